@@ -1,0 +1,95 @@
+# sis — a plain Makefile. `make` builds the tools, `make check` runs every test.
+# Knobs: SANITIZE=address,undefined  VALGRIND=1  V=1  PREFIX=/usr/local  DESTDIR=
+VERSION := 0.1.0
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+B := build
+
+PKGS := libkmod libudev libpci json-c libarchive zlib libacl
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
+
+WARN := -Wall -Wextra -Wmissing-prototypes -Wstrict-prototypes -Wvla -Wshadow -Wformat=2 \
+        -Wno-unused-parameter -Wno-missing-field-initializers -fno-common -Werror
+CFLAGS ?= -O2 -g
+ALL_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -DSIS_VERSION='"$(VERSION)"' -I. -Ilib -Iaudit -Ireports \
+        $(PKG_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS := $(LDFLAGS)
+ifneq ($(SANITIZE),)
+ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+ALL_LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+LIB_SRCS := $(wildcard lib/*.c)
+AUDIT_SRCS := $(filter-out audit/main.c,$(wildcard audit/*.c))
+REPORT_SRCS := $(wildcard reports/*.c)
+CORE_OBJS := $(patsubst %.c,$(B)/%.o,$(LIB_SRCS) $(AUDIT_SRCS) $(REPORT_SRCS))
+TEST_SRCS := $(wildcard tests/unit/test-*.c)
+TEST_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(TEST_SRCS))
+TOOLS := $(B)/sis-audit
+
+all: $(TOOLS)
+
+# A stamp of the flags: changing CFLAGS or SANITIZE rebuilds everything.
+FLAGS_STAMP := $(B)/.flags
+$(FLAGS_STAMP): FORCE
+	@mkdir -p $(B)
+	@echo '$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)' | cmp -s - $@ || echo '$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)' > $@
+
+$(B)/%.o: %.c $(FLAGS_STAMP)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo '  CC      $<')
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/libsis.a: $(CORE_OBJS)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(B)/sis-audit: $(B)/audit/main.o $(B)/libsis.a
+	@$(if $(Q),echo '  LD      $@')
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/tests/%: tests/unit/%.c $(B)/libsis.a $(FLAGS_STAMP)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo '  CC      $<')
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -o $@ $< $(B)/libsis.a $(ALL_LDFLAGS) $(PKG_LIBS) $(CMOCKA_LIBS)
+
+check: $(TOOLS) $(TEST_BINS)
+	$(Q)VALGRIND=$(VALGRIND) tests/run-tests.sh $(TEST_BINS)
+
+# Fuzzing: libFuzzer targets for every parser (clang). FUZZ_SECONDS per target.
+FUZZ_SECONDS ?= 60
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz-*.c)
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRCS))
+FUZZ_LIB_SRCS := $(LIB_SRCS) $(AUDIT_SRCS)
+$(B)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRCS)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo '  FUZZ    $@')
+	$(Q)clang -std=gnu11 -g -O1 -D_GNU_SOURCE -DSIS_VERSION='"$(VERSION)"' -I. -Ilib -Iaudit -Ireports $(PKG_CFLAGS) \
+		-fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_LIB_SRCS) $(PKG_LIBS)
+fuzz-build: $(FUZZ_BINS)
+fuzz: $(FUZZ_BINS)
+	$(Q)tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
+
+bench: $(TOOLS)
+	$(Q)tests/bench.sh
+
+install: $(TOOLS)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 0755 $(TOOLS) $(DESTDIR)$(BINDIR)/
+	install -m 0644 docs/sis-audit.1 $(DESTDIR)$(MANDIR)/man1/
+
+clean:
+	rm -rf $(B)
+
+.PHONY: all check fuzz fuzz-build bench install clean FORCE
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

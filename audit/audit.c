@@ -1,0 +1,327 @@
+/* SPDX-License-Identifier: MIT */
+#include "audit.h"
+
+#include <fnmatch.h>
+#include <libkmod.h>
+#include <time.h>
+
+#include "util.h"
+
+void audit_config_defaults(struct audit_config *cfg) {
+        *cfg = (struct audit_config) {
+                .profile = PROFILE_PRODUCTION,
+                .chroot_base = "/srv/jailer",
+                .jail_uid_min = 10000,
+                .jail_uid_max = 10999,
+                .jail_gid_min = 10000,
+                .jail_gid_max = 10999,
+        };
+}
+
+int audit_ctx_init(struct audit_ctx *c, struct sis_root *root, const struct audit_config *cfg) {
+        *c = (struct audit_ctx) {
+                .root = sis_root_ref(root),
+                .cfg = cfg,
+                .cpuinfo_r = 1,
+                .cmdline_r = 1,
+                .smt_r = 1,
+                .release_r = 1,
+                .kmod_r = 1,
+                .smt_on = -1,
+        };
+        return 0;
+}
+
+void audit_ctx_done(struct audit_ctx *c) {
+        cpuinfo_done(&c->cpuinfo);
+        strv_free(c->cmdline);
+        free(c->cmdline_raw);
+        free(c->smt_how);
+        free(c->release);
+        kmod_unref(c->kmod);
+        sis_root_unref(c->root);
+        *c = (struct audit_ctx) {};
+}
+
+bool audit_production(const struct audit_ctx *c) {
+        return c->cfg->profile == PROFILE_PRODUCTION;
+}
+
+const char *audit_strerror(int err) {
+        switch (-err) {
+        case ENOENT:
+                return "missing";
+        case EACCES:
+        case EPERM:
+                return geteuid() == 0 ? "permission denied" : "permission denied (run as root)";
+        case EFBIG:
+                return "larger than 1 MiB";
+        case EBADMSG:
+                return "unparsable content";
+        case ELOOP:
+                return "symlink loop";
+        case EINVAL:
+                return "not a regular file";
+        case EISDIR:
+                return "is a directory";
+        case ENOTDIR:
+                return "a parent is not a directory";
+        case EXDEV:
+                return "symlink escapes the root";
+        case ENODATA:
+                return "not recorded in the dump";
+        case EOPNOTSUPP:
+                return "live-only probe, not available under --root";
+        default:
+                return strerror(-err);
+        }
+}
+
+static bool one_short_line(const char *s) {
+        return strlen(s) <= 256 && !strchr(s, '\n');
+}
+
+static int do_read(struct audit_ctx *c, struct sis_finding *f, const char *path, char **ret, bool opt) {
+        _cleanup_free_ char *s = NULL;
+        int k = sis_root_read_string(c->root, path, &s);
+
+        if (k < 0) {
+                if (!(opt && k == -ENOENT))
+                        sis_finding_note(f, SIS_UNKNOWN, "cannot read %s: %s", path, audit_strerror(k));
+                return k;
+        }
+        if (one_short_line(s))
+                sis_finding_evidence(f, path, "%s", s);
+        *ret = TAKE_PTR(s);
+        return 0;
+}
+
+int audit_read(struct audit_ctx *c, struct sis_finding *f, const char *path, char **ret) {
+        return do_read(c, f, path, ret, false);
+}
+
+int audit_read_opt(struct audit_ctx *c, struct sis_finding *f, const char *path, char **ret) {
+        return do_read(c, f, path, ret, true);
+}
+
+int audit_cpuinfo(struct audit_ctx *c, const struct cpuinfo **ret) {
+        if (c->cpuinfo_r == 1) {
+                _cleanup_free_ char *s = NULL;
+                c->cpuinfo_r = sis_root_read(c->root, "/proc/cpuinfo", &s, NULL);
+                if (c->cpuinfo_r >= 0)
+                        c->cpuinfo_r = cpuinfo_parse(s, &c->cpuinfo);
+        }
+        if (c->cpuinfo_r < 0)
+                return c->cpuinfo_r;
+        *ret = &c->cpuinfo;
+        return 0;
+}
+
+int audit_cmdline(struct audit_ctx *c, char ***ret) {
+        if (c->cmdline_r == 1) {
+                c->cmdline_r = sis_root_read_string(c->root, "/proc/cmdline", &c->cmdline_raw);
+                if (c->cmdline_r >= 0 && !str_is_printable(c->cmdline_raw, strlen(c->cmdline_raw)))
+                        c->cmdline_r = -EBADMSG;
+                if (c->cmdline_r >= 0)
+                        c->cmdline_r = cmdline_parse(c->cmdline_raw, &c->cmdline);
+        }
+        if (c->cmdline_r < 0)
+                return c->cmdline_r;
+        *ret = c->cmdline;
+        return 0;
+}
+
+int audit_smt(struct audit_ctx *c, const char **ret_how) {
+        if (c->smt_r == 1) {
+                _cleanup_free_ char *control = NULL, *active = NULL;
+                const struct cpuinfo *ci;
+                int k;
+
+                c->smt_r = 0;
+                k = sis_root_read_string(c->root, "/sys/devices/system/cpu/smt/control", &control);
+                (void) sis_root_read_string(c->root, "/sys/devices/system/cpu/smt/active", &active);
+                if (k >= 0) {
+                        if (streq(control, "on") || (active && streq(active, "1")))
+                                c->smt_on = 1;
+                        else if (streq(control, "off") || streq(control, "forceoff") || streq(control, "notsupported") ||
+                                 streq(control, "notimplemented"))
+                                c->smt_on = 0;
+                        c->smt_how = strdup_printf("smt/control=%s", control);
+                } else if (audit_cpuinfo(c, &ci) >= 0 && ci->siblings > 0 && ci->cores > 0) {
+                        c->smt_on = ci->siblings > ci->cores;
+                        c->smt_how = strdup_printf("cpuinfo siblings=%d cpu cores=%d", ci->siblings, ci->cores);
+                } else
+                        c->smt_r = k;
+        }
+        if (ret_how)
+                *ret_how = c->smt_how;
+        return c->smt_on;
+}
+
+int audit_release(struct audit_ctx *c, const char **ret) {
+        if (c->release_r == 1) {
+                c->release_r = sis_root_read_string(c->root, "/proc/sys/kernel/osrelease", &c->release);
+                if (c->release_r >= 0 && (!*c->release || strchr(c->release, '/') ||
+                                          !str_is_printable(c->release, strlen(c->release)) || strlen(c->release) > 128))
+                        c->release_r = -EBADMSG;
+        }
+        if (c->release_r < 0)
+                return c->release_r;
+        *ret = c->release;
+        return 0;
+}
+
+int audit_kmod(struct audit_ctx *c, struct kmod_ctx **ret) {
+        if (c->kmod_r == 1) {
+                const char *rel;
+                const char *base = sis_root_path(c->root);
+                c->kmod_r = audit_release(c, &rel);
+                if (c->kmod_r >= 0) {
+                        _cleanup_free_ char *dir = strdup_printf("%s/lib/modules/%s", base, rel);
+                        _cleanup_free_ char *d1 = strdup_printf("%s/etc/modprobe.d", base);
+                        _cleanup_free_ char *d2 = strdup_printf("%s/run/modprobe.d", base);
+                        _cleanup_free_ char *d3 = strdup_printf("%s/usr/local/lib/modprobe.d", base);
+                        _cleanup_free_ char *d4 = strdup_printf("%s/lib/modprobe.d", base);
+                        const char *paths[] = { d1, d2, d3, d4, NULL };
+                        if (!dir || !d1 || !d2 || !d3 || !d4)
+                                c->kmod_r = -ENOMEM;
+                        else if (access(dir, F_OK) < 0)
+                                c->kmod_r = -errno;
+                        else {
+                                c->kmod = kmod_new(dir, paths);
+                                c->kmod_r = c->kmod ? 0 : -ENOMEM;
+                                if (c->kmod)
+                                        kmod_set_log_priority(c->kmod, 0);
+                        }
+                }
+        }
+        if (c->kmod_r < 0)
+                return c->kmod_r;
+        *ret = c->kmod;
+        return 0;
+}
+
+bool check_selected(const char *id, char *const *only) {
+        if (!only || !only[0])
+                return true;
+        for (char *const *p = only; *p; p++) {
+                if (fnmatch(*p, id, 0) == 0)
+                        return true;
+                /* "cpu.vuln" selects the family, "cpu" the category */
+                size_t l = strlen(*p);
+                if (strncmp(id, *p, l) == 0 && id[l] == '.')
+                        return true;
+        }
+        return false;
+}
+
+static struct sis_finding *finding_for(const struct check *chk, const char *id) {
+        struct sis_finding *f = sis_finding_new(id, chk->title, chk->category, chk->severity, chk->required);
+
+        if (!f)
+                return NULL;
+        f->rationale = strdup(strempty(chk->rationale));
+        f->remediation = strdup(strempty(chk->remediation));
+        for (size_t i = 0; i < ELEMENTSOF(chk->refs) && chk->refs[i]; i++)
+                sis_finding_add_reference(f, chk->refs[i]);
+        return f;
+}
+
+static int run_one(struct audit_ctx *c, struct sis_report *rep, const struct check *chk, const char *id,
+                   const char *arg) {
+        struct sis_finding *f = finding_for(chk, id);
+
+        if (!f)
+                return -ENOMEM;
+        chk->run(c, f, arg);
+        sis_finding_finish(f);
+        return sis_report_add(rep, f);
+}
+
+static void host_facts(struct audit_ctx *c, struct sis_report *rep) {
+        const struct cpuinfo *ci;
+        const char *rel;
+        _cleanup_free_ char *hostname = NULL, *os = NULL;
+        const char *smt_how;
+        int smt;
+
+        sis_report_host_fact(rep, "root", sis_root_path(c->root));
+        (void) sis_root_read_string(c->root, "/proc/sys/kernel/hostname", &hostname);
+        sis_report_host_fact(rep, "hostname", hostname);
+        sis_report_host_fact(rep, "kernel", audit_release(c, &rel) >= 0 ? rel : NULL);
+        if (audit_cpuinfo(c, &ci) >= 0) {
+                char n[16];
+                sis_report_host_fact(rep, "cpu_vendor", ci->vendor);
+                sis_report_host_fact(rep, "cpu_model", ci->model_name);
+                snprintf(n, sizeof(n), "%u", ci->n_cpus);
+                sis_report_host_fact(rep, "cpus", n);
+        }
+        smt = audit_smt(c, &smt_how);
+        sis_report_host_fact(rep, "smt", smt > 0 ? "on" : smt == 0 ? "off" : "unknown");
+        sis_report_host_fact(rep, "mode", sis_root_is_live(c->root) ? "live" : sis_root_dump_meta(c->root) ? "dump" : "tree");
+}
+
+int audit_run(struct sis_root *root, const struct audit_config *cfg, char *const *only, struct sis_report **ret) {
+        _cleanup_report_ struct sis_report *rep = NULL;
+        struct audit_ctx c;
+        const struct check *table;
+        size_t n;
+        struct timespec t0, t1;
+        const char *sde = getenv("SOURCE_DATE_EPOCH");
+        int k = 0;
+
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        rep = sis_report_new("sis-audit", SIS_VERSION,
+                             cfg->profile == PROFILE_PRODUCTION ? "production" : "development");
+        if (!rep)
+                return -ENOMEM;
+        rep->started = time(NULL);
+        audit_ctx_init(&c, root, cfg);
+        host_facts(&c, rep);
+
+        table = check_table(&n);
+        for (size_t i = 0; k >= 0 && i < n; i++) {
+                const struct check *chk = &table[i];
+                if (chk->instances) {
+                        _cleanup_strv_free_ char **inst = NULL;
+                        size_t plen = strlen(chk->id) - 1; /* "cpu.vuln." */
+                        int r = chk->instances(&c, &inst);
+                        if (r < 0) {
+                                /* the family itself could not be enumerated: say so once */
+                                _cleanup_free_ char *fid = strndup(chk->id, plen - 1);
+                                struct sis_finding *f;
+                                if (!fid)
+                                        k = -ENOMEM;
+                                else if (check_selected(fid, only) && (f = finding_for(chk, fid))) {
+                                        sis_finding_note(f, SIS_UNKNOWN, "cannot list the files: %s", audit_strerror(r));
+                                        sis_finding_finish(f);
+                                        k = sis_report_add(rep, f);
+                                }
+                                continue;
+                        }
+                        for (size_t j = 0; k >= 0 && inst[j]; j++) {
+                                _cleanup_free_ char *id = strdup_printf("%.*s%s", (int) plen, chk->id, inst[j]);
+                                if (!id)
+                                        k = -ENOMEM;
+                                else if (check_selected(id, only))
+                                        k = run_one(&c, rep, chk, id, inst[j]);
+                        }
+                } else if (check_selected(chk->id, only))
+                        k = run_one(&c, rep, chk, chk->id, NULL);
+        }
+        audit_ctx_done(&c);
+        if (k < 0)
+                return k;
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        rep->duration = (double) (t1.tv_sec - t0.tv_sec) + (double) (t1.tv_nsec - t0.tv_nsec) / 1e9;
+        if (sde) {
+                /* Reproducible output for golden tests and diffs. */
+                uint64_t e;
+                if (safe_atou64(sde, &e) >= 0)
+                        rep->started = (time_t) e;
+                rep->duration = 0;
+        }
+        sis_report_finish(rep);
+        *ret = TAKE_PTR(rep);
+        return 0;
+}

@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "parse.h"
+#include "report.h"
+#include "sysroot.h"
+
+enum audit_profile { PROFILE_PRODUCTION, PROFILE_DEVELOPMENT };
+
+struct audit_config {
+        enum audit_profile profile;
+        const char *firecracker; /* NULL: search the default locations */
+        const char *jailer;
+        const char *chroot_base;
+        uid_t jail_uid_min, jail_uid_max;
+        gid_t jail_gid_min, jail_gid_max;
+};
+void audit_config_defaults(struct audit_config *cfg);
+
+/* What the checks share: the root, the configuration, and files parsed once per run. */
+struct audit_ctx {
+        struct sis_root *root;
+        const struct audit_config *cfg;
+
+        int cpuinfo_r; /* 1 not loaded yet, 0 ok, -errno */
+        struct cpuinfo cpuinfo;
+        int cmdline_r;
+        char **cmdline;
+        char *cmdline_raw;
+        int smt_r;
+        int smt_on; /* 1 on, 0 off, -1 unknown */
+        char *smt_how;
+        int release_r;
+        char *release;
+        struct kmod_ctx *kmod;
+        int kmod_r;
+};
+
+int audit_ctx_init(struct audit_ctx *c, struct sis_root *root, const struct audit_config *cfg);
+void audit_ctx_done(struct audit_ctx *c);
+int audit_cpuinfo(struct audit_ctx *c, const struct cpuinfo **ret);
+int audit_cmdline(struct audit_ctx *c, char ***ret);
+/* SMT: 1 on, 0 off, -1 unknown; how says where it came from. */
+int audit_smt(struct audit_ctx *c, const char **ret_how);
+int audit_release(struct audit_ctx *c, const char **ret);
+bool audit_production(const struct audit_ctx *c);
+/* libkmod on the root's module directory and modprobe.d (NULL with -errno when unavailable). */
+int audit_kmod(struct audit_ctx *c, struct kmod_ctx **ret);
+
+/* Read a file for a check: records the evidence (path + raw value) and on failure notes UNKNOWN
+ * with the reason. Returns 0 or -errno; *ret is the stripped content. */
+int audit_read(struct audit_ctx *c, struct sis_finding *f, const char *path, char **ret);
+/* Same, but absence (ENOENT) is not noted: the caller decides what it means. */
+int audit_read_opt(struct audit_ctx *c, struct sis_finding *f, const char *path, char **ret);
+/* A human reason for a read error (for UNKNOWN summaries). */
+const char *audit_strerror(int err);
+
+/* The check table. */
+struct check {
+        const char *id;       /* "cpu.smt"; a family ends in ".*" */
+        const char *title;
+        const char *category;
+        enum sis_severity severity;
+        bool required;
+        const char *rationale;
+        const char *remediation;
+        const char *refs[4];
+        void (*run)(struct audit_ctx *c, struct sis_finding *f, const char *arg);
+        /* families: the instances on this host ("spectre_v2", …) */
+        int (*instances)(struct audit_ctx *c, char ***ret);
+};
+
+const struct check *check_table(size_t *ret_n);
+/* Does id (or a family instance id) match one of the patterns ("cpu.smt", "cpu.vuln.*", "kvm.*")? */
+bool check_selected(const char *id, char *const *only);
+
+/* Run the selected checks into a report. */
+int audit_run(struct sis_root *root, const struct audit_config *cfg, char *const *only, struct sis_report **ret);
+
+/* Probes (audit/probes.c): live-only answers as JSON, via sis_root_probe(). */
+int probe_kvm(struct audit_ctx *c, json_object **ret);
+int probe_cpuid(struct audit_ctx *c, json_object **ret);
+int probe_exec_version(struct audit_ctx *c, const char *binary, json_object **ret);
+int probe_udev(struct audit_ctx *c, const char *subsystem, const char *sysname, json_object **ret);
+/* Helpers to read probe answers. */
+const char *probe_str(json_object *o, const char *key);
+bool probe_int(json_object *o, const char *key, int64_t *ret);
+
+/* The checks, by area. */
+#define CHECK_FN(name) void name(struct audit_ctx *c, struct sis_finding *f, const char *arg)
+CHECK_FN(check_cpu_smt);
+CHECK_FN(check_cpu_vuln);
+int cpu_vuln_instances(struct audit_ctx *c, char ***ret);
+CHECK_FN(check_cpu_microcode);
+CHECK_FN(check_cpu_tsc);
+CHECK_FN(check_cpu_tsc_freq);
+CHECK_FN(check_cpu_clocksource);
+CHECK_FN(check_cpu_governor);
+CHECK_FN(check_mem_ksm);
+CHECK_FN(check_mem_swap);
+CHECK_FN(check_mem_ecc);
+CHECK_FN(check_kvm_device);
+CHECK_FN(check_kvm_access);
+CHECK_FN(check_kvm_api);
+CHECK_FN(check_kvm_module);
+CHECK_FN(check_kvm_ept);
+CHECK_FN(check_kvm_nx_huge_pages);
+CHECK_FN(check_kvm_nested);
+CHECK_FN(check_kvm_l1d_flush);
+CHECK_FN(check_kernel_version);
+CHECK_FN(check_kernel_cmdline);
+CHECK_FN(check_kernel_config);
+CHECK_FN(check_kernel_bpf);
+CHECK_FN(check_kernel_userfaultfd);
+CHECK_FN(check_kernel_sysctl);
+CHECK_FN(check_kernel_seccomp);
+CHECK_FN(check_platform_nested);
+CHECK_FN(check_jail_cgroups);
+CHECK_FN(check_jail_namespaces);
+CHECK_FN(check_jail_tun);
+CHECK_FN(check_jail_chroot_base);
+CHECK_FN(check_jail_binaries);

@@ -1,0 +1,319 @@
+/* SPDX-License-Identifier: MIT */
+#include <ctype.h>
+
+#include "audit.h"
+#include "util.h"
+#include "vuln.h"
+
+#define CPU_DIR "/sys/devices/system/cpu"
+#define VULN_DIR CPU_DIR "/vulnerabilities"
+
+/* cpu0, cpu1, … in numeric order. */
+static int list_cpus(struct audit_ctx *c, char ***ret) {
+        _cleanup_strv_free_ char **all = NULL, **cpus = NULL;
+        int k = sis_root_list(c->root, CPU_DIR, &all);
+
+        if (k < 0)
+                return k;
+        cpus = calloc(1, sizeof(char *));
+        if (!cpus)
+                return -ENOMEM;
+        for (char **i = all; *i; i++) {
+                const char *n = startswith(*i, "cpu");
+                uint32_t x;
+                if (n && *n && isdigit((unsigned char) *n) && safe_atou32(n, &x) >= 0 && strv_extend(&cpus, *i) < 0)
+                        return -ENOMEM;
+        }
+        /* numeric sort: cpu2 before cpu10 */
+        for (size_t i = 1; cpus[i]; i++)
+                for (size_t j = i; j > 0 && (strlen(cpus[j]) < strlen(cpus[j - 1]) ||
+                                             (strlen(cpus[j]) == strlen(cpus[j - 1]) && strcmp(cpus[j], cpus[j - 1]) < 0));
+                     j--) {
+                        char *t = cpus[j];
+                        cpus[j] = cpus[j - 1];
+                        cpus[j - 1] = t;
+                }
+        *ret = TAKE_PTR(cpus);
+        return 0;
+}
+
+CHECK_FN(check_cpu_smt) {
+        _cleanup_free_ char *control = NULL, *active = NULL;
+        const struct cpuinfo *ci;
+        int k;
+
+        k = audit_read_opt(c, f, CPU_DIR "/smt/control", &control);
+        if (k == -ENOENT) {
+                /* Kernels before 4.19 have no smt/ directory: compare siblings with cores. */
+                k = audit_cpuinfo(c, &ci);
+                if (k < 0) {
+                        sis_finding_note(f, SIS_UNKNOWN, "no smt/control and /proc/cpuinfo unreadable: %s",
+                                         audit_strerror(k));
+                        return;
+                }
+                if (ci->siblings <= 0 || ci->cores <= 0) {
+                        sis_finding_note(f, SIS_UNKNOWN, "no smt/control and no siblings/cpu cores in /proc/cpuinfo");
+                        return;
+                }
+                sis_finding_evidence(f, "/proc/cpuinfo", "siblings: %d, cpu cores: %d", ci->siblings, ci->cores);
+                if (ci->siblings > ci->cores)
+                        sis_finding_note(f, SIS_FAIL, "SMT on: %d threads on %d cores", ci->siblings, ci->cores);
+                else
+                        sis_finding_note(f, SIS_PASS, "one thread per core (kernel has no SMT control)");
+                return;
+        }
+        if (k < 0)
+                return;
+        (void) audit_read_opt(c, f, CPU_DIR "/smt/active", &active);
+        if (streq(control, "forceoff"))
+                sis_finding_note(f, SIS_PASS, "SMT forced off");
+        else if (streq(control, "notsupported") || streq(control, "notimplemented"))
+                sis_finding_note(f, SIS_PASS, "SMT %s on this CPU", streq(control, "notsupported") ? "not supported" : "control not implemented");
+        else if (streq(control, "on") || (active && streq(active, "1")))
+                sis_finding_note(f, SIS_FAIL, "SMT on (control=%s, active=%s)", control, strna(active));
+        else if (streq(control, "off"))
+                sis_finding_note(f, SIS_PASS, "SMT off at runtime; it can be switched back on: boot with nosmt=force to lock it");
+        else
+                sis_finding_note(f, SIS_UNKNOWN, "unrecognised smt/control value '%s'", control);
+}
+
+int cpu_vuln_instances(struct audit_ctx *c, char ***ret) {
+        _cleanup_strv_free_ char **names = NULL, **ok = NULL;
+        int k = sis_root_list(c->root, VULN_DIR, &names);
+
+        if (k < 0)
+                return k;
+        ok = calloc(1, sizeof(char *));
+        if (!ok)
+                return -ENOMEM;
+        for (char **n = names; *n; n++) {
+                bool valid = strlen(*n) <= 64;
+                for (const char *p = *n; valid && *p; p++)
+                        valid = isalnum((unsigned char) *p) || *p == '_' || *p == '-';
+                if (valid && strv_extend(&ok, *n) < 0)
+                        return -ENOMEM;
+        }
+        *ret = TAKE_PTR(ok);
+        return 0;
+}
+
+CHECK_FN(check_cpu_vuln) {
+        const struct vuln_info *vi = vuln_lookup(arg);
+        _cleanup_free_ char *path = strdup_printf(VULN_DIR "/%s", arg), *text = NULL, *reason = NULL;
+        enum sis_status st;
+        const char *how;
+        int smt;
+
+        if (!path) {
+                sis_finding_note(f, SIS_UNKNOWN, "out of memory");
+                return;
+        }
+        if (vi) {
+                sis_finding_set_text(&f->title, "%s", vi->title);
+                sis_finding_set_text(&f->remediation, "%s", vi->remediation);
+                f->references = (strv_free(f->references), NULL);
+                if (vi->cves && *vi->cves) {
+                        _cleanup_strv_free_ char **cves = NULL;
+                        if (strv_split(vi->cves, " ", &cves) >= 0)
+                                for (char **cv = cves; *cv; cv++)
+                                        sis_finding_add_reference(f, *cv);
+                }
+                sis_finding_add_reference(f, vi->reference);
+        } else
+                sis_finding_set_text(&f->title, "CPU vulnerability '%s' (not known to this version)", arg);
+
+        if (audit_read(c, f, path, &text) < 0)
+                return;
+        smt = audit_smt(c, &how);
+        st = vuln_classify(arg, text, smt, audit_production(c), &reason);
+        if (st == SIS_PASS)
+                sis_finding_note(f, st, "%s", text);
+        else
+                sis_finding_note(f, st, "%s", reason ? reason : text);
+}
+
+CHECK_FN(check_cpu_microcode) {
+        _cleanup_strv_free_ char **cpus = NULL, **revs = NULL;
+        _cleanup_free_ char *old = NULL;
+        const struct cpuinfo *ci = NULL;
+        size_t n_known = 0;
+        const char *first = NULL;
+        bool differ = false;
+
+        (void) audit_cpuinfo(c, &ci);
+        if (list_cpus(c, &cpus) >= 0) {
+                for (size_t i = 0; cpus[i]; i++) {
+                        _cleanup_free_ char *p = strdup_printf(CPU_DIR "/%s/microcode/version", cpus[i]);
+                        char *v = NULL;
+                        if (p && sis_root_read_string(c->root, p, &v) >= 0 && *v && strlen(v) < 32) {
+                                if (strv_push(&revs, v) < 0)
+                                        break;
+                        } else {
+                                free(v);
+                        }
+                }
+        }
+        if (strv_length(revs) == 0 && ci && ci->microcode)
+                for (size_t i = 0; ci->microcode[i]; i++)
+                        if (*ci->microcode[i] && strv_extend(&revs, ci->microcode[i]) < 0)
+                                break;
+        for (size_t i = 0; revs && revs[i]; i++) {
+                n_known++;
+                if (!first)
+                        first = revs[i];
+                else if (!streq(first, revs[i]))
+                        differ = true;
+        }
+        if (n_known > 0) {
+                struct sbuf b = {};
+                for (size_t i = 0; revs[i]; i++) {
+                        if (i > 0 && streq(revs[i], revs[i - 1]))
+                                continue;
+                        sbuf_printf(&b, "%s%s", b.len ? " " : "", revs[i]);
+                }
+                _cleanup_free_ char *s = sbuf_steal(&b);
+                sis_finding_evidence(f, strv_length(cpus) ? CPU_DIR "/cpu*/microcode/version" : "/proc/cpuinfo", "%s",
+                                     strna(s));
+        }
+        if (audit_read_opt(c, f, VULN_DIR "/old_microcode", &old) >= 0 && startswith(old, "Vulnerable"))
+                sis_finding_note(f, SIS_FAIL, "the kernel reports outdated microcode (%s)", old);
+        if (differ)
+                sis_finding_note(f, SIS_FAIL, "microcode revisions differ between CPUs");
+        else if (n_known == 0)
+                sis_finding_note(f, SIS_WARN, "microcode revision unknown (not reported by the kernel)");
+        else
+                sis_finding_note(f, SIS_PASS, "revision %s on all %zu CPUs", first, n_known);
+}
+
+CHECK_FN(check_cpu_tsc) {
+        const struct cpuinfo *ci;
+        bool constant, nonstop;
+        int k = audit_cpuinfo(c, &ci);
+
+        if (k < 0) {
+                sis_finding_note(f, SIS_UNKNOWN, "cannot read /proc/cpuinfo: %s", audit_strerror(k));
+                return;
+        }
+        if (!ci->vendor) {
+                sis_finding_skip(f, "not an x86 CPU: the TSC flags do not apply");
+                return;
+        }
+        constant = cpuinfo_has_flag(ci, "constant_tsc");
+        nonstop = cpuinfo_has_flag(ci, "nonstop_tsc");
+        sis_finding_evidence(f, "/proc/cpuinfo", "flags: %sconstant_tsc %snonstop_tsc", constant ? "" : "no ",
+                             nonstop ? "" : "no ");
+        if (constant && nonstop)
+                sis_finding_note(f, SIS_PASS, "invariant TSC (constant_tsc, nonstop_tsc)");
+        else
+                sis_finding_note(f, SIS_FAIL, "TSC is not invariant: missing %s%s%s", constant ? "" : "constant_tsc",
+                                 !constant && !nonstop ? " and " : "", nonstop ? "" : "nonstop_tsc");
+}
+
+/* "… @ 2.10GHz" in the brand string, in kHz. */
+static long brand_khz(const char *brand) {
+        const char *at = brand ? strstr(brand, "@ ") : NULL;
+        double ghz;
+        char unit[8];
+
+        if (!at || sscanf(at + 2, "%lf%7s", &ghz, unit) != 2 || ghz <= 0 || ghz > 20)
+                return 0;
+        if (streq(unit, "GHz"))
+                return (long) (ghz * 1e6 + 0.5);
+        if (streq(unit, "MHz"))
+                return (long) (ghz * 1e3 + 0.5);
+        return 0;
+}
+
+CHECK_FN(check_cpu_tsc_freq) {
+        const struct cpuinfo *ci = NULL;
+        json_object *kvm = NULL;
+        int64_t khz;
+        const char *err;
+        int k;
+
+        (void) audit_cpuinfo(c, &ci);
+        if (ci && !ci->vendor) {
+                sis_finding_skip(f, "not an x86 CPU");
+                return;
+        }
+        k = probe_kvm(c, &kvm);
+        if (k >= 0 && !probe_str(kvm, "open_error") && !probe_str(kvm, "create_vm_error") &&
+            !probe_str(kvm, "create_vcpu_error")) {
+                err = probe_str(kvm, "tsc_khz_error");
+                if (probe_int(kvm, "tsc_khz", &khz)) {
+                        sis_finding_evidence(f, "KVM_GET_TSC_KHZ", "%" PRId64, khz);
+                        sis_finding_note(f, SIS_PASS, "TSC frequency %" PRId64 " kHz (KVM_GET_TSC_KHZ)", khz);
+                        return;
+                }
+                if (err) {
+                        sis_finding_evidence(f, "KVM_GET_TSC_KHZ", "%s", err);
+                        sis_finding_note(f, streq(err, "EIO") ? SIS_FAIL : SIS_UNKNOWN,
+                                         "KVM_GET_TSC_KHZ failed with %s%s", err,
+                                         streq(err, "EIO") ? " (unstable TSC)" : "");
+                        return;
+                }
+        }
+        /* No KVM answer: what the kernel and the brand string tell. */
+        if (ci && cpuinfo_has_flag(ci, "tsc_known_freq")) {
+                sis_finding_evidence(f, "/proc/cpuinfo", "flags: tsc_known_freq");
+                sis_finding_note(f, SIS_PASS, "TSC frequency known to the kernel (tsc_known_freq)");
+        } else if (ci && brand_khz(ci->model_name) > 0) {
+                sis_finding_evidence(f, "/proc/cpuinfo", "model name: %s", ci->model_name);
+                sis_finding_note(f, SIS_PASS, "TSC frequency %ld kHz from the brand string", brand_khz(ci->model_name));
+        } else if (ci) {
+                sis_finding_evidence(f, "/proc/cpuinfo", "model name: %s", strna(ci->model_name));
+                sis_finding_note(f, SIS_WARN,
+                                 "brand string has no frequency and KVM was not asked%s: Firecracker < 1.5 fails "
+                                 "InstanceStart on such Intel hosts",
+                                 k < 0 ? "" : " successfully");
+        } else
+                sis_finding_note(f, SIS_UNKNOWN, "no KVM answer (%s) and /proc/cpuinfo unreadable",
+                                 audit_strerror(k < 0 ? k : -ENODEV));
+}
+
+CHECK_FN(check_cpu_clocksource) {
+        _cleanup_free_ char *cs = NULL;
+
+        if (audit_read(c, f, "/sys/devices/system/clocksource/clocksource0/current_clocksource", &cs) < 0)
+                return;
+        if (streq(cs, "tsc") || streq(cs, "arch_sys_counter"))
+                sis_finding_note(f, SIS_PASS, "clocksource %s", cs);
+        else
+                sis_finding_note(f, SIS_WARN, "clocksource is %s, not tsc", cs);
+}
+
+CHECK_FN(check_cpu_governor) {
+        _cleanup_strv_free_ char **cpus = NULL, **govs = NULL;
+        size_t n = 0;
+        int k = list_cpus(c, &cpus);
+
+        if (k < 0) {
+                sis_finding_note(f, SIS_UNKNOWN, "cannot list " CPU_DIR ": %s", audit_strerror(k));
+                return;
+        }
+        for (size_t i = 0; cpus[i]; i++) {
+                _cleanup_free_ char *p = strdup_printf(CPU_DIR "/%s/cpufreq/scaling_governor", cpus[i]), *g = NULL;
+                if (!p)
+                        break;
+                k = sis_root_read_string(c->root, p, &g);
+                if (k == -ENOENT)
+                        continue;
+                if (k < 0) {
+                        sis_finding_note(f, SIS_UNKNOWN, "cannot read %s: %s", p, audit_strerror(k));
+                        continue;
+                }
+                n++;
+                if (!strv_contains(govs, g))
+                        (void) strv_extend(&govs, g);
+        }
+        if (n == 0) {
+                sis_finding_note(f, SIS_PASS, "no cpufreq scaling (fixed frequency)");
+                return;
+        }
+        for (size_t i = 0; govs[i]; i++) {
+                sis_finding_evidence(f, CPU_DIR "/cpu*/cpufreq/scaling_governor", "%s", govs[i]);
+                if (!streq(govs[i], "performance"))
+                        sis_finding_note(f, SIS_WARN, "governor %s on some CPUs (latency jitter)", govs[i]);
+        }
+        sis_finding_note(f, SIS_PASS, "performance governor on all %zu CPUs", n);
+}

@@ -1,0 +1,251 @@
+/* SPDX-License-Identifier: MIT */
+#include <libkmod.h>
+#include <sys/stat.h>
+
+#include "audit.h"
+#include "util.h"
+
+static const char *const needed_controllers[] = { "cpu", "cpuset", "memory", "pids" };
+
+CHECK_FN(check_jail_cgroups) {
+        _cleanup_free_ char *text = NULL, *ctrl = NULL;
+        _cleanup_strv_free_ char **v1 = NULL, **v2 = NULL;
+        struct mount_entry *m = NULL;
+        size_t n = 0;
+        bool unified = false;
+        int k;
+
+        k = sis_root_read(c->root, "/proc/mounts", &text, NULL);
+        if (k >= 0)
+                k = mounts_parse(text, &m, &n);
+        if (k < 0) {
+                sis_finding_note(f, SIS_UNKNOWN, "cannot read /proc/mounts: %s", audit_strerror(k));
+                return;
+        }
+        for (size_t i = 0; i < n; i++) {
+                if (streq(m[i].fstype, "cgroup2") && streq(m[i].target, "/sys/fs/cgroup"))
+                        unified = true;
+                if (streq(m[i].fstype, "cgroup2") || streq(m[i].fstype, "cgroup"))
+                        sis_finding_evidence(f, "/proc/mounts", "%s %s %s", m[i].fstype, m[i].target, m[i].options);
+                if (streq(m[i].fstype, "cgroup")) {
+                        _cleanup_strv_free_ char **opts = NULL;
+                        if (strv_split(m[i].options, ",", &opts) < 0)
+                                break;
+                        for (size_t j = 0; j < ELEMENTSOF(needed_controllers); j++)
+                                if (strv_contains(opts, needed_controllers[j]) && !strv_contains(v1, needed_controllers[j]))
+                                        (void) strv_extend(&v1, needed_controllers[j]);
+                }
+        }
+        mounts_free(m, n);
+
+        if (unified) {
+                if (audit_read(c, f, "/sys/fs/cgroup/cgroup.controllers", &ctrl) < 0)
+                        return;
+                if (strv_split(ctrl, " ", &v2) < 0)
+                        return;
+                for (size_t j = 0; j < ELEMENTSOF(needed_controllers); j++)
+                        if (!strv_contains(v2, needed_controllers[j]))
+                                sis_finding_note(f, SIS_FAIL, "cgroup v2 lacks the %s controller", needed_controllers[j]);
+                sis_finding_note(f, SIS_PASS, "cgroup v2 with cpu, cpuset, memory and pids");
+                return;
+        }
+        if (!v1) {
+                sis_finding_note(f, SIS_FAIL, "no cgroup hierarchy mounted");
+                return;
+        }
+        for (size_t j = 0; j < ELEMENTSOF(needed_controllers); j++)
+                if (!strv_contains(v1, needed_controllers[j]))
+                        sis_finding_note(f, SIS_FAIL, "cgroup v1 lacks the %s controller", needed_controllers[j]);
+        sis_finding_note(f, SIS_WARN, "cgroup v1: the jailer needs --cgroup-version 1 and snapshot restore is slower");
+}
+
+CHECK_FN(check_jail_namespaces) {
+        static const char *const ns[] = { "mnt", "pid", "net", "ipc", "uts" };
+        unsigned have = 0;
+
+        for (size_t i = 0; i < ELEMENTSOF(ns); i++) {
+                _cleanup_free_ char *p = strdup_printf("/proc/self/ns/%s", ns[i]), *t = NULL;
+                int k = p ? sis_root_readlink(c->root, p, &t) : -ENOMEM;
+                if (k >= 0) {
+                        sis_finding_evidence(f, p, "%s", t);
+                        have++;
+                } else if (k == -ENOENT)
+                        sis_finding_note(f, SIS_FAIL, "%s namespace missing", ns[i]);
+                else
+                        sis_finding_note(f, SIS_UNKNOWN, "cannot read %s: %s", p, audit_strerror(k));
+        }
+        if (have == ELEMENTSOF(ns))
+                sis_finding_note(f, SIS_PASS, "mnt, pid, net, ipc and uts namespaces available");
+}
+
+CHECK_FN(check_jail_tun) {
+        struct sis_stat st;
+        struct kmod_ctx *kmod;
+        int k = sis_root_stat(c->root, "/dev/net/tun", 0, &st);
+
+        if (k >= 0) {
+                sis_finding_evidence(f, "/dev/net/tun", "%s %u:%u mode %04o", S_ISCHR(st.mode) ? "char" : "not a char device",
+                                     st.rdev_major, st.rdev_minor, (unsigned) (st.mode & 07777));
+                if (S_ISCHR(st.mode) && st.rdev_major == 10 && st.rdev_minor == 200)
+                        sis_finding_note(f, SIS_PASS, "/dev/net/tun present");
+                else
+                        sis_finding_note(f, SIS_FAIL, "/dev/net/tun is not the TUN character device 10:200");
+                sis_stat_done(&st);
+                return;
+        }
+        if (k != -ENOENT) {
+                sis_finding_note(f, SIS_UNKNOWN, "cannot stat /dev/net/tun: %s", audit_strerror(k));
+                return;
+        }
+        sis_finding_evidence(f, "/dev/net/tun", "(missing)");
+        if (audit_kmod(c, &kmod) >= 0) {
+                struct kmod_list *l = NULL;
+                if (kmod_module_new_from_lookup(kmod, "tun", &l) >= 0 && l) {
+                        struct kmod_module *mod = kmod_module_get_module(l);
+                        bool builtin = !kmod_module_get_path(mod);
+                        kmod_module_unref(mod);
+                        kmod_module_unref_list(l);
+                        sis_finding_note(f, SIS_FAIL, "/dev/net/tun missing; %s",
+                                         builtin ? "tun is built in: mknod /dev/net/tun c 10 200" : "the tun module is available: modprobe tun");
+                        return;
+                }
+        }
+        sis_finding_note(f, SIS_FAIL, "/dev/net/tun missing");
+}
+
+/* Every component from / down to path: root-owned and not group/other-writable. */
+static void check_owned_path(struct audit_ctx *c, struct sis_finding *f, const char *path, bool *ret_missing) {
+        _cleanup_free_ char *p = strdup(path);
+        char *s;
+
+        *ret_missing = false;
+        if (!p)
+                return;
+        for (s = p;; s++) {
+                bool last = *s == '\0';
+                if (*s == '/' || last) {
+                        char saved = *s;
+                        struct sis_stat st;
+                        int k;
+                        *s = '\0';
+                        k = sis_root_stat(c->root, *p ? p : "/", 0, &st);
+                        if (k == -ENOENT) {
+                                *ret_missing = true;
+                                return;
+                        }
+                        if (k < 0) {
+                                sis_finding_note(f, SIS_UNKNOWN, "cannot stat %s: %s", *p ? p : "/", audit_strerror(k));
+                                return;
+                        }
+                        if (st.uid != 0 || (st.mode & 0022)) {
+                                sis_finding_evidence(f, *p ? p : "/", "mode %04o uid %u gid %u", (unsigned) (st.mode & 07777),
+                                                     (unsigned) st.uid, (unsigned) st.gid);
+                                sis_finding_note(f, SIS_FAIL, "%s is %s", *p ? p : "/",
+                                                 st.uid != 0 ? "not owned by root" :
+                                                 (st.mode & 0002) ? "writable by others" : "writable by its group");
+                        } else if (last)
+                                sis_finding_evidence(f, p, "mode %04o uid %u gid %u", (unsigned) (st.mode & 07777),
+                                                     (unsigned) st.uid, (unsigned) st.gid);
+                        sis_stat_done(&st);
+                        *s = saved;
+                        if (last)
+                                return;
+                }
+        }
+}
+
+CHECK_FN(check_jail_chroot_base) {
+        bool missing;
+
+        check_owned_path(c, f, c->cfg->chroot_base, &missing);
+        if (missing)
+                sis_finding_note(f, SIS_WARN, "%s does not exist yet (created at launch)", c->cfg->chroot_base);
+        else
+                sis_finding_note(f, SIS_PASS, "%s and its parents are root-owned and not writable by others",
+                                 c->cfg->chroot_base);
+}
+
+/* The binary's path: configured, or the first of the usual places that exists. */
+static const char *find_binary(struct audit_ctx *c, const char *configured, const char *name, char **buf) {
+        static const char *const dirs[] = { "/usr/local/bin", "/usr/bin", "/usr/sbin" };
+
+        if (configured)
+                return configured;
+        for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
+                free(*buf);
+                *buf = strdup_printf("%s/%s", dirs[i], name);
+                if (*buf && sis_root_exists(c->root, *buf))
+                        return *buf;
+        }
+        free(*buf);
+        *buf = strdup_printf("%s/%s", dirs[0], name);
+        return *buf;
+}
+
+/* Returns 1 with the version in v when the binary is present and sound. */
+static int one_binary(struct audit_ctx *c, struct sis_finding *f, const char *path, unsigned v[3]) {
+        struct sis_stat st;
+        json_object *o;
+        const char *out;
+        int64_t code;
+        int k = sis_root_stat(c->root, path, 0, &st);
+
+        if (k == -ENOENT) {
+                sis_finding_evidence(f, path, "(missing)");
+                sis_finding_note(f, SIS_FAIL, "%s missing", path);
+                return 0;
+        }
+        if (k < 0) {
+                sis_finding_note(f, SIS_UNKNOWN, "cannot stat %s: %s", path, audit_strerror(k));
+                return k;
+        }
+        sis_finding_evidence(f, path, "mode %04o uid %u gid %u", (unsigned) (st.mode & 07777), (unsigned) st.uid,
+                             (unsigned) st.gid);
+        sis_stat_done(&st);
+        if (!S_ISREG(st.mode)) {
+                sis_finding_note(f, SIS_FAIL, "%s is not a regular file", path);
+                return 0;
+        }
+        if (st.uid != 0 || (st.mode & 0022)) {
+                sis_finding_note(f, SIS_FAIL, "%s is %s", path, st.uid != 0 ? "not owned by root" : "writable by non-root users");
+                return 0;
+        }
+        k = probe_exec_version(c, path, &o);
+        if (k < 0) {
+                sis_finding_note(f, SIS_UNKNOWN, "%s --version: %s", path, audit_strerror(k));
+                return k;
+        }
+        out = probe_str(o, "output");
+        if (!probe_int(o, "exit", &code) || code != 0 || !out || parse_version(out, v) < 0) {
+                sis_finding_note(f, SIS_FAIL, "%s --version failed (%s)", path,
+                                 probe_str(o, "error") ? probe_str(o, "error") : "no version printed");
+                return 0;
+        }
+        sis_finding_evidence(f, "--version", "%s: %u.%u.%u", path, v[0], v[1], v[2]);
+        return 1;
+}
+
+CHECK_FN(check_jail_binaries) {
+        _cleanup_free_ char *fb = NULL, *jb = NULL;
+        const char *fc = find_binary(c, c->cfg->firecracker, "firecracker", &fb);
+        const char *jl = find_binary(c, c->cfg->jailer, "jailer", &jb);
+        unsigned fv[3], jv[3];
+        static const unsigned min[3] = { 1, 5, 0 };
+        int a, b;
+
+        if (!fc || !jl) {
+                sis_finding_note(f, SIS_UNKNOWN, "out of memory");
+                return;
+        }
+        a = one_binary(c, f, fc, fv);
+        b = one_binary(c, f, jl, jv);
+        if (a <= 0 || b <= 0)
+                return;
+        if (version_cmp(fv, jv) != 0)
+                sis_finding_note(f, SIS_FAIL, "firecracker %u.%u.%u and jailer %u.%u.%u differ", fv[0], fv[1], fv[2], jv[0],
+                                 jv[1], jv[2]);
+        else if (version_cmp(fv, min) < 0)
+                sis_finding_note(f, SIS_WARN, "version %u.%u.%u is older than 1.5", fv[0], fv[1], fv[2]);
+        else
+                sis_finding_note(f, SIS_PASS, "firecracker and jailer %u.%u.%u, root-owned", fv[0], fv[1], fv[2]);
+}

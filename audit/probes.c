@@ -1,0 +1,255 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Live-only probes. Each returns a JSON answer that sis_root_probe() caches, records into a dump
+ * being collected and replays from a dump. They never change the host: the KVM probe creates a
+ * scratch VM and vCPU that vanish with the file descriptors.
+ */
+#include <cpuid.h>
+#include <fcntl.h>
+#include <libudev.h>
+#include <linux/kvm.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "audit.h"
+#include "util.h"
+
+extern char **environ;
+
+static json_object *err_or_null(int err) {
+        return err ? json_object_new_string(errno_name(err)) : NULL;
+}
+
+static const struct {
+        const char *name;
+        int cap;
+} kvm_caps[] = {
+        { "IRQCHIP", KVM_CAP_IRQCHIP },         { "IOEVENTFD", KVM_CAP_IOEVENTFD },
+        { "IRQFD", KVM_CAP_IRQFD },             { "USER_MEMORY", KVM_CAP_USER_MEMORY },
+        { "SET_TSS_ADDR", KVM_CAP_SET_TSS_ADDR }, { "PIT2", KVM_CAP_PIT2 },
+        { "PIT_STATE2", KVM_CAP_PIT_STATE2 },   { "ADJUST_CLOCK", KVM_CAP_ADJUST_CLOCK },
+        { "DEBUGREGS", KVM_CAP_DEBUGREGS },     { "MP_STATE", KVM_CAP_MP_STATE },
+        { "VCPU_EVENTS", KVM_CAP_VCPU_EVENTS }, { "XCRS", KVM_CAP_XCRS },
+        { "XSAVE", KVM_CAP_XSAVE },             { "EXT_CPUID", KVM_CAP_EXT_CPUID },
+};
+
+const char *const *kvm_required_caps(size_t *ret_n);
+const char *const *kvm_required_caps(size_t *ret_n) {
+        static const char *names[ELEMENTSOF(kvm_caps)];
+        for (size_t i = 0; i < ELEMENTSOF(kvm_caps); i++)
+                names[i] = kvm_caps[i].name;
+        *ret_n = ELEMENTSOF(kvm_caps);
+        return names;
+}
+
+static int kvm_live(const char *arg _unused_, json_object **ret) {
+        json_object *o = json_object_new_object(), *ext;
+        _cleanup_close_ int kvm = -1, vm = -1, vcpu = -1;
+        int api, r;
+
+        if (!o)
+                return -ENOMEM;
+        kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+        json_object_object_add(o, "open_error", err_or_null(kvm < 0 ? errno : 0));
+        if (kvm < 0) {
+                *ret = o;
+                return 0;
+        }
+        api = ioctl(kvm, KVM_GET_API_VERSION, 0);
+        json_object_object_add(o, "api_version", api < 0 ? NULL : json_object_new_int(api));
+        ext = json_object_new_object();
+        for (size_t i = 0; i < ELEMENTSOF(kvm_caps); i++) {
+                r = ioctl(kvm, KVM_CHECK_EXTENSION, kvm_caps[i].cap);
+                json_object_object_add(ext, kvm_caps[i].name, json_object_new_int(r < 0 ? 0 : r));
+        }
+        json_object_object_add(o, "extensions", ext);
+        vm = ioctl(kvm, KVM_CREATE_VM, 0);
+        json_object_object_add(o, "create_vm_error", err_or_null(vm < 0 ? errno : 0));
+        if (vm >= 0) {
+                vcpu = ioctl(vm, KVM_CREATE_VCPU, 0);
+                json_object_object_add(o, "create_vcpu_error", err_or_null(vcpu < 0 ? errno : 0));
+                if (vcpu >= 0) {
+                        r = ioctl(vcpu, KVM_GET_TSC_KHZ, 0);
+                        json_object_object_add(o, "tsc_khz", r > 0 ? json_object_new_int(r) : NULL);
+                        json_object_object_add(o, "tsc_khz_error", err_or_null(r < 0 ? errno : 0));
+                }
+        }
+        *ret = o;
+        return 0;
+}
+
+int probe_kvm(struct audit_ctx *c, json_object **ret) {
+        return sis_root_probe(c->root, "kvm", kvm_live, NULL, ret);
+}
+
+static int cpuid_live(const char *arg _unused_, json_object **ret) {
+        json_object *o = json_object_new_object();
+        unsigned a = 0, b = 0, cx = 0, d = 0;
+        char vendor[13] = {}, brand[49] = {};
+
+        if (!o)
+                return -ENOMEM;
+#if defined(__x86_64__) || defined(__i386__)
+        if (__get_cpuid(0, &a, &b, &cx, &d)) {
+                memcpy(vendor, &b, 4);
+                memcpy(vendor + 4, &d, 4);
+                memcpy(vendor + 8, &cx, 4);
+                json_object_object_add(o, "vendor", json_object_new_string(vendor));
+        }
+        if (__get_cpuid(1, &a, &b, &cx, &d)) {
+                unsigned fam = (a >> 8) & 0xf, model = (a >> 4) & 0xf;
+                if (fam == 0xf)
+                        fam += (a >> 20) & 0xff;
+                if (fam >= 6)
+                        model |= ((a >> 16) & 0xf) << 4;
+                json_object_object_add(o, "family", json_object_new_int((int) fam));
+                json_object_object_add(o, "model", json_object_new_int((int) model));
+                json_object_object_add(o, "stepping", json_object_new_int((int) (a & 0xf)));
+                json_object_object_add(o, "hypervisor", json_object_new_boolean(!!(cx & (1u << 31))));
+        }
+        if (__get_cpuid_max(0x80000000, NULL) >= 0x80000004) {
+                for (unsigned i = 0; i < 3; i++) {
+                        __get_cpuid(0x80000002 + i, &a, &b, &cx, &d);
+                        memcpy(brand + 16 * i, &a, 4);
+                        memcpy(brand + 16 * i + 4, &b, 4);
+                        memcpy(brand + 16 * i + 8, &cx, 4);
+                        memcpy(brand + 16 * i + 12, &d, 4);
+                }
+                json_object_object_add(o, "brand", json_object_new_string(strstrip(brand)));
+        }
+#endif
+        *ret = o;
+        return 0;
+}
+
+int probe_cpuid(struct audit_ctx *c, json_object **ret) {
+        return sis_root_probe(c->root, "cpuid", cpuid_live, NULL, ret);
+}
+
+/* Run "BINARY --version" with a clean environment, no stdin, bounded output and a 2 s timeout. */
+static int exec_live(const char *binary, json_object **ret) {
+        json_object *o = json_object_new_object();
+        char *const argv[] = { (char *) binary, (char *) "--version", NULL };
+        char *const envp[] = { (char *) "PATH=/usr/sbin:/usr/bin:/sbin:/bin", (char *) "LC_ALL=C", NULL };
+        posix_spawn_file_actions_t fa;
+        int pipefd[2], status = 0, r;
+        char out[4096];
+        size_t len = 0;
+        pid_t pid;
+        struct timespec start, now;
+
+        if (!o)
+                return -ENOMEM;
+        if (pipe2(pipefd, O_CLOEXEC) < 0)
+                return -errno;
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+        posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
+        posix_spawn_file_actions_adddup2(&fa, pipefd[1], 2);
+        r = posix_spawn(&pid, binary, &fa, NULL, argv, envp);
+        posix_spawn_file_actions_destroy(&fa);
+        close(pipefd[1]);
+        if (r != 0) {
+                close(pipefd[0]);
+                json_object_object_add(o, "exit", NULL);
+                json_object_object_add(o, "error", json_object_new_string(errno_name(r)));
+                json_object_object_add(o, "output", NULL);
+                *ret = o;
+                return 0;
+        }
+        clock_gettime(CLOCK_MONOTONIC, &start);
+        for (;;) {
+                struct pollfd p = { .fd = pipefd[0], .events = POLLIN };
+                long ms;
+                ssize_t n;
+
+                clock_gettime(CLOCK_MONOTONIC, &now);
+                ms = 2000 - ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000);
+                if (ms <= 0 || poll(&p, 1, (int) ms) <= 0) {
+                        kill(pid, SIGKILL);
+                        break;
+                }
+                n = read(pipefd[0], out + len, sizeof(out) - 1 - len);
+                if (n <= 0)
+                        break;
+                len += (size_t) n;
+                if (len == sizeof(out) - 1)
+                        break;
+        }
+        close(pipefd[0]);
+        out[len] = '\0';
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+                ;
+        json_object_object_add(o, "exit", WIFEXITED(status) ? json_object_new_int(WEXITSTATUS(status)) : NULL);
+        json_object_object_add(o, "error", WIFEXITED(status) ? NULL : json_object_new_string("ETIME"));
+        json_object_object_add(o, "output", json_object_new_string(str_is_printable(out, len) ? out : "(binary output)"));
+        *ret = o;
+        return 0;
+}
+
+int probe_exec_version(struct audit_ctx *c, const char *binary, json_object **ret) {
+        _cleanup_free_ char *key = strdup_printf("exec:%s --version", binary);
+        if (!key)
+                return -ENOMEM;
+        return sis_root_probe(c->root, key, exec_live, binary, ret);
+}
+
+static int udev_live(const char *arg, json_object **ret) {
+        _cleanup_free_ char *subsystem = strdup(arg);
+        json_object *o = json_object_new_object(), *props;
+        struct udev *u;
+        struct udev_device *d;
+        struct udev_list_entry *e;
+        char *sysname;
+
+        if (!o || !subsystem)
+                return -ENOMEM;
+        sysname = strchr(subsystem, '/');
+        if (!sysname)
+                return -EINVAL;
+        *sysname++ = '\0';
+        u = udev_new();
+        if (!u)
+                return -ENOMEM;
+        d = udev_device_new_from_subsystem_sysname(u, subsystem, sysname);
+        json_object_object_add(o, "error", d ? NULL : json_object_new_string(errno_name(errno ? errno : ENODEV)));
+        if (d) {
+                const char *node = udev_device_get_devnode(d);
+                json_object_object_add(o, "devnode", node ? json_object_new_string(node) : NULL);
+                props = json_object_new_object();
+                udev_list_entry_foreach(e, udev_device_get_properties_list_entry(d))
+                        json_object_object_add(props, udev_list_entry_get_name(e),
+                                               json_object_new_string(strempty(udev_list_entry_get_value(e))));
+                json_object_object_add(o, "properties", props);
+                udev_device_unref(d);
+        }
+        udev_unref(u);
+        *ret = o;
+        return 0;
+}
+
+int probe_udev(struct audit_ctx *c, const char *subsystem, const char *sysname, json_object **ret) {
+        _cleanup_free_ char *key = strdup_printf("udev:%s/%s", subsystem, sysname);
+        if (!key)
+                return -ENOMEM;
+        return sis_root_probe(c->root, key, udev_live, key + 5, ret);
+}
+
+const char *probe_str(json_object *o, const char *key) {
+        json_object *v;
+        if (!o || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+                return NULL;
+        return json_object_get_string(v);
+}
+
+bool probe_int(json_object *o, const char *key, int64_t *ret) {
+        json_object *v;
+        if (!o || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_int))
+                return false;
+        *ret = json_object_get_int64(v);
+        return true;
+}

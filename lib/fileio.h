@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Write data to path atomically: a temp file in the same directory, fsync, rename, fsync dir.
+ * Nothing half-written is ever visible at path. Returns 0 or -errno. */
+int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode);
+
+/* Read a whole regular file (not through the sysroot: for the tool's own inputs), capped. */
+int read_file_capped(const char *path, size_t cap, char **ret, size_t *ret_len);
+
+/* mkdir -p (mode for new dirs). */
+int mkdir_parents(const char *path, mode_t mode);

@@ -1,0 +1,578 @@
+/* SPDX-License-Identifier: MIT */
+#include "sysroot.h"
+
+#include <acl/libacl.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdarg.h>
+#include <sys/acl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+
+#include "dump.h"
+#include "fileio.h"
+#include "util.h"
+
+struct sis_root {
+        unsigned n_ref;
+        char *path;     /* as given */
+        char *tmpdir;   /* unpacked archive to remove on unref */
+        int fd;         /* O_PATH of the root directory */
+        bool live;
+        bool have_openat2;
+        json_object *meta;   /* sis-dump.json when the root is a dump */
+        json_object *probes; /* probe answers: cache (live) or recorded (dump) */
+        struct sis_dump *recorder;
+};
+
+void sis_stat_done(struct sis_stat *st) {
+        free(st->acl);
+        st->acl = NULL;
+}
+
+static bool is_archive(const char *p) {
+        size_t l = strlen(p);
+        return (l > 7 && streq(p + l - 7, ".tar.gz")) || (l > 4 && streq(p + l - 4, ".tgz"));
+}
+
+int sis_root_new(const char *dir, struct sis_root **ret) {
+        _cleanup_root_ struct sis_root *r = NULL;
+        _cleanup_free_ char *meta = NULL;
+        struct stat st;
+        int k;
+
+        r = calloc(1, sizeof(*r));
+        if (!r)
+                return -ENOMEM;
+        r->n_ref = 1;
+        r->fd = -1;
+        r->have_openat2 = true;
+        r->path = strdup(dir);
+        if (!r->path)
+                return -ENOMEM;
+
+        if (stat(dir, &st) < 0)
+                return -errno;
+        if (S_ISREG(st.st_mode) && is_archive(dir)) {
+                k = sis_dump_extract(dir, &r->tmpdir);
+                if (k < 0)
+                        return k;
+                dir = r->tmpdir;
+        } else if (!S_ISDIR(st.st_mode))
+                return -ENOTDIR;
+
+        r->fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (r->fd < 0)
+                return -errno;
+
+        {
+                _cleanup_free_ char *mp = strdup_printf("%s/%s", dir, SIS_DUMP_META);
+                size_t len;
+                if (!mp)
+                        return -ENOMEM;
+                k = read_file_capped(mp, 16 * SIS_READ_MAX, &meta, &len);
+                if (k >= 0) {
+                        json_tokener *tok = json_tokener_new();
+                        json_object *m;
+                        if (!tok)
+                                return -ENOMEM;
+                        m = json_tokener_parse_ex(tok, meta, (int) len);
+                        k = json_tokener_get_error(tok) == json_tokener_success ? 0 : -EBADMSG;
+                        json_tokener_free(tok);
+                        if (k < 0 || !json_object_is_type(m, json_type_object)) {
+                                json_object_put(m);
+                                return -EBADMSG;
+                        }
+                        r->meta = m;
+                } else if (k != -ENOENT)
+                        return k;
+        }
+
+        if (!r->meta) {
+                struct stat rs;
+                /* Live means: this root is the running system's "/". */
+                if (stat("/", &rs) == 0 && fstat(r->fd, &st) == 0 && st.st_dev == rs.st_dev &&
+                    st.st_ino == rs.st_ino)
+                        r->live = true;
+        }
+
+        if (r->meta) {
+                json_object *p;
+                if (json_object_object_get_ex(r->meta, "probes", &p) && json_object_is_type(p, json_type_object))
+                        r->probes = json_object_get(p);
+        }
+        if (!r->probes)
+                r->probes = json_object_new_object();
+        if (!r->probes)
+                return -ENOMEM;
+
+        *ret = TAKE_PTR(r);
+        return 0;
+}
+
+struct sis_root *sis_root_ref(struct sis_root *r) {
+        if (r)
+                r->n_ref++;
+        return r;
+}
+
+struct sis_root *sis_root_unref(struct sis_root *r) {
+        if (!r || --r->n_ref > 0)
+                return NULL;
+        if (r->fd >= 0)
+                close(r->fd);
+        if (r->tmpdir)
+                (void) rm_rf(r->tmpdir);
+        free(r->tmpdir);
+        free(r->path);
+        json_object_put(r->meta);
+        json_object_put(r->probes);
+        free(r);
+        return NULL;
+}
+
+const char *sis_root_path(const struct sis_root *r) {
+        return r->tmpdir ? r->tmpdir : r->path;
+}
+
+bool sis_root_is_live(const struct sis_root *r) {
+        return r->live;
+}
+
+json_object *sis_root_dump_meta(const struct sis_root *r) {
+        return r->meta;
+}
+
+void sis_root_set_recorder(struct sis_root *r, struct sis_dump *dump) {
+        r->recorder = dump;
+}
+
+void sis_root_set_probe_answers(struct sis_root *r, json_object *probes) {
+        json_object_put(r->probes);
+        r->probes = probes;
+        r->live = false;
+}
+
+/* A recorded error (e.g. EACCES when the dump was collected) replays as that error. */
+static int meta_error(struct sis_root *r, const char *path) {
+        json_object *errors, *e;
+
+        if (!r->meta || !json_object_object_get_ex(r->meta, "errors", &errors) ||
+            !json_object_object_get_ex(errors, path, &e) || !json_object_is_type(e, json_type_string))
+                return 0;
+        return -errno_from_name(json_object_get_string(e));
+}
+
+static void record_error(struct sis_root *r, const char *path, int err) {
+        if (r->recorder && err != -ENOENT && err != -ENOTDIR)
+                sis_dump_error(r->recorder, path, -err);
+}
+
+static int check_path(const char *path) {
+        if (!path || path[0] != '/')
+                return -EINVAL;
+        if (strlen(path) >= PATH_MAX)
+                return -ENAMETOOLONG;
+        return 0;
+}
+
+/* Open path (absolute, host view) inside the root. */
+static int root_open(struct sis_root *r, const char *path, int flags) {
+        const char *rel = path + strspn(path, "/");
+        int fd;
+
+        if (*rel == '\0')
+                rel = ".";
+        if (r->have_openat2) {
+                /* openat2 refuses O_PATH with any flag but O_DIRECTORY, O_NOFOLLOW, O_CLOEXEC */
+                struct open_how how = {
+                        .flags = (uint64_t) (flags | O_CLOEXEC | ((flags & O_PATH) ? 0 : O_NOCTTY)),
+                        .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+                };
+                fd = (int) syscall(SYS_openat2, r->fd, rel, &how, sizeof(how));
+                if (fd >= 0)
+                        return fd;
+                if (errno != ENOSYS)
+                        return -errno;
+                r->have_openat2 = false;
+        }
+        /* Kernels before 5.6: only the live root can be read safely without RESOLVE_IN_ROOT. */
+        if (!r->live)
+                return -ENOSYS;
+        fd = openat(AT_FDCWD, path, flags | O_CLOEXEC | ((flags & O_PATH) ? 0 : O_NOCTTY));
+        return fd < 0 ? -errno : fd;
+}
+
+/* Open the parent directory of path and return the last component. */
+static int root_open_parent(struct sis_root *r, const char *path, char **ret_base) {
+        _cleanup_free_ char *p = strdup(path);
+        char *slash;
+        int fd;
+
+        if (!p)
+                return -ENOMEM;
+        slash = strrchr(p, '/');
+        if (!slash || slash[1] == '\0')
+                return -EINVAL;
+        *ret_base = strdup(slash + 1);
+        if (!*ret_base)
+                return -ENOMEM;
+        slash[1] = '\0';
+        fd = root_open(r, p, O_PATH | O_DIRECTORY);
+        if (fd < 0) {
+                free(*ret_base);
+                *ret_base = NULL;
+        }
+        return fd;
+}
+
+int sis_root_read(struct sis_root *r, const char *path, char **ret, size_t *ret_len) {
+        _cleanup_close_ int fd = -1;
+        _cleanup_free_ char *buf = NULL;
+        size_t len = 0, sz = 4096;
+        struct stat st;
+        int k;
+
+        k = check_path(path);
+        if (k < 0)
+                return k;
+        k = meta_error(r, path);
+        if (k < 0)
+                return k;
+        /* O_NONBLOCK: a FIFO planted in a dump must not hang the audit. */
+        fd = root_open(r, path, O_RDONLY | O_NONBLOCK);
+        if (fd < 0) {
+                record_error(r, path, fd);
+                return fd;
+        }
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (S_ISDIR(st.st_mode))
+                return -EISDIR;
+        if (!S_ISREG(st.st_mode))
+                return -EINVAL; /* never read device nodes, FIFOs or sockets */
+
+        buf = malloc(sz + 1);
+        if (!buf)
+                return -ENOMEM;
+        for (;;) {
+                ssize_t n;
+
+                if (len == sz) {
+                        char *nb;
+                        if (sz > SIS_READ_MAX) {
+                                record_error(r, path, -EFBIG);
+                                return -EFBIG;
+                        }
+                        sz = MIN(sz * 2, (size_t) SIS_READ_MAX + 1);
+                        nb = realloc(buf, sz + 1);
+                        if (!nb)
+                                return -ENOMEM;
+                        buf = nb;
+                }
+                n = read(fd, buf + len, sz - len);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        k = -errno;
+                        record_error(r, path, k);
+                        return k;
+                }
+                if (n == 0)
+                        break;
+                len += (size_t) n;
+        }
+        buf[len] = '\0';
+        if (r->recorder)
+                sis_dump_file(r->recorder, path, buf, len);
+        *ret = TAKE_PTR(buf);
+        if (ret_len)
+                *ret_len = len;
+        return 0;
+}
+
+int sis_root_read_string(struct sis_root *r, const char *path, char **ret) {
+        _cleanup_free_ char *s = NULL;
+        size_t len;
+        int k;
+
+        k = sis_root_read(r, path, &s, &len);
+        if (k < 0)
+                return k;
+        if (strlen(s) != len)
+                return -EBADMSG; /* embedded NUL */
+        strstrip(s);
+        *ret = TAKE_PTR(s);
+        return 0;
+}
+
+int sis_root_read_u64(struct sis_root *r, const char *path, uint64_t *ret) {
+        _cleanup_free_ char *s = NULL;
+        int k = sis_root_read_string(r, path, &s);
+        if (k < 0)
+                return k;
+        k = safe_atou64(s, ret);
+        return k < 0 ? -EBADMSG : 0;
+}
+
+int sis_root_read_int(struct sis_root *r, const char *path, int *ret) {
+        _cleanup_free_ char *s = NULL;
+        int k = sis_root_read_string(r, path, &s);
+        if (k < 0)
+                return k;
+        k = safe_atoi(s, ret);
+        return k < 0 ? -EBADMSG : 0;
+}
+
+int sis_root_readf(struct sis_root *r, char **ret, const char *fmt, ...) {
+        _cleanup_free_ char *p = NULL;
+        va_list ap;
+        int k;
+
+        va_start(ap, fmt);
+        k = vasprintf(&p, fmt, ap);
+        va_end(ap);
+        if (k < 0)
+                return -ENOMEM;
+        return sis_root_read_string(r, p, ret);
+}
+
+static char *acl_text_of(int fd) {
+        _cleanup_free_ char *proc = strdup_printf("/proc/self/fd/%d", fd);
+        acl_t acl;
+        char *text = NULL;
+
+        if (!proc)
+                return NULL;
+        acl = acl_get_file(proc, ACL_TYPE_ACCESS);
+        if (!acl)
+                return NULL;
+        if (acl_equiv_mode(acl, NULL) != 0) {
+                char *t = acl_to_any_text(acl, NULL, ',', TEXT_NUMERIC_IDS | TEXT_ABBREVIATE);
+                if (t) {
+                        text = strdup(t);
+                        acl_free(t);
+                }
+        }
+        acl_free(acl);
+        return text;
+}
+
+static int meta_stat(struct sis_root *r, const char *path, struct sis_stat *ret) {
+        json_object *stats, *o;
+
+        if (!r->meta || !json_object_object_get_ex(r->meta, "stat", &stats) ||
+            !json_object_object_get_ex(stats, path, &o))
+                return -ENOENT;
+        return sis_stat_from_json(o, ret);
+}
+
+int sis_root_stat(struct sis_root *r, const char *path, unsigned flags, struct sis_stat *ret) {
+        _cleanup_close_ int fd = -1;
+        _cleanup_free_ char *base = NULL;
+        struct sis_stat s = {};
+        struct stat st;
+        int k;
+
+        k = check_path(path);
+        if (k < 0)
+                return k;
+        k = meta_error(r, path);
+        if (k < 0)
+                return k;
+        if (meta_stat(r, path, &s) == 0) {
+                if (!(flags & SIS_STAT_ACL)) {
+                        free(s.acl);
+                        s.acl = NULL;
+                }
+                *ret = s;
+                return 0;
+        }
+        if (streq(path, "/"))
+                fd = root_open(r, "/", O_PATH);
+        else if (flags & SIS_STAT_NOFOLLOW) {
+                _cleanup_close_ int dfd = root_open_parent(r, path, &base);
+                if (dfd < 0)
+                        return dfd;
+                if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+                        k = -errno;
+                        record_error(r, path, k);
+                        return k;
+                }
+                if (!S_ISLNK(st.st_mode))
+                        fd = openat(dfd, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        } else
+                fd = root_open(r, path, O_PATH);
+        if (fd == -1 && (flags & SIS_STAT_NOFOLLOW) && base) {
+                /* a symlink: st is already filled */
+        } else {
+                if (fd < 0) {
+                        record_error(r, path, fd);
+                        return fd;
+                }
+                if (fstat(fd, &st) < 0)
+                        return -errno;
+        }
+        s.mode = st.st_mode;
+        s.uid = st.st_uid;
+        s.gid = st.st_gid;
+        s.rdev_major = major(st.st_rdev);
+        s.rdev_minor = minor(st.st_rdev);
+        s.size = (uint64_t) st.st_size;
+        if ((flags & SIS_STAT_ACL) && fd >= 0 && !S_ISLNK(st.st_mode))
+                s.acl = acl_text_of(fd);
+        if (r->recorder)
+                sis_dump_stat(r->recorder, path, &s);
+        *ret = s;
+        return 0;
+}
+
+bool sis_root_exists(struct sis_root *r, const char *path) {
+        struct sis_stat st;
+        if (sis_root_stat(r, path, SIS_STAT_NOFOLLOW, &st) < 0)
+                return false;
+        sis_stat_done(&st);
+        return true;
+}
+
+int sis_root_readlink(struct sis_root *r, const char *path, char **ret) {
+        _cleanup_free_ char *base = NULL;
+        _cleanup_close_ int dfd = -1;
+        char buf[PATH_MAX];
+        ssize_t n;
+        int k;
+
+        k = check_path(path);
+        if (k < 0)
+                return k;
+        k = meta_error(r, path);
+        if (k < 0)
+                return k;
+        dfd = root_open_parent(r, path, &base);
+        if (dfd < 0)
+                return dfd;
+        n = readlinkat(dfd, base, buf, sizeof(buf) - 1);
+        if (n < 0) {
+                k = -errno;
+                record_error(r, path, k);
+                return k;
+        }
+        buf[n] = '\0';
+        if (r->recorder)
+                sis_dump_link(r->recorder, path, buf);
+        *ret = strdup(buf);
+        return *ret ? 0 : -ENOMEM;
+}
+
+int sis_root_list(struct sis_root *r, const char *path, char ***ret) {
+        _cleanup_strv_free_ char **names = NULL;
+        _cleanup_close_ int fd = -1;
+        DIR *d;
+        struct dirent *de;
+        int k;
+
+        k = check_path(path);
+        if (k < 0)
+                return k;
+        k = meta_error(r, path);
+        if (k < 0)
+                return k;
+        fd = root_open(r, path, O_RDONLY | O_DIRECTORY);
+        if (fd < 0) {
+                record_error(r, path, fd);
+                return fd;
+        }
+        d = fdopendir(fd);
+        if (!d)
+                return -errno;
+        fd = -1;
+        names = calloc(1, sizeof(char *));
+        if (!names) {
+                closedir(d);
+                return -ENOMEM;
+        }
+        k = 0;
+        while ((errno = 0, de = readdir(d))) {
+                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+                        continue;
+                if (strv_length(names) >= 65536) {
+                        k = -E2BIG;
+                        break;
+                }
+                k = strv_extend(&names, de->d_name);
+                if (k < 0)
+                        break;
+        }
+        if (k == 0 && errno)
+                k = -errno;
+        closedir(d);
+        if (k < 0)
+                return k;
+        strv_sort(names);
+        if (r->recorder)
+                sis_dump_dir(r->recorder, path);
+        *ret = TAKE_PTR(names);
+        return 0;
+}
+
+int sis_root_resolve(struct sis_root *r, const char *path, char **ret) {
+        _cleanup_free_ char *cur = strdup(path);
+
+        if (!cur)
+                return -ENOMEM;
+        for (int hops = 0; hops < 40; hops++) {
+                _cleanup_free_ char *target = NULL;
+                int k = sis_root_readlink(r, cur, &target);
+                if (k == -EINVAL) { /* not a symlink */
+                        *ret = TAKE_PTR(cur);
+                        return 0;
+                }
+                if (k < 0)
+                        return k;
+                if (target[0] == '/') {
+                        free(cur);
+                        cur = TAKE_PTR(target);
+                } else {
+                        char *slash = strrchr(cur, '/');
+                        char *n;
+                        *slash = '\0';
+                        n = strdup_printf("%s/%s", cur, target);
+                        if (!n)
+                                return -ENOMEM;
+                        free(cur);
+                        cur = n;
+                }
+                free(target);
+                k = path_normalize(cur, &target);
+                if (k < 0)
+                        return k;
+                free(cur);
+                cur = TAKE_PTR(target);
+        }
+        return -ELOOP;
+}
+
+int sis_root_probe(struct sis_root *r, const char *key, sis_probe_fn fn, const char *arg, json_object **ret) {
+        json_object *v;
+        int k;
+
+        if (json_object_object_get_ex(r->probes, key, &v)) {
+                *ret = v;
+                return 0;
+        }
+        if (!r->live)
+                return r->meta ? -ENODATA : -EOPNOTSUPP;
+        k = fn(arg, &v);
+        if (k < 0)
+                return k;
+        if (json_object_object_add(r->probes, key, v) < 0) {
+                json_object_put(v);
+                return -ENOMEM;
+        }
+        if (r->recorder)
+                sis_dump_probe(r->recorder, key, v);
+        *ret = v;
+        return 0;
+}

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/*
+ * The sysroot layer: every read of the audited host goes through here.
+ *
+ * Paths are absolute as seen on the host ("/proc/cpuinfo") and are resolved inside the root
+ * (openat2 RESOLVE_IN_ROOT), so absolute symlinks and ".." in a dump cannot escape it. Reads are
+ * capped (SIS_READ_MAX). Every function returns 0 or -errno and sets ret_* only on success.
+ *
+ * A root is "live" when it is the running system's "/"; only then do live-only probes (ioctls,
+ * CPUID, running binaries, libudev) execute. A root that is a dump made by --collect carries a
+ * sis-dump.json whose recorded stats, errors and probe answers are replayed, so a dump audits with
+ * the same verdicts. While a dump is being collected, every read, listing, stat and probe answer
+ * is recorded.
+ */
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "macro.h"
+
+#define SIS_READ_MAX (1024 * 1024)
+#define SIS_DUMP_META "sis-dump.json"
+
+struct sis_root;
+struct sis_dump;
+
+struct sis_stat {
+        mode_t mode; /* type and permission bits, as st_mode */
+        uid_t uid;
+        gid_t gid;
+        unsigned rdev_major, rdev_minor;
+        uint64_t size;
+        char *acl; /* extended POSIX access ACL in numeric text form, or NULL */
+};
+void sis_stat_done(struct sis_stat *st);
+
+/* dir may be a directory or a FILE.tar.gz dump (unpacked into a private temporary directory). */
+int sis_root_new(const char *dir, struct sis_root **ret);
+struct sis_root *sis_root_ref(struct sis_root *r);
+struct sis_root *sis_root_unref(struct sis_root *r);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct sis_root *, sis_root_unref);
+#define _cleanup_root_ _cleanup_(sis_root_unrefp)
+
+const char *sis_root_path(const struct sis_root *r);
+bool sis_root_is_live(const struct sis_root *r);
+/* The dump's metadata object (borrowed), or NULL when the root is not a dump. */
+json_object *sis_root_dump_meta(const struct sis_root *r);
+/* Start recording everything read into dump (borrowed; must outlive the root's use). */
+void sis_root_set_recorder(struct sis_root *r, struct sis_dump *dump);
+
+int sis_root_read(struct sis_root *r, const char *path, char **ret, size_t *ret_len);
+/* The content with surrounding whitespace removed. */
+int sis_root_read_string(struct sis_root *r, const char *path, char **ret);
+int sis_root_read_u64(struct sis_root *r, const char *path, uint64_t *ret);
+int sis_root_read_int(struct sis_root *r, const char *path, int *ret);
+int sis_root_readf(struct sis_root *r, char **ret, const char *fmt, ...) _printf_(3, 4);
+
+#define SIS_STAT_NOFOLLOW 1
+#define SIS_STAT_ACL 2
+int sis_root_stat(struct sis_root *r, const char *path, unsigned flags, struct sis_stat *ret);
+bool sis_root_exists(struct sis_root *r, const char *path);
+int sis_root_readlink(struct sis_root *r, const char *path, char **ret);
+/* Sorted entry names of a directory, without "." and "..". */
+int sis_root_list(struct sis_root *r, const char *path, char ***ret);
+/* Resolve a symlink chain inside the root to an absolute in-root path (for evidence). */
+int sis_root_resolve(struct sis_root *r, const char *path, char **ret);
+
+/* Live-only probes. fn runs only on a live root; its answer is cached, recorded into a dump being
+ * collected, and replayed from a dump. ret is borrowed from the root's cache.
+ * Errors: -EOPNOTSUPP not live and no dump; -ENODATA the dump has no answer for key. */
+typedef int (*sis_probe_fn)(const char *arg, json_object **ret);
+int sis_root_probe(struct sis_root *r, const char *key, sis_probe_fn fn, const char *arg, json_object **ret);
+/* Test hook: answer probes from this object (taken over) as if it were a dump's. */
+void sis_root_set_probe_answers(struct sis_root *r, json_object *probes);

@@ -1,0 +1,402 @@
+/* SPDX-License-Identifier: MIT */
+#include "util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <limits.h>
+#include <string.h>
+
+static const char *skip_blanks(const char *s) {
+        while (*s == ' ' || *s == '\t' || *s == '\n')
+                s++;
+        return s;
+}
+
+static bool only_blanks(const char *s) {
+        return *skip_blanks(s) == '\0';
+}
+
+int safe_atou64(const char *s, uint64_t *ret) {
+        char *end;
+        unsigned long long v;
+
+        if (!s)
+                return -EINVAL;
+        s = skip_blanks(s);
+        if (*s == '-' || *s == '\0')
+                return -EINVAL;
+        errno = 0;
+        v = strtoull(s, &end, 0);
+        if (errno)
+                return -errno;
+        if (end == s || !only_blanks(end))
+                return -EINVAL;
+        *ret = v;
+        return 0;
+}
+
+int safe_atoi64(const char *s, int64_t *ret) {
+        char *end;
+        long long v;
+
+        if (!s)
+                return -EINVAL;
+        s = skip_blanks(s);
+        if (*s == '\0')
+                return -EINVAL;
+        errno = 0;
+        v = strtoll(s, &end, 10);
+        if (errno)
+                return -errno;
+        if (end == s || !only_blanks(end))
+                return -EINVAL;
+        *ret = v;
+        return 0;
+}
+
+int safe_atou32(const char *s, uint32_t *ret) {
+        uint64_t v;
+        int r = safe_atou64(s, &v);
+        if (r < 0)
+                return r;
+        if (v > UINT32_MAX)
+                return -ERANGE;
+        *ret = (uint32_t) v;
+        return 0;
+}
+
+int safe_atoi(const char *s, int *ret) {
+        int64_t v;
+        int r = safe_atoi64(s, &v);
+        if (r < 0)
+                return r;
+        if (v < INT32_MIN || v > INT32_MAX)
+                return -ERANGE;
+        *ret = (int) v;
+        return 0;
+}
+
+char *strstrip(char *s) {
+        char *e;
+
+        while (isspace((unsigned char) *s))
+                memmove(s, s + 1, strlen(s));
+        e = s + strlen(s);
+        while (e > s && isspace((unsigned char) e[-1]))
+                *--e = '\0';
+        return s;
+}
+
+char *strdup_printf(const char *fmt, ...) {
+        va_list ap;
+        char *s;
+        int r;
+
+        va_start(ap, fmt);
+        r = vasprintf(&s, fmt, ap);
+        va_end(ap);
+        return r < 0 ? NULL : s;
+}
+
+char *strndup_safe(const char *s, size_t n) {
+        return s ? strndup(s, n) : NULL;
+}
+
+bool str_is_printable(const char *s, size_t len) {
+        for (size_t i = 0; i < len; i++) {
+                unsigned char c = (unsigned char) s[i];
+                if (c == '\t' || c == '\n')
+                        continue;
+                if (c < 0x20 || c == 0x7f)
+                        return false;
+        }
+        return true;
+}
+
+int snprintf_ok(char *buf, size_t size, const char *fmt, ...) {
+        va_list ap;
+        int r;
+
+        va_start(ap, fmt);
+        r = vsnprintf(buf, size, fmt, ap);
+        va_end(ap);
+        if (r < 0)
+                return -EINVAL;
+        if ((size_t) r >= size)
+                return -ENAMETOOLONG;
+        return 0;
+}
+
+void strv_free(char **l) {
+        if (!l)
+                return;
+        for (char **i = l; *i; i++)
+                free(*i);
+        free(l);
+}
+
+size_t strv_length(char *const *l) {
+        size_t n = 0;
+        if (l)
+                while (l[n])
+                        n++;
+        return n;
+}
+
+int strv_push(char ***l, char *value) {
+        size_t n = strv_length(*l);
+        char **c;
+
+        if (!value)
+                return -ENOMEM;
+        c = realloc(*l, sizeof(char *) * (n + 2));
+        if (!c) {
+                free(value);
+                return -ENOMEM;
+        }
+        c[n] = value;
+        c[n + 1] = NULL;
+        *l = c;
+        return 0;
+}
+
+int strv_extend(char ***l, const char *value) {
+        return strv_push(l, strdup(value));
+}
+
+bool strv_contains(char *const *l, const char *value) {
+        if (!l)
+                return false;
+        for (char *const *i = l; *i; i++)
+                if (streq(*i, value))
+                        return true;
+        return false;
+}
+
+static int cmp_str(const void *a, const void *b) {
+        return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+void strv_sort(char **l) {
+        size_t n = strv_length(l);
+        if (n > 1)
+                qsort(l, n, sizeof(char *), cmp_str);
+}
+
+int strv_split(const char *s, const char *sep, char ***ret) {
+        _cleanup_strv_free_ char **l = NULL;
+        const char *p = s;
+
+        /* Always return a (possibly empty) vector. */
+        l = calloc(1, sizeof(char *));
+        if (!l)
+                return -ENOMEM;
+        while (*p) {
+                size_t n;
+                p += strspn(p, sep);
+                n = strcspn(p, sep);
+                if (n == 0)
+                        break;
+                if (strv_push(&l, strndup(p, n)) < 0)
+                        return -ENOMEM;
+                p += n;
+        }
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+static bool sbuf_grow(struct sbuf *b, size_t extra) {
+        size_t need;
+        char *n;
+
+        if (b->oom)
+                return false;
+        need = b->len + extra + 1;
+        if (need <= b->cap)
+                return true;
+        need = MAX(need, b->cap * 2);
+        need = MAX(need, (size_t) 64);
+        n = realloc(b->buf, need);
+        if (!n) {
+                b->oom = true;
+                return false;
+        }
+        b->buf = n;
+        b->cap = need;
+        return true;
+}
+
+void sbuf_putn(struct sbuf *b, const char *s, size_t n) {
+        if (!sbuf_grow(b, n))
+                return;
+        memcpy(b->buf + b->len, s, n);
+        b->len += n;
+        b->buf[b->len] = '\0';
+}
+
+void sbuf_puts(struct sbuf *b, const char *s) {
+        sbuf_putn(b, s, strlen(s));
+}
+
+void sbuf_putc(struct sbuf *b, char c) {
+        sbuf_putn(b, &c, 1);
+}
+
+void sbuf_printf(struct sbuf *b, const char *fmt, ...) {
+        va_list ap;
+        int n;
+
+        va_start(ap, fmt);
+        n = vsnprintf(NULL, 0, fmt, ap);
+        va_end(ap);
+        if (n < 0) {
+                b->oom = true;
+                return;
+        }
+        if (!sbuf_grow(b, (size_t) n))
+                return;
+        va_start(ap, fmt);
+        vsnprintf(b->buf + b->len, (size_t) n + 1, fmt, ap);
+        va_end(ap);
+        b->len += (size_t) n;
+}
+
+char *sbuf_steal(struct sbuf *b) {
+        char *s;
+
+        if (b->oom) {
+                sbuf_done(b);
+                return NULL;
+        }
+        s = b->buf ? b->buf : strdup("");
+        b->buf = NULL;
+        b->len = b->cap = 0;
+        return s;
+}
+
+void sbuf_done(struct sbuf *b) {
+        free(b->buf);
+        *b = (struct sbuf) {};
+}
+
+const char *errno_name(int err) {
+        const char *n;
+
+        if (err < 0)
+                err = -err;
+        n = strerrorname_np(err);
+        return n ? n : "EIO";
+}
+
+int errno_from_name(const char *name) {
+        if (!name)
+                return 0;
+        for (int e = 1; e < 256; e++) {
+                const char *n = strerrorname_np(e);
+                if (n && streq(n, name))
+                        return e;
+        }
+        return EIO;
+}
+
+int parse_version(const char *s, unsigned v[3]) {
+        unsigned part = 0;
+
+        if (!s)
+                return -EINVAL;
+        while (*s && !isdigit((unsigned char) *s))
+                s++;
+        if (!*s)
+                return -EINVAL;
+        v[0] = v[1] = v[2] = 0;
+        while (part < 3 && isdigit((unsigned char) *s)) {
+                unsigned long x;
+                char *end;
+
+                errno = 0;
+                x = strtoul(s, &end, 10);
+                if (errno || x > 1000000)
+                        return -ERANGE;
+                v[part++] = (unsigned) x;
+                s = end;
+                if (*s != '.' || !isdigit((unsigned char) s[1]))
+                        break;
+                s++;
+        }
+        return 0;
+}
+
+int version_cmp(const unsigned a[3], const unsigned b[3]) {
+        for (int i = 0; i < 3; i++)
+                if (a[i] != b[i])
+                        return a[i] < b[i] ? -1 : 1;
+        return 0;
+}
+
+int cpulist_count(const char *s) {
+        int n = 0;
+        const char *p = s;
+
+        p = skip_blanks(p);
+        if (!*p)
+                return 0;
+        for (;;) {
+                unsigned long a, b;
+                char *end;
+
+                if (!isdigit((unsigned char) *p))
+                        return -EINVAL;
+                a = strtoul(p, &end, 10);
+                b = a;
+                p = end;
+                if (*p == '-') {
+                        p++;
+                        if (!isdigit((unsigned char) *p))
+                                return -EINVAL;
+                        b = strtoul(p, &end, 10);
+                        p = end;
+                }
+                if (b < a || b - a > 65536 || n > 65536)
+                        return -EINVAL;
+                n += (int) (b - a + 1);
+                if (*p == ',') {
+                        p++;
+                        continue;
+                }
+                if (only_blanks(p))
+                        return n;
+                return -EINVAL;
+        }
+}
+
+int path_normalize(const char *path, char **ret) {
+        _cleanup_strv_free_ char **parts = NULL;
+        const char *keep[PATH_MAX / 2];
+        struct sbuf b = {};
+        size_t n = 0;
+
+        if (strv_split(path, "/", &parts) < 0)
+                return -ENOMEM;
+        for (size_t i = 0; parts[i]; i++) {
+                if (streq(parts[i], "."))
+                        continue;
+                if (streq(parts[i], "..")) {
+                        if (n > 0)
+                                n--;
+                        continue;
+                }
+                if (n >= ELEMENTSOF(keep))
+                        return -ENAMETOOLONG;
+                keep[n++] = parts[i];
+        }
+        for (size_t i = 0; i < n; i++)
+                sbuf_printf(&b, "/%s", keep[i]);
+        if (n == 0)
+                sbuf_puts(&b, "/");
+        *ret = sbuf_steal(&b);
+        return *ret ? 0 : -ENOMEM;
+}

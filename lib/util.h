@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "macro.h"
+
+/* Strict number parsing: the whole string (after optional surrounding blanks) must be the number. */
+int safe_atou64(const char *s, uint64_t *ret);
+int safe_atoi64(const char *s, int64_t *ret);
+int safe_atou32(const char *s, uint32_t *ret);
+int safe_atoi(const char *s, int *ret);
+
+/* Remove leading and trailing whitespace in place; returns s. */
+char *strstrip(char *s);
+/* Duplicate, aborting never: returns NULL on ENOMEM. */
+char *strdup_printf(const char *fmt, ...) _printf_(1, 2);
+char *strndup_safe(const char *s, size_t n);
+/* True when every byte is printable ASCII or a blank (used to reject garbage). */
+bool str_is_printable(const char *s, size_t len);
+/* Format into buf, -ENAMETOOLONG on truncation. */
+int snprintf_ok(char *buf, size_t size, const char *fmt, ...) _printf_(3, 4);
+
+/* NULL-terminated string vectors. */
+typedef char **strv_t;
+void strv_free(char **l);
+DEFINE_TRIVIAL_CLEANUP_FUNC(char **, strv_free);
+#define _cleanup_strv_free_ _cleanup_(strv_freep)
+size_t strv_length(char *const *l);
+int strv_push(char ***l, char *value); /* takes ownership, frees value on failure */
+int strv_extend(char ***l, const char *value);
+bool strv_contains(char *const *l, const char *value);
+void strv_sort(char **l);
+/* Split on any of the separator characters, dropping empty fields. */
+int strv_split(const char *s, const char *sep, char ***ret);
+
+/* A growable string buffer. */
+struct sbuf {
+        char *buf;
+        size_t len, cap;
+        bool oom;
+};
+void sbuf_putc(struct sbuf *b, char c);
+void sbuf_puts(struct sbuf *b, const char *s);
+void sbuf_putn(struct sbuf *b, const char *s, size_t n);
+void sbuf_printf(struct sbuf *b, const char *fmt, ...) _printf_(2, 3);
+/* Returns the string (caller frees) or NULL if any append ran out of memory. */
+char *sbuf_steal(struct sbuf *b);
+void sbuf_done(struct sbuf *b);
+
+/* errno names ("EACCES") for the report and dumps; NULL-safe parse back. */
+const char *errno_name(int err);
+int errno_from_name(const char *name);
+
+/* Version strings "6.1.0-28-amd64" / "v1.10.1" -> comparable triple. */
+int parse_version(const char *s, unsigned v[3]);
+int version_cmp(const unsigned a[3], const unsigned b[3]);
+
+/* Parse a CPU list such as "0-3,8,10-11"; returns the count of CPUs or -EINVAL. */
+int cpulist_count(const char *s);
+
+/* Lexically normalise an absolute path: collapse "//", ".", and "..", clamped at "/". */
+int path_normalize(const char *path, char **ret);

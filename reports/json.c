@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT */
+#include <time.h>
+
+#include "render.h"
+#include "util.h"
+
+#define SCHEMA_VERSION 1
+
+static json_object *str_or_null(const char *s) {
+        return s ? json_object_new_string(s) : NULL;
+}
+
+json_object *report_to_json(const struct sis_report *r) {
+        json_object *o = json_object_new_object(), *sum, *checks;
+        char ts[32];
+        struct tm tm;
+
+        if (!o)
+                return NULL;
+        gmtime_r(&r->started, &tm);
+        strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+        json_object_object_add(o, "schema_version", json_object_new_int(SCHEMA_VERSION));
+        json_object_object_add(o, "tool", json_object_new_string(r->tool));
+        json_object_object_add(o, "version", json_object_new_string(r->version));
+        json_object_object_add(o, "profile", json_object_new_string(r->profile));
+        json_object_object_add(o, "verdict", json_object_new_string(sis_verdict_name(r->verdict)));
+        json_object_object_add(o, "exit_code", json_object_new_int(sis_report_exit_code(r)));
+        json_object_object_add(o, "started", json_object_new_string(ts));
+        json_object_object_add(o, "duration_seconds", json_object_new_double(r->duration));
+        sum = json_object_new_object();
+        json_object_object_add(sum, "pass", json_object_new_int((int) r->counts[SIS_PASS]));
+        json_object_object_add(sum, "warn", json_object_new_int((int) r->counts[SIS_WARN]));
+        json_object_object_add(sum, "fail", json_object_new_int((int) r->counts[SIS_FAIL]));
+        json_object_object_add(sum, "skip", json_object_new_int((int) r->counts[SIS_SKIP]));
+        json_object_object_add(sum, "unknown", json_object_new_int((int) r->counts[SIS_UNKNOWN]));
+        json_object_object_add(o, "summary", sum);
+        json_object_object_add(o, "host", json_object_get(r->host));
+        checks = json_object_new_array();
+        for (size_t i = 0; i < r->n_findings; i++) {
+                const struct sis_finding *f = r->findings[i];
+                json_object *c = json_object_new_object(), *ev = json_object_new_array(), *refs = json_object_new_array();
+                json_object_object_add(c, "id", json_object_new_string(f->id));
+                json_object_object_add(c, "title", json_object_new_string(f->title));
+                json_object_object_add(c, "category", json_object_new_string(f->category));
+                json_object_object_add(c, "severity", json_object_new_string(sis_severity_name(f->severity)));
+                json_object_object_add(c, "required", json_object_new_boolean(f->required));
+                json_object_object_add(c, "status", json_object_new_string(sis_status_name(f->status)));
+                json_object_object_add(c, "summary", str_or_null(f->summary));
+                for (size_t j = 0; j < f->n_evidence; j++) {
+                        json_object *e = json_object_new_object();
+                        json_object_object_add(e, "path", json_object_new_string(f->evidence[j].path));
+                        json_object_object_add(e, "value", json_object_new_string(f->evidence[j].value));
+                        json_object_array_add(ev, e);
+                }
+                json_object_object_add(c, "evidence", ev);
+                json_object_object_add(c, "rationale", str_or_null(f->rationale));
+                json_object_object_add(c, "remediation", str_or_null(f->remediation));
+                for (size_t j = 0; f->references && f->references[j]; j++)
+                        json_object_array_add(refs, json_object_new_string(f->references[j]));
+                json_object_object_add(c, "references", refs);
+                json_object_array_add(checks, c);
+        }
+        json_object_object_add(o, "checks", checks);
+        return o;
+}
+
+char *render_json(const struct sis_report *r, const struct render_opts *o _unused_) {
+        json_object *j = report_to_json(r);
+        char *s;
+
+        if (!j)
+                return NULL;
+        s = strdup_printf("%s\n", json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                                                            JSON_C_TO_STRING_NOSLASHESCAPE));
+        json_object_put(j);
+        return s;
+}
+
+render_fn render_lookup(const char *format) {
+        if (streq(format, "text"))
+                return render_text;
+        if (streq(format, "json"))
+                return render_json;
+        return NULL;
+}
