@@ -58,10 +58,10 @@ $(B)/sis-audit: $(B)/audit/main.o $(B)/libsis.a
 	@$(if $(Q),echo '  LD      $@')
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(B)/tests/%: tests/unit/%.c $(B)/libsis.a $(FLAGS_STAMP)
+$(B)/tests/%: tests/unit/%.c tests/unit/helpers.h $(B)/libsis.a $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo '  CC      $<')
-	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -o $@ $< $(B)/libsis.a $(ALL_LDFLAGS) $(PKG_LIBS) $(CMOCKA_LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -o $@ $< $(B)/libsis.a $(ALL_LDFLAGS) $(PKG_LIBS) $(CMOCKA_LIBS) -lz
 
 check: $(TOOLS) $(TEST_BINS)
 	$(Q)VALGRIND=$(VALGRIND) tests/run-tests.sh $(TEST_BINS)

@@ -245,7 +245,6 @@ static void host_facts(struct audit_ctx *c, struct sis_report *rep) {
         const char *smt_how;
         int smt;
 
-        sis_report_host_fact(rep, "root", sis_root_path(c->root));
         (void) sis_root_read_string(c->root, "/proc/sys/kernel/hostname", &hostname);
         sis_report_host_fact(rep, "hostname", hostname);
         sis_report_host_fact(rep, "kernel", audit_release(c, &rel) >= 0 ? rel : NULL);
@@ -258,7 +257,6 @@ static void host_facts(struct audit_ctx *c, struct sis_report *rep) {
         }
         smt = audit_smt(c, &smt_how);
         sis_report_host_fact(rep, "smt", smt > 0 ? "on" : smt == 0 ? "off" : "unknown");
-        sis_report_host_fact(rep, "mode", sis_root_is_live(c->root) ? "live" : sis_root_dump_meta(c->root) ? "dump" : "tree");
 }
 
 int audit_run(struct sis_root *root, const struct audit_config *cfg, char *const *only, struct sis_report **ret) {

@@ -106,8 +106,13 @@ static enum sis_status component(const char *file, const char *c, int smt_on, bo
                 sis_finding_set_text(reason, "L1D flushed only conditionally on VM entry");
                 return production ? SIS_FAIL : SIS_WARN;
         }
-        if (strcaseprefix(c, "Vulnerable")) {
+        if (strcaseprefix(c, "Vulnerable") || strcasestr(c, "vulnerable module loaded")) {
                 sis_finding_set_text(reason, "%s", c);
+                return SIS_FAIL;
+        }
+        /* partial mitigations: "…, but not BHB", "Safe RET, no microcode" */
+        if (strcaseprefix(c, "but not") || (streq(file, "spec_rstack_overflow") && strcaseprefix(c, "no microcode"))) {
+                sis_finding_set_text(reason, "partial mitigation: %s", c);
                 return SIS_FAIL;
         }
         colon = strstr(c, ": ");
@@ -138,7 +143,7 @@ enum sis_status vuln_classify(const char *file, const char *text, int smt_on, bo
         } else if (strcaseprefix(text, "Unknown")) {
                 st = SIS_UNKNOWN;
                 sis_finding_set_text(&reason, "the kernel cannot tell: %s", text);
-        } else if (strcaseprefix(text, "Processor vulnerable")) {
+        } else if (streq(file, "itlb_multihit") && strcaseprefix(text, "Processor vulnerable")) {
                 st = SIS_WARN;
                 sis_finding_set_text(&reason, "%s (KVM not loaded: no mitigation in place yet)", text);
         } else if (strcaseprefix(text, "Mitigation")) {
@@ -152,7 +157,11 @@ enum sis_status vuln_classify(const char *file, const char *text, int smt_on, bo
                         st = SIS_UNKNOWN;
                         goto done;
                 }
-                for (size_t i = 1; parts[i]; i++) {
+                /* parts[0] is "Mitigation: <base>"; the base itself may say "Vulnerable" */
+                rest = strchr(parts[0], ':');
+                if (rest)
+                        memmove(parts[0], rest + 1, strlen(rest));
+                for (size_t i = 0; parts[i]; i++) {
                         _cleanup_free_ char *r = NULL;
                         char *c = strstrip(parts[i]);
                         enum sis_status cs = component(file, c, smt_on, production, &r);
@@ -162,6 +171,10 @@ enum sis_status vuln_classify(const char *file, const char *text, int smt_on, bo
                                 reason = TAKE_PTR(r);
                         }
                 }
+        } else if (strcasestr(text, "vulnerable")) {
+                /* a form this version has never seen, but it says vulnerable: believe it */
+                st = SIS_FAIL;
+                sis_finding_set_text(&reason, "%s", text);
         } else {
                 st = SIS_UNKNOWN;
                 sis_finding_set_text(&reason, "unrecognised status: %s", text);

@@ -24,7 +24,7 @@ struct entry {
 struct sis_dump {
         struct entry *entries;
         size_t n, cap;
-        json_object *stat, *errors, *probes;
+        json_object *stat, *errors, *probes, *lists;
         bool oom;
 };
 
@@ -36,7 +36,8 @@ int sis_dump_new(struct sis_dump **ret) {
         d->stat = json_object_new_object();
         d->errors = json_object_new_object();
         d->probes = json_object_new_object();
-        if (!d->stat || !d->errors || !d->probes) {
+        d->lists = json_object_new_object();
+        if (!d->stat || !d->errors || !d->probes || !d->lists) {
                 sis_dump_free(d);
                 return -ENOMEM;
         }
@@ -55,6 +56,7 @@ void sis_dump_free(struct sis_dump *d) {
         json_object_put(d->stat);
         json_object_put(d->errors);
         json_object_put(d->probes);
+        json_object_put(d->lists);
         free(d);
 }
 
@@ -102,8 +104,19 @@ void sis_dump_file(struct sis_dump *d, const char *path, const char *data, size_
         add(d, ENTRY_FILE, path, data, len);
 }
 
-void sis_dump_dir(struct sis_dump *d, const char *path) {
+void sis_dump_dir(struct sis_dump *d, const char *path, char *const *names) {
+        json_object *a;
+
         add(d, ENTRY_DIR, path, NULL, 0);
+        if (json_object_object_get_ex(d->lists, path, NULL))
+                return;
+        a = json_object_new_array();
+        for (size_t i = 0; a && names && names[i]; i++)
+                json_object_array_add(a, json_object_new_string(names[i]));
+        if (!a || json_object_object_add(d->lists, path, a) < 0) {
+                json_object_put(a);
+                d->oom = true;
+        }
 }
 
 void sis_dump_link(struct sis_dump *d, const char *path, const char *target) {
@@ -252,6 +265,7 @@ static char *meta_string(struct sis_dump *d, const char *version, time_t when) {
         json_object_object_add(m, "collector_uid", json_object_new_int64(geteuid()));
         json_object_object_add(m, "stat", sorted_copy(d->stat));
         json_object_object_add(m, "errors", sorted_copy(d->errors));
+        json_object_object_add(m, "lists", sorted_copy(d->lists));
         json_object_object_add(m, "probes", sorted_copy(d->probes));
         s = strdup_printf("%s\n", json_object_to_json_string_ext(m, JSON_C_TO_STRING_PRETTY |
                                                                             JSON_C_TO_STRING_SPACED |
@@ -454,19 +468,26 @@ int sis_dump_extract(const char *tarball, char **ret_dir) {
         }
         archive_read_support_format_tar(a);
         archive_read_support_filter_gzip(a);
-        archive_write_disk_set_options(ext, ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
-                                                    ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS);
+        /* Member names are checked below (relative, no ".."); the destination is absolute. */
+        archive_write_disk_set_options(ext, ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS);
         if (archive_read_open_filename(a, tarball, 65536) != ARCHIVE_OK)
                 k = -EBADMSG;
         while (k >= 0 && (r = archive_read_next_header(a, &ae)) == ARCHIVE_OK) {
                 _cleanup_free_ char *dest = NULL;
+                const char *name;
                 mode_t t = archive_entry_filetype(ae);
 
                 if (t != AE_IFREG && t != AE_IFDIR && t != AE_IFLNK)
                         continue; /* never create device nodes or FIFOs from a dump */
                 if (archive_entry_hardlink(ae))
                         continue;
-                dest = strdup_printf("%s/%s", dir, archive_entry_pathname(ae));
+                name = archive_entry_pathname(ae);
+                if (!name || name[0] == '/' || streq(name, "..") || startswith(name, "../") || strstr(name, "/../") ||
+                    (strlen(name) >= 3 && streq(name + strlen(name) - 3, "/.."))) {
+                        k = -EBADMSG;
+                        break;
+                }
+                dest = strdup_printf("%s/%s", dir, name);
                 if (!dest) {
                         k = -ENOMEM;
                         break;

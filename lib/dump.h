@@ -20,7 +20,8 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct sis_dump *, sis_dump_free);
 #define _cleanup_dump_ _cleanup_(sis_dump_freep)
 
 void sis_dump_file(struct sis_dump *d, const char *path, const char *data, size_t len);
-void sis_dump_dir(struct sis_dump *d, const char *path);
+/* A listed directory and the names it held (the dump replays the listing exactly). */
+void sis_dump_dir(struct sis_dump *d, const char *path, char *const *names);
 void sis_dump_link(struct sis_dump *d, const char *path, const char *target);
 void sis_dump_stat(struct sis_dump *d, const char *path, const struct sis_stat *st);
 void sis_dump_error(struct sis_dump *d, const char *path, int err);

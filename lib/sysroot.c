@@ -466,6 +466,31 @@ int sis_root_readlink(struct sis_root *r, const char *path, char **ret) {
         return *ret ? 0 : -ENOMEM;
 }
 
+/* A dump replays a listing exactly as recorded. */
+static int meta_list(struct sis_root *r, const char *path, char ***ret) {
+        _cleanup_strv_free_ char **names = NULL;
+        json_object *lists, *a;
+
+        if (!r->meta || !json_object_object_get_ex(r->meta, "lists", &lists) ||
+            !json_object_object_get_ex(lists, path, &a))
+                return -ENOENT;
+        if (!json_object_is_type(a, json_type_array))
+                return -EBADMSG;
+        names = calloc(1, sizeof(char *));
+        if (!names)
+                return -ENOMEM;
+        for (size_t i = 0; i < json_object_array_length(a); i++) {
+                const char *n = json_object_get_string(json_object_array_get_idx(a, i));
+                if (!n || !*n || strchr(n, '/') || streq(n, ".") || streq(n, ".."))
+                        return -EBADMSG;
+                if (strv_extend(&names, n) < 0)
+                        return -ENOMEM;
+        }
+        strv_sort(names);
+        *ret = TAKE_PTR(names);
+        return 0;
+}
+
 int sis_root_list(struct sis_root *r, const char *path, char ***ret) {
         _cleanup_strv_free_ char **names = NULL;
         _cleanup_close_ int fd = -1;
@@ -478,6 +503,9 @@ int sis_root_list(struct sis_root *r, const char *path, char ***ret) {
                 return k;
         k = meta_error(r, path);
         if (k < 0)
+                return k;
+        k = meta_list(r, path, ret);
+        if (k != -ENOENT)
                 return k;
         fd = root_open(r, path, O_RDONLY | O_DIRECTORY);
         if (fd < 0) {
@@ -512,7 +540,7 @@ int sis_root_list(struct sis_root *r, const char *path, char ***ret) {
                 return k;
         strv_sort(names);
         if (r->recorder)
-                sis_dump_dir(r->recorder, path);
+                sis_dump_dir(r->recorder, path, names);
         *ret = TAKE_PTR(names);
         return 0;
 }

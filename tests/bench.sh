@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# Benchmark sis-audit (live and on a fixture) against spectre-meltdown-checker.
+# Prints a Markdown table for README.md.  Env: BENCH_RUNS (default 50),
+# BENCH_FIXTURES (default tests/fixtures/hosts).  Goals missed => still exit 0;
+# a command that cannot run at all => exit 1.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+RUNS=${BENCH_RUNS:-50}
+[[ $RUNS =~ ^[1-9][0-9]*$ ]] || { echo "bench: BENCH_RUNS must be a positive integer" >&2; exit 1; }
+BIN=build/sis-audit
+[[ -x $BIN ]] || { echo "bench: $BIN missing (run make)" >&2; exit 1; }
+TMP=$(mktemp -d); trap 'rm -rf "$TMP"' EXIT
+die() { echo "bench: $*" >&2; exit 1; }
+root() { [[ $(id -u) -eq 0 ]]; }
+
+# --- tools -------------------------------------------------------------------
+TIME=/usr/bin/time
+if [[ ! -x $TIME ]] && root; then apt-get install -y -qq time >/dev/null 2>&1 || true; fi
+[[ -x $TIME ]] || { TIME=; echo "note: GNU time not found; peak RSS not measured" >&2; }
+SMC=$(command -v spectre-meltdown-checker || true)
+[[ -z $SMC && -x /usr/sbin/spectre-meltdown-checker ]] && SMC=/usr/sbin/spectre-meltdown-checker
+if [[ -z $SMC ]] && root; then
+	apt-get install -y -qq spectre-meltdown-checker >/dev/null 2>&1 || true
+	SMC=$(command -v spectre-meltdown-checker || ls /usr/sbin/spectre-meltdown-checker 2>/dev/null || true)
+fi
+FIXDIR=${BENCH_FIXTURES:-tests/fixtures/hosts}
+FIX=
+for f in "$FIXDIR/this-machine" "$FIXDIR/intel-hardened" "$FIXDIR"/*/; do
+	[[ -d $f ]] && { FIX=${f%/}; break; }
+done
+
+# Exit codes that mean "ran fine": sis-audit 0/1/3 (2 = usage/internal error);
+# spectre-meltdown-checker reports findings via its exit code, so anything
+# below 126 (not "cannot execute", "not found", or killed by a signal).
+rc_ok() { case $1 in sis) [[ $2 =~ ^[013]$ ]] ;; *) (( $2 < 126 )) ;; esac; }
+
+# bench KIND LABEL CMD... -> appends a table row to $TMP/rows, median to $TMP/median.KIND
+bench() {
+	local kind=$1 label=$2; shift 2
+	local rc=0 i t0 t1 kib=0 k
+	"$@" >"$TMP/out" 2>/dev/null || rc=$?   # verify + warm-up run
+	rc_ok "$kind" "$rc" || die "'$*' exited $rc"
+	[[ -s $TMP/out ]] || die "'$*' produced no output"
+	: >"$TMP/ms"
+	if command -v hyperfine >/dev/null; then
+		hyperfine -N -i --style none --runs "$RUNS" --export-json "$TMP/h.json" \
+			"$(printf '%q ' "$@")" >/dev/null 2>&1 || die "hyperfine failed on '$*'"
+		awk '/"times"/{f=1;next} f&&/\]/{f=0} f{gsub(/,/,"");printf "%.6f\n",$1*1000}' \
+			"$TMP/h.json" >"$TMP/ms"
+		for rc in $(awk '/"exit_codes"/{f=1;next} f&&/\]/{f=0} f{gsub(/,/,"");print $1}' "$TMP/h.json"); do
+			rc_ok "$kind" "$rc" || die "'$*' exited $rc"
+		done
+	else
+		for ((i = 0; i < RUNS; i++)); do
+			rc=0; t0=$EPOCHREALTIME
+			"$@" >/dev/null 2>&1 || rc=$?
+			t1=$EPOCHREALTIME
+			rc_ok "$kind" "$rc" || die "'$*' exited $rc"
+			echo "$t0 $t1" | awk '{printf "%.6f\n",($2-$1)*1000}' >>"$TMP/ms"
+		done
+	fi
+	if [[ -n $TIME ]]; then                 # peak RSS: max over 3 extra runs
+		for i in 1 2 3; do
+			"$TIME" -f %M -o "$TMP/rss" "$@" >/dev/null 2>&1 || true
+			k=$(tail -n1 "$TMP/rss"); [[ $k =~ ^[0-9]+$ ]] || die "no RSS for '$*'"
+			(( k > kib )) && kib=$k
+		done
+	fi
+	sort -n "$TMP/ms" | awk -v label="$label" -v kib="$kib" -v out="$TMP/median.$kind" '
+		{ v[NR] = $1 }
+		END {
+			n = NR; if (n == 0) exit 1
+			med = (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+			p = int(0.9 * n); if (p < 0.9 * n) p++
+			rss = kib ? sprintf("%.1f", kib / 1024) : "n/a"
+			printf "| %s | %d | %.2f | %.2f | %.2f | %s |\n", label, n, med, v[p], v[1], rss
+			print med > out
+			if (kib && out !~ /smc$/) print kib / 1024 > (out ".rss")
+		}' >>"$TMP/rows" || die "no timings for '$*'"
+}
+
+: >"$TMP/rows"; NOTES=()
+bench sis '`sis-audit --format json` (live host)' "$BIN" --format json
+if [[ -n $FIX ]]; then
+	bench fix "\`sis-audit --format json --root ${FIX#"$FIXDIR"/}\` (fixture)" "$BIN" --format json --root "$FIX"
+else
+	NOTES+=("fixture row skipped: no directory under $FIXDIR/")
+fi
+if [[ -n $SMC ]]; then
+	bench smc '`spectre-meltdown-checker --batch json`' "$SMC" --batch json
+else
+	NOTES+=("spectre-meltdown-checker row skipped: not installed")
+fi
+
+# --- report ------------------------------------------------------------------
+cpu=$(awk -F': *' '/^model name/{print $2; exit}' /proc/cpuinfo)
+echo "**Machine:** $(nproc) CPUs, ${cpu:-unknown CPU}, Linux $(uname -r)  "
+echo "**Versions:** $("$BIN" --version | head -n1)${SMC:+, spectre-meltdown-checker $("$SMC" --version 2>/dev/null | head -n1 | awk '{print $NF}')}  "
+echo "**Method:** $RUNS runs each after 1 warm-up, output to /dev/null, $(command -v hyperfine >/dev/null && echo "hyperfine -N" || echo "bash \$EPOCHREALTIME loop"); peak RSS = max of 3 runs under GNU time"
+echo
+echo "| Command | Runs | Median (ms) | p90 (ms) | Min (ms) | Peak RSS (MiB) |"
+echo "|---|---:|---:|---:|---:|---:|"
+cat "$TMP/rows"
+for n in "${NOTES[@]}"; do echo; echo "_Note: ${n}._"; done
+echo
+
+live=$(cat "$TMP/median.sis")
+goal() { if awk "BEGIN{exit !($2)}"; then echo "- PASS: $1"; else echo "- MISS: $1"; fi; }
+goal "live median < 10 ms ($(printf %.2f "$live") ms)" "$live < 10"
+if [[ -f $TMP/median.smc ]]; then
+	x=$(awk -v a="$(cat "$TMP/median.smc")" -v b="$live" 'BEGIN{printf "%.1f", a / b}')
+	echo "- Speed-up vs spectre-meltdown-checker (median/median): **${x}×**"
+	goal "≥ 30× faster than spectre-meltdown-checker (${x}×)" "$x >= 30"
+else
+	echo "- SKIP: ≥ 30× faster than spectre-meltdown-checker (not installed)"
+fi
+if [[ -n $TIME ]]; then
+	rss=$(cat "$TMP"/median.*.rss | sort -n | tail -n1)
+	goal "sis-audit peak RSS < 8 MiB ($(printf %.1f "$rss") MiB)" "$rss < 8"
+else
+	echo "- SKIP: sis-audit peak RSS < 8 MiB (GNU time missing)"
+fi

@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: MIT */
+/* The sysroot layer: reads stay inside the root, are bounded, and fail with -errno, never crash. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <sys/stat.h>
+
+#include "helpers.h"
+#include "sysroot.h"
+
+static char *root_dir;
+
+static int setup(void **state) {
+        static const struct tfile files[] = {
+                { "/proc/cpuinfo", "processor : 0\n" },
+                { "/etc/abs", "->/proc/cpuinfo" },      /* absolute symlink: resolved inside the root */
+                { "/etc/escape", "->../../../../../../etc/hostname" }, /* ".." clamps at the root */
+                { "/etc/hostname", "inside\n" },
+                { "/loop/a", "->b" },
+                { "/loop/b", "->a" },
+                { "/dev/fifo", "|fifo" },
+                { "/sys/empty", NULL },
+                { "/sys/list/b", "2\n" },
+                { "/sys/list/a", "1\n" },
+                { "/sys/list/c", NULL },
+                { "/mapper/cryptswap", "->../dm-1" },
+                { "/dm-1", "x" },
+                {},
+        };
+        root_dir = mkroot(files);
+        {
+                /* a file over the 1 MiB cap */
+                _cleanup_free_ char *p = strdup_printf("%s/huge", root_dir);
+                int fd = open(p, O_WRONLY | O_CREAT, 0644);
+                assert_true(fd >= 0);
+                assert_int_equal(ftruncate(fd, SIS_READ_MAX + 1), 0);
+                close(fd);
+                free(p);
+                p = strdup_printf("%s/nul", root_dir);
+                assert_int_equal(write_file_atomic(p, "a\0b", 3, 0644), 0);
+                free(p);
+                p = strdup_printf("%s/exact", root_dir);
+                fd = open(p, O_WRONLY | O_CREAT, 0644);
+                assert_int_equal(ftruncate(fd, SIS_READ_MAX), 0);
+                close(fd);
+        }
+        return 0;
+}
+
+static int teardown(void **state) {
+        rm_rf(root_dir);
+        free(root_dir);
+        return 0;
+}
+
+static void test_reads(void **state) {
+        _cleanup_root_ struct sis_root *r = NULL;
+        _cleanup_free_ char *s = NULL, *t = NULL, *u = NULL;
+        char *x = NULL;
+        size_t len;
+
+        assert_int_equal(sis_root_new(root_dir, &r), 0);
+        assert_false(sis_root_is_live(r));
+        assert_int_equal(sis_root_read_string(r, "/etc/abs", &s), 0);
+        assert_string_equal(s, "processor : 0");
+        assert_int_equal(sis_root_read_string(r, "/etc/escape", &t), 0);
+        assert_string_equal(t, "inside"); /* not the host's /etc/hostname */
+        assert_int_equal(sis_root_read(r, "/loop/a", &x, &len), -ELOOP);
+        assert_int_equal(sis_root_read(r, "/huge", &x, &len), -EFBIG);
+        assert_int_equal(sis_root_read(r, "/exact", &u, &len), 0);
+        assert_int_equal(len, SIS_READ_MAX);
+        assert_int_equal(sis_root_read(r, "/dev/fifo", &x, &len), -EINVAL); /* no hang */
+        assert_int_equal(sis_root_read(r, "/sys/empty", &x, &len), -EISDIR);
+        assert_int_equal(sis_root_read(r, "/missing", &x, &len), -ENOENT);
+        assert_int_equal(sis_root_read(r, "/proc/cpuinfo/x", &x, &len), -ENOTDIR);
+        assert_int_equal(sis_root_read(r, "relative", &x, &len), -EINVAL);
+        assert_int_equal(sis_root_read_string(r, "/nul", &x), -EBADMSG);
+        assert_null(x);
+}
+
+static void test_list_stat_link(void **state) {
+        _cleanup_root_ struct sis_root *r = NULL;
+        _cleanup_strv_free_ char **l = NULL;
+        _cleanup_free_ char *t = NULL, *res = NULL;
+        struct sis_stat st;
+
+        assert_int_equal(sis_root_new(root_dir, &r), 0);
+        assert_int_equal(sis_root_list(r, "/sys/list", &l), 0);
+        assert_int_equal(strv_length(l), 3);
+        assert_string_equal(l[0], "a");
+        assert_string_equal(l[2], "c");
+        assert_int_equal(sis_root_stat(r, "/dev/fifo", 0, &st), 0);
+        assert_true(S_ISFIFO(st.mode));
+        assert_int_equal(sis_root_stat(r, "/etc/abs", SIS_STAT_NOFOLLOW, &st), 0);
+        assert_true(S_ISLNK(st.mode));
+        assert_int_equal(sis_root_stat(r, "/etc/abs", 0, &st), 0);
+        assert_true(S_ISREG(st.mode));
+        assert_int_equal(sis_root_stat(r, "/loop/a", 0, &st), -ELOOP);
+        assert_int_equal(sis_root_readlink(r, "/etc/abs", &t), 0);
+        assert_string_equal(t, "/proc/cpuinfo");
+        assert_int_equal(sis_root_resolve(r, "/mapper/cryptswap", &res), 0);
+        assert_string_equal(res, "/dm-1");
+        free(res);
+        res = NULL;
+        assert_int_equal(sis_root_resolve(r, "/loop/a", &res), -ELOOP);
+        assert_false(sis_root_exists(r, "/nope"));
+}
+
+static int fake_probe(const char *arg, json_object **ret) {
+        *ret = json_object_new_string(arg);
+        return 0;
+}
+
+static void test_meta_and_probes(void **state) {
+        static const struct tfile files[] = {
+                { "/" SIS_DUMP_META,
+                  "{\"sis_dump\":1,\"stat\":{\"/dev/kvm\":{\"type\":\"chr\",\"mode\":\"0660\",\"uid\":0,\"gid\":36,"
+                  "\"rdev\":\"10:232\",\"acl\":\"u::rw-,g::rw-,g:10000:rw-,m::rw-,o::---\"}},"
+                  "\"errors\":{\"/proc/kcore\":\"EACCES\"},\"probes\":{\"kvm\":{\"api_version\":12}}}" },
+                { "/proc/kcore", "secret" },
+                {},
+        };
+        _cleanup_free_ char *dir = mkroot(files);
+        _cleanup_root_ struct sis_root *r = NULL, *plain = NULL;
+        struct sis_stat st;
+        json_object *v;
+        char *x;
+
+        assert_int_equal(sis_root_new(dir, &r), 0);
+        assert_int_equal(sis_root_stat(r, "/dev/kvm", SIS_STAT_ACL, &st), 0);
+        assert_true(S_ISCHR(st.mode));
+        assert_int_equal(st.rdev_major, 10);
+        assert_int_equal(st.rdev_minor, 232);
+        assert_int_equal(st.gid, 36);
+        assert_string_equal(st.acl, "u::rw-,g::rw-,g:10000:rw-,m::rw-,o::---");
+        sis_stat_done(&st);
+        assert_int_equal(sis_root_read(r, "/proc/kcore", &x, NULL), -EACCES); /* the recorded error wins */
+        assert_int_equal(sis_root_probe(r, "kvm", fake_probe, "x", &v), 0);
+        assert_true(json_object_is_type(v, json_type_object));
+        assert_int_equal(sis_root_probe(r, "cpuid", fake_probe, "x", &v), -ENODATA);
+        assert_int_equal(sis_root_new(root_dir, &plain), 0);
+        assert_int_equal(sis_root_probe(plain, "kvm", fake_probe, "x", &v), -EOPNOTSUPP);
+        rm_rf(dir);
+}
+
+static void test_bad_dumps(void **state) {
+        static const struct tfile garbage[] = { { "/" SIS_DUMP_META, "{not json" }, {} };
+        static const struct tfile notobj[] = { { "/" SIS_DUMP_META, "[1,2]" }, {} };
+        _cleanup_free_ char *d1 = mkroot(garbage), *d2 = mkroot(notobj);
+        _cleanup_free_ char *tgz = strdup_printf("%s/x.tar.gz", d1);
+        struct sis_root *r = NULL;
+
+        assert_int_equal(sis_root_new(d1, &r), -EBADMSG);
+        assert_int_equal(sis_root_new(d2, &r), -EBADMSG);
+        assert_int_equal(sis_root_new("/nonexistent/dir", &r), -ENOENT);
+        assert_int_equal(write_file_atomic(tgz, "not gzip at all", 15, 0644), 0);
+        assert_int_equal(sis_root_new(tgz, &r), -EBADMSG);
+        assert_null(r);
+        rm_rf(d1);
+        rm_rf(d2);
+}
+
+/* Record a few reads, write the dump as a directory and as an archive, and read it back. */
+static void test_dump_roundtrip(void **state) {
+        static const char *const dests[] = { "dump", "dump.tar.gz" };
+        _cleanup_dump_ struct sis_dump *d = NULL;
+        _cleanup_root_ struct sis_root *r = NULL;
+        _cleanup_free_ char *out = strdup("/tmp/sis-out.XXXXXX");
+        _cleanup_free_ char *s = NULL;
+        _cleanup_strv_free_ char **l = NULL;
+        struct sis_stat st;
+        json_object *v;
+
+        assert_non_null(mkdtemp(out));
+        assert_int_equal(sis_dump_new(&d), 0);
+        assert_int_equal(sis_root_new(root_dir, &r), 0);
+        sis_root_set_recorder(r, d);
+        assert_int_equal(sis_root_read_string(r, "/etc/abs", &s), 0);
+        assert_int_equal(sis_root_list(r, "/sys/list", &l), 0);
+        assert_int_equal(sis_root_stat(r, "/dev/fifo", 0, &st), 0);
+        sis_dump_probe(d, "kvm", json_object_new_int(7));
+        for (size_t i = 0; i < ELEMENTSOF(dests); i++) {
+                _cleanup_free_ char *dest = strdup_printf("%s/%s", out, dests[i]);
+                _cleanup_root_ struct sis_root *back = NULL;
+                _cleanup_free_ char *s2 = NULL;
+                _cleanup_strv_free_ char **l2 = NULL;
+
+                assert_int_equal(sis_dump_write(d, dest, "test", 0), 0);
+                assert_int_equal(sis_dump_write(d, dest, "test", 0), i == 0 ? -EEXIST : 0);
+                assert_int_equal(sis_root_new(dest, &back), 0);
+                assert_int_equal(sis_root_read_string(back, "/etc/abs", &s2), 0);
+                assert_string_equal(s2, "processor : 0");
+                assert_int_equal(sis_root_list(back, "/sys/list", &l2), 0);
+                assert_int_equal(strv_length(l2), 3);
+                assert_int_equal(sis_root_stat(back, "/dev/fifo", 0, &st), 0);
+                assert_true(S_ISFIFO(st.mode)); /* from the metadata: no FIFO is ever created */
+                assert_int_equal(sis_root_probe(back, "kvm", fake_probe, "x", &v), 0);
+                assert_int_equal(json_object_get_int(v), 7);
+        }
+        rm_rf(out);
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_reads),
+                cmocka_unit_test(test_list_stat_link),
+                cmocka_unit_test(test_meta_and_probes),
+                cmocka_unit_test(test_bad_dumps),
+                cmocka_unit_test(test_dump_roundtrip),
+        };
+        return cmocka_run_group_tests_name("sysroot", tests, setup, teardown);
+}
