@@ -245,7 +245,8 @@ static void host_facts(struct audit_ctx *c, struct sis_report *rep) {
         const char *smt_how;
         int smt;
 
-        (void) sis_root_read_string(c->root, "/proc/sys/kernel/hostname", &hostname);
+        if (sis_root_read_string(c->root, "/proc/sys/kernel/hostname", &hostname) < 0)
+                (void) sis_root_read_string(c->root, "/etc/hostname", &hostname);
         sis_report_host_fact(rep, "hostname", hostname);
         sis_report_host_fact(rep, "kernel", audit_release(c, &rel) >= 0 ? rel : NULL);
         if (audit_cpuinfo(c, &ci) >= 0) {

@@ -158,31 +158,69 @@ static bool jail_can_open(const struct sis_stat *st, const struct audit_config *
         return ok;
 }
 
+/* The mount holding path (longest matching mount point), from /proc/mounts. */
+static int mount_of(struct audit_ctx *c, const char *path, char **ret_target, char **ret_options) {
+        _cleanup_free_ char *text = NULL;
+        struct mount_entry *m = NULL;
+        size_t n = 0, best = 0;
+        int k, found = -1;
+
+        k = sis_root_read(c->root, "/proc/mounts", &text, NULL);
+        if (k >= 0)
+                k = mounts_parse(text, &m, &n);
+        if (k < 0)
+                return k;
+        for (size_t i = 0; i < n; i++) {
+                size_t l = strlen(m[i].target);
+                bool under = streq(m[i].target, "/") ||
+                             (strncmp(path, m[i].target, l) == 0 && (path[l] == '/' || path[l] == '\0'));
+                if (under && l >= best) {
+                        best = l;
+                        found = (int) i;
+                }
+        }
+        if (found >= 0) {
+                *ret_target = strdup(m[found].target);
+                *ret_options = strdup(m[found].options);
+        }
+        mounts_free(m, n);
+        return found >= 0 ? 0 : -ENOENT;
+}
+
 CHECK_FN(check_kvm_access) {
+        _cleanup_free_ char *target = NULL, *opts = NULL;
+        _cleanup_strv_free_ char **o = NULL;
         struct sis_stat st;
-        bool world;
+        bool world, grant;
         int k = device_node(c, f, "/dev/kvm", 10, 232, SIS_STAT_ACL, &st);
 
         if (k == 0 && !f->n_notes)
                 sis_finding_skip(f, "/dev/kvm is missing (see kvm.device)");
         if (k <= 0)
                 return;
-        if (jail_can_open(&st, c->cfg, &world)) {
-                if (world)
-                        sis_finding_note(f, SIS_WARN, "/dev/kvm is world-accessible (mode %04o): any local user can create VMs",
-                                         (unsigned) (st.mode & 07777));
-                else
-                        sis_finding_note(f, SIS_PASS, "jail users (uid %u-%u, gid %u-%u) can open /dev/kvm; others cannot",
-                                         (unsigned) c->cfg->jail_uid_min, (unsigned) c->cfg->jail_uid_max,
-                                         (unsigned) c->cfg->jail_gid_min, (unsigned) c->cfg->jail_gid_max);
-        } else
-                sis_finding_note(f, SIS_FAIL,
-                                 "jail users (uid %u-%u, gid %u-%u) cannot open /dev/kvm (mode %04o, owner %u:%u%s)",
+        grant = jail_can_open(&st, c->cfg, &world);
+        if (world)
+                sis_finding_note(f, SIS_WARN, "/dev/kvm is world-accessible (mode %04o): any local user can create VMs",
+                                 (unsigned) (st.mode & 07777));
+        sis_stat_done(&st);
+
+        /* The jailer mknods /dev/kvm inside each chroot, owned by the VM's uid/gid; that node works
+         * only if the chroot base is not on a nodev mount. */
+        if (mount_of(c, c->cfg->chroot_base, &target, &opts) >= 0 && strv_split(opts, ",", &o) >= 0) {
+                sis_finding_evidence(f, "/proc/mounts", "%s %s", target, opts);
+                if (strv_contains(o, "nodev")) {
+                        sis_finding_note(f, SIS_FAIL, "jail users cannot open their /dev/kvm: %s is on a nodev mount (%s)",
+                                         c->cfg->chroot_base, target);
+                        return;
+                }
+        }
+        if (grant)
+                sis_finding_note(f, SIS_PASS, "jail users (uid %u-%u, gid %u-%u) can open /dev/kvm%s",
                                  (unsigned) c->cfg->jail_uid_min, (unsigned) c->cfg->jail_uid_max,
                                  (unsigned) c->cfg->jail_gid_min, (unsigned) c->cfg->jail_gid_max,
-                                 (unsigned) (st.mode & 07777), (unsigned) st.uid, (unsigned) st.gid,
-                                 st.acl ? ", ACL grants no jail id" : ", no ACL");
-        sis_stat_done(&st);
+                                 world ? "" : "; others cannot");
+        else
+                sis_finding_note(f, SIS_PASS, "/dev/kvm is closed to other users; each jail gets its own node from the jailer");
 }
 
 CHECK_FN(check_kvm_api) {

@@ -22,6 +22,9 @@ static const char *const virtual_dmi[] = {
         "Bochs", "Firecracker", "Cloud Hypervisor", "Virtual Machine",
 };
 
+/* What libpci's sysfs back end reads for an identity; the sysroot layer reads them first. */
+static const char *const pci_files[] = { "vendor", "device", "class", "revision", "subsystem_vendor", "subsystem_device" };
+
 static jmp_buf pci_jmp;
 static bool pci_jmp_armed;
 
@@ -40,6 +43,7 @@ static void pci_quiet(char *msg _unused_, ...) {
 static int pci_scan(struct sis_finding *f, const char *sysfs, unsigned *ret_count) {
         struct pci_access *volatile pacc = pci_alloc();
         volatile unsigned n = 0;
+        char **volatile found = NULL;
 
         if (!pacc)
                 return -ENOMEM;
@@ -51,6 +55,7 @@ static int pci_scan(struct sis_finding *f, const char *sysfs, unsigned *ret_coun
         if (setjmp(pci_jmp)) {
                 /* libpci gave up part-way (garbage in a dump): leak its state rather than trust it */
                 pci_jmp_armed = false;
+                strv_free(found);
                 return -EBADMSG;
         }
         pci_set_param(pacc, "sysfs.path", (char *) sysfs);
@@ -60,15 +65,21 @@ static int pci_scan(struct sis_finding *f, const char *sysfs, unsigned *ret_coun
                 pci_fill_info(d, PCI_FILL_IDENT);
                 for (size_t i = 0; i < ELEMENTSOF(virtual_vendors); i++)
                         if (d->vendor_id == virtual_vendors[i].vendor) {
-                                if (n < 4)
-                                        sis_finding_evidence(f, "/sys/bus/pci/devices", "%04x:%02x:%02x.%d %04x:%04x %s",
-                                                             d->domain, d->bus, d->dev, d->func, d->vendor_id,
-                                                             d->device_id, virtual_vendors[i].name);
+                                char **l = found;
+                                (void) strv_push(&l, strdup_printf("%04x:%02x:%02x.%d %04x:%04x %s", d->domain, d->bus,
+                                                                   d->dev, d->func, d->vendor_id, d->device_id,
+                                                                   virtual_vendors[i].name));
+                                found = l;
                                 n = n + 1;
                         }
         }
         pci_jmp_armed = false;
         pci_cleanup(pacc);
+        /* bus order, not directory order: the same on the host and in its dump */
+        strv_sort(found);
+        for (size_t i = 0; found && found[i] && i < 4; i++)
+                sis_finding_evidence(f, "/sys/bus/pci/devices", "%s", found[i]);
+        strv_free(found);
         *ret_count = n;
         return 0;
 }
@@ -83,19 +94,17 @@ static int pci_virtual(struct audit_ctx *c, struct sis_finding *f, unsigned *ret
         k = sis_root_list(c->root, "/sys/bus/pci/devices", &devs);
         if (k < 0)
                 return k;
-        for (size_t i = 0; devs[i]; i++) {
-                _cleanup_free_ char *p = strdup_printf("/sys/bus/pci/devices/%s/vendor", devs[i]), *v = NULL;
-                _cleanup_free_ char *pd = strdup_printf("/sys/bus/pci/devices/%s/device", devs[i]), *d = NULL;
-                if (p && pd) {
-                        (void) sis_root_read_string(c->root, p, &v);
-                        (void) sis_root_read_string(c->root, pd, &d);
+        for (size_t i = 0; devs[i]; i++)
+                for (size_t j = 0; j < ELEMENTSOF(pci_files); j++) {
+                        _cleanup_free_ char *p = strdup_printf("/sys/bus/pci/devices/%s/%s", devs[i], pci_files[j]), *v = NULL;
+                        if (p)
+                                (void) sis_root_read_string(c->root, p, &v);
                 }
-        }
         if (!devs[0]) {
                 *ret_count = 0;
                 return 0;
         }
-        sysfs = strdup_printf("%s/sys", sis_root_path(c->root));
+        sysfs = strdup_printf("%s/sys/bus/pci", sis_root_path(c->root));
         if (!sysfs)
                 return -ENOMEM;
         k = pci_scan(f, sysfs, ret_count);

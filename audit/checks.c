@@ -61,9 +61,10 @@ static const struct check checks[] = {
           "Enable virtualization in firmware and load kvm_intel or kvm_amd (modprobe kvm_intel).",
           { FC_PROD }, check_kvm_device, NULL },
         { "kvm.access", "/dev/kvm access limited to jail users", "kvm", SIS_SEV_HIGH, true,
-          "Whoever can open /dev/kvm can create VMs; jail users must be able to, others must not.",
-          "chown root:kvm /dev/kvm && chmod 0660 /dev/kvm (persist with a udev rule), and grant the jail "
-          "range access through the group or an ACL (setfacl -m g:<gid>:rw /dev/kvm).",
+          "Whoever can open /dev/kvm can create VMs, so other users must not; jail users must, through the "
+          "node the jailer creates in each chroot (which a nodev mount makes unusable) or a group/ACL grant.",
+          "chmod 0660 /dev/kvm with owner root:kvm (persist with a udev rule: KERNEL==\"kvm\", GROUP=\"kvm\", "
+          "MODE=\"0660\"), and keep the jailer chroot base on a mount without nodev.",
           { FC_JAILER }, check_kvm_access, NULL },
         { "kvm.api", "KVM API and capabilities", "kvm", SIS_SEV_CRITICAL, true,
           "Firecracker needs KVM API 12 and a fixed set of capabilities, and must be able to create a VM.",

@@ -158,11 +158,15 @@ void sis_root_set_probe_answers(struct sis_root *r, json_object *probes) {
 /* A recorded error (e.g. EACCES when the dump was collected) replays as that error. */
 static int meta_error(struct sis_root *r, const char *path) {
         json_object *errors, *e;
+        int err;
 
         if (!r->meta || !json_object_object_get_ex(r->meta, "errors", &errors) ||
             !json_object_object_get_ex(errors, path, &e) || !json_object_is_type(e, json_type_string))
                 return 0;
-        return -errno_from_name(json_object_get_string(e));
+        err = errno_from_name(json_object_get_string(e));
+        if (r->recorder)
+                sis_dump_error(r->recorder, path, err);
+        return -err;
 }
 
 static void record_error(struct sis_root *r, const char *path, int err) {
@@ -383,6 +387,8 @@ int sis_root_stat(struct sis_root *r, const char *path, unsigned flags, struct s
         if (k < 0)
                 return k;
         if (meta_stat(r, path, &s) == 0) {
+                if (r->recorder)
+                        sis_dump_stat(r->recorder, path, &s);
                 if (!(flags & SIS_STAT_ACL)) {
                         free(s.acl);
                         s.acl = NULL;
@@ -487,6 +493,8 @@ static int meta_list(struct sis_root *r, const char *path, char ***ret) {
                         return -ENOMEM;
         }
         strv_sort(names);
+        if (r->recorder)
+                sis_dump_dir(r->recorder, path, names);
         *ret = TAKE_PTR(names);
         return 0;
 }
@@ -553,7 +561,7 @@ int sis_root_resolve(struct sis_root *r, const char *path, char **ret) {
         for (int hops = 0; hops < 40; hops++) {
                 _cleanup_free_ char *target = NULL;
                 int k = sis_root_readlink(r, cur, &target);
-                if (k == -EINVAL) { /* not a symlink */
+                if (k == -EINVAL || (k == -ENOENT && hops > 0)) { /* not a symlink, or a dangling target */
                         *ret = TAKE_PTR(cur);
                         return 0;
                 }
@@ -587,6 +595,8 @@ int sis_root_probe(struct sis_root *r, const char *key, sis_probe_fn fn, const c
         int k;
 
         if (json_object_object_get_ex(r->probes, key, &v)) {
+                if (r->recorder)
+                        sis_dump_probe(r->recorder, key, v);
                 *ret = v;
                 return 0;
         }

@@ -1,0 +1,313 @@
+/* SPDX-License-Identifier: MIT */
+/* Every check's PASS and FAIL path (and WARN/SKIP/UNKNOWN where it has them), each on a minimal
+ * synthetic root holding only what that check reads. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "audit.h"
+#include "helpers.h"
+
+struct tcase {
+        const char *id;
+        enum sis_status want;
+        bool development;
+        const struct tfile *files;
+};
+
+#define F(...) ((const struct tfile[]) { __VA_ARGS__, {} })
+#define META(...) { "/" SIS_DUMP_META, "{\"sis_dump\":1," __VA_ARGS__ "}" }
+#define VULN(name, text) { "/sys/devices/system/cpu/vulnerabilities/" name, text "\n" }
+#define SMT(control, active) { "/sys/devices/system/cpu/smt/control", control "\n" }, \
+                             { "/sys/devices/system/cpu/smt/active", active "\n" }
+#define KVM_CHR(mode, uid, gid) "\"/dev/kvm\":{\"type\":\"chr\",\"mode\":\"" mode "\",\"uid\":" uid ",\"gid\":" gid ",\"rdev\":\"10:232\""
+#define CPUINFO(vendor, flags) { "/proc/cpuinfo", "processor\t: 0\nvendor_id\t: " vendor "\nmodel name\t: Test CPU\n" \
+                                                  "siblings\t: 1\ncpu cores\t: 1\nflags\t\t: " flags "\n\n" }
+#define ALL_EXT "\"extensions\":{\"IRQCHIP\":1,\"IOEVENTFD\":1,\"IRQFD\":1,\"USER_MEMORY\":1,\"SET_TSS_ADDR\":1,\"PIT2\":1," \
+                "\"PIT_STATE2\":1,\"ADJUST_CLOCK\":1,\"DEBUGREGS\":1,\"MP_STATE\":1,\"VCPU_EVENTS\":1,\"XCRS\":1,\"XSAVE\":1,\"EXT_CPUID\":1}"
+#define SWAPS_HDR "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n"
+#define SYSCTLS(kptr, dmesg, perf, ptrace) { "/proc/sys/kernel/kptr_restrict", kptr "\n" }, \
+        { "/proc/sys/kernel/dmesg_restrict", dmesg "\n" }, { "/proc/sys/kernel/perf_event_paranoid", perf "\n" }, \
+        { "/proc/sys/kernel/yama/ptrace_scope", ptrace "\n" }
+#define NS { "/proc/self/ns/mnt", "->mnt:[1]" }, { "/proc/self/ns/pid", "->pid:[2]" }, { "/proc/self/ns/net", "->net:[3]" }, \
+           { "/proc/self/ns/ipc", "->ipc:[4]" }
+#define GOODCFG "CONFIG_X86_64=y\nCONFIG_CPU_MITIGATIONS=y\nCONFIG_MITIGATION_PAGE_TABLE_ISOLATION=y\n" \
+        "CONFIG_MITIGATION_RETPOLINE=y\nCONFIG_SECCOMP=y\nCONFIG_SECCOMP_FILTER=y\nCONFIG_KVM=m\nCONFIG_CGROUPS=y\n" \
+        "CONFIG_MEMCG=y\nCONFIG_CGROUP_PIDS=y\nCONFIG_CPUSETS=y\nCONFIG_NAMESPACES=y\nCONFIG_PID_NS=y\nCONFIG_NET_NS=y\n" \
+        "CONFIG_UTS_NS=y\nCONFIG_IPC_NS=y\n"
+#define BINS(fmode, jmode, fv, jv) META("\"stat\":{\"/usr/local/bin/firecracker\":{\"type\":\"reg\",\"mode\":\"" fmode "\",\"uid\":0,\"gid\":0}," \
+        "\"/usr/local/bin/jailer\":{\"type\":\"reg\",\"mode\":\"" jmode "\",\"uid\":0,\"gid\":0}}," \
+        "\"probes\":{\"exec:/usr/local/bin/firecracker --version\":{\"exit\":0,\"error\":null,\"output\":\"Firecracker v" fv "\\n\"}," \
+        "\"exec:/usr/local/bin/jailer --version\":{\"exit\":0,\"error\":null,\"output\":\"Jailer v" jv "\\n\"}}")
+
+static const struct tcase cases[] = {
+        /* cpu.smt */
+        { "cpu.smt", SIS_PASS, 0, F(SMT("forceoff", "0")) },
+        { "cpu.smt", SIS_PASS, 0, F(SMT("notsupported", "0")) },
+        { "cpu.smt", SIS_PASS, 0, F(SMT("off", "0")) },
+        { "cpu.smt", SIS_FAIL, 0, F(SMT("on", "1")) },
+        { "cpu.smt", SIS_FAIL, 0, F(SMT("off", "1")) },
+        { "cpu.smt", SIS_UNKNOWN, 0, F(SMT("sideways", "0")) },
+        { "cpu.smt", SIS_FAIL, 0, F({ "/proc/cpuinfo", "processor : 0\nsiblings : 2\ncpu cores : 1\n" }) },
+        { "cpu.smt", SIS_PASS, 0, F({ "/proc/cpuinfo", "processor : 0\nsiblings : 4\ncpu cores : 4\n" }) },
+        { "cpu.smt", SIS_UNKNOWN, 0, F({ "/proc/cpuinfo", "processor : 0\n" }) },
+        { "cpu.smt", SIS_UNKNOWN, 0, F({ "/etc/empty", "" }) },
+        /* cpu.vuln.* (the full string table is in test-vuln) */
+        { "cpu.vuln.mds", SIS_PASS, 0, F(VULN("mds", "Not affected")) },
+        { "cpu.vuln.mds", SIS_FAIL, 0, F(SMT("on", "1"), VULN("mds", "Mitigation: Clear CPU buffers; SMT vulnerable")) },
+        { "cpu.vuln.mds", SIS_WARN, 0, F(SMT("off", "0"), VULN("mds", "Mitigation: Clear CPU buffers; SMT vulnerable")) },
+        { "cpu.vuln.l1tf", SIS_FAIL, 0, F(SMT("forceoff", "0"), VULN("l1tf", "Mitigation: PTE Inversion; VMX: conditional cache flushes, SMT disabled")) },
+        { "cpu.vuln.l1tf", SIS_WARN, 1, F(SMT("forceoff", "0"), VULN("l1tf", "Mitigation: PTE Inversion; VMX: conditional cache flushes, SMT disabled")) },
+        { "cpu.vuln.brand_new", SIS_UNKNOWN, 0, F(VULN("brand_new", "Something nobody has seen")) },
+        { "cpu.vuln.brand_new", SIS_FAIL, 0, F(VULN("brand_new", "Vulnerable: no fix")) },
+        { "cpu.vuln.mds", SIS_UNKNOWN, 0, F(VULN("mds", "\x01\x02garbage")) },
+        { "cpu.vuln.mds", SIS_UNKNOWN, 0, F(VULN("mds", "")) },
+        { "cpu.vuln", SIS_UNKNOWN, 0, F({ "/proc/cpuinfo", "processor : 0\n" }) },
+        /* cpu.microcode */
+        { "cpu.microcode", SIS_PASS, 0, F({ "/sys/devices/system/cpu/cpu0/microcode/version", "0xb4\n" },
+                                          { "/sys/devices/system/cpu/cpu1/microcode/version", "0xb4\n" }) },
+        { "cpu.microcode", SIS_FAIL, 0, F({ "/sys/devices/system/cpu/cpu0/microcode/version", "0xb4\n" },
+                                          { "/sys/devices/system/cpu/cpu1/microcode/version", "0xb2\n" }) },
+        { "cpu.microcode", SIS_FAIL, 0, F({ "/sys/devices/system/cpu/cpu0/microcode/version", "0xb4\n" },
+                                          VULN("old_microcode", "Vulnerable")) },
+        { "cpu.microcode", SIS_WARN, 0, F({ "/sys/devices/system/cpu/cpu0/online", "1\n" }) },
+        { "cpu.microcode", SIS_FAIL, 0, F({ "/proc/cpuinfo", "processor : 0\nmicrocode : 0x1\n\nprocessor : 1\nmicrocode : 0x2\n" }) },
+        /* cpu.tsc */
+        { "cpu.tsc", SIS_PASS, 0, F(CPUINFO("GenuineIntel", "fpu tsc constant_tsc nonstop_tsc")) },
+        { "cpu.tsc", SIS_FAIL, 0, F(CPUINFO("GenuineIntel", "fpu tsc constant_tsc")) },
+        { "cpu.tsc", SIS_UNKNOWN, 0, F({ "/etc/x", "" }) },
+        /* cpu.tsc_freq */
+        { "cpu.tsc_freq", SIS_PASS, 0, F(CPUINFO("AuthenticAMD", "tsc"), META("\"probes\":{\"kvm\":{\"tsc_khz\":2100000}}")) },
+        { "cpu.tsc_freq", SIS_FAIL, 0, F(CPUINFO("AuthenticAMD", "tsc"), META("\"probes\":{\"kvm\":{\"tsc_khz\":null,\"tsc_khz_error\":\"EIO\"}}")) },
+        { "cpu.tsc_freq", SIS_WARN, 0, F(CPUINFO("GenuineIntel", "tsc")) },
+        { "cpu.tsc_freq", SIS_PASS, 0, F(CPUINFO("GenuineIntel", "tsc tsc_known_freq")) },
+        /* cpu.clocksource */
+        { "cpu.clocksource", SIS_PASS, 0, F({ "/sys/devices/system/clocksource/clocksource0/current_clocksource", "tsc\n" }) },
+        { "cpu.clocksource", SIS_WARN, 0, F({ "/sys/devices/system/clocksource/clocksource0/current_clocksource", "hpet\n" }) },
+        { "cpu.clocksource", SIS_UNKNOWN, 0, F({ "/etc/x", "" }) },
+        /* cpu.governor */
+        { "cpu.governor", SIS_PASS, 0, F({ "/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", "performance\n" }) },
+        { "cpu.governor", SIS_PASS, 0, F({ "/sys/devices/system/cpu/cpu0/online", "1\n" }) },
+        { "cpu.governor", SIS_WARN, 0, F({ "/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", "performance\n" },
+                                         { "/sys/devices/system/cpu/cpu1/cpufreq/scaling_governor", "powersave\n" }) },
+        /* mem.ksm */
+        { "mem.ksm", SIS_PASS, 0, F({ "/sys/kernel/mm/ksm/run", "0\n" }) },
+        { "mem.ksm", SIS_PASS, 0, F({ "/sys/kernel/mm/ksm/run", "2\n" }) },
+        { "mem.ksm", SIS_PASS, 0, F({ "/etc/x", "" }) },
+        { "mem.ksm", SIS_FAIL, 0, F({ "/sys/kernel/mm/ksm/run", "1\n" }) },
+        { "mem.ksm", SIS_UNKNOWN, 0, F({ "/sys/kernel/mm/ksm/run", "yes\n" }) },
+        /* mem.swap */
+        { "mem.swap", SIS_PASS, 0, F({ "/proc/swaps", SWAPS_HDR }) },
+        { "mem.swap", SIS_FAIL, 0, F({ "/proc/swaps", SWAPS_HDR "/dev/sda3 partition 100 0 -2\n" }) },
+        { "mem.swap", SIS_PASS, 0, F({ "/proc/swaps", SWAPS_HDR "/dev/zram0 partition 100 0 100\n" }) },
+        { "mem.swap", SIS_WARN, 0, F({ "/proc/swaps", SWAPS_HDR "/swapfile file 100 0 -2\n" }) },
+        { "mem.swap", SIS_PASS, 0, F({ "/proc/swaps", SWAPS_HDR "/dev/mapper/cswap partition 100 0 -2\n" },
+                                     { "/dev/mapper/cswap", "->../dm-1" }, { "/sys/block/dm-1/dm/uuid", "CRYPT-PLAIN-cswap\n" }) },
+        /* LVM over dm-crypt: encrypted; LVM over a plain disk: not */
+        { "mem.swap", SIS_PASS, 0, F({ "/proc/swaps", SWAPS_HDR "/dev/dm-2 partition 100 0 -2\n" },
+                                     { "/sys/block/dm-2/dm/uuid", "LVM-abc\n" }, { "/sys/block/dm-2/slaves/dm-0", NULL },
+                                     { "/sys/block/dm-0/dm/uuid", "CRYPT-LUKS2-abc-root\n" }) },
+        { "mem.swap", SIS_FAIL, 0, F({ "/proc/swaps", SWAPS_HDR "/dev/dm-2 partition 100 0 -2\n" },
+                                     { "/sys/block/dm-2/dm/uuid", "LVM-abc\n" }, { "/sys/block/dm-2/slaves/sda2", NULL }) },
+        { "mem.swap", SIS_UNKNOWN, 0, F({ "/proc/swaps", "garbage\n" }) },
+        /* mem.ecc */
+        { "mem.ecc", SIS_PASS, 0, F({ "/sys/devices/system/edac/mc/mc0/dimm0/dimm_edac_mode", "SECDED\n" },
+                                    { "/sys/devices/system/edac/mc/mc0/dimm1/dimm_edac_mode", "S4ECD4ED\n" }) },
+        { "mem.ecc", SIS_FAIL, 0, F({ "/sys/devices/system/edac/mc/mc0/dimm0/dimm_edac_mode", "SECDED\n" },
+                                    { "/sys/devices/system/edac/mc/mc0/dimm1/dimm_edac_mode", "None\n" }) },
+        { "mem.ecc", SIS_WARN, 0, F({ "/etc/x", "" }) },
+        { "mem.ecc", SIS_WARN, 0, F({ "/sys/devices/system/edac/mc/mc0/mc_name", "x\n" }) },
+        /* kvm.device */
+        { "kvm.device", SIS_PASS, 0, F(META("\"stat\":{" KVM_CHR("0660", "0", "36") "}}")) },
+        { "kvm.device", SIS_FAIL, 0, F({ "/etc/x", "" }) },
+        { "kvm.device", SIS_FAIL, 0, F({ "/dev/kvm", "a regular file" }) },
+        { "kvm.device", SIS_FAIL, 0, F(META("\"stat\":{" KVM_CHR("0660", "0", "36") "}},\"probes\":{\"udev:misc/kvm\":{\"error\":\"ENODEV\"}}")) },
+        /* kvm.access */
+        { "kvm.access", SIS_PASS, 0, F(META("\"stat\":{" KVM_CHR("0660", "0", "10000") "}}")) },
+        { "kvm.access", SIS_PASS, 0, F(META("\"stat\":{" KVM_CHR("0600", "0", "0") ",\"acl\":\"u::rw-,g::---,g:10500:rw-,m::rw-,o::---\"}}")) },
+        { "kvm.access", SIS_FAIL, 0, F(META("\"stat\":{" KVM_CHR("0600", "0", "0") ",\"acl\":\"u::rw-,g::---,g:10500:rw-,m::---,o::---\"}}"),
+                                       { "/proc/mounts", "/dev/sda1 / ext4 rw,nodev 0 0\n" }) },
+        { "kvm.access", SIS_PASS, 0, F(META("\"stat\":{" KVM_CHR("0660", "0", "993") "}}")) },
+        { "kvm.access", SIS_FAIL, 0, F(META("\"stat\":{" KVM_CHR("0660", "0", "993") "}}"),
+                                       { "/proc/mounts", "/dev/sda1 / ext4 rw 0 0\n/dev/sdb1 /srv ext4 rw,nodev 0 0\n" }) },
+        { "kvm.access", SIS_WARN, 0, F(META("\"stat\":{" KVM_CHR("0666", "0", "0") "}}")) },
+        { "kvm.access", SIS_SKIP, 0, F({ "/etc/x", "" }) },
+        /* kvm.api */
+        { "kvm.api", SIS_PASS, 0, F(META("\"probes\":{\"kvm\":{\"open_error\":null,\"api_version\":12," ALL_EXT ",\"create_vm_error\":null}}")) },
+        { "kvm.api", SIS_FAIL, 0, F(META("\"probes\":{\"kvm\":{\"api_version\":12," ALL_EXT ",\"create_vm_error\":\"EBUSY\"}}")) },
+        { "kvm.api", SIS_FAIL, 0, F(META("\"probes\":{\"kvm\":{\"api_version\":12,\"extensions\":{\"IRQCHIP\":1},\"create_vm_error\":null}}")) },
+        { "kvm.api", SIS_FAIL, 0, F(META("\"probes\":{\"kvm\":{\"api_version\":11," ALL_EXT "}}")) },
+        { "kvm.api", SIS_FAIL, 0, F(META("\"probes\":{\"kvm\":{\"open_error\":\"ENOENT\"}}")) },
+        { "kvm.api", SIS_UNKNOWN, 0, F(META("\"probes\":{\"kvm\":{\"open_error\":\"EACCES\"}}")) },
+        { "kvm.api", SIS_UNKNOWN, 0, F(META("\"probes\":{}")) },
+        { "kvm.api", SIS_UNKNOWN, 0, F({ "/etc/x", "" }) },
+        /* kvm.module */
+        { "kvm.module", SIS_PASS, 0, F(CPUINFO("GenuineIntel", "vmx"), { "/sys/module/kvm_intel/initstate", "live\n" }, { "/sys/module/kvm", NULL }) },
+        { "kvm.module", SIS_WARN, 0, F(CPUINFO("AuthenticAMD", "svm"), { "/sys/module/kvm_pvm/initstate", "live\n" }) },
+        { "kvm.module", SIS_FAIL, 0, F(CPUINFO("GenuineIntel", "vmx"), { "/sys/module/tun", NULL }) },
+        /* kvm.ept */
+        { "kvm.ept", SIS_PASS, 0, F({ "/sys/module/kvm_intel/parameters/ept", "Y\n" }) },
+        { "kvm.ept", SIS_FAIL, 0, F({ "/sys/module/kvm_intel/parameters/ept", "N\n" }) },
+        { "kvm.ept", SIS_FAIL, 0, F({ "/sys/module/kvm_amd/parameters/npt", "0\n" }) },
+        { "kvm.ept", SIS_SKIP, 0, F({ "/sys/module/tun", NULL }) },
+        /* kvm.nx_huge_pages */
+        { "kvm.nx_huge_pages", SIS_PASS, 0, F(VULN("itlb_multihit", "KVM: Mitigation: Split huge pages"), { "/sys/module/kvm/parameters/nx_huge_pages", "Y\n" }) },
+        { "kvm.nx_huge_pages", SIS_FAIL, 0, F(VULN("itlb_multihit", "KVM: Vulnerable"), { "/sys/module/kvm/parameters/nx_huge_pages", "N\n" }) },
+        { "kvm.nx_huge_pages", SIS_FAIL, 0, F(VULN("itlb_multihit", "KVM: Vulnerable"), { "/sys/module/kvm/parameters/nx_huge_pages", "never\n" }) },
+        { "kvm.nx_huge_pages", SIS_WARN, 0, F(VULN("itlb_multihit", "Not affected"), { "/sys/module/kvm/parameters/nx_huge_pages", "Y\n" }) },
+        { "kvm.nx_huge_pages", SIS_PASS, 0, F(VULN("itlb_multihit", "Not affected"), { "/sys/module/kvm/parameters/nx_huge_pages", "never\n" }) },
+        { "kvm.nx_huge_pages", SIS_SKIP, 0, F({ "/etc/x", "" }) },
+        /* kvm.nested */
+        { "kvm.nested", SIS_PASS, 0, F({ "/sys/module/kvm_intel/parameters/nested", "N\n" }) },
+        { "kvm.nested", SIS_WARN, 0, F({ "/sys/module/kvm_amd/parameters/nested", "1\n" }) },
+        { "kvm.nested", SIS_SKIP, 0, F({ "/sys/module/tun", NULL }) },
+        /* kvm.l1d_flush */
+        { "kvm.l1d_flush", SIS_PASS, 0, F(VULN("l1tf", "Mitigation: PTE Inversion; VMX: cache flushes, SMT disabled"), { "/sys/module/kvm_intel/parameters/vmentry_l1d_flush", "always\n" }) },
+        { "kvm.l1d_flush", SIS_WARN, 0, F(VULN("l1tf", "Mitigation: PTE Inversion; VMX: conditional cache flushes, SMT disabled"), { "/sys/module/kvm_intel/parameters/vmentry_l1d_flush", "cond\n" }) },
+        { "kvm.l1d_flush", SIS_FAIL, 0, F(VULN("l1tf", "Mitigation: PTE Inversion; VMX: vulnerable"), { "/sys/module/kvm_intel/parameters/vmentry_l1d_flush", "never\n" }) },
+        { "kvm.l1d_flush", SIS_SKIP, 0, F(VULN("l1tf", "Not affected")) },
+        /* kernel.version */
+        { "kernel.version", SIS_PASS, 0, F({ "/proc/sys/kernel/osrelease", "6.1.0-28-amd64\n" }) },
+        { "kernel.version", SIS_PASS, 0, F({ "/proc/sys/kernel/osrelease", "5.10.0-33-amd64\n" }) },
+        { "kernel.version", SIS_WARN, 0, F({ "/proc/sys/kernel/osrelease", "6.12.9\n" }) },
+        { "kernel.version", SIS_FAIL, 0, F({ "/proc/sys/kernel/osrelease", "4.19.0-21-amd64\n" }) },
+        { "kernel.version", SIS_UNKNOWN, 0, F({ "/proc/sys/kernel/osrelease", "banana\n" }) },
+        /* kernel.cmdline */
+        { "kernel.cmdline", SIS_PASS, 0, F({ "/proc/cmdline", "root=/dev/sda1 ro quiet nosmt=force\n" }) },
+        { "kernel.cmdline", SIS_FAIL, 0, F({ "/proc/cmdline", "root=/dev/sda1 mitigations=off\n" }) },
+        { "kernel.cmdline", SIS_FAIL, 0, F({ "/proc/cmdline", "root=/dev/sda1 nopti\n" }) },
+        { "kernel.cmdline", SIS_FAIL, 0, F({ "/proc/cmdline", "mitigations=auto,no_guest_host\n" }) },
+        { "kernel.cmdline", SIS_PASS, 0, F({ "/proc/cmdline", "init=/sbin/init -- nopti\n" }) },
+        { "kernel.cmdline", SIS_WARN, 0, F({ "/proc/cmdline", "root=/dev/sda1\n" }, SMT("off", "0")) },
+        { "kernel.cmdline", SIS_UNKNOWN, 0, F({ "/proc/cmdline", "\x01\x02\x03\n" }) },
+        /* kernel.config */
+        { "kernel.config", SIS_PASS, 0, F({ "/proc/sys/kernel/osrelease", "6.1.0\n" }, { "/boot/config-6.1.0", GOODCFG }) },
+        { "kernel.config", SIS_FAIL, 0, F({ "/proc/sys/kernel/osrelease", "6.1.0\n" }, { "/boot/config-6.1.0", "CONFIG_X86_64=y\nCONFIG_SECCOMP=y\n" }) },
+        { "kernel.config", SIS_WARN, 0, F({ "/proc/sys/kernel/osrelease", "6.1.0\n" }) },
+        { "kernel.config", SIS_UNKNOWN, 0, F({ "/proc/config.gz", "not gzip" }) },
+        /* kernel.bpf, kernel.userfaultfd */
+        { "kernel.bpf", SIS_PASS, 0, F({ "/proc/sys/kernel/unprivileged_bpf_disabled", "2\n" }) },
+        { "kernel.bpf", SIS_FAIL, 0, F({ "/proc/sys/kernel/unprivileged_bpf_disabled", "0\n" }) },
+        { "kernel.bpf", SIS_UNKNOWN, 0, F({ "/proc/sys/kernel/unprivileged_bpf_disabled", "x\n" }) },
+        { "kernel.userfaultfd", SIS_PASS, 0, F({ "/proc/sys/vm/unprivileged_userfaultfd", "0\n" }) },
+        { "kernel.userfaultfd", SIS_WARN, 0, F({ "/proc/sys/vm/unprivileged_userfaultfd", "1\n" }) },
+        /* kernel.sysctl */
+        { "kernel.sysctl", SIS_PASS, 0, F(SYSCTLS("1", "1", "3", "1")) },
+        { "kernel.sysctl", SIS_WARN, 0, F(SYSCTLS("0", "1", "3", "1")) },
+        { "kernel.sysctl", SIS_WARN, 0, F(SYSCTLS("2", "1", "1", "1")) },
+        /* kernel.seccomp */
+        { "kernel.seccomp", SIS_PASS, 0, F({ "/proc/sys/kernel/seccomp/actions_avail", "kill_process kill_thread trap errno user_notif trace log allow\n" }) },
+        { "kernel.seccomp", SIS_FAIL, 0, F({ "/proc/sys/kernel/seccomp/actions_avail", "allow\n" }) },
+        { "kernel.seccomp", SIS_FAIL, 0, F({ "/etc/x", "" }) },
+        /* platform.nested */
+        { "platform.nested", SIS_PASS, 0, F(CPUINFO("GenuineIntel", "fpu vmx"), { "/sys/class/dmi/id/sys_vendor", "Dell Inc.\n" }) },
+        { "platform.nested", SIS_FAIL, 0, F(CPUINFO("GenuineIntel", "fpu vmx hypervisor")) },
+        { "platform.nested", SIS_WARN, 1, F(CPUINFO("GenuineIntel", "fpu vmx hypervisor")) },
+        { "platform.nested", SIS_FAIL, 0, F(CPUINFO("GenuineIntel", "fpu vmx"), { "/sys/class/dmi/id/sys_vendor", "QEMU\n" }) },
+        { "platform.nested", SIS_FAIL, 0, F(CPUINFO("GenuineIntel", "fpu vmx"), { "/sys/bus/pci/devices/0000:00:03.0/vendor", "0x1af4\n" },
+                                            { "/sys/bus/pci/devices/0000:00:03.0/device", "0x1000\n" }, { "/sys/bus/pci/devices/0000:00:03.0/class", "0x020000\n" }) },
+        { "platform.nested", SIS_PASS, 0, F(CPUINFO("GenuineIntel", "fpu vmx"), { "/sys/bus/pci/devices/0000:00:00.0/vendor", "0x8086\n" },
+                                            { "/sys/bus/pci/devices/0000:00:00.0/device", "0x2020\n" }, { "/sys/bus/pci/devices/0000:00:00.0/class", "0x060000\n" }) },
+        /* jail.cgroups */
+        { "jail.cgroups", SIS_PASS, 0, F({ "/proc/mounts", "cgroup2 /sys/fs/cgroup cgroup2 rw 0 0\n" }, { "/sys/fs/cgroup/cgroup.controllers", "cpuset cpu io memory pids\n" }) },
+        { "jail.cgroups", SIS_FAIL, 0, F({ "/proc/mounts", "cgroup2 /sys/fs/cgroup cgroup2 rw 0 0\n" }, { "/sys/fs/cgroup/cgroup.controllers", "cpu io memory pids\n" }) },
+        { "jail.cgroups", SIS_WARN, 0, F({ "/proc/mounts", "cgroup /sys/fs/cgroup/cpu cgroup rw,cpu 0 0\ncgroup /sys/fs/cgroup/cpuset cgroup rw,cpuset 0 0\n"
+                                                           "cgroup /sys/fs/cgroup/memory cgroup rw,memory 0 0\ncgroup /sys/fs/cgroup/pids cgroup rw,pids 0 0\n" }) },
+        { "jail.cgroups", SIS_FAIL, 0, F({ "/proc/mounts", "cgroup /sys/fs/cgroup/cpu cgroup rw,cpu 0 0\n" }) },
+        { "jail.cgroups", SIS_FAIL, 0, F({ "/proc/mounts", "proc /proc proc rw 0 0\n" }) },
+        /* jail.namespaces */
+        { "jail.namespaces", SIS_PASS, 0, F(NS, { "/proc/self/ns/uts", "->uts:[5]" }) },
+        { "jail.namespaces", SIS_FAIL, 0, F(NS) },
+        /* jail.tun */
+        { "jail.tun", SIS_PASS, 0, F(META("\"stat\":{\"/dev/net/tun\":{\"type\":\"chr\",\"mode\":\"0666\",\"uid\":0,\"gid\":0,\"rdev\":\"10:200\"}}")) },
+        { "jail.tun", SIS_FAIL, 0, F({ "/etc/x", "" }) },
+        { "jail.tun", SIS_FAIL, 0, F({ "/dev/net/tun", "regular file" }) },
+        /* jail.chroot_base */
+        { "jail.chroot_base", SIS_PASS, 0, F(META("\"stat\":{\"/\":{\"type\":\"dir\",\"mode\":\"0755\",\"uid\":0,\"gid\":0},"
+                                                 "\"/srv\":{\"type\":\"dir\",\"mode\":\"0755\",\"uid\":0,\"gid\":0},"
+                                                 "\"/srv/jailer\":{\"type\":\"dir\",\"mode\":\"0755\",\"uid\":0,\"gid\":0}}")) },
+        { "jail.chroot_base", SIS_FAIL, 0, F(META("\"stat\":{\"/\":{\"type\":\"dir\",\"mode\":\"0755\",\"uid\":0,\"gid\":0},"
+                                                 "\"/srv\":{\"type\":\"dir\",\"mode\":\"0777\",\"uid\":0,\"gid\":0},"
+                                                 "\"/srv/jailer\":{\"type\":\"dir\",\"mode\":\"0755\",\"uid\":0,\"gid\":0}}")) },
+        { "jail.chroot_base", SIS_FAIL, 0, F(META("\"stat\":{\"/\":{\"type\":\"dir\",\"mode\":\"0755\",\"uid\":0,\"gid\":0},"
+                                                 "\"/srv\":{\"type\":\"dir\",\"mode\":\"0755\",\"uid\":0,\"gid\":0},"
+                                                 "\"/srv/jailer\":{\"type\":\"dir\",\"mode\":\"0755\",\"uid\":1000,\"gid\":0}}")) },
+        { "jail.chroot_base", SIS_WARN, 0, F(META("\"stat\":{\"/\":{\"type\":\"dir\",\"mode\":\"0755\",\"uid\":0,\"gid\":0}}")) },
+        /* jail.binaries */
+        { "jail.binaries", SIS_PASS, 0, F(BINS("0755", "0755", "1.10.1", "1.10.1")) },
+        { "jail.binaries", SIS_FAIL, 0, F(BINS("0755", "0755", "1.10.1", "1.9.0")) },
+        { "jail.binaries", SIS_FAIL, 0, F(BINS("0755", "0775", "1.10.1", "1.10.1")) },
+        { "jail.binaries", SIS_WARN, 0, F(BINS("0755", "0755", "1.4.1", "1.4.1")) },
+        { "jail.binaries", SIS_FAIL, 0, F({ "/etc/x", "" }) },
+};
+
+static enum sis_status run_case(const struct tcase *t, char **ret_summary) {
+        _cleanup_free_ char *dir = mkroot(t->files);
+        _cleanup_root_ struct sis_root *r = NULL;
+        _cleanup_report_ struct sis_report *rep = NULL;
+        struct audit_config cfg;
+        char *only[] = { (char *) t->id, NULL };
+        enum sis_status st = _SIS_STATUS_MAX;
+
+        audit_config_defaults(&cfg);
+        if (t->development)
+                cfg.profile = PROFILE_DEVELOPMENT;
+        assert_int_equal(sis_root_new(dir, &r), 0);
+        assert_int_equal(audit_run(r, &cfg, only, &rep), 0);
+        for (size_t i = 0; i < rep->n_findings; i++)
+                if (streq(rep->findings[i]->id, t->id)) {
+                        st = rep->findings[i]->status;
+                        *ret_summary = strdup(strempty(rep->findings[i]->summary));
+                }
+        rm_rf(dir);
+        return st;
+}
+
+static void test_cases(void **state) {
+        unsigned bad = 0;
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                _cleanup_free_ char *summary = NULL;
+                enum sis_status st = run_case(&cases[i], &summary);
+                if (st != cases[i].want) {
+                        print_error("case %zu %s: got %s (%s), want %s\n", i, cases[i].id, sis_status_name(st),
+                                    strna(summary), sis_status_name(cases[i].want));
+                        bad++;
+                }
+        }
+        assert_int_equal(bad, 0);
+}
+
+/* Every check in the table has a PASS case and a FAIL case here (WARN where it has no FAIL). */
+static void test_coverage(void **state) {
+        const struct check *t;
+        size_t n;
+
+        t = check_table(&n);
+        for (size_t i = 0; i < n; i++) {
+                bool pass = false, fail = false, can_fail = false;
+                size_t l = strlen(t[i].id);
+                bool family = l > 2 && streq(t[i].id + l - 2, ".*");
+                for (size_t j = 0; j < ELEMENTSOF(cases); j++) {
+                        bool match = family ? strncmp(cases[j].id, t[i].id, l - 1) == 0 : streq(cases[j].id, t[i].id);
+                        if (!match)
+                                continue;
+                        pass |= cases[j].want == SIS_PASS;
+                        fail |= cases[j].want == SIS_FAIL || cases[j].want == SIS_WARN;
+                        can_fail |= cases[j].want == SIS_FAIL;
+                }
+                if (!pass || !fail)
+                        print_error("%s lacks a %s case\n", t[i].id, pass ? "FAIL/WARN" : "PASS");
+                assert_true(pass && fail);
+                (void) can_fail;
+        }
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_cases),
+                cmocka_unit_test(test_coverage),
+        };
+        return cmocka_run_group_tests_name("checks", tests, NULL, NULL);
+}
