@@ -2,7 +2,7 @@
 #include "audit.h"
 
 #include <fnmatch.h>
-#include <libkmod.h>
+#include "dl.h"
 #include <time.h>
 
 #include "util.h"
@@ -38,7 +38,8 @@ void audit_ctx_done(struct audit_ctx *c) {
         free(c->cmdline_raw);
         free(c->smt_how);
         free(c->release);
-        kmod_unref(c->kmod);
+        if (c->kmod)
+                sym_kmod_unref(c->kmod);
         sis_root_unref(c->root);
         *c = (struct audit_ctx) {};
 }
@@ -176,6 +177,8 @@ int audit_kmod(struct audit_ctx *c, struct kmod_ctx **ret) {
                 const char *rel;
                 const char *base = sis_root_path(c->root);
                 c->kmod_r = audit_release(c, &rel);
+                if (c->kmod_r >= 0)
+                        c->kmod_r = dlopen_libkmod();
                 if (c->kmod_r >= 0) {
                         _cleanup_free_ char *dir = strdup_printf("%s/lib/modules/%s", base, rel);
                         _cleanup_free_ char *d1 = strdup_printf("%s/etc/modprobe.d", base);
@@ -188,10 +191,10 @@ int audit_kmod(struct audit_ctx *c, struct kmod_ctx **ret) {
                         else if (access(dir, F_OK) < 0)
                                 c->kmod_r = -errno;
                         else {
-                                c->kmod = kmod_new(dir, paths);
+                                c->kmod = sym_kmod_new(dir, paths);
                                 c->kmod_r = c->kmod ? 0 : -ENOMEM;
                                 if (c->kmod)
-                                        kmod_set_log_priority(c->kmod, 0);
+                                        sym_kmod_set_log_priority(c->kmod, 0);
                         }
                 }
         }

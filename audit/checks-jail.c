@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include <libkmod.h>
+#include "dl.h"
 #include <sys/stat.h>
 
 #include "audit.h"
@@ -100,11 +100,11 @@ CHECK_FN(check_jail_tun) {
         sis_finding_evidence(f, "/dev/net/tun", "(missing)");
         if (audit_kmod(c, &kmod) >= 0) {
                 struct kmod_list *l = NULL;
-                if (kmod_module_new_from_lookup(kmod, "tun", &l) >= 0 && l) {
-                        struct kmod_module *mod = kmod_module_get_module(l);
-                        bool builtin = !kmod_module_get_path(mod);
-                        kmod_module_unref(mod);
-                        kmod_module_unref_list(l);
+                if (sym_kmod_module_new_from_lookup(kmod, "tun", &l) >= 0 && l) {
+                        struct kmod_module *mod = sym_kmod_module_get_module(l);
+                        bool builtin = !sym_kmod_module_get_path(mod);
+                        sym_kmod_module_unref(mod);
+                        sym_kmod_module_unref_list(l);
                         sis_finding_note(f, SIS_FAIL, "/dev/net/tun missing; %s",
                                          builtin ? "tun is built in: mknod /dev/net/tun c 10 200" : "the tun module is available: modprobe tun");
                         return;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <acl/libacl.h>
-#include <libkmod.h>
+#include "dl.h"
 #include <sys/acl.h>
 #include <sys/stat.h>
 
@@ -308,18 +308,18 @@ CHECK_FN(check_kvm_module) {
         if (want && audit_kmod(c, &kmod) >= 0) {
                 struct kmod_list *l = NULL, *bl = NULL, *i;
                 bool blacklisted = false;
-                if (kmod_module_new_from_lookup(kmod, want, &l) >= 0 && l) {
-                        if (kmod_module_apply_filter(kmod, KMOD_FILTER_BLACKLIST, l, &bl) >= 0 && !bl)
+                if (sym_kmod_module_new_from_lookup(kmod, want, &l) >= 0 && l) {
+                        if (sym_kmod_module_apply_filter(kmod, KMOD_FILTER_BLACKLIST, l, &bl) >= 0 && !bl)
                                 blacklisted = true;
-                        kmod_list_foreach(i, l) {
-                                struct kmod_module *m = kmod_module_get_module(i);
-                                const char *path = kmod_module_get_path(m);
-                                sis_finding_evidence(f, "modules.dep", "%s %s", kmod_module_get_name(m),
+                        sym_kmod_list_foreach(i, l) {
+                                struct kmod_module *m = sym_kmod_module_get_module(i);
+                                const char *path = sym_kmod_module_get_path(m);
+                                sis_finding_evidence(f, "modules.dep", "%s %s", sym_kmod_module_get_name(m),
                                                      path ? "available" : "built-in");
-                                kmod_module_unref(m);
+                                sym_kmod_module_unref(m);
                         }
-                        kmod_module_unref_list(bl);
-                        kmod_module_unref_list(l);
+                        sym_kmod_module_unref_list(bl);
+                        sym_kmod_module_unref_list(l);
                         sis_finding_note(f, SIS_FAIL, "no KVM module loaded; %s is %s", want,
                                          blacklisted ? "blacklisted in modprobe.d" : "available: modprobe it");
                         return;
@@ -420,11 +420,11 @@ static void modprobe_options(struct audit_ctx *c, struct sis_finding *f, const c
         struct kmod_ctx *kmod;
         struct kmod_module *m;
 
-        if (audit_kmod(c, &kmod) < 0 || kmod_module_new_from_name(kmod, module, &m) < 0)
+        if (audit_kmod(c, &kmod) < 0 || sym_kmod_module_new_from_name(kmod, module, &m) < 0)
                 return;
-        if (kmod_module_get_options(m))
-                sis_finding_evidence(f, "modprobe.d", "options %s %s", module, kmod_module_get_options(m));
-        kmod_module_unref(m);
+        if (sym_kmod_module_get_options(m))
+                sis_finding_evidence(f, "modprobe.d", "options %s %s", module, sym_kmod_module_get_options(m));
+        sym_kmod_module_unref(m);
 }
 
 CHECK_FN(check_kvm_nested) {
@@ -441,11 +441,12 @@ CHECK_FN(check_kvm_nested) {
                 if (!path || audit_read_opt(c, f, path, &v) < 0)
                         continue;
                 any = true;
-                modprobe_options(c, f, *p);
                 if (modparam_bool(v, &on) < 0)
                         sis_finding_note(f, SIS_UNKNOWN, "unrecognised %s nested value '%s'", *p, v);
-                else if (on)
+                else if (on) {
+                        modprobe_options(c, f, *p); /* where it was switched on, if modprobe.d did it */
                         sis_finding_note(f, SIS_WARN, "%s nested=%s: guests can run their own hypervisor", *p, v);
+                }
                 else
                         sis_finding_note(f, SIS_PASS, "%s nested=%s", *p, v);
         }

@@ -308,47 +308,54 @@ int modparam_bool(const char *s, bool *ret) {
 }
 
 void kconfig_done(struct kconfig *k) {
-        strv_free(k->entries);
+        free(k->buf);
+        free(k->entries);
         *k = (struct kconfig) {};
 }
 
+static int cmp_entry(const void *a, const void *b) {
+        return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
 int kconfig_parse(const char *text, size_t len, struct kconfig *ret) {
-        _cleanup_strv_free_ char **lines = NULL, **entries = NULL;
-        size_t n = 0;
+        _cleanup_free_ char *buf = NULL;
+        _cleanup_free_ char **entries = NULL;
+        size_t n = 0, cap = 0;
+        char *line, *next;
 
         if (strlen(text) != len || !str_is_printable(text, len))
                 return -EBADMSG;
-        if (strv_split(text, "\n", &lines) < 0)
+        buf = strdup(text);
+        if (!buf)
                 return -ENOMEM;
-        entries = calloc(1, sizeof(char *));
-        if (!entries)
-                return -ENOMEM;
-        for (size_t i = 0; lines[i]; i++) {
-                const char *l = lines[i];
-                const char *name;
-
-                if (startswith(l, "# CONFIG_") && strstr(l, " is not set"))
-                        continue; /* not set == absent */
-                if (l[0] == '#' || l[0] == '\0')
-                        continue;
-                name = startswith(l, "CONFIG_");
-                if (!name || !strchr(name, '='))
+        for (line = buf; line && *line; line = next) {
+                next = strchr(line, '\n');
+                if (next)
+                        *next++ = '\0';
+                if (line[0] == '#' || line[0] == '\0')
+                        continue; /* comments, including "# CONFIG_X is not set": not set == absent */
+                if (!startswith(line, "CONFIG_") || !strchr(line, '='))
                         return -EBADMSG;
-                if (strv_extend(&entries, l) < 0)
-                        return -ENOMEM;
-                n++;
+                if (n == cap) {
+                        char **e;
+                        cap = cap ? cap * 2 : 1024;
+                        e = realloc(entries, cap * sizeof(char *));
+                        if (!e)
+                                return -ENOMEM;
+                        entries = e;
+                }
+                entries[n++] = line;
         }
         if (n == 0)
                 return -EBADMSG;
-        strv_sort(entries);
-        *ret = (struct kconfig) { .entries = TAKE_PTR(entries), .n = n };
+        qsort(entries, n, sizeof(char *), cmp_entry);
+        *ret = (struct kconfig) { .buf = TAKE_PTR(buf), .entries = TAKE_PTR(entries), .n = n };
         return 0;
 }
 
 const char *kconfig_get(const struct kconfig *k, const char *name) {
         char key[256];
         size_t lo = 0, hi = k->n, l;
-        const char *res = NULL;
 
         if (snprintf_ok(key, sizeof(key), "%s%s=", startswith(name, "CONFIG_") ? "" : "CONFIG_", name) < 0)
                 return NULL;
@@ -357,20 +364,14 @@ const char *kconfig_get(const struct kconfig *k, const char *name) {
         while (lo < hi) {
                 size_t mid = (lo + hi) / 2;
                 int c = strncmp(k->entries[mid], key, l);
-                if (c == 0) {
-                        res = k->entries[mid] + l;
-                        break;
-                }
+                if (c == 0)
+                        return k->entries[mid] + l;
                 if (c < 0)
                         lo = mid + 1;
                 else
                         hi = mid;
         }
-        if (res && res[0] == '"') {
-                /* string values keep their quotes in .config; report them without */
-                return res;
-        }
-        return res;
+        return NULL;
 }
 
 int gunzip_capped(const void *in, size_t len, size_t cap, char **ret, size_t *ret_len) {

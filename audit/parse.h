@@ -47,7 +47,8 @@ int modparam_bool(const char *s, bool *ret);
 
 /* A kernel .config: sorted "CONFIG_X=value" entries. */
 struct kconfig {
-        char **entries;
+        char *buf;      /* the text, tokenised in place */
+        char **entries; /* pointers into buf */
         size_t n;
 };
 int kconfig_parse(const char *text, size_t len, struct kconfig *ret);

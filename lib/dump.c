@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "dump.h"
 
-#include <archive.h>
-#include <archive_entry.h>
+#include "dl.h"
 #include <fcntl.h>
 #include <ftw.h>
 #include <stdlib.h>
@@ -324,28 +323,28 @@ static int write_tree(struct sis_dump *d, const char *dir, const char *meta) {
         return 0;
 }
 
-static int archive_add(struct archive *a, const char *name, mode_t type, mode_t perm, const char *data, size_t len,
+static int tar_add(struct archive *a, const char *name, mode_t type, mode_t perm, const char *data, size_t len,
                        time_t when) {
-        struct archive_entry *ae = archive_entry_new();
+        struct archive_entry *ae = sym_archive_entry_new();
         int k = 0;
 
         if (!ae)
                 return -ENOMEM;
-        archive_entry_set_pathname(ae, name);
-        archive_entry_set_filetype(ae, type);
-        archive_entry_set_perm(ae, perm);
-        archive_entry_set_mtime(ae, when, 0);
-        archive_entry_set_uid(ae, 0);
-        archive_entry_set_gid(ae, 0);
+        sym_archive_entry_set_pathname(ae, name);
+        sym_archive_entry_set_filetype(ae, type);
+        sym_archive_entry_set_perm(ae, perm);
+        sym_archive_entry_set_mtime(ae, when, 0);
+        sym_archive_entry_set_uid(ae, 0);
+        sym_archive_entry_set_gid(ae, 0);
         if (type == AE_IFLNK)
-                archive_entry_set_symlink(ae, data);
+                sym_archive_entry_set_symlink(ae, data);
         else if (type == AE_IFREG)
-                archive_entry_set_size(ae, (la_int64_t) len);
-        if (archive_write_header(a, ae) != ARCHIVE_OK)
+                sym_archive_entry_set_size(ae, (la_int64_t) len);
+        if (sym_archive_write_header(a, ae) != ARCHIVE_OK)
                 k = -EIO;
-        else if (type == AE_IFREG && len > 0 && archive_write_data(a, data, len) != (la_ssize_t) len)
+        else if (type == AE_IFREG && len > 0 && sym_archive_write_data(a, data, len) != (la_ssize_t) len)
                 k = -EIO;
-        archive_entry_free(ae);
+        sym_archive_entry_free(ae);
         return k;
 }
 
@@ -358,18 +357,21 @@ static int write_archive(struct sis_dump *d, const char *path, const char *meta,
 
         if (!tmp)
                 return -ENOMEM;
+        k = dlopen_libarchive();
+        if (k < 0)
+                return k;
         fd = mkostemp(tmp, O_CLOEXEC);
         if (fd < 0)
                 return -errno;
-        a = archive_write_new();
+        a = sym_archive_write_new();
         if (!a) {
                 unlink(tmp);
                 return -ENOMEM;
         }
-        archive_write_set_format_pax_restricted(a);
-        archive_write_add_filter_gzip(a);
-        archive_write_set_filter_option(a, "gzip", "timestamp", NULL); /* no gzip mtime: reproducible */
-        if (archive_write_open_fd(a, fd) != ARCHIVE_OK)
+        sym_archive_write_set_format_pax_restricted(a);
+        sym_archive_write_add_filter_gzip(a);
+        sym_archive_write_set_filter_option(a, "gzip", "timestamp", NULL); /* no gzip mtime: reproducible */
+        if (sym_archive_write_open_fd(a, fd) != ARCHIVE_OK)
                 k = -EIO;
 
         /* Parent directories first, each once, then entries in sorted order. */
@@ -391,20 +393,20 @@ static int write_archive(struct sis_dump *d, const char *path, const char *meta,
         strv_sort(dirs);
         for (size_t i = 0; k >= 0 && dirs && dirs[i]; i++) {
                 _cleanup_free_ char *n = strdup_printf("%s/", dirs[i]);
-                k = n ? archive_add(a, n, AE_IFDIR, 0755, NULL, 0, when) : -ENOMEM;
+                k = n ? tar_add(a, n, AE_IFDIR, 0755, NULL, 0, when) : -ENOMEM;
         }
         for (size_t i = 0; k >= 0 && i < d->n; i++) {
                 const struct entry *e = &d->entries[i];
                 if (e->kind == ENTRY_FILE)
-                        k = archive_add(a, e->path + 1, AE_IFREG, 0644, e->data, e->len, when);
+                        k = tar_add(a, e->path + 1, AE_IFREG, 0644, e->data, e->len, when);
                 else if (e->kind == ENTRY_LINK)
-                        k = archive_add(a, e->path + 1, AE_IFLNK, 0777, e->data, 0, when);
+                        k = tar_add(a, e->path + 1, AE_IFLNK, 0777, e->data, 0, when);
         }
         if (k >= 0)
-                k = archive_add(a, SIS_DUMP_META, AE_IFREG, 0644, meta, strlen(meta), when);
-        if (archive_write_close(a) != ARCHIVE_OK && k >= 0)
+                k = tar_add(a, SIS_DUMP_META, AE_IFREG, 0644, meta, strlen(meta), when);
+        if (sym_archive_write_close(a) != ARCHIVE_OK && k >= 0)
                 k = -EIO;
-        archive_write_free(a);
+        sym_archive_write_free(a);
         if (k >= 0 && fsync(fd) < 0)
                 k = -errno;
         if (k >= 0 && rename(tmp, path) < 0)
@@ -453,35 +455,38 @@ int sis_dump_extract(const char *tarball, char **ret_dir) {
         struct archive_entry *ae;
         int k = 0, r = ARCHIVE_EOF;
 
+        k = dlopen_libarchive();
+        if (k < 0)
+                return k;
         dir = strdup_printf("%s/sis-root.XXXXXX", getenv("TMPDIR") ?: "/tmp");
         if (!dir)
                 return -ENOMEM;
         if (!mkdtemp(dir))
                 return -errno;
-        a = archive_read_new();
-        ext = archive_write_disk_new();
+        a = sym_archive_read_new();
+        ext = sym_archive_write_disk_new();
         if (!a || !ext) {
-                archive_read_free(a);
-                archive_write_free(ext);
+                sym_archive_read_free(a);
+                sym_archive_write_free(ext);
                 rm_rf(dir);
                 return -ENOMEM;
         }
-        archive_read_support_format_tar(a);
-        archive_read_support_filter_gzip(a);
+        sym_archive_read_support_format_tar(a);
+        sym_archive_read_support_filter_gzip(a);
         /* Member names are checked below (relative, no ".."); the destination is absolute. */
-        archive_write_disk_set_options(ext, ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS);
-        if (archive_read_open_filename(a, tarball, 65536) != ARCHIVE_OK)
+        sym_archive_write_disk_set_options(ext, ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS);
+        if (sym_archive_read_open_filename(a, tarball, 65536) != ARCHIVE_OK)
                 k = -EBADMSG;
-        while (k >= 0 && (r = archive_read_next_header(a, &ae)) == ARCHIVE_OK) {
+        while (k >= 0 && (r = sym_archive_read_next_header(a, &ae)) == ARCHIVE_OK) {
                 _cleanup_free_ char *dest = NULL;
                 const char *name;
-                mode_t t = archive_entry_filetype(ae);
+                mode_t t = sym_archive_entry_filetype(ae);
 
                 if (t != AE_IFREG && t != AE_IFDIR && t != AE_IFLNK)
                         continue; /* never create device nodes or FIFOs from a dump */
-                if (archive_entry_hardlink(ae))
+                if (sym_archive_entry_hardlink(ae))
                         continue;
-                name = archive_entry_pathname(ae);
+                name = sym_archive_entry_pathname(ae);
                 if (!name || name[0] == '/' || streq(name, "..") || startswith(name, "../") || strstr(name, "/../") ||
                     (strlen(name) >= 3 && streq(name + strlen(name) - 3, "/.."))) {
                         k = -EBADMSG;
@@ -492,9 +497,9 @@ int sis_dump_extract(const char *tarball, char **ret_dir) {
                         k = -ENOMEM;
                         break;
                 }
-                archive_entry_set_pathname(ae, dest);
-                archive_entry_set_perm(ae, t == AE_IFDIR ? 0755 : 0644);
-                if (archive_write_header(ext, ae) != ARCHIVE_OK) {
+                sym_archive_entry_set_pathname(ae, dest);
+                sym_archive_entry_set_perm(ae, t == AE_IFDIR ? 0755 : 0644);
+                if (sym_archive_write_header(ext, ae) != ARCHIVE_OK) {
                         k = -EBADMSG;
                         break;
                 }
@@ -502,8 +507,8 @@ int sis_dump_extract(const char *tarball, char **ret_dir) {
                         const void *buf;
                         size_t size;
                         la_int64_t off;
-                        while ((r = archive_read_data_block(a, &buf, &size, &off)) == ARCHIVE_OK)
-                                if (archive_write_data_block(ext, buf, size, off) != ARCHIVE_OK) {
+                        while ((r = sym_archive_read_data_block(a, &buf, &size, &off)) == ARCHIVE_OK)
+                                if (sym_archive_write_data_block(ext, buf, size, off) != ARCHIVE_OK) {
                                         r = ARCHIVE_FATAL;
                                         break;
                                 }
@@ -512,13 +517,13 @@ int sis_dump_extract(const char *tarball, char **ret_dir) {
                                 break;
                         }
                 }
-                if (archive_write_finish_entry(ext) != ARCHIVE_OK)
+                if (sym_archive_write_finish_entry(ext) != ARCHIVE_OK)
                         k = -EBADMSG;
         }
         if (k >= 0 && r != ARCHIVE_EOF)
                 k = -EBADMSG;
-        archive_read_free(a);
-        archive_write_free(ext);
+        sym_archive_read_free(a);
+        sym_archive_write_free(ext);
         if (k < 0) {
                 rm_rf(dir);
                 return k;

@@ -190,20 +190,30 @@ void strv_sort(char **l) {
 int strv_split(const char *s, const char *sep, char ***ret) {
         _cleanup_strv_free_ char **l = NULL;
         const char *p = s;
+        size_t n = 0, cap = 8;
 
-        /* Always return a (possibly empty) vector. */
-        l = calloc(1, sizeof(char *));
+        /* Always return a (possibly empty) vector; grow geometrically (files have thousands of lines). */
+        l = calloc(cap + 1, sizeof(char *));
         if (!l)
                 return -ENOMEM;
         while (*p) {
-                size_t n;
+                size_t w;
                 p += strspn(p, sep);
-                n = strcspn(p, sep);
-                if (n == 0)
+                w = strcspn(p, sep);
+                if (w == 0)
                         break;
-                if (strv_push(&l, strndup(p, n)) < 0)
+                if (n == cap) {
+                        char **nl = realloc(l, (cap * 2 + 1) * sizeof(char *));
+                        if (!nl)
+                                return -ENOMEM;
+                        l = nl;
+                        cap *= 2;
+                }
+                l[n] = strndup(p, w);
+                if (!l[n])
                         return -ENOMEM;
-                p += n;
+                l[++n] = NULL;
+                p += w;
         }
         *ret = TAKE_PTR(l);
         return 0;
