@@ -42,6 +42,17 @@ TOOLS := $(B)/sis-audit
 
 all: $(TOOLS)
 
+# The two commands of README.md: each installs missing Debian packages first (as root), then
+# re-enters make so that pkg-config sees them.
+audit:
+	$(Q)scripts/deps.sh build
+	$(Q)$(MAKE) --no-print-directory $(TOOLS)
+	$(B)/sis-audit $(AUDIT_ARGS)
+
+check:
+	$(Q)scripts/deps.sh test
+	$(Q)$(MAKE) --no-print-directory check-run
+
 # A stamp of the flags: changing CFLAGS or SANITIZE rebuilds everything.
 FLAGS_STAMP := $(B)/.flags
 $(FLAGS_STAMP): FORCE
@@ -65,7 +76,7 @@ $(B)/tests/%: tests/unit/%.c tests/unit/helpers.h $(B)/libsis.a $(FLAGS_STAMP)
 	@$(if $(Q),echo '  CC      $<')
 	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -o $@ $< $(B)/libsis.a $(ALL_LDFLAGS) $(PKG_LIBS) $(CMOCKA_LIBS) -lz
 
-check: $(TOOLS) $(TEST_BINS)
+check-run: $(TOOLS) $(TEST_BINS)
 	$(Q)VALGRIND=$(VALGRIND) tests/run-tests.sh $(TEST_BINS)
 
 # Fuzzing: libFuzzer targets for every parser (clang). FUZZ_SECONDS per target.
@@ -79,10 +90,14 @@ $(B)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRCS)
 	$(Q)clang -std=gnu11 -g -O1 -D_GNU_SOURCE -DSIS_VERSION='"$(VERSION)"' -I. -Ilib -Iaudit -Ireports $(PKG_CFLAGS) \
 		-fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_LIB_SRCS) $(PKG_LIBS)
 fuzz-build: $(FUZZ_BINS)
-fuzz: $(FUZZ_BINS)
+fuzz:
+	$(Q)scripts/deps.sh fuzz
+	$(Q)$(MAKE) --no-print-directory fuzz-build
 	$(Q)tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
 
-bench: $(TOOLS)
+bench:
+	$(Q)scripts/deps.sh bench
+	$(Q)$(MAKE) --no-print-directory $(TOOLS)
 	$(Q)tests/bench.sh
 
 install: $(TOOLS)
@@ -93,5 +108,5 @@ install: $(TOOLS)
 clean:
 	rm -rf $(B)
 
-.PHONY: all check fuzz fuzz-build bench install clean FORCE
+.PHONY: all audit check check-run fuzz fuzz-build bench install clean FORCE
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

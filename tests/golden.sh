@@ -7,6 +7,10 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bin=build/sis-audit
+if [ "${SIS_VALGRIND:-}" = 1 ]; then
+        vgbin() { valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite build/sis-audit "$@"; }
+        bin=vgbin
+fi
 exp=tests/expected
 export SOURCE_DATE_EPOCH=0 NO_COLOR=1
 tmp=$(mktemp -d)

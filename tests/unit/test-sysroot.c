@@ -179,7 +179,9 @@ static void test_dump_roundtrip(void **state) {
         assert_int_equal(sis_root_read_string(r, "/etc/abs", &s), 0);
         assert_int_equal(sis_root_list(r, "/sys/list", &l), 0);
         assert_int_equal(sis_root_stat(r, "/dev/fifo", 0, &st), 0);
-        sis_dump_probe(d, "kvm", json_object_new_int(7));
+        v = json_object_new_int(7);
+        sis_dump_probe(d, "kvm", v); /* takes its own reference */
+        json_object_put(v);
         for (size_t i = 0; i < ELEMENTSOF(dests); i++) {
                 _cleanup_free_ char *dest = strdup_printf("%s/%s", out, dests[i]);
                 _cleanup_root_ struct sis_root *back = NULL;

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Command-line behaviour of sis-audit: exit codes, one-line errors, atomic --output, colour only on
+# a terminal, --help against the man page, live collect/replay, and that a live audit never writes
+# to the host or loads a module. Prints "ok NAME" / "not ok NAME".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bin=build/sis-audit
+fx=tests/fixtures/hosts
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+status=0
+vg=()
+[ "${SIS_VALGRIND:-}" = 1 ] && vg=(valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite)
+
+ok() { echo "ok $1"; }
+notok() { echo "not ok $1"; status=1; }
+# expect NAME CODE CMD...: exit code CODE
+expect() {
+        local name=$1 want=$2
+        shift 2
+        "$@" > "$tmp/out" 2> "$tmp/err"
+        local rc=$?
+        [ "$rc" = "$want" ] && ok "$name (exit $rc)" || { notok "$name: exit $rc, want $want"; head -5 "$tmp/err"; }
+}
+# errline NAME PATTERN: stderr is exactly one line matching PATTERN
+errline() {
+        if [ "$(wc -l < "$tmp/err")" = 1 ] && grep -q -- "$2" "$tmp/err"; then ok "$1 message"; else notok "$1 message: $(cat "$tmp/err")"; fi
+}
+
+expect "pass verdict" 0 "${vg[@]}" "$bin" --root "$fx/intel-hardened"
+expect "fail verdict" 1 "${vg[@]}" "$bin" --root "$fx/intel-careless"
+# a plain tree has no probe answers: the required kvm.api is UNKNOWN, nothing FAILs
+mkdir -p "$tmp/plain/proc"
+expect "inconclusive verdict" 3 "${vg[@]}" "$bin" --root "$tmp/plain" --only kvm.api
+expect "unknown format" 2 "$bin" --format yaml
+errline "unknown format" "^sis-audit: --format: unknown format 'yaml'"
+expect "unknown profile" 2 "$bin" --profile lax
+errline "unknown profile" "--profile"
+expect "unknown option" 2 "$bin" --bogus
+expect "unknown check" 2 "$bin" --only cpu.nonexistent
+errline "unknown check" "no check matches 'cpu.nonexistent'"
+expect "missing root" 2 "$bin" --root /nonexistent/root
+errline "missing root" "^sis-audit: --root /nonexistent/root: No such file or directory"
+printf 'not a tarball' > "$tmp/bad.tar.gz"
+expect "garbage dump" 2 "$bin" --root "$tmp/bad.tar.gz"
+errline "garbage dump" "bad.tar.gz: not a valid dump"
+expect "bad jail range" 2 "$bin" --jail-uid 5-1
+expect "relative jailer" 2 "$bin" --jailer jailer
+expect "stray argument" 2 "$bin" extra
+expect "version" 0 "$bin" --version
+grep -qx "sis-audit [0-9.]*" "$tmp/out" && ok "version text" || notok "version text"
+expect "list checks" 0 "$bin" --list-checks
+expect "family selection" 0 "$bin" --root "$fx/intel-hardened" --only 'cpu.vuln.*' --format json
+[ "$(grep -c '"id": "cpu.vuln.' "$tmp/out")" -ge 10 ] && ! grep -q '"id": "cpu.smt"' "$tmp/out" && ok "--only family" || notok "--only family"
+
+# --output: the same bytes as stdout, written atomically, nothing left behind; a bad path writes nothing
+SOURCE_DATE_EPOCH=0 "$bin" --root "$fx/intel-careless" --format json > "$tmp/stdout.json"
+mkdir -p "$tmp/o"
+expect "output file" 1 env SOURCE_DATE_EPOCH=0 "$bin" --root "$fx/intel-careless" --format json --output "$tmp/o/report.json"
+cmp -s "$tmp/o/report.json" "$tmp/stdout.json" && [ "$(ls "$tmp/o")" = report.json ] && ok "--output content, no temp files" || notok "--output content"
+expect "output into missing dir" 2 "$bin" --root "$fx/intel-careless" --output "$tmp/nodir/x.txt"
+[ ! -e "$tmp/nodir" ] && ok "--output failure leaves nothing" || notok "--output failure leaves nothing"
+
+# colour: only on a terminal, never with NO_COLOR or --no-color
+"$bin" --root "$fx/intel-careless" > "$tmp/pipe.txt"
+! grep -q $'\033' "$tmp/pipe.txt" && ok "no colour into a pipe" || notok "no colour into a pipe"
+if command -v script > /dev/null; then
+        script -qec "$bin --root $fx/intel-careless" /dev/null > "$tmp/tty.txt" < /dev/null
+        grep -q $'\033\[1;31mFAIL' "$tmp/tty.txt" && ok "colour on a terminal" || notok "colour on a terminal"
+        NO_COLOR=1 script -qec "$bin --root $fx/intel-careless" /dev/null > "$tmp/tty2.txt" < /dev/null
+        ! grep -q $'\033' "$tmp/tty2.txt" && ok "NO_COLOR" || notok "NO_COLOR"
+        script -qec "$bin --no-color --root $fx/intel-careless" /dev/null > "$tmp/tty3.txt" < /dev/null
+        ! grep -q $'\033' "$tmp/tty3.txt" && ok "--no-color" || notok "--no-color"
+fi
+
+# --help and the man page document the same long options
+help=$("$bin" --help | grep -o -- '--[a-z][a-z-]*' | sort -u)
+man=$(sed -n '/^\.SH OPTIONS/,/^\.SH /p' docs/sis-audit.1 | grep -o -- '\\-\\-[a-z][a-z-]*' | sed 's/\\//g' | sort -u)
+if [ -n "$help" ] && [ "$help" = "$man" ]; then ok "--help matches the man page ($(echo "$help" | wc -l) options)"
+else notok "--help vs man page"; diff <(echo "$help") <(echo "$man"); fi
+if command -v man > /dev/null; then
+        w=$(MANWIDTH=80 man --warnings -l docs/sis-audit.1 2>&1 > /dev/null)
+        [ -z "$w" ] && ok "man page renders cleanly" || notok "man page warnings: $w"
+fi
+
+# live: collect this host, replay the dump, same JSON (but for the timestamps)
+export SOURCE_DATE_EPOCH=0
+"$bin" --format json --collect "$tmp/live.tar.gz" > "$tmp/live.json"
+rc=$?
+[ "$rc" != 2 ] && ok "live audit (exit $rc)" || notok "live audit (exit 2)"
+"$bin" --format json --root "$tmp/live.tar.gz" > "$tmp/replay.json"
+cmp -s "$tmp/live.json" "$tmp/replay.json" && ok "live collect+replay identical" || { notok "live collect+replay"; diff "$tmp/live.json" "$tmp/replay.json" | head; }
+unset SOURCE_DATE_EPOCH
+
+# a live audit never writes to the host, loads no module and touches no MSR
+if command -v strace > /dev/null; then
+        strace -f -qq -o "$tmp/trace" -e trace=open,openat,openat2,creat,mkdir,mkdirat,unlink,unlinkat,rename,renameat,renameat2,chmod,fchmod,fchmodat,chown,fchown,fchownat,truncate,ftruncate,init_module,finit_module,delete_module,mknod,mknodat,symlink,symlinkat,link,linkat \
+                "$bin" > /dev/null 2>&1
+        writes=$(grep -E 'O_WRONLY|O_RDWR|O_CREAT|O_TRUNC|mkdir|unlink|rename|chmod|chown|truncate|_module|mknod|symlink|link\(' "$tmp/trace" |
+                 grep -vE 'openat\(AT_FDCWD, "/dev/kvm", O_RDWR\|O_CLOEXEC\)' | grep -v ' = -1 ' || true)
+        msr=$(grep -E '/dev/cpu/[0-9]+/msr' "$tmp/trace" || true)
+        if [ -z "$writes" ] && [ -z "$msr" ] && grep -q 'execve\|openat' "$tmp/trace"; then ok "live audit writes nothing to the host"
+        else notok "live audit wrote to the host:"; echo "$writes$msr" | head; fi
+fi
+exit $status
