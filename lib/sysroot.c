@@ -149,6 +149,10 @@ void sis_root_set_recorder(struct sis_root *r, struct sis_dump *dump) {
         r->recorder = dump;
 }
 
+void sis_root_no_openat2(struct sis_root *r) {
+        r->have_openat2 = false;
+}
+
 void sis_root_set_probe_answers(struct sis_root *r, json_object *probes) {
         json_object_put(r->probes);
         r->probes = probes;
@@ -182,6 +186,93 @@ static int check_path(const char *path) {
         return 0;
 }
 
+/* Resolve path to a root-relative path without symlinks, the way RESOLVE_IN_ROOT does: absolute
+ * symlinks restart at the root and ".." stops there. For kernels without openat2. */
+static int resolve_in_root(struct sis_root *r, const char *path, char **ret) {
+        _cleanup_strv_free_ char **todo = NULL, **done = NULL;
+        unsigned hops = 0;
+        int k;
+
+        k = strv_split(path, "/", &todo);
+        if (k < 0)
+                return k;
+        done = calloc(1, sizeof(char *));
+        if (!done)
+                return -ENOMEM;
+        while (todo[0]) {
+                _cleanup_free_ char *c = todo[0], *cand = NULL;
+                struct sbuf b = {};
+                struct stat st;
+
+                memmove(todo, todo + 1, strv_length(todo) * sizeof(char *));
+                if (streq(c, "."))
+                        continue;
+                if (streq(c, "..")) {
+                        size_t n = strv_length(done);
+                        if (n > 0) {
+                                free(done[n - 1]);
+                                done[n - 1] = NULL;
+                        }
+                        continue;
+                }
+                for (size_t i = 0; done[i]; i++)
+                        sbuf_printf(&b, "%s/", done[i]);
+                sbuf_puts(&b, c);
+                cand = sbuf_steal(&b);
+                if (!cand)
+                        return -ENOMEM;
+                if (fstatat(r->fd, cand, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
+                        _cleanup_strv_free_ char **target = NULL;
+                        char buf[PATH_MAX];
+                        ssize_t n;
+                        size_t nt, nr;
+
+                        if (++hops > 40)
+                                return -ELOOP;
+                        n = readlinkat(r->fd, cand, buf, sizeof(buf) - 1);
+                        if (n < 0)
+                                return -errno;
+                        buf[n] = '\0';
+                        if (buf[0] == '/') {
+                                strv_free(done);
+                                done = calloc(1, sizeof(char *));
+                                if (!done)
+                                        return -ENOMEM;
+                        }
+                        k = strv_split(buf, "/", &target);
+                        if (k < 0)
+                                return k;
+                        /* the target's components go in front of what is left */
+                        nt = strv_length(target);
+                        nr = strv_length(todo);
+                        {
+                                char **merged = calloc(nt + nr + 1, sizeof(char *));
+                                if (!merged)
+                                        return -ENOMEM;
+                                memcpy(merged, target, nt * sizeof(char *));
+                                memcpy(merged + nt, todo, nr * sizeof(char *));
+                                free(target);
+                                target = NULL;
+                                free(todo);
+                                todo = merged;
+                        }
+                        continue;
+                }
+                k = strv_push(&done, TAKE_PTR(c));
+                if (k < 0)
+                        return k;
+        }
+        {
+                struct sbuf b = {};
+                for (size_t i = 0; done[i]; i++)
+                        sbuf_printf(&b, "%s%s", i ? "/" : "", done[i]);
+                if (!done[0])
+                        sbuf_puts(&b, ".");
+                *ret = sbuf_steal(&b);
+        }
+        return *ret ? 0 : -ENOMEM;
+}
+
 /* Open path (absolute, host view) inside the root. */
 static int root_open(struct sis_root *r, const char *path, int flags) {
         const char *rel = path + strspn(path, "/");
@@ -202,11 +293,19 @@ static int root_open(struct sis_root *r, const char *path, int flags) {
                         return -errno;
                 r->have_openat2 = false;
         }
-        /* Kernels before 5.6: only the live root can be read safely without RESOLVE_IN_ROOT. */
-        if (!r->live)
-                return -ENOSYS;
-        fd = openat(AT_FDCWD, path, flags | O_CLOEXEC | ((flags & O_PATH) ? 0 : O_NOCTTY));
-        return fd < 0 ? -errno : fd;
+        if (r->live) {
+                fd = openat(AT_FDCWD, path, flags | O_CLOEXEC | ((flags & O_PATH) ? 0 : O_NOCTTY));
+                return fd < 0 ? -errno : fd;
+        }
+        /* Kernels before 5.6 (and valgrind) lack openat2: resolve inside the root by hand. */
+        {
+                _cleanup_free_ char *resolved = NULL;
+                int k = resolve_in_root(r, path, &resolved);
+                if (k < 0)
+                        return k;
+                fd = openat(r->fd, resolved, flags | O_CLOEXEC | O_NOFOLLOW | ((flags & O_PATH) ? 0 : O_NOCTTY));
+                return fd < 0 ? -errno : fd;
+        }
 }
 
 /* Open the parent directory of path and return the last component. */

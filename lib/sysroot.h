@@ -74,5 +74,7 @@ int sis_root_resolve(struct sis_root *r, const char *path, char **ret);
  * Errors: -EOPNOTSUPP not live and no dump; -ENODATA the dump has no answer for key. */
 typedef int (*sis_probe_fn)(const char *arg, json_object **ret);
 int sis_root_probe(struct sis_root *r, const char *key, sis_probe_fn fn, const char *arg, json_object **ret);
+/* Test hook: resolve paths without openat2, as on kernels before 5.6. */
+void sis_root_no_openat2(struct sis_root *r);
 /* Test hook: answer probes from this object (taken over) as if it were a dump's. */
 void sis_root_set_probe_answers(struct sis_root *r, json_object *probes);
