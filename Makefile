@@ -84,7 +84,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz-*.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRCS))
 FUZZ_LIB_SRCS := $(LIB_SRCS) $(AUDIT_SRCS)
-$(B)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRCS)
+$(B)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(FUZZ_LIB_SRCS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo '  FUZZ    $@')
 	$(Q)clang -std=gnu11 -g -O1 -D_GNU_SOURCE -DSIS_VERSION='"$(VERSION)"' -I. -Ilib -Iaudit -Ireports $(PKG_CFLAGS) \

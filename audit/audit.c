@@ -253,11 +253,9 @@ static void host_facts(struct audit_ctx *c, struct sis_report *rep) {
         sis_report_host_fact(rep, "hostname", hostname);
         sis_report_host_fact(rep, "kernel", audit_release(c, &rel) >= 0 ? rel : NULL);
         if (audit_cpuinfo(c, &ci) >= 0) {
-                char n[16];
                 sis_report_host_fact(rep, "cpu_vendor", ci->vendor);
                 sis_report_host_fact(rep, "cpu_model", ci->model_name);
-                snprintf(n, sizeof(n), "%u", ci->n_cpus);
-                sis_report_host_fact(rep, "cpus", n);
+                sis_report_host_fact_int(rep, "cpus", ci->n_cpus);
         }
         smt = audit_smt(c, &smt_how);
         sis_report_host_fact(rep, "smt", smt > 0 ? "on" : smt == 0 ? "off" : "unknown");

@@ -64,14 +64,10 @@ int write_file_atomic(const char *path, const void *data, size_t len, mode_t mod
         return 0;
 }
 
-int read_file_capped(const char *path, size_t cap, char **ret, size_t *ret_len) {
-        _cleanup_close_ int fd = -1;
+int read_fd_capped(int fd, size_t cap, char **ret, size_t *ret_len) {
         _cleanup_free_ char *buf = NULL;
-        size_t len = 0, sz = 4096;
+        size_t len = 0, sz = MIN((size_t) 4096, cap + 1);
 
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0)
-                return -errno;
         buf = malloc(sz + 1);
         if (!buf)
                 return -ENOMEM;
@@ -79,9 +75,9 @@ int read_file_capped(const char *path, size_t cap, char **ret, size_t *ret_len) 
                 ssize_t n;
                 if (len == sz) {
                         char *nb;
-                        if (sz >= cap)
+                        if (len > cap)
                                 return -EFBIG;
-                        sz = MIN(sz * 2, cap);
+                        sz = MIN(sz * 2, cap + 1); /* one byte past the cap tells "too big" from "exactly cap" */
                         nb = realloc(buf, sz + 1);
                         if (!nb)
                                 return -ENOMEM;
@@ -97,11 +93,21 @@ int read_file_capped(const char *path, size_t cap, char **ret, size_t *ret_len) 
                         break;
                 len += (size_t) n;
         }
+        if (len > cap)
+                return -EFBIG;
         buf[len] = '\0';
         *ret = TAKE_PTR(buf);
         if (ret_len)
                 *ret_len = len;
         return 0;
+}
+
+int read_file_capped(const char *path, size_t cap, char **ret, size_t *ret_len) {
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+        if (fd < 0)
+                return -errno;
+        return read_fd_capped(fd, cap, ret, ret_len);
 }
 
 int mkdir_parents(const char *path, mode_t mode) {

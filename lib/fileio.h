@@ -8,6 +8,8 @@
  * Nothing half-written is ever visible at path. Returns 0 or -errno. */
 int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode);
 
+/* Read fd to its end into a NUL-terminated buffer; -EFBIG past cap bytes. */
+int read_fd_capped(int fd, size_t cap, char **ret, size_t *ret_len);
 /* Read a whole regular file (not through the sysroot: for the tool's own inputs), capped. */
 int read_file_capped(const char *path, size_t cap, char **ret, size_t *ret_len);
 

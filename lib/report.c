@@ -20,22 +20,8 @@ const char *sis_status_name(enum sis_status s) {
         return s < _SIS_STATUS_MAX ? status_names[s] : "UNKNOWN";
 }
 
-int sis_status_from_name(const char *s) {
-        for (int i = 0; i < _SIS_STATUS_MAX; i++)
-                if (s && streq(s, status_names[i]))
-                        return i;
-        return -EINVAL;
-}
-
 const char *sis_severity_name(enum sis_severity s) {
         return s < _SIS_SEV_MAX ? severity_names[s] : "info";
-}
-
-int sis_severity_from_name(const char *s) {
-        for (int i = 0; i < _SIS_SEV_MAX; i++)
-                if (s && streq(s, severity_names[i]))
-                        return i;
-        return -EINVAL;
 }
 
 const char *sis_verdict_name(enum sis_verdict v) {
@@ -98,6 +84,11 @@ void sis_finding_free(struct sis_finding *f) {
         free(f);
 }
 
+static char *vformat(const char *fmt, va_list ap) {
+        char *s;
+        return vasprintf(&s, fmt, ap) < 0 ? NULL : s;
+}
+
 static void add_note(struct sis_finding *f, enum sis_status status, char *text) {
         struct sis_note *n;
 
@@ -117,34 +108,27 @@ static void add_note(struct sis_finding *f, enum sis_status status, char *text) 
 
 void sis_finding_note(struct sis_finding *f, enum sis_status status, const char *fmt, ...) {
         va_list ap;
-        char *s = NULL;
 
         va_start(ap, fmt);
-        if (vasprintf(&s, fmt, ap) < 0)
-                s = NULL;
+        add_note(f, status, vformat(fmt, ap));
         va_end(ap);
-        add_note(f, status, s);
 }
 
 void sis_finding_skip(struct sis_finding *f, const char *fmt, ...) {
         va_list ap;
-        char *s = NULL;
 
         va_start(ap, fmt);
-        if (vasprintf(&s, fmt, ap) < 0)
-                s = NULL;
+        add_note(f, SIS_SKIP, vformat(fmt, ap));
         va_end(ap);
-        add_note(f, SIS_SKIP, s);
 }
 
 void sis_finding_evidence(struct sis_finding *f, const char *path, const char *fmt, ...) {
         struct sis_evidence *e;
         va_list ap;
-        char *v = NULL, *p;
+        char *v, *p;
 
         va_start(ap, fmt);
-        if (vasprintf(&v, fmt, ap) < 0)
-                v = NULL;
+        v = vformat(fmt, ap);
         va_end(ap);
         p = strdup(strempty(path));
         e = realloc(f->evidence, (f->n_evidence + 1) * sizeof(*e));
@@ -168,11 +152,10 @@ void sis_finding_evidence(struct sis_finding *f, const char *path, const char *f
 
 void sis_finding_set_text(char **field, const char *fmt, ...) {
         va_list ap;
-        char *s = NULL;
+        char *s;
 
         va_start(ap, fmt);
-        if (vasprintf(&s, fmt, ap) < 0)
-                s = NULL;
+        s = vformat(fmt, ap);
         va_end(ap);
         if (!s)
                 return;
@@ -267,6 +250,10 @@ int sis_report_add(struct sis_report *r, struct sis_finding *f) {
 
 void sis_report_host_fact(struct sis_report *r, const char *key, const char *value) {
         json_object_object_add(r->host, key, value ? json_object_new_string(value) : NULL);
+}
+
+void sis_report_host_fact_int(struct sis_report *r, const char *key, long value) {
+        json_object_object_add(r->host, key, json_object_new_int64(value));
 }
 
 void sis_report_finish(struct sis_report *r) {

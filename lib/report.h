@@ -18,9 +18,7 @@ enum sis_severity { SIS_SEV_INFO, SIS_SEV_LOW, SIS_SEV_MEDIUM, SIS_SEV_HIGH, SIS
 enum sis_verdict { SIS_VERDICT_PASS, SIS_VERDICT_FAIL, SIS_VERDICT_INCONCLUSIVE };
 
 const char *sis_status_name(enum sis_status s);       /* "PASS" */
-int sis_status_from_name(const char *s);              /* -EINVAL if unknown */
 const char *sis_severity_name(enum sis_severity s);   /* "high" */
-int sis_severity_from_name(const char *s);
 const char *sis_verdict_name(enum sis_verdict v);     /* "pass" */
 /* How bad a status is when several results combine: PASS, SKIP < WARN < UNKNOWN < FAIL. */
 int sis_status_rank(enum sis_status s);
@@ -82,6 +80,7 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct sis_report *, sis_report_free);
 #define _cleanup_report_ _cleanup_(sis_report_freep)
 int sis_report_add(struct sis_report *r, struct sis_finding *f); /* takes ownership */
 void sis_report_host_fact(struct sis_report *r, const char *key, const char *value);
+void sis_report_host_fact_int(struct sis_report *r, const char *key, long value);
 /* Counts and verdict: fail on any FAIL, inconclusive on a required UNKNOWN, else pass. */
 void sis_report_finish(struct sis_report *r);
 /* The exit code for the verdict: 0 pass, 1 fail, 3 inconclusive. */

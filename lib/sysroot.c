@@ -141,22 +141,12 @@ bool sis_root_is_live(const struct sis_root *r) {
         return r->live;
 }
 
-json_object *sis_root_dump_meta(const struct sis_root *r) {
-        return r->meta;
-}
-
 void sis_root_set_recorder(struct sis_root *r, struct sis_dump *dump) {
         r->recorder = dump;
 }
 
 void sis_root_no_openat2(struct sis_root *r) {
         r->have_openat2 = false;
-}
-
-void sis_root_set_probe_answers(struct sis_root *r, json_object *probes) {
-        json_object_put(r->probes);
-        r->probes = probes;
-        r->live = false;
 }
 
 /* A recorded error (e.g. EACCES when the dump was collected) replays as that error. */
@@ -178,12 +168,13 @@ static void record_error(struct sis_root *r, const char *path, int err) {
                 sis_dump_error(r->recorder, path, -err);
 }
 
-static int check_path(const char *path) {
+/* Every request: an absolute path of sane length, and not one the dump recorded as failing. */
+static int check_request(struct sis_root *r, const char *path) {
         if (!path || path[0] != '/')
                 return -EINVAL;
         if (strlen(path) >= PATH_MAX)
                 return -ENAMETOOLONG;
-        return 0;
+        return meta_error(r, path);
 }
 
 /* Resolve path to a root-relative path without symlinks, the way RESOLVE_IN_ROOT does: absolute
@@ -334,14 +325,11 @@ static int root_open_parent(struct sis_root *r, const char *path, char **ret_bas
 int sis_root_read(struct sis_root *r, const char *path, char **ret, size_t *ret_len) {
         _cleanup_close_ int fd = -1;
         _cleanup_free_ char *buf = NULL;
-        size_t len = 0, sz = 4096;
+        size_t len = 0;
         struct stat st;
         int k;
 
-        k = check_path(path);
-        if (k < 0)
-                return k;
-        k = meta_error(r, path);
+        k = check_request(r, path);
         if (k < 0)
                 return k;
         /* O_NONBLOCK: a FIFO planted in a dump must not hang the audit. */
@@ -357,37 +345,11 @@ int sis_root_read(struct sis_root *r, const char *path, char **ret, size_t *ret_
         if (!S_ISREG(st.st_mode))
                 return -EINVAL; /* never read device nodes, FIFOs or sockets */
 
-        buf = malloc(sz + 1);
-        if (!buf)
-                return -ENOMEM;
-        for (;;) {
-                ssize_t n;
-
-                if (len == sz) {
-                        char *nb;
-                        if (sz > SIS_READ_MAX) {
-                                record_error(r, path, -EFBIG);
-                                return -EFBIG;
-                        }
-                        sz = MIN(sz * 2, (size_t) SIS_READ_MAX + 1);
-                        nb = realloc(buf, sz + 1);
-                        if (!nb)
-                                return -ENOMEM;
-                        buf = nb;
-                }
-                n = read(fd, buf + len, sz - len);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        k = -errno;
-                        record_error(r, path, k);
-                        return k;
-                }
-                if (n == 0)
-                        break;
-                len += (size_t) n;
+        k = read_fd_capped(fd, SIS_READ_MAX, &buf, &len);
+        if (k < 0) {
+                record_error(r, path, k);
+                return k;
         }
-        buf[len] = '\0';
         if (r->recorder)
                 sis_dump_file(r->recorder, path, buf, len);
         *ret = TAKE_PTR(buf);
@@ -409,37 +371,6 @@ int sis_root_read_string(struct sis_root *r, const char *path, char **ret) {
         strstrip(s);
         *ret = TAKE_PTR(s);
         return 0;
-}
-
-int sis_root_read_u64(struct sis_root *r, const char *path, uint64_t *ret) {
-        _cleanup_free_ char *s = NULL;
-        int k = sis_root_read_string(r, path, &s);
-        if (k < 0)
-                return k;
-        k = safe_atou64(s, ret);
-        return k < 0 ? -EBADMSG : 0;
-}
-
-int sis_root_read_int(struct sis_root *r, const char *path, int *ret) {
-        _cleanup_free_ char *s = NULL;
-        int k = sis_root_read_string(r, path, &s);
-        if (k < 0)
-                return k;
-        k = safe_atoi(s, ret);
-        return k < 0 ? -EBADMSG : 0;
-}
-
-int sis_root_readf(struct sis_root *r, char **ret, const char *fmt, ...) {
-        _cleanup_free_ char *p = NULL;
-        va_list ap;
-        int k;
-
-        va_start(ap, fmt);
-        k = vasprintf(&p, fmt, ap);
-        va_end(ap);
-        if (k < 0)
-                return -ENOMEM;
-        return sis_root_read_string(r, p, ret);
 }
 
 static char *acl_text_of(int fd) {
@@ -479,10 +410,7 @@ int sis_root_stat(struct sis_root *r, const char *path, unsigned flags, struct s
         struct stat st;
         int k;
 
-        k = check_path(path);
-        if (k < 0)
-                return k;
-        k = meta_error(r, path);
+        k = check_request(r, path);
         if (k < 0)
                 return k;
         if (meta_stat(r, path, &s) == 0) {
@@ -549,10 +477,7 @@ int sis_root_readlink(struct sis_root *r, const char *path, char **ret) {
         ssize_t n;
         int k;
 
-        k = check_path(path);
-        if (k < 0)
-                return k;
-        k = meta_error(r, path);
+        k = check_request(r, path);
         if (k < 0)
                 return k;
         dfd = root_open_parent(r, path, &base);
@@ -605,10 +530,7 @@ int sis_root_list(struct sis_root *r, const char *path, char ***ret) {
         struct dirent *de;
         int k;
 
-        k = check_path(path);
-        if (k < 0)
-                return k;
-        k = meta_error(r, path);
+        k = check_request(r, path);
         if (k < 0)
                 return k;
         k = meta_list(r, path, ret);

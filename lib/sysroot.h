@@ -47,17 +47,12 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct sis_root *, sis_root_unref);
 
 const char *sis_root_path(const struct sis_root *r);
 bool sis_root_is_live(const struct sis_root *r);
-/* The dump's metadata object (borrowed), or NULL when the root is not a dump. */
-json_object *sis_root_dump_meta(const struct sis_root *r);
 /* Start recording everything read into dump (borrowed; must outlive the root's use). */
 void sis_root_set_recorder(struct sis_root *r, struct sis_dump *dump);
 
 int sis_root_read(struct sis_root *r, const char *path, char **ret, size_t *ret_len);
 /* The content with surrounding whitespace removed. */
 int sis_root_read_string(struct sis_root *r, const char *path, char **ret);
-int sis_root_read_u64(struct sis_root *r, const char *path, uint64_t *ret);
-int sis_root_read_int(struct sis_root *r, const char *path, int *ret);
-int sis_root_readf(struct sis_root *r, char **ret, const char *fmt, ...) _printf_(3, 4);
 
 #define SIS_STAT_NOFOLLOW 1
 #define SIS_STAT_ACL 2
@@ -76,5 +71,3 @@ typedef int (*sis_probe_fn)(const char *arg, json_object **ret);
 int sis_root_probe(struct sis_root *r, const char *key, sis_probe_fn fn, const char *arg, json_object **ret);
 /* Test hook: resolve paths without openat2, as on kernels before 5.6. */
 void sis_root_no_openat2(struct sis_root *r);
-/* Test hook: answer probes from this object (taken over) as if it were a dump's. */
-void sis_root_set_probe_answers(struct sis_root *r, json_object *probes);

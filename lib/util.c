@@ -102,10 +102,6 @@ char *strdup_printf(const char *fmt, ...) {
         return r < 0 ? NULL : s;
 }
 
-char *strndup_safe(const char *s, size_t n) {
-        return s ? strndup(s, n) : NULL;
-}
-
 bool str_is_printable(const char *s, size_t len) {
         for (size_t i = 0; i < len; i++) {
                 unsigned char c = (unsigned char) s[i];
@@ -345,42 +341,6 @@ int version_cmp(const unsigned a[3], const unsigned b[3]) {
                 if (a[i] != b[i])
                         return a[i] < b[i] ? -1 : 1;
         return 0;
-}
-
-int cpulist_count(const char *s) {
-        int n = 0;
-        const char *p = s;
-
-        p = skip_blanks(p);
-        if (!*p)
-                return 0;
-        for (;;) {
-                unsigned long a, b;
-                char *end;
-
-                if (!isdigit((unsigned char) *p))
-                        return -EINVAL;
-                a = strtoul(p, &end, 10);
-                b = a;
-                p = end;
-                if (*p == '-') {
-                        p++;
-                        if (!isdigit((unsigned char) *p))
-                                return -EINVAL;
-                        b = strtoul(p, &end, 10);
-                        p = end;
-                }
-                if (b < a || b - a > 65536 || n > 65536)
-                        return -EINVAL;
-                n += (int) (b - a + 1);
-                if (*p == ',') {
-                        p++;
-                        continue;
-                }
-                if (only_blanks(p))
-                        return n;
-                return -EINVAL;
-        }
 }
 
 int path_normalize(const char *path, char **ret) {

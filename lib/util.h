@@ -17,7 +17,6 @@ int safe_atoi(const char *s, int *ret);
 char *strstrip(char *s);
 /* Duplicate, aborting never: returns NULL on ENOMEM. */
 char *strdup_printf(const char *fmt, ...) _printf_(1, 2);
-char *strndup_safe(const char *s, size_t n);
 /* True when every byte is printable ASCII or a blank (used to reject garbage). */
 bool str_is_printable(const char *s, size_t len);
 /* Format into buf, -ENAMETOOLONG on truncation. */
@@ -57,9 +56,6 @@ int errno_from_name(const char *name);
 /* Version strings "6.1.0-28-amd64" / "v1.10.1" -> comparable triple. */
 int parse_version(const char *s, unsigned v[3]);
 int version_cmp(const unsigned a[3], const unsigned b[3]);
-
-/* Parse a CPU list such as "0-3,8,10-11"; returns the count of CPUs or -EINVAL. */
-int cpulist_count(const char *s);
 
 /* Lexically normalise an absolute path: collapse "//", ".", and "..", clamped at "/". */
 int path_normalize(const char *path, char **ret);

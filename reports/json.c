@@ -26,7 +26,11 @@ json_object *report_to_json(const struct sis_report *r) {
         json_object_object_add(o, "verdict", json_object_new_string(sis_verdict_name(r->verdict)));
         json_object_object_add(o, "exit_code", json_object_new_int(sis_report_exit_code(r)));
         json_object_object_add(o, "started", json_object_new_string(ts));
-        json_object_object_add(o, "duration_seconds", json_object_new_double(r->duration));
+        {
+                char d[32];
+                snprintf(d, sizeof(d), "%.6f", r->duration); /* microseconds, printed as such */
+                json_object_object_add(o, "duration_seconds", json_object_new_double_s(r->duration, d));
+        }
         sum = json_object_new_object();
         json_object_object_add(sum, "pass", json_object_new_int((int) r->counts[SIS_PASS]));
         json_object_object_add(sum, "warn", json_object_new_int((int) r->counts[SIS_WARN]));

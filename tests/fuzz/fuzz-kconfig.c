@@ -1,21 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* libFuzzer target: kernel .config and /proc/config.gz */
-#include <stddef.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-
+#include "fuzz.h"
 #include "parse.h"
 #include "util.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-        char *s = malloc(size + 1);
-
-        if (!s)
-                return 0;
-        memcpy(s, data, size);
-        s[size] = '\0';
+static void fuzz_one(char *s, const uint8_t *data, size_t size) {
         struct kconfig k;
         char *out = NULL;
         size_t len;
@@ -29,6 +18,4 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                         kconfig_done(&k);
                 free(out);
         }
-        free(s);
-        return 0;
 }

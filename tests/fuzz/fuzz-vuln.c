@@ -1,21 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* libFuzzer target: vulnerability status strings */
-#include <stddef.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-
+#include "fuzz.h"
 #include "parse.h"
 #include "util.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-        char *s = malloc(size + 1);
-
-        if (!s)
-                return 0;
-        memcpy(s, data, size);
-        s[size] = '\0';
+static void fuzz_one(char *s, const uint8_t *data, size_t size) {
         /* first line: the file name; the rest: the status text */
         char *nl = strchr(s, '\n');
         const char *file = "spectre_v2", *text = s;
@@ -30,6 +19,4 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 free(reason);
                 reason = NULL;
         }
-        free(s);
-        return 0;
 }
