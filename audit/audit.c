@@ -204,11 +204,11 @@ int audit_kmod(struct audit_ctx *c, struct kmod_ctx **ret) {
         return 0;
 }
 
-bool check_selected(const char *id, char *const *only) {
+bool check_selected(const char *id, const char *category, char *const *only) {
         if (!only || !only[0])
                 return true;
         for (char *const *p = only; *p; p++) {
-                if (fnmatch(*p, id, 0) == 0)
+                if (fnmatch(*p, id, 0) == 0 || streq(*p, category))
                         return true;
                 /* "cpu.vuln" selects the family, "cpu" the category */
                 size_t l = strlen(*p);
@@ -292,7 +292,7 @@ int audit_run(struct sis_root *root, const struct audit_config *cfg, char *const
                                 struct sis_finding *f;
                                 if (!fid)
                                         k = -ENOMEM;
-                                else if (check_selected(fid, only) && (f = finding_for(chk, fid))) {
+                                else if (check_selected(fid, chk->category, only) && (f = finding_for(chk, fid))) {
                                         sis_finding_note(f, SIS_UNKNOWN, "cannot list the files: %s", audit_strerror(r));
                                         sis_finding_finish(f);
                                         k = sis_report_add(rep, f);
@@ -303,10 +303,10 @@ int audit_run(struct sis_root *root, const struct audit_config *cfg, char *const
                                 _cleanup_free_ char *id = strdup_printf("%.*s%s", (int) plen, chk->id, inst[j]);
                                 if (!id)
                                         k = -ENOMEM;
-                                else if (check_selected(id, only))
+                                else if (check_selected(id, chk->category, only))
                                         k = run_one(&c, rep, chk, id, inst[j]);
                         }
-                } else if (check_selected(chk->id, only))
+                } else if (check_selected(chk->id, chk->category, only))
                         k = run_one(&c, rep, chk, chk->id, NULL);
         }
         audit_ctx_done(&c);

@@ -74,8 +74,9 @@ struct check {
 };
 
 const struct check *check_table(size_t *ret_n);
-/* Does id (or a family instance id) match one of the patterns ("cpu.smt", "cpu.vuln.*", "kvm.*")? */
-bool check_selected(const char *id, char *const *only);
+/* Does the check (id, or a family instance id, in category) match one of the patterns: an id
+ * ("cpu.smt"), a glob ("cpu.vuln.*"), an id prefix ("cpu.vuln"), or a category ("memory")? */
+bool check_selected(const char *id, const char *category, char *const *only);
 
 /* Run the selected checks into a report. */
 int audit_run(struct sis_root *root, const struct audit_config *cfg, char *const *only, struct sis_report **ret);

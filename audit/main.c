@@ -26,8 +26,8 @@ static const char usage_text[] =
         "  -l, --list-checks           list the checks and exit\n"
         "  -c, --collect DIR|FILE.tar.gz\n"
         "                              also write every file and probe answer the audit used, for --root\n"
-        "      --firecracker PATH      firecracker binary (default: /usr/local/bin, /usr/bin)\n"
-        "      --jailer PATH           jailer binary (default: /usr/local/bin, /usr/bin)\n"
+        "      --firecracker PATH      firecracker binary (default: first in /usr/local/bin, /usr/bin, /usr/sbin)\n"
+        "      --jailer PATH           jailer binary (default: first in /usr/local/bin, /usr/bin, /usr/sbin)\n"
         "      --chroot-base DIR       jailer chroot base directory (default: /srv/jailer)\n"
         "      --jail-uid MIN-MAX      uid range of jailed VMMs (default: 10000-10999)\n"
         "      --jail-gid MIN-MAX      gid range of jailed VMMs (default: 10000-10999)\n"
@@ -108,7 +108,7 @@ static bool pattern_known(const char *p) {
         t = check_table(&n);
         for (size_t i = 0; i < n; i++) {
                 char *const one[] = { (char *) p, NULL };
-                if (check_selected(t[i].id, one) || fnmatch(t[i].id, p, 0) == 0 || streq(t[i].category, p))
+                if (check_selected(t[i].id, t[i].category, one) || fnmatch(t[i].id, p, 0) == 0)
                         return true;
                 if (t[i].instances && strncmp(p, t[i].id, strlen(t[i].id) - 2) == 0)
                         return true;
@@ -266,11 +266,15 @@ int main(int argc, char **argv) {
                 return EXIT_USAGE;
         }
         if (collect) {
-                k = sis_dump_write(dump, collect, SIS_VERSION, time(NULL));
+                uint64_t epoch;
+                const char *sde = getenv("SOURCE_DATE_EPOCH");
+                k = sis_dump_write(dump, collect, SIS_VERSION,
+                                   sde && safe_atou64(sde, &epoch) >= 0 ? (time_t) epoch : time(NULL));
                 if (k < 0) {
                         log_error_errno(k, "--collect %s: %m", collect);
                         return EXIT_USAGE;
                 }
+                fprintf(stderr, "sis-audit: wrote the dump to %s (audit it anywhere with --root %s)\n", collect, collect);
         }
 
         ro.color = !output && !no_color && streq(format, "text") && isatty(STDOUT_FILENO) && !getenv("NO_COLOR") &&

@@ -50,6 +50,8 @@ expect "stray argument" 2 "$bin" extra
 expect "version" 0 "$bin" --version
 grep -qx "sis-audit [0-9.]*" "$tmp/out" && ok "version text" || notok "version text"
 expect "list checks" 0 "$bin" --list-checks
+expect "category selection" 0 "$bin" --root "$fx/intel-hardened" --only memory
+[ "$(grep -cE '^  [A-Z]+ +mem\.' "$tmp/out")" = 3 ] && grep -q '^3 checks' "$tmp/out" && ok "--only category" || notok "--only category"
 expect "family selection" 0 "$bin" --root "$fx/intel-hardened" --only 'cpu.vuln.*' --format json
 [ "$(grep -c '"id": "cpu.vuln.' "$tmp/out")" -ge 10 ] && ! grep -q '"id": "cpu.smt"' "$tmp/out" && ok "--only family" || notok "--only family"
 
