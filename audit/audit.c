@@ -172,6 +172,33 @@ int audit_release(struct audit_ctx *c, const char **ret) {
         return 0;
 }
 
+static const char *const modprobe_dirs[] = { "/etc/modprobe.d", "/run/modprobe.d", "/usr/local/lib/modprobe.d",
+                                              "/lib/modprobe.d" };
+
+/* libkmod reads its indexes and modprobe.d itself; when collecting, read them through the
+ * sysroot layer first so the dump holds what libkmod will see on replay. */
+static void record_kmod_inputs(struct audit_ctx *c, const char *rel) {
+        static const char *const indexes[] = { "modules.dep.bin", "modules.alias.bin", "modules.symbols.bin",
+                                               "modules.builtin.bin", "modules.builtin.alias.bin", "modules.softdep",
+                                               "modules.builtin.modinfo" };
+
+        for (size_t i = 0; i < ELEMENTSOF(indexes); i++) {
+                _cleanup_free_ char *p = strdup_printf("/lib/modules/%s/%s", rel, indexes[i]), *buf = NULL;
+                if (p)
+                        (void) sis_root_read(c->root, p, &buf, NULL);
+        }
+        for (size_t i = 0; i < ELEMENTSOF(modprobe_dirs); i++) {
+                _cleanup_strv_free_ char **names = NULL;
+                if (sis_root_list(c->root, modprobe_dirs[i], &names) < 0)
+                        continue;
+                for (char **n = names; *n; n++) {
+                        _cleanup_free_ char *p = strdup_printf("%s/%s", modprobe_dirs[i], *n), *buf = NULL;
+                        if (p)
+                                (void) sis_root_read(c->root, p, &buf, NULL);
+                }
+        }
+}
+
 int audit_kmod(struct audit_ctx *c, struct kmod_ctx **ret) {
         if (c->kmod_r == 1) {
                 const char *rel;
@@ -179,12 +206,14 @@ int audit_kmod(struct audit_ctx *c, struct kmod_ctx **ret) {
                 c->kmod_r = audit_release(c, &rel);
                 if (c->kmod_r >= 0)
                         c->kmod_r = dlopen_libkmod();
+                if (c->kmod_r >= 0 && sis_root_recording(c->root))
+                        record_kmod_inputs(c, rel);
                 if (c->kmod_r >= 0) {
                         _cleanup_free_ char *dir = strdup_printf("%s/lib/modules/%s", base, rel);
-                        _cleanup_free_ char *d1 = strdup_printf("%s/etc/modprobe.d", base);
-                        _cleanup_free_ char *d2 = strdup_printf("%s/run/modprobe.d", base);
-                        _cleanup_free_ char *d3 = strdup_printf("%s/usr/local/lib/modprobe.d", base);
-                        _cleanup_free_ char *d4 = strdup_printf("%s/lib/modprobe.d", base);
+                        _cleanup_free_ char *d1 = strdup_printf("%s%s", base, modprobe_dirs[0]);
+                        _cleanup_free_ char *d2 = strdup_printf("%s%s", base, modprobe_dirs[1]);
+                        _cleanup_free_ char *d3 = strdup_printf("%s%s", base, modprobe_dirs[2]);
+                        _cleanup_free_ char *d4 = strdup_printf("%s%s", base, modprobe_dirs[3]);
                         const char *paths[] = { d1, d2, d3, d4, NULL };
                         if (!dir || !d1 || !d2 || !d3 || !d4)
                                 c->kmod_r = -ENOMEM;

@@ -145,6 +145,10 @@ void sis_root_set_recorder(struct sis_root *r, struct sis_dump *dump) {
         r->recorder = dump;
 }
 
+bool sis_root_recording(const struct sis_root *r) {
+        return r->recorder;
+}
+
 void sis_root_no_openat2(struct sis_root *r) {
         r->have_openat2 = false;
 }

@@ -49,6 +49,7 @@ const char *sis_root_path(const struct sis_root *r);
 bool sis_root_is_live(const struct sis_root *r);
 /* Start recording everything read into dump (borrowed; must outlive the root's use). */
 void sis_root_set_recorder(struct sis_root *r, struct sis_dump *dump);
+bool sis_root_recording(const struct sis_root *r);
 
 int sis_root_read(struct sis_root *r, const char *path, char **ret, size_t *ret_len);
 /* The content with surrounding whitespace removed. */
