@@ -34,11 +34,11 @@ endif
 
 LIB_SRCS := $(wildcard lib/*.c)
 AUDIT_SRCS := $(filter-out audit/main.c,$(wildcard audit/*.c))
-REPORT_SRCS := $(wildcard reports/*.c)
+REPORT_SRCS := $(filter-out reports/sis-report.c,$(wildcard reports/*.c))
 CORE_OBJS := $(patsubst %.c,$(B)/%.o,$(LIB_SRCS) $(AUDIT_SRCS) $(REPORT_SRCS))
 TEST_SRCS := $(wildcard tests/unit/test-*.c)
 TEST_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(TEST_SRCS))
-TOOLS := $(B)/sis-audit
+TOOLS := $(B)/sis-audit $(B)/sis-report
 
 all: $(TOOLS)
 
@@ -68,6 +68,10 @@ $(B)/libsis.a: $(CORE_OBJS)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(B)/sis-audit: $(B)/audit/main.o $(B)/libsis.a
+	@$(if $(Q),echo '  LD      $@')
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/sis-report: $(B)/reports/sis-report.o $(B)/libsis.a
 	@$(if $(Q),echo '  LD      $@')
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
@@ -103,7 +107,7 @@ bench:
 install: $(TOOLS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 $(TOOLS) $(DESTDIR)$(BINDIR)/
-	install -m 0644 docs/sis-audit.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 docs/sis-audit.1 docs/sis-report.1 $(DESTDIR)$(MANDIR)/man1/
 
 clean:
 	rm -rf $(B)

@@ -74,6 +74,9 @@ struct check {
 };
 
 const struct check *check_table(size_t *ret_n);
+/* Is id a check this version has (an ID, a family instance like cpu.vuln.<any>, or a glob that
+ * matches one)? */
+bool check_id_known(const char *id);
 /* Does the check (id, or a family instance id, in category) match one of the patterns: an id
  * ("cpu.smt"), a glob ("cpu.vuln.*"), an id prefix ("cpu.vuln"), or a category ("memory")? */
 bool check_selected(const char *id, const char *category, char *const *only);

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The check table: every check's metadata in one place, in report order. */
+#include <fnmatch.h>
+
 #include "audit.h"
 
 #define FC_PROD "https://github.com/firecracker-microvm/firecracker/blob/main/docs/prod-host-setup.md"
@@ -151,6 +153,17 @@ static const struct check checks[] = {
           "Install matching firecracker and jailer (>= 1.5) from the same release, owned by root, mode 0755.",
           { FC_JAILER }, check_jail_binaries, NULL },
 };
+
+bool check_id_known(const char *id) {
+        for (size_t i = 0; i < ELEMENTSOF(checks); i++) {
+                size_t l = strlen(checks[i].id);
+                if (streq(checks[i].id, id) || fnmatch(id, checks[i].id, 0) == 0)
+                        return true;
+                if (checks[i].instances && strncmp(id, checks[i].id, l - 1) == 0 && id[l - 1])
+                        return true; /* "cpu.vuln.<file>": any file name may exist on some host */
+        }
+        return false;
+}
 
 const struct check *check_table(size_t *ret_n) {
         *ret_n = ELEMENTSOF(checks);

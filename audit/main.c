@@ -9,6 +9,7 @@
 #include "dump.h"
 #include "fileio.h"
 #include "log.h"
+#include "policy.h"
 #include "render.h"
 #include "util.h"
 
@@ -20,7 +21,8 @@ static const char usage_text[] =
         "\n"
         "  -r, --root DIR|FILE.tar.gz  audit the tree or dump at DIR instead of the running host\n"
         "  -p, --profile NAME          production (default) or development\n"
-        "  -f, --format FORMAT         text (default) or json\n"
+        "  -P, --policy FILE           apply a policy: profile, severities, required checks, waivers\n"
+        "  -f, --format FORMAT         text (default), json, junit, prometheus, markdown or html\n"
         "  -o, --output FILE           write the report to FILE (atomically) instead of stdout\n"
         "      --only ID[,ID...]       run only these checks (IDs, categories, or globs like 'kvm.*')\n"
         "  -l, --list-checks           list the checks and exit\n"
@@ -51,6 +53,7 @@ enum {
 static const struct option options[] = {
         { "root", required_argument, NULL, 'r' },
         { "profile", required_argument, NULL, 'p' },
+        { "policy", required_argument, NULL, 'P' },
         { "format", required_argument, NULL, 'f' },
         { "output", required_argument, NULL, 'o' },
         { "only", required_argument, NULL, OPT_ONLY },
@@ -148,7 +151,9 @@ static int list_checks(const char *format, FILE *out) {
 
 int main(int argc, char **argv) {
         struct audit_config cfg;
-        const char *root_dir = "/", *format = "text", *output = NULL, *collect = NULL;
+        const char *root_dir = "/", *format = "text", *output = NULL, *collect = NULL, *profile = NULL;
+        _cleanup_policy_ struct sis_policy *policy = NULL;
+        const char *policy_path = NULL;
         _cleanup_strv_free_ char **only = NULL;
         _cleanup_root_ struct sis_root *root = NULL;
         _cleanup_report_ struct sis_report *rep = NULL;
@@ -161,18 +166,18 @@ int main(int argc, char **argv) {
 
         sis_log_set(log_stderr, NULL, SIS_LOG_WARNING);
         audit_config_defaults(&cfg);
-        while ((c = getopt_long(argc, argv, "r:p:f:o:lc:hV", options, NULL)) >= 0) {
+        while ((c = getopt_long(argc, argv, "r:p:P:f:o:lc:hV", options, NULL)) >= 0) {
                 switch (c) {
                 case 'r':
                         root_dir = optarg;
                         break;
                 case 'p':
-                        if (streq(optarg, "production"))
-                                cfg.profile = PROFILE_PRODUCTION;
-                        else if (streq(optarg, "development"))
-                                cfg.profile = PROFILE_DEVELOPMENT;
-                        else
+                        if (!streq(optarg, "production") && !streq(optarg, "development"))
                                 return usage_error("--profile: unknown profile '%s' (production, development)", optarg);
+                        profile = optarg;
+                        break;
+                case 'P':
+                        policy_path = optarg;
                         break;
                 case 'f':
                         format = optarg;
@@ -245,9 +250,24 @@ int main(int argc, char **argv) {
                 return usage_error("unexpected argument '%s'", argv[optind]);
         render = render_lookup(format);
         if (!render)
-                return usage_error("--format: unknown format '%s' (text, json)", format);
+                return usage_error("--format: unknown format '%s' (text, json, junit, prometheus, markdown, html)", format);
         if (list)
                 return list_checks(format, stdout) < 0 ? EXIT_USAGE : 0;
+        if (policy_path) {
+                _cleanup_free_ char *err = NULL;
+                k = sis_policy_load(policy_path, &policy, &err);
+                if (k < 0) {
+                        log_error("%s", err ? err : strerror(-k));
+                        return EXIT_USAGE;
+                }
+                if (profile && sis_policy_profile(policy) && !streq(profile, sis_policy_profile(policy)))
+                        return usage_error("--profile %s contradicts the policy's profile %s", profile,
+                                           sis_policy_profile(policy));
+                if (!profile)
+                        profile = sis_policy_profile(policy);
+        }
+        if (profile && streq(profile, "development"))
+                cfg.profile = PROFILE_DEVELOPMENT;
 
         k = sis_root_new(root_dir, &root);
         if (k < 0) {
@@ -264,6 +284,16 @@ int main(int argc, char **argv) {
         if (k < 0) {
                 log_error_errno(k, "audit failed: %m");
                 return EXIT_USAGE;
+        }
+        if (policy) {
+                const char *sde = getenv("SOURCE_DATE_EPOCH");
+                uint64_t epoch;
+                k = sis_policy_apply(policy, rep, sde && safe_atou64(sde, &epoch) >= 0 ? (time_t) epoch : time(NULL),
+                                     check_id_known);
+                if (k < 0) {
+                        log_error_errno(k, "applying the policy: %m");
+                        return EXIT_USAGE;
+                }
         }
         if (collect) {
                 uint64_t epoch;

@@ -20,6 +20,20 @@ const char *sis_status_name(enum sis_status s) {
         return s < _SIS_STATUS_MAX ? status_names[s] : "UNKNOWN";
 }
 
+int sis_status_from_name(const char *s) {
+        for (int i = 0; i < _SIS_STATUS_MAX; i++)
+                if (s && streq(s, status_names[i]))
+                        return i;
+        return -EINVAL;
+}
+
+int sis_severity_from_name(const char *s) {
+        for (int i = 0; i < _SIS_SEV_MAX; i++)
+                if (s && streq(s, severity_names[i]))
+                        return i;
+        return -EINVAL;
+}
+
 const char *sis_severity_name(enum sis_severity s) {
         return s < _SIS_SEV_MAX ? severity_names[s] : "info";
 }
@@ -72,6 +86,9 @@ void sis_finding_free(struct sis_finding *f) {
         free(f->rationale);
         free(f->remediation);
         free(f->summary);
+        free(f->waiver.reason);
+        free(f->waiver.expires);
+        free(f->waiver.approver);
         for (size_t i = 0; i < f->n_evidence; i++) {
                 free(f->evidence[i].path);
                 free(f->evidence[i].value);
@@ -233,6 +250,7 @@ void sis_report_free(struct sis_report *r) {
         free(r->tool);
         free(r->version);
         free(r->profile);
+        free(r->policy);
         free(r);
 }
 
@@ -260,8 +278,13 @@ void sis_report_finish(struct sis_report *r) {
         bool fail = false, inconclusive = false;
 
         memset(r->counts, 0, sizeof(r->counts));
+        r->waived = 0;
         for (size_t i = 0; i < r->n_findings; i++) {
                 const struct sis_finding *f = r->findings[i];
+                if (f->waived) {
+                        r->waived++;
+                        continue;
+                }
                 r->counts[f->status]++;
                 if (f->status == SIS_FAIL)
                         fail = true;

@@ -18,6 +18,8 @@ enum sis_severity { SIS_SEV_INFO, SIS_SEV_LOW, SIS_SEV_MEDIUM, SIS_SEV_HIGH, SIS
 enum sis_verdict { SIS_VERDICT_PASS, SIS_VERDICT_FAIL, SIS_VERDICT_INCONCLUSIVE };
 
 const char *sis_status_name(enum sis_status s);       /* "PASS" */
+int sis_status_from_name(const char *s);              /* -EINVAL if unknown */
+int sis_severity_from_name(const char *s);
 const char *sis_severity_name(enum sis_severity s);   /* "high" */
 const char *sis_verdict_name(enum sis_verdict v);     /* "pass" */
 /* How bad a status is when several results combine: PASS, SKIP < WARN < UNKNOWN < FAIL. */
@@ -33,11 +35,18 @@ struct sis_note {
         char *text;
 };
 
+/* A policy's waiver on a finding: shown everywhere, and the finding no longer decides the verdict. */
+struct sis_waiver {
+        char *reason, *expires, *approver;
+};
+
 struct sis_finding {
         char *id, *title, *category, *rationale, *remediation;
         enum sis_severity severity;
         bool required;
         enum sis_status status;
+        bool waived;
+        struct sis_waiver waiver;
         char *summary;
         struct sis_evidence *evidence;
         size_t n_evidence;
@@ -70,7 +79,9 @@ struct sis_report {
         double duration;
         struct sis_finding **findings;
         size_t n_findings;
-        unsigned counts[_SIS_STATUS_MAX];
+        char *policy;                     /* the policy file applied, or NULL */
+        unsigned counts[_SIS_STATUS_MAX]; /* of findings that are not waived */
+        unsigned waived;
         enum sis_verdict verdict;
 };
 
@@ -81,7 +92,8 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct sis_report *, sis_report_free);
 int sis_report_add(struct sis_report *r, struct sis_finding *f); /* takes ownership */
 void sis_report_host_fact(struct sis_report *r, const char *key, const char *value);
 void sis_report_host_fact_int(struct sis_report *r, const char *key, long value);
-/* Counts and verdict: fail on any FAIL, inconclusive on a required UNKNOWN, else pass. */
+/* Counts and verdict: fail on any FAIL, inconclusive on a required UNKNOWN, else pass; waived
+ * findings are counted apart and decide nothing. */
 void sis_report_finish(struct sis_report *r);
 /* The exit code for the verdict: 0 pass, 1 fail, 3 inconclusive. */
 int sis_report_exit_code(const struct sis_report *r);

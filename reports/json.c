@@ -4,7 +4,9 @@
 #include "render.h"
 #include "util.h"
 
-#define SCHEMA_VERSION 1
+#include "read.h"
+
+#define SCHEMA_VERSION REPORT_SCHEMA_VERSION
 
 static json_object *str_or_null(const char *s) {
         return s ? json_object_new_string(s) : NULL;
@@ -37,7 +39,9 @@ json_object *report_to_json(const struct sis_report *r) {
         json_object_object_add(sum, "fail", json_object_new_int((int) r->counts[SIS_FAIL]));
         json_object_object_add(sum, "skip", json_object_new_int((int) r->counts[SIS_SKIP]));
         json_object_object_add(sum, "unknown", json_object_new_int((int) r->counts[SIS_UNKNOWN]));
+        json_object_object_add(sum, "waived", json_object_new_int((int) r->waived));
         json_object_object_add(o, "summary", sum);
+        json_object_object_add(o, "policy", str_or_null(r->policy));
         json_object_object_add(o, "host", json_object_get(r->host));
         checks = json_object_new_array();
         for (size_t i = 0; i < r->n_findings; i++) {
@@ -49,6 +53,14 @@ json_object *report_to_json(const struct sis_report *r) {
                 json_object_object_add(c, "severity", json_object_new_string(sis_severity_name(f->severity)));
                 json_object_object_add(c, "required", json_object_new_boolean(f->required));
                 json_object_object_add(c, "status", json_object_new_string(sis_status_name(f->status)));
+                json_object_object_add(c, "waived", json_object_new_boolean(f->waived));
+                if (f->waived) {
+                        json_object *w = json_object_new_object();
+                        json_object_object_add(w, "reason", str_or_null(f->waiver.reason));
+                        json_object_object_add(w, "expires", str_or_null(f->waiver.expires));
+                        json_object_object_add(w, "approver", str_or_null(f->waiver.approver));
+                        json_object_object_add(c, "waiver", w);
+                }
                 json_object_object_add(c, "summary", str_or_null(f->summary));
                 for (size_t j = 0; j < f->n_evidence; j++) {
                         json_object *e = json_object_new_object();
@@ -81,9 +93,30 @@ char *render_json(const struct sis_report *r, const struct render_opts *o _unuse
 }
 
 render_fn render_lookup(const char *format) {
-        if (streq(format, "text"))
-                return render_text;
-        if (streq(format, "json"))
-                return render_json;
+        static const struct {
+                const char *name;
+                render_fn fn;
+        } formats[] = {
+                { "text", render_text },         { "json", render_json },         { "junit", render_junit },
+                { "prometheus", render_prometheus }, { "markdown", render_markdown }, { "html", render_html },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(formats); i++)
+                if (streq(format, formats[i].name))
+                        return formats[i].fn;
         return NULL;
+}
+
+const char *report_fact(const struct sis_report *r, const char *key) {
+        json_object *v;
+        return json_object_object_get_ex(r->host, key, &v) && v ? json_object_get_string(v) : NULL;
+}
+
+void report_time(const struct sis_report *r, char buf[static 32]) {
+        struct tm tm;
+        gmtime_r(&r->started, &tm);
+        strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+const char *verdict_text(enum sis_verdict v) {
+        return v == SIS_VERDICT_PASS ? "PASS" : v == SIS_VERDICT_FAIL ? "FAIL" : "INCONCLUSIVE";
 }

@@ -15,6 +15,16 @@ char *render_text(const struct sis_report *r, const struct render_opts *o);
 char *render_json(const struct sis_report *r, const struct render_opts *o);
 json_object *report_to_json(const struct sis_report *r);
 
+/* Helpers shared by the renderers. */
+const char *report_fact(const struct sis_report *r, const char *key); /* host fact as text, or NULL */
+void report_time(const struct sis_report *r, char buf[static 32]);    /* "2026-11-22T08:00:00Z" */
+const char *verdict_text(enum sis_verdict v);                          /* "PASS", "FAIL", "INCONCLUSIVE" */
+
+char *render_junit(const struct sis_report *r, const struct render_opts *o);
+char *render_prometheus(const struct sis_report *r, const struct render_opts *o);
+char *render_markdown(const struct sis_report *r, const struct render_opts *o);
+char *render_html(const struct sis_report *r, const struct render_opts *o);
+
 typedef char *(*render_fn)(const struct sis_report *r, const struct render_opts *o);
 /* By format name ("text", "json"); NULL if unknown. */
 render_fn render_lookup(const char *format);

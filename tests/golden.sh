@@ -14,6 +14,8 @@ fi
 exp=tests/expected
 export SOURCE_DATE_EPOCH=0 NO_COLOR=1
 tmp=$(mktemp -d)
+formats=(text json junit prometheus markdown html)
+declare -A ext_of=([text]=txt [json]=json [junit]=xml [prometheus]=prom [markdown]=md [html]=html)
 trap 'rm -rf "$tmp"' EXIT
 status=0
 
@@ -39,9 +41,8 @@ for dir in tests/fixtures/hosts/*/; do
         for profile in "${profiles[@]}"; do
                 suffix=""
                 [ "$profile" = production ] || suffix=".$profile"
-                for fmt in text json; do
-                        ext=$fmt
-                        [ "$fmt" = text ] && ext=txt
+                for fmt in "${formats[@]}"; do
+                        ext=${ext_of[$fmt]}
                         out="$tmp/$name$suffix.$ext"
                         "$bin" --root "$dir" --profile "$profile" --format "$fmt" > "$out"
                         rc=$?
@@ -53,12 +54,18 @@ for dir in tests/fixtures/hosts/*/; do
                         if [ "$fmt" = json ]; then
                                 want=$(sed -n 's/^  "exit_code": \([0-9]\),$/\1/p' "$out")
                                 [ "$rc" = "$want" ] && ok "$name$suffix exit code $rc" || notok "$name$suffix exit code $rc, report says $want"
+                                # sis-report render of the saved JSON gives the same bytes as sis-audit
+                                for f2 in "${formats[@]}"; do
+                                        build/sis-report render "$out" --format "$f2" > "$tmp/rerender"
+                                        cmp -s "$tmp/rerender" "$exp/$name$suffix.${ext_of[$f2]}" || { notok "$name$suffix render $f2 != sis-audit --format $f2"; diff "$tmp/rerender" "$exp/$name$suffix.${ext_of[$f2]}" | head -5; continue 2; }
+                                done
+                                ok "$name$suffix sis-report render reproduces every format"
                         fi
                 done
         done
 
         # Collect from the fixture, replay the dump: same JSON.
-        "$bin" --root "$dir" --format json --collect "$tmp/$name.dump.tar.gz" > "$tmp/$name.a.json"
+        "$bin" --root "$dir" --format json --collect "$tmp/$name.dump.tar.gz" > "$tmp/$name.a.json" 2> /dev/null
         "$bin" --root "$tmp/$name.dump.tar.gz" --format json > "$tmp/$name.b.json"
         if cmp -s "$tmp/$name.a.json" "$tmp/$name.b.json"; then ok "$name collect+replay"; else notok "$name collect+replay"; diff "$tmp/$name.a.json" "$tmp/$name.b.json" | head -20; fi
 
@@ -80,6 +87,29 @@ for dir in tests/fixtures/hosts/*/; do
         done <<< "$promised"
         [ "$bad" = 0 ] && ok "$name README verdicts ($(printf '%s\n' "$promised" | grep -c .))" || notok "$name README verdicts"
 done
+
+# A policy: severities, waivers in force, an expired, a malformed and an unknown waiver.
+for fmt in "${formats[@]}"; do
+        SOURCE_DATE_EPOCH=1795000000 "$bin" --root tests/fixtures/hosts/intel-careless \
+                --policy tests/fixtures/policies/careless.json --format "$fmt" > "$tmp/policy.${ext_of[$fmt]}"
+        compare "policy $fmt" "$tmp/policy.${ext_of[$fmt]}" "$exp/intel-careless.policy.${ext_of[$fmt]}"
+done
+
+# The fleet view of every fixture, and drift between two of them.
+for dir in tests/fixtures/hosts/*/; do
+        "$bin" --root "$dir" --format json > "$tmp/fleet-$(basename "$dir").json"
+done
+for fmt in html markdown json junit prometheus; do
+        build/sis-report merge "$tmp"/fleet-*.json --format "$fmt" > "$tmp/fleet.${ext_of[$fmt]}"
+        compare "fleet $fmt" "$tmp/fleet.${ext_of[$fmt]}" "$exp/fleet.${ext_of[$fmt]}"
+done
+build/sis-report diff "$tmp/fleet-intel-hardened.json" "$tmp/fleet-intel-careless.json" > "$tmp/diff.txt"
+[ $? = 1 ] && ok "diff: a regression exits 1" || notok "diff: a regression exits 1"
+compare "diff text" "$tmp/diff.txt" "$exp/diff.txt"
+build/sis-report diff "$tmp/fleet-intel-hardened.json" "$tmp/fleet-intel-careless.json" --format json > "$tmp/diff.json"
+compare "diff json" "$tmp/diff.json" "$exp/diff.json"
+build/sis-report diff "$tmp/fleet-intel-careless.json" "$tmp/fleet-intel-hardened.json" > /dev/null
+[ $? = 0 ] && ok "diff: an improvement exits 0" || notok "diff: an improvement exits 0"
 
 "$bin" --list-checks > "$tmp/list-checks.txt"
 compare "list-checks text" "$tmp/list-checks.txt" "$exp/list-checks.txt"

@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: MIT */
+/* Reading a saved JSON report back into the report model (sis-report). Unknown fields are
+ * ignored, as docs/report-json.md promises; missing core fields, wrong types or another
+ * schema_version are errors that name the file. */
+#include <stdarg.h>
+
+#include "fileio.h"
+#include "read.h"
+#include "util.h"
+
+#define REPORT_MAX (64 * 1024 * 1024)
+
+static int fail(char **ret_error, int err, const char *fmt, ...) _printf_(3, 4);
+static int fail(char **ret_error, int err, const char *fmt, ...) {
+        va_list ap;
+
+        va_start(ap, fmt);
+        if (ret_error && vasprintf(ret_error, fmt, ap) < 0)
+                *ret_error = NULL;
+        va_end(ap);
+        return err;
+}
+
+static const char *str(json_object *o, const char *key) {
+        json_object *v;
+        if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+                return NULL;
+        return json_object_get_string(v);
+}
+
+static char *dup_or_null(const char *s) {
+        return s ? strdup(s) : NULL;
+}
+
+static int read_finding(json_object *c, struct sis_finding **ret) {
+        const char *id = str(c, "id"), *status = str(c, "status"), *sev = str(c, "severity");
+        struct sis_finding *f;
+        json_object *v;
+        int st, sv;
+
+        if (!json_object_is_type(c, json_type_object) || !id || !*id || !status)
+                return -EBADMSG;
+        st = sis_status_from_name(status);
+        sv = sev ? sis_severity_from_name(sev) : SIS_SEV_MEDIUM;
+        if (st < 0 || sv < 0)
+                return -EBADMSG;
+        f = sis_finding_new(id, str(c, "title"), str(c, "category") ? str(c, "category") : "other",
+                            (enum sis_severity) sv,
+                            json_object_object_get_ex(c, "required", &v) && json_object_get_boolean(v));
+        if (!f)
+                return -ENOMEM;
+        f->status = (enum sis_status) st;
+        f->summary = dup_or_null(str(c, "summary"));
+        f->rationale = dup_or_null(str(c, "rationale"));
+        f->remediation = dup_or_null(str(c, "remediation"));
+        if (json_object_object_get_ex(c, "evidence", &v) && json_object_is_type(v, json_type_array))
+                for (size_t i = 0; i < json_object_array_length(v); i++) {
+                        json_object *e = json_object_array_get_idx(v, i);
+                        sis_finding_evidence(f, str(e, "path"), "%s", strempty(str(e, "value")));
+                }
+        if (json_object_object_get_ex(c, "references", &v) && json_object_is_type(v, json_type_array))
+                for (size_t i = 0; i < json_object_array_length(v); i++) {
+                        json_object *e = json_object_array_get_idx(v, i);
+                        if (json_object_is_type(e, json_type_string))
+                                sis_finding_add_reference(f, json_object_get_string(e));
+                }
+        if (json_object_object_get_ex(c, "waived", &v) && json_object_get_boolean(v)) {
+                json_object *w = NULL;
+                f->waived = true;
+                (void) json_object_object_get_ex(c, "waiver", &w);
+                f->waiver.reason = dup_or_null(str(w, "reason"));
+                f->waiver.expires = dup_or_null(str(w, "expires"));
+                f->waiver.approver = dup_or_null(str(w, "approver"));
+        }
+        if (f->oom) {
+                sis_finding_free(f);
+                return -ENOMEM;
+        }
+        *ret = f;
+        return 0;
+}
+
+int report_from_json(json_object *o, const char *name, struct sis_report **ret, char **ret_error) {
+        _cleanup_report_ struct sis_report *r = NULL;
+        json_object *v, *checks;
+        const char *tool, *version, *profile;
+        int64_t sv;
+
+        if (!json_object_is_type(o, json_type_object))
+                return fail(ret_error, -EBADMSG, "%s: not a report (a JSON object is expected)", name);
+        if (!json_object_object_get_ex(o, "schema_version", &v) || !json_object_is_type(v, json_type_int))
+                return fail(ret_error, -EBADMSG, "%s: not a sis report (no schema_version)", name);
+        sv = json_object_get_int64(v);
+        if (sv != REPORT_SCHEMA_VERSION)
+                return fail(ret_error, -EPROTONOSUPPORT, "%s: unknown schema_version %" PRId64 " (this version reads %d)",
+                            name, sv, REPORT_SCHEMA_VERSION);
+        tool = str(o, "tool");
+        version = str(o, "version");
+        profile = str(o, "profile");
+        if (!tool || !version || !profile)
+                return fail(ret_error, -EBADMSG, "%s: report lacks tool, version or profile", name);
+        if (!json_object_object_get_ex(o, "checks", &checks) || !json_object_is_type(checks, json_type_array))
+                return fail(ret_error, -EBADMSG, "%s: report has no \"checks\" array", name);
+        r = sis_report_new(tool, version, profile);
+        if (!r)
+                return -ENOMEM;
+        if (json_object_object_get_ex(o, "host", &v) && json_object_is_type(v, json_type_object)) {
+                json_object_object_foreach(v, key, hv) {
+                        if (json_object_is_type(hv, json_type_int))
+                                sis_report_host_fact_int(r, key, (long) json_object_get_int64(hv));
+                        else
+                                sis_report_host_fact(r, key, hv ? json_object_get_string(hv) : NULL);
+                }
+        }
+        if (str(o, "started")) {
+                struct tm tm = {};
+                const char *end = strptime(str(o, "started"), "%Y-%m-%dT%H:%M:%SZ", &tm);
+                if (end && !*end)
+                        r->started = timegm(&tm);
+        }
+        if (json_object_object_get_ex(o, "duration_seconds", &v) &&
+            (json_object_is_type(v, json_type_double) || json_object_is_type(v, json_type_int)))
+                r->duration = json_object_get_double(v);
+        r->policy = dup_or_null(str(o, "policy"));
+        for (size_t i = 0; i < json_object_array_length(checks); i++) {
+                struct sis_finding *f;
+                int k = read_finding(json_object_array_get_idx(checks, i), &f);
+                if (k == -ENOMEM)
+                        return k;
+                if (k < 0)
+                        return fail(ret_error, k, "%s: check %zu is malformed (needs id and a known status)", name, i + 1);
+                for (size_t j = 0; j < r->n_findings; j++)
+                        if (streq(r->findings[j]->id, f->id)) {
+                                k = fail(ret_error, -EBADMSG, "%s: check %s appears twice", name, f->id);
+                                sis_finding_free(f);
+                                return k;
+                        }
+                k = sis_report_add(r, f);
+                if (k < 0)
+                        return k;
+        }
+        sis_report_finish(r);
+        *ret = TAKE_PTR(r);
+        return 0;
+}
+
+int report_parse(const char *text, size_t len, const char *name, struct sis_report **ret, char **ret_error) {
+        json_tokener *tok;
+        json_object *o;
+        enum json_tokener_error jerr;
+        int k;
+
+        if (strlen(text) != len)
+                return fail(ret_error, -EBADMSG, "%s: not JSON (contains a NUL byte)", name);
+        tok = json_tokener_new_ex(64);
+        if (!tok)
+                return -ENOMEM;
+        o = json_tokener_parse_ex(tok, text, (int) len);
+        jerr = json_tokener_get_error(tok);
+        if (jerr == json_tokener_success && text[json_tokener_get_parse_end(tok) +
+                                                 strspn(text + json_tokener_get_parse_end(tok), " \t\r\n")] != '\0')
+                jerr = json_tokener_error_parse_unexpected;
+        json_tokener_free(tok);
+        if (jerr != json_tokener_success || !o) {
+                json_object_put(o);
+                return fail(ret_error, -EBADMSG, "%s: malformed JSON (%s)", name,
+                            jerr == json_tokener_success ? "empty" : jerr == json_tokener_continue ? "truncated" : json_tokener_error_desc(jerr));
+        }
+        k = report_from_json(o, name, ret, ret_error);
+        json_object_put(o);
+        return k;
+}
+
+int report_load(const char *path, struct sis_report **ret, char **ret_error) {
+        _cleanup_free_ char *text = NULL;
+        size_t len;
+        int k = read_file_capped(path, REPORT_MAX, &text, &len);
+
+        if (k < 0)
+                return fail(ret_error, k, "%s: %s", path, k == -EFBIG ? "larger than 64 MiB" : strerror(-k));
+        return report_parse(text, len, path, ret, ret_error);
+}
