@@ -204,6 +204,17 @@ int audit_kmod(struct audit_ctx *c, struct kmod_ctx **ret) {
                 const char *rel;
                 const char *base = sis_root_path(c->root);
                 c->kmod_r = audit_release(c, &rel);
+                if (c->kmod_r >= 0) {
+                        /* libkmod opens the files itself: only where nothing can lead it astray */
+                        _cleanup_free_ char *moddir = strdup_printf("/lib/modules/%s", rel);
+                        int plain = moddir ? sis_root_plain(c->root, moddir, 1) : -ENOMEM;
+                        for (size_t i = 0; plain > 0 && i < ELEMENTSOF(modprobe_dirs); i++) {
+                                int p = sis_root_plain(c->root, modprobe_dirs[i], 1);
+                                if (p != -ENOENT)
+                                        plain = p;
+                        }
+                        c->kmod_r = plain < 0 ? plain : plain == 0 ? -EPERM : 0;
+                }
                 if (c->kmod_r >= 0)
                         c->kmod_r = dlopen_libkmod();
                 if (c->kmod_r >= 0 && sis_root_recording(c->root))

@@ -113,44 +113,79 @@ CHECK_FN(check_jail_tun) {
         sis_finding_note(f, SIS_FAIL, "/dev/net/tun missing");
 }
 
-/* Every component from / down to path: root-owned and not group/other-writable. */
+static void judge(struct sis_finding *f, const char *p, const struct sis_stat *st, bool show) {
+        if (st->uid != 0 || (!S_ISLNK(st->mode) && (st->mode & 0022))) {
+                sis_finding_evidence(f, p, "mode %04o uid %u gid %u", (unsigned) (st->mode & 07777), (unsigned) st->uid,
+                                     (unsigned) st->gid);
+                sis_finding_note(f, SIS_FAIL, "%s is %s", p,
+                                 st->uid != 0 ? "not owned by root" : (st->mode & 0002) ? "writable by others" : "writable by its group");
+        } else if (show)
+                sis_finding_evidence(f, p, "mode %04o uid %u gid %u", (unsigned) (st->mode & 07777), (unsigned) st->uid,
+                                     (unsigned) st->gid);
+}
+
+/* Every component from / down to path: root-owned and not group/other-writable. A symlinked
+ * component is judged itself (its owner can repoint it) and then where it leads, so a path
+ * through a user's directory cannot pass. */
 static void check_owned_path(struct audit_ctx *c, struct sis_finding *f, const char *path, bool *ret_missing) {
-        _cleanup_free_ char *p = strdup(path);
-        char *s;
+        _cleanup_free_ char *cur = NULL;
+        struct sis_stat st;
+        unsigned hops = 0;
+        int k;
 
         *ret_missing = false;
-        if (!p)
+        if (path_normalize(path, &cur) < 0)
                 return;
-        for (s = p;; s++) {
-                bool last = *s == '\0';
-                if (*s == '/' || last) {
-                        char saved = *s;
-                        struct sis_stat st;
-                        int k;
-                        *s = '\0';
-                        k = sis_root_stat(c->root, *p ? p : "/", 0, &st);
-                        if (k == -ENOENT) {
-                                *ret_missing = true;
-                                return;
-                        }
-                        if (k < 0) {
-                                sis_finding_note(f, SIS_UNKNOWN, "cannot stat %s: %s", *p ? p : "/", audit_strerror(k));
-                                return;
-                        }
-                        if (st.uid != 0 || (st.mode & 0022)) {
-                                sis_finding_evidence(f, *p ? p : "/", "mode %04o uid %u gid %u", (unsigned) (st.mode & 07777),
-                                                     (unsigned) st.uid, (unsigned) st.gid);
-                                sis_finding_note(f, SIS_FAIL, "%s is %s", *p ? p : "/",
-                                                 st.uid != 0 ? "not owned by root" :
-                                                 (st.mode & 0002) ? "writable by others" : "writable by its group");
-                        } else if (last)
-                                sis_finding_evidence(f, p, "mode %04o uid %u gid %u", (unsigned) (st.mode & 07777),
-                                                     (unsigned) st.uid, (unsigned) st.gid);
-                        sis_stat_done(&st);
-                        *s = saved;
-                        if (last)
-                                return;
+        k = sis_root_stat(c->root, "/", 0, &st);
+        if (k < 0) {
+                sis_finding_note(f, SIS_UNKNOWN, "cannot stat /: %s", audit_strerror(k));
+                return;
+        }
+        judge(f, "/", &st, false);
+        sis_stat_done(&st);
+        for (size_t at = 1; cur[at - 1] && cur[at];) {
+                size_t end = at + strcspn(cur + at, "/");
+                _cleanup_free_ char *p = strndup(cur, end);
+                bool last = cur[end] == '\0';
+
+                if (!p)
+                        return;
+                k = sis_root_stat(c->root, p, SIS_STAT_NOFOLLOW, &st);
+                if (k == -ENOENT) {
+                        *ret_missing = true;
+                        return;
                 }
+                if (k < 0) {
+                        sis_finding_note(f, SIS_UNKNOWN, "cannot stat %s: %s", p, audit_strerror(k));
+                        return;
+                }
+                judge(f, p, &st, last && !S_ISLNK(st.mode));
+                sis_stat_done(&st);
+                if (S_ISLNK(st.mode)) {
+                        _cleanup_free_ char *t = NULL, *joined = NULL, *next = NULL;
+                        if (++hops > 40 || sis_root_readlink(c->root, p, &t) < 0) {
+                                sis_finding_note(f, SIS_UNKNOWN, "cannot follow the symlink %s", p);
+                                return;
+                        }
+                        sis_finding_evidence(f, p, "-> %s", t);
+                        /* restart from where the link leads, with the rest of the path */
+                        if (t[0] == '/')
+                                joined = strdup_printf("%s%s", t, cur + end);
+                        else {
+                                char *slash = strrchr(p, '/');
+                                *slash = '\0';
+                                joined = strdup_printf("%s/%s%s", p, t, cur + end);
+                        }
+                        if (!joined || path_normalize(joined, &next) < 0)
+                                return;
+                        free(cur);
+                        cur = TAKE_PTR(next);
+                        at = 1; /* re-walk: the target's parents matter too */
+                        continue;
+                }
+                if (last)
+                        return;
+                at = end + 1;
         }
 }
 

@@ -115,8 +115,9 @@ static const struct {
         const char *names[3];
         const char *why;
         bool x86_only;
+        unsigned since[2]; /* the option exists from this kernel on */
 } required_config[] = {
-        { { "CPU_MITIGATIONS", "SPECULATION_MITIGATIONS" }, "CPU mitigations", true },
+        { { "CPU_MITIGATIONS", "SPECULATION_MITIGATIONS" }, "CPU mitigations", true, { 6, 0 } },
         { { "MITIGATION_PAGE_TABLE_ISOLATION", "PAGE_TABLE_ISOLATION" }, "PTI (Meltdown)", true },
         { { "MITIGATION_RETPOLINE", "RETPOLINE" }, "retpolines (Spectre v2)", true },
         { { "UNMAP_KERNEL_AT_EL0" }, "KPTI (Meltdown, arm64)", false },
@@ -180,10 +181,27 @@ CHECK_FN(check_kernel_config) {
                 return;
         x86 = streq_ptr(kconfig_get(&kc, "X86_64"), "y") || streq_ptr(kconfig_get(&kc, "X86"), "y");
         arm64 = streq_ptr(kconfig_get(&kc, "ARM64"), "y");
+        if (!x86 && !arm64) {
+                /* a config that does not say its architecture: take the CPU's, never skip the rows */
+                const struct cpuinfo *ci;
+                if (audit_cpuinfo(c, &ci) >= 0 && ci->vendor)
+                        x86 = true;
+                else {
+                        sis_finding_note(f, SIS_UNKNOWN, "the config names no architecture (CONFIG_X86_64 or CONFIG_ARM64)");
+                        kconfig_done(&kc);
+                        return;
+                }
+        }
         for (size_t i = 0; i < ELEMENTSOF(required_config); i++) {
                 bool found = false;
                 if (required_config[i].x86_only && !x86)
                         continue;
+                if (required_config[i].since[0]) {
+                        const char *rel;
+                        unsigned v[3], since[3] = { required_config[i].since[0], required_config[i].since[1], 0 };
+                        if (audit_release(c, &rel) >= 0 && parse_version(rel, v) >= 0 && version_cmp(v, since) < 0)
+                                continue;
+                }
                 if (!required_config[i].x86_only && streq(required_config[i].names[0], "UNMAP_KERNEL_AT_EL0") && !arm64)
                         continue;
                 for (size_t j = 0; j < ELEMENTSOF(required_config[i].names) && required_config[i].names[j]; j++) {

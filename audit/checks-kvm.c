@@ -179,12 +179,14 @@ static int mount_of(struct audit_ctx *c, const char *path, char **ret_target, ch
                         found = (int) i;
                 }
         }
+        k = -ENOENT;
         if (found >= 0) {
                 *ret_target = strdup(m[found].target);
                 *ret_options = strdup(m[found].options);
+                k = *ret_target && *ret_options ? 0 : -ENOMEM;
         }
         mounts_free(m, n);
-        return found >= 0 ? 0 : -ENOENT;
+        return k;
 }
 
 CHECK_FN(check_kvm_access) {
@@ -431,7 +433,13 @@ CHECK_FN(check_kvm_nested) {
         _cleanup_strv_free_ char **prov = NULL;
         bool any = false;
 
-        if (kvm_providers(c, &prov) < 0 || !prov[0]) {
+        int k = kvm_providers(c, &prov);
+
+        if (k < 0) {
+                sis_finding_note(f, SIS_UNKNOWN, "cannot list /sys/module: %s", audit_strerror(k));
+                return;
+        }
+        if (!prov[0]) {
                 sis_finding_skip(f, "no KVM vendor module loaded");
                 return;
         }

@@ -135,14 +135,25 @@ CHECK_FN(check_mem_ecc) {
                         if (!startswith(ents[j], "dimm") && !startswith(ents[j], "rank"))
                                 continue;
                         p = strdup_printf("%s/%s/dimm_edac_mode", mcdir, ents[j]);
-                        if (!p || sis_root_read_string(c->root, p, &mode) < 0)
+                        if (!p)
                                 continue;
+                        k = sis_root_read_string(c->root, p, &mode);
+                        if (k < 0) {
+                                bad++;
+                                sis_finding_note(f, SIS_UNKNOWN, "cannot read %s: %s", p, audit_strerror(k));
+                                continue;
+                        }
                         dimms++;
                         sis_finding_evidence(f, p, "%s", mode);
-                        if (streq(mode, "None") || streq(mode, "Unknown") || streq(mode, "EC")) {
+                        /* the kernel's edac_mem_types[] correcting modes; anything else proves nothing */
+                        if (streq(mode, "None")) {
                                 bad++;
-                                sis_finding_note(f, streq(mode, "None") ? SIS_FAIL : SIS_WARN,
-                                                 "%s/%s reports EDAC mode %s", mcs[i], ents[j], mode);
+                                sis_finding_note(f, SIS_FAIL, "%s/%s reports no ECC", mcs[i], ents[j]);
+                        } else if (!streq(mode, "SECDED") && !streq(mode, "S4ECD4ED") && !streq(mode, "S8ECD8ED") &&
+                                   !streq(mode, "S16ECD16ED") && !streq(mode, "EC") && !streq(mode, "PARITY") &&
+                                   !streq(mode, "SECDEC") && !streq(mode, "S2ECD2ED")) {
+                                bad++;
+                                sis_finding_note(f, SIS_WARN, "%s/%s reports EDAC mode %s", mcs[i], ents[j], mode);
                         }
                 }
         }

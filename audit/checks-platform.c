@@ -84,6 +84,27 @@ static int pci_scan(struct sis_finding *f, const char *sysfs, unsigned *ret_coun
         return 0;
 }
 
+static int pci_from_layer(struct audit_ctx *c, struct sis_finding *f, char **devs, unsigned *ret_count) {
+        unsigned n = 0;
+
+        for (size_t i = 0; devs[i]; i++) {
+                _cleanup_free_ char *p = strdup_printf("/sys/bus/pci/devices/%s/vendor", devs[i]), *v = NULL;
+                _cleanup_free_ char *pd = strdup_printf("/sys/bus/pci/devices/%s/device", devs[i]), *d = NULL;
+                uint32_t vendor;
+                if (!p || !pd || sis_root_read_string(c->root, p, &v) < 0 || safe_atou32(v, &vendor) < 0)
+                        continue;
+                (void) sis_root_read_string(c->root, pd, &d);
+                for (size_t j = 0; j < ELEMENTSOF(virtual_vendors); j++)
+                        if (vendor == virtual_vendors[j].vendor) {
+                                if (n++ < 4)
+                                        sis_finding_evidence(f, "/sys/bus/pci/devices", "%s %04x:%s %s", devs[i], vendor,
+                                                             d ? d + (startswith(d, "0x") ? 2 : 0) : "?", virtual_vendors[j].name);
+                        }
+        }
+        *ret_count = n;
+        return 0;
+}
+
 /* Virtual PCI vendors on the root's PCI bus, via libpci with a root-prefixed sysfs path. */
 static int pci_virtual(struct audit_ctx *c, struct sis_finding *f, unsigned *ret_count) {
         _cleanup_strv_free_ char **devs = NULL;
@@ -104,6 +125,10 @@ static int pci_virtual(struct audit_ctx *c, struct sis_finding *f, unsigned *ret
                 *ret_count = 0;
                 return 0;
         }
+        /* libpci opens the files itself: only on a tree without FIFOs or symlinks out of it;
+         * elsewhere the vendor IDs read above through the sysroot layer decide. */
+        if (sis_root_plain(c->root, "/sys/bus/pci/devices", 2) <= 0)
+                return pci_from_layer(c, f, devs, ret_count);
         sysfs = strdup_printf("%s/sys/bus/pci", sis_root_path(c->root));
         if (!sysfs)
                 return -ENOMEM;
@@ -113,14 +138,16 @@ static int pci_virtual(struct audit_ctx *c, struct sis_finding *f, unsigned *ret
 
 
 CHECK_FN(check_platform_nested) {
-        const struct cpuinfo *ci;
+        const struct cpuinfo *ci = NULL;
         _cleanup_free_ char *hv = NULL, *vendor = NULL, *product = NULL;
         json_object *cpuid;
         unsigned signals = 0, pci = 0;
         enum sis_status bad = audit_production(c) ? SIS_FAIL : SIS_WARN;
         int k;
 
-        if (audit_cpuinfo(c, &ci) >= 0 && cpuinfo_has_flag(ci, "hypervisor")) {
+        if (audit_cpuinfo(c, &ci) < 0)
+                ci = NULL;
+        if (ci && cpuinfo_has_flag(ci, "hypervisor")) {
                 sis_finding_evidence(f, "/proc/cpuinfo", "flags: hypervisor");
                 signals++;
         }
@@ -147,8 +174,9 @@ CHECK_FN(check_platform_nested) {
         if (signals > 0)
                 sis_finding_note(f, bad, "running under a hypervisor (%u sign%s): microVMs would be nested", signals,
                                  signals == 1 ? "" : "s");
-        else if (!ci && k < 0)
-                sis_finding_note(f, SIS_UNKNOWN, "no CPU flags and no PCI listing to decide");
+        else if (!ci)
+                /* bare metal is a claim: it needs the CPU flags at least */
+                sis_finding_note(f, SIS_UNKNOWN, "cannot read the CPU flags (/proc/cpuinfo) to decide");
         else
                 sis_finding_note(f, SIS_PASS, "bare metal: no hypervisor flag, DMI or virtual PCI device");
 }

@@ -162,12 +162,22 @@ int cmdline_parse(const char *text, char ***ret) {
         return 0;
 }
 
+/* The kernel treats '-' and '_' alike in parameter names (parameq()). */
+static bool param_name_eq(const char *a, const char *b, size_t l) {
+        for (size_t i = 0; i < l; i++) {
+                char x = a[i] == '-' ? '_' : a[i], y = b[i] == '-' ? '_' : b[i];
+                if (x != y || !x)
+                        return false;
+        }
+        return true;
+}
+
 const char *cmdline_get(char *const *words, const char *key) {
         const char *found = NULL;
         size_t l = strlen(key);
 
         for (char *const *w = words; w && *w; w++) {
-                if (strncmp(*w, key, l) != 0)
+                if (!param_name_eq(*w, key, l))
                         continue;
                 if ((*w)[l] == '=')
                         found = *w + l + 1;

@@ -53,6 +53,13 @@ static int kvm_live(const char *arg _unused_, json_object **ret) {
 
         if (!o)
                 return -ENOMEM;
+        /* Opening a misc node whose driver is absent makes the kernel request_module() it:
+         * an auditor must not load modules, so open only when KVM is already there. */
+        if (access("/sys/module/kvm", F_OK) < 0 && access("/sys/class/misc/kvm", F_OK) < 0) {
+                json_object_object_add(o, "open_error", json_object_new_string("ENODEV"));
+                *ret = o;
+                return 0;
+        }
         kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
         json_object_object_add(o, "open_error", err_or_null(kvm < 0 ? errno : 0));
         if (kvm < 0) {
@@ -130,17 +137,27 @@ int probe_cpuid(struct audit_ctx *c, json_object **ret) {
         return sis_root_probe(c->root, "cpuid", cpuid_live, NULL, ret);
 }
 
-/* Run "BINARY --version" with a clean environment, no stdin, bounded output and a 2 s timeout. */
+static long ms_left(const struct timespec *deadline) {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        return (deadline->tv_sec - now.tv_sec) * 1000 + (deadline->tv_nsec - now.tv_nsec) / 1000000;
+}
+
+/* Run "BINARY --version" with a clean environment, no stdin, bounded output, in its own process
+ * group, and a 2 s deadline for all of it: a binary that hangs, forks or closes its output is
+ * killed with its group, never waited on forever. */
 static int exec_live(const char *binary, json_object **ret) {
         json_object *o = json_object_new_object();
         char *const argv[] = { (char *) binary, (char *) "--version", NULL };
         char *const envp[] = { (char *) "PATH=/usr/sbin:/usr/bin:/sbin:/bin", (char *) "LC_ALL=C", NULL };
         posix_spawn_file_actions_t fa;
+        posix_spawnattr_t attr;
         int pipefd[2], status = 0, r;
         char out[4096];
         size_t len = 0;
-        pid_t pid;
-        struct timespec start, now;
+        bool timed_out = false;
+        pid_t pid, w;
+        struct timespec deadline;
 
         if (!o)
                 return -ENOMEM;
@@ -150,8 +167,12 @@ static int exec_live(const char *binary, json_object **ret) {
         posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
         posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
         posix_spawn_file_actions_adddup2(&fa, pipefd[1], 2);
-        r = posix_spawn(&pid, binary, &fa, NULL, argv, envp);
+        posix_spawnattr_init(&attr);
+        posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+        posix_spawnattr_setpgroup(&attr, 0);
+        r = posix_spawn(&pid, binary, &fa, &attr, argv, envp);
         posix_spawn_file_actions_destroy(&fa);
+        posix_spawnattr_destroy(&attr);
         close(pipefd[1]);
         if (r != 0) {
                 close(pipefd[0]);
@@ -161,31 +182,52 @@ static int exec_live(const char *binary, json_object **ret) {
                 *ret = o;
                 return 0;
         }
-        clock_gettime(CLOCK_MONOTONIC, &start);
+        clock_gettime(CLOCK_MONOTONIC, &deadline);
+        deadline.tv_sec += 2;
+        /* Read until EOF, a full buffer, the deadline, or the child's exit (a daemon it left behind
+         * may keep the pipe open: what the child wrote before exiting is all there is). */
+        w = 0;
         for (;;) {
                 struct pollfd p = { .fd = pipefd[0], .events = POLLIN };
-                long ms;
+                long ms = ms_left(&deadline);
                 ssize_t n;
+                int pr;
 
-                clock_gettime(CLOCK_MONOTONIC, &now);
-                ms = 2000 - ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000);
-                if (ms <= 0 || poll(&p, 1, (int) ms) <= 0) {
-                        kill(pid, SIGKILL);
+                if (ms <= 0) {
+                        timed_out = true;
                         break;
                 }
-                n = read(pipefd[0], out + len, sizeof(out) - 1 - len);
-                if (n <= 0)
+                pr = poll(&p, 1, (int) MIN(ms, 20L));
+                if (pr < 0 && errno != EINTR)
                         break;
-                len += (size_t) n;
-                if (len == sizeof(out) - 1)
+                if (pr > 0) {
+                        n = read(pipefd[0], out + len, sizeof(out) - 1 - len);
+                        if (n <= 0 || (len += (size_t) n) == sizeof(out) - 1)
+                                break;
+                        continue;
+                }
+                if (w == 0 && (w = waitpid(pid, &status, WNOHANG)) > 0)
+                        continue; /* exited: one more poll round drains what is buffered */
+                if (w > 0)
                         break;
         }
         close(pipefd[0]);
         out[len] = '\0';
-        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-                ;
-        json_object_object_add(o, "exit", WIFEXITED(status) ? json_object_new_int(WEXITSTATUS(status)) : NULL);
-        json_object_object_add(o, "error", WIFEXITED(status) ? NULL : json_object_new_string("ETIME"));
+        /* the output is in: wait for the exit only until the deadline */
+        while (w == 0 && (w = waitpid(pid, &status, WNOHANG)) == 0 && !timed_out) {
+                if (ms_left(&deadline) <= 0)
+                        timed_out = true;
+                else
+                        poll(NULL, 0, 10);
+        }
+        if (w == 0) {
+                kill(-pid, SIGKILL);
+                while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+                        ;
+        }
+        json_object_object_add(o, "exit", !timed_out && WIFEXITED(status) ? json_object_new_int(WEXITSTATUS(status)) : NULL);
+        json_object_object_add(o, "error", timed_out ? json_object_new_string("ETIME") :
+                                           WIFEXITED(status) ? NULL : json_object_new_string("EINTR"));
         json_object_object_add(o, "output", json_object_new_string(str_is_printable(out, len) ? out : "(binary output)"));
         *ret = o;
         return 0;

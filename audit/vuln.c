@@ -135,7 +135,7 @@ enum sis_status vuln_classify(const char *file, const char *text, int smt_on, bo
         }
         if ((rest = startswith(text, "KVM: ")))
                 text = rest; /* itlb_multihit prefixes its answer with the hypervisor's part */
-        if (strcaseprefix(text, "Not affected")) {
+        if (strcasecmp(text, "Not affected") == 0) {
                 st = SIS_PASS;
         } else if (strcaseprefix(text, "Vulnerable")) {
                 st = SIS_FAIL;

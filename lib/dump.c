@@ -273,34 +273,75 @@ static char *meta_string(struct sis_dump *d, const char *version, time_t when) {
         return s;
 }
 
+/* Open (creating) the directory rel below dfd, component by component, never following a
+ * symlink: an entry whose parent is a recorded symlink is skipped, not written through it. */
+static int open_dirs_nofollow(int dfd, const char *rel) {
+        _cleanup_strv_free_ char **parts = NULL;
+        int fd = fcntl(dfd, F_DUPFD_CLOEXEC, 3), k;
+
+        if (fd < 0)
+                return -errno;
+        k = strv_split(rel, "/", &parts);
+        if (k < 0) {
+                close(fd);
+                return k;
+        }
+        for (size_t i = 0; parts[i]; i++) {
+                int nfd;
+                if (mkdirat(fd, parts[i], 0755) < 0 && errno != EEXIST) {
+                        k = -errno;
+                        close(fd);
+                        return k;
+                }
+                nfd = openat(fd, parts[i], O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                k = -errno;
+                close(fd);
+                if (nfd < 0)
+                        return k;
+                fd = nfd;
+        }
+        return fd;
+}
+
 static int write_tree(struct sis_dump *d, const char *dir, const char *meta) {
+        _cleanup_close_ int root = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
         int k;
 
+        if (root < 0)
+                return -errno;
         for (size_t i = 0; i < d->n; i++) {
                 const struct entry *e = &d->entries[i];
-                _cleanup_free_ char *p = strdup_printf("%s%s", dir, e->path);
+                _cleanup_free_ char *parent = strdup(e->path + 1);
+                _cleanup_close_ int pfd = -1;
+                const char *base;
                 char *slash;
 
-                if (!p)
+                if (!parent)
                         return -ENOMEM;
-                slash = strrchr(p, '/');
-                *slash = '\0';
-                k = mkdir_parents(p, 0755);
-                if (k < 0)
-                        return k;
-                *slash = '/';
+                slash = strrchr(parent, '/');
+                if (slash) {
+                        *slash = '\0';
+                        base = slash + 1;
+                } else {
+                        base = parent;
+                }
+                pfd = open_dirs_nofollow(root, slash ? parent : "");
+                if (pfd == -ENOTDIR || pfd == -ELOOP)
+                        continue; /* a file or symlink recorded where this entry needs a directory */
+                if (pfd < 0)
+                        return pfd;
                 switch (e->kind) {
                 case ENTRY_DIR:
-                        k = mkdir_parents(p, 0755);
+                        k = mkdirat(pfd, base, 0755) < 0 && errno != EEXIST ? -errno : 0;
                         break;
                 case ENTRY_LINK:
-                        k = symlink(e->data, p) < 0 && errno != EEXIST ? -errno : 0;
+                        k = symlinkat(e->data, pfd, base) < 0 && errno != EEXIST ? -errno : 0;
                         break;
                 case ENTRY_FILE: {
-                        _cleanup_close_ int fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+                        _cleanup_close_ int fd = openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
                         k = 0;
                         if (fd < 0)
-                                k = errno == EEXIST || errno == EISDIR ? 0 : -errno;
+                                k = errno == EEXIST || errno == EISDIR || errno == ELOOP ? 0 : -errno;
                         else if (write(fd, e->data, e->len) != (ssize_t) e->len)
                                 k = -EIO;
                         break;
@@ -310,11 +351,7 @@ static int write_tree(struct sis_dump *d, const char *dir, const char *meta) {
                         return k;
         }
         {
-                _cleanup_free_ char *mp = strdup_printf("%s/%s", dir, SIS_DUMP_META);
-                _cleanup_close_ int fd = -1;
-                if (!mp)
-                        return -ENOMEM;
-                fd = open(mp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+                _cleanup_close_ int fd = openat(root, SIS_DUMP_META, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
                 if (fd < 0)
                         return -errno;
                 if (write(fd, meta, strlen(meta)) != (ssize_t) strlen(meta) || fsync(fd) < 0)

@@ -106,6 +106,13 @@ static char *vformat(const char *fmt, va_list ap) {
         return vasprintf(&s, fmt, ap) < 0 ? NULL : s;
 }
 
+/* Text from the host ends up on terminals: no escape sequences, no line breaks. */
+static void sanitize(char *s) {
+        for (; s && *s; s++)
+                if ((unsigned char) *s < 0x20 || *s == 0x7f)
+                        *s = ' ';
+}
+
 static void add_note(struct sis_finding *f, enum sis_status status, char *text) {
         struct sis_note *n;
 
@@ -113,6 +120,7 @@ static void add_note(struct sis_finding *f, enum sis_status status, char *text) 
                 f->oom = true;
                 return;
         }
+        sanitize(text);
         n = realloc(f->notes, (f->n_notes + 1) * sizeof(*n));
         if (!n) {
                 free(text);
@@ -267,7 +275,9 @@ int sis_report_add(struct sis_report *r, struct sis_finding *f) {
 }
 
 void sis_report_host_fact(struct sis_report *r, const char *key, const char *value) {
-        json_object_object_add(r->host, key, value ? json_object_new_string(value) : NULL);
+        _cleanup_free_ char *v = value ? strndup(value, 256) : NULL;
+        sanitize(v);
+        json_object_object_add(r->host, key, v ? json_object_new_string(v) : NULL);
 }
 
 void sis_report_host_fact_int(struct sis_report *r, const char *key, long value) {

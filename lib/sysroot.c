@@ -27,6 +27,8 @@ struct sis_root {
         struct sis_dump *recorder;
 };
 
+static int root_open(struct sis_root *r, const char *path, int flags);
+
 void sis_stat_done(struct sis_stat *st) {
         free(st->acl);
         st->acl = NULL;
@@ -68,14 +70,21 @@ int sis_root_new(const char *dir, struct sis_root **ret) {
                 return -errno;
 
         {
-                _cleanup_free_ char *mp = strdup_printf("%s/%s", dir, SIS_DUMP_META);
+                /* Inside the root, never a FIFO or a symlink out of it. */
+                _cleanup_close_ int mfd = root_open(r, "/" SIS_DUMP_META, O_RDONLY | O_NONBLOCK);
+                struct stat ms;
                 size_t len;
-                if (!mp)
-                        return -ENOMEM;
-                k = read_file_capped(mp, 16 * SIS_READ_MAX, &meta, &len);
-                if (k >= 0) {
-                        json_tokener *tok = json_tokener_new();
+
+                if (mfd >= 0) {
+                        json_tokener *tok;
                         json_object *m;
+
+                        if (fstat(mfd, &ms) < 0 || !S_ISREG(ms.st_mode))
+                                return -EBADMSG;
+                        k = read_fd_capped(mfd, 16 * SIS_READ_MAX, &meta, &len);
+                        if (k < 0)
+                                return k == -EFBIG ? -EBADMSG : k;
+                        tok = json_tokener_new();
                         if (!tok)
                                 return -ENOMEM;
                         m = json_tokener_parse_ex(tok, meta, (int) len);
@@ -86,8 +95,8 @@ int sis_root_new(const char *dir, struct sis_root **ret) {
                                 return -EBADMSG;
                         }
                         r->meta = m;
-                } else if (k != -ENOENT)
-                        return k;
+                } else if (mfd != -ENOENT)
+                        return mfd == -ELOOP || mfd == -EXDEV ? -EBADMSG : mfd;
         }
 
         if (!r->meta) {
@@ -172,9 +181,25 @@ static void record_error(struct sis_root *r, const char *path, int err) {
                 sis_dump_error(r->recorder, path, -err);
 }
 
-/* Every request: an absolute path of sane length, and not one the dump recorded as failing. */
+/* Canonical: absolute, no empty, "." or ".." components, no trailing slash. Dumps record paths
+ * as asked, so only canonical ones may be asked. */
+static bool path_canonical(const char *p) {
+        size_t l = strlen(p);
+
+        if (p[0] != '/')
+                return false;
+        if (l == 1)
+                return true;
+        if (p[l - 1] == '/' || strstr(p, "//") || strstr(p, "/./") || strstr(p, "/../"))
+                return false;
+        if ((l >= 2 && streq(p + l - 2, "/.")) || (l >= 3 && streq(p + l - 3, "/..")))
+                return false;
+        return true;
+}
+
+/* Every request: a canonical path of sane length, and not one the dump recorded as failing. */
 static int check_request(struct sis_root *r, const char *path) {
-        if (!path || path[0] != '/')
+        if (!path || !path_canonical(path))
                 return -EINVAL;
         if (strlen(path) >= PATH_MAX)
                 return -ENAMETOOLONG;
@@ -240,6 +265,8 @@ static int resolve_in_root(struct sis_root *r, const char *path, char **ret) {
                         /* the target's components go in front of what is left */
                         nt = strv_length(target);
                         nr = strv_length(todo);
+                        if (nt + nr + strv_length(done) > PATH_MAX / 2)
+                                return -ENAMETOOLONG; /* links that expand without end */
                         {
                                 char **merged = calloc(nt + nr + 1, sizeof(char *));
                                 if (!merged)
@@ -613,6 +640,58 @@ int sis_root_resolve(struct sis_root *r, const char *path, char **ret) {
                 cur = TAKE_PTR(target);
         }
         return -ELOOP;
+}
+
+/* A symlink target that keeps a root-prefixed path inside the root for anyone who follows it:
+ * relative and without "..". */
+static bool target_stays_inside(const char *t) {
+        return t[0] != '/' && !streq(t, "..") && !startswith(t, "../") && !strstr(t, "/../") &&
+               !(strlen(t) >= 3 && streq(t + strlen(t) - 3, "/.."));
+}
+
+int sis_root_plain(struct sis_root *r, const char *path, int depth) {
+        _cleanup_strv_free_ char **names = NULL;
+        struct sis_stat st;
+        int k;
+
+        if (r->live)
+                return 1;
+        /* every component on the way down */
+        for (const char *s = path + 1;; s++) {
+                if (*s == '/' || *s == '\0') {
+                        _cleanup_free_ char *p = strndup(path, (size_t) (s - path));
+                        if (!p)
+                                return -ENOMEM;
+                        k = sis_root_stat(r, p, SIS_STAT_NOFOLLOW, &st);
+                        if (k < 0)
+                                return k;
+                        sis_stat_done(&st);
+                        if (S_ISLNK(st.mode)) {
+                                _cleanup_free_ char *t = NULL;
+                                if (sis_root_readlink(r, p, &t) < 0 || !target_stays_inside(t))
+                                        return 0;
+                        } else if (!S_ISDIR(st.mode) && !(S_ISREG(st.mode) && *s == '\0'))
+                                return 0;
+                        if (*s == '\0')
+                                break;
+                }
+        }
+        if (depth <= 0)
+                return 1;
+        k = sis_root_list(r, path, &names);
+        if (k == -ENOTDIR)
+                return 1;
+        if (k < 0)
+                return k;
+        for (char **n = names; *n; n++) {
+                _cleanup_free_ char *p = strdup_printf("%s/%s", streq(path, "/") ? "" : path, *n);
+                if (!p)
+                        return -ENOMEM;
+                k = sis_root_plain(r, p, depth - 1);
+                if (k <= 0)
+                        return k;
+        }
+        return 1;
 }
 
 int sis_root_probe(struct sis_root *r, const char *key, sis_probe_fn fn, const char *arg, json_object **ret) {

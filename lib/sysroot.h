@@ -65,6 +65,11 @@ int sis_root_list(struct sis_root *r, const char *path, char ***ret);
 /* Resolve a symlink chain inside the root to an absolute in-root path (for evidence). */
 int sis_root_resolve(struct sis_root *r, const char *path, char **ret);
 
+/* Libraries that read the root themselves (libpci, libkmod) are safe on it only where the path,
+ * and everything below it to depth levels, is plain: directories, regular files, and symlinks that
+ * stay inside (relative, no ".."). 1 plain, 0 not, -errno. Always 1 on the live root. */
+int sis_root_plain(struct sis_root *r, const char *path, int depth);
+
 /* Live-only probes. fn runs only on a live root; its answer is cached, recorded into a dump being
  * collected, and replayed from a dump. ret is borrowed from the root's cache.
  * Errors: -EOPNOTSUPP not live and no dump; -ENODATA the dump has no answer for key. */

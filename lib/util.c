@@ -81,13 +81,15 @@ int safe_atoi(const char *s, int *ret) {
 }
 
 char *strstrip(char *s) {
-        char *e;
+        char *b = s, *e;
 
-        while (isspace((unsigned char) *s))
-                memmove(s, s + 1, strlen(s));
-        e = s + strlen(s);
-        while (e > s && isspace((unsigned char) e[-1]))
-                *--e = '\0';
+        while (isspace((unsigned char) *b))
+                b++;
+        e = b + strlen(b);
+        while (e > b && isspace((unsigned char) e[-1]))
+                e--;
+        memmove(s, b, (size_t) (e - b));
+        s[e - b] = '\0';
         return s;
 }
 

@@ -32,7 +32,8 @@ const char html_script[] =
         "var t=q.value.toLowerCase();document.querySelectorAll('tbody tr').forEach(function(tr){"
         "var show=on[tr.getAttribute('data-status')]&&tr.textContent.toLowerCase().indexOf(t)>=0;"
         "tr.style.display=show?'':'none'})}"
-        "q.addEventListener('input',apply);boxes.forEach(function(b){b.addEventListener('change',apply)});apply()})();";
+        "q.addEventListener('input',apply);boxes.forEach(function(b){b.addEventListener('change',apply)});apply();"
+        "document.documentElement.setAttribute('data-filter','ready')})();";
 
 void html_head(struct sbuf *b, const char *title) {
         sbuf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"

@@ -72,6 +72,19 @@ expect "family selection" 0 "$bin" --root "$fx/intel-hardened" --only 'cpu.vuln.
                 ok "module index travels in the dump" || notok "module index travels in the dump"
 }
 
+# crafted dumps: a FIFO as sis-dump.json must not hang; a swap path with ".." must not make
+# --collect write outside its directory; host text cannot carry terminal escapes into the report
+mkdir -p "$tmp/fifo"
+mkfifo "$tmp/fifo/sis-dump.json"
+expect "FIFO as sis-dump.json" 2 timeout 10 "$bin" --root "$tmp/fifo"
+mkdir -p "$tmp/evil/proc" "$tmp/evil/sys/devices/system/clocksource/clocksource0" "$tmp/evil/tmp/escape-target"
+printf 'Filename Type Size Used Priority\n/../../../../../../%s/escaped partition 1 0 -2\n' "${tmp#/}" > "$tmp/evil/proc/swaps"
+ln -s /dev/dm-0 "$tmp/evil/tmp/escaped"
+printf 'tsc\033[2K\rPASS\n' > "$tmp/evil/sys/devices/system/clocksource/clocksource0/current_clocksource"
+"$bin" --root "$tmp/evil" --only mem.swap,cpu.clocksource --collect "$tmp/evil-dump" > "$tmp/evil.txt" 2> /dev/null
+[ ! -e "$tmp/escaped" ] && ok "--collect stays inside its directory" || notok "--collect wrote $tmp/escaped"
+! grep -q $'\033' "$tmp/evil.txt" && ok "no terminal escapes from host text" || notok "terminal escape in the report"
+
 # --output: the same bytes as stdout, written atomically, nothing left behind; a bad path writes nothing
 SOURCE_DATE_EPOCH=0 "$bin" --root "$fx/intel-careless" --format json > "$tmp/stdout.json"
 mkdir -p "$tmp/o"

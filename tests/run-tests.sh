@@ -31,7 +31,7 @@ for t in "$@"; do
 done
 
 # Golden and CLI tests: each prints "ok NAME" or "not ok NAME" lines.
-for s in tests/golden.sh tests/cli.sh; do
+for s in tests/golden.sh tests/cli.sh tests/consumers.sh; do
         [ -x "$s" ] || continue
         out=$("$s" 2>&1)
         rc=$?

@@ -17,6 +17,8 @@ for bin in "$@"; do
         vuln) seeds=(tests/fixtures/hosts/*/sys/devices/system/cpu/vulnerabilities/*) ;;
         modparam) seeds=(tests/fixtures/hosts/*/sys/module/*/parameters/*) ;;
         dumpmeta) seeds=(tests/fixtures/hosts/*/sis-dump.json) ;;
+        policy) seeds=(tests/fixtures/policies/*.json) ;;
+        report) seeds=(tests/expected/*.json) ;;
         *) seeds=() ;;
         esac
         i=0

@@ -209,6 +209,24 @@ static const struct tcase cases[] = {
                                             { "/sys/bus/pci/devices/0000:00:03.0/device", "0x1000\n" }, { "/sys/bus/pci/devices/0000:00:03.0/class", "0x020000\n" }) },
         { "platform.nested", SIS_PASS, 0, F(CPUINFO("GenuineIntel", "fpu vmx"), { "/sys/bus/pci/devices/0000:00:00.0/vendor", "0x8086\n" },
                                             { "/sys/bus/pci/devices/0000:00:00.0/device", "0x2020\n" }, { "/sys/bus/pci/devices/0000:00:00.0/class", "0x060000\n" }) },
+        /* review regressions: no PASS without data; names with dashes; configs without an arch */
+        { "platform.nested", SIS_UNKNOWN, 0, F({ "/etc/x", "" }) },
+        { "kernel.cmdline", SIS_FAIL, 0, F({ "/proc/cmdline", "root=/dev/sda1 tsx-async-abort=off\n" }) },
+        { "kernel.cmdline", SIS_FAIL, 0, F({ "/proc/cmdline", "kvm_intel.vmentry-l1d-flush=never\n" }) },
+        { "kernel.config", SIS_FAIL, 0, F(CPUINFO("GenuineIntel", "vmx"), { "/proc/sys/kernel/osrelease", "6.1.0\n" },
+                                         { "/boot/config-6.1.0", "CONFIG_SECCOMP=y\nCONFIG_SECCOMP_FILTER=y\nCONFIG_KVM=y\n" }) },
+        { "kernel.config", SIS_UNKNOWN, 0, F({ "/proc/sys/kernel/osrelease", "6.1.0\n" },
+                                            { "/boot/config-6.1.0", "CONFIG_SECCOMP=y\nCONFIG_SECCOMP_FILTER=y\n" }) },
+        { "mem.ecc", SIS_WARN, 0, F({ "/sys/devices/system/edac/mc/mc0/dimm0/dimm_edac_mode", "Frobnicated\n" }) },
+        { "cpu.vuln.mds", SIS_UNKNOWN, 0, F(VULN("mds", "Not affected, or so we hope")) },
+        /* a chroot base reached through a symlink into a user's directory */
+        { "jail.chroot_base", SIS_FAIL, 0, F(META("\"stat\":{\"/\":{\"type\":\"dir\",\"mode\":\"0755\",\"uid\":0,\"gid\":0},"
+                                                 "\"/srv\":{\"type\":\"lnk\",\"mode\":\"0777\",\"uid\":0,\"gid\":0},"
+                                                 "\"/home\":{\"type\":\"dir\",\"mode\":\"0755\",\"uid\":0,\"gid\":0},"
+                                                 "\"/home/u\":{\"type\":\"dir\",\"mode\":\"0755\",\"uid\":1000,\"gid\":1000},"
+                                                 "\"/home/u/srv\":{\"type\":\"dir\",\"mode\":\"0755\",\"uid\":0,\"gid\":0},"
+                                                 "\"/home/u/srv/jailer\":{\"type\":\"dir\",\"mode\":\"0755\",\"uid\":0,\"gid\":0}}"),
+                                            { "/srv", "->/home/u/srv" }) },
         /* jail.cgroups */
         { "jail.cgroups", SIS_PASS, 0, F({ "/proc/mounts", "cgroup2 /sys/fs/cgroup cgroup2 rw 0 0\n" }, { "/sys/fs/cgroup/cgroup.controllers", "cpuset cpu io memory pids\n" }) },
         { "jail.cgroups", SIS_FAIL, 0, F({ "/proc/mounts", "cgroup2 /sys/fs/cgroup cgroup2 rw 0 0\n" }, { "/sys/fs/cgroup/cgroup.controllers", "cpu io memory pids\n" }) },
