@@ -33,7 +33,7 @@ done
 # Exit codes that mean "ran fine": sis-audit 0/1/3 (2 = usage/internal error);
 # spectre-meltdown-checker reports findings via its exit code, so anything
 # below 126 (not "cannot execute", "not found", or killed by a signal).
-rc_ok() { case $1 in sis) [[ $2 =~ ^[013]$ ]] ;; *) (( $2 < 126 )) ;; esac; }
+rc_ok() { case $1 in sis|fix) [[ $2 =~ ^[013]$ ]] ;; merge) [[ $2 == 0 ]] ;; *) (( $2 < 126 )) ;; esac; }
 
 # bench KIND LABEL CMD... -> appends a table row to $TMP/rows, median to $TMP/median.KIND
 bench() {
@@ -87,6 +87,18 @@ if [[ -n $FIX ]]; then
 else
 	NOTES+=("fixture row skipped: no directory under $FIXDIR/")
 fi
+# sis-report merge: a fleet of 100 generated host reports (the fixtures, renamed host-000..099)
+if [[ -x build/sis-report ]] && compgen -G "$FIXDIR/*/" >/dev/null; then
+	mkdir -p "$TMP/fleet"
+	fx=("$FIXDIR"/*/)
+	for i in $(seq 0 99); do
+		f=${fx[$((i % ${#fx[@]}))]}
+		h=$(printf 'host-%03d' "$i")
+		"$BIN" --root "$f" --format json 2>/dev/null |
+			sed "s/^    \"hostname\": .*/    \"hostname\": \"$h\",/" >"$TMP/fleet/$h.json" || true
+	done
+	bench merge '`sis-report merge` of 100 host reports, `--format html`' build/sis-report merge "$TMP"/fleet/*.json --format html
+fi
 if [[ -n $SMC ]]; then
 	bench smc '`spectre-meltdown-checker --batch json`' "$SMC" --batch json
 else
@@ -115,8 +127,12 @@ if [[ -f $TMP/median.smc ]]; then
 else
 	echo "- SKIP: ≥ 30× faster than spectre-meltdown-checker (not installed)"
 fi
+if [[ -f $TMP/median.merge ]]; then
+	m=$(cat "$TMP/median.merge")
+	goal "sis-report merge of 100 reports < 1 s ($(printf %.1f "$m") ms)" "$m < 1000"
+fi
 if [[ -n $TIME ]]; then
-	rss=$(cat "$TMP"/median.*.rss | sort -n | tail -n1)
+	rss=$(cat "$TMP"/median.sis.rss "$TMP"/median.fix.rss 2>/dev/null | sort -n | tail -n1)
 	goal "sis-audit peak RSS < 8 MiB ($(printf %.1f "$rss") MiB)" "$rss < 8"
 else
 	echo "- SKIP: sis-audit peak RSS < 8 MiB (GNU time missing)"

@@ -105,15 +105,49 @@ if command -v script > /dev/null; then
         ! grep -q $'\033' "$tmp/tty3.txt" && ok "--no-color" || notok "--no-color"
 fi
 
-# --help and the man page document the same long options
-help=$("$bin" --help | grep -o -- '--[a-z][a-z-]*' | sort -u)
-man=$(sed -n '/^\.SH OPTIONS/,/^\.SH /p' docs/sis-audit.1 | grep -o -- '\\-\\-[a-z][a-z-]*' | sed 's/\\//g' | sort -u)
-if [ -n "$help" ] && [ "$help" = "$man" ]; then ok "--help matches the man page ($(echo "$help" | wc -l) options)"
-else notok "--help vs man page"; diff <(echo "$help") <(echo "$man"); fi
-if command -v man > /dev/null; then
-        w=$(MANWIDTH=80 man --warnings -l docs/sis-audit.1 2>&1 > /dev/null)
-        [ -z "$w" ] && ok "man page renders cleanly" || notok "man page warnings: $w"
-fi
+# --help and the man page document the same long options, for each tool
+for tool in sis-audit sis-report; do
+        help=$("build/$tool" --help | grep -o -- '--[a-z][a-z-]*' | sort -u)
+        man=$(sed -n '/^\.SH OPTIONS/,/^\.SH /p' "docs/$tool.1" | grep -o -- '\\-\\-[a-z][a-z-]*' | sed 's/\\//g' | sort -u)
+        if [ -n "$help" ] && [ "$help" = "$man" ]; then ok "$tool --help matches the man page ($(echo "$help" | wc -l) options)"
+        else notok "$tool --help vs man page"; diff <(echo "$help") <(echo "$man"); fi
+        if command -v man > /dev/null; then
+                w=$(MANWIDTH=80 man --warnings -l "docs/$tool.1" 2>&1 > /dev/null)
+                [ -z "$w" ] && ok "$tool man page renders cleanly" || notok "$tool man page warnings: $w"
+        fi
+done
+
+# sis-report: one-line errors naming the file, exit 2; --policy conflicts
+rep=build/sis-report
+"$bin" --root "$fx/intel-hardened" --format json > "$tmp/good.json"
+printf '{"schema_version": 9, "tool": "x"}' > "$tmp/v9.json"
+expect "report: unknown schema" 2 "$rep" render "$tmp/v9.json"
+errline "report: unknown schema" "v9.json: unknown schema_version 9"
+head -c 100 "$tmp/good.json" > "$tmp/cut.json"
+expect "report: truncated JSON" 2 "$rep" render "$tmp/cut.json"
+errline "report: truncated JSON" "cut.json: malformed JSON (truncated)"
+expect "report: missing file" 2 "$rep" merge "$tmp/good.json" "$tmp/none.json"
+errline "report: missing file" "none.json: No such file or directory"
+expect "report: no verb" 2 "$rep"
+expect "report: bad verb" 2 "$rep" frobnicate
+expect "report: bad merge format" 2 "$rep" merge "$tmp/good.json" --format text
+expect "report: diff needs two" 2 "$rep" diff "$tmp/good.json"
+expect "report: render" 0 "$rep" render "$tmp/good.json" --format markdown
+expect "report: merge to file" 0 "$rep" merge "$tmp/good.json" "$tmp/good.json" --format json --output "$tmp/fleet.json"
+grep -q '"host": "intel-hardened#2"' "$tmp/fleet.json" && ok "merge numbers duplicate hosts" || notok "merge numbers duplicate hosts"
+expect "report: no drift" 0 "$rep" diff "$tmp/good.json" "$tmp/good.json"
+cp tests/fixtures/policies/careless.json "$tmp/policy.json"
+chmod 644 "$tmp/policy.json"
+expect "policy vs --profile" 2 "$bin" --root "$fx/intel-careless" --policy "$tmp/policy.json" --profile production
+errline "policy vs --profile" "contradicts the policy's profile development"
+chmod 664 "$tmp/policy.json"
+expect "group-writable policy" 2 "$bin" --root "$fx/intel-careless" --policy "$tmp/policy.json"
+errline "group-writable policy" "policy .*policy.json: refused: group-writable (mode 0664)"
+chmod 644 "$tmp/policy.json"
+chown 65534:65534 "$tmp/policy.json" 2> /dev/null && {
+        expect "policy owned by someone else" 2 "$bin" --root "$fx/intel-careless" --policy "$tmp/policy.json"
+        errline "policy owned by someone else" "refused: owned by uid 65534"
+}
 
 # live: collect this host, replay the dump, same JSON (but for the timestamps)
 export SOURCE_DATE_EPOCH=0
