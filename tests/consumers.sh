@@ -41,7 +41,7 @@ if [ -n "$ne" ]; then
                 "$ne" --web.listen-address="127.0.0.1:$port" --collector.disable-defaults --collector.textfile \
                         --collector.textfile.directory="$tmp/textfile" > "$tmp/ne.log" 2>&1 &
                 pids+=($!)
-                for _ in $(seq 50); do
+                for _ in $(seq 100); do
                         curl -sf "http://127.0.0.1:$port/metrics" > "$tmp/scrape" 2> /dev/null && break 2
                         kill -0 "${pids[-1]}" 2> /dev/null || break
                         sleep 0.1
