@@ -8,7 +8,7 @@ CC ?= cc
 PKG_CONFIG ?= pkg-config
 B := build
 
-PKGS := libkmod libudev libpci json-c libarchive zlib libacl
+PKGS := libkmod libudev libpci json-c libarchive zlib libacl libcrypto
 # libkmod and libarchive are dlopen()ed on first use (lib/dl.c): headers only.
 LINK_PKGS := libudev libpci json-c zlib libacl
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
@@ -18,7 +18,7 @@ CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 WARN := -Wall -Wextra -Wmissing-prototypes -Wstrict-prototypes -Wvla -Wshadow -Wformat=2 \
         -Wno-unused-parameter -Wno-missing-field-initializers -fno-common -Werror
 CFLAGS ?= -O2 -g
-ALL_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -DSIS_VERSION='"$(VERSION)"' -I. -Ilib -Iaudit -Ireports \
+ALL_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -DSIS_VERSION='"$(VERSION)"' -I. -Ilib -Iaudit -Ireports -Iprovision \
         $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS := $(LDFLAGS)
 ifneq ($(SANITIZE),)
@@ -35,10 +35,11 @@ endif
 LIB_SRCS := $(wildcard lib/*.c)
 AUDIT_SRCS := $(filter-out audit/main.c,$(wildcard audit/*.c))
 REPORT_SRCS := $(filter-out reports/sis-report.c,$(wildcard reports/*.c))
-CORE_OBJS := $(patsubst %.c,$(B)/%.o,$(LIB_SRCS) $(AUDIT_SRCS) $(REPORT_SRCS))
+PROVISION_SRCS := $(filter-out provision/main.c,$(wildcard provision/*.c))
+CORE_OBJS := $(patsubst %.c,$(B)/%.o,$(LIB_SRCS) $(AUDIT_SRCS) $(REPORT_SRCS) $(PROVISION_SRCS))
 TEST_SRCS := $(wildcard tests/unit/test-*.c)
 TEST_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(TEST_SRCS))
-TOOLS := $(B)/sis-audit $(B)/sis-report
+TOOLS := $(B)/sis-audit $(B)/sis-report $(B)/sis-provision
 
 all: $(TOOLS)
 
@@ -75,6 +76,11 @@ $(B)/sis-report: $(B)/reports/sis-report.o $(B)/libsis.a
 	@$(if $(Q),echo '  LD      $@')
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+# sis-provision alone links libcrypto (sha256): the audit's start-up stays free of it.
+$(B)/sis-provision: $(B)/provision/main.o $(B)/libsis.a
+	@$(if $(Q),echo '  LD      $@')
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(shell $(PKG_CONFIG) --libs libcrypto 2>/dev/null)
+
 $(B)/tests/%: tests/unit/%.c tests/unit/helpers.h $(B)/libsis.a $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo '  CC      $<')
@@ -91,8 +97,8 @@ FUZZ_LIB_SRCS := $(LIB_SRCS) $(AUDIT_SRCS) $(REPORT_SRCS)
 $(B)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(FUZZ_LIB_SRCS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo '  FUZZ    $@')
-	$(Q)clang -std=gnu11 -g -O1 -D_GNU_SOURCE -DSIS_VERSION='"$(VERSION)"' -I. -Ilib -Iaudit -Ireports $(PKG_CFLAGS) \
-		-fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_LIB_SRCS) $(PKG_LIBS)
+	$(Q)clang -std=gnu11 -g -O1 -D_GNU_SOURCE -DSIS_VERSION='"$(VERSION)"' -I. -Ilib -Iaudit -Ireports -Iprovision $(PKG_CFLAGS) \
+		-fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_LIB_SRCS) $(PKG_LIBS) $(shell $(PKG_CONFIG) --libs libcrypto 2>/dev/null)
 fuzz-build: $(FUZZ_BINS)
 fuzz:
 	$(Q)scripts/deps.sh fuzz

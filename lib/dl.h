@@ -29,7 +29,8 @@
         X(archive_entry_set_pathname) X(archive_entry_set_filetype) X(archive_entry_set_perm)                  \
         X(archive_entry_set_mtime) X(archive_entry_set_uid) X(archive_entry_set_gid)                           \
         X(archive_entry_set_symlink) X(archive_entry_set_size) X(archive_entry_filetype)                       \
-        X(archive_entry_hardlink) X(archive_entry_pathname)
+        X(archive_entry_hardlink) X(archive_entry_pathname) X(archive_read_support_filter_xz)                   \
+        X(archive_entry_set_hardlink) X(archive_errno)
 
 #define SIS_DL_DECLARE(s) extern __typeof__(s) *sym_##s;
 SIS_KMOD_SYMBOLS(SIS_DL_DECLARE)

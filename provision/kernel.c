@@ -1,0 +1,707 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sis-provision kernel: fragments -> verified .config -> reproducible vmlinux and bzImage.
+ *
+ *   source (tarball sha256 | directory tree hash)
+ *     -> unpack once into <cache>/src/<hash>           (atomic: a temp dir renamed into place)
+ *     -> allnoconfig with the merged fragments as KCONFIG_ALLCONFIG, then olddefconfig
+ *     -> every requested symbol compared with the final .config (kconfig.c)
+ *     -> make vmlinux bzImage with KBUILD_BUILD_* from SOURCE_DATE_EPOCH, logged to build.log
+ *     -> <cache>/kernel/<key>/{vmlinux,bzImage,config,manifest.json,SHA256SUMS}, key =
+ *        sha256(source, final config, toolchain); then copied to --out (atomic)
+ * An inputs key (source, fragments, profile, arch, toolchain, epoch) remembers the key, so an
+ * unchanged rebuild neither unpacks nor configures: it is a cache hit in well under a second.
+ */
+#include "kernel.h"
+
+#include <archive.h>
+#include <ctype.h>
+#include <archive_entry.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <json-c/json.h>
+#include <stdarg.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "dl.h"
+#include "dump.h"
+#include "exec.h"
+#include "fileio.h"
+#include "hash.h"
+#include "kconfig.h"
+#include "log.h"
+#include "util.h"
+
+#define MANIFEST_VERSION 1
+static const char *const outputs[] = { "vmlinux", "bzImage", "config" };
+
+static int err(int code, const char *fmt, ...) _printf_(2, 3);
+static int err(int code, const char *fmt, ...) {
+        va_list ap;
+
+        fputs("sis-provision: ", stderr);
+        va_start(ap, fmt);
+        vfprintf(stderr, fmt, ap);
+        va_end(ap);
+        fputc('\n', stderr);
+        return code;
+}
+
+static void step(const struct kernel_opts *o, const char *fmt, ...) _printf_(2, 3);
+static void step(const struct kernel_opts *o, const char *fmt, ...) {
+        va_list ap;
+
+        fputs(o->progress ? "\033[1m==>\033[0m " : "==> ", stderr);
+        va_start(ap, fmt);
+        vfprintf(stderr, fmt, ap);
+        va_end(ap);
+        fputc('\n', stderr);
+}
+
+/* --- the source --------------------------------------------------------------------------- */
+
+/* A directory's identity: the sorted list of (path, size, mtime) of its files. */
+static struct sha256_ctx *tree_ctx;
+static size_t tree_skip;
+static char **tree_lines;
+static int tree_one(const char *p, const struct stat *st, int flag, struct FTW *ftw _unused_) {
+        if (flag == FTW_F || flag == FTW_SL) {
+                char *l = strdup_printf("%s %lld %lld", p + tree_skip, (long long) st->st_size, (long long) st->st_mtime);
+                if (!l || strv_push(&tree_lines, l) < 0)
+                        return -1;
+        }
+        return 0;
+}
+
+static int tree_hash(const char *dir, char hex[static SHA256_HEX]) {
+        int k;
+
+        tree_skip = strlen(dir);
+        tree_lines = NULL;
+        if (nftw(dir, tree_one, 64, FTW_PHYS) < 0) {
+                strv_free(tree_lines);
+                return -errno;
+        }
+        strv_sort(tree_lines);
+        k = sha256_begin(&tree_ctx);
+        for (size_t i = 0; k >= 0 && tree_lines && tree_lines[i]; i++) {
+                k = sha256_add(tree_ctx, tree_lines[i], strlen(tree_lines[i]));
+                if (k >= 0)
+                        k = sha256_add(tree_ctx, "\n", 1);
+        }
+        strv_free(tree_lines);
+        tree_lines = NULL;
+        if (k < 0)
+                return k;
+        return sha256_end(tree_ctx, hex);
+}
+
+/* Unpack a tarball into a new directory, atomically; the top-level directory of the archive
+ * (linux-source-6.1/) is stripped. */
+static int unpack(const char *tarball, const char *dest) {
+        _cleanup_free_ char *tmp = strdup_printf("%s.unpack.XXXXXX", dest);
+        struct archive *a = NULL, *w = NULL;
+        struct archive_entry *ae;
+        int r, k = 0;
+
+        if (!tmp || !mkdtemp(tmp))
+                return -errno;
+        k = dlopen_libarchive();
+        if (k < 0)
+                goto out;
+        a = sym_archive_read_new();
+        w = sym_archive_write_disk_new();
+        if (!a || !w) {
+                k = -ENOMEM;
+                goto out;
+        }
+        sym_archive_read_support_format_tar(a);
+        sym_archive_read_support_filter_gzip(a);
+        if (sym_archive_read_support_filter_xz)
+                sym_archive_read_support_filter_xz(a);
+        sym_archive_write_disk_set_options(w, ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
+                                                      ARCHIVE_EXTRACT_SECURE_SYMLINKS);
+        if (sym_archive_read_open_filename(a, tarball, 1 << 16) != ARCHIVE_OK) {
+                k = -EBADMSG;
+                goto out;
+        }
+        while ((r = sym_archive_read_next_header(a, &ae)) == ARCHIVE_OK) {
+                const char *name = sym_archive_entry_pathname(ae), *rest;
+                _cleanup_free_ char *to = NULL;
+                mode_t t = sym_archive_entry_filetype(ae);
+
+                if (!name || name[0] == '/' || strstr(name, "../")) {
+                        k = -EBADMSG;
+                        goto out;
+                }
+                rest = strchr(name, '/');
+                if (!rest || !rest[1])
+                        continue; /* the top-level directory itself */
+                if (t != AE_IFREG && t != AE_IFDIR && t != AE_IFLNK)
+                        continue;
+                if (sym_archive_entry_hardlink(ae)) {
+                        const char *hl = strchr(sym_archive_entry_hardlink(ae), '/');
+                        _cleanup_free_ char *hto = hl ? strdup_printf("%s%s", tmp, hl) : NULL;
+                        if (hto)
+                                sym_archive_entry_set_hardlink(ae, hto);
+                }
+                to = strdup_printf("%s%s", tmp, rest);
+                if (!to) {
+                        k = -ENOMEM;
+                        goto out;
+                }
+                sym_archive_entry_set_pathname(ae, to);
+                if (sym_archive_write_header(w, ae) != ARCHIVE_OK) {
+                        k = -(sym_archive_errno(w) ?: EIO);
+                        goto out;
+                }
+                if (t == AE_IFREG && !sym_archive_entry_hardlink(ae)) {
+                        const void *buf;
+                        size_t size;
+                        la_int64_t off;
+                        while ((r = sym_archive_read_data_block(a, &buf, &size, &off)) == ARCHIVE_OK)
+                                if (sym_archive_write_data_block(w, buf, size, off) != ARCHIVE_OK) {
+                                        k = -(sym_archive_errno(w) ?: EIO);
+                                        goto out;
+                                }
+                        if (r != ARCHIVE_EOF) {
+                                k = -EBADMSG;
+                                goto out;
+                        }
+                }
+                if (sym_archive_write_finish_entry(w) != ARCHIVE_OK) {
+                        k = -(sym_archive_errno(w) ?: EIO);
+                        goto out;
+                }
+        }
+        if (r != ARCHIVE_EOF)
+                k = -EBADMSG;
+out:
+        if (a)
+                sym_archive_read_free(a);
+        if (w)
+                sym_archive_write_free(w);
+        if (k >= 0 && rename(tmp, dest) < 0)
+                k = -errno;
+        if (k < 0)
+                (void) rm_rf(tmp);
+        return k;
+}
+
+/* --- toolchain ---------------------------------------------------------------------------- */
+
+static char *first_line_of(const char *cmd) {
+        char *argv[] = { (char *) cmd, (char *) "--version", NULL };
+        char path[] = "/tmp/sis-ver.XXXXXX";
+        _cleanup_close_ int fd = mkostemp(path, O_CLOEXEC);
+        _cleanup_free_ char *text = NULL;
+        char *nl;
+
+        if (fd < 0)
+                return NULL;
+        unlink(path);
+        if (exec_logged(NULL, argv, NULL, fd, NULL, NULL) != 0 || lseek(fd, 0, SEEK_SET) < 0)
+                return NULL;
+        {
+                char buf[512];
+                ssize_t n = read(fd, buf, sizeof(buf) - 1);
+                if (n <= 0)
+                        return NULL;
+                buf[n] = '\0';
+                nl = strchr(buf, '\n');
+                if (nl)
+                        *nl = '\0';
+                return strdup(buf);
+        }
+}
+
+/* --- outputs ------------------------------------------------------------------------------ */
+
+static int copy_file(const char *from, const char *to) {
+        _cleanup_close_ int in = open(from, O_RDONLY | O_CLOEXEC), out = -1;
+        char buf[1 << 16];
+
+        if (in < 0)
+                return -errno;
+        if (link(from, to) == 0)
+                return 0; /* same filesystem: a hard link is a free copy */
+        out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        if (out < 0)
+                return -errno;
+        for (;;) {
+                ssize_t n = read(in, buf, sizeof(buf));
+                if (n < 0)
+                        return -errno;
+                if (n == 0)
+                        break;
+                if (write(out, buf, (size_t) n) != n)
+                        return -EIO;
+        }
+        return fsync(out) < 0 ? -errno : 0;
+}
+
+/* Copy a finished output set into dest, atomically (a temp dir renamed over the old one). */
+static int publish(const char *from, const char *dest) {
+        static const char *const all[] = { "vmlinux", "bzImage", "config", "manifest.json", "SHA256SUMS" };
+        _cleanup_free_ char *tmp = strdup_printf("%s.tmp.XXXXXX", dest), *old = strdup_printf("%s.old", dest);
+        int k = 0;
+
+        if (!tmp || !old)
+                return -ENOMEM;
+        (void) mkdir_parents(dest, 0755);
+        (void) rmdir(dest); /* only an empty leftover; a full one is replaced below */
+        if (!mkdtemp(tmp))
+                return -errno;
+        (void) chmod(tmp, 0755);
+        for (size_t i = 0; k >= 0 && i < ELEMENTSOF(all); i++) {
+                _cleanup_free_ char *a = strdup_printf("%s/%s", from, all[i]), *b = strdup_printf("%s/%s", tmp, all[i]);
+                k = a && b ? copy_file(a, b) : -ENOMEM;
+        }
+        if (k >= 0 && access(dest, F_OK) == 0) {
+                (void) rm_rf(old);
+                if (rename(dest, old) < 0)
+                        k = -errno;
+        }
+        if (k >= 0 && rename(tmp, dest) < 0)
+                k = -errno;
+        if (k < 0)
+                (void) rm_rf(tmp);
+        else
+                (void) rm_rf(old);
+        return k;
+}
+
+static json_object *file_entry(const char *dir, const char *name, char **ret_line) {
+        _cleanup_free_ char *p = strdup_printf("%s/%s", dir, name);
+        char hex[SHA256_HEX];
+        struct stat st;
+        json_object *o;
+
+        if (!p || sha256_file(p, hex) < 0 || stat(p, &st) < 0)
+                return NULL;
+        o = json_object_new_object();
+        json_object_object_add(o, "sha256", json_object_new_string(hex));
+        json_object_object_add(o, "size", json_object_new_int64((int64_t) st.st_size));
+        *ret_line = strdup_printf("%s  %s\n", hex, name);
+        return o;
+}
+
+/* --- the build ---------------------------------------------------------------------------- */
+
+struct progress {
+        bool on;
+        unsigned n;
+};
+
+static void on_line(void *ud, const char *line) {
+        struct progress *p = ud;
+        /* kbuild's quiet lines: "  CC      kernel/fork.o" */
+        if (!p->on || line[0] != ' ' || line[1] != ' ' || !isupper((unsigned char) line[2]))
+                return;
+        p->n++;
+        if (p->n % 25 == 0)
+                fprintf(stderr, "\r    %u files built", p->n);
+}
+
+static int make(const char *src, const char *build, const char *arch, char *const env[], int log, struct progress *pg,
+                const char *target, unsigned jobs, const char *allconfig) {
+        _cleanup_free_ char *o = strdup_printf("O=%s", build), *a = strdup_printf("ARCH=%s", arch),
+                            *j = strdup_printf("-j%u", jobs), *ac = allconfig ? strdup_printf("KCONFIG_ALLCONFIG=%s", allconfig) : NULL;
+        char *argv[10] = { (char *) "make", (char *) "-C", (char *) src, o, a, j };
+        size_t n = 6;
+
+        if (!o || !a || !j)
+                return -ENOMEM;
+        if (ac)
+                argv[n++] = ac;
+        if (streq(target, "kernel")) {
+                argv[n++] = (char *) "vmlinux";
+                argv[n++] = (char *) "bzImage";
+        } else
+                argv[n++] = (char *) target;
+        argv[n] = NULL;
+        return exec_logged(NULL, argv, env, log, on_line, pg);
+}
+
+static char *cache_root(const char *given) {
+        const char *x = getenv("XDG_CACHE_HOME"), *h = getenv("HOME");
+        if (given)
+                return strdup(given);
+        if (x && *x)
+                return strdup_printf("%s/sis", x);
+        return strdup_printf("%s/.cache/sis", h && *h ? h : "/var/cache");
+}
+
+int kernel_build(const struct kernel_opts *o) {
+        _cleanup_free_ char *cache = cache_root(o->cache), *srcdir = NULL, *builddir = NULL, *allconfig = NULL,
+                            *inputs_file = NULL, *entry = NULL, *logpath = NULL, *cfgtext = NULL, *gcc = NULL, *ld = NULL,
+                            *mk = NULL;
+        _cleanup_strv_free_ char **frags = NULL;
+        _cleanup_close_ int log = -1;
+        struct kreqs reqs = {};
+        struct kfinal final = {};
+        char src_hash[SHA256_HEX], ikey[SHA256_HEX], key[SHA256_HEX], cfg_hash[SHA256_HEX];
+        char *perr = NULL;
+        struct stat st;
+        bool is_dir;
+        long long epoch;
+        const char *sde = getenv("SOURCE_DATE_EPOCH");
+        struct timespec t0, t1;
+        int k;
+
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        if (!cache)
+                return -ENOMEM;
+        /* the requests: fragments of the profile */
+        k = profile_load(o->configs, o->profile, &reqs, &frags, &perr);
+        if (k < 0) {
+                k = err(2, "%s", perr ? perr : strerror(-k));
+                free(perr);
+                return k;
+        }
+
+        /* the source and its identity */
+        if (stat(o->source, &st) < 0) {
+                kreqs_done(&reqs);
+                return err(2, "--source %s: %s", o->source, strerror(errno));
+        }
+        is_dir = S_ISDIR(st.st_mode);
+        step(o, "hashing the source %s", o->source);
+        k = is_dir ? tree_hash(o->source, src_hash) : sha256_file(o->source, src_hash);
+        if (k < 0) {
+                kreqs_done(&reqs);
+                return err(2, "--source %s: %s", o->source, strerror(-k));
+        }
+        if (o->sha256 && (is_dir || strcasecmp(o->sha256, src_hash) != 0)) {
+                kreqs_done(&reqs);
+                return err(2, "--source %s: sha256 %s, expected %s", o->source, is_dir ? "(a directory)" : src_hash, o->sha256);
+        }
+        if (sde) {
+                char *end;
+                epoch = strtoll(sde, &end, 10);
+                if (*end || epoch < 0) {
+                        kreqs_done(&reqs);
+                        return err(2, "SOURCE_DATE_EPOCH=%s is not a number of seconds", sde);
+                }
+        } else
+                epoch = (long long) st.st_mtime; /* deterministic for a given source file */
+
+        gcc = first_line_of("gcc");
+        ld = first_line_of("ld");
+        mk = first_line_of("make");
+        if (!gcc || !ld || !mk) {
+                kreqs_done(&reqs);
+                return err(2, "the toolchain (gcc, ld, make) is not installed: run scripts/deps.sh kernel");
+        }
+
+        /* inputs key: everything that decides the outputs, known before unpacking */
+        {
+                struct sbuf b = {};
+                sbuf_printf(&b, "src %s\nprofile %s\narch %s\nepoch %lld\ngcc %s\nld %s\nmake %s\n", src_hash, o->profile,
+                            o->arch, epoch, gcc, ld, mk);
+                for (size_t i = 0; frags[i]; i++) {
+                        char h[SHA256_HEX];
+                        if (sha256_file(frags[i], h) >= 0)
+                                sbuf_printf(&b, "fragment %s\n", h);
+                }
+                _cleanup_free_ char *s = sbuf_steal(&b);
+                if (!s || sha256_buf(s, strlen(s), ikey) < 0) {
+                        kreqs_done(&reqs);
+                        return -ENOMEM;
+                }
+        }
+        inputs_file = strdup_printf("%s/inputs/%s", cache, ikey);
+        {
+                _cleanup_free_ char *known = NULL;
+                if (inputs_file && read_file_capped(inputs_file, 128, &known, NULL) >= 0) {
+                        _cleanup_free_ char *e = strdup_printf("%s/kernel/%s", cache, strstrip(known));
+                        _cleanup_free_ char *m = e ? strdup_printf("%s/manifest.json", e) : NULL;
+                        if (m && access(m, F_OK) == 0 && provision_verify(e) == 0 && publish(e, o->out) >= 0) {
+                                clock_gettime(CLOCK_MONOTONIC, &t1);
+                                step(o, "cache hit %.12s: %s (%.2f s)", strstrip(known), o->out,
+                                     (double) (t1.tv_sec - t0.tv_sec) + (double) (t1.tv_nsec - t0.tv_nsec) / 1e9);
+                                kreqs_done(&reqs);
+                                return 0;
+                        }
+                }
+        }
+
+        /* unpack once per source */
+        if (is_dir)
+                srcdir = strdup(o->source);
+        else {
+                srcdir = strdup_printf("%s/src/%s", cache, src_hash);
+                if (srcdir && access(srcdir, F_OK) < 0) {
+                        step(o, "unpacking %s", o->source);
+                        (void) mkdir_parents(cache, 0755);
+                        {
+                                _cleanup_free_ char *parent = strdup_printf("%s/src", cache);
+                                (void) mkdir_parents(parent, 0755);
+                        }
+                        k = unpack(o->source, srcdir);
+                        if (k < 0) {
+                                kreqs_done(&reqs);
+                                return err(2, "--source %s: cannot unpack: %s", o->source,
+                                           k == -EBADMSG ? "not a valid tar archive" : strerror(-k));
+                        }
+                }
+        }
+        builddir = strdup_printf("%s/build/%.16s-%s-%s", cache, src_hash, o->arch, o->profile);
+        if (!srcdir || !builddir || mkdir_parents(builddir, 0755) < 0) {
+                kreqs_done(&reqs);
+                return err(2, "cannot create %s", builddir ? builddir : "the build directory");
+        }
+        logpath = strdup_printf("%s/build.log", builddir);
+        log = logpath ? open(logpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : -1;
+        if (log < 0) {
+                kreqs_done(&reqs);
+                return err(2, "cannot write %s", logpath ? logpath : "the build log");
+        }
+
+        /* configure: allnoconfig + our requests, then olddefconfig */
+        step(o, "configuring %s (%zu requests from %zu fragments)", o->profile, reqs.n, strv_length(frags));
+        allconfig = strdup_printf("%s/sis.allconfig", builddir);
+        {
+                _cleanup_free_ char *text = kreqs_allconfig(&reqs);
+                if (!allconfig || !text || write_file_atomic(allconfig, text, strlen(text), 0644) < 0) {
+                        kreqs_done(&reqs);
+                        return err(2, "cannot write %s", allconfig ? allconfig : "the merged fragments");
+                }
+        }
+        {
+                _cleanup_free_ char *e1 = strdup_printf("SOURCE_DATE_EPOCH=%lld", epoch);
+                char *env[] = { e1, NULL };
+                struct progress pg = {};
+                if (make(srcdir, builddir, o->arch, env, log, &pg, "allnoconfig", 1, allconfig) != 0 ||
+                    make(srcdir, builddir, o->arch, env, log, &pg, "olddefconfig", 1, NULL) != 0) {
+                        kreqs_done(&reqs);
+                        return err(2, "configuring the kernel failed; see %s", logpath);
+                }
+        }
+        {
+                _cleanup_free_ char *cp = strdup_printf("%s/.config", builddir);
+                size_t len;
+                struct kmiss *miss = NULL;
+                int n;
+                if (!cp || read_file_capped(cp, 16 << 20, &cfgtext, &len) < 0 || kfinal_parse(cfgtext, &final) < 0) {
+                        kreqs_done(&reqs);
+                        return err(2, "cannot read the final .config");
+                }
+                n = kreqs_check(&reqs, &final, srcdir, o->arch, &miss);
+                if (n > 0) {
+                        err(1, "%d requested symbol%s did not survive olddefconfig:", n, n == 1 ? "" : "s");
+                        for (int i = 0; i < n; i++)
+                                fprintf(stderr, "  %s:%u: CONFIG_%s=%s became %s: %s\n", miss[i].req->file, miss[i].req->line,
+                                        miss[i].req->name, miss[i].req->value, miss[i].got, strna(miss[i].why));
+                        kmiss_free(miss, (size_t) n);
+                        kfinal_done(&final);
+                        kreqs_done(&reqs);
+                        return 1;
+                }
+                kmiss_free(miss, 0);
+                if (sha256_buf(cfgtext, len, cfg_hash) < 0) {
+                        kfinal_done(&final);
+                        kreqs_done(&reqs);
+                        return -ENOMEM;
+                }
+        }
+        step(o, "all %zu requested symbols are in the final config", reqs.n);
+
+        /* the output key: source + final config + toolchain */
+        {
+                _cleanup_free_ char *s = strdup_printf("src %s\nconfig %s\narch %s\nepoch %lld\ngcc %s\nld %s\nmake %s\n", src_hash,
+                                                       cfg_hash, o->arch, epoch, gcc, ld, mk);
+                if (!s || sha256_buf(s, strlen(s), key) < 0) {
+                        kfinal_done(&final);
+                        kreqs_done(&reqs);
+                        return -ENOMEM;
+                }
+        }
+        entry = strdup_printf("%s/kernel/%s", cache, key);
+        if (entry && provision_verify(entry) != 0) {
+                /* build: reproducible, logged, resumable (the build dir persists) */
+                _cleanup_free_ char *ts = NULL, *e1 = strdup_printf("SOURCE_DATE_EPOCH=%lld", epoch);
+                time_t t = (time_t) epoch;
+                struct tm tm;
+                char date[64];
+                struct progress pg = { .on = o->progress };
+                gmtime_r(&t, &tm);
+                strftime(date, sizeof(date), "%a %b %e %H:%M:%S UTC %Y", &tm);
+                ts = strdup_printf("KBUILD_BUILD_TIMESTAMP=%s", date);
+                char *env[] = { ts, (char *) "KBUILD_BUILD_USER=sis", (char *) "KBUILD_BUILD_HOST=sis",
+                                (char *) "KBUILD_BUILD_VERSION=1", e1, (char *) "LC_ALL=C", (char *) "TZ=UTC", NULL };
+                step(o, "building vmlinux and bzImage with %u jobs (log: %s)", o->jobs, logpath);
+                k = make(srcdir, builddir, o->arch, env, log, &pg, "kernel", o->jobs, NULL);
+                if (pg.on && pg.n)
+                        fputc('\n', stderr);
+                if (k != 0) {
+                        kfinal_done(&final);
+                        kreqs_done(&reqs);
+                        return err(2, "the kernel build failed (exit %d); see %s (rerun to resume)", k, logpath);
+                }
+                /* assemble the entry in a temp dir, then rename: no half-written cache entries */
+                {
+                        _cleanup_free_ char *tmp = strdup_printf("%s.tmp.XXXXXX", entry), *sums = NULL;
+                        _cleanup_free_ char *kdir = strdup_printf("%s/kernel", cache);
+                        struct sbuf sb = {};
+                        json_object *m = json_object_new_object(), *outs = json_object_new_object(),
+                                    *fr = json_object_new_array(), *tc = json_object_new_object(), *srcj = json_object_new_object();
+                        const char *from[] = { "vmlinux", "arch/x86/boot/bzImage", ".config" };
+
+                        (void) mkdir_parents(kdir, 0755);
+                        if (!tmp || !mkdtemp(tmp)) {
+                                kfinal_done(&final);
+                                kreqs_done(&reqs);
+                                return err(2, "cannot create the cache entry");
+                        }
+                        (void) chmod(tmp, 0755);
+                        for (size_t i = 0; i < ELEMENTSOF(outputs); i++) {
+                                _cleanup_free_ char *a = strdup_printf("%s/%s", builddir, from[i]), *b = strdup_printf("%s/%s", tmp, outputs[i]);
+                                char *line = NULL;
+                                unlink(b);
+                                if (!a || !b || copy_file(a, b) < 0) {
+                                        rm_rf(tmp);
+                                        kfinal_done(&final);
+                                        kreqs_done(&reqs);
+                                        return err(2, "the build did not produce %s", from[i]);
+                                }
+                                json_object_object_add(outs, outputs[i], file_entry(tmp, outputs[i], &line));
+                                sbuf_puts(&sb, strempty(line));
+                                free(line);
+                        }
+                        json_object_object_add(m, "manifest_version", json_object_new_int(MANIFEST_VERSION));
+                        json_object_object_add(m, "tool", json_object_new_string("sis-provision"));
+                        json_object_object_add(m, "version", json_object_new_string(SIS_VERSION));
+                        json_object_object_add(m, "kind", json_object_new_string("kernel"));
+                        json_object_object_add(m, "profile", json_object_new_string(o->profile));
+                        json_object_object_add(m, "arch", json_object_new_string(o->arch));
+                        json_object_object_add(srcj, "name", json_object_new_string(strrchr(o->source, '/') ? strrchr(o->source, '/') + 1 : o->source));
+                        json_object_object_add(srcj, "kind", json_object_new_string(is_dir ? "directory" : "tarball"));
+                        json_object_object_add(srcj, "sha256", json_object_new_string(src_hash));
+                        json_object_object_add(m, "source", srcj);
+                        for (size_t i = 0; frags[i]; i++) {
+                                json_object *f = json_object_new_object();
+                                char h[SHA256_HEX] = "";
+                                (void) sha256_file(frags[i], h);
+                                json_object_object_add(f, "name", json_object_new_string(strrchr(frags[i], '/') + 1));
+                                json_object_object_add(f, "sha256", json_object_new_string(h));
+                                json_object_array_add(fr, f);
+                        }
+                        json_object_object_add(m, "fragments", fr);
+                        json_object_object_add(m, "requested_symbols", json_object_new_int((int) reqs.n));
+                        json_object_object_add(m, "config_sha256", json_object_new_string(cfg_hash));
+                        json_object_object_add(tc, "gcc", json_object_new_string(gcc));
+                        json_object_object_add(tc, "ld", json_object_new_string(ld));
+                        json_object_object_add(tc, "make", json_object_new_string(mk));
+                        json_object_object_add(m, "toolchain", tc);
+                        json_object_object_add(m, "source_date_epoch", json_object_new_int64(epoch));
+                        json_object_object_add(m, "outputs", outs);
+                        {
+                                _cleanup_free_ char *mj = strdup_printf("%s\n", json_object_to_json_string_ext(m, JSON_C_TO_STRING_PRETTY |
+                                                                                                                      JSON_C_TO_STRING_SPACED |
+                                                                                                                      JSON_C_TO_STRING_NOSLASHESCAPE));
+                                _cleanup_free_ char *mp = strdup_printf("%s/manifest.json", tmp), *sp = strdup_printf("%s/SHA256SUMS", tmp);
+                                sums = sbuf_steal(&sb);
+                                k = mj && mp && sp && sums ? write_file_atomic(mp, mj, strlen(mj), 0644) : -ENOMEM;
+                                if (k >= 0)
+                                        k = write_file_atomic(sp, sums, strlen(sums), 0644);
+                        }
+                        json_object_put(m);
+                        (void) rm_rf(entry); /* a broken old entry */
+                        if (k >= 0 && rename(tmp, entry) < 0)
+                                k = -errno;
+                        if (k < 0) {
+                                rm_rf(tmp);
+                                kfinal_done(&final);
+                                kreqs_done(&reqs);
+                                return err(2, "cannot write the cache entry: %s", strerror(-k));
+                        }
+                }
+        } else
+                step(o, "the cache holds this build already (%.12s)", key);
+        kfinal_done(&final);
+        kreqs_done(&reqs);
+
+        /* remember inputs -> key, and publish */
+        {
+                _cleanup_free_ char *idir = strdup_printf("%s/inputs", cache), *line = strdup_printf("%s\n", key);
+                (void) mkdir_parents(idir, 0755);
+                if (inputs_file && line)
+                        (void) write_file_atomic(inputs_file, line, strlen(line), 0644);
+        }
+        k = publish(entry, o->out);
+        if (k < 0)
+                return err(2, "--out %s: %s", o->out, strerror(-k));
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        step(o, "wrote %s (%.0f s)", o->out, (double) (t1.tv_sec - t0.tv_sec));
+        return 0;
+}
+
+/* --- verify and check-config ------------------------------------------------------------- */
+
+int provision_verify(const char *dir) {
+        _cleanup_free_ char *mp = strdup_printf("%s/manifest.json", dir), *text = NULL;
+        json_object *m, *outs;
+        int bad = 0;
+
+        if (!mp || read_file_capped(mp, 1 << 20, &text, NULL) < 0)
+                return 2;
+        m = json_tokener_parse(text);
+        if (!m || !json_object_object_get_ex(m, "outputs", &outs) || !json_object_is_type(outs, json_type_object)) {
+                json_object_put(m);
+                return 2;
+        }
+        json_object_object_foreach(outs, name, o) {
+                json_object *h;
+                char hex[SHA256_HEX];
+                _cleanup_free_ char *p = strdup_printf("%s/%s", dir, name);
+                if (!strchr(name, '/') && p && json_object_object_get_ex(o, "sha256", &h) && sha256_file(p, hex) >= 0 &&
+                    streq(hex, json_object_get_string(h)))
+                        continue;
+                bad = 1;
+        }
+        json_object_put(m);
+        return bad;
+}
+
+int kernel_check_config(const char *config, const char *configs, const char *profile) {
+        _cleanup_free_ char *text = NULL;
+        struct kreqs reqs = {};
+        struct kfinal final = {};
+        struct kmiss *miss = NULL;
+        char *perr = NULL;
+        int k, n;
+
+        k = profile_load(configs, profile, &reqs, NULL, &perr);
+        if (k < 0) {
+                k = err(2, "%s", perr ? perr : strerror(-k));
+                free(perr);
+                return k;
+        }
+        k = read_file_capped(config, 16 << 20, &text, NULL);
+        if (k < 0) {
+                kreqs_done(&reqs);
+                return err(2, "--check-config %s: %s", config, strerror(-k));
+        }
+        if (kfinal_parse(text, &final) < 0 || final.n == 0) {
+                kreqs_done(&reqs);
+                kfinal_done(&final);
+                return err(2, "--check-config %s: not a kernel .config", config);
+        }
+        n = kreqs_check(&reqs, &final, NULL, NULL, &miss);
+        if (n == 0)
+                printf("%s has all %zu symbols of profile %s\n", config, reqs.n, profile);
+        else {
+                printf("%s lacks %d of the %zu symbols of profile %s:\n", config, n, reqs.n, profile);
+                for (int i = 0; i < n; i++) {
+                        /* the reason is the fragment line's comment: read it back */
+                        printf("  CONFIG_%s=%s (has %s): %s  [%s:%u]\n", miss[i].req->name, miss[i].req->value, miss[i].got,
+                               strna(miss[i].req->reason), miss[i].req->file, miss[i].req->line);
+                }
+        }
+        kmiss_free(miss, n > 0 ? (size_t) n : 0);
+        kfinal_done(&final);
+        kreqs_done(&reqs);
+        return n > 0 ? 1 : 0;
+}
