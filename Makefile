@@ -8,7 +8,7 @@ CC ?= cc
 PKG_CONFIG ?= pkg-config
 B := build
 
-PKGS := libkmod libudev libpci json-c libarchive zlib libacl libcrypto
+PKGS := libkmod libudev libpci json-c libarchive zlib libacl libcrypto libcurl gpgme
 # libkmod and libarchive are dlopen()ed on first use (lib/dl.c): headers only.
 LINK_PKGS := libudev libpci json-c zlib libacl
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
@@ -79,7 +79,7 @@ $(B)/sis-report: $(B)/reports/sis-report.o $(B)/libsis.a
 # sis-provision alone links libcrypto (sha256): the audit's start-up stays free of it.
 $(B)/sis-provision: $(B)/provision/main.o $(B)/libsis.a
 	@$(if $(Q),echo '  LD      $@')
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(shell $(PKG_CONFIG) --libs libcrypto 2>/dev/null)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(shell $(PKG_CONFIG) --libs libcrypto libcurl gpgme 2>/dev/null)
 
 $(B)/tests/%: tests/unit/%.c tests/unit/helpers.h $(B)/libsis.a $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
@@ -110,13 +110,22 @@ bench:
 	$(Q)$(MAKE) --no-print-directory $(TOOLS)
 	$(Q)tests/bench.sh
 
+# The slow end-to-end kernel tests (two kernel builds, a boot under QEMU): CI runs them too.
+kernel-check:
+	$(Q)scripts/deps.sh kernel
+	$(Q)$(MAKE) --no-print-directory $(TOOLS)
+	$(Q)tests/run-tests.sh --only tests/kernel/slow.sh
+
 install: $(TOOLS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 $(TOOLS) $(DESTDIR)$(BINDIR)/
 	install -m 0644 docs/sis-audit.1 docs/sis-report.1 $(DESTDIR)$(MANDIR)/man1/
+	install -d $(DESTDIR)$(PREFIX)/share/sis/kernel-configs/profiles
+	install -m 0644 kernel-configs/*.conf $(DESTDIR)$(PREFIX)/share/sis/kernel-configs/
+	install -m 0644 kernel-configs/profiles/* $(DESTDIR)$(PREFIX)/share/sis/kernel-configs/profiles/
 
 clean:
 	rm -rf $(B)
 
-.PHONY: all audit check check-run fuzz fuzz-build bench install clean FORCE
+.PHONY: all audit check check-run kernel-check fuzz fuzz-build bench install clean FORCE
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

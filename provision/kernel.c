@@ -27,6 +27,7 @@
 #include "dl.h"
 #include "dump.h"
 #include "exec.h"
+#include "fetch.h"
 #include "fileio.h"
 #include "hash.h"
 #include "kconfig.h"
@@ -336,8 +337,9 @@ static char *cache_root(const char *given) {
 int kernel_build(const struct kernel_opts *o) {
         _cleanup_free_ char *cache = cache_root(o->cache), *srcdir = NULL, *builddir = NULL, *allconfig = NULL,
                             *inputs_file = NULL, *entry = NULL, *logpath = NULL, *cfgtext = NULL, *gcc = NULL, *ld = NULL,
-                            *mk = NULL;
+                            *mk = NULL, *fetched = NULL;
         _cleanup_strv_free_ char **frags = NULL;
+        const char *source = o->source;
         _cleanup_close_ int log = -1;
         struct kreqs reqs = {};
         struct kfinal final = {};
@@ -361,14 +363,23 @@ int kernel_build(const struct kernel_opts *o) {
                 return k;
         }
 
-        /* the source and its identity */
-        if (stat(o->source, &st) < 0) {
+        /* the source and its identity: a URL is fetched (https, sha256 required) first */
+        if (strstr(o->source, "://")) {
+                (void) mkdir_parents(cache, 0755);
+                k = fetch_verified(o->source, o->sha256, cache, o->progress, &fetched);
+                if (k != 0) {
+                        kreqs_done(&reqs);
+                        return 2;
+                }
+                source = fetched;
+        }
+        if (stat(source, &st) < 0) {
                 kreqs_done(&reqs);
                 return err(2, "--source %s: %s", o->source, strerror(errno));
         }
         is_dir = S_ISDIR(st.st_mode);
         step(o, "hashing the source %s", o->source);
-        k = is_dir ? tree_hash(o->source, src_hash) : sha256_file(o->source, src_hash);
+        k = is_dir ? tree_hash(source, src_hash) : sha256_file(source, src_hash);
         if (k < 0) {
                 kreqs_done(&reqs);
                 return err(2, "--source %s: %s", o->source, strerror(-k));
@@ -439,7 +450,7 @@ int kernel_build(const struct kernel_opts *o) {
                                 _cleanup_free_ char *parent = strdup_printf("%s/src", cache);
                                 (void) mkdir_parents(parent, 0755);
                         }
-                        k = unpack(o->source, srcdir);
+                        k = unpack(source, srcdir);
                         if (k < 0) {
                                 kreqs_done(&reqs);
                                 return err(2, "--source %s: cannot unpack: %s", o->source,

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages sis needs, when they are missing: as root with apt-get, otherwise
-# prints the exact command and fails. Usage: scripts/deps.sh build|test|fuzz|bench
+# prints the exact command and fails. Usage: scripts/deps.sh build|test|fuzz|bench|kernel
 set -euo pipefail
 
 build=(gcc make pkg-config libc6-dev libkmod-dev libkmod2 libudev-dev libpci-dev libjson-c-dev
-       libarchive-dev libarchive13 zlib1g-dev libacl1-dev)
+       libarchive-dev libarchive13 zlib1g-dev libacl1-dev libssl-dev libcurl4-openssl-dev libgpgme-dev)
 test=(libcmocka-dev valgrind strace util-linux kmod man-db libxml2-utils prometheus prometheus-node-exporter curl chromium)
 fuzz=(clang libclang-rt-14-dev)
 bench=(hyperfine time spectre-meltdown-checker)
+kernel=(linux-source-6.1 bc bison flex libelf-dev libssl-dev cpio file busybox-static qemu-system-x86 xz-utils)
 
 want=("${build[@]}")
 case "${1:-build}" in
@@ -15,7 +16,8 @@ build) ;;
 test) want+=("${test[@]}") ;;
 fuzz) want+=("${fuzz[@]}") ;;
 bench) want+=("${bench[@]}") ;;
-*) echo "usage: $0 build|test|fuzz|bench" >&2; exit 2 ;;
+kernel) want+=("${kernel[@]}") ;;
+*) echo "usage: $0 build|test|fuzz|bench|kernel" >&2; exit 2 ;;
 esac
 
 missing=()

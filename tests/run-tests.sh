@@ -6,6 +6,11 @@ cd "$(dirname "$0")/.."
 
 passed=0
 failed=0
+scripts=(tests/golden.sh tests/cli.sh tests/consumers.sh tests/provision.sh)
+if [ "${1:-}" = --only ]; then
+        scripts=("$2")
+        shift 2
+fi
 failures=()
 vg=()
 if [ "${VALGRIND:-}" = 1 ]; then
@@ -31,7 +36,7 @@ for t in "$@"; do
 done
 
 # Golden and CLI tests: each prints "ok NAME" or "not ok NAME" lines.
-for s in tests/golden.sh tests/cli.sh tests/consumers.sh; do
+for s in "${scripts[@]}"; do
         [ -x "$s" ] || continue
         out=$("$s" 2>&1)
         rc=$?

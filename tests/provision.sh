@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# sis-provision's input handling, fast (no kernel build): wrong sha256, corrupt tarball, a full
+# disk during unpack, conflicting fragments, a typo'd profile, --check-config, and verify.
+# Prints "ok NAME" / "not ok NAME".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bin=build/sis-provision
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+status=0
+ok() { echo "ok $1"; }
+notok() { echo "not ok $1"; status=1; }
+expect() { # NAME CODE PATTERN CMD...
+        local name=$1 want=$2 pat=$3
+        shift 3
+        "$@" > "$tmp/out" 2> "$tmp/err"
+        local rc=$?
+        if [ "$rc" = "$want" ] && { [ -z "$pat" ] || grep -q -- "$pat" "$tmp/err" "$tmp/out"; }; then ok "$name"
+        else notok "$name (exit $rc, want $want)"; head -5 "$tmp/err"; fi
+}
+
+# a small source tarball (not a kernel: these tests stop before configuring)
+mkdir -p "$tmp/src/linux-x/sub"
+for i in $(seq 40); do head -c 4096 /dev/urandom > "$tmp/src/linux-x/sub/f$i"; done
+tar -C "$tmp/src" -cJf "$tmp/linux-x.tar.xz" linux-x
+good=$(sha256sum "$tmp/linux-x.tar.xz" | cut -d' ' -f1)
+bad=$(printf '%064d' 0)
+
+expect "wrong sha256" 2 "sha256 $good, expected $bad" \
+        "$bin" kernel --source "$tmp/linux-x.tar.xz" --sha256 "$bad" --profile sis-guest --cache "$tmp/c1" --out "$tmp/o1"
+[ ! -e "$tmp/c1/src" ] && [ ! -e "$tmp/o1" ] && ok "nothing unpacked or written on a wrong sha256" || notok "wrong sha256 left files"
+expect "malformed --sha256" 2 "not 64 hex digits" "$bin" kernel --source "$tmp/linux-x.tar.xz" --sha256 xyz --profile sis-guest
+
+head -c 30000 "$tmp/linux-x.tar.xz" > "$tmp/corrupt.tar.xz"
+expect "corrupt tarball" 2 "cannot unpack" \
+        "$bin" kernel --source "$tmp/corrupt.tar.xz" --profile sis-guest --cache "$tmp/c2" --out "$tmp/o2"
+[ -z "$(ls -A "$tmp/c2/src" 2> /dev/null)" ] && ok "a corrupt tarball leaves no half-unpacked tree" || notok "corrupt tarball left $(ls "$tmp/c2/src")"
+
+# a full disk during unpack, simulated with a file-size limit (RLIMIT_FSIZE): EFBIG, not a crash
+expect "disk full during unpack" 2 "cannot unpack" \
+        bash -c "ulimit -f 2; exec $bin kernel --source $tmp/linux-x.tar.xz --profile sis-guest --cache $tmp/c3 --out $tmp/o3"
+[ -z "$(ls -A "$tmp/c3/src" 2> /dev/null)" ] && ok "a full disk leaves no half-unpacked tree" || notok "full disk left $(ls "$tmp/c3/src")"
+
+# fetching over https (a server on 127.0.0.1 with a throwaway certificate, trusted via
+# SIS_CA_FILE): sha256 required and checked, https only, a stale partial download started over
+if command -v openssl > /dev/null; then
+        openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -days 1 \
+                -keyout "$tmp/key.pem" -out "$tmp/cert.pem" > /dev/null 2>&1
+        port=$((20000 + RANDOM % 20000))
+        (cd "$tmp" && exec openssl s_server -WWW -quiet -accept "127.0.0.1:$port" -cert cert.pem -key key.pem) > /dev/null 2>&1 &
+        srv=$!
+        trap 'kill $srv 2>/dev/null; rm -rf "$tmp"' EXIT
+        for _ in $(seq 50); do (exec 3<> "/dev/tcp/127.0.0.1/$port") 2> /dev/null && break; sleep 0.1; done
+        url="https://127.0.0.1:$port/linux-x.tar.xz"
+        mkdir -p "$tmp/c5/downloads"
+        head -c 1000 /dev/urandom > "$tmp/c5/downloads/$good.part" # a stale partial download
+        SIS_CA_FILE="$tmp/cert.pem" "$bin" kernel --source "$url" --sha256 "$good" --profile sis-guest --cache "$tmp/c5" \
+                --out "$tmp/o5" > /dev/null 2> "$tmp/err"
+        [ "$(sha256sum "$tmp/c5/downloads/$good" 2> /dev/null | cut -d' ' -f1)" = "$good" ] && grep -q "downloading $url" "$tmp/err" &&
+                ok "an https download lands verified in the cache (a stale partial restarted)" ||
+                { notok "https download"; head -5 "$tmp/err"; }
+        [ ! -e "$tmp/c5/downloads/$good.part" ] && ok "no partial file is left" || notok "a partial file is left"
+        expect "a URL with the wrong sha256" 2 "expected $bad" env SIS_CA_FILE="$tmp/cert.pem" \
+                "$bin" kernel --source "$url" --sha256 "$bad" --profile sis-guest --cache "$tmp/c6" --out "$tmp/o6"
+        [ -z "$(ls -A "$tmp/c6/downloads" 2> /dev/null)" ] && ok "a bad download is not kept" || notok "a bad download was kept"
+        expect "an untrusted certificate" 2 "certificate" \
+                "$bin" kernel --source "$url" --sha256 "$good" --profile sis-guest --cache "$tmp/c7" --out "$tmp/o7"
+fi
+expect "a URL needs --sha256" 2 "needs --sha256" "$bin" kernel --source https://example.invalid/x.tar.xz --profile sis-guest --cache "$tmp/c8"
+expect "http is refused" 2 "only https://" "$bin" kernel --source http://example.invalid/x.tar.xz --sha256 "$good" --profile sis-guest --cache "$tmp/c8"
+
+# fragments: conflicting values, a bad line, an unknown profile
+mkdir -p "$tmp/cfg/profiles"
+printf 'CONFIG_TUN=y # one\n' > "$tmp/cfg/a.conf"
+printf 'CONFIG_TUN=n # another\n' > "$tmp/cfg/b.conf"
+printf 'CONFIG_TUN y\n' > "$tmp/cfg/broken.conf"
+printf 'a\nb\n' > "$tmp/cfg/profiles/conflict"
+printf 'broken\n' > "$tmp/cfg/profiles/broken"
+expect "conflicting fragments" 2 "a.conf:1 asks y, but .*b.conf:1 asks n" \
+        "$bin" kernel --source "$tmp/linux-x.tar.xz" --configs "$tmp/cfg" --profile conflict --cache "$tmp/c4"
+expect "a malformed fragment line" 2 "broken.conf:1: expected CONFIG_NAME=value" \
+        "$bin" kernel --source "$tmp/linux-x.tar.xz" --configs "$tmp/cfg" --profile broken --cache "$tmp/c4"
+expect "unknown profile" 2 "profiles/nope" "$bin" kernel --source "$tmp/linux-x.tar.xz" --profile nope
+expect "missing source" 2 "--source /nonexistent.tar.xz" "$bin" kernel --source /nonexistent.tar.xz --profile sis-guest
+expect "no verb" 2 "no verb" "$bin"
+expect "bad jobs" 2 "--jobs" "$bin" kernel --jobs 0 --profile sis-guest --source x
+
+# --check-config: Firecracker's CI option list lacks TUN and NFT_MASQ
+expect "check-config flags TUN" 1 "CONFIG_TUN=y (has n)" \
+        "$bin" kernel --check-config tests/data/firecracker-ci-x86_64-6.1.config --profile sis-guest
+grep -q "CONFIG_NFT_MASQ=y (has n): masquerade" "$tmp/out" && ok "check-config flags NFT_MASQ, with the reason" || notok "check-config NFT_MASQ"
+expect "check-config on garbage" 2 "not a kernel .config" "$bin" kernel --check-config /etc/hostname --profile sis-guest
+
+# verify: a manifest and its outputs; one flipped byte is caught
+mkdir -p "$tmp/v"
+printf 'kernel' > "$tmp/v/vmlinux"
+h=$(sha256sum "$tmp/v/vmlinux" | cut -d' ' -f1)
+printf '{"manifest_version":1,"outputs":{"vmlinux":{"sha256":"%s","size":6}}}\n' "$h" > "$tmp/v/manifest.json"
+expect "verify a good tree" 0 "every output matches" "$bin" verify "$tmp/v"
+printf 'kerneL' > "$tmp/v/vmlinux"
+expect "verify a tampered output" 1 "does not match" "$bin" verify "$tmp/v"
+expect "verify without a manifest" 2 "no readable manifest" "$bin" verify "$tmp"
+exit $status
