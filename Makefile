@@ -119,7 +119,7 @@ kernel-check:
 install: $(TOOLS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 $(TOOLS) $(DESTDIR)$(BINDIR)/
-	install -m 0644 docs/sis-audit.1 docs/sis-report.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 docs/sis-audit.1 docs/sis-report.1 docs/sis-provision.1 $(DESTDIR)$(MANDIR)/man1/
 	install -d $(DESTDIR)$(PREFIX)/share/sis/kernel-configs/profiles
 	install -m 0644 kernel-configs/*.conf $(DESTDIR)$(PREFIX)/share/sis/kernel-configs/
 	install -m 0644 kernel-configs/profiles/* $(DESTDIR)$(PREFIX)/share/sis/kernel-configs/profiles/

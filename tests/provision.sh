@@ -63,6 +63,31 @@ if command -v openssl > /dev/null; then
         expect "a URL with the wrong sha256" 2 "expected $bad" env SIS_CA_FILE="$tmp/cert.pem" \
                 "$bin" kernel --source "$url" --sha256 "$bad" --profile sis-guest --cache "$tmp/c6" --out "$tmp/o6"
         [ -z "$(ls -A "$tmp/c6/downloads" 2> /dev/null)" ] && ok "a bad download is not kept" || notok "a bad download was kept"
+        # kernel.org's signed sha256sums.asc, with a throwaway signing key (SIS_KERNEL_ORG points the
+        # kernel.org rules at the test server)
+        export GNUPGHOME="$tmp/gnupg"
+        mkdir -m 700 "$GNUPGHOME"
+        gpg --batch --passphrase '' --quick-gen-key 'sis test <test@example.invalid>' ed25519 sign 1d > /dev/null 2>&1
+        mkdir -p "$tmp/www/pub/v1" "$tmp/www/pub/v2" "$tmp/www/pub/v3"
+        for v in v1 v2 v3; do cp "$tmp/linux-x.tar.xz" "$tmp/www/pub/$v/"; done
+        echo "$good  linux-x.tar.xz" | gpg --batch --clearsign > "$tmp/www/pub/v1/sha256sums.asc" 2> /dev/null
+        echo "$bad  linux-x.tar.xz" | gpg --batch --clearsign > "$tmp/www/pub/v2/sha256sums.asc" 2> /dev/null
+        sed "s/$good/$bad/" "$tmp/www/pub/v1/sha256sums.asc" > "$tmp/www/pub/v3/sha256sums.asc" # altered after signing
+        export SIS_KERNEL_ORG="https://127.0.0.1:$port/www/pub/" SIS_CA_FILE="$tmp/cert.pem"
+        expect "kernel.org sums: good signature" 2 "listed in .*(good signature)" \
+                "$bin" kernel --source "https://127.0.0.1:$port/www/pub/v1/linux-x.tar.xz" --sha256 "$good" --profile sis-guest --cache "$tmp/g1" --out "$tmp/og1"
+        [ -f "$tmp/g1/downloads/$good" ] && ok "a signed, listed tarball is downloaded" || notok "signed tarball not downloaded"
+        expect "kernel.org sums: our hash not listed" 2 "does not list linux-x.tar.xz with sha256 $good" \
+                "$bin" kernel --source "https://127.0.0.1:$port/www/pub/v2/linux-x.tar.xz" --sha256 "$good" --profile sis-guest --cache "$tmp/g2"
+        expect "kernel.org sums: bad signature" 2 "BAD signature" \
+                "$bin" kernel --source "https://127.0.0.1:$port/www/pub/v3/linux-x.tar.xz" --sha256 "$bad" --profile sis-guest --cache "$tmp/g3"
+        [ ! -e "$tmp/g2/downloads/$good" ] && [ ! -e "$tmp/g3/downloads/$bad" ] && ok "nothing is downloaded when the sums fail" ||
+                notok "a tarball was downloaded despite bad sums"
+        mkdir -m 700 "$tmp/emptygpg"
+        expect "kernel.org sums: key not in the keyring" 2 "not in the keyring; signature not checked" env GNUPGHOME="$tmp/emptygpg" \
+                "$bin" kernel --source "https://127.0.0.1:$port/www/pub/v1/linux-x.tar.xz" --sha256 "$good" --profile sis-guest --cache "$tmp/g4"
+        gpgconf --kill gpg-agent 2> /dev/null
+        unset GNUPGHOME SIS_KERNEL_ORG SIS_CA_FILE
         expect "an untrusted certificate" 2 "certificate" \
                 "$bin" kernel --source "$url" --sha256 "$good" --profile sis-guest --cache "$tmp/c7" --out "$tmp/o7"
 fi

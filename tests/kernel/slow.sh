@@ -25,7 +25,7 @@ rc=$?
 t1=$(now)
 cold=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.0f", b - a}')
 grep '==>' "$tmp/build1.err"
-if [ "$rc" = 0 ] && grep -q 'all 156 requested symbols are in the final config' "$tmp/build1.err"; then
+if [ "$rc" = 0 ] && grep -qE 'all [0-9]+ requested symbols are in the final config' "$tmp/build1.err"; then
         ok "sis-guest from linux-source-6.1: zero dropped symbols, built in ${cold} s"
 else
         notok "build from clean (exit $rc)"; tail -20 "$tmp/build1.err"; exit 1
