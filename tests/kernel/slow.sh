@@ -45,12 +45,13 @@ grep -q 'cache hit' "$tmp/hit.err" && awk -v h="$hit" 'BEGIN{exit !(h < 1)}' && 
 cmp -s "$tmp/out1/vmlinux" "$tmp/out1b/vmlinux" && ok "the cache hit gives the same vmlinux" || notok "cache hit differs"
 
 # 3. a second build from clean, interrupted part-way and resumed: byte-identical
-"$bin" kernel --source "$src" --profile sis-guest --cache "$tmp/cache2" --out "$tmp/out2" 2> "$tmp/build2a.err" &
+# its own session, so that the interruption reaches make and every compiler (a cancelled job)
+setsid "$bin" kernel --source "$src" --profile sis-guest --cache "$tmp/cache2" --out "$tmp/out2" 2> "$tmp/build2a.err" &
 pid=$!
 sleep 90
-kill -INT "$pid" 2> /dev/null
-pkill -INT -P "$pid" 2> /dev/null
+kill -TERM -- "-$pid" 2> /dev/null # SIGINT is ignored by background jobs of a script
 wait "$pid"
+while pgrep -s "$pid" > /dev/null 2>&1; do sleep 0.5; done # every compiler of the group is gone
 [ ! -e "$tmp/out2" ] && [ -z "$(ls -A "$tmp/cache2/kernel" 2> /dev/null)" ] && ok "an interrupted build leaves no outputs" ||
         notok "an interrupted build left outputs"
 "$bin" kernel --source "$src" --profile sis-guest --cache "$tmp/cache2" --out "$tmp/out2" 2> "$tmp/build2.err" ||
