@@ -180,7 +180,9 @@ static int check_kernel_org(const char *url, const char *sha256) {
                 plain = signed_ok ? gpgme_data_release_and_get_mem(out, &len) : NULL;
                 if (signed_ok)
                         out = NULL;
-                const char *text = plain ? plain : asc;
+                /* gpgme's buffer is not NUL-terminated */
+                _cleanup_free_ char *signed_text = plain ? strndup(plain, len) : NULL;
+                const char *text = signed_text ? signed_text : asc;
                 _cleanup_free_ char *want = strdup_printf("%s  %s", sha256, name + 1);
                 if (!want || !strstr(text, want))
                         k = err("%s does not list %s with sha256 %s", asc_url, name + 1, sha256);

@@ -11,12 +11,14 @@
 #define EXIT_USAGE 2
 
 static const char usage_text[] =
-        "Usage: sis-provision kernel --source TARBALL|DIR [--sha256 HEX] --profile NAME [--out DIR] [--jobs N]\n"
+        "Usage: sis-provision kernel --source TARBALL|DIR|URL [--sha256 HEX] --profile NAME [--out DIR] [--jobs N]\n"
         "       sis-provision kernel --check-config FILE --profile NAME\n"
         "       sis-provision verify DIR\n"
         "Build verified, reproducible SIS guest kernels from kernel-configs/ fragments.\n"
         "\n"
-        "  -s, --source TARBALL|DIR  the kernel source: a tarball (.tar.xz, .tar.gz) or a tree\n"
+        "  -s, --source TARBALL|DIR|URL\n"
+        "                            the kernel source: a tarball (.tar.xz, .tar.gz), a tree, or an\n"
+        "                            https URL (downloaded into the cache; needs --sha256)\n"
         "      --sha256 HEX          refuse a tarball whose sha256 differs\n"
         "  -p, --profile NAME        a profile in kernel-configs/profiles (e.g. sis-guest)\n"
         "  -o, --out DIR             where the outputs go (default: out/kernel-PROFILE)\n"
