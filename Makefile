@@ -128,4 +128,5 @@ clean:
 	rm -rf $(B)
 
 .PHONY: all audit check check-run kernel-check fuzz fuzz-build bench install clean FORCE
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+# our dependency files only (build/ also holds the benchmark's kernel tree, full of other *.d)
+-include $(wildcard $(B)/*/*.d)

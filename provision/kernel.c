@@ -355,6 +355,16 @@ int kernel_build(const struct kernel_opts *o) {
         clock_gettime(CLOCK_MONOTONIC, &t0);
         if (!cache)
                 return -ENOMEM;
+        /* make -C SRC O=BUILD resolves BUILD from SRC: every path handed to it must be absolute */
+        if (mkdir_parents(cache, 0755) < 0)
+                return err(2, "--cache %s: %s", cache, strerror(errno));
+        {
+                char *abs = realpath(cache, NULL);
+                if (!abs)
+                        return err(2, "--cache %s: %s", cache, strerror(errno));
+                free(cache);
+                cache = abs;
+        }
         /* the requests: fragments of the profile */
         k = profile_load(o->configs, o->profile, &reqs, &frags, &perr);
         if (k < 0) {
@@ -440,7 +450,7 @@ int kernel_build(const struct kernel_opts *o) {
 
         /* unpack once per source */
         if (is_dir)
-                srcdir = strdup(o->source);
+                srcdir = realpath(source, NULL);
         else {
                 srcdir = strdup_printf("%s/src/%s", cache, src_hash);
                 if (srcdir && access(srcdir, F_OK) < 0) {
