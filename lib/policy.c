@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "fileio.h"
+#include "json.h"
 #include "util.h"
 
 #define POLICY_VERSION 1
@@ -59,17 +60,6 @@ const char *sis_policy_path(const struct sis_policy *p) {
         return p->path;
 }
 
-static int fail(char **ret_error, int err, const char *fmt, ...) _printf_(3, 4);
-static int fail(char **ret_error, int err, const char *fmt, ...) {
-        va_list ap;
-
-        va_start(ap, fmt);
-        if (ret_error && vasprintf(ret_error, fmt, ap) < 0)
-                *ret_error = NULL;
-        va_end(ap);
-        return err;
-}
-
 /* YYYY-MM-DD, a real calendar day; the day's number since the epoch. */
 static int parse_day(const char *s, long *ret) {
         struct tm tm = {};
@@ -102,7 +92,7 @@ static const char *get_string(json_object *o, const char *key) {
 
 static int parse_rules(struct sis_policy *p, json_object *checks, const char *name, char **ret_error) {
         if (!json_object_is_type(checks, json_type_object))
-                return fail(ret_error, -EINVAL, "policy %s: \"checks\" must be an object of check IDs", name);
+                return set_error(ret_error, -EINVAL, "policy %s: \"checks\" must be an object of check IDs", name);
         p->rules = calloc((size_t) json_object_object_length(checks) + 1, sizeof(*p->rules));
         if (!p->rules)
                 return -ENOMEM;
@@ -110,7 +100,7 @@ static int parse_rules(struct sis_policy *p, json_object *checks, const char *na
                 struct rule *r = &p->rules[p->n_rules];
                 *r = (struct rule) { .severity = -1, .required = -1 };
                 if (!json_object_is_type(rule, json_type_object))
-                        return fail(ret_error, -EINVAL, "policy %s: checks.%s must be an object", name, id);
+                        return set_error(ret_error, -EINVAL, "policy %s: checks.%s must be an object", name, id);
                 r->pattern = strdup(id);
                 if (!r->pattern)
                         return -ENOMEM;
@@ -119,16 +109,16 @@ static int parse_rules(struct sis_policy *p, json_object *checks, const char *na
                         if (streq(key, "severity")) {
                                 r->severity = sis_severity_from_name(json_object_get_string(v));
                                 if (!json_object_is_type(v, json_type_string) || r->severity < 0)
-                                        return fail(ret_error, -EINVAL,
+                                        return set_error(ret_error, -EINVAL,
                                                     "policy %s: checks.%s.severity must be one of info, low, medium, high, critical",
                                                     name, id);
                         } else if (streq(key, "required")) {
                                 if (!json_object_is_type(v, json_type_boolean))
-                                        return fail(ret_error, -EINVAL, "policy %s: checks.%s.required must be true or false",
+                                        return set_error(ret_error, -EINVAL, "policy %s: checks.%s.required must be true or false",
                                                     name, id);
                                 r->required = json_object_get_boolean(v);
                         } else
-                                return fail(ret_error, -EINVAL, "policy %s: checks.%s: unknown key \"%s\"", name, id, key);
+                                return set_error(ret_error, -EINVAL, "policy %s: checks.%s: unknown key \"%s\"", name, id, key);
                 }
         }
         return 0;
@@ -139,7 +129,7 @@ static int parse_waivers(struct sis_policy *p, json_object *waivers, const char 
         size_t n;
 
         if (!json_object_is_type(waivers, json_type_array))
-                return fail(ret_error, -EINVAL, "policy %s: \"waivers\" must be an array", name);
+                return set_error(ret_error, -EINVAL, "policy %s: \"waivers\" must be an array", name);
         n = json_object_array_length(waivers);
         p->waivers = calloc(n + 1, sizeof(*p->waivers));
         if (!p->waivers)
@@ -186,27 +176,15 @@ static int parse_waivers(struct sis_policy *p, json_object *waivers, const char 
 
 int sis_policy_parse(const char *text, size_t len, const char *name, struct sis_policy **ret, char **ret_error) {
         _cleanup_(sis_policy_freep) struct sis_policy *p = NULL;
-        json_tokener *tok;
-        json_object *o, *v;
-        enum json_tokener_error jerr;
+        json_object *o = NULL, *v;
+        const char *why = NULL;
         int k = 0;
 
-        if (strlen(text) != len)
-                return fail(ret_error, -EBADMSG, "policy %s: contains a NUL byte", name);
-        tok = json_tokener_new();
-        if (!tok)
-                return -ENOMEM;
-        o = json_tokener_parse_ex(tok, text, (int) len);
-        jerr = json_tokener_get_error(tok);
-        if (jerr == json_tokener_success && (size_t) json_tokener_get_parse_end(tok) < len &&
-            text[json_tokener_get_parse_end(tok) + strspn(text + json_tokener_get_parse_end(tok), " \t\r\n")] != '\0')
-                jerr = json_tokener_error_parse_unexpected;
-        json_tokener_free(tok);
-        if (jerr != json_tokener_success || !o) {
-                json_object_put(o);
-                return fail(ret_error, -EBADMSG, "policy %s: not valid JSON (%s)", name,
-                            jerr == json_tokener_success ? "empty" : jerr == json_tokener_continue ? "truncated" : json_tokener_error_desc(jerr));
-        }
+        k = json_parse_strict(text, len, &o, &why);
+        if (k == -ENOMEM)
+                return k;
+        if (k < 0)
+                return set_error(ret_error, -EBADMSG, "policy %s: not valid JSON (%s)", name, why);
         p = calloc(1, sizeof(*p));
         if (!p) {
                 json_object_put(o);
@@ -214,12 +192,12 @@ int sis_policy_parse(const char *text, size_t len, const char *name, struct sis_
         }
         p->path = strdup(name);
         if (!json_object_is_type(o, json_type_object)) {
-                k = fail(ret_error, -EINVAL, "policy %s: must be a JSON object", name);
+                k = set_error(ret_error, -EINVAL, "policy %s: must be a JSON object", name);
                 goto out;
         }
         if (!json_object_object_get_ex(o, "policy_version", &v) || !json_object_is_type(v, json_type_int) ||
             json_object_get_int(v) != POLICY_VERSION) {
-                k = fail(ret_error, -EPROTONOSUPPORT, "policy %s: \"policy_version\" must be %d", name, POLICY_VERSION);
+                k = set_error(ret_error, -EPROTONOSUPPORT, "policy %s: \"policy_version\" must be %d", name, POLICY_VERSION);
                 goto out;
         }
         json_object_object_foreach(o, key, val) {
@@ -228,7 +206,7 @@ int sis_policy_parse(const char *text, size_t len, const char *name, struct sis_
                 if (streq(key, "profile")) {
                         const char *s = json_object_is_type(val, json_type_string) ? json_object_get_string(val) : NULL;
                         if (!s || (!streq(s, "production") && !streq(s, "development"))) {
-                                k = fail(ret_error, -EINVAL, "policy %s: \"profile\" must be \"production\" or \"development\"", name);
+                                k = set_error(ret_error, -EINVAL, "policy %s: \"profile\" must be \"production\" or \"development\"", name);
                                 goto out;
                         }
                         p->profile = strdup(s);
@@ -239,7 +217,7 @@ int sis_policy_parse(const char *text, size_t len, const char *name, struct sis_
                 else if (streq(key, "description"))
                         ;
                 else
-                        k = fail(ret_error, -EINVAL, "policy %s: unknown key \"%s\"", name, key);
+                        k = set_error(ret_error, -EINVAL, "policy %s: unknown key \"%s\"", name, key);
                 if (k < 0)
                         goto out;
         }
@@ -258,21 +236,21 @@ int sis_policy_load(const char *path, struct sis_policy **ret, char **ret_error)
 
         fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         if (fd < 0)
-                return fail(ret_error, -errno, "policy %s: %s", path, strerror(errno));
+                return set_error(ret_error, -errno, "policy %s: %s", path, strerror(errno));
         if (fstat(fd, &st) < 0)
-                return fail(ret_error, -errno, "policy %s: %s", path, strerror(errno));
+                return set_error(ret_error, -errno, "policy %s: %s", path, strerror(errno));
         if (!S_ISREG(st.st_mode))
-                return fail(ret_error, -EINVAL, "policy %s: not a regular file", path);
+                return set_error(ret_error, -EINVAL, "policy %s: not a regular file", path);
         /* A policy decides what the launch gate lets through: only its owner may change it. */
         if (st.st_mode & 0022)
-                return fail(ret_error, -EPERM, "policy %s: refused: %s-writable (mode %04o); chmod go-w it", path,
+                return set_error(ret_error, -EPERM, "policy %s: refused: %s-writable (mode %04o); chmod go-w it", path,
                             (st.st_mode & 0002) ? "world" : "group", (unsigned) (st.st_mode & 07777));
         if (st.st_uid != 0 && st.st_uid != getuid())
-                return fail(ret_error, -EPERM, "policy %s: refused: owned by uid %u, not root or you (uid %u)", path,
+                return set_error(ret_error, -EPERM, "policy %s: refused: owned by uid %u, not root or you (uid %u)", path,
                             (unsigned) st.st_uid, (unsigned) getuid());
         k = read_fd_capped(fd, POLICY_MAX, &text, &len);
         if (k < 0)
-                return fail(ret_error, k, "policy %s: %s", path, k == -EFBIG ? "larger than 1 MiB" : strerror(-k));
+                return set_error(ret_error, k, "policy %s: %s", path, k == -EFBIG ? "larger than 1 MiB" : strerror(-k));
         return sis_policy_parse(text, len, path, ret, ret_error);
 }
 

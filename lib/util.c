@@ -115,6 +115,16 @@ bool str_is_printable(const char *s, size_t len) {
         return true;
 }
 
+int set_error(char **ret_error, int err, const char *fmt, ...) {
+        va_list ap;
+
+        va_start(ap, fmt);
+        if (ret_error && vasprintf(ret_error, fmt, ap) < 0)
+                *ret_error = NULL;
+        va_end(ap);
+        return err;
+}
+
 int snprintf_ok(char *buf, size_t size, const char *fmt, ...) {
         va_list ap;
         int r;

@@ -19,6 +19,9 @@ char *strstrip(char *s);
 char *strdup_printf(const char *fmt, ...) _printf_(1, 2);
 /* True when every byte is printable ASCII or a blank (used to reject garbage). */
 bool str_is_printable(const char *s, size_t len);
+/* For functions that explain their failures: sets *ret_error (when ret_error is not NULL) to the
+ * formatted message, and returns err. */
+int set_error(char **ret_error, int err, const char *fmt, ...) _printf_(3, 4);
 /* Format into buf, -ENAMETOOLONG on truncation. */
 int snprintf_ok(char *buf, size_t size, const char *fmt, ...) _printf_(3, 4);
 

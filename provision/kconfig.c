@@ -10,17 +10,6 @@
 #include "fileio.h"
 #include "util.h"
 
-static int fail(char **ret_error, int err, const char *fmt, ...) _printf_(3, 4);
-static int fail(char **ret_error, int err, const char *fmt, ...) {
-        va_list ap;
-
-        va_start(ap, fmt);
-        if (ret_error && vasprintf(ret_error, fmt, ap) < 0)
-                *ret_error = NULL;
-        va_end(ap);
-        return err;
-}
-
 void kreqs_done(struct kreqs *r) {
         for (size_t i = 0; i < r->n; i++) {
                 free(r->v[i].name);
@@ -74,13 +63,13 @@ int fragment_parse(const char *text, const char *name, struct kreqs *out, char *
                 if (s == eol || *s == '#')
                         goto next;
                 if (!startswith(s, "CONFIG_"))
-                        return fail(ret_error, -EBADMSG, "%s:%u: expected CONFIG_NAME=value", name, line);
+                        return set_error(ret_error, -EBADMSG, "%s:%u: expected CONFIG_NAME=value", name, line);
                 n = s + 7;
                 v = n;
                 while (v < eol && (isupper((unsigned char) *v) || isdigit((unsigned char) *v) || *v == '_'))
                         v++;
                 if (v == n || v >= eol || *v != '=')
-                        return fail(ret_error, -EBADMSG, "%s:%u: expected CONFIG_NAME=value", name, line);
+                        return set_error(ret_error, -EBADMSG, "%s:%u: expected CONFIG_NAME=value", name, line);
                 v++;
                 ve = v;
                 if (*v == '"') {
@@ -88,7 +77,7 @@ int fragment_parse(const char *text, const char *name, struct kreqs *out, char *
                                 if (*ve == '\\' && ve + 1 < eol)
                                         ve++;
                         if (ve >= eol)
-                                return fail(ret_error, -EBADMSG, "%s:%u: unterminated string", name, line);
+                                return set_error(ret_error, -EBADMSG, "%s:%u: unterminated string", name, line);
                         ve++;
                 } else
                         while (ve < eol && !isblank((unsigned char) *ve) && *ve != '#')
@@ -98,7 +87,7 @@ int fragment_parse(const char *text, const char *name, struct kreqs *out, char *
                         rest++;
                 if (rest < eol) {
                         if (*rest != '#')
-                                return fail(ret_error, -EBADMSG, "%s:%u: unexpected text after the value", name, line);
+                                return set_error(ret_error, -EBADMSG, "%s:%u: unexpected text after the value", name, line);
                         for (rest++; rest < eol && isblank((unsigned char) *rest); rest++)
                                 ;
                         reason = rest < eol ? rest : NULL;
@@ -108,7 +97,7 @@ int fragment_parse(const char *text, const char *name, struct kreqs *out, char *
                         if (!val)
                                 return -ENOMEM;
                         if (!valid_value(val))
-                                return fail(ret_error, -EBADMSG, "%s:%u: CONFIG_%.*s has an invalid value '%s'", name, line,
+                                return set_error(ret_error, -EBADMSG, "%s:%u: CONFIG_%.*s has an invalid value '%s'", name, line,
                                             (int) (v - 1 - n), n, val);
                 }
                 if (push(out, n, (size_t) (v - 1 - n), v, (size_t) (ve - v), name, line, reason,
@@ -136,13 +125,13 @@ int profile_load(const char *dir, const char *profile, struct kreqs *ret, char *
         int k;
 
         if (!valid_fragment_name(profile))
-                return fail(ret_error, -EINVAL, "profile '%s': not a profile name", profile);
+                return set_error(ret_error, -EINVAL, "profile '%s': not a profile name", profile);
         ppath = strdup_printf("%s/profiles/%s", dir, profile);
         if (!ppath)
                 return -ENOMEM;
         k = read_file_capped(ppath, 1 << 20, &ptext, NULL);
         if (k < 0)
-                return fail(ret_error, k, "profile %s: %s", ppath, strerror(-k));
+                return set_error(ret_error, k, "profile %s: %s", ppath, strerror(-k));
         if (strv_split(ptext, "\n", &lines) < 0)
                 return -ENOMEM;
         frags = calloc(1, sizeof(char *));
@@ -156,14 +145,14 @@ int profile_load(const char *dir, const char *profile, struct kreqs *ret, char *
                 if (!*l || *l == '#')
                         continue;
                 if (!valid_fragment_name(l))
-                        return fail(ret_error, -EBADMSG, "%s: '%s' is not a fragment name", ppath, l);
+                        return set_error(ret_error, -EBADMSG, "%s: '%s' is not a fragment name", ppath, l);
                 fpath = strdup_printf("%s/%s.conf", dir, l);
                 if (!fpath || strv_extend(&frags, fpath) < 0)
                         return -ENOMEM;
                 k = read_file_capped(fpath, 1 << 20, &ftext, NULL);
                 if (k < 0) {
                         kreqs_done(&all);
-                        return fail(ret_error, k, "%s: fragment %s: %s", ppath, fpath, strerror(-k));
+                        return set_error(ret_error, k, "%s: fragment %s: %s", ppath, fpath, strerror(-k));
                 }
                 k = fragment_parse(ftext, fpath, &one, ret_error);
                 for (size_t j = 0; k >= 0 && j < one.n; j++) {
@@ -172,7 +161,7 @@ int profile_load(const char *dir, const char *profile, struct kreqs *ret, char *
                         for (size_t m = 0; m < all.n; m++)
                                 if (streq(all.v[m].name, q->name)) {
                                         if (!streq(all.v[m].value, q->value))
-                                                k = fail(ret_error, -EEXIST,
+                                                k = set_error(ret_error, -EEXIST,
                                                          "CONFIG_%s: %s:%u asks %s, but %s:%u asks %s", q->name,
                                                          all.v[m].file, all.v[m].line, all.v[m].value, q->file, q->line,
                                                          q->value);
@@ -190,7 +179,7 @@ int profile_load(const char *dir, const char *profile, struct kreqs *ret, char *
                 }
         }
         if (all.n == 0)
-                return fail(ret_error, -EBADMSG, "profile %s requests nothing", ppath);
+                return set_error(ret_error, -EBADMSG, "profile %s requests nothing", ppath);
         *ret = all;
         if (ret_fragments)
                 *ret_fragments = TAKE_PTR(frags);

@@ -37,8 +37,7 @@
 #define MANIFEST_VERSION 1
 static const char *const outputs[] = { "vmlinux", "bzImage", "config" };
 
-static int err(int code, const char *fmt, ...) _printf_(2, 3);
-static int err(int code, const char *fmt, ...) {
+int provision_error(int code, const char *fmt, ...) {
         va_list ap;
 
         fputs("sis-provision: ", stderr);
@@ -357,18 +356,18 @@ int kernel_build(const struct kernel_opts *o) {
                 return -ENOMEM;
         /* make -C SRC O=BUILD resolves BUILD from SRC: every path handed to it must be absolute */
         if (mkdir_parents(cache, 0755) < 0)
-                return err(2, "--cache %s: %s", cache, strerror(errno));
+                return provision_error(2, "--cache %s: %s", cache, strerror(errno));
         {
                 char *abs = realpath(cache, NULL);
                 if (!abs)
-                        return err(2, "--cache %s: %s", cache, strerror(errno));
+                        return provision_error(2, "--cache %s: %s", cache, strerror(errno));
                 free(cache);
                 cache = abs;
         }
         /* the requests: fragments of the profile */
         k = profile_load(o->configs, o->profile, &reqs, &frags, &perr);
         if (k < 0) {
-                k = err(2, "%s", perr ? perr : strerror(-k));
+                k = provision_error(2, "%s", perr ? perr : strerror(-k));
                 free(perr);
                 return k;
         }
@@ -385,25 +384,25 @@ int kernel_build(const struct kernel_opts *o) {
         }
         if (stat(source, &st) < 0) {
                 kreqs_done(&reqs);
-                return err(2, "--source %s: %s", o->source, strerror(errno));
+                return provision_error(2, "--source %s: %s", o->source, strerror(errno));
         }
         is_dir = S_ISDIR(st.st_mode);
         step(o, "hashing the source %s", o->source);
         k = is_dir ? tree_hash(source, src_hash) : sha256_file(source, src_hash);
         if (k < 0) {
                 kreqs_done(&reqs);
-                return err(2, "--source %s: %s", o->source, strerror(-k));
+                return provision_error(2, "--source %s: %s", o->source, strerror(-k));
         }
         if (o->sha256 && (is_dir || strcasecmp(o->sha256, src_hash) != 0)) {
                 kreqs_done(&reqs);
-                return err(2, "--source %s: sha256 %s, expected %s", o->source, is_dir ? "(a directory)" : src_hash, o->sha256);
+                return provision_error(2, "--source %s: sha256 %s, expected %s", o->source, is_dir ? "(a directory)" : src_hash, o->sha256);
         }
         if (sde) {
                 char *end;
                 epoch = strtoll(sde, &end, 10);
                 if (*end || epoch < 0) {
                         kreqs_done(&reqs);
-                        return err(2, "SOURCE_DATE_EPOCH=%s is not a number of seconds", sde);
+                        return provision_error(2, "SOURCE_DATE_EPOCH=%s is not a number of seconds", sde);
                 }
         } else
                 epoch = (long long) st.st_mtime; /* deterministic for a given source file */
@@ -413,7 +412,7 @@ int kernel_build(const struct kernel_opts *o) {
         mk = first_line_of("make");
         if (!gcc || !ld || !mk) {
                 kreqs_done(&reqs);
-                return err(2, "the toolchain (gcc, ld, make) is not installed: run scripts/deps.sh kernel");
+                return provision_error(2, "the toolchain (gcc, ld, make) is not installed: run scripts/deps.sh kernel");
         }
 
         /* inputs key: everything that decides the outputs, known before unpacking */
@@ -463,7 +462,7 @@ int kernel_build(const struct kernel_opts *o) {
                         k = unpack(source, srcdir);
                         if (k < 0) {
                                 kreqs_done(&reqs);
-                                return err(2, "--source %s: cannot unpack: %s", o->source,
+                                return provision_error(2, "--source %s: cannot unpack: %s", o->source,
                                            k == -EBADMSG ? "not a valid tar archive" : strerror(-k));
                         }
                 }
@@ -471,13 +470,13 @@ int kernel_build(const struct kernel_opts *o) {
         builddir = strdup_printf("%s/build/%.16s-%s-%s", cache, src_hash, o->arch, o->profile);
         if (!srcdir || !builddir || mkdir_parents(builddir, 0755) < 0) {
                 kreqs_done(&reqs);
-                return err(2, "cannot create %s", builddir ? builddir : "the build directory");
+                return provision_error(2, "cannot create %s", builddir ? builddir : "the build directory");
         }
         logpath = strdup_printf("%s/build.log", builddir);
         log = logpath ? open(logpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : -1;
         if (log < 0) {
                 kreqs_done(&reqs);
-                return err(2, "cannot write %s", logpath ? logpath : "the build log");
+                return provision_error(2, "cannot write %s", logpath ? logpath : "the build log");
         }
 
         /* configure: allnoconfig + our requests, then olddefconfig */
@@ -487,7 +486,7 @@ int kernel_build(const struct kernel_opts *o) {
                 _cleanup_free_ char *text = kreqs_allconfig(&reqs);
                 if (!allconfig || !text || write_file_atomic(allconfig, text, strlen(text), 0644) < 0) {
                         kreqs_done(&reqs);
-                        return err(2, "cannot write %s", allconfig ? allconfig : "the merged fragments");
+                        return provision_error(2, "cannot write %s", allconfig ? allconfig : "the merged fragments");
                 }
         }
         {
@@ -497,7 +496,7 @@ int kernel_build(const struct kernel_opts *o) {
                 if (make(srcdir, builddir, o->arch, env, log, &pg, "allnoconfig", 1, allconfig) != 0 ||
                     make(srcdir, builddir, o->arch, env, log, &pg, "olddefconfig", 1, NULL) != 0) {
                         kreqs_done(&reqs);
-                        return err(2, "configuring the kernel failed; see %s", logpath);
+                        return provision_error(2, "configuring the kernel failed; see %s", logpath);
                 }
         }
         {
@@ -507,11 +506,11 @@ int kernel_build(const struct kernel_opts *o) {
                 int n;
                 if (!cp || read_file_capped(cp, 16 << 20, &cfgtext, &len) < 0 || kfinal_parse(cfgtext, &final) < 0) {
                         kreqs_done(&reqs);
-                        return err(2, "cannot read the final .config");
+                        return provision_error(2, "cannot read the final .config");
                 }
                 n = kreqs_check(&reqs, &final, srcdir, o->arch, &miss);
                 if (n > 0) {
-                        err(1, "%d requested symbol%s did not survive olddefconfig:", n, n == 1 ? "" : "s");
+                        provision_error(1, "%d requested symbol%s did not survive olddefconfig:", n, n == 1 ? "" : "s");
                         for (int i = 0; i < n; i++)
                                 fprintf(stderr, "  %s:%u: CONFIG_%s=%s became %s: %s\n", miss[i].req->file, miss[i].req->line,
                                         miss[i].req->name, miss[i].req->value, miss[i].got, strna(miss[i].why));
@@ -559,7 +558,7 @@ int kernel_build(const struct kernel_opts *o) {
                 if (k != 0) {
                         kfinal_done(&final);
                         kreqs_done(&reqs);
-                        return err(2, "the kernel build failed (exit %d); see %s (rerun to resume)", k, logpath);
+                        return provision_error(2, "the kernel build failed (exit %d); see %s (rerun to resume)", k, logpath);
                 }
                 /* assemble the entry in a temp dir, then rename: no half-written cache entries */
                 {
@@ -574,7 +573,7 @@ int kernel_build(const struct kernel_opts *o) {
                         if (!tmp || !mkdtemp(tmp)) {
                                 kfinal_done(&final);
                                 kreqs_done(&reqs);
-                                return err(2, "cannot create the cache entry");
+                                return provision_error(2, "cannot create the cache entry");
                         }
                         (void) chmod(tmp, 0755);
                         for (size_t i = 0; i < ELEMENTSOF(outputs); i++) {
@@ -585,7 +584,7 @@ int kernel_build(const struct kernel_opts *o) {
                                         rm_rf(tmp);
                                         kfinal_done(&final);
                                         kreqs_done(&reqs);
-                                        return err(2, "the build did not produce %s", from[i]);
+                                        return provision_error(2, "the build did not produce %s", from[i]);
                                 }
                                 json_object_object_add(outs, outputs[i], file_entry(tmp, outputs[i], &line));
                                 sbuf_puts(&sb, strempty(line));
@@ -636,7 +635,7 @@ int kernel_build(const struct kernel_opts *o) {
                                 rm_rf(tmp);
                                 kfinal_done(&final);
                                 kreqs_done(&reqs);
-                                return err(2, "cannot write the cache entry: %s", strerror(-k));
+                                return provision_error(2, "cannot write the cache entry: %s", strerror(-k));
                         }
                 }
         } else
@@ -653,7 +652,7 @@ int kernel_build(const struct kernel_opts *o) {
         }
         k = publish(entry, o->out);
         if (k < 0)
-                return err(2, "--out %s: %s", o->out, strerror(-k));
+                return provision_error(2, "--out %s: %s", o->out, strerror(-k));
         clock_gettime(CLOCK_MONOTONIC, &t1);
         step(o, "wrote %s (%.0f s)", o->out, (double) (t1.tv_sec - t0.tv_sec));
         return 0;
@@ -696,19 +695,19 @@ int kernel_check_config(const char *config, const char *configs, const char *pro
 
         k = profile_load(configs, profile, &reqs, NULL, &perr);
         if (k < 0) {
-                k = err(2, "%s", perr ? perr : strerror(-k));
+                k = provision_error(2, "%s", perr ? perr : strerror(-k));
                 free(perr);
                 return k;
         }
         k = read_file_capped(config, 16 << 20, &text, NULL);
         if (k < 0) {
                 kreqs_done(&reqs);
-                return err(2, "--check-config %s: %s", config, strerror(-k));
+                return provision_error(2, "--check-config %s: %s", config, strerror(-k));
         }
         if (kfinal_parse(text, &final) < 0 || final.n == 0) {
                 kreqs_done(&reqs);
                 kfinal_done(&final);
-                return err(2, "--check-config %s: not a kernel .config", config);
+                return provision_error(2, "--check-config %s: not a kernel .config", config);
         }
         n = kreqs_check(&reqs, &final, NULL, NULL, &miss);
         if (n == 0)

@@ -15,6 +15,9 @@ struct kernel_opts {
         bool progress;          /* a terminal: show progress */
 };
 
+/* "sis-provision: <message>" on stderr, once, where the failure is decided; returns code. */
+int provision_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* 0 built or cached; 1 a requested symbol did not survive (listed on stderr); 2 bad input; -errno. */
 int kernel_build(const struct kernel_opts *o);
 /* Audit an existing .config against a profile: 0 all there, 1 something missing. */

@@ -147,18 +147,12 @@ static char *fleet_json(const struct fleet *f) {
         json_object_object_add(o, "version", json_object_new_string(SIS_VERSION));
         for (size_t i = 0; i < f->n; i++) {
                 const struct sis_report *r = f->reports[i];
-                json_object *h = json_object_new_object(), *sum = json_object_new_object();
+                json_object *h = json_object_new_object();
                 json_object_object_add(h, "host", json_object_new_string(f->hosts[i]));
                 json_object_object_add(h, "verdict", json_object_new_string(sis_verdict_name(r->verdict)));
                 json_object_object_add(h, "profile", json_object_new_string(r->profile));
                 json_object_object_add(h, "kernel", report_fact(r, "kernel") ? json_object_new_string(report_fact(r, "kernel")) : NULL);
-                json_object_object_add(sum, "pass", json_object_new_int((int) r->counts[SIS_PASS]));
-                json_object_object_add(sum, "warn", json_object_new_int((int) r->counts[SIS_WARN]));
-                json_object_object_add(sum, "fail", json_object_new_int((int) r->counts[SIS_FAIL]));
-                json_object_object_add(sum, "skip", json_object_new_int((int) r->counts[SIS_SKIP]));
-                json_object_object_add(sum, "unknown", json_object_new_int((int) r->counts[SIS_UNKNOWN]));
-                json_object_object_add(sum, "waived", json_object_new_int((int) r->waived));
-                json_object_object_add(h, "summary", sum);
+                json_object_object_add(h, "summary", report_summary_json(r));
                 json_object_array_add(hosts, h);
         }
         for (size_t k = 0; k < f->n_checks; k++) {

@@ -12,8 +12,20 @@ static json_object *str_or_null(const char *s) {
         return s ? json_object_new_string(s) : NULL;
 }
 
+json_object *report_summary_json(const struct sis_report *r) {
+        static const char *const names[_SIS_STATUS_MAX] = {
+                [SIS_PASS] = "pass", [SIS_WARN] = "warn", [SIS_FAIL] = "fail", [SIS_SKIP] = "skip", [SIS_UNKNOWN] = "unknown",
+        };
+        json_object *sum = json_object_new_object();
+
+        for (int s = 0; s < _SIS_STATUS_MAX; s++)
+                json_object_object_add(sum, names[s], json_object_new_int((int) r->counts[s]));
+        json_object_object_add(sum, "waived", json_object_new_int((int) r->waived));
+        return sum;
+}
+
 json_object *report_to_json(const struct sis_report *r) {
-        json_object *o = json_object_new_object(), *sum, *checks;
+        json_object *o = json_object_new_object(), *checks;
         char ts[32];
         struct tm tm;
 
@@ -33,14 +45,7 @@ json_object *report_to_json(const struct sis_report *r) {
                 snprintf(d, sizeof(d), "%.6f", r->duration); /* microseconds, printed as such */
                 json_object_object_add(o, "duration_seconds", json_object_new_double_s(r->duration, d));
         }
-        sum = json_object_new_object();
-        json_object_object_add(sum, "pass", json_object_new_int((int) r->counts[SIS_PASS]));
-        json_object_object_add(sum, "warn", json_object_new_int((int) r->counts[SIS_WARN]));
-        json_object_object_add(sum, "fail", json_object_new_int((int) r->counts[SIS_FAIL]));
-        json_object_object_add(sum, "skip", json_object_new_int((int) r->counts[SIS_SKIP]));
-        json_object_object_add(sum, "unknown", json_object_new_int((int) r->counts[SIS_UNKNOWN]));
-        json_object_object_add(sum, "waived", json_object_new_int((int) r->waived));
-        json_object_object_add(o, "summary", sum);
+        json_object_object_add(o, "summary", report_summary_json(r));
         json_object_object_add(o, "policy", str_or_null(r->policy));
         json_object_object_add(o, "host", json_object_get(r->host));
         checks = json_object_new_array();

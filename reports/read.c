@@ -5,21 +5,11 @@
 #include <stdarg.h>
 
 #include "fileio.h"
+#include "json.h"
 #include "read.h"
 #include "util.h"
 
 #define REPORT_MAX (64 * 1024 * 1024)
-
-static int fail(char **ret_error, int err, const char *fmt, ...) _printf_(3, 4);
-static int fail(char **ret_error, int err, const char *fmt, ...) {
-        va_list ap;
-
-        va_start(ap, fmt);
-        if (ret_error && vasprintf(ret_error, fmt, ap) < 0)
-                *ret_error = NULL;
-        va_end(ap);
-        return err;
-}
 
 static const char *str(json_object *o, const char *key) {
         json_object *v;
@@ -87,20 +77,20 @@ int report_from_json(json_object *o, const char *name, struct sis_report **ret, 
         int64_t sv;
 
         if (!json_object_is_type(o, json_type_object))
-                return fail(ret_error, -EBADMSG, "%s: not a report (a JSON object is expected)", name);
+                return set_error(ret_error, -EBADMSG, "%s: not a report (a JSON object is expected)", name);
         if (!json_object_object_get_ex(o, "schema_version", &v) || !json_object_is_type(v, json_type_int))
-                return fail(ret_error, -EBADMSG, "%s: not a sis report (no schema_version)", name);
+                return set_error(ret_error, -EBADMSG, "%s: not a sis report (no schema_version)", name);
         sv = json_object_get_int64(v);
         if (sv != REPORT_SCHEMA_VERSION)
-                return fail(ret_error, -EPROTONOSUPPORT, "%s: unknown schema_version %" PRId64 " (this version reads %d)",
+                return set_error(ret_error, -EPROTONOSUPPORT, "%s: unknown schema_version %" PRId64 " (this version reads %d)",
                             name, sv, REPORT_SCHEMA_VERSION);
         tool = str(o, "tool");
         version = str(o, "version");
         profile = str(o, "profile");
         if (!tool || !version || !profile)
-                return fail(ret_error, -EBADMSG, "%s: report lacks tool, version or profile", name);
+                return set_error(ret_error, -EBADMSG, "%s: report lacks tool, version or profile", name);
         if (!json_object_object_get_ex(o, "checks", &checks) || !json_object_is_type(checks, json_type_array))
-                return fail(ret_error, -EBADMSG, "%s: report has no \"checks\" array", name);
+                return set_error(ret_error, -EBADMSG, "%s: report has no \"checks\" array", name);
         r = sis_report_new(tool, version, profile);
         if (!r)
                 return -ENOMEM;
@@ -128,10 +118,10 @@ int report_from_json(json_object *o, const char *name, struct sis_report **ret, 
                 if (k == -ENOMEM)
                         return k;
                 if (k < 0)
-                        return fail(ret_error, k, "%s: check %zu is malformed (needs id and a known status)", name, i + 1);
+                        return set_error(ret_error, k, "%s: check %zu is malformed (needs id and a known status)", name, i + 1);
                 for (size_t j = 0; j < r->n_findings; j++)
                         if (streq(r->findings[j]->id, f->id)) {
-                                k = fail(ret_error, -EBADMSG, "%s: check %s appears twice", name, f->id);
+                                k = set_error(ret_error, -EBADMSG, "%s: check %s appears twice", name, f->id);
                                 sis_finding_free(f);
                                 return k;
                         }
@@ -145,27 +135,14 @@ int report_from_json(json_object *o, const char *name, struct sis_report **ret, 
 }
 
 int report_parse(const char *text, size_t len, const char *name, struct sis_report **ret, char **ret_error) {
-        json_tokener *tok;
-        json_object *o;
-        enum json_tokener_error jerr;
-        int k;
+        json_object *o = NULL;
+        const char *why = NULL;
+        int k = json_parse_strict(text, len, &o, &why);
 
-        if (strlen(text) != len)
-                return fail(ret_error, -EBADMSG, "%s: not JSON (contains a NUL byte)", name);
-        tok = json_tokener_new_ex(64);
-        if (!tok)
-                return -ENOMEM;
-        o = json_tokener_parse_ex(tok, text, (int) len);
-        jerr = json_tokener_get_error(tok);
-        if (jerr == json_tokener_success && text[json_tokener_get_parse_end(tok) +
-                                                 strspn(text + json_tokener_get_parse_end(tok), " \t\r\n")] != '\0')
-                jerr = json_tokener_error_parse_unexpected;
-        json_tokener_free(tok);
-        if (jerr != json_tokener_success || !o) {
-                json_object_put(o);
-                return fail(ret_error, -EBADMSG, "%s: malformed JSON (%s)", name,
-                            jerr == json_tokener_success ? "empty" : jerr == json_tokener_continue ? "truncated" : json_tokener_error_desc(jerr));
-        }
+        if (k == -ENOMEM)
+                return k;
+        if (k < 0)
+                return set_error(ret_error, -EBADMSG, "%s: malformed JSON (%s)", name, why);
         k = report_from_json(o, name, ret, ret_error);
         json_object_put(o);
         return k;
@@ -177,6 +154,6 @@ int report_load(const char *path, struct sis_report **ret, char **ret_error) {
         int k = read_file_capped(path, REPORT_MAX, &text, &len);
 
         if (k < 0)
-                return fail(ret_error, k, "%s: %s", path, k == -EFBIG ? "larger than 64 MiB" : strerror(-k));
+                return set_error(ret_error, k, "%s: %s", path, k == -EFBIG ? "larger than 64 MiB" : strerror(-k));
         return report_parse(text, len, path, ret, ret_error);
 }

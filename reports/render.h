@@ -14,6 +14,8 @@ struct render_opts {
 char *render_text(const struct sis_report *r, const struct render_opts *o);
 char *render_json(const struct sis_report *r, const struct render_opts *o);
 json_object *report_to_json(const struct sis_report *r);
+/* {"pass": n, "warn": n, "fail": n, "skip": n, "unknown": n, "waived": n} */
+json_object *report_summary_json(const struct sis_report *r);
 
 /* Helpers shared by the renderers. */
 const char *report_fact(const struct sis_report *r, const char *key); /* host fact as text, or NULL */
