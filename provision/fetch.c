@@ -9,6 +9,7 @@
 
 #include "fileio.h"
 #include "hash.h"
+#include "common.h"
 #include "kernel.h"
 #include "util.h"
 

@@ -14,6 +14,8 @@
  */
 #include "kernel.h"
 
+#include "common.h"
+
 #include <archive.h>
 #include <ctype.h>
 #include <archive_entry.h>
@@ -35,18 +37,8 @@
 #include "util.h"
 
 #define MANIFEST_VERSION 1
-static const char *const outputs[] = { "vmlinux", "bzImage", "config" };
-
-int provision_error(int code, const char *fmt, ...) {
-        va_list ap;
-
-        fputs("sis-provision: ", stderr);
-        va_start(ap, fmt);
-        vfprintf(stderr, fmt, ap);
-        va_end(ap);
-        fputc('\n', stderr);
-        return code;
-}
+static const char *const outputs[] = { "vmlinux", "bzImage", "config", NULL };
+static const char *const published[] = { "vmlinux", "bzImage", "config", "manifest.json", "SHA256SUMS", NULL };
 
 static void step(const struct kernel_opts *o, const char *fmt, ...) _printf_(2, 3);
 static void step(const struct kernel_opts *o, const char *fmt, ...) {
@@ -218,75 +210,6 @@ static char *first_line_of(const char *cmd) {
 
 /* --- outputs ------------------------------------------------------------------------------ */
 
-static int copy_file(const char *from, const char *to) {
-        _cleanup_close_ int in = open(from, O_RDONLY | O_CLOEXEC), out = -1;
-        char buf[1 << 16];
-
-        if (in < 0)
-                return -errno;
-        if (link(from, to) == 0)
-                return 0; /* same filesystem: a hard link is a free copy */
-        out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-        if (out < 0)
-                return -errno;
-        for (;;) {
-                ssize_t n = read(in, buf, sizeof(buf));
-                if (n < 0)
-                        return -errno;
-                if (n == 0)
-                        break;
-                if (write(out, buf, (size_t) n) != n)
-                        return -EIO;
-        }
-        return fsync(out) < 0 ? -errno : 0;
-}
-
-/* Copy a finished output set into dest, atomically (a temp dir renamed over the old one). */
-static int publish(const char *from, const char *dest) {
-        static const char *const all[] = { "vmlinux", "bzImage", "config", "manifest.json", "SHA256SUMS" };
-        _cleanup_free_ char *tmp = strdup_printf("%s.tmp.XXXXXX", dest), *old = strdup_printf("%s.old", dest);
-        int k = 0;
-
-        if (!tmp || !old)
-                return -ENOMEM;
-        (void) mkdir_parents(dest, 0755);
-        (void) rmdir(dest); /* only an empty leftover; a full one is replaced below */
-        if (!mkdtemp(tmp))
-                return -errno;
-        (void) chmod(tmp, 0755);
-        for (size_t i = 0; k >= 0 && i < ELEMENTSOF(all); i++) {
-                _cleanup_free_ char *a = strdup_printf("%s/%s", from, all[i]), *b = strdup_printf("%s/%s", tmp, all[i]);
-                k = a && b ? copy_file(a, b) : -ENOMEM;
-        }
-        if (k >= 0 && access(dest, F_OK) == 0) {
-                (void) rm_rf(old);
-                if (rename(dest, old) < 0)
-                        k = -errno;
-        }
-        if (k >= 0 && rename(tmp, dest) < 0)
-                k = -errno;
-        if (k < 0)
-                (void) rm_rf(tmp);
-        else
-                (void) rm_rf(old);
-        return k;
-}
-
-static json_object *file_entry(const char *dir, const char *name, char **ret_line) {
-        _cleanup_free_ char *p = strdup_printf("%s/%s", dir, name);
-        char hex[SHA256_HEX];
-        struct stat st;
-        json_object *o;
-
-        if (!p || sha256_file(p, hex) < 0 || stat(p, &st) < 0)
-                return NULL;
-        o = json_object_new_object();
-        json_object_object_add(o, "sha256", json_object_new_string(hex));
-        json_object_object_add(o, "size", json_object_new_int64((int64_t) st.st_size));
-        *ret_line = strdup_printf("%s  %s\n", hex, name);
-        return o;
-}
-
 /* --- the build ---------------------------------------------------------------------------- */
 
 struct progress {
@@ -324,17 +247,8 @@ static int make(const char *src, const char *build, const char *arch, char *cons
         return exec_logged(NULL, argv, env, log, on_line, pg);
 }
 
-static char *cache_root(const char *given) {
-        const char *x = getenv("XDG_CACHE_HOME"), *h = getenv("HOME");
-        if (given)
-                return strdup(given);
-        if (x && *x)
-                return strdup_printf("%s/sis", x);
-        return strdup_printf("%s/.cache/sis", h && *h ? h : "/var/cache");
-}
-
 int kernel_build(const struct kernel_opts *o) {
-        _cleanup_free_ char *cache = cache_root(o->cache), *srcdir = NULL, *builddir = NULL, *allconfig = NULL,
+        _cleanup_free_ char *cache = provision_cache_root(o->cache), *srcdir = NULL, *builddir = NULL, *allconfig = NULL,
                             *inputs_file = NULL, *entry = NULL, *logpath = NULL, *cfgtext = NULL, *gcc = NULL, *ld = NULL,
                             *mk = NULL, *fetched = NULL;
         _cleanup_strv_free_ char **frags = NULL;
@@ -437,7 +351,7 @@ int kernel_build(const struct kernel_opts *o) {
                 if (inputs_file && read_file_capped(inputs_file, 128, &known, NULL) >= 0) {
                         _cleanup_free_ char *e = strdup_printf("%s/kernel/%s", cache, strstrip(known));
                         _cleanup_free_ char *m = e ? strdup_printf("%s/manifest.json", e) : NULL;
-                        if (m && access(m, F_OK) == 0 && provision_verify(e) == 0 && publish(e, o->out) >= 0) {
+                        if (m && access(m, F_OK) == 0 && provision_verify(e) == 0 && publish_dir(e, o->out, published) >= 0) {
                                 clock_gettime(CLOCK_MONOTONIC, &t1);
                                 step(o, "cache hit %.12s: %s (%.2f s)", strstrip(known), o->out,
                                      (double) (t1.tv_sec - t0.tv_sec) + (double) (t1.tv_nsec - t0.tv_nsec) / 1e9);
@@ -562,10 +476,9 @@ int kernel_build(const struct kernel_opts *o) {
                 }
                 /* assemble the entry in a temp dir, then rename: no half-written cache entries */
                 {
-                        _cleanup_free_ char *tmp = strdup_printf("%s.tmp.XXXXXX", entry), *sums = NULL;
+                        _cleanup_free_ char *tmp = strdup_printf("%s.tmp.XXXXXX", entry);
                         _cleanup_free_ char *kdir = strdup_printf("%s/kernel", cache);
-                        struct sbuf sb = {};
-                        json_object *m = json_object_new_object(), *outs = json_object_new_object(),
+                        json_object *m = json_object_new_object(),
                                     *fr = json_object_new_array(), *tc = json_object_new_object(), *srcj = json_object_new_object();
                         const char *from[] = { "vmlinux", "arch/x86/boot/bzImage", ".config" };
 
@@ -576,9 +489,8 @@ int kernel_build(const struct kernel_opts *o) {
                                 return provision_error(2, "cannot create the cache entry");
                         }
                         (void) chmod(tmp, 0755);
-                        for (size_t i = 0; i < ELEMENTSOF(outputs); i++) {
+                        for (size_t i = 0; outputs[i]; i++) {
                                 _cleanup_free_ char *a = strdup_printf("%s/%s", builddir, from[i]), *b = strdup_printf("%s/%s", tmp, outputs[i]);
-                                char *line = NULL;
                                 unlink(b);
                                 if (!a || !b || copy_file(a, b) < 0) {
                                         rm_rf(tmp);
@@ -586,9 +498,6 @@ int kernel_build(const struct kernel_opts *o) {
                                         kreqs_done(&reqs);
                                         return provision_error(2, "the build did not produce %s", from[i]);
                                 }
-                                json_object_object_add(outs, outputs[i], file_entry(tmp, outputs[i], &line));
-                                sbuf_puts(&sb, strempty(line));
-                                free(line);
                         }
                         json_object_object_add(m, "manifest_version", json_object_new_int(MANIFEST_VERSION));
                         json_object_object_add(m, "tool", json_object_new_string("sis-provision"));
@@ -616,18 +525,7 @@ int kernel_build(const struct kernel_opts *o) {
                         json_object_object_add(tc, "make", json_object_new_string(mk));
                         json_object_object_add(m, "toolchain", tc);
                         json_object_object_add(m, "source_date_epoch", json_object_new_int64(epoch));
-                        json_object_object_add(m, "outputs", outs);
-                        {
-                                _cleanup_free_ char *mj = strdup_printf("%s\n", json_object_to_json_string_ext(m, JSON_C_TO_STRING_PRETTY |
-                                                                                                                      JSON_C_TO_STRING_SPACED |
-                                                                                                                      JSON_C_TO_STRING_NOSLASHESCAPE));
-                                _cleanup_free_ char *mp = strdup_printf("%s/manifest.json", tmp), *sp = strdup_printf("%s/SHA256SUMS", tmp);
-                                sums = sbuf_steal(&sb);
-                                k = mj && mp && sp && sums ? write_file_atomic(mp, mj, strlen(mj), 0644) : -ENOMEM;
-                                if (k >= 0)
-                                        k = write_file_atomic(sp, sums, strlen(sums), 0644);
-                        }
-                        json_object_put(m);
+                        k = manifest_write(tmp, m, outputs);
                         (void) rm_rf(entry); /* a broken old entry */
                         if (k >= 0 && rename(tmp, entry) < 0)
                                 k = -errno;
@@ -650,7 +548,7 @@ int kernel_build(const struct kernel_opts *o) {
                 if (inputs_file && line)
                         (void) write_file_atomic(inputs_file, line, strlen(line), 0644);
         }
-        k = publish(entry, o->out);
+        k = publish_dir(entry, o->out, published);
         if (k < 0)
                 return provision_error(2, "--out %s: %s", o->out, strerror(-k));
         clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -659,31 +557,6 @@ int kernel_build(const struct kernel_opts *o) {
 }
 
 /* --- verify and check-config ------------------------------------------------------------- */
-
-int provision_verify(const char *dir) {
-        _cleanup_free_ char *mp = strdup_printf("%s/manifest.json", dir), *text = NULL;
-        json_object *m, *outs;
-        int bad = 0;
-
-        if (!mp || read_file_capped(mp, 1 << 20, &text, NULL) < 0)
-                return 2;
-        m = json_tokener_parse(text);
-        if (!m || !json_object_object_get_ex(m, "outputs", &outs) || !json_object_is_type(outs, json_type_object)) {
-                json_object_put(m);
-                return 2;
-        }
-        json_object_object_foreach(outs, name, o) {
-                json_object *h;
-                char hex[SHA256_HEX];
-                _cleanup_free_ char *p = strdup_printf("%s/%s", dir, name);
-                if (!strchr(name, '/') && p && json_object_object_get_ex(o, "sha256", &h) && sha256_file(p, hex) >= 0 &&
-                    streq(hex, json_object_get_string(h)))
-                        continue;
-                bad = 1;
-        }
-        json_object_put(m);
-        return bad;
-}
 
 int kernel_check_config(const char *config, const char *configs, const char *profile) {
         _cleanup_free_ char *text = NULL;

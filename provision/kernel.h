@@ -15,12 +15,8 @@ struct kernel_opts {
         bool progress;          /* a terminal: show progress */
 };
 
-/* "sis-provision: <message>" on stderr, once, where the failure is decided; returns code. */
-int provision_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* 0 built or cached; 1 a requested symbol did not survive (listed on stderr); 2 bad input; -errno. */
 int kernel_build(const struct kernel_opts *o);
 /* Audit an existing .config against a profile: 0 all there, 1 something missing. */
 int kernel_check_config(const char *config, const char *configs, const char *profile);
-/* Re-hash DIR's outputs against its manifest.json and SHA256SUMS: 0 good, 1 mismatch, 2 bad. */
-int provision_verify(const char *dir);

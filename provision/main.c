@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <sys/stat.h>
 
+#include "common.h"
 #include "kernel.h"
 #include "util.h"
 
