@@ -14,6 +14,9 @@ LINK_PKGS := libudev libpci json-c zlib libacl
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(LINK_PKGS) 2>/dev/null) -ldl
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
+# sis-provision alone links these (sha256, downloads, signatures, tar streams): the audit's
+# start-up stays free of them.
+PROVISION_LIBS := $(shell $(PKG_CONFIG) --libs libcrypto libcurl gpgme libarchive 2>/dev/null)
 
 WARN := -Wall -Wextra -Wmissing-prototypes -Wstrict-prototypes -Wvla -Wshadow -Wformat=2 \
         -Wno-unused-parameter -Wno-missing-field-initializers -fno-common -Werror
@@ -76,15 +79,14 @@ $(B)/sis-report: $(B)/reports/sis-report.o $(B)/libsis.a
 	@$(if $(Q),echo '  LD      $@')
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-# sis-provision alone links libcrypto (sha256): the audit's start-up stays free of it.
 $(B)/sis-provision: $(B)/provision/main.o $(B)/libsis.a
 	@$(if $(Q),echo '  LD      $@')
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(shell $(PKG_CONFIG) --libs libcrypto libcurl gpgme 2>/dev/null)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(PROVISION_LIBS)
 
 $(B)/tests/%: tests/unit/%.c tests/unit/helpers.h $(B)/libsis.a $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo '  CC      $<')
-	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -o $@ $< $(B)/libsis.a $(ALL_LDFLAGS) $(PKG_LIBS) $(CMOCKA_LIBS) -lz
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -o $@ $< $(B)/libsis.a $(ALL_LDFLAGS) $(PKG_LIBS) $(PROVISION_LIBS) $(CMOCKA_LIBS) -lz
 
 check-run: $(TOOLS) $(TEST_BINS)
 	$(Q)VALGRIND=$(VALGRIND) tests/run-tests.sh $(TEST_BINS)

@@ -107,7 +107,7 @@ static size_t append(char *p, size_t size, size_t n, void *ud) {
         return size * n;
 }
 
-static char *fetch_text(const char *url) {
+char *fetch_text(const char *url) {
         struct sbuf b = {};
         CURL *c = easy(url);
         CURLcode r;
@@ -222,5 +222,41 @@ int fetch_verified(const char *url, const char *sha256, const char *cache, bool 
         curl_global_cleanup();
         if (k == 0)
                 *ret_path = TAKE_PTR(dest);
+        return k;
+}
+
+int gpg_verify_detached(const char *file, const char *sig, size_t sig_len, const char *fingerprint, char **ret_error) {
+        gpgme_ctx_t ctx = NULL;
+        gpgme_data_t sd = NULL, dd = NULL;
+        gpgme_verify_result_t res;
+        int k;
+
+        gpgme_check_version(NULL);
+        if (gpgme_new(&ctx) || gpgme_data_new_from_mem(&sd, sig, sig_len, 0) || gpgme_data_new_from_file(&dd, file, 1)) {
+                k = set_error(ret_error, -EIO, "%s: gpgme cannot read it", file);
+                goto out;
+        }
+        if (gpgme_op_verify(ctx, sd, dd, NULL) != 0 || !(res = gpgme_op_verify_result(ctx)) || !res->signatures) {
+                k = set_error(ret_error, -EBADMSG, "%s: the signature is not a signature", file);
+                goto out;
+        }
+        {
+                gpgme_signature_t s = res->signatures;
+                size_t fl = s->fpr ? strlen(s->fpr) : 0, wl = strlen(fingerprint);
+                bool ours = s->fpr && fl <= wl && fl >= 16 && strcasecmp(fingerprint + wl - fl, s->fpr) == 0;
+                if (gpg_err_code(s->status) == GPG_ERR_NO_PUBKEY)
+                        k = set_error(ret_error, -ENOKEY, "%s: the signing key %s is not in the keyring", file, strna(s->fpr));
+                else if (gpg_err_code(s->status) != GPG_ERR_NO_ERROR)
+                        k = set_error(ret_error, -EBADMSG, "%s: BAD signature (%s)", file, gpgme_strerror(s->status));
+                else if (!ours)
+                        k = set_error(ret_error, -EBADMSG, "%s: signed by %s, not by the pinned key %s", file, strna(s->fpr),
+                                      fingerprint);
+                else
+                        k = 0;
+        }
+out:
+        gpgme_data_release(sd);
+        gpgme_data_release(dd);
+        gpgme_release(ctx);
         return k;
 }
