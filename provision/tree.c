@@ -523,6 +523,9 @@ int tree_load_tar(struct tree *t, const char *tarball, char **ret_error) {
                                 k = set_error(ret_error, -EIO, "%s: %s (at '%s')", tarball, archive_error_string(a), rel);
                         else if (k >= 0 && ftruncate(fd, (off_t) e->size) < 0)
                                 k = -errno;
+                        /* on disk: readable and writable by us, executable as it says; never setuid */
+                        else if (k >= 0 && fchmod(fd, (mode & 0755) | 0600) < 0)
+                                k = -errno;
                         break;
                 }
                 case S_IFCHR:

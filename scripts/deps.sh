@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Debian packages sis needs, when they are missing: as root with apt-get, otherwise
-# prints the exact command and fails. Usage: scripts/deps.sh build|test|fuzz|bench|kernel
+# prints the exact command and fails. Usage: scripts/deps.sh build|test|fuzz|bench|kernel|rootfs
+# Images need e2fsprogs >= 1.47.1 (mke2fs -d from a tar stream, reproducible): Debian 12 has
+# 1.47.0, bookworm-backports 1.47.2, which test and rootfs install (adding the backports source).
 set -euo pipefail
 
 build=(gcc make pkg-config libc6-dev libkmod-dev libkmod2 libudev-dev libpci-dev libjson-c-dev
        libarchive-dev libarchive13 zlib1g-dev libacl1-dev libssl-dev libcurl4-openssl-dev libgpgme-dev)
-test=(libcmocka-dev valgrind strace util-linux kmod man-db libxml2-utils prometheus prometheus-node-exporter curl chromium)
+test=(libcmocka-dev valgrind strace util-linux kmod man-db libxml2-utils prometheus prometheus-node-exporter curl chromium
+      busybox-static gnupg)
+rootfs=(mmdebstrap uidmap busybox-static gnupg)
 fuzz=(clang libclang-rt-14-dev)
 bench=(hyperfine time spectre-meltdown-checker)
 kernel=(linux-source-6.1 bc bison flex libelf-dev libssl-dev cpio file busybox-static qemu-system-x86 xz-utils)
@@ -17,8 +21,33 @@ test) want+=("${test[@]}") ;;
 fuzz) want+=("${fuzz[@]}") ;;
 bench) want+=("${bench[@]}") ;;
 kernel) want+=("${kernel[@]}") ;;
-*) echo "usage: $0 build|test|fuzz|bench|kernel" >&2; exit 2 ;;
+rootfs) want+=("${rootfs[@]}") ;;
+*) echo "usage: $0 build|test|fuzz|bench|kernel|rootfs" >&2; exit 2 ;;
 esac
+
+# e2fsprogs from bookworm-backports when the installed one is older than 1.47.1
+need_e2fs=
+case "${1:-build}" in
+test|rootfs|bench)
+        v=$(dpkg-query -W -f='${Version}' e2fsprogs 2>/dev/null || echo 0)
+        dpkg --compare-versions "$v" ge 1.47.1 || need_e2fs=1 ;;
+esac
+if [ -n "$need_e2fs" ]; then
+        if [ "$(id -u)" -ne 0 ]; then
+                echo "sis: e2fsprogs $v is older than 1.47.1; as root, add bookworm-backports and run:" \
+                        "apt-get install -t bookworm-backports e2fsprogs" >&2
+                exit 1
+        fi
+        if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+                echo "sis: adding bookworm-backports to /etc/apt/sources.list.d/sis-backports.sources" >&2
+                printf '%s\n' 'Types: deb' 'URIs: http://deb.debian.org/debian' 'Suites: bookworm-backports' \
+                        'Components: main' 'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg' \
+                        > /etc/apt/sources.list.d/sis-backports.sources
+        fi
+        echo "sis: installing e2fsprogs from bookworm-backports" >&2
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends -t bookworm-backports e2fsprogs
+fi
 
 missing=()
 for p in "${want[@]}"; do
