@@ -95,12 +95,12 @@ check-run: $(TOOLS) $(TEST_BINS)
 FUZZ_SECONDS ?= 60
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz-*.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRCS))
-FUZZ_LIB_SRCS := $(LIB_SRCS) $(AUDIT_SRCS) $(REPORT_SRCS)
+FUZZ_LIB_SRCS := $(LIB_SRCS) $(AUDIT_SRCS) $(REPORT_SRCS) provision/recipe.c provision/tree.c
 $(B)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(FUZZ_LIB_SRCS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo '  FUZZ    $@')
 	$(Q)clang -std=gnu11 -g -O1 -D_GNU_SOURCE -DSIS_VERSION='"$(VERSION)"' -I. -Ilib -Iaudit -Ireports -Iprovision $(PKG_CFLAGS) \
-		-fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_LIB_SRCS) $(PKG_LIBS) $(shell $(PKG_CONFIG) --libs libcrypto 2>/dev/null)
+		-fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_LIB_SRCS) $(PKG_LIBS) $(shell $(PKG_CONFIG) --libs libcrypto libarchive 2>/dev/null)
 fuzz-build: $(FUZZ_BINS)
 fuzz:
 	$(Q)scripts/deps.sh fuzz

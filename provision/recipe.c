@@ -218,9 +218,9 @@ int recipe_parse(const char *text, const char *filename, const char *dir, int de
                         continue;
                 if (line[0] == '[') {
                         size_t l = strlen(line);
-                        line[l - 1] = line[l - 1] == ']' ? '\0' : line[l - 1];
-                        section = distro_from_name(line + 1);
-                        if (line[l - 1] != '\0' || section < 0)
+                        _cleanup_free_ char *name = l >= 2 && line[l - 1] == ']' ? strndup(line + 1, l - 2) : NULL;
+                        section = name ? distro_from_name(name) : -EINVAL;
+                        if (section < 0)
                                 return set_error(ret_error, -EINVAL, "%s:%u: unknown section '%s' (alpine, debian)", filename,
                                                  lineno, line);
                         continue;

@@ -19,6 +19,8 @@ for bin in "$@"; do
         dumpmeta) seeds=(tests/fixtures/hosts/*/sis-dump.json) ;;
         policy) seeds=(tests/fixtures/policies/*.json) ;;
         report) seeds=(tests/expected/*.json) ;;
+        recipe) seeds=(rootfs/*.recipe) ;;
+        tar) seeds=(tests/data/tar/*) ;;
         *) seeds=() ;;
         esac
         i=0
