@@ -118,6 +118,12 @@ kernel-check:
 	$(Q)$(MAKE) --no-print-directory $(TOOLS)
 	$(Q)tests/run-tests.sh --only tests/kernel/slow.sh
 
+# The Debian rootfs from the real archive, twice from clean and once as nobody: CI runs it too.
+rootfs-check:
+	$(Q)scripts/deps.sh rootfs
+	$(Q)$(MAKE) --no-print-directory $(TOOLS)
+	$(Q)tests/run-tests.sh --only tests/rootfs/slow.sh
+
 install: $(TOOLS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 $(TOOLS) $(DESTDIR)$(BINDIR)/
@@ -125,10 +131,13 @@ install: $(TOOLS)
 	install -d $(DESTDIR)$(PREFIX)/share/sis/kernel-configs/profiles
 	install -m 0644 kernel-configs/*.conf $(DESTDIR)$(PREFIX)/share/sis/kernel-configs/
 	install -m 0644 kernel-configs/profiles/* $(DESTDIR)$(PREFIX)/share/sis/kernel-configs/profiles/
+	install -d $(DESTDIR)$(PREFIX)/share/sis/rootfs/overlay
+	install -m 0644 rootfs/*.recipe $(DESTDIR)$(PREFIX)/share/sis/rootfs/
+	cp -R rootfs/overlay/. $(DESTDIR)$(PREFIX)/share/sis/rootfs/overlay/
 
 clean:
 	rm -rf $(B)
 
-.PHONY: all audit check check-run kernel-check fuzz fuzz-build bench install clean FORCE
+.PHONY: all audit check check-run kernel-check rootfs-check fuzz fuzz-build bench install clean FORCE
 # our dependency files only (build/ also holds the benchmark's kernel tree, full of other *.d)
 -include $(wildcard $(B)/*/*.d)
