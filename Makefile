@@ -107,9 +107,12 @@ fuzz:
 	$(Q)$(MAKE) --no-print-directory fuzz-build
 	$(Q)tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
 
+$(B)/bench-image: tests/bench/image.c $(B)/libsis.a $(FLAGS_STAMP)
+	$(Q)$(CC) $(ALL_CFLAGS) -include dump.h -o $@ $< $(B)/libsis.a $(ALL_LDFLAGS) $(PKG_LIBS) $(PROVISION_LIBS)
+
 bench:
 	$(Q)scripts/deps.sh bench
-	$(Q)$(MAKE) --no-print-directory $(TOOLS)
+	$(Q)$(MAKE) --no-print-directory $(TOOLS) $(B)/bench-image
 	$(Q)tests/bench.sh
 
 # The slow end-to-end kernel tests (two kernel builds, a boot under QEMU): CI runs them too.

@@ -33,7 +33,7 @@ done
 # Exit codes that mean "ran fine": sis-audit 0/1/3 (2 = usage/internal error);
 # spectre-meltdown-checker reports findings via its exit code, so anything
 # below 126 (not "cannot execute", "not found", or killed by a signal).
-rc_ok() { case $1 in sis|fix) [[ $2 =~ ^[013]$ ]] ;; merge|kcache) [[ $2 == 0 ]] ;; *) (( $2 < 126 )) ;; esac; }
+rc_ok() { case $1 in sis|fix) [[ $2 =~ ^[013]$ ]] ;; merge|kcache|img|classic|rootfs) [[ $2 == 0 ]] ;; *) (( $2 < 126 )) ;; esac; }
 
 # bench KIND LABEL CMD... -> appends a table row to $TMP/rows, median to $TMP/median.KIND
 bench() {
@@ -41,7 +41,7 @@ bench() {
 	local rc=0 i t0 t1 kib=0 k
 	"$@" >"$TMP/out" 2>/dev/null || rc=$?   # verify + warm-up run
 	rc_ok "$kind" "$rc" || die "'$*' exited $rc"
-	[[ $kind == kcache || -s $TMP/out ]] || die "'$*' produced no output"
+	[[ $kind =~ ^(kcache|img|classic|rootfs)$ || -s $TMP/out ]] || die "'$*' produced no output"
 	: >"$TMP/ms"
 	if command -v hyperfine >/dev/null; then
 		hyperfine -N -i --style none --runs "$RUNS" --export-json "$TMP/h.json" \
@@ -118,6 +118,32 @@ if [[ ${BENCH_KERNEL:-1} == 1 && -x build/sis-provision && -f $KSRC ]]; then
 	RUNS=$RUNS_SAVED
 	NOTES+=("cold sis-guest kernel build from linux-source-6.1 (2 jobs): ${KCOLD} s")
 fi
+# sis-provision rootfs: the image from a prepared tree (the Debian base of the sis-session
+# recipe, unpacked as root), ours (sorted pax -> mke2fs -d -, no root) against the classic
+# mkfs.ext4 + loop mount + cp -a + umount (root); then the whole rootfs rebuild from the cached base
+if [[ ${BENCH_ROOTFS:-1} == 1 && -x build/bench-image ]] && root && command -v mmdebstrap >/dev/null && losetup -f >/dev/null 2>&1; then
+	rcache=build/bench-rootfs-cache
+	if ! compgen -G "$rcache/debian/*.tar" >/dev/null; then
+		echo "bench: building the Debian base once (network)..." >&2
+		build/sis-provision rootfs --distro debian --cache "$rcache" --out "$TMP/rout" 2>/dev/null || die "the Debian rootfs build failed"
+	fi
+	base=$(ls -t "$rcache"/debian/*.tar | head -n1)
+	mkdir -p "$TMP/tree" "$TMP/mnt"
+	tar -xf "$base" -C "$TMP/tree"
+	tsize=$(du -sm "$TMP/tree" | cut -f1)
+	isize=$(( tsize * 13 / 10 + 64 ))M
+	RUNS_SAVED=$RUNS; RUNS=${BENCH_IMAGE_RUNS:-7}
+	bench img "image from a prepared tree (${tsize} MiB): \`sis-provision\` sorted pax → \`mke2fs -d -\`, no root" \
+		sh -c "rm -f '$TMP/o.img'; exec build/bench-image '$TMP/tree' '$TMP/o.img'"
+	bench classic "the same tree, classic: \`mkfs.ext4\` + loop mount + \`cp -a\` + umount + sync (root)" \
+		sh -c "rm -f '$TMP/c.img' && truncate -s $isize '$TMP/c.img' && mkfs.ext4 -q -F '$TMP/c.img' && mount -o loop '$TMP/c.img' '$TMP/mnt' && cp -a '$TMP/tree/.' '$TMP/mnt/' && umount '$TMP/mnt' && sync '$TMP/c.img'"
+	RUNS=3
+	bench rootfs '`sis-provision rootfs --distro debian`, Debian base cached (unpack, settings, image)' \
+		build/sis-provision rootfs --distro debian --offline --cache "$rcache" --out "$TMP/rout"
+	RUNS=$RUNS_SAVED
+else
+	NOTES+=("rootfs image rows skipped: they need root, a loop device and mmdebstrap (BENCH_ROOTFS=0 skips them)")
+fi
 if [[ -n $SMC ]]; then
 	bench smc '`spectre-meltdown-checker --batch json`' "$SMC" --batch json
 else
@@ -153,6 +179,10 @@ fi
 if [[ -f $TMP/median.kcache ]]; then
 	m=$(cat "$TMP/median.kcache")
 	goal "cached kernel rebuild < 1 s ($(printf %.0f "$m") ms)" "$m < 1000"
+fi
+if [[ -f $TMP/median.img && -f $TMP/median.classic ]]; then
+	x=$(awk -v a="$(cat "$TMP/median.classic")" -v b="$(cat "$TMP/median.img")" 'BEGIN{printf "%.2f", a / b}')
+	goal "image from a prepared tree ≥ 3× faster than the classic loop-mount method (${x}×)" "$x >= 3"
 fi
 if [[ -n $TIME ]]; then
 	rss=$(cat "$TMP"/median.sis.rss "$TMP"/median.fix.rss 2>/dev/null | sort -n | tail -n1)
