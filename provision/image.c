@@ -188,7 +188,7 @@ int image_build(const struct image_opts *o, struct tree *t, char **ret_error) {
         cenv = strdup_printf("MKE2FS_CONFIG=%s", conf);
         sde = strdup_printf("SOURCE_DATE_EPOCH=%lld", (long long) o->epoch);
         nopt = strdup_printf("%llu", (unsigned long long) (o->size ? MAX(inodes, size / 16384) : inodes));
-        eopt = strdup_printf("hash_seed=%s,root_owner=%u:%u,root_perms=%04o,lazy_itable_init=1", seed, (unsigned) o->root_uid,
+        eopt = strdup_printf("hash_seed=%s,root_owner=%u:%u,root_perms=%04o,lazy_itable_init=1,assume_storage_prezeroed=1", seed, (unsigned) o->root_uid,
                              (unsigned) o->root_gid, (unsigned) (o->root_perms & 07777));
         blocks = strdup_printf("%llu", (unsigned long long) (size / BLOCK));
         if (!cenv || !sde || !nopt || !eopt || !blocks || strv_extend(&envp, cenv) < 0 || strv_extend(&envp, sde) < 0 ||
@@ -200,7 +200,8 @@ int image_build(const struct image_opts *o, struct tree *t, char **ret_error) {
                                  (char *) "0", (char *) "-N", nopt, (char *) "-L", (char *) o->label, (char *) "-U", uuid,
                                  (char *) "-O", (char *) (o->journal ? "has_journal" : "^has_journal"), (char *) "-E", eopt,
                                  (char *) "-d", (char *) "-", (char *) o->path, blocks, NULL };
-                /* the image file: ours alone (O_EXCL), sparse */
+                /* the image file: ours alone (O_EXCL), new and sparse, so truly zeroed: mke2fs need not
+                 * write zeros for the journal and inode tables (assume_storage_prezeroed) */
                 fd = open(o->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
                 if (fd < 0)
                         return set_error(ret_error, -errno, "%s: %s", o->path, strerror(errno));

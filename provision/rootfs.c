@@ -599,12 +599,11 @@ static int run_apk(struct build *b, struct tree *t, char **err) {
 
 static int alpine_base(struct build *b, char **err) {
         const char *src = b->o->base ? b->o->base : b->f->base_url;
-        const char *want = b->o->base ? b->o->sha256 : b->f->base_sha256;
+        /* --base without --sha256 is a local copy of the recipe's pinned file */
+        const char *want = b->o->base && b->o->sha256 ? b->o->sha256 : b->f->base_sha256;
         char hex[SHA256_HEX];
         int k;
 
-        if (b->o->base && !want && b->o->release == NULL)
-                want = b->f->base_sha256; /* a local copy of the pinned file */
         if (startswith(src, "https://")) {
                 _cleanup_free_ char *asc_url = strdup_printf("%s.asc", src), *asc = NULL;
                 if (!want)

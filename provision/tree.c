@@ -132,6 +132,8 @@ static struct tree_entry *entry_new(const char *path) {
 static void sort_dedup(struct tree *t) {
         size_t w = 0;
 
+        if (t->n == 0)
+                return;
         qsort(t->e, t->n, sizeof(*t->e), cmp_entry);
         for (size_t i = 0; i < t->n; i++) {
                 if (i + 1 < t->n && streq(t->e[i]->path, t->e[i + 1]->path)) {
@@ -283,7 +285,8 @@ int tree_remove(struct tree *t, const char *path) {
         i = lower_bound(t, prefix);
         for (j = i; j < t->n && strncmp(t->e[j]->path, prefix, strlen(prefix)) == 0; j++)
                 entry_free(t->e[j]);
-        memmove(t->e + i, t->e + j, (t->n - j) * sizeof(*t->e));
+        if (j > i)
+                memmove(t->e + i, t->e + j, (t->n - j) * sizeof(*t->e));
         t->n -= j - i;
         i = lower_bound(t, rel);
         if (i < t->n && streq(t->e[i]->path, rel)) {
