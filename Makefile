@@ -21,7 +21,7 @@ PROVISION_LIBS := $(shell $(PKG_CONFIG) --libs libcrypto libcurl gpgme libarchiv
 WARN := -Wall -Wextra -Wmissing-prototypes -Wstrict-prototypes -Wvla -Wshadow -Wformat=2 \
         -Wno-unused-parameter -Wno-missing-field-initializers -fno-common -Werror
 CFLAGS ?= -O2 -g
-ALL_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -DSIS_VERSION='"$(VERSION)"' -I. -Ilib -Iaudit -Ireports -Iprovision \
+ALL_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -DSIS_VERSION='"$(VERSION)"' -I. -Ilib -Iaudit -Ireports -Iprovision -Ilaunch \
         $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS := $(LDFLAGS)
 ifneq ($(SANITIZE),)
@@ -39,10 +39,11 @@ LIB_SRCS := $(wildcard lib/*.c)
 AUDIT_SRCS := $(filter-out audit/main.c,$(wildcard audit/*.c))
 REPORT_SRCS := $(filter-out reports/sis-report.c,$(wildcard reports/*.c))
 PROVISION_SRCS := $(filter-out provision/main.c,$(wildcard provision/*.c))
-CORE_OBJS := $(patsubst %.c,$(B)/%.o,$(LIB_SRCS) $(AUDIT_SRCS) $(REPORT_SRCS) $(PROVISION_SRCS))
+LAUNCH_SRCS := $(filter-out launch/main.c,$(wildcard launch/*.c))
+CORE_OBJS := $(patsubst %.c,$(B)/%.o,$(LIB_SRCS) $(AUDIT_SRCS) $(REPORT_SRCS) $(PROVISION_SRCS) $(LAUNCH_SRCS))
 TEST_SRCS := $(wildcard tests/unit/test-*.c)
 TEST_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(TEST_SRCS))
-TOOLS := $(B)/sis-audit $(B)/sis-report $(B)/sis-provision
+TOOLS := $(B)/sis-audit $(B)/sis-report $(B)/sis-provision $(B)/sis-launch
 
 all: $(TOOLS)
 
@@ -80,6 +81,11 @@ $(B)/sis-report: $(B)/reports/sis-report.o $(B)/libsis.a
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/sis-provision: $(B)/provision/main.o $(B)/libsis.a
+	@$(if $(Q),echo '  LD      $@')
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(PROVISION_LIBS)
+
+# sis-launch: the audit (its gate) plus libcurl for Firecracker's API
+$(B)/sis-launch: $(B)/launch/main.o $(B)/libsis.a
 	@$(if $(Q),echo '  LD      $@')
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(PROVISION_LIBS)
 
@@ -130,7 +136,7 @@ rootfs-check:
 install: $(TOOLS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 $(TOOLS) $(DESTDIR)$(BINDIR)/
-	install -m 0644 docs/sis-audit.1 docs/sis-report.1 docs/sis-provision.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 docs/sis-audit.1 docs/sis-report.1 docs/sis-provision.1 docs/sis-launch.1 $(DESTDIR)$(MANDIR)/man1/
 	install -d $(DESTDIR)$(PREFIX)/share/sis/kernel-configs/profiles
 	install -m 0644 kernel-configs/*.conf $(DESTDIR)$(PREFIX)/share/sis/kernel-configs/
 	install -m 0644 kernel-configs/profiles/* $(DESTDIR)$(PREFIX)/share/sis/kernel-configs/profiles/

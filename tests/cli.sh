@@ -106,7 +106,7 @@ if command -v script > /dev/null; then
 fi
 
 # --help and the man page document the same long options, for each tool
-for tool in sis-audit sis-report sis-provision; do
+for tool in sis-audit sis-report sis-provision sis-launch; do
         help=$("build/$tool" --help | grep -o -- '--[a-z][a-z-]*' | sort -u)
         man=$(sed -n '/^\.SH OPTIONS/,/^\.SH /p' "docs/$tool.1" | grep -o -- '\\-\\-[a-z][a-z-]*' | sed 's/\\//g' | sort -u)
         if [ -n "$help" ] && [ "$help" = "$man" ]; then ok "$tool --help matches the man page ($(echo "$help" | wc -l) options)"

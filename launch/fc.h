@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+/*
+ * What sis-launch asks of Firecracker, as data: the ordered list of API requests that configure
+ * and start one VM. The API mode sends them over the socket; --config-file mode writes the same
+ * bodies into one JSON file. Paths are jail-relative (the VMM sees only its chroot).
+ */
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct fc_vm {
+        const char *id;
+        unsigned vcpus;
+        unsigned mem_mib;
+        const char *kernel;             /* "/vmlinux" */
+        const char *rootfs;             /* "/rootfs.ext4": read-only root */
+        const char *home;               /* "/home.ext4": read-write, or NULL */
+        const char *boot_args;
+        const char *tap;                /* host_dev_name, or NULL: no network */
+        const char *guest_mac;
+        const char *log_path;           /* "/logger.fifo", or NULL */
+        const char *metrics_path;       /* "/metrics.fifo", or NULL */
+        unsigned vsock_cid;             /* 0: no vsock */
+        const char *vsock_uds;
+};
+
+struct fc_request {
+        const char *method;             /* "PUT", "PATCH", "GET" */
+        char *path;                     /* "/drives/rootfs" */
+        json_object *body;              /* NULL for GET */
+        const char *config_key;         /* its key in a --config-file, NULL when none */
+        bool config_array;              /* drives, network-interfaces: arrays there */
+};
+
+struct fc_plan {
+        struct fc_request *r;
+        size_t n;
+};
+
+/* The requests that configure the VM, then InstanceStart. */
+int fc_plan_boot(const struct fc_vm *vm, struct fc_plan *ret);
+/* The --config-file document made of the same bodies (everything but the action). */
+json_object *fc_config_file(const struct fc_plan *p);
+void fc_plan_done(struct fc_plan *p);
+
+/* The kernel command line for a VM: console, reboot and panic behaviour, the network from ip=. */
+char *fc_boot_args(bool console, const char *guest_ip, const char *host_ip, const char *netmask);
+/* A locally administered MAC from the VM's address: 06:00:AC:10:00:02 for 172.16.0.2. */
+void fc_mac_for(const char *ipv4, char out[18]);

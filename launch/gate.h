@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+/* The launch gate: the audit, in-process, on the live host, under the policy. */
+#include <stdbool.h>
+
+#include "audit.h"
+#include "hash.h"
+
+struct gate_result {
+        bool pass;
+        char **failing;                 /* "cpu.vuln.spec_store_bypass: FAIL (summary)" */
+        char report_sha256[SHA256_HEX]; /* of the JSON report, recorded with the VM */
+        char *report_json;
+        char *policy;                   /* the policy file, or NULL (production defaults) */
+        char policy_sha256[SHA256_HEX];
+        char *profile;
+};
+
+/* cfg: the binaries, chroot base and uid range the launch will use (the jail.* checks look at
+ * exactly those); the policy may switch the profile.
+ * 0 with *ret filled (pass or not); -errno with *ret_error when the audit cannot run or the
+ * policy is unsafe or malformed. */
+int gate_run(const char *policy_path, const struct audit_config *cfg, struct gate_result *ret, char **ret_error);
+void gate_result_done(struct gate_result *r);

@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: MIT */
+#include "jail.h"
+
+#include <fcntl.h>
+#include <linux/prctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+
+#include "dump.h"
+#include "fileio.h"
+#include "util.h"
+
+bool vm_id_ok(const char *id) {
+        size_t n = id ? strlen(id) : 0;
+
+        if (n == 0 || n > 64)
+                return false;
+        for (const char *c = id; *c; c++)
+                if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '-'))
+                        return false;
+        return true;
+}
+
+int cgroup_version_detect(const char *mounts) {
+        bool v1 = false, v2_root = false;
+
+        for (const char *p = mounts; p && *p;) {
+                size_t len = strcspn(p, "\n");
+                _cleanup_free_ char *l = strndup(p, len);
+                char dev[256], dir[512], type[64];
+                p += len + (p[len] == '\n');
+                if (!l || sscanf(l, "%255s %511s %63s", dev, dir, type) != 3)
+                        continue;
+                if (streq(type, "cgroup"))
+                        v1 = true;
+                else if (streq(type, "cgroup2") && streq(dir, "/sys/fs/cgroup"))
+                        v2_root = true;
+        }
+        if (v1)
+                return 1;
+        return v2_root ? 2 : -ENOENT;
+}
+
+int jailer_argv(const struct jailer_opts *o, char ***ret) {
+        _cleanup_strv_free_ char **a = NULL;
+        char buf[64];
+        uint64_t mem = (uint64_t) o->mem_mib << 20;
+        /* the VMM's own memory beyond the guest's: Firecracker stays under 5 MiB, leave 64 */
+        uint64_t limit = mem + (64u << 20);
+        int k = 0;
+
+#define ARG(s) \
+        do { \
+                if (k >= 0) \
+                        k = strv_extend(&a, (s)); \
+        } while (0)
+#define ARGF(...) \
+        do { \
+                snprintf(buf, sizeof(buf), __VA_ARGS__); \
+                ARG(buf); \
+        } while (0)
+
+        if (!vm_id_ok(o->id))
+                return -EINVAL;
+        ARG(o->jailer);
+        ARG("--id");
+        ARG(o->id);
+        ARG("--exec-file");
+        ARG(o->exec_file);
+        ARG("--uid");
+        ARGF("%u", (unsigned) o->uid);
+        ARG("--gid");
+        ARGF("%u", (unsigned) o->gid);
+        ARG("--chroot-base-dir");
+        ARG(o->chroot_base);
+        if (o->netns) {
+                ARG("--netns");
+                ARG(o->netns);
+        }
+        ARG("--new-pid-ns");
+        ARG("--daemonize");
+        ARG("--cgroup-version");
+        ARGF("%d", o->cgroup_version);
+        if (o->cgroup_version == 2) {
+                ARG("--cgroup");
+                ARGF("cpu.max=%u 100000", o->vcpus * 100000u);
+                ARG("--cgroup");
+                ARGF("memory.max=%llu", (unsigned long long) limit);
+                ARG("--cgroup");
+                ARG("memory.swap.max=0");
+        } else {
+                ARG("--cgroup");
+                ARG("cpu.cfs_period_us=100000");
+                ARG("--cgroup");
+                ARGF("cpu.cfs_quota_us=%u", o->vcpus * 100000u);
+                ARG("--cgroup");
+                ARGF("memory.limit_in_bytes=%llu", (unsigned long long) limit);
+        }
+        ARG("--cgroup");
+        ARG("pids.max=64"); /* Firecracker: an API thread, a VMM thread, one per vCPU */
+        ARG("--resource-limit");
+        ARG("no-file=2048");
+        ARG("--resource-limit");
+        ARG("fsize=1073741824"); /* logs and metrics go to FIFOs; nothing it writes is larger */
+        if (o->vmm_args) {
+                ARG("--");
+                for (char *const *p = o->vmm_args; *p; p++)
+                        ARG(*p);
+        }
+#undef ARG
+#undef ARGF
+        if (k < 0)
+                return k;
+        *ret = TAKE_PTR(a);
+        return 0;
+}
+
+/* Copy src to dst keeping holes (SEEK_DATA/SEEK_HOLE), so a sparse template stays sparse. */
+static int copy_sparse(int in, int out) {
+        off_t end = lseek(in, 0, SEEK_END), pos = 0;
+        char buf[1 << 16];
+
+        if (end < 0 || ftruncate(out, end) < 0)
+                return -errno;
+        while (pos < end) {
+                off_t data = lseek(in, pos, SEEK_DATA), hole;
+                if (data < 0)
+                        return errno == ENXIO ? 0 : -errno;
+                hole = lseek(in, data, SEEK_HOLE);
+                if (hole < 0)
+                        return -errno;
+                for (off_t o = data; o < hole;) {
+                        ssize_t n = pread(in, buf, (size_t) MIN((off_t) sizeof(buf), hole - o), o);
+                        if (n <= 0)
+                                return n < 0 ? -errno : -EIO;
+                        if (pwrite(out, buf, (size_t) n, o) != n)
+                                return -errno ? -errno : -EIO;
+                        o += n;
+                }
+                pos = hole;
+        }
+        return 0;
+}
+
+/* A read-only input in the jail: a hard link when on the same filesystem, else a copy. */
+static int place_ro(const char *src, const char *dst) {
+        _cleanup_close_ int in = -1, out = -1;
+        struct stat st;
+
+        if (link(src, dst) == 0)
+                return 0;
+        if (errno != EXDEV && errno != EPERM)
+                return -errno;
+        in = open(src, O_RDONLY | O_CLOEXEC);
+        if (in < 0 || fstat(in, &st) < 0)
+                return -errno;
+        out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+        if (out < 0)
+                return -errno;
+        return copy_sparse(in, out);
+}
+
+int jail_stage(const struct stage_opts *o, char **ret_error) {
+        _cleanup_free_ char *k = strdup_printf("%s/vmlinux", o->chroot), *r = strdup_printf("%s/rootfs.ext4", o->chroot),
+                            *disk = strdup_printf("%s/disk", o->chroot), *h = strdup_printf("%s/disk/home.ext4", o->chroot),
+                            *lf = strdup_printf("%s/logger.fifo", o->chroot), *mf = strdup_printf("%s/metrics.fifo", o->chroot);
+        struct stat st;
+        int e;
+
+        if (!k || !r || !disk || !h || !lf || !mf)
+                return -ENOMEM;
+        if (mkdir_parents(o->chroot, 0700) < 0 && errno != EEXIST)
+                return set_error(ret_error, -errno, "%s: %s", o->chroot, strerror(errno));
+        if (chown(o->chroot, o->uid, o->gid) < 0 || chmod(o->chroot, 0700) < 0)
+                return set_error(ret_error, -errno, "%s: %s", o->chroot, strerror(errno));
+        if ((e = place_ro(o->kernel, k)) < 0)
+                return set_error(ret_error, e, "--kernel %s: cannot place it in the jail: %s", o->kernel, strerror(-e));
+        if ((e = place_ro(o->rootfs, r)) < 0)
+                return set_error(ret_error, e, "--rootfs %s: cannot place it in the jail: %s", o->rootfs, strerror(-e));
+        if (o->home) {
+                _cleanup_close_ int in = open(o->home, O_RDONLY | O_CLOEXEC), out = -1;
+                _cleanup_free_ char *opts = NULL;
+                if (in < 0 || fstat(in, &st) < 0)
+                        return set_error(ret_error, -errno, "--home %s: %s", o->home, strerror(errno));
+                /* the VM's copy lives in RAM, and only the blocks it fills cost RAM */
+                opts = strdup_printf("size=%llu,mode=0700,uid=%u,gid=%u,nr_inodes=16",
+                                     (unsigned long long) st.st_size + (1u << 20), (unsigned) o->uid, (unsigned) o->gid);
+                if (!opts)
+                        return -ENOMEM;
+                if (mkdir(disk, 0700) < 0 && errno != EEXIST)
+                        return set_error(ret_error, -errno, "%s: %s", disk, strerror(errno));
+                if (mount("sis-home", disk, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, opts) < 0)
+                        return set_error(ret_error, -errno, "%s: cannot mount a tmpfs: %s", disk, strerror(errno));
+                out = open(h, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+                if (out < 0 || (e = copy_sparse(in, out)) < 0 || fchown(out, o->uid, o->gid) < 0)
+                        return set_error(ret_error, out < 0 ? -errno : -EIO, "%s: cannot copy the home disk", h);
+        }
+        if ((mkfifo(lf, 0600) < 0 && errno != EEXIST) || chown(lf, o->uid, o->gid) < 0 ||
+            (mkfifo(mf, 0600) < 0 && errno != EEXIST) || chown(mf, o->uid, o->gid) < 0)
+                return set_error(ret_error, -errno, "%s: cannot make the log FIFOs: %s", o->chroot, strerror(errno));
+        return 0;
+}
+
+int jail_unstage(const char *chroot) {
+        _cleanup_free_ char *disk = strdup_printf("%s/disk", chroot), *vmdir = strdup(chroot);
+        char *slash;
+
+        if (!disk || !vmdir)
+                return -ENOMEM;
+        (void) umount2(disk, MNT_DETACH);
+        slash = strrchr(vmdir, '/'); /* <base>/firecracker/<id>/root -> <base>/firecracker/<id> */
+        if (slash && streq(slash, "/root"))
+                *slash = '\0';
+        return rm_rf(vmdir) < 0 && errno != ENOENT ? -errno : 0;
+}
+
+int speculation_force_disable(char **ret_uncontrolled) {
+        static const struct {
+                unsigned long which;
+                const char *name;
+        } misfeatures[] = {
+                { PR_SPEC_STORE_BYPASS, "speculative store bypass" },
+                { PR_SPEC_INDIRECT_BRANCH, "indirect branch speculation" },
+        };
+        struct sbuf un = {};
+
+        for (size_t i = 0; i < ELEMENTSOF(misfeatures); i++) {
+                int state = prctl(PR_GET_SPECULATION_CTRL, misfeatures[i].which, 0, 0, 0);
+                if (state < 0 || !(state & PR_SPEC_PRCTL)) {
+                        /* not affected, always mitigated, or no per-task control on this host */
+                        if (state < 0 || !(state & (PR_SPEC_FORCE_DISABLE | PR_SPEC_DISABLE)) || (state & PR_SPEC_ENABLE))
+                                if (state != PR_SPEC_NOT_AFFECTED)
+                                        sbuf_printf(&un, "%s%s", un.len ? ", " : "", misfeatures[i].name);
+                        continue;
+                }
+                if (prctl(PR_SET_SPECULATION_CTRL, misfeatures[i].which, PR_SPEC_FORCE_DISABLE, 0, 0) < 0) {
+                        sbuf_done(&un);
+                        return -errno;
+                }
+        }
+        if (ret_uncontrolled)
+                *ret_uncontrolled = un.len ? sbuf_steal(&un) : NULL;
+        sbuf_done(&un);
+        return 0;
+}

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+/*
+ * Jail staging and the jailer's command line. The jailer builds <base>/<exec>/<id>/root, copies
+ * the VMM in, pivot_roots into it and drops to the VM's uid/gid; everything else the VMM opens
+ * must already be inside, owned right, and named by a jail-relative path. That is done here:
+ *
+ *   <base>/firecracker/<id>/root/          0700 uid:gid (the jailer keeps it)
+ *       vmlinux, rootfs.ext4               hard links (copies across filesystems), read-only
+ *       disk/                              a tmpfs of the home image's size: the VM's own copy
+ *           home.ext4                      0600 uid:gid, sparse
+ *       logger.fifo, metrics.fifo          0600 uid:gid
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* [A-Za-z0-9-]{1,64}: the jailer's rule, ASCII only. */
+bool vm_id_ok(const char *id);
+
+/* 2 when /sys/fs/cgroup is cgroup2 alone (unified), 1 when v1 controllers are mounted (also on
+ * hybrid hosts: the jailer then needs v1), -errno when neither is found. */
+int cgroup_version_detect(const char *proc_mounts);
+
+struct jailer_opts {
+        const char *jailer;             /* the jailer binary */
+        const char *id;
+        const char *exec_file;          /* firecracker */
+        uid_t uid;
+        gid_t gid;
+        const char *chroot_base;
+        const char *netns;              /* /run/netns/NAME, or NULL */
+        int cgroup_version;
+        unsigned vcpus;
+        unsigned mem_mib;
+        char *const *vmm_args;          /* after "--" */
+};
+
+/* The argv (NULL-terminated, caller frees with strv_free). */
+int jailer_argv(const struct jailer_opts *o, char ***ret);
+
+struct stage_opts {
+        const char *chroot;             /* <base>/firecracker/<id>/root */
+        const char *kernel;
+        const char *rootfs;
+        const char *home;               /* template, or NULL */
+        uid_t uid;
+        gid_t gid;
+};
+
+/* Build the chroot's contents. -errno with *ret_error naming the file. */
+int jail_stage(const struct stage_opts *o, char **ret_error);
+/* Undo jail_stage and whatever the jailer added: unmount disk/, remove <base>/firecracker/<id>.
+ * Idempotent. */
+int jail_unstage(const char *chroot);
+
+/* Before exec: speculative store bypass and indirect branch speculation force-disabled for this
+ * process and everything it execs (PR_SET_SPECULATION_CTRL), where the CPU and kernel allow
+ * per-task control. *ret_uncontrolled (may be NULL) names what cannot be controlled here (the
+ * audit's cpu.vuln.* checks say why); -errno when the kernel refuses a control it offers. */
+int speculation_force_disable(char **ret_uncontrolled);

@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: MIT */
+/* sis-launch: jailed Firecracker microVMs, started only on hosts that pass the audit. */
+#include <curl/curl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+
+#include "run.h"
+#include "util.h"
+
+#define EXIT_USAGE 2
+
+static const char usage_text[] =
+        "Usage: sis-launch run --name ID --kernel FILE --rootfs FILE [--home FILE] [--vcpus N] [--mem MiB]\n"
+        "                      [--net none] [--policy FILE] [--config-file] [--dry-run]\n"
+        "       sis-launch list\n"
+        "       sis-launch clean ID\n"
+        "Start SIS microVMs under Firecracker's jailer, only when the host passes the audit.\n"
+        "\n"
+        "  -n, --name ID             the VM's name: 1 to 64 of A-Z, a-z, 0-9 and '-'\n"
+        "  -k, --kernel FILE         the guest kernel (vmlinux)\n"
+        "  -r, --rootfs FILE         the read-only root filesystem (rootfs.ext4)\n"
+        "      --home FILE           a home disk template: the VM gets its own copy, in RAM\n"
+        "      --vcpus N             vCPUs, 1 to 32 (default 1)\n"
+        "      --mem MiB             guest memory, 128 to 65536 MiB (default 512)\n"
+        "      --net MODE            none (per-VM networking is not in this version)\n"
+        "  -p, --policy FILE         the audit policy of the gate (default: the production profile)\n"
+        "      --config-file         configure Firecracker with one configuration file, not the API\n"
+        "      --console             give the guest a serial console (debugging)\n"
+        "      --dry-run             audit, then print the jailer command and the requests; start nothing\n"
+        "      --jailer PATH         the jailer (default /usr/local/bin/jailer)\n"
+        "      --firecracker PATH    the VMM the jailer runs (default /usr/local/bin/firecracker)\n"
+        "      --chroot-base DIR     where jails are built (default /srv/jailer)\n"
+        "      --run-dir DIR         sis-launch's state (default /run/sis)\n"
+        "      --uid-range MIN-MAX   the per-VM uids and gids (default 10000-10999)\n"
+        "  -h, --help                show this help and exit\n"
+        "  -V, --version             show the version and exit\n"
+        "\n"
+        "Exit status: 0 done; 1 the host fails the audit (nothing was started); 2 usage error, bad\n"
+        "input or a failed step (everything it set up is removed again).\n";
+
+static int usage_error(const char *fmt, ...) _printf_(1, 2);
+static int usage_error(const char *fmt, ...) {
+        va_list ap;
+
+        fputs("sis-launch: ", stderr);
+        va_start(ap, fmt);
+        vfprintf(stderr, fmt, ap);
+        va_end(ap);
+        fputs(" (see --help)\n", stderr);
+        return EXIT_USAGE;
+}
+
+enum { OPT_HOME = 0x100, OPT_VCPUS, OPT_MEM, OPT_NET, OPT_CONFIG_FILE, OPT_CONSOLE, OPT_DRY_RUN, OPT_JAILER,
+       OPT_FIRECRACKER, OPT_CHROOT_BASE, OPT_RUN_DIR, OPT_UID_RANGE };
+
+int main(int argc, char **argv) {
+        static const struct option options[] = {
+                { "name", required_argument, NULL, 'n' },         { "kernel", required_argument, NULL, 'k' },
+                { "rootfs", required_argument, NULL, 'r' },       { "home", required_argument, NULL, OPT_HOME },
+                { "vcpus", required_argument, NULL, OPT_VCPUS },  { "mem", required_argument, NULL, OPT_MEM },
+                { "net", required_argument, NULL, OPT_NET },      { "policy", required_argument, NULL, 'p' },
+                { "config-file", no_argument, NULL, OPT_CONFIG_FILE }, { "console", no_argument, NULL, OPT_CONSOLE },
+                { "dry-run", no_argument, NULL, OPT_DRY_RUN },    { "jailer", required_argument, NULL, OPT_JAILER },
+                { "firecracker", required_argument, NULL, OPT_FIRECRACKER },
+                { "chroot-base", required_argument, NULL, OPT_CHROOT_BASE },
+                { "run-dir", required_argument, NULL, OPT_RUN_DIR }, { "uid-range", required_argument, NULL, OPT_UID_RANGE },
+                { "help", no_argument, NULL, 'h' },               { "version", no_argument, NULL, 'V' },
+                {}
+        };
+        struct run_opts o = { .vcpus = 1, .mem_mib = 512, .net = "none", .jailer = "/usr/local/bin/jailer",
+                              .firecracker = "/usr/local/bin/firecracker", .chroot_base = "/srv/jailer",
+                              .run_dir = "/run/sis", .uid_min = 10000, .uid_max = 10999, .api_timeout_ms = 5000 };
+        const char *verb;
+        uint32_t v;
+        int c;
+
+        signal(SIGPIPE, SIG_IGN);
+        while ((c = getopt_long(argc, argv, "n:k:r:p:hV", options, NULL)) >= 0)
+                switch (c) {
+                case 'n': o.id = optarg; break;
+                case 'k': o.kernel = optarg; break;
+                case 'r': o.rootfs = optarg; break;
+                case OPT_HOME: o.home = optarg; break;
+                case OPT_VCPUS:
+                        if (safe_atou32(optarg, &v) < 0 || v < 1 || v > 32)
+                                return usage_error("--vcpus: '%s' is not 1 to 32", optarg);
+                        o.vcpus = v;
+                        break;
+                case OPT_MEM:
+                        if (safe_atou32(optarg, &v) < 0 || v < 128 || v > 65536)
+                                return usage_error("--mem: '%s' is not 128 to 65536 (MiB)", optarg);
+                        o.mem_mib = v;
+                        break;
+                case OPT_NET:
+                        if (!streq(optarg, "none") && !streq(optarg, "default"))
+                                return usage_error("--net: '%s' is not default or none", optarg);
+                        o.net = optarg;
+                        break;
+                case 'p': o.policy = optarg; break;
+                case OPT_CONFIG_FILE: o.config_file = true; break;
+                case OPT_CONSOLE: o.console = true; break;
+                case OPT_DRY_RUN: o.dry_run = true; break;
+                case OPT_JAILER:
+                case OPT_FIRECRACKER:
+                case OPT_CHROOT_BASE:
+                case OPT_RUN_DIR:
+                        if (optarg[0] != '/')
+                                return usage_error("--%s: '%s' is not an absolute path",
+                                                   c == OPT_JAILER ? "jailer" : c == OPT_FIRECRACKER ? "firecracker" :
+                                                   c == OPT_CHROOT_BASE ? "chroot-base" : "run-dir", optarg);
+                        if (c == OPT_JAILER)
+                                o.jailer = optarg;
+                        else if (c == OPT_FIRECRACKER)
+                                o.firecracker = optarg;
+                        else if (c == OPT_CHROOT_BASE)
+                                o.chroot_base = optarg;
+                        else
+                                o.run_dir = optarg;
+                        break;
+                case OPT_UID_RANGE: {
+                        unsigned lo, hi;
+                        char tail;
+                        if (sscanf(optarg, "%u-%u%c", &lo, &hi, &tail) != 2 || lo == 0 || lo > hi || hi > 4000000000u)
+                                return usage_error("--uid-range: '%s' is not MIN-MAX of non-zero ids", optarg);
+                        o.uid_min = lo;
+                        o.uid_max = hi;
+                        break;
+                }
+                case 'h': fputs(usage_text, stdout); return 0;
+                case 'V': printf("sis-launch %s\n", SIS_VERSION); return 0;
+                default: fputs("sis-launch: invalid usage (see --help)\n", stderr); return EXIT_USAGE;
+                }
+        if (optind >= argc)
+                return usage_error("no verb: run, list or clean");
+        verb = argv[optind++];
+        if (streq(verb, "list")) {
+                if (optind < argc)
+                        return usage_error("unexpected argument '%s'", argv[optind]);
+                return vm_list(o.run_dir);
+        }
+        if (streq(verb, "clean")) {
+                if (argc - optind != 1)
+                        return usage_error("clean takes one VM name");
+                return vm_clean(o.run_dir, o.chroot_base, argv[optind]);
+        }
+        if (!streq(verb, "run"))
+                return usage_error("unknown verb '%s' (run, list, clean)", verb);
+        if (optind < argc)
+                return usage_error("unexpected argument '%s'", argv[optind]);
+        if (!o.id)
+                return usage_error("run needs --name ID");
+        curl_global_init(CURL_GLOBAL_DEFAULT);
+        c = vm_run(&o);
+        curl_global_cleanup();
+        return c;
+}
