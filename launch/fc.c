@@ -123,6 +123,63 @@ int fc_plan_boot(const struct fc_vm *vm, struct fc_plan *ret) {
         return 0;
 }
 
+int fc_plan_load(const char *log_path, const char *metrics_path, struct fc_plan *ret) {
+        struct fc_plan p = {};
+        json_object *o, *mb;
+        int k = 0;
+
+        *ret = p;
+        if (log_path) {
+                o = obj();
+                set_str(o, "log_path", log_path);
+                set_str(o, "level", "Info");
+                k = add(&p, "PUT", "/logger", o, "logger", false);
+        }
+        if (k >= 0 && metrics_path) {
+                o = obj();
+                set_str(o, "metrics_path", metrics_path);
+                k = add(&p, "PUT", "/metrics", o, "metrics", false);
+        }
+        if (k >= 0) {
+                o = obj();
+                mb = obj();
+                set_str(o, "snapshot_path", "/snapshot/vmstate");
+                set_str(mb, "backend_type", "File");
+                set_str(mb, "backend_path", "/snapshot/mem");
+                json_object_object_add(o, "mem_backend", mb);
+                set_bool(o, "resume_vm", true);
+                k = add(&p, "PUT", "/snapshot/load", o, NULL, false);
+        }
+        if (k < 0) {
+                fc_plan_done(&p);
+                return k;
+        }
+        *ret = p;
+        return 0;
+}
+
+int fc_plan_snapshot(struct fc_plan *ret) {
+        struct fc_plan p = {};
+        json_object *o = obj();
+        int k;
+
+        set_str(o, "state", "Paused");
+        k = add(&p, "PATCH", "/vm", o, NULL, false);
+        if (k >= 0) {
+                o = obj();
+                set_str(o, "snapshot_type", "Full");
+                set_str(o, "snapshot_path", "/snapshot/vmstate");
+                set_str(o, "mem_file_path", "/snapshot/mem");
+                k = add(&p, "PUT", "/snapshot/create", o, NULL, false);
+        }
+        if (k < 0) {
+                fc_plan_done(&p);
+                return k;
+        }
+        *ret = p;
+        return 0;
+}
+
 json_object *fc_config_file(const struct fc_plan *p) {
         json_object *doc = obj();
 

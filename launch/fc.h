@@ -40,6 +40,12 @@ struct fc_plan {
 
 /* The requests that configure the VM, then InstanceStart. */
 int fc_plan_boot(const struct fc_vm *vm, struct fc_plan *ret);
+/* A restore: logger and metrics (the only configuration allowed before a load), then the load of
+ * /snapshot/vmstate with /snapshot/mem, resumed. */
+int fc_plan_load(const char *log_path, const char *metrics_path, struct fc_plan *ret);
+/* A snapshot: pause, then a full snapshot into /snapshot. */
+int fc_plan_snapshot(struct fc_plan *ret);
+
 /* The --config-file document made of the same bodies (everything but the action). */
 json_object *fc_config_file(const struct fc_plan *p);
 void fc_plan_done(struct fc_plan *p);

@@ -174,7 +174,7 @@ int jail_stage(const struct stage_opts *o, char **ret_error) {
                 return set_error(ret_error, -errno, "%s: %s", o->chroot, strerror(errno));
         if (chown(o->chroot, o->uid, o->gid) < 0 || chmod(o->chroot, 0700) < 0)
                 return set_error(ret_error, -errno, "%s: %s", o->chroot, strerror(errno));
-        if ((e = place_ro(o->kernel, k)) < 0)
+        if (o->kernel && (e = place_ro(o->kernel, k)) < 0)
                 return set_error(ret_error, e, "--kernel %s: cannot place it in the jail: %s", o->kernel, strerror(-e));
         if ((e = place_ro(o->rootfs, r)) < 0)
                 return set_error(ret_error, e, "--rootfs %s: cannot place it in the jail: %s", o->rootfs, strerror(-e));
@@ -195,6 +195,32 @@ int jail_stage(const struct stage_opts *o, char **ret_error) {
                 out = open(h, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
                 if (out < 0 || (e = copy_sparse(in, out)) < 0 || fchown(out, o->uid, o->gid) < 0)
                         return set_error(ret_error, out < 0 ? -errno : -EIO, "%s: cannot copy the home disk", h);
+        }
+        {
+                _cleanup_free_ char *sd = strdup_printf("%s/snapshot", o->chroot);
+                if (!sd)
+                        return -ENOMEM;
+                if ((mkdir(sd, 0700) < 0 && errno != EEXIST) || chown(sd, o->uid, o->gid) < 0)
+                        return set_error(ret_error, -errno, "%s: %s", sd, strerror(errno));
+                for (int i = 0; o->snapshot && i < 2; i++) {
+                        static const char *const names[] = { "vmstate", "mem" };
+                        _cleanup_free_ char *from = strdup_printf("%s/%s", o->snapshot, names[i]),
+                                            *to = strdup_printf("%s/%s", sd, names[i]);
+                        if (!from || !to)
+                                return -ENOMEM;
+                        if (rename(from, to) < 0) {
+                                _cleanup_close_ int in = -1, out = -1;
+                                if (errno != EXDEV)
+                                        return set_error(ret_error, -errno, "%s: %s", from, strerror(errno));
+                                in = open(from, O_RDONLY | O_CLOEXEC);
+                                out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0400);
+                                if (in < 0 || out < 0 || copy_sparse(in, out) < 0)
+                                        return set_error(ret_error, -EIO, "%s: cannot copy it into the jail", from);
+                                (void) unlink(from);
+                        }
+                        if (chown(to, o->uid, o->gid) < 0 || chmod(to, 0400) < 0)
+                                return set_error(ret_error, -errno, "%s: %s", to, strerror(errno));
+                }
         }
         if ((mkfifo(lf, 0600) < 0 && errno != EEXIST) || chown(lf, o->uid, o->gid) < 0 ||
             (mkfifo(mf, 0600) < 0 && errno != EEXIST) || chown(mf, o->uid, o->gid) < 0)

@@ -10,6 +10,7 @@
  *       disk/                              a tmpfs of the home image's size: the VM's own copy
  *           home.ext4                      0600 uid:gid, sparse
  *       logger.fifo, metrics.fifo          0600 uid:gid
+ *       snapshot/                          0700 uid:gid: where snapshots are made, or loaded from
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -41,7 +42,9 @@ int jailer_argv(const struct jailer_opts *o, char ***ret);
 
 struct stage_opts {
         const char *chroot;             /* <base>/firecracker/<id>/root */
-        const char *kernel;
+        const char *kernel;             /* NULL: none (a restore needs none) */
+        const char *snapshot;           /* a snapshot directory whose vmstate and mem are moved in
+                                         * (copied across filesystems): a restore consumes it */
         const char *rootfs;
         const char *home;               /* template, or NULL */
         uid_t uid;

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 
 #include "run.h"
+#include "snapshot.h"
 #include "util.h"
 
 #define EXIT_USAGE 2
@@ -15,6 +16,8 @@ static const char usage_text[] =
         "                      [--net none] [--policy FILE] [--config-file] [--dry-run]\n"
         "       sis-launch list\n"
         "       sis-launch clean ID\n"
+        "       sis-launch snapshot ID --out DIR\n"
+        "       sis-launch restore DIR --name ID [--policy FILE]\n"
         "Start SIS microVMs under Firecracker's jailer, only when the host passes the audit.\n"
         "\n"
         "  -n, --name ID             the VM's name: 1 to 64 of A-Z, a-z, 0-9 and '-'\n"
@@ -33,11 +36,14 @@ static const char usage_text[] =
         "      --chroot-base DIR     where jails are built (default /srv/jailer)\n"
         "      --run-dir DIR         sis-launch's state (default /run/sis)\n"
         "      --uid-range MIN-MAX   the per-VM uids and gids (default 10000-10999)\n"
+        "  -o, --out DIR             snapshot: the new snapshot directory (must not exist)\n"
+        "      --ledger DIR          restore: the single-use ledger (default /var/lib/sis/snapshots)\n"
         "  -h, --help                show this help and exit\n"
         "  -V, --version             show the version and exit\n"
         "\n"
-        "Exit status: 0 done; 1 the host fails the audit (nothing was started); 2 usage error, bad\n"
-        "input or a failed step (everything it set up is removed again).\n";
+        "Exit status: 0 done; 1 refused: the host fails the audit, or (restore) the snapshot was restored\n"
+        "before or does not fit this host; nothing was started; 2 usage error, bad input or a failed\n"
+        "step (everything it set up is removed again).\n";
 
 static int usage_error(const char *fmt, ...) _printf_(1, 2);
 static int usage_error(const char *fmt, ...) {
@@ -52,7 +58,7 @@ static int usage_error(const char *fmt, ...) {
 }
 
 enum { OPT_HOME = 0x100, OPT_VCPUS, OPT_MEM, OPT_NET, OPT_CONFIG_FILE, OPT_CONSOLE, OPT_DRY_RUN, OPT_JAILER,
-       OPT_FIRECRACKER, OPT_CHROOT_BASE, OPT_RUN_DIR, OPT_UID_RANGE };
+       OPT_FIRECRACKER, OPT_CHROOT_BASE, OPT_RUN_DIR, OPT_UID_RANGE, OPT_LEDGER };
 
 int main(int argc, char **argv) {
         static const struct option options[] = {
@@ -65,18 +71,19 @@ int main(int argc, char **argv) {
                 { "firecracker", required_argument, NULL, OPT_FIRECRACKER },
                 { "chroot-base", required_argument, NULL, OPT_CHROOT_BASE },
                 { "run-dir", required_argument, NULL, OPT_RUN_DIR }, { "uid-range", required_argument, NULL, OPT_UID_RANGE },
+                { "out", required_argument, NULL, 'o' },          { "ledger", required_argument, NULL, OPT_LEDGER },
                 { "help", no_argument, NULL, 'h' },               { "version", no_argument, NULL, 'V' },
                 {}
         };
         struct run_opts o = { .vcpus = 1, .mem_mib = 512, .net = "none", .jailer = "/usr/local/bin/jailer",
                               .firecracker = "/usr/local/bin/firecracker", .chroot_base = "/srv/jailer",
                               .run_dir = "/run/sis", .uid_min = 10000, .uid_max = 10999, .api_timeout_ms = 5000 };
-        const char *verb;
+        const char *verb, *out = NULL, *ledger = "/var/lib/sis/snapshots";
         uint32_t v;
         int c;
 
         signal(SIGPIPE, SIG_IGN);
-        while ((c = getopt_long(argc, argv, "n:k:r:p:hV", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, "n:k:r:p:o:hV", options, NULL)) >= 0)
                 switch (c) {
                 case 'n': o.id = optarg; break;
                 case 'k': o.kernel = optarg; break;
@@ -127,12 +134,14 @@ int main(int argc, char **argv) {
                         o.uid_max = hi;
                         break;
                 }
+                case 'o': out = optarg; break;
+                case OPT_LEDGER: ledger = optarg; break;
                 case 'h': fputs(usage_text, stdout); return 0;
                 case 'V': printf("sis-launch %s\n", SIS_VERSION); return 0;
                 default: fputs("sis-launch: invalid usage (see --help)\n", stderr); return EXIT_USAGE;
                 }
         if (optind >= argc)
-                return usage_error("no verb: run, list or clean");
+                return usage_error("no verb: run, list, clean, snapshot or restore");
         verb = argv[optind++];
         if (streq(verb, "list")) {
                 if (optind < argc)
@@ -144,8 +153,28 @@ int main(int argc, char **argv) {
                         return usage_error("clean takes one VM name");
                 return vm_clean(o.run_dir, o.chroot_base, argv[optind]);
         }
+        if (streq(verb, "snapshot")) {
+                if (argc - optind != 1)
+                        return usage_error("snapshot takes one VM name");
+                if (!out)
+                        return usage_error("snapshot needs --out DIR");
+                curl_global_init(CURL_GLOBAL_DEFAULT);
+                c = vm_snapshot(o.run_dir, argv[optind], out, o.api_timeout_ms);
+                curl_global_cleanup();
+                return c;
+        }
+        if (streq(verb, "restore")) {
+                if (argc - optind != 1)
+                        return usage_error("restore takes one snapshot DIR");
+                if (!o.id)
+                        return usage_error("restore needs --name ID");
+                curl_global_init(CURL_GLOBAL_DEFAULT);
+                c = vm_restore(&o, argv[optind], ledger);
+                curl_global_cleanup();
+                return c;
+        }
         if (!streq(verb, "run"))
-                return usage_error("unknown verb '%s' (run, list, clean)", verb);
+                return usage_error("unknown verb '%s' (run, list, clean, snapshot, restore)", verb);
         if (optind < argc)
                 return usage_error("unexpected argument '%s'", argv[optind]);
         if (!o.id)

@@ -24,9 +24,10 @@
 #include "util.h"
 
 #define API_SOCK "/run/firecracker.socket"
+#define fail launch_fail
+#define step launch_step
 
-static void step(const char *fmt, ...) _printf_(1, 2);
-static void step(const char *fmt, ...) {
+void launch_step(const char *fmt, ...) {
         va_list ap;
         fputs(isatty(STDERR_FILENO) ? "\033[1m==>\033[0m " : "==> ", stderr);
         va_start(ap, fmt);
@@ -35,8 +36,7 @@ static void step(const char *fmt, ...) {
         fputc('\n', stderr);
 }
 
-static int fail(int code, const char *fmt, ...) _printf_(2, 3);
-static int fail(int code, const char *fmt, ...) {
+int launch_fail(int code, const char *fmt, ...) {
         va_list ap;
         fputs("sis-launch: ", stderr);
         va_start(ap, fmt);
@@ -241,132 +241,140 @@ static int exec_jailer(char *const argv[]) {
         return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-int vm_run(const struct run_opts *o) {
-        _cleanup_free_ char *kernel = NULL, *rootfs = NULL, *home = NULL, *chroot = NULL, *boot = NULL, *cmd = NULL,
-                            *dir = NULL, *err = NULL, *sock = NULL;
-        _cleanup_strv_free_ char **argv = NULL;
-        struct gate_result g = {};
-        struct fc_plan plan = {};
-        struct fc_vm vm;
-        struct jailer_opts jo;
-        json_object *st = NULL;
-        char *api_args[] = { (char *) "--api-sock", (char *) API_SOCK, NULL };
-        char *cfg_args[] = { (char *) "--config-file", (char *) "/vm-config.json", (char *) "--no-api", NULL };
-        uint32_t uid = o->uid_min;
-        bool staged = false;
-        pid_t vmm = 0;
-        int k, cgv, rc = 2;
+/* Run the gate with the launch's own jailer, VMM, chroot base and uid range. */
+int vm_gate(const struct run_opts *o, struct gate_result *g) {
+        _cleanup_free_ char *err = NULL;
+        struct audit_config cfg;
+        int k;
 
-        if (!vm_id_ok(o->id))
-                return fail(2, "--name '%s': a VM name is 1 to 64 of A-Z, a-z, 0-9 and '-'", o->id ? o->id : "");
-        if (regular_file("--kernel", o->kernel, &kernel) || regular_file("--rootfs", o->rootfs, &rootfs) ||
-            (o->home && regular_file("--home", o->home, &home)))
-                return 2;
-        if (!streq(o->net, "none"))
-                return fail(2, "--net %s: per-VM networking is not in this version of sis-launch; use --net none", o->net);
-        if (access(o->jailer, X_OK) < 0)
-                return fail(2, "--jailer %s: %s", o->jailer, strerror(errno));
-        if (access(o->firecracker, X_OK) < 0)
-                return fail(2, "--firecracker %s: %s", o->firecracker, strerror(errno));
-
-        /* the gate: nothing is touched unless the host passes */
-        {
-                struct audit_config cfg;
-                audit_config_defaults(&cfg);
-                cfg.firecracker = o->firecracker;
-                cfg.jailer = o->jailer;
-                cfg.chroot_base = o->chroot_base;
-                cfg.jail_uid_min = cfg.jail_gid_min = o->uid_min;
-                cfg.jail_uid_max = cfg.jail_gid_max = o->uid_max;
-                k = gate_run(o->policy, &cfg, &g, &err);
-        }
+        audit_config_defaults(&cfg);
+        cfg.firecracker = o->firecracker;
+        cfg.jailer = o->jailer;
+        cfg.chroot_base = o->chroot_base;
+        cfg.jail_uid_min = cfg.jail_gid_min = o->uid_min;
+        cfg.jail_uid_max = cfg.jail_gid_max = o->uid_max;
+        k = gate_run(o->policy, &cfg, g, &err);
         if (k < 0)
                 return fail(2, "%s", err ? err : strerror(-k));
-        if (!g.pass) {
+        if (!g->pass) {
                 fprintf(stderr, "sis-launch: refusing to start %s: this host fails the audit under %s:\n", o->id,
-                        g.policy ? g.policy : "the production profile");
-                for (char **f = g.failing; f && *f; f++)
+                        g->policy ? g->policy : "the production profile");
+                for (char **f = g->failing; f && *f; f++)
                         fprintf(stderr, "  %s\n", *f);
                 fprintf(stderr, "sis-launch: fix these, or audit with a policy that waives them (sis-audit --policy)\n");
-                gate_result_done(&g);
                 return 1;
         }
-        step("the audit passes (%s profile%s%s; report sha256 %.12s)", g.profile, g.policy ? ", policy " : "",
-             g.policy ? g.policy : "", g.report_sha256);
+        step("the audit passes (%s profile%s%s; report sha256 %.12s)", g->profile, g->policy ? ", policy " : "",
+             g->policy ? g->policy : "", g->report_sha256);
+        return 0;
+}
 
-        cgv = cgroup_version();
-        if (cgv < 0) {
-                gate_result_done(&g);
+/* The first line of `binary --version`, e.g. "Firecracker v1.16.1". */
+char *vmm_version(const char *binary) {
+        int pipefd[2], status;
+        char buf[256];
+        ssize_t n;
+        pid_t pid;
+
+        if (pipe2(pipefd, O_CLOEXEC) < 0)
+                return NULL;
+        pid = fork();
+        if (pid < 0)
+                return NULL;
+        if (pid == 0) {
+                char *argv[] = { (char *) binary, (char *) "--version", NULL };
+                char *envp[] = { NULL };
+                dup2(pipefd[1], 1);
+                execve(binary, argv, envp);
+                _exit(127);
+        }
+        close(pipefd[1]);
+        n = read(pipefd[0], buf, sizeof(buf) - 1);
+        close(pipefd[0]);
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+                ;
+        if (n <= 0)
+                return NULL;
+        buf[n] = '\0';
+        buf[strcspn(buf, "\n")] = '\0';
+        return strdup(buf);
+}
+
+/* The "Linux version X.Y.Z" string inside a kernel image: the guest's kernel release. */
+char *guest_kernel_version(const char *kernel) {
+        _cleanup_close_ int fd = open(kernel, O_RDONLY | O_CLOEXEC);
+        static const char needle[] = "Linux version ";
+        char buf[1 << 16];
+        size_t keep = 0;
+        ssize_t n;
+
+        if (fd < 0)
+                return NULL;
+        while ((n = read(fd, buf + keep, sizeof(buf) - keep - 1)) > 0) {
+                size_t len = keep + (size_t) n;
+                char *hit = memmem(buf, len, needle, sizeof(needle) - 1);
+                if (hit && (size_t) (hit - buf) + sizeof(needle) + 64 < len) {
+                        char *v = hit + sizeof(needle) - 1;
+                        size_t l = strcspn(v, " ");
+                        if (l > 0 && l < 64)
+                                return strndup(v, l);
+                }
+                /* keep the tail: the string may straddle two reads */
+                keep = MIN(len, (size_t) 128);
+                memmove(buf, buf + len - keep, keep);
+        }
+        return NULL;
+}
+
+/* Claim, lease, stage, record, jail, configure: the path every start takes (run and restore). On
+ * failure everything done is undone. */
+int vm_start(const struct run_opts *o, const struct start_req *r, const struct gate_result *g) {
+        _cleanup_free_ char *chroot = chroot_of(o->chroot_base, o->id), *cmd = NULL, *dir = vm_dir(o->run_dir, o->id),
+                            *err = NULL, *sock = NULL, *vms = strdup_printf("%s/vms", o->run_dir);
+        _cleanup_strv_free_ char **argv = NULL;
+        char *api_args[] = { (char *) "--api-sock", (char *) API_SOCK, NULL };
+        char *cfg_args[] = { (char *) "--config-file", (char *) "/vm-config.json", (char *) "--no-api", NULL };
+        json_object *st = NULL;
+        struct jailer_opts jo;
+        uint32_t uid = 0;
+        pid_t vmm = 0;
+        int k, cgv = cgroup_version(), rc = 2;
+        bool claimed = false;
+
+        if (!chroot || !dir || !vms)
+                return 2;
+        sock = strdup_printf("%s%s", chroot, API_SOCK);
+        if (!sock)
+                return 2;
+        if (cgv < 0)
                 return fail(2, "no cgroup hierarchy is mounted (/proc/self/mounts)");
-        }
-        chroot = chroot_of(o->chroot_base, o->id);
-        boot = fc_boot_args(o->console, NULL, NULL, NULL);
-        dir = vm_dir(o->run_dir, o->id);
-        sock = strdup_printf("%s%s", chroot ? chroot : "", API_SOCK);
-        if (!chroot || !boot || !dir || !sock) {
-                gate_result_done(&g);
-                return 2;
-        }
-        vm = (struct fc_vm) { .id = o->id, .vcpus = o->vcpus, .mem_mib = o->mem_mib, .kernel = "/vmlinux",
-                              .rootfs = "/rootfs.ext4", .home = home ? "/disk/home.ext4" : NULL, .boot_args = boot,
-                              .log_path = "/logger.fifo", .metrics_path = "/metrics.fifo" };
-        if (fc_plan_boot(&vm, &plan) < 0) {
-                gate_result_done(&g);
-                return 2;
-        }
-
-        if (!o->dry_run) {
-                _cleanup_free_ char *vms = strdup_printf("%s/vms", o->run_dir);
-                /* the name is claimed by one mkdir: of two launches with one name, one wins */
-                if (!vms || mkdir_parents(vms, 0755) < 0) {
-                        rc = fail(2, "%s: %s", o->run_dir, strerror(errno));
-                        dir[0] = '\0';
-                        goto out;
-                }
-                if (mkdir(dir, 0700) < 0) {
-                        rc = errno == EEXIST ? fail(2, "a VM named %s exists already (sis-launch clean %s)", o->id, o->id)
-                                             : fail(2, "%s: %s", dir, strerror(errno));
-                        dir[0] = '\0'; /* not ours to clean */
-                        goto out;
-                }
-                k = lease_take(o->run_dir, "uid", o->uid_min, o->uid_max, o->id, &uid);
-                if (k < 0) {
-                        rc = fail(2, "no free uid in %u-%u for the VM: %s", (unsigned) o->uid_min, (unsigned) o->uid_max,
-                                  strerror(-k));
-                        goto undo;
-                }
+        /* the name is claimed by one mkdir: of two launches with one name, one wins */
+        if (mkdir_parents(vms, 0755) < 0)
+                return fail(2, "%s: %s", o->run_dir, strerror(errno));
+        if (mkdir(dir, 0700) < 0)
+                return errno == EEXIST ? fail(2, "a VM named %s exists already (sis-launch clean %s)", o->id, o->id)
+                                       : fail(2, "%s: %s", dir, strerror(errno));
+        claimed = true;
+        k = lease_take(o->run_dir, "uid", o->uid_min, o->uid_max, o->id, &uid);
+        if (k < 0) {
+                rc = fail(2, "no free uid in %u-%u for the VM: %s", (unsigned) o->uid_min, (unsigned) o->uid_max, strerror(-k));
+                goto undo;
         }
         jo = (struct jailer_opts) { .jailer = o->jailer, .id = o->id, .exec_file = o->firecracker, .uid = uid, .gid = uid,
                                     .chroot_base = o->chroot_base, .cgroup_version = cgv, .vcpus = o->vcpus,
                                     .mem_mib = o->mem_mib, .vmm_args = o->config_file ? cfg_args : api_args };
         if (jailer_argv(&jo, &argv) < 0 || !(cmd = shell_join(argv)))
                 goto undo;
-        if (o->dry_run) {
-                printf("%s\n", cmd);
-                if (o->config_file) {
-                        json_object *doc = fc_config_file(&plan);
-                        printf("%s\n", json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-                                                                                   JSON_C_TO_STRING_NOSLASHESCAPE));
-                        json_object_put(doc);
-                } else
-                        for (size_t i = 0; i < plan.n; i++)
-                                printf("%s %s %s\n", plan.r[i].method, plan.r[i].path,
-                                       plan.r[i].body ? json_object_to_json_string_ext(plan.r[i].body, JSON_C_TO_STRING_PLAIN) : "");
-                rc = 0;
-                goto out;
-        }
-
-        /* stage, record, start */
         {
-                struct stage_opts so = { .chroot = chroot, .kernel = kernel, .rootfs = rootfs, .home = home, .uid = uid, .gid = uid };
-                staged = true;
+                struct stage_opts so = { .chroot = chroot, .kernel = r->kernel, .rootfs = r->rootfs, .home = r->home,
+                                         .snapshot = r->snapshot_dir, .uid = uid, .gid = uid };
                 k = jail_stage(&so, &err);
                 if (k < 0) {
                         rc = fail(2, "%s", err ? err : strerror(-k));
                         goto undo;
                 }
         }
-        st = json_object_new_object();
+        st = r->extra_state ? json_object_get(r->extra_state) : json_object_new_object();
         json_object_object_add(st, "id", json_object_new_string(o->id));
         json_object_object_add(st, "backend", json_object_new_string("firecracker"));
         json_object_object_add(st, "uid", json_object_new_int((int) uid));
@@ -374,34 +382,34 @@ int vm_run(const struct run_opts *o) {
         json_object_object_add(st, "chroot_base", json_object_new_string(o->chroot_base));
         json_object_object_add(st, "chroot", json_object_new_string(chroot));
         json_object_object_add(st, "api_socket", json_object_new_string(o->config_file ? "" : sock));
-        json_object_object_add(st, "kernel", json_object_new_string(kernel));
-        json_object_object_add(st, "rootfs", json_object_new_string(rootfs));
-        if (home)
-                json_object_object_add(st, "home", json_object_new_string(home));
+        if (r->kernel)
+                json_object_object_add(st, "kernel", json_object_new_string(r->kernel));
+        json_object_object_add(st, "rootfs", json_object_new_string(r->rootfs));
+        if (r->home)
+                json_object_object_add(st, "home", json_object_new_string(r->home));
         json_object_object_add(st, "vcpus", json_object_new_int((int) o->vcpus));
         json_object_object_add(st, "mem_mib", json_object_new_int((int) o->mem_mib));
-        json_object_object_add(st, "boot_args", json_object_new_string(boot));
         json_object_object_add(st, "cgroup_version", json_object_new_int(cgv));
         json_object_object_add(st, "jailer_argv", json_object_new_string(cmd));
         {
                 json_object *a = json_object_new_object();
-                json_object_object_add(a, "report_sha256", json_object_new_string(g.report_sha256));
-                json_object_object_add(a, "profile", json_object_new_string(g.profile));
-                json_object_object_add(a, "policy", g.policy ? json_object_new_string(g.policy) : NULL);
-                json_object_object_add(a, "policy_sha256", g.policy ? json_object_new_string(g.policy_sha256) : NULL);
+                json_object_object_add(a, "report_sha256", json_object_new_string(g->report_sha256));
+                json_object_object_add(a, "profile", json_object_new_string(g->profile));
+                json_object_object_add(a, "policy", g->policy ? json_object_new_string(g->policy) : NULL);
+                json_object_object_add(a, "policy_sha256", g->policy ? json_object_new_string(g->policy_sha256) : NULL);
                 json_object_object_add(st, "audit", a);
         }
         json_object_object_add(st, "created", json_object_new_int64((int64_t) time(NULL)));
         {
                 _cleanup_free_ char *ap = strdup_printf("%s/audit.json", dir);
-                if (!ap || write_file_atomic(ap, g.report_json, strlen(g.report_json), 0600) < 0 ||
+                if (!ap || write_file_atomic(ap, g->report_json, strlen(g->report_json), 0600) < 0 ||
                     vm_state_write(o->run_dir, o->id, st) < 0) {
                         rc = fail(2, "%s: cannot write the VM's state", dir);
                         goto undo;
                 }
         }
         if (o->config_file) {
-                json_object *doc = fc_config_file(&plan);
+                json_object *doc = fc_config_file(r->plan);
                 _cleanup_free_ char *cp = strdup_printf("%s/vm-config.json", chroot);
                 const char *text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
                 k = cp ? write_file_atomic(cp, text, strlen(text), 0600) : -ENOMEM;
@@ -416,8 +424,7 @@ int vm_run(const struct run_opts *o) {
         {
                 /* what cannot be force-disabled here: a host the gate let through with a waiver */
                 _cleanup_free_ char *un = NULL;
-                int pid_probe = speculation_probe(&un);
-                if (pid_probe >= 0 && un) {
+                if (speculation_probe(&un) >= 0 && un) {
                         fprintf(stderr, "sis-launch: warning: this host offers no per-process control of %s: the VMM runs "
                                         "without it (see the audit's cpu.vuln checks)\n", un);
                         json_object_object_add(st, "speculation_uncontrolled", json_object_new_string(un));
@@ -446,11 +453,12 @@ int vm_run(const struct run_opts *o) {
                 (void) vm_state_write(o->run_dir, o->id, st);
         }
         if (!o->config_file)
-                for (size_t i = 0; i < plan.n; i++) {
+                for (size_t i = 0; i < r->plan->n; i++) {
                         struct fc_reply rep = {};
-                        bool action = streq(plan.r[i].path, "/actions");
+                        const struct fc_request *q = &r->plan->r[i];
+                        bool once = streq(q->path, "/actions") || streq(q->path, "/snapshot/load");
                         _cleanup_free_ char *why = NULL;
-                        k = fc_api_call(sock, plan.r[i].method, plan.r[i].path, plan.r[i].body, !action, o->api_timeout_ms, &rep, &why);
+                        k = fc_api_call(sock, q->method, q->path, q->body, !once, o->api_timeout_ms, &rep, &why);
                         fc_reply_done(&rep);
                         if (k < 0) {
                                 rc = fail(2, "%s", why ? why : strerror(-k));
@@ -458,14 +466,78 @@ int vm_run(const struct run_opts *o) {
                         }
                 }
         step("started %s: pid %d, uid %u, %u vCPU, %u MiB", o->id, (int) vmm, (unsigned) uid, o->vcpus, o->mem_mib);
-        rc = 0;
-        goto out;
-undo:
-        if (!o->dry_run && dir && *dir)
-                (void) vm_clean(o->run_dir, o->chroot_base, o->id);
-        (void) staged;
-out:
         json_object_put(st);
+        return 0;
+undo:
+        json_object_put(st);
+        if (claimed)
+                (void) vm_clean(o->run_dir, o->chroot_base, o->id);
+        return rc;
+}
+
+int vm_run(const struct run_opts *o) {
+        _cleanup_free_ char *kernel = NULL, *rootfs = NULL, *home = NULL, *boot = NULL, *gk = NULL, *fcv = NULL;
+        struct gate_result g = {};
+        struct fc_plan plan = {};
+        struct fc_vm vm;
+        int rc;
+
+        if (!vm_id_ok(o->id))
+                return fail(2, "--name '%s': a VM name is 1 to 64 of A-Z, a-z, 0-9 and '-'", o->id ? o->id : "");
+        if (regular_file("--kernel", o->kernel, &kernel) || regular_file("--rootfs", o->rootfs, &rootfs) ||
+            (o->home && regular_file("--home", o->home, &home)))
+                return 2;
+        if (!streq(o->net, "none"))
+                return fail(2, "--net %s: per-VM networking is not in this version of sis-launch; use --net none", o->net);
+        if (access(o->jailer, X_OK) < 0)
+                return fail(2, "--jailer %s: %s", o->jailer, strerror(errno));
+        if (access(o->firecracker, X_OK) < 0)
+                return fail(2, "--firecracker %s: %s", o->firecracker, strerror(errno));
+        rc = vm_gate(o, &g);
+        if (rc != 0) {
+                gate_result_done(&g);
+                return rc;
+        }
+        boot = fc_boot_args(o->console, NULL, NULL, NULL);
+        vm = (struct fc_vm) { .id = o->id, .vcpus = o->vcpus, .mem_mib = o->mem_mib, .kernel = "/vmlinux",
+                              .rootfs = "/rootfs.ext4", .home = home ? "/disk/home.ext4" : NULL, .boot_args = boot,
+                              .log_path = "/logger.fifo", .metrics_path = "/metrics.fifo" };
+        if (!boot || fc_plan_boot(&vm, &plan) < 0) {
+                gate_result_done(&g);
+                return 2;
+        }
+        if (o->dry_run) {
+                struct jailer_opts jo = { .jailer = o->jailer, .id = o->id, .exec_file = o->firecracker, .uid = o->uid_min,
+                                          .gid = o->uid_min, .chroot_base = o->chroot_base, .cgroup_version = cgroup_version(),
+                                          .vcpus = o->vcpus, .mem_mib = o->mem_mib };
+                char *api_args[] = { (char *) "--api-sock", (char *) API_SOCK, NULL };
+                char *cfg_args[] = { (char *) "--config-file", (char *) "/vm-config.json", (char *) "--no-api", NULL };
+                _cleanup_strv_free_ char **argv = NULL;
+                _cleanup_free_ char *cmd = NULL;
+                jo.vmm_args = o->config_file ? cfg_args : api_args;
+                if (jailer_argv(&jo, &argv) >= 0 && (cmd = shell_join(argv)))
+                        printf("%s\n", cmd);
+                if (o->config_file) {
+                        json_object *doc = fc_config_file(&plan);
+                        printf("%s\n", json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                                                                   JSON_C_TO_STRING_NOSLASHESCAPE));
+                        json_object_put(doc);
+                } else
+                        for (size_t i = 0; i < plan.n; i++)
+                                printf("%s %s %s\n", plan.r[i].method, plan.r[i].path,
+                                       plan.r[i].body ? json_object_to_json_string_ext(plan.r[i].body, JSON_C_TO_STRING_PLAIN) : "");
+                rc = 0;
+        } else {
+                json_object *extra = json_object_new_object();
+                struct start_req r = { .kernel = kernel, .rootfs = rootfs, .home = home, .plan = &plan, .extra_state = extra };
+                gk = guest_kernel_version(kernel);
+                fcv = vmm_version(o->firecracker);
+                json_object_object_add(extra, "boot_args", json_object_new_string(boot));
+                json_object_object_add(extra, "guest_kernel", gk ? json_object_new_string(gk) : NULL);
+                json_object_object_add(extra, "firecracker_version", fcv ? json_object_new_string(fcv) : NULL);
+                rc = vm_start(o, &r, &g);
+                json_object_put(extra);
+        }
         fc_plan_done(&plan);
         gate_result_done(&g);
         return rc;

@@ -18,6 +18,30 @@ struct run_opts {
         long api_timeout_ms;
 };
 
+struct gate_result;
+struct fc_plan;
+#include <json-c/json.h>
+
+/* What a start needs besides the options: run and restore differ only here. */
+struct start_req {
+        const char *kernel, *rootfs, *home;     /* host paths (kernel: NULL for a restore) */
+        const char *snapshot_dir;               /* restore: its vmstate and mem go to /snapshot */
+        const struct fc_plan *plan;
+        json_object *extra_state;               /* more for state.json */
+};
+
+/* Claim the name, lease a uid, stage the jail, record the state, run the jailer, send the plan.
+ * On failure everything is undone. 0, or 2. */
+int vm_start(const struct run_opts *o, const struct start_req *r, const struct gate_result *g);
+/* The gate with the launch's own binaries, chroot base and uid range: 0 pass, 1 refused, 2 error. */
+int vm_gate(const struct run_opts *o, struct gate_result *g);
+/* The first line of `binary --version`; the "Linux version" release inside a kernel image. */
+char *vmm_version(const char *binary);
+char *guest_kernel_version(const char *kernel);
+/* "error: ..." on stderr as "sis-launch: ...", returns code; "==> ..." progress. */
+int launch_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void launch_step(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* 0 started (or planned, --dry-run); 1 refused by the gate; 2 bad input or a failed step. */
 int vm_run(const struct run_opts *o);
 /* Remove everything a VM left: its process, chroot, tmpfs, lease and state. 0, or 2. */

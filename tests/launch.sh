@@ -41,7 +41,8 @@ gone() { [ ! -e "/proc/$1" ] || grep -q '^State:.*Z' "/proc/$1/status" 2> /dev/n
 
 # --- inputs: a kernel and a rootfs (any files: nothing boots here), a sparse home template ------
 mkdir -p "$tmp/img"
-head -c 1M /dev/urandom > "$tmp/img/vmlinux"
+{ head -c 300K /dev/urandom; printf 'Linux version 6.1.0-sis (sis@build) #1 SMP\0'; head -c 300K /dev/urandom; } > "$tmp/img/vmlinux"
+{ head -c 300K /dev/urandom; printf 'Linux version 5.10.0-old (sis@build) #1 SMP\0'; head -c 1K /dev/urandom; } > "$tmp/img/vmlinux-5.10"
 head -c 2M /dev/urandom > "$tmp/img/rootfs.ext4"
 truncate -s 64M "$tmp/img/home.ext4"
 printf 'home' | dd of="$tmp/img/home.ext4" bs=1 seek=1024 conv=notrunc 2> /dev/null
@@ -225,4 +226,109 @@ EOF
         grep -q 'POST /actions: method not allowed' "$tmp/v" && grep -q '/no-such-thing: no such path' "$tmp/v" &&
         ok "contract: the validator refuses an id mismatch, a wrong type, an unknown field, a bad enum, method, path" ||
         { notok "validator negative cases"; cat "$tmp/v"; }
+
+# --- snapshots: single use -------------------------------------------------------------------------
+LG=(--ledger "$tmp/ledger")
+expect "snapshot: vm5 runs" 0 "started vm5" "$bin" run --name vm5 "${R[@]}" "${L[@]}" "${P[@]}"
+expect "snapshot: vm5 is paused and snapshotted" 0 "snapshot of vm5 in $tmp/snap1" "$bin" snapshot vm5 --out "$tmp/snap1" "${L[@]}"
+ls "$tmp/snap1" | tr '\n' ' ' | grep -q 'home.ext4 mem meta.json vmstate' && [ ! -e "$jail/firecracker/vm5/root/snapshot/mem" ] &&
+        ok "snapshot: vmstate, mem, the home disk and meta.json; the jail keeps no memory image" || notok "snapshot files: $(ls "$tmp/snap1")"
+cat > "$tmp/meta-check.py" << 'PY'
+import hashlib, json, os, sys
+m = json.load(open(sys.argv[1]))
+assert m["vmstate_sha256"] == hashlib.sha256(open(sys.argv[2], "rb").read()).hexdigest()
+assert m["firecracker_version"] == "Firecracker v1.16.1" and m["guest_kernel"] == "6.1.0-sis"
+assert m["host_kernel"] == os.uname().release and m["cpu_model"].split()[0] in ("GenuineIntel", "AuthenticAMD")
+assert "tsc_khz" in m and m["vcpus"] == 2 and m["mem_mib"] == 256
+PY
+/usr/bin/python3 "$tmp/meta-check.py" "$tmp/snap1/meta.json" "$tmp/snap1/vmstate" && ok "snapshot: meta.json records VMM, CPU, host and guest kernels, TSC" || notok "snapshot meta.json"
+/usr/bin/python3 "$PWD/tests/launch/validate.py" "$spec" --requests "$jail/firecracker/vm5/requests.jsonl" > "$tmp/v" 2>&1 &&
+        grep -q '"path": "/snapshot/create"' "$jail/firecracker/vm5/requests.jsonl" && ok "contract: pause and snapshot requests validate" || { notok "snapshot contract"; cat "$tmp/v"; }
+expect "snapshot: --out exists" 2 "never overwritten" "$bin" snapshot vm5 --out "$tmp/snap1" "${L[@]}"
+cp -a "$tmp/snap1" "$tmp/snap1-copy"
+expect "restore: the snapshot, once" 0 "started r1" "$bin" restore "$tmp/snap1" --name r1 "${L[@]}" "${P[@]}" "${LG[@]}"
+/usr/bin/python3 "$PWD/tests/launch/validate.py" "$spec" --requests "$jail/firecracker/r1/requests.jsonl" > "$tmp/v" 2>&1 &&
+        tail -1 "$jail/firecracker/r1/requests.jsonl" | grep -q '"path": "/snapshot/load"' && ok "contract: the load request validates" || { notok "restore contract"; cat "$tmp/v"; }
+r1uid=$(/usr/bin/python3 -c "import json; print(json.load(open('$run/vms/r1/state.json'))['uid'])")
+[ "$(stat -c '%a %u' "$jail/firecracker/r1/root/snapshot/mem")" = "400 $r1uid" ] &&
+        ok "restore: the memory file in the jail is read-only, the VM's" || notok "restore: mem file $(stat -c '%a %u' "$jail/firecracker/r1/root/snapshot/mem")"
+expect "restore: a copy of the same snapshot is refused" 1 "restored once already (r1 " "$bin" restore "$tmp/snap1-copy" --name r2 "${L[@]}" "${P[@]}" "${LG[@]}"
+[ ! -e "$run/vms/r2" ] && [ ! -e "$jail/firecracker/r2" ] && ok "restore: the refusal starts nothing" || notok "refused restore left files"
+for v in vm5 r1; do "$bin" clean "${L[@]}" "$v" > /dev/null 2>&1; done
+
+# the race: two restores of one snapshot at once, many times -- exactly one wins each time
+wins_ok=0
+for i in $(seq 8); do
+        "$bin" run --name "race$i" "${R[@]}" "${L[@]}" "${P[@]}" > /dev/null 2>&1
+        "$bin" snapshot "race$i" --out "$tmp/rs$i" "${L[@]}" > /dev/null 2>&1
+        cp -a "$tmp/rs$i" "$tmp/rs$i-b"
+        "$bin" clean "${L[@]}" "race$i" > /dev/null 2>&1
+        "$bin" restore "$tmp/rs$i" --name "ra$i" "${L[@]}" "${P[@]}" "${LG[@]}" > /dev/null 2>&1 &
+        p1=$!
+        "$bin" restore "$tmp/rs$i-b" --name "rb$i" "${L[@]}" "${P[@]}" "${LG[@]}" > /dev/null 2>&1 &
+        p2=$!
+        wait $p1
+        x1=$?
+        wait $p2
+        x2=$?
+        [ "$(( (x1 == 0) + (x2 == 0) ))" = 1 ] && [ "$(( (x1 == 1) + (x2 == 1) ))" = 1 ] && wins_ok=$((wins_ok + 1))
+        "$bin" clean "${L[@]}" "ra$i" > /dev/null 2>&1
+        "$bin" clean "${L[@]}" "rb$i" > /dev/null 2>&1
+done
+[ "$wins_ok" = 8 ] && ok "restore race: exactly one of two concurrent restores won, 8 times out of 8" || notok "restore race: $wins_ok of 8"
+
+# a crash between the ledger and the start: the snapshot is spent, never restored twice
+"$bin" run --name vm6 "${R[@]}" "${L[@]}" "${P[@]}" > /dev/null 2>&1
+"$bin" snapshot vm6 --out "$tmp/snap6" "${L[@]}" > /dev/null 2>&1
+cp -a "$tmp/snap6" "$tmp/snap6-b"
+"$bin" clean "${L[@]}" vm6 > /dev/null 2>&1
+printf '#!/bin/bash\n[ "$1" = --version ] && { echo "Jailer v1.16.1"; exit 0; }\nexec sleep 30\n' > "$tmp/hang-jailer"
+chmod 755 "$tmp/hang-jailer"
+"$bin" restore "$tmp/snap6" --name crash1 --run-dir "$run" --chroot-base "$jail" --uid-range 20000-20009 \
+        --jailer "$tmp/hang-jailer" --firecracker "$tmp/firecracker" "${P[@]}" "${LG[@]}" > /dev/null 2>&1 &
+rp=$!
+for _ in $(seq 100); do pgrep -f "$tmp/hang-jailer --id crash1" > /dev/null && break; sleep 0.05; done
+kill -9 $rp 2> /dev/null
+wait $rp 2> /dev/null
+pkill -f "$tmp/hang-jailer" 2> /dev/null
+expect "restore: after a crash between the ledger and the start, the snapshot stays spent" 1 "restored once already (crash1 " \
+        "$bin" restore "$tmp/snap6-b" --name crash2 "${L[@]}" "${P[@]}" "${LG[@]}"
+expect "clean: the crashed restore's leftovers" 0 "" "$bin" clean "${L[@]}" crash1
+[ ! -e "$run/vms/crash1" ] && [ ! -e "$jail/firecracker/crash1" ] && [ -z "$(grep -l crash1 "$run"/leases/uid/* 2> /dev/null)" ] &&
+        ok "clean after a crash: nothing left" || notok "clean after a crash"
+
+# compatibility: another host kernel, another VMM line, a tampered vmstate, a guest without VMGenID
+"$bin" run --name vm7 "${R[@]}" "${L[@]}" "${P[@]}" > /dev/null 2>&1
+"$bin" snapshot vm7 --out "$tmp/snap7" "${L[@]}" > /dev/null 2>&1
+"$bin" clean "${L[@]}" vm7 > /dev/null 2>&1
+cp -a "$tmp/snap7" "$tmp/snap7-k"
+sed -i 's/"host_kernel": "[^"]*"/"host_kernel": "5.10.0-other"/' "$tmp/snap7-k/meta.json"
+expect "restore: another host kernel is refused" 1 "taken under host kernel 5.10.0-other" \
+        "$bin" restore "$tmp/snap7-k" --name k1 "${L[@]}" "${P[@]}" "${LG[@]}"
+printf '#!/bin/sh\necho "Firecracker v1.15.0"\n' > "$tmp/fc-old"
+sed 's/Jailer v1.16.1/Jailer v1.15.0/' "$tmp/jailer" > "$tmp/jailer-old"
+chmod 755 "$tmp/fc-old" "$tmp/jailer-old"
+expect "restore: another Firecracker release line is refused" 1 "snapshots load only within one release line" \
+        "$bin" restore "$tmp/snap7" --name k2 --run-dir "$run" --chroot-base "$jail" --uid-range 20000-20009 \
+        --jailer "$tmp/jailer-old" --firecracker "$tmp/fc-old" "${P[@]}" "${LG[@]}"
+head -c 100 /dev/urandom >> "$tmp/snap7-k/vmstate"
+expect "restore: a vmstate that does not match meta.json is refused" 1 "does not match meta.json" \
+        "$bin" restore "$tmp/snap7-k" --name k3 "${L[@]}" "${P[@]}" "${LG[@]}"
+R510=(--kernel "$tmp/img/vmlinux-5.10" --rootfs "$tmp/img/rootfs.ext4" --vcpus 1 --mem 128)
+"$bin" run --name vm8 "${R510[@]}" "${L[@]}" "${P[@]}" > /dev/null 2>&1
+"$bin" snapshot vm8 --out "$tmp/snap8" "${L[@]}" > /dev/null 2>&1
+"$bin" clean "${L[@]}" vm8 > /dev/null 2>&1
+expect "restore: a guest kernel without VMGenID (5.10) is refused" 1 "predates VMGenID" \
+        "$bin" restore "$tmp/snap8" --name g1 "${L[@]}" "${P[@]}" "${LG[@]}"
+cat > "$tmp/waive.py" << 'PY'
+import json, sys
+p = json.load(open(sys.argv[1]))
+exp = p["waivers"][0]["expires"] if p["waivers"] else "2099-01-01"
+p["waivers"].append({"check": "snapshot.vmgenid", "reason": "test guests reseed from virtio-rng", "expires": exp, "approver": "tests"})
+json.dump(p, open(sys.argv[2], "w"))
+PY
+/usr/bin/python3 "$tmp/waive.py" "$tmp/dev-policy.json" "$tmp/vmgenid-policy.json"
+chmod 644 "$tmp/vmgenid-policy.json"
+expect "restore: ... unless the policy waives snapshot.vmgenid" 0 "started g2" \
+        "$bin" restore "$tmp/snap8" --name g2 "${L[@]}" --policy "$tmp/vmgenid-policy.json" "${LG[@]}"
 exit $status

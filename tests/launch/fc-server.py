@@ -22,7 +22,7 @@ class Server(socketserver.UnixStreamServer):
     allow_reuse_address = True
 
 
-def make_handler(record, faults):
+def make_handler(record, faults, root):
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
@@ -57,6 +57,15 @@ def make_handler(record, faults):
             elif key in faults:
                 status, msg = faults[key]
                 self.reply(status, {"fault_message": msg})
+            elif key == "PUT /snapshot/create":
+                # like Firecracker: the files appear at the jail-relative paths
+                for k, size in (("snapshot_path", 4096), ("mem_file_path", 1 << 20)):
+                    with open(os.path.join(root, body[k].lstrip("/")), "wb") as f:
+                        f.write(os.urandom(64))
+                        f.truncate(size)
+                self.reply(204, None)
+            elif key == "PUT /snapshot/load" and not os.path.exists(os.path.join(root, body["snapshot_path"].lstrip("/"))):
+                self.reply(400, {"fault_message": "Cannot open the snapshot file: No such file or directory"})
             elif self.command == "GET" and self.path == "/version":
                 self.reply(200, {"firecracker_version": "1.16.1"})
             elif self.command == "GET":
@@ -89,7 +98,8 @@ def main():
         os.unlink(a.socket)
     except FileNotFoundError:
         pass
-    srv = Server(a.socket, make_handler(a.record, faults))
+    root = os.path.dirname(os.path.dirname(os.path.abspath(a.socket)))  # <chroot>/run/firecracker.socket
+    srv = Server(a.socket, make_handler(a.record, faults, root))
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     if a.ready:
         open(a.ready, "w").close()

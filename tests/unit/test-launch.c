@@ -10,6 +10,8 @@
 #include "fc.h"
 #include "helpers.h"
 #include "jail.h"
+#include "run.h"
+#include "snapshot.h"
 #include "state.h"
 
 static void test_vm_id(void **state) {
@@ -165,10 +167,67 @@ static void test_lease_race(void **state) {
         rm_rf(dir);
 }
 
+/* Two processes claim one snapshot, 200 times: exactly one wins every time, and the loser is told
+ * who holds it. */
+static void test_ledger_race(void **state) {
+        _cleanup_free_ char *dir = mkroot(NULL);
+
+        for (int round = 0; round < 200; round++) {
+                char key[32];
+                int wins = 0;
+                pid_t kids[2];
+                snprintf(key, sizeof(key), "snap%03d", round);
+                for (int i = 0; i < 2; i++) {
+                        kids[i] = fork();
+                        assert_true(kids[i] >= 0);
+                        if (kids[i] == 0) {
+                                char *holder = NULL;
+                                int k = ledger_claim(dir, key, i ? "b" : "a", &holder);
+                                _exit(k == 0 ? 0 : k == -EEXIST && holder && (holder[0] == 'a' || holder[0] == 'b') ? 1 : 2);
+                        }
+                }
+                for (int i = 0; i < 2; i++) {
+                        int st;
+                        assert_int_equal(waitpid(kids[i], &st, 0), kids[i]);
+                        assert_true(WIFEXITED(st));
+                        assert_true(WEXITSTATUS(st) <= 1);
+                        wins += WEXITSTATUS(st) == 0;
+                }
+                assert_int_equal(wins, 1);
+        }
+        rm_rf(dir);
+}
+
+static void test_guest_kernel_version(void **state) {
+        static const struct tfile files[] = {
+                { "/vmlinux", "\x7f" "ELF junk Linux version 6.1.0-28-amd64 (debian-kernel@lists.debian.org) #1 SMP" },
+                { "/none", "no version string here" },
+                {}
+        };
+        _cleanup_free_ char *dir = mkroot(files), *a = strdup_printf("%s/vmlinux", dir), *b = strdup_printf("%s/none", dir);
+        _cleanup_free_ char *v = NULL;
+
+        /* the string must be followed by enough bytes to be believed: pad the file */
+        {
+                int fd = open(a, O_WRONLY | O_APPEND);
+                char pad[256] = {};
+                assert_true(fd >= 0);
+                assert_int_equal(write(fd, pad, sizeof(pad)), (ssize_t) sizeof(pad));
+                close(fd);
+        }
+        v = guest_kernel_version(a);
+        assert_non_null(v);
+        assert_string_equal(v, "6.1.0-28-amd64");
+        assert_null(guest_kernel_version(b));
+        assert_null(guest_kernel_version("/nonexistent"));
+        rm_rf(dir);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_vm_id),     cmocka_unit_test(test_cgroup_detect),     cmocka_unit_test(test_jailer_argv),
                 cmocka_unit_test(test_fc_plan),   cmocka_unit_test(test_boot_args_and_mac), cmocka_unit_test(test_lease_race),
+                cmocka_unit_test(test_ledger_race), cmocka_unit_test(test_guest_kernel_version),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
