@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdarg.h>
 
+#include "lifecycle.h"
 #include "run.h"
 #include "snapshot.h"
 #include "util.h"
@@ -15,7 +16,7 @@ static const char usage_text[] =
         "Usage: sis-launch run --name ID --kernel FILE --rootfs FILE [--home FILE] [--vcpus N] [--mem MiB]\n"
         "                      [--net none] [--policy FILE] [--config-file] [--dry-run]\n"
         "       sis-launch list\n"
-        "       sis-launch clean ID\n"
+        "       sis-launch stop ID [--timeout SECONDS] | kill ID | logs ID | clean ID\n"
         "       sis-launch snapshot ID --out DIR\n"
         "       sis-launch restore DIR --name ID [--policy FILE]\n"
         "Start SIS microVMs under Firecracker's jailer, only when the host passes the audit.\n"
@@ -36,6 +37,9 @@ static const char usage_text[] =
         "      --chroot-base DIR     where jails are built (default /srv/jailer)\n"
         "      --run-dir DIR         sis-launch's state (default /run/sis)\n"
         "      --uid-range MIN-MAX   the per-VM uids and gids (default 10000-10999)\n"
+        "      --watchdog SECONDS    run: check the API this often, SIGKILL after 3 misses (default 5,\n"
+        "                            0 off)\n"
+        "      --timeout SECONDS     stop: wait this long after Ctrl-Alt-Del before SIGTERM (default 10)\n"
         "  -o, --out DIR             snapshot: the new snapshot directory (must not exist)\n"
         "      --ledger DIR          restore: the single-use ledger (default /var/lib/sis/snapshots)\n"
         "  -h, --help                show this help and exit\n"
@@ -58,7 +62,7 @@ static int usage_error(const char *fmt, ...) {
 }
 
 enum { OPT_HOME = 0x100, OPT_VCPUS, OPT_MEM, OPT_NET, OPT_CONFIG_FILE, OPT_CONSOLE, OPT_DRY_RUN, OPT_JAILER,
-       OPT_FIRECRACKER, OPT_CHROOT_BASE, OPT_RUN_DIR, OPT_UID_RANGE, OPT_LEDGER };
+       OPT_FIRECRACKER, OPT_CHROOT_BASE, OPT_RUN_DIR, OPT_UID_RANGE, OPT_LEDGER, OPT_WATCHDOG, OPT_TIMEOUT };
 
 int main(int argc, char **argv) {
         static const struct option options[] = {
@@ -72,12 +76,15 @@ int main(int argc, char **argv) {
                 { "chroot-base", required_argument, NULL, OPT_CHROOT_BASE },
                 { "run-dir", required_argument, NULL, OPT_RUN_DIR }, { "uid-range", required_argument, NULL, OPT_UID_RANGE },
                 { "out", required_argument, NULL, 'o' },          { "ledger", required_argument, NULL, OPT_LEDGER },
+                { "watchdog", required_argument, NULL, OPT_WATCHDOG }, { "timeout", required_argument, NULL, OPT_TIMEOUT },
                 { "help", no_argument, NULL, 'h' },               { "version", no_argument, NULL, 'V' },
                 {}
         };
         struct run_opts o = { .vcpus = 1, .mem_mib = 512, .net = "none", .jailer = "/usr/local/bin/jailer",
                               .firecracker = "/usr/local/bin/firecracker", .chroot_base = "/srv/jailer",
-                              .run_dir = "/run/sis", .uid_min = 10000, .uid_max = 10999, .api_timeout_ms = 5000 };
+                              .run_dir = "/run/sis", .uid_min = 10000, .uid_max = 10999, .api_timeout_ms = 5000,
+                              .watchdog_s = 5 };
+        unsigned stop_timeout = 10;
         const char *verb, *out = NULL, *ledger = "/var/lib/sis/snapshots";
         uint32_t v;
         int c;
@@ -136,17 +143,38 @@ int main(int argc, char **argv) {
                 }
                 case 'o': out = optarg; break;
                 case OPT_LEDGER: ledger = optarg; break;
+                case OPT_WATCHDOG:
+                case OPT_TIMEOUT:
+                        if (safe_atou32(optarg, &v) < 0 || v > 3600)
+                                return usage_error("--%s: '%s' is not 0 to 3600 seconds", c == OPT_WATCHDOG ? "watchdog" : "timeout", optarg);
+                        if (c == OPT_WATCHDOG)
+                                o.watchdog_s = v;
+                        else
+                                stop_timeout = v;
+                        break;
                 case 'h': fputs(usage_text, stdout); return 0;
                 case 'V': printf("sis-launch %s\n", SIS_VERSION); return 0;
                 default: fputs("sis-launch: invalid usage (see --help)\n", stderr); return EXIT_USAGE;
                 }
         if (optind >= argc)
-                return usage_error("no verb: run, list, clean, snapshot or restore");
+                return usage_error("no verb: run, list, stop, kill, logs, clean, snapshot or restore");
         verb = argv[optind++];
         if (streq(verb, "list")) {
                 if (optind < argc)
                         return usage_error("unexpected argument '%s'", argv[optind]);
                 return vm_list(o.run_dir);
+        }
+        if (streq(verb, "stop") || streq(verb, "kill") || streq(verb, "logs")) {
+                if (argc - optind != 1)
+                        return usage_error("%s takes one VM name", verb);
+                if (streq(verb, "logs"))
+                        return vm_logs(o.run_dir, argv[optind]);
+                if (streq(verb, "kill"))
+                        return vm_kill(o.run_dir, argv[optind]);
+                curl_global_init(CURL_GLOBAL_DEFAULT);
+                c = vm_stop(o.run_dir, argv[optind], stop_timeout);
+                curl_global_cleanup();
+                return c;
         }
         if (streq(verb, "clean")) {
                 if (argc - optind != 1)
@@ -174,7 +202,7 @@ int main(int argc, char **argv) {
                 return c;
         }
         if (!streq(verb, "run"))
-                return usage_error("unknown verb '%s' (run, list, clean, snapshot, restore)", verb);
+                return usage_error("unknown verb '%s' (run, list, stop, kill, logs, clean, snapshot, restore)", verb);
         if (optind < argc)
                 return usage_error("unexpected argument '%s'", argv[optind]);
         if (!o.id)

@@ -20,6 +20,7 @@
 #include "fileio.h"
 #include "gate.h"
 #include "jail.h"
+#include "lifecycle.h"
 #include "state.h"
 #include "util.h"
 
@@ -60,35 +61,6 @@ static int regular_file(const char *opt, const char *path, char **ret_abs) {
                 return fail(2, "%s %s: not a regular file", opt, path);
         *ret_abs = realpath(path, NULL);
         return *ret_abs ? 0 : fail(2, "%s %s: %s", opt, path, strerror(errno));
-}
-
-/* /proc/<pid>/stat field 22: the start time, to tell our process from a reused pid. */
-static unsigned long long proc_starttime(pid_t pid) {
-        _cleanup_free_ char *p = strdup_printf("/proc/%d/stat", (int) pid), *text = NULL;
-        const char *c;
-        unsigned long long v = 0;
-
-        if (!p || read_file_capped(p, 4096, &text, NULL) < 0 || !(c = strrchr(text, ')')))
-                return 0;
-        /* after ") ": state is field 3; the start time is field 22 */
-        for (int field = 2; *c && field < 22; c++)
-                if (*c == ' ')
-                        field++;
-        if (sscanf(c, "%llu", &v) != 1)
-                return 0;
-        return v;
-}
-
-/* Our process, still running: the same start time, and not a zombie waiting to be reaped. */
-static bool proc_alive(pid_t pid, unsigned long long starttime) {
-        _cleanup_free_ char *p = strdup_printf("/proc/%d/stat", (int) pid), *text = NULL;
-        const char *c;
-
-        if (pid < 2 || !starttime || proc_starttime(pid) != starttime)
-                return false;
-        if (!p || read_file_capped(p, 4096, &text, NULL) < 0 || !(c = strrchr(text, ')')))
-                return false;
-        return c[1] == ' ' && c[2] != 'Z' && c[2] != 'X';
 }
 
 static char *shell_join(char *const *argv) {
@@ -135,6 +107,13 @@ int vm_clean(const char *run_dir, const char *chroot_base, const char *id) {
         if (vm_state_read(run_dir, id, &st) >= 0) {
                 if (json_object_object_get_ex(st, "chroot_base", &v))
                         base = json_object_get_string(v);
+                if (json_object_object_get_ex(st, "monitor", &v)) {
+                        pid_t mpid = (pid_t) json_object_get_int(v);
+                        json_object *s0;
+                        unsigned long long want = json_object_object_get_ex(st, "monitor_starttime", &s0) ? (unsigned long long) json_object_get_int64(s0) : 0;
+                        if (proc_alive(mpid, want))
+                                (void) kill(mpid, SIGKILL);
+                }
                 if (json_object_object_get_ex(st, "pid", &v)) {
                         pid_t pid = (pid_t) json_object_get_int(v);
                         json_object *s0;
@@ -465,8 +444,14 @@ int vm_start(const struct run_opts *o, const struct start_req *r, const struct g
                                 goto undo;
                         }
                 }
-        step("started %s: pid %d, uid %u, %u vCPU, %u MiB", o->id, (int) vmm, (unsigned) uid, o->vcpus, o->mem_mib);
         json_object_put(st);
+        st = NULL;
+        k = monitor_start(o->run_dir, o->id, o->config_file ? 0 : o->watchdog_s);
+        if (k < 0) {
+                rc = fail(2, "cannot start the VM's monitor (logs, watchdog): %s", strerror(-k));
+                goto undo;
+        }
+        step("started %s: pid %d, uid %u, %u vCPU, %u MiB", o->id, (int) vmm, (unsigned) uid, o->vcpus, o->mem_mib);
         return 0;
 undo:
         json_object_put(st);

@@ -16,6 +16,7 @@ struct run_opts {
         const char *jailer, *firecracker, *chroot_base, *run_dir;
         uid_t uid_min, uid_max;
         long api_timeout_ms;
+        unsigned watchdog_s;            /* API check interval; 0: no watchdog */
 };
 
 struct gate_result;

@@ -148,7 +148,7 @@ static int copy_out(const char *from, const char *to) {
 
 int vm_snapshot(const char *run_dir, const char *id, const char *out, long timeout_ms) {
         _cleanup_free_ char *tmp = strdup_printf("%s.tmp.XXXXXX", out), *auditp = strdup_printf("%s/vms/%s/audit.json", run_dir, id),
-                            *audit = NULL, *cpu = cpu_model(), *sd = NULL, *hash = NULL, *mj = NULL;
+                            *audit = NULL, *cpu = cpu_model(), *sd = NULL, *hash = NULL, *mj = NULL, *busy = NULL;
         json_object *st = NULL, *m = NULL;
         struct fc_plan plan = {};
         const char *sock, *chroot;
@@ -176,6 +176,10 @@ int vm_snapshot(const char *run_dir, const char *id, const char *out, long timeo
         }
         if (fc_plan_snapshot(&plan) < 0)
                 goto done;
+        /* the monitor's watchdog expects slow answers while the memory is written */
+        busy = strdup_printf("%s/vms/%s/busy", run_dir, id);
+        if (busy)
+                (void) write_file_atomic(busy, "", 0, 0600);
         for (size_t i = 0; i < plan.n; i++) {
                 struct fc_reply rep = {};
                 _cleanup_free_ char *why = NULL;
@@ -244,6 +248,8 @@ int vm_snapshot(const char *run_dir, const char *id, const char *out, long timeo
                     id, out, vh, id, id);
         rc = 0;
 done:
+        if (busy)
+                (void) unlink(busy);
         if (tmp && *tmp)
                 (void) rm_rf(tmp);
         json_object_put(m);

@@ -227,6 +227,30 @@ EOF
         ok "contract: the validator refuses an id mismatch, a wrong type, an unknown field, a bad enum, method, path" ||
         { notok "validator negative cases"; cat "$tmp/v"; }
 
+# --- lifecycle: logs, the watchdog, stop, kill ------------------------------------------------------
+expect "lifecycle: vm9 runs with a 1 s watchdog" 0 "started vm9" "$bin" run --name vm9 --watchdog 1 "${R[@]}" "${L[@]}" "${P[@]}"
+echo "2026-11-22T12:00:00 [vm9:main] Running Firecracker v1.16.1" > "$jail/firecracker/vm9/root/logger.fifo"
+for _ in $(seq 40); do grep -q 'Running Firecracker' "$run/vms/vm9/firecracker.log" 2> /dev/null && break; sleep 0.05; done
+expect "logs: what Firecracker wrote to its log FIFO" 0 "Running Firecracker v1.16.1" "$bin" logs --run-dir "$run" vm9
+p9=$(cat "$jail/firecracker/vm9/root/firecracker.pid")
+kill -STOP "$p9"
+for _ in $(seq 100); do gone "$p9" && break; sleep 0.1; done
+gone "$p9" && grep -q '"watchdog": "killed: the API did not answer 3 checks in a row"' "$run/vms/vm9/state.json" &&
+        ok "watchdog: a VMM that stops answering is SIGKILLed, and the state says so" || notok "watchdog"
+expect "lifecycle: vm10 runs" 0 "started vm10" "$bin" run --name vm10 "${R[@]}" "${L[@]}" "${P[@]}"
+expect "stop: Ctrl-Alt-Del first, then SIGTERM after the timeout" 0 "vm10 stopped (SIGTERM)" "$bin" stop --timeout 1 --run-dir "$run" vm10
+grep -q '"body": {"action_type": "SendCtrlAltDel"}' "$jail/firecracker/vm10/requests.jsonl" &&
+        /usr/bin/python3 "$PWD/tests/launch/validate.py" "$spec" --requests "$jail/firecracker/vm10/requests.jsonl" > /dev/null 2>&1 &&
+        ok "stop: the SendCtrlAltDel request validates" || notok "stop: SendCtrlAltDel"
+expect "lifecycle: vm11 runs" 0 "started vm11" "$bin" run --name vm11 "${R[@]}" "${L[@]}" "${P[@]}"
+expect "kill: SIGKILL" 0 "vm11 killed" "$bin" kill --run-dir "$run" vm11
+"$bin" list --run-dir "$run" > "$tmp/list" 2>&1
+grep -qE '^vm11 .*stopped' "$tmp/list" && grep -qE '^vm9 .*stopped' "$tmp/list" && ok "list: killed VMs show as stopped" || { notok "list after kill"; cat "$tmp/list"; }
+expect "stop: an unknown VM" 2 "no VM named nope" "$bin" stop --run-dir "$run" nope
+for v in vm9 vm10 vm11; do "$bin" clean "${L[@]}" "$v" > /dev/null 2>&1; done
+[ -z "$(ls "$run/vms" 2> /dev/null | grep -E '^vm(9|10|11)$')" ] && ! pgrep -f "sis-launch.*vm(9|10|11)" > /dev/null &&
+        ok "clean: stopped and killed VMs, and their monitors, leave nothing" || notok "clean after stop/kill"
+
 # --- snapshots: single use -------------------------------------------------------------------------
 LG=(--ledger "$tmp/ledger")
 expect "snapshot: vm5 runs" 0 "started vm5" "$bin" run --name vm5 "${R[@]}" "${L[@]}" "${P[@]}"
