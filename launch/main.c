@@ -6,6 +6,7 @@
 #include <stdarg.h>
 
 #include "lifecycle.h"
+#include "net.h"
 #include "run.h"
 #include "snapshot.h"
 #include "util.h"
@@ -27,7 +28,11 @@ static const char usage_text[] =
         "      --home FILE           a home disk template: the VM gets its own copy, in RAM\n"
         "      --vcpus N             vCPUs, 1 to 32 (default 1)\n"
         "      --mem MiB             guest memory, 128 to 65536 MiB (default 512)\n"
-        "      --net MODE            none (per-VM networking is not in this version)\n"
+        "      --net MODE            default: a network namespace with a TAP, NAT and a firewall; none\n"
+        "      --net-pool CIDR       the pool of /30s for the VMs' links (default 172.31.0.0/16)\n"
+        "      --uplink IF           NAT out of this interface (default: the default route's)\n"
+        "      --allow CIDR          let this VM reach CIDR even if private (repeatable)\n"
+        "      --deny CIDR           never let this VM reach CIDR (repeatable)\n"
         "  -p, --policy FILE         the audit policy of the gate (default: the production profile)\n"
         "      --config-file         configure Firecracker with one configuration file, not the API\n"
         "      --console             give the guest a serial console (debugging)\n"
@@ -62,7 +67,7 @@ static int usage_error(const char *fmt, ...) {
 }
 
 enum { OPT_HOME = 0x100, OPT_VCPUS, OPT_MEM, OPT_NET, OPT_CONFIG_FILE, OPT_CONSOLE, OPT_DRY_RUN, OPT_JAILER,
-       OPT_FIRECRACKER, OPT_CHROOT_BASE, OPT_RUN_DIR, OPT_UID_RANGE, OPT_LEDGER, OPT_WATCHDOG, OPT_TIMEOUT };
+       OPT_FIRECRACKER, OPT_CHROOT_BASE, OPT_RUN_DIR, OPT_UID_RANGE, OPT_LEDGER, OPT_WATCHDOG, OPT_TIMEOUT, OPT_NET_POOL, OPT_UPLINK, OPT_ALLOW, OPT_DENY };
 
 int main(int argc, char **argv) {
         static const struct option options[] = {
@@ -77,10 +82,12 @@ int main(int argc, char **argv) {
                 { "run-dir", required_argument, NULL, OPT_RUN_DIR }, { "uid-range", required_argument, NULL, OPT_UID_RANGE },
                 { "out", required_argument, NULL, 'o' },          { "ledger", required_argument, NULL, OPT_LEDGER },
                 { "watchdog", required_argument, NULL, OPT_WATCHDOG }, { "timeout", required_argument, NULL, OPT_TIMEOUT },
+                { "net-pool", required_argument, NULL, OPT_NET_POOL }, { "uplink", required_argument, NULL, OPT_UPLINK },
+                { "allow", required_argument, NULL, OPT_ALLOW },  { "deny", required_argument, NULL, OPT_DENY },
                 { "help", no_argument, NULL, 'h' },               { "version", no_argument, NULL, 'V' },
                 {}
         };
-        struct run_opts o = { .vcpus = 1, .mem_mib = 512, .net = "none", .jailer = "/usr/local/bin/jailer",
+        struct run_opts o = { .vcpus = 1, .mem_mib = 512, .net = "default", .net_pool = "172.31.0.0/16", .jailer = "/usr/local/bin/jailer",
                               .firecracker = "/usr/local/bin/firecracker", .chroot_base = "/srv/jailer",
                               .run_dir = "/run/sis", .uid_min = 10000, .uid_max = 10999, .api_timeout_ms = 5000,
                               .watchdog_s = 5 };
@@ -112,6 +119,26 @@ int main(int argc, char **argv) {
                         o.net = optarg;
                         break;
                 case 'p': o.policy = optarg; break;
+                case OPT_NET_POOL: {
+                        unsigned slots;
+                        if (net_pool_slots(optarg, &slots) < 0)
+                                return usage_error("--net-pool: '%s' is not an IPv4 CIDR of /30 or larger", optarg);
+                        o.net_pool = optarg;
+                        break;
+                }
+                case OPT_UPLINK: o.uplink = optarg; break;
+                case OPT_ALLOW:
+                case OPT_DENY: {
+                        char *one[] = { optarg, NULL };
+                        _cleanup_free_ char *probe = NULL;
+                        struct vm_net n = {};
+                        probe = net_ruleset_vm(&n, one, NULL);
+                        if (!probe)
+                                return usage_error("--%s: '%s' is not an IPv4 CIDR (203.0.113.0/24)", c == OPT_ALLOW ? "allow" : "deny", optarg);
+                        if (strv_extend(c == OPT_ALLOW ? &o.allow : &o.deny, optarg) < 0)
+                                return EXIT_USAGE;
+                        break;
+                }
                 case OPT_CONFIG_FILE: o.config_file = true; break;
                 case OPT_CONSOLE: o.console = true; break;
                 case OPT_DRY_RUN: o.dry_run = true; break;
@@ -210,5 +237,7 @@ int main(int argc, char **argv) {
         curl_global_init(CURL_GLOBAL_DEFAULT);
         c = vm_run(&o);
         curl_global_cleanup();
+        strv_free(o.allow);
+        strv_free(o.deny);
         return c;
 }

@@ -21,6 +21,7 @@
 #include "gate.h"
 #include "jail.h"
 #include "lifecycle.h"
+#include "net.h"
 #include "state.h"
 #include "util.h"
 
@@ -132,7 +133,19 @@ int vm_clean(const char *run_dir, const char *chroot_base, const char *id) {
         }
         (void) jail_unstage(chroot);
         cgroups_remove(id);
+        if (st && json_object_object_get_ex(st, "net", &v)) {
+                json_object *p1, *p2;
+                if (json_object_object_get_ex(v, "ns_path", &p1) && json_object_object_get_ex(v, "host_if", &p2))
+                        (void) net_down(json_object_get_string(p1), json_object_get_string(p2));
+        } else {
+                /* a crash before the state recorded the network: the namespace has a known name */
+                _cleanup_free_ char *nsp = strdup_printf("/run/netns/sis-%s", id);
+                if (nsp)
+                        (void) net_down(nsp, NULL);
+        }
         (void) lease_release(run_dir, "uid", id);
+        if (lease_release(run_dir, "net", id) > 0 && lease_count(run_dir, "net") == 0)
+                (void) net_host_rules_remove(); /* the last VM with a network is gone */
         (void) rm_rf(dir);
         json_object_put(st);
         return 0;
@@ -315,6 +328,8 @@ int vm_start(const struct run_opts *o, const struct start_req *r, const struct g
         char *cfg_args[] = { (char *) "--config-file", (char *) "/vm-config.json", (char *) "--no-api", NULL };
         json_object *st = NULL;
         struct jailer_opts jo;
+        struct vm_net net = {};
+        bool has_net = false;
         uint32_t uid = 0;
         pid_t vmm = 0;
         int k, cgv = cgroup_version(), rc = 2;
@@ -339,8 +354,23 @@ int vm_start(const struct run_opts *o, const struct start_req *r, const struct g
                 rc = fail(2, "no free uid in %u-%u for the VM: %s", (unsigned) o->uid_min, (unsigned) o->uid_max, strerror(-k));
                 goto undo;
         }
+        if (streq(o->net, "default")) {
+                unsigned slots;
+                uint32_t slot;
+                if (net_pool_slots(o->net_pool, &slots) < 0) {
+                        rc = fail(2, "--net-pool %s: not an IPv4 CIDR of /30 or larger", o->net_pool);
+                        goto undo;
+                }
+                k = lease_take(o->run_dir, "net", 0, slots - 1, o->id, &slot);
+                if (k < 0 || net_plan(o->net_pool, slot, o->id, &net) < 0) {
+                        rc = fail(2, "no free /30 in --net-pool %s: %s", o->net_pool, strerror(-k));
+                        goto undo;
+                }
+                has_net = true;
+        }
         jo = (struct jailer_opts) { .jailer = o->jailer, .id = o->id, .exec_file = o->firecracker, .uid = uid, .gid = uid,
-                                    .chroot_base = o->chroot_base, .cgroup_version = cgv, .vcpus = o->vcpus,
+                                    .chroot_base = o->chroot_base, .netns = has_net ? net.ns_path : NULL,
+                                    .cgroup_version = cgv, .vcpus = o->vcpus,
                                     .mem_mib = o->mem_mib, .vmm_args = o->config_file ? cfg_args : api_args };
         if (jailer_argv(&jo, &argv) < 0 || !(cmd = shell_join(argv)))
                 goto undo;
@@ -354,6 +384,22 @@ int vm_start(const struct run_opts *o, const struct start_req *r, const struct g
                 }
         }
         st = r->extra_state ? json_object_get(r->extra_state) : json_object_new_object();
+        if (has_net) {
+                json_object *nj = json_object_new_object(), *al = json_object_new_array(), *dl = json_object_new_array();
+                json_object_object_add(nj, "slot", json_object_new_int((int) net.slot));
+                json_object_object_add(nj, "ns_path", json_object_new_string(net.ns_path));
+                json_object_object_add(nj, "host_if", json_object_new_string(net.host_if));
+                json_object_object_add(nj, "host_ip", json_object_new_string(net.host_ip));
+                json_object_object_add(nj, "vm_ip", json_object_new_string(net.vm_ip));
+                json_object_object_add(nj, "guest_ip", json_object_new_string(GUEST_IP));
+                for (char **a = o->allow; a && *a; a++)
+                        json_object_array_add(al, json_object_new_string(*a));
+                for (char **a = o->deny; a && *a; a++)
+                        json_object_array_add(dl, json_object_new_string(*a));
+                json_object_object_add(nj, "allow", al);
+                json_object_object_add(nj, "deny", dl);
+                json_object_object_add(st, "net", nj);
+        }
         json_object_object_add(st, "id", json_object_new_string(o->id));
         json_object_object_add(st, "backend", json_object_new_string("firecracker"));
         json_object_object_add(st, "uid", json_object_new_int((int) uid));
@@ -386,6 +432,20 @@ int vm_start(const struct run_opts *o, const struct start_req *r, const struct g
                         rc = fail(2, "%s: cannot write the VM's state", dir);
                         goto undo;
                 }
+        }
+        if (has_net) {
+                _cleanup_free_ char *uplink = o->uplink ? strdup(o->uplink) : net_default_uplink();
+                k = net_up(&net, uplink, uid, uid, o->allow, o->deny, &err);
+                if (k < 0) {
+                        rc = fail(2, "the VM's network: %s", err ? err : strerror(-k));
+                        goto undo;
+                }
+                json_object *nj;
+                if (json_object_object_get_ex(st, "net", &nj))
+                        json_object_object_add(nj, "uplink", json_object_new_string(strempty(uplink)));
+                (void) vm_state_write(o->run_dir, o->id, st);
+                step("network: %s, tap0 for %s, %s %s/30 -> NAT out of %s", net.ns_path, GUEST_IP, net.host_if, net.host_ip,
+                     strna(uplink));
         }
         if (o->config_file) {
                 json_object *doc = fc_config_file(r->plan);
@@ -472,8 +532,6 @@ int vm_run(const struct run_opts *o) {
         if (regular_file("--kernel", o->kernel, &kernel) || regular_file("--rootfs", o->rootfs, &rootfs) ||
             (o->home && regular_file("--home", o->home, &home)))
                 return 2;
-        if (!streq(o->net, "none"))
-                return fail(2, "--net %s: per-VM networking is not in this version of sis-launch; use --net none", o->net);
         if (access(o->jailer, X_OK) < 0)
                 return fail(2, "--jailer %s: %s", o->jailer, strerror(errno));
         if (access(o->firecracker, X_OK) < 0)
@@ -483,17 +541,25 @@ int vm_run(const struct run_opts *o) {
                 gate_result_done(&g);
                 return rc;
         }
-        boot = fc_boot_args(o->console, NULL, NULL, NULL);
-        vm = (struct fc_vm) { .id = o->id, .vcpus = o->vcpus, .mem_mib = o->mem_mib, .kernel = "/vmlinux",
-                              .rootfs = "/rootfs.ext4", .home = home ? "/disk/home.ext4" : NULL, .boot_args = boot,
-                              .log_path = "/logger.fifo", .metrics_path = "/metrics.fifo" };
+        {
+                bool with_net = streq(o->net, "default");
+                char mac[18];
+                fc_mac_for(GUEST_IP, mac);
+                boot = fc_boot_args(o->console, with_net ? GUEST_IP : NULL, TAP_IP, GUEST_NETMASK);
+                vm = (struct fc_vm) { .id = o->id, .vcpus = o->vcpus, .mem_mib = o->mem_mib, .kernel = "/vmlinux",
+                                      .rootfs = "/rootfs.ext4", .home = home ? "/disk/home.ext4" : NULL, .boot_args = boot,
+                                      .tap = with_net ? "tap0" : NULL, .guest_mac = with_net ? strdupa(mac) : NULL,
+                                      .log_path = "/logger.fifo", .metrics_path = "/metrics.fifo" };
+        }
         if (!boot || fc_plan_boot(&vm, &plan) < 0) {
                 gate_result_done(&g);
                 return 2;
         }
         if (o->dry_run) {
+                _cleanup_free_ char *nsp = strdup_printf("/run/netns/sis-%s", o->id);
                 struct jailer_opts jo = { .jailer = o->jailer, .id = o->id, .exec_file = o->firecracker, .uid = o->uid_min,
-                                          .gid = o->uid_min, .chroot_base = o->chroot_base, .cgroup_version = cgroup_version(),
+                                          .gid = o->uid_min, .chroot_base = o->chroot_base,
+                                          .netns = streq(o->net, "default") ? nsp : NULL, .cgroup_version = cgroup_version(),
                                           .vcpus = o->vcpus, .mem_mib = o->mem_mib };
                 char *api_args[] = { (char *) "--api-sock", (char *) API_SOCK, NULL };
                 char *cfg_args[] = { (char *) "--config-file", (char *) "/vm-config.json", (char *) "--no-api", NULL };

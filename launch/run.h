@@ -9,7 +9,10 @@ struct run_opts {
         const char *kernel, *rootfs, *home;
         unsigned vcpus, mem_mib;
         const char *policy;
-        const char *net;                /* "none" (default networking: not in this version) */
+        const char *net;                /* "default": a network namespace, TAP, NAT; "none" */
+        const char *net_pool;           /* the pool of /30s for the veth links */
+        const char *uplink;             /* NULL: the default route's interface */
+        char **allow, **deny;           /* per-VM IPv4 CIDRs */
         bool dry_run;
         bool config_file;               /* --config-file --no-api instead of the API */
         bool console;                   /* a serial console in the guest (debug) */

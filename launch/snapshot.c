@@ -230,6 +230,8 @@ int vm_snapshot(const char *run_dir, const char *id, const char *out, long timeo
                         json_object_object_add(m, "mem_mib", json_object_get(v));
                 if (json_object_object_get_ex(st, "rootfs", &v))
                         json_object_object_add(m, "rootfs", json_object_get(v));
+                /* the guest has a network device (tap0): a restore must give it one */
+                json_object_object_add(m, "net", json_object_new_boolean(json_object_object_get_ex(st, "net", &v)));
         }
         mj = strdup_printf("%s\n", json_object_to_json_string_ext(m, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
                                                                            JSON_C_TO_STRING_NOSLASHESCAPE));
@@ -371,6 +373,7 @@ int vm_restore(const struct run_opts *o, const char *dir, const char *ledger) {
                         ro.vcpus = (unsigned) json_object_get_int(v);
                 if (json_object_object_get_ex(m, "mem_mib", &v))
                         ro.mem_mib = (unsigned) json_object_get_int(v);
+                ro.net = json_object_object_get_ex(m, "net", &v) && json_object_get_boolean(v) ? "default" : "none";
                 struct start_req r = { .rootfs = rootfs, .home = access(home, R_OK) == 0 ? home : NULL, .snapshot_dir = dir,
                                        .plan = &plan, .extra_state = extra };
                 rc = vm_start(&ro, &r, &g);

@@ -44,6 +44,7 @@ int lease_release(const char *run_dir, const char *kind, const char *owner) {
         _cleanup_free_ char *dir = strdup_printf("%s/leases/%s", run_dir, kind);
         DIR *d;
         struct dirent *de;
+        int n = 0;
 
         if (!dir)
                 return -ENOMEM;
@@ -57,11 +58,26 @@ int lease_release(const char *run_dir, const char *kind, const char *owner) {
                 if (read_file_capped(p, 256, &text, NULL) < 0)
                         continue;
                 strstrip(text);
-                if (streq(text, owner))
-                        (void) unlink(p);
+                if (streq(text, owner) && unlink(p) == 0)
+                        n++;
         }
         closedir(d);
-        return 0;
+        return n;
+}
+
+int lease_count(const char *run_dir, const char *kind) {
+        _cleanup_free_ char *dir = strdup_printf("%s/leases/%s", run_dir, kind);
+        DIR *d = dir ? opendir(dir) : NULL;
+        struct dirent *de;
+        int n = 0;
+
+        if (!d)
+                return 0;
+        while ((de = readdir(d)))
+                if (de->d_name[0] != '.')
+                        n++;
+        closedir(d);
+        return n;
 }
 
 char *vm_dir(const char *run_dir, const char *id) {

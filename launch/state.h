@@ -15,8 +15,10 @@
 
 /* Take the first free number in [min, max] of the lease kind ("uid"); -EUSERS when none left. */
 int lease_take(const char *run_dir, const char *kind, uint32_t min, uint32_t max, const char *owner, uint32_t *ret);
-/* Give back every lease of kind held by owner. 0 even when none. */
+/* Give back every lease of kind held by owner: how many. */
 int lease_release(const char *run_dir, const char *kind, const char *owner);
+/* How many leases of kind are held. */
+int lease_count(const char *run_dir, const char *kind);
 
 char *vm_dir(const char *run_dir, const char *id);
 /* Read and write vms/<id>/state.json. */

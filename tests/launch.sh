@@ -83,7 +83,8 @@ chmod 755 "$tmp/jailer"
 printf '#!/bin/sh\necho "Firecracker v1.16.1"\n' > "$tmp/firecracker"
 chmod 755 "$tmp/firecracker"
 L=(--run-dir "$run" --chroot-base "$jail" --uid-range 20000-20009 --jailer "$tmp/jailer" --firecracker "$tmp/firecracker")
-R=(--kernel "$tmp/img/vmlinux" --rootfs "$tmp/img/rootfs.ext4" --home "$tmp/img/home.ext4" --vcpus 2 --mem 256)
+# --net none here: the network is tested below, only inside namespaces this test makes
+R=(--kernel "$tmp/img/vmlinux" --rootfs "$tmp/img/rootfs.ext4" --home "$tmp/img/home.ext4" --vcpus 2 --mem 256 --net none)
 
 # --- the gate ------------------------------------------------------------------------------------
 "$audit" --format json --firecracker "$tmp/firecracker" --jailer "$tmp/jailer" --chroot-base "$jail" \
@@ -116,7 +117,7 @@ grep -q "^$tmp/jailer --id vm1 " "$tmp/out" && grep -q '^PUT /actions {"action_t
 [ ! -e "$run/vms" ] && [ ! -e "$jail/firecracker" ] && ok "dry-run: starts and stages nothing" || notok "dry-run left files"
 expect "run: a bad name" 2 "a VM name is 1 to 64" "$bin" run --name 'vm_1' "${R[@]}" "${L[@]}" --policy "$tmp/dev-policy.json"
 expect "run: a 65-character name" 2 "a VM name is 1 to 64" "$bin" run --name "$(printf 'a%.0s' $(seq 65))" "${R[@]}" "${L[@]}"
-expect "run: a missing kernel" 2 "--kernel $tmp/img/nope" "$bin" run --name vm1 --kernel "$tmp/img/nope" --rootfs "$tmp/img/rootfs.ext4" "${L[@]}"
+expect "run: a missing kernel" 2 "--kernel $tmp/img/nope" "$bin" run --name vm1 --kernel "$tmp/img/nope" --rootfs "$tmp/img/rootfs.ext4" --net none "${L[@]}"
 
 # --- a VM through the API ------------------------------------------------------------------------
 P=(--policy "$tmp/dev-policy.json")
@@ -338,7 +339,7 @@ expect "restore: another Firecracker release line is refused" 1 "snapshots load 
 head -c 100 /dev/urandom >> "$tmp/snap7-k/vmstate"
 expect "restore: a vmstate that does not match meta.json is refused" 1 "does not match meta.json" \
         "$bin" restore "$tmp/snap7-k" --name k3 "${L[@]}" "${P[@]}" "${LG[@]}"
-R510=(--kernel "$tmp/img/vmlinux-5.10" --rootfs "$tmp/img/rootfs.ext4" --vcpus 1 --mem 128)
+R510=(--kernel "$tmp/img/vmlinux-5.10" --rootfs "$tmp/img/rootfs.ext4" --vcpus 1 --mem 128 --net none)
 "$bin" run --name vm8 "${R510[@]}" "${L[@]}" "${P[@]}" > /dev/null 2>&1
 "$bin" snapshot vm8 --out "$tmp/snap8" "${L[@]}" > /dev/null 2>&1
 "$bin" clean "${L[@]}" vm8 > /dev/null 2>&1
