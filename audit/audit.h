@@ -17,6 +17,8 @@ struct audit_config {
         const char *chroot_base;
         uid_t jail_uid_min, jail_uid_max;
         gid_t jail_gid_min, jail_gid_max;
+        const char *run_dir;     /* sis-launch's state (vm.* checks); NULL: /run/sis */
+        bool no_vm_checks;       /* the launch gate audits the host, not the VMs already running */
 };
 void audit_config_defaults(struct audit_config *cfg);
 
@@ -127,3 +129,5 @@ CHECK_FN(check_jail_namespaces);
 CHECK_FN(check_jail_tun);
 CHECK_FN(check_jail_chroot_base);
 CHECK_FN(check_jail_binaries);
+CHECK_FN(check_vm_runtime);
+int vm_instances(struct audit_ctx *c, char ***ret);

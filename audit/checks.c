@@ -152,6 +152,13 @@ static const struct check checks[] = {
           "supported release.",
           "Install matching firecracker and jailer (>= 1.5) from the same release, owned by root, mode 0755.",
           { FC_JAILER }, check_jail_binaries, NULL },
+        /* vm: the microVMs sis-launch started, as they run */
+        { "vm.*", "Running microVM confined", "vm", SIS_SEV_CRITICAL, true,
+          "A VMM that runs as root, without its seccomp filter, without no_new_privs, with speculative store "
+          "bypass enabled, or in the host's namespaces or cgroup leaves its guest one bug away from the host.",
+          "Start microVMs only with sis-launch (the jailer drops to the VM's uid and Firecracker installs its "
+          "filters); never pass --no-seccomp; stop and clean a VMM this check fails.",
+          { FC_JAILER, FC_PROD }, check_vm_runtime, vm_instances },
 };
 
 bool check_id_known(const char *id) {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* sis-audit: is this host fit to run Firecracker microVMs? */
 #include <fnmatch.h>
+#include <ctype.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <sys/stat.h>
@@ -33,6 +34,8 @@ static const char usage_text[] =
         "      --chroot-base DIR       jailer chroot base directory (default: /srv/jailer)\n"
         "      --jail-uid MIN-MAX      uid range of jailed VMMs (default: 10000-10999)\n"
         "      --jail-gid MIN-MAX      gid range of jailed VMMs (default: 10000-10999)\n"
+        "      --vm NAME               audit the running microVM NAME only (the vm.NAME check)\n"
+        "      --run-dir DIR           sis-launch's state, where VMs are found (default: /run/sis)\n"
         "      --no-color              no colour even on a terminal\n"
         "  -h, --help                  show this help and exit\n"
         "  -V, --version               show the version and exit\n"
@@ -48,6 +51,8 @@ enum {
         OPT_JAIL_UID,
         OPT_JAIL_GID,
         OPT_NO_COLOR,
+        OPT_VM,
+        OPT_RUN_DIR,
 };
 
 static const struct option options[] = {
@@ -65,6 +70,8 @@ static const struct option options[] = {
         { "jail-uid", required_argument, NULL, OPT_JAIL_UID },
         { "jail-gid", required_argument, NULL, OPT_JAIL_GID },
         { "no-color", no_argument, NULL, OPT_NO_COLOR },
+        { "vm", required_argument, NULL, OPT_VM },
+        { "run-dir", required_argument, NULL, OPT_RUN_DIR },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
         {}
@@ -235,6 +242,23 @@ int main(int argc, char **argv) {
                 case OPT_NO_COLOR:
                         no_color = true;
                         break;
+                case OPT_VM: {
+                        _cleanup_free_ char *id = NULL;
+                        bool valid = *optarg && strlen(optarg) <= 64;
+                        for (const char *p = optarg; valid && *p; p++)
+                                valid = isalnum((unsigned char) *p) || *p == '-';
+                        if (!valid)
+                                return usage_error("--vm: '%s' is not a VM name", optarg);
+                        id = strdup_printf("vm.%s", optarg);
+                        if (!id || strv_extend(&only, id) < 0)
+                                return EXIT_USAGE;
+                        break;
+                }
+                case OPT_RUN_DIR:
+                        if (optarg[0] != '/')
+                                return usage_error("--run-dir: '%s' is not an absolute path", optarg);
+                        cfg.run_dir = optarg;
+                        break;
                 case 'h':
                         fputs(usage_text, stdout);
                         return 0;
@@ -285,6 +309,9 @@ int main(int argc, char **argv) {
                 log_error_errno(k, "audit failed: %m");
                 return EXIT_USAGE;
         }
+        if (only && startswith(only[strv_length(only) - 1], "vm.") && rep->n_findings == 0)
+                return usage_error("--vm %s: no such VM under %s/vms", only[strv_length(only) - 1] + 3,
+                                   cfg.run_dir ? cfg.run_dir : "/run/sis");
         if (policy) {
                 const char *sde = getenv("SOURCE_DATE_EPOCH");
                 uint64_t epoch;

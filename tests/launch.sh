@@ -180,6 +180,11 @@ assert a["policy_sha256"] == hashlib.sha256(open(sys.argv[2], "rb").read()).hexd
 assert s["uid"] == 20000 and s["pid"] > 1
 EOF
 [ "$(cat "$run/leases/uid/20000" 2> /dev/null)" = vm1 ] && ok "lease: uid 20000 is vm1's" || notok "lease"
+# the runtime audit sees what the stand-in VMM is: root, no seccomp, the host's namespaces
+expect "runtime audit: sis-audit --vm vm1 fails the stand-in VMM" 1 "vm.vm1 " "$audit" --vm vm1 --run-dir "$run"
+grep -q 'the VMM runs as root' "$tmp/out" && grep -q 'no seccomp filter' "$tmp/out" && grep -q "shares the host's mnt namespace" "$tmp/out" &&
+        ok "runtime audit: root, no seccomp filter, host namespaces, each named" || { notok "runtime audit findings"; grep vm1 "$tmp/out"; }
+expect "runtime audit: --vm of an unknown VM" 2 "no such VM" "$audit" --vm nope --run-dir "$run"
 
 expect "run: vm2 gets the next uid" 0 "uid 20001" "$bin" run --name vm2 "${R[@]}" "${L[@]}" "${P[@]}"
 expect "run: a name in use is refused" 2 "a VM named vm1 exists already" "$bin" run --name vm1 "${R[@]}" "${L[@]}" "${P[@]}"

@@ -41,6 +41,18 @@ struct tcase {
         "\"probes\":{\"exec:/usr/local/bin/firecracker --version\":{\"exit\":0,\"error\":null,\"output\":\"Firecracker v" fv "\\n\"}," \
         "\"exec:/usr/local/bin/jailer --version\":{\"exit\":0,\"error\":null,\"output\":\"Jailer v" jv "\\n\"}}")
 
+/* a VM started by sis-launch: its state, and its VMM's /proc entries */
+#define VMSTAT(start) "4242 (firecracker) S 1 1 1 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 3 0 " start " 1000000 100\n"
+#define VM(name, uid, seccomp, nnp, ssb, mntns, cg) \
+        { "/run/sis/vms/" name "/state.json", "{\"pid\": 4242, \"pid_starttime\": 1000}" }, \
+        { "/proc/4242/stat", VMSTAT("1000") }, \
+        { "/proc/4242/status", "Name:\tfirecracker\nUid:\t" uid "\t" uid "\t" uid "\t" uid "\nNoNewPrivs:\t" nnp "\nSeccomp:\t" seccomp \
+                               "\nSpeculation_Store_Bypass:\t" ssb "\n" }, \
+        { "/proc/4242/ns/mnt", "->mnt:[" mntns "]" }, { "/proc/4242/ns/pid", "->pid:[4026532002]" }, \
+        { "/proc/4242/ns/net", "->net:[4026532003]" }, { "/proc/1/ns/mnt", "->mnt:[4026531841]" }, \
+        { "/proc/1/ns/pid", "->pid:[4026531836]" }, { "/proc/1/ns/net", "->net:[4026531840]" }, \
+        { "/proc/4242/cgroup", cg "\n" }
+
 static const struct tcase cases[] = {
         /* cpu.smt */
         { "cpu.smt", SIS_PASS, 0, F(SMT("forceoff", "0")) },
@@ -258,6 +270,18 @@ static const struct tcase cases[] = {
         { "jail.binaries", SIS_FAIL, 0, F(BINS("0755", "0775", "1.10.1", "1.10.1")) },
         { "jail.binaries", SIS_WARN, 0, F(BINS("0755", "0755", "1.4.1", "1.4.1")) },
         { "jail.binaries", SIS_FAIL, 0, F({ "/etc/x", "" }) },
+        /* vm.* */
+        { "vm.good", SIS_PASS, 0, F(VM("good", "10001", "2", "1", "thread force mitigated", "4026532001", "0::/firecracker/good")) },
+        { "vm.v1", SIS_PASS, 0, F(VM("v1", "10001", "2", "1", "thread force mitigated", "4026532001",
+                                     "12:pids:/firecracker/v1\n4:memory:/firecracker/v1")) },
+        { "vm.root", SIS_FAIL, 0, F(VM("root", "0", "2", "1", "thread force mitigated", "4026532001", "0::/firecracker/root")) },
+        { "vm.noseccomp", SIS_FAIL, 0, F(VM("noseccomp", "10001", "0", "1", "thread force mitigated", "4026532001", "0::/firecracker/noseccomp")) },
+        { "vm.nnp", SIS_FAIL, 0, F(VM("nnp", "10001", "2", "0", "thread force mitigated", "4026532001", "0::/firecracker/nnp")) },
+        { "vm.ssb", SIS_FAIL, 0, F(VM("ssb", "10001", "2", "1", "thread vulnerable", "4026532001", "0::/firecracker/ssb")) },
+        { "vm.hostns", SIS_FAIL, 0, F(VM("hostns", "10001", "2", "1", "thread force mitigated", "4026531841", "0::/firecracker/hostns")) },
+        { "vm.rootcg", SIS_FAIL, 0, F(VM("rootcg", "10001", "2", "1", "thread force mitigated", "4026532001", "0::/")) },
+        { "vm.gone", SIS_SKIP, 0, F({ "/run/sis/vms/gone/state.json", "{\"pid\": 4242, \"pid_starttime\": 1000}" },
+                                    { "/proc/4242/stat", VMSTAT("999") }) },
 };
 
 static enum sis_status run_case(const struct tcase *t, char **ret_summary) {
