@@ -23,7 +23,7 @@ WARN := -Wall -Wextra -Wmissing-prototypes -Wstrict-prototypes -Wvla -Wshadow -W
 CFLAGS ?= -O2 -g
 ALL_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -DSIS_VERSION='"$(VERSION)"' -I. -Ilib -Iaudit -Ireports -Iprovision -Ilaunch \
         $(PKG_CFLAGS) $(CFLAGS)
-ALL_LDFLAGS := $(LDFLAGS)
+ALL_LDFLAGS := -Wl,--as-needed $(LDFLAGS)
 ifneq ($(SANITIZE),)
 ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 ALL_LDFLAGS += -fsanitize=$(SANITIZE)

@@ -136,49 +136,53 @@ static _Noreturn void monitor_loop(const char *run_dir, const char *id, unsigned
 }
 
 int monitor_start(const char *run_dir, const char *id, unsigned interval_s) {
-        pid_t pid = fork();
-        int status;
+        int pipefd[2], status;
+        pid_t pid, m = 0;
+        json_object *st = NULL;
+        int k;
 
+        if (pipe2(pipefd, O_CLOEXEC) < 0)
+                return -errno;
+        pid = fork();
         if (pid < 0)
                 return -errno;
         if (pid == 0) {
-                pid_t m;
                 int devnull;
+                close(pipefd[0]);
                 setsid();
                 m = fork();
-                if (m != 0)
+                if (m != 0) {
+                        /* tell the caller who the monitor is, then leave it to init */
+                        (void) !write(pipefd[1], &m, sizeof(m));
                         _exit(m < 0 ? 1 : 0);
+                }
+                close(pipefd[1]);
                 devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
                 if (devnull >= 0) {
                         dup2(devnull, 0);
                         dup2(devnull, 1);
                         dup2(devnull, 2);
                 }
-                /* record ourselves, so clean can stop us */
-                {
-                        json_object *st = NULL;
-                        if (vm_state_read(run_dir, id, &st) >= 0) {
-                                json_object_object_add(st, "monitor", json_object_new_int((int) getpid()));
-                                json_object_object_add(st, "monitor_starttime", json_object_new_int64((int64_t) proc_starttime(getpid())));
-                                (void) vm_state_write(run_dir, id, st);
-                        }
-                        json_object_put(st);
-                }
                 monitor_loop(run_dir, id, interval_s);
         }
+        close(pipefd[1]);
+        if (read(pipefd[0], &m, sizeof(m)) != (ssize_t) sizeof(m))
+                m = 0;
+        close(pipefd[0]);
         while (waitpid(pid, &status, 0) < 0)
                 if (errno != EINTR)
                         return -errno;
-        /* wait until the monitor has recorded itself: clean must find it */
-        for (int i = 0; i < 200; i++) {
-                json_object *st = NULL, *v;
-                bool there = vm_state_read(run_dir, id, &st) >= 0 && json_object_object_get_ex(st, "monitor", &v);
-                json_object_put(st);
-                if (there)
-                        return 0;
-                usleep(2000);
+        if (m <= 0)
+                return -ECHILD;
+        /* recorded here, before run returns: clean must find it */
+        k = vm_state_read(run_dir, id, &st);
+        if (k >= 0) {
+                json_object_object_add(st, "monitor", json_object_new_int((int) m));
+                json_object_object_add(st, "monitor_starttime", json_object_new_int64((int64_t) proc_starttime(m)));
+                k = vm_state_write(run_dir, id, st);
         }
-        return -ETIMEDOUT;
+        json_object_put(st);
+        return k;
 }
 
 static bool wait_gone(pid_t pid, unsigned long long start, unsigned seconds) {

@@ -10,7 +10,9 @@ cd "$(dirname "$0")/../.."
 runs=${1:-20}
 bin=$PWD/build/sis-launch
 tmp=$(mktemp -d /tmp/sis-launch-bench.XXXXXX)
-trap 'for d in "$tmp"/run/vms/*/; do [ -d "$d" ] && "$bin" clean --run-dir "$tmp/run" --chroot-base "$tmp/jail" "$(basename "$d")" >/dev/null 2>&1; done; rm -rf "$tmp"' EXIT
+# the run directory on a tmpfs, as /run/sis is in production (/dev/shm here)
+rund=$(mktemp -d /dev/shm/sis-launch-bench.XXXXXX)
+trap 'for d in "$rund"/vms/*/; do [ -d "$d" ] && "$bin" clean --run-dir "$rund" --chroot-base "$tmp/jail" "$(basename "$d")" >/dev/null 2>&1; done; rm -rf "$tmp" "$rund"' EXIT
 mkdir -p "$tmp/img"
 { head -c 64K /dev/urandom; printf 'Linux version 6.1.0-sis (bench) #1\0'; head -c 64K /dev/urandom; } > "$tmp/img/vmlinux"
 head -c 1M /dev/urandom > "$tmp/img/rootfs.ext4"
@@ -44,20 +46,20 @@ json.dump({"policy_version": 1, "profile": "development",
            "waivers": [{"check": c, "reason": "bench", "expires": exp, "approver": "bench"} for c in bad]}, open(sys.argv[2], "w"))
 PY
 chmod 644 "$tmp/policy.json"
-L=(--run-dir "$tmp/run" --chroot-base "$tmp/jail" --uid-range 20000-20009 --jailer "$tmp/jailer" --firecracker "$tmp/firecracker")
+L=(--run-dir "$rund" --chroot-base "$tmp/jail" --uid-range 20000-20009 --jailer "$tmp/jailer" --firecracker "$tmp/firecracker")
 : > "$tmp/ms"
 kib=0
 for i in $(seq "$runs"); do
         t0=$EPOCHREALTIME
         /usr/bin/time -f %M -o "$tmp/rss" "$bin" run --name b1 --kernel "$tmp/img/vmlinux" --rootfs "$tmp/img/rootfs.ext4" \
-                --home "$tmp/img/home.ext4" "${L[@]}" --policy "$tmp/policy.json" > /dev/null 2>&1
+                --home "$tmp/img/home.ext4" --net none "${L[@]}" --policy "$tmp/policy.json" > /dev/null 2>&1
         t1=$EPOCHREALTIME
         jus=$(cat "$tmp/jail/firecracker/b1/jailer-us")
         sms=$(/usr/bin/python3 -c "import json,sys; print(sum(json.loads(l)['server_ms'] for l in open(sys.argv[1])))" "$tmp/jail/firecracker/b1/requests.jsonl")
         awk -v a="$t0" -v b="$t1" -v j="$jus" -v s="$sms" 'BEGIN{printf "%.3f\n", (b - a) * 1000 - j / 1000 - s}' >> "$tmp/ms"
         k=$(tail -n1 "$tmp/rss")
         [ "$k" -gt "$kib" ] && kib=$k
-        "$bin" clean --run-dir "$tmp/run" --chroot-base "$tmp/jail" b1 > /dev/null 2>&1
+        "$bin" clean --run-dir "$rund" --chroot-base "$tmp/jail" b1 > /dev/null 2>&1
 done
 sort -n "$tmp/ms" | awk -v kib="$kib" '{ v[NR] = $1 } END { n = NR; med = (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2;
         p = int(0.9 * n); if (p < 0.9 * n) p++; printf "%.2f %.2f %.2f %d\n", med, v[p], v[1], kib }'
