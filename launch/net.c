@@ -431,6 +431,7 @@ int net_up(const struct vm_net *n, const char *uplink, uid_t uid, gid_t gid, cha
         peer = rtnl_link_veth_get_peer(veth);
         rtnl_link_set_name(peer, "uplink0");
         rtnl_link_set_ns_fd(peer, nsfd);
+        rtnl_link_put(peer); /* get_peer took a reference */
         if (rtnl_link_add(s, veth, NLM_F_CREATE | NLM_F_EXCL) < 0) {
                 k = set_error(err, -EIO, "cannot create the veth pair %s/uplink0", n->host_if);
                 goto fail;
@@ -468,12 +469,12 @@ int net_up(const struct vm_net *n, const char *uplink, uid_t uid, gid_t gid, cha
         k = nft_apply(hrules, err);
         if (k < 0)
                 goto fail;
-        rtnl_link_put(veth);
+        rtnl_link_veth_release(veth); /* the link and its peer */
         nl_socket_free(s);
         return 0;
 fail:
         if (veth)
-                rtnl_link_put(veth);
+                rtnl_link_veth_release(veth); /* the link and its peer */
         if (s)
                 nl_socket_free(s);
         (void) net_down(n->ns_path, n->host_if);

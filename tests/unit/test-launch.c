@@ -139,6 +139,7 @@ static void test_lease_race(void **state) {
                 if (kids[i] == 0) {
                         snprintf(owner, sizeof(owner), "vm-%d", i);
                         int k = lease_take(dir, "uid", 100, 107, owner, &got);
+                        free(dir); /* the child's copy: valgrind follows forks */
                         _exit(k == 0 ? 0 : k == -EUSERS ? 1 : 2);
                 }
         }
@@ -190,7 +191,10 @@ static void test_ledger_race(void **state) {
                         if (kids[i] == 0) {
                                 char *holder = NULL;
                                 int k = ledger_claim(dir, key, i ? "b" : "a", &holder);
-                                _exit(k == 0 ? 0 : k == -EEXIST && holder && (holder[0] == 'a' || holder[0] == 'b') ? 1 : 2);
+                                int code = k == 0 ? 0 : k == -EEXIST && holder && (holder[0] == 'a' || holder[0] == 'b') ? 1 : 2;
+                                free(holder);
+                                free(dir);
+                                _exit(code);
                         }
                 }
                 for (int i = 0; i < 2; i++) {
