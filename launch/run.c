@@ -533,12 +533,15 @@ int vm_run(const struct run_opts *o) {
         if (regular_file("--kernel", o->kernel, &kernel) || regular_file("--rootfs", o->rootfs, &rootfs) ||
             (o->home && regular_file("--home", o->home, &home)))
                 return 2;
-        if (access(o->jailer, X_OK) < 0)
-                return fail(2, "--jailer %s: %s", o->jailer, strerror(errno));
-        if (access(o->firecracker, X_OK) < 0)
-                return fail(2, "--firecracker %s: %s", o->firecracker, strerror(errno));
+        /* the gate first: its jail.binaries check says more about a missing jailer than we would */
         rc = vm_gate(o, &g);
         if (rc != 0) {
+                gate_result_done(&g);
+                return rc;
+        }
+        if (access(o->jailer, X_OK) < 0 || access(o->firecracker, X_OK) < 0) {
+                rc = fail(2, "--%s %s: %s", access(o->jailer, X_OK) < 0 ? "jailer" : "firecracker",
+                          access(o->jailer, X_OK) < 0 ? o->jailer : o->firecracker, strerror(errno));
                 gate_result_done(&g);
                 return rc;
         }
