@@ -36,6 +36,8 @@ static const char usage_text[] =
         "  -p, --policy FILE         the audit policy of the gate (default: the production profile)\n"
         "      --config-file         configure Firecracker with one configuration file, not the API\n"
         "      --console             give the guest a serial console (debugging)\n"
+        "      --vsock CID           a vsock device with guest CID (3 or more); its socket is the\n"
+        "                            jail's /vsock.sock\n"
         "      --dry-run             audit, then print the jailer command and the requests; start nothing\n"
         "      --jailer PATH         the jailer (default /usr/local/bin/jailer)\n"
         "      --firecracker PATH    the VMM the jailer runs (default /usr/local/bin/firecracker)\n"
@@ -67,7 +69,7 @@ static int usage_error(const char *fmt, ...) {
 }
 
 enum { OPT_HOME = 0x100, OPT_VCPUS, OPT_MEM, OPT_NET, OPT_CONFIG_FILE, OPT_CONSOLE, OPT_DRY_RUN, OPT_JAILER,
-       OPT_FIRECRACKER, OPT_CHROOT_BASE, OPT_RUN_DIR, OPT_UID_RANGE, OPT_LEDGER, OPT_WATCHDOG, OPT_TIMEOUT, OPT_NET_POOL, OPT_UPLINK, OPT_ALLOW, OPT_DENY };
+       OPT_FIRECRACKER, OPT_CHROOT_BASE, OPT_RUN_DIR, OPT_UID_RANGE, OPT_LEDGER, OPT_WATCHDOG, OPT_TIMEOUT, OPT_NET_POOL, OPT_UPLINK, OPT_ALLOW, OPT_DENY, OPT_VSOCK };
 
 int main(int argc, char **argv) {
         static const struct option options[] = {
@@ -84,6 +86,7 @@ int main(int argc, char **argv) {
                 { "watchdog", required_argument, NULL, OPT_WATCHDOG }, { "timeout", required_argument, NULL, OPT_TIMEOUT },
                 { "net-pool", required_argument, NULL, OPT_NET_POOL }, { "uplink", required_argument, NULL, OPT_UPLINK },
                 { "allow", required_argument, NULL, OPT_ALLOW },  { "deny", required_argument, NULL, OPT_DENY },
+                { "vsock", required_argument, NULL, OPT_VSOCK },
                 { "help", no_argument, NULL, 'h' },               { "version", no_argument, NULL, 'V' },
                 {}
         };
@@ -127,6 +130,11 @@ int main(int argc, char **argv) {
                         break;
                 }
                 case OPT_UPLINK: o.uplink = optarg; break;
+                case OPT_VSOCK:
+                        if (safe_atou32(optarg, &v) < 0 || v < 3 || v == UINT32_MAX)
+                                return usage_error("--vsock: '%s' is not a guest CID (3 or more)", optarg);
+                        o.vsock_cid = v;
+                        break;
                 case OPT_ALLOW:
                 case OPT_DENY: {
                         char *one[] = { optarg, NULL };

@@ -553,7 +553,8 @@ int vm_run(const struct run_opts *o) {
                 vm = (struct fc_vm) { .id = o->id, .vcpus = o->vcpus, .mem_mib = o->mem_mib, .kernel = "/vmlinux",
                                       .rootfs = "/rootfs.ext4", .home = home ? "/disk/home.ext4" : NULL, .boot_args = boot,
                                       .tap = with_net ? "tap0" : NULL, .guest_mac = with_net ? strdupa(mac) : NULL,
-                                      .log_path = "/logger.fifo", .metrics_path = "/metrics.fifo" };
+                                      .log_path = "/logger.fifo", .metrics_path = "/metrics.fifo",
+                                      .vsock_cid = o->vsock_cid, .vsock_uds = o->vsock_cid ? "/vsock.sock" : NULL };
         }
         if (!boot || fc_plan_boot(&vm, &plan) < 0) {
                 gate_result_done(&g);

@@ -20,6 +20,7 @@ struct run_opts {
         uid_t uid_min, uid_max;
         long api_timeout_ms;
         unsigned watchdog_s;            /* API check interval; 0: no watchdog */
+        unsigned vsock_cid;             /* 0: no vsock device */
 };
 
 struct gate_result;

@@ -186,7 +186,10 @@ grep -q 'the VMM runs as root' "$tmp/out" && grep -q 'no seccomp filter' "$tmp/o
         ok "runtime audit: root, no seccomp filter, host namespaces, each named" || { notok "runtime audit findings"; grep vm1 "$tmp/out"; }
 expect "runtime audit: --vm of an unknown VM" 2 "no such VM" "$audit" --vm nope --run-dir "$run"
 
-expect "run: vm2 gets the next uid" 0 "uid 20001" "$bin" run --name vm2 "${R[@]}" "${L[@]}" "${P[@]}"
+expect "run: vm2 gets the next uid" 0 "uid 20001" "$bin" run --name vm2 --vsock 3 "${R[@]}" "${L[@]}" "${P[@]}"
+grep -q '"path": "/vsock", "body": {"guest_cid": 3, "uds_path": "/vsock.sock"}' "$jail/firecracker/vm2/requests.jsonl" &&
+        /usr/bin/python3 "$PWD/tests/launch/validate.py" "$spec" --requests "$jail/firecracker/vm2/requests.jsonl" > /dev/null 2>&1 &&
+        ok "contract: the vsock device validates too" || notok "vsock request"
 expect "run: a name in use is refused" 2 "a VM named vm1 exists already" "$bin" run --name vm1 "${R[@]}" "${L[@]}" "${P[@]}"
 [ -d "$root" ] && [ "$(cat "$run/leases/uid/20000")" = vm1 ] && ok "the refused duplicate did not touch vm1" || notok "duplicate run damaged vm1"
 "$bin" list --run-dir "$run" > "$tmp/list" 2>&1
