@@ -241,7 +241,7 @@ int jail_unstage(const char *chroot) {
         return rm_rf(vmdir) < 0 && errno != ENOENT ? -errno : 0;
 }
 
-int speculation_force_disable(char **ret_uncontrolled) {
+static int speculation(bool set, char **ret_uncontrolled) {
         static const struct {
                 unsigned long which;
                 const char *name;
@@ -260,7 +260,7 @@ int speculation_force_disable(char **ret_uncontrolled) {
                                         sbuf_printf(&un, "%s%s", un.len ? ", " : "", misfeatures[i].name);
                         continue;
                 }
-                if (prctl(PR_SET_SPECULATION_CTRL, misfeatures[i].which, PR_SPEC_FORCE_DISABLE, 0, 0) < 0) {
+                if (set && prctl(PR_SET_SPECULATION_CTRL, misfeatures[i].which, PR_SPEC_FORCE_DISABLE, 0, 0) < 0) {
                         sbuf_done(&un);
                         return -errno;
                 }
@@ -269,4 +269,12 @@ int speculation_force_disable(char **ret_uncontrolled) {
                 *ret_uncontrolled = un.len ? sbuf_steal(&un) : NULL;
         sbuf_done(&un);
         return 0;
+}
+
+int speculation_force_disable(char **ret_uncontrolled) {
+        return speculation(true, ret_uncontrolled);
+}
+
+int speculation_uncontrolled(char **ret) {
+        return speculation(false, ret);
 }

@@ -62,3 +62,5 @@ int jail_unstage(const char *chroot);
  * per-task control. *ret_uncontrolled (may be NULL) names what cannot be controlled here (the
  * audit's cpu.vuln.* checks say why); -errno when the kernel refuses a control it offers. */
 int speculation_force_disable(char **ret_uncontrolled);
+/* What speculation_force_disable() would leave uncontrolled, without changing anything. */
+int speculation_uncontrolled(char **ret);

@@ -176,39 +176,6 @@ int vm_list(const char *run_dir) {
         return 0;
 }
 
-/* What speculation_force_disable() would leave uncontrolled, asked in a throwaway child so this
- * process is not changed. */
-static int speculation_probe(char **ret) {
-        int pipefd[2], status;
-        char buf[256] = "";
-        ssize_t n;
-        pid_t pid;
-
-        *ret = NULL;
-        if (pipe2(pipefd, O_CLOEXEC) < 0)
-                return -errno;
-        pid = fork();
-        if (pid < 0)
-                return -errno;
-        if (pid == 0) {
-                char *un = NULL;
-                close(pipefd[0]);
-                if (speculation_force_disable(&un) == 0 && un)
-                        (void) !write(pipefd[1], un, strlen(un));
-                _exit(0);
-        }
-        close(pipefd[1]);
-        n = read(pipefd[0], buf, sizeof(buf) - 1);
-        close(pipefd[0]);
-        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-                ;
-        if (n > 0) {
-                buf[n] = '\0';
-                *ret = strdup(buf);
-        }
-        return 0;
-}
-
 static int exec_jailer(char *const argv[]) {
         pid_t pid = fork();
         int status;
@@ -464,7 +431,7 @@ int vm_start(const struct run_opts *o, const struct start_req *r, const struct g
         {
                 /* what cannot be force-disabled here: a host the gate let through with a waiver */
                 _cleanup_free_ char *un = NULL;
-                if (speculation_probe(&un) >= 0 && un) {
+                if (speculation_uncontrolled(&un) >= 0 && un) {
                         fprintf(stderr, "sis-launch: warning: this host offers no per-process control of %s: the VMM runs "
                                         "without it (see the audit's cpu.vuln checks)\n", un);
                         json_object_object_add(st, "speculation_uncontrolled", json_object_new_string(un));
