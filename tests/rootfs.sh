@@ -88,11 +88,18 @@ printf '::sysinit:/sbin/openrc sysinit\n::sysinit:/sbin/openrc boot\n::wait:/sbi
 printf 'P:alpine-baselayout\nV:3.7.0-r0\nF:etc\nR:passwd\na:0:0:644\nR:shadow\na:0:42:640\n\n' > "$mini/lib/apk/db/installed"
 echo "test key" > "$mini/etc/apk/keys/sis-test.rsa.pub"
 echo "nameserver 192.0.2.1" > "$mini/etc/resolv.conf"
-[ "$(id -u)" = 0 ] && mknod -m 666 "$mini/dev/null" c 1 3
+if [ "$(id -u)" = 0 ]; then
+        mknod -m 666 "$mini/dev/null" c 1 3
+        # a file capability, carried as an xattr in the tar, must reach the image byte for byte
+        cp "$busybox" "$mini/usr/bin/capped"
+        setcap cap_net_raw+ep "$mini/usr/bin/capped"
+        capxattr=$(/usr/bin/python3 -c "import os,sys; print(os.getxattr(sys.argv[1], 'security.capability').hex())" "$mini/usr/bin/capped")
+fi
 mktar() { tar --owner=0 --group=0 --numeric-owner --sort=name --mtime=@1700000000 -C "$1" -czf "$2" .; }
 # /etc/shadow is root:shadow 0640 in the base's own tar headers (set with --transform-free trick)
 chmod 640 "$mini/etc/shadow"
-tar --owner=0 --group=0 --numeric-owner --sort=name --mtime=@1700000000 -C "$mini" -cf "$tmp/mini.tar" --exclude=./etc/shadow .
+tar --owner=0 --group=0 --numeric-owner --sort=name --mtime=@1700000000 --xattrs --xattrs-include='security.*' \
+        -C "$mini" -cf "$tmp/mini.tar" --exclude=./etc/shadow .
 tar --owner=0 --group=42 --numeric-owner --mtime=@1700000000 -C "$mini" -rf "$tmp/mini.tar" ./etc/shadow
 gzip -n -9 < "$tmp/mini.tar" > "$tmp/mini.tar.gz"
 sha=$(sha256sum "$tmp/mini.tar.gz" | cut -d' ' -f1)
@@ -174,6 +181,9 @@ echo "$argv" | grep -q -- '--keys-dir /etc/apk/keys' && ! echo "$argv" | grep -q
 [ -z "$(dbg "$img" 'stat /etc/apk/repositories.sis')" ] && ok "rootfs: the build's repositories file is not in the image" || notok "rootfs: repositories.sis left"
 if [ "$(id -u)" = 0 ]; then
         dbg "$img" 'stat /dev/null' | grep -q 'Type: character special' && ok "rootfs: device nodes from the base survive" || notok "rootfs: /dev/null"
+        got=$(dbg "$img" 'ea_get -x /usr/bin/capped security.capability' | tr -d ' \n' | sed 's/.*=//' | tr 'A-F' 'a-f')
+        [ -n "$capxattr" ] && [ "$got" = "$capxattr" ] && ok "rootfs: a security.capability xattr reaches the image byte for byte" ||
+                notok "rootfs: file capability ($got vs $capxattr)"
 fi
 m=$tmp/o1/manifest.json
 python3 - "$m" "$sha" << 'EOF' && ok "rootfs: manifest.json (recipe, base, packages, outputs)" || notok "rootfs: manifest.json"
