@@ -28,6 +28,7 @@ static const char usage_text[] =
         "      --home FILE           a home disk template: the VM gets its own copy, in RAM\n"
         "      --vcpus N             vCPUs, 1 to 32 (default 1)\n"
         "      --mem MiB             guest memory, 128 to 65536 MiB (default 512)\n"
+        "      --backend VMM         firecracker (the QEMU backend is not in this version)\n"
         "      --net MODE            default: a network namespace with a TAP, NAT and a firewall; none\n"
         "      --net-pool CIDR       the pool of /30s for the VMs' links (default 172.31.0.0/16)\n"
         "      --uplink IF           NAT out of this interface (default: the default route's)\n"
@@ -69,7 +70,7 @@ static int usage_error(const char *fmt, ...) {
 }
 
 enum { OPT_HOME = 0x100, OPT_VCPUS, OPT_MEM, OPT_NET, OPT_CONFIG_FILE, OPT_CONSOLE, OPT_DRY_RUN, OPT_JAILER,
-       OPT_FIRECRACKER, OPT_CHROOT_BASE, OPT_RUN_DIR, OPT_UID_RANGE, OPT_LEDGER, OPT_WATCHDOG, OPT_TIMEOUT, OPT_NET_POOL, OPT_UPLINK, OPT_ALLOW, OPT_DENY, OPT_VSOCK };
+       OPT_FIRECRACKER, OPT_CHROOT_BASE, OPT_RUN_DIR, OPT_UID_RANGE, OPT_LEDGER, OPT_WATCHDOG, OPT_TIMEOUT, OPT_NET_POOL, OPT_UPLINK, OPT_ALLOW, OPT_DENY, OPT_VSOCK, OPT_BACKEND };
 
 int main(int argc, char **argv) {
         static const struct option options[] = {
@@ -86,7 +87,7 @@ int main(int argc, char **argv) {
                 { "watchdog", required_argument, NULL, OPT_WATCHDOG }, { "timeout", required_argument, NULL, OPT_TIMEOUT },
                 { "net-pool", required_argument, NULL, OPT_NET_POOL }, { "uplink", required_argument, NULL, OPT_UPLINK },
                 { "allow", required_argument, NULL, OPT_ALLOW },  { "deny", required_argument, NULL, OPT_DENY },
-                { "vsock", required_argument, NULL, OPT_VSOCK },
+                { "vsock", required_argument, NULL, OPT_VSOCK },  { "backend", required_argument, NULL, OPT_BACKEND },
                 { "help", no_argument, NULL, 'h' },               { "version", no_argument, NULL, 'V' },
                 {}
         };
@@ -130,6 +131,12 @@ int main(int argc, char **argv) {
                         break;
                 }
                 case OPT_UPLINK: o.uplink = optarg; break;
+                case OPT_BACKEND:
+                        if (streq(optarg, "qemu"))
+                                return usage_error("--backend qemu: the QEMU backend is not in this version of sis-launch");
+                        if (!streq(optarg, "firecracker"))
+                                return usage_error("--backend: '%s' is not firecracker or qemu", optarg);
+                        break;
                 case OPT_VSOCK:
                         if (safe_atou32(optarg, &v) < 0 || v < 3 || v == UINT32_MAX)
                                 return usage_error("--vsock: '%s' is not a guest CID (3 or more)", optarg);
