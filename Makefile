@@ -8,7 +8,7 @@ CC ?= cc
 PKG_CONFIG ?= pkg-config
 B := build
 
-PKGS := libkmod libudev libpci json-c libarchive zlib libacl libcrypto libcurl gpgme libnftables libnl-route-3.0
+PKGS := libkmod libudev libpci json-c libarchive zlib libacl libcrypto libcurl gpgme libnftables libnl-route-3.0 libcap libseccomp
 # libkmod and libarchive are dlopen()ed on first use (lib/dl.c): headers only.
 LINK_PKGS := libudev libpci json-c zlib libacl
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
@@ -85,7 +85,7 @@ $(B)/sis-provision: $(B)/provision/main.o $(B)/libsis.a
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(PROVISION_LIBS)
 
 # sis-launch: the audit (its gate), libcurl for Firecracker's API, libnl and libnftables for the network
-LAUNCH_LIBS := $(shell $(PKG_CONFIG) --libs libnftables libnl-route-3.0 2>/dev/null)
+LAUNCH_LIBS := $(shell $(PKG_CONFIG) --libs libnftables libnl-route-3.0 libcap libseccomp 2>/dev/null)
 $(B)/sis-launch: $(B)/launch/main.o $(B)/libsis.a
 	@$(if $(Q),echo '  LD      $@')
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(PROVISION_LIBS) $(LAUNCH_LIBS)
@@ -95,7 +95,7 @@ $(B)/tests/%: tests/unit/%.c tests/unit/helpers.h $(B)/libsis.a $(FLAGS_STAMP)
 	@$(if $(Q),echo '  CC      $<')
 	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -o $@ $< $(B)/libsis.a $(ALL_LDFLAGS) $(PKG_LIBS) $(PROVISION_LIBS) $(LAUNCH_LIBS) $(CMOCKA_LIBS) -lz
 
-check-run: $(TOOLS) $(TEST_BINS)
+check-run: $(TOOLS) $(TEST_BINS) $(B)/confine-run
 	$(Q)VALGRIND=$(VALGRIND) tests/run-tests.sh $(TEST_BINS)
 
 # Fuzzing: libFuzzer targets for every parser (clang). FUZZ_SECONDS per target.
@@ -116,6 +116,9 @@ fuzz:
 
 $(B)/bench-image: tests/bench/image.c $(B)/libsis.a $(FLAGS_STAMP)
 	$(Q)$(CC) $(ALL_CFLAGS) -include dump.h -o $@ $< $(B)/libsis.a $(ALL_LDFLAGS) $(PKG_LIBS) $(PROVISION_LIBS) $(LAUNCH_LIBS)
+
+$(B)/confine-run: tests/launch/confine-run.c $(B)/libsis.a $(FLAGS_STAMP)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/libsis.a $(ALL_LDFLAGS) $(PKG_LIBS) $(PROVISION_LIBS) $(LAUNCH_LIBS)
 
 bench:
 	$(Q)scripts/deps.sh bench

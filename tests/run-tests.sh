@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 passed=0
 failed=0
-scripts=(tests/golden.sh tests/cli.sh tests/consumers.sh tests/provision.sh tests/rootfs.sh tests/launch.sh tests/launch-net.sh)
+scripts=(tests/golden.sh tests/cli.sh tests/consumers.sh tests/provision.sh tests/rootfs.sh tests/launch.sh tests/launch-net.sh tests/confine.sh)
 if [ "${1:-}" = --only ]; then
         scripts=("$2")
         shift 2
