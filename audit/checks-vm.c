@@ -34,13 +34,9 @@ int vm_instances(struct audit_ctx *c, char ***ret) {
         }
         if (k < 0)
                 return k;
-        for (char **n = names; *n; n++) {
-                bool valid = strlen(*n) <= 64 && **n;
-                for (const char *p = *n; valid && *p; p++)
-                        valid = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-';
-                if (valid && strv_extend(&ok, *n) < 0)
+        for (char **n = names; *n; n++)
+                if (vm_id_ok(*n) && strv_extend(&ok, *n) < 0)
                         return -ENOMEM;
-        }
         *ret = TAKE_PTR(ok);
         return 0;
 }

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* sis-audit: is this host fit to run Firecracker microVMs? */
 #include <fnmatch.h>
-#include <ctype.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <sys/stat.h>
@@ -244,10 +243,7 @@ int main(int argc, char **argv) {
                         break;
                 case OPT_VM: {
                         _cleanup_free_ char *id = NULL;
-                        bool valid = *optarg && strlen(optarg) <= 64;
-                        for (const char *p = optarg; valid && *p; p++)
-                                valid = isalnum((unsigned char) *p) || *p == '-';
-                        if (!valid)
+                        if (!vm_id_ok(optarg))
                                 return usage_error("--vm: '%s' is not a VM name", optarg);
                         id = strdup_printf("vm.%s", optarg);
                         if (!id || strv_extend(&only, id) < 0)

@@ -11,17 +11,6 @@
 #include "fileio.h"
 #include "util.h"
 
-bool vm_id_ok(const char *id) {
-        size_t n = id ? strlen(id) : 0;
-
-        if (n == 0 || n > 64)
-                return false;
-        for (const char *c = id; *c; c++)
-                if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '-'))
-                        return false;
-        return true;
-}
-
 int cgroup_version_detect(const char *mounts) {
         bool v1 = false, v2_root = false;
 
@@ -116,33 +105,6 @@ int jailer_argv(const struct jailer_opts *o, char ***ret) {
         return 0;
 }
 
-/* Copy src to dst keeping holes (SEEK_DATA/SEEK_HOLE), so a sparse template stays sparse. */
-static int copy_sparse(int in, int out) {
-        off_t end = lseek(in, 0, SEEK_END), pos = 0;
-        char buf[1 << 16];
-
-        if (end < 0 || ftruncate(out, end) < 0)
-                return -errno;
-        while (pos < end) {
-                off_t data = lseek(in, pos, SEEK_DATA), hole;
-                if (data < 0)
-                        return errno == ENXIO ? 0 : -errno;
-                hole = lseek(in, data, SEEK_HOLE);
-                if (hole < 0)
-                        return -errno;
-                for (off_t o = data; o < hole;) {
-                        ssize_t n = pread(in, buf, (size_t) MIN((off_t) sizeof(buf), hole - o), o);
-                        if (n <= 0)
-                                return n < 0 ? -errno : -EIO;
-                        if (pwrite(out, buf, (size_t) n, o) != n)
-                                return -errno ? -errno : -EIO;
-                        o += n;
-                }
-                pos = hole;
-        }
-        return 0;
-}
-
 /* A read-only input in the jail: a hard link when on the same filesystem, else a copy. */
 static int place_ro(const char *src, const char *dst) {
         _cleanup_close_ int in = -1, out = -1;
@@ -158,7 +120,7 @@ static int place_ro(const char *src, const char *dst) {
         out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
         if (out < 0)
                 return -errno;
-        return copy_sparse(in, out);
+        return copy_fd_sparse(in, out);
 }
 
 int jail_stage(const struct stage_opts *o, char **ret_error) {
@@ -193,7 +155,7 @@ int jail_stage(const struct stage_opts *o, char **ret_error) {
                 if (mount("sis-home", disk, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, opts) < 0)
                         return set_error(ret_error, -errno, "%s: cannot mount a tmpfs: %s", disk, strerror(errno));
                 out = open(h, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-                if (out < 0 || (e = copy_sparse(in, out)) < 0 || fchown(out, o->uid, o->gid) < 0)
+                if (out < 0 || (e = copy_fd_sparse(in, out)) < 0 || fchown(out, o->uid, o->gid) < 0)
                         return set_error(ret_error, out < 0 ? -errno : -EIO, "%s: cannot copy the home disk", h);
         }
         {
@@ -214,7 +176,7 @@ int jail_stage(const struct stage_opts *o, char **ret_error) {
                                         return set_error(ret_error, -errno, "%s: %s", from, strerror(errno));
                                 in = open(from, O_RDONLY | O_CLOEXEC);
                                 out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0400);
-                                if (in < 0 || out < 0 || copy_sparse(in, out) < 0)
+                                if (in < 0 || out < 0 || copy_fd_sparse(in, out) < 0)
                                         return set_error(ret_error, -EIO, "%s: cannot copy it into the jail", from);
                                 (void) unlink(from);
                         }

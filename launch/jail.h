@@ -16,9 +16,6 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-/* [A-Za-z0-9-]{1,64}: the jailer's rule, ASCII only. */
-bool vm_id_ok(const char *id);
-
 /* 2 when /sys/fs/cgroup is cgroup2 alone (unified), 1 when v1 controllers are mounted (also on
  * hybrid hosts: the jailer then needs v1), -errno when neither is found. */
 int cgroup_version_detect(const char *proc_mounts);

@@ -42,7 +42,7 @@ bool proc_alive(pid_t pid, unsigned long long starttime) {
         return c[1] == ' ' && c[2] != 'Z' && c[2] != 'X';
 }
 
-static bool state_pid(json_object *st, const char *key, pid_t *pid, unsigned long long *start) {
+bool vm_state_pid(json_object *st, const char *key, pid_t *pid, unsigned long long *start) {
         json_object *v;
         _cleanup_free_ char *k2 = strdup_printf("%s_starttime", key);
         if (!k2 || !json_object_object_get_ex(st, key, &v))
@@ -83,7 +83,7 @@ static _Noreturn void monitor_loop(const char *run_dir, const char *id, unsigned
         time_t next_check;
         json_object *v;
 
-        if (vm_state_read(run_dir, id, &st) < 0 || !state_pid(st, "pid", &vmm, &start))
+        if (vm_state_read(run_dir, id, &st) < 0 || !vm_state_pid(st, "pid", &vmm, &start))
                 _exit(1);
         if (json_object_object_get_ex(st, "chroot", &v))
                 chroot = json_object_get_string(v);
@@ -202,7 +202,7 @@ int vm_stop(const char *run_dir, const char *id, unsigned timeout_s) {
 
         if (!vm_id_ok(id))
                 return launch_fail(2, "'%s' is not a VM name", id);
-        if (vm_state_read(run_dir, id, &st) < 0 || !state_pid(st, "pid", &pid, &start)) {
+        if (vm_state_read(run_dir, id, &st) < 0 || !vm_state_pid(st, "pid", &pid, &start)) {
                 json_object_put(st);
                 return launch_fail(2, "no VM named %s (sis-launch list)", id);
         }
@@ -241,7 +241,7 @@ int vm_kill(const char *run_dir, const char *id) {
 
         if (!vm_id_ok(id))
                 return launch_fail(2, "'%s' is not a VM name", id);
-        if (vm_state_read(run_dir, id, &st) < 0 || !state_pid(st, "pid", &pid, &start)) {
+        if (vm_state_read(run_dir, id, &st) < 0 || !vm_state_pid(st, "pid", &pid, &start)) {
                 json_object_put(st);
                 return launch_fail(2, "no VM named %s (sis-launch list)", id);
         }

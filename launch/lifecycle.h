@@ -21,6 +21,10 @@ int vm_kill(const char *run_dir, const char *id);
 /* Print the VM's Firecracker log (the rotated part first). */
 int vm_logs(const char *run_dir, const char *id);
 
+#include <json-c/json.h>
+
+/* A process recorded in a VM's state: key ("pid", "monitor") and key_starttime. */
+bool vm_state_pid(json_object *st, const char *key, pid_t *pid, unsigned long long *start);
 /* Our process, still running: same start time, not a zombie. */
 bool proc_alive(pid_t pid, unsigned long long starttime);
 unsigned long long proc_starttime(pid_t pid);

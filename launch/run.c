@@ -108,17 +108,11 @@ int vm_clean(const char *run_dir, const char *chroot_base, const char *id) {
         if (vm_state_read(run_dir, id, &st) >= 0) {
                 if (json_object_object_get_ex(st, "chroot_base", &v))
                         base = json_object_get_string(v);
-                if (json_object_object_get_ex(st, "monitor", &v)) {
-                        pid_t mpid = (pid_t) json_object_get_int(v);
-                        json_object *s0;
-                        unsigned long long want = json_object_object_get_ex(st, "monitor_starttime", &s0) ? (unsigned long long) json_object_get_int64(s0) : 0;
-                        if (proc_alive(mpid, want))
-                                (void) kill(mpid, SIGKILL);
-                }
-                if (json_object_object_get_ex(st, "pid", &v)) {
-                        pid_t pid = (pid_t) json_object_get_int(v);
-                        json_object *s0;
-                        unsigned long long want = json_object_object_get_ex(st, "pid_starttime", &s0) ? (unsigned long long) json_object_get_int64(s0) : 0;
+                pid_t pid;
+                unsigned long long want;
+                if (vm_state_pid(st, "monitor", &pid, &want) && proc_alive(pid, want))
+                        (void) kill(pid, SIGKILL);
+                if (vm_state_pid(st, "pid", &pid, &want)) {
                         if (proc_alive(pid, want)) {
                                 (void) kill(pid, SIGKILL);
                                 for (int i = 0; i < 100 && proc_alive(pid, want); i++)
@@ -161,10 +155,9 @@ int vm_list(const char *run_dir) {
                 json_object *st = NULL, *v;
                 const char *id = names[i]->d_name;
                 if (id[0] != '.' && vm_state_read(run_dir, id, &st) >= 0) {
-                        pid_t pid = json_object_object_get_ex(st, "pid", &v) ? (pid_t) json_object_get_int(v) : 0;
-                        json_object *s0;
-                        unsigned long long want = json_object_object_get_ex(st, "pid_starttime", &s0) ? (unsigned long long) json_object_get_int64(s0) : 0;
-                        bool alive = proc_alive(pid, want);
+                        pid_t pid = 0;
+                        unsigned long long want = 0;
+                        bool alive = vm_state_pid(st, "pid", &pid, &want) && proc_alive(pid, want);
                         printf("%-24s %8d %6d  %s\n", id, (int) pid,
                                json_object_object_get_ex(st, "uid", &v) ? json_object_get_int(v) : -1,
                                alive ? "running" : "stopped (sis-launch clean removes it)");

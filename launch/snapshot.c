@@ -119,36 +119,20 @@ static const char *jstr(json_object *o, const char *key) {
 
 static int copy_out(const char *from, const char *to) {
         _cleanup_close_ int in = open(from, O_RDONLY | O_CLOEXEC), out = -1;
-        char buf[1 << 16];
-        off_t end, pos = 0;
+        int k;
 
         if (in < 0)
                 return -errno;
         out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
         if (out < 0)
                 return -errno;
-        end = lseek(in, 0, SEEK_END);
-        if (end < 0 || ftruncate(out, end) < 0)
-                return -errno;
-        while (pos < end) { /* keep holes: guest memory is mostly zero pages */
-                off_t data = lseek(in, pos, SEEK_DATA), hole;
-                if (data < 0)
-                        break;
-                hole = lseek(in, data, SEEK_HOLE);
-                for (off_t o = data; o < hole;) {
-                        ssize_t n = pread(in, buf, (size_t) MIN((off_t) sizeof(buf), hole - o), o);
-                        if (n <= 0 || pwrite(out, buf, (size_t) n, o) != n)
-                                return -EIO;
-                        o += n;
-                }
-                pos = hole;
-        }
-        return fsync(out) < 0 ? -errno : 0;
+        k = copy_fd_sparse(in, out);
+        return k < 0 ? k : fsync(out) < 0 ? -errno : 0;
 }
 
 int vm_snapshot(const char *run_dir, const char *id, const char *out, long timeout_ms) {
         _cleanup_free_ char *tmp = strdup_printf("%s.tmp.XXXXXX", out), *auditp = strdup_printf("%s/vms/%s/audit.json", run_dir, id),
-                            *audit = NULL, *cpu = cpu_model(), *sd = NULL, *hash = NULL, *mj = NULL, *busy = NULL;
+                            *audit = NULL, *cpu = cpu_model(), *sd = NULL, *mj = NULL, *busy = NULL;
         json_object *st = NULL, *m = NULL;
         struct fc_plan plan = {};
         const char *sock, *chroot;
@@ -257,7 +241,6 @@ done:
         json_object_put(m);
         json_object_put(st);
         fc_plan_done(&plan);
-        (void) hash;
         return rc;
 }
 

@@ -127,3 +127,29 @@ int mkdir_parents(const char *path, mode_t mode) {
                 return -errno;
         return 0;
 }
+
+int copy_fd_sparse(int in, int out) {
+        off_t end = lseek(in, 0, SEEK_END), pos = 0;
+        char buf[1 << 16];
+
+        if (end < 0 || ftruncate(out, end) < 0)
+                return -errno;
+        while (pos < end) {
+                off_t data = lseek(in, pos, SEEK_DATA), hole;
+                if (data < 0)
+                        return errno == ENXIO ? 0 : -errno;
+                hole = lseek(in, data, SEEK_HOLE);
+                if (hole < 0)
+                        return -errno;
+                for (off_t o = data; o < hole;) {
+                        ssize_t n = pread(in, buf, (size_t) MIN((off_t) sizeof(buf), hole - o), o);
+                        if (n <= 0)
+                                return n < 0 ? -errno : -EIO;
+                        if (pwrite(out, buf, (size_t) n, o) != n)
+                                return -errno ? -errno : -EIO;
+                        o += n;
+                }
+                pos = hole;
+        }
+        return 0;
+}

@@ -13,5 +13,8 @@ int read_fd_capped(int fd, size_t cap, char **ret, size_t *ret_len);
 /* Read a whole regular file (not through the sysroot: for the tool's own inputs), capped. */
 int read_file_capped(const char *path, size_t cap, char **ret, size_t *ret_len);
 
+/* Copy in to out (both at offset 0) keeping holes (SEEK_DATA/SEEK_HOLE): a sparse disk image or
+ * guest memory stays sparse. -errno. */
+int copy_fd_sparse(int in, int out);
 /* mkdir -p (mode for new dirs). */
 int mkdir_parents(const char *path, mode_t mode);

@@ -382,3 +382,14 @@ int path_normalize(const char *path, char **ret) {
         *ret = sbuf_steal(&b);
         return *ret ? 0 : -ENOMEM;
 }
+
+bool vm_id_ok(const char *id) {
+        size_t n = id ? strlen(id) : 0;
+
+        if (n == 0 || n > 64)
+                return false;
+        for (const char *c = id; *c; c++)
+                if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '-'))
+                        return false;
+        return true;
+}

@@ -60,5 +60,8 @@ int errno_from_name(const char *name);
 int parse_version(const char *s, unsigned v[3]);
 int version_cmp(const unsigned a[3], const unsigned b[3]);
 
+/* A microVM's name: [A-Za-z0-9-]{1,64}, the jailer's rule in ASCII (sis-launch, the vm.* checks). */
+bool vm_id_ok(const char *id);
+
 /* Lexically normalise an absolute path: collapse "//", ".", and "..", clamped at "/". */
 int path_normalize(const char *path, char **ret);

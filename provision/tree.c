@@ -190,14 +190,20 @@ static void entry_reset(struct tree_entry *e) {
         e->rdev = 0;
 }
 
-int tree_put_file(struct tree *t, const char *path, const char *data, size_t len, mode_t perm, uid_t uid, gid_t gid) {
+/* The entry for path (relative or absolute), made when missing. */
+static int slot(struct tree *t, const char *path, struct tree_entry **ret) {
         _cleanup_free_ char *rel = clean_path(path);
-        struct tree_entry *e;
-        int k;
 
         if (!rel || !*rel)
                 return -EINVAL;
-        k = lookup_or_insert(t, rel, &e);
+        return lookup_or_insert(t, rel, ret);
+}
+
+int tree_put_file(struct tree *t, const char *path, const char *data, size_t len, mode_t perm, uid_t uid, gid_t gid) {
+        struct tree_entry *e;
+        int k;
+
+        k = slot(t, path, &e);
         if (k < 0)
                 return k;
         if (S_ISDIR(e->mode))
@@ -216,13 +222,10 @@ int tree_put_file(struct tree *t, const char *path, const char *data, size_t len
 }
 
 int tree_put_dir(struct tree *t, const char *path, mode_t perm, uid_t uid, gid_t gid) {
-        _cleanup_free_ char *rel = clean_path(path);
         struct tree_entry *e;
         int k;
 
-        if (!rel || !*rel)
-                return -EINVAL;
-        k = lookup_or_insert(t, rel, &e);
+        k = slot(t, path, &e);
         if (k < 0)
                 return k;
         if (e->mode && !S_ISDIR(e->mode))
@@ -234,13 +237,12 @@ int tree_put_dir(struct tree *t, const char *path, mode_t perm, uid_t uid, gid_t
 }
 
 int tree_put_symlink(struct tree *t, const char *path, const char *target) {
-        _cleanup_free_ char *rel = clean_path(path);
         struct tree_entry *e;
         int k;
 
-        if (!rel || !*rel || !*target)
+        if (!*target)
                 return -EINVAL;
-        k = lookup_or_insert(t, rel, &e);
+        k = slot(t, path, &e);
         if (k < 0)
                 return k;
         if (S_ISDIR(e->mode))
@@ -253,13 +255,12 @@ int tree_put_symlink(struct tree *t, const char *path, const char *target) {
 }
 
 int tree_put_node(struct tree *t, const char *path, mode_t mode, dev_t rdev, uid_t uid, gid_t gid) {
-        _cleanup_free_ char *rel = clean_path(path);
         struct tree_entry *e;
         int k;
 
-        if (!rel || !*rel || !(S_ISCHR(mode) || S_ISBLK(mode) || S_ISFIFO(mode)))
+        if (!(S_ISCHR(mode) || S_ISBLK(mode) || S_ISFIFO(mode)))
                 return -EINVAL;
-        k = lookup_or_insert(t, rel, &e);
+        k = slot(t, path, &e);
         if (k < 0)
                 return k;
         if (S_ISDIR(e->mode))
@@ -274,14 +275,13 @@ int tree_put_node(struct tree *t, const char *path, mode_t mode, dev_t rdev, uid
 
 int tree_remove(struct tree *t, const char *path) {
         _cleanup_free_ char *rel = clean_path(path), *prefix = NULL;
-        size_t i, j, w;
+        size_t i, j;
 
         if (!rel || !*rel)
                 return -EINVAL;
         prefix = strdup_printf("%s/", rel);
         if (!prefix)
                 return -ENOMEM;
-        w = 0;
         i = lower_bound(t, prefix);
         for (j = i; j < t->n && strncmp(t->e[j]->path, prefix, strlen(prefix)) == 0; j++)
                 entry_free(t->e[j]);
@@ -294,7 +294,6 @@ int tree_remove(struct tree *t, const char *path) {
                 memmove(t->e + i, t->e + i + 1, (t->n - i - 1) * sizeof(*t->e));
                 t->n--;
         }
-        (void) w;
         return 0;
 }
 
