@@ -14,6 +14,7 @@ struct audit_config {
         enum audit_profile profile;
         const char *firecracker; /* NULL: search the default locations */
         const char *jailer;
+        const char *qemu;        /* set: the VMM is this QEMU, under sis's own jail (no jailer) */
         const char *chroot_base;
         uid_t jail_uid_min, jail_uid_max;
         gid_t jail_gid_min, jail_gid_max;

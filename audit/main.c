@@ -30,6 +30,8 @@ static const char usage_text[] =
         "                              also write every file and probe answer the audit used, for --root\n"
         "      --firecracker PATH      firecracker binary (default: first in /usr/local/bin, /usr/bin, /usr/sbin)\n"
         "      --jailer PATH           jailer binary (default: first in /usr/local/bin, /usr/bin, /usr/sbin)\n"
+        "      --qemu PATH             the VMM is this QEMU, jailed by sis-launch: jail.binaries checks it\n"
+        "                              instead of firecracker and jailer\n"
         "      --chroot-base DIR       jailer chroot base directory (default: /srv/jailer)\n"
         "      --jail-uid MIN-MAX      uid range of jailed VMMs (default: 10000-10999)\n"
         "      --jail-gid MIN-MAX      gid range of jailed VMMs (default: 10000-10999)\n"
@@ -45,6 +47,7 @@ static const char usage_text[] =
 enum {
         OPT_ONLY = 0x100,
         OPT_FIRECRACKER,
+        OPT_QEMU,
         OPT_JAILER,
         OPT_CHROOT_BASE,
         OPT_JAIL_UID,
@@ -64,6 +67,7 @@ static const struct option options[] = {
         { "list-checks", no_argument, NULL, 'l' },
         { "collect", required_argument, NULL, 'c' },
         { "firecracker", required_argument, NULL, OPT_FIRECRACKER },
+        { "qemu", required_argument, NULL, OPT_QEMU },
         { "jailer", required_argument, NULL, OPT_JAILER },
         { "chroot-base", required_argument, NULL, OPT_CHROOT_BASE },
         { "jail-uid", required_argument, NULL, OPT_JAIL_UID },
@@ -210,13 +214,17 @@ int main(int argc, char **argv) {
                         collect = optarg;
                         break;
                 case OPT_FIRECRACKER:
+                case OPT_QEMU:
                 case OPT_JAILER:
                 case OPT_CHROOT_BASE:
                         if (optarg[0] != '/')
                                 return usage_error("--%s: '%s' is not an absolute path",
-                                                   c == OPT_FIRECRACKER ? "firecracker" : c == OPT_JAILER ? "jailer" : "chroot-base",
+                                                   c == OPT_FIRECRACKER ? "firecracker" : c == OPT_QEMU ? "qemu" :
+                                                   c == OPT_JAILER ? "jailer" : "chroot-base",
                                                    optarg);
-                        if (c == OPT_FIRECRACKER)
+                        if (c == OPT_QEMU)
+                                cfg.qemu = optarg;
+                        else if (c == OPT_FIRECRACKER)
                                 cfg.firecracker = optarg;
                         else if (c == OPT_JAILER)
                                 cfg.jailer = optarg;

@@ -15,6 +15,8 @@
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 
+#include "fileio.h"
+#include "jail.h"
 #include "util.h"
 
 /* What a VMM never needs, refused with EPERM (ENOSYS for clone3, so that the C library falls back
@@ -104,6 +106,28 @@ static int make_dev(const char *root, const char *const *devices, uid_t uid, gid
         return 0;
 }
 
+/* Each host file at its own path under root, bound read-only: the VMM's binary, libraries and
+ * firmware, and nothing else of the host. Symlinks are followed on the host side. */
+static int bind_files(const char *root, char *const *files) {
+        for (char *const *f = files; f && *f; f++) {
+                _cleanup_free_ char *src = realpath(*f, NULL), *dst = strdup_printf("%s%s", root, *f), *dir = NULL;
+                int fd;
+                if (!src || !dst || (*f)[0] != '/' || strstr(*f, "/../"))
+                        return -EINVAL;
+                dir = strndup(dst, (size_t) (strrchr(dst, '/') - dst));
+                if (!dir || (mkdir_parents(dir, 0755) < 0 && errno != EEXIST))
+                        return -errno;
+                fd = open(dst, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0444);
+                if (fd < 0)
+                        return -errno;
+                close(fd);
+                if (mount(src, dst, NULL, MS_BIND, NULL) < 0 ||
+                    mount(NULL, dst, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
+                        return -errno;
+        }
+        return 0;
+}
+
 /* In the jail's init (pid 1 of its pid namespace), after the parent said go. Returns -errno; does
  * not return on success. */
 static int become_jailed(const struct confine_spec *s, int status_fd) {
@@ -118,6 +142,8 @@ static int become_jailed(const struct confine_spec *s, int status_fd) {
                 return -errno;
         if (make_dev(s->root, s->devices, s->uid, s->gid) < 0)
                 return -ENODEV;
+        if (bind_files(s->root, s->files) < 0)
+                return -ENOENT;
         if ((mkdir(proc, 0555) < 0 && errno != EEXIST) ||
             mount("proc", proc, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=2") < 0)
                 return -errno;
@@ -145,6 +171,9 @@ static int become_jailed(const struct confine_spec *s, int status_fd) {
         if (become_user(s) < 0)
                 return -EPERM;
         if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                return -errno;
+        /* as the jailer's caller does for Firecracker: inherited across exec, never undone */
+        if (speculation_force_disable(NULL) < 0)
                 return -errno;
         if (install_seccomp() < 0)
                 return -EACCES;
@@ -201,17 +230,14 @@ int confine_spawn(const struct confine_spec *s, pid_t *ret_pid, char **ret_error
                 return set_error(ret_error, -EPERM, "cannot create the jail's namespaces (step %d)",
                                  WIFEXITED(st) ? WEXITSTATUS(st) : -1);
         }
-        if (s->cgroup) {
-                _cleanup_free_ char *procs = strdup_printf("%s/cgroup.procs", s->cgroup), *line = strdup_printf("%d\n", (int) b);
-                int fd = procs ? open(procs, O_WRONLY | O_CLOEXEC) : -1;
-                k = fd >= 0 && line && write(fd, line, strlen(line)) == (ssize_t) strlen(line) ? 0 : -errno;
-                if (fd >= 0)
-                        close(fd);
+        for (char *const *cg = s->cgroups; cg && *cg; cg++) {
+                _cleanup_free_ char *procs = strdup_printf("%s/cgroup.procs", *cg), *line = strdup_printf("%d\n", (int) b);
+                k = procs && line ? write_attr(procs, line) : -ENOMEM;
                 if (k < 0) {
                         kill(b, SIGKILL);
                         close(go[1]);
                         close(status[0]);
-                        return set_error(ret_error, k, "%s: cannot move the jail into it: %s", s->cgroup, strerror(-k));
+                        return set_error(ret_error, k, "%s: cannot move the jail into it: %s", *cg, strerror(-k));
                 }
         }
         (void) !write(go[1], "g", 1);

@@ -6,8 +6,9 @@
  * namespace, or a new empty one), a root made of the staged directory by pivot_root with nothing
  * else of the host visible, a /dev with only the nodes asked for, a fresh /proc, rlimits, every fd
  * above 2 closed, no capabilities (bounding, ambient, effective: libcap), the VM's uid and gid,
- * no_new_privs, a seccomp filter (libseccomp) refusing what a VMM never needs, and an empty
- * environment. cgroup limits are applied by the parent before the child may exec.
+ * no_new_privs, speculative store bypass and indirect branch speculation force-disabled, a
+ * seccomp filter (libseccomp) refusing what a VMM never needs, and an empty environment. The
+ * jail's init joins the VM's cgroups before it does anything else.
  */
 #include <stdbool.h>
 #include <sys/types.h>
@@ -19,7 +20,10 @@ struct confine_spec {
         gid_t gid;
         const char *netns;              /* join this network namespace, or NULL: a new empty one */
         const char *const *devices;     /* "kvm", "net/tun", "urandom", ... */
-        const char *cgroup;             /* a cgroup v2 directory made for this VM, or NULL */
+        char *const *files;             /* host files the VMM needs (itself, its libraries, its
+                                         * firmware): bound read-only at the same path inside */
+        char *const *cgroups;           /* the cgroup directories made for this VM (one per v1
+                                         * hierarchy, or the v2 one): the jail joins them all */
         unsigned long nofile;           /* RLIMIT_NOFILE */
         unsigned long fsize;            /* RLIMIT_FSIZE, bytes */
         char *const *argv;              /* argv[0] is a path inside the jail */

@@ -210,16 +210,20 @@ void fc_plan_done(struct fc_plan *p) {
         *p = (struct fc_plan) {};
 }
 
-char *fc_boot_args(bool console, const char *guest_ip, const char *host_ip, const char *netmask) {
-        /* Firecracker appends root=/dev/vda ro (the rootfs drive is read-only) and pci=off.
-         * No serial console unless asked: 8250.nr_uarts=0 removes the port altogether. */
+char *fc_boot_args(bool console, bool qemu, const char *guest_ip, const char *host_ip, const char *netmask) {
+        /* Firecracker appends root=/dev/vda ro (the rootfs drive is read-only) and pci=off, and
+         * ends the VM when the guest resets the i8042 (reboot=k). QEMU's microvm has no i8042:
+         * the guest resets by triple fault (reboot=t), which -no-reboot turns into an exit, and
+         * the root device is ours to name. No serial console unless asked: 8250.nr_uarts=0
+         * removes the port altogether. */
         const char *con = console ? "console=ttyS0" : "8250.nr_uarts=0";
+        const char *machine = qemu ? "root=/dev/vda ro reboot=t" : "reboot=k";
         if (guest_ip)
-                return strdup_printf("%s reboot=k panic=1 i8042.noaux i8042.nomux i8042.dumbkbd swiotlb=noforce "
+                return strdup_printf("%s %s panic=1 i8042.noaux i8042.nomux i8042.dumbkbd swiotlb=noforce "
                                      "random.trust_cpu=on ip=%s::%s:%s::eth0:off",
-                                     con, guest_ip, host_ip, netmask);
-        return strdup_printf("%s reboot=k panic=1 i8042.noaux i8042.nomux i8042.dumbkbd swiotlb=noforce random.trust_cpu=on",
-                             con);
+                                     con, machine, guest_ip, host_ip, netmask);
+        return strdup_printf("%s %s panic=1 i8042.noaux i8042.nomux i8042.dumbkbd swiotlb=noforce random.trust_cpu=on", con,
+                             machine);
 }
 
 void fc_mac_for(const char *ipv4, char out[18]) {

@@ -50,7 +50,8 @@ int fc_plan_snapshot(struct fc_plan *ret);
 json_object *fc_config_file(const struct fc_plan *p);
 void fc_plan_done(struct fc_plan *p);
 
-/* The kernel command line for a VM: console, reboot and panic behaviour, the network from ip=. */
-char *fc_boot_args(bool console, const char *guest_ip, const char *host_ip, const char *netmask);
+/* The kernel command line for a VM: console, reboot and panic behaviour, the network from ip=;
+ * qemu: the root device and a reboot QEMU's microvm turns into an exit. */
+char *fc_boot_args(bool console, bool qemu, const char *guest_ip, const char *host_ip, const char *netmask);
 /* A locally administered MAC from the VM's address: 06:00:AC:10:00:02 for 172.16.0.2. */
 void fc_mac_for(const char *ipv4, char out[18]);

@@ -170,6 +170,8 @@ int jail_stage(const struct stage_opts *o, char **ret_error) {
                                             *to = strdup_printf("%s/%s", sd, names[i]);
                         if (!from || !to)
                                 return -ENOMEM;
+                        if (i == 1 && access(from, F_OK) < 0 && errno == ENOENT)
+                                continue; /* QEMU's state has the memory inside */
                         if (rename(from, to) < 0) {
                                 _cleanup_close_ int in = -1, out = -1;
                                 if (errno != EXDEV)

@@ -11,6 +11,7 @@
 #include "api.h"
 #include "fileio.h"
 #include "jail.h"
+#include "qmp.h"
 #include "run.h"
 #include "state.h"
 #include "util.h"
@@ -75,7 +76,7 @@ static void drain(int fifo, const char *path, size_t cap) {
 
 static _Noreturn void monitor_loop(const char *run_dir, const char *id, unsigned interval_s) {
         json_object *st = NULL;
-        const char *chroot = NULL, *sock = NULL;
+        const char *chroot = NULL, *sock = NULL, *qmp = NULL, *backend = "firecracker";
         _cleanup_free_ char *lf = NULL, *mf = NULL, *log = NULL, *metrics = NULL, *busy = NULL;
         pid_t vmm = 0;
         unsigned long long start = 0;
@@ -89,9 +90,14 @@ static _Noreturn void monitor_loop(const char *run_dir, const char *id, unsigned
                 chroot = json_object_get_string(v);
         if (json_object_object_get_ex(st, "api_socket", &v))
                 sock = json_object_get_string(v);
+        if (json_object_object_get_ex(st, "qmp_socket", &v))
+                qmp = json_object_get_string(v);
+        if (json_object_object_get_ex(st, "backend", &v))
+                backend = json_object_get_string(v);
         lf = strdup_printf("%s/logger.fifo", strempty(chroot));
         mf = strdup_printf("%s/metrics.fifo", strempty(chroot));
-        log = strdup_printf("%s/vms/%s/firecracker.log", run_dir, id);
+        /* firecracker.log: Firecracker's log; qemu.log: QEMU's messages and the guest's serial */
+        log = strdup_printf("%s/vms/%s/%s.log", run_dir, id, backend);
         metrics = strdup_printf("%s/vms/%s/metrics.log", run_dir, id);
         busy = strdup_printf("%s/vms/%s/busy", run_dir, id);
         if (!lf || !mf || !log || !metrics || !busy)
@@ -107,12 +113,15 @@ static _Noreturn void monitor_loop(const char *run_dir, const char *id, unsigned
                         drain(lfd, log, LOG_CAP);
                 if (mfd >= 0)
                         drain(mfd, metrics, LOG_CAP / 4);
-                if (interval_s == 0 || !sock || !*sock || time(NULL) < next_check)
+                if (interval_s == 0 || ((!sock || !*sock) && (!qmp || !*qmp)) || time(NULL) < next_check)
                         continue;
                 next_check = time(NULL) + interval_s;
                 if (access(busy, F_OK) == 0) /* a snapshot is being written: slow answers are expected */
                         continue;
-                {
+                if (qmp && *qmp) {
+                        _cleanup_free_ char *status = qmp_status(qmp, 2000);
+                        misses = status ? 0 : misses + 1;
+                } else {
                         struct fc_reply rep = {};
                         int k = fc_api_call(sock, "GET", "/", NULL, false, 2000, &rep, NULL);
                         fc_reply_done(&rep);
@@ -122,7 +131,8 @@ static _Noreturn void monitor_loop(const char *run_dir, const char *id, unsigned
                         /* a VMM that stops answering may be wedged in a signal handler: only SIGKILL works */
                         (void) kill(vmm, SIGKILL);
                         json_object_object_add(st, "watchdog",
-                                               json_object_new_string("killed: the API did not answer 3 checks in a row"));
+                                               json_object_new_string(qmp && *qmp ? "killed: QMP did not answer 3 checks in a row"
+                                                                          : "killed: the API did not answer 3 checks in a row"));
                         json_object_object_add(st, "watchdog_killed_at", json_object_new_int64((int64_t) time(NULL)));
                         (void) vm_state_write(run_dir, id, st);
                         break;
@@ -257,8 +267,10 @@ int vm_kill(const char *run_dir, const char *id) {
 int vm_logs(const char *run_dir, const char *id) {
         if (!vm_id_ok(id))
                 return launch_fail(2, "'%s' is not a VM name", id);
-        for (int i = 0; i < 2; i++) {
-                _cleanup_free_ char *p = strdup_printf("%s/vms/%s/firecracker.log%s", run_dir, id, i == 0 ? ".1" : ""), *text = NULL;
+        for (int i = 0; i < 4; i++) {
+                _cleanup_free_ char *p = strdup_printf("%s/vms/%s/%s.log%s", run_dir, id, i < 2 ? "firecracker" : "qemu",
+                                                       i % 2 == 0 ? ".1" : ""),
+                                    *text = NULL;
                 if (p && read_file_capped(p, 2 * LOG_CAP, &text, NULL) >= 0)
                         fputs(text, stdout);
         }

@@ -15,12 +15,14 @@
 
 static const char usage_text[] =
         "Usage: sis-launch run --name ID --kernel FILE --rootfs FILE [--home FILE] [--vcpus N] [--mem MiB]\n"
-        "                      [--net none] [--policy FILE] [--config-file] [--dry-run]\n"
+        "                      [--backend firecracker|qemu] [--accel kvm|tcg|auto] [--net none]\n"
+        "                      [--policy FILE] [--config-file] [--dry-run]\n"
         "       sis-launch list\n"
         "       sis-launch stop ID [--timeout SECONDS] | kill ID | logs ID | clean ID\n"
         "       sis-launch snapshot ID --out DIR\n"
         "       sis-launch restore DIR --name ID [--policy FILE]\n"
-        "Start SIS microVMs under Firecracker's jailer, only when the host passes the audit.\n"
+        "Start SIS microVMs, jailed (Firecracker under its jailer, or QEMU under sis-launch's own jail),\n"
+        "only when the host passes the audit.\n"
         "\n"
         "  -n, --name ID             the VM's name: 1 to 64 of A-Z, a-z, 0-9 and '-'\n"
         "  -k, --kernel FILE         the guest kernel (vmlinux)\n"
@@ -28,7 +30,10 @@ static const char usage_text[] =
         "      --home FILE           a home disk template: the VM gets its own copy, in RAM\n"
         "      --vcpus N             vCPUs, 1 to 32 (default 1)\n"
         "      --mem MiB             guest memory, 128 to 65536 MiB (default 512)\n"
-        "      --backend VMM         firecracker (the QEMU backend is not in this version)\n"
+        "      --backend VMM         firecracker (under its jailer, the default) or qemu (QEMU's microvm\n"
+        "                            under sis-launch's own jail)\n"
+        "      --accel MODE          qemu: kvm, tcg, or auto: KVM when the audit's KVM checks pass\n"
+        "                            (default auto)\n"
         "      --net MODE            default: a network namespace with a TAP, NAT and a firewall; none\n"
         "      --net-pool CIDR       the pool of /30s for the VMs' links (default 172.31.0.0/16)\n"
         "      --uplink IF           NAT out of this interface (default: the default route's)\n"
@@ -42,6 +47,7 @@ static const char usage_text[] =
         "      --dry-run             audit, then print the jailer command and the requests; start nothing\n"
         "      --jailer PATH         the jailer (default /usr/local/bin/jailer)\n"
         "      --firecracker PATH    the VMM the jailer runs (default /usr/local/bin/firecracker)\n"
+        "      --qemu PATH           the QEMU binary (default /usr/bin/qemu-system-x86_64)\n"
         "      --chroot-base DIR     where jails are built (default /srv/jailer)\n"
         "      --run-dir DIR         sis-launch's state (default /run/sis)\n"
         "      --uid-range MIN-MAX   the per-VM uids and gids (default 10000-10999)\n"
@@ -70,7 +76,7 @@ static int usage_error(const char *fmt, ...) {
 }
 
 enum { OPT_HOME = 0x100, OPT_VCPUS, OPT_MEM, OPT_NET, OPT_CONFIG_FILE, OPT_CONSOLE, OPT_DRY_RUN, OPT_JAILER,
-       OPT_FIRECRACKER, OPT_CHROOT_BASE, OPT_RUN_DIR, OPT_UID_RANGE, OPT_LEDGER, OPT_WATCHDOG, OPT_TIMEOUT, OPT_NET_POOL, OPT_UPLINK, OPT_ALLOW, OPT_DENY, OPT_VSOCK, OPT_BACKEND };
+       OPT_FIRECRACKER, OPT_CHROOT_BASE, OPT_RUN_DIR, OPT_UID_RANGE, OPT_LEDGER, OPT_WATCHDOG, OPT_TIMEOUT, OPT_NET_POOL, OPT_UPLINK, OPT_ALLOW, OPT_DENY, OPT_VSOCK, OPT_BACKEND, OPT_ACCEL, OPT_QEMU };
 
 int main(int argc, char **argv) {
         static const struct option options[] = {
@@ -88,11 +94,13 @@ int main(int argc, char **argv) {
                 { "net-pool", required_argument, NULL, OPT_NET_POOL }, { "uplink", required_argument, NULL, OPT_UPLINK },
                 { "allow", required_argument, NULL, OPT_ALLOW },  { "deny", required_argument, NULL, OPT_DENY },
                 { "vsock", required_argument, NULL, OPT_VSOCK },  { "backend", required_argument, NULL, OPT_BACKEND },
+                { "accel", required_argument, NULL, OPT_ACCEL },  { "qemu", required_argument, NULL, OPT_QEMU },
                 { "help", no_argument, NULL, 'h' },               { "version", no_argument, NULL, 'V' },
                 {}
         };
         struct run_opts o = { .vcpus = 1, .mem_mib = 512, .net = "default", .net_pool = "172.31.0.0/16", .jailer = "/usr/local/bin/jailer",
-                              .firecracker = "/usr/local/bin/firecracker", .chroot_base = "/srv/jailer",
+                              .firecracker = "/usr/local/bin/firecracker", .backend = "firecracker",
+                              .qemu = "/usr/bin/qemu-system-x86_64", .accel = "auto", .chroot_base = "/srv/jailer",
                               .run_dir = "/run/sis", .uid_min = 10000, .uid_max = 10999, .api_timeout_ms = 5000,
                               .watchdog_s = 5 };
         unsigned stop_timeout = 10;
@@ -132,10 +140,14 @@ int main(int argc, char **argv) {
                 }
                 case OPT_UPLINK: o.uplink = optarg; break;
                 case OPT_BACKEND:
-                        if (streq(optarg, "qemu"))
-                                return usage_error("--backend qemu: the QEMU backend is not in this version of sis-launch");
-                        if (!streq(optarg, "firecracker"))
+                        if (!streq(optarg, "firecracker") && !streq(optarg, "qemu"))
                                 return usage_error("--backend: '%s' is not firecracker or qemu", optarg);
+                        o.backend = optarg;
+                        break;
+                case OPT_ACCEL:
+                        if (!streq(optarg, "kvm") && !streq(optarg, "tcg") && !streq(optarg, "auto"))
+                                return usage_error("--accel: '%s' is not kvm, tcg or auto", optarg);
+                        o.accel = optarg;
                         break;
                 case OPT_VSOCK:
                         if (safe_atou32(optarg, &v) < 0 || v < 3 || v == UINT32_MAX)
@@ -157,15 +169,18 @@ int main(int argc, char **argv) {
                 case OPT_CONFIG_FILE: o.config_file = true; break;
                 case OPT_CONSOLE: o.console = true; break;
                 case OPT_DRY_RUN: o.dry_run = true; break;
+                case OPT_QEMU:
                 case OPT_JAILER:
                 case OPT_FIRECRACKER:
                 case OPT_CHROOT_BASE:
                 case OPT_RUN_DIR:
                         if (optarg[0] != '/')
                                 return usage_error("--%s: '%s' is not an absolute path",
-                                                   c == OPT_JAILER ? "jailer" : c == OPT_FIRECRACKER ? "firecracker" :
+                                                   c == OPT_QEMU ? "qemu" : c == OPT_JAILER ? "jailer" : c == OPT_FIRECRACKER ? "firecracker" :
                                                    c == OPT_CHROOT_BASE ? "chroot-base" : "run-dir", optarg);
-                        if (c == OPT_JAILER)
+                        if (c == OPT_QEMU)
+                                o.qemu = optarg;
+                        else if (c == OPT_JAILER)
                                 o.jailer = optarg;
                         else if (c == OPT_FIRECRACKER)
                                 o.firecracker = optarg;

@@ -15,6 +15,8 @@
 #include <time.h>
 
 #include "api.h"
+#include "cgroup.h"
+#include "confine.h"
 #include "dump.h"
 #include "fc.h"
 #include "fileio.h"
@@ -22,6 +24,8 @@
 #include "jail.h"
 #include "lifecycle.h"
 #include "net.h"
+#include "qemu.h"
+#include "qmp.h"
 #include "state.h"
 #include "util.h"
 
@@ -48,8 +52,8 @@ int launch_fail(int code, const char *fmt, ...) {
         return code;
 }
 
-static char *chroot_of(const char *base, const char *id) {
-        return strdup_printf("%s/firecracker/%s/root", base, id);
+char *vm_chroot(const char *base, const char *backend, const char *id) {
+        return strdup_printf("%s/%s/%s/root", base, backend, id);
 }
 
 static int regular_file(const char *opt, const char *path, char **ret_abs) {
@@ -80,34 +84,26 @@ static int cgroup_version(void) {
         return cgroup_version_detect(mounts);
 }
 
-/* Remove the cgroups the jailer made for id (<mount>/firecracker/<id>, every hierarchy). */
-static void cgroups_remove(const char *id) {
+/* Remove the cgroups made for id (<mount>/<backend>/<id>, every hierarchy): the jailer's or ours. */
+static void cgroups_remove(const char *backend, const char *id) {
         _cleanup_free_ char *mounts = NULL;
-        if (read_file_capped("/proc/self/mounts", 1 << 20, &mounts, NULL) < 0)
-                return;
-        for (const char *p = mounts; *p;) {
-                size_t len = strcspn(p, "\n");
-                _cleanup_free_ char *l = strndup(p, len), *dir = NULL;
-                char dev[256], mnt[512], type[64];
-                p += len + (p[len] == '\n');
-                if (!l || sscanf(l, "%255s %511s %63s", dev, mnt, type) != 3 || (!streq(type, "cgroup") && !streq(type, "cgroup2")))
-                        continue;
-                dir = strdup_printf("%s/firecracker/%s", mnt, id);
-                if (dir)
-                        (void) rmdir(dir);
-        }
+        if (read_file_capped("/proc/self/mounts", 1 << 20, &mounts, NULL) >= 0)
+                cgroup_remove(mounts, backend, id);
 }
 
 int vm_clean(const char *run_dir, const char *chroot_base, const char *id) {
-        _cleanup_free_ char *dir = vm_dir(run_dir, id), *chroot = NULL;
+        static const char *const backends[] = { "firecracker", "qemu" };
+        _cleanup_free_ char *dir = vm_dir(run_dir, id);
         json_object *st = NULL, *v;
-        const char *base = chroot_base;
+        const char *base = chroot_base, *backend = NULL;
 
         if (!vm_id_ok(id))
                 return fail(2, "'%s' is not a VM name ([A-Za-z0-9-]{1,64})", id);
         if (vm_state_read(run_dir, id, &st) >= 0) {
                 if (json_object_object_get_ex(st, "chroot_base", &v))
                         base = json_object_get_string(v);
+                if (json_object_object_get_ex(st, "backend", &v))
+                        backend = json_object_get_string(v);
                 pid_t pid;
                 unsigned long long want;
                 if (vm_state_pid(st, "monitor", &pid, &want) && proc_alive(pid, want))
@@ -120,13 +116,20 @@ int vm_clean(const char *run_dir, const char *chroot_base, const char *id) {
                         }
                 }
         }
-        chroot = chroot_of(base, id);
-        if (!chroot || !dir) {
+        if (!dir) {
                 json_object_put(st);
                 return 2;
         }
-        (void) jail_unstage(chroot);
-        cgroups_remove(id);
+        /* without a state (a crash before it was written) either backend may have left a jail */
+        for (size_t i = 0; i < ELEMENTSOF(backends); i++) {
+                if (backend && !streq(backend, backends[i]))
+                        continue;
+                _cleanup_free_ char *chroot = vm_chroot(base, backends[i], id);
+                if (chroot)
+                        (void) jail_unstage(chroot);
+                /* a cgroup empties when its last process is gone: give a SIGKILLed VMM a moment */
+                cgroups_remove(backends[i], id);
+        }
         if (st && json_object_object_get_ex(st, "net", &v)) {
                 json_object *p1, *p2;
                 if (json_object_object_get_ex(v, "ns_path", &p1) && json_object_object_get_ex(v, "host_if", &p2))
@@ -202,6 +205,7 @@ int vm_gate(const struct run_opts *o, struct gate_result *g) {
         audit_config_defaults(&cfg);
         cfg.firecracker = o->firecracker;
         cfg.jailer = o->jailer;
+        cfg.qemu = backend_is_qemu(o) ? o->qemu : NULL;
         cfg.chroot_base = o->chroot_base;
         cfg.jail_uid_min = cfg.jail_gid_min = o->uid_min;
         cfg.jail_uid_max = cfg.jail_gid_max = o->uid_max;
@@ -281,8 +285,140 @@ char *guest_kernel_version(const char *kernel) {
 
 /* Claim, lease, stage, record, jail, configure: the path every start takes (run and restore). On
  * failure everything done is undone. */
+/* The VMM's own memory beyond the guest's, in its cgroup: QEMU with TCG keeps a 64 MiB
+ * translation cache (-accel tcg,tb-size=64) besides its own ~100 MiB. */
+#define QEMU_OVERHEAD_MIB 256
+
+/* QEMU under sis's jail: its cgroups with limits, its files bound in, only its devices, the log
+ * FIFO as its stdout and stderr. *ret_logfd keeps the FIFO open until the monitor reads it. */
+static int qemu_spawn(const struct run_opts *o, const struct start_req *r, const char *chroot, uid_t uid, const char *netns,
+                      char *const *argv, int cgv, pid_t *ret_pid, int *ret_logfd, char **ret_error) {
+        _cleanup_free_ char *mounts = NULL, *fifo = strdup_printf("%s/logger.fifo", chroot);
+        _cleanup_strv_free_ char **files = NULL;
+        struct cgroup_plan cp = {};
+        struct cgroup_limits lim = { .vcpus = o->vcpus, .mem_bytes = ((uint64_t) o->mem_mib + QEMU_OVERHEAD_MIB) << 20,
+                                     .pids = 128 + o->vcpus };
+        const char *devices[5];
+        size_t nd = 0;
+        struct stat hst;
+        uint64_t fsize = ((uint64_t) o->mem_mib << 20) + (1ull << 30);
+        int k, logfd;
+
+        if (!fifo)
+                return -ENOMEM;
+        k = qemu_files(o->qemu, !r->qvm->kvm, &files, ret_error);
+        if (k < 0)
+                return k;
+        if (read_file_capped("/proc/self/mounts", 1 << 20, &mounts, NULL) < 0)
+                return set_error(ret_error, -EIO, "/proc/self/mounts: cannot read it");
+        k = cgroup_plan_make(mounts, cgv, "qemu", o->id, &lim, &cp);
+        if (k < 0)
+                return set_error(ret_error, k, "no cgroup v%d hierarchy with cpu, memory or pids is mounted", cgv);
+        k = cgroup_apply(&cp, ret_error);
+        if (k < 0)
+                goto out;
+        devices[nd++] = "null";
+        devices[nd++] = "urandom";
+        if (r->qvm->kvm)
+                devices[nd++] = "kvm";
+        if (netns)
+                devices[nd++] = "net/tun";
+        devices[nd] = NULL;
+        /* the largest files QEMU writes: the home disk, a snapshot of the guest's memory */
+        if (r->home && stat(r->home, &hst) == 0 && (uint64_t) hst.st_size + (1ull << 30) > fsize)
+                fsize = (uint64_t) hst.st_size + (1ull << 30);
+        /* O_RDWR: a FIFO opened so never blocks, and always has a reader until the monitor's */
+        logfd = open(fifo, O_RDWR | O_CLOEXEC);
+        if (logfd < 0) {
+                k = set_error(ret_error, -errno, "%s: %s", fifo, strerror(errno));
+                goto out;
+        }
+        {
+                struct confine_spec spec = { .root = chroot, .id = o->id, .uid = uid, .gid = uid, .netns = netns,
+                                             .devices = devices, .files = files, .cgroups = cp.join, .nofile = 4096,
+                                             .fsize = fsize, .argv = argv, .out_fd = logfd };
+                k = confine_spawn(&spec, ret_pid, ret_error);
+        }
+        if (k < 0)
+                close(logfd);
+        else
+                *ret_logfd = logfd;
+out:
+        cgroup_plan_done(&cp);
+        return k;
+}
+
+static long ms_now(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* After the spawn, over QMP: a new VM must be running; a restore is handed its state (the
+ * snapshot's vmstate, opened here: QEMU's sandbox opens nothing itself) and resumed. */
+static int qemu_handshake(const struct run_opts *o, const struct start_req *r, const char *chroot, char **ret_error) {
+        _cleanup_free_ char *sock = strdup_printf("%s%s", chroot, QMP_SOCK), *vs = strdup_printf("%s/snapshot/vmstate", chroot);
+        struct qmp *q = NULL;
+        json_object *ret = NULL, *v;
+        int k;
+
+        if (!sock || !vs)
+                return -ENOMEM;
+        k = qmp_open(sock, o->api_timeout_ms, &q, ret_error);
+        if (k < 0)
+                return k;
+        if (r->qvm->incoming) {
+                _cleanup_close_ int fd = open(vs, O_RDONLY | O_CLOEXEC);
+                json_object *a = json_object_new_object(), *b = json_object_new_object();
+                long deadline = ms_now() + 300000;
+                json_object_object_add(a, "fdname", json_object_new_string("sis-snapshot"));
+                json_object_object_add(b, "uri", json_object_new_string("fd:sis-snapshot"));
+                k = fd < 0 ? set_error(ret_error, -errno, "%s: %s", vs, strerror(errno)) : qmp_call(q, "getfd", a, fd, NULL, ret_error);
+                if (k >= 0)
+                        k = qmp_call(q, "migrate-incoming", b, -1, NULL, ret_error);
+                json_object_put(a);
+                json_object_put(b);
+                /* the state streams in; then QEMU resumes the guest by itself */
+                while (k >= 0) {
+                        const char *status = "";
+                        json_object_put(ret);
+                        ret = NULL;
+                        k = qmp_call(q, "query-migrate", NULL, -1, &ret, ret_error);
+                        if (k >= 0 && json_object_object_get_ex(ret, "status", &v))
+                                status = json_object_get_string(v);
+                        if (k < 0 || streq(status, "completed"))
+                                break;
+                        if (streq(status, "failed") || ms_now() > deadline) {
+                                k = set_error(ret_error, -EIO, "loading the snapshot: migration %s", *status ? status : "did not finish");
+                                break;
+                        }
+                        usleep(20000);
+                }
+        }
+        for (int i = 0; k >= 0 && i < 100; i++) {
+                json_object_put(ret);
+                ret = NULL;
+                k = qmp_call(q, "query-status", NULL, -1, &ret, ret_error);
+                if (k < 0)
+                        break;
+                const char *status = json_object_object_get_ex(ret, "status", &v) ? json_object_get_string(v) : "?";
+                if (streq(status, "running"))
+                        break;
+                if (r->qvm->incoming && (streq(status, "paused") || streq(status, "postmigrate")))
+                        k = qmp_call(q, "cont", NULL, -1, NULL, ret_error);
+                else if (!streq(status, "inmigrate") && !streq(status, "prelaunch"))
+                        k = set_error(ret_error, -EIO, "QEMU is %s, not running", status);
+                usleep(20000);
+        }
+        json_object_put(ret);
+        qmp_close(q);
+        return k;
+}
+
 int vm_start(const struct run_opts *o, const struct start_req *r, const struct gate_result *g) {
-        _cleanup_free_ char *chroot = chroot_of(o->chroot_base, o->id), *cmd = NULL, *dir = vm_dir(o->run_dir, o->id),
+        bool qemu = backend_is_qemu(o);
+        const char *backend = qemu ? "qemu" : "firecracker";
+        _cleanup_free_ char *chroot = vm_chroot(o->chroot_base, backend, o->id), *cmd = NULL, *dir = vm_dir(o->run_dir, o->id),
                             *err = NULL, *sock = NULL, *vms = strdup_printf("%s/vms", o->run_dir);
         _cleanup_strv_free_ char **argv = NULL;
         char *api_args[] = { (char *) "--api-sock", (char *) API_SOCK, NULL };
@@ -293,12 +429,12 @@ int vm_start(const struct run_opts *o, const struct start_req *r, const struct g
         bool has_net = false;
         uint32_t uid = 0;
         pid_t vmm = 0;
-        int k, cgv = cgroup_version(), rc = 2;
+        int k, cgv = cgroup_version(), rc = 2, logfd = -1;
         bool claimed = false;
 
         if (!chroot || !dir || !vms)
                 return 2;
-        sock = strdup_printf("%s%s", chroot, API_SOCK);
+        sock = strdup_printf("%s%s", chroot, qemu ? QMP_SOCK : API_SOCK);
         if (!sock)
                 return 2;
         if (cgv < 0)
@@ -333,7 +469,7 @@ int vm_start(const struct run_opts *o, const struct start_req *r, const struct g
                                     .chroot_base = o->chroot_base, .netns = has_net ? net.ns_path : NULL,
                                     .cgroup_version = cgv, .vcpus = o->vcpus,
                                     .mem_mib = o->mem_mib, .vmm_args = o->config_file ? cfg_args : api_args };
-        if (jailer_argv(&jo, &argv) < 0 || !(cmd = shell_join(argv)))
+        if ((qemu ? qemu_argv(r->qvm, &argv) : jailer_argv(&jo, &argv)) < 0 || !(cmd = shell_join(argv)))
                 goto undo;
         {
                 struct stage_opts so = { .chroot = chroot, .kernel = r->kernel, .rootfs = r->rootfs, .home = r->home,
@@ -362,12 +498,16 @@ int vm_start(const struct run_opts *o, const struct start_req *r, const struct g
                 json_object_object_add(st, "net", nj);
         }
         json_object_object_add(st, "id", json_object_new_string(o->id));
-        json_object_object_add(st, "backend", json_object_new_string("firecracker"));
+        json_object_object_add(st, "backend", json_object_new_string(backend));
         json_object_object_add(st, "uid", json_object_new_int((int) uid));
         json_object_object_add(st, "gid", json_object_new_int((int) uid));
         json_object_object_add(st, "chroot_base", json_object_new_string(o->chroot_base));
         json_object_object_add(st, "chroot", json_object_new_string(chroot));
-        json_object_object_add(st, "api_socket", json_object_new_string(o->config_file ? "" : sock));
+        json_object_object_add(st, "api_socket", json_object_new_string(o->config_file || qemu ? "" : sock));
+        if (qemu) {
+                json_object_object_add(st, "qmp_socket", json_object_new_string(sock));
+                json_object_object_add(st, "accel", json_object_new_string(r->qvm->kvm ? "kvm" : "tcg"));
+        }
         if (r->kernel)
                 json_object_object_add(st, "kernel", json_object_new_string(r->kernel));
         json_object_object_add(st, "rootfs", json_object_new_string(r->rootfs));
@@ -376,7 +516,7 @@ int vm_start(const struct run_opts *o, const struct start_req *r, const struct g
         json_object_object_add(st, "vcpus", json_object_new_int((int) o->vcpus));
         json_object_object_add(st, "mem_mib", json_object_new_int((int) o->mem_mib));
         json_object_object_add(st, "cgroup_version", json_object_new_int(cgv));
-        json_object_object_add(st, "jailer_argv", json_object_new_string(cmd));
+        json_object_object_add(st, qemu ? "vmm_argv" : "jailer_argv", json_object_new_string(cmd));
         {
                 json_object *a = json_object_new_object();
                 json_object_object_add(a, "report_sha256", json_object_new_string(g->report_sha256));
@@ -408,7 +548,7 @@ int vm_start(const struct run_opts *o, const struct start_req *r, const struct g
                 step("network: %s, tap0 for %s, %s %s/30 -> NAT out of %s", net.ns_path, GUEST_IP, net.host_if, net.host_ip,
                      strna(uplink));
         }
-        if (o->config_file) {
+        if (o->config_file && !qemu) {
                 json_object *doc = fc_config_file(r->plan);
                 _cleanup_free_ char *cp = strdup_printf("%s/vm-config.json", chroot);
                 const char *text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
@@ -431,14 +571,21 @@ int vm_start(const struct run_opts *o, const struct start_req *r, const struct g
                         (void) vm_state_write(o->run_dir, o->id, st);
                 }
         }
-        step("jailer: %s", cmd);
-        k = exec_jailer(argv);
-        if (k != 0) {
-                rc = fail(2, "the jailer failed (%s %d)", k < 0 ? "error" : "exit", k < 0 ? -k : k);
-                goto undo;
-        }
-        /* the daemonized VMM's pid, written by the jailer into the chroot */
-        {
+        if (qemu) {
+                step("jail: %s", cmd);
+                k = qemu_spawn(o, r, chroot, uid, has_net ? net.ns_path : NULL, argv, cgv, &vmm, &logfd, &err);
+                if (k < 0) {
+                        rc = fail(2, "%s", err ? err : strerror(-k));
+                        goto undo;
+                }
+        } else {
+                step("jailer: %s", cmd);
+                k = exec_jailer(argv);
+                if (k != 0) {
+                        rc = fail(2, "the jailer failed (%s %d)", k < 0 ? "error" : "exit", k < 0 ? -k : k);
+                        goto undo;
+                }
+                /* the daemonized VMM's pid, written by the jailer into the chroot */
                 _cleanup_free_ char *pp = strdup_printf("%s/firecracker.pid", chroot), *text = NULL;
                 uint32_t p = 0;
                 for (int i = 0; i < 200 && (!pp || read_file_capped(pp, 64, &text, NULL) < 0); i++)
@@ -448,11 +595,24 @@ int vm_start(const struct run_opts *o, const struct start_req *r, const struct g
                         goto undo;
                 }
                 vmm = (pid_t) p;
-                json_object_object_add(st, "pid", json_object_new_int((int) vmm));
-                json_object_object_add(st, "pid_starttime", json_object_new_int64((int64_t) proc_starttime(vmm)));
-                (void) vm_state_write(o->run_dir, o->id, st);
         }
-        if (!o->config_file)
+        json_object_object_add(st, "pid", json_object_new_int((int) vmm));
+        json_object_object_add(st, "pid_starttime", json_object_new_int64((int64_t) proc_starttime(vmm)));
+        (void) vm_state_write(o->run_dir, o->id, st);
+        if (qemu) {
+                k = qemu_handshake(o, r, chroot, &err);
+                if (k < 0) {
+                        /* what QEMU said on its way out is in the FIFO, unread */
+                        char out[4096];
+                        ssize_t n = fcntl(logfd, F_SETFL, O_NONBLOCK) < 0 ? -1 : read(logfd, out, sizeof(out) - 1);
+                        rc = fail(2, "%s", err ? err : strerror(-k));
+                        if (n > 0) {
+                                out[n] = '\0';
+                                fprintf(stderr, "sis-launch: QEMU said:\n%s%s", out, out[n - 1] == '\n' ? "" : "\n");
+                        }
+                        goto undo;
+                }
+        } else if (!o->config_file)
                 for (size_t i = 0; i < r->plan->n; i++) {
                         struct fc_reply rep = {};
                         const struct fc_request *q = &r->plan->r[i];
@@ -468,24 +628,62 @@ int vm_start(const struct run_opts *o, const struct start_req *r, const struct g
         json_object_put(st);
         st = NULL;
         k = monitor_start(o->run_dir, o->id, o->config_file ? 0 : o->watchdog_s);
+        if (logfd >= 0)
+                close(logfd);
+        logfd = -1;
         if (k < 0) {
                 rc = fail(2, "cannot start the VM's monitor (logs, watchdog): %s", strerror(-k));
                 goto undo;
         }
-        step("started %s: pid %d, uid %u, %u vCPU, %u MiB", o->id, (int) vmm, (unsigned) uid, o->vcpus, o->mem_mib);
+        step("started %s: %s pid %d, uid %u, %u vCPU, %u MiB", o->id, backend, (int) vmm, (unsigned) uid, o->vcpus, o->mem_mib);
         return 0;
 undo:
         json_object_put(st);
+        if (logfd >= 0)
+                close(logfd);
         if (claimed)
                 (void) vm_clean(o->run_dir, o->chroot_base, o->id);
         return rc;
 }
 
+/* --accel auto: KVM when the audit found /dev/kvm there, open to the jail users, and answering
+ * the API; otherwise TCG. *ret_why says why not KVM (for the warning and the state). */
+static bool accel_kvm(const struct run_opts *o, const struct gate_result *g, char **ret_why) {
+        static const char *const need[] = { "kvm.device", "kvm.access", "kvm.api" };
+        json_object *r, *checks, *c, *id, *status;
+        bool ok[ELEMENTSOF(need)] = {};
+
+        *ret_why = NULL;
+        if (streq(o->accel, "kvm") || streq(o->accel, "tcg"))
+                return streq(o->accel, "kvm");
+        r = json_tokener_parse(g->report_json);
+        if (r && json_object_object_get_ex(r, "checks", &checks))
+                for (size_t i = 0; i < json_object_array_length(checks); i++) {
+                        c = json_object_array_get_idx(checks, i);
+                        if (!json_object_object_get_ex(c, "id", &id) || !json_object_object_get_ex(c, "status", &status))
+                                continue;
+                        for (size_t j = 0; j < ELEMENTSOF(need); j++)
+                                if (streq(json_object_get_string(id), need[j]))
+                                        ok[j] = streq(json_object_get_string(status), "PASS");
+                }
+        json_object_put(r);
+        for (size_t j = 0; j < ELEMENTSOF(need); j++)
+                if (!ok[j]) {
+                        *ret_why = strdup_printf("%s does not pass", need[j]);
+                        return false;
+                }
+        return true;
+}
+
 int vm_run(const struct run_opts *o) {
-        _cleanup_free_ char *kernel = NULL, *rootfs = NULL, *home = NULL, *boot = NULL, *gk = NULL, *fcv = NULL;
+        _cleanup_free_ char *kernel = NULL, *rootfs = NULL, *home = NULL, *boot = NULL, *gk = NULL, *fcv = NULL,
+                            *why_tcg = NULL, *nsp = NULL;
         struct gate_result g = {};
         struct fc_plan plan = {};
         struct fc_vm vm;
+        struct qemu_vm qvm = {};
+        bool qemu = backend_is_qemu(o), with_net = streq(o->net, "default");
+        char mac[18];
         int rc;
 
         if (!vm_id_ok(o->id))
@@ -499,58 +697,77 @@ int vm_run(const struct run_opts *o) {
                 gate_result_done(&g);
                 return rc;
         }
-        if (access(o->jailer, X_OK) < 0 || access(o->firecracker, X_OK) < 0) {
-                rc = fail(2, "--%s %s: %s", access(o->jailer, X_OK) < 0 ? "jailer" : "firecracker",
-                          access(o->jailer, X_OK) < 0 ? o->jailer : o->firecracker, strerror(errno));
+        if (qemu ? access(o->qemu, X_OK) < 0 : access(o->jailer, X_OK) < 0 || access(o->firecracker, X_OK) < 0) {
+                const char *opt = qemu ? "qemu" : access(o->jailer, X_OK) < 0 ? "jailer" : "firecracker";
+                rc = fail(2, "--%s %s: %s", opt, qemu ? o->qemu : access(o->jailer, X_OK) < 0 ? o->jailer : o->firecracker,
+                          strerror(errno));
                 gate_result_done(&g);
                 return rc;
         }
-        {
-                bool with_net = streq(o->net, "default");
-                char mac[18];
-                fc_mac_for(GUEST_IP, mac);
-                boot = fc_boot_args(o->console, with_net ? GUEST_IP : NULL, TAP_IP, GUEST_NETMASK);
-                vm = (struct fc_vm) { .id = o->id, .vcpus = o->vcpus, .mem_mib = o->mem_mib, .kernel = "/vmlinux",
-                                      .rootfs = "/rootfs.ext4", .home = home ? "/disk/home.ext4" : NULL, .boot_args = boot,
-                                      .tap = with_net ? "tap0" : NULL, .guest_mac = with_net ? strdupa(mac) : NULL,
-                                      .log_path = "/logger.fifo", .metrics_path = "/metrics.fifo",
-                                      .vsock_cid = o->vsock_cid, .vsock_uds = o->vsock_cid ? "/vsock.sock" : NULL };
-        }
-        if (!boot || fc_plan_boot(&vm, &plan) < 0) {
+        fc_mac_for(GUEST_IP, mac);
+        boot = fc_boot_args(o->console, qemu, with_net ? GUEST_IP : NULL, TAP_IP, GUEST_NETMASK);
+        if (!boot) {
                 gate_result_done(&g);
                 return 2;
         }
+        if (qemu) {
+                qvm = (struct qemu_vm) { .binary = o->qemu, .id = o->id, .vcpus = o->vcpus, .mem_mib = o->mem_mib,
+                                         .kvm = accel_kvm(o, &g, &why_tcg), .kernel = "/vmlinux", .rootfs = "/rootfs.ext4",
+                                         .home = home ? "/disk/home.ext4" : NULL, .boot_args = boot,
+                                         .tap = with_net ? "tap0" : NULL, .guest_mac = with_net ? mac : NULL };
+                if (why_tcg)
+                        fprintf(stderr, "sis-launch: warning: --accel auto: %s in the audit: %s runs under TCG (emulation, "
+                                        "no hardware isolation between guest and QEMU)\n", why_tcg, o->id);
+        } else {
+                vm = (struct fc_vm) { .id = o->id, .vcpus = o->vcpus, .mem_mib = o->mem_mib, .kernel = "/vmlinux",
+                                      .rootfs = "/rootfs.ext4", .home = home ? "/disk/home.ext4" : NULL, .boot_args = boot,
+                                      .tap = with_net ? "tap0" : NULL, .guest_mac = with_net ? mac : NULL,
+                                      .log_path = "/logger.fifo", .metrics_path = "/metrics.fifo",
+                                      .vsock_cid = o->vsock_cid, .vsock_uds = o->vsock_cid ? "/vsock.sock" : NULL };
+                if (fc_plan_boot(&vm, &plan) < 0) {
+                        gate_result_done(&g);
+                        return 2;
+                }
+        }
         if (o->dry_run) {
-                _cleanup_free_ char *nsp = strdup_printf("/run/netns/sis-%s", o->id);
-                struct jailer_opts jo = { .jailer = o->jailer, .id = o->id, .exec_file = o->firecracker, .uid = o->uid_min,
-                                          .gid = o->uid_min, .chroot_base = o->chroot_base,
-                                          .netns = streq(o->net, "default") ? nsp : NULL, .cgroup_version = cgroup_version(),
-                                          .vcpus = o->vcpus, .mem_mib = o->mem_mib };
-                char *api_args[] = { (char *) "--api-sock", (char *) API_SOCK, NULL };
-                char *cfg_args[] = { (char *) "--config-file", (char *) "/vm-config.json", (char *) "--no-api", NULL };
                 _cleanup_strv_free_ char **argv = NULL;
                 _cleanup_free_ char *cmd = NULL;
-                jo.vmm_args = o->config_file ? cfg_args : api_args;
-                if (jailer_argv(&jo, &argv) >= 0 && (cmd = shell_join(argv)))
-                        printf("%s\n", cmd);
-                if (o->config_file) {
-                        json_object *doc = fc_config_file(&plan);
-                        printf("%s\n", json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-                                                                                   JSON_C_TO_STRING_NOSLASHESCAPE));
-                        json_object_put(doc);
-                } else
-                        for (size_t i = 0; i < plan.n; i++)
-                                printf("%s %s %s\n", plan.r[i].method, plan.r[i].path,
-                                       plan.r[i].body ? json_object_to_json_string_ext(plan.r[i].body, JSON_C_TO_STRING_PLAIN) : "");
+                nsp = strdup_printf("/run/netns/sis-%s", o->id);
+                if (qemu) {
+                        if (qemu_argv(&qvm, &argv) >= 0 && (cmd = shell_join(argv)))
+                                printf("%s\n", cmd);
+                } else {
+                        struct jailer_opts jo = { .jailer = o->jailer, .id = o->id, .exec_file = o->firecracker, .uid = o->uid_min,
+                                                  .gid = o->uid_min, .chroot_base = o->chroot_base,
+                                                  .netns = with_net ? nsp : NULL, .cgroup_version = cgroup_version(),
+                                                  .vcpus = o->vcpus, .mem_mib = o->mem_mib };
+                        char *api_args[] = { (char *) "--api-sock", (char *) API_SOCK, NULL };
+                        char *cfg_args[] = { (char *) "--config-file", (char *) "/vm-config.json", (char *) "--no-api", NULL };
+                        jo.vmm_args = o->config_file ? cfg_args : api_args;
+                        if (jailer_argv(&jo, &argv) >= 0 && (cmd = shell_join(argv)))
+                                printf("%s\n", cmd);
+                        if (o->config_file) {
+                                json_object *doc = fc_config_file(&plan);
+                                printf("%s\n", json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                                                                           JSON_C_TO_STRING_NOSLASHESCAPE));
+                                json_object_put(doc);
+                        } else
+                                for (size_t i = 0; i < plan.n; i++)
+                                        printf("%s %s %s\n", plan.r[i].method, plan.r[i].path,
+                                               plan.r[i].body ? json_object_to_json_string_ext(plan.r[i].body, JSON_C_TO_STRING_PLAIN) : "");
+                }
                 rc = 0;
         } else {
                 json_object *extra = json_object_new_object();
-                struct start_req r = { .kernel = kernel, .rootfs = rootfs, .home = home, .plan = &plan, .extra_state = extra };
+                struct start_req r = { .kernel = kernel, .rootfs = rootfs, .home = home, .plan = &plan, .qvm = &qvm,
+                                       .extra_state = extra };
                 gk = guest_kernel_version(kernel);
-                fcv = vmm_version(o->firecracker);
+                fcv = vmm_version(qemu ? o->qemu : o->firecracker);
                 json_object_object_add(extra, "boot_args", json_object_new_string(boot));
                 json_object_object_add(extra, "guest_kernel", gk ? json_object_new_string(gk) : NULL);
-                json_object_object_add(extra, "firecracker_version", fcv ? json_object_new_string(fcv) : NULL);
+                json_object_object_add(extra, qemu ? "qemu_version" : "firecracker_version", fcv ? json_object_new_string(fcv) : NULL);
+                if (why_tcg)
+                        json_object_object_add(extra, "accel_warning", json_object_new_string(why_tcg));
                 rc = vm_start(o, &r, &g);
                 json_object_put(extra);
         }

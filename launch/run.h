@@ -16,6 +16,10 @@ struct run_opts {
         bool dry_run;
         bool config_file;               /* --config-file --no-api instead of the API */
         bool console;                   /* a serial console in the guest (debug) */
+        const char *backend;            /* "firecracker" (under its jailer) or "qemu" (sis's jail) */
+        const char *qemu;               /* the QEMU binary */
+        const char *accel;              /* qemu: "kvm", "tcg" or "auto" (KVM when the audit's
+                                         * kvm.device, kvm.access and kvm.api pass) */
         const char *jailer, *firecracker, *chroot_base, *run_dir;
         uid_t uid_min, uid_max;
         long api_timeout_ms;
@@ -25,19 +29,26 @@ struct run_opts {
 
 struct gate_result;
 struct fc_plan;
+struct qemu_vm;
 #include <json-c/json.h>
 
 /* What a start needs besides the options: run and restore differ only here. */
 struct start_req {
         const char *kernel, *rootfs, *home;     /* host paths (kernel: NULL for a restore) */
         const char *snapshot_dir;               /* restore: its vmstate and mem go to /snapshot */
-        const struct fc_plan *plan;
+        const struct fc_plan *plan;             /* firecracker */
+        const struct qemu_vm *qvm;              /* qemu */
         json_object *extra_state;               /* more for state.json */
 };
 
 /* Claim the name, lease a uid, stage the jail, record the state, run the jailer, send the plan.
  * On failure everything is undone. 0, or 2. */
 int vm_start(const struct run_opts *o, const struct start_req *r, const struct gate_result *g);
+static inline bool backend_is_qemu(const struct run_opts *o) {
+        return o->backend && o->backend[0] == 'q';
+}
+/* <base>/<backend>/<id>/root */
+char *vm_chroot(const char *base, const char *backend, const char *id);
 /* The gate with the launch's own binaries, chroot base and uid range: 0 pass, 1 refused, 2 error. */
 int vm_gate(const struct run_opts *o, struct gate_result *g);
 /* The first line of `binary --version`; the "Linux version" release inside a kernel image. */

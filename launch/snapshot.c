@@ -14,7 +14,10 @@
 #include "hash.h"
 #include "jail.h"
 #include "json.h"
+#include "net.h"
 #include "policy.h"
+#include "qemu.h"
+#include "qmp.h"
 #include "report.h"
 #include "state.h"
 #include "util.h"
@@ -130,12 +133,63 @@ static int copy_out(const char *from, const char *to) {
         return k < 0 ? k : fsync(out) < 0 ? -errno : 0;
 }
 
+/* QEMU: pause, then the machine's whole state (memory included) as a migration stream into a
+ * file opened here and handed over QMP (QEMU's sandbox may not open files itself). */
+static int qemu_snapshot(const char *qmp_sock, const char *vmstate, long timeout_ms, char **ret_error) {
+        _cleanup_close_ int fd = open(vmstate, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        json_object *a = json_object_new_object(), *b = json_object_new_object(), *ret = NULL, *v;
+        struct timespec t0, t;
+        struct qmp *q = NULL;
+        int k;
+
+        json_object_object_add(a, "fdname", json_object_new_string("sis-snapshot"));
+        json_object_object_add(b, "uri", json_object_new_string("fd:sis-snapshot"));
+        if (fd < 0)
+                k = set_error(ret_error, -errno, "%s: %s", vmstate, strerror(errno));
+        else
+                k = qmp_open(qmp_sock, timeout_ms, &q, ret_error);
+        if (k >= 0)
+                k = qmp_call(q, "stop", NULL, -1, NULL, ret_error);
+        if (k >= 0)
+                k = qmp_call(q, "getfd", a, fd, NULL, ret_error);
+        if (k >= 0)
+                k = qmp_call(q, "migrate", b, -1, NULL, ret_error);
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        while (k >= 0) {
+                const char *status = "";
+                json_object_put(ret);
+                ret = NULL;
+                k = qmp_call(q, "query-migrate", NULL, -1, &ret, ret_error);
+                if (k >= 0 && json_object_object_get_ex(ret, "status", &v))
+                        status = json_object_get_string(v);
+                if (k < 0 || streq(status, "completed"))
+                        break;
+                clock_gettime(CLOCK_MONOTONIC, &t);
+                if (streq(status, "failed") || streq(status, "cancelled") || t.tv_sec - t0.tv_sec > 600) {
+                        json_object *e;
+                        k = set_error(ret_error, -EIO, "QEMU could not write the snapshot: migration %s%s%s",
+                                      *status ? status : "did not finish",
+                                      json_object_object_get_ex(ret, "error-desc", &e) ? ": " : "",
+                                      json_object_object_get_ex(ret, "error-desc", &e) ? json_object_get_string(e) : "");
+                        break;
+                }
+                usleep(20000);
+        }
+        if (k >= 0 && fsync(fd) < 0)
+                k = set_error(ret_error, -errno, "%s: %s", vmstate, strerror(errno));
+        json_object_put(ret);
+        json_object_put(a);
+        json_object_put(b);
+        qmp_close(q);
+        return k;
+}
+
 int vm_snapshot(const char *run_dir, const char *id, const char *out, long timeout_ms) {
         _cleanup_free_ char *tmp = strdup_printf("%s.tmp.XXXXXX", out), *auditp = strdup_printf("%s/vms/%s/audit.json", run_dir, id),
                             *audit = NULL, *cpu = cpu_model(), *sd = NULL, *mj = NULL, *busy = NULL;
         json_object *st = NULL, *m = NULL;
         struct fc_plan plan = {};
-        const char *sock, *chroot;
+        const char *sock, *chroot, *qmp_sock;
         char vh[SHA256_HEX];
         struct utsname u;
         int k, rc = 2;
@@ -145,8 +199,9 @@ int vm_snapshot(const char *run_dir, const char *id, const char *out, long timeo
         if (vm_state_read(run_dir, id, &st) < 0)
                 return launch_fail(2, "no VM named %s (sis-launch list)", id);
         sock = jstr(st, "api_socket");
+        qmp_sock = jstr(st, "qmp_socket");
         chroot = jstr(st, "chroot");
-        if (!sock || !*sock || !chroot) {
+        if ((!sock || !*sock) && (!qmp_sock || !*qmp_sock)) {
                 json_object_put(st);
                 return launch_fail(2, "%s has no API socket (started with --config-file): it cannot be snapshotted", id);
         }
@@ -158,12 +213,21 @@ int vm_snapshot(const char *run_dir, const char *id, const char *out, long timeo
                 json_object_put(st);
                 return launch_fail(2, "--out %s: cannot create a directory next to it: %s", out, strerror(errno));
         }
-        if (fc_plan_snapshot(&plan) < 0)
+        if (!chroot || fc_plan_snapshot(&plan) < 0)
                 goto done;
         /* the monitor's watchdog expects slow answers while the memory is written */
         busy = strdup_printf("%s/vms/%s/busy", run_dir, id);
         if (busy)
                 (void) write_file_atomic(busy, "", 0, 0600);
+        if (qmp_sock && *qmp_sock) {
+                _cleanup_free_ char *why = NULL, *vs = strdup_printf("%s/vmstate", tmp);
+                k = vs ? qemu_snapshot(qmp_sock, vs, timeout_ms, &why) : -ENOMEM;
+                if (k < 0) {
+                        rc = launch_fail(2, "%s", why ? why : strerror(-k));
+                        goto done;
+                }
+                fc_plan_done(&plan); /* nothing for the Firecracker API to do */
+        }
         for (size_t i = 0; i < plan.n; i++) {
                 struct fc_reply rep = {};
                 _cleanup_free_ char *why = NULL;
@@ -175,7 +239,7 @@ int vm_snapshot(const char *run_dir, const char *id, const char *out, long timeo
                 }
         }
         sd = strdup_printf("%s/snapshot", chroot);
-        for (int i = 0; sd && i < 3; i++) {
+        for (int i = qmp_sock && *qmp_sock ? 2 : 0; sd && i < 3; i++) {
                 static const char *const src[] = { "snapshot/vmstate", "snapshot/mem", "disk/home.ext4" };
                 static const char *const dst[] = { "vmstate", "mem", "home.ext4" };
                 _cleanup_free_ char *a = strdup_printf("%s/%s", chroot, src[i]), *b = strdup_printf("%s/%s", tmp, dst[i]);
@@ -201,7 +265,15 @@ int vm_snapshot(const char *run_dir, const char *id, const char *out, long timeo
         json_object_object_add(m, "vm", json_object_new_string(id));
         json_object_object_add(m, "created", json_object_new_int64((int64_t) time(NULL)));
         json_object_object_add(m, "vmstate_sha256", json_object_new_string(vh));
-        json_object_object_add(m, "firecracker_version", jstr(st, "firecracker_version") ? json_object_new_string(jstr(st, "firecracker_version")) : NULL);
+        json_object_object_add(m, "backend", json_object_new_string(qmp_sock && *qmp_sock ? "qemu" : "firecracker"));
+        if (qmp_sock && *qmp_sock) {
+                json_object_object_add(m, "qemu_version", jstr(st, "qemu_version") ? json_object_new_string(jstr(st, "qemu_version")) : NULL);
+                json_object_object_add(m, "accel", jstr(st, "accel") ? json_object_new_string(jstr(st, "accel")) : NULL);
+                /* QEMU loads a state into the same machine: the same kernel and command line */
+                json_object_object_add(m, "kernel", jstr(st, "kernel") ? json_object_new_string(jstr(st, "kernel")) : NULL);
+                json_object_object_add(m, "boot_args", jstr(st, "boot_args") ? json_object_new_string(jstr(st, "boot_args")) : NULL);
+        } else
+                json_object_object_add(m, "firecracker_version", jstr(st, "firecracker_version") ? json_object_new_string(jstr(st, "firecracker_version")) : NULL);
         json_object_object_add(m, "host_kernel", json_object_new_string(u.release));
         json_object_object_add(m, "cpu_model", cpu ? json_object_new_string(cpu) : NULL);
         json_object_object_add(m, "tsc_khz", json_object_new_int64(audit ? tsc_khz_from_audit(audit) : 0));
@@ -294,7 +366,13 @@ int vm_restore(const struct run_opts *o, const char *dir, const char *ledger) {
                 json_object_put(m);
                 return launch_fail(1, "%s: the vmstate does not match meta.json (sha256 %s): refusing it", dir, want ? vh : "?");
         }
-        rc = vm_gate(o, &g);
+        /* the snapshot says which VMM made it, and only that one loads it */
+        bool qemu = streq_ptr(jstr(m, "backend"), "qemu");
+        {
+                struct run_opts go = *o;
+                go.backend = qemu ? "qemu" : "firecracker";
+                rc = vm_gate(&go, &g);
+        }
         if (rc != 0)
                 goto out;
         /* a snapshot only loads where it was made: same CPU, same host kernel, same VMM line */
@@ -308,12 +386,12 @@ int vm_restore(const struct run_opts *o, const char *dir, const char *ledger) {
                 launch_fail(1, "%s was taken under host kernel %s (this host runs %s): refusing it", dir, strna(jstr(m, "host_kernel")), u.release);
                 goto out;
         }
-        fcv = vmm_version(o->firecracker);
-        if (!fcv || !jstr(m, "firecracker_version") || parse_version(strchr(fcv, 'v') ? strchr(fcv, 'v') : fcv, a) < 0 ||
-            parse_version(strchr(jstr(m, "firecracker_version"), 'v') ? strchr(jstr(m, "firecracker_version"), 'v') : jstr(m, "firecracker_version"), b) < 0 ||
-            a[0] != b[0] || a[1] != b[1]) {
+        const char *made_by = jstr(m, qemu ? "qemu_version" : "firecracker_version");
+        fcv = vmm_version(qemu ? o->qemu : o->firecracker);
+        if (!fcv || !made_by || parse_version(fcv + strcspn(fcv, "0123456789"), a) < 0 ||
+            parse_version(made_by + strcspn(made_by, "0123456789"), b) < 0 || a[0] != b[0] || a[1] != b[1]) {
                 launch_fail(1, "%s was made by %s; %s is %s: snapshots load only within one release line", dir,
-                            strna(jstr(m, "firecracker_version")), o->firecracker, strna(fcv));
+                            strna(made_by), qemu ? o->qemu : o->firecracker, strna(fcv));
                 goto out;
         }
         gk = jstr(m, "guest_kernel");
@@ -339,7 +417,7 @@ int vm_restore(const struct run_opts *o, const char *dir, const char *ledger) {
                 goto out;
         }
         launch_step("ledger: snapshot %.12s is %s's, and nobody else's", vh, o->id);
-        if (fc_plan_load("/logger.fifo", "/metrics.fifo", &plan) < 0) {
+        if (!qemu && fc_plan_load("/logger.fifo", "/metrics.fifo", &plan) < 0) {
                 rc = 2;
                 goto out;
         }
@@ -347,7 +425,7 @@ int vm_restore(const struct run_opts *o, const char *dir, const char *ledger) {
         json_object_object_add(extra, "restored_from", json_object_new_string(dir_abs ? dir_abs : dir));
         json_object_object_add(extra, "snapshot_sha256", json_object_new_string(vh));
         json_object_object_add(extra, "guest_kernel", gk ? json_object_new_string(gk) : NULL);
-        json_object_object_add(extra, "firecracker_version", json_object_new_string(fcv));
+        json_object_object_add(extra, qemu ? "qemu_version" : "firecracker_version", json_object_new_string(fcv));
         {
                 struct run_opts ro = *o;
                 json_object *v;
@@ -357,8 +435,26 @@ int vm_restore(const struct run_opts *o, const char *dir, const char *ledger) {
                 if (json_object_object_get_ex(m, "mem_mib", &v))
                         ro.mem_mib = (unsigned) json_object_get_int(v);
                 ro.net = json_object_object_get_ex(m, "net", &v) && json_object_get_boolean(v) ? "default" : "none";
-                struct start_req r = { .rootfs = rootfs, .home = access(home, R_OK) == 0 ? home : NULL, .snapshot_dir = dir,
-                                       .plan = &plan, .extra_state = extra };
+                ro.backend = qemu ? "qemu" : "firecracker";
+                char mac[18];
+                fc_mac_for(GUEST_IP, mac);
+                /* QEMU: the same machine as the snapshot's, which then takes its state */
+                struct qemu_vm qvm = { .binary = o->qemu, .id = o->id, .vcpus = ro.vcpus, .mem_mib = ro.mem_mib,
+                                       .kvm = streq_ptr(jstr(m, "accel"), "kvm"), .kernel = "/vmlinux", .rootfs = "/rootfs.ext4",
+                                       .home = access(home, R_OK) == 0 ? "/disk/home.ext4" : NULL, .boot_args = jstr(m, "boot_args"),
+                                       .tap = streq(ro.net, "default") ? "tap0" : NULL,
+                                       .guest_mac = streq(ro.net, "default") ? mac : NULL, .incoming = true };
+                if (qemu && (!jstr(m, "kernel") || access(jstr(m, "kernel"), R_OK) < 0 || !qvm.boot_args)) {
+                        rc = launch_fail(2, "%s: its kernel %s is not there", dir, strna(jstr(m, "kernel")));
+                        goto out;
+                }
+                if (qemu) {
+                        json_object_object_add(extra, "accel", json_object_new_string(qvm.kvm ? "kvm" : "tcg"));
+                        json_object_object_add(extra, "boot_args", json_object_new_string(qvm.boot_args));
+                }
+                struct start_req r = { .kernel = qemu ? jstr(m, "kernel") : NULL, .rootfs = rootfs,
+                                       .home = access(home, R_OK) == 0 ? home : NULL, .snapshot_dir = dir,
+                                       .plan = &plan, .qvm = &qvm, .extra_state = extra };
                 rc = vm_start(&ro, &r, &g);
         }
 out:

@@ -29,6 +29,22 @@ static int write_all(int fd, const void *data, size_t len) {
         return 0;
 }
 
+int write_attr(const char *path, const char *value) {
+        int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY), k = 0;
+        size_t len = strlen(value);
+        ssize_t n;
+
+        if (fd < 0)
+                return -errno;
+        n = write(fd, value, len);
+        if (n < 0)
+                k = -errno;
+        else if ((size_t) n != len)
+                k = -EIO;
+        close(fd);
+        return k;
+}
+
 int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode) {
         _cleanup_free_ char *copy = NULL, *tmp = NULL;
         _cleanup_close_ int fd = -1, dfd = -1;

@@ -8,6 +8,10 @@
  * Nothing half-written is ever visible at path. Returns 0 or -errno. */
 int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode);
 
+/* Write a string into an existing file in one write(): a kernel attribute (cgroup.procs,
+ * memory.max), which takes a value per write and is never a temp file. 0 or -errno. */
+int write_attr(const char *path, const char *value);
+
 /* Read fd to its end into a NUL-terminated buffer; -EFBIG past cap bytes. */
 int read_fd_capped(int fd, size_t cap, char **ret, size_t *ret_len);
 /* Read a whole regular file (not through the sysroot: for the tool's own inputs), capped. */

@@ -314,6 +314,10 @@ static int sis_settings(struct build *b, struct tree *t, char **err) {
             (k = tree_put_dir(t, "var/tmp", 01777, 0, 0)) < 0 || (k = tree_put_dir(t, "run", 0755, 0, 0)) < 0 ||
             (k = tree_put_dir(t, "var/log", 0755, 0, 0)) < 0)
                 return set_error(err, k, "cannot create the mount points: %s", strerror(-k));
+        /* Debian's bootclean (checkroot-bootclean.sh, before mountall.sh) writes /tmp/.clean on the
+         * read-only root and fails, taking mountall.sh down with it, unless /tmp says it is a tmpfs */
+        if (b->d == DISTRO_DEBIAN && (k = put_text(t, "tmp/.tmpfs", 0644, "")) < 0)
+                return k;
 
         /* the network comes from the kernel's ip= argument; so do the name servers */
         (void) tree_remove(t, "etc/resolv.conf");

@@ -113,7 +113,7 @@ expect "run: a missing kernel" 2 "--kernel $tmp/img/nope" "$bin" run --name vm1 
 
 # --- a VM through the API ------------------------------------------------------------------------
 P=(--policy "$tmp/dev-policy.json")
-expect "run: vm1 starts through the jailer and the API" 0 "started vm1: pid" "$bin" run --name vm1 "${R[@]}" "${L[@]}" "${P[@]}"
+expect "run: vm1 starts through the jailer and the API" 0 "started vm1: firecracker pid" "$bin" run --name vm1 "${R[@]}" "${L[@]}" "${P[@]}"
 cp "$tmp/err" "$tmp/run1.err"
 vm=$jail/firecracker/vm1
 root=$vm/root

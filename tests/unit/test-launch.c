@@ -114,7 +114,7 @@ static void test_fc_plan(void **state) {
 
 static void test_boot_args_and_mac(void **state) {
         char mac[18];
-        _cleanup_free_ char *a = fc_boot_args(false, "172.16.0.2", "172.16.0.1", "255.255.255.252"), *b = fc_boot_args(true, NULL, NULL, NULL);
+        _cleanup_free_ char *a = fc_boot_args(false, false, "172.16.0.2", "172.16.0.1", "255.255.255.252"), *b = fc_boot_args(true, false, NULL, NULL, NULL);
 
         assert_non_null(strstr(a, "8250.nr_uarts=0 "));
         assert_non_null(strstr(a, " ip=172.16.0.2::172.16.0.1:255.255.255.252::eth0:off"));

@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: MIT */
+#include "cgroup.h"
+
+#include <stdarg.h>
+#include <sys/stat.h>
+
+#include "fileio.h"
+#include "util.h"
+
+/* Each cgroup or cgroup2 mount: its type, mount point and options, for fn. */
+static int each_cgroup_mount(const char *mounts, int (*fn)(void *ud, const char *type, const char *dir, const char *opts),
+                             void *ud) {
+        for (const char *p = mounts; p && *p;) {
+                size_t len = strcspn(p, "\n");
+                _cleanup_free_ char *l = strndup(p, len);
+                char dev[256], dir[512], type[64], opts[512];
+                int k;
+                p += len + (p[len] == '\n');
+                if (!l)
+                        return -ENOMEM;
+                if (sscanf(l, "%255s %511s %63s %511s", dev, dir, type, opts) != 4 ||
+                    (!streq(type, "cgroup") && !streq(type, "cgroup2")))
+                        continue;
+                k = fn(ud, type, dir, opts);
+                if (k != 0)
+                        return k;
+        }
+        return 0;
+}
+
+static bool has_option(const char *opts, const char *name) {
+        _cleanup_strv_free_ char **o = NULL;
+        return strv_split(opts, ",", &o) >= 0 && strv_contains(o, name);
+}
+
+struct plan_ctx {
+        int version;
+        const char *group, *id;
+        const struct cgroup_limits *l;
+        struct cgroup_plan *p;
+        int found;
+};
+
+static int add_write(struct cgroup_plan *p, const char *dir, const char *file, const char *fmt, ...) _printf_(4, 5);
+static int add_write(struct cgroup_plan *p, const char *dir, const char *file, const char *fmt, ...) {
+        _cleanup_free_ char *path = strdup_printf("%s/%s", dir, file), *value = NULL;
+        va_list ap;
+
+        va_start(ap, fmt);
+        if (vasprintf(&value, fmt, ap) < 0)
+                value = NULL;
+        va_end(ap);
+        if (!path || !value || strv_extend(&p->writes, path) < 0 || strv_extend(&p->writes, value) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+static int plan_one(void *ud, const char *type, const char *mnt, const char *opts) {
+        struct plan_ctx *c = ud;
+        const struct cgroup_limits *l = c->l;
+        bool v2 = streq(type, "cgroup2");
+        bool cpu = !v2 && has_option(opts, "cpu"), mem = !v2 && has_option(opts, "memory"),
+             pids = !v2 && has_option(opts, "pids");
+        _cleanup_free_ char *parent = strdup_printf("%s/%s", mnt, c->group), *dir = strdup_printf("%s/%s/%s", mnt, c->group, c->id);
+        int k = 0;
+
+        if (!parent || !dir)
+                return -ENOMEM;
+        if (c->version == 2 ? !v2 || !streq(mnt, "/sys/fs/cgroup") : v2 || !(cpu || mem || pids))
+                return 0;
+        if (strv_extend(&c->p->dirs, parent) < 0 || strv_extend(&c->p->dirs, dir) < 0 || strv_extend(&c->p->join, dir) < 0)
+                return -ENOMEM;
+        c->found++;
+        if (v2) {
+                /* controllers are offered to children by each parent, root first */
+                if ((k = add_write(c->p, mnt, "cgroup.subtree_control", "+cpu +memory +pids")) < 0 ||
+                    (k = add_write(c->p, parent, "cgroup.subtree_control", "+cpu +memory +pids")) < 0 ||
+                    (k = add_write(c->p, dir, "cpu.max", "%u 100000", l->vcpus * 100000u)) < 0 ||
+                    (k = add_write(c->p, dir, "memory.max", "%llu", (unsigned long long) l->mem_bytes)) < 0 ||
+                    (k = add_write(c->p, dir, "memory.swap.max", "0")) < 0 ||
+                    (k = add_write(c->p, dir, "pids.max", "%u", l->pids)) < 0)
+                        return k;
+                return 0;
+        }
+        if (cpu && ((k = add_write(c->p, dir, "cpu.cfs_period_us", "100000")) < 0 ||
+                    (k = add_write(c->p, dir, "cpu.cfs_quota_us", "%u", l->vcpus * 100000u)) < 0))
+                return k;
+        if (mem && (k = add_write(c->p, dir, "memory.limit_in_bytes", "%llu", (unsigned long long) l->mem_bytes)) < 0)
+                return k;
+        if (pids && (k = add_write(c->p, dir, "pids.max", "%u", l->pids)) < 0)
+                return k;
+        return 0;
+}
+
+int cgroup_plan_make(const char *mounts, int version, const char *group, const char *id, const struct cgroup_limits *l,
+                     struct cgroup_plan *ret) {
+        struct cgroup_plan p = {};
+        struct plan_ctx c = { .version = version, .group = group, .id = id, .l = l, .p = &p };
+        int k;
+
+        if (!vm_id_ok(id) || !vm_id_ok(group) || (version != 1 && version != 2))
+                return -EINVAL;
+        k = each_cgroup_mount(mounts, plan_one, &c);
+        if (k >= 0 && c.found == 0)
+                k = -ENOENT;
+        if (k < 0) {
+                cgroup_plan_done(&p);
+                return k;
+        }
+        *ret = p;
+        return 0;
+}
+
+int cgroup_apply(const struct cgroup_plan *p, char **ret_error) {
+        for (char **d = p->dirs; d && *d; d++)
+                if (mkdir(*d, 0755) < 0 && errno != EEXIST)
+                        return set_error(ret_error, -errno, "%s: cannot create the cgroup: %s", *d, strerror(errno));
+        for (char **w = p->writes; w && w[0] && w[1]; w += 2) {
+                int k = write_attr(w[0], w[1]);
+                if (k < 0)
+                        return set_error(ret_error, k, "%s: cannot write '%s': %s", w[0], w[1], strerror(-k));
+        }
+        return 0;
+}
+
+void cgroup_plan_done(struct cgroup_plan *p) {
+        strv_free(p->dirs);
+        strv_free(p->writes);
+        strv_free(p->join);
+        *p = (struct cgroup_plan) {};
+}
+
+struct remove_ctx {
+        const char *group, *id;
+};
+
+static int remove_one(void *ud, const char *type, const char *mnt, const char *opts) {
+        struct remove_ctx *c = ud;
+        _cleanup_free_ char *dir = strdup_printf("%s/%s/%s", mnt, c->group, c->id);
+        if (dir)
+                (void) rmdir(dir);
+        return 0;
+}
+
+void cgroup_remove(const char *mounts, const char *group, const char *id) {
+        struct remove_ctx c = { .group = group, .id = id };
+        if (vm_id_ok(id) && vm_id_ok(group))
+                (void) each_cgroup_mount(mounts, remove_one, &c);
+}

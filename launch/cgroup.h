@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+/*
+ * cgroups for a VM that sis jails itself (the QEMU backend), as the jailer makes them for
+ * Firecracker: <hierarchy>/<group>/<id> with cpu, memory and pids limits.
+ *
+ *   v1: <cpu mount>/<group>/<id>     cpu.cfs_period_us, cpu.cfs_quota_us
+ *       <memory mount>/<group>/<id>  memory.limit_in_bytes
+ *       <pids mount>/<group>/<id>    pids.max
+ *   v2: /sys/fs/cgroup/<group>/<id>  cpu.max, memory.max, memory.swap.max, pids.max (the
+ *       controllers enabled in the parents' cgroup.subtree_control first)
+ */
+#include <stdint.h>
+
+struct cgroup_limits {
+        unsigned vcpus;                 /* cpu: vcpus full CPUs per period */
+        uint64_t mem_bytes;             /* memory, the VMM's own included */
+        unsigned pids;                  /* threads and processes */
+};
+
+struct cgroup_plan {
+        char **dirs;                    /* made in this order (parents first) */
+        char **writes;                  /* path, value, path, value, ... in this order */
+        char **join;                    /* the VM's own directories: the jail joins each */
+};
+
+/* What cgroup_apply() will do, from the text of /proc/self/mounts. -ENOENT when no hierarchy with
+ * the controllers is mounted. */
+int cgroup_plan_make(const char *mounts, int version, const char *group, const char *id, const struct cgroup_limits *l,
+                     struct cgroup_plan *ret);
+/* Make the directories (an existing one is reused) and write the limits. -errno with *ret_error
+ * naming the file. */
+int cgroup_apply(const struct cgroup_plan *p, char **ret_error);
+void cgroup_plan_done(struct cgroup_plan *p);
+/* Remove <mount>/<group>/<id> in every cgroup hierarchy mounted (v1 and v2). Idempotent. */
+void cgroup_remove(const char *mounts, const char *group, const char *id);

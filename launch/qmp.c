@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: MIT */
+#include "qmp.h"
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+
+#include "util.h"
+
+#define QMP_LINE_MAX (1 << 20)
+
+struct qmp {
+        int fd;
+        long timeout_ms;
+        struct sbuf in; /* what has been read and not yet parsed */
+};
+
+static long now_ms(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The next complete JSON line, parsed; -ETIMEDOUT, -ECONNRESET (EOF), -EPROTO (not JSON). */
+static int read_message(struct qmp *q, long deadline, json_object **ret) {
+        for (;;) {
+                char *nl = q->in.buf ? memchr(q->in.buf, '\n', q->in.len) : NULL;
+                if (nl) {
+                        size_t len = (size_t) (nl - q->in.buf) + 1;
+                        json_object *o;
+                        *nl = '\0';
+                        o = json_tokener_parse(q->in.buf);
+                        memmove(q->in.buf, q->in.buf + len, q->in.len - len);
+                        q->in.len -= len;
+                        if (!o || !json_object_is_type(o, json_type_object)) {
+                                json_object_put(o);
+                                return -EPROTO;
+                        }
+                        *ret = o;
+                        return 0;
+                }
+                if (q->in.len > QMP_LINE_MAX)
+                        return -EPROTO;
+                long left = deadline - now_ms();
+                struct pollfd p = { .fd = q->fd, .events = POLLIN };
+                if (left <= 0)
+                        return -ETIMEDOUT;
+                int k = poll(&p, 1, (int) left);
+                if (k < 0 && errno != EINTR)
+                        return -errno;
+                if (k <= 0)
+                        continue;
+                char buf[8192];
+                ssize_t n = recv(q->fd, buf, sizeof(buf), 0);
+                if (n < 0 && errno != EINTR && errno != EAGAIN)
+                        return -errno;
+                if (n == 0)
+                        return -ECONNRESET;
+                if (n > 0)
+                        sbuf_putn(&q->in, buf, (size_t) n);
+        }
+}
+
+static int send_all(int fd, const char *text, int pass_fd) {
+        size_t len = strlen(text), done = 0;
+
+        while (done < len) {
+                struct iovec iov = { .iov_base = (char *) text + done, .iov_len = len - done };
+                union {
+                        struct cmsghdr h;
+                        char buf[CMSG_SPACE(sizeof(int))];
+                } c = {};
+                struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+                if (pass_fd >= 0 && done == 0) {
+                        m.msg_control = c.buf;
+                        m.msg_controllen = sizeof(c.buf);
+                        struct cmsghdr *h = CMSG_FIRSTHDR(&m);
+                        h->cmsg_level = SOL_SOCKET;
+                        h->cmsg_type = SCM_RIGHTS;
+                        h->cmsg_len = CMSG_LEN(sizeof(int));
+                        memcpy(CMSG_DATA(h), &pass_fd, sizeof(int));
+                }
+                ssize_t n = sendmsg(fd, &m, MSG_NOSIGNAL);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        return n < 0 ? -errno : -EIO;
+                done += (size_t) n;
+        }
+        return 0;
+}
+
+int qmp_call(struct qmp *q, const char *command, json_object *args, int pass_fd, json_object **ret_return,
+             char **ret_error) {
+        json_object *req = json_object_new_object(), *msg = NULL, *v;
+        long deadline = now_ms() + q->timeout_ms;
+        _cleanup_free_ char *line = NULL;
+        int k;
+
+        json_object_object_add(req, "execute", json_object_new_string(command));
+        if (args)
+                json_object_object_add(req, "arguments", json_object_get(args));
+        line = strdup_printf("%s\n", json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN));
+        json_object_put(req);
+        if (!line)
+                return -ENOMEM;
+        k = send_all(q->fd, line, pass_fd);
+        if (k < 0)
+                return set_error(ret_error, k, "QMP %s: cannot send: %s", command, strerror(-k));
+        for (;;) {
+                k = read_message(q, deadline, &msg);
+                if (k < 0)
+                        return set_error(ret_error, k, "QMP %s: %s", command,
+                                         k == -ETIMEDOUT ? "no answer in time" : k == -ECONNRESET ? "QEMU closed the socket"
+                                                                                                   : strerror(-k));
+                if (json_object_object_get_ex(msg, "return", &v)) {
+                        if (ret_return)
+                                *ret_return = json_object_get(v);
+                        json_object_put(msg);
+                        return 0;
+                }
+                if (json_object_object_get_ex(msg, "error", &v)) {
+                        json_object *d;
+                        k = set_error(ret_error, -EIO, "QMP %s: %s", command,
+                                      json_object_object_get_ex(v, "desc", &d) ? json_object_get_string(d) : "error");
+                        json_object_put(msg);
+                        return k;
+                }
+                json_object_put(msg); /* an event */
+        }
+}
+
+int qmp_open(const char *socket_path, long timeout_ms, struct qmp **ret, char **ret_error) {
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        long deadline = now_ms() + timeout_ms, wait = 5;
+        _cleanup_free_ struct qmp *q = NULL;
+        json_object *greeting = NULL, *v;
+        int k;
+
+        if (strlen(socket_path) >= sizeof(sa.sun_path))
+                return set_error(ret_error, -ENAMETOOLONG, "%s: the path is too long for a UNIX socket", socket_path);
+        strcpy(sa.sun_path, socket_path);
+        q = calloc(1, sizeof(*q));
+        if (!q)
+                return -ENOMEM;
+        q->timeout_ms = timeout_ms;
+        for (;;) {
+                q->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+                if (q->fd < 0)
+                        return -errno;
+                if (connect(q->fd, (struct sockaddr *) &sa, sizeof(sa)) == 0)
+                        break;
+                k = -errno;
+                close(q->fd);
+                if ((k != -ENOENT && k != -ECONNREFUSED) || now_ms() + wait > deadline)
+                        return set_error(ret_error, k, "%s: cannot connect: %s", socket_path, strerror(-k));
+                usleep((useconds_t) wait * 1000);
+                wait = MIN(wait * 2, 100L);
+        }
+        k = read_message(q, deadline, &greeting);
+        if (k < 0 || !json_object_object_get_ex(greeting, "QMP", &v)) {
+                json_object_put(greeting);
+                close(q->fd);
+                sbuf_done(&q->in);
+                return set_error(ret_error, k < 0 ? k : -EPROTO, "%s: no QMP greeting", socket_path);
+        }
+        json_object_put(greeting);
+        k = qmp_call(q, "qmp_capabilities", NULL, -1, NULL, ret_error);
+        if (k < 0) {
+                close(q->fd);
+                sbuf_done(&q->in);
+                return k;
+        }
+        *ret = TAKE_PTR(q);
+        return 0;
+}
+
+void qmp_close(struct qmp *q) {
+        if (!q)
+                return;
+        close(q->fd);
+        sbuf_done(&q->in);
+        free(q);
+}
+
+char *qmp_status(const char *socket_path, long timeout_ms) {
+        struct qmp *q = NULL;
+        json_object *r = NULL, *v;
+        char *s = NULL;
+
+        if (qmp_open(socket_path, timeout_ms, &q, NULL) < 0)
+                return NULL;
+        if (qmp_call(q, "query-status", NULL, -1, &r, NULL) >= 0 && json_object_object_get_ex(r, "status", &v))
+                s = strdup(json_object_get_string(v));
+        json_object_put(r);
+        qmp_close(q);
+        return s;
+}
+
+int qmp_oneshot(const char *socket_path, const char *command, long timeout_ms, char **ret_error) {
+        struct qmp *q = NULL;
+        int k = qmp_open(socket_path, timeout_ms, &q, ret_error);
+
+        if (k < 0)
+                return k;
+        k = qmp_call(q, command, NULL, -1, NULL, ret_error);
+        qmp_close(q);
+        return k;
+}

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+/*
+ * QEMU's machine protocol (QMP) over the UNIX socket in the VM's jail: one JSON object per line.
+ * The server greets, we negotiate capabilities, then each command gets exactly one "return" or
+ * "error" (asynchronous "event" lines in between are skipped). A descriptor can ride along with a
+ * command (SCM_RIGHTS), which is how `getfd` hands QEMU a migration file it cannot open itself.
+ */
+#include <json-c/json.h>
+
+struct qmp;
+
+/* Connect (retrying while the socket is not there yet, until timeout_ms) and negotiate. 0, or
+ * -errno with *ret_error. */
+int qmp_open(const char *socket_path, long timeout_ms, struct qmp **ret, char **ret_error);
+/* Run one command. args may be NULL; pass_fd >= 0 is sent along. *ret_return (may be NULL) gets
+ * the "return" value. -EIO with the server's error description in *ret_error; -ETIMEDOUT. */
+int qmp_call(struct qmp *q, const char *command, json_object *args, int pass_fd, json_object **ret_return,
+             char **ret_error);
+void qmp_close(struct qmp *q);
+
+/* "running", "paused", "postmigrate", "inmigrate", ... of query-status; NULL when it cannot be
+ * asked. One connection per question: for the watchdog, stop and list. */
+char *qmp_status(const char *socket_path, long timeout_ms);
+/* Open, run one command without arguments, close. 0 or -errno. */
+int qmp_oneshot(const char *socket_path, const char *command, long timeout_ms, char **ret_error);
