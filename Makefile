@@ -137,6 +137,14 @@ rootfs-check:
 	$(Q)$(MAKE) --no-print-directory $(TOOLS)
 	$(Q)tests/run-tests.sh --only tests/rootfs/slow.sh
 
+# The whole chain end to end (kernel, rootfs, jailed QEMU VMs with TCG, rootless Podman inside,
+# snapshots, teardown): CI runs it too. The kernel is cached by its inputs' hash in
+# $(SIS_E2E_CACHE) (default /var/cache/sis).
+e2e:
+	$(Q)scripts/deps.sh e2e
+	$(Q)$(MAKE) --no-print-directory $(TOOLS)
+	$(Q)tests/run-tests.sh --only tests/e2e/run.sh
+
 install: $(TOOLS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 $(TOOLS) $(DESTDIR)$(BINDIR)/
@@ -151,6 +159,6 @@ install: $(TOOLS)
 clean:
 	rm -rf $(B)
 
-.PHONY: all audit check check-run kernel-check rootfs-check fuzz fuzz-build bench install clean FORCE
+.PHONY: e2e all audit check check-run kernel-check rootfs-check fuzz fuzz-build bench install clean FORCE
 # our dependency files only (build/ also holds the benchmark's kernel tree, full of other *.d)
 -include $(wildcard $(B)/*/*.d)

@@ -292,7 +292,7 @@ char *guest_kernel_version(const char *kernel) {
 /* QEMU under sis's jail: its cgroups with limits, its files bound in, only its devices, the log
  * FIFO as its stdout and stderr. *ret_logfd keeps the FIFO open until the monitor reads it. */
 static int qemu_spawn(const struct run_opts *o, const struct start_req *r, const char *chroot, uid_t uid, const char *netns,
-                      char *const *argv, int cgv, pid_t *ret_pid, int *ret_logfd, char **ret_error) {
+                      char *const *argv, int cgv, pid_t *ret_pid, int *ret_logfd, double *ret_setup_ms, char **ret_error) {
         _cleanup_free_ char *mounts = NULL, *fifo = strdup_printf("%s/logger.fifo", chroot);
         _cleanup_strv_free_ char **files = NULL;
         struct cgroup_plan cp = {};
@@ -337,7 +337,12 @@ static int qemu_spawn(const struct run_opts *o, const struct start_req *r, const
                 struct confine_spec spec = { .root = chroot, .id = o->id, .uid = uid, .gid = uid, .netns = netns,
                                              .devices = devices, .files = files, .cgroups = cp.join, .nofile = 4096,
                                              .fsize = fsize, .argv = argv, .out_fd = logfd };
+                struct timespec a, b;
+                clock_gettime(CLOCK_MONOTONIC, &a);
                 k = confine_spawn(&spec, ret_pid, ret_error);
+                clock_gettime(CLOCK_MONOTONIC, &b);
+                /* the jail's setup: from the fork to QEMU's exec */
+                *ret_setup_ms = (double) (b.tv_sec - a.tv_sec) * 1e3 + (double) (b.tv_nsec - a.tv_nsec) / 1e6;
         }
         if (k < 0)
                 close(logfd);
@@ -573,11 +578,13 @@ int vm_start(const struct run_opts *o, const struct start_req *r, const struct g
         }
         if (qemu) {
                 step("jail: %s", cmd);
-                k = qemu_spawn(o, r, chroot, uid, has_net ? net.ns_path : NULL, argv, cgv, &vmm, &logfd, &err);
+                double setup_ms = 0;
+                k = qemu_spawn(o, r, chroot, uid, has_net ? net.ns_path : NULL, argv, cgv, &vmm, &logfd, &setup_ms, &err);
                 if (k < 0) {
                         rc = fail(2, "%s", err ? err : strerror(-k));
                         goto undo;
                 }
+                json_object_object_add(st, "jail_setup_ms", json_object_new_double(setup_ms));
         } else {
                 step("jailer: %s", cmd);
                 k = exec_jailer(argv);

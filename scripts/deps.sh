@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages sis needs, when they are missing: as root with apt-get, otherwise
-# prints the exact command and fails. Usage: scripts/deps.sh build|test|fuzz|bench|kernel|rootfs
+# prints the exact command and fails. Usage: scripts/deps.sh build|test|fuzz|bench|kernel|rootfs|e2e
 # Images need e2fsprogs >= 1.47.1 (mke2fs -d from a tar stream, reproducible): Debian 12 has
 # 1.47.0, bookworm-backports 1.47.2, which test and rootfs install (adding the backports source).
 set -euo pipefail
@@ -23,13 +23,14 @@ fuzz) want+=("${fuzz[@]}") ;;
 bench) want+=("${bench[@]}") ;;
 kernel) want+=("${kernel[@]}") ;;
 rootfs) want+=("${rootfs[@]}") ;;
-*) echo "usage: $0 build|test|fuzz|bench|kernel|rootfs" >&2; exit 2 ;;
+e2e) want+=("${kernel[@]}" "${rootfs[@]}" python3 iproute2 nftables util-linux e2fsprogs) ;;
+*) echo "usage: $0 build|test|fuzz|bench|kernel|rootfs|e2e" >&2; exit 2 ;;
 esac
 
 # e2fsprogs from bookworm-backports when the installed one is older than 1.47.1
 need_e2fs=
 case "${1:-build}" in
-test|rootfs|bench)
+test|rootfs|bench|e2e)
         v=$(dpkg-query -W -f='${Version}' e2fsprogs 2>/dev/null || echo 0)
         dpkg --compare-versions "$v" ge 1.47.1 || need_e2fs=1 ;;
 esac

@@ -1,0 +1,261 @@
+#!/usr/bin/env bash
+# The whole chain, end to end (make e2e, run by CI; root): the sis-guest kernel from Debian's
+# linux-source-6.1 (cached by its inputs' hash), the Debian-flavour rootfs with the e2e service,
+# home disks holding a container image built here, an audit with a development policy recorded
+# in the run, then QEMU microvm VMs under sis-launch's jail with TCG:
+#   A and B at once: each prints its markers (kernel, / read-only, home read-write, Podman's
+#     storage on the home disk, a container from the local image, no name resolution), reaches
+#     the "internet" namespace and not the other VM; escape checks on both VMMs while they run;
+#     B powers off and its teardown leaves nothing.
+#   A is snapshotted, cleaned, restored once as A2 (it goes on ticking, then powers off); a
+#     second restore is refused.
+#   K is SIGKILLed mid-run; clean leaves nothing.
+# The network is only namespaces made here (th: the test's host with uplink up0; inet: "the
+# internet", 198.51.100.1); nothing has a route to a real interface. Prints "ok NAME" /
+# "not ok NAME", and the figures for make bench in build/e2e-bench.txt.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+top=$PWD
+launch=$top/build/sis-launch prov=$top/build/sis-provision audit=$top/build/sis-audit
+status=0
+ok() { echo "ok $1"; }
+notok() { echo "not ok $1"; status=1; }
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+
+if [ "$(id -u)" != 0 ]; then notok "e2e needs root (namespaces, cgroups, jails)"; exit 1; fi
+cache=${SIS_E2E_CACHE:-/var/cache/sis}
+src=${SIS_KERNEL_SOURCE:-/usr/src/linux-source-6.1.tar.xz}
+qemu=${SIS_QEMU:-/usr/bin/qemu-system-x86_64}
+# the jails' base must be root-owned all the way up (the audit's jail.chroot_base)
+tmp=$(mktemp -d /var/tmp/sis-e2e.XXXXXX)
+chmod 755 "$tmp"
+sfx=$$
+TH=sise-th-$sfx INET=sise-inet-$sfx
+run=$tmp/run jail=$tmp/jail
+L=(--run-dir "$run" --chroot-base "$jail" --uid-range 40000-40009 --backend qemu --accel tcg --qemu "$qemu")
+inth() { nsenter --net="/run/netns/$TH" "$@"; }
+cleanup() {
+        for d in "$run"/vms/*/; do [ -d "$d" ] && inth "$launch" clean "${L[@]}" "$(basename "$d")" > /dev/null 2>&1; done
+        pkill -f "http.server --bind .* --directory $tmp" 2> /dev/null
+        for n in $TH $INET; do ip netns del "$n" 2> /dev/null; done
+        rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# --- images -------------------------------------------------------------------------------------
+export SOURCE_DATE_EPOCH=1767225600
+t0=$(now)
+if "$prov" kernel --source "$src" --profile sis-guest --cache "$cache" --out "$tmp/kernel" 2> "$tmp/kernel.err"; then
+        ok "kernel: sis-guest from $(basename "$src") ($(grep -q 'cache hit' "$tmp/kernel.err" && echo "cache hit, keyed by the inputs' hash" || echo "built") in $(since "$t0") s)"
+else
+        notok "kernel build"; tail -5 "$tmp/kernel.err"; exit 1
+fi
+mkdir -p "$tmp/recipes"
+cp -r rootfs/. "$tmp/recipes/"
+cp tests/e2e/sis-e2e.recipe "$tmp/recipes/"
+cp -r tests/e2e/overlay "$tmp/recipes/overlay/e2e"
+t0=$(now)
+if "$prov" rootfs --distro debian --recipes "$tmp/recipes" --recipe sis-e2e --cache "$cache" --out "$tmp/rootfs" 2> "$tmp/rootfs.err"; then
+        ok "rootfs: debian sis-session + the e2e service ($(since "$t0") s, sha256 $(sha256sum "$tmp/rootfs/rootfs.ext4" | cut -c1-12))"
+else
+        notok "rootfs build"; tail -5 "$tmp/rootfs.err"; exit 1
+fi
+python3 tests/e2e/mkimage.py "$(command -v busybox)" "$tmp/image.tar" localhost/sis-marker:1 "SIS-E2E-CONTAINER: hello from rootless podman"
+"$prov" disk --home --size 512M --owner 1000:1000 --out "$tmp/home.ext4" 2> /dev/null || { notok "home disk"; exit 1; }
+home_for() { # NAME TICKS PROBES: a home disk template with the e2e directory for one VM
+        cp --sparse=always "$tmp/home.ext4" "$tmp/home-$1.ext4"
+        printf 'TICKS=%s\nPROBES="%s"\n' "$2" "$3" > "$tmp/env-$1"
+        debugfs -w -f - "$tmp/home-$1.ext4" > /dev/null 2>&1 <<EOF
+mkdir e2e
+sif e2e uid 1000
+sif e2e gid 1000
+cd e2e
+write $tmp/image.tar image.tar
+write $tmp/env-$1 env
+EOF
+}
+
+# --- the test's world: a host namespace with an uplink to "the internet" ------------------------
+for n in $TH $INET; do ip netns add "$n"; ip -n "$n" link set lo up; done
+ip link add "up0-$sfx" type veth peer name "eth0-$sfx"
+ip link set "up0-$sfx" netns "$TH"
+ip link set "eth0-$sfx" netns "$INET"
+ip -n "$TH" link set "up0-$sfx" name up0
+ip -n "$INET" link set "eth0-$sfx" name eth0
+ip -n "$TH" addr add 198.51.100.2/24 dev up0
+ip -n "$INET" addr add 198.51.100.1/24 dev eth0
+ip -n "$TH" link set up0 up
+ip -n "$INET" link set eth0 up
+ip -n "$TH" route add default via 198.51.100.1 dev up0
+ip netns exec "$INET" python3 -m http.server --bind 198.51.100.1 --directory "$tmp" 8080 > /dev/null 2>&1 &
+
+# --- the audit, and a development policy for what this host fails --------------------------------
+mkdir -p "$jail"
+"$audit" --format json --qemu "$qemu" --chroot-base "$jail" --jail-uid 40000-40009 --jail-gid 40000-40009 > "$tmp/audit.json" 2> /dev/null
+python3 tests/launch/dev-policy.py "$tmp/audit.json" "$tmp/dev-policy.json" "sis e2e: TCG on a development host"
+chmod 644 "$tmp/dev-policy.json"
+ok "audit: $(python3 -c "import json; r = json.load(open('$tmp/audit.json')); print(len(r['checks']), 'checks,', sum(c['status'] == 'FAIL' for c in r['checks']), 'failing, waived by the development policy')")"
+
+# --- A and B at once ----------------------------------------------------------------------------
+# slots of the pool in order: A gets 10.250.0.1/.2, B 10.250.0.5/.6
+POOL=(--net-pool 10.250.0.0/24)
+home_for a 40 "inet:198.51.100.1:8080 b-host:10.250.0.5:8080 b-vm:10.250.0.6:8080"
+home_for b 3 "inet:198.51.100.1:8080 a-host:10.250.0.1:8080 a-vm:10.250.0.2:8080"
+R=(--kernel "$tmp/kernel/vmlinux" --rootfs "$tmp/rootfs/rootfs.ext4" --vcpus 1 --mem 768 --console --policy "$tmp/dev-policy.json")
+t_start=$(now)
+for v in a b; do
+        if inth "$launch" run --name "e2e-$v" "${R[@]}" --home "$tmp/home-$v.ext4" "${POOL[@]}" "${L[@]}" 2> "$tmp/run-$v.err"; then
+                ok "run e2e-$v: started under the jail ($(grep -o 'uid [0-9]*' "$tmp/run-$v.err" | tail -1))"
+        else
+                notok "run e2e-$v"; cat "$tmp/run-$v.err"; exit 1
+        fi
+done
+state() { python3 -c "import json, sys; s = json.load(open('$run/vms/$1/state.json')); print(eval(sys.argv[1]))" "$2"; }
+# something to be reached at each VM's own addresses (owned by its namespace): only the firewall stops a probe
+for v in a b; do
+        ip netns exec "sis-e2e-$v" python3 -m http.server --bind "$(state "e2e-$v" "s['net']['vm_ip']")" --directory "$tmp" 8080 > /dev/null 2>&1 &
+done
+[ "$(state e2e-a "s['net']['vm_ip']")" = 10.250.0.2 ] && [ "$(state e2e-b "s['net']['vm_ip']")" = 10.250.0.6 ] &&
+        ok "two VMs: their links are 10.250.0.0/30 and 10.250.0.4/30 as planned" || notok "the VMs' links are not the planned ones"
+[ "$(state e2e-a "s['audit']['policy']")" = "$tmp/dev-policy.json" ] && ok "the development policy is recorded in the VM's state" ||
+        notok "the policy is not recorded"
+log() { { tr -d '\r' < "$run/vms/$1/qemu.log"; } 2> /dev/null; }
+wait_for() { # VM PATTERN SECONDS
+        local i
+        for ((i = 0; i < $3 * 2; i++)); do log "$1" | grep -aq "$2" && return 0; sleep 0.5; done
+        return 1
+}
+peak_rss() { awk '/^VmHWM/ { print $2 }' "/proc/$1/status" 2> /dev/null || echo 0; }
+pa=$(state e2e-a "s['pid']") pb=$(state e2e-b "s['pid']")
+rss=0
+wait_for e2e-a 'SIS-E2E: kernel' 300 && boot_a=$(since "$t_start") || boot_a=
+wait_for e2e-a 'SIS-E2E: checks done' 600 && wait_for e2e-b 'SIS-E2E: checks done' 600 ||
+        { notok "the guests never finished their checks"; log e2e-a | tail -30; log e2e-b | tail -30; }
+for p in $pa $pb; do r=$(peak_rss "$p"); [ "${r:-0}" -gt "$rss" ] && rss=$r; done
+jail_ms="$(state e2e-a "s['jail_setup_ms']") $(state e2e-b "s['jail_setup_ms']")"
+for v in a b; do
+        log "e2e-$v" | grep -a 'SIS-E2E' | sed "s/^/  e2e-$v: /"
+        want() { log "e2e-$v" | grep -aq "SIS-E2E: $1" && ok "e2e-$v: $2" || notok "e2e-$v: $2"; }
+        want "kernel 6\.1\." "the guest prints its kernel version"
+        want "root ext4 ro" "/ is mounted read-only"
+        want "home /dev/vdb ext4 rw" "/home/sis is the home disk, read-write"
+        want "user sis uid 1000 gid 1000 caps 0000000000000000" "the session runs as the unprivileged user, no capabilities"
+        want "root write refused" "the user cannot write /"
+        want "podman storage /home/sis/.local/share/containers/storage on /home/sis" "Podman's storage is on the home disk"
+        want "image loaded" "podman load from the local tarball (no registry)"
+        want "container: SIS-E2E-CONTAINER: hello from rootless podman" "podman run --rm prints the container's marker"
+        want "resolve example.com: nothing" "nothing outside resolves"
+        want "probe inet 198.51.100.1:8080 reachable" "the VM reaches the internet namespace through its NAT"
+done
+log e2e-a | grep -aq "probe b-host 10.250.0.5:8080 unreachable" && log e2e-a | grep -aq "probe b-vm 10.250.0.6:8080 unreachable" &&
+        ok "e2e-a cannot reach e2e-b's addresses" || notok "e2e-a reaches e2e-b"
+log e2e-b | grep -aq "probe a-host 10.250.0.1:8080 unreachable" && log e2e-b | grep -aq "probe a-vm 10.250.0.2:8080 unreachable" &&
+        ok "e2e-b cannot reach e2e-a's addresses" || notok "e2e-b reaches e2e-a"
+
+# --- escape checks on the running VMMs -----------------------------------------------------------
+for v in a b; do
+        p=$(state "e2e-$v" "s['pid']") uid=$(state "e2e-$v" "s['uid']")
+        st=/proc/$p/status
+        [ "$(awk '/^Uid/ { print $2 $3 $4 $5 }' "$st")" = "$uid$uid$uid$uid" ] && ok "e2e-$v: QEMU runs as the VM's uid $uid" || notok "e2e-$v: uid"
+        awk '/^Cap(Inh|Prm|Eff|Bnd|Amb)/ { if ($2 != "0000000000000000") bad = 1 } END { exit bad }' "$st" &&
+                ok "e2e-$v: no capabilities in any set" || notok "e2e-$v: capabilities left"
+        grep -q '^Seccomp:[[:space:]]*2' "$st" && grep -q '^NoNewPrivs:[[:space:]]*1' "$st" &&
+                ok "e2e-$v: seccomp mode 2 and no_new_privs (/proc/$p/status)" || notok "e2e-$v: seccomp / no_new_privs"
+        for ns in mnt pid net ipc uts; do
+                [ "$(readlink "/proc/$p/ns/$ns")" != "$(readlink "/proc/self/ns/$ns")" ] || notok "e2e-$v: shares the $ns namespace"
+        done
+        ok "e2e-$v: its own mount, pid, net, ipc and uts namespaces"
+        top_level=$(ls -A "/proc/$p/root" | sort | tr '\n' ' ')
+        [ "$top_level" = "dev disk lib lib64 logger.fifo metrics.fifo proc qmp.sock rootfs.ext4 snapshot usr vmlinux " ] &&
+                ok "e2e-$v: its root holds only its jail: $top_level" || notok "e2e-$v: its root shows $top_level"
+        ! ls -d "/proc/$p/root/etc" "/proc/$p/root/home" "/proc/$p/root$tmp" > /dev/null 2>&1 &&
+                ok "e2e-$v: no host /etc, /home, or the other VM's files" || notok "e2e-$v: host paths visible"
+        [ "$(ls "/proc/$p/root/dev" | sort | tr '\n' ' ')" = "net null urandom " ] && ok "e2e-$v: /dev has null, urandom, net/tun only" ||
+                notok "e2e-$v: /dev has $(ls "/proc/$p/root/dev" | tr '\n' ' ')"
+        ifnames() { awk -F: '/:/ { gsub(/ /, "", $1); print $1 }'; }
+        ifs=$(ifnames < "/proc/$p/net/dev" | sort | tr '\n' ' ')
+        seen=
+        # the real host's interfaces and the test host's (up0)
+        for i in $({ cat /proc/self/net/dev; inth cat /proc/self/net/dev; } | ifnames); do
+                [ "$i" != lo ] && [[ " $ifs " == *" $i "* ]] && seen="$seen $i"
+        done
+        [ -z "$seen" ] && [[ " $ifs " == *" tap0 "* ]] && ok "e2e-$v: its network is its own ($ifs), none of the host's" ||
+                notok "e2e-$v: sees the host's$seen ($ifs)"
+        grep -q ":/qemu/e2e-$v\$" "/proc/$p/cgroup" && ok "e2e-$v: in its cgroups (qemu/e2e-$v)" || notok "e2e-$v: cgroup $(cat "/proc/$p/cgroup")"
+done
+[ "$(state e2e-a "s['uid']")" != "$(state e2e-b "s['uid']")" ] && ok "two VMs: separate uids" || notok "two VMs share a uid"
+
+# --- B powers off; its teardown --------------------------------------------------------------------
+leftovers() { # VM: what it left behind
+        local id=$1 p
+        p=$(state "$id" "s['pid']" 2> /dev/null)
+        ls -d "$jail/qemu/$id" 2> /dev/null
+        ls -d /sys/fs/cgroup/*/qemu/"$id" /sys/fs/cgroup/qemu/"$id" 2> /dev/null
+        ip netns list | grep -w "sis-$id"
+        grep -F "$jail/qemu/$id" /proc/mounts
+        grep -rlx "$id.*" "$run/leases" 2> /dev/null
+        [ -d "$run/vms/$id" ] && echo "$run/vms/$id"
+        pgrep -f -- "-name $id,debug-threads" > /dev/null && echo "a process"
+}
+wait_for e2e-b 'reboot: Restarting system' 180 && ok "e2e-b powers off by itself" || notok "e2e-b never powered off"
+for _ in $(seq 40); do kill -0 "$pb" 2> /dev/null && [ "$(awk '/^State/ { print $2 }' "/proc/$pb/status" 2> /dev/null)" != Z ] || break; sleep 0.25; done
+inth "$launch" list --run-dir "$run" | grep -q 'e2e-b .*stopped' && ok "e2e-b: list shows it stopped" || notok "e2e-b: list"
+inth "$launch" clean "${L[@]}" e2e-b > /dev/null 2>&1
+left=$(leftovers e2e-b)
+[ -z "$left" ] && ok "e2e-b: clean leaves no process, jail, mount, netns, cgroup or lease" || notok "e2e-b left: $left"
+
+# --- A: snapshot, restore once, refuse the second ---------------------------------------------------
+wait_for e2e-a 'SIS-E2E: tick 2$' 120
+if inth "$launch" snapshot e2e-a --out "$tmp/snap" "${L[@]}" 2> "$tmp/snap.err"; then
+        ok "snapshot of e2e-a: $(ls "$tmp/snap" | tr '\n' ' ')($(du -sh --apparent-size "$tmp/snap/vmstate" | cut -f1) of state)"
+else
+        notok "snapshot"; cat "$tmp/snap.err"
+fi
+last=$(log e2e-a | grep -ao 'SIS-E2E: tick [0-9]*' | tail -1 | grep -o '[0-9]*$')
+inth "$launch" clean "${L[@]}" e2e-a > /dev/null 2>&1
+# a copy, for the second restore: the first one consumes the directory, and a copy is the same snapshot
+cp -r --sparse=always "$tmp/snap" "$tmp/snap-copy"
+t0=$(now)
+if inth "$launch" restore "$tmp/snap" --name e2e-a2 --policy "$tmp/dev-policy.json" --ledger "$tmp/ledger" "${L[@]}" 2> "$tmp/restore.err"; then
+        ok "restore as e2e-a2 ($(since "$t0") s)"
+else
+        notok "restore"; cat "$tmp/restore.err"
+fi
+next=$((last + 1))
+wait_for e2e-a2 "SIS-E2E: tick $next\$" 60 && ! log e2e-a2 | grep -aq 'SIS-E2E: kernel' &&
+        ok "the restored guest goes on where it stopped (tick $last, then tick $next), without booting again" ||
+        { notok "the restored guest did not continue"; log e2e-a2 | tail -20; }
+inth "$launch" restore "$tmp/snap-copy" --name e2e-a3 --policy "$tmp/dev-policy.json" --ledger "$tmp/ledger" "${L[@]}" 2> "$tmp/restore2.err"
+rc=$?
+[ "$rc" = 1 ] && grep -q 'restored once already' "$tmp/restore2.err" && ok "a second restore, of a copy, is refused by the ledger (exit 1)" ||
+        { notok "second restore (exit $rc)"; cat "$tmp/restore2.err"; }
+wait_for e2e-a2 'reboot: Restarting system' 180 && ok "e2e-a2 powers off by itself" || notok "e2e-a2 never powered off"
+sleep 1
+inth "$launch" clean "${L[@]}" e2e-a2 > /dev/null 2>&1
+left=$(leftovers e2e-a2)
+[ -z "$left" ] && ok "e2e-a2: clean leaves nothing behind" || notok "e2e-a2 left: $left"
+
+# --- K: SIGKILL mid-run, then clean ----------------------------------------------------------------
+home_for k 600 ""
+if inth "$launch" run --name e2e-k "${R[@]}" --home "$tmp/home-k.ext4" "${POOL[@]}" "${L[@]}" 2> "$tmp/run-k.err"; then
+        pk=$(state e2e-k "s['pid']")
+        wait_for e2e-k 'Linux version' 60
+        kill -KILL "$pk"
+        sleep 0.5
+        inth "$launch" clean "${L[@]}" e2e-k > /dev/null 2>&1
+        left=$(leftovers e2e-k)
+        [ -z "$left" ] && ok "e2e-k: SIGKILL mid-boot, then clean: nothing left" || notok "e2e-k left: $left"
+else
+        notok "run e2e-k"; cat "$tmp/run-k.err"
+fi
+if inth nft list table ip sis > /dev/null 2>&1; then
+        notok "the host's sis table is still there after the last VM"
+else
+        ok "the last VM gone, the host's nftables table is gone too"
+fi
+
+mkdir -p build
+printf 'tcg_boot_to_first_marker_s=%s\nvmm_peak_rss_kib=%s\njail_setup_ms=%s\n' "${boot_a:-?}" "$rss" "$jail_ms" > build/e2e-bench.txt
+echo "  TCG boot to the first guest marker: ${boot_a:-?} s; QEMU peak RSS: $((rss / 1024)) MiB; jail setup: $jail_ms ms"
+exit $status
