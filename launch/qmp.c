@@ -176,6 +176,32 @@ int qmp_open(const char *socket_path, long timeout_ms, struct qmp **ret, char **
         return 0;
 }
 
+int qmp_wait_migration(struct qmp *q, long timeout_ms, char **ret_error) {
+        long deadline = now_ms() + timeout_ms;
+        json_object *ret = NULL, *v, *e;
+        int k;
+
+        for (;;) {
+                const char *status = "";
+                json_object_put(ret);
+                ret = NULL;
+                k = qmp_call(q, "query-migrate", NULL, -1, &ret, ret_error);
+                if (k >= 0 && json_object_object_get_ex(ret, "status", &v))
+                        status = json_object_get_string(v);
+                if (k < 0 || streq(status, "completed"))
+                        break;
+                if (streq(status, "failed") || streq(status, "cancelled") || now_ms() > deadline) {
+                        bool desc = json_object_object_get_ex(ret, "error-desc", &e);
+                        k = set_error(ret_error, -EIO, "migration %s%s%s", *status ? status : "did not finish", desc ? ": " : "",
+                                      desc ? json_object_get_string(e) : "");
+                        break;
+                }
+                usleep(20000);
+        }
+        json_object_put(ret);
+        return k;
+}
+
 void qmp_close(struct qmp *q) {
         if (!q)
                 return;

@@ -18,6 +18,9 @@ int qmp_open(const char *socket_path, long timeout_ms, struct qmp **ret, char **
 int qmp_call(struct qmp *q, const char *command, json_object *args, int pass_fd, json_object **ret_return,
              char **ret_error);
 void qmp_close(struct qmp *q);
+/* Poll query-migrate until the migration (outgoing or incoming) completes: 0; -EIO when it fails
+ * or is cancelled (QEMU's error-desc in *ret_error), or takes longer than timeout_ms. */
+int qmp_wait_migration(struct qmp *q, long timeout_ms, char **ret_error);
 
 /* "running", "paused", "postmigrate", "inmigrate", ... of query-status; NULL when it cannot be
  * asked. One connection per question: for the watchdog, stop and list. */

@@ -353,12 +353,6 @@ out:
         return k;
 }
 
-static long ms_now(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* After the spawn, over QMP: a new VM must be running; a restore is handed its state (the
  * snapshot's vmstate, opened here: QEMU's sandbox opens nothing itself) and resumed. */
 static int qemu_handshake(const struct run_opts *o, const struct start_req *r, const char *chroot, char **ret_error) {
@@ -375,7 +369,6 @@ static int qemu_handshake(const struct run_opts *o, const struct start_req *r, c
         if (r->qvm->incoming) {
                 _cleanup_close_ int fd = open(vs, O_RDONLY | O_CLOEXEC);
                 json_object *a = json_object_new_object(), *b = json_object_new_object();
-                long deadline = ms_now() + 300000;
                 json_object_object_add(a, "fdname", json_object_new_string("sis-snapshot"));
                 json_object_object_add(b, "uri", json_object_new_string("fd:sis-snapshot"));
                 k = fd < 0 ? set_error(ret_error, -errno, "%s: %s", vs, strerror(errno)) : qmp_call(q, "getfd", a, fd, NULL, ret_error);
@@ -384,21 +377,8 @@ static int qemu_handshake(const struct run_opts *o, const struct start_req *r, c
                 json_object_put(a);
                 json_object_put(b);
                 /* the state streams in; then QEMU resumes the guest by itself */
-                while (k >= 0) {
-                        const char *status = "";
-                        json_object_put(ret);
-                        ret = NULL;
-                        k = qmp_call(q, "query-migrate", NULL, -1, &ret, ret_error);
-                        if (k >= 0 && json_object_object_get_ex(ret, "status", &v))
-                                status = json_object_get_string(v);
-                        if (k < 0 || streq(status, "completed"))
-                                break;
-                        if (streq(status, "failed") || ms_now() > deadline) {
-                                k = set_error(ret_error, -EIO, "loading the snapshot: migration %s", *status ? status : "did not finish");
-                                break;
-                        }
-                        usleep(20000);
-                }
+                if (k >= 0)
+                        k = qmp_wait_migration(q, 300000, ret_error);
         }
         for (int i = 0; k >= 0 && i < 100; i++) {
                 json_object_put(ret);

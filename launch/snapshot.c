@@ -137,8 +137,7 @@ static int copy_out(const char *from, const char *to) {
  * file opened here and handed over QMP (QEMU's sandbox may not open files itself). */
 static int qemu_snapshot(const char *qmp_sock, const char *vmstate, long timeout_ms, char **ret_error) {
         _cleanup_close_ int fd = open(vmstate, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-        json_object *a = json_object_new_object(), *b = json_object_new_object(), *ret = NULL, *v;
-        struct timespec t0, t;
+        json_object *a = json_object_new_object(), *b = json_object_new_object();
         struct qmp *q = NULL;
         int k;
 
@@ -154,30 +153,10 @@ static int qemu_snapshot(const char *qmp_sock, const char *vmstate, long timeout
                 k = qmp_call(q, "getfd", a, fd, NULL, ret_error);
         if (k >= 0)
                 k = qmp_call(q, "migrate", b, -1, NULL, ret_error);
-        clock_gettime(CLOCK_MONOTONIC, &t0);
-        while (k >= 0) {
-                const char *status = "";
-                json_object_put(ret);
-                ret = NULL;
-                k = qmp_call(q, "query-migrate", NULL, -1, &ret, ret_error);
-                if (k >= 0 && json_object_object_get_ex(ret, "status", &v))
-                        status = json_object_get_string(v);
-                if (k < 0 || streq(status, "completed"))
-                        break;
-                clock_gettime(CLOCK_MONOTONIC, &t);
-                if (streq(status, "failed") || streq(status, "cancelled") || t.tv_sec - t0.tv_sec > 600) {
-                        json_object *e;
-                        k = set_error(ret_error, -EIO, "QEMU could not write the snapshot: migration %s%s%s",
-                                      *status ? status : "did not finish",
-                                      json_object_object_get_ex(ret, "error-desc", &e) ? ": " : "",
-                                      json_object_object_get_ex(ret, "error-desc", &e) ? json_object_get_string(e) : "");
-                        break;
-                }
-                usleep(20000);
-        }
+        if (k >= 0)
+                k = qmp_wait_migration(q, 600000, ret_error);
         if (k >= 0 && fsync(fd) < 0)
                 k = set_error(ret_error, -errno, "%s: %s", vmstate, strerror(errno));
-        json_object_put(ret);
         json_object_put(a);
         json_object_put(b);
         qmp_close(q);
