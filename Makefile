@@ -102,11 +102,11 @@ check-run: $(TOOLS) $(TEST_BINS) $(B)/confine-run
 FUZZ_SECONDS ?= 60
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz-*.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRCS))
-FUZZ_LIB_SRCS := $(LIB_SRCS) $(AUDIT_SRCS) $(REPORT_SRCS) provision/recipe.c provision/tree.c
+FUZZ_LIB_SRCS := $(LIB_SRCS) $(AUDIT_SRCS) $(REPORT_SRCS) provision/recipe.c provision/tree.c launch/qmp.c launch/qemu.c launch/cgroup.c
 $(B)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(FUZZ_LIB_SRCS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo '  FUZZ    $@')
-	$(Q)clang -std=gnu11 -g -O1 -D_GNU_SOURCE -DSIS_VERSION='"$(VERSION)"' -I. -Ilib -Iaudit -Ireports -Iprovision $(PKG_CFLAGS) \
+	$(Q)clang -std=gnu11 -g -O1 -D_GNU_SOURCE -DSIS_VERSION='"$(VERSION)"' -I. -Ilib -Iaudit -Ireports -Iprovision -Ilaunch $(PKG_CFLAGS) \
 		-fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_LIB_SRCS) $(PKG_LIBS) $(shell $(PKG_CONFIG) --libs libcrypto libarchive 2>/dev/null)
 fuzz-build: $(FUZZ_BINS)
 fuzz:
@@ -117,12 +117,15 @@ fuzz:
 $(B)/bench-image: tests/bench/image.c $(B)/libsis.a $(FLAGS_STAMP)
 	$(Q)$(CC) $(ALL_CFLAGS) -include dump.h -o $@ $< $(B)/libsis.a $(ALL_LDFLAGS) $(PKG_LIBS) $(PROVISION_LIBS) $(LAUNCH_LIBS)
 
+$(B)/bench-jail: tests/bench/jail.c $(B)/libsis.a $(FLAGS_STAMP)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/libsis.a $(ALL_LDFLAGS) $(PKG_LIBS) $(PROVISION_LIBS) $(LAUNCH_LIBS)
+
 $(B)/confine-run: tests/launch/confine-run.c $(B)/libsis.a $(FLAGS_STAMP)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/libsis.a $(ALL_LDFLAGS) $(PKG_LIBS) $(PROVISION_LIBS) $(LAUNCH_LIBS)
 
 bench:
 	$(Q)scripts/deps.sh bench
-	$(Q)$(MAKE) --no-print-directory $(TOOLS) $(B)/bench-image
+	$(Q)$(MAKE) --no-print-directory $(TOOLS) $(B)/bench-image $(B)/bench-jail
 	$(Q)tests/bench.sh
 
 # The slow end-to-end kernel tests (two kernel builds, a boot under QEMU): CI runs them too.

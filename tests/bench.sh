@@ -152,13 +152,25 @@ if [[ ${BENCH_LAUNCH:-1} == 1 && -x build/sis-launch ]] && root; then
 		"${BENCH_LAUNCH_RUNS:-20}" "$lmed" "$lp90" "$lmin" "$(awk -v k="$lkib" 'BEGIN{print k/1024}')" >>"$TMP/rows"
 	echo "$lmed" >"$TMP/median.launch"
 fi
+# sis's jail for the QEMU backend alone: fork to QEMU's exec, with QEMU's ~60 files bound in, a
+# cgroup per hierarchy joined, /dev, /proc, pivot_root, capabilities, seccomp (tests/bench/jail.c)
+QEMU_BIN=$(command -v qemu-system-x86_64 || true)
+if [[ ${BENCH_JAIL:-1} == 1 && -x build/bench-jail && -n $QEMU_BIN ]] && root; then
+	n=${BENCH_JAIL_RUNS:-50}
+	build/bench-jail "$QEMU_BIN" "$n" >"$TMP/jail.ms" || die "build/bench-jail failed"
+	label="sis's jail for QEMU, fork to exec: namespaces, cgroups joined, QEMU's files bound read-only, /dev, /proc, pivot_root, no capabilities, seccomp"
+	sort -n "$TMP/jail.ms" | awk -v out="$TMP/median.jail" -v label="$label" '{ v[NR] = $1 } END {
+		n = NR; med = (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+		p = int(0.9 * n); if (p < 0.9 * n) p++
+		printf "| %s | %d | %.2f | %.2f | %.2f | n/a |\n", label, n, med, v[p], v[1]
+		print med > out }' >>"$TMP/rows"
+fi
 # the QEMU backend under TCG, as measured by the last `make e2e` (a whole Debian guest boot is
 # minutes of work under emulation: it is not repeated here)
 if [[ -f build/e2e-bench.txt ]]; then
-	# shellcheck disable=SC1091
-	. build/e2e-bench.txt
+	e2e() { sed -n "s/^$1=//p" build/e2e-bench.txt; }
+	tcg_boot_to_first_marker_s=$(e2e tcg_boot_to_first_marker_s) vmm_peak_rss_kib=$(e2e vmm_peak_rss_kib) jail_setup_ms=$(e2e jail_setup_ms)
 	NOTES+=("from the last make e2e (two Debian guests booting at once, 1 vCPU each, TCG): boot to the first guest marker ${tcg_boot_to_first_marker_s} s; QEMU peak RSS $((vmm_peak_rss_kib / 1024)) MiB; sis's jail set up (fork to QEMU's exec) in ${jail_setup_ms} ms (first VM, second VM)")
-	echo "${jail_setup_ms%% *}" >"$TMP/median.jail"
 else
 	NOTES+=("QEMU/TCG figures skipped: run make e2e first")
 fi
@@ -208,7 +220,7 @@ if [[ -f $TMP/median.launch ]]; then
 fi
 if [[ -f $TMP/median.jail ]]; then
 	m=$(cat "$TMP/median.jail")
-	goal "sis's jail set up < 10 ms ($(printf %.1f "$m") ms, first VM of make e2e)" "$m < 10"
+	goal "sis's jail set up < 10 ms ($(printf %.1f "$m") ms)" "$m < 10"
 fi
 if [[ -n $TIME ]]; then
 	rss=$(cat "$TMP"/median.sis.rss "$TMP"/median.fix.rss 2>/dev/null | sort -n | tail -n1)

@@ -133,7 +133,7 @@ wait_for e2e-a 'SIS-E2E: kernel' 300 && boot_a=$(since "$t_start") || boot_a=
 wait_for e2e-a 'SIS-E2E: checks done' 600 && wait_for e2e-b 'SIS-E2E: checks done' 600 ||
         { notok "the guests never finished their checks"; log e2e-a | tail -30; log e2e-b | tail -30; }
 for p in $pa $pb; do r=$(peak_rss "$p"); [ "${r:-0}" -gt "$rss" ] && rss=$r; done
-jail_ms="$(state e2e-a "s['jail_setup_ms']") $(state e2e-b "s['jail_setup_ms']")"
+jail_ms="$(state e2e-a "'%.1f' % s['jail_setup_ms']") $(state e2e-b "'%.1f' % s['jail_setup_ms']")"
 for v in a b; do
         log "e2e-$v" | grep -a 'SIS-E2E' | sed "s/^/  e2e-$v: /"
         want() { log "e2e-$v" | grep -aq "SIS-E2E: $1" && ok "e2e-$v: $2" || notok "e2e-$v: $2"; }
