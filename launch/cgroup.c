@@ -5,27 +5,22 @@
 #include <sys/stat.h>
 
 #include "fileio.h"
+#include "parse.h"
 #include "util.h"
 
-/* Each cgroup or cgroup2 mount: its type, mount point and options, for fn. */
+/* Each cgroup or cgroup2 mount of /proc/self/mounts (the audit's parser): its type, mount point
+ * and options, for fn. -EBADMSG on a malformed table. */
 static int each_cgroup_mount(const char *mounts, int (*fn)(void *ud, const char *type, const char *dir, const char *opts),
                              void *ud) {
-        for (const char *p = mounts; p && *p;) {
-                size_t len = strcspn(p, "\n");
-                _cleanup_free_ char *l = strndup(p, len);
-                char dev[256], dir[512], type[64], opts[512];
-                int k;
-                p += len + (p[len] == '\n');
-                if (!l)
-                        return -ENOMEM;
-                if (sscanf(l, "%255s %511s %63s %511s", dev, dir, type, opts) != 4 ||
-                    (!streq(type, "cgroup") && !streq(type, "cgroup2")))
-                        continue;
-                k = fn(ud, type, dir, opts);
-                if (k != 0)
-                        return k;
-        }
-        return 0;
+        struct mount_entry *m = NULL;
+        size_t n = 0;
+        int k = mounts_parse(mounts ? mounts : "", &m, &n);
+
+        for (size_t i = 0; k >= 0 && i < n; i++)
+                if (streq(m[i].fstype, "cgroup") || streq(m[i].fstype, "cgroup2"))
+                        k = fn(ud, m[i].fstype, m[i].target, m[i].options);
+        mounts_free(m, n);
+        return k < 0 ? k : 0;
 }
 
 static bool has_option(const char *opts, const char *name) {

@@ -103,20 +103,28 @@ struct ldd_lines {
         int error;
 };
 
-/* "libz.so.1 => /lib/x86_64-linux-gnu/libz.so.1 (0x...)" or "/lib64/ld-linux-x86-64.so.2 (0x...)":
- * the path; "linux-vdso.so.1 (0x...)" has none; "libfoo.so => not found" is an error. */
-static void on_ldd_line(void *userdata, const char *line) {
-        struct ldd_lines *l = userdata;
+int ldd_line_path(const char *line, char **ret_path) {
         const char *arrow = strstr(line, "=> "), *p = arrow ? arrow + 3 : line + strspn(line, " \t");
         size_t len = strcspn(p, " \t(");
 
+        *ret_path = NULL;
         if (arrow && startswith(p, "not found"))
-                l->error = -ENOENT;
-        else if (*p == '/' && len > 1 && l->error == 0) {
-                _cleanup_free_ char *path = strndup(p, len);
-                if (!path || (!strv_contains(l->files, path) && strv_extend(&l->files, path) < 0))
-                        l->error = -ENOMEM;
-        }
+                return -ENOENT;
+        if (*p != '/' || len < 2)
+                return 0;
+        *ret_path = strndup(p, len);
+        return *ret_path ? 1 : -ENOMEM;
+}
+
+static void on_ldd_line(void *userdata, const char *line) {
+        struct ldd_lines *l = userdata;
+        _cleanup_free_ char *path = NULL;
+        int k = ldd_line_path(line, &path);
+
+        if (k < 0 && l->error == 0)
+                l->error = k;
+        else if (k > 0 && l->error == 0 && !strv_contains(l->files, path) && strv_extend(&l->files, path) < 0)
+                l->error = -ENOMEM;
 }
 
 /* Debian's QEMU builds TCG as a module (accel-tcg-<target>.so), found in the module directory

@@ -32,3 +32,8 @@ int qemu_argv(const struct qemu_vm *vm, char ***ret);
  * module where QEMU is built with modules. Each entry is a path that must exist at the same place
  * inside the jail. -errno with *ret_error. */
 int qemu_files(const char *binary, bool tcg, char ***ret, char **ret_error);
+
+/* One line of `ldd` output: "libz.so.1 => /lib/x86_64-linux-gnu/libz.so.1 (0x...)" and
+ * "/lib64/ld-linux-x86-64.so.2 (0x...)" give their path (1, *ret_path to free), "linux-vdso.so.1
+ * (0x...)" none (0), "libfoo.so => not found" -ENOENT. */
+int ldd_line_path(const char *line, char **ret_path);

@@ -131,48 +131,57 @@ int qmp_call(struct qmp *q, const char *command, json_object *args, int pass_fd,
         }
 }
 
-int qmp_open(const char *socket_path, long timeout_ms, struct qmp **ret, char **ret_error) {
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        long deadline = now_ms() + timeout_ms, wait = 5;
-        _cleanup_free_ struct qmp *q = NULL;
+int qmp_attach(int fd, long timeout_ms, struct qmp **ret, char **ret_error) {
+        _cleanup_free_ struct qmp *q = calloc(1, sizeof(*q));
         json_object *greeting = NULL, *v;
         int k;
 
-        if (strlen(socket_path) >= sizeof(sa.sun_path))
-                return set_error(ret_error, -ENAMETOOLONG, "%s: the path is too long for a UNIX socket", socket_path);
-        strcpy(sa.sun_path, socket_path);
-        q = calloc(1, sizeof(*q));
-        if (!q)
+        if (!q) {
+                close(fd);
                 return -ENOMEM;
+        }
+        q->fd = fd;
         q->timeout_ms = timeout_ms;
-        for (;;) {
-                q->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-                if (q->fd < 0)
-                        return -errno;
-                if (connect(q->fd, (struct sockaddr *) &sa, sizeof(sa)) == 0)
-                        break;
-                k = -errno;
-                close(q->fd);
-                if ((k != -ENOENT && k != -ECONNREFUSED) || now_ms() + wait > deadline)
-                        return set_error(ret_error, k, "%s: cannot connect: %s", socket_path, strerror(-k));
-                usleep((useconds_t) wait * 1000);
-                wait = MIN(wait * 2, 100L);
-        }
-        k = read_message(q, deadline, &greeting);
-        if (k < 0 || !json_object_object_get_ex(greeting, "QMP", &v)) {
-                json_object_put(greeting);
-                close(q->fd);
-                sbuf_done(&q->in);
-                return set_error(ret_error, k < 0 ? k : -EPROTO, "%s: no QMP greeting", socket_path);
-        }
+        k = read_message(q, now_ms() + timeout_ms, &greeting);
+        if (k < 0 || !json_object_object_get_ex(greeting, "QMP", &v))
+                k = set_error(ret_error, k < 0 ? k : -EPROTO, "no QMP greeting");
         json_object_put(greeting);
-        k = qmp_call(q, "qmp_capabilities", NULL, -1, NULL, ret_error);
+        if (k >= 0)
+                k = qmp_call(q, "qmp_capabilities", NULL, -1, NULL, ret_error);
         if (k < 0) {
                 close(q->fd);
                 sbuf_done(&q->in);
                 return k;
         }
         *ret = TAKE_PTR(q);
+        return 0;
+}
+
+int qmp_open(const char *socket_path, long timeout_ms, struct qmp **ret, char **ret_error) {
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        long deadline = now_ms() + timeout_ms, wait = 5;
+        _cleanup_free_ char *err = NULL;
+        int fd, k;
+
+        if (strlen(socket_path) >= sizeof(sa.sun_path))
+                return set_error(ret_error, -ENAMETOOLONG, "%s: the path is too long for a UNIX socket", socket_path);
+        strcpy(sa.sun_path, socket_path);
+        for (;;) {
+                fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+                if (fd < 0)
+                        return -errno;
+                if (connect(fd, (struct sockaddr *) &sa, sizeof(sa)) == 0)
+                        break;
+                k = -errno;
+                close(fd);
+                if ((k != -ENOENT && k != -ECONNREFUSED) || now_ms() + wait > deadline)
+                        return set_error(ret_error, k, "%s: cannot connect: %s", socket_path, strerror(-k));
+                usleep((useconds_t) wait * 1000);
+                wait = MIN(wait * 2, 100L);
+        }
+        k = qmp_attach(fd, timeout_ms, ret, &err);
+        if (k < 0)
+                return set_error(ret_error, k, "%s: %s", socket_path, strna(err));
         return 0;
 }
 

@@ -13,6 +13,8 @@ struct qmp;
 /* Connect (retrying while the socket is not there yet, until timeout_ms) and negotiate. 0, or
  * -errno with *ret_error. */
 int qmp_open(const char *socket_path, long timeout_ms, struct qmp **ret, char **ret_error);
+/* The same on a connected socket, which becomes the connection's (closed on failure too). */
+int qmp_attach(int fd, long timeout_ms, struct qmp **ret, char **ret_error);
 /* Run one command. args may be NULL; pass_fd >= 0 is sent along. *ret_return (may be NULL) gets
  * the "return" value. -EIO with the server's error description in *ret_error; -ETIMEDOUT. */
 int qmp_call(struct qmp *q, const char *command, json_object *args, int pass_fd, json_object **ret_return,

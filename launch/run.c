@@ -312,6 +312,8 @@ static int qemu_spawn(const struct run_opts *o, const struct start_req *r, const
         if (read_file_capped("/proc/self/mounts", 1 << 20, &mounts, NULL) < 0)
                 return set_error(ret_error, -EIO, "/proc/self/mounts: cannot read it");
         k = cgroup_plan_make(mounts, cgv, "qemu", o->id, &lim, &cp);
+        if (k == -EBADMSG)
+                return set_error(ret_error, k, "/proc/self/mounts: a line it cannot parse");
         if (k < 0)
                 return set_error(ret_error, k, "no cgroup v%d hierarchy with cpu, memory or pids is mounted", cgv);
         k = cgroup_apply(&cp, ret_error);
@@ -377,8 +379,12 @@ static int qemu_handshake(const struct run_opts *o, const struct start_req *r, c
                 json_object_put(a);
                 json_object_put(b);
                 /* the state streams in; then QEMU resumes the guest by itself */
-                if (k >= 0)
-                        k = qmp_wait_migration(q, 300000, ret_error);
+                if (k >= 0) {
+                        _cleanup_free_ char *e = NULL;
+                        k = qmp_wait_migration(q, 300000, &e);
+                        if (k < 0)
+                                k = set_error(ret_error, k, "loading the snapshot: %s", strna(e));
+                }
         }
         for (int i = 0; k >= 0 && i < 100; i++) {
                 json_object_put(ret);

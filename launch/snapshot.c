@@ -153,8 +153,12 @@ static int qemu_snapshot(const char *qmp_sock, const char *vmstate, long timeout
                 k = qmp_call(q, "getfd", a, fd, NULL, ret_error);
         if (k >= 0)
                 k = qmp_call(q, "migrate", b, -1, NULL, ret_error);
-        if (k >= 0)
-                k = qmp_wait_migration(q, 600000, ret_error);
+        if (k >= 0) {
+                _cleanup_free_ char *e = NULL;
+                k = qmp_wait_migration(q, 600000, &e);
+                if (k < 0)
+                        k = set_error(ret_error, k, "QEMU could not write the snapshot: %s", strna(e));
+        }
         if (k >= 0 && fsync(fd) < 0)
                 k = set_error(ret_error, -errno, "%s: %s", vmstate, strerror(errno));
         json_object_put(a);

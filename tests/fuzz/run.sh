@@ -21,6 +21,9 @@ for bin in "$@"; do
         report) seeds=(tests/expected/*.json) ;;
         recipe) seeds=(rootfs/*.recipe) ;;
         tar) seeds=(tests/data/tar/*) ;;
+        qmp) seeds=(tests/data/qmp/*) ;;
+        ldd) seeds=(tests/data/ldd/*) ;;
+        cgroup) seeds=(tests/fixtures/hosts/*/proc/mounts) ;;
         *) seeds=() ;;
         esac
         i=0

@@ -1,13 +1,18 @@
 /* SPDX-License-Identifier: MIT */
-/* The QEMU backend's data: cgroup plans from mount tables (v1, hybrid, v2), QEMU's argv. */
+/* The QEMU backend's data: cgroup plans from mount tables (v1, hybrid, v2), QEMU's argv, ldd's
+ * lines; and the QMP client against a scripted server on a socketpair. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "cgroup.h"
 #include "helpers.h"
 #include "qemu.h"
+#include "qmp.h"
 
 /* This development host: v1 controllers plus an empty unified hierarchy (hybrid). */
 static const char hybrid[] =
@@ -79,7 +84,11 @@ static void test_cgroup_plan_v2(void **state) {
         /* names are checked: nothing outside <mount>/<group> */
         assert_int_equal(cgroup_plan_make(unified, 2, "qemu", "../x", &l, &p), -EINVAL);
         assert_int_equal(cgroup_plan_make(unified, 2, "..", "vm", &l, &p), -EINVAL);
-        assert_int_equal(cgroup_plan_make("garbage\n\n cgroup\n", 1, "qemu", "vm", &l, &p), -ENOENT);
+        assert_int_equal(cgroup_plan_make("garbage\n\n cgroup\n", 1, "qemu", "vm", &l, &p), -EBADMSG);
+        /* mount points as the kernel escapes them */
+        assert_int_equal(cgroup_plan_make("cgroup /sys/fs/cgroup/my\\040pids cgroup rw,pids 0 0\n", 1, "qemu", "vm", &l, &p), 0);
+        assert_string_equal(p.join[0], "/sys/fs/cgroup/my pids/qemu/vm");
+        cgroup_plan_done(&p);
 }
 
 static void test_qemu_argv(void **state) {
@@ -117,11 +126,200 @@ static void test_qemu_argv(void **state) {
         assert_int_equal(qemu_argv(&vm, &a), -EINVAL);
 }
 
+static void test_ldd_lines(void **state) {
+        char *p = NULL;
+
+        assert_int_equal(ldd_line_path("\tlibz.so.1 => /lib/x86_64-linux-gnu/libz.so.1 (0x00007f1c2a1e0000)", &p), 1);
+        assert_string_equal(p, "/lib/x86_64-linux-gnu/libz.so.1");
+        free(p);
+        assert_int_equal(ldd_line_path("\t/lib64/ld-linux-x86-64.so.2 (0x00007f1c2b400000)", &p), 1);
+        assert_string_equal(p, "/lib64/ld-linux-x86-64.so.2");
+        free(p);
+        assert_int_equal(ldd_line_path("\tlinux-vdso.so.1 (0x00007ffd5e5f2000)", &p), 0);
+        assert_null(p);
+        assert_int_equal(ldd_line_path("\tlibmissing.so.3 => not found", &p), -ENOENT);
+        assert_int_equal(ldd_line_path("\tstatically linked", &p), 0);
+        assert_int_equal(ldd_line_path("", &p), 0);
+}
+
+/* A scripted QMP server in a child: for each step, read one request line (and any descriptor
+ * passed with it), check it holds `expect`, answer `reply` (several lines allowed; NULL: say
+ * nothing, then wait for EOF). A descriptor that comes with "getfd" must read "vmstate". The
+ * child's exit status says whether the requests were as scripted. */
+struct step {
+        const char *expect, *reply;
+};
+
+static pid_t qmp_server(const int sv[2], const char *greeting, const struct step *steps) {
+        pid_t pid = fork();
+        int fd = sv[1];
+
+        assert_true(pid >= 0);
+        if (pid > 0) {
+                close(sv[1]);
+                return pid;
+        }
+        close(sv[0]); /* the client's end: EOF when the client closes it */
+        if (greeting && write(fd, greeting, strlen(greeting)) < 0)
+                _exit(2);
+        for (const struct step *s = steps; s && s->expect; s++) {
+                char line[4096], cbuf[CMSG_SPACE(sizeof(int))];
+                struct iovec iov = { .iov_base = line, .iov_len = sizeof(line) - 1 };
+                struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+                ssize_t n = recvmsg(fd, &m, 0);
+                struct cmsghdr *h = CMSG_FIRSTHDR(&m);
+                if (n <= 0)
+                        _exit(3);
+                line[n] = '\0';
+                if (!strstr(line, s->expect))
+                        _exit(4);
+                if (strstr(line, "\"getfd\"")) {
+                        char buf[16] = {};
+                        int passed;
+                        if (!h || h->cmsg_type != SCM_RIGHTS)
+                                _exit(5);
+                        memcpy(&passed, CMSG_DATA(h), sizeof(int));
+                        if (pread(passed, buf, sizeof(buf) - 1, 0) != 7 || strcmp(buf, "vmstate") != 0)
+                                _exit(6);
+                }
+                if (!s->reply) {
+                        char c;
+                        while (read(fd, &c, 1) > 0)
+                                ;
+                        _exit(0);
+                }
+                if (write(fd, s->reply, strlen(s->reply)) < 0)
+                        _exit(7);
+        }
+        _exit(0);
+}
+
+static int server_status(pid_t pid) {
+        int st;
+        assert_int_equal(waitpid(pid, &st, 0), pid);
+        return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+#define GREETING "{\"QMP\": {\"version\": {\"qemu\": {\"major\": 7}}, \"capabilities\": [\"oob\"]}}\n"
+
+static void test_qmp_session(void **state) {
+        static const struct step steps[] = {
+                { "{\"execute\":\"qmp_capabilities\"}\n", "{\"return\": {}}\n" },
+                /* an event before the answer is skipped; the answer may come in pieces */
+                { "\"query-status\"", "{\"event\": \"RESUME\", \"timestamp\": {\"seconds\": 1}}\n{\"return\": {\"status\"" },
+                { NULL, NULL },
+        };
+        struct qmp *q = NULL;
+        json_object *r = NULL;
+        char *err = NULL;
+        int sv[2];
+        pid_t srv;
+
+        assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+        srv = qmp_server(sv, GREETING, steps);
+        assert_int_equal(qmp_attach(sv[0], 2000, &q, &err), 0);
+        assert_int_equal(qmp_call(q, "query-status", NULL, -1, &r, &err), -ECONNRESET);
+        assert_string_equal(err, "QMP query-status: QEMU closed the socket");
+        free(err);
+        qmp_close(q);
+        assert_null(r);
+        assert_int_equal(server_status(srv), 0);
+}
+
+static void test_qmp_calls(void **state) {
+        static const struct step steps[] = {
+                { "qmp_capabilities", "{\"return\": {}}\n" },
+                { "{\"execute\":\"query-status\"}", "{\"event\": \"STOP\"}\n{\"return\": {\"status\": \"paused\", \"running\": false}}\n" },
+                { "{\"execute\":\"getfd\",\"arguments\":{\"fdname\":\"sis-snapshot\"}}", "{\"return\": {}}\n" },
+                { "\"migrate\"", "{\"error\": {\"class\": \"GenericError\", \"desc\": \"There's a migration process in progress\"}}\n" },
+                { "query-migrate", "{\"return\": {\"status\": \"active\"}}\n" },
+                { "query-migrate", "{\"return\": {\"status\": \"completed\"}}\n" },
+                { "query-migrate", "{\"return\": {\"status\": \"failed\", \"error-desc\": \"Unable to write to file: No space left on device\"}}\n" },
+                { "query-status", NULL },
+                { NULL, NULL },
+        };
+        char path[] = "/tmp/sis-test-qmp.XXXXXX";
+        struct qmp *q = NULL;
+        json_object *r = NULL, *v, *a;
+        char *err = NULL;
+        int sv[2], fd;
+        pid_t srv;
+
+        /* the snapshot file QEMU cannot open itself */
+        fd = mkstemp(path);
+        assert_true(fd >= 0);
+        assert_int_equal(write(fd, "vmstate", 7), 7);
+        unlink(path);
+        assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+        srv = qmp_server(sv, GREETING, steps);
+        assert_int_equal(qmp_attach(sv[0], 300, &q, &err), 0);
+        assert_int_equal(qmp_call(q, "query-status", NULL, -1, &r, &err), 0);
+        assert_true(json_object_object_get_ex(r, "status", &v));
+        assert_string_equal(json_object_get_string(v), "paused");
+        json_object_put(r);
+        /* a descriptor rides along with getfd */
+        a = json_object_new_object();
+        json_object_object_add(a, "fdname", json_object_new_string("sis-snapshot"));
+        assert_int_equal(qmp_call(q, "getfd", a, fd, NULL, &err), 0);
+        json_object_put(a);
+        close(fd);
+        /* QEMU's error, with its description */
+        assert_int_equal(qmp_call(q, "migrate", NULL, -1, NULL, &err), -EIO);
+        assert_string_equal(err, "QMP migrate: There's a migration process in progress");
+        free(err);
+        err = NULL;
+        /* active, then completed */
+        assert_int_equal(qmp_wait_migration(q, 5000, &err), 0);
+        assert_int_equal(qmp_wait_migration(q, 5000, &err), -EIO);
+        assert_string_equal(err, "migration failed: Unable to write to file: No space left on device");
+        free(err);
+        err = NULL;
+        /* no answer: the call's timeout */
+        assert_int_equal(qmp_call(q, "query-status", NULL, -1, NULL, &err), -ETIMEDOUT);
+        assert_string_equal(err, "QMP query-status: no answer in time");
+        free(err);
+        qmp_close(q);
+        assert_int_equal(server_status(srv), 0);
+}
+
+static void test_qmp_bad_server(void **state) {
+        static const struct step caps[] = { { "qmp_capabilities", "not json\n" }, { NULL, NULL } };
+        struct qmp *q = NULL;
+        char *err = NULL;
+        int sv[2];
+        pid_t srv;
+
+        /* no greeting: something else on the socket */
+        assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+        srv = qmp_server(sv, "{\"hello\": 1}\n", NULL);
+        assert_int_equal(qmp_attach(sv[0], 2000, &q, &err), -EPROTO);
+        assert_string_equal(err, "no QMP greeting");
+        free(err);
+        err = NULL;
+        assert_int_equal(server_status(srv), 0);
+        /* a line that is not JSON */
+        assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+        srv = qmp_server(sv, GREETING, caps);
+        assert_int_equal(qmp_attach(sv[0], 2000, &q, &err), -EPROTO);
+        assert_string_equal(err, "QMP qmp_capabilities: Protocol error");
+        free(err);
+        assert_int_equal(server_status(srv), 0);
+        /* the path-level wrapper names the socket */
+        err = NULL;
+        assert_true(qmp_open("/nonexistent/sis-qmp.sock", 50, &q, &err) < 0);
+        assert_string_equal(err, "/nonexistent/sis-qmp.sock: cannot connect: No such file or directory");
+        free(err);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_cgroup_plan_v1),
                 cmocka_unit_test(test_cgroup_plan_v2),
                 cmocka_unit_test(test_qemu_argv),
+                cmocka_unit_test(test_ldd_lines),
+                cmocka_unit_test(test_qmp_session),
+                cmocka_unit_test(test_qmp_calls),
+                cmocka_unit_test(test_qmp_bad_server),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
