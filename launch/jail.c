@@ -33,72 +33,58 @@ int cgroup_version_detect(const char *mounts) {
 
 int jailer_argv(const struct jailer_opts *o, char ***ret) {
         _cleanup_strv_free_ char **a = NULL;
-        char buf[64];
         uint64_t mem = (uint64_t) o->mem_mib << 20;
         /* the VMM's own memory beyond the guest's: Firecracker stays under 5 MiB, leave 64 */
         uint64_t limit = mem + (64u << 20);
         int k = 0;
 
-#define ARG(s) \
-        do { \
-                if (k >= 0) \
-                        k = strv_extend(&a, (s)); \
-        } while (0)
-#define ARGF(...) \
-        do { \
-                snprintf(buf, sizeof(buf), __VA_ARGS__); \
-                ARG(buf); \
-        } while (0)
-
         if (!vm_id_ok(o->id))
                 return -EINVAL;
-        ARG(o->jailer);
-        ARG("--id");
-        ARG(o->id);
-        ARG("--exec-file");
-        ARG(o->exec_file);
-        ARG("--uid");
-        ARGF("%u", (unsigned) o->uid);
-        ARG("--gid");
-        ARGF("%u", (unsigned) o->gid);
-        ARG("--chroot-base-dir");
-        ARG(o->chroot_base);
+        strv_add(&a, &k, o->jailer);
+        strv_add(&a, &k, "--id");
+        strv_add(&a, &k, o->id);
+        strv_add(&a, &k, "--exec-file");
+        strv_add(&a, &k, o->exec_file);
+        strv_add(&a, &k, "--uid");
+        strv_addf(&a, &k, "%u", (unsigned) o->uid);
+        strv_add(&a, &k, "--gid");
+        strv_addf(&a, &k, "%u", (unsigned) o->gid);
+        strv_add(&a, &k, "--chroot-base-dir");
+        strv_add(&a, &k, o->chroot_base);
         if (o->netns) {
-                ARG("--netns");
-                ARG(o->netns);
+                strv_add(&a, &k, "--netns");
+                strv_add(&a, &k, o->netns);
         }
-        ARG("--new-pid-ns");
-        ARG("--daemonize");
-        ARG("--cgroup-version");
-        ARGF("%d", o->cgroup_version);
+        strv_add(&a, &k, "--new-pid-ns");
+        strv_add(&a, &k, "--daemonize");
+        strv_add(&a, &k, "--cgroup-version");
+        strv_addf(&a, &k, "%d", o->cgroup_version);
         if (o->cgroup_version == 2) {
-                ARG("--cgroup");
-                ARGF("cpu.max=%u 100000", o->vcpus * 100000u);
-                ARG("--cgroup");
-                ARGF("memory.max=%llu", (unsigned long long) limit);
-                ARG("--cgroup");
-                ARG("memory.swap.max=0");
+                strv_add(&a, &k, "--cgroup");
+                strv_addf(&a, &k, "cpu.max=%u 100000", o->vcpus * 100000u);
+                strv_add(&a, &k, "--cgroup");
+                strv_addf(&a, &k, "memory.max=%llu", (unsigned long long) limit);
+                strv_add(&a, &k, "--cgroup");
+                strv_add(&a, &k, "memory.swap.max=0");
         } else {
-                ARG("--cgroup");
-                ARG("cpu.cfs_period_us=100000");
-                ARG("--cgroup");
-                ARGF("cpu.cfs_quota_us=%u", o->vcpus * 100000u);
-                ARG("--cgroup");
-                ARGF("memory.limit_in_bytes=%llu", (unsigned long long) limit);
+                strv_add(&a, &k, "--cgroup");
+                strv_add(&a, &k, "cpu.cfs_period_us=100000");
+                strv_add(&a, &k, "--cgroup");
+                strv_addf(&a, &k, "cpu.cfs_quota_us=%u", o->vcpus * 100000u);
+                strv_add(&a, &k, "--cgroup");
+                strv_addf(&a, &k, "memory.limit_in_bytes=%llu", (unsigned long long) limit);
         }
-        ARG("--cgroup");
-        ARG("pids.max=64"); /* Firecracker: an API thread, a VMM thread, one per vCPU */
-        ARG("--resource-limit");
-        ARG("no-file=2048");
-        ARG("--resource-limit");
-        ARG("fsize=1073741824"); /* logs and metrics go to FIFOs; nothing it writes is larger */
+        strv_add(&a, &k, "--cgroup");
+        strv_add(&a, &k, "pids.max=64"); /* Firecracker: an API thread, a VMM thread, one per vCPU */
+        strv_add(&a, &k, "--resource-limit");
+        strv_add(&a, &k, "no-file=2048");
+        strv_add(&a, &k, "--resource-limit");
+        strv_add(&a, &k, "fsize=1073741824"); /* logs and metrics go to FIFOs; nothing it writes is larger */
         if (o->vmm_args) {
-                ARG("--");
+                strv_add(&a, &k, "--");
                 for (char *const *p = o->vmm_args; *p; p++)
-                        ARG(*p);
+                        strv_add(&a, &k, *p);
         }
-#undef ARG
-#undef ARGF
         if (k < 0)
                 return k;
         *ret = TAKE_PTR(a);

@@ -17,81 +17,67 @@ static const char *const firmware[] = {
 
 int qemu_argv(const struct qemu_vm *vm, char ***ret) {
         _cleanup_strv_free_ char **a = NULL;
-        char buf[512];
         int k = 0;
-
-#define ARG(s) \
-        do { \
-                if (k >= 0) \
-                        k = strv_extend(&a, (s)); \
-        } while (0)
-#define ARGF(...) \
-        do { \
-                snprintf(buf, sizeof(buf), __VA_ARGS__); \
-                ARG(buf); \
-        } while (0)
 
         if (!vm_id_ok(vm->id) || !vm->binary || !vm->kernel || !vm->rootfs || !vm->boot_args)
                 return -EINVAL;
-        ARG(vm->binary);
-        ARG("-name");
-        ARGF("%s,debug-threads=on", vm->id);
+        strv_add(&a, &k, vm->binary);
+        strv_add(&a, &k, "-name");
+        strv_addf(&a, &k, "%s,debug-threads=on", vm->id);
         /* no ACPI, as Firecracker boots guests: devices come on the kernel command line */
-        ARG("-M");
-        ARG("microvm,acpi=off,x-option-roms=on,isa-serial=on,rtc=on");
-        ARG("-accel");
+        strv_add(&a, &k, "-M");
+        strv_add(&a, &k, "microvm,acpi=off,x-option-roms=on,isa-serial=on,rtc=on");
+        strv_add(&a, &k, "-accel");
         /* TCG's translation cache defaults to 1 GiB: 64 MiB keeps the VMM inside its cgroup */
-        ARG(vm->kvm ? "kvm" : "tcg,tb-size=64");
-        ARG("-cpu");
-        ARG(vm->kvm ? "host" : "max");
-        ARG("-smp");
-        ARGF("%u", vm->vcpus);
-        ARG("-m");
-        ARGF("%u", vm->mem_mib);
-        ARG("-nodefaults");
-        ARG("-no-user-config");
-        ARG("-display");
-        ARG("none");
+        strv_add(&a, &k, vm->kvm ? "kvm" : "tcg,tb-size=64");
+        strv_add(&a, &k, "-cpu");
+        strv_add(&a, &k, vm->kvm ? "host" : "max");
+        strv_add(&a, &k, "-smp");
+        strv_addf(&a, &k, "%u", vm->vcpus);
+        strv_add(&a, &k, "-m");
+        strv_addf(&a, &k, "%u", vm->mem_mib);
+        strv_add(&a, &k, "-nodefaults");
+        strv_add(&a, &k, "-no-user-config");
+        strv_add(&a, &k, "-display");
+        strv_add(&a, &k, "none");
         /* the serial port to stdout, which the jail points at the log FIFO */
-        ARG("-serial");
-        ARG("stdio");
+        strv_add(&a, &k, "-serial");
+        strv_add(&a, &k, "stdio");
         /* a guest reboot ends the VM, as in Firecracker */
-        ARG("-no-reboot");
-        ARG("-kernel");
-        ARG(vm->kernel);
-        ARG("-append");
-        ARG(vm->boot_args);
-        ARG("-drive");
-        ARGF("id=rootfs,file=%s,format=raw,if=none,read-only=on", vm->rootfs);
-        ARG("-device");
-        ARG("virtio-blk-device,drive=rootfs");
+        strv_add(&a, &k, "-no-reboot");
+        strv_add(&a, &k, "-kernel");
+        strv_add(&a, &k, vm->kernel);
+        strv_add(&a, &k, "-append");
+        strv_add(&a, &k, vm->boot_args);
+        strv_add(&a, &k, "-drive");
+        strv_addf(&a, &k, "id=rootfs,file=%s,format=raw,if=none,read-only=on", vm->rootfs);
+        strv_add(&a, &k, "-device");
+        strv_add(&a, &k, "virtio-blk-device,drive=rootfs");
         if (vm->home) {
-                ARG("-drive");
-                ARGF("id=home,file=%s,format=raw,if=none,discard=unmap", vm->home);
-                ARG("-device");
-                ARG("virtio-blk-device,drive=home");
+                strv_add(&a, &k, "-drive");
+                strv_addf(&a, &k, "id=home,file=%s,format=raw,if=none,discard=unmap", vm->home);
+                strv_add(&a, &k, "-device");
+                strv_add(&a, &k, "virtio-blk-device,drive=home");
         }
         if (vm->tap) {
-                ARG("-netdev");
-                ARGF("tap,id=net0,ifname=%s,script=no,downscript=no,vhost=off", vm->tap);
-                ARG("-device");
-                ARGF("virtio-net-device,netdev=net0%s%s", vm->guest_mac ? ",mac=" : "", vm->guest_mac ? vm->guest_mac : "");
+                strv_add(&a, &k, "-netdev");
+                strv_addf(&a, &k, "tap,id=net0,ifname=%s,script=no,downscript=no,vhost=off", vm->tap);
+                strv_add(&a, &k, "-device");
+                strv_addf(&a, &k, "virtio-net-device,netdev=net0%s%s", vm->guest_mac ? ",mac=" : "", vm->guest_mac ? vm->guest_mac : "");
         }
-        ARG("-object");
-        ARG("rng-random,id=rng0,filename=/dev/urandom");
-        ARG("-device");
-        ARG("virtio-rng-device,rng=rng0");
-        ARG("-qmp");
-        ARG("unix:" QMP_SOCK ",server=on,wait=off");
+        strv_add(&a, &k, "-object");
+        strv_add(&a, &k, "rng-random,id=rng0,filename=/dev/urandom");
+        strv_add(&a, &k, "-device");
+        strv_add(&a, &k, "virtio-rng-device,rng=rng0");
+        strv_add(&a, &k, "-qmp");
+        strv_add(&a, &k, "unix:" QMP_SOCK ",server=on,wait=off");
         /* QEMU's own seccomp filter, under the jail's */
-        ARG("-sandbox");
-        ARG("on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny");
+        strv_add(&a, &k, "-sandbox");
+        strv_add(&a, &k, "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny");
         if (vm->incoming) {
-                ARG("-incoming");
-                ARG("defer");
+                strv_add(&a, &k, "-incoming");
+                strv_add(&a, &k, "defer");
         }
-#undef ARG
-#undef ARGF
         if (k < 0)
                 return k;
         *ret = TAKE_PTR(a);

@@ -176,6 +176,24 @@ int strv_extend(char ***l, const char *value) {
         return strv_push(l, strdup(value));
 }
 
+void strv_add(char ***l, int *k, const char *value) {
+        if (*k >= 0)
+                *k = value ? strv_extend(l, value) : -EINVAL;
+}
+
+void strv_addf(char ***l, int *k, const char *fmt, ...) {
+        char *v = NULL;
+        va_list ap;
+
+        if (*k < 0)
+                return;
+        va_start(ap, fmt);
+        if (vasprintf(&v, fmt, ap) < 0)
+                v = NULL;
+        va_end(ap);
+        *k = v ? strv_push(l, v) : -ENOMEM;
+}
+
 bool strv_contains(char *const *l, const char *value) {
         if (!l)
                 return false;
