@@ -32,6 +32,7 @@ int main(int argc, char **argv) {
                                   .argv = argv + 7, .out_fd = out, .nofile = 256 };
         if (confine_spawn(&s, &pid, &err) < 0) {
                 fprintf(stderr, "confine-run: %s\n", err ? err : "failed");
+                free(err);
                 return 3;
         }
         if (waitpid(pid, &st, 0) < 0)
