@@ -189,7 +189,7 @@ static int join_cgroups(const int *fds, size_t n, bool v2) {
         for (size_t i = 0; i < n; i++) {
                 _cleanup_close_ int fd = openat(fds[i], v2 ? "cgroup.procs" : "tasks", O_WRONLY | O_CLOEXEC);
                 if (fd < 0 || write(fd, "0", 1) != 1)
-                        return -errno;
+                        return errno > 0 ? -errno : -EIO;
         }
         return 0;
 }
@@ -211,8 +211,11 @@ static int become_jailed(const struct confine_spec *s, const int *cgfds, size_t 
         int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC), k;
         char *envp[] = { NULL };
 
+        *ret_step = STEP_FDS;
+        if (devnull < 0)
+                return -errno;
         *ret_step = STEP_MOUNTS;
-        if (!proc || !old || devnull < 0)
+        if (!proc || !old)
                 return -ENOMEM;
         if (join) {
                 k = join_cgroups(cgfds, ncg, false);
@@ -237,7 +240,10 @@ static int become_jailed(const struct confine_spec *s, const int *cgfds, size_t 
                 return k;
         }
         TRY(STEP_PROC, mkdir(proc, 0555) < 0 && errno != EEXIST ? -1 : 0);
-        TRY(STEP_PROC, mount("proc", proc, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=2"));
+        /* only the processes' directories (subset=pid: no /proc/sys, /proc/kcore, timer_list, ...; Linux
+         * 5.8), and only the jail's own processes in them */
+        if (mount("proc", proc, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=2,subset=pid") < 0)
+                TRY(STEP_PROC, mount("proc", proc, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=2"));
         TRY(STEP_PIVOT, chdir(s->root));
         TRY(STEP_PIVOT, mkdir(old, 0700) < 0 && errno != EEXIST ? -1 : 0);
         TRY(STEP_PIVOT, syscall(SYS_pivot_root, ".", "old_root"));
@@ -261,8 +267,8 @@ static int become_jailed(const struct confine_spec *s, const int *cgfds, size_t 
                 TRY(STEP_FDS, dup2(s->out_fd, 2));
         }
         if (status_fd > 3)
-                (void) syscall(SYS_close_range, 3, status_fd - 1, 0);
-        (void) syscall(SYS_close_range, status_fd + 1, ~0U, 0);
+                TRY(STEP_FDS, syscall(SYS_close_range, 3, status_fd - 1, 0));
+        TRY(STEP_FDS, syscall(SYS_close_range, status_fd + 1, ~0U, 0));
         k = become_user(s);
         if (k < 0) {
                 *ret_step = STEP_USER;
@@ -283,7 +289,8 @@ static int become_jailed(const struct confine_spec *s, const int *cgfds, size_t 
 
 static void close_many(const int *fds, size_t n) {
         for (size_t i = 0; i < n; i++)
-                close(fds[i]);
+                if (fds[i] >= 0)
+                        close(fds[i]);
 }
 
 static void close_pair(const int p[2]) {
@@ -302,7 +309,10 @@ static pid_t fork_init(int cgfd, bool *ret_joined) {
                         *ret_joined = true;
                         return (pid_t) pid;
                 }
-                /* older kernels, or a seccomp filter around us: fork, then join */
+                /* only where clone3 is not there (older kernels, a seccomp filter around us): fork,
+                 * then join. Anything else, pids.max reached included, is an answer. */
+                if (errno != ENOSYS && errno != E2BIG && errno != EPERM)
+                        return -1;
         }
         return fork();
 }
@@ -310,7 +320,7 @@ static pid_t fork_init(int cgfd, bool *ret_joined) {
 int confine_spawn(const struct confine_spec *s, pid_t *ret_pid, char **ret_error) {
         size_t ncg = strv_length(s->cgroups);
         _cleanup_free_ int *cgfds = calloc(ncg ? ncg : 1, sizeof(int));
-        int ready[2], status[2], st, v2fd = -1;
+        int ready[2] = { -1, -1 }, status[2] = { -1, -1 }, st = 0, v2fd = -1;
         struct failure f = {};
         pid_t a, b = 0;
         ssize_t n;
@@ -318,7 +328,7 @@ int confine_spawn(const struct confine_spec *s, pid_t *ret_pid, char **ret_error
         if (!s->root || !s->argv || !s->argv[0] || s->uid == 0 || s->gid == 0)
                 return set_error(ret_error, -EINVAL, "a jail needs a root, a command and a non-root uid and gid");
         if (!cgfds)
-                return -ENOMEM;
+                return set_error(ret_error, -ENOMEM, "out of memory");
         for (size_t i = 0; i < ncg; i++) {
                 struct statfs sf;
                 cgfds[i] = open(s->cgroups[i], O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -330,19 +340,12 @@ int confine_spawn(const struct confine_spec *s, pid_t *ret_pid, char **ret_error
                 if (ncg == 1 && fstatfs(cgfds[i], &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC)
                         v2fd = cgfds[i];
         }
-        if (pipe2(ready, O_CLOEXEC) < 0)
-                return -errno;
-        if (pipe2(status, O_CLOEXEC) < 0) {
-                close_pair(ready);
-                return -errno;
-        }
-        a = fork();
-        if (a < 0) {
+        if (pipe2(ready, O_CLOEXEC) < 0 || pipe2(status, O_CLOEXEC) < 0 || (a = fork()) < 0) {
                 int e = errno;
+                close_many(cgfds, ncg);
                 close_pair(ready);
                 close_pair(status);
-                close_many(cgfds, ncg);
-                return -e;
+                return set_error(ret_error, -e, "cannot start the jail: %s", strerror(e));
         }
         if (a == 0) {
                 /* the VM's network namespace (or a new, empty one), then the rest: the pid namespace
@@ -357,6 +360,8 @@ int confine_spawn(const struct confine_spec *s, pid_t *ret_pid, char **ret_error
                 if (b < 0)
                         _exit(12);
                 if (b == 0) {
+                        close(ready[0]);
+                        close(ready[1]);
                         close(status[0]);
                         f.error = become_jailed(s, cgfds, ncg, !joined, status[1], &f.step);
                         (void) !write(status[1], &f, sizeof(f));
@@ -373,15 +378,18 @@ int confine_spawn(const struct confine_spec *s, pid_t *ret_pid, char **ret_error
         while (waitpid(a, &st, 0) < 0 && errno == EINTR)
                 ;
         if (n != (ssize_t) sizeof(b) || b <= 0) {
+                int code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
                 close(status[0]);
-                return set_error(ret_error, -EPERM, "cannot create the jail's namespaces (step %d)",
-                                 WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+                return set_error(ret_error, -EPERM, "cannot %s", code == 10 ? "join the VM's network namespace"
+                                                              : code == 11 ? "create the jail's namespaces"
+                                                              : code == 12 ? "start the jail's init"
+                                                                           : "start the jail");
         }
         /* EOF: the exec happened (the pipe is close-on-exec); a failure: what failed */
         n = read(status[0], &f, sizeof(f));
         close(status[0]);
         if (n == (ssize_t) sizeof(f)) {
-                (void) waitpid(b, &st, 0);
+                (void) waitpid(b, &st, 0); /* when we are a subreaper; init reaps it otherwise */
                 if (f.step < 0 || (size_t) f.step >= ELEMENTSOF(step_names) || f.error >= 0)
                         f = (struct failure) { STEP_EXEC, -EIO };
                 return set_error(ret_error, f.error, "the jail could not be set up: %s: %s", step_names[f.step],

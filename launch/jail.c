@@ -118,8 +118,18 @@ int jail_stage(const struct stage_opts *o, char **ret_error) {
 
         if (!k || !r || !disk || !h || !lf || !mf)
                 return -ENOMEM;
-        if (mkdir_parents(o->chroot, 0700) < 0 && errno != EEXIST)
-                return set_error(ret_error, -errno, "%s: %s", o->chroot, strerror(errno));
+        /* always a new directory: nothing in it was made by a VMM that ran as this uid before */
+        {
+                const char *slash = strrchr(o->chroot, '/');
+                _cleanup_free_ char *parent = slash && slash != o->chroot ? strndup(o->chroot, (size_t) (slash - o->chroot)) : NULL;
+                e = !parent ? -EINVAL : mkdir_parents(parent, 0700);
+                if (e >= 0 && mkdir(o->chroot, 0700) < 0)
+                        e = -errno;
+                if (e < 0)
+                        return set_error(ret_error, e, "%s: %s", o->chroot,
+                                         e == -EEXIST ? "a jail is there already (left behind? sis-launch clean removes it)"
+                                                      : strerror(-e));
+        }
         if (chown(o->chroot, o->uid, o->gid) < 0 || chmod(o->chroot, 0700) < 0)
                 return set_error(ret_error, -errno, "%s: %s", o->chroot, strerror(errno));
         if (o->kernel && (e = place_ro(o->kernel, k)) < 0)

@@ -77,7 +77,7 @@ static void drain(int fifo, const char *path, size_t cap) {
 static _Noreturn void monitor_loop(const char *run_dir, const char *id, unsigned interval_s) {
         json_object *st = NULL;
         const char *chroot = NULL, *sock = NULL, *qmp = NULL, *backend = "firecracker";
-        _cleanup_free_ char *lf = NULL, *mf = NULL, *log = NULL, *metrics = NULL, *busy = NULL;
+        _cleanup_free_ char *log = NULL, *metrics = NULL, *busy = NULL;
         pid_t vmm = 0;
         unsigned long long start = 0;
         int lfd, mfd, misses = 0;
@@ -94,17 +94,16 @@ static _Noreturn void monitor_loop(const char *run_dir, const char *id, unsigned
                 qmp = json_object_get_string(v);
         if (json_object_object_get_ex(st, "backend", &v))
                 backend = json_object_get_string(v);
-        lf = strdup_printf("%s/logger.fifo", strempty(chroot));
-        mf = strdup_printf("%s/metrics.fifo", strempty(chroot));
         /* firecracker.log: Firecracker's log; qemu.log: QEMU's messages and the guest's serial */
         log = strdup_printf("%s/vms/%s/%s.log", run_dir, id, backend);
         metrics = strdup_printf("%s/vms/%s/metrics.log", run_dir, id);
         busy = strdup_printf("%s/vms/%s/busy", run_dir, id);
-        if (!lf || !mf || !log || !metrics || !busy)
+        if (!log || !metrics || !busy)
                 _exit(1);
-        /* O_RDWR: never EOF while Firecracker is between writes, and never blocks it */
-        lfd = open(lf, O_RDWR | O_NONBLOCK | O_CLOEXEC);
-        mfd = open(mf, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+        /* O_RDWR: never EOF while Firecracker is between writes, and never blocks it. The VMM can
+         * write to its jail: only a FIFO reached without a symlink is read. */
+        lfd = open_beneath(strempty(chroot), "logger.fifo", O_RDWR | O_NONBLOCK, S_IFIFO);
+        mfd = open_beneath(strempty(chroot), "metrics.fifo", O_RDWR | O_NONBLOCK, S_IFIFO);
         next_check = time(NULL) + interval_s;
         while (proc_alive(vmm, start)) {
                 struct pollfd p[2] = { { .fd = lfd, .events = POLLIN }, { .fd = mfd, .events = POLLIN } };

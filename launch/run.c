@@ -369,11 +369,11 @@ static int qemu_handshake(const struct run_opts *o, const struct start_req *r, c
         if (k < 0)
                 return k;
         if (r->qvm->incoming) {
-                _cleanup_close_ int fd = open(vs, O_RDONLY | O_CLOEXEC);
+                _cleanup_close_ int fd = open_beneath(chroot, "snapshot/vmstate", O_RDONLY, S_IFREG);
                 json_object *a = json_object_new_object(), *b = json_object_new_object();
                 json_object_object_add(a, "fdname", json_object_new_string("sis-snapshot"));
                 json_object_object_add(b, "uri", json_object_new_string("fd:sis-snapshot"));
-                k = fd < 0 ? set_error(ret_error, -errno, "%s: %s", vs, strerror(errno)) : qmp_call(q, "getfd", a, fd, NULL, ret_error);
+                k = fd < 0 ? set_error(ret_error, fd, "%s: %s", vs, strerror(-fd)) : qmp_call(q, "getfd", a, fd, NULL, ret_error);
                 if (k >= 0)
                         k = qmp_call(q, "migrate-incoming", b, -1, NULL, ret_error);
                 json_object_put(a);

@@ -120,12 +120,13 @@ static const char *jstr(json_object *o, const char *key) {
         return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
 }
 
-static int copy_out(const char *from, const char *to) {
-        _cleanup_close_ int in = open(from, O_RDONLY | O_CLOEXEC), out = -1;
+/* A file of the jail (which the VMM can write to: no symlink is followed) to a new file outside. */
+static int copy_out(const char *chroot, const char *from, const char *to) {
+        _cleanup_close_ int in = open_beneath(chroot, from, O_RDONLY, S_IFREG), out = -1;
         int k;
 
         if (in < 0)
-                return -errno;
+                return in;
         out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
         if (out < 0)
                 return -errno;
@@ -169,7 +170,7 @@ static int qemu_snapshot(const char *qmp_sock, const char *vmstate, long timeout
 
 int vm_snapshot(const char *run_dir, const char *id, const char *out, long timeout_ms) {
         _cleanup_free_ char *tmp = strdup_printf("%s.tmp.XXXXXX", out), *auditp = strdup_printf("%s/vms/%s/audit.json", run_dir, id),
-                            *audit = NULL, *cpu = cpu_model(), *sd = NULL, *mj = NULL, *busy = NULL;
+                            *audit = NULL, *cpu = cpu_model(), *mj = NULL, *busy = NULL;
         json_object *st = NULL, *m = NULL;
         struct fc_plan plan = {};
         const char *sock, *chroot, *qmp_sock;
@@ -221,20 +222,24 @@ int vm_snapshot(const char *run_dir, const char *id, const char *out, long timeo
                         goto done;
                 }
         }
-        sd = strdup_printf("%s/snapshot", chroot);
-        for (int i = qmp_sock && *qmp_sock ? 2 : 0; sd && i < 3; i++) {
+        for (int i = qmp_sock && *qmp_sock ? 2 : 0; i < 3; i++) {
                 static const char *const src[] = { "snapshot/vmstate", "snapshot/mem", "disk/home.ext4" };
                 static const char *const dst[] = { "vmstate", "mem", "home.ext4" };
-                _cleanup_free_ char *a = strdup_printf("%s/%s", chroot, src[i]), *b = strdup_printf("%s/%s", tmp, dst[i]);
-                if (i == 2 && a && access(a, F_OK) < 0)
+                _cleanup_free_ char *b = strdup_printf("%s/%s", tmp, dst[i]);
+                k = b ? copy_out(chroot, src[i], b) : -ENOMEM;
+                if (k == -ENOENT && i == 2)
                         continue; /* no home disk */
-                k = a && b ? copy_out(a, b) : -ENOMEM;
                 if (k < 0) {
-                        rc = launch_fail(2, "%s: cannot copy it out of the jail: %s", strna(a), strerror(-k));
+                        rc = launch_fail(2, "%s/%s: cannot copy it out of the jail: %s", chroot, src[i],
+                                         k == -EPERM ? "not a regular file, or behind a symlink" : strerror(-k));
                         goto done;
                 }
-                if (i < 2)
-                        (void) unlink(a); /* the jail keeps no copy of the guest's memory */
+                if (i < 2) {
+                        /* the jail keeps no copy of the guest's memory */
+                        _cleanup_close_ int sfd = open_beneath(chroot, "snapshot", O_RDONLY | O_DIRECTORY, S_IFDIR);
+                        if (sfd >= 0)
+                                (void) unlinkat(sfd, dst[i], 0);
+                }
         }
         {
                 _cleanup_free_ char *vp = strdup_printf("%s/vmstate", tmp);

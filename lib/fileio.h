@@ -20,5 +20,11 @@ int read_file_capped(const char *path, size_t cap, char **ret, size_t *ret_len);
 /* Copy in to out (both at offset 0) keeping holes (SEEK_DATA/SEEK_HOLE): a sparse disk image or
  * guest memory stays sparse. -errno. */
 int copy_fd_sparse(int in, int out);
+/* Open rel inside dir without following any symlink on the way (openat2's RESOLVE_BENEATH and
+ * RESOLVE_NO_SYMLINKS; on kernels without openat2, O_NOFOLLOW on the last component and no ".."):
+ * for root opening files in a jail the VMM can write to, which may have swapped a directory or a
+ * file for a link to the host's. type is S_IFIFO, S_IFREG, ... or 0 for any: anything else is
+ * -EPERM. The descriptor, or -errno. */
+int open_beneath(const char *dir, const char *rel, int flags, mode_t type);
 /* mkdir -p (mode for new dirs). */
 int mkdir_parents(const char *path, mode_t mode);

@@ -35,6 +35,7 @@ mkdir -p "$tmp/vmm-dir" && ln -s "$tmp/vmm-file" "$tmp/vmm-dir/link"
         echo "root: $(ls / | tr "\n" " ")"
         echo "dev: $(ls /dev /dev/net | tr "\n" " ")"
         echo "pids: $(ls /proc | grep -cE "^[0-9]+$")"
+        echo "procfs: $(ls /proc | grep -vE "^[0-9]+$" | tr "\n" " ")"
         echo "host: $(hostname)"
         unshare -U -r /bin/sh -c true 2>&1 | sed "s/^/unshare: /"
         chroot /out /bin/sh 2>&1 | sed "s/^/chroot: /"
@@ -55,6 +56,7 @@ grep -qx 'root: bin dev out proc tmp ' <<< "$log" && grep -q 'passwd: cat: can.t
 grep -qx 'dev: /dev: net urandom  /dev/net: tun ' <<< "$log" && ok "confine: /dev holds only the nodes asked for" || notok "confine: dev"
 pids=$(sed -n 's/^pids: //p' <<< "$log")
 [ -n "$pids" ] && [ "$pids" -le 4 ] && ok "confine: its own pid namespace ($pids processes visible)" || notok "confine: pids $pids"
+grep -qx 'procfs: self thread-self ' <<< "$log" && ok "confine: /proc holds processes only (no /proc/sys, kcore, ...)" || notok "confine: procfs ($(grep procfs <<< "$log"))"
 grep -qx 'host: sis-test' <<< "$log" && ok "confine: its own hostname (uts namespace)" || notok "confine: uts"
 # an unprivileged user namespace would give back capabilities: the seccomp filter refuses it
 grep -q 'unshare: .*Operation not permitted' <<< "$log" && ok "confine: no user namespace (seccomp: unshare refused)" || notok "confine: unshare allowed? ($log)"

@@ -280,6 +280,19 @@ r1uid=$(/usr/bin/python3 -c "import json; print(json.load(open('$run/vms/r1/stat
 expect "restore: a copy of the same snapshot is refused" 1 "restored once already (r1 " "$bin" restore "$tmp/snap1-copy" --name r2 "${L[@]}" "${P[@]}" "${LG[@]}"
 [ ! -e "$run/vms/r2" ] && [ ! -e "$jail/firecracker/r2" ] && ok "restore: the refusal starts nothing" || notok "refused restore left files"
 for v in vm5 r1; do "$bin" clean "${L[@]}" "$v" > /dev/null 2>&1; done
+# a VMM writes to its jail: one that swaps its home disk for a link to a host file gets nothing of
+# the host copied out with the snapshot
+echo host-secret > "$tmp/host-secret"
+expect "snapshot: vm5s runs" 0 "started vm5s" "$bin" run --name vm5s "${R[@]}" "${L[@]}" "${P[@]}"
+rm -f "$jail/firecracker/vm5s/root/disk/home.ext4" && ln -s "$tmp/host-secret" "$jail/firecracker/vm5s/root/disk/home.ext4"
+expect "snapshot: a jail file behind a symlink is refused" 2 "disk/home.ext4: cannot copy it out of the jail: not a regular file, or behind a symlink" \
+        "$bin" snapshot vm5s --out "$tmp/snap5s" "${L[@]}"
+[ ! -e "$tmp/snap5s" ] && ! grep -rqs host-secret "$tmp"/snap5s* && ok "snapshot: nothing of the host copied out, no partial output" || notok "snapshot: $(ls -d "$tmp"/snap5s*)"
+"$bin" clean "${L[@]}" vm5s > /dev/null 2>&1
+# a jail left behind is never reused
+mkdir -p "$jail/firecracker/vm5t/root" && touch "$jail/firecracker/vm5t/root/planted"
+expect "run: a jail directory left behind is refused, not reused" 2 "a jail is there already" "$bin" run --name vm5t "${R[@]}" "${L[@]}" "${P[@]}"
+rm -rf "$jail/firecracker/vm5t"
 
 # the race: two restores of one snapshot at once, many times -- exactly one wins each time
 wins_ok=0

@@ -171,6 +171,43 @@ static void test_bad_dumps(void **state) {
 }
 
 /* Record a few reads, write the dump as a directory and as an archive, and read it back. */
+/* open_beneath: what root may open inside a jail the VMM can write to */
+static void test_open_beneath(void **state) {
+        char dir[] = "/tmp/sis-test-beneath.XXXXXX";
+        _cleanup_free_ char *f = NULL, *link = NULL, *dlink = NULL, *fifo = NULL, *sub = NULL;
+        int fd;
+
+        assert_non_null(mkdtemp(dir));
+        f = strdup_printf("%s/sub/file", dir);
+        sub = strdup_printf("%s/sub", dir);
+        link = strdup_printf("%s/sub/link", dir);
+        dlink = strdup_printf("%s/dlink", dir);
+        fifo = strdup_printf("%s/fifo", dir);
+        assert_int_equal(mkdir(sub, 0755), 0);
+        assert_int_equal(write_file_atomic(f, "x", 1, 0644), 0);
+        assert_int_equal(symlink("/etc/hostname", link), 0);
+        assert_int_equal(symlink(sub, dlink), 0);
+        assert_int_equal(mkfifo(fifo, 0600), 0);
+
+        fd = open_beneath(dir, "sub/file", O_RDONLY, S_IFREG);
+        assert_true(fd >= 0);
+        close(fd);
+        /* a symlink, last or on the way, even one that stays inside */
+        assert_int_equal(open_beneath(dir, "sub/link", O_RDONLY, 0), -EPERM);
+        assert_int_equal(open_beneath(dir, "dlink/file", O_RDONLY, 0), -EPERM);
+        /* out of the directory */
+        assert_int_equal(open_beneath(dir, "../etc/hostname", O_RDONLY, 0), -EPERM);
+        assert_int_equal(open_beneath(dir, "/etc/hostname", O_RDONLY, 0), -EPERM);
+        /* the type asked for */
+        assert_int_equal(open_beneath(dir, "sub/file", O_RDONLY, S_IFIFO), -EPERM);
+        fd = open_beneath(dir, "fifo", O_RDWR | O_NONBLOCK, S_IFIFO);
+        assert_true(fd >= 0);
+        close(fd);
+        assert_int_equal(open_beneath(dir, "missing", O_RDONLY, 0), -ENOENT);
+        assert_int_equal(open_beneath(dir, "new", O_WRONLY | O_CREAT, 0), -EINVAL);
+        assert_int_equal(rm_rf(dir), 0);
+}
+
 static void test_dump_roundtrip(void **state) {
         static const char *const dests[] = { "dump", "dump.tar.gz" };
         _cleanup_dump_ struct sis_dump *d = NULL;
@@ -221,6 +258,7 @@ int main(void) {
                 cmocka_unit_test(test_meta_and_probes),
                 cmocka_unit_test(test_bad_dumps),
                 cmocka_unit_test(test_dump_roundtrip),
+                cmocka_unit_test(test_open_beneath),
         };
         return cmocka_run_group_tests_name("sysroot", tests, setup, teardown);
 }
