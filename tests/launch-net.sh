@@ -126,7 +126,7 @@ ip netns exec "$INET" /usr/bin/python3 -m http.server --bind 198.51.100.1 --dire
 sleep 0.5
 [ "$(get http://198.51.100.1:8081/marker.txt)" = 200 ] && ok "net: any port on the internet side" || notok "net: port 8081"
 # the per-VM deny list (198.51.100.99 is not owned by anyone: the rule must drop it before it leaves)
-ip netns exec sis-n1 nft list set inet sis deny 2> /dev/null | grep -q '198.51.100.99' && ok "net: the per-VM deny list is in the VM's rules" || notok "net: deny list"
+ip netns exec sis-n1 nft list set inet sis deny > "$tmp/nftdeny" 2>&1; grep -q "198.51.100.99" "$tmp/nftdeny" && ok "net: the per-VM deny list is in the VM's rules" || { notok "net: deny list"; cat "$tmp/nftdeny"; }
 inth nft list table ip sis > /dev/null 2>&1 && ok "net: the host has its masquerade and isolation rules" || notok "net: host rules"
 
 # --- teardown ------------------------------------------------------------------------------------
