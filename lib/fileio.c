@@ -142,9 +142,18 @@ static int open_walk(int dfd, const char *rel, int flags) {
                 if (streq(parts[i], "..")) {
                         fd = -1;
                         errno = EPERM;
+                } else if (i + 1 < n) {
+                        struct stat st;
+                        /* O_PATH|O_NOFOLLOW opens a symlink itself: refused as the last one is (ELOOP) */
+                        fd = openat(cur, parts[i], O_PATH | O_NOFOLLOW | O_CLOEXEC);
+                        if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode))) {
+                                int e = S_ISLNK(st.st_mode) ? ELOOP : ENOTDIR;
+                                close(fd);
+                                fd = -1;
+                                errno = e;
+                        }
                 } else
-                        fd = openat(cur, parts[i], i + 1 < n ? O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC
-                                                              : flags | O_NOFOLLOW | O_CLOEXEC);
+                        fd = openat(cur, parts[i], flags | O_NOFOLLOW | O_CLOEXEC);
                 if (cur != dfd) {
                         int e = errno;
                         close(cur);
@@ -157,7 +166,7 @@ static int open_walk(int dfd, const char *rel, int flags) {
         return cur;
 }
 
-int open_beneath(const char *dir, const char *rel, int flags, mode_t type) {
+static int open_beneath_how(const char *dir, const char *rel, int flags, mode_t type, bool walk) {
         _cleanup_close_ int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
         struct open_how how = { .flags = (uint64_t) (flags | O_CLOEXEC | O_NOFOLLOW),
                                 .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
@@ -168,8 +177,8 @@ int open_beneath(const char *dir, const char *rel, int flags, mode_t type) {
                 return -errno;
         if (flags & O_CREAT)
                 return -EINVAL; /* opening what is there, never making it */
-        fd = (int) syscall(SYS_openat2, dfd, rel, &how, sizeof(how));
-        if (fd < 0 && errno == ENOSYS)
+        fd = walk ? -1 : (int) syscall(SYS_openat2, dfd, rel, &how, sizeof(how));
+        if (walk || (fd < 0 && errno == ENOSYS))
                 fd = open_walk(dfd, rel, flags);
         if (fd < 0)
                 return errno == ELOOP || errno == EXDEV ? -EPERM : -errno;
@@ -178,6 +187,14 @@ int open_beneath(const char *dir, const char *rel, int flags, mode_t type) {
                 return -EPERM;
         }
         return fd;
+}
+
+int open_beneath(const char *dir, const char *rel, int flags, mode_t type) {
+        return open_beneath_how(dir, rel, flags, type, false);
+}
+
+int open_beneath_walk(const char *dir, const char *rel, int flags, mode_t type) {
+        return open_beneath_how(dir, rel, flags, type, true);
 }
 
 int mkdir_parents(const char *path, mode_t mode) {

@@ -26,5 +26,7 @@ int copy_fd_sparse(int in, int out);
  * file for a link to the host's. type is S_IFIFO, S_IFREG, ... or 0 for any: anything else is
  * -EPERM. The descriptor, or -errno. */
 int open_beneath(const char *dir, const char *rel, int flags, mode_t type);
+/* The same as it works without openat2 (for tests). */
+int open_beneath_walk(const char *dir, const char *rel, int flags, mode_t type);
 /* mkdir -p (mode for new dirs). */
 int mkdir_parents(const char *path, mode_t mode);

@@ -189,22 +189,28 @@ static void test_open_beneath(void **state) {
         assert_int_equal(symlink(sub, dlink), 0);
         assert_int_equal(mkfifo(fifo, 0600), 0);
 
-        fd = open_beneath(dir, "sub/file", O_RDONLY, S_IFREG);
-        assert_true(fd >= 0);
-        close(fd);
-        /* a symlink, last or on the way, even one that stays inside */
-        assert_int_equal(open_beneath(dir, "sub/link", O_RDONLY, 0), -EPERM);
-        assert_int_equal(open_beneath(dir, "dlink/file", O_RDONLY, 0), -EPERM);
-        /* out of the directory */
-        assert_int_equal(open_beneath(dir, "../etc/hostname", O_RDONLY, 0), -EPERM);
-        assert_int_equal(open_beneath(dir, "/etc/hostname", O_RDONLY, 0), -EPERM);
-        /* the type asked for */
-        assert_int_equal(open_beneath(dir, "sub/file", O_RDONLY, S_IFIFO), -EPERM);
-        fd = open_beneath(dir, "fifo", O_RDWR | O_NONBLOCK, S_IFIFO);
-        assert_true(fd >= 0);
-        close(fd);
-        assert_int_equal(open_beneath(dir, "missing", O_RDONLY, 0), -ENOENT);
-        assert_int_equal(open_beneath(dir, "new", O_WRONLY | O_CREAT, 0), -EINVAL);
+        /* with openat2, and as it works without */
+        for (int w = 0; w < 2; w++) {
+                int (*ob)(const char *, const char *, int, mode_t) = w ? open_beneath_walk : open_beneath;
+                fd = ob(dir, "sub/file", O_RDONLY, S_IFREG);
+                assert_true(fd >= 0);
+                close(fd);
+                /* a symlink, last or on the way, even one that stays inside */
+                assert_int_equal(ob(dir, "sub/link", O_RDONLY, 0), -EPERM);
+                assert_int_equal(ob(dir, "dlink/file", O_RDONLY, 0), -EPERM);
+                /* out of the directory */
+                assert_int_equal(ob(dir, "../etc/hostname", O_RDONLY, 0), -EPERM);
+                assert_int_equal(ob(dir, "sub/../../etc/hostname", O_RDONLY, 0), -EPERM);
+                assert_int_equal(ob(dir, "/etc/hostname", O_RDONLY, 0), -EPERM);
+                /* the type asked for */
+                assert_int_equal(ob(dir, "sub/file", O_RDONLY, S_IFIFO), -EPERM);
+                assert_int_equal(ob(dir, "sub/file/x", O_RDONLY, 0), -ENOTDIR);
+                fd = ob(dir, "fifo", O_RDWR | O_NONBLOCK, S_IFIFO);
+                assert_true(fd >= 0);
+                close(fd);
+                assert_int_equal(ob(dir, "missing", O_RDONLY, 0), -ENOENT);
+                assert_int_equal(ob(dir, "new", O_WRONLY | O_CREAT, 0), -EINVAL);
+        }
         assert_int_equal(rm_rf(dir), 0);
 }
 
