@@ -23,6 +23,28 @@ static int each_cgroup_mount(const char *mounts, int (*fn)(void *ud, const char 
         return k < 0 ? k : 0;
 }
 
+struct detect_ctx {
+        bool v1, v2_root;
+};
+
+static int detect_one(void *ud, const char *type, const char *dir, const char *opts) {
+        struct detect_ctx *c = ud;
+        if (streq(type, "cgroup"))
+                c->v1 = true;
+        else if (streq(dir, "/sys/fs/cgroup"))
+                c->v2_root = true;
+        return 0;
+}
+
+int cgroup_version_detect(const char *mounts) {
+        struct detect_ctx c = {};
+        int k = each_cgroup_mount(mounts, detect_one, &c);
+
+        if (k < 0)
+                return k;
+        return c.v1 ? 1 : c.v2_root ? 2 : -ENOENT;
+}
+
 static bool has_option(const char *opts, const char *name) {
         _cleanup_strv_free_ char **o = NULL;
         return strv_split(opts, ",", &o) >= 0 && strv_contains(o, name);

@@ -12,6 +12,10 @@
  */
 #include <stdint.h>
 
+/* 2 when /sys/fs/cgroup is cgroup2 alone (unified), 1 when v1 controllers are mounted (also on
+ * hybrid hosts: the jailer then needs v1), -errno when neither is found. */
+int cgroup_version_detect(const char *proc_mounts);
+
 struct cgroup_limits {
         unsigned vcpus;                 /* cpu: vcpus full CPUs per period */
         uint64_t mem_bytes;             /* memory, the VMM's own included */

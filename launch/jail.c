@@ -11,26 +11,6 @@
 #include "fileio.h"
 #include "util.h"
 
-int cgroup_version_detect(const char *mounts) {
-        bool v1 = false, v2_root = false;
-
-        for (const char *p = mounts; p && *p;) {
-                size_t len = strcspn(p, "\n");
-                _cleanup_free_ char *l = strndup(p, len);
-                char dev[256], dir[512], type[64];
-                p += len + (p[len] == '\n');
-                if (!l || sscanf(l, "%255s %511s %63s", dev, dir, type) != 3)
-                        continue;
-                if (streq(type, "cgroup"))
-                        v1 = true;
-                else if (streq(type, "cgroup2") && streq(dir, "/sys/fs/cgroup"))
-                        v2_root = true;
-        }
-        if (v1)
-                return 1;
-        return v2_root ? 2 : -ENOENT;
-}
-
 int jailer_argv(const struct jailer_opts *o, char ***ret) {
         _cleanup_strv_free_ char **a = NULL;
         uint64_t mem = (uint64_t) o->mem_mib << 20;

@@ -16,10 +16,6 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-/* 2 when /sys/fs/cgroup is cgroup2 alone (unified), 1 when v1 controllers are mounted (also on
- * hybrid hosts: the jailer then needs v1), -errno when neither is found. */
-int cgroup_version_detect(const char *proc_mounts);
-
 struct jailer_opts {
         const char *jailer;             /* the jailer binary */
         const char *id;

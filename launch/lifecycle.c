@@ -92,6 +92,8 @@ static _Noreturn void monitor_loop(const char *run_dir, const char *id, unsigned
                 sock = json_object_get_string(v);
         if (json_object_object_get_ex(st, "qmp_socket", &v))
                 qmp = json_object_get_string(v);
+        if (qmp && !*qmp)
+                qmp = NULL; /* Firecracker's VMs have an empty one */
         if (json_object_object_get_ex(st, "backend", &v))
                 backend = json_object_get_string(v);
         /* firecracker.log: Firecracker's log; qemu.log: QEMU's messages and the guest's serial */
@@ -112,12 +114,12 @@ static _Noreturn void monitor_loop(const char *run_dir, const char *id, unsigned
                         drain(lfd, log, LOG_CAP);
                 if (mfd >= 0)
                         drain(mfd, metrics, LOG_CAP / 4);
-                if (interval_s == 0 || ((!sock || !*sock) && (!qmp || !*qmp)) || time(NULL) < next_check)
+                if (interval_s == 0 || ((!sock || !*sock) && !qmp) || time(NULL) < next_check)
                         continue;
                 next_check = time(NULL) + interval_s;
                 if (access(busy, F_OK) == 0) /* a snapshot is being written: slow answers are expected */
                         continue;
-                if (qmp && *qmp) {
+                if (qmp) {
                         _cleanup_free_ char *status = qmp_status(qmp, 2000);
                         misses = status ? 0 : misses + 1;
                 } else {
@@ -130,7 +132,7 @@ static _Noreturn void monitor_loop(const char *run_dir, const char *id, unsigned
                         /* a VMM that stops answering may be wedged in a signal handler: only SIGKILL works */
                         (void) kill(vmm, SIGKILL);
                         json_object_object_add(st, "watchdog",
-                                               json_object_new_string(qmp && *qmp ? "killed: QMP did not answer 3 checks in a row"
+                                               json_object_new_string(qmp ? "killed: QMP did not answer 3 checks in a row"
                                                                           : "killed: the API did not answer 3 checks in a row"));
                         json_object_object_add(st, "watchdog_killed_at", json_object_new_int64((int64_t) time(NULL)));
                         (void) vm_state_write(run_dir, id, st);

@@ -185,6 +185,20 @@ int qmp_open(const char *socket_path, long timeout_ms, struct qmp **ret, char **
         return 0;
 }
 
+int qmp_migrate_fd(struct qmp *q, const char *command, int fd, char **ret_error) {
+        json_object *a = json_object_new_object(), *b = json_object_new_object();
+        int k;
+
+        json_object_object_add(a, "fdname", json_object_new_string("sis-snapshot"));
+        json_object_object_add(b, "uri", json_object_new_string("fd:sis-snapshot"));
+        k = qmp_call(q, "getfd", a, fd, NULL, ret_error);
+        if (k >= 0)
+                k = qmp_call(q, command, b, -1, NULL, ret_error);
+        json_object_put(a);
+        json_object_put(b);
+        return k;
+}
+
 int qmp_wait_migration(struct qmp *q, long timeout_ms, char **ret_error) {
         long deadline = now_ms() + timeout_ms;
         json_object *ret = NULL, *v, *e;

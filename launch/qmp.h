@@ -20,6 +20,9 @@ int qmp_attach(int fd, long timeout_ms, struct qmp **ret, char **ret_error);
 int qmp_call(struct qmp *q, const char *command, json_object *args, int pass_fd, json_object **ret_return,
              char **ret_error);
 void qmp_close(struct qmp *q);
+/* Hand fd to QEMU (getfd) and start a migration through it: command is "migrate" (the state
+ * goes out into fd) or "migrate-incoming" (it comes in from fd). 0, or -errno with *ret_error. */
+int qmp_migrate_fd(struct qmp *q, const char *command, int fd, char **ret_error);
 /* Poll query-migrate until the migration (outgoing or incoming) completes: 0; -EIO when it fails
  * or is cancelled (QEMU's error-desc in *ret_error), or takes longer than timeout_ms. */
 int qmp_wait_migration(struct qmp *q, long timeout_ms, char **ret_error);

@@ -77,17 +77,21 @@ static char *shell_join(char *const *argv) {
         return sbuf_steal(&sb);
 }
 
+/* The mount table, where the cgroup hierarchies are found; NULL when it cannot be read. */
+static char *self_mounts(void) {
+        char *mounts = NULL;
+        return read_file_capped("/proc/self/mounts", 1 << 20, &mounts, NULL) < 0 ? NULL : mounts;
+}
+
 static int cgroup_version(void) {
-        _cleanup_free_ char *mounts = NULL;
-        if (read_file_capped("/proc/self/mounts", 1 << 20, &mounts, NULL) < 0)
-                return -EIO;
-        return cgroup_version_detect(mounts);
+        _cleanup_free_ char *mounts = self_mounts();
+        return mounts ? cgroup_version_detect(mounts) : -EIO;
 }
 
 /* Remove the cgroups made for id (<mount>/<backend>/<id>, every hierarchy): the jailer's or ours. */
 static void cgroups_remove(const char *backend, const char *id) {
-        _cleanup_free_ char *mounts = NULL;
-        if (read_file_capped("/proc/self/mounts", 1 << 20, &mounts, NULL) >= 0)
+        _cleanup_free_ char *mounts = self_mounts();
+        if (mounts)
                 cgroup_remove(mounts, backend, id);
 }
 
@@ -292,8 +296,9 @@ char *guest_kernel_version(const char *kernel) {
 /* QEMU under sis's jail: its cgroups with limits, its files bound in, only its devices, the log
  * FIFO as its stdout and stderr. *ret_logfd keeps the FIFO open until the monitor reads it. */
 static int qemu_spawn(const struct run_opts *o, const struct start_req *r, const char *chroot, uid_t uid, const char *netns,
-                      char *const *argv, int cgv, pid_t *ret_pid, int *ret_logfd, double *ret_setup_ms, char **ret_error) {
-        _cleanup_free_ char *mounts = NULL, *fifo = strdup_printf("%s/logger.fifo", chroot);
+                      char *const *argv, const char *mounts, int cgv, pid_t *ret_pid, int *ret_logfd, double *ret_setup_ms,
+                      char **ret_error) {
+        _cleanup_free_ char *fifo = strdup_printf("%s/logger.fifo", chroot);
         _cleanup_strv_free_ char **files = NULL;
         struct cgroup_plan cp = {};
         struct cgroup_limits lim = { .vcpus = o->vcpus, .mem_bytes = ((uint64_t) o->mem_mib + QEMU_OVERHEAD_MIB) << 20,
@@ -309,8 +314,6 @@ static int qemu_spawn(const struct run_opts *o, const struct start_req *r, const
         k = qemu_files(o->qemu, !r->qvm->kvm, &files, ret_error);
         if (k < 0)
                 return k;
-        if (read_file_capped("/proc/self/mounts", 1 << 20, &mounts, NULL) < 0)
-                return set_error(ret_error, -EIO, "/proc/self/mounts: cannot read it");
         k = cgroup_plan_make(mounts, cgv, "qemu", o->id, &lim, &cp);
         if (k == -EBADMSG)
                 return set_error(ret_error, k, "/proc/self/mounts: a line it cannot parse");
@@ -370,14 +373,7 @@ static int qemu_handshake(const struct run_opts *o, const struct start_req *r, c
                 return k;
         if (r->qvm->incoming) {
                 _cleanup_close_ int fd = open_beneath(chroot, "snapshot/vmstate", O_RDONLY, S_IFREG);
-                json_object *a = json_object_new_object(), *b = json_object_new_object();
-                json_object_object_add(a, "fdname", json_object_new_string("sis-snapshot"));
-                json_object_object_add(b, "uri", json_object_new_string("fd:sis-snapshot"));
-                k = fd < 0 ? set_error(ret_error, fd, "%s: %s", vs, strerror(-fd)) : qmp_call(q, "getfd", a, fd, NULL, ret_error);
-                if (k >= 0)
-                        k = qmp_call(q, "migrate-incoming", b, -1, NULL, ret_error);
-                json_object_put(a);
-                json_object_put(b);
+                k = fd < 0 ? set_error(ret_error, fd, "%s: %s", vs, strerror(-fd)) : qmp_migrate_fd(q, "migrate-incoming", fd, ret_error);
                 /* the state streams in; then QEMU resumes the guest by itself */
                 if (k >= 0) {
                         _cleanup_free_ char *e = NULL;
@@ -410,7 +406,7 @@ int vm_start(const struct run_opts *o, const struct start_req *r, const struct g
         bool qemu = backend_is_qemu(o);
         const char *backend = qemu ? "qemu" : "firecracker";
         _cleanup_free_ char *chroot = vm_chroot(o->chroot_base, backend, o->id), *cmd = NULL, *dir = vm_dir(o->run_dir, o->id),
-                            *err = NULL, *sock = NULL, *vms = strdup_printf("%s/vms", o->run_dir);
+                            *err = NULL, *sock = NULL, *vms = strdup_printf("%s/vms", o->run_dir), *mounts = self_mounts();
         _cleanup_strv_free_ char **argv = NULL;
         char *api_args[] = { (char *) "--api-sock", (char *) API_SOCK, NULL };
         char *cfg_args[] = { (char *) "--config-file", (char *) "/vm-config.json", (char *) "--no-api", NULL };
@@ -420,7 +416,7 @@ int vm_start(const struct run_opts *o, const struct start_req *r, const struct g
         bool has_net = false;
         uint32_t uid = 0;
         pid_t vmm = 0;
-        int k, cgv = cgroup_version(), rc = 2, logfd = -1;
+        int k, cgv = mounts ? cgroup_version_detect(mounts) : -EIO, rc = 2, logfd = -1;
         bool claimed = false;
 
         if (!chroot || !dir || !vms)
@@ -428,6 +424,8 @@ int vm_start(const struct run_opts *o, const struct start_req *r, const struct g
         sock = strdup_printf("%s%s", chroot, qemu ? QMP_SOCK : API_SOCK);
         if (!sock)
                 return 2;
+        if (!mounts)
+                return fail(2, "/proc/self/mounts: cannot read it");
         if (cgv < 0)
                 return fail(2, "no cgroup hierarchy is mounted (/proc/self/mounts)");
         /* the name is claimed by one mkdir: of two launches with one name, one wins */
@@ -565,7 +563,7 @@ int vm_start(const struct run_opts *o, const struct start_req *r, const struct g
         if (qemu) {
                 step("jail: %s", cmd);
                 double setup_ms = 0;
-                k = qemu_spawn(o, r, chroot, uid, has_net ? net.ns_path : NULL, argv, cgv, &vmm, &logfd, &setup_ms, &err);
+                k = qemu_spawn(o, r, chroot, uid, has_net ? net.ns_path : NULL, argv, mounts, cgv, &vmm, &logfd, &setup_ms, &err);
                 if (k < 0) {
                         rc = fail(2, "%s", err ? err : strerror(-k));
                         goto undo;

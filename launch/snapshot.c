@@ -120,6 +120,12 @@ static const char *jstr(json_object *o, const char *key) {
         return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
 }
 
+/* key's string from the VM's state into the snapshot's meta (null when the state has none). */
+static void copy_key(json_object *m, json_object *st, const char *key) {
+        const char *v = jstr(st, key);
+        json_object_object_add(m, key, v ? json_object_new_string(v) : NULL);
+}
+
 /* A file of the jail (which the VMM can write to: no symlink is followed) to a new file outside. */
 static int copy_out(const char *chroot, const char *from, const char *to) {
         _cleanup_close_ int in = open_beneath(chroot, from, O_RDONLY, S_IFREG), out = -1;
@@ -138,12 +144,9 @@ static int copy_out(const char *chroot, const char *from, const char *to) {
  * file opened here and handed over QMP (QEMU's sandbox may not open files itself). */
 static int qemu_snapshot(const char *qmp_sock, const char *vmstate, long timeout_ms, char **ret_error) {
         _cleanup_close_ int fd = open(vmstate, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-        json_object *a = json_object_new_object(), *b = json_object_new_object();
         struct qmp *q = NULL;
         int k;
 
-        json_object_object_add(a, "fdname", json_object_new_string("sis-snapshot"));
-        json_object_object_add(b, "uri", json_object_new_string("fd:sis-snapshot"));
         if (fd < 0)
                 k = set_error(ret_error, -errno, "%s: %s", vmstate, strerror(errno));
         else
@@ -151,9 +154,7 @@ static int qemu_snapshot(const char *qmp_sock, const char *vmstate, long timeout
         if (k >= 0)
                 k = qmp_call(q, "stop", NULL, -1, NULL, ret_error);
         if (k >= 0)
-                k = qmp_call(q, "getfd", a, fd, NULL, ret_error);
-        if (k >= 0)
-                k = qmp_call(q, "migrate", b, -1, NULL, ret_error);
+                k = qmp_migrate_fd(q, "migrate", fd, ret_error);
         if (k >= 0) {
                 _cleanup_free_ char *e = NULL;
                 k = qmp_wait_migration(q, 600000, &e);
@@ -162,8 +163,6 @@ static int qemu_snapshot(const char *qmp_sock, const char *vmstate, long timeout
         }
         if (k >= 0 && fsync(fd) < 0)
                 k = set_error(ret_error, -errno, "%s: %s", vmstate, strerror(errno));
-        json_object_put(a);
-        json_object_put(b);
         qmp_close(q);
         return k;
 }
@@ -177,6 +176,7 @@ int vm_snapshot(const char *run_dir, const char *id, const char *out, long timeo
         char vh[SHA256_HEX];
         struct utsname u;
         int k, rc = 2;
+        bool qemu;
 
         if (!vm_id_ok(id))
                 return launch_fail(2, "'%s' is not a VM name", id);
@@ -185,7 +185,8 @@ int vm_snapshot(const char *run_dir, const char *id, const char *out, long timeo
         sock = jstr(st, "api_socket");
         qmp_sock = jstr(st, "qmp_socket");
         chroot = jstr(st, "chroot");
-        if ((!sock || !*sock) && (!qmp_sock || !*qmp_sock)) {
+        qemu = qmp_sock && *qmp_sock;
+        if ((!sock || !*sock) && !qemu) {
                 json_object_put(st);
                 return launch_fail(2, "%s has no API socket (started with --config-file): it cannot be snapshotted", id);
         }
@@ -203,7 +204,7 @@ int vm_snapshot(const char *run_dir, const char *id, const char *out, long timeo
         busy = strdup_printf("%s/vms/%s/busy", run_dir, id);
         if (busy)
                 (void) write_file_atomic(busy, "", 0, 0600);
-        if (qmp_sock && *qmp_sock) {
+        if (qemu) {
                 _cleanup_free_ char *why = NULL, *vs = strdup_printf("%s/vmstate", tmp);
                 k = vs ? qemu_snapshot(qmp_sock, vs, timeout_ms, &why) : -ENOMEM;
                 if (k < 0) {
@@ -222,7 +223,7 @@ int vm_snapshot(const char *run_dir, const char *id, const char *out, long timeo
                         goto done;
                 }
         }
-        for (int i = qmp_sock && *qmp_sock ? 2 : 0; i < 3; i++) {
+        for (int i = qemu ? 2 : 0; i < 3; i++) {
                 static const char *const src[] = { "snapshot/vmstate", "snapshot/mem", "disk/home.ext4" };
                 static const char *const dst[] = { "vmstate", "mem", "home.ext4" };
                 _cleanup_free_ char *b = strdup_printf("%s/%s", tmp, dst[i]);
@@ -253,19 +254,19 @@ int vm_snapshot(const char *run_dir, const char *id, const char *out, long timeo
         json_object_object_add(m, "vm", json_object_new_string(id));
         json_object_object_add(m, "created", json_object_new_int64((int64_t) time(NULL)));
         json_object_object_add(m, "vmstate_sha256", json_object_new_string(vh));
-        json_object_object_add(m, "backend", json_object_new_string(qmp_sock && *qmp_sock ? "qemu" : "firecracker"));
-        if (qmp_sock && *qmp_sock) {
-                json_object_object_add(m, "qemu_version", jstr(st, "qemu_version") ? json_object_new_string(jstr(st, "qemu_version")) : NULL);
-                json_object_object_add(m, "accel", jstr(st, "accel") ? json_object_new_string(jstr(st, "accel")) : NULL);
+        json_object_object_add(m, "backend", json_object_new_string(qemu ? "qemu" : "firecracker"));
+        if (qemu) {
+                copy_key(m, st, "qemu_version");
+                copy_key(m, st, "accel");
                 /* QEMU loads a state into the same machine: the same kernel and command line */
-                json_object_object_add(m, "kernel", jstr(st, "kernel") ? json_object_new_string(jstr(st, "kernel")) : NULL);
-                json_object_object_add(m, "boot_args", jstr(st, "boot_args") ? json_object_new_string(jstr(st, "boot_args")) : NULL);
+                copy_key(m, st, "kernel");
+                copy_key(m, st, "boot_args");
         } else
-                json_object_object_add(m, "firecracker_version", jstr(st, "firecracker_version") ? json_object_new_string(jstr(st, "firecracker_version")) : NULL);
+                copy_key(m, st, "firecracker_version");
         json_object_object_add(m, "host_kernel", json_object_new_string(u.release));
         json_object_object_add(m, "cpu_model", cpu ? json_object_new_string(cpu) : NULL);
         json_object_object_add(m, "tsc_khz", json_object_new_int64(audit ? tsc_khz_from_audit(audit) : 0));
-        json_object_object_add(m, "guest_kernel", jstr(st, "guest_kernel") ? json_object_new_string(jstr(st, "guest_kernel")) : NULL);
+        copy_key(m, st, "guest_kernel");
         {
                 json_object *v;
                 if (json_object_object_get_ex(st, "vcpus", &v))

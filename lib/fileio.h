@@ -21,7 +21,7 @@ int read_file_capped(const char *path, size_t cap, char **ret, size_t *ret_len);
  * guest memory stays sparse. -errno. */
 int copy_fd_sparse(int in, int out);
 /* Open rel inside dir without following any symlink on the way (openat2's RESOLVE_BENEATH and
- * RESOLVE_NO_SYMLINKS; on kernels without openat2, O_NOFOLLOW on the last component and no ".."):
+ * RESOLVE_NO_SYMLINKS; on kernels without openat2, one component at a time with O_NOFOLLOW, no ".."):
  * for root opening files in a jail the VMM can write to, which may have swapped a directory or a
  * file for a link to the host's. type is S_IFIFO, S_IFREG, ... or 0 for any: anything else is
  * -EPERM. The descriptor, or -errno. */

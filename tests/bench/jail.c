@@ -39,7 +39,11 @@ int main(int argc, char **argv) {
                 fprintf(stderr, "bench-jail: %s\n", err ? err : "cannot prepare");
                 return 1;
         }
-        version = strstr(mounts, " /sys/fs/cgroup cgroup2 ") ? 2 : 1;
+        version = cgroup_version_detect(mounts);
+        if (version < 0) {
+                fprintf(stderr, "bench-jail: no cgroup hierarchy is mounted\n");
+                return 1;
+        }
         for (int i = 0; i < runs; i++) {
                 _cleanup_free_ char *root = strdup_printf("%s/root", tmp), *id = strdup_printf("bench-%d", i);
                 struct cgroup_limits lim = { .vcpus = 1, .mem_bytes = 512ull << 20, .pids = 129 };

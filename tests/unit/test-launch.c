@@ -7,6 +7,7 @@
 
 #include <sys/wait.h>
 
+#include "cgroup.h"
 #include "fc.h"
 #include "helpers.h"
 #include "jail.h"
