@@ -4,23 +4,19 @@
 # from a fixture must replay to the same JSON; the verdicts promised in tests/fixtures/hosts/README.md
 # must hold. UPDATE=1 rewrites the expected files (review the diff before committing).
 # Prints "ok NAME" / "not ok NAME" per test.
-set -uo pipefail
-cd "$(dirname "$0")/.."
+# shellcheck source=tests/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$SIS_ROOT" || exit 1
 bin=build/sis-audit
 if [ "${SIS_VALGRIND:-}" = 1 ]; then
+        # shellcheck disable=SC2317 # called as "$bin"
         vgbin() { valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite build/sis-audit "$@"; }
         bin=vgbin
 fi
 exp=tests/expected
 export SOURCE_DATE_EPOCH=0 NO_COLOR=1
-tmp=$(mktemp -d)
 formats=(text json junit prometheus markdown html)
 declare -A ext_of=([text]=txt [json]=json [junit]=xml [prometheus]=prom [markdown]=md [html]=html)
-trap 'rm -rf "$tmp"' EXIT
-status=0
-
-ok() { echo "ok $1"; }
-notok() { echo "not ok $1"; status=1; }
 
 compare() { # name file-produced expected-file
         if [ "${UPDATE:-}" = 1 ]; then
@@ -29,8 +25,7 @@ compare() { # name file-produced expected-file
         elif diff -u "$3" "$2" > "$tmp/diff"; then
                 ok "$1"
         else
-                notok "$1"
-                head -40 "$tmp/diff"
+                notok "$1" "$(head -40 "$tmp/diff")"
         fi
 }
 
@@ -57,7 +52,7 @@ for dir in tests/fixtures/hosts/*/; do
                                 # sis-report render of the saved JSON gives the same bytes as sis-audit
                                 for f2 in "${formats[@]}"; do
                                         build/sis-report render "$out" --format "$f2" > "$tmp/rerender"
-                                        cmp -s "$tmp/rerender" "$exp/$name$suffix.${ext_of[$f2]}" || { notok "$name$suffix render $f2 != sis-audit --format $f2"; diff "$tmp/rerender" "$exp/$name$suffix.${ext_of[$f2]}" | head -5; continue 2; }
+                                        cmp -s "$tmp/rerender" "$exp/$name$suffix.${ext_of[$f2]}" || { notok "$name$suffix render $f2 != sis-audit --format $f2" "$(lines 5 "$(diff "$tmp/rerender" "$exp/$name$suffix.${ext_of[$f2]}")")"; continue 2; }
                                 done
                                 ok "$name$suffix sis-report render reproduces every format"
                         fi
@@ -67,13 +62,13 @@ for dir in tests/fixtures/hosts/*/; do
         # Collect from the fixture, replay the dump: same JSON.
         "$bin" --root "$dir" --format json --collect "$tmp/$name.dump.tar.gz" > "$tmp/$name.a.json" 2> /dev/null
         "$bin" --root "$tmp/$name.dump.tar.gz" --format json > "$tmp/$name.b.json"
-        if cmp -s "$tmp/$name.a.json" "$tmp/$name.b.json"; then ok "$name collect+replay"; else notok "$name collect+replay"; diff "$tmp/$name.a.json" "$tmp/$name.b.json" | head -20; fi
+        if cmp -s "$tmp/$name.a.json" "$tmp/$name.b.json"; then ok "$name collect+replay"; else notok "$name collect+replay" "$(lines 20 "$(diff "$tmp/$name.a.json" "$tmp/$name.b.json")")"; fi
 
         # The verdicts the fixture's author wrote down before the tool existed.
         section=$(awk -v n="## $name" '$0==n {on=1; next} /^## / {on=0} on' tests/fixtures/hosts/README.md)
         [ -n "$section" ] || continue
         "$bin" --root "$dir" > "$tmp/$name.plain"
-        all=$(printf '%s\n' "$section" | sed -n '/^- PASS: every check ID:/,/^$/p' | sed 's/^- PASS: every check ID://' | tr ', ' '\n\n' | grep -E '^[a-z]')
+        all=$(printf '%s\n' "$section" | sed -n '/^- PASS: every check ID:/,/^$/p' | sed 's/^- PASS: every check ID://' | sed 's/[, ]/\n/g' | grep -E '^[a-z]')
         promised=$( { printf '%s\n' "$section" | sed -n 's/^- \([a-z_.]*\) \(PASS\|WARN\|FAIL\|SKIP\|UNKNOWN\).*/\1 \2/p'
                       for id in $all; do echo "$id PASS"; done; } )
         bad=0
@@ -108,11 +103,14 @@ build/sis-report diff "$tmp/fleet-intel-hardened.json" "$tmp/fleet-intel-careles
 compare "diff text" "$tmp/diff.txt" "$exp/diff.txt"
 build/sis-report diff "$tmp/fleet-intel-hardened.json" "$tmp/fleet-intel-careless.json" --format json > "$tmp/diff.json"
 compare "diff json" "$tmp/diff.json" "$exp/diff.json"
-build/sis-report diff "$tmp/fleet-intel-careless.json" "$tmp/fleet-intel-hardened.json" > /dev/null
-[ $? = 0 ] && ok "diff: an improvement exits 0" || notok "diff: an improvement exits 0"
+if build/sis-report diff "$tmp/fleet-intel-careless.json" "$tmp/fleet-intel-hardened.json" > /dev/null; then
+        ok "diff: an improvement exits 0"
+else
+        notok "diff: an improvement exits 0"
+fi
 
 "$bin" --list-checks > "$tmp/list-checks.txt"
 compare "list-checks text" "$tmp/list-checks.txt" "$exp/list-checks.txt"
 "$bin" --list-checks --format json > "$tmp/list-checks.json"
 compare "list-checks json" "$tmp/list-checks.json" "$exp/list-checks.json"
-exit $status
+finish

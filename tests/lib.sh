@@ -23,6 +23,7 @@
 #   has PATTERN TEXT          true when a line of TEXT matches the extended regex PATTERN. Use it on
 #                             captured output (out=$(cmd); has PAT "$out") instead of cmd | grep -q:
 #                             under pipefail, a reader that exits early fails the producer (SIGPIPE).
+#   lines N TEXT              the first N lines of TEXT (for notok's detail: no pipe into head)
 #   wait_until SECONDS CMD... polls CMD every 0.1 s until it succeeds (0) or SECONDS pass (1)
 #   gone PID                  true when the process is gone (a zombie counts as gone)
 #   need_root, need_cmd CMD...
@@ -91,6 +92,7 @@ skip() { echo "skip $1: $2"; }
 finish() { exit "$status"; }
 
 has() { grep -qE -- "$1" <<< "$2"; }
+lines() { [ -z "$2" ] || head -n "$1" <<< "$2"; }
 
 check() { # NAME CMD...
         local name=$1
@@ -110,7 +112,7 @@ expect() { # NAME CODE PATTERN CMD...
         else
                 local why="exit $last_rc, want $want"
                 [ -n "$pat" ] && why="$why, output matching: $pat"
-                notok "$name" "$why" "$(head -8 <<< "$last_out")"
+                notok "$name" "$why" "$(lines 8 "$last_out")"
         fi
 }
 
