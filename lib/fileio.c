@@ -6,6 +6,7 @@
 #include <linux/openat2.h>
 #include <sys/syscall.h>
 #include <libgen.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,8 +129,10 @@ int read_file_capped(const char *path, size_t cap, char **ret, size_t *ret_len) 
         return read_fd_capped(fd, cap, ret, ret_len);
 }
 
-/* Without openat2: one component at a time, none a symlink, none "..". */
-static int open_walk(int dfd, const char *rel, int flags) {
+/* Without openat2: one component at a time, none a symlink, none "..", each opened O_PATH (nothing is
+ * opened for real on the way). The last one is opened O_PATH|O_NOFOLLOW too: a symlink there comes
+ * back as itself, for the caller's type check to refuse. */
+static int open_walk(int dfd, const char *rel) {
         _cleanup_strv_free_ char **parts = NULL;
         int cur = dfd, fd;
         size_t n;
@@ -139,21 +142,20 @@ static int open_walk(int dfd, const char *rel, int flags) {
                 return -1;
         }
         for (size_t i = 0; i < n; i++) {
+                struct stat st;
                 if (streq(parts[i], "..")) {
                         fd = -1;
                         errno = EPERM;
-                } else if (i + 1 < n) {
-                        struct stat st;
-                        /* O_PATH|O_NOFOLLOW opens a symlink itself: refused as the last one is (ELOOP) */
+                } else {
                         fd = openat(cur, parts[i], O_PATH | O_NOFOLLOW | O_CLOEXEC);
-                        if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode))) {
+                        /* a directory on the way: a symlink there is refused as openat2 does (ELOOP) */
+                        if (fd >= 0 && i + 1 < n && (fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode))) {
                                 int e = S_ISLNK(st.st_mode) ? ELOOP : ENOTDIR;
                                 close(fd);
                                 fd = -1;
                                 errno = e;
                         }
-                } else
-                        fd = openat(cur, parts[i], flags | O_NOFOLLOW | O_CLOEXEC);
+                }
                 if (cur != dfd) {
                         int e = errno;
                         close(cur);
@@ -166,35 +168,78 @@ static int open_walk(int dfd, const char *rel, int flags) {
         return cur;
 }
 
-static int open_beneath_how(const char *dir, const char *rel, int flags, mode_t type, bool walk) {
-        _cleanup_close_ int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        struct open_how how = { .flags = (uint64_t) (flags | O_CLOEXEC | O_NOFOLLOW),
+/* rel beneath dfd as an O_PATH descriptor of whatever is there (a symlink as itself), or -errno. */
+static int resolve_beneath(int dfd, const char *rel, bool walk) {
+        struct open_how how = { .flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
                                 .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
-        struct stat st;
-        int fd;
+        int fd = -1;
 
-        if (dfd < 0)
-                return -errno;
-        if (flags & O_CREAT)
-                return -EINVAL; /* opening what is there, never making it */
-        fd = walk ? -1 : (int) syscall(SYS_openat2, dfd, rel, &how, sizeof(how));
+        if (!walk)
+                /* EAGAIN: a rename or mount raced with the lookup; the kernel asks for a retry */
+                for (int i = 0; i < 16; i++) {
+                        fd = (int) syscall(SYS_openat2, dfd, rel, &how, sizeof(how));
+                        if (fd >= 0 || errno != EAGAIN)
+                                break;
+                }
         if (walk || (fd < 0 && errno == ENOSYS))
-                fd = open_walk(dfd, rel, flags);
+                fd = open_walk(dfd, rel);
         if (fd < 0)
                 return errno == ELOOP || errno == EXDEV ? -EPERM : -errno;
-        if (type && (fstat(fd, &st) < 0 || (st.st_mode & S_IFMT) != type)) {
-                close(fd);
-                return -EPERM;
-        }
         return fd;
 }
 
+static int open_beneath_how(int dfd, const char *rel, int flags, mode_t type, bool walk) {
+        _cleanup_close_ int fd = -1;
+        char proc[64];
+        struct stat st;
+        int r;
+
+        if (flags & O_CREAT)
+                return -EINVAL; /* opening what is there, never making it */
+        fd = resolve_beneath(dfd, rel, walk);
+        if (fd < 0)
+                return fd;
+        /* what it is, before anything is opened for real: a FIFO or a device where a file is
+         * expected is never opened (opening a FIFO blocks; a device may act on being opened) */
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (S_ISLNK(st.st_mode))
+                return -EPERM;
+        if ((flags & O_DIRECTORY) && !S_ISDIR(st.st_mode))
+                return -ENOTDIR;
+        if (type ? (st.st_mode & S_IFMT) != type
+                 : !(flags & O_PATH) && (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) || S_ISSOCK(st.st_mode)))
+                return -EPERM;
+        if (flags & O_PATH)
+                return TAKE_FD(fd);
+        /* the same inode, reopened with the flags asked for: no path is resolved a second time */
+        flags = (flags & ~O_NOFOLLOW) | O_CLOEXEC | O_NOCTTY;
+        if (S_ISFIFO(st.st_mode))
+                flags |= O_NONBLOCK;
+        if (snprintf_ok(proc, sizeof(proc), "/proc/self/fd/%d", fd) < 0)
+                return -ENAMETOOLONG;
+        r = open(proc, flags);
+        return r < 0 ? -errno : r;
+}
+
+static int open_beneath_dir(const char *dir, const char *rel, int flags, mode_t type, bool walk) {
+        _cleanup_close_ int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+        if (dfd < 0)
+                return -errno;
+        return open_beneath_how(dfd, rel, flags, type, walk);
+}
+
 int open_beneath(const char *dir, const char *rel, int flags, mode_t type) {
-        return open_beneath_how(dir, rel, flags, type, false);
+        return open_beneath_dir(dir, rel, flags, type, false);
+}
+
+int open_beneath_at(int dirfd, const char *rel, int flags, mode_t type) {
+        return open_beneath_how(dirfd, rel, flags, type, false);
 }
 
 int open_beneath_walk(const char *dir, const char *rel, int flags, mode_t type) {
-        return open_beneath_how(dir, rel, flags, type, true);
+        return open_beneath_dir(dir, rel, flags, type, true);
 }
 
 int mkdir_parents(const char *path, mode_t mode) {

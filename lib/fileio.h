@@ -20,12 +20,21 @@ int read_file_capped(const char *path, size_t cap, char **ret, size_t *ret_len);
 /* Copy in to out (both at offset 0) keeping holes (SEEK_DATA/SEEK_HOLE): a sparse disk image or
  * guest memory stays sparse. -errno. */
 int copy_fd_sparse(int in, int out);
-/* Open rel inside dir without following any symlink on the way (openat2's RESOLVE_BENEATH and
- * RESOLVE_NO_SYMLINKS; on kernels without openat2, one component at a time with O_NOFOLLOW, no ".."):
- * for root opening files in a jail the VMM can write to, which may have swapped a directory or a
- * file for a link to the host's. type is S_IFIFO, S_IFREG, ... or 0 for any: anything else is
- * -EPERM. The descriptor, or -errno. */
+/* Open rel inside dir as root may open what a hostile VMM can write to (its jail): never following a
+ * symlink, neither on the way nor at the end, never leaving dir (no "..", nothing absolute), and
+ * never opening anything before its type is known. rel is first resolved O_PATH (openat2's
+ * RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS|RESOLVE_NO_MAGICLINKS; one component at a time with
+ * O_NOFOLLOW where openat2 is missing), then fstat()ed, and only then reopened through
+ * /proc/self/fd/N with flags | O_CLOEXEC | O_NOCTTY (| O_NONBLOCK for a FIFO, which stays set:
+ * opening a FIFO never blocks, and O_WRONLY with no reader is -ENXIO). flags with O_PATH return the
+ * O_PATH descriptor itself. type is S_IFREG, S_IFDIR, S_IFIFO, S_IFSOCK, ... or 0 for anything but a
+ * device or a socket (those only when asked for by type, or with O_PATH). Refused with -EPERM: a
+ * symlink anywhere, a way out of dir, another type than asked for (nothing of it was opened);
+ * -ENOTDIR for O_DIRECTORY on something else; -EINVAL with O_CREAT (it opens what is there, never
+ * makes it). The descriptor, or -errno. */
 int open_beneath(const char *dir, const char *rel, int flags, mode_t type);
+/* The same beneath a directory descriptor the caller holds (O_PATH is enough). */
+int open_beneath_at(int dirfd, const char *rel, int flags, mode_t type);
 /* The same as it works without openat2 (for tests). */
 int open_beneath_walk(const char *dir, const char *rel, int flags, mode_t type);
 /* mkdir -p (mode for new dirs). */

@@ -4,7 +4,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 
 #include "helpers.h"
 #include "sysroot.h"
@@ -174,8 +176,11 @@ static void test_bad_dumps(void **state) {
 /* open_beneath: what root may open inside a jail the VMM can write to */
 static void test_open_beneath(void **state) {
         char dir[] = "/tmp/sis-test-beneath.XXXXXX";
-        _cleanup_free_ char *f = NULL, *link = NULL, *dlink = NULL, *fifo = NULL, *sub = NULL;
-        int fd;
+        _cleanup_free_ char *f = NULL, *link = NULL, *dlink = NULL, *fifo = NULL, *sub = NULL, *sock = NULL, *flink = NULL,
+                            *disk = NULL;
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        struct stat st;
+        int fd, s;
 
         assert_non_null(mkdtemp(dir));
         f = strdup_printf("%s/sub/file", dir);
@@ -183,21 +188,38 @@ static void test_open_beneath(void **state) {
         link = strdup_printf("%s/sub/link", dir);
         dlink = strdup_printf("%s/dlink", dir);
         fifo = strdup_printf("%s/fifo", dir);
+        flink = strdup_printf("%s/sub/fifolink", dir);
+        disk = strdup_printf("%s/disk.img", dir);
+        sock = strdup_printf("%s/sock", dir);
         assert_int_equal(mkdir(sub, 0755), 0);
         assert_int_equal(write_file_atomic(f, "x", 1, 0644), 0);
         assert_int_equal(symlink("/etc/hostname", link), 0);
         assert_int_equal(symlink(sub, dlink), 0);
         assert_int_equal(mkfifo(fifo, 0600), 0);
+        assert_int_equal(symlink("../fifo", flink), 0);
+        /* a FIFO planted where a file is expected (the VMM swapped its home disk for one) */
+        assert_int_equal(mkfifo(disk, 0600), 0);
+        assert_true(strlen(sock) < sizeof(sa.sun_path));
+        strcpy(sa.sun_path, sock);
+        s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        assert_true(s >= 0);
+        assert_int_equal(bind(s, (struct sockaddr *) &sa, sizeof(sa)), 0);
 
         /* with openat2, and as it works without */
         for (int w = 0; w < 2; w++) {
                 int (*ob)(const char *, const char *, int, mode_t) = w ? open_beneath_walk : open_beneath;
                 fd = ob(dir, "sub/file", O_RDONLY, S_IFREG);
                 assert_true(fd >= 0);
+                assert_int_equal(fcntl(fd, F_GETFD) & FD_CLOEXEC, FD_CLOEXEC);
+                assert_int_equal(fcntl(fd, F_GETFL) & (O_PATH | O_ACCMODE), O_RDONLY);
                 close(fd);
-                /* a symlink, last or on the way, even one that stays inside */
+                /* a symlink, last or on the way, even one that stays inside; with O_PATH too */
                 assert_int_equal(ob(dir, "sub/link", O_RDONLY, 0), -EPERM);
+                assert_int_equal(ob(dir, "sub/link", O_PATH, 0), -EPERM);
+                assert_int_equal(ob(dir, "sub/fifolink", O_RDONLY, S_IFIFO), -EPERM);
                 assert_int_equal(ob(dir, "dlink/file", O_RDONLY, 0), -EPERM);
+                assert_int_equal(ob(dir, "dlink/file", O_PATH, 0), -EPERM);
+                assert_int_equal(ob(dir, "dlink", O_RDONLY | O_DIRECTORY, S_IFDIR), -EPERM);
                 /* out of the directory */
                 assert_int_equal(ob(dir, "../etc/hostname", O_RDONLY, 0), -EPERM);
                 assert_int_equal(ob(dir, "sub/../../etc/hostname", O_RDONLY, 0), -EPERM);
@@ -205,12 +227,55 @@ static void test_open_beneath(void **state) {
                 /* the type asked for */
                 assert_int_equal(ob(dir, "sub/file", O_RDONLY, S_IFIFO), -EPERM);
                 assert_int_equal(ob(dir, "sub/file/x", O_RDONLY, 0), -ENOTDIR);
+                assert_int_equal(ob(dir, "sub/file", O_RDONLY | O_DIRECTORY, 0), -ENOTDIR);
+                /* a FIFO where a file is expected: refused at once, never opened (an open() of it
+                 * would block until a writer came; the alarm fails the test instead of hanging) */
+                alarm(5);
+                assert_int_equal(ob(dir, "disk.img", O_RDONLY, S_IFREG), -EPERM);
+                assert_int_equal(ob(dir, "disk.img", O_WRONLY, S_IFREG), -EPERM);
+                /* a FIFO asked for is opened without blocking, even O_RDONLY without a writer */
+                fd = ob(dir, "fifo", O_RDONLY, S_IFIFO);
+                assert_true(fd >= 0);
+                assert_true(fcntl(fd, F_GETFL) & O_NONBLOCK);
+                close(fd);
                 fd = ob(dir, "fifo", O_RDWR | O_NONBLOCK, S_IFIFO);
+                assert_true(fd >= 0);
+                close(fd);
+                /* type 0: opened, but no blocking either */
+                fd = ob(dir, "disk.img", O_RDONLY, 0);
+                assert_true(fd >= 0);
+                close(fd);
+                alarm(0);
+                /* O_PATH: the resolved descriptor itself, of any type asked for */
+                fd = ob(dir, "sub", O_PATH | O_DIRECTORY, S_IFDIR);
+                assert_true(fd >= 0);
+                assert_true(fcntl(fd, F_GETFL) & O_PATH);
+                assert_int_equal(fstat(fd, &st), 0);
+                assert_true(S_ISDIR(st.st_mode));
+                {
+                        int f2 = open_beneath_at(fd, "file", O_RDONLY, S_IFREG);
+                        assert_true(f2 >= 0);
+                        close(f2);
+                        /* beneath a descriptor: ".." is as refused as from a path */
+                        assert_int_equal(open_beneath_at(fd, "../fifo", O_PATH, 0), -EPERM);
+                        assert_int_equal(open_beneath_at(fd, "link", O_PATH, 0), -EPERM);
+                }
+                close(fd);
+                fd = ob(dir, "sock", O_PATH, S_IFSOCK);
+                assert_true(fd >= 0);
+                close(fd);
+                assert_int_equal(ob(dir, "sock", O_PATH, S_IFREG), -EPERM);
+                /* a socket or a device is opened for real only when asked for by type */
+                assert_int_equal(ob(dir, "sock", O_RDONLY, 0), -EPERM);
+                assert_int_equal(ob("/dev", "null", O_RDONLY, 0), -EPERM);
+                assert_int_equal(ob("/dev", "null", O_RDONLY, S_IFREG), -EPERM);
+                fd = ob("/dev", "null", O_WRONLY, S_IFCHR);
                 assert_true(fd >= 0);
                 close(fd);
                 assert_int_equal(ob(dir, "missing", O_RDONLY, 0), -ENOENT);
                 assert_int_equal(ob(dir, "new", O_WRONLY | O_CREAT, 0), -EINVAL);
         }
+        close(s);
         assert_int_equal(rm_rf(dir), 0);
 }
 
