@@ -7,6 +7,7 @@ MANDIR ?= $(PREFIX)/share/man
 CC ?= cc
 PKG_CONFIG ?= pkg-config
 B := build
+NPROC := $(shell nproc 2>/dev/null || echo 1)
 
 PKGS := libkmod libudev libpci json-c libarchive zlib libacl libcrypto libcurl gpgme libnftables libnl-route-3.0 libcap libseccomp
 # libkmod and libarchive are dlopen()ed on first use (lib/dl.c): headers only.
@@ -103,15 +104,23 @@ FUZZ_SECONDS ?= 60
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz-*.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRCS))
 FUZZ_LIB_SRCS := $(LIB_SRCS) $(AUDIT_SRCS) $(REPORT_SRCS) provision/recipe.c provision/tree.c launch/qmp.c launch/qemu.c launch/cgroup.c
-$(B)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(FUZZ_LIB_SRCS)
+# The library is compiled once with the fuzzer's instrumentation (build/fuzz/obj), each target's
+# own file then linked against those objects.
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -D_GNU_SOURCE -DSIS_VERSION='"$(VERSION)"' -I. -Ilib -Iaudit -Ireports -Iprovision -Ilaunch $(PKG_CFLAGS)
+FUZZ_OBJS := $(patsubst %.c,$(B)/fuzz/obj/%.o,$(FUZZ_LIB_SRCS))
+$(B)/fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo '  CC      $@')
+	$(Q)clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -MMD -MP -c -o $@ $<
+$(B)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(FUZZ_OBJS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo '  FUZZ    $@')
-	$(Q)clang -std=gnu11 -g -O1 -D_GNU_SOURCE -DSIS_VERSION='"$(VERSION)"' -I. -Ilib -Iaudit -Ireports -Iprovision -Ilaunch $(PKG_CFLAGS) \
-		-fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_LIB_SRCS) $(PKG_LIBS) $(shell $(PKG_CONFIG) --libs libcrypto libarchive 2>/dev/null)
+	$(Q)clang $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_OBJS) $(PKG_LIBS) \
+		$(shell $(PKG_CONFIG) --libs libcrypto libarchive 2>/dev/null)
 fuzz-build: $(FUZZ_BINS)
 fuzz:
 	$(Q)scripts/deps.sh fuzz
-	$(Q)$(MAKE) --no-print-directory fuzz-build
+	$(Q)$(MAKE) --no-print-directory -j$(NPROC) fuzz-build
 	$(Q)tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
 
 $(B)/bench-image: tests/bench/image.c $(B)/libsis.a $(FLAGS_STAMP)
@@ -164,4 +173,4 @@ clean:
 
 .PHONY: e2e all audit check check-run kernel-check rootfs-check fuzz fuzz-build bench install clean FORCE
 # our dependency files only (build/ also holds the benchmark's kernel tree, full of other *.d)
--include $(wildcard $(B)/*/*.d)
+-include $(wildcard $(B)/*/*.d $(B)/fuzz/obj/*/*.d)
