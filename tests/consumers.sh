@@ -3,20 +3,15 @@
 # promtool, the real prometheus-node-exporter scraped over loopback, and headless Chromium
 # rendering the HTML (the inline filter script runs under the page's CSP; a screenshot is taken).
 # Prints "ok NAME" / "not ok NAME".
-set -uo pipefail
-cd "$(dirname "$0")/.."
+# shellcheck source=tests/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$SIS_ROOT" || exit 1
 exp=tests/expected
-tmp=$(mktemp -d)
-pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$tmp"' EXIT
-status=0
-ok() { echo "ok $1"; }
-notok() { echo "not ok $1"; status=1; }
 
 # JUnit: every golden validates; the schema is not a rubber stamp; classname+name unique.
 for f in "$exp"/*.xml; do
         xmllint --noout --schema tests/data/junit.xsd "$f" 2> "$tmp/err" && ok "xmllint --schema $(basename "$f")" ||
-                { notok "xmllint --schema $(basename "$f")"; head -3 "$tmp/err"; }
+                notok "xmllint --schema $(basename "$f")" "$(head -3 "$tmp/err")"
         dups=$(grep -o '<testcase classname="[^"]*" name="[^"]*"' "$f" | sort | uniq -d)
         [ -z "$dups" ] && ok "unique test cases $(basename "$f")" || notok "duplicate test cases in $(basename "$f"): $dups"
 done
@@ -26,7 +21,7 @@ sed 's/ classname="[^"]*"//' "$exp/intel-careless.xml" > "$tmp/broken.xml"
 
 # Prometheus exposition format, by Prometheus's own checker.
 for f in "$exp"/*.prom; do
-        promtool check metrics < "$f" > "$tmp/err" 2>&1 && ok "promtool $(basename "$f")" || { notok "promtool $(basename "$f")"; head -3 "$tmp/err"; }
+        promtool check metrics < "$f" > "$tmp/err" 2>&1 && ok "promtool $(basename "$f")" || notok "promtool $(basename "$f")" "$(head -3 "$tmp/err")"
 done
 printf 'sis_audit_verdict{host="a"} 1\nsis_audit_verdict{host="a"} 2\n' > "$tmp/dup.prom"
 ! promtool check metrics < "$tmp/dup.prom" > /dev/null 2>&1 && ok "promtool rejects duplicate series" || notok "promtool accepted duplicates"
@@ -36,14 +31,15 @@ ne=$(command -v prometheus-node-exporter || true)
 if [ -n "$ne" ]; then
         mkdir -p "$tmp/textfile"
         build/sis-audit --root tests/fixtures/hosts/intel-careless --format prometheus --output "$tmp/textfile/sis_audit.prom"
-        for attempt in 1 2 3 4 5; do
+        for _ in 1 2 3 4 5; do
                 port=$((20000 + RANDOM % 20000))
                 "$ne" --web.listen-address="127.0.0.1:$port" --collector.disable-defaults --collector.textfile \
                         --collector.textfile.directory="$tmp/textfile" > "$tmp/ne.log" 2>&1 &
-                pids+=($!)
+                ne_pid=$!
+                on_exit "kill $ne_pid 2>/dev/null"
                 for _ in $(seq 100); do
                         curl -sf "http://127.0.0.1:$port/metrics" > "$tmp/scrape" 2> /dev/null && break 2
-                        kill -0 "${pids[-1]}" 2> /dev/null || break
+                        kill -0 "$ne_pid" 2> /dev/null || break
                         sleep 0.1
                 done
         done
@@ -51,7 +47,7 @@ if [ -n "$ne" ]; then
                 grep -q '^node_textfile_scrape_error 0$' "$tmp/scrape"; then
                 ok "node_exporter serves the sis_ series ($(grep -c '^sis_audit' "$tmp/scrape") samples)"
         else
-                notok "node_exporter scrape"; grep -E 'sis_audit_verdict|scrape_error' "$tmp/scrape" | head; tail -3 "$tmp/ne.log"
+                notok "node_exporter scrape" "$(grep -E 'sis_audit_verdict|scrape_error' "$tmp/scrape" 2> /dev/null)" "$(tail -3 "$tmp/ne.log")"
         fi
 else
         notok "prometheus-node-exporter not installed (scripts/deps.sh test installs it)"
@@ -60,6 +56,7 @@ fi
 # HTML in headless Chromium: the page loads nothing from elsewhere, its script runs, it renders.
 chrome=$(command -v chromium || true)
 if [ -n "$chrome" ]; then
+        # shellcheck disable=SC2054 # the comma is --window-size's own
         flags=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking
                --disable-component-update --disable-sync --user-data-dir="$tmp/chrome" --window-size=1280,1600)
         for page in intel-careless.policy.html fleet.html; do
@@ -82,4 +79,4 @@ if [ -n "$chrome" ]; then
 else
         notok "chromium not installed (scripts/deps.sh test installs it)"
 fi
-exit $status
+finish
