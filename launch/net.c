@@ -12,6 +12,8 @@
 #include <netlink/route/route.h>
 #include <nftables/libnftables.h>
 #include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -21,14 +23,20 @@
 #include "fileio.h"
 #include "util.h"
 
-/* Never forwarded from a VM: this-network, private, shared (CGNAT), loopback, link-local (the
- * metadata address 169.254.169.254 among them), IETF protocol, benchmarking, multicast, reserved. */
+/* Dropped from a VM unless --allow opens it: this-network, private, shared (CGNAT), loopback,
+ * link-local, IETF protocol, benchmarking, multicast, reserved. */
 static const char blocked[] = "0.0.0.0/8, 10.0.0.0/8, 100.64.0.0/10, 127.0.0.0/8, 169.254.0.0/16, 172.16.0.0/12, "
                               "192.0.0.0/24, 192.168.0.0/16, 198.18.0.0/15, 224.0.0.0/4, 240.0.0.0/4";
+/* Dropped from a VM whatever --allow says (it comes after --deny, before --allow): all of
+ * link-local (AWS, GCP, Azure, OpenStack metadata at 169.254.169.254, ECS at 169.254.170.2),
+ * Azure's WireServer, Alibaba's metadata, this-network, loopback, multicast, reserved (the
+ * limited broadcast 255.255.255.255 is in 240.0.0.0/4: an interval set takes no overlaps). */
+static const char never[] = "0.0.0.0/8, 100.100.100.200/32, 127.0.0.0/8, 168.63.129.16/32, 169.254.0.0/16, "
+                            "224.0.0.0/4, 240.0.0.0/4";
 
 static int parse_cidr(const char *s, uint32_t *ret_addr, unsigned *ret_len) {
         char buf[32];
-        const char *slash = strchr(s, '/');
+        const char *slash = s ? strchr(s, '/') : NULL;
         uint32_t len;
         struct in_addr a;
 
@@ -48,6 +56,16 @@ static void fmt_ip(uint32_t a, char out[16]) {
         inet_ntop(AF_INET, &x, out, 16);
 }
 
+static uint32_t prefix_mask(unsigned len) {
+        return len ? ~0u << (32 - len) : 0;
+}
+
+bool net_cidr_ok(const char *cidr) {
+        uint32_t a;
+        unsigned len;
+        return parse_cidr(cidr, &a, &len) == 0;
+}
+
 int net_pool_slots(const char *pool, unsigned *ret) {
         uint32_t a;
         unsigned len;
@@ -61,14 +79,16 @@ int net_plan(const char *pool, unsigned slot, const char *id, struct vm_net *n) 
         uint32_t a, base;
         unsigned len, slots;
 
-        if (parse_cidr(pool, &a, &len) < 0 || net_pool_slots(pool, &slots) < 0)
+        if (!vm_id_ok(id) || parse_cidr(pool, &a, &len) < 0 || net_pool_slots(pool, &slots) < 0)
                 return -EINVAL;
         if (slot >= slots)
                 return -ERANGE;
         *n = (struct vm_net) { .slot = slot };
-        base = (a & (len ? ~0u << (32 - len) : 0)) + slot * 4u;
+        base = (a & prefix_mask(len)) + slot * 4u;
+        snprintf(n->id, sizeof(n->id), "%s", id);
         snprintf(n->ns, sizeof(n->ns), "sis-%s", id);
         snprintf(n->ns_path, sizeof(n->ns_path), "/run/netns/sis-%s", id);
+        snprintf(n->table, sizeof(n->table), "sis-%s", id);
         snprintf(n->host_if, sizeof(n->host_if), "sisv%u", slot);
         fmt_ip(base + 1, n->host_ip);
         fmt_ip(base + 2, n->vm_ip);
@@ -77,20 +97,26 @@ int net_plan(const char *pool, unsigned slot, const char *id, struct vm_net *n) 
 }
 
 static int list_ok(char *const *l) {
-        uint32_t a;
-        unsigned len;
         for (char *const *p = l; p && *p; p++)
-                if (parse_cidr(*p, &a, &len) < 0)
+                if (!net_cidr_ok(*p))
                         return -EINVAL;
         return 0;
 }
 
+/* A set of the VM's CIDRs, written back from their parsed form (network address, prefix): nothing
+ * of the caller's text reaches nft. auto-merge: overlapping entries are fine. */
 static void set_elements(struct sbuf *sb, const char *name, char *const *l) {
-        sbuf_printf(sb, "\tset %s {\n\t\ttype ipv4_addr\n\t\tflags interval\n", name);
+        sbuf_printf(sb, "\tset %s {\n\t\ttype ipv4_addr\n\t\tflags interval\n\t\tauto-merge\n", name);
         if (l && *l) {
                 sbuf_puts(sb, "\t\telements = { ");
-                for (char *const *p = l; *p; p++)
-                        sbuf_printf(sb, "%s%s", p == l ? "" : ", ", *p);
+                for (char *const *p = l; *p; p++) {
+                        uint32_t a = 0;
+                        unsigned len = 0;
+                        char ip[16];
+                        (void) parse_cidr(*p, &a, &len);
+                        fmt_ip(a & prefix_mask(len), ip);
+                        sbuf_printf(sb, "%s%s/%u", p == l ? "" : ", ", ip, len);
+                }
                 sbuf_puts(sb, " }\n");
         }
         sbuf_puts(sb, "\t}\n");
@@ -101,17 +127,18 @@ char *net_ruleset_vm(const struct vm_net *n, char *const *allow, char *const *de
 
         if (list_ok(allow) < 0 || list_ok(deny) < 0)
                 return NULL;
-        sbuf_puts(&sb, "table inet sis\n");
-        sbuf_puts(&sb, "delete table inet sis\n");
+        /* a new namespace: nothing to replace */
         sbuf_puts(&sb, "table inet sis {\n");
+        sbuf_printf(&sb, "\tset never {\n\t\ttype ipv4_addr\n\t\tflags interval\n\t\telements = { %s }\n\t}\n", never);
         sbuf_printf(&sb, "\tset blocked {\n\t\ttype ipv4_addr\n\t\tflags interval\n\t\telements = { %s }\n\t}\n", blocked);
         set_elements(&sb, "allow", allow);
         set_elements(&sb, "deny", deny);
         sbuf_puts(&sb, "\tchain forward {\n"
                        "\t\ttype filter hook forward priority filter; policy drop;\n"
                        "\t\tiifname \"uplink0\" oifname \"tap0\" ct state established,related accept\n"
-                       "\t\tiifname \"tap0\" oifname \"uplink0\" ip daddr @allow accept\n"
                        "\t\tiifname \"tap0\" oifname \"uplink0\" ip daddr @deny drop\n"
+                       "\t\tiifname \"tap0\" oifname \"uplink0\" ip daddr @never drop\n"
+                       "\t\tiifname \"tap0\" oifname \"uplink0\" ip daddr @allow accept\n"
                        "\t\tiifname \"tap0\" oifname \"uplink0\" ip daddr @blocked drop\n"
                        "\t\tiifname \"tap0\" oifname \"uplink0\" meta nfproto ipv4 accept\n"
                        "\t}\n"
@@ -120,9 +147,13 @@ char *net_ruleset_vm(const struct vm_net *n, char *const *allow, char *const *de
                        "\t\tiifname \"lo\" accept\n"
                        "\t\tct state established,related accept\n"
                        "\t}\n"
+                       /* the VMM is in this namespace: it must not talk from here, only through tap0 */
+                       "\tchain output {\n"
+                       "\t\ttype filter hook output priority filter; policy drop;\n"
+                       "\t\toifname \"lo\" accept\n"
+                       "\t\toifname { \"tap0\", \"uplink0\" } ct state related icmp type { destination-unreachable, time-exceeded, parameter-problem } accept\n"
+                       "\t}\n"
                        "}\n"
-                       "table ip sisnat\n"
-                       "delete table ip sisnat\n"
                        "table ip sisnat {\n"
                        "\tchain postrouting {\n"
                        "\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
@@ -133,27 +164,29 @@ char *net_ruleset_vm(const struct vm_net *n, char *const *allow, char *const *de
         return sbuf_steal(&sb);
 }
 
-char *net_ruleset_host(const char *uplink) {
-        if (!uplink || !*uplink || strlen(uplink) >= IFNAMSIZ || strspn(uplink, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.@") != strlen(uplink))
+static bool ifname_ok(const char *s) {
+        return s && *s && strlen(s) < IFNAMSIZ &&
+               strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.@") == strlen(s);
+}
+
+/* sisv<N>, N a slot number */
+static bool host_if_ok(const char *s) {
+        return ifname_ok(s) && startswith(s, "sisv") && s[4] && strspn(s + 4, "0123456789") == strlen(s + 4);
+}
+
+char *net_ruleset_host(const char *id, const char *host_if, const char *uplink) {
+        if (!vm_id_ok(id) || !host_if_ok(host_if) || !ifname_ok(uplink) || startswith(uplink, "sisv") || streq(uplink, "lo"))
                 return NULL;
-        return strdup_printf("table ip sis\n"
-                             "delete table ip sis\n"
-                             "table ip sis {\n"
-                             "\tchain postrouting {\n"
-                             "\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
-                             "\t\tiifname \"sisv*\" oifname \"%s\" masquerade\n"
-                             "\t}\n"
-                             "\tchain forward {\n"
-                             "\t\ttype filter hook forward priority filter; policy accept;\n"
-                             "\t\tiifname \"sisv*\" oifname \"sisv*\" drop\n"
-                             "\t\tiifname \"sisv*\" oifname != \"%s\" drop\n"
-                             "\t}\n"
-                             "\tchain input {\n"
-                             "\t\ttype filter hook input priority filter; policy accept;\n"
-                             "\t\tiifname \"sisv*\" drop\n"
-                             "\t}\n"
-                             "}\n",
-                             uplink, uplink);
+        /* create: the batch fails as a whole when the table exists (it is not ours to replace) */
+        return strdup_printf("create table ip sis-%1$s { comment \"" NET_ALIAS_PREFIX "%1$s\"; }\n"
+                             "add chain ip sis-%1$s postrouting { type nat hook postrouting priority srcnat; policy accept; }\n"
+                             "add rule ip sis-%1$s postrouting iifname \"%2$s\" oifname \"%3$s\" masquerade\n"
+                             "add chain ip sis-%1$s forward { type filter hook forward priority filter; policy accept; }\n"
+                             "add rule ip sis-%1$s forward iifname \"%2$s\" oifname \"sisv*\" drop\n"
+                             "add rule ip sis-%1$s forward iifname \"%2$s\" oifname != \"%3$s\" drop\n"
+                             "add chain ip sis-%1$s input { type filter hook input priority filter; policy accept; }\n"
+                             "add rule ip sis-%1$s input iifname \"%2$s\" drop\n",
+                             id, host_if, uplink);
 }
 
 char *net_default_uplink(void) {
@@ -294,6 +327,17 @@ static int tap_create(const char *name, uid_t uid, gid_t gid) {
         return 0;
 }
 
+/* For a child of pid parent: SIGKILL when the parent dies (a SIGKILLed sis-launch leaves no
+ * namespace holder or half-done configuration behind). The parent may have died before the
+ * prctl: then the child is already another's. */
+static int die_with_parent(pid_t parent) {
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+                return -errno;
+        if (getppid() != parent)
+                return -ESRCH;
+        return 0;
+}
+
 struct inside {
         const struct vm_net *n;
         uid_t uid;
@@ -301,8 +345,9 @@ struct inside {
         char *const *allow, *const *deny;
 };
 
-/* In a child that has joined the VM's namespace: loopback, the TAP, uplink0, routes, forwarding,
- * rules. The exit status says what failed (see below); stderr carries nftables' message. */
+/* In a child that has joined the VM's namespace: loopback, no IPv6, the TAP, uplink0, routes,
+ * forwarding, rules. The exit status says what failed (see below); stderr carries nftables'
+ * message. */
 static int configure_inside(const struct inside *in) {
         struct nl_sock *s = route_socket();
         _cleanup_free_ char *tapc = strdup(TAP_IP "/30"), *vmc = strdup_printf("%s/30", in->n->vm_ip),
@@ -312,6 +357,10 @@ static int configure_inside(const struct inside *in) {
                 return 10;
         if (link_up(s, "lo", NULL) < 0)
                 return 11;
+        /* never forwarded, never originated (the rules): no addresses either. A kernel without
+         * IPv6 has no such files. */
+        (void) sysctl_write("/proc/sys/net/ipv6/conf/default/disable_ipv6", "1");
+        (void) sysctl_write("/proc/sys/net/ipv6/conf/all/disable_ipv6", "1");
         if (tap_create("tap0", in->uid, in->gid) < 0)
                 return 12;
         if (addr_add(s, "tap0", tapc) < 0 || link_up(s, "tap0", NULL) < 0)
@@ -332,6 +381,7 @@ static int configure_inside(const struct inside *in) {
 
 static const char *inside_error(int code) {
         switch (code) {
+        case 9: return "cannot join the VM's namespace";
         case 11: return "cannot bring up lo in the VM's namespace";
         case 12: return "cannot create tap0 (/dev/net/tun, TUNSETOWNER)";
         case 13: return "cannot configure tap0";
@@ -343,60 +393,171 @@ static const char *inside_error(int code) {
         }
 }
 
-int net_host_rules_remove(void) {
-        return nft_apply("table ip sis\ndelete table ip sis\n", NULL);
+static bool alias_is(struct rtnl_link *l, const char *alias) {
+        const char *a = rtnl_link_get_ifalias(l);
+        return a && streq(a, alias);
 }
 
-int net_down(const char *ns_path, const char *host_if) {
-        struct nl_sock *s = host_if ? route_socket() : NULL;
+/* Delete host link name only when its alias is alias: a link that is not the VM's is never ours. */
+static int link_delete_tagged(struct nl_sock *s, const char *name, const char *alias) {
+        struct rtnl_link *l = NULL;
+        int k = 0;
 
-        /* the host end first: the namespace may take a moment to die, and its slot is reused */
-        if (s) {
-                struct rtnl_link *l = NULL;
-                if (rtnl_link_get_kernel(s, 0, host_if, &l) >= 0) {
-                        (void) rtnl_link_delete(s, l);
-                        rtnl_link_put(l);
-                }
-                nl_socket_free(s);
+        if (rtnl_link_get_kernel(s, 0, name, &l) < 0)
+                return 0; /* gone */
+        if (alias_is(l, alias) && rtnl_link_delete(s, l) < 0)
+                k = -EIO;
+        rtnl_link_put(l);
+        return k;
+}
+
+/* Delete every host link tagged alias (without the slot: clean after a crash). */
+static int links_delete_tagged(struct nl_sock *s, const char *alias) {
+        struct nl_cache *cache = NULL;
+        int k = 0;
+
+        if (rtnl_link_alloc_cache(s, AF_UNSPEC, &cache) < 0)
+                return -EIO;
+        for (struct nl_object *o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
+                struct rtnl_link *l = (struct rtnl_link *) o;
+                if (alias_is(l, alias) && rtnl_link_delete(s, l) < 0)
+                        k = -EIO;
         }
+        nl_cache_free(cache);
+        return k;
+}
+
+/* The namespace's pin: a bind mount of a namespace on a file. */
+static int ns_unpin(const char *ns_path) {
         (void) umount2(ns_path, MNT_DETACH);
         if (unlink(ns_path) < 0 && errno != ENOENT)
                 return -errno;
         return 0;
 }
 
+int net_down(const char *id, int slot) {
+        _cleanup_free_ char *alias = NULL, *ns_path = NULL, *rules = NULL, *host_if = NULL;
+        struct nl_sock *s;
+        int r = 0, k;
+
+        if (!vm_id_ok(id))
+                return -EINVAL;
+        alias = strdup_printf(NET_ALIAS_PREFIX "%s", id);
+        host_if = slot >= 0 ? strdup_printf("sisv%d", slot) : strdup("");
+        ns_path = strdup_printf("/run/netns/sis-%s", id);
+        /* add, then delete, in one transaction: idempotent, and only this VM's table */
+        rules = strdup_printf("add table ip sis-%1$s\ndelete table ip sis-%1$s\n", id);
+        if (!alias || !ns_path || !rules || !host_if)
+                return -ENOMEM;
+        /* the host end first: the namespace may take a moment to die, and its slot is reused */
+        s = route_socket();
+        if (s) {
+                k = *host_if ? link_delete_tagged(s, host_if, alias) : links_delete_tagged(s, alias);
+                if (k < 0)
+                        r = k;
+                nl_socket_free(s);
+        } else
+                r = -EIO;
+        k = nft_apply(rules, NULL);
+        if (k < 0 && r == 0)
+                r = k;
+        k = ns_unpin(ns_path);
+        if (k < 0 && r == 0)
+                r = k;
+        return r;
+}
+
+/* The host end of the veth, tagged with the VM's alias, its peer uplink0 created straight in the
+ * namespace nsfd. *ret_created: the link exists and is ours (NLM_F_EXCL), even on a later error. */
+static int veth_create(struct nl_sock *s, const struct vm_net *n, int nsfd, const char *alias, bool *ret_created, char **err) {
+        struct rtnl_link *veth = rtnl_link_veth_alloc(), *peer, *got = NULL;
+        int k;
+
+        *ret_created = false;
+        if (!veth)
+                return -ENOMEM;
+        rtnl_link_set_name(veth, n->host_if);
+        /* libnl puts IFLA_IFALIAS in the RTM_NEWLINK, but the kernel sets an alias only on an
+         * existing link (do_setlink): checked, and set, below */
+        rtnl_link_set_ifalias(veth, alias);
+        peer = rtnl_link_veth_get_peer(veth);
+        rtnl_link_set_name(peer, "uplink0");
+        rtnl_link_set_ns_fd(peer, nsfd);
+        rtnl_link_put(peer); /* get_peer took a reference */
+        k = rtnl_link_add(s, veth, NLM_F_CREATE | NLM_F_EXCL);
+        rtnl_link_veth_release(veth); /* the link and its peer */
+        if (k < 0)
+                return set_error(err, -EIO, "cannot create the veth pair %s/uplink0: %s", n->host_if,
+                                 k == -NLE_EXIST ? "a link by that name exists (another VM's, or not sis's)" : nl_geterror(k));
+        *ret_created = true;
+        if (rtnl_link_get_kernel(s, 0, n->host_if, &got) < 0)
+                return set_error(err, -EIO, "%s vanished after its creation", n->host_if);
+        if (!alias_is(got, alias)) {
+                struct rtnl_link *ch = rtnl_link_alloc();
+                k = ch ? 0 : -NLE_NOMEM;
+                if (ch) {
+                        rtnl_link_set_ifalias(ch, alias);
+                        k = rtnl_link_change(s, got, ch, 0);
+                        rtnl_link_put(ch);
+                }
+        }
+        rtnl_link_put(got);
+        return k < 0 ? set_error(err, -EIO, "cannot tag %s with its alias %s: %s", n->host_if, alias, nl_geterror(k)) : 0;
+}
+
+/* Delete a link this process created (by name: nothing else can hold the name meanwhile). */
+static void link_delete_ours(struct nl_sock *s, const char *name) {
+        struct rtnl_link *l = NULL;
+        if (rtnl_link_get_kernel(s, 0, name, &l) >= 0) {
+                (void) rtnl_link_delete(s, l);
+                rtnl_link_put(l);
+        }
+}
+
 int net_up(const struct vm_net *n, const char *uplink, uid_t uid, gid_t gid, char *const *allow, char *const *deny,
            char **err) {
-        _cleanup_free_ char *hostc = strdup_printf("%s/30", n->host_ip), *hrules = net_ruleset_host(uplink);
+        _cleanup_free_ char *hostc = strdup_printf("%s/30", n->host_ip), *alias = strdup_printf(NET_ALIAS_PREFIX "%s", n->id),
+                            *hrules = NULL;
         _cleanup_close_ int nsfd = -1;
         struct nl_sock *s = NULL;
-        struct rtnl_link *veth = NULL, *peer;
+        bool veth = false;
+        pid_t parent = getpid(), pid;
         int pipefd[2], status, k;
-        pid_t pid;
 
-        if (!hostc)
+        if (!hostc || !alias)
                 return -ENOMEM;
+        if (!vm_id_ok(n->id) || !host_if_ok(n->host_if))
+                return set_error(err, -EINVAL, "the VM's network was not planned (net_plan)");
+        hrules = net_ruleset_host(n->id, n->host_if, uplink);
         if (!hrules)
-                return set_error(err, -EINVAL, "--uplink '%s': not an interface name", strna(uplink));
+                return set_error(err, -EINVAL, "--uplink '%s': not an interface name for a VM's traffic", strna(uplink));
         if (list_ok(allow) < 0 || list_ok(deny) < 0)
                 return set_error(err, -EINVAL, "--allow/--deny take IPv4 CIDRs (203.0.113.0/24)");
-        /* the namespace: a child unshares one, and it is pinned by a bind mount, as ip-netns does */
+        /* the namespace: a child unshares one, and it is pinned by a bind mount, as ip-netns does.
+         * The pin is created here (O_EXCL): from now on it is ours to remove on failure. */
         if (mkdir_parents("/run/netns", 0755) < 0)
                 return set_error(err, -errno, "/run/netns: %s", strerror(errno));
         k = open(n->ns_path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
         if (k < 0)
                 return set_error(err, -errno, "%s: %s", n->ns_path, errno == EEXIST ? "exists (sis-launch clean)" : strerror(errno));
         close(k);
-        if (pipe2(pipefd, O_CLOEXEC) < 0)
-                return -errno;
+        if (pipe2(pipefd, O_CLOEXEC) < 0) {
+                k = set_error(err, -errno, "pipe: %s", strerror(errno));
+                goto fail;
+        }
         pid = fork();
-        if (pid < 0)
-                return -errno;
+        if (pid < 0) {
+                k = set_error(err, -errno, "fork: %s", strerror(errno));
+                close(pipefd[0]);
+                close(pipefd[1]);
+                goto fail;
+        }
         if (pid == 0) {
-                char c = unshare(CLONE_NEWNET) < 0 ? 'x' : 'o';
+                char c = die_with_parent(parent) == 0 && unshare(CLONE_NEWNET) == 0 ? 'o' : 'x';
                 (void) !write(pipefd[1], &c, 1);
                 close(pipefd[1]);
-                pause(); /* until the parent has pinned the namespace */
+                if (c == 'o')
+                        pause(); /* until the parent has pinned the namespace, or dies */
                 _exit(0);
         }
         close(pipefd[1]);
@@ -405,14 +566,15 @@ int net_up(const struct vm_net *n, const char *uplink, uid_t uid, gid_t gid, cha
                 _cleanup_free_ char *src = strdup_printf("/proc/%d/ns/net", (int) pid);
                 (void) !read(pipefd[0], &c, 1);
                 close(pipefd[0]);
+                errno = EIO;
                 k = c == 'o' && src ? mount(src, n->ns_path, NULL, MS_BIND, NULL) : -1;
                 if (k < 0)
-                        k = -errno ? -errno : -EIO;
+                        k = -errno;
                 (void) kill(pid, SIGKILL);
                 (void) waitpid(pid, &status, 0);
                 if (k < 0) {
-                        (void) net_down(n->ns_path, NULL);
-                        return set_error(err, k, "cannot create the network namespace %s: %s", n->ns_path, strerror(-k));
+                        k = set_error(err, k, "cannot create the network namespace %s: %s", n->ns_path, strerror(-k));
+                        goto fail;
                 }
         }
         nsfd = open(n->ns_path, O_RDONLY | O_CLOEXEC);
@@ -421,21 +583,10 @@ int net_up(const struct vm_net *n, const char *uplink, uid_t uid, gid_t gid, cha
                 k = set_error(err, -EIO, "cannot open the namespace or a netlink socket");
                 goto fail;
         }
-        /* the veth pair: one end here, the other ("uplink0") created straight in the VM's namespace */
-        veth = rtnl_link_veth_alloc();
-        if (!veth) {
-                k = -ENOMEM;
+        /* the veth pair: one end here (ours once created: NLM_F_EXCL), "uplink0" in the namespace */
+        k = veth_create(s, n, nsfd, alias, &veth, err);
+        if (k < 0)
                 goto fail;
-        }
-        rtnl_link_set_name(veth, n->host_if);
-        peer = rtnl_link_veth_get_peer(veth);
-        rtnl_link_set_name(peer, "uplink0");
-        rtnl_link_set_ns_fd(peer, nsfd);
-        rtnl_link_put(peer); /* get_peer took a reference */
-        if (rtnl_link_add(s, veth, NLM_F_CREATE | NLM_F_EXCL) < 0) {
-                k = set_error(err, -EIO, "cannot create the veth pair %s/uplink0", n->host_if);
-                goto fail;
-        }
         if (addr_add(s, n->host_if, hostc) < 0 || link_up(s, n->host_if, NULL) < 0) {
                 k = set_error(err, -EIO, "cannot configure %s", n->host_if);
                 goto fail;
@@ -443,40 +594,47 @@ int net_up(const struct vm_net *n, const char *uplink, uid_t uid, gid_t gid, cha
         /* inside the namespace */
         pid = fork();
         if (pid < 0) {
-                k = -errno;
+                k = set_error(err, -errno, "fork: %s", strerror(errno));
                 goto fail;
         }
         if (pid == 0) {
                 struct inside in = { .n = n, .uid = uid, .gid = gid, .allow = allow, .deny = deny };
-                if (setns(nsfd, CLONE_NEWNET) < 0)
+                if (die_with_parent(parent) < 0 || setns(nsfd, CLONE_NEWNET) < 0)
                         _exit(9);
                 _exit(configure_inside(&in));
         }
         while (waitpid(pid, &status, 0) < 0)
                 if (errno != EINTR) {
-                        k = -errno;
+                        k = set_error(err, -errno, "waitpid: %s", strerror(errno));
                         goto fail;
                 }
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
                 k = set_error(err, -EIO, "%s", inside_error(WIFEXITED(status) ? WEXITSTATUS(status) : 0));
                 goto fail;
         }
-        /* the host: forwarding, NAT out of the uplink, no VM to VM, no VM to the host */
+        /* the host: forwarding, and the VM's own table (NAT out of its uplink, no VM to VM, no VM
+         * to the host). Last: a failure to create it leaves nothing of it to undo. */
         if (sysctl_write("/proc/sys/net/ipv4/ip_forward", "1") < 0) {
                 k = set_error(err, -errno, "cannot enable IPv4 forwarding: %s", strerror(errno));
                 goto fail;
         }
-        k = nft_apply(hrules, err);
-        if (k < 0)
-                goto fail;
-        rtnl_link_veth_release(veth); /* the link and its peer */
+        {
+                _cleanup_free_ char *e = NULL;
+                k = nft_apply(hrules, &e);
+                if (k < 0) {
+                        k = set_error(err, k, "the host's table ip %s: %s", n->table, strna(e));
+                        goto fail;
+                }
+        }
         nl_socket_free(s);
         return 0;
 fail:
-        if (veth)
-                rtnl_link_veth_release(veth); /* the link and its peer */
+        /* only what this call created: the veth (NLM_F_EXCL), the pin (O_EXCL) and the namespace
+         * on it */
+        if (veth && s)
+                link_delete_ours(s, n->host_if);
         if (s)
                 nl_socket_free(s);
-        (void) net_down(n->ns_path, n->host_if);
+        (void) ns_unpin(n->ns_path);
         return k < 0 ? k : -EIO;
 }

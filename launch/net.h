@@ -7,23 +7,49 @@
  *                                                             restored snapshot keeps working
  *                                       uplink0  pool /30 .2  masquerade: the guest leaves the
  *                                          | veth             namespace as uplink0's address
- *   host                          sisv<slot> pool /30 .1      masquerade out of the uplink
+ *   host                          sisv<slot> pool /30 .1      masquerade out of the VM's uplink
  *
- * Slot n of the pool (default 172.31.0.0/16) is the n-th /30. nftables (libnftables), in the VM's
- * namespace: forwarding from tap0 only to uplink0, never to private, shared, loopback,
- * link-local (the metadata address), multicast or reserved space, with an optional per-VM allow
- * list (before the denials) and deny list; nothing addressed to the namespace itself. In the
- * host's: masquerade out of the uplink, no VM-to-VM forwarding, nothing from a VM to the host
- * itself. Removing the namespace removes the TAP, the veth pair and the VM's rules at once:
- * teardown is one step, and idempotent.
+ * Slot n of the pool (default 172.31.0.0/16) is the n-th /30.
+ *
+ * nftables (libnftables) in the VM's namespace, table inet sis. The forward chain, in this order:
+ *   1. replies (established, related) from uplink0 back to tap0;
+ *   2. the VM's --deny list: dropped;
+ *   3. the "never" set, which no --allow opens (0.0.0.0/0 included): all of link-local
+ *      169.254.0.0/16 (the AWS/GCP/Azure/OpenStack metadata 169.254.169.254, ECS 169.254.170.2),
+ *      168.63.129.16 (Azure's WireServer), 100.100.100.200 (Alibaba's metadata), 0/8, 127/8,
+ *      multicast 224/4, reserved 240/4 (255.255.255.255 in it): dropped;
+ *   4. the VM's --allow list: accepted;
+ *   5. the "blocked" set (private, shared CGNAT, loopback, link-local, benchmarking, multicast,
+ *      reserved): dropped;
+ *   6. any other IPv4 from tap0 out of uplink0: accepted. IPv6 is never forwarded.
+ * Deny wins over allow, and "never" over both. Nothing is addressed to the namespace itself (input:
+ * loopback only). Nothing originates there either (output, policy drop): the VMM runs in the
+ * namespace as the VM's uid and reaches the network only through tap0, whose frames are received
+ * and forwarded (and so filtered as the guest's); the namespace sends only on loopback and the
+ * ICMP errors (destination unreachable, time exceeded, parameter problem) that conntrack relates
+ * to a forwarded connection, so path MTU discovery works. ARP is not inet's and unaffected; IPv6
+ * is disabled in the namespace (RS, MLD, DAD would be dropped anyway).
+ *
+ * In the host's namespace, one table per VM, table ip sis-<id>: masquerade from its sisv<slot> out
+ * of its uplink, and drops of what its veth sends to another sisv*, to anything but its uplink,
+ * and to the host itself (input). The last one holds whatever --allow says: a VM never reaches an
+ * address of the host, not even one inside an allowed range. The table is created with `create`
+ * semantics (it fails when one by that name exists: an object that was there before is not ours)
+ * and removed by net_down alone; one VM's uplink, failure or teardown never touches another's.
+ *
+ * The host end of the veth carries the alias "sis-launch:<id>" (ip link: alias); net_down deletes
+ * a sisv* link only when that alias is the VM's. Removing the namespace removes the TAP, the veth
+ * pair (both ends) and the namespace's rules at once.
  */
 #include <stdbool.h>
 #include <sys/types.h>
 
 struct vm_net {
         unsigned slot;
+        char id[65];            /* the VM's id, [A-Za-z0-9-]{1,64} */
         char ns[80];            /* "sis-<id>" */
         char ns_path[128];      /* "/run/netns/sis-<id>" */
+        char table[80];         /* the host's "sis-<id>" (table ip) */
         char host_if[16];       /* "sisv<slot>" */
         char host_ip[16], vm_ip[16];    /* the veth /30 from the pool */
         char mac[18];
@@ -32,21 +58,29 @@ struct vm_net {
 #define GUEST_IP "172.16.0.2"
 #define TAP_IP "172.16.0.1"
 #define GUEST_NETMASK "255.255.255.252"
+#define NET_ALIAS_PREFIX "sis-launch:"
 
-/* The addresses of slot in pool ("172.31.0.0/16"); -ERANGE past its end, -EINVAL bad pool. */
+/* The addresses of slot in pool ("172.31.0.0/16") for VM id; -ERANGE past its end, -EINVAL a bad
+ * pool or id. */
 int net_plan(const char *pool, unsigned slot, const char *id, struct vm_net *ret);
 /* How many slots the pool has. */
 int net_pool_slots(const char *pool, unsigned *ret);
-/* The rule sets, as nft(8) text (what goes through libnftables). */
+/* An IPv4 CIDR as --allow/--deny take it (203.0.113.0/24). */
+bool net_cidr_ok(const char *cidr);
+/* The rule sets, as nft(8) text (what goes through libnftables). NULL for a bad CIDR in allow or
+ * deny; the VM's does not depend on n (NULL is fine). The host's: NULL for a bad id, a host_if
+ * that is not sisv<N>, an uplink that is not an interface name (or is a sisv* or lo). */
 char *net_ruleset_vm(const struct vm_net *n, char *const *allow, char *const *deny);
-char *net_ruleset_host(const char *uplink);
+char *net_ruleset_host(const char *id, const char *host_if, const char *uplink);
 /* The interface of the default route (/proc/net/route), or NULL. */
 char *net_default_uplink(void);
-/* Build it all; the TAP belongs to uid:gid. -errno with *ret_error. Undo with net_down. */
+/* Build it all; the TAP belongs to uid:gid. -errno with *ret_error. On failure it has removed
+ * exactly what it created (nothing that existed before: an existing namespace pin, veth or host
+ * table is an error, never reused or deleted). Undo a success with net_down. */
 int net_up(const struct vm_net *n, const char *uplink, uid_t uid, gid_t gid, char *const *allow, char *const *deny,
            char **ret_error);
-/* Remove the host's shared rules (when the last VM with a network is gone). */
-int net_host_rules_remove(void);
-/* Remove the VM's namespace (and with it everything in it) and the host end of its veth.
- * Idempotent. */
-int net_down(const char *ns_path, const char *host_if);
+/* Remove VM id's network: its host table ip sis-<id>, its namespace /run/netns/sis-<id> (and with
+ * it the TAP, uplink0 and their rules), and the host end of its veth when the link's alias says
+ * it is this VM's: sisv<slot> for a slot >= 0, else every link tagged "sis-launch:<id>" (clean
+ * after a crash, from the id alone). Idempotent: what is gone already is fine; -EINVAL a bad id. */
+int net_down(const char *id, int slot);
