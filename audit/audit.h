@@ -122,6 +122,7 @@ CHECK_FN(check_kernel_cmdline);
 CHECK_FN(check_kernel_config);
 CHECK_FN(check_kernel_bpf);
 CHECK_FN(check_kernel_userfaultfd);
+CHECK_FN(check_kernel_io_uring);
 CHECK_FN(check_kernel_sysctl);
 CHECK_FN(check_kernel_seccomp);
 CHECK_FN(check_platform_nested);

@@ -135,41 +135,52 @@ static const struct {
         { { "IPC_NS" }, "IPC namespaces", false },
 };
 
-static int load_config(struct audit_ctx *c, struct sis_finding *f, struct kconfig *ret) {
+/* The kernel's config: /proc/config.gz, else /boot/config-<release>. Notes nothing. Returns 0,
+ * -ENOENT when neither exists, or -errno with *ret_step naming what failed ("read", "decompress",
+ * "parse"); *ret_path is the file read or tried (NULL when /proc/config.gz could not be read). */
+static int read_config(struct audit_ctx *c, struct kconfig *ret, char **ret_path, const char **ret_step) {
         _cleanup_free_ char *gz = NULL, *text = NULL, *path = NULL;
         const char *rel;
         size_t len;
         int k;
 
+        *ret_step = "read";
         k = sis_root_read(c->root, "/proc/config.gz", &gz, &len);
         if (k >= 0) {
-                k = gunzip_capped(gz, len, 8 * SIS_READ_MAX, &text, &len);
-                if (k < 0) {
-                        sis_finding_note(f, SIS_UNKNOWN, "cannot decompress /proc/config.gz: %s", audit_strerror(k));
-                        return k;
-                }
                 path = strdup("/proc/config.gz");
+                if (!path)
+                        return -ENOMEM;
+                k = gunzip_capped(gz, len, 8 * SIS_READ_MAX, &text, &len);
+                if (k < 0)
+                        *ret_step = "decompress";
         } else if (k == -ENOENT && audit_release(c, &rel) >= 0) {
                 path = strdup_printf("/boot/config-%s", rel);
                 if (!path)
                         return -ENOMEM;
                 k = sis_root_read(c->root, path, &text, &len);
         }
-        if (k < 0) {
-                if (k == -ENOENT)
-                        sis_finding_note(f, SIS_WARN, "kernel config not found (/proc/config.gz, /boot/config-<release>)");
-                else
-                        sis_finding_note(f, SIS_UNKNOWN, "cannot read %s: %s", path ? path : "/proc/config.gz",
-                                         audit_strerror(k));
-                return k;
+        if (k >= 0) {
+                k = kconfig_parse(text, len, ret);
+                if (k < 0)
+                        *ret_step = "parse";
         }
-        k = kconfig_parse(text, len, ret);
-        if (k < 0) {
-                sis_finding_note(f, SIS_UNKNOWN, "cannot parse %s: %s", path, audit_strerror(k));
-                return k;
-        }
-        sis_finding_evidence(f, path, "%zu options set", ret->n);
-        return 0;
+        *ret_path = TAKE_PTR(path);
+        return k;
+}
+
+static int load_config(struct audit_ctx *c, struct sis_finding *f, struct kconfig *ret) {
+        _cleanup_free_ char *path = NULL;
+        const char *step;
+        int k = read_config(c, ret, &path, &step);
+
+        if (k == -ENOENT && streq(step, "read"))
+                sis_finding_note(f, SIS_WARN, "kernel config not found (/proc/config.gz, /boot/config-<release>)");
+        else if (k < 0)
+                sis_finding_note(f, SIS_UNKNOWN, "cannot %s %s: %s", step, path ? path : "/proc/config.gz",
+                                 audit_strerror(k));
+        else
+                sis_finding_evidence(f, path, "%zu options set", ret->n);
+        return k;
 }
 
 CHECK_FN(check_kernel_config) {
@@ -261,6 +272,98 @@ CHECK_FN(check_kernel_userfaultfd) {
                 sis_finding_note(f, SIS_PASS, "unprivileged userfaultfd disabled");
         else
                 sis_finding_note(f, SIS_WARN, "unprivileged userfaultfd allowed (vm.unprivileged_userfaultfd=%d)", v);
+}
+
+/* No kernel.io_uring_disabled: io_uring is either not built, or built into a kernel older than the
+ * sysctl (6.6), where nothing but a seccomp filter keeps a process from it. */
+static void io_uring_no_sysctl(struct audit_ctx *c, struct sis_finding *f) {
+        static const unsigned since_io_uring[3] = { 5, 1, 0 }, since_sysctl[3] = { 6, 6, 0 };
+        _cleanup_free_ char *path = NULL;
+        struct kconfig kc = {};
+        const char *step, *rel;
+        unsigned v[3];
+        bool built = false;
+        int k = read_config(c, &kc, &path, &step);
+
+        if (k >= 0) {
+                const char *o = kconfig_get(&kc, "IO_URING");
+                built = o && (streq(o, "y") || streq(o, "m"));
+                if (o)
+                        sis_finding_evidence(f, path, "CONFIG_IO_URING=%s", o);
+                else
+                        sis_finding_evidence(f, path, "CONFIG_IO_URING is not set");
+                kconfig_done(&kc);
+                if (!built) {
+                        sis_finding_note(f, SIS_PASS, "io_uring not built (CONFIG_IO_URING is not set in %s)", path);
+                        return;
+                }
+        }
+        if (audit_release(c, &rel) < 0 || parse_version(rel, v) < 0) {
+                sis_finding_note(f, SIS_UNKNOWN, "no kernel.io_uring_disabled sysctl, and the kernel release is unknown");
+                return;
+        }
+        sis_finding_evidence(f, "/proc/sys/kernel/osrelease", "%s", rel);
+        if (version_cmp(v, since_io_uring) < 0) {
+                sis_finding_note(f, SIS_PASS, "kernel %u.%u predates io_uring (5.1)", v[0], v[1]);
+                return;
+        }
+        if (k < 0 && !(k == -ENOENT && streq(step, "read"))) {
+                sis_finding_note(f, SIS_UNKNOWN, "no kernel.io_uring_disabled sysctl, and cannot %s %s: %s", step,
+                                 path ? path : "/proc/config.gz", audit_strerror(k));
+                return;
+        }
+        if (version_cmp(v, since_sysctl) >= 0) {
+                /* 6.6+ registers the sysctl whenever io_uring is built */
+                if (built)
+                        sis_finding_note(f, SIS_UNKNOWN, "CONFIG_IO_URING=y but no kernel.io_uring_disabled sysctl on "
+                                         "kernel %u.%u", v[0], v[1]);
+                else
+                        sis_finding_note(f, SIS_PASS, "io_uring not built (kernel %u.%u has no kernel.io_uring_disabled "
+                                         "sysctl)", v[0], v[1]);
+                return;
+        }
+        if (built)
+                sis_finding_note(f, SIS_WARN, "io_uring built into kernel %u.%u, which has no kernel.io_uring_disabled "
+                                 "(6.6+): only a seccomp filter keeps a process from it", v[0], v[1]);
+        else
+                sis_finding_note(f, SIS_WARN, "kernel %u.%u has no kernel.io_uring_disabled (6.6+) and no config to show "
+                                 "io_uring is not built: only a seccomp filter keeps a process from it", v[0], v[1]);
+}
+
+CHECK_FN(check_kernel_io_uring) {
+        int v, g, k = sysctl_int(c, f, "/proc/sys/kernel/io_uring_disabled", &v);
+
+        if (k == -ENOENT) {
+                io_uring_no_sysctl(c, f);
+                return;
+        }
+        if (k < 0)
+                return;
+        switch (v) {
+        case 2:
+                sis_finding_note(f, SIS_PASS, "io_uring disabled for every process (kernel.io_uring_disabled=2)");
+                break;
+        case 1:
+                k = sysctl_int(c, f, "/proc/sys/kernel/io_uring_group", &g);
+                if (k == -ENOENT || (k >= 0 && g == -1))
+                        sis_finding_note(f, SIS_PASS, "io_uring limited to CAP_SYS_ADMIN (kernel.io_uring_disabled=1, "
+                                         "no io_uring_group)");
+                else if (k < 0)
+                        break;
+                else if ((gid_t) g >= c->cfg->jail_gid_min && (gid_t) g <= c->cfg->jail_gid_max)
+                        sis_finding_note(f, SIS_WARN, "kernel.io_uring_disabled=1, but io_uring_group %u is in the jail "
+                                         "gid range %u-%u: jailed VMMs can use io_uring", (unsigned) g,
+                                         (unsigned) c->cfg->jail_gid_min, (unsigned) c->cfg->jail_gid_max);
+                else
+                        sis_finding_note(f, SIS_PASS, "io_uring limited to CAP_SYS_ADMIN and group %u "
+                                         "(kernel.io_uring_disabled=1)", (unsigned) g);
+                break;
+        case 0:
+                sis_finding_note(f, SIS_WARN, "io_uring open to every process (kernel.io_uring_disabled=0)");
+                break;
+        default:
+                sis_finding_note(f, SIS_UNKNOWN, "unrecognised io_uring_disabled value %d", v);
+        }
 }
 
 CHECK_FN(check_kernel_sysctl) {

@@ -116,6 +116,21 @@ static const struct check checks[] = {
           "userfaultfd lets unprivileged code stall the kernel at chosen points, widening race windows in exploits.",
           "sysctl -w vm.unprivileged_userfaultfd=0 and persist it in /etc/sysctl.d/.",
           { KDOC "admin-guide/sysctl/vm.html" }, check_kernel_userfaultfd, NULL },
+        { "kernel.io_uring", "io_uring disabled or restricted", "kernel", SIS_SEV_MEDIUM, false,
+          "io_uring is a large kernel interface any process can reach, and seccomp filters cannot see the operations "
+          "a ring performs; 60% of the exploits submitted to Google's kCTF VRP in the year to June 2023 used it, and "
+          "Google turned it off on ChromeOS, for Android apps and on its production servers. Kernels before 6.6 have "
+          "no sysctl to turn it off.",
+          "sysctl -w kernel.io_uring_disabled=2 and persist it in /etc/sysctl.d/ (or 1, with kernel.io_uring_group "
+          "a group no VM uid is in). Before 6.6 there is no such sysctl: upgrade the kernel or build it without "
+          "CONFIG_IO_URING; until then only a seccomp filter that refuses io_uring_* shields the host (Firecracker's "
+          "default filter allows them, for its Async block engine). sis-launch's VMMs do not need io_uring (its "
+          "Firecracker drives use io_engine Sync).",
+          { KDOC "admin-guide/sysctl/kernel.html#io-uring-disabled",
+            "https://security.googleblog.com/2023/06/learnings-from-kctf-vrps-42-linux.html",
+            "https://github.com/moby/moby/pull/46762",
+            "https://github.com/firecracker-microvm/firecracker/blob/main/resources/seccomp/x86_64-unknown-linux-musl.json" },
+          check_kernel_io_uring, NULL },
         { "kernel.sysctl", "Hardening sysctls", "kernel", SIS_SEV_MEDIUM, false,
           "Kernel pointer and log restrictions, perf and ptrace limits make host exploitation harder.",
           "In /etc/sysctl.d/90-sis.conf: kernel.kptr_restrict=1, kernel.dmesg_restrict=1, "

@@ -14,6 +14,7 @@ struct tcase {
         enum sis_status want;
         bool development;
         const struct tfile *files;
+        const char *summary; /* when set, the summary must contain it */
 };
 
 #define F(...) ((const struct tfile[]) { __VA_ARGS__, {} })
@@ -30,6 +31,7 @@ struct tcase {
 #define SYSCTLS(kptr, dmesg, perf, ptrace) { "/proc/sys/kernel/kptr_restrict", kptr "\n" }, \
         { "/proc/sys/kernel/dmesg_restrict", dmesg "\n" }, { "/proc/sys/kernel/perf_event_paranoid", perf "\n" }, \
         { "/proc/sys/kernel/yama/ptrace_scope", ptrace "\n" }
+#define IOU(v) { "/proc/sys/kernel/io_uring_disabled", v "\n" }
 #define NS { "/proc/self/ns/mnt", "->mnt:[1]" }, { "/proc/self/ns/pid", "->pid:[2]" }, { "/proc/self/ns/net", "->net:[3]" }, \
            { "/proc/self/ns/ipc", "->ipc:[4]" }
 #define GOODCFG "CONFIG_X86_64=y\nCONFIG_CPU_MITIGATIONS=y\nCONFIG_MITIGATION_PAGE_TABLE_ISOLATION=y\n" \
@@ -204,6 +206,36 @@ static const struct tcase cases[] = {
         { "kernel.bpf", SIS_UNKNOWN, 0, F({ "/proc/sys/kernel/unprivileged_bpf_disabled", "x\n" }) },
         { "kernel.userfaultfd", SIS_PASS, 0, F({ "/proc/sys/vm/unprivileged_userfaultfd", "0\n" }) },
         { "kernel.userfaultfd", SIS_WARN, 0, F({ "/proc/sys/vm/unprivileged_userfaultfd", "1\n" }) },
+        /* kernel.io_uring: the sysctl (6.6+), else the kernel config and release */
+        { "kernel.io_uring", SIS_PASS, 0, F(IOU("2")), "disabled for every process" },
+        { "kernel.io_uring", SIS_PASS, 0, F(IOU("1"), { "/proc/sys/kernel/io_uring_group", "-1\n" }), "CAP_SYS_ADMIN (" },
+        { "kernel.io_uring", SIS_PASS, 0, F(IOU("1")), "no io_uring_group" },
+        { "kernel.io_uring", SIS_PASS, 0, F(IOU("1"), { "/proc/sys/kernel/io_uring_group", "990\n" }), "and group 990" },
+        { "kernel.io_uring", SIS_WARN, 0, F(IOU("1"), { "/proc/sys/kernel/io_uring_group", "10005\n" }), "jail gid range 10000-10999" },
+        { "kernel.io_uring", SIS_UNKNOWN, 0, F(IOU("1"), { "/proc/sys/kernel/io_uring_group", "wheel\n" }), "unparsable" },
+        { "kernel.io_uring", SIS_WARN, 0, F(IOU("0")), "open to every process" },
+        { "kernel.io_uring", SIS_UNKNOWN, 0, F(IOU("x")), "unparsable /proc/sys/kernel/io_uring_disabled" },
+        { "kernel.io_uring", SIS_UNKNOWN, 0, F(IOU("")), "unparsable" },
+        { "kernel.io_uring", SIS_UNKNOWN, 0, F(IOU("3")), "unrecognised" },
+        { "kernel.io_uring", SIS_PASS, 0, F({ "/proc/sys/kernel/osrelease", "6.1.0\n" },
+                                            { "/boot/config-6.1.0", "CONFIG_X86_64=y\n# CONFIG_IO_URING is not set\n" }),
+          "not built (CONFIG_IO_URING is not set in /boot/config-6.1.0)" },
+        { "kernel.io_uring", SIS_PASS, 0, F({ "/proc/sys/kernel/osrelease", "4.19.0\n" },
+                                            { "/boot/config-4.19.0", "CONFIG_X86_64=y\n" }), "not built" },
+        { "kernel.io_uring", SIS_WARN, 0, F({ "/proc/sys/kernel/osrelease", "6.1.0\n" },
+                                            { "/boot/config-6.1.0", "CONFIG_X86_64=y\nCONFIG_IO_URING=y\n" }),
+          "built into kernel 6.1, which has no kernel.io_uring_disabled" },
+        { "kernel.io_uring", SIS_WARN, 0, F({ "/proc/sys/kernel/osrelease", "5.10.0\n" }), "no config" },
+        { "kernel.io_uring", SIS_PASS, 0, F({ "/proc/sys/kernel/osrelease", "4.19.0\n" }), "predates io_uring" },
+        { "kernel.io_uring", SIS_PASS, 0, F({ "/proc/sys/kernel/osrelease", "6.8.0\n" }), "not built (kernel 6.8" },
+        { "kernel.io_uring", SIS_UNKNOWN, 0, F({ "/proc/sys/kernel/osrelease", "6.8.0\n" },
+                                               { "/boot/config-6.8.0", "CONFIG_X86_64=y\nCONFIG_IO_URING=y\n" }),
+          "CONFIG_IO_URING=y but no kernel.io_uring_disabled" },
+        { "kernel.io_uring", SIS_UNKNOWN, 0, F({ "/proc/sys/kernel/osrelease", "6.1.0\n" }, { "/proc/config.gz", "not gzip" }),
+          "cannot decompress /proc/config.gz" },
+        { "kernel.io_uring", SIS_UNKNOWN, 0, F({ "/proc/sys/kernel/osrelease", "6.1.0\n" }, { "/boot/config-6.1.0", "garbage\n" }),
+          "cannot parse /boot/config-6.1.0" },
+        { "kernel.io_uring", SIS_UNKNOWN, 0, F({ "/etc/x", "" }), "release is unknown" },
         /* kernel.sysctl */
         { "kernel.sysctl", SIS_PASS, 0, F(SYSCTLS("1", "1", "3", "1")) },
         { "kernel.sysctl", SIS_WARN, 0, F(SYSCTLS("0", "1", "3", "1")) },
@@ -315,6 +347,11 @@ static void test_cases(void **state) {
                 if (st != cases[i].want) {
                         print_error("case %zu %s: got %s (%s), want %s\n", i, cases[i].id, sis_status_name(st),
                                     strna(summary), sis_status_name(cases[i].want));
+                        bad++;
+                }
+                if (cases[i].summary && !strstr(strempty(summary), cases[i].summary)) {
+                        print_error("case %zu %s: summary '%s' lacks '%s'\n", i, cases[i].id, strna(summary),
+                                    cases[i].summary);
                         bad++;
                 }
         }
