@@ -134,10 +134,10 @@ need_root() {
         exit 0
 }
 need_cmd() {
-        local c missing=()
-        for c in "$@"; do command -v "$c" > /dev/null || missing+=("$c"); done
-        [ ${#missing[@]} = 0 ] && return 0
-        skip "$SIS_TEST" "needs ${missing[*]}"
+        local c _sis_missing=()
+        for c in "$@"; do command -v "$c" > /dev/null || _sis_missing+=("$c"); done
+        [ ${#_sis_missing[@]} = 0 ] && return 0
+        skip "$SIS_TEST" "needs ${_sis_missing[*]}"
         exit 0
 }
 
@@ -205,14 +205,18 @@ standin_vmm() { # DIR
         mkdir -p "$d"
         cat > "$d/jailer" << EOF
 #!/bin/bash
-# stand-in jailer (sis tests): record, then start the recording API server as the VMM
+# stand-in jailer (sis tests): record, then start the recording API server as the VMM, as the
+# real jailer would: in the VM's cgroup (firecracker/<id>), as the VM's uid and gid
 [ "\$1" = --version ] && { echo "Jailer v1.16.1"; exit 0; }
 args=("\$@")
-id= base= vmm=()
+id= base= uid= gid= cgv=1 vmm=()
 while [ \$# -gt 0 ]; do
         case \$1 in
         --id) id=\$2; shift ;;
         --chroot-base-dir) base=\$2; shift ;;
+        --uid) uid=\$2; shift ;;
+        --gid) gid=\$2; shift ;;
+        --cgroup-version) cgv=\$2; shift ;;
         --) shift; vmm=("\$@"); break ;;
         esac
         shift
@@ -222,16 +226,29 @@ root="\$vm/root"
 printf '%s\n' "\${args[@]}" > "\$vm/jailer.argv"
 grep -E '^Speculation' /proc/self/status > "\$vm/jailer.spec"
 env > "\$vm/jailer.env"
-mkdir -p "\$root/run"
+if [ "\$cgv" = 2 ]; then
+        cg=/sys/fs/cgroup/firecracker/\$id
+else
+        cg=\$(awk '\$3 == "cgroup" && \$4 ~ /(^|,)pids(,|\$)/ { print \$2; exit }' /proc/self/mounts)/firecracker/\$id
+fi
+mkdir -p "\$cg"
+# the VMM cannot reach <base>/firecracker/<id> (root's, 0700): what it uses is handed over open,
+# the record file on fd 3, the jail's root on fd 4 (as the real one sees its chroot)
+: >> "\$vm/requests.jsonl"
+chmod 666 "\$vm/requests.jsonl"
 if [[ " \${vmm[*]} " == *" --no-api "* ]]; then
         cp "\$root/vm-config.json" "\$vm/vm-config.json"
-        setsid sleep 300 < /dev/null > /dev/null 2>&1 &
+        run=(sleep 300)
 else
         fargs=()
         [ -f "\$0.faults" ] && while read -r f; do fargs+=(--fault "\$f"); done < "\$0.faults"
-        setsid /usr/bin/python3 $SIS_ROOT/tests/launch/fc-server.py --socket "\$root/run/firecracker.socket" \\
-                --record "\$vm/requests.jsonl" "\${fargs[@]}" < /dev/null > /dev/null 2>&1 &
+        run=(/usr/bin/python3 $SIS_ROOT/tests/launch/fc-server.py --socket /proc/self/fd/4/run/firecracker.socket
+             --record /proc/self/fd/3 "\${fargs[@]}")
 fi
+# shellcheck disable=SC2016 # \$\$ and \$1 belong to the inner shell
+setsid sh -c 'echo \$\$ > "\$1/cgroup.procs" && shift && exec "\$@"' sh "\$cg" \\
+        setpriv --reuid="\$uid" --regid="\$gid" --clear-groups "\${run[@]}" 3>> "\$vm/requests.jsonl" 4< "\$root" \\
+        < /dev/null > /dev/null 2>&1 &
 echo \$! > "\$root/firecracker.pid"
 EOF
         printf '#!/bin/sh\necho "Firecracker v1.16.1"\n' > "$d/firecracker"

@@ -4,16 +4,13 @@
 # initramfs made here from busybox, and have the guest report what it supports: nftables,
 # overlay, fuse, tun and virtio-rng. Usage: tests/kernel/boot.sh DIR (with bzImage in it).
 # Prints "ok NAME" / "not ok NAME".
-set -uo pipefail
+# shellcheck source=tests/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 out=${1:?usage: boot.sh KERNEL_DIR}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-status=0
-ok() { echo "ok $1"; }
-notok() { echo "not ok $1"; status=1; }
+need_cmd qemu-system-x86_64 cpio gzip
 
 bb=$(command -v busybox || echo /bin/busybox)
-file -L "$bb" 2>/dev/null | grep -q 'statically linked' || { notok "busybox-static is needed (scripts/deps.sh kernel)"; exit 1; }
+has 'statically linked' "$(file -L "$bb" 2> /dev/null)" || { notok "busybox-static is needed (scripts/deps.sh kernel)"; exit 1; }
 mkdir -p "$tmp/root/bin" "$tmp/root/proc" "$tmp/root/sys" "$tmp/root/dev"
 cp "$bb" "$tmp/root/bin/busybox"
 for a in sh cat grep zcat mount ls echo reboot sleep; do ln -s busybox "$tmp/root/bin/$a"; done
@@ -25,8 +22,9 @@ exec > /dev/console 2>&1
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 echo "SIS-BOOT: kernel $(cat /proc/sys/kernel/osrelease)"
-zcat /proc/config.gz | grep -q '^CONFIG_NF_TABLES=y' && echo "SIS-HAS: nftables"
-zcat /proc/config.gz | grep -q '^CONFIG_NFT_MASQ=y' && echo "SIS-HAS: nft-masq"
+zcat /proc/config.gz > /config
+grep -q '^CONFIG_NF_TABLES=y' /config && echo "SIS-HAS: nftables"
+grep -q '^CONFIG_NFT_MASQ=y' /config && echo "SIS-HAS: nft-masq"
 grep -qw overlay /proc/filesystems && echo "SIS-HAS: overlay"
 grep -qw fuse /proc/filesystems && echo "SIS-HAS: fuse"
 [ -e /sys/class/misc/tun ] && echo "SIS-HAS: tun"
@@ -47,9 +45,9 @@ timeout 120 qemu-system-x86_64 -M microvm,acpi=off -accel tcg -m 256 -smp 1 -nod
 rc=$?
 tr -d '\r' < "$tmp/serial.log" > "$tmp/serial.txt" # the serial line ends lines with CRLF
 grep -a 'SIS-' "$tmp/serial.txt"
-[ "$rc" = 0 ] && ok "qemu microvm (tcg, no ACPI) ran the guest to its end" || { notok "qemu exited $rc"; tail -5 "$tmp/qemu.log"; tail -20 "$tmp/serial.txt"; }
+[ "$rc" = 0 ] && ok "qemu microvm (tcg, no ACPI) ran the guest to its end" || notok "qemu exited $rc" "$(tail -5 "$tmp/qemu.log")" "$(tail -20 "$tmp/serial.txt")"
 grep -aq 'SIS-BOOT: done' "$tmp/serial.txt" && ok "the guest reached user space" || notok "the guest never reached user space"
 for f in nftables nft-masq overlay fuse tun virtio-rng proc-net; do
         grep -aq "SIS-HAS: $f\$" "$tmp/serial.txt" && ok "guest has $f" || notok "guest lacks $f"
 done
-exit $status
+finish
