@@ -10,35 +10,19 @@
 # root and as nobody, and every bad input. What the stand-in cannot show is apk itself: APKINDEX
 # signatures and real packages (README, "What needs an Alpine mirror").
 # Prints "ok NAME" / "not ok NAME".
-set -uo pipefail
-cd "$(dirname "$0")/.."
+# shellcheck source=tests/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$SIS_ROOT" || exit 1
 bin=$PWD/build/sis-provision
-tmp=$(mktemp -d /tmp/sis-rootfs.XXXXXX)
 chmod 755 "$tmp"
-trap 'rm -rf "$tmp"' EXIT
-status=0
-ok() { echo "ok $1"; }
-notok() { echo "not ok $1"; status=1; }
-check() { # NAME CMD...: ok when CMD succeeds
-        local name=$1
-        shift
-        if "$@" > /dev/null 2>&1; then ok "$name"; else notok "$name"; fi
-}
-expect() { # NAME CODE PATTERN CMD...
-        local name=$1 want=$2 pat=$3
-        shift 3
-        "$@" > "$tmp/out" 2> "$tmp/err"
-        local rc=$?
-        if [ "$rc" = "$want" ] && { [ -z "$pat" ] || grep -q -- "$pat" "$tmp/err" "$tmp/out"; }; then ok "$name"
-        else notok "$name (exit $rc, want $want)"; head -5 "$tmp/err"; fi
-}
+lock_host
 dbg() { debugfs -R "$2" "$1" 2> /dev/null; }
 busybox=$(command -v busybox || echo /bin/busybox)
-if ! mke2fs -V 2>&1 | grep -qE 'mke2fs 1\.(4[7-9]\.([1-9]|[1-9][0-9])|4[8-9]|[5-9][0-9])'; then
+if ! has 'mke2fs 1\.(4[7-9]\.([1-9]|[1-9][0-9])|4[8-9]|[5-9][0-9])' "$(mke2fs -V 2>&1)"; then
         notok "mke2fs >= 1.47.1 (scripts/deps.sh test installs it from bookworm-backports)"
         exit 1
 fi
-if ! file -L "$busybox" | grep -q 'statically linked'; then
+if ! has 'statically linked' "$(file -L "$busybox")"; then
         notok "a static busybox (busybox-static)"
         exit 1
 fi
@@ -142,48 +126,51 @@ build() { # OUT [extra args]: an offline Alpine build from the test base and rep
 expect "rootfs: an offline Alpine build from a local repository" 0 "wrote $tmp/o1/rootfs.ext4" build "$tmp/o1"
 img=$tmp/o1/rootfs.ext4
 check "rootfs: e2fsck -fn is clean" e2fsck -fn "$img"
-check "rootfs: no journal, label rootfs, pinned features" \
-        bash -c "dumpe2fs -h '$img' 2>/dev/null | grep -q 'volume name:.*rootfs' && ! dumpe2fs -h '$img' 2>/dev/null | grep -q has_journal && dumpe2fs -h '$img' 2>/dev/null | grep -q metadata_csum"
+hdr=$(dumpe2fs -h "$img" 2> /dev/null)
+has 'volume name:.*rootfs' "$hdr" && ! has has_journal "$hdr" && has metadata_csum "$hdr" &&
+        ok "rootfs: no journal, label rootfs, pinned features" || notok "rootfs: no journal, label rootfs, pinned features"
 st=$(dbg "$img" 'stat /usr/bin/newuidmap')
-echo "$st" | grep -q 'Mode:  04755' && echo "$st" | grep -qE 'User: +0 +Group: +0' && ok "rootfs: newuidmap is 4755 root" || notok "rootfs: newuidmap is 4755 root"
-dbg "$img" 'stat /usr/bin/newgidmap' | grep -q 'Mode:  04755' && ok "rootfs: newgidmap is 4755" || notok "rootfs: newgidmap is 4755"
+has 'Mode:  04755' "$st" && has 'User: +0 +Group: +0' "$st" && ok "rootfs: newuidmap is 4755 root" || notok "rootfs: newuidmap is 4755 root"
+has 'Mode:  04755' "$(dbg "$img" 'stat /usr/bin/newgidmap')" && ok "rootfs: newgidmap is 4755" || notok "rootfs: newgidmap is 4755"
 st=$(dbg "$img" 'stat /var/lib/sis-owned')
-echo "$st" | grep -q 'Mode:  0750' && echo "$st" | grep -qE 'User: +100 +Group: +101' &&
+has 'Mode:  0750' "$st" && has 'User: +100 +Group: +101' "$st" &&
         ok "rootfs: owners and modes come from apk's installed database" || notok "rootfs: owners from the installed database"
-dbg "$img" 'stat /var/lib/sis-owned/state' | grep -qE 'User: +100 +Group: +101' && ok "rootfs: a package file owned 100:101" || notok "rootfs: a package file owned 100:101"
+has 'User: +100 +Group: +101' "$(dbg "$img" 'stat /var/lib/sis-owned/state')" && ok "rootfs: a package file owned 100:101" || notok "rootfs: a package file owned 100:101"
 st=$(dbg "$img" 'stat /etc/shadow')
-echo "$st" | grep -q 'Mode:  0640' && echo "$st" | grep -qE 'Group: +42' && ok "rootfs: /etc/shadow keeps root:shadow 0640" || notok "rootfs: /etc/shadow keeps root:shadow 0640"
-dbg "$img" 'cat /etc/passwd' | grep -qx 'sis:x:1000:1000:SIS session:/home/sis:/bin/sh' && ok "rootfs: the session user, fixed ids" || notok "rootfs: the session user"
-dbg "$img" 'cat /etc/group' | grep -qx 'sis:x:1000:' && ok "rootfs: the user's group" || notok "rootfs: the user's group"
+has 'Mode:  0640' "$st" && has 'Group: +42' "$st" && ok "rootfs: /etc/shadow keeps root:shadow 0640" || notok "rootfs: /etc/shadow keeps root:shadow 0640"
+has '^sis:x:1000:1000:SIS session:/home/sis:/bin/sh$' "$(dbg "$img" 'cat /etc/passwd')" && ok "rootfs: the session user, fixed ids" || notok "rootfs: the session user"
+has '^sis:x:1000:$' "$(dbg "$img" 'cat /etc/group')" && ok "rootfs: the user's group" || notok "rootfs: the user's group"
 sh_=$(dbg "$img" 'cat /etc/shadow')
-echo "$sh_" | grep -qx 'sis:!::0:99999:7:::' && echo "$sh_" | grep -q '^root:\*:' && ok "rootfs: no passwords, root locked" || notok "rootfs: shadow"
+has '^sis:!::0:99999:7:::$' "$sh_" && has '^root:\*:' "$sh_" && ok "rootfs: no passwords, root locked" || notok "rootfs: shadow"
 [ "$(dbg "$img" 'cat /etc/subuid')" = "sis:100000:65536" ] && [ "$(dbg "$img" 'cat /etc/subgid')" = "sis:100000:65536" ] &&
         ok "rootfs: subuid and subgid ranges" || notok "rootfs: subuid/subgid"
-dbg "$img" 'cat /etc/containers/storage.conf' | grep -qx 'rootless_storage_path = "/home/sis/.local/share/containers/storage"' &&
+has '^rootless_storage_path = "/home/sis/.local/share/containers/storage"$' "$(dbg "$img" 'cat /etc/containers/storage.conf')" &&
         ok "rootfs: storage.conf points into the home disk" || notok "rootfs: storage.conf"
 cc=$(dbg "$img" 'cat /etc/containers/containers.conf')
-echo "$cc" | grep -qx 'cgroup_manager = "cgroupfs"' && echo "$cc" | grep -qx 'events_logger = "file"' && ok "rootfs: containers.conf for OpenRC" || notok "rootfs: containers.conf"
+has '^cgroup_manager = "cgroupfs"$' "$cc" && has '^events_logger = "file"$' "$cc" && ok "rootfs: containers.conf for OpenRC" || notok "rootfs: containers.conf"
 fstab=$(dbg "$img" 'cat /etc/fstab')
-echo "$fstab" | grep -qP '^LABEL=rootfs\t/\text4\tro,' && echo "$fstab" | grep -qP '^LABEL=home\t/home/sis\text4\trw,' &&
-        echo "$fstab" | grep -qP '^tmpfs\t/tmp\t' && echo "$fstab" | grep -qP '^tmpfs\t/run\t' && ok "rootfs: fstab: / read-only, home disk, tmpfs" || notok "rootfs: fstab"
+has $'^LABEL=rootfs\t/\text4\tro,' "$fstab" && has $'^LABEL=home\t/home/sis\text4\trw,' "$fstab" &&
+        has $'^tmpfs\t/tmp\t' "$fstab" && has $'^tmpfs\t/run\t' "$fstab" && ok "rootfs: fstab: / read-only, home disk, tmpfs" || notok "rootfs: fstab"
 st=$(dbg "$img" 'stat /home/sis')
-echo "$st" | grep -q 'Mode:  0700' && echo "$st" | grep -qE 'User: +1000 +Group: +1000' && ok "rootfs: /home/sis mount point owned by the user" || notok "rootfs: /home/sis"
+has 'Mode:  0700' "$st" && has 'User: +1000 +Group: +1000' "$st" && ok "rootfs: /home/sis mount point owned by the user" || notok "rootfs: /home/sis"
 links=$(for l in sysinit/devfs sysinit/mdev sysinit/cgroups sysinit/sis-devices boot/hostname boot/networking shutdown/mount-ro; do
         dbg "$img" "stat /etc/runlevels/$l" | grep -o 'Fast link dest: "[^"]*"'; done)
-[ "$(echo "$links" | grep -c '/etc/init.d/')" = 7 ] && echo "$links" | grep -q '"/etc/init.d/sis-devices"' &&
-        ok "rootfs: OpenRC runlevel links" || { notok "rootfs: OpenRC runlevel links"; echo "$links"; }
-dbg "$img" 'cat /etc/init.d/sis-devices' | grep -q 'chmod 0666 /dev/fuse /dev/net/tun' && ok "rootfs: the overlay opens /dev/fuse and /dev/net/tun" || notok "rootfs: overlay"
-! dbg "$img" 'cat /etc/inittab' | grep -q getty && dbg "$img" 'cat /etc/inittab' | grep -q 'openrc sysinit' && ok "rootfs: no serial getty" || notok "rootfs: inittab"
-dbg "$img" 'stat /etc/resolv.conf' | grep -q 'Fast link dest: "/proc/net/pnp"' && ok "rootfs: resolv.conf from the kernel's ip=" || notok "rootfs: resolv.conf"
+[ "$(grep -c '/etc/init.d/' <<< "$links")" = 7 ] && has '"/etc/init.d/sis-devices"' "$links" &&
+        ok "rootfs: OpenRC runlevel links" || notok "rootfs: OpenRC runlevel links" "$links"
+has 'chmod 0666 /dev/fuse /dev/net/tun' "$(dbg "$img" 'cat /etc/init.d/sis-devices')" && ok "rootfs: the overlay opens /dev/fuse and /dev/net/tun" || notok "rootfs: overlay"
+! has getty "$(dbg "$img" 'cat /etc/inittab')" && has 'openrc sysinit' "$(dbg "$img" 'cat /etc/inittab')" && ok "rootfs: no serial getty" || notok "rootfs: inittab"
+has 'Fast link dest: "/proc/net/pnp"' "$(dbg "$img" 'stat /etc/resolv.conf')" && ok "rootfs: resolv.conf from the kernel's ip=" || notok "rootfs: resolv.conf"
 argv=$(dbg "$img" 'cat /etc/apk/argv')
-echo "$argv" | grep -q -- '--keys-dir /etc/apk/keys' && ! echo "$argv" | grep -q -- '--allow-untrusted' && echo "$argv" | grep -q 'shadow-uidmap' &&
-        ok "rootfs: apk ran with signatures on, the recipe's packages" || { notok "rootfs: apk argv"; echo "$argv"; }
+has '--keys-dir /etc/apk/keys' "$argv" && ! has '--allow-untrusted' "$argv" && has 'shadow-uidmap' "$argv" &&
+        ok "rootfs: apk ran with signatures on, the recipe's packages" || notok "rootfs: apk argv" "$argv"
 [ -z "$(dbg "$img" 'stat /etc/apk/repositories.sis')" ] && ok "rootfs: the build's repositories file is not in the image" || notok "rootfs: repositories.sis left"
 if [ "$(id -u)" = 0 ]; then
-        dbg "$img" 'stat /dev/null' | grep -q 'Type: character special' && ok "rootfs: device nodes from the base survive" || notok "rootfs: /dev/null"
+        has 'Type: character special' "$(dbg "$img" 'stat /dev/null')" && ok "rootfs: device nodes from the base survive" || notok "rootfs: /dev/null"
         got=$(dbg "$img" 'ea_get -x /usr/bin/capped security.capability' | tr -d ' \n' | sed 's/.*=//' | tr 'A-F' 'a-f')
         [ -n "$capxattr" ] && [ "$got" = "$capxattr" ] && ok "rootfs: a security.capability xattr reaches the image byte for byte" ||
                 notok "rootfs: file capability ($got vs $capxattr)"
+else
+        skip "rootfs: device nodes from the base survive, a security.capability xattr" "needs root (mknod, setcap)"
 fi
 m=$tmp/o1/manifest.json
 python3 - "$m" "$sha" << 'EOF' && ok "rootfs: manifest.json (recipe, base, packages, outputs)" || notok "rootfs: manifest.json"
@@ -208,10 +195,12 @@ if [ "$(id -u)" = 0 ] && command -v setpriv > /dev/null; then
         setpriv --reuid 65534 --regid 65534 --clear-groups env HOME="$tmp/nobody" "$bin" rootfs --base "$tmp/mini.tar.gz" \
                 --sha256 "$sha" --repo "$repo" --offline --cache "$tmp/nobody/cache" --out "$tmp/nobody/o" > "$tmp/err" 2>&1
         h3=$(sha256sum "$tmp/nobody/o/rootfs.ext4" 2> /dev/null | cut -d' ' -f1)
-        [ "$h1" = "$h3" ] && ok "rootfs: as nobody, the same image byte for byte" || { notok "rootfs: as nobody ($h3)"; tail -3 "$tmp/err"; }
+        [ "$h1" = "$h3" ] && ok "rootfs: as nobody, the same image byte for byte" || notok "rootfs: as nobody ($h3)" "$(tail -3 "$tmp/err")"
+else
+        skip "rootfs: as nobody, the same image byte for byte" "needs root and setpriv"
 fi
 expect "rootfs: the debug recipe adds a serial getty" 0 "" build "$tmp/o3" --recipe sis-session-debug
-dbg "$tmp/o3/rootfs.ext4" 'cat /etc/inittab' | grep -qx 'ttyS0::respawn:/sbin/getty -L 115200 ttyS0 vt100' && ok "rootfs: ttyS0 getty in the debug image" || notok "rootfs: debug getty"
+has '^ttyS0::respawn:/sbin/getty -L 115200 ttyS0 vt100$' "$(dbg "$tmp/o3/rootfs.ext4" 'cat /etc/inittab')" && ok "rootfs: ttyS0 getty in the debug image" || notok "rootfs: debug getty"
 
 # --- signatures ---------------------------------------------------------------------------------
 export GNUPGHOME=$tmp/gnupg
@@ -259,7 +248,7 @@ printf 'user sis 1000 1000\nfrobnicate yes\n' > "$tmp/recipes/typo.recipe"
 expect "rootfs: an unknown directive" 2 "typo.recipe:2: unknown directive 'frobnicate'" \
         "$bin" rootfs --recipes "$tmp/recipes" --recipe typo --offline --out "$tmp/b6"
 expect "rootfs: an image size too small" 2 "too small" build "$tmp/b7" --size 2M
-[ ! -e "$tmp/b7" ] && [ -z "$(ls "$tmp" | grep -E '^b7|\.tmp\.')" ] && ok "rootfs: no partial image when too small" || notok "rootfs: partial output"
+[ ! -e "$tmp/b7" ] && ! has '^b7|\.tmp\.' "$(ls "$tmp")" && ok "rootfs: no partial image when too small" || notok "rootfs: partial output"
 expect "rootfs: --offline without a local repository" 2 "need --repo" \
         "$bin" rootfs --base "$tmp/mini.tar.gz" --sha256 "$sha" --offline --cache "$tmp/cache" --out "$tmp/b8"
 printf 'include sis-session\n[alpine]\nrunlevel default no-such-service\n' > "$tmp/recipes/nosvc.recipe"
@@ -278,11 +267,11 @@ ssha=$(sha256sum "$tmp/slow/mini.tar.gz" | cut -d' ' -f1)
 setsid "$bin" rootfs --base "$tmp/slow/mini.tar.gz" --sha256 "$ssha" --repo "$repo" --offline --cache "$tmp/cache" \
         --out "$tmp/b11" > /dev/null 2> "$tmp/slow/err" &
 pid=$!
-for _ in $(seq 100); do grep -q 'apk add' "$tmp/slow/err" && break; sleep 0.1; done
+wait_until 10 grep -q 'apk add' "$tmp/slow/err"
 sleep 0.5
 kill -TERM -- "-$pid" 2> /dev/null
 wait "$pid" 2> /dev/null
-[ ! -e "$tmp/b11" ] && [ -z "$(ls "$tmp" | grep -E '^b11')" ] && [ -d "$tmp/cache/work/$pid" ] &&
+[ ! -e "$tmp/b11" ] && ! has '^b11' "$(ls "$tmp")" && [ -d "$tmp/cache/work/$pid" ] &&
         ok "rootfs: an interrupted build leaves no output" || notok "rootfs: interrupted build ($(ls "$tmp/cache/work" 2>&1))"
 build "$tmp/b12" > /dev/null 2>&1
 [ -f "$tmp/b12/rootfs.ext4" ] && [ ! -e "$tmp/cache/work/$pid" ] && ok "rootfs: the next build succeeds and removes the dead work directory" ||
@@ -293,16 +282,16 @@ expect "disk: a home disk" 0 "label home" "$bin" disk --home --size 256M --owner
 h=$tmp/home.ext4
 check "disk: e2fsck -fn is clean" e2fsck -fn "$h"
 hdr=$(dumpe2fs -h "$h" 2> /dev/null)
-echo "$hdr" | grep -q 'volume name: *home$' && echo "$hdr" | grep -q has_journal && ok "disk: label home, with a journal" || notok "disk: label/journal"
+has 'volume name: *home$' "$hdr" && has has_journal "$hdr" && ok "disk: label home, with a journal" || notok "disk: label/journal"
 [ "$(stat -c %s "$h")" = $((256 << 20)) ] && [ "$(du -k "$h" | cut -f1)" -lt 65536 ] && ok "disk: 256 MiB, sparse" || notok "disk: size $(stat -c %s "$h"), $(du -k "$h" | cut -f1) KiB used"
 st=$(dbg "$h" 'stat /')
-echo "$st" | grep -q 'Mode:  0700' && echo "$st" | grep -qE 'User: +1000 +Group: +1000' && ok "disk: the root is the user's, 0700" || notok "disk: root owner"
-dbg "$h" 'stat /.local/share/containers/storage' | grep -qE 'User: +1000 +Group: +1000' && ok "disk: Podman's storage skeleton" || notok "disk: skeleton"
+has 'Mode:  0700' "$st" && has 'User: +1000 +Group: +1000' "$st" && ok "disk: the root is the user's, 0700" || notok "disk: root owner"
+has 'User: +1000 +Group: +1000' "$(dbg "$h" 'stat /.local/share/containers/storage')" && ok "disk: Podman's storage skeleton" || notok "disk: skeleton"
 "$bin" disk --home --size 256M --owner 1000:1000 --out "$tmp/home2.ext4" 2> /dev/null
 cmp -s "$h" "$tmp/home2.ext4" && ok "disk: the same inputs give the same template" || notok "disk: not reproducible"
 expect "disk: --owner must be UID:GID" 2 "is not UID:GID" "$bin" disk --home --size 64M --owner sis --out "$tmp/h3.ext4"
 expect "disk: --size is required" 2 "needs --size" "$bin" disk --home --owner 1000:1000 --out "$tmp/h4.ext4"
 expect "disk: a bad --size" 2 "is not a size" "$bin" disk --home --size lots --owner 1000:1000 --out "$tmp/h5.ext4"
 expect "disk: too small for the skeleton and a journal" 2 "too small" "$bin" disk --home --size 1M --owner 1000:1000 --out "$tmp/h6.ext4"
-[ ! -e "$tmp/h6.ext4" ] && [ -z "$(ls -a "$tmp" | grep '^\.h6')" ] && ok "disk: nothing left behind on failure" || notok "disk: leftovers"
-exit $status
+[ ! -e "$tmp/h6.ext4" ] && ! has '^\.h6' "$(ls -a "$tmp")" && ok "disk: nothing left behind on failure" || notok "disk: leftovers"
+finish
