@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "cgroup.h"
 
+#include <signal.h>
 #include <stdarg.h>
 #include <sys/stat.h>
 
@@ -163,4 +164,68 @@ void cgroup_remove(const char *mounts, const char *group, const char *id) {
         struct remove_ctx c = { .group = group, .id = id };
         if (vm_id_ok(id) && vm_id_ok(group))
                 (void) each_cgroup_mount(mounts, remove_one, &c);
+}
+
+struct kill_ctx {
+        const char *group, *id;
+        bool signal;
+        unsigned left;          /* processes still listed */
+};
+
+static int kill_one(void *ud, const char *type, const char *mnt, const char *opts) {
+        struct kill_ctx *c = ud;
+        _cleanup_free_ char *dir = strdup_printf("%s/%s/%s", mnt, c->group, c->id), *procs = NULL, *text = NULL;
+
+        if (!dir || !(procs = strdup_printf("%s/cgroup.procs", dir)))
+                return -ENOMEM;
+        if (read_file_capped(procs, 1 << 20, &text, NULL) < 0)
+                return 0; /* not there: nothing of this VM in this hierarchy */
+        for (char *l = strtok(text, "\n"); l; l = strtok(NULL, "\n")) {
+                uint32_t pid;
+                if (safe_atou32(l, &pid) < 0 || pid < 2)
+                        continue;
+                c->left++;
+                if (c->signal)
+                        (void) kill((pid_t) pid, SIGKILL);
+        }
+        if (c->signal && streq(type, "cgroup2")) {
+                _cleanup_free_ char *k = strdup_printf("%s/cgroup.kill", dir);
+                if (k)
+                        (void) write_attr(k, "1"); /* 5.14+: the whole group at once, forks included */
+        }
+        return 0;
+}
+
+int cgroup_kill_all(const char *mounts, const char *group, const char *id, long timeout_ms) {
+        struct kill_ctx c = { .group = group, .id = id };
+
+        if (!vm_id_ok(id) || !vm_id_ok(group))
+                return -EINVAL;
+        for (long waited = 0;; waited += 10) {
+                c.left = 0;
+                c.signal = true;
+                (void) each_cgroup_mount(mounts, kill_one, &c);
+                if (c.left == 0)
+                        return 0;
+                if (waited >= timeout_ms)
+                        return -EBUSY;
+                usleep(10000);
+        }
+}
+
+bool cgroup_has_pid(const char *group, const char *id, pid_t pid) {
+        _cleanup_free_ char *p = strdup_printf("/proc/%d/cgroup", (int) pid), *text = NULL,
+                            *tail = strdup_printf("/%s/%s", group, id);
+        size_t tl;
+
+        if (!p || !tail || pid < 2 || read_file_capped(p, 1 << 16, &text, NULL) < 0)
+                return false;
+        tl = strlen(tail);
+        for (char *l = strtok(text, "\n"); l; l = strtok(NULL, "\n")) {
+                size_t n = strlen(l);
+                /* "7:cpu,cpuacct:/firecracker/vm1", "0::/qemu/vm1" */
+                if (n >= tl && streq(l + n - tl, tail))
+                        return true;
+        }
+        return false;
 }

@@ -38,3 +38,13 @@ int cgroup_apply(const struct cgroup_plan *p, char **ret_error);
 void cgroup_plan_done(struct cgroup_plan *p);
 /* Remove <mount>/<group>/<id> in every cgroup hierarchy mounted (v1 and v2). Idempotent. */
 void cgroup_remove(const char *mounts, const char *group, const char *id);
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+/* SIGKILL every process in <mount>/<group>/<id> of every hierarchy (cgroup.kill where the kernel
+ * has it, else each pid of cgroup.procs, again until none is left) and wait up to timeout_ms for
+ * them to be gone: 0 when the VM's cgroups are empty (or absent), -EBUSY when something is left. */
+int cgroup_kill_all(const char *mounts, const char *group, const char *id, long timeout_ms);
+/* Is pid a member of <group>/<id> (its /proc/<pid>/cgroup)? */
+bool cgroup_has_pid(const char *group, const char *id, pid_t pid);

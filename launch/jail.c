@@ -9,6 +9,7 @@
 
 #include "dump.h"
 #include "fileio.h"
+#include "jailfs.h"
 #include "util.h"
 
 int jailer_argv(const struct jailer_opts *o, char ***ret) {
@@ -89,96 +90,113 @@ static int place_ro(const char *src, const char *dst) {
         return copy_fd_sparse(in, out);
 }
 
+/* A small tmpfs at <chroot>/<name>, the VM's own: the VMM may write there, and nowhere else on the
+ * host's filesystems (its size and inode count are the limit). */
+static int mount_own(const struct stage_opts *o, const char *name, unsigned long long size, unsigned inodes,
+                     char **ret_error) {
+        _cleanup_free_ char *d = strdup_printf("%s/%s", o->chroot, name),
+                            *opts = strdup_printf("size=%llu,nr_inodes=%u,mode=0700,uid=%u,gid=%u", size, inodes,
+                                                  (unsigned) o->uid, (unsigned) o->gid);
+        if (!d || !opts)
+                return -ENOMEM;
+        if (mkdir(d, 0700) < 0)
+                return set_error(ret_error, -errno, "%s: %s", d, strerror(errno));
+        if (mount("sis-vm", d, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, opts) < 0)
+                return set_error(ret_error, -errno, "%s: cannot mount a tmpfs: %s", d, strerror(errno));
+        return 0;
+}
+
 int jail_stage(const struct stage_opts *o, char **ret_error) {
         _cleanup_free_ char *k = strdup_printf("%s/vmlinux", o->chroot), *r = strdup_printf("%s/rootfs.ext4", o->chroot),
-                            *disk = strdup_printf("%s/disk", o->chroot), *h = strdup_printf("%s/disk/home.ext4", o->chroot),
-                            *lf = strdup_printf("%s/logger.fifo", o->chroot), *mf = strdup_printf("%s/metrics.fifo", o->chroot);
+                            *h = strdup_printf("%s/disk/home.ext4", o->chroot), *lf = strdup_printf("%s/logger.fifo", o->chroot),
+                            *mf = strdup_printf("%s/metrics.fifo", o->chroot), *vmdir = strdup(o->chroot);
+        char *slash = vmdir ? strrchr(vmdir, '/') : NULL;
         struct stat st;
         int e;
 
-        if (!k || !r || !disk || !h || !lf || !mf)
+        if (!k || !r || !h || !lf || !mf || !slash || slash == vmdir)
                 return -ENOMEM;
-        /* always a new directory: nothing in it was made by a VMM that ran as this uid before */
+        /* <base>/<backend>/<id>: made here and only here (EEXIST: not ours, never reused or removed) */
+        *slash = '\0';
         {
-                const char *slash = strrchr(o->chroot, '/');
-                _cleanup_free_ char *parent = slash && slash != o->chroot ? strndup(o->chroot, (size_t) (slash - o->chroot)) : NULL;
-                e = !parent ? -EINVAL : mkdir_parents(parent, 0700);
-                if (e >= 0 && mkdir(o->chroot, 0700) < 0)
+                const char *s2 = strrchr(vmdir, '/');
+                _cleanup_free_ char *parent = s2 && s2 != vmdir ? strndup(vmdir, (size_t) (s2 - vmdir)) : NULL;
+                e = !parent ? -EINVAL : mkdir_parents(parent, 0755);
+                if (e >= 0 && mkdir(vmdir, 0700) < 0)
                         e = -errno;
                 if (e < 0)
-                        return set_error(ret_error, e, "%s: %s", o->chroot,
+                        return set_error(ret_error, e, "%s: %s", vmdir,
                                          e == -EEXIST ? "a jail is there already (left behind? sis-launch clean removes it)"
                                                       : strerror(-e));
         }
-        if (chown(o->chroot, o->uid, o->gid) < 0 || chmod(o->chroot, 0700) < 0)
+        /* the root is root's and read-only to the VMM: it cannot swap, link or add anything there */
+        if (mkdir(o->chroot, 0755) < 0 || chmod(o->chroot, 0755) < 0)
                 return set_error(ret_error, -errno, "%s: %s", o->chroot, strerror(errno));
+        /* its sockets (API, QMP, vsock): the only directory it makes files in, besides its own disks */
+        e = mount_own(o, "run", 64 << 10, 16, ret_error);
+        if (e < 0)
+                return e;
         if (o->kernel && (e = place_ro(o->kernel, k)) < 0)
                 return set_error(ret_error, e, "--kernel %s: cannot place it in the jail: %s", o->kernel, strerror(-e));
         if ((e = place_ro(o->rootfs, r)) < 0)
                 return set_error(ret_error, e, "--rootfs %s: cannot place it in the jail: %s", o->rootfs, strerror(-e));
         if (o->home) {
                 _cleanup_close_ int in = open(o->home, O_RDONLY | O_CLOEXEC), out = -1;
-                _cleanup_free_ char *opts = NULL;
                 if (in < 0 || fstat(in, &st) < 0)
                         return set_error(ret_error, -errno, "--home %s: %s", o->home, strerror(errno));
                 /* the VM's copy lives in RAM, and only the blocks it fills cost RAM */
-                opts = strdup_printf("size=%llu,mode=0700,uid=%u,gid=%u,nr_inodes=16",
-                                     (unsigned long long) st.st_size + (1u << 20), (unsigned) o->uid, (unsigned) o->gid);
-                if (!opts)
-                        return -ENOMEM;
-                if (mkdir(disk, 0700) < 0 && errno != EEXIST)
-                        return set_error(ret_error, -errno, "%s: %s", disk, strerror(errno));
-                if (mount("sis-home", disk, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, opts) < 0)
-                        return set_error(ret_error, -errno, "%s: cannot mount a tmpfs: %s", disk, strerror(errno));
-                out = open(h, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+                e = mount_own(o, "disk", (unsigned long long) st.st_size + (1u << 20), 16, ret_error);
+                if (e < 0)
+                        return e;
+                out = open(h, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
                 if (out < 0 || (e = copy_fd_sparse(in, out)) < 0 || fchown(out, o->uid, o->gid) < 0)
                         return set_error(ret_error, out < 0 ? -errno : -EIO, "%s: cannot copy the home disk", h);
         }
-        {
+        if (o->snapshot_size) {
+                /* Firecracker writes a snapshot here, or loads one from here */
                 _cleanup_free_ char *sd = strdup_printf("%s/snapshot", o->chroot);
                 if (!sd)
                         return -ENOMEM;
-                if ((mkdir(sd, 0700) < 0 && errno != EEXIST) || chown(sd, o->uid, o->gid) < 0)
-                        return set_error(ret_error, -errno, "%s: %s", sd, strerror(errno));
-                for (int i = 0; o->snapshot && i < 2; i++) {
+                e = mount_own(o, "snapshot", o->snapshot_size, 16, ret_error);
+                for (int i = 0; e >= 0 && o->snapshot && i < 2; i++) {
                         static const char *const names[] = { "vmstate", "mem" };
                         _cleanup_free_ char *from = strdup_printf("%s/%s", o->snapshot, names[i]),
                                             *to = strdup_printf("%s/%s", sd, names[i]);
+                        _cleanup_close_ int in = -1, out = -1;
                         if (!from || !to)
                                 return -ENOMEM;
-                        if (i == 1 && access(from, F_OK) < 0 && errno == ENOENT)
-                                continue; /* QEMU's state has the memory inside */
-                        if (rename(from, to) < 0) {
-                                _cleanup_close_ int in = -1, out = -1;
-                                if (errno != EXDEV)
-                                        return set_error(ret_error, -errno, "%s: %s", from, strerror(errno));
-                                in = open(from, O_RDONLY | O_CLOEXEC);
-                                out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0400);
-                                if (in < 0 || out < 0 || copy_fd_sparse(in, out) < 0)
-                                        return set_error(ret_error, -EIO, "%s: cannot copy it into the jail", from);
-                                (void) unlink(from);
-                        }
-                        if (chown(to, o->uid, o->gid) < 0 || chmod(to, 0400) < 0)
-                                return set_error(ret_error, -errno, "%s: %s", to, strerror(errno));
+                        in = open(from, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+                        if (in < 0 || fstat(in, &st) < 0 || !S_ISREG(st.st_mode))
+                                return set_error(ret_error, in < 0 ? -errno : -EPERM, "%s: %s", from,
+                                                 in < 0 ? strerror(errno) : "not a regular file");
+                        out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0400);
+                        if (out < 0 || copy_fd_sparse(in, out) < 0 || fchown(out, o->uid, o->gid) < 0)
+                                return set_error(ret_error, -EIO, "%s: cannot copy it into the jail", from);
                 }
+                if (e < 0)
+                        return e;
         }
-        if ((mkfifo(lf, 0600) < 0 && errno != EEXIST) || chown(lf, o->uid, o->gid) < 0 ||
-            (mkfifo(mf, 0600) < 0 && errno != EEXIST) || chown(mf, o->uid, o->gid) < 0)
+        if (mkfifo(lf, 0600) < 0 || chown(lf, o->uid, o->gid) < 0 || mkfifo(mf, 0600) < 0 || chown(mf, o->uid, o->gid) < 0)
                 return set_error(ret_error, -errno, "%s: cannot make the log FIFOs: %s", o->chroot, strerror(errno));
         return 0;
 }
 
 int jail_unstage(const char *chroot) {
-        _cleanup_free_ char *disk = strdup_printf("%s/disk", chroot), *vmdir = strdup(chroot);
+        static const char *const own[] = { "disk", "run", "snapshot" };
+        _cleanup_free_ char *vmdir = strdup(chroot);
         char *slash;
+        int k;
 
-        if (!disk || !vmdir)
+        if (!vmdir)
                 return -ENOMEM;
-        (void) umount2(disk, MNT_DETACH);
+        /* the VMM is gone; still, nothing here is reached through what it may have left */
+        for (size_t i = 0; i < ELEMENTSOF(own); i++)
+                (void) jail_umount(chroot, own[i]);
         slash = strrchr(vmdir, '/'); /* <base>/firecracker/<id>/root -> <base>/firecracker/<id> */
         if (slash && streq(slash, "/root"))
                 *slash = '\0';
-        return rm_rf(vmdir) < 0 && errno != ENOENT ? -errno : 0;
+        k = jail_remove(vmdir);
+        return k == -ENOENT ? 0 : k;
 }
 
 static int speculation(bool set, char **ret_uncontrolled) {

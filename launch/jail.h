@@ -5,12 +5,19 @@
  * the VMM in, pivot_roots into it and drops to the VM's uid/gid; everything else the VMM opens
  * must already be inside, owned right, and named by a jail-relative path. That is done here:
  *
- *   <base>/firecracker/<id>/root/          0700 uid:gid (the jailer keeps it)
+ *   <base>/<backend>/<id>/                 0700 root, made exclusively (one that exists is refused)
+ *     root/                                0755 root: the VMM can neither add, swap nor link anything
  *       vmlinux, rootfs.ext4               hard links (copies across filesystems), read-only
+ *       logger.fifo, metrics.fifo          0600 uid:gid
+ *       run/                               a 64 KiB, 16-inode tmpfs, 0700 uid:gid: the VMM's sockets
+ *                                          (firecracker.socket, qmp.sock, vsock.sock)
  *       disk/                              a tmpfs of the home image's size: the VM's own copy
  *           home.ext4                      0600 uid:gid, sparse
- *       logger.fifo, metrics.fifo          0600 uid:gid
- *       snapshot/                          0700 uid:gid: where snapshots are made, or loaded from
+ *       snapshot/                          Firecracker: a tmpfs of the VM's memory's size, 0700
+ *                                          uid:gid, where snapshots are made or loaded from
+ *
+ * The VMM writes only to its own tmpfs mounts: it can fill none of the host's filesystems, with
+ * bytes or inodes. Root reaches nothing here by path after the VMM has run (launch/jailfs.h).
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -36,18 +43,20 @@ int jailer_argv(const struct jailer_opts *o, char ***ret);
 struct stage_opts {
         const char *chroot;             /* <base>/firecracker/<id>/root */
         const char *kernel;             /* NULL: none (a restore needs none) */
-        const char *snapshot;           /* a snapshot directory whose vmstate and mem are moved in
-                                         * (copied across filesystems): a restore consumes it */
+        const char *snapshot;           /* Firecracker: a snapshot directory whose vmstate and mem
+                                         * are copied in (a restore) */
+        unsigned long long snapshot_size; /* Firecracker: the snapshot tmpfs's size; 0: none */
         const char *rootfs;
         const char *home;               /* template, or NULL */
         uid_t uid;
         gid_t gid;
 };
 
-/* Build the chroot's contents. -errno with *ret_error naming the file. */
+/* Build the chroot's contents. -errno with *ret_error naming the file; -EEXIST when
+ * <base>/<backend>/<id> is there already (not made by this call: never to be removed by its undo). */
 int jail_stage(const struct stage_opts *o, char **ret_error);
-/* Undo jail_stage and whatever the jailer added: unmount disk/, remove <base>/firecracker/<id>.
- * Idempotent. */
+/* Undo jail_stage and whatever the jailer added: unmount run/, disk/ and snapshot/ and remove
+ * <base>/<backend>/<id>, never following anything the VMM left (jailfs). Idempotent. */
 int jail_unstage(const char *chroot);
 
 /* Before exec: speculative store bypass and indirect branch speculation force-disabled for this

@@ -9,9 +9,12 @@
 #include <time.h>
 
 #include "api.h"
+#include "cgroup.h"
 #include "fileio.h"
 #include "jail.h"
+#include "jailfs.h"
 #include "qmp.h"
+#include "registry.h"
 #include "run.h"
 #include "state.h"
 #include "util.h"
@@ -74,68 +77,93 @@ static void drain(int fifo, const char *path, size_t cap) {
         }
 }
 
-static _Noreturn void monitor_loop(const char *run_dir, const char *id, unsigned interval_s) {
-        json_object *st = NULL;
-        const char *chroot = NULL, *sock = NULL, *qmp = NULL, *backend = "firecracker";
+void vm_view_done(struct vm_view *v) {
+        reg_vm_done(&v->reg);
+        json_object_put(v->st);
+        free(v->chroot);
+        *v = (struct vm_view) {};
+}
+
+int vm_view_load(const char *id, struct vm_view *v) {
+        json_object *x;
+        int k;
+
+        *v = (struct vm_view) {};
+        k = reg_load(id, &v->reg);
+        if (k < 0)
+                return k;
+        /* the run dir is root's (checked): its state says how the VM was started */
+        if (vm_state_read(v->reg.run_dir, id, &v->st) < 0) {
+                vm_view_done(v);
+                return -ENOENT;
+        }
+        v->qemu = streq(v->reg.backend, "qemu");
+        v->chroot = vm_chroot(v->reg.chroot_base, v->reg.backend, id);
+        x = NULL;
+        if (json_object_object_get_ex(v->st, v->qemu ? "qmp_socket" : "api_socket", &x) && *json_object_get_string(x))
+                v->sock = json_object_get_string(x);
+        /* only the two names sis-launch itself uses: never a path from a file */
+        if (v->sock && !streq(v->sock, v->qemu ? "run/qmp.sock" : "run/firecracker.socket"))
+                v->sock = NULL;
+        if (json_object_object_get_ex(v->st, "watchdog_s", &x))
+                v->watchdog_s = (unsigned) json_object_get_int(x);
+        return v->chroot ? 0 : (vm_view_done(v), -ENOMEM);
+}
+
+struct vm_peer vm_view_peer(const struct vm_view *v) {
+        return (struct vm_peer) { .dir = v->chroot, .sock = v->sock, .pid = v->reg.vmm, .uid = v->reg.uid, .vm = v->reg.id };
+}
+
+static _Noreturn void monitor_loop(const char *run_dir, const char *id) {
+        struct vm_view v;
         _cleanup_free_ char *log = NULL, *metrics = NULL, *busy = NULL;
-        pid_t vmm = 0;
-        unsigned long long start = 0;
         int lfd, mfd, misses = 0;
         time_t next_check;
-        json_object *v;
 
-        if (vm_state_read(run_dir, id, &st) < 0 || !vm_state_pid(st, "pid", &vmm, &start))
+        if (vm_view_load(id, &v) < 0 || !v.reg.vmm)
                 _exit(1);
-        if (json_object_object_get_ex(st, "chroot", &v))
-                chroot = json_object_get_string(v);
-        if (json_object_object_get_ex(st, "api_socket", &v))
-                sock = json_object_get_string(v);
-        if (json_object_object_get_ex(st, "qmp_socket", &v))
-                qmp = json_object_get_string(v);
-        if (qmp && !*qmp)
-                qmp = NULL; /* Firecracker's VMs have an empty one */
-        if (json_object_object_get_ex(st, "backend", &v))
-                backend = json_object_get_string(v);
         /* firecracker.log: Firecracker's log; qemu.log: QEMU's messages and the guest's serial */
-        log = strdup_printf("%s/vms/%s/%s.log", run_dir, id, backend);
-        metrics = strdup_printf("%s/vms/%s/metrics.log", run_dir, id);
-        busy = strdup_printf("%s/vms/%s/busy", run_dir, id);
+        log = strdup_printf("%s/vms/%s/%s.log", v.reg.run_dir, id, v.reg.backend);
+        metrics = strdup_printf("%s/vms/%s/metrics.log", v.reg.run_dir, id);
+        busy = strdup_printf("%s/vms/%s/busy", v.reg.run_dir, id);
         if (!log || !metrics || !busy)
                 _exit(1);
-        /* O_RDWR: never EOF while Firecracker is between writes, and never blocks it. The VMM can
-         * write to its jail: only a FIFO reached without a symlink is read. */
-        lfd = open_beneath(strempty(chroot), "logger.fifo", O_RDWR | O_NONBLOCK, S_IFIFO);
-        mfd = open_beneath(strempty(chroot), "metrics.fifo", O_RDWR | O_NONBLOCK, S_IFIFO);
-        next_check = time(NULL) + interval_s;
-        while (proc_alive(vmm, start)) {
+        (void) run_dir;
+        /* O_RDWR: never EOF while the VMM is between writes. Reached without a symlink, and only
+         * when it is a FIFO. */
+        lfd = open_beneath(v.chroot, "logger.fifo", O_RDWR | O_NONBLOCK, S_IFIFO);
+        mfd = open_beneath(v.chroot, "metrics.fifo", O_RDWR | O_NONBLOCK, S_IFIFO);
+        next_check = time(NULL) + v.watchdog_s;
+        while (proc_alive(v.reg.vmm, v.reg.vmm_start)) {
                 struct pollfd p[2] = { { .fd = lfd, .events = POLLIN }, { .fd = mfd, .events = POLLIN } };
                 (void) poll(p, 2, 500);
                 if (lfd >= 0)
                         drain(lfd, log, LOG_CAP);
                 if (mfd >= 0)
                         drain(mfd, metrics, LOG_CAP / 4);
-                if (interval_s == 0 || ((!sock || !*sock) && !qmp) || time(NULL) < next_check)
+                if (v.watchdog_s == 0 || !v.sock || time(NULL) < next_check)
                         continue;
-                next_check = time(NULL) + interval_s;
+                next_check = time(NULL) + v.watchdog_s;
                 if (access(busy, F_OK) == 0) /* a snapshot is being written: slow answers are expected */
                         continue;
-                if (qmp) {
-                        _cleanup_free_ char *status = qmp_status(qmp, 2000);
+                struct vm_peer peer = vm_view_peer(&v);
+                if (v.qemu) {
+                        _cleanup_free_ char *status = qmp_status(&peer, 2000);
                         misses = status ? 0 : misses + 1;
                 } else {
                         struct fc_reply rep = {};
-                        int k = fc_api_call(sock, "GET", "/", NULL, false, 2000, &rep, NULL);
+                        int k = fc_api_call(&peer, "GET", "/", NULL, false, 2000, &rep, NULL);
                         fc_reply_done(&rep);
                         misses = k < 0 ? misses + 1 : 0;
                 }
                 if (misses >= 3) {
                         /* a VMM that stops answering may be wedged in a signal handler: only SIGKILL works */
-                        (void) kill(vmm, SIGKILL);
-                        json_object_object_add(st, "watchdog",
-                                               json_object_new_string(qmp ? "killed: QMP did not answer 3 checks in a row"
-                                                                          : "killed: the API did not answer 3 checks in a row"));
-                        json_object_object_add(st, "watchdog_killed_at", json_object_new_int64((int64_t) time(NULL)));
-                        (void) vm_state_write(run_dir, id, st);
+                        (void) kill(v.reg.vmm, SIGKILL);
+                        json_object_object_add(v.st, "watchdog",
+                                               json_object_new_string(v.qemu ? "killed: QMP did not answer 3 checks in a row"
+                                                                             : "killed: the API did not answer 3 checks in a row"));
+                        json_object_object_add(v.st, "watchdog_killed_at", json_object_new_int64((int64_t) time(NULL)));
+                        (void) vm_state_write(v.reg.run_dir, id, v.st);
                         break;
                 }
         }
@@ -146,17 +174,20 @@ static _Noreturn void monitor_loop(const char *run_dir, const char *id, unsigned
         _exit(0);
 }
 
-int monitor_start(const char *run_dir, const char *id, unsigned interval_s) {
-        int pipefd[2], status;
+int monitor_start(const char *run_dir, const char *id) {
+        int pipefd[2], status, k;
         pid_t pid, m = 0;
-        json_object *st = NULL;
-        int k;
+        struct reg_vm vm = {};
 
         if (pipe2(pipefd, O_CLOEXEC) < 0)
                 return -errno;
         pid = fork();
-        if (pid < 0)
-                return -errno;
+        if (pid < 0) {
+                k = -errno;
+                close(pipefd[0]);
+                close(pipefd[1]);
+                return k;
+        }
         if (pid == 0) {
                 int devnull;
                 close(pipefd[0]);
@@ -168,13 +199,15 @@ int monitor_start(const char *run_dir, const char *id, unsigned interval_s) {
                         _exit(m < 0 ? 1 : 0);
                 }
                 close(pipefd[1]);
+                /* the OOM killer takes a VM's memory hog, never the watchdog that would stop it */
+                (void) write_attr("/proc/self/oom_score_adj", "-1000");
                 devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
                 if (devnull >= 0) {
                         dup2(devnull, 0);
                         dup2(devnull, 1);
                         dup2(devnull, 2);
                 }
-                monitor_loop(run_dir, id, interval_s);
+                monitor_loop(run_dir, id);
         }
         close(pipefd[1]);
         if (read(pipefd[0], &m, sizeof(m)) != (ssize_t) sizeof(m))
@@ -185,14 +218,14 @@ int monitor_start(const char *run_dir, const char *id, unsigned interval_s) {
                         return -errno;
         if (m <= 0)
                 return -ECHILD;
-        /* recorded here, before run returns: clean must find it */
-        k = vm_state_read(run_dir, id, &st);
+        /* recorded before run returns: clean must find it, list must check it */
+        k = reg_load(id, &vm);
         if (k >= 0) {
-                json_object_object_add(st, "monitor", json_object_new_int((int) m));
-                json_object_object_add(st, "monitor_starttime", json_object_new_int64((int64_t) proc_starttime(m)));
-                k = vm_state_write(run_dir, id, st);
+                vm.monitor = m;
+                vm.monitor_start = proc_starttime(m);
+                k = reg_save(&vm);
+                reg_vm_done(&vm);
         }
-        json_object_put(st);
         return k;
 }
 
@@ -205,61 +238,73 @@ static bool wait_gone(pid_t pid, unsigned long long start, unsigned seconds) {
         return !proc_alive(pid, start);
 }
 
+/* The VM's VMM, alive and still in the VM's cgroup: the only process stop and kill signal by pid. */
+static bool vmm_alive(const struct reg_vm *vm) {
+        return vm->vmm && proc_alive(vm->vmm, vm->vmm_start) && cgroup_has_pid(vm->backend, vm->id, vm->vmm);
+}
+
 int vm_stop(const char *run_dir, const char *id, unsigned timeout_s) {
-        json_object *st = NULL, *v;
-        pid_t pid;
-        unsigned long long start;
+        struct vm_view v;
         const char *how;
 
         if (!vm_id_ok(id))
                 return launch_fail(2, "'%s' is not a VM name", id);
-        if (vm_state_read(run_dir, id, &st) < 0 || !vm_state_pid(st, "pid", &pid, &start)) {
-                json_object_put(st);
+        if (vm_view_load(id, &v) < 0)
                 return launch_fail(2, "no VM named %s (sis-launch list)", id);
-        }
-        if (!proc_alive(pid, start)) {
-                json_object_put(st);
+        if (!vmm_alive(&v.reg)) {
+                vm_view_done(&v);
                 launch_step("%s is not running", id);
                 return 0;
         }
         how = "SendCtrlAltDel";
-        if (json_object_object_get_ex(st, "api_socket", &v) && *json_object_get_string(v)) {
+        if (!v.qemu && v.sock) {
                 json_object *body = json_object_new_object();
                 struct fc_reply rep = {};
+                struct vm_peer peer = vm_view_peer(&v);
+                _cleanup_free_ char *why = NULL;
                 json_object_object_add(body, "action_type", json_object_new_string("SendCtrlAltDel"));
-                (void) fc_api_call(json_object_get_string(v), "PUT", "/actions", body, false, 2000, &rep, NULL);
+                if (fc_api_call(&peer, "PUT", "/actions", body, false, 2000, &rep, &why) == -EPERM)
+                        fprintf(stderr, "sis-launch: %s\n", strna(why));
                 fc_reply_done(&rep);
                 json_object_put(body);
         }
-        if (!wait_gone(pid, start, timeout_s)) {
+        if (!wait_gone(v.reg.vmm, v.reg.vmm_start, timeout_s)) {
                 how = "SIGTERM";
-                (void) kill(pid, SIGTERM);
-                if (!wait_gone(pid, start, 5)) {
+                if (vmm_alive(&v.reg))
+                        (void) kill(v.reg.vmm, SIGTERM);
+                if (!wait_gone(v.reg.vmm, v.reg.vmm_start, 5)) {
+                        _cleanup_free_ char *mounts = NULL;
                         how = "SIGKILL";
-                        (void) kill(pid, SIGKILL);
-                        (void) wait_gone(pid, start, 5);
+                        if (read_file_capped("/proc/self/mounts", 1 << 20, &mounts, NULL) >= 0)
+                                (void) cgroup_kill_all(mounts, v.reg.backend, id, 5000);
                 }
         }
-        json_object_put(st);
+        vm_view_done(&v);
         launch_step("%s stopped (%s)", id, how);
         return 0;
 }
 
 int vm_kill(const char *run_dir, const char *id) {
-        json_object *st = NULL;
-        pid_t pid;
-        unsigned long long start;
+        _cleanup_free_ char *mounts = NULL;
+        struct reg_vm vm = {};
+        bool alive;
+        int k;
 
         if (!vm_id_ok(id))
                 return launch_fail(2, "'%s' is not a VM name", id);
-        if (vm_state_read(run_dir, id, &st) < 0 || !vm_state_pid(st, "pid", &pid, &start)) {
-                json_object_put(st);
+        if (reg_load(id, &vm) < 0)
                 return launch_fail(2, "no VM named %s (sis-launch list)", id);
-        }
-        json_object_put(st);
-        if (proc_alive(pid, start)) {
-                (void) kill(pid, SIGKILL);
-                (void) wait_gone(pid, start, 5);
+        alive = vmm_alive(&vm);
+        /* everything in the VM's cgroups, not just the pid we know */
+        k = read_file_capped("/proc/self/mounts", 1 << 20, &mounts, NULL);
+        if (k >= 0)
+                k = cgroup_kill_all(mounts, vm.backend, id, 5000);
+        reg_vm_done(&vm);
+        if (k < 0)
+                return launch_fail(2, "%s: processes are left in its cgroups after SIGKILL", id);
+        if (!alive) {
+                launch_step("%s is not running", id);
+                return 0;
         }
         launch_step("%s killed", id);
         return 0;

@@ -10,18 +10,39 @@
 
 #define LOG_CAP (1u << 20) /* firecracker.log rotates to .1 past this */
 
-/* Fork the monitor (detached, its own session) for VM id. interval_s 0: no watchdog. Its pid and
- * start time go into the VM's state. 0 or -errno. */
-int monitor_start(const char *run_dir, const char *id, unsigned interval_s);
+/* Fork the monitor (detached, its own session, never the OOM killer's choice) for VM id: it drains
+ * the log FIFOs and, every watchdog_s of the VM's state, asks the VMM (its socket's peer checked)
+ * and SIGKILLs it after 3 missed answers. Its pid and start time go into the registry. A monitor
+ * that dies is noticed by `list`, which starts a new one (the VMM meanwhile gets EPIPE, never
+ * blocks, on its log). 0 or -errno. */
+int monitor_start(const char *run_dir, const char *id);
 
 /* SendCtrlAltDel, then SIGTERM after timeout_s, then SIGKILL after 5 s more. 0 stopped; 2. */
 int vm_stop(const char *run_dir, const char *id, unsigned timeout_s);
-/* SIGKILL now. */
+/* SIGKILL now: every process in the VM's cgroups. */
 int vm_kill(const char *run_dir, const char *id);
 /* Print the VM's Firecracker log (the rotated part first). */
 int vm_logs(const char *run_dir, const char *id);
 
 #include <json-c/json.h>
+
+#include "jailfs.h"
+#include "registry.h"
+
+/* What the monitor, stop and snapshot need of a VM: its registry entry (whom to signal, whose
+ * socket) and its state in its (root's) run directory (which socket, what watchdog interval). */
+struct vm_view {
+        struct reg_vm reg;
+        json_object *st;
+        char *chroot;           /* <chroot_base>/<backend>/<id>/root */
+        const char *sock;       /* jail-relative, one of sis-launch's own names; NULL: none (--config-file) */
+        bool qemu;
+        unsigned watchdog_s;
+};
+int vm_view_load(const char *id, struct vm_view *v);
+void vm_view_done(struct vm_view *v);
+/* The peer the VM's socket must have: its VMM's pid, its uid. */
+struct vm_peer vm_view_peer(const struct vm_view *v);
 
 /* A process recorded in a VM's state: key ("pid", "monitor") and key_starttime. */
 bool vm_state_pid(json_object *st, const char *key, pid_t *pid, unsigned long long *start);

@@ -7,6 +7,7 @@
 
 #include "lifecycle.h"
 #include "net.h"
+#include "registry.h"
 #include "run.h"
 #include "snapshot.h"
 #include "util.h"
@@ -43,7 +44,7 @@ static const char usage_text[] =
         "      --config-file         configure Firecracker with one configuration file, not the API\n"
         "      --console             give the guest a serial console (debugging)\n"
         "      --vsock CID           a vsock device with guest CID (3 or more); its socket is the\n"
-        "                            jail's /vsock.sock\n"
+        "                            jail's /run/vsock.sock\n"
         "      --dry-run             audit, then print the jailer command and the requests; start nothing\n"
         "      --jailer PATH         the jailer (default /usr/local/bin/jailer)\n"
         "      --firecracker PATH    the VMM the jailer runs (default /usr/local/bin/firecracker)\n"
@@ -199,7 +200,11 @@ int main(int argc, char **argv) {
                         break;
                 }
                 case 'o': out = optarg; break;
-                case OPT_LEDGER: ledger = optarg; break;
+                case OPT_LEDGER:
+                        if (optarg[0] != '/')
+                                return usage_error("--ledger: '%s' is not an absolute path", optarg);
+                        ledger = optarg;
+                        break;
                 case OPT_WATCHDOG:
                 case OPT_TIMEOUT:
                         if (safe_atou32(optarg, &v) < 0 || v > 3600)
@@ -216,6 +221,19 @@ int main(int argc, char **argv) {
         if (optind >= argc)
                 return usage_error("no verb: run, list, stop, kill, logs, clean, snapshot or restore");
         verb = argv[optind++];
+        {
+                /* root keeps state, jails and the ledger only where nobody else can write */
+                const struct {
+                        const char *opt, *path;
+                } dirs[] = { { "--run-dir", o.run_dir }, { "--chroot-base", o.chroot_base },
+                             { "--ledger", streq(verb, "restore") ? ledger : NULL } };
+                for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
+                        _cleanup_free_ char *why = NULL;
+                        if (dirs[i].path && dir_trusted(dirs[i].path, &why) < 0)
+                                return launch_fail(EXIT_USAGE, "%s %s: %s: refusing it", dirs[i].opt, dirs[i].path,
+                                                   strna(why));
+                }
+        }
         if (streq(verb, "list")) {
                 if (optind < argc)
                         return usage_error("unexpected argument '%s'", argv[optind]);

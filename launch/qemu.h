@@ -7,7 +7,7 @@
  */
 #include <stdbool.h>
 
-#define QMP_SOCK "/qmp.sock"
+#define QMP_SOCK "/run/qmp.sock" /* in the jail: run/ is the VMM's socket tmpfs */
 
 struct qemu_vm {
         const char *binary;             /* the VMM's path (the same inside the jail) */

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sis-launch run: gate -> lease -> stage -> jailer -> configure -> InstanceStart, and clean.
- * Every step that leaves something behind is undone by vm_clean(), which is also what
- * `sis-launch clean` runs: one teardown path, safe to run twice and after a crash.
+ * sis-launch run: gate -> registry -> stage -> jailer -> configure -> InstanceStart, and clean.
+ * Every step that leaves something behind is recorded in the host-wide registry before it is
+ * made, and undone from there by vm_teardown(), which is also what `sis-launch clean` runs: one
+ * teardown path, safe to run twice and after a crash.
  */
 #include "run.h"
 
@@ -11,6 +12,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -22,10 +24,12 @@
 #include "fileio.h"
 #include "gate.h"
 #include "jail.h"
+#include "jailfs.h"
 #include "lifecycle.h"
 #include "net.h"
 #include "qemu.h"
 #include "qmp.h"
+#include "registry.h"
 #include "state.h"
 #include "util.h"
 
@@ -88,91 +92,107 @@ static int cgroup_version(void) {
         return mounts ? cgroup_version_detect(mounts) : -EIO;
 }
 
-/* Remove the cgroups made for id (<mount>/<backend>/<id>, every hierarchy): the jailer's or ours. */
-static void cgroups_remove(const char *backend, const char *id) {
-        _cleanup_free_ char *mounts = self_mounts();
-        if (mounts)
-                cgroup_remove(mounts, backend, id);
+/* Signal a recorded process only while it is still the one recorded (a pidfd pins it). */
+static void kill_recorded(pid_t pid, unsigned long long start) {
+        int fd;
+        if (!proc_alive(pid, start))
+                return;
+        fd = (int) syscall(SYS_pidfd_open, pid, 0);
+        if (fd >= 0 && proc_alive(pid, start))
+                (void) syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
+        if (fd >= 0)
+                close(fd);
+        for (int i = 0; i < 200 && proc_alive(pid, start); i++)
+                usleep(10000);
+}
+
+/* Everything of a VM goes, from its registry entry alone (never from its state file or its jail):
+ * the monitor, every process in its cgroups, its mounts and jail, its cgroups, its network, its run
+ * directory, and last the entry itself, which frees its uid and slot. What the entry does not say
+ * was made here is left alone. */
+static int vm_teardown(struct reg_vm *vm) {
+        _cleanup_free_ char *mounts = self_mounts(), *chroot = vm_chroot(vm->chroot_base, vm->backend, vm->id),
+                            *dir = vm_dir(vm->run_dir, vm->id);
+        int k;
+
+        if (!mounts || !chroot || !dir)
+                return fail(2, "%s: cannot read /proc/self/mounts", vm->id);
+        if (vm->monitor)
+                kill_recorded(vm->monitor, vm->monitor_start);
+        /* the VMM and anything it started: found by its cgroup, not by a pid anyone wrote down */
+        if (vm->made & REG_CGROUP) {
+                k = cgroup_kill_all(mounts, vm->backend, vm->id, 5000);
+                if (k < 0)
+                        return fail(2, "%s: processes are left in its cgroups (%s/%s) after SIGKILL: its uid %u stays "
+                                       "leased; try again",
+                                    vm->id, vm->backend, vm->id, (unsigned) vm->uid);
+        }
+        if (vm->vmm && cgroup_has_pid(vm->backend, vm->id, vm->vmm))
+                kill_recorded(vm->vmm, vm->vmm_start);
+        if (vm->made & REG_JAIL) {
+                k = jail_unstage(chroot);
+                if (k < 0)
+                        return fail(2, "%s: cannot remove its jail %s: %s", vm->id, chroot, strerror(-k));
+        }
+        if (vm->made & REG_CGROUP)
+                cgroup_remove(mounts, vm->backend, vm->id);
+        if (vm->made & REG_NET) {
+                k = net_down(vm->id, vm->slot);
+                if (k < 0)
+                        return fail(2, "%s: cannot remove its network: %s", vm->id, strerror(-k));
+        }
+        if (vm->made & REG_RUNDIR) {
+                k = jail_remove(dir);
+                if (k < 0)
+                        return fail(2, "%s: %s", dir, strerror(-k));
+        }
+        k = reg_drop(vm->id);
+        return k < 0 ? fail(2, "%s: cannot drop its registry entry: %s", vm->id, strerror(-k)) : 0;
 }
 
 int vm_clean(const char *run_dir, const char *chroot_base, const char *id) {
-        static const char *const backends[] = { "firecracker", "qemu" };
-        _cleanup_free_ char *dir = vm_dir(run_dir, id);
-        json_object *st = NULL, *v;
-        const char *base = chroot_base, *backend = NULL;
+        struct reg_vm vm = {};
+        int k;
 
         if (!vm_id_ok(id))
                 return fail(2, "'%s' is not a VM name ([A-Za-z0-9-]{1,64})", id);
-        if (vm_state_read(run_dir, id, &st) >= 0) {
-                if (json_object_object_get_ex(st, "chroot_base", &v))
-                        base = json_object_get_string(v);
-                if (json_object_object_get_ex(st, "backend", &v))
-                        backend = json_object_get_string(v);
-                pid_t pid;
-                unsigned long long want;
-                if (vm_state_pid(st, "monitor", &pid, &want) && proc_alive(pid, want))
-                        (void) kill(pid, SIGKILL);
-                if (vm_state_pid(st, "pid", &pid, &want)) {
-                        if (proc_alive(pid, want)) {
-                                (void) kill(pid, SIGKILL);
-                                for (int i = 0; i < 100 && proc_alive(pid, want); i++)
-                                        usleep(10000);
-                        }
-                }
+        k = reg_load(id, &vm);
+        if (k == -ENOENT) {
+                step("nothing of %s is left", id);
+                return 0;
         }
-        if (!dir) {
-                json_object_put(st);
-                return 2;
-        }
-        /* without a state (a crash before it was written) either backend may have left a jail */
-        for (size_t i = 0; i < ELEMENTSOF(backends); i++) {
-                if (backend && !streq(backend, backends[i]))
-                        continue;
-                _cleanup_free_ char *chroot = vm_chroot(base, backends[i], id);
-                if (chroot)
-                        (void) jail_unstage(chroot);
-                /* a cgroup empties when its last process is gone: give a SIGKILLed VMM a moment */
-                cgroups_remove(backends[i], id);
-        }
-        if (st && json_object_object_get_ex(st, "net", &v)) {
-                json_object *p1, *p2;
-                if (json_object_object_get_ex(v, "ns_path", &p1) && json_object_object_get_ex(v, "host_if", &p2))
-                        (void) net_down(json_object_get_string(p1), json_object_get_string(p2));
-        } else {
-                /* a crash before the state recorded the network: the namespace has a known name */
-                _cleanup_free_ char *nsp = strdup_printf("/run/netns/sis-%s", id);
-                if (nsp)
-                        (void) net_down(nsp, NULL);
-        }
-        (void) lease_release(run_dir, "uid", id);
-        if (lease_release(run_dir, "net", id) > 0 && lease_count(run_dir, "net") == 0)
-                (void) net_host_rules_remove(); /* the last VM with a network is gone */
-        (void) rm_rf(dir);
-        json_object_put(st);
-        return 0;
+        if (k < 0)
+                return fail(2, REGISTRY_DIR "/%s.json: %s", id, strerror(-k));
+        k = vm_teardown(&vm);
+        reg_vm_done(&vm);
+        (void) run_dir;
+        (void) chroot_base;
+        return k;
 }
 
 int vm_list(const char *run_dir) {
-        _cleanup_free_ char *vms = strdup_printf("%s/vms", run_dir);
-        struct dirent **names = NULL;
-        int n = vms ? scandir(vms, &names, NULL, alphasort) : -1;
+        _cleanup_strv_free_ char **ids = NULL;
+        _cleanup_free_ char *want = realpath(run_dir, NULL);
 
         printf("%-24s %8s %6s  %s\n", "NAME", "PID", "UID", "STATE");
-        for (int i = 0; i < n; i++) {
-                json_object *st = NULL, *v;
-                const char *id = names[i]->d_name;
-                if (id[0] != '.' && vm_state_read(run_dir, id, &st) >= 0) {
-                        pid_t pid = 0;
-                        unsigned long long want = 0;
-                        bool alive = vm_state_pid(st, "pid", &pid, &want) && proc_alive(pid, want);
-                        printf("%-24s %8d %6d  %s\n", id, (int) pid,
-                               json_object_object_get_ex(st, "uid", &v) ? json_object_get_int(v) : -1,
-                               alive ? "running" : "stopped (sis-launch clean removes it)");
+        if (reg_list(&ids) < 0)
+                return 0;
+        for (char **id = ids; id && *id; id++) {
+                struct reg_vm vm = {};
+                if (reg_load(*id, &vm) < 0)
+                        continue;
+                _cleanup_free_ char *have = realpath(vm.run_dir, NULL);
+                if (streq_ptr(have ? have : vm.run_dir, want ? want : run_dir)) {
+                        bool alive = vm.vmm && proc_alive(vm.vmm, vm.vmm_start);
+                        const char *what = alive ? "running" : vm.vmm ? "stopped (sis-launch clean removes it)" : "starting";
+                        /* a VM whose monitor died gets a new one: its logs and watchdog go on */
+                        if (alive && vm.monitor && !proc_alive(vm.monitor, vm.monitor_start))
+                                what = monitor_start(vm.run_dir, vm.id) >= 0 ? "running (its monitor had died: restarted)"
+                                                                                : "running (its monitor is dead: no logs, no watchdog)";
+                        printf("%-24s %8d %6u  %s\n", vm.id, (int) vm.vmm, (unsigned) vm.uid, what);
                 }
-                json_object_put(st);
-                free(names[i]);
+                reg_vm_done(&vm);
         }
-        free(names);
         return 0;
 }
 
@@ -287,30 +307,28 @@ char *guest_kernel_version(const char *kernel) {
         return NULL;
 }
 
-/* Claim, lease, stage, record, jail, configure: the path every start takes (run and restore). On
- * failure everything done is undone. */
 /* The VMM's own memory beyond the guest's, in its cgroup: QEMU with TCG keeps a 64 MiB
  * translation cache (-accel tcg,tb-size=64) besides its own ~100 MiB. */
 #define QEMU_OVERHEAD_MIB 256
 
 /* QEMU under sis's jail: its cgroups with limits, its files bound in, only its devices, the log
- * FIFO as its stdout and stderr. *ret_logfd keeps the FIFO open until the monitor reads it. */
+ * FIFO as its stdout and stderr: write-only, so that QEMU never blocks on it when nobody reads
+ * (it gets EPIPE instead). *ret_logfd, a reader, keeps it open until the monitor has its own. */
 static int qemu_spawn(const struct run_opts *o, const struct start_req *r, const char *chroot, uid_t uid, const char *netns,
                       char *const *argv, const char *mounts, int cgv, pid_t *ret_pid, int *ret_logfd, double *ret_setup_ms,
                       char **ret_error) {
-        _cleanup_free_ char *fifo = strdup_printf("%s/logger.fifo", chroot);
         _cleanup_strv_free_ char **files = NULL;
+        _cleanup_close_ int wfd = -1;
         struct cgroup_plan cp = {};
         struct cgroup_limits lim = { .vcpus = o->vcpus, .mem_bytes = ((uint64_t) o->mem_mib + QEMU_OVERHEAD_MIB) << 20,
                                      .pids = 128 + o->vcpus };
         const char *devices[5];
         size_t nd = 0;
-        struct stat hst;
-        uint64_t fsize = ((uint64_t) o->mem_mib << 20) + (1ull << 30);
+        /* the largest file QEMU writes itself is none: disks are on its tmpfs, snapshots go to a
+         * descriptor it is handed */
+        uint64_t fsize = 1ull << 30;
         int k, logfd;
 
-        if (!fifo)
-                return -ENOMEM;
         k = qemu_files(o->qemu, !r->qvm->kvm, &files, ret_error);
         if (k < 0)
                 return k;
@@ -329,19 +347,27 @@ static int qemu_spawn(const struct run_opts *o, const struct start_req *r, const
         if (netns)
                 devices[nd++] = "net/tun";
         devices[nd] = NULL;
-        /* the largest files QEMU writes: the home disk, a snapshot of the guest's memory */
-        if (r->home && stat(r->home, &hst) == 0 && (uint64_t) hst.st_size + (1ull << 30) > fsize)
-                fsize = (uint64_t) hst.st_size + (1ull << 30);
-        /* O_RDWR: a FIFO opened so never blocks, and always has a reader until the monitor's */
-        logfd = open(fifo, O_RDWR | O_CLOEXEC);
-        if (logfd < 0) {
-                k = set_error(ret_error, -errno, "%s: %s", fifo, strerror(errno));
+        if (r->home) {
+                struct stat hst;
+                if (stat(r->home, &hst) == 0 && (uint64_t) hst.st_size + (1ull << 20) > fsize)
+                        fsize = (uint64_t) hst.st_size + (1ull << 20);
+        }
+        /* a reader first (O_RDWR never blocks), then QEMU's write-only end */
+        logfd = open_beneath(chroot, "logger.fifo", O_RDWR, S_IFIFO);
+        wfd = logfd < 0 ? logfd : open_beneath(chroot, "logger.fifo", O_WRONLY, S_IFIFO);
+        if (wfd >= 0 && fcntl(wfd, F_SETFL, 0) < 0) /* blocking writes while someone reads */
+                wfd = -errno;
+        if (logfd < 0 || wfd < 0) {
+                k = set_error(ret_error, logfd < 0 ? logfd : wfd, "%s/logger.fifo: %s", chroot, strerror(-(logfd < 0 ? logfd : wfd)));
+                if (logfd >= 0)
+                        close(logfd);
+                wfd = -1;
                 goto out;
         }
         {
                 struct confine_spec spec = { .root = chroot, .id = o->id, .uid = uid, .gid = uid, .netns = netns,
                                              .devices = devices, .files = files, .cgroups = cp.join, .nofile = 4096,
-                                             .fsize = fsize, .argv = argv, .out_fd = logfd };
+                                             .fsize = fsize, .argv = argv, .out_fd = wfd, .syscalls = qemu_syscalls };
                 struct timespec a, b;
                 clock_gettime(CLOCK_MONOTONIC, &a);
                 k = confine_spawn(&spec, ret_pid, ret_error);
@@ -358,22 +384,20 @@ out:
         return k;
 }
 
-/* After the spawn, over QMP: a new VM must be running; a restore is handed its state (the
- * snapshot's vmstate, opened here: QEMU's sandbox opens nothing itself) and resumed. */
-static int qemu_handshake(const struct run_opts *o, const struct start_req *r, const char *chroot, char **ret_error) {
-        _cleanup_free_ char *sock = strdup_printf("%s%s", chroot, QMP_SOCK), *vs = strdup_printf("%s/snapshot/vmstate", chroot);
+/* After the spawn, over QMP (its peer checked: the VM's uid and QEMU's pid): a new VM must be
+ * running; a restore is handed its state (opened by the restore, never by QEMU or through the
+ * jail) and resumed. */
+static int qemu_handshake(const struct run_opts *o, const struct start_req *r, const struct vm_peer *peer, char **ret_error) {
         struct qmp *q = NULL;
         json_object *ret = NULL, *v;
         int k;
 
-        if (!sock || !vs)
-                return -ENOMEM;
-        k = qmp_open(sock, o->api_timeout_ms, &q, ret_error);
+        k = qmp_open(peer, o->api_timeout_ms, &q, ret_error);
         if (k < 0)
                 return k;
         if (r->qvm->incoming) {
-                _cleanup_close_ int fd = open_beneath(chroot, "snapshot/vmstate", O_RDONLY, S_IFREG);
-                k = fd < 0 ? set_error(ret_error, fd, "%s: %s", vs, strerror(-fd)) : qmp_migrate_fd(q, "migrate-incoming", fd, ret_error);
+                k = r->vmstate_fd < 0 ? set_error(ret_error, -EBADF, "no snapshot state to load")
+                                      : qmp_migrate_fd(q, "migrate-incoming", r->vmstate_fd, ret_error);
                 /* the state streams in; then QEMU resumes the guest by itself */
                 if (k >= 0) {
                         _cleanup_free_ char *e = NULL;
@@ -402,59 +426,78 @@ static int qemu_handshake(const struct run_opts *o, const struct start_req *r, c
         return k;
 }
 
+/* The daemonized Firecracker: the pid the jailer wrote into the (root's) jail root, believed only
+ * when that process is in the VM's cgroup and runs as the VM's uid. */
+static pid_t jailed_vmm_pid(const char *chroot, const char *id, uid_t uid) {
+        for (int i = 0; i < 200; i++) {
+                _cleanup_close_ int fd = open_beneath(chroot, "firecracker.pid", O_RDONLY, S_IFREG);
+                _cleanup_free_ char *text = NULL, *p = NULL;
+                struct stat st;
+                uint32_t pid;
+                if (fd >= 0 && read_fd_capped(fd, 64, &text, NULL) >= 0 && safe_atou32(strstrip(text), &pid) >= 0 && pid > 1 &&
+                    cgroup_has_pid("firecracker", id, (pid_t) pid) && (p = strdup_printf("/proc/%u", pid)) &&
+                    stat(p, &st) == 0 && st.st_uid == uid)
+                        return (pid_t) pid;
+                usleep(5000);
+        }
+        return -ESRCH;
+}
+
+#define STATE_PUT(st, key, value) json_object_object_add(st, key, value)
+
+/* Claim, lease, stage, record, jail, configure: the path every start takes (run and restore). Each
+ * host object is recorded in the registry before it is made, so a failure here, a crash or a
+ * SIGKILL at any point is undone by vm_teardown() (sis-launch clean) exactly. */
 int vm_start(const struct run_opts *o, const struct start_req *r, const struct gate_result *g) {
         bool qemu = backend_is_qemu(o);
         const char *backend = qemu ? "qemu" : "firecracker";
         _cleanup_free_ char *chroot = vm_chroot(o->chroot_base, backend, o->id), *cmd = NULL, *dir = vm_dir(o->run_dir, o->id),
-                            *err = NULL, *sock = NULL, *vms = strdup_printf("%s/vms", o->run_dir), *mounts = self_mounts();
+                            *err = NULL, *vms = strdup_printf("%s/vms", o->run_dir), *mounts = self_mounts();
         _cleanup_strv_free_ char **argv = NULL;
         char *api_args[] = { (char *) "--api-sock", (char *) API_SOCK, NULL };
         char *cfg_args[] = { (char *) "--config-file", (char *) "/vm-config.json", (char *) "--no-api", NULL };
         json_object *st = NULL;
         struct jailer_opts jo;
         struct vm_net net = {};
-        bool has_net = false;
-        uint32_t uid = 0;
+        struct reg_vm vm = {};
+        struct vm_peer peer;
+        bool has_net = false, claimed = false;
         pid_t vmm = 0;
         int k, cgv = mounts ? cgroup_version_detect(mounts) : -EIO, rc = 2, logfd = -1;
-        bool claimed = false;
 
         if (!chroot || !dir || !vms)
-                return 2;
-        sock = strdup_printf("%s%s", chroot, qemu ? QMP_SOCK : API_SOCK);
-        if (!sock)
                 return 2;
         if (!mounts)
                 return fail(2, "/proc/self/mounts: cannot read it");
         if (cgv < 0)
                 return fail(2, "no cgroup hierarchy is mounted (/proc/self/mounts)");
-        /* the name is claimed by one mkdir: of two launches with one name, one wins */
-        if (mkdir_parents(vms, 0755) < 0)
-                return fail(2, "%s: %s", o->run_dir, strerror(errno));
-        if (mkdir(dir, 0700) < 0)
-                return errno == EEXIST ? fail(2, "a VM named %s exists already (sis-launch clean %s)", o->id, o->id)
-                                       : fail(2, "%s: %s", dir, strerror(errno));
-        claimed = true;
-        k = lease_take(o->run_dir, "uid", o->uid_min, o->uid_max, o->id, &uid);
-        if (k < 0) {
-                rc = fail(2, "no free uid in %u-%u for the VM: %s", (unsigned) o->uid_min, (unsigned) o->uid_max, strerror(-k));
-                goto undo;
+        {
+                struct reg_claim c = { .id = o->id, .backend = backend, .run_dir = o->run_dir, .chroot_base = o->chroot_base,
+                                       .uid_min = o->uid_min, .uid_max = o->uid_max,
+                                       .net_pool = streq(o->net, "default") ? o->net_pool : NULL };
+                k = reg_claim(&c, &vm, &err);
+                if (k < 0)
+                        return fail(2, "%s", err ? err : strerror(-k));
+                claimed = true;
         }
-        if (streq(o->net, "default")) {
-                unsigned slots;
-                uint32_t slot;
-                if (net_pool_slots(o->net_pool, &slots) < 0) {
-                        rc = fail(2, "--net-pool %s: not an IPv4 CIDR of /30 or larger", o->net_pool);
-                        goto undo;
-                }
-                k = lease_take(o->run_dir, "net", 0, slots - 1, o->id, &slot);
-                if (k < 0 || net_plan(o->net_pool, slot, o->id, &net) < 0) {
-                        rc = fail(2, "no free /30 in --net-pool %s: %s", o->net_pool, strerror(-k));
+        if (vm.slot >= 0) {
+                if (net_plan(o->net_pool, (unsigned) vm.slot, o->id, &net) < 0) {
+                        rc = fail(2, "--net-pool %s: no slot %d", o->net_pool, vm.slot);
                         goto undo;
                 }
                 has_net = true;
         }
-        jo = (struct jailer_opts) { .jailer = o->jailer, .id = o->id, .exec_file = o->firecracker, .uid = uid, .gid = uid,
+        /* the VM's state directory: made here (one left behind by something else is not ours) */
+        if (reg_mark(&vm, REG_RUNDIR) < 0 || mkdir_parents(vms, 0755) < 0 || mkdir(dir, 0700) < 0) {
+                int e = errno;
+                if (e == EEXIST)
+                        (void) reg_unmark(&vm, REG_RUNDIR);
+                rc = fail(2, "%s: %s", dir, e == EEXIST ? "exists already, and no VM of that name is registered: left "
+                                                          "behind by something else, remove it" : strerror(e));
+                goto undo;
+        }
+        peer = (struct vm_peer) { .dir = chroot, .sock = qemu ? QMP_SOCK + 1 : API_SOCK + 1, .uid = vm.uid, .vm = o->id };
+        jo = (struct jailer_opts) { .jailer = o->jailer, .id = o->id, .exec_file = o->firecracker, .uid = vm.uid, .gid = vm.uid,
                                     .chroot_base = o->chroot_base, .netns = has_net ? net.ns_path : NULL,
                                     .cgroup_version = cgv, .vcpus = o->vcpus,
                                     .mem_mib = o->mem_mib, .vmm_args = o->config_file ? cfg_args : api_args };
@@ -462,8 +505,14 @@ int vm_start(const struct run_opts *o, const struct start_req *r, const struct g
                 goto undo;
         {
                 struct stage_opts so = { .chroot = chroot, .kernel = r->kernel, .rootfs = r->rootfs, .home = r->home,
-                                         .snapshot = r->snapshot_dir, .uid = uid, .gid = uid };
-                k = jail_stage(&so, &err);
+                                         .snapshot = qemu ? NULL : r->snapshot_dir, .uid = vm.uid, .gid = vm.uid,
+                                         /* Firecracker's snapshot: the guest's memory and a little state */
+                                         .snapshot_size = qemu ? 0 : ((unsigned long long) o->mem_mib + 64) << 20 };
+                k = reg_mark(&vm, REG_JAIL);
+                if (k >= 0)
+                        k = jail_stage(&so, &err);
+                if (k == -EEXIST)
+                        (void) reg_unmark(&vm, REG_JAIL); /* not made by us: never removed by us */
                 if (k < 0) {
                         rc = fail(2, "%s", err ? err : strerror(-k));
                         goto undo;
@@ -472,49 +521,51 @@ int vm_start(const struct run_opts *o, const struct start_req *r, const struct g
         st = r->extra_state ? json_object_get(r->extra_state) : json_object_new_object();
         if (has_net) {
                 json_object *nj = json_object_new_object(), *al = json_object_new_array(), *dl = json_object_new_array();
-                json_object_object_add(nj, "slot", json_object_new_int((int) net.slot));
-                json_object_object_add(nj, "ns_path", json_object_new_string(net.ns_path));
-                json_object_object_add(nj, "host_if", json_object_new_string(net.host_if));
-                json_object_object_add(nj, "host_ip", json_object_new_string(net.host_ip));
-                json_object_object_add(nj, "vm_ip", json_object_new_string(net.vm_ip));
-                json_object_object_add(nj, "guest_ip", json_object_new_string(GUEST_IP));
+                STATE_PUT(nj, "slot", json_object_new_int((int) net.slot));
+                STATE_PUT(nj, "ns_path", json_object_new_string(net.ns_path));
+                STATE_PUT(nj, "host_if", json_object_new_string(net.host_if));
+                STATE_PUT(nj, "host_ip", json_object_new_string(net.host_ip));
+                STATE_PUT(nj, "vm_ip", json_object_new_string(net.vm_ip));
+                STATE_PUT(nj, "guest_ip", json_object_new_string(GUEST_IP));
                 for (char **a = o->allow; a && *a; a++)
                         json_object_array_add(al, json_object_new_string(*a));
                 for (char **a = o->deny; a && *a; a++)
                         json_object_array_add(dl, json_object_new_string(*a));
-                json_object_object_add(nj, "allow", al);
-                json_object_object_add(nj, "deny", dl);
-                json_object_object_add(st, "net", nj);
+                STATE_PUT(nj, "allow", al);
+                STATE_PUT(nj, "deny", dl);
+                STATE_PUT(st, "net", nj);
         }
-        json_object_object_add(st, "id", json_object_new_string(o->id));
-        json_object_object_add(st, "backend", json_object_new_string(backend));
-        json_object_object_add(st, "uid", json_object_new_int((int) uid));
-        json_object_object_add(st, "gid", json_object_new_int((int) uid));
-        json_object_object_add(st, "chroot_base", json_object_new_string(o->chroot_base));
-        json_object_object_add(st, "chroot", json_object_new_string(chroot));
-        json_object_object_add(st, "api_socket", json_object_new_string(o->config_file || qemu ? "" : sock));
+        STATE_PUT(st, "id", json_object_new_string(o->id));
+        STATE_PUT(st, "backend", json_object_new_string(backend));
+        STATE_PUT(st, "uid", json_object_new_int((int) vm.uid));
+        STATE_PUT(st, "gid", json_object_new_int((int) vm.uid));
+        STATE_PUT(st, "chroot_base", json_object_new_string(o->chroot_base));
+        STATE_PUT(st, "chroot", json_object_new_string(chroot));
+        /* jail-relative: what root connects to, beneath the jail, its peer checked */
+        STATE_PUT(st, "api_socket", json_object_new_string(o->config_file || qemu ? "" : API_SOCK + 1));
         if (qemu) {
-                json_object_object_add(st, "qmp_socket", json_object_new_string(sock));
-                json_object_object_add(st, "accel", json_object_new_string(r->qvm->kvm ? "kvm" : "tcg"));
+                STATE_PUT(st, "qmp_socket", json_object_new_string(QMP_SOCK + 1));
+                STATE_PUT(st, "accel", json_object_new_string(r->qvm->kvm ? "kvm" : "tcg"));
         }
+        STATE_PUT(st, "watchdog_s", json_object_new_int(o->config_file ? 0 : (int) o->watchdog_s));
         if (r->kernel)
-                json_object_object_add(st, "kernel", json_object_new_string(r->kernel));
-        json_object_object_add(st, "rootfs", json_object_new_string(r->rootfs));
+                STATE_PUT(st, "kernel", json_object_new_string(r->kernel));
+        STATE_PUT(st, "rootfs", json_object_new_string(r->rootfs));
         if (r->home)
-                json_object_object_add(st, "home", json_object_new_string(r->home));
-        json_object_object_add(st, "vcpus", json_object_new_int((int) o->vcpus));
-        json_object_object_add(st, "mem_mib", json_object_new_int((int) o->mem_mib));
-        json_object_object_add(st, "cgroup_version", json_object_new_int(cgv));
-        json_object_object_add(st, qemu ? "vmm_argv" : "jailer_argv", json_object_new_string(cmd));
+                STATE_PUT(st, "home", json_object_new_string(r->home));
+        STATE_PUT(st, "vcpus", json_object_new_int((int) o->vcpus));
+        STATE_PUT(st, "mem_mib", json_object_new_int((int) o->mem_mib));
+        STATE_PUT(st, "cgroup_version", json_object_new_int(cgv));
+        STATE_PUT(st, qemu ? "vmm_argv" : "jailer_argv", json_object_new_string(cmd));
         {
                 json_object *a = json_object_new_object();
-                json_object_object_add(a, "report_sha256", json_object_new_string(g->report_sha256));
-                json_object_object_add(a, "profile", json_object_new_string(g->profile));
-                json_object_object_add(a, "policy", g->policy ? json_object_new_string(g->policy) : NULL);
-                json_object_object_add(a, "policy_sha256", g->policy ? json_object_new_string(g->policy_sha256) : NULL);
-                json_object_object_add(st, "audit", a);
+                STATE_PUT(a, "report_sha256", json_object_new_string(g->report_sha256));
+                STATE_PUT(a, "profile", json_object_new_string(g->profile));
+                STATE_PUT(a, "policy", g->policy ? json_object_new_string(g->policy) : NULL);
+                STATE_PUT(a, "policy_sha256", g->policy ? json_object_new_string(g->policy_sha256) : NULL);
+                STATE_PUT(st, "audit", a);
         }
-        json_object_object_add(st, "created", json_object_new_int64((int64_t) time(NULL)));
+        STATE_PUT(st, "created", json_object_new_int64((int64_t) time(NULL)));
         {
                 _cleanup_free_ char *ap = strdup_printf("%s/audit.json", dir);
                 if (!ap || write_file_atomic(ap, g->report_json, strlen(g->report_json), 0600) < 0 ||
@@ -525,25 +576,26 @@ int vm_start(const struct run_opts *o, const struct start_req *r, const struct g
         }
         if (has_net) {
                 _cleanup_free_ char *uplink = o->uplink ? strdup(o->uplink) : net_default_uplink();
-                k = net_up(&net, uplink, uid, uid, o->allow, o->deny, &err);
+                k = reg_mark(&vm, REG_NET);
+                if (k >= 0)
+                        k = net_up(&net, uplink, vm.uid, vm.uid, o->allow, o->deny, &err);
                 if (k < 0) {
                         rc = fail(2, "the VM's network: %s", err ? err : strerror(-k));
                         goto undo;
                 }
                 json_object *nj;
                 if (json_object_object_get_ex(st, "net", &nj))
-                        json_object_object_add(nj, "uplink", json_object_new_string(strempty(uplink)));
+                        STATE_PUT(nj, "uplink", json_object_new_string(strempty(uplink)));
                 (void) vm_state_write(o->run_dir, o->id, st);
                 step("network: %s, tap0 for %s, %s %s/30 -> NAT out of %s", net.ns_path, GUEST_IP, net.host_if, net.host_ip,
                      strna(uplink));
         }
         if (o->config_file && !qemu) {
+                /* root's file in root's directory: the VMM reads it */
                 json_object *doc = fc_config_file(r->plan);
                 _cleanup_free_ char *cp = strdup_printf("%s/vm-config.json", chroot);
                 const char *text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
-                k = cp ? write_file_atomic(cp, text, strlen(text), 0600) : -ENOMEM;
-                if (k >= 0 && chown(cp, uid, uid) < 0)
-                        k = -errno;
+                k = cp ? write_file_atomic(cp, text, strlen(text), 0644) : -ENOMEM;
                 json_object_put(doc);
                 if (k < 0) {
                         rc = fail(2, "%s/vm-config.json: %s", chroot, strerror(-k));
@@ -556,19 +608,24 @@ int vm_start(const struct run_opts *o, const struct start_req *r, const struct g
                 if (speculation_uncontrolled(&un) >= 0 && un) {
                         fprintf(stderr, "sis-launch: warning: this host offers no per-process control of %s: the VMM runs "
                                         "without it (see the audit's cpu.vuln checks)\n", un);
-                        json_object_object_add(st, "speculation_uncontrolled", json_object_new_string(un));
+                        STATE_PUT(st, "speculation_uncontrolled", json_object_new_string(un));
                         (void) vm_state_write(o->run_dir, o->id, st);
                 }
+        }
+        /* the VM's cgroups: made by us (QEMU) or by the jailer (Firecracker), recorded first */
+        if (reg_mark(&vm, REG_CGROUP) < 0) {
+                rc = fail(2, REGISTRY_DIR ": cannot record %s's cgroups", o->id);
+                goto undo;
         }
         if (qemu) {
                 step("jail: %s", cmd);
                 double setup_ms = 0;
-                k = qemu_spawn(o, r, chroot, uid, has_net ? net.ns_path : NULL, argv, mounts, cgv, &vmm, &logfd, &setup_ms, &err);
+                k = qemu_spawn(o, r, chroot, vm.uid, has_net ? net.ns_path : NULL, argv, mounts, cgv, &vmm, &logfd, &setup_ms, &err);
                 if (k < 0) {
                         rc = fail(2, "%s", err ? err : strerror(-k));
                         goto undo;
                 }
-                json_object_object_add(st, "jail_setup_ms", json_object_new_double(setup_ms));
+                STATE_PUT(st, "jail_setup_ms", json_object_new_double(setup_ms));
         } else {
                 step("jailer: %s", cmd);
                 k = exec_jailer(argv);
@@ -576,22 +633,22 @@ int vm_start(const struct run_opts *o, const struct start_req *r, const struct g
                         rc = fail(2, "the jailer failed (%s %d)", k < 0 ? "error" : "exit", k < 0 ? -k : k);
                         goto undo;
                 }
-                /* the daemonized VMM's pid, written by the jailer into the chroot */
-                _cleanup_free_ char *pp = strdup_printf("%s/firecracker.pid", chroot), *text = NULL;
-                uint32_t p = 0;
-                for (int i = 0; i < 200 && (!pp || read_file_capped(pp, 64, &text, NULL) < 0); i++)
-                        usleep(5000);
-                if (!text || safe_atou32(strstrip(text), &p) < 0 || p < 2) {
-                        rc = fail(2, "the jailer wrote no pid to %s", strna(pp));
+                vmm = jailed_vmm_pid(chroot, o->id, vm.uid);
+                if (vmm < 0) {
+                        rc = fail(2, "%s: no process of uid %u in cgroup firecracker/%s has the pid the jailer wrote to "
+                                     "firecracker.pid", o->id, (unsigned) vm.uid, o->id);
                         goto undo;
                 }
-                vmm = (pid_t) p;
         }
-        json_object_object_add(st, "pid", json_object_new_int((int) vmm));
-        json_object_object_add(st, "pid_starttime", json_object_new_int64((int64_t) proc_starttime(vmm)));
+        vm.vmm = vmm;
+        vm.vmm_start = proc_starttime(vmm);
+        (void) reg_save(&vm);
+        peer.pid = vmm;
+        STATE_PUT(st, "pid", json_object_new_int((int) vmm));
+        STATE_PUT(st, "pid_starttime", json_object_new_int64((int64_t) vm.vmm_start));
         (void) vm_state_write(o->run_dir, o->id, st);
         if (qemu) {
-                k = qemu_handshake(o, r, chroot, &err);
+                k = qemu_handshake(o, r, &peer, &err);
                 if (k < 0) {
                         /* what QEMU said on its way out is in the FIFO, unread */
                         char out[4096];
@@ -609,7 +666,7 @@ int vm_start(const struct run_opts *o, const struct start_req *r, const struct g
                         const struct fc_request *q = &r->plan->r[i];
                         bool once = streq(q->path, "/actions") || streq(q->path, "/snapshot/load");
                         _cleanup_free_ char *why = NULL;
-                        k = fc_api_call(sock, q->method, q->path, q->body, !once, o->api_timeout_ms, &rep, &why);
+                        k = fc_api_call(&peer, q->method, q->path, q->body, !once, o->api_timeout_ms, &rep, &why);
                         fc_reply_done(&rep);
                         if (k < 0) {
                                 rc = fail(2, "%s", why ? why : strerror(-k));
@@ -618,7 +675,7 @@ int vm_start(const struct run_opts *o, const struct start_req *r, const struct g
                 }
         json_object_put(st);
         st = NULL;
-        k = monitor_start(o->run_dir, o->id, o->config_file ? 0 : o->watchdog_s);
+        k = monitor_start(o->run_dir, o->id);
         if (logfd >= 0)
                 close(logfd);
         logfd = -1;
@@ -626,14 +683,22 @@ int vm_start(const struct run_opts *o, const struct start_req *r, const struct g
                 rc = fail(2, "cannot start the VM's monitor (logs, watchdog): %s", strerror(-k));
                 goto undo;
         }
-        step("started %s: %s pid %d, uid %u, %u vCPU, %u MiB", o->id, backend, (int) vmm, (unsigned) uid, o->vcpus, o->mem_mib);
+        step("started %s: %s pid %d, uid %u, %u vCPU, %u MiB", o->id, backend, (int) vmm, (unsigned) vm.uid, o->vcpus, o->mem_mib);
+        reg_vm_done(&vm);
         return 0;
 undo:
         json_object_put(st);
         if (logfd >= 0)
                 close(logfd);
-        if (claimed)
-                (void) vm_clean(o->run_dir, o->chroot_base, o->id);
+        if (claimed) {
+                struct reg_vm now = {};
+                /* the entry as saved (the monitor may have added itself) */
+                if (reg_load(o->id, &now) >= 0) {
+                        (void) vm_teardown(&now);
+                        reg_vm_done(&now);
+                }
+        }
+        reg_vm_done(&vm);
         return rc;
 }
 
@@ -714,7 +779,7 @@ int vm_run(const struct run_opts *o) {
                                       .rootfs = "/rootfs.ext4", .home = home ? "/disk/home.ext4" : NULL, .boot_args = boot,
                                       .tap = with_net ? "tap0" : NULL, .guest_mac = with_net ? mac : NULL,
                                       .log_path = "/logger.fifo", .metrics_path = "/metrics.fifo",
-                                      .vsock_cid = o->vsock_cid, .vsock_uds = o->vsock_cid ? "/vsock.sock" : NULL };
+                                      .vsock_cid = o->vsock_cid, .vsock_uds = o->vsock_cid ? "/run/vsock.sock" : NULL };
                 if (fc_plan_boot(&vm, &plan) < 0) {
                         gate_result_done(&g);
                         return 2;
@@ -751,7 +816,7 @@ int vm_run(const struct run_opts *o) {
         } else {
                 json_object *extra = json_object_new_object();
                 struct start_req r = { .kernel = kernel, .rootfs = rootfs, .home = home, .plan = &plan, .qvm = &qvm,
-                                       .extra_state = extra };
+                                       .extra_state = extra, .vmstate_fd = -1 };
                 gk = guest_kernel_version(kernel);
                 fcv = vmm_version(qemu ? o->qemu : o->firecracker);
                 json_object_object_add(extra, "boot_args", json_object_new_string(boot));

@@ -35,7 +35,9 @@ struct qemu_vm;
 /* What a start needs besides the options: run and restore differ only here. */
 struct start_req {
         const char *kernel, *rootfs, *home;     /* host paths (kernel: NULL for a restore) */
-        const char *snapshot_dir;               /* restore: its vmstate and mem go to /snapshot */
+        const char *snapshot_dir;               /* restore (Firecracker): its vmstate and mem are copied
+                                                 * into the jail's /snapshot */
+        int vmstate_fd;                         /* restore (QEMU): the state QEMU loads; -1 otherwise */
         const struct fc_plan *plan;             /* firecracker */
         const struct qemu_vm *qvm;              /* qemu */
         json_object *extra_state;               /* more for state.json */
@@ -60,7 +62,10 @@ void launch_step(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* 0 started (or planned, --dry-run); 1 refused by the gate; 2 bad input or a failed step. */
 int vm_run(const struct run_opts *o);
-/* Remove everything a VM left: its process, chroot, tmpfs, lease and state. 0, or 2. */
+/* Remove everything a VM left, from its registry entry (launch/registry.h): its processes (by
+ * cgroup), mounts, jail, cgroups, network, run directory, and the entry with its uid and slot. The
+ * run_dir and chroot_base given are not used: the entry says where the VM lives. 0 (also when
+ * nothing of the VM is left), or 2. */
 int vm_clean(const char *run_dir, const char *chroot_base, const char *id);
-/* One line per VM: id, pid, state. */
+/* One line per VM of run_dir: id, pid, uid, state; a dead monitor is restarted. */
 int vm_list(const char *run_dir);

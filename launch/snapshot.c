@@ -14,6 +14,7 @@
 #include "hash.h"
 #include "jail.h"
 #include "json.h"
+#include "lifecycle.h"
 #include "net.h"
 #include "policy.h"
 #include "qemu.h"
@@ -142,7 +143,7 @@ static int copy_out(const char *chroot, const char *from, const char *to) {
 
 /* QEMU: pause, then the machine's whole state (memory included) as a migration stream into a
  * file opened here and handed over QMP (QEMU's sandbox may not open files itself). */
-static int qemu_snapshot(const char *qmp_sock, const char *vmstate, long timeout_ms, char **ret_error) {
+static int qemu_snapshot(const struct vm_peer *peer, const char *vmstate, long timeout_ms, char **ret_error) {
         _cleanup_close_ int fd = open(vmstate, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
         struct qmp *q = NULL;
         int k;
@@ -150,7 +151,7 @@ static int qemu_snapshot(const char *qmp_sock, const char *vmstate, long timeout
         if (fd < 0)
                 k = set_error(ret_error, -errno, "%s: %s", vmstate, strerror(errno));
         else
-                k = qmp_open(qmp_sock, timeout_ms, &q, ret_error);
+                k = qmp_open(peer, timeout_ms, &q, ret_error);
         if (k >= 0)
                 k = qmp_call(q, "stop", NULL, -1, NULL, ret_error);
         if (k >= 0)
@@ -168,11 +169,13 @@ static int qemu_snapshot(const char *qmp_sock, const char *vmstate, long timeout
 }
 
 int vm_snapshot(const char *run_dir, const char *id, const char *out, long timeout_ms) {
-        _cleanup_free_ char *tmp = strdup_printf("%s.tmp.XXXXXX", out), *auditp = strdup_printf("%s/vms/%s/audit.json", run_dir, id),
-                            *audit = NULL, *cpu = cpu_model(), *mj = NULL, *busy = NULL;
+        _cleanup_free_ char *tmp = strdup_printf("%s.tmp.XXXXXX", out), *auditp = NULL, *audit = NULL, *cpu = cpu_model(),
+                            *mj = NULL, *busy = NULL;
         json_object *st = NULL, *m = NULL;
         struct fc_plan plan = {};
-        const char *sock, *chroot, *qmp_sock;
+        struct vm_view v;
+        struct vm_peer peer;
+        const char *chroot;
         char vh[SHA256_HEX];
         struct utsname u;
         int k, rc = 2;
@@ -180,22 +183,28 @@ int vm_snapshot(const char *run_dir, const char *id, const char *out, long timeo
 
         if (!vm_id_ok(id))
                 return launch_fail(2, "'%s' is not a VM name", id);
-        if (vm_state_read(run_dir, id, &st) < 0)
+        if (vm_view_load(id, &v) < 0)
                 return launch_fail(2, "no VM named %s (sis-launch list)", id);
-        sock = jstr(st, "api_socket");
-        qmp_sock = jstr(st, "qmp_socket");
-        chroot = jstr(st, "chroot");
-        qemu = qmp_sock && *qmp_sock;
-        if ((!sock || !*sock) && !qemu) {
+        /* whom root talks to: the registry's VMM of this VM, through its own jail, its peer checked */
+        st = json_object_get(v.st);
+        chroot = v.chroot;
+        qemu = v.qemu;
+        peer = vm_view_peer(&v);
+        run_dir = v.reg.run_dir;
+        auditp = strdup_printf("%s/vms/%s/audit.json", run_dir, id);
+        if (!v.sock) {
                 json_object_put(st);
+                vm_view_done(&v);
                 return launch_fail(2, "%s has no API socket (started with --config-file): it cannot be snapshotted", id);
         }
         if (access(out, F_OK) == 0) {
                 json_object_put(st);
+                vm_view_done(&v);
                 return launch_fail(2, "--out %s exists: snapshots are never overwritten", out);
         }
         if (!tmp || !mkdtemp(tmp)) {
                 json_object_put(st);
+                vm_view_done(&v);
                 return launch_fail(2, "--out %s: cannot create a directory next to it: %s", out, strerror(errno));
         }
         if (!chroot || fc_plan_snapshot(&plan) < 0)
@@ -206,7 +215,7 @@ int vm_snapshot(const char *run_dir, const char *id, const char *out, long timeo
                 (void) write_file_atomic(busy, "", 0, 0600);
         if (qemu) {
                 _cleanup_free_ char *why = NULL, *vs = strdup_printf("%s/vmstate", tmp);
-                k = vs ? qemu_snapshot(qmp_sock, vs, timeout_ms, &why) : -ENOMEM;
+                k = vs ? qemu_snapshot(&peer, vs, timeout_ms, &why) : -ENOMEM;
                 if (k < 0) {
                         rc = launch_fail(2, "%s", why ? why : strerror(-k));
                         goto done;
@@ -216,7 +225,7 @@ int vm_snapshot(const char *run_dir, const char *id, const char *out, long timeo
         for (size_t i = 0; i < plan.n; i++) {
                 struct fc_reply rep = {};
                 _cleanup_free_ char *why = NULL;
-                k = fc_api_call(sock, plan.r[i].method, plan.r[i].path, plan.r[i].body, true, timeout_ms, &rep, &why);
+                k = fc_api_call(&peer, plan.r[i].method, plan.r[i].path, plan.r[i].body, true, timeout_ms, &rep, &why);
                 fc_reply_done(&rep);
                 if (k < 0) {
                         rc = launch_fail(2, "%s", why ? why : strerror(-k));
@@ -268,15 +277,15 @@ int vm_snapshot(const char *run_dir, const char *id, const char *out, long timeo
         json_object_object_add(m, "tsc_khz", json_object_new_int64(audit ? tsc_khz_from_audit(audit) : 0));
         copy_key(m, st, "guest_kernel");
         {
-                json_object *v;
-                if (json_object_object_get_ex(st, "vcpus", &v))
-                        json_object_object_add(m, "vcpus", json_object_get(v));
-                if (json_object_object_get_ex(st, "mem_mib", &v))
-                        json_object_object_add(m, "mem_mib", json_object_get(v));
-                if (json_object_object_get_ex(st, "rootfs", &v))
-                        json_object_object_add(m, "rootfs", json_object_get(v));
+                json_object *x;
+                if (json_object_object_get_ex(st, "vcpus", &x))
+                        json_object_object_add(m, "vcpus", json_object_get(x));
+                if (json_object_object_get_ex(st, "mem_mib", &x))
+                        json_object_object_add(m, "mem_mib", json_object_get(x));
+                if (json_object_object_get_ex(st, "rootfs", &x))
+                        json_object_object_add(m, "rootfs", json_object_get(x));
                 /* the guest has a network device (tap0): a restore must give it one */
-                json_object_object_add(m, "net", json_object_new_boolean(json_object_object_get_ex(st, "net", &v)));
+                json_object_object_add(m, "net", json_object_new_boolean(json_object_object_get_ex(st, "net", &x)));
         }
         mj = strdup_printf("%s\n", json_object_to_json_string_ext(m, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
                                                                            JSON_C_TO_STRING_NOSLASHESCAPE));
@@ -302,6 +311,7 @@ done:
         json_object_put(m);
         json_object_put(st);
         fc_plan_done(&plan);
+        vm_view_done(&v);
         return rc;
 }
 
@@ -337,6 +347,8 @@ int vm_restore(const struct run_opts *o, const char *dir, const char *ledger) {
                             *cpu = cpu_model(), *fcv = NULL, *holder = NULL, *home = strdup_printf("%s/home.ext4", dir),
                             *rootfs = NULL, *dir_abs = realpath(dir, NULL);
         json_object *m = NULL, *extra = NULL;
+        _cleanup_close_ int vfd = -1;
+        struct stat vst;
         struct gate_result g = {};
         struct fc_plan plan = {};
         struct utsname u;
@@ -351,7 +363,13 @@ int vm_restore(const struct run_opts *o, const char *dir, const char *ledger) {
             !json_object_is_type(m, json_type_object))
                 return launch_fail(2, "%s: not a snapshot (no readable meta.json)", dir);
         want = jstr(m, "vmstate_sha256");
-        if (!want || sha256_file(vp, vh) < 0 || !streq(vh, want)) {
+        /* one descriptor: what is hashed is what QEMU loads (a swapped file is never read twice) */
+        vfd = open(vp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        if (vfd < 0 || fstat(vfd, &vst) < 0 || !S_ISREG(vst.st_mode)) {
+                json_object_put(m);
+                return launch_fail(2, "%s/vmstate: %s", dir, vfd < 0 ? strerror(errno) : "not a regular file");
+        }
+        if (!want || sha256_fd(vfd, vh) < 0 || lseek(vfd, 0, SEEK_SET) < 0 || !streq(vh, want)) {
                 json_object_put(m);
                 return launch_fail(1, "%s: the vmstate does not match meta.json (sha256 %s): refusing it", dir, want ? vh : "?");
         }
@@ -443,7 +461,7 @@ int vm_restore(const struct run_opts *o, const char *dir, const char *ledger) {
                 }
                 struct start_req r = { .kernel = qemu ? jstr(m, "kernel") : NULL, .rootfs = rootfs,
                                        .home = access(home, R_OK) == 0 ? home : NULL, .snapshot_dir = dir,
-                                       .plan = &plan, .qvm = &qvm, .extra_state = extra };
+                                       .vmstate_fd = qemu ? vfd : -1, .plan = &plan, .qvm = &qvm, .extra_state = extra };
                 rc = vm_start(&ro, &r, &g);
         }
 out:

@@ -5,20 +5,14 @@
  * like the VMs):
  *
  *   vms/<id>/state.json        what was started, how, and on what evidence (written atomically)
- *   leases/uid/<n>             the per-VM uid/gid n is in use by the VM named inside
+ *   vms/<id>/audit.json        the gate's report
+ *   vms/<id>/<vmm>.log         the VMM's log, the guest's serial, metrics (the monitor's)
  *
- * A lease is taken with O_CREAT|O_EXCL, so two launches never get the same id, and it is given
- * back only by `clean`, after the VM is gone.
+ * What is host-wide (the name, the uid, the network slot, and what was made for the VM) is not
+ * here but in the registry (launch/registry.h): the run directory is informational.
  */
 #include <json-c/json.h>
 #include <stdint.h>
-
-/* Take the first free number in [min, max] of the lease kind ("uid"); -EUSERS when none left. */
-int lease_take(const char *run_dir, const char *kind, uint32_t min, uint32_t max, const char *owner, uint32_t *ret);
-/* Give back every lease of kind held by owner: how many. */
-int lease_release(const char *run_dir, const char *kind, const char *owner);
-/* How many leases of kind are held. */
-int lease_count(const char *run_dir, const char *kind);
 
 char *vm_dir(const char *run_dir, const char *id);
 /* Read and write vms/<id>/state.json. */

@@ -234,12 +234,14 @@ fi
 mkdir -p "\$cg"
 # the VMM cannot reach <base>/firecracker/<id> (root's, 0700): what it uses is handed over open,
 # the record file on fd 3, the jail's root on fd 4 (as the real one sees its chroot)
-: >> "\$vm/requests.jsonl"
-chmod 666 "\$vm/requests.jsonl"
+rec=/dev/null
 if [[ " \${vmm[*]} " == *" --no-api "* ]]; then
         cp "\$root/vm-config.json" "\$vm/vm-config.json"
         run=(sleep 300)
 else
+        rec=\$vm/requests.jsonl
+        : >> "\$rec"
+        chmod 666 "\$rec"
         fargs=()
         [ -f "\$0.faults" ] && while read -r f; do fargs+=(--fault "\$f"); done < "\$0.faults"
         run=(/usr/bin/python3 $SIS_ROOT/tests/launch/fc-server.py --socket /proc/self/fd/4/run/firecracker.socket
@@ -247,7 +249,7 @@ else
 fi
 # shellcheck disable=SC2016 # \$\$ and \$1 belong to the inner shell
 setsid sh -c 'echo \$\$ > "\$1/cgroup.procs" && shift && exec "\$@"' sh "\$cg" \\
-        setpriv --reuid="\$uid" --regid="\$gid" --clear-groups "\${run[@]}" 3>> "\$vm/requests.jsonl" 4< "\$root" \\
+        setpriv --reuid="\$uid" --regid="\$gid" --clear-groups "\${run[@]}" 3>> "\$rec" 4< "\$root" \\
         < /dev/null > /dev/null 2>&1 &
 echo \$! > "\$root/firecracker.pid"
 EOF

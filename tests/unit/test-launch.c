@@ -11,6 +11,7 @@
 #include "fc.h"
 #include "helpers.h"
 #include "jail.h"
+#include "registry.h"
 #include "run.h"
 #include "snapshot.h"
 #include "state.h"
@@ -126,21 +127,32 @@ static void test_boot_args_and_mac(void **state) {
         assert_string_equal(mac, "06:00:AC:10:00:02");
 }
 
-/* Many processes race for leases from a range of 8: each number goes to exactly one. */
-static void test_lease_race(void **state) {
-        _cleanup_free_ char *dir = mkroot(NULL);
+/* Many processes claim VMs from a registry with 8 uids and 8 slots: each uid and slot goes to
+ * exactly one, the name to one, and dropping an entry frees both. */
+static void test_registry_race(void **state) {
+        _cleanup_free_ char *dir = mkroot(NULL), *reg = strdup_printf("%s/registry", dir);
+        struct reg_claim c = { .backend = "qemu", .run_dir = dir, .chroot_base = dir, .uid_min = 3000000000u,
+                               .uid_max = 3000000007u, .net_pool = "10.200.0.0/27" };
+        _cleanup_strv_free_ char **ids = NULL;
+        struct reg_vm vm = {};
+        bool uid_seen[8] = {}, slot_seen[8] = {};
         pid_t kids[12];
-        char owner[16];
-        uint32_t got;
         int taken = 0, none = 0;
 
+        reg_use_dir(reg);
         for (int i = 0; i < 12; i++) {
                 kids[i] = fork();
                 assert_true(kids[i] >= 0);
                 if (kids[i] == 0) {
-                        snprintf(owner, sizeof(owner), "vm-%d", i);
-                        int k = lease_take(dir, "uid", 100, 107, owner, &got);
-                        free(dir); /* the child's copy: valgrind follows forks */
+                        char id[16];
+                        _cleanup_free_ char *err = NULL;
+                        struct reg_vm got = {};
+                        snprintf(id, sizeof(id), "vm-%d", i);
+                        c.id = id;
+                        int k = reg_claim(&c, &got, &err);
+                        reg_vm_done(&got);
+                        free(dir); /* the child's copies: valgrind follows forks */
+                        free(reg);
                         _exit(k == 0 ? 0 : k == -EUSERS ? 1 : 2);
                 }
         }
@@ -153,26 +165,89 @@ static void test_lease_race(void **state) {
                 else if (WEXITSTATUS(st) == 1)
                         none++;
                 else
-                        fail_msg("a lease_take failed");
+                        fail_msg("a reg_claim failed");
         }
         assert_int_equal(taken, 8);
         assert_int_equal(none, 4);
-        /* each lease file names one owner, and every owner holds one lease */
-        for (unsigned n = 100; n <= 107; n++) {
-                _cleanup_free_ char *p = strdup_printf("%s/leases/uid/%u", dir, n), *text = NULL;
-                assert_int_equal(read_file_capped(p, 64, &text, NULL), 0);
-                assert_true(startswith(text, "vm-"));
+        assert_int_equal(reg_list(&ids), 0);
+        assert_int_equal(strv_length(ids), 8);
+        for (char **id = ids; *id; id++) {
+                assert_int_equal(reg_load(*id, &vm), 0);
+                assert_true(vm.uid >= 3000000000u && vm.uid <= 3000000007u && !uid_seen[vm.uid - 3000000000u]);
+                assert_true(vm.slot >= 0 && vm.slot < 8 && !slot_seen[vm.slot]);
+                uid_seen[vm.uid - 3000000000u] = slot_seen[vm.slot] = true;
+                assert_int_equal(vm.net_base, (10u << 24 | 200u << 16) + 4u * (unsigned) vm.slot);
+                reg_vm_done(&vm);
         }
         {
-                /* give back the lease of whoever holds 100: exactly one, and one slot frees up */
-                _cleanup_free_ char *p = strdup_printf("%s/leases/uid/100", dir), *holder = NULL;
-                assert_int_equal(read_file_capped(p, 64, &holder, NULL), 0);
-                strstrip(holder);
-                assert_int_equal(lease_release(dir, "uid", holder), 1);
-                assert_int_equal(lease_count(dir, "uid"), 7);
+                /* a name is the host's: a second claim of it fails, whatever the run dir */
+                _cleanup_free_ char *err = NULL;
+                c.id = ids[0];
+                c.run_dir = "/elsewhere";
+                assert_int_equal(reg_claim(&c, &vm, &err), -EEXIST);
+                assert_non_null(strstr(err, "exists already"));
         }
-        assert_int_equal(lease_take(dir, "uid", 100, 107, "vm-new", &got), 0);
-        assert_int_equal(lease_take(dir, "uid", 100, 107, "vm-newer", &got), -EUSERS);
+        /* dropping one frees exactly its uid and slot */
+        assert_int_equal(reg_drop(ids[0]), 0);
+        {
+                _cleanup_free_ char *err = NULL;
+                c.id = "vm-new";
+                assert_int_equal(reg_claim(&c, &vm, &err), 0);
+                reg_vm_done(&vm);
+                c.id = "vm-newer";
+                free(err);
+                err = NULL;
+                assert_int_equal(reg_claim(&c, &vm, &err), -EUSERS);
+        }
+        /* made bits survive a reload */
+        assert_int_equal(reg_load("vm-new", &vm), 0);
+        assert_int_equal(reg_mark(&vm, REG_JAIL | REG_NET), 0);
+        reg_vm_done(&vm);
+        assert_int_equal(reg_load("vm-new", &vm), 0);
+        assert_int_equal(vm.made, REG_JAIL | REG_NET);
+        reg_vm_done(&vm);
+        reg_use_dir(NULL);
+        rm_rf(dir);
+}
+
+/* Where root may keep state: root's, not writable by others, no one else's symlink on the way. */
+static void test_dir_trusted(void **state) {
+        _cleanup_free_ char *dir = mkroot(NULL), *ok = strdup_printf("%s/ok/deeper/missing", dir),
+                            *open_ = strdup_printf("%s/open", dir), *under = strdup_printf("%s/open/x", dir),
+                            *sticky = strdup_printf("%s/sticky", dir), *insticky = strdup_printf("%s/sticky/mine", dir),
+                            *theirs = strdup_printf("%s/theirs", dir), *link = strdup_printf("%s/sticky/link", dir);
+        char *why = NULL;
+
+        if (geteuid() != 0)
+                skip();
+        assert_int_equal(mkdir_parents(ok, 0755), 0);
+        assert_int_equal(rmdir(ok), 0); /* a missing last component is fine */
+        assert_int_equal(dir_trusted(ok, &why), 0);
+        assert_int_equal(mkdir(open_, 0777), 0);
+        assert_int_equal(chmod(open_, 0777), 0);
+        assert_int_equal(mkdir(under, 0755), 0);
+        assert_int_equal(dir_trusted(open_, &why), -EPERM);
+        assert_non_null(strstr(why, "writable by others (mode 0777)"));
+        free(why), why = NULL;
+        assert_int_equal(dir_trusted(under, &why), -EPERM); /* a parent anyone can write to */
+        free(why), why = NULL;
+        assert_int_equal(mkdir(sticky, 0777), 0);
+        assert_int_equal(chmod(sticky, 01777), 0);
+        assert_int_equal(mkdir(insticky, 0700), 0);
+        assert_int_equal(dir_trusted(insticky, &why), 0); /* /tmp/x: a root-owned sticky parent */
+        assert_int_equal(dir_trusted(sticky, &why), -EPERM); /* but not itself */
+        free(why), why = NULL;
+        assert_int_equal(mkdir(theirs, 0755), 0);
+        assert_int_equal(chown(theirs, 65534, 65534), 0);
+        assert_int_equal(dir_trusted(theirs, &why), -EPERM);
+        assert_non_null(strstr(why, "not root"));
+        free(why), why = NULL;
+        /* someone else's symlink in a sticky directory leads wherever they like */
+        assert_int_equal(symlink(ok, link), 0);
+        assert_int_equal(lchown(link, 65534, 65534), 0);
+        assert_int_equal(dir_trusted(link, &why), -EPERM);
+        assert_non_null(strstr(why, "symlink"));
+        free(why);
         rm_rf(dir);
 }
 
@@ -238,7 +313,7 @@ static void test_guest_kernel_version(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_vm_id),     cmocka_unit_test(test_cgroup_detect),     cmocka_unit_test(test_jailer_argv),
-                cmocka_unit_test(test_fc_plan),   cmocka_unit_test(test_boot_args_and_mac), cmocka_unit_test(test_lease_race),
+                cmocka_unit_test(test_fc_plan),   cmocka_unit_test(test_boot_args_and_mac), cmocka_unit_test(test_registry_race), cmocka_unit_test(test_dir_trusted),
                 cmocka_unit_test(test_ledger_race), cmocka_unit_test(test_guest_kernel_version),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
