@@ -9,7 +9,6 @@
 cd "$SIS_ROOT" || exit 1
 bin=build/sis-audit
 if [ "${SIS_VALGRIND:-}" = 1 ]; then
-        # shellcheck disable=SC2317 # called as "$bin"
         vgbin() { valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite build/sis-audit "$@"; }
         bin=vgbin
 fi

@@ -37,7 +37,6 @@ else
         openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -days 1 \
                 -keyout "$tmp/key.pem" -out "$tmp/cert.pem" > /dev/null 2>&1
         # a random port, tried again when the server cannot have it (it exits: the port is taken)
-        # shellcheck disable=SC2317 # called by wait_until
         srv_up() { ! kill -0 "$srv" 2> /dev/null || (exec 3<> "/dev/tcp/127.0.0.1/$port") 2> /dev/null; }
         for _ in 1 2 3 4 5; do
                 port=$((20000 + RANDOM % 20000))
