@@ -3,8 +3,8 @@
 
 #include <poll.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -157,31 +157,28 @@ int qmp_attach(int fd, long timeout_ms, struct qmp **ret, char **ret_error) {
         return 0;
 }
 
-int qmp_open(const char *socket_path, long timeout_ms, struct qmp **ret, char **ret_error) {
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+int qmp_open(const struct vm_peer *peer, long timeout_ms, struct qmp **ret, char **ret_error) {
         long deadline = now_ms() + timeout_ms, wait = 5;
         _cleanup_free_ char *err = NULL;
-        int fd, k;
+        int fd = -1, k;
 
-        if (strlen(socket_path) >= sizeof(sa.sun_path))
-                return set_error(ret_error, -ENAMETOOLONG, "%s: the path is too long for a UNIX socket", socket_path);
-        strcpy(sa.sun_path, socket_path);
         for (;;) {
-                fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-                if (fd < 0)
-                        return -errno;
-                if (connect(fd, (struct sockaddr *) &sa, sizeof(sa)) == 0)
+                free(err);
+                err = NULL;
+                k = jail_connect(peer, &fd, &err);
+                if (k >= 0)
                         break;
-                k = -errno;
-                close(fd);
+                /* not there or not listening yet: retried; a refusal (-EPERM) is final */
                 if ((k != -ENOENT && k != -ECONNREFUSED) || now_ms() + wait > deadline)
-                        return set_error(ret_error, k, "%s: cannot connect: %s", socket_path, strerror(-k));
+                        return set_error(ret_error, k, "%s", strna(err));
                 usleep((useconds_t) wait * 1000);
                 wait = MIN(wait * 2, 100L);
         }
+        free(err);
+        err = NULL;
         k = qmp_attach(fd, timeout_ms, ret, &err);
         if (k < 0)
-                return set_error(ret_error, k, "%s: %s", socket_path, strna(err));
+                return set_error(ret_error, k, "%s: %s: %s", vm_peer_name(peer), peer->sock, strna(err));
         return 0;
 }
 
@@ -233,12 +230,12 @@ void qmp_close(struct qmp *q) {
         free(q);
 }
 
-char *qmp_status(const char *socket_path, long timeout_ms) {
+char *qmp_status(const struct vm_peer *peer, long timeout_ms) {
         struct qmp *q = NULL;
         json_object *r = NULL, *v;
         char *s = NULL;
 
-        if (qmp_open(socket_path, timeout_ms, &q, NULL) < 0)
+        if (qmp_open(peer, timeout_ms, &q, NULL) < 0)
                 return NULL;
         if (qmp_call(q, "query-status", NULL, -1, &r, NULL) >= 0 && json_object_object_get_ex(r, "status", &v))
                 s = strdup(json_object_get_string(v));
@@ -247,9 +244,9 @@ char *qmp_status(const char *socket_path, long timeout_ms) {
         return s;
 }
 
-int qmp_oneshot(const char *socket_path, const char *command, long timeout_ms, char **ret_error) {
+int qmp_oneshot(const struct vm_peer *peer, const char *command, long timeout_ms, char **ret_error) {
         struct qmp *q = NULL;
-        int k = qmp_open(socket_path, timeout_ms, &q, ret_error);
+        int k = qmp_open(peer, timeout_ms, &q, ret_error);
 
         if (k < 0)
                 return k;

@@ -8,11 +8,14 @@
  */
 #include <json-c/json.h>
 
+#include "jailfs.h"
+
 struct qmp;
 
-/* Connect (retrying while the socket is not there yet, until timeout_ms) and negotiate. 0, or
- * -errno with *ret_error. */
-int qmp_open(const char *socket_path, long timeout_ms, struct qmp **ret, char **ret_error);
+/* Connect to peer's socket with jail_connect() (retrying while it is not there or not listening
+ * yet, until timeout_ms) and negotiate. 0, or -errno with *ret_error: -EPERM at once, never
+ * retried, for a symlink, a non-socket or a peer that is not the VM's VMM. */
+int qmp_open(const struct vm_peer *peer, long timeout_ms, struct qmp **ret, char **ret_error);
 /* The same on a connected socket, which becomes the connection's (closed on failure too). */
 int qmp_attach(int fd, long timeout_ms, struct qmp **ret, char **ret_error);
 /* Run one command. args may be NULL; pass_fd >= 0 is sent along. *ret_return (may be NULL) gets
@@ -29,6 +32,6 @@ int qmp_wait_migration(struct qmp *q, long timeout_ms, char **ret_error);
 
 /* "running", "paused", "postmigrate", "inmigrate", ... of query-status; NULL when it cannot be
  * asked. One connection per question: for the watchdog, stop and list. */
-char *qmp_status(const char *socket_path, long timeout_ms);
+char *qmp_status(const struct vm_peer *peer, long timeout_ms);
 /* Open, run one command without arguments, close. 0 or -errno. */
-int qmp_oneshot(const char *socket_path, const char *command, long timeout_ms, char **ret_error);
+int qmp_oneshot(const struct vm_peer *peer, const char *command, long timeout_ms, char **ret_error);

@@ -1,12 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /* The QEMU backend's data: cgroup plans from mount tables (v1, hybrid, v2), QEMU's argv, ldd's
- * lines; and the QMP client against a scripted server on a socketpair. */
+ * lines; and the QMP client against a scripted server on a socketpair, and on the jail's socket
+ * (only the VM's QEMU is spoken to). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cgroup.h"
@@ -105,7 +111,7 @@ static void test_qemu_argv(void **state) {
         assert_non_null(strstr(j, "-drive\nid=rootfs,file=/rootfs.ext4,format=raw,if=none,read-only=on\n"));
         assert_non_null(strstr(j, "-netdev\ntap,id=net0,ifname=tap0,script=no,downscript=no,vhost=off\n"));
         assert_non_null(strstr(j, "virtio-net-device,netdev=net0,mac=06:00:AC:10:00:02\n"));
-        assert_non_null(strstr(j, "-qmp\nunix:/qmp.sock,server=on,wait=off\n"));
+        assert_non_null(strstr(j, "-qmp\nunix:/run/qmp.sock,server=on,wait=off\n"));
         assert_non_null(strstr(j, "-sandbox\non,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny\n"));
         assert_non_null(strstr(j, "-no-reboot\n"));
         assert_null(strstr(j, "-incoming"));
@@ -150,16 +156,7 @@ struct step {
         const char *expect, *reply;
 };
 
-static pid_t qmp_server(const int sv[2], const char *greeting, const struct step *steps) {
-        pid_t pid = fork();
-        int fd = sv[1];
-
-        assert_true(pid >= 0);
-        if (pid > 0) {
-                close(sv[1]);
-                return pid;
-        }
-        close(sv[0]); /* the client's end: EOF when the client closes it */
+static _Noreturn void qmp_script(int fd, const char *greeting, const struct step *steps) {
         if (greeting && write(fd, greeting, strlen(greeting)) < 0)
                 _exit(2);
         for (const struct step *s = steps; s && s->expect; s++) {
@@ -192,6 +189,71 @@ static pid_t qmp_server(const int sv[2], const char *greeting, const struct step
                         _exit(7);
         }
         _exit(0);
+}
+
+static pid_t qmp_server(const int sv[2], const char *greeting, const struct step *steps) {
+        pid_t pid = fork();
+
+        assert_true(pid >= 0);
+        if (pid > 0) {
+                close(sv[1]);
+                return pid;
+        }
+        close(sv[0]); /* the client's end: EOF when the client closes it */
+        qmp_script(sv[1], greeting, steps);
+}
+
+/* The same script served as QEMU does it: on dir/name, listening as uid (taken before listen(),
+ * as the VMM's jail does), for one connection. Returns once it listens. Without steps, a server
+ * that greets every connection and exits 4 as soon as one sends it anything: the client must
+ * have refused it; kill it when done (server_status() 128). */
+static pid_t qmp_listen(const char *dir, const char *name, uid_t uid, const char *greeting, const struct step *steps) {
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        int ready[2];
+        pid_t pid;
+        char c;
+
+        assert_true(strlen(name) < sizeof(sa.sun_path));
+        strcpy(sa.sun_path, name);
+        assert_int_equal(pipe2(ready, O_CLOEXEC), 0);
+        pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                int s, a;
+                close(ready[0]);
+                if (chdir(dir) < 0 || setresgid(uid, uid, uid) < 0 || setresuid(uid, uid, uid) < 0)
+                        _exit(10);
+                if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() == 1) /* gone with the test */
+                        _exit(10);
+                alarm(30);
+                signal(SIGPIPE, SIG_IGN); /* a refused client may be gone before the greeting */
+                s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+                if (s < 0 || bind(s, (struct sockaddr *) &sa, sizeof(sa)) < 0 || listen(s, 4) < 0 || write(ready[1], "x", 1) != 1)
+                        _exit(11);
+                for (;;) {
+                        a = accept4(s, NULL, NULL, SOCK_CLOEXEC);
+                        if (a < 0)
+                                _exit(12);
+                        if (steps) {
+                                close(s);
+                                qmp_script(a, greeting, steps);
+                        }
+                        (void) !write(a, greeting, strlen(greeting));
+                        if (read(a, &c, 1) > 0)
+                                _exit(4);
+                        close(a);
+                }
+        }
+        close(ready[1]);
+        assert_int_equal(read(ready[0], &c, 1), 1);
+        close(ready[0]);
+        return pid;
+}
+
+static long now_ms(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static int server_status(pid_t pid) {
@@ -304,11 +366,102 @@ static void test_qmp_bad_server(void **state) {
         assert_string_equal(err, "QMP qmp_capabilities: Protocol error");
         free(err);
         assert_int_equal(server_status(srv), 0);
-        /* the path-level wrapper names the socket */
+        /* the path-level wrapper names the VM and the socket */
         err = NULL;
-        assert_true(qmp_open("/nonexistent/sis-qmp.sock", 50, &q, &err) < 0);
-        assert_string_equal(err, "/nonexistent/sis-qmp.sock: cannot connect: No such file or directory");
-        free(err);
+        {
+                struct vm_peer p = { .dir = "/nonexistent", .sock = "qmp.sock", .uid = 10000, .vm = "vm1" };
+                assert_int_equal(qmp_open(&p, 50, &q, &err), -ENOENT);
+                assert_string_equal(err, "vm1: qmp.sock: cannot connect: No such file or directory");
+                free(err);
+                assert_null(qmp_status(&p, 50));
+        }
+}
+
+#define QMP_UID 4243 /* the VM's uid in these tests */
+
+/* qmp_open() on the jail's socket: only QEMU, as the VM's uid (and pid), is spoken to. */
+static void test_qmp_peer(void **state) {
+        static const struct step status[] = {
+                { "qmp_capabilities", "{\"return\": {}}\n" },
+                { "query-status", "{\"return\": {\"status\": \"running\", \"running\": true}}\n" },
+                { NULL, NULL },
+        };
+        static const struct step caps[] = { { "qmp_capabilities", "{\"return\": {}}\n" }, { NULL, NULL } };
+        char dir[] = "/tmp/sis-test-qmp-peer.XXXXXX";
+        _cleanup_free_ char *want = NULL, *lnk = NULL, *other = NULL;
+        struct qmp *q = NULL;
+        char *err = NULL, *st;
+        pid_t srv;
+        long t0;
+
+        if (geteuid() != 0) {
+                print_message("skipped: needs root (a server of another uid)\n");
+                skip();
+        }
+        assert_non_null(mkdtemp(dir));
+        assert_int_equal(chmod(dir, 01777), 0); /* servers of two uids make their sockets here */
+        /* the VM's QEMU: its uid and pid */
+        srv = qmp_listen(dir, "qmp.sock", QMP_UID, GREETING, status);
+        {
+                struct vm_peer p = { .dir = dir, .sock = "qmp.sock", .pid = srv, .uid = QMP_UID, .vm = "vm1" };
+                st = qmp_status(&p, 2000);
+                assert_non_null(st);
+                assert_string_equal(st, "running");
+                free(st);
+        }
+        assert_int_equal(server_status(srv), 0);
+        /* a server of another uid: refused at once (no retry until the timeout), nothing said to it */
+        srv = qmp_listen(dir, "other.sock", QMP_UID + 1, GREETING, NULL);
+        {
+                struct vm_peer p = { .dir = dir, .sock = "other.sock", .pid = srv, .uid = QMP_UID, .vm = "vm1" };
+                t0 = now_ms();
+                assert_int_equal(qmp_open(&p, 5000, &q, &err), -EPERM);
+                assert_true(now_ms() - t0 < 2000);
+                assert_null(q);
+                want = strdup_printf("vm1: other.sock is answered by pid %d uid %d, not the VM's VMM (pid %d, uid %d): refusing it",
+                                     (int) srv, QMP_UID + 1, (int) srv, QMP_UID);
+                assert_string_equal(err, want);
+                free(err);
+                err = NULL;
+                assert_int_equal(qmp_oneshot(&p, "quit", 5000, &err), -EPERM);
+                free(err);
+                err = NULL;
+                assert_null(qmp_status(&p, 5000));
+        }
+        /* it saw connections, never a request */
+        kill(srv, SIGKILL);
+        assert_int_equal(server_status(srv), 128);
+        /* the right uid, another process */
+        srv = qmp_listen(dir, "pid.sock", QMP_UID, GREETING, NULL);
+        {
+                struct vm_peer p = { .dir = dir, .sock = "pid.sock", .pid = getpid(), .uid = QMP_UID, .vm = "vm1" };
+                assert_int_equal(qmp_open(&p, 5000, &q, &err), -EPERM);
+                assert_non_null(strstr(err, "not the VM's VMM"));
+                free(err);
+                err = NULL;
+        }
+        kill(srv, SIGKILL);
+        assert_int_equal(server_status(srv), 128);
+        /* the socket a symlink to QEMU's real one */
+        other = strdup_printf("%s/real", dir);
+        assert_int_equal(mkdir(other, 0755), 0);
+        assert_int_equal(chown(other, QMP_UID, QMP_UID), 0);
+        srv = qmp_listen(other, "qmp.sock", QMP_UID, GREETING, caps);
+        lnk = strdup_printf("%s/link.sock", dir);
+        assert_int_equal(symlink("real/qmp.sock", lnk), 0);
+        {
+                struct vm_peer p = { .dir = dir, .sock = "link.sock", .pid = srv, .uid = QMP_UID, .vm = "vm1" };
+                assert_int_equal(qmp_open(&p, 5000, &q, &err), -EPERM);
+                assert_non_null(strstr(err, "vm1: link.sock is a symlink"));
+                free(err);
+                err = NULL;
+                /* and through the real path it is QEMU */
+                p.sock = "real/qmp.sock";
+                assert_int_equal(qmp_open(&p, 2000, &q, &err), 0);
+                qmp_close(q);
+        }
+        assert_int_equal(server_status(srv), 0);
+        assert_int_equal(rm_rf(dir), 0);
 }
 
 int main(void) {
@@ -320,6 +473,7 @@ int main(void) {
                 cmocka_unit_test(test_qmp_session),
                 cmocka_unit_test(test_qmp_calls),
                 cmocka_unit_test(test_qmp_bad_server),
+                cmocka_unit_test(test_qmp_peer),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
