@@ -28,26 +28,32 @@ scripts() {
 
 # race_lint FILE...: prints FILE:LINE: TEXT for each producer piped into an early-exiting reader,
 # in the files that set pipefail or source lib.sh. Lines are joined where they continue (a
-# trailing |, \, && or ||); comment lines are skipped. Exit 1 when anything is found.
+# trailing |, \, && or ||); comment lines and here-document bodies (data, or a script run by
+# another shell) are skipped. Exit 1 when anything is found.
 race_lint() {
         perl -e '
                 my $found = 0;
                 my $reader = qr{
                         (?<![|])\|(?![|&])\s*
-                        (?: (?:e|f)?grep (?:\s+-[^\s]*)*? \s+
+                        (?: head\b
+                          | (?:e|f)?grep (?:\s+-[^\s]*)*? \s+
                                 (?: -[A-Za-z]*[qlLm]
-                                  | --(?:quiet|silent|max-count|files-with(?:out)?-match(?:es)?)\b )
-                          | head\b )
+                                  | --(?:quiet|silent|max-count|files-with(?:out)?-match(?:es)?)\b ) )
                 }x;
                 for my $f (@ARGV) {
                         open(my $h, "<", $f) or next;
                         my @l = <$h>;
                         close $h;
-                        next unless grep { /^[^#]*\bpipefail\b/ || /^\s*(?:\.|source)\s+\S*lib\.sh/ } @l;
-                        my ($acc, $start) = ("", 0);
+                        next unless grep { /^[^#]*\bpipefail\b/ || /^\s*(?:\.|source)\s.*lib\.sh/ } @l;
+                        my ($acc, $start, $heredoc) = ("", 0, "");
                         for my $i (0 .. $#l) {
                                 my $line = $l[$i];
                                 chomp $line;
+                                if ($heredoc ne "") { # a here-document is data (or a script of its own)
+                                        $heredoc = "" if $line =~ /^\t*\Q$heredoc\E$/;
+                                        next;
+                                }
+                                $heredoc = $1 if $line =~ /<<-?\s*[\x27"]?([A-Za-z_][A-Za-z_0-9]*)[\x27"]?/ && $line !~ /<<</;
                                 next if $acc eq "" && $line =~ /^\s*#/;
                                 $start = $i + 1 if $acc eq "";
                                 $acc .= " " . $line;
@@ -87,6 +93,9 @@ ls /proc | grep -c '^[0-9]' || true
 ls /proc | grep -v self > /dev/null
 [ a ] || grep -q x /etc/hostname
 grep -q x /etc/hostname || true
+cat > /dev/null << 'INIT'
+dmesg | grep -q usb && echo "a here-document is another program's text"
+INIT
 EOF
 cat > "$tmp/lint/nopipefail.sh" << 'EOF'
 #!/bin/sh
@@ -98,7 +107,7 @@ want="$tmp/lint/bad.sh:4 $tmp/lint/bad.sh:5 $tmp/lint/bad.sh:7 $tmp/lint/bad.sh:
         ok "lint-sh: the lint finds each planted race (grep -q, a continued line, head, grep -m, grep -l)" ||
         notok "lint-sh: the lint misses or misplaces planted races" "$got"
 if got=$(race_lint "$tmp/lint/good.sh" "$tmp/lint/nopipefail.sh") && [ -z "$got" ]; then
-        ok "lint-sh: the lint passes captured output, grep -c/-v, files, and a script without pipefail"
+        ok "lint-sh: the lint passes captured output, grep -c/-v, files, a here-document, a script without pipefail"
 else
         notok "lint-sh: the lint flags a good example" "$got"
 fi
