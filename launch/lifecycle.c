@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -207,6 +208,9 @@ int monitor_start(const char *run_dir, const char *id) {
                         dup2(devnull, 1);
                         dup2(devnull, 2);
                 }
+                /* a daemon keeps nothing of its caller's: no descriptor (a lock, a pipe) stays open
+                 * for as long as the VM lives */
+                (void) syscall(SYS_close_range, 3, ~0U, 0);
                 monitor_loop(run_dir, id);
         }
         close(pipefd[1]);
