@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2016 # backquotes in single quotes are Markdown code, not commands
 # Benchmark sis-audit (live and on a fixture) against spectre-meltdown-checker.
 # Prints a Markdown table for README.md.  Env: BENCH_RUNS (default 50),
 # BENCH_FIXTURES (default tests/fixtures/hosts).  Goals missed => still exit 0;
 # a command that cannot run at all => exit 1.
-set -euo pipefail
-cd "$(dirname "$0")/.."
+# shellcheck source=tests/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+set -e
+cd "$SIS_ROOT"
 
 RUNS=${BENCH_RUNS:-50}
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || { echo "bench: BENCH_RUNS must be a positive integer" >&2; exit 1; }
 BIN=build/sis-audit
 [[ -x $BIN ]] || { echo "bench: $BIN missing (run make)" >&2; exit 1; }
-TMP=$(mktemp -d); trap 'rm -rf "$TMP"' EXIT
+TMP=$tmp # lib.sh's, removed at exit
 die() { echo "bench: $*" >&2; exit 1; }
 root() { [[ $(id -u) -eq 0 ]]; }
 
@@ -48,6 +51,7 @@ bench() {
 			"$(printf '%q ' "$@")" >/dev/null 2>&1 || die "hyperfine failed on '$*'"
 		awk '/"times"/{f=1;next} f&&/\]/{f=0} f{gsub(/,/,"");printf "%.6f\n",$1*1000}' \
 			"$TMP/h.json" >"$TMP/ms"
+		# shellcheck disable=SC2013 # numbers, one a word
 		for rc in $(awk '/"exit_codes"/{f=1;next} f&&/\]/{f=0} f{gsub(/,/,"");print $1}' "$TMP/h.json"); do
 			rc_ok "$kind" "$rc" || die "'$*' exited $rc"
 		done
@@ -127,7 +131,9 @@ if [[ ${BENCH_ROOTFS:-1} == 1 && -x build/bench-image ]] && root && command -v m
 		echo "bench: building the Debian base once (network)..." >&2
 		build/sis-provision rootfs --distro debian --cache "$rcache" --out "$TMP/rout" 2>/dev/null || die "the Debian rootfs build failed"
 	fi
-	base=$(ls -t "$rcache"/debian/*.tar | head -n1)
+	# shellcheck disable=SC2012 # the cache's own names (sha256.tar): the newest first
+	base=$(ls -t "$rcache"/debian/*.tar)
+	base=${base%%$'\n'*}
 	mkdir -p "$TMP/tree" "$TMP/mnt"
 	tar -xf "$base" -C "$TMP/tree"
 	tsize=$(du -sm "$TMP/tree" | cut -f1)
@@ -183,7 +189,9 @@ fi
 # --- report ------------------------------------------------------------------
 cpu=$(awk -F': *' '/^model name/{print $2; exit}' /proc/cpuinfo)
 echo "**Machine:** $(nproc) CPUs, ${cpu:-unknown CPU}, Linux $(uname -r)  "
-echo "**Versions:** $("$BIN" --version | head -n1)${SMC:+, spectre-meltdown-checker $("$SMC" --version 2>/dev/null | head -n1 | awk '{print $NF}')}  "
+ver=$("$BIN" --version)
+[[ -n $SMC ]] && smc_ver=$("$SMC" --version 2> /dev/null || true) && smc_ver=${smc_ver%%$'\n'*} && ver="${ver%%$'\n'*}, spectre-meltdown-checker ${smc_ver##* }"
+echo "**Versions:** ${ver%%$'\n'*}  "
 echo "**Method:** $RUNS runs each after 1 warm-up, output to /dev/null, $(command -v hyperfine >/dev/null && echo "hyperfine -N" || echo "bash \$EPOCHREALTIME loop"); peak RSS = max of 3 runs under GNU time"
 echo
 echo "| Command | Runs | Median (ms) | p90 (ms) | Min (ms) | Peak RSS (MiB) |"

@@ -5,47 +5,77 @@
 # socket) and the server's time per request: what remains is sis-launch (the gate's audit, the
 # lease, staging, the state, the jailer's fork/exec, the API client). Root only.
 # Usage: tests/launch/bench.sh RUNS   -> prints "median_ms p90_ms min_ms peak_rss_kib"
-set -euo pipefail
-cd "$(dirname "$0")/../.."
+# shellcheck source=tests/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+set -e
+cd "$SIS_ROOT"
 runs=${1:-20}
 bin=$PWD/build/sis-launch
-tmp=$(mktemp -d /tmp/sis-launch-bench.XXXXXX)
+# the uid range and VM name are the launch tests' too
+lock_host
 # the run directory on a tmpfs, as /run/sis is in production (/dev/shm here)
 rund=$(mktemp -d /dev/shm/sis-launch-bench.XXXXXX)
-trap 'for d in "$rund"/vms/*/; do [ -d "$d" ] && "$bin" clean --run-dir "$rund" --chroot-base "$tmp/jail" "$(basename "$d")" >/dev/null 2>&1; done; rm -rf "$tmp" "$rund"' EXIT
+# shellcheck disable=SC2317 # called through on_exit
+cleanup() {
+        local d
+        for d in "$rund"/vms/*/; do [ -d "$d" ] && "$bin" clean --run-dir "$rund" --chroot-base "$tmp/jail" "$(basename "$d")" > /dev/null 2>&1; done
+        rm -rf "$rund"
+}
+on_exit cleanup
 mkdir -p "$tmp/img"
 { head -c 64K /dev/urandom; printf 'Linux version 6.1.0-sis (bench) #1\0'; head -c 64K /dev/urandom; } > "$tmp/img/vmlinux"
 head -c 1M /dev/urandom > "$tmp/img/rootfs.ext4"
 truncate -s 64M "$tmp/img/home.ext4"
-cat > "$tmp/jailer" <<EOF
+# the stand-in jailer of tests/lib.sh (standin_vmm: the VMM in the VM's cgroup as the VM's uid, the
+# record on fd 3 and the jail's root on fd 4), timing itself until the server's socket is there
+cat > "$tmp/jailer" << EOF
 #!/bin/bash
 [ "\$1" = --version ] && { echo "Jailer v1.16.1"; exit 0; }
 t0=\$(date +%s%N)
-id= base=
-while [ \$# -gt 0 ]; do case \$1 in --id) id=\$2; shift ;; --chroot-base-dir) base=\$2; shift ;; --) break ;; esac; shift; done
-root="\$base/firecracker/\$id/root"
-mkdir -p "\$root/run"
-setsid /usr/bin/python3 $PWD/tests/launch/fc-server.py --socket "\$root/run/firecracker.socket" \\
-        --record "\$base/firecracker/\$id/requests.jsonl" --ready "\$base/firecracker/\$id/ready" < /dev/null > /dev/null 2>&1 &
+id= base= uid= gid= cgv=1
+while [ \$# -gt 0 ]; do
+        case \$1 in
+        --id) id=\$2; shift ;;
+        --chroot-base-dir) base=\$2; shift ;;
+        --uid) uid=\$2; shift ;;
+        --gid) gid=\$2; shift ;;
+        --cgroup-version) cgv=\$2; shift ;;
+        --) break ;;
+        esac
+        shift
+done
+vm="\$base/firecracker/\$id"
+root="\$vm/root"
+if [ "\$cgv" = 2 ]; then
+        cg=/sys/fs/cgroup/firecracker/\$id
+else
+        cg=\$(awk '\$3 == "cgroup" && \$4 ~ /(^|,)pids(,|\$)/ { print \$2; exit }' /proc/self/mounts)/firecracker/\$id
+fi
+mkdir -p "\$cg"
+rec=\$vm/requests.jsonl
+: >> "\$rec"
+chmod 666 "\$rec"
+# shellcheck disable=SC2016 # \$\$ and \$1 belong to the inner shell
+setsid sh -c 'echo \$\$ > "\$1/cgroup.procs" && shift && exec "\$@"' sh "\$cg" \\
+        setpriv --reuid="\$uid" --regid="\$gid" --clear-groups \\
+        /usr/bin/python3 $PWD/tests/launch/fc-server.py --socket /proc/self/fd/4/run/firecracker.socket --record /proc/self/fd/3 \\
+        3>> "\$rec" 4< "\$root" < /dev/null > /dev/null 2>&1 &
 echo \$! > "\$root/firecracker.pid"
-while [ ! -e "\$base/firecracker/\$id/ready" ]; do sleep 0.005; done
-echo \$(( (\$(date +%s%N) - t0) / 1000 )) > "\$base/firecracker/\$id/jailer-us"
+while [ ! -S "\$root/run/firecracker.socket" ]; do sleep 0.005; done
+echo \$(( (\$(date +%s%N) - t0) / 1000 )) > "\$vm/jailer-us"
 EOF
 chmod 755 "$tmp/jailer"
 printf '#!/bin/sh\necho "Firecracker v1.16.1"\n' > "$tmp/firecracker"
 chmod 755 "$tmp/firecracker"
 # the gate's policy: waive what fails on this host (a development host), as the tests do
-build/sis-audit --format json --firecracker "$tmp/firecracker" --jailer "$tmp/jailer" --chroot-base "$tmp/jail" \
-        --jail-uid 20000-20009 --jail-gid 20000-20009 > "$tmp/audit.json" 2>/dev/null || true
-/usr/bin/python3 "$PWD/tests/launch/dev-policy.py" "$tmp/audit.json" "$tmp/policy.json" "bench"
-chmod 644 "$tmp/policy.json"
+dev_policy "$tmp" "$tmp/jail" 20000-20009 bench || true
 L=(--run-dir "$rund" --chroot-base "$tmp/jail" --uid-range 20000-20009 --jailer "$tmp/jailer" --firecracker "$tmp/firecracker")
 : > "$tmp/ms"
 kib=0
 for i in $(seq "$runs"); do
         t0=$EPOCHREALTIME
         /usr/bin/time -f %M -o "$tmp/rss" "$bin" run --name b1 --kernel "$tmp/img/vmlinux" --rootfs "$tmp/img/rootfs.ext4" \
-                --home "$tmp/img/home.ext4" --net none "${L[@]}" --policy "$tmp/policy.json" > /dev/null 2>&1
+                --home "$tmp/img/home.ext4" --net none "${L[@]}" --policy "$tmp/dev-policy.json" > /dev/null 2>&1
         t1=$EPOCHREALTIME
         jus=$(cat "$tmp/jail/firecracker/b1/jailer-us")
         sms=$(/usr/bin/python3 -c "import json,sys; print(sum(json.loads(l)['server_ms'] for l in open(sys.argv[1])))" "$tmp/jail/firecracker/b1/requests.jsonl")
