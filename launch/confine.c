@@ -10,6 +10,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <linux/magic.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -21,37 +22,118 @@
 #include "jail.h"
 #include "util.h"
 
-/* What a VMM never needs, refused with EPERM (ENOSYS for clone3, so that the C library falls back
- * to clone, whose namespace flags are refused below). */
-static const char *const denied[] = {
-        "mount", "umount2", "pivot_root", "chroot", "reboot", "kexec_load", "kexec_file_load", "init_module",
-        "finit_module", "delete_module", "swapon", "swapoff", "bpf", "perf_event_open", "keyctl", "add_key",
-        "request_key", "unshare", "setns", "ptrace", "process_vm_readv", "process_vm_writev", "open_by_handle_at",
-        "name_to_handle_at", "acct", "quotactl", "syslog", "iopl", "ioperm", "lookup_dcookie", "fsopen", "fsmount",
-        "fsconfig", "fspick", "move_mount", "open_tree", "mount_setattr", "settimeofday", "clock_settime",
-        "adjtimex", "clock_adjtime", "sethostname", "setdomainname", "vhangup", "personality",
+/* What a VMM never needs, refused by both filters (EPERM) and never in an allowlist: new
+ * namespaces and mounts (a way back to capabilities), the kernel's own attack surface that no
+ * VMM uses (io_uring, userfaultfd, BPF, perf, keyrings, the LDT, module loading, kexec),
+ * looking into other processes (ptrace, process_vm_*, kcmp, pidfds), file handles that bypass
+ * paths, and the host's clock, names, swap, quotas and accounting. */
+const char *const confine_forbidden[] = {
+        /* namespaces, mounts, the root */
+        "unshare", "setns", "mount", "umount2", "pivot_root", "chroot", "fsopen", "fsmount", "fsconfig", "fspick",
+        "move_mount", "open_tree", "mount_setattr",
+        /* kernel attack surface no VMM needs */
+        "io_uring_setup", "io_uring_enter", "io_uring_register", "userfaultfd", "modify_ldt", "bpf", "perf_event_open",
+        "add_key", "request_key", "keyctl", "memfd_secret", "fanotify_init", "lookup_dcookie", "uselib", "_sysctl",
+        "personality", "vhangup", "syslog",
+        /* other processes */
+        "ptrace", "process_vm_readv", "process_vm_writev", "kcmp", "pidfd_open", "pidfd_getfd",
+        /* handles that bypass path resolution */
+        "open_by_handle_at", "name_to_handle_at",
+        /* the host: kernel, modules, power, swap, quotas, accounting, I/O ports, clocks, names */
+        "kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module", "reboot", "swapon", "swapoff",
+        "quotactl", "quotactl_fd", "acct", "iopl", "ioperm", "settimeofday", "clock_settime", "adjtimex",
+        "clock_adjtime", "sethostname", "setdomainname",
+        NULL
 };
 
-static int install_seccomp(void) {
-        scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+/* QEMU's allowlist: the data, one syscall a line with why */
+const char *const qemu_syscalls[] = {
+#include "qemu-syscalls.h"
+        NULL
+};
+
+/* clone's namespace flags (CLONE_NEWTIME is clone3's and unshare's only: clone takes that bit as
+ * part of the exit signal) */
+static const unsigned long ns_flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC |
+                                      CLONE_NEWUTS | CLONE_NEWCGROUP;
+
+/* socket and socketpair in another family than AF_UNIX (and AF_VSOCK): EPERM. In an allowlist
+ * that lists them, the allowed families are allowed (the default refuses the rest); in the
+ * generic filter everything around them is refused, by single comparisons (libseccomp takes one
+ * per argument and rule): below the first, each value between, above the last. Domains are
+ * compared as 64-bit values: anything with the upper half set is above the last. */
+static int add_socket_rules(scmp_filter_ctx ctx, const char *const *allow, bool vsock) {
+        static const char *const names[] = { "socket", "socketpair" };
+        static const int calls[] = { SCMP_SYS(socket), SCMP_SYS(socketpair) };
+        const scmp_datum_t fams[] = { AF_UNIX, AF_VSOCK };
+        size_t nf = vsock ? 2 : 1;
         int k = 0;
 
+        for (size_t c = 0; k >= 0 && c < ELEMENTSOF(calls); c++) {
+                if (allow) {
+                        /* not listed: the default refuses it in any family */
+                        for (size_t i = 0; k >= 0 && i < nf && strv_contains((char **) allow, names[c]); i++)
+                                k = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, calls[c], 1, SCMP_A0(SCMP_CMP_EQ, fams[i]));
+                        continue;
+                }
+                k = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), calls[c], 1, SCMP_A0(SCMP_CMP_LT, fams[0]));
+                for (size_t i = 0; k >= 0 && i + 1 < nf; i++)
+                        for (scmp_datum_t v = fams[i] + 1; k >= 0 && v < fams[i + 1]; v++)
+                                k = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), calls[c], 1, SCMP_A0(SCMP_CMP_EQ, v));
+                if (k >= 0)
+                        k = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), calls[c], 1,
+                                             SCMP_A0(SCMP_CMP_GT, fams[nf - 1]));
+        }
+        return k;
+}
+
+int confine_seccomp_load(const char *const *allow, bool vsock) {
+        scmp_filter_ctx ctx;
+        int k = 0;
+
+        for (const char *const *a = allow; a && *a; a++)
+                if (strv_contains((char **) confine_forbidden, *a))
+                        return -EINVAL;
+        ctx = seccomp_init(allow ? SCMP_ACT_ERRNO(EPERM) : SCMP_ACT_ALLOW);
         if (!ctx)
                 return -ENOMEM;
-        for (size_t i = 0; k >= 0 && i < ELEMENTSOF(denied); i++) {
-                int nr = seccomp_syscall_resolve_name(denied[i]);
-                if (nr == __NR_SCMP_ERROR)
-                        continue; /* not on this architecture */
-                k = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0);
+        /* another ABI than the native one (i386's int 0x80; x32, which libseccomp's x86_64 filter
+         * sends to this action too): the whole process dies */
+        k = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+        /* a binary tree instead of a chain of comparisons (libseccomp 2.5): the allowlist is long */
+        if (k >= 0 && allow)
+                (void) seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+        if (allow) {
+                for (const char *const *a = allow; k >= 0 && *a; a++) {
+                        int nr = seccomp_syscall_resolve_name(*a);
+                        if (nr == __NR_SCMP_ERROR || nr == SCMP_SYS(clone3))
+                                continue; /* not on this architecture; clone3 below */
+                        if (nr == SCMP_SYS(socket) || nr == SCMP_SYS(socketpair))
+                                continue; /* below */
+                        if (nr == SCMP_SYS(clone))
+                                /* threads only: CLONE_THREAD, no namespace flag */
+                                k = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
+                                                     SCMP_A0(SCMP_CMP_MASKED_EQ, ns_flags | CLONE_THREAD, CLONE_THREAD));
+                        else
+                                k = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
+                }
+        } else {
+                for (const char *const *f = confine_forbidden; k >= 0 && *f; f++) {
+                        int nr = seccomp_syscall_resolve_name(*f);
+                        if (nr != __NR_SCMP_ERROR)
+                                k = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0);
+                }
+                /* clone with any namespace flag: one rule per flag */
+                for (unsigned long f = 1; k >= 0 && f; f <<= 1)
+                        if (ns_flags & f)
+                                k = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
+                                                     SCMP_A0(SCMP_CMP_MASKED_EQ, f, f));
         }
         if (k >= 0)
+                k = add_socket_rules(ctx, allow, vsock);
+        /* clone3's flags are behind a pointer: ENOSYS, and the C library falls back to clone */
+        if (k >= 0)
                 k = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
-        /* clone with any namespace flag: one rule per flag */
-        static const unsigned long ns_flags[] = { CLONE_NEWUSER, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWIPC,
-                                                  CLONE_NEWUTS, CLONE_NEWCGROUP };
-        for (size_t i = 0; k >= 0 && i < ELEMENTSOF(ns_flags); i++)
-                k = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
-                                     SCMP_A0(SCMP_CMP_MASKED_EQ, ns_flags[i], ns_flags[i]));
         if (k >= 0)
                 k = seccomp_load(ctx);
         seccomp_release(ctx);
@@ -277,7 +359,7 @@ static int become_jailed(const struct confine_spec *s, const int *cgfds, size_t 
         TRY(STEP_NNP, prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
         /* as the jailer's caller does for Firecracker: inherited across exec, never undone */
         TRY(STEP_SPECULATION, speculation_force_disable(NULL));
-        k = install_seccomp();
+        k = confine_seccomp_load(s->syscalls, s->vsock);
         if (k < 0) {
                 *ret_step = STEP_SECCOMP;
                 return k;

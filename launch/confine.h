@@ -7,8 +7,15 @@
  * else of the host visible, a /dev with only the nodes asked for, a fresh /proc, rlimits, every fd
  * above 2 closed, no capabilities (bounding, ambient, effective: libcap), the VM's uid and gid,
  * no_new_privs, speculative store bypass and indirect branch speculation force-disabled, a
- * seccomp filter (libseccomp) refusing what a VMM never needs, and an empty environment. The
- * jail's init joins the VM's cgroups before it does anything else.
+ * seccomp filter (libseccomp) and an empty environment. The jail's init joins the VM's cgroups
+ * before it does anything else.
+ *
+ * The seccomp filter is one of two. With spec.syscalls (QEMU: qemu_syscalls), an allowlist: only
+ * those syscalls, everything else EPERM. Without, the generic filter, a denylist (for test
+ * stand-ins and other VMMs): everything but confine_forbidden. Both refuse clone3 with ENOSYS (the
+ * C library falls back to clone), clone with a namespace flag (the allowlist: clone for anything
+ * but a thread), socket and socketpair in any family but AF_UNIX (and AF_VSOCK with spec.vsock),
+ * and kill the process on a foreign ABI (i386's int 0x80, x32).
  */
 #include <stdbool.h>
 #include <sys/types.h>
@@ -26,6 +33,9 @@ struct confine_spec {
                                          * hierarchy, or the v2 one): the jail joins them all */
         unsigned long nofile;           /* RLIMIT_NOFILE */
         unsigned long fsize;            /* RLIMIT_FSIZE, bytes */
+        const char *const *syscalls;    /* the only syscalls allowed (names, NULL-terminated):
+                                         * qemu_syscalls for QEMU; NULL: the generic filter */
+        bool vsock;                     /* AF_VSOCK sockets as well as AF_UNIX */
         char *const *argv;              /* argv[0] is a path inside the jail */
         int out_fd;                     /* the child's stdout and stderr (a log), or -1 */
 };
@@ -34,3 +44,15 @@ struct confine_spec {
  * pid namespace: when it exits, everything in the jail goes). It is a grandchild: to wait for it,
  * be a subreaper (PR_SET_CHILD_SUBREAPER). -errno with *ret_error. */
 int confine_spawn(const struct confine_spec *s, pid_t *ret_pid, char **ret_error);
+
+/* What QEMU calls (launch/qemu-syscalls.h: recorded from make e2e, and why each is there), for
+ * spec.syscalls. NULL-terminated. */
+extern const char *const qemu_syscalls[];
+/* What neither filter ever allows (an allowlist naming one is refused). NULL-terminated. */
+extern const char *const confine_forbidden[];
+
+/* Load the jail's seccomp filter into the calling thread (and set no_new_privs): allow, a
+ * NULL-terminated allowlist, or NULL for the generic filter; vsock as spec.vsock. Irreversible:
+ * for the jail's init, and for tests in a child of their own. -errno (-EINVAL: allow names a
+ * forbidden syscall). */
+int confine_seccomp_load(const char *const *allow, bool vsock);
