@@ -237,11 +237,12 @@ static int bind_files(const char *root, char *const *files) {
 
 /* What the jail's init was doing when it failed, for the message. */
 enum step {
-        STEP_CGROUPS, STEP_MOUNTS, STEP_DEV, STEP_FILES, STEP_PROC, STEP_PIVOT, STEP_HOSTNAME, STEP_RLIMITS, STEP_FDS,
-        STEP_USER, STEP_NNP, STEP_SPECULATION, STEP_SECCOMP, STEP_EXEC,
+        STEP_CGROUPS, STEP_SESSION, STEP_MOUNTS, STEP_DEV, STEP_FILES, STEP_PROC, STEP_PIVOT, STEP_HOSTNAME, STEP_RLIMITS,
+        STEP_FDS, STEP_USER, STEP_NNP, STEP_SPECULATION, STEP_SECCOMP, STEP_EXEC,
 };
 static const char *const step_names[] = {
         [STEP_CGROUPS] = "joining the VM's cgroups",
+        [STEP_SESSION] = "starting a session of its own",
         [STEP_MOUNTS] = "making its mounts private",
         [STEP_DEV] = "making /dev",
         [STEP_FILES] = "binding the VMM's files",
@@ -309,6 +310,10 @@ static int become_jailed(const struct confine_spec *s, const int *cgfds, size_t 
                 if (k == -ENOENT)
                         TRY(STEP_CGROUPS, join_cgroups(cgfds, ncg, true));
         }
+        /* a session of its own, without a controlling terminal: nothing in the jail can push input
+         * into a terminal it inherited (TIOCSTI needs it to be the caller's controlling terminal),
+         * and the launcher's session (its terminal's SIGHUP, SIGINT) cannot signal it */
+        TRY(STEP_SESSION, setsid());
         TRY(STEP_MOUNTS, mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL));
         TRY(STEP_MOUNTS, mount(s->root, s->root, NULL, MS_BIND | MS_REC, NULL));
         k = make_dev(s->root, s->devices, s->uid, s->gid);
@@ -340,6 +345,10 @@ static int become_jailed(const struct confine_spec *s, const int *cgfds, size_t 
         TRY(STEP_RLIMITS, setrlimit(RLIMIT_NOFILE, &rl));
         rl = (struct rlimit) { s->fsize ? s->fsize : RLIM_INFINITY, s->fsize ? s->fsize : RLIM_INFINITY };
         TRY(STEP_RLIMITS, setrlimit(RLIMIT_FSIZE, &rl));
+        /* per uid, and the uid is the VM's: its tasks, threads included (QEMU: a main loop, an RCU
+         * thread, vCPUs, up to 64 I/O workers) */
+        rl = (struct rlimit) { s->nproc ? s->nproc : 256, s->nproc ? s->nproc : 256 };
+        TRY(STEP_RLIMITS, setrlimit(RLIMIT_NPROC, &rl));
         rl = (struct rlimit) { 0, 0 };
         (void) setrlimit(RLIMIT_CORE, &rl);
         /* stdio, then every other fd but the exec-status pipe goes */

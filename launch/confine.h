@@ -7,8 +7,9 @@
  * else of the host visible, a /dev with only the nodes asked for, a fresh /proc, rlimits, every fd
  * above 2 closed, no capabilities (bounding, ambient, effective: libcap), the VM's uid and gid,
  * no_new_privs, speculative store bypass and indirect branch speculation force-disabled, a
- * seccomp filter (libseccomp) and an empty environment. The jail's init joins the VM's cgroups
- * before it does anything else.
+ * seccomp filter (libseccomp), a session of its own (setsid: no terminal, no signals from the
+ * launcher's session) and an empty environment. The jail's init joins the VM's cgroups before it
+ * does anything else.
  *
  * The seccomp filter is one of two. With spec.syscalls (QEMU: qemu_syscalls), an allowlist: only
  * those syscalls, everything else EPERM. Without, the generic filter, a denylist (for test
@@ -33,6 +34,11 @@ struct confine_spec {
                                          * hierarchy, or the v2 one): the jail joins them all */
         unsigned long nofile;           /* RLIMIT_NOFILE */
         unsigned long fsize;            /* RLIMIT_FSIZE, bytes */
+        unsigned long nproc;            /* RLIMIT_NPROC (0: 256). It counts the tasks, threads
+                                         * included, of the uid, and the uid is the VM's own: a
+                                         * bound on the VM's processes and threads even where no
+                                         * pids cgroup is mounted. The VM's uid must not be
+                                         * running anything else. */
         const char *const *syscalls;    /* the only syscalls allowed (names, NULL-terminated):
                                          * qemu_syscalls for QEMU; NULL: the generic filter */
         bool vsock;                     /* AF_VSOCK sockets as well as AF_UNIX */
