@@ -75,6 +75,7 @@
 "rt_sigaction",         /* seen: SIG_IPI, SIGBUS (memory errors), SIGPIPE ignored */
 "rt_sigprocmask",       /* seen: thread creation, coroutines' swapcontext */
 "rt_sigreturn",         /* added: returning from any handled signal (KVM's SIG_IPI, SIGBUS) */
+"sigaltstack",          /* added: an alternate signal stack per thread (QEMU's coroutine-sigaltstack backend; sanitizer runtimes) */
 "tgkill",               /* added: KVM kicks a vCPU thread with pthread_kill(SIG_IPI); abort() */
 
 /* --- files: the kernel, the disks, the snapshot's state --- */

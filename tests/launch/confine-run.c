@@ -100,7 +100,9 @@ static int probe(void) {
         if (child > 0)
                 (void) waitpid(child, NULL, 0);
         said("fork", child);
-        return 0;
+        fflush(stdout);
+        /* no exit handlers: a sanitizer's leak check at exit would ptrace, which the jail refuses */
+        _exit(0);
 }
 
 int main(int argc, char **argv) {
