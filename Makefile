@@ -99,6 +99,14 @@ $(B)/tests/%: tests/unit/%.c tests/unit/helpers.h $(B)/libsis.a $(FLAGS_STAMP)
 check-run: $(TOOLS) $(TEST_BINS) $(B)/confine-run
 	$(Q)VALGRIND=$(VALGRIND) tests/run-tests.sh $(TEST_BINS)
 
+# make check's tests STRESS_N times in a row (built once) with one core kept busy, each run under
+# the host lock, logs in build/stress/: tests/stress/run.sh reports every test that ever failed.
+STRESS_N ?= 10
+check-stress:
+	$(Q)scripts/deps.sh test
+	$(Q)$(MAKE) --no-print-directory $(TOOLS) $(TEST_BINS) $(B)/confine-run
+	$(Q)VALGRIND=$(VALGRIND) tests/stress/run.sh $(STRESS_N) tests/run-tests.sh $(TEST_BINS)
+
 # Fuzzing: libFuzzer targets for every parser (clang). FUZZ_SECONDS per target.
 FUZZ_SECONDS ?= 60
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz-*.c)
@@ -171,6 +179,6 @@ install: $(TOOLS)
 clean:
 	rm -rf $(B)
 
-.PHONY: e2e all audit check check-run kernel-check rootfs-check fuzz fuzz-build bench install clean FORCE
+.PHONY: e2e all audit check check-run check-stress kernel-check rootfs-check fuzz fuzz-build bench install clean FORCE
 # our dependency files only (build/ also holds the benchmark's kernel tree, full of other *.d)
 -include $(wildcard $(B)/*/*.d $(B)/fuzz/obj/*/*.d)
