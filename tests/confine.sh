@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # launch/confine.c, sis's own jail for a VMM that is not Firecracker (root only): what a process
 # inside can see and do, read from its own /proc/self/status and by trying. Prints ok/not ok.
-set -uo pipefail
-cd "$(dirname "$0")/.."
+# shellcheck source=tests/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+need_root "namespaces, cgroups, pivot_root"
+cd "$SIS_ROOT" || exit 1
+lock_host
 run=$PWD/build/confine-run
-if [ "$(id -u)" != 0 ]; then echo "ok confine: skipped (needs root)"; exit 0; fi
-tmp=$(mktemp -d /tmp/sis-confine.XXXXXX)
 # the jail's cgroups: v2, or two v1 hierarchies (the init joins each by itself)
 cg=sis-confine-test-$$
 if [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]; then
@@ -15,11 +16,10 @@ else
         cgdirs=/sys/fs/cgroup/pids/$cg,/sys/fs/cgroup/memory/$cg
         cgwant=$(printf '%s\n' "pids:/$cg" "memory:/$cg")
 fi
-trap 'rm -rf "$tmp"; for d in ${cgdirs//,/ }; do rmdir "$d" 2>/dev/null; done' EXIT
-for d in ${cgdirs//,/ }; do mkdir "$d"; done
-status=0
-ok() { echo "ok $1"; }
-notok() { echo "not ok $1"; status=1; }
+for d in ${cgdirs//,/ }; do
+        mkdir "$d" || { notok "confine: mkdir $d"; finish; }
+        on_exit "rmdir '$d' 2>/dev/null"
+done
 busybox=$(command -v busybox || echo /bin/busybox)
 root=$tmp/root
 mkdir -p "$root/bin" "$root/out" "$tmp/other-vm"
@@ -30,6 +30,7 @@ echo secret > "$tmp/other-vm/disk"
 # a host file bound in at its own path, its directories made on a tmpfs that only the jail sees
 echo vmm-file > "$tmp/vmm-file"
 mkdir -p "$tmp/vmm-dir" && ln -s "$tmp/vmm-file" "$tmp/vmm-dir/link"
+# shellcheck disable=SC2016 # the script runs inside the jail; its $(...) expand there
 "$run" "$root" 20300 "$tmp/log" net/tun,urandom "$cgdirs" "$tmp/vmm-dir/link" /bin/sh -c '
         grep -E "^(Uid|Gid|CapEff|CapPrm|CapBnd|CapAmb|NoNewPrivs|Seccomp):" /proc/self/status
         echo "root: $(ls / | tr "\n" " ")"
@@ -39,7 +40,7 @@ mkdir -p "$tmp/vmm-dir" && ln -s "$tmp/vmm-file" "$tmp/vmm-dir/link"
         echo "host: $(hostname)"
         unshare -U -r /bin/sh -c true 2>&1 | sed "s/^/unshare: /"
         chroot /out /bin/sh 2>&1 | sed "s/^/chroot: /"
-        echo "links: $(ip -o link | cut -d: -f2 | tr -d " " | tr "\n" " ")"
+        echo "links: $(sed -n "s/^ *\([^ :]*\):.*/\1/p" /proc/self/net/dev | tr "\n" " ")"
         echo w > /out/w && echo "write: ok"
         cat /etc/passwd 2>&1 | sed "s/^/passwd: /"
         sed -n "s/^[0-9]*:\(.*\)/cgroup: \1/p" /proc/self/cgroup
@@ -64,25 +65,31 @@ grep -q 'chroot: .*Operation not permitted' <<< "$log" && ok "confine: chroot re
 grep -qx 'links: lo ' <<< "$log" && ok "confine: an empty network namespace (lo only) unless given the VM's" || notok "confine: network ($log)"
 grep -qx 'write: ok' <<< "$log" && [ "$(stat -c %u "$root/out/w")" = 20300 ] && ok "confine: it writes what the VM owns, as the VM" || notok "confine: write"
 [ ! -e "$root/old_root" ] && ok "confine: the host root is detached (no old_root left)" || notok "confine: old_root"
-[ "$(grep '^cgroup: ' <<< "$log" | grep -c "/$cg\$")" = "$(grep -c . <<< "$cgwant")" ] &&
-        while read -r want; do grep -qx "cgroup: $want" <<< "$log" || exit 1; done <<< "$cgwant" &&
+joined_all() { # every cgroup in $cgwant is in the log
+        local want
+        while read -r want; do grep -qx "cgroup: $want" <<< "$log" || return 1; done <<< "$cgwant"
+}
+[ "$(grep '^cgroup: ' <<< "$log" | grep -c "/$cg\$")" = "$(grep -c . <<< "$cgwant")" ] && joined_all &&
         ok "confine: the jail's init joined its cgroups ($(tr '\n' ' ' <<< "$cgwant"))" || notok "confine: cgroups ($log)"
 grep -qx 'bound: vmm-file' <<< "$log" && grep -qx 'bound dir: read-only' <<< "$log" && grep -qx 'bound file: read-only' <<< "$log" &&
         ok "confine: a host file bound in read-only at its path (through a symlink), its directory read-only" || notok "confine: files ($log)"
 [ -z "$(find "$root/tmp" -mindepth 1)" ] && ok "confine: the mount points are on a tmpfs: nothing written to the staged directory" ||
-        notok "confine: staged directory has $(find "$root/tmp" -mindepth 1 | head -3)"
+        notok "confine: staged directory has files" "$(lines 3 "$(find "$root/tmp" -mindepth 1)")"
 # a hybrid host: its cgroup2 mount too (the init is cloned straight into a v2 cgroup)
 unified=$(awk '$3 == "cgroup2" && $2 != "/sys/fs/cgroup" { print $2; exit }' /proc/self/mounts)
 if [ -n "$unified" ]; then
         mkdir "$unified/$cg"
+        on_exit "rmdir '$unified/$cg' 2>/dev/null"
         "$run" "$root" 20300 "$tmp/log3" - "$unified/$cg" - /bin/sh -c 'grep "^0::" /proc/self/cgroup'
         rc=$?
         rmdir "$unified/$cg"
         [ $rc = 0 ] && grep -qx "0::/$cg" "$tmp/log3" && ok "confine: cloned into a cgroup v2 directory ($unified)" ||
                 notok "confine: v2: rc $rc: $(cat "$tmp/log3")"
+else
+        skip "confine: cloned into a cgroup v2 directory" "no cgroup2 mount besides /sys/fs/cgroup (not a hybrid host)"
 fi
 # a failure names the step: a device the host does not have
 out=$("$run" "$root" 20300 "$tmp/log2" no-such-device - - /bin/sh -c true 2>&1); rc=$?
 [ $rc = 3 ] && grep -qx 'confine-run: the jail could not be set up: making /dev: No such device' <<< "$out" &&
         ok "confine: a failure inside names its step" || notok "confine: failure: rc $rc: $out"
-exit $status
+finish
