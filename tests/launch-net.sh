@@ -5,16 +5,19 @@
 #
 #   inet  198.51.100.1/24 (TEST-NET-2)  "the internet", a web server      }
 #   lan   10.99.0.1/24                  a private network, a web server   }-- veths to th
-#   meta  169.254.169.254               the cloud metadata address         }
+#   meta  169.254.169.254               the cloud metadata address, with   }
+#         192.0.2.1/24 (TEST-NET-1)     an ordinary address and Azure's    }
+#         168.63.129.16                 WireServer on the same link        }
 #   th    the test's host: sis-launch runs here (nsenter --net), uplink up0 198.51.100.2
 #   guest 172.16.0.2/30                 plays the VM: tests/launch/tap-relay.py moves frames
 #                                       between the VM's tap0 (attached as the VM's uid, as
 #                                       Firecracker would) and a veth to this namespace
+#   g2..g4                              the guests of VMs n2..n4 (uplinks md0, md0, lan0)
 # Prints "ok NAME" / "not ok NAME".
 # shellcheck source=tests/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need_root "network namespaces"
-need_cmd ip nsenter ethtool nft curl ping
+need_cmd ip nsenter ethtool nft curl ping setpriv
 cd "$SIS_ROOT" || exit 1
 lock_host
 bin=$PWD/build/sis-launch
@@ -43,6 +46,11 @@ link "$TH" up0 198.51.100.2/24 "$INET" eth0 198.51.100.1/24
 link "$TH" lan0 10.99.0.2/24 "$LAN" eth0 10.99.0.1/24
 link "$TH" md0 169.254.1.1/16 "$META" eth0 169.254.169.254/16
 ip -n "$TH" route add default via 198.51.100.1 dev up0
+# behind md0 too: an ordinary address (TEST-NET-1) and Azure's WireServer, both META's own
+ip -n "$TH" addr add 192.0.2.2/24 dev md0
+ip -n "$META" addr add 192.0.2.1/24 dev eth0
+ip -n "$META" addr add 168.63.129.16/32 dev eth0
+ip -n "$TH" route add 168.63.129.16/32 dev md0
 echo "reached" > "$tmp/marker.txt"
 served() { inns "$1" curl -s --max-time 2 -o /dev/null "http://127.0.0.1:$2/marker.txt"; }
 for n in $INET $LAN $META; do
@@ -51,6 +59,13 @@ done
 # every server answers in its own namespace before anything is tested: a "cannot reach" below
 # then means the network, not a server still starting
 for n in $INET $LAN $META; do wait_until 20 served "$n" 8080 || notok "net: the web server in $n did not start"; done
+# and the test's host reaches each of them: what a VM cannot reach below, its firewall stopped
+unreached=
+for u in 198.51.100.1 10.99.0.1 169.254.169.254 192.0.2.1 168.63.129.16; do
+        [ "$(inth curl -s --max-time 2 -o /dev/null -w '%{http_code}' "http://$u:8080/marker.txt")" = 200 ] || unreached+=" $u"
+done
+[ -z "$unreached" ] && ok "net: the test's host reaches every server (inet, lan, metadata, 192.0.2.1, WireServer)" ||
+        notok "net: the test's host does not reach$unreached"
 get() { # URL: from the guest namespace
         inns "$GUEST" curl -s --max-time 2 -o /dev/null -w '%{http_code}' "$1" 2> /dev/null
 }
@@ -103,6 +118,97 @@ wait_until 20 reaches http://198.51.100.1:8081/marker.txt && ok "net: any port o
 deny=$(inns sis-n1 nft list set inet sis deny 2>&1)
 has "198\.51\.100\.99" "$deny" && ok "net: the per-VM deny list is in the VM's rules" || notok "net: deny list" "$deny"
 inth nft list table ip sis-n1 > /dev/null 2>&1 && ok "net: the host has its masquerade and isolation rules" || notok "net: host rules"
+
+# --- the VMM's own traffic; --deny and the never set before --allow; one table per VM -------------
+vm_uid() { /usr/bin/python3 -c "import json, sys; print(json.load(open(sys.argv[1]))['uid'])" "$tmp/run/vms/$1/state.json"; }
+# what the VMM would get connecting from the VM's namespace as the VM's uid: its only way out is
+# what it writes to tap0, forwarded (and filtered) as the guest's
+vmm_get() { # VM URL
+        local u
+        u=$(vm_uid "$1")
+        inns "sis-$1" setpriv --reuid="$u" --regid="$u" --clear-groups curl -s --max-time 2 -o /dev/null -w '%{http_code}' "$2" 2> /dev/null
+}
+# a guest for VM: namespace NS, relay on gwN-$sfx (started directly: $! is the relay)
+declare -A relay=()
+on_exit 'for p in "${relay[@]}"; do kill "$p" 2> /dev/null; done'
+guest_for() { # VM NS N
+        local gw=gw$3-$sfx u
+        u=$(vm_uid "$1")
+        netns_new "$2" || return 1
+        ip -n "sis-$1" link add "$gw" type veth peer name eth0 netns "$2" &&
+                ip -n "sis-$1" link set "$gw" arp off up &&
+                ip -n "$2" addr add 172.16.0.2/30 dev eth0 &&
+                ip -n "$2" link set eth0 up &&
+                ip -n "$2" route add default via 172.16.0.1 &&
+                inns "$2" ethtool -K eth0 tx off > /dev/null || return 1
+        nsenter --net="/run/netns/sis-$1" /usr/bin/python3 tests/launch/tap-relay.py tap0 "$gw" "$u" > "$tmp/relay-$1.log" 2>&1 &
+        relay[$1]=$!
+        wait_until 20 grep -q attached "$tmp/relay-$1.log"
+}
+get_from() { # NS URL
+        inns "$1" curl -s --max-time 2 -o /dev/null -w '%{http_code}' "$2" 2> /dev/null
+}
+reaches_from() { [ "$(get_from "$1" "$2")" = 200 ]; }
+run_vm() { # NAME ARGS...: a VM on the test's pool; ok when it starts
+        local name=$1
+        shift
+        inth "$bin" run --name "$name" "${L[@]}" --net-pool 172.31.0.0/24 "$@" > "$tmp/out-$name" 2> "$tmp/err-$name" ||
+                { notok "net: $name does not start" "$(tail -5 "$tmp/err-$name")"; return 1; }
+}
+
+# n1 (uplink up0): its guest reaches the internet namespace, the VMM from the namespace does not
+reaches http://198.51.100.1:8080/marker.txt && [ "$(vmm_get n1 http://198.51.100.1:8080/marker.txt)" != 200 ] &&
+        ok "net: the VMM's own connection from the VM's namespace (as its uid) does not leave, the guest's does" ||
+        notok "net: VMM traffic from the namespace" "vmm: $(vmm_get n1 http://198.51.100.1:8080/marker.txt)"
+# n2 and n3 leave by md0, where the metadata server is: only their own rules stand in the way
+G2=sist-g2-$sfx G3=sist-g3-$sfx G4=sist-g4-$sfx
+if run_vm n2 --uplink md0 --allow 169.254.0.0/16 --deny 169.254.169.254/32 --allow 192.0.2.0/24 && guest_for n2 "$G2" 2; then
+        wait_until 20 reaches_from "$G2" http://192.0.2.1:8080/marker.txt && ok "net: n2's guest reaches an allowed address out of its own uplink (md0)" ||
+                notok "net: n2 no route out of md0"
+        [ "$(get_from "$G2" http://169.254.169.254:8080/marker.txt)" != 200 ] &&
+                ok "net: --allow 169.254.0.0/16 --deny 169.254.169.254/32 does not reach the metadata address (deny wins)" ||
+                notok "net: metadata reached through an allowed range"
+        [ "$(vmm_get n2 http://169.254.169.254:8080/marker.txt)" != 200 ] && [ "$(vmm_get n2 http://192.0.2.1:8080/marker.txt)" != 200 ] &&
+                ok "net: the VMM's own connection reaches neither the metadata address nor what its guest may reach" ||
+                notok "net: VMM reaches the metadata address"
+fi
+if run_vm n3 --uplink md0 --allow 169.254.169.254/32 --allow 0.0.0.0/0 && guest_for n3 "$G3" 3; then
+        wait_until 20 reaches_from "$G3" http://192.0.2.1:8080/marker.txt && ok "net: n3's guest reaches an allowed address out of md0" ||
+                notok "net: n3 no route out of md0"
+        [ "$(get_from "$G3" http://169.254.169.254:8080/marker.txt)" != 200 ] &&
+                ok "net: --allow 169.254.169.254/32 does not open the metadata address (never set)" || notok "net: metadata allowed"
+        [ "$(get_from "$G3" http://168.63.129.16:8080/marker.txt)" != 200 ] &&
+                ok "net: --allow 0.0.0.0/0 does not open Azure's WireServer 168.63.129.16" || notok "net: WireServer reachable"
+fi
+# n4 leaves by lan0: --allow opens the private LAN to its guest, never to its VMM
+if run_vm n4 --uplink lan0 --allow 10.99.0.0/24 && guest_for n4 "$G4" 4; then
+        wait_until 20 reaches_from "$G4" http://10.99.0.1:8080/marker.txt && ok "net: --allow 10.99.0.0/24 reaches the LAN" ||
+                notok "net: allowed LAN unreachable"
+        [ "$(vmm_get n4 http://10.99.0.1:8080/marker.txt)" != 200 ] && ok "net: the VMM's own connection does not reach the LAN its guest may" ||
+                notok "net: VMM reaches the LAN"
+fi
+# one table per VM, each with its own uplink: n2's --uplink did not rewrite n1's
+t1=$(inth nft list table ip sis-n1 2>&1) t2=$(inth nft list table ip sis-n2 2>&1)
+has 'iifname "sisv0" oifname "up0" masquerade' "$t1" && has 'iifname "sisv1" oifname "md0" masquerade' "$t2" &&
+        ! has 'sisv1|md0' "$t1" && ok "net: one host table per VM (ip sis-n1 out of up0, ip sis-n2 out of md0)" ||
+        notok "net: per-VM host tables" "$t1" "$t2"
+has 'sis-launch:n1' "$(inth ip -o link show sisv0 2>&1)" && ok "net: the host end of n1's veth is tagged as n1's" || notok "net: veth alias"
+# tearing the others down leaves n1's table, veth and connectivity
+for v in n2 n3 n4; do
+        [ -n "${relay[$v]:-}" ] && kill "${relay[$v]}" 2> /dev/null
+        inth "$bin" clean --run-dir "$tmp/run" --chroot-base "$tmp/jail" "$v" > /dev/null 2>&1
+done
+others_gone() {
+        local v
+        for v in n2 n3 n4; do
+                [ ! -e "/run/netns/sis-$v" ] && ! inth nft list table ip "sis-$v" > /dev/null 2>&1 || return 1
+        done
+        ! has 'sisv[123]' "$(inth ip -o link show 2> /dev/null)"
+}
+wait_until 10 others_gone && ok "net: n2, n3, n4 torn down (namespaces, tables, veths)" || notok "net: other VMs' teardown"
+inth nft list table ip sis-n1 > /dev/null 2>&1 && has 'sis-launch:n1' "$(inth ip -o link show sisv0 2>&1)" &&
+        reaches http://198.51.100.1:8081/marker.txt && [ "$(get http://10.99.0.1:8080/marker.txt)" != 200 ] &&
+        ok "net: n1's table, veth and connectivity outlive the other VMs' teardown" || notok "net: n1 hurt by another VM's teardown"
 
 # --- teardown ------------------------------------------------------------------------------------
 pkill -f "tap-relay.py tap0 gw0-$sfx"
