@@ -130,6 +130,7 @@ vmm_get() { # VM URL
 }
 # a guest for VM: namespace NS, relay on gwN-$sfx (started directly: $! is the relay)
 declare -A relay=()
+# shellcheck disable=SC2016 # expanded at exit, when every relay has started
 on_exit 'for p in "${relay[@]}"; do kill "$p" 2> /dev/null; done'
 guest_for() { # VM NS N
         local gw=gw$3-$sfx u
