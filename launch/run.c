@@ -577,8 +577,13 @@ int vm_start(const struct run_opts *o, const struct start_req *r, const struct g
         if (has_net) {
                 _cleanup_free_ char *uplink = o->uplink ? strdup(o->uplink) : net_default_uplink();
                 k = reg_mark(&vm, REG_NET);
-                if (k >= 0)
+                if (k >= 0) {
                         k = net_up(&net, uplink, vm.uid, vm.uid, o->allow, o->deny, &err);
+                        /* a failed net_up has removed what it made, and only that: what made it
+                         * fail (a namespace or table of that name) is not ours to remove */
+                        if (k < 0)
+                                (void) reg_unmark(&vm, REG_NET);
+                }
                 if (k < 0) {
                         rc = fail(2, "the VM's network: %s", err ? err : strerror(-k));
                         goto undo;
