@@ -24,7 +24,7 @@ busybox=$(command -v busybox || echo /bin/busybox)
 root=$tmp/root
 mkdir -p "$root/bin" "$root/out" "$tmp/other-vm"
 cp "$busybox" "$root/bin/busybox"
-for a in sh cat ls id hostname mount ip grep unshare chroot; do ln -s busybox "$root/bin/$a"; done
+for a in sh cat ls id hostname mount ip grep unshare chroot sleep; do ln -s busybox "$root/bin/$a"; done
 chown 20300:20300 "$root/out"
 echo secret > "$tmp/other-vm/disk"
 # a host file bound in at its own path, its directories made on a tmpfs that only the jail sees
@@ -41,6 +41,7 @@ mkdir -p "$tmp/vmm-dir" && ln -s "$tmp/vmm-file" "$tmp/vmm-dir/link"
         unshare -U -r /bin/sh -c true 2>&1 | sed "s/^/unshare: /"
         chroot /out /bin/sh 2>&1 | sed "s/^/chroot: /"
         echo "links: $(sed -n "s/^ *\([^ :]*\):.*/\1/p" /proc/self/net/dev | tr "\n" " ")"
+        ip link 2>&1 | sed "s/^/ip: /"
         echo w > /out/w && echo "write: ok"
         cat /etc/passwd 2>&1 | sed "s/^/passwd: /"
         sed -n "s/^[0-9]*:\(.*\)/cgroup: \1/p" /proc/self/cgroup
@@ -63,6 +64,8 @@ grep -qx 'host: sis-test' <<< "$log" && ok "confine: its own hostname (uts names
 grep -q 'unshare: .*Operation not permitted' <<< "$log" && ok "confine: no user namespace (seccomp: unshare refused)" || notok "confine: unshare allowed? ($log)"
 grep -q 'chroot: .*Operation not permitted' <<< "$log" && ok "confine: chroot refused" || notok "confine: chroot"
 grep -qx 'links: lo ' <<< "$log" && ok "confine: an empty network namespace (lo only) unless given the VM's" || notok "confine: network ($log)"
+# the generic filter: sockets in AF_UNIX only, so no netlink for ip(8)
+grep -q 'ip: .*Operation not permitted' <<< "$log" && ok "confine: ip(8) cannot open a netlink socket (AF_UNIX only)" || notok "confine: netlink ($log)"
 grep -qx 'write: ok' <<< "$log" && [ "$(stat -c %u "$root/out/w")" = 20300 ] && ok "confine: it writes what the VM owns, as the VM" || notok "confine: write"
 [ ! -e "$root/old_root" ] && ok "confine: the host root is detached (no old_root left)" || notok "confine: old_root"
 joined_all() { # every cgroup in $cgwant is in the log
@@ -92,4 +95,57 @@ fi
 out=$("$run" "$root" 20300 "$tmp/log2" no-such-device - - /bin/sh -c true 2>&1); rc=$?
 [ $rc = 3 ] && grep -qx 'confine-run: the jail could not be set up: making /dev: No such device' <<< "$out" &&
         ok "confine: a failure inside names its step" || notok "confine: failure: rc $rc: $out"
+# the stand-in's own syscalls, from inside: confine-run probe, with its binary and libraries bound
+# in as QEMU's are, under the generic filter, QEMU's allowlist (--qemu) and with vsock (--vsock)
+files=$run
+for f in $(ldd "$run" | grep -o '/[^ ]*'); do files=$files,$f; done
+probe() { # LOG [confine-run options...]: runs the probe, its output in LOG
+        local log=$1
+        shift
+        "$run" "$@" "$root" 20300 "$log" - - "$files" "$run" probe
+}
+for mode in generic qemu; do
+        opts=()
+        [ "$mode" = qemu ] && opts=(--qemu)
+        probe "$tmp/probe-$mode" "${opts[@]}"
+        rc=$?
+        p=$(cat "$tmp/probe-$mode")
+        [ $rc = 0 ] && has '^forbidden: ' "$p" || { notok "confine: the probe ran ($mode filter): exit $rc" "$p"; continue; }
+        bad=
+        for want in 'socket unix: ok' 'socketpair unix: ok' 'socket inet: EPERM' 'socket inet6: EPERM' \
+                'socket netlink: EPERM' 'socket vsock: EPERM' 'socket packet: EPERM' 'socketpair inet: EPERM'; do
+                has "^$want\$" "$p" || bad="$bad; $want"
+        done
+        [ -z "$bad" ] && ok "confine: AF_UNIX sockets only, no AF_INET, AF_INET6, AF_NETLINK, AF_VSOCK, AF_PACKET ($mode filter)" ||
+                notok "confine: sockets ($mode filter): not${bad#;}" "$p"
+        bad=
+        for want in io_uring_setup userfaultfd kcmp modify_ldt pidfd_open 'unshare user'; do
+                has "^$want: EPERM\$" "$p" || bad="$bad $want"
+        done
+        [ -z "$bad" ] && ok "confine: io_uring_setup, userfaultfd, kcmp, modify_ldt, pidfd_open, unshare refused ($mode filter)" ||
+                notok "confine: not refused ($mode filter):$bad" "$p"
+        n=$(sed -n 's/^forbidden: \([0-9]*\) of \([0-9]*\) refused$/\1 \2/p' <<< "$p")
+        [ -n "$n" ] && [ "${n% *}" = "${n#* }" ] && ok "confine: every forbidden syscall refused, EPERM (${n% *} of ${n#* }, $mode filter)" ||
+                notok "confine: forbidden syscalls let through ($mode filter)" "$(grep '^forbidden' <<< "$p")"
+        has '^clone3: ENOSYS$' "$p" && has '^thread: ok$' "$p" && ok "confine: clone3 ENOSYS, threads through clone ($mode filter)" ||
+                notok "confine: clone3/threads ($mode filter)" "$p"
+        [ "$(grep -cE '^(CapInh|CapPrm|CapEff|CapBnd|CapAmb):[[:space:]]+0{16}$' <<< "$p")" = 5 ] && has '^NoNewPrivs:[[:space:]]+1$' "$p" &&
+                has '^Seccomp:[[:space:]]+2$' "$p" && ok "confine: no capabilities, no_new_privs, seccomp mode 2 ($mode filter)" ||
+                notok "confine: capabilities/nnp/seccomp ($mode filter)" "$p"
+done
+p=$(cat "$tmp/probe-generic" 2> /dev/null)
+has '^session leader: yes$' "$p" && ok "confine: the jail's init leads a session of its own (getsid(0) == getpid())" ||
+        notok "confine: not a session leader" "$p"
+has '^nproc: 256$' "$p" && ok "confine: RLIMIT_NPROC 256 by default" || notok "confine: RLIMIT_NPROC" "$p"
+has '^fork: ok$' "$p" && has '^fork: EPERM$' "$(cat "$tmp/probe-qemu" 2> /dev/null)" &&
+        ok "confine: fork under the generic filter, threads only under QEMU's allowlist" || notok "confine: fork" "$p"
+probe "$tmp/probe-vsock" --qemu --vsock
+p=$(cat "$tmp/probe-vsock")
+has '^socket vsock: ' "$p" && ! has '^socket vsock: EPERM$' "$p" && has '^socket inet: EPERM$' "$p" &&
+        ok "confine: --vsock lets AF_VSOCK through, AF_INET still refused ($(sed -n 's/^socket vsock: //p' <<< "$p"))" ||
+        notok "confine: vsock" "$p"
+# RLIMIT_NPROC counts the VM's uid's tasks: with 4, a shell cannot start six children
+"$run" --nproc 4 "$root" 20300 "$tmp/log4" - - - /bin/sh -c 'for i in 1 2 3 4 5 6; do sleep 1 & done; wait' 2> /dev/null
+log4=$(cat "$tmp/log4")
+has "can't fork" "$log4" && ok "confine: RLIMIT_NPROC holds (--nproc 4: fork refused)" || notok "confine: nproc" "$log4"
 finish
