@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2015 # ok only echoes: "A && ok || notok" is an if-then-else here
 # The whole chain, end to end (make e2e, run by CI; root): the sis-guest kernel from Debian's
 # linux-source-6.1 (cached by its inputs' hash), the Debian-flavour rootfs with the e2e service,
 # home disks holding a container image built here, an audit with a development policy recorded
@@ -13,56 +14,61 @@
 # The network is only namespaces made here (th: the test's host with uplink up0; inet: "the
 # internet", 198.51.100.1); nothing has a route to a real interface. Prints "ok NAME" /
 # "not ok NAME", and the figures for make bench in build/e2e-bench.txt.
-set -uo pipefail
-cd "$(dirname "$0")/../.."
+# Images and jails are large: $tmp goes under /var/tmp (often not a tmpfs).
+SIS_TMPDIR=${SIS_TMPDIR:-/var/tmp}
+# shellcheck source=tests/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+cd "$SIS_ROOT" || exit 1
 top=$PWD
 launch=$top/build/sis-launch prov=$top/build/sis-provision audit=$top/build/sis-audit
-status=0
-ok() { echo "ok $1"; }
-notok() { echo "not ok $1"; status=1; }
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
-if [ "$(id -u)" != 0 ]; then notok "e2e needs root (namespaces, cgroups, jails)"; exit 1; fi
+if [ "$(id -u)" != 0 ]; then notok "e2e needs root (namespaces, cgroups, jails)"; finish; fi
 cache=${SIS_E2E_CACHE:-/var/cache/sis}
 src=${SIS_KERNEL_SOURCE:-/usr/src/linux-source-6.1.tar.xz}
 qemu=${SIS_QEMU:-/usr/bin/qemu-system-x86_64}
 # the jails' base must be root-owned all the way up (the audit's jail.chroot_base)
-tmp=$(mktemp -d /var/tmp/sis-e2e.XXXXXX)
 chmod 755 "$tmp"
 sfx=$$
 TH=sise-th-$sfx INET=sise-inet-$sfx
 run=$tmp/run jail=$tmp/jail
 L=(--run-dir "$run" --chroot-base "$jail" --uid-range 40000-40009 --backend qemu --accel tcg --qemu "$qemu")
-inth() { nsenter --net="/run/netns/$TH" "$@"; }
-cleanup() {
+inth() { inns "$TH" "$@"; }
+servers=() # the http.servers started here
+# shellcheck disable=SC2317 # called through on_exit
+cleanup() { # before the namespaces go (cleanups run in reverse order)
+        local d p
+        for p in "${servers[@]}"; do kill "$p" 2> /dev/null; done
         for d in "$run"/vms/*/; do [ -d "$d" ] && inth "$launch" clean "${L[@]}" "$(basename "$d")" > /dev/null 2>&1; done
-        pkill -f "http.server --bind .* --directory $tmp" 2> /dev/null
-        for n in $TH $INET; do ip netns del "$n" 2> /dev/null; done
-        rm -rf "$tmp"
 }
-trap cleanup EXIT
 
 # --- images -------------------------------------------------------------------------------------
-export SOURCE_DATE_EPOCH=1767225600
+# The kernel with make kernel-check's epoch, the rootfs with its recipe's (as make rootfs-check
+# builds it): the same inputs as theirs, so a cache they seeded is hit, honestly (keyed by the
+# inputs' hash), and a cache they did not seed is filled the same way.
 t0=$(now)
-if "$prov" kernel --source "$src" --profile sis-guest --cache "$cache" --out "$tmp/kernel" 2> "$tmp/kernel.err"; then
-        ok "kernel: sis-guest from $(basename "$src") ($(grep -q 'cache hit' "$tmp/kernel.err" && echo "cache hit, keyed by the inputs' hash" || echo "built") in $(since "$t0") s)"
+if SOURCE_DATE_EPOCH=1767225600 "$prov" kernel --source "$src" --profile sis-guest --cache "$cache" --out "$tmp/kernel" 2> "$tmp/kernel.err"; then
+        how=built
+        grep -q 'cache hit' "$tmp/kernel.err" && how="cache hit, keyed by the inputs' hash"
+        ok "kernel: sis-guest from $(basename "$src") ($how in $(since "$t0") s)"
 else
-        notok "kernel build"; tail -5 "$tmp/kernel.err"; exit 1
+        notok "kernel build" "$(tail -n 5 "$tmp/kernel.err")"; finish
 fi
 mkdir -p "$tmp/recipes"
 cp -r rootfs/. "$tmp/recipes/"
 cp tests/e2e/sis-e2e.recipe "$tmp/recipes/"
 cp -r tests/e2e/overlay "$tmp/recipes/overlay/e2e"
 t0=$(now)
-if "$prov" rootfs --distro debian --recipes "$tmp/recipes" --recipe sis-e2e --cache "$cache" --out "$tmp/rootfs" 2> "$tmp/rootfs.err"; then
-        ok "rootfs: debian sis-session + the e2e service ($(since "$t0") s, sha256 $(sha256sum "$tmp/rootfs/rootfs.ext4" | cut -c1-12))"
+if env -u SOURCE_DATE_EPOCH "$prov" rootfs --distro debian --recipes "$tmp/recipes" --recipe sis-e2e --cache "$cache" --out "$tmp/rootfs" 2> "$tmp/rootfs.err"; then
+        how="Debian base built"
+        grep -q 'the cache holds this Debian base already' "$tmp/rootfs.err" && how="Debian base from the cache, keyed by the inputs and the archive's InRelease"
+        ok "rootfs: debian sis-session + the e2e service ($how; $(since "$t0") s, sha256 $(sha256sum "$tmp/rootfs/rootfs.ext4" | cut -c1-12))"
 else
-        notok "rootfs build"; tail -5 "$tmp/rootfs.err"; exit 1
+        notok "rootfs build" "$(tail -n 5 "$tmp/rootfs.err")"; finish
 fi
 python3 tests/e2e/mkimage.py "$(command -v busybox)" "$tmp/image.tar" localhost/sis-marker:1 "SIS-E2E-CONTAINER: hello from rootless podman"
-"$prov" disk --home --size 512M --owner 1000:1000 --out "$tmp/home.ext4" 2> /dev/null || { notok "home disk"; exit 1; }
+"$prov" disk --home --size 512M --owner 1000:1000 --out "$tmp/home.ext4" 2> /dev/null || { notok "home disk"; finish; }
 home_for() { # NAME TICKS PROBES: a home disk template with the e2e directory for one VM
         cp --sparse=always "$tmp/home.ext4" "$tmp/home-$1.ext4"
         printf 'TICKS=%s\nPROBES="%s"\n' "$2" "$3" > "$tmp/env-$1"
@@ -77,7 +83,10 @@ EOF
 }
 
 # --- the test's world: a host namespace with an uplink to "the internet" ------------------------
-for n in $TH $INET; do ip netns add "$n"; ip -n "$n" link set lo up; done
+# from here on, host-wide names (netns sis-e2e-*, cgroups qemu/e2e-*, the uid range): the host lock
+lock_host
+for n in $TH $INET; do netns_new "$n"; done
+on_exit cleanup
 ip link add "up0-$sfx" type veth peer name "eth0-$sfx"
 ip link set "up0-$sfx" netns "$TH"
 ip link set "eth0-$sfx" netns "$INET"
@@ -89,6 +98,7 @@ ip -n "$TH" link set up0 up
 ip -n "$INET" link set eth0 up
 ip -n "$TH" route add default via 198.51.100.1 dev up0
 ip netns exec "$INET" python3 -m http.server --bind 198.51.100.1 --directory "$tmp" 8080 > /dev/null 2>&1 &
+servers+=($!)
 
 # --- the audit, and a development policy for what this host fails --------------------------------
 mkdir -p "$jail"
@@ -108,22 +118,26 @@ for v in a b; do
         if inth "$launch" run --name "e2e-$v" "${R[@]}" --home "$tmp/home-$v.ext4" "${POOL[@]}" "${L[@]}" 2> "$tmp/run-$v.err"; then
                 ok "run e2e-$v: started under the jail ($(grep -o 'uid [0-9]*' "$tmp/run-$v.err" | tail -1))"
         else
-                notok "run e2e-$v"; cat "$tmp/run-$v.err"; exit 1
+                notok "run e2e-$v" "$(cat "$tmp/run-$v.err")"; finish
         fi
 done
 state() { python3 -c "import json, sys; s = json.load(open('$run/vms/$1/state.json')); print(eval(sys.argv[1]))" "$2"; }
 # something to be reached at each VM's own addresses (owned by its namespace): only the firewall stops a probe
 for v in a b; do
         ip netns exec "sis-e2e-$v" python3 -m http.server --bind "$(state "e2e-$v" "s['net']['vm_ip']")" --directory "$tmp" 8080 > /dev/null 2>&1 &
+        servers+=($!)
 done
 [ "$(state e2e-a "s['net']['vm_ip']")" = 10.250.0.2 ] && [ "$(state e2e-b "s['net']['vm_ip']")" = 10.250.0.6 ] &&
         ok "two VMs: their links are 10.250.0.0/30 and 10.250.0.4/30 as planned" || notok "the VMs' links are not the planned ones"
 [ "$(state e2e-a "s['audit']['policy']")" = "$tmp/dev-policy.json" ] && ok "the development policy is recorded in the VM's state" ||
         notok "the policy is not recorded"
 log() { { tr -d '\r' < "$run/vms/$1/qemu.log"; } 2> /dev/null; }
+# inlog VM PATTERN: the VM's console has a line matching PATTERN (grep on a copy: grep -q reading
+# a pipe would stop the writer early, and pipefail made that a failure now and then)
+inlog() { log "$1" > "$tmp/$1.console"; grep -aq -- "$2" "$tmp/$1.console"; }
 wait_for() { # VM PATTERN SECONDS
         local i
-        for ((i = 0; i < $3 * 2; i++)); do log "$1" | grep -aq "$2" && return 0; sleep 0.5; done
+        for ((i = 0; i < $3 * 2; i++)); do inlog "$1" "$2" && return 0; sleep 0.5; done
         return 1
 }
 peak_rss() { awk '/^VmHWM/ { print $2 }' "/proc/$1/status" 2> /dev/null || echo 0; }
@@ -136,7 +150,7 @@ for p in $pa $pb; do r=$(peak_rss "$p"); [ "${r:-0}" -gt "$rss" ] && rss=$r; don
 jail_ms="$(state e2e-a "'%.1f' % s['jail_setup_ms']") $(state e2e-b "'%.1f' % s['jail_setup_ms']")"
 for v in a b; do
         log "e2e-$v" | grep -a 'SIS-E2E' | sed "s/^/  e2e-$v: /"
-        want() { log "e2e-$v" | grep -aq "SIS-E2E: $1" && ok "e2e-$v: $2" || notok "e2e-$v: $2"; }
+        want() { if inlog "e2e-$v" "SIS-E2E: $1"; then ok "e2e-$v: $2"; else notok "e2e-$v: $2"; fi; }
         want "kernel 6\.1\." "the guest prints its kernel version"
         want "root ext4 ro" "/ is mounted read-only"
         want "home /dev/vdb ext4 rw" "/home/sis is the home disk, read-write"
@@ -148,9 +162,9 @@ for v in a b; do
         want "resolve example.com: nothing" "nothing outside resolves"
         want "probe inet 198.51.100.1:8080 reachable" "the VM reaches the internet namespace through its NAT"
 done
-log e2e-a | grep -aq "probe b-host 10.250.0.5:8080 unreachable" && log e2e-a | grep -aq "probe b-vm 10.250.0.6:8080 unreachable" &&
+inlog e2e-a "probe b-host 10.250.0.5:8080 unreachable" && inlog e2e-a "probe b-vm 10.250.0.6:8080 unreachable" &&
         ok "e2e-a cannot reach e2e-b's addresses" || notok "e2e-a reaches e2e-b"
-log e2e-b | grep -aq "probe a-host 10.250.0.1:8080 unreachable" && log e2e-b | grep -aq "probe a-vm 10.250.0.2:8080 unreachable" &&
+inlog e2e-b "probe a-host 10.250.0.1:8080 unreachable" && inlog e2e-b "probe a-vm 10.250.0.2:8080 unreachable" &&
         ok "e2e-b cannot reach e2e-a's addresses" || notok "e2e-b reaches e2e-a"
 
 # --- escape checks on the running VMMs -----------------------------------------------------------
@@ -166,11 +180,13 @@ for v in a b; do
                 [ "$(readlink "/proc/$p/ns/$ns")" != "$(readlink "/proc/self/ns/$ns")" ] || notok "e2e-$v: shares the $ns namespace"
         done
         ok "e2e-$v: its own mount, pid, net, ipc and uts namespaces"
+        # shellcheck disable=SC2012 # the jail's own names, plain
         top_level=$(ls -A "/proc/$p/root" | sort | tr '\n' ' ')
-        [ "$top_level" = "dev disk lib lib64 logger.fifo metrics.fifo proc qmp.sock rootfs.ext4 snapshot usr vmlinux " ] &&
+        [ "$top_level" = "dev disk lib lib64 logger.fifo metrics.fifo proc rootfs.ext4 run usr vmlinux " ] &&
                 ok "e2e-$v: its root holds only its jail: $top_level" || notok "e2e-$v: its root shows $top_level"
         ! ls -d "/proc/$p/root/etc" "/proc/$p/root/home" "/proc/$p/root$tmp" > /dev/null 2>&1 &&
                 ok "e2e-$v: no host /etc, /home, or the other VM's files" || notok "e2e-$v: host paths visible"
+        # shellcheck disable=SC2012 # the jail's own names, plain
         [ "$(ls "/proc/$p/root/dev" | sort | tr '\n' ' ')" = "net null urandom " ] && ok "e2e-$v: /dev has null, urandom, net/tun only" ||
                 notok "e2e-$v: /dev has $(ls "/proc/$p/root/dev" | tr '\n' ' ')"
         ifnames() { awk -F: '/:/ { gsub(/ /, "", $1); print $1 }'; }
@@ -193,21 +209,25 @@ leftovers() { # VM: what it left behind
         ls -d "$jail/qemu/$id" 2> /dev/null
         ls -d /sys/fs/cgroup/*/qemu/"$id" /sys/fs/cgroup/qemu/"$id" 2> /dev/null
         ip netns list | grep -w "sis-$id"
+        inth nft list tables 2> /dev/null | grep -x "table ip sis-$id"
         grep -F "$jail/qemu/$id" /proc/mounts
         grep -rlx "$id.*" "$run/leases" 2> /dev/null
+        ls "/run/sis/registry/$id.json" 2> /dev/null # sis-launch's host-wide registry entry
         [ -d "$run/vms/$id" ] && echo "$run/vms/$id"
         pgrep -f -- "-name $id,debug-threads" > /dev/null && echo "a process"
 }
 wait_for e2e-b 'reboot: Restarting system' 180 && ok "e2e-b powers off by itself" || notok "e2e-b never powered off"
 for _ in $(seq 40); do kill -0 "$pb" 2> /dev/null && [ "$(awk '/^State/ { print $2 }' "/proc/$pb/status" 2> /dev/null)" != Z ] || break; sleep 0.25; done
-inth "$launch" list --run-dir "$run" | grep -q 'e2e-b .*stopped' && ok "e2e-b: list shows it stopped" || notok "e2e-b: list"
+listed=$(inth "$launch" list --run-dir "$run")
+if has 'e2e-b .*stopped' "$listed"; then ok "e2e-b: list shows it stopped"; else notok "e2e-b: list" "$listed"; fi
 inth "$launch" clean "${L[@]}" e2e-b > /dev/null 2>&1
 left=$(leftovers e2e-b)
-[ -z "$left" ] && ok "e2e-b: clean leaves no process, jail, mount, netns, cgroup or lease" || notok "e2e-b left: $left"
+[ -z "$left" ] && ok "e2e-b: clean leaves no process, jail, mount, netns, nftables table, cgroup, lease or registry entry" || notok "e2e-b left: $left"
 
 # --- A: snapshot, restore once, refuse the second ---------------------------------------------------
 wait_for e2e-a 'SIS-E2E: tick 2$' 120
 if inth "$launch" snapshot e2e-a --out "$tmp/snap" "${L[@]}" 2> "$tmp/snap.err"; then
+        # shellcheck disable=SC2012 # the snapshot's own names, plain
         ok "snapshot of e2e-a: $(ls "$tmp/snap" | tr '\n' ' ')($(du -sh --apparent-size "$tmp/snap/vmstate" | cut -f1) of state)"
 else
         notok "snapshot"; cat "$tmp/snap.err"
@@ -223,7 +243,7 @@ else
         notok "restore"; cat "$tmp/restore.err"
 fi
 next=$((last + 1))
-wait_for e2e-a2 "SIS-E2E: tick $next\$" 60 && ! log e2e-a2 | grep -aq 'SIS-E2E: kernel' &&
+wait_for e2e-a2 "SIS-E2E: tick $next\$" 60 && ! inlog e2e-a2 'SIS-E2E: kernel' &&
         ok "the restored guest goes on where it stopped (tick $last, then tick $next), without booting again" ||
         { notok "the restored guest did not continue"; log e2e-a2 | tail -20; }
 inth "$launch" restore "$tmp/snap-copy" --name e2e-a3 --policy "$tmp/dev-policy.json" --ledger "$tmp/ledger" "${L[@]}" 2> "$tmp/restore2.err"
@@ -249,13 +269,14 @@ if inth "$launch" run --name e2e-k "${R[@]}" --home "$tmp/home-k.ext4" "${POOL[@
 else
         notok "run e2e-k"; cat "$tmp/run-k.err"
 fi
-if inth nft list table ip sis > /dev/null 2>&1; then
-        notok "the host's sis table is still there after the last VM"
+tables=$(inth nft list tables 2>&1)
+if has '^table ip sis(-|$)' "$tables"; then
+        notok "the host's sis tables are still there after the last VM" "$tables"
 else
-        ok "the last VM gone, the host's nftables table is gone too"
+        ok "the last VM gone, no sis table is left on the host"
 fi
 
 mkdir -p build
 printf 'tcg_boot_to_first_marker_s=%s\nvmm_peak_rss_kib=%s\njail_setup_ms=%s\n' "${boot_a:-?}" "$rss" "$jail_ms" > build/e2e-bench.txt
 echo "  TCG boot to the first guest marker: ${boot_a:-?} s; QEMU peak RSS: $((rss / 1024)) MiB; jail setup: $jail_ms ms"
-exit $status
+finish
