@@ -382,6 +382,17 @@ int reg_drop(const char *id) {
                 return fd;
         if (unlink(p) < 0 && errno != ENOENT)
                 k = -errno;
+        {
+                /* and what a writer killed between its temp file and the rename left */
+                _cleanup_free_ char *prefix = strdup_printf("%s.json.tmp", id);
+                DIR *d = prefix ? opendir(reg_dir) : NULL;
+                struct dirent *de;
+                while (d && (de = readdir(d)))
+                        if (startswith(de->d_name, prefix))
+                                (void) unlinkat(dirfd(d), de->d_name, 0);
+                if (d)
+                        closedir(d);
+        }
         reg_unlock(fd);
         return k;
 }

@@ -158,6 +158,7 @@ int vm_clean(const char *run_dir, const char *chroot_base, const char *id) {
                 return fail(2, "'%s' is not a VM name ([A-Za-z0-9-]{1,64})", id);
         k = reg_load(id, &vm);
         if (k == -ENOENT) {
+                (void) reg_drop(id); /* a temp file a killed writer may have left */
                 step("nothing of %s is left", id);
                 return 0;
         }

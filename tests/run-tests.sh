@@ -10,7 +10,7 @@ passed=0
 failed=0
 skipped=0
 scripts=(tests/lint-sh.sh tests/golden.sh tests/cli.sh tests/consumers.sh tests/provision.sh tests/rootfs.sh tests/launch.sh
-         tests/launch-net.sh tests/confine.sh)
+         tests/launch-net.sh tests/confine.sh tests/hostile.sh)
 if [ "${1:-}" = --only ]; then
         scripts=("$2")
         shift 2
