@@ -226,22 +226,38 @@ int reg_list(char ***ret) {
         return k;
 }
 
-/* Is any process running as uid? (a uid an older launcher or an operator uses is not free) */
-static bool uid_busy(uint32_t uid) {
+/* The uids in [min, max] that running processes have (a uid an older launcher or an operator
+ * uses is not free): one pass over /proc, whatever the range. */
+static int proc_uids_in(uint32_t min, uint32_t max, uint32_t **ret, size_t *ret_n) {
         DIR *d = opendir("/proc");
         struct dirent *de;
-        bool busy = false;
+        uint32_t *u = NULL;
+        size_t n = 0, cap = 0;
 
+        *ret = NULL;
+        *ret_n = 0;
         if (!d)
-                return false;
-        while (!busy && (de = readdir(d))) {
+                return 0;
+        while ((de = readdir(d))) {
                 struct stat st;
-                if (de->d_name[0] < '1' || de->d_name[0] > '9')
+                if (de->d_name[0] < '1' || de->d_name[0] > '9' || fstatat(dirfd(d), de->d_name, &st, 0) < 0 ||
+                    st.st_uid < min || st.st_uid > max)
                         continue;
-                busy = fstatat(dirfd(d), de->d_name, &st, 0) == 0 && st.st_uid == uid;
+                if (n == cap) {
+                        uint32_t *m = realloc(u, (cap = cap ? cap * 2 : 16) * sizeof(*u));
+                        if (!m) {
+                                free(u);
+                                closedir(d);
+                                return -ENOMEM;
+                        }
+                        u = m;
+                }
+                u[n++] = (uint32_t) st.st_uid;
         }
         closedir(d);
-        return busy;
+        *ret = u;
+        *ret_n = n;
+        return 0;
 }
 
 static uint32_t slot_base(const char *pool, unsigned slot) {
@@ -255,7 +271,8 @@ static uint32_t slot_base(const char *pool, unsigned slot) {
 int reg_claim(const struct reg_claim *c, struct reg_vm *ret, char **ret_error) {
         _cleanup_strv_free_ char **ids = NULL;
         struct reg_vm *all = NULL;
-        size_t n = 0;
+        _cleanup_free_ uint32_t *busy = NULL;
+        size_t n = 0, nbusy = 0;
         int fd, k;
 
         if (!vm_id_ok(c->id))
@@ -287,12 +304,17 @@ int reg_claim(const struct reg_claim *c, struct reg_vm *ret, char **ret_error) {
         *ret = (struct reg_vm) { .slot = -1 };
         snprintf(ret->id, sizeof(ret->id), "%s", c->id);
         snprintf(ret->backend, sizeof(ret->backend), "%s", c->backend);
+        k = proc_uids_in(c->uid_min, c->uid_max, &busy, &nbusy);
+        if (k < 0)
+                goto out;
         k = -EUSERS;
         for (uint64_t u = c->uid_min; u <= c->uid_max; u++) {
                 bool used = false;
                 for (size_t i = 0; i < n && !used; i++)
                         used = all[i].uid == u;
-                if (!used && !uid_busy((uint32_t) u)) {
+                for (size_t i = 0; i < nbusy && !used; i++)
+                        used = busy[i] == u;
+                if (!used) {
                         ret->uid = (uint32_t) u;
                         k = 0;
                         break;
