@@ -48,7 +48,7 @@ enum serve_mode {
         SERVE_HELLO,    /* write "hello\n", close */
         SERVE_HTTP,     /* read one request, answer 200 with a JSON body */
         SERVE_NOTHING,  /* never accept */
-        SERVE_COUNT,    /* read to EOF, append the number of bytes received to "count" */
+        SERVE_COUNT,    /* read to EOF, publish the number of bytes received as "count" */
 };
 
 static void serve_http(int c) {
@@ -119,10 +119,12 @@ static pid_t serve(const char *dir, const char *name, uid_t uid, enum serve_mode
                                 int f;
                                 while ((n = read(a, buf, sizeof(buf))) > 0)
                                         total += (size_t) n;
-                                f = open("count", O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+                                /* published whole: the test polls for the name, then reads it */
+                                f = open("count.new", O_WRONLY | O_TRUNC | O_CREAT | O_CLOEXEC, 0644);
                                 snprintf(line, sizeof(line), "%zu\n", total);
                                 (void) !write(f, line, strlen(line));
                                 close(f);
+                                (void) !rename("count.new", "count");
                         } else
                                 serve_http(a);
                         close(a);
