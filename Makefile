@@ -107,6 +107,15 @@ check-stress:
 	$(Q)$(MAKE) --no-print-directory $(TOOLS) $(TEST_BINS) $(B)/confine-run
 	$(Q)VALGRIND=$(VALGRIND) tests/stress/run.sh $(STRESS_N) tests/run-tests.sh $(TEST_BINS)
 
+# sis-launch against the real Firecracker and jailer, built by hand outside this repository:
+#   make fc-check SIS_FIRECRACKER=/path/firecracker SIS_JAILER=/path/jailer
+# Without them it says it skipped, and why (tests/fc-check.sh).
+fc-check:
+	$(Q)scripts/deps.sh test
+	$(Q)$(MAKE) --no-print-directory fc-check-run
+fc-check-run: $(TOOLS)
+	$(Q)SIS_FIRECRACKER="$(SIS_FIRECRACKER)" SIS_JAILER="$(SIS_JAILER)" tests/run-tests.sh --only tests/fc-check.sh
+
 # Fuzzing: libFuzzer targets for every parser (clang). FUZZ_SECONDS per target.
 FUZZ_SECONDS ?= 60
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz-*.c)
@@ -179,6 +188,6 @@ install: $(TOOLS)
 clean:
 	rm -rf $(B)
 
-.PHONY: e2e all audit check check-run check-stress kernel-check rootfs-check fuzz fuzz-build bench install clean FORCE
+.PHONY: e2e all audit check check-run check-stress fc-check fc-check-run kernel-check rootfs-check fuzz fuzz-build bench install clean FORCE
 # our dependency files only (build/ also holds the benchmark's kernel tree, full of other *.d)
 -include $(wildcard $(B)/*/*.d $(B)/fuzz/obj/*/*.d)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "dl.h"
 #include <sys/stat.h>
+#include <ctype.h>
 
 #include "audit.h"
 #include "util.h"
@@ -217,8 +218,16 @@ static const char *find_binary(struct audit_ctx *c, const char *configured, cons
         return *buf;
 }
 
-/* Returns 1 with the version in v when the binary is present and sound. */
-static int one_binary(struct audit_ctx *c, struct sis_finding *f, const char *path, unsigned v[3]) {
+/* A build from a development tree: Firecracker's own version then ends in "-dev" (v1.17.0-dev is
+ * some commit on the way to 1.17.0, not the release). */
+static bool dev_build(const char *version_output) {
+        const char *d = strstr(version_output, "-dev");
+        return d && !isalnum((unsigned char) d[4]);
+}
+
+/* Returns 1 with the version in v (and *dev for a development build) when the binary is present
+ * and sound. */
+static int one_binary(struct audit_ctx *c, struct sis_finding *f, const char *path, unsigned v[3], bool *dev) {
         struct sis_stat st;
         json_object *o;
         const char *out;
@@ -256,7 +265,8 @@ static int one_binary(struct audit_ctx *c, struct sis_finding *f, const char *pa
                                  probe_str(o, "error") ? probe_str(o, "error") : "no version printed");
                 return 0;
         }
-        sis_finding_evidence(f, "--version", "%s: %u.%u.%u", path, v[0], v[1], v[2]);
+        *dev = dev_build(out);
+        sis_finding_evidence(f, "--version", "%s: %u.%u.%u%s", path, v[0], v[1], v[2], *dev ? " (a development build)" : "");
         return 1;
 }
 
@@ -266,11 +276,12 @@ CHECK_FN(check_jail_binaries) {
         const char *jl = find_binary(c, c->cfg->jailer, "jailer", &jb);
         unsigned fv[3], jv[3];
         static const unsigned min[3] = { 1, 5, 0 };
+        bool fdev = false, jdev = false;
         int a, b;
 
         if (c->cfg->qemu) {
                 /* sis-launch --backend qemu: one binary, jailed by sis itself */
-                if (one_binary(c, f, c->cfg->qemu, fv) > 0)
+                if (one_binary(c, f, c->cfg->qemu, fv, &fdev) > 0)
                         sis_finding_note(f, SIS_PASS, "qemu %u.%u.%u, root-owned (jailed by sis-launch)", fv[0], fv[1], fv[2]);
                 return;
         }
@@ -278,15 +289,21 @@ CHECK_FN(check_jail_binaries) {
                 sis_finding_note(f, SIS_UNKNOWN, "out of memory");
                 return;
         }
-        a = one_binary(c, f, fc, fv);
-        b = one_binary(c, f, jl, jv);
+        a = one_binary(c, f, fc, fv, &fdev);
+        b = one_binary(c, f, jl, jv, &jdev);
         if (a <= 0 || b <= 0)
                 return;
-        if (version_cmp(fv, jv) != 0)
-                sis_finding_note(f, SIS_FAIL, "firecracker %u.%u.%u and jailer %u.%u.%u differ", fv[0], fv[1], fv[2], jv[0],
-                                 jv[1], jv[2]);
+        if (version_cmp(fv, jv) != 0 || fdev != jdev)
+                sis_finding_note(f, SIS_FAIL, "firecracker %u.%u.%u%s and jailer %u.%u.%u%s differ", fv[0], fv[1], fv[2],
+                                 fdev ? "-dev" : "", jv[0], jv[1], jv[2], jdev ? "-dev" : "");
         else if (version_cmp(fv, min) < 0)
                 sis_finding_note(f, SIS_WARN, "version %u.%u.%u is older than 1.5", fv[0], fv[1], fv[2]);
+        else if (fdev)
+                /* not a release: no release notes, no security advisories, no snapshot compatibility */
+                sis_finding_note(f, audit_production(c) ? SIS_WARN : SIS_PASS,
+                                 "firecracker and jailer %u.%u.%u-dev: a development build, not the %u.%u.%u release%s",
+                                 fv[0], fv[1], fv[2], fv[0], fv[1], fv[2],
+                                 audit_production(c) ? "" : " (accepted under the development profile)");
         else
                 sis_finding_note(f, SIS_PASS, "firecracker and jailer %u.%u.%u, root-owned", fv[0], fv[1], fv[2]);
 }

@@ -184,6 +184,10 @@ out:
                         reply->fault = strdup(json_object_get_string(fm));
                 json_object_put(j);
         }
-        return set_error(ret_error, -EIO, "%s %s: HTTP %ld: %s", method, path, reply->status,
-                         reply->fault ? reply->fault : "(no fault_message)");
+        {
+                /* the VMM's words, on one line (Firecracker's own can hold a backslash-newline) */
+                _cleanup_free_ char *line = reply->fault ? str_one_line(reply->fault) : NULL;
+                return set_error(ret_error, -EIO, "%s %s: HTTP %ld: %s", method, path, reply->status,
+                                 line ? line : "(no fault_message)");
+        }
 }

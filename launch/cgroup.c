@@ -198,6 +198,7 @@ static int kill_one(void *ud, const char *type, const char *mnt, const char *opt
 
 int cgroup_kill_all(const char *mounts, const char *group, const char *id, long timeout_ms) {
         struct kill_ctx c = { .group = group, .id = id };
+        bool found = false;
 
         if (!vm_id_ok(id) || !vm_id_ok(group))
                 return -EINVAL;
@@ -206,7 +207,8 @@ int cgroup_kill_all(const char *mounts, const char *group, const char *id, long 
                 c.signal = true;
                 (void) each_cgroup_mount(mounts, kill_one, &c);
                 if (c.left == 0)
-                        return 0;
+                        return found;
+                found = true;
                 if (waited >= timeout_ms)
                         return -EBUSY;
                 usleep(10000);

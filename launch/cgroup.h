@@ -44,7 +44,8 @@ void cgroup_remove(const char *mounts, const char *group, const char *id);
 
 /* SIGKILL every process in <mount>/<group>/<id> of every hierarchy (cgroup.kill where the kernel
  * has it, else each pid of cgroup.procs, again until none is left) and wait up to timeout_ms for
- * them to be gone: 0 when the VM's cgroups are empty (or absent), -EBUSY when something is left. */
+ * them to be gone: 1 when something was there and is gone now, 0 when the VM's cgroups were empty
+ * (or absent) already, -EBUSY when something is left. */
 int cgroup_kill_all(const char *mounts, const char *group, const char *id, long timeout_ms);
 /* Is pid a member of <group>/<id> (its /proc/<pid>/cgroup)? */
 bool cgroup_has_pid(const char *group, const char *id, pid_t pid);

@@ -57,25 +57,31 @@ bool vm_state_pid(json_object *st, const char *key, pid_t *pid, unsigned long lo
         return true;
 }
 
+void log_append(const char *path, const char *buf, size_t n, size_t cap) {
+        struct stat st;
+        int fd;
+
+        if (n == 0)
+                return;
+        if (stat(path, &st) == 0 && (size_t) st.st_size + n > cap) {
+                _cleanup_free_ char *old = strdup_printf("%s.1", path);
+                if (old)
+                        (void) rename(path, old);
+        }
+        fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd < 0)
+                return;
+        (void) !write(fd, buf, n);
+        close(fd);
+}
+
 /* Append what the FIFO holds to path, rotating to path.1 past the cap. */
 static void drain(int fifo, const char *path, size_t cap) {
         char buf[16384];
         ssize_t n;
 
-        while ((n = read(fifo, buf, sizeof(buf))) > 0) {
-                struct stat st;
-                int fd;
-                if (stat(path, &st) == 0 && (size_t) st.st_size + (size_t) n > cap) {
-                        _cleanup_free_ char *old = strdup_printf("%s.1", path);
-                        if (old)
-                                (void) rename(path, old);
-                }
-                fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-                if (fd < 0)
-                        return;
-                (void) !write(fd, buf, (size_t) n);
-                close(fd);
-        }
+        while ((n = read(fifo, buf, sizeof(buf))) > 0)
+                log_append(path, buf, (size_t) n, cap);
 }
 
 void vm_view_done(struct vm_view *v) {
@@ -291,26 +297,21 @@ int vm_stop(const char *run_dir, const char *id, unsigned timeout_s) {
 int vm_kill(const char *run_dir, const char *id) {
         _cleanup_free_ char *mounts = NULL;
         struct reg_vm vm = {};
-        bool alive;
         int k;
 
         if (!vm_id_ok(id))
                 return launch_fail(2, "'%s' is not a VM name", id);
         if (reg_load(id, &vm) < 0)
                 return launch_fail(2, "no VM named %s (sis-launch list)", id);
-        alive = vmm_alive(&vm);
-        /* everything in the VM's cgroups, not just the pid we know */
+        /* everything in the VM's cgroups, not just the pid we know: what was there says whether
+         * anything was running */
         k = read_file_capped("/proc/self/mounts", 1 << 20, &mounts, NULL);
         if (k >= 0)
                 k = cgroup_kill_all(mounts, vm.backend, id, 5000);
         reg_vm_done(&vm);
         if (k < 0)
                 return launch_fail(2, "%s: processes are left in its cgroups after SIGKILL", id);
-        if (!alive) {
-                launch_step("%s is not running", id);
-                return 0;
-        }
-        launch_step("%s killed", id);
+        launch_step(k > 0 ? "%s killed" : "%s is not running: nothing to kill", id);
         return 0;
 }
 

@@ -10,6 +10,10 @@
 
 #define LOG_CAP (1u << 20) /* firecracker.log rotates to .1 past this */
 
+/* Append n bytes of a VMM's log to path (root's run directory), rotating it to path.1 first when
+ * it would grow past cap. Best effort: a log that cannot be written is not a reason to stop. */
+void log_append(const char *path, const char *buf, size_t n, size_t cap);
+
 /* Fork the monitor (detached, its own session, never the OOM killer's choice) for VM id: it drains
  * the log FIFOs and, every watchdog_s of the VM's state, asks the VMM (its socket's peer checked)
  * and SIGKILLs it after 3 missed answers. Its pid and start time go into the registry. A monitor

@@ -226,8 +226,29 @@ int reg_list(char ***ret) {
         return k;
 }
 
+/* A process that has exited and waits to be reaped (state Z or X): it holds a pid and nothing
+ * else, and a new VM's uid has nothing to fear from it. Its parent may be slow to reap it (init
+ * reaps a daemonized VMM's), so it must not keep the uid. */
+static bool proc_exited(int dirfd, const char *pid) {
+        char path[64], buf[512];
+        ssize_t n;
+        const char *c;
+        _cleanup_close_ int fd = -1;
+
+        if (snprintf_ok(path, sizeof(path), "%s/stat", pid) < 0 || (fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC)) < 0)
+                return true; /* gone already */
+        n = read(fd, buf, sizeof(buf) - 1);
+        if (n <= 0)
+                return true;
+        buf[n] = '\0';
+        /* "pid (comm) S ...": the comm may hold anything, the state follows its last ')' */
+        c = strrchr(buf, ')');
+        return c && c[1] == ' ' && (c[2] == 'Z' || c[2] == 'X');
+}
+
 /* The uids in [min, max] that running processes have (a uid an older launcher or an operator
- * uses is not free): one pass over /proc, whatever the range. */
+ * uses is not free; one that only an exited, unreaped process has is): one pass over /proc,
+ * whatever the range. */
 static int proc_uids_in(uint32_t min, uint32_t max, uint32_t **ret, size_t *ret_n) {
         DIR *d = opendir("/proc");
         struct dirent *de;
@@ -241,7 +262,7 @@ static int proc_uids_in(uint32_t min, uint32_t max, uint32_t **ret, size_t *ret_
         while ((de = readdir(d))) {
                 struct stat st;
                 if (de->d_name[0] < '1' || de->d_name[0] > '9' || fstatat(dirfd(d), de->d_name, &st, 0) < 0 ||
-                    st.st_uid < min || st.st_uid > max)
+                    st.st_uid < min || st.st_uid > max || proc_exited(dirfd(d), de->d_name))
                         continue;
                 if (n == cap) {
                         uint32_t *m = realloc(u, (cap = cap ? cap * 2 : 16) * sizeof(*u));

@@ -444,6 +444,78 @@ static pid_t jailed_vmm_pid(const char *chroot, const char *id, uid_t uid) {
         return -ESRCH;
 }
 
+/* What a VMM wrote to its log FIFO that nobody read yet (a reader holds it open, non-blocking):
+ * appended to seen, and to the VM's log file when log_path is set. */
+static void read_vmm_log(int logfd, const char *log_path, struct sbuf *seen) {
+        char buf[16384];
+        ssize_t n;
+
+        if (logfd < 0 || fcntl(logfd, F_SETFL, O_NONBLOCK) < 0)
+                return;
+        while ((n = read(logfd, buf, sizeof(buf))) > 0) {
+                if (log_path)
+                        log_append(log_path, buf, (size_t) n, LOG_CAP);
+                if (seen->len < (1u << 20))
+                        sbuf_putn(seen, buf, (size_t) n);
+        }
+}
+
+/* The last lines a failed VMM wrote, each made one printable line (a backslash-newline, as in
+ * Firecracker's own messages, continues a line). */
+static void vmm_said(const char *who, const char *raw_text) {
+        _cleanup_free_ char *copy = raw_text ? strdup(raw_text) : NULL;
+        const char *text = copy, *end, *from;
+        int lines = 0;
+
+        if (!text || !*text)
+                return;
+        for (char *c = copy; (c = strstr(c, "\\\n"));)
+                c[0] = c[1] = ' ';
+        end = text + strlen(text);
+        while (end > text && (end[-1] == '\n' || end[-1] == '\r'))
+                end--;
+        for (from = end; from > text && lines < 10; from--)
+                if (from[-1] == '\n' && ++lines == 10)
+                        break;
+        fprintf(stderr, "sis-launch: %s's last words:\n", who);
+        for (const char *l = from; l < end;) {
+                const char *nl = memchr(l, '\n', (size_t) (end - l));
+                _cleanup_free_ char *one = NULL, *raw = strndup(l, nl ? (size_t) (nl - l) : (size_t) (end - l));
+                one = raw ? str_one_line(raw) : NULL;
+                if (one && *one)
+                        fprintf(stderr, "  %s\n", one);
+                l = nl ? nl + 1 : end;
+        }
+}
+
+/* Firecracker's answer when /dev/kvm is a node with no driver behind it (a host without KVM):
+ * "... Error creating KVM object: No such device (os error 19) ...". */
+static bool kvm_missing(const char *text) {
+        return text && strstr(text, "KVM") && strstr(text, "(os error 19)");
+}
+#define NO_KVM "this host has no KVM: Firecracker's /dev/kvm answers ENODEV (needs KVM)"
+
+/* --config-file: Firecracker boots by itself and has no API to ask. It is up once its log says
+ * so; a VMM that exits first has failed, and its last words are in the log, which a reader has
+ * held open since before the jailer ran. Whatever is read here goes to the VM's log file, where
+ * the monitor goes on. 0 booted; -ECHILD it exited; -ETIMEDOUT no word within timeout_ms. */
+#define FC_BOOTED "Successfully started microvm"
+static int fc_wait_booted(pid_t vmm, unsigned long long start, int logfd, const char *log_path, long timeout_ms,
+                          struct sbuf *seen) {
+        for (long waited = 0;; waited += 20) {
+                bool alive = proc_alive(vmm, start);
+                /* read after the liveness test: what it wrote before it died is all there */
+                read_vmm_log(logfd, log_path, seen);
+                if (seen->buf && strstr(seen->buf, FC_BOOTED))
+                        return 0;
+                if (!alive)
+                        return -ECHILD;
+                if (waited >= timeout_ms)
+                        return -ETIMEDOUT;
+                usleep(20000);
+        }
+}
+
 #define STATE_PUT(st, key, value) json_object_object_add(st, key, value)
 
 /* Claim, lease, stage, record, jail, configure: the path every start takes (run and restore). Each
@@ -464,9 +536,11 @@ int vm_start(const struct run_opts *o, const struct start_req *r, const struct g
         struct vm_peer peer;
         bool has_net = false, claimed = false;
         pid_t vmm = 0;
-        int k, cgv = mounts ? cgroup_version_detect(mounts) : -EIO, rc = 2, logfd = -1;
+        int k, cgv = mounts ? cgroup_version_detect(mounts) : -EIO, rc = 2, logfd = -1, mfd = -1;
+        struct sbuf said = {}; /* what the VMM wrote to its log before the monitor took over */
+        _cleanup_free_ char *log_path = strdup_printf("%s/%s.log", dir ? dir : "", backend);
 
-        if (!chroot || !dir || !vms)
+        if (!chroot || !dir || !vms || !log_path)
                 return 2;
         if (!mounts)
                 return fail(2, "/proc/self/mounts: cannot read it");
@@ -633,6 +707,16 @@ int vm_start(const struct run_opts *o, const struct start_req *r, const struct g
                 }
                 STATE_PUT(st, "jail_setup_ms", json_object_new_double(setup_ms));
         } else {
+                /* Firecracker opens its log and metrics FIFOs itself and may write its last words
+                 * and exit before the monitor exists: a reader holds them from now on (a FIFO
+                 * nobody holds open drops what was written to it) */
+                logfd = open_beneath(chroot, "logger.fifo", O_RDWR | O_NONBLOCK, S_IFIFO);
+                mfd = open_beneath(chroot, "metrics.fifo", O_RDWR | O_NONBLOCK, S_IFIFO);
+                if (logfd < 0 || mfd < 0) {
+                        rc = fail(2, "%s/%s.fifo: %s", chroot, logfd < 0 ? "logger" : "metrics",
+                                  strerror(-(logfd < 0 ? logfd : mfd)));
+                        goto undo;
+                }
                 step("jailer: %s", cmd);
                 k = exec_jailer(argv);
                 if (k != 0) {
@@ -656,46 +740,64 @@ int vm_start(const struct run_opts *o, const struct start_req *r, const struct g
         if (qemu) {
                 k = qemu_handshake(o, r, &peer, &err);
                 if (k < 0) {
-                        /* what QEMU said on its way out is in the FIFO, unread */
-                        char out[4096];
-                        ssize_t n = fcntl(logfd, F_SETFL, O_NONBLOCK) < 0 ? -1 : read(logfd, out, sizeof(out) - 1);
                         rc = fail(2, "%s", err ? err : strerror(-k));
-                        if (n > 0) {
-                                out[n] = '\0';
-                                fprintf(stderr, "sis-launch: QEMU said:\n%s%s", out, out[n - 1] == '\n' ? "" : "\n");
-                        }
-                        goto undo;
+                        goto undo_said; /* what QEMU said on its way out is in the FIFO, unread */
                 }
-        } else if (!o->config_file)
+        } else if (o->config_file) {
+                k = fc_wait_booted(vmm, vm.vmm_start, logfd, log_path, o->api_timeout_ms, &said);
+                if (k < 0) {
+                        const char *text = said.buf ? said.buf : "";
+                        if (k == -ECHILD)
+                                rc = fail(2, "%s: Firecracker exited before its log said it had started the VM%s%s", o->id,
+                                          kvm_missing(text) ? ": " : "", kvm_missing(text) ? NO_KVM : "");
+                        else
+                                rc = fail(2, "%s: Firecracker's log did not say it had started the VM within %ld ms", o->id,
+                                          o->api_timeout_ms);
+                        goto undo_said;
+                }
+        } else
                 for (size_t i = 0; i < r->plan->n; i++) {
                         struct fc_reply rep = {};
                         const struct fc_request *q = &r->plan->r[i];
                         bool once = streq(q->path, "/actions") || streq(q->path, "/snapshot/load");
                         _cleanup_free_ char *why = NULL;
                         k = fc_api_call(&peer, q->method, q->path, q->body, !once, o->api_timeout_ms, &rep, &why);
-                        fc_reply_done(&rep);
                         if (k < 0) {
-                                rc = fail(2, "%s", why ? why : strerror(-k));
-                                goto undo;
+                                bool nokvm = kvm_missing(rep.fault);
+                                fc_reply_done(&rep);
+                                rc = fail(2, "%s%s%s", why ? why : strerror(-k), nokvm ? ": " : "", nokvm ? NO_KVM : "");
+                                goto undo_said;
                         }
+                        fc_reply_done(&rep);
                 }
         json_object_put(st);
         st = NULL;
+        /* the log so far to the VM's log file: the monitor goes on from here */
+        read_vmm_log(logfd, log_path, &said);
         k = monitor_start(o->run_dir, o->id);
         if (logfd >= 0)
                 close(logfd);
-        logfd = -1;
+        if (mfd >= 0)
+                close(mfd);
+        logfd = mfd = -1;
         if (k < 0) {
                 rc = fail(2, "cannot start the VM's monitor (logs, watchdog): %s", strerror(-k));
                 goto undo;
         }
         step("started %s: %s pid %d, uid %u, %u vCPU, %u MiB", o->id, backend, (int) vmm, (unsigned) vm.uid, o->vcpus, o->mem_mib);
+        sbuf_done(&said);
         reg_vm_done(&vm);
         return 0;
+undo_said:
+        read_vmm_log(logfd, NULL, &said);
+        vmm_said(qemu ? "QEMU" : "Firecracker", said.buf);
 undo:
+        sbuf_done(&said);
         json_object_put(st);
         if (logfd >= 0)
                 close(logfd);
+        if (mfd >= 0)
+                close(mfd);
         if (claimed) {
                 struct reg_vm now = {};
                 /* the entry as saved (the monitor may have added itself) */

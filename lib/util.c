@@ -115,6 +115,31 @@ bool str_is_printable(const char *s, size_t len) {
         return true;
 }
 
+char *str_one_line(const char *s) {
+        struct sbuf b = {};
+        bool space = false;
+
+        for (const char *c = s ? s : ""; *c; c++) {
+                unsigned char u = (unsigned char) *c;
+                if (u == '\\' && (c[1] == '\n' || (c[1] == '\r' && c[2] == '\n'))) {
+                        space = true;
+                        continue;
+                }
+                if (u == ' ' || u == '\t' || u == '\n' || u == '\r') {
+                        space = true;
+                        continue;
+                }
+                if (space && b.len > 0)
+                        sbuf_putc(&b, ' ');
+                space = false;
+                if (u < 0x20 || u == 0x7f)
+                        sbuf_printf(&b, "\\x%02x", u);
+                else
+                        sbuf_putc(&b, (char) u);
+        }
+        return sbuf_steal(&b);
+}
+
 int set_error(char **ret_error, int err, const char *fmt, ...) {
         va_list ap;
 

@@ -19,6 +19,10 @@ char *strstrip(char *s);
 char *strdup_printf(const char *fmt, ...) _printf_(1, 2);
 /* True when every byte is printable ASCII or a blank (used to reject garbage). */
 bool str_is_printable(const char *s, size_t len);
+/* Text another program wrote (an error message, a log line), made one line fit to print: a
+ * backslash-newline continuation and every run of blanks, tabs and line breaks become one space,
+ * other control bytes "\xNN"; leading and trailing blanks go. NULL on ENOMEM. */
+char *str_one_line(const char *s);
 /* For functions that explain their failures: sets *ret_error (when ret_error is not NULL) to the
  * formatted message, and returns err. */
 int set_error(char **ret_error, int err, const char *fmt, ...) _printf_(3, 4);

@@ -165,6 +165,53 @@ has '--config-file /vm-config.json --no-api' "$(tail -3 "$v4/jailer.argv" | tr '
         ok "contract: the config file validates against FullVmConfiguration" || { notok "config-file contract"; cat "$tmp/v"; }
 [ "$(stat -c '%a %u' "$v4/root/vm-config.json")" = "644 0" ] && ok "config-file: root's, 0644: the VMM reads it, cannot change it" ||
         notok "config-file mode" "$(stat -c '%a %u' "$v4/root/vm-config.json")"
+expect "config-file: its log keeps what Firecracker wrote before the monitor existed" 0 "Successfully started microvm" \
+        "$bin" logs --run-dir "$run" vm4
+"$bin" clean "${L[@]}" vm4 > /dev/null 2>&1
+# a Firecracker that dies at start (here as on a host without KVM: /dev/kvm answers ENODEV) is a
+# failed start, not "started": exit 2, its last words, nothing left behind
+echo nokvm > "$tmp/jailer.faults"
+expect "config-file: a VMM that exits at start is a failed start, named" 2 "vm4k: Firecracker exited before its log said it had started the VM: this host has no KVM" \
+        "$bin" run --name vm4k --config-file "${R[@]}" "${L[@]}" "${P[@]}"
+has "exit_code=1" "$(cat "$tmp/err")" && has "process is configured on the /dev/kvm file's ACL" "$(cat "$tmp/err")" &&
+        ! has "started vm4k" "$(cat "$tmp/err")" && ok "config-file: the error carries Firecracker's last log lines, each one line" ||
+        notok "config-file: last words" "$(cat "$tmp/err")"
+[ ! -e "$jail/firecracker/vm4k" ] && [ ! -e "$run/vms/vm4k" ] && [ ! -e "$reg/vm4k.json" ] && ok "config-file: the failed start leaves nothing" ||
+        notok "config-file: the failed start left files"
+# the API's InstanceStart on such a host: Firecracker's fault_message holds a backslash-newline
+expect "run: InstanceStart without KVM: the fault on one line, and named" 2 \
+        "PUT /actions: HTTP 400: Start microvm error: Kvm error: Error creating KVM object: No such device \(os error 19\) Make sure the user launching the firecracker process is configured on the /dev/kvm file's ACL.: this host has no KVM" \
+        "$bin" run --name vm3k "${R[@]}" "${L[@]}" "${P[@]}"
+! grep -q '^ *configured on' "$tmp/err" && has "Firecracker's last words:" "$(cat "$tmp/err")" &&
+        has 'Received Error. Status code: 400 Bad Request' "$(cat "$tmp/err")" && ok "run: a failed start shows Firecracker's log, one line a line" ||
+        notok "run: ENODEV output" "$(cat "$tmp/err")"
+rm -f "$tmp/jailer.faults"
+[ ! -e "$jail/firecracker/vm3k" ] && [ ! -e "$reg/vm3k.json" ] && ok "run: the failed InstanceStart leaves nothing" || notok "vm3k left files"
+
+# --- a 64-character name: the API socket's path is longer than sun_path (108 bytes) -------------------
+long=$(printf 'L%.0s' $(seq 64))
+[ "${#jail}" -gt 0 ] && [ $(( ${#jail} + ${#long} + 41 )) -gt 108 ] || notok "long name: the jail base is too short to test this"
+expect "run: a 64-character name, its API socket path $(( ${#jail} + ${#long} + 41 )) bytes long" 0 "started $long" \
+        "$bin" run --name "$long" "${R[@]}" "${L[@]}" "${P[@]}"
+has '"action_type": "InstanceStart"' "$(cat "$jail/firecracker/$long/requests.jsonl" 2> /dev/null)" &&
+        ok "long name: every request reached the VMM" || notok "long name: requests"
+expect "long name: stop reaches it too" 0 "$long stopped" "$bin" stop --timeout 1 --run-dir "$run" "$long"
+has '"action_type": "SendCtrlAltDel"' "$(cat "$jail/firecracker/$long/requests.jsonl" 2> /dev/null)" &&
+        ok "long name: stop sent SendCtrlAltDel through the API" || notok "long name: stop"
+"$bin" clean "${L[@]}" "$long" > /dev/null 2>&1
+
+# --- the stand-in answers as the real Firecracker does (tests/fc-check.sh runs the same script
+# against the real one) --------------------------------------------------------------------------------
+mkfifo "$tmp/contract.fifo"
+/usr/bin/python3 tests/launch/fc-server.py --socket "$tmp/contract.sock" --record "$tmp/contract.rec" --root / --id contract &
+cpid=$!
+wait_until 10 test -S "$tmp/contract.sock"
+/usr/bin/python3 tests/launch/fc-contract.py "$tmp/contract.sock" "$tmp/contract.fifo" > "$tmp/contract.out" 2>&1
+kill "$cpid" 2> /dev/null
+wait "$cpid" 2> /dev/null
+diff -u tests/launch/fc-contract.expected "$tmp/contract.out" > "$tmp/contract.diff" &&
+        ok "stand-in: its API answers before boot are Firecracker v1.16.1's (tests/launch/fc-contract.expected)" ||
+        notok "stand-in contract" "$(cat "$tmp/contract.diff")"
 
 # --- the validator itself catches what Firecracker would refuse ------------------------------------
 cat > "$tmp/bad.jsonl" <<'EOF'
@@ -199,6 +246,9 @@ grep -q '"body": {"action_type": "SendCtrlAltDel"}' "$jail/firecracker/vm10/requ
         ok "stop: the SendCtrlAltDel request validates" || notok "stop: SendCtrlAltDel"
 expect "lifecycle: vm11 runs" 0 "started vm11" "$bin" run --name vm11 "${R[@]}" "${L[@]}" "${P[@]}"
 expect "kill: SIGKILL" 0 "vm11 killed" "$bin" kill --run-dir "$run" vm11
+expect "kill: a VM that is not running says so" 0 "vm11 is not running: nothing to kill" "$bin" kill --run-dir "$run" vm11
+! has "vm11 killed" "$(cat "$tmp/err")" && ok "kill: no 'killed' for a dead VM" || notok "kill of a dead VM"
+expect "stop: a VM that is not running says so" 0 "vm11 is not running" "$bin" stop --run-dir "$run" vm11
 "$bin" list --run-dir "$run" > "$tmp/list" 2>&1
 grep -qE '^vm11 .*stopped' "$tmp/list" && grep -qE '^vm9 .*stopped' "$tmp/list" && ok "list: killed VMs show as stopped" || { notok "list after kill"; cat "$tmp/list"; }
 expect "stop: an unknown VM" 2 "no VM named nope" "$bin" stop --run-dir "$run" nope
@@ -224,6 +274,14 @@ PY
 /usr/bin/python3 "$PWD/tests/launch/validate.py" "$spec" --requests "$jail/firecracker/vm5/requests.jsonl" > "$tmp/v" 2>&1 &&
         grep -q '"path": "/snapshot/create"' "$jail/firecracker/vm5/requests.jsonl" && ok "contract: pause and snapshot requests validate" || { notok "snapshot contract"; cat "$tmp/v"; }
 expect "snapshot: --out exists" 2 "never overwritten" "$bin" snapshot vm5 --out "$tmp/snap1" "${L[@]}"
+# a VMM that refuses to pause (as Firecracker refuses before boot): its words, no snapshot
+echo 'PATCH /vm=400:The requested operation is not supported before starting the microVM.' > "$tmp/jailer.faults"
+"$bin" run --name vm5p "${R[@]}" "${L[@]}" "${P[@]}" > /dev/null 2>&1
+rm -f "$tmp/jailer.faults"
+expect "snapshot: the VMM's refusal to pause is the error" 2 "PATCH /vm: HTTP 400: The requested operation is not supported before starting the microVM" \
+        "$bin" snapshot vm5p --out "$tmp/snap5p" "${L[@]}"
+! compgen -G "$tmp/snap5p*" > /dev/null && ok "snapshot: a refused snapshot leaves no output" || notok "snapshot: refused, yet $(ls -d "$tmp"/snap5p*)"
+"$bin" clean "${L[@]}" vm5p > /dev/null 2>&1
 cp -a "$tmp/snap1" "$tmp/snap1-copy"
 expect "restore: the snapshot, once" 0 "started r1" "$bin" restore "$tmp/snap1" --name r1 "${L[@]}" "${P[@]}" "${LG[@]}"
 /usr/bin/python3 "$PWD/tests/launch/validate.py" "$spec" --requests "$jail/firecracker/r1/requests.jsonl" > "$tmp/v" 2>&1 &&
@@ -251,8 +309,9 @@ rm -rf "$jail/firecracker/vm5t"
 # the race: two restores of one snapshot at once, many times -- exactly one wins each time
 wins_ok=0
 for i in $(seq 8); do
-        "$bin" run --name "race$i" "${R[@]}" "${L[@]}" "${P[@]}" > /dev/null 2>&1
-        "$bin" snapshot "race$i" --out "$tmp/rs$i" "${L[@]}" > /dev/null 2>&1
+        "$bin" run --name "race$i" "${R[@]}" "${L[@]}" "${P[@]}" > "$tmp/race.log" 2>&1
+        "$bin" snapshot "race$i" --out "$tmp/rs$i" "${L[@]}" >> "$tmp/race.log" 2>&1 ||
+                notok "restore race $i: no snapshot to race for" "$(tail -5 "$tmp/race.log")"
         cp -a "$tmp/rs$i" "$tmp/rs$i-b"
         "$bin" clean "${L[@]}" "race$i" > /dev/null 2>&1
         "$bin" restore "$tmp/rs$i" --name "ra$i" "${L[@]}" "${P[@]}" "${LG[@]}" > /dev/null 2>&1 &
@@ -324,4 +383,9 @@ PY
 chmod 644 "$tmp/vmgenid-policy.json"
 expect "restore: ... unless the policy waives snapshot.vmgenid" 0 "started g2" \
         "$bin" restore "$tmp/snap8" --name g2 "${L[@]}" --policy "$tmp/vmgenid-policy.json" "${LG[@]}"
+
+# --- nothing outlives its VM: once every VM is cleaned, no process has one of the test's uids ------------
+for d in "$run"/vms/*/; do [ -d "$d" ] && "$bin" clean "${L[@]}" "$(basename "$d")" > /dev/null 2>&1; done
+left=$(ps -eo uid=,stat=,pid=,args= | awk '$1 >= 20000 && $1 <= 20009 && $2 !~ /^Z/')
+[ -z "$left" ] && ok "clean: after every VM is cleaned, no process runs as one of their uids" || notok "clean: processes outlived their VMs" "$left"
 finish

@@ -43,7 +43,8 @@
 #                             state (jailer.spec) and environment (jailer.env) next to the chroot,
 #                             then starts tests/launch/fc-server.py on <chroot>/run/firecracker.socket
 #                             recording to requests.jsonl (with --no-api: copies vm-config.json and
-#                             sleeps instead). Faults for fc-server, one a line, in DIR/jailer.faults.
+#                             boots from it, writing to its log FIFO, as Firecracker does). Faults for
+#                             fc-server, one a line, in DIR/jailer.faults ("nokvm": a host without KVM).
 #   dev_policy DIR CHROOT-BASE UID-RANGE [REASON]
 #                             audits this host against DIR's stand-ins into DIR/audit.json and writes
 #                             DIR/dev-policy.json (0644), a development policy waiving exactly what
@@ -234,16 +235,19 @@ fi
 mkdir -p "\$cg"
 # the VMM cannot reach <base>/firecracker/<id> (root's, 0700): what it uses is handed over open,
 # the record file on fd 3, the jail's root on fd 4 (as the real one sees its chroot)
+# faults, one a line: "METHOD PATH=STATUS:MESSAGE" for fc-server.py, or "nokvm" (a host without KVM)
 rec=/dev/null
+fargs=(--id "\$id" --root /proc/self/fd/4)
+[ -f "\$0.faults" ] && while read -r f; do
+        if [ "\$f" = nokvm ]; then fargs+=(--no-kvm); else fargs+=(--fault "\$f"); fi
+done < "\$0.faults"
 if [[ " \${vmm[*]} " == *" --no-api "* ]]; then
         cp "\$root/vm-config.json" "\$vm/vm-config.json"
-        run=(sleep 300)
+        run=(/usr/bin/python3 $SIS_ROOT/tests/launch/fc-server.py --config-file /proc/self/fd/4/vm-config.json "\${fargs[@]}")
 else
         rec=\$vm/requests.jsonl
         : >> "\$rec"
         chmod 666 "\$rec"
-        fargs=()
-        [ -f "\$0.faults" ] && while read -r f; do fargs+=(--fault "\$f"); done < "\$0.faults"
         run=(/usr/bin/python3 $SIS_ROOT/tests/launch/fc-server.py --socket /proc/self/fd/4/run/firecracker.socket
              --record /proc/self/fd/3 "\${fargs[@]}")
 fi

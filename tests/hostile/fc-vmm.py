@@ -21,16 +21,11 @@ ap.add_argument("--socket", required=True)
 ap.add_argument("--record", required=True)
 ap.add_argument("--fault", action="append", default=[])
 a = ap.parse_args()
-faults = {}
-for f in a.fault:
-    key, _, rest = f.partition("=")
-    status, _, msg = rest.partition(":")
-    faults[key] = (int(status), msg)
 try:
     os.unlink(a.socket)
 except FileNotFoundError:
     pass
-# the jail's root is the working directory: "." is what fc-server.py calls root
-srv = fc.Server(a.socket, fc.make_handler(a.record, faults, "."))
+# the jail's root is the working directory: "." is the VMM's root
+srv = fc.Server(a.socket, fc.make_handler(a.record, fc.parse_faults(a.fault), fc.Vmm(".", "hostile", False)))
 signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
 srv.serve_forever()

@@ -301,6 +301,11 @@ static const struct tcase cases[] = {
         { "jail.binaries", SIS_FAIL, 0, F(BINS("0755", "0755", "1.10.1", "1.9.0")) },
         { "jail.binaries", SIS_FAIL, 0, F(BINS("0755", "0775", "1.10.1", "1.10.1")) },
         { "jail.binaries", SIS_WARN, 0, F(BINS("0755", "0755", "1.4.1", "1.4.1")) },
+        /* a development build: not the release its number names */
+        { "jail.binaries", SIS_WARN, 0, F(BINS("0755", "0755", "1.17.0-dev", "1.17.0-dev")), "1.17.0-dev: a development build" },
+        { "jail.binaries", SIS_PASS, 1, F(BINS("0755", "0755", "1.17.0-dev", "1.17.0-dev")), "accepted under the development profile" },
+        { "jail.binaries", SIS_FAIL, 0, F(BINS("0755", "0755", "1.17.0-dev", "1.17.0")) },
+        { "jail.binaries", SIS_PASS, 0, F(BINS("0755", "0755", "1.16.1-devx", "1.16.1-devx")) },
         { "jail.binaries", SIS_FAIL, 0, F({ "/etc/x", "" }) },
         /* vm.* */
         { "vm.good", SIS_PASS, 0, F(VM("good", "10001", "2", "1", "thread force mitigated", "4026532001", "0::/firecracker/good")) },

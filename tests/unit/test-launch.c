@@ -210,6 +210,62 @@ static void test_registry_race(void **state) {
         rm_rf(dir);
 }
 
+/* A uid a running process has is not handed out; one that only an exited, not yet reaped process
+ * (a zombie: init reaps a daemonized VMM late) has, is. */
+static void test_registry_busy_uid(void **state) {
+        _cleanup_free_ char *dir = mkroot(NULL), *reg = strdup_printf("%s/registry", dir);
+        struct reg_claim c = { .id = "vm-b", .backend = "qemu", .run_dir = dir, .chroot_base = dir, .uid_min = 3000000100u,
+                               .uid_max = 3000000101u };
+        struct reg_vm vm = {};
+        int ready[2], st;
+        char x;
+        pid_t kid;
+
+        if (geteuid() != 0)
+                skip();
+        reg_use_dir(reg);
+        assert_int_equal(pipe2(ready, O_CLOEXEC), 0);
+        kid = fork();
+        assert_true(kid >= 0);
+        if (kid == 0) {
+                close(ready[0]);
+                if (setresuid(3000000100u, 3000000100u, 3000000100u) < 0)
+                        _exit(1);
+                (void) !write(ready[1], "x", 1);
+                /* alive until the parent closes its end, then a zombie until it is reaped */
+                (void) !read(ready[1], &x, 1);
+                pause();
+                _exit(0);
+        }
+        close(ready[1]);
+        assert_int_equal(read(ready[0], &x, 1), 1);
+        /* running: its uid is busy */
+        assert_int_equal(reg_claim(&c, &vm, NULL), 0);
+        assert_int_equal(vm.uid, 3000000101u);
+        reg_vm_done(&vm);
+        assert_int_equal(reg_drop("vm-b"), 0);
+        /* exited, not reaped: its uid is free */
+        kill(kid, SIGKILL);
+        {
+                _cleanup_free_ char *p = strdup_printf("/proc/%d/stat", (int) kid), *text = NULL;
+                for (int i = 0; i < 500; i++) {
+                        free(text);
+                        text = NULL;
+                        if (read_file_capped(p, 4096, &text, NULL) >= 0 && strstr(text, ") Z "))
+                                break;
+                        usleep(10000);
+                }
+                assert_non_null(strstr(strempty(text), ") Z "));
+        }
+        assert_int_equal(reg_claim(&c, &vm, NULL), 0);
+        assert_int_equal(vm.uid, 3000000100u);
+        reg_vm_done(&vm);
+        assert_int_equal(waitpid(kid, &st, 0), kid);
+        close(ready[0]);
+        reg_use_dir(NULL);
+        rm_rf(dir);
+}
+
 /* Where root may keep state: root's, not writable by others, no one else's symlink on the way. */
 static void test_dir_trusted(void **state) {
         _cleanup_free_ char *dir = mkroot(NULL), *ok = strdup_printf("%s/ok/deeper/missing", dir),
@@ -313,7 +369,8 @@ static void test_guest_kernel_version(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_vm_id),     cmocka_unit_test(test_cgroup_detect),     cmocka_unit_test(test_jailer_argv),
-                cmocka_unit_test(test_fc_plan),   cmocka_unit_test(test_boot_args_and_mac), cmocka_unit_test(test_registry_race), cmocka_unit_test(test_dir_trusted),
+                cmocka_unit_test(test_fc_plan),   cmocka_unit_test(test_boot_args_and_mac), cmocka_unit_test(test_registry_race), cmocka_unit_test(test_registry_busy_uid),
+                cmocka_unit_test(test_dir_trusted),
                 cmocka_unit_test(test_ledger_race), cmocka_unit_test(test_guest_kernel_version),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

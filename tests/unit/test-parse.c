@@ -170,11 +170,38 @@ static void test_util(void **state) {
         assert_string_equal(p, "/c/d/e");
 }
 
+/* What Firecracker's displaydoc makes of a wrapped doc comment, and worse: one line to print. */
+static void test_one_line(void **state) {
+        static const struct {
+                const char *in, *out;
+        } cases[] = {
+                { "Error creating KVM object: No such device (os error 19) Make sure the user launching the firecracker "
+                  "process is \\\n    configured on the /dev/kvm file's ACL.",
+                  "Error creating KVM object: No such device (os error 19) Make sure the user launching the firecracker "
+                  "process is configured on the /dev/kvm file's ACL." },
+                { "two\nlines\r\n", "two lines" },
+                { "  \t lead and trail \n", "lead and trail" },
+                { "a\\b stays, \x1b[31mred\x7f", "a\\b stays, \\x1b[31mred\\x7f" },
+                { "ends in a backslash\\", "ends in a backslash\\" },
+                { "", "" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                _cleanup_free_ char *o = str_one_line(cases[i].in);
+                assert_non_null(o);
+                assert_string_equal(o, cases[i].out);
+        }
+        {
+                _cleanup_free_ char *o = str_one_line(NULL);
+                assert_string_equal(o, "");
+        }
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_cpuinfo), cmocka_unit_test(test_cmdline), cmocka_unit_test(test_swaps),
                 cmocka_unit_test(test_mounts),  cmocka_unit_test(test_modparam), cmocka_unit_test(test_kconfig),
                 cmocka_unit_test(test_gunzip),  cmocka_unit_test(test_util),
+                cmocka_unit_test(test_one_line),
         };
         return cmocka_run_group_tests_name("parse", tests, NULL, NULL);
 }
