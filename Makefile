@@ -120,7 +120,7 @@ fc-check-run: $(TOOLS)
 FUZZ_SECONDS ?= 60
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz-*.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRCS))
-FUZZ_LIB_SRCS := $(LIB_SRCS) $(AUDIT_SRCS) $(REPORT_SRCS) provision/recipe.c provision/tree.c launch/qmp.c launch/qemu.c launch/cgroup.c launch/jailfs.c
+FUZZ_LIB_SRCS := $(LIB_SRCS) $(AUDIT_SRCS) $(REPORT_SRCS) provision/recipe.c provision/tree.c launch/qmp.c launch/qemu.c launch/cgroup.c launch/jailfs.c launch/seal.c
 # The library is compiled once with the fuzzer's instrumentation (build/fuzz/obj), each target's
 # own file then linked against those objects.
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -D_GNU_SOURCE -DSIS_VERSION='"$(VERSION)"' -I. -Ilib -Iaudit -Ireports -Iprovision -Ilaunch $(PKG_CFLAGS)

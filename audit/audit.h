@@ -91,6 +91,8 @@ int audit_run(struct sis_root *root, const struct audit_config *cfg, char *const
 int probe_kvm(struct audit_ctx *c, json_object **ret);
 int probe_cpuid(struct audit_ctx *c, json_object **ret);
 int probe_exec_version(struct audit_ctx *c, const char *binary, json_object **ret);
+/* {"error": null or an errno name, "interp": the ELF program interpreter, null when static} */
+int probe_elf_interp(struct audit_ctx *c, const char *binary, json_object **ret);
 int probe_udev(struct audit_ctx *c, const char *subsystem, const char *sysname, json_object **ret);
 /* Helpers to read probe answers. */
 const char *probe_str(json_object *o, const char *key);

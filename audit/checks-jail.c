@@ -293,6 +293,22 @@ CHECK_FN(check_jail_binaries) {
         b = one_binary(c, f, jl, jv, &jdev);
         if (a <= 0 || b <= 0)
                 return;
+        /* the jailer execs Firecracker inside the chroot, where no shared library exists: a
+         * dynamically linked one (a glibc build) fails there with ENOENT, after everything was set
+         * up, and the daemonized jailer's message goes to /dev/null */
+        {
+                json_object *e = NULL;
+                if (probe_elf_interp(c, fc, &e) >= 0) {
+                        const char *interp = probe_str(e, "interp"), *err = probe_str(e, "error");
+                        sis_finding_evidence(f, "ELF interpreter", "%s: %s", fc, err ? err : interp ? interp : "none (static)");
+                        if (err || interp) {
+                                sis_finding_note(f, SIS_FAIL, "%s %s: it cannot run inside the jailer's chroot (build it statically: "
+                                                              "musl, or glibc with -C target-feature=+crt-static)",
+                                                 fc, err ? "is not a 64-bit ELF program" : "is dynamically linked");
+                                return;
+                        }
+                }
+        }
         if (version_cmp(fv, jv) != 0 || fdev != jdev)
                 sis_finding_note(f, SIS_FAIL, "firecracker %u.%u.%u%s and jailer %u.%u.%u%s differ", fv[0], fv[1], fv[2],
                                  fdev ? "-dev" : "", jv[0], jv[1], jv[2], jdev ? "-dev" : "");

@@ -5,6 +5,7 @@
  * scratch VM and vCPU that vanish with the file descriptors.
  */
 #include <cpuid.h>
+#include <elf.h>
 #include <fcntl.h>
 #include <libudev.h>
 #include <linux/kvm.h>
@@ -238,6 +239,48 @@ int probe_exec_version(struct audit_ctx *c, const char *binary, json_object **re
         if (!key)
                 return -ENOMEM;
         return sis_root_probe(c->root, key, exec_live, binary, ret);
+}
+
+/* The program interpreter an ELF binary asks for (PT_INTERP): {"error": null, "interp": PATH or
+ * null for a static binary}; "ENOEXEC" when it is not a 64-bit ELF file. Reads headers only. */
+static int elf_live(const char *path, json_object **ret) {
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        json_object *o = json_object_new_object();
+        char *interp = NULL;
+        Elf64_Ehdr eh;
+        int err = 0;
+
+        if (!o)
+                return -ENOMEM;
+        if (fd < 0)
+                err = errno;
+        else if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t) sizeof(eh) || memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 ||
+                 eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phnum > 4096)
+                err = ENOEXEC;
+        for (unsigned i = 0; !err && !interp && i < eh.e_phnum; i++) {
+                Elf64_Phdr ph;
+                if (pread(fd, &ph, sizeof(ph), (off_t) (eh.e_phoff + (uint64_t) i * sizeof(ph))) != (ssize_t) sizeof(ph)) {
+                        err = ENOEXEC;
+                        break;
+                }
+                if (ph.p_type != PT_INTERP)
+                        continue;
+                if (ph.p_filesz == 0 || ph.p_filesz > 4096 || !(interp = calloc(1, ph.p_filesz + 1)) ||
+                    pread(fd, interp, ph.p_filesz, (off_t) ph.p_offset) != (ssize_t) ph.p_filesz)
+                        err = interp ? ENOEXEC : ENOMEM;
+        }
+        json_object_object_add(o, "error", err_or_null(err));
+        json_object_object_add(o, "interp", !err && interp ? json_object_new_string(interp) : NULL);
+        free(interp);
+        *ret = o;
+        return 0;
+}
+
+int probe_elf_interp(struct audit_ctx *c, const char *binary, json_object **ret) {
+        _cleanup_free_ char *key = strdup_printf("elf:%s", binary);
+        if (!key)
+                return -ENOMEM;
+        return sis_root_probe(c->root, key, elf_live, binary, ret);
 }
 
 static int udev_live(const char *arg, json_object **ret) {

@@ -123,7 +123,7 @@ int fc_plan_boot(const struct fc_vm *vm, struct fc_plan *ret) {
         return 0;
 }
 
-int fc_plan_load(const char *log_path, const char *metrics_path, struct fc_plan *ret) {
+int fc_plan_load(const char *log_path, const char *metrics_path, bool clock_realtime, struct fc_plan *ret) {
         struct fc_plan p = {};
         json_object *o, *mb;
         int k = 0;
@@ -148,6 +148,8 @@ int fc_plan_load(const char *log_path, const char *metrics_path, struct fc_plan 
                 set_str(mb, "backend_path", "/snapshot/mem");
                 json_object_object_add(o, "mem_backend", mb);
                 set_bool(o, "resume_vm", true);
+                if (clock_realtime)
+                        set_bool(o, "clock_realtime", true);
                 k = add(&p, "PUT", "/snapshot/load", o, NULL, false);
         }
         if (k < 0) {

@@ -42,7 +42,10 @@ struct fc_plan {
 int fc_plan_boot(const struct fc_vm *vm, struct fc_plan *ret);
 /* A restore: logger and metrics (the only configuration allowed before a load), then the load of
  * /snapshot/vmstate with /snapshot/mem, resumed. */
-int fc_plan_load(const char *log_path, const char *metrics_path, struct fc_plan *ret);
+/* clock_realtime: Firecracker advances the guest's kvmclock by the wall-clock time since the
+ * snapshot (KVM_CLOCK_REALTIME; host Linux >= 5.16), so that a restored guest's clock is not where
+ * it stopped. */
+int fc_plan_load(const char *log_path, const char *metrics_path, bool clock_realtime, struct fc_plan *ret);
 /* A snapshot: pause, then a full snapshot into /snapshot. */
 int fc_plan_snapshot(struct fc_plan *ret);
 

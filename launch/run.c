@@ -429,16 +429,19 @@ static int qemu_handshake(const struct run_opts *o, const struct start_req *r, c
 
 /* The daemonized Firecracker: the pid the jailer wrote into the (root's) jail root, believed only
  * when that process is in the VM's cgroup and runs as the VM's uid. */
-static pid_t jailed_vmm_pid(const char *chroot, const char *id, uid_t uid) {
+static pid_t jailed_vmm_pid(const char *chroot, const char *id, uid_t uid, uint32_t *ret_written) {
+        *ret_written = 0;
         for (int i = 0; i < 200; i++) {
                 _cleanup_close_ int fd = open_beneath(chroot, "firecracker.pid", O_RDONLY, S_IFREG);
                 _cleanup_free_ char *text = NULL, *p = NULL;
                 struct stat st;
                 uint32_t pid;
-                if (fd >= 0 && read_fd_capped(fd, 64, &text, NULL) >= 0 && safe_atou32(strstrip(text), &pid) >= 0 && pid > 1 &&
-                    cgroup_has_pid("firecracker", id, (pid_t) pid) && (p = strdup_printf("/proc/%u", pid)) &&
-                    stat(p, &st) == 0 && st.st_uid == uid)
-                        return (pid_t) pid;
+                if (fd >= 0 && read_fd_capped(fd, 64, &text, NULL) >= 0 && safe_atou32(strstrip(text), &pid) >= 0 && pid > 1) {
+                        *ret_written = pid;
+                        if (cgroup_has_pid("firecracker", id, (pid_t) pid) && (p = strdup_printf("/proc/%u", pid)) &&
+                            stat(p, &st) == 0 && st.st_uid == uid)
+                                return (pid_t) pid;
+                }
                 usleep(5000);
         }
         return -ESRCH;
@@ -723,7 +726,15 @@ int vm_start(const struct run_opts *o, const struct start_req *r, const struct g
                         rc = fail(2, "the jailer failed (%s %d)", k < 0 ? "error" : "exit", k < 0 ? -k : k);
                         goto undo;
                 }
-                vmm = jailed_vmm_pid(chroot, o->id, vm.uid);
+                uint32_t written;
+                vmm = jailed_vmm_pid(chroot, o->id, vm.uid, &written);
+                if (vmm < 0 && written && !proc_alive((pid_t) written, proc_starttime((pid_t) written))) {
+                        /* the daemonized jailer's own words went to /dev/null */
+                        rc = fail(2, "%s: the VMM the jailer started (pid %u) exited at once: is %s a static program that "
+                                     "can run in the jail (sis-audit's jail.binaries)?",
+                                  o->id, written, o->firecracker);
+                        goto undo_said;
+                }
                 if (vmm < 0) {
                         rc = fail(2, "%s: no process of uid %u in cgroup firecracker/%s has the pid the jailer wrote to "
                                      "firecracker.pid", o->id, (unsigned) vm.uid, o->id);

@@ -49,6 +49,10 @@ grep -qx "sis-audit [0-9.]*" "$tmp/out" && ok "version text" || notok "version t
 code "list checks" 0 "$bin" --list-checks
 code "category selection" 0 "$bin" --root "$fx/intel-hardened" --only memory
 [ "$(grep -cE '^  [A-Z]+ +mem\.' "$tmp/out")" = 3 ] && grep -q '^3 checks' "$tmp/out" && ok "--only category" || notok "--only category"
+# the jailer execs Firecracker in a chroot without libraries: a dynamically linked one cannot start
+code "jail.binaries: a dynamically linked firecracker" 1 "$bin" --only jail.binaries --firecracker /bin/true --jailer /bin/true
+has 'jail.binaries +/bin/true is dynamically linked: it cannot run inside the jailer' "$(cat "$tmp/out")" &&
+        ok "jail.binaries: says why a dynamically linked firecracker fails" || notok "jail.binaries: dynamic binary" "$(cat "$tmp/out")"
 code "family selection" 0 "$bin" --root "$fx/intel-hardened" --only 'cpu.vuln.*' --format json
 [ "$(grep -c '"id": "cpu.vuln.' "$tmp/out")" -ge 10 ] && ! grep -q '"id": "cpu.smt"' "$tmp/out" && ok "--only family" || notok "--only family"
 

@@ -60,6 +60,8 @@ L=(--run-dir "$run" --chroot-base "$jail" --uid-range "$UIDS" --jailer "$tmp/bin
    --policy "$tmp/bin/dev-policy.json")
 R=(--kernel "$tmp/img/vmlinux" --rootfs "$tmp/img/rootfs.ext4" --home "$tmp/img/home.ext4" --vcpus 1 --mem 128 --net none)
 
+# the live processes of uid $1 (an exited one waits for init to reap it: not counted)
+uid_procs() { ps -eo uid=,stat=,pid=,comm= | awk -v u="$1" '$1 == u && $2 !~ /^Z/'; }
 # nothing of VM $1 is left: registry entry, run dir, jail, cgroups, processes of its uid
 left_nothing() { # ID UID
         local what=
@@ -69,7 +71,7 @@ left_nothing() { # ID UID
         grep -qs "/firecracker/$1" /proc/self/mounts && what="$what mounts"
         compgen -G "/sys/fs/cgroup/*/firecracker/$1" > /dev/null && what="$what cgroup-v1"
         [ -e "/sys/fs/cgroup/firecracker/$1" ] && what="$what cgroup-v2"
-        [ -n "$2" ] && pgrep -U "$2" > /dev/null && what="$what processes"
+        [ -n "$2" ] && [ -n "$(uid_procs "$2")" ] && what="$what processes"
         [ -z "$what" ] || { echo "left:$what"; return 1; }
 }
 uid_of() { /usr/bin/python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["uid"])' "$reg/$1.json" 2> /dev/null; }
@@ -149,7 +151,7 @@ wait_until 10 pgrep -U "${u4:-0}" firecracker > /dev/null
         notok "left behind: no Firecracker" "$(cat "$tmp/fcx4.out")"
 expect "left behind: list shows fcx4" 0 "fcx4 " "$bin" list --run-dir "$run"
 expect "left behind: kill fcx4 kills its VMM" 0 "fcx4 killed" "$bin" kill --run-dir "$run" fcx4
-! pgrep -U "${u4:-0}" > /dev/null && ok "left behind: nothing of uid $u4 runs" || notok "left behind: processes of $u4 remain"
+[ -n "$u4" ] && [ -z "$(uid_procs "$u4")" ] && ok "left behind: nothing of uid $u4 runs" || notok "left behind: processes of $u4 remain" "$(uid_procs "${u4:-x}")"
 expect "left behind: kill again says it is not running" 0 "fcx4 is not running: nothing to kill" "$bin" kill --run-dir "$run" fcx4
 expect "left behind: clean fcx4" 0 "" "$bin" clean "${L[@]}" fcx4
 left_nothing fcx4 "$u4" > "$tmp/left" && ok "left behind: nothing of fcx4 is left" || notok "left behind: fcx4 left something" "$(cat "$tmp/left")"

@@ -247,6 +247,8 @@ else
 fi
 mkdir -p "\$cg"
 cd "\$base/firecracker/\$id/root" || exit 1
+# as the real jailer does: the jail's /, /dev and /run become the VM uid's, 0700
+mkdir -p dev run && chown "\$uid:\$gid" . dev run && chmod 700 . dev run
 [ -d "$FCDIR" ] || install -d -o "\$uid" -g "\$gid" -m 0700 "$FCDIR"
 ns=()
 [ -n "\$netns" ] && ns=(nsenter --net="\$netns")

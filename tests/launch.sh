@@ -93,7 +93,10 @@ else
                 ok "no store-bypass control on this host: warned and recorded, not silently skipped" || notok "uncontrolled speculation not reported"
 fi
 [ "$(grep -vc '^\(PATH\|PWD\|SHLVL\|_\)=' "$vm/jailer.env")" = 0 ] && ok "the jailer gets a clean environment" || notok "jailer environment: $(tr '\n' ' ' < "$vm/jailer.env")"
-[ "$(stat -c '%a %u %g' "$root")" = "755 0 0" ] && ok "chroot: root's, 0755: read-only to the VM's uid" || notok "chroot: $(stat -c '%a %u %g' "$root")"
+# the jailer makes the jail's root the VM's (0700): what sis-launch staged there is root's
+[ "$(stat -c '%a %u' "$root")" = "700 20000" ] && [ "$(stat -c '%u' "$root/vmlinux" "$root/rootfs.ext4" | sort -u)" = 0 ] &&
+        ok "chroot: the VM's directory, as the jailer leaves it; the files staged in it are root's" ||
+        notok "chroot: $(stat -c '%a %u %g' "$root")"
 [ "$(stat -c %i "$root/vmlinux")" = "$(stat -c %i "$tmp/img/vmlinux")" ] && [ "$(stat -c %i "$root/rootfs.ext4")" = "$(stat -c %i "$tmp/img/rootfs.ext4")" ] &&
         ok "chroot: kernel and rootfs hard-linked, not copied" || notok "chroot: kernel/rootfs not hard links"
 [ "$(stat -f -c %T "$root/disk")" = tmpfs ] && [ "$(stat -c '%a %u' "$root/disk/home.ext4")" = "600 20000" ] &&
@@ -286,6 +289,12 @@ cp -a "$tmp/snap1" "$tmp/snap1-copy"
 expect "restore: the snapshot, once" 0 "started r1" "$bin" restore "$tmp/snap1" --name r1 "${L[@]}" "${P[@]}" "${LG[@]}"
 /usr/bin/python3 "$PWD/tests/launch/validate.py" "$spec" --requests "$jail/firecracker/r1/requests.jsonl" > "$tmp/v" 2>&1 &&
         has '"path": "/snapshot/load"' "$(tail -1 "$jail/firecracker/r1/requests.jsonl")" && ok "contract: the load request validates" || notok "restore contract" "$(cat "$tmp/v")"
+# the guest's clock advances by the time the snapshot slept, where the host kernel can (>= 5.16)
+lowest=$(printf '%s\n' 5.16 "$(uname -r)" | sort -V)
+if [ "${lowest%%$'\n'*}" = 5.16 ]; then want_clock=true; else want_clock=absent; fi
+clock=$(/usr/bin/python3 -c 'import json, sys; print(str(json.loads(open(sys.argv[1]).readlines()[-1])["body"].get("clock_realtime", "absent")).lower())' \
+        "$jail/firecracker/r1/requests.jsonl" 2>&1)
+[ "$clock" = "$want_clock" ] && ok "restore: clock_realtime is $clock on host kernel $(uname -r)" || notok "restore: clock_realtime $clock, want $want_clock"
 r1uid=$(/usr/bin/python3 -c "import json; print(json.load(open('$run/vms/r1/state.json'))['uid'])")
 [ "$(stat -c '%a %u' "$jail/firecracker/r1/root/snapshot/mem")" = "400 $r1uid" ] &&
         ok "restore: the memory file in the jail is read-only, the VM's" || notok "restore: mem file $(stat -c '%a %u' "$jail/firecracker/r1/root/snapshot/mem")"

@@ -225,6 +225,11 @@ done
 vm="\$base/firecracker/\$id"
 root="\$vm/root"
 printf '%s\n' "\${args[@]}" > "\$vm/jailer.argv"
+# as the real one does (FOLDER_HIERARCHY in src/jailer/src/env.rs): the jail's /, /dev and /run
+# become the VM uid's, mode 0700
+mkdir -p "\$root/dev" "\$root/run"
+chown "\$uid:\$gid" "\$root" "\$root/dev" "\$root/run"
+chmod 700 "\$root" "\$root/dev" "\$root/run"
 grep -E '^Speculation' /proc/self/status > "\$vm/jailer.spec"
 env > "\$vm/jailer.env"
 if [ "\$cgv" = 2 ]; then

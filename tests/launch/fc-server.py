@@ -161,6 +161,8 @@ def make_handler(record, faults, vmm):
             except ValueError as e:
                 body, bad = raw.decode("utf-8", "replace"), str(e)
             key = "%s %s" % (self.command, self.path)
+            what = "The API server received a %s request on \"%s\"" % (self.command.capitalize(), self.path)
+            vmm.say("fc_api", "INFO", what + (" with body %s." % json.dumps(raw.decode("utf-8", "replace")) if raw else "."))
             if bad:
                 self.reply(400, {"fault_message": "malformed JSON: " + bad})
             elif key in faults:
@@ -194,8 +196,8 @@ def run_config_file(vmm, path):
     if "logger" in cfg:
         vmm.open_log(cfg["logger"]["log_path"])
     if vmm.no_kvm:
-        vmm.say("main", "ERROR", "Failed to build MicroVM from Json: Could not Start MicroVM from one single json: "
-                + NO_KVM)
+        vmm.say("main", "ERROR", "RunWithoutApiError error: Failed to build MicroVM from Json: Could not Start MicroVM "
+                "from one single json: " + NO_KVM)
         vmm.say("main", "ERROR", "Firecracker exiting with error. exit_code=1")
         sys.exit(1)
     vmm.state = "Running"

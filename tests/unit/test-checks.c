@@ -43,6 +43,13 @@ struct tcase {
         "\"probes\":{\"exec:/usr/local/bin/firecracker --version\":{\"exit\":0,\"error\":null,\"output\":\"Firecracker v" fv "\\n\"}," \
         "\"exec:/usr/local/bin/jailer --version\":{\"exit\":0,\"error\":null,\"output\":\"Jailer v" jv "\\n\"}}")
 
+/* the same, with the ELF probe of firecracker recorded: interp is a JSON value */
+#define BINS_ELF(interp) META("\"stat\":{\"/usr/local/bin/firecracker\":{\"type\":\"reg\",\"mode\":\"0755\",\"uid\":0,\"gid\":0}," \
+        "\"/usr/local/bin/jailer\":{\"type\":\"reg\",\"mode\":\"0755\",\"uid\":0,\"gid\":0}}," \
+        "\"probes\":{\"exec:/usr/local/bin/firecracker --version\":{\"exit\":0,\"error\":null,\"output\":\"Firecracker v1.16.1\\n\"}," \
+        "\"exec:/usr/local/bin/jailer --version\":{\"exit\":0,\"error\":null,\"output\":\"Jailer v1.16.1\\n\"}," \
+        "\"elf:/usr/local/bin/firecracker\":" interp "}")
+
 /* a VM started by sis-launch: its state, and its VMM's /proc entries */
 #define VMSTAT(start) "4242 (firecracker) S 1 1 1 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 3 0 " start " 1000000 100\n"
 #define VM(name, uid, seccomp, nnp, ssb, mntns, cg) \
@@ -306,6 +313,10 @@ static const struct tcase cases[] = {
         { "jail.binaries", SIS_PASS, 1, F(BINS("0755", "0755", "1.17.0-dev", "1.17.0-dev")), "accepted under the development profile" },
         { "jail.binaries", SIS_FAIL, 0, F(BINS("0755", "0755", "1.17.0-dev", "1.17.0")) },
         { "jail.binaries", SIS_PASS, 0, F(BINS("0755", "0755", "1.16.1-devx", "1.16.1-devx")) },
+        /* Firecracker runs in the chroot: static, or it cannot start there */
+        { "jail.binaries", SIS_PASS, 0, F(BINS_ELF("{\"error\":null,\"interp\":null}")) },
+        { "jail.binaries", SIS_FAIL, 0, F(BINS_ELF("{\"error\":null,\"interp\":\"/lib64/ld-linux-x86-64.so.2\"}")), "is dynamically linked" },
+        { "jail.binaries", SIS_FAIL, 0, F(BINS_ELF("{\"error\":\"ENOEXEC\",\"interp\":null}")), "is not a 64-bit ELF program" },
         { "jail.binaries", SIS_FAIL, 0, F({ "/etc/x", "" }) },
         /* vm.* */
         { "vm.good", SIS_PASS, 0, F(VM("good", "10001", "2", "1", "thread force mitigated", "4026532001", "0::/firecracker/good")) },
