@@ -268,6 +268,7 @@ struct stream {
         struct chunk_ctx x;
         struct sha256_ctx *h;
         uint64_t total;
+        size_t used;    /* how much of pt ever held plaintext: wiped at the end */
 };
 
 static int stream_begin(struct stream *st, const char *snap_id, const char *name) {
@@ -289,7 +290,7 @@ static int stream_end(struct stream *st, int k, struct seal_info *ret) {
         free(st->x.aad);
         EVP_CIPHER_CTX_free(st->c);
         if (st->pt)
-                OPENSSL_cleanse(st->pt, SEAL_CHUNK);
+                OPENSSL_cleanse(st->pt, st->used);
         free(st->pt);
         free(st->ct);
         return k;
@@ -316,6 +317,7 @@ int seal_encrypt(const unsigned char dk[static SEAL_KEY_BYTES], const char *snap
                         break;
                 }
                 last = (size_t) n < SEAL_CHUNK;
+                st.used = MAX(st.used, (size_t) n);
                 chunk_ctx_at(&st.x, file_no, i, last);
                 k = sha256_add(st.h, st.pt, (size_t) n);
                 if (k >= 0)
@@ -363,6 +365,7 @@ int seal_decrypt(const unsigned char dk[static SEAL_KEY_BYTES], const char *snap
                 last = (size_t) n < SEAL_CHUNK + TAG;
                 len = (size_t) n - TAG;
                 chunk_ctx_at(&st.x, file_no, i, last);
+                st.used = MAX(st.used, len);
                 k = gcm(st.c, 0, dk, st.x.iv, st.x.aad, st.x.aadlen, st.ct, len, st.pt, st.ct + len);
                 if (k >= 0)
                         k = sha256_add(st.h, st.pt, len);
