@@ -151,28 +151,14 @@ int jail_stage(const struct stage_opts *o, char **ret_error) {
                 out = open(h, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
                 if (out < 0 || (e = copy_fd_sparse(in, out)) < 0 || fchown(out, o->uid, o->gid) < 0)
                         return set_error(ret_error, out < 0 ? -errno : -EIO, "%s: cannot copy the home disk", h);
+        } else if (o->home_size) {
+                e = mount_own(o, "disk", o->home_size + (1u << 20), 16, ret_error);
+                if (e < 0)
+                        return e;
         }
         if (o->snapshot_size) {
-                /* Firecracker writes a snapshot here, or loads one from here */
-                _cleanup_free_ char *sd = strdup_printf("%s/snapshot", o->chroot);
-                if (!sd)
-                        return -ENOMEM;
+                /* Firecracker writes a snapshot here; a restore's state is opened into it */
                 e = mount_own(o, "snapshot", o->snapshot_size, 16, ret_error);
-                for (int i = 0; e >= 0 && o->snapshot && i < 2; i++) {
-                        static const char *const names[] = { "vmstate", "mem" };
-                        _cleanup_free_ char *from = strdup_printf("%s/%s", o->snapshot, names[i]),
-                                            *to = strdup_printf("%s/%s", sd, names[i]);
-                        _cleanup_close_ int in = -1, out = -1;
-                        if (!from || !to)
-                                return -ENOMEM;
-                        in = open(from, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-                        if (in < 0 || fstat(in, &st) < 0 || !S_ISREG(st.st_mode))
-                                return set_error(ret_error, in < 0 ? -errno : -EPERM, "%s: %s", from,
-                                                 in < 0 ? strerror(errno) : "not a regular file");
-                        out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0400);
-                        if (out < 0 || copy_fd_sparse(in, out) < 0 || fchown(out, o->uid, o->gid) < 0)
-                                return set_error(ret_error, -EIO, "%s: cannot copy it into the jail", from);
-                }
                 if (e < 0)
                         return e;
         }

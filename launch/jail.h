@@ -43,11 +43,12 @@ int jailer_argv(const struct jailer_opts *o, char ***ret);
 struct stage_opts {
         const char *chroot;             /* <base>/firecracker/<id>/root */
         const char *kernel;             /* NULL: none (a restore needs none) */
-        const char *snapshot;           /* Firecracker: a snapshot directory whose vmstate and mem
-                                         * are copied in (a restore) */
-        unsigned long long snapshot_size; /* Firecracker: the snapshot tmpfs's size; 0: none */
+        unsigned long long snapshot_size; /* the snapshot tmpfs's size (where Firecracker writes a
+                                         * snapshot, or a restore's state is opened); 0: none */
         const char *rootfs;
         const char *home;               /* template, or NULL */
+        unsigned long long home_size;   /* no template: an empty disk/ tmpfs of this size (a restore
+                                         * fills it); 0: none */
         uid_t uid;
         gid_t gid;
 };

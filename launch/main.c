@@ -20,8 +20,8 @@ static const char usage_text[] =
         "                      [--policy FILE] [--config-file] [--dry-run]\n"
         "       sis-launch list\n"
         "       sis-launch stop ID [--timeout SECONDS] | kill ID | logs ID | clean ID\n"
-        "       sis-launch snapshot ID --out DIR\n"
-        "       sis-launch restore DIR --name ID [--policy FILE]\n"
+        "       sis-launch snapshot ID --out DIR [--forensic] [--key FILE] [--ledger DIR]\n"
+        "       sis-launch restore DIR --name ID [--policy FILE] [--images DIR] [--key FILE] [--ledger DIR]\n"
         "Start SIS microVMs, jailed (Firecracker under its jailer, or QEMU under sis-launch's own jail),\n"
         "only when the host passes the audit.\n"
         "\n"
@@ -56,7 +56,13 @@ static const char usage_text[] =
         "                            0 off)\n"
         "      --timeout SECONDS     stop: wait this long after Ctrl-Alt-Del before SIGTERM (default 10)\n"
         "  -o, --out DIR             snapshot: the new snapshot directory (must not exist)\n"
-        "      --ledger DIR          restore: the single-use ledger (default /var/lib/sis/snapshots)\n"
+        "      --forensic            snapshot: add the VM's logs, audit and policy; never restorable\n"
+        "      --key FILE            snapshot, restore: the key snapshots are sealed under (default\n"
+        "                            /var/lib/sis/snapshot.key, made on first use; a --key must exist)\n"
+        "      --ledger DIR          snapshot, restore: the ledger of issued and spent snapshots\n"
+        "                            (default /var/lib/sis/snapshots)\n"
+        "      --images DIR          restore: where kernels and root filesystems are found by sha256\n"
+        "                            (default /var/lib/sis/images)\n"
         "  -h, --help                show this help and exit\n"
         "  -V, --version             show the version and exit\n"
         "\n"
@@ -77,7 +83,7 @@ static int usage_error(const char *fmt, ...) {
 }
 
 enum { OPT_HOME = 0x100, OPT_VCPUS, OPT_MEM, OPT_NET, OPT_CONFIG_FILE, OPT_CONSOLE, OPT_DRY_RUN, OPT_JAILER,
-       OPT_FIRECRACKER, OPT_CHROOT_BASE, OPT_RUN_DIR, OPT_UID_RANGE, OPT_LEDGER, OPT_WATCHDOG, OPT_TIMEOUT, OPT_NET_POOL, OPT_UPLINK, OPT_ALLOW, OPT_DENY, OPT_VSOCK, OPT_BACKEND, OPT_ACCEL, OPT_QEMU };
+       OPT_FIRECRACKER, OPT_CHROOT_BASE, OPT_RUN_DIR, OPT_UID_RANGE, OPT_LEDGER, OPT_WATCHDOG, OPT_TIMEOUT, OPT_NET_POOL, OPT_UPLINK, OPT_ALLOW, OPT_DENY, OPT_VSOCK, OPT_BACKEND, OPT_ACCEL, OPT_QEMU, OPT_KEY, OPT_IMAGES, OPT_FORENSIC };
 
 int main(int argc, char **argv) {
         static const struct option options[] = {
@@ -96,6 +102,8 @@ int main(int argc, char **argv) {
                 { "allow", required_argument, NULL, OPT_ALLOW },  { "deny", required_argument, NULL, OPT_DENY },
                 { "vsock", required_argument, NULL, OPT_VSOCK },  { "backend", required_argument, NULL, OPT_BACKEND },
                 { "accel", required_argument, NULL, OPT_ACCEL },  { "qemu", required_argument, NULL, OPT_QEMU },
+                { "key", required_argument, NULL, OPT_KEY },      { "images", required_argument, NULL, OPT_IMAGES },
+                { "forensic", no_argument, NULL, OPT_FORENSIC },
                 { "help", no_argument, NULL, 'h' },               { "version", no_argument, NULL, 'V' },
                 {}
         };
@@ -105,7 +113,9 @@ int main(int argc, char **argv) {
                               .run_dir = "/run/sis", .uid_min = 10000, .uid_max = 10999, .api_timeout_ms = 5000,
                               .watchdog_s = 5 };
         unsigned stop_timeout = 10;
-        const char *verb, *out = NULL, *ledger = "/var/lib/sis/snapshots";
+        struct snap_opts so = { .ledger = SNAPSHOT_LEDGER, .key = SNAPSHOT_KEY, .images = SNAPSHOT_IMAGES };
+        _cleanup_free_ char *key_dir = NULL;
+        const char *verb;
         uint32_t v;
         int c;
 
@@ -199,11 +209,22 @@ int main(int argc, char **argv) {
                         o.uid_max = hi;
                         break;
                 }
-                case 'o': out = optarg; break;
+                case 'o': so.out = optarg; break;
+                case OPT_FORENSIC: so.forensic = true; break;
                 case OPT_LEDGER:
+                case OPT_KEY:
+                case OPT_IMAGES:
                         if (optarg[0] != '/')
-                                return usage_error("--ledger: '%s' is not an absolute path", optarg);
-                        ledger = optarg;
+                                return usage_error("--%s: '%s' is not an absolute path",
+                                                   c == OPT_LEDGER ? "ledger" : c == OPT_KEY ? "key" : "images", optarg);
+                        if (c == OPT_LEDGER)
+                                so.ledger = optarg;
+                        else if (c == OPT_IMAGES)
+                                so.images = optarg;
+                        else {
+                                so.key = optarg;
+                                so.key_given = true;
+                        }
                         break;
                 case OPT_WATCHDOG:
                 case OPT_TIMEOUT:
@@ -222,11 +243,15 @@ int main(int argc, char **argv) {
                 return usage_error("no verb: run, list, stop, kill, logs, clean, snapshot or restore");
         verb = argv[optind++];
         {
-                /* root keeps state, jails and the ledger only where nobody else can write */
+                /* root keeps state, jails, the ledger, the key and the images it trusts only where
+                 * nobody else can write */
+                bool snap = streq(verb, "restore") || streq(verb, "snapshot");
+                key_dir = strndup(so.key, (size_t) (strrchr(so.key, '/') - so.key));
                 const struct {
                         const char *opt, *path;
                 } dirs[] = { { "--run-dir", o.run_dir }, { "--chroot-base", o.chroot_base },
-                             { "--ledger", streq(verb, "restore") ? ledger : NULL } };
+                             { "--ledger", snap ? so.ledger : NULL }, { "--key", snap && key_dir && *key_dir ? key_dir : NULL },
+                             { "--images", streq(verb, "restore") ? so.images : NULL } };
                 for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
                         _cleanup_free_ char *why = NULL;
                         if (dirs[i].path && dir_trusted(dirs[i].path, &why) < 0)
@@ -259,10 +284,10 @@ int main(int argc, char **argv) {
         if (streq(verb, "snapshot")) {
                 if (argc - optind != 1)
                         return usage_error("snapshot takes one VM name");
-                if (!out)
+                if (!so.out)
                         return usage_error("snapshot needs --out DIR");
                 curl_global_init(CURL_GLOBAL_DEFAULT);
-                c = vm_snapshot(o.run_dir, argv[optind], out, o.api_timeout_ms);
+                c = vm_snapshot(o.run_dir, argv[optind], &so, o.api_timeout_ms);
                 curl_global_cleanup();
                 return c;
         }
@@ -272,7 +297,7 @@ int main(int argc, char **argv) {
                 if (!o.id)
                         return usage_error("restore needs --name ID");
                 curl_global_init(CURL_GLOBAL_DEFAULT);
-                c = vm_restore(&o, argv[optind], ledger);
+                c = vm_restore(&o, argv[optind], &so);
                 curl_global_cleanup();
                 return c;
         }

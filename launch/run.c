@@ -388,7 +388,8 @@ out:
 /* After the spawn, over QMP (its peer checked: the VM's uid and QEMU's pid): a new VM must be
  * running; a restore is handed its state (opened by the restore, never by QEMU or through the
  * jail) and resumed. */
-static int qemu_handshake(const struct run_opts *o, const struct start_req *r, const struct vm_peer *peer, char **ret_error) {
+static int qemu_handshake(const struct run_opts *o, const struct start_req *r, int vmstate_fd, const struct vm_peer *peer,
+                          char **ret_error) {
         struct qmp *q = NULL;
         json_object *ret = NULL, *v;
         int k;
@@ -397,8 +398,8 @@ static int qemu_handshake(const struct run_opts *o, const struct start_req *r, c
         if (k < 0)
                 return k;
         if (r->qvm->incoming) {
-                k = r->vmstate_fd < 0 ? set_error(ret_error, -EBADF, "no snapshot state to load")
-                                      : qmp_migrate_fd(q, "migrate-incoming", r->vmstate_fd, ret_error);
+                k = vmstate_fd < 0 ? set_error(ret_error, -EBADF, "no snapshot state to load")
+                                   : qmp_migrate_fd(q, "migrate-incoming", vmstate_fd, ret_error);
                 /* the state streams in; then QEMU resumes the guest by itself */
                 if (k >= 0) {
                         _cleanup_free_ char *e = NULL;
@@ -539,7 +540,7 @@ int vm_start(const struct run_opts *o, const struct start_req *r, const struct g
         struct vm_peer peer;
         bool has_net = false, claimed = false;
         pid_t vmm = 0;
-        int k, cgv = mounts ? cgroup_version_detect(mounts) : -EIO, rc = 2, logfd = -1, mfd = -1;
+        int k, cgv = mounts ? cgroup_version_detect(mounts) : -EIO, rc = 2, logfd = -1, mfd = -1, vmstate_fd = -1;
         struct sbuf said = {}; /* what the VMM wrote to its log before the monitor took over */
         _cleanup_free_ char *log_path = strdup_printf("%s/%s.log", dir ? dir : "", backend);
 
@@ -582,10 +583,11 @@ int vm_start(const struct run_opts *o, const struct start_req *r, const struct g
         if ((qemu ? qemu_argv(r->qvm, &argv) : jailer_argv(&jo, &argv)) < 0 || !(cmd = shell_join(argv)))
                 goto undo;
         {
+                /* Firecracker's snapshot: the guest's memory and a little state */
                 struct stage_opts so = { .chroot = chroot, .kernel = r->kernel, .rootfs = r->rootfs, .home = r->home,
-                                         .snapshot = qemu ? NULL : r->snapshot_dir, .uid = vm.uid, .gid = vm.uid,
-                                         /* Firecracker's snapshot: the guest's memory and a little state */
-                                         .snapshot_size = qemu ? 0 : ((unsigned long long) o->mem_mib + 64) << 20 };
+                                         .home_size = r->home_size, .uid = vm.uid, .gid = vm.uid,
+                                         .snapshot_size = r->snapshot_size ? r->snapshot_size
+                                                          : qemu ? 0 : ((unsigned long long) o->mem_mib + 64) << 20 };
                 k = reg_mark(&vm, REG_JAIL);
                 if (k >= 0)
                         k = jail_stage(&so, &err);
@@ -593,6 +595,14 @@ int vm_start(const struct run_opts *o, const struct start_req *r, const struct g
                         (void) reg_unmark(&vm, REG_JAIL); /* not made by us: never removed by us */
                 if (k < 0) {
                         rc = fail(2, "%s", err ? err : strerror(-k));
+                        goto undo;
+                }
+        }
+        if (r->fill) {
+                /* a restore: the snapshot's files, opened into the jail, each verified */
+                k = r->fill(r->fill_ctx, chroot, vm.uid, &vmstate_fd, &err);
+                if (k < 0) {
+                        rc = fail(k == -EBADMSG || k == -EALREADY ? 1 : 2, "%s", err ? err : strerror(-k));
                         goto undo;
                 }
         }
@@ -749,7 +759,7 @@ int vm_start(const struct run_opts *o, const struct start_req *r, const struct g
         STATE_PUT(st, "pid_starttime", json_object_new_int64((int64_t) vm.vmm_start));
         (void) vm_state_write(o->run_dir, o->id, st);
         if (qemu) {
-                k = qemu_handshake(o, r, &peer, &err);
+                k = qemu_handshake(o, r, vmstate_fd, &peer, &err);
                 if (k < 0) {
                         rc = fail(2, "%s", err ? err : strerror(-k));
                         goto undo_said; /* what QEMU said on its way out is in the FIFO, unread */
@@ -796,6 +806,8 @@ int vm_start(const struct run_opts *o, const struct start_req *r, const struct g
                 goto undo;
         }
         step("started %s: %s pid %d, uid %u, %u vCPU, %u MiB", o->id, backend, (int) vmm, (unsigned) vm.uid, o->vcpus, o->mem_mib);
+        if (vmstate_fd >= 0)
+                close(vmstate_fd);
         sbuf_done(&said);
         reg_vm_done(&vm);
         return 0;
@@ -803,6 +815,8 @@ undo_said:
         read_vmm_log(logfd, NULL, &said);
         vmm_said(qemu ? "QEMU" : "Firecracker", said.buf);
 undo:
+        if (vmstate_fd >= 0)
+                close(vmstate_fd);
         sbuf_done(&said);
         json_object_put(st);
         if (logfd >= 0)
@@ -935,7 +949,7 @@ int vm_run(const struct run_opts *o) {
         } else {
                 json_object *extra = json_object_new_object();
                 struct start_req r = { .kernel = kernel, .rootfs = rootfs, .home = home, .plan = &plan, .qvm = &qvm,
-                                       .extra_state = extra, .vmstate_fd = -1 };
+                                       .extra_state = extra };
                 gk = guest_kernel_version(kernel);
                 fcv = vmm_version(qemu ? o->qemu : o->firecracker);
                 json_object_object_add(extra, "boot_args", json_object_new_string(boot));

@@ -34,10 +34,15 @@ struct qemu_vm;
 
 /* What a start needs besides the options: run and restore differ only here. */
 struct start_req {
-        const char *kernel, *rootfs, *home;     /* host paths (kernel: NULL for a restore) */
-        const char *snapshot_dir;               /* restore (Firecracker): its vmstate and mem are copied
-                                                 * into the jail's /snapshot */
-        int vmstate_fd;                         /* restore (QEMU): the state QEMU loads; -1 otherwise */
+        const char *kernel, *rootfs, *home;     /* host paths (kernel: NULL for a Firecracker restore) */
+        /* A restore: after the jail is staged and before the VMM starts, fill() writes the jail's
+         * snapshot/ and disk/ (a sealed snapshot's files, opened into them; their tmpfs sized by
+         * snapshot_size and home_size) and, for QEMU, gives the state to load as *ret_vmstate_fd.
+         * 0; -EBADMSG for a file that does not verify, -EALREADY for a snapshot spent already (the
+         * start is refused: exit 1); -errno; *ret_error names the file. */
+        int (*fill)(void *ctx, const char *chroot, uid_t uid, int *ret_vmstate_fd, char **ret_error);
+        void *fill_ctx;
+        unsigned long long snapshot_size, home_size;
         const struct fc_plan *plan;             /* firecracker */
         const struct qemu_vm *qvm;              /* qemu */
         json_object *extra_state;               /* more for state.json */

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 #include "snapshot.h"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <openssl/crypto.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -20,10 +23,17 @@
 #include "qemu.h"
 #include "qmp.h"
 #include "report.h"
+#include "seal.h"
 #include "state.h"
 #include "util.h"
 
-#define META_FORMAT 1
+#define META_FORMAT 2
+
+static inline void closedirp(DIR **d) {
+        if (*d)
+                closedir(*d);
+}
+#define _cleanup_closedir_ _cleanup_(closedirp)
 
 int ledger_claim(const char *ledger, const char *key, const char *name, char **ret_holder) {
         _cleanup_free_ char *p = strdup_printf("%s/%s", ledger, key),
@@ -127,56 +137,183 @@ static void copy_key(json_object *m, json_object *st, const char *key) {
         json_object_object_add(m, key, v ? json_object_new_string(v) : NULL);
 }
 
-/* A file of the jail (which the VMM can write to: no symlink is followed) to a new file outside. */
-static int copy_out(const char *chroot, const char *from, const char *to) {
-        _cleanup_close_ int in = open_beneath(chroot, from, O_RDONLY, S_IFREG), out = -1;
+/* The files a snapshot may hold: each sealed as <name>.sealed with its own number (the nonce's
+ * file part), and where it comes from or goes to. */
+static const struct snap_file {
+        const char *name;
+        uint32_t no;
+        const char *jail; /* its place in the jail (snapshot: from; restore: to); NULL: not the VM's */
+} snap_files[] = {
+        { "vmstate", 0, "snapshot/vmstate" }, { "mem", 1, "snapshot/mem" },   { "home.ext4", 2, "disk/home.ext4" },
+        { "log", 3, NULL },                   { "metrics", 4, NULL },          { "audit.json", 5, NULL },
+        { "policy.json", 6, NULL },
+};
+
+static const struct snap_file *snap_file(const char *name) {
+        for (size_t i = 0; name && i < ELEMENTSOF(snap_files); i++)
+                if (streq(snap_files[i].name, name))
+                        return &snap_files[i];
+        return NULL;
+}
+
+/* The ledger's record that id was issued here (a restore needs it): <ledger>/issued/<id>, made
+ * exclusively and durable. */
+static int ledger_issue(const char *ledger, const char *id, const char *line) {
+        _cleanup_free_ char *dir = strdup_printf("%s/issued", ledger);
+        return dir ? ledger_claim(dir, id, line, NULL) : -ENOMEM;
+}
+
+static bool ledger_issued(const char *ledger, const char *id) {
+        _cleanup_free_ char *p = strdup_printf("%s/issued/%s", ledger, id);
+        struct stat st;
+        return p && lstat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+struct sealer {
+        const unsigned char *dk;
+        const char *id;
+        int dirfd;              /* the snapshot being written */
+        json_object *files;     /* the manifest's list */
+};
+
+/* Seal what in holds into <name>.sealed, and list it. */
+static int seal_one(struct sealer *s, const struct snap_file *f, int in, char **ret_error) {
+        _cleanup_free_ char *fn = strdup_printf("%s.sealed", f->name);
+        _cleanup_close_ int out = fn ? openat(s->dirfd, fn, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600) : -1;
+        struct seal_info info;
+        json_object *o;
+        int k;
+
+        if (out < 0)
+                return set_error(ret_error, fn ? -errno : -ENOMEM, "%s: cannot create it: %s", strna(fn), strerror(errno));
+        k = seal_encrypt(s->dk, s->id, f->no, f->name, in, out, &info);
+        if (k >= 0 && fsync(out) < 0)
+                k = -errno;
+        if (k < 0)
+                return set_error(ret_error, k, "%s: cannot seal it: %s", f->name, strerror(-k));
+        o = json_object_new_object();
+        json_object_object_add(o, "name", json_object_new_string(f->name));
+        json_object_object_add(o, "size", json_object_new_int64((int64_t) info.size));
+        json_object_object_add(o, "sha256", json_object_new_string(info.sha256));
+        json_object_array_add(s->files, o);
+        return 0;
+}
+
+/* A file of the jail (which the VMM can write to: reached without a symlink, a regular file) sealed
+ * into the snapshot, then removed from the jail: no copy of the guest's memory stays behind. */
+static int seal_from_jail(struct sealer *s, const char *chroot, const struct snap_file *f, bool remove, char **ret_error) {
+        _cleanup_close_ int in = open_beneath(chroot, f->jail, O_RDONLY, S_IFREG);
         int k;
 
         if (in < 0)
-                return in;
-        out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-        if (out < 0)
-                return -errno;
-        k = copy_fd_sparse(in, out);
-        return k < 0 ? k : fsync(out) < 0 ? -errno : 0;
+                return set_error(ret_error, in, "%s/%s: cannot copy it out of the jail: %s", chroot, f->jail,
+                                 in == -EPERM ? "not a regular file, or behind a symlink" : strerror(-in));
+        k = seal_one(s, f, in, ret_error);
+        if (k >= 0 && remove) {
+                _cleanup_close_ int sfd = open_beneath(chroot, "snapshot", O_RDONLY | O_DIRECTORY, S_IFDIR);
+                if (sfd >= 0)
+                        (void) unlinkat(sfd, strrchr(f->jail, '/') + 1, 0);
+        }
+        return k;
 }
 
-/* QEMU: pause, then the machine's whole state (memory included) as a migration stream into a
- * file opened here and handed over QMP (QEMU's sandbox may not open files itself). */
-static int qemu_snapshot(const struct vm_peer *peer, const char *vmstate, long timeout_ms, char **ret_error) {
-        _cleanup_close_ int fd = open(vmstate, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-        struct qmp *q = NULL;
-        int k;
+/* A root-owned file of the host (the VM's logs, its audit, its policy), sealed in when present. */
+static int seal_host_file(struct sealer *s, const char *path, const struct snap_file *f, char **ret_error) {
+        _cleanup_close_ int in = path ? open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1;
+        return in < 0 ? 0 : seal_one(s, f, in, ret_error);
+}
 
-        if (fd < 0)
-                k = set_error(ret_error, -errno, "%s: %s", vmstate, strerror(errno));
-        else
-                k = qmp_open(peer, timeout_ms, &q, ret_error);
+struct pipe_sealer {
+        struct sealer *s;
+        int in;
+        int k;
+        char *error;
+};
+
+static void *pipe_seal_thread(void *arg) {
+        struct pipe_sealer *p = arg;
+        p->k = seal_one(p->s, snap_file("vmstate"), p->in, &p->error);
+        /* whatever happened, QEMU must not block on a pipe nobody reads */
+        close(p->in);
+        return NULL;
+}
+
+/* QEMU: pause, then the machine's whole state (memory included) as a migration stream into a pipe
+ * handed over QMP (QEMU's sandbox may not open files itself), sealed as it comes: no plaintext copy
+ * of the guest's memory is ever written anywhere. */
+static int qemu_snapshot(const struct vm_peer *peer, struct sealer *s, long timeout_ms, char **ret_error) {
+        struct pipe_sealer ps = { .s = s, .k = -EIO };
+        struct qmp *q = NULL;
+        pthread_t t;
+        int pfd[2], k;
+        bool started = false;
+
+        if (pipe2(pfd, O_CLOEXEC) < 0)
+                return set_error(ret_error, -errno, "a pipe for the snapshot: %s", strerror(errno));
+        ps.in = pfd[0];
+        k = qmp_open(peer, timeout_ms, &q, ret_error);
         if (k >= 0)
                 k = qmp_call(q, "stop", NULL, -1, NULL, ret_error);
+        if (k >= 0) {
+                k = pthread_create(&t, NULL, pipe_seal_thread, &ps);
+                k = k ? set_error(ret_error, -k, "a thread for the snapshot: %s", strerror(k)) : 0;
+                started = k >= 0;
+        }
         if (k >= 0)
-                k = qmp_migrate_fd(q, "migrate", fd, ret_error);
+                k = qmp_migrate_fd(q, "migrate", pfd[1], ret_error);
+        /* QEMU has its own copy now: the stream ends when QEMU closes it */
+        close(pfd[1]);
         if (k >= 0) {
                 _cleanup_free_ char *e = NULL;
                 k = qmp_wait_migration(q, 600000, &e);
                 if (k < 0)
                         k = set_error(ret_error, k, "QEMU could not write the snapshot: %s", strna(e));
         }
-        if (k >= 0 && fsync(fd) < 0)
-                k = set_error(ret_error, -errno, "%s: %s", vmstate, strerror(errno));
         qmp_close(q);
+        if (started) {
+                /* a failed migration closes QEMU's end too; the thread then ends on EOF */
+                (void) pthread_join(t, NULL);
+                if (k >= 0 && ps.k < 0) {
+                        k = ps.k;
+                        if (ret_error) {
+                                free(*ret_error);
+                                *ret_error = TAKE_PTR(ps.error);
+                        }
+                }
+        } else
+                close(pfd[0]);
+        free(ps.error);
         return k;
 }
 
-int vm_snapshot(const char *run_dir, const char *id, const char *out, long timeout_ms) {
-        _cleanup_free_ char *tmp = strdup_printf("%s.tmp.XXXXXX", out), *auditp = NULL, *audit = NULL, *cpu = cpu_model(),
-                            *mj = NULL, *busy = NULL;
-        json_object *st = NULL, *m = NULL;
+/* sha256 and size of a host file the VM was started with (its kernel, its root filesystem). */
+static json_object *image_id(const char *path) {
+        _cleanup_close_ int fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+        char h[SHA256_HEX];
+        struct stat st;
+        json_object *o;
+
+        if (fd < 0 || fstat(fd, &st) < 0 || sha256_fd(fd, h) < 0)
+                return NULL;
+        o = json_object_new_object();
+        json_object_object_add(o, "sha256", json_object_new_string(h));
+        json_object_object_add(o, "size", json_object_new_int64((int64_t) st.st_size));
+        return o;
+}
+
+int vm_snapshot(const char *run_dir, const char *id, const struct snap_opts *so, long timeout_ms) {
+        _cleanup_free_ char *tmp = strdup_printf("%s.tmp.XXXXXX", so->out), *auditp = NULL, *audit = NULL, *cpu = cpu_model(),
+                            *mj = NULL, *busy = NULL, *err = NULL, *wrapped = NULL, *logp = NULL, *metp = NULL;
+        json_object *st = NULL, *m = NULL, *files = json_object_new_array();
+        unsigned char dk[SEAL_KEY_BYTES] = {};
+        char sid[SEAL_ID_HEX], mac[65];
         struct fc_plan plan = {};
+        struct seal_key key = {};
         struct vm_view v;
         struct vm_peer peer;
+        struct sealer sl;
+        _cleanup_close_ int dfd = -1;
         const char *chroot;
-        char vh[SHA256_HEX];
         struct utsname u;
         int k, rc = 2;
         bool qemu;
@@ -192,32 +329,39 @@ int vm_snapshot(const char *run_dir, const char *id, const char *out, long timeo
         peer = vm_view_peer(&v);
         run_dir = v.reg.run_dir;
         auditp = strdup_printf("%s/vms/%s/audit.json", run_dir, id);
+        logp = strdup_printf("%s/vms/%s/%s.log", run_dir, id, v.reg.backend);
+        metp = strdup_printf("%s/vms/%s/metrics.log", run_dir, id);
         if (!v.sock) {
-                json_object_put(st);
-                vm_view_done(&v);
-                return launch_fail(2, "%s has no API socket (started with --config-file): it cannot be snapshotted", id);
+                rc = launch_fail(2, "%s has no API socket (started with --config-file): it cannot be snapshotted", id);
+                goto done_early;
         }
-        if (access(out, F_OK) == 0) {
-                json_object_put(st);
-                vm_view_done(&v);
-                return launch_fail(2, "--out %s exists: snapshots are never overwritten", out);
+        if (access(so->out, F_OK) == 0) {
+                rc = launch_fail(2, "--out %s exists: snapshots are never overwritten", so->out);
+                goto done_early;
         }
-        if (!tmp || !mkdtemp(tmp)) {
-                json_object_put(st);
-                vm_view_done(&v);
-                return launch_fail(2, "--out %s: cannot create a directory next to it: %s", out, strerror(errno));
+        /* the host key: made on first use where it is the host's own */
+        k = seal_key_load(so->key, !so->key_given, &key, &err);
+        if (k < 0) {
+                rc = launch_fail(2, "--key: %s", strna(err));
+                goto done_early;
         }
-        if (!chroot || fc_plan_snapshot(&plan) < 0)
+        if (!tmp || !files || !mkdtemp(tmp)) {
+                rc = launch_fail(2, "--out %s: cannot create a directory next to it: %s", so->out, strerror(errno));
+                goto done_early;
+        }
+        dfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0 || seal_new_id(sid) < 0 || seal_new_data_key(dk) < 0 || seal_wrap(&key, dk, sid, &wrapped) < 0 || !chroot ||
+            fc_plan_snapshot(&plan) < 0)
                 goto done;
+        sl = (struct sealer) { .dk = dk, .id = sid, .dirfd = dfd, .files = files };
         /* the monitor's watchdog expects slow answers while the memory is written */
         busy = strdup_printf("%s/vms/%s/busy", run_dir, id);
         if (busy)
                 (void) write_file_atomic(busy, "", 0, 0600);
         if (qemu) {
-                _cleanup_free_ char *why = NULL, *vs = strdup_printf("%s/vmstate", tmp);
-                k = vs ? qemu_snapshot(&peer, vs, timeout_ms, &why) : -ENOMEM;
+                k = qemu_snapshot(&peer, &sl, timeout_ms, &err);
                 if (k < 0) {
-                        rc = launch_fail(2, "%s", why ? why : strerror(-k));
+                        rc = launch_fail(2, "%s", err ? err : strerror(-k));
                         goto done;
                 }
                 fc_plan_done(&plan); /* nothing for the Firecracker API to do */
@@ -232,46 +376,51 @@ int vm_snapshot(const char *run_dir, const char *id, const char *out, long timeo
                         goto done;
                 }
         }
-        for (int i = qemu ? 2 : 0; i < 3; i++) {
-                static const char *const src[] = { "snapshot/vmstate", "snapshot/mem", "disk/home.ext4" };
-                static const char *const dst[] = { "vmstate", "mem", "home.ext4" };
-                _cleanup_free_ char *b = strdup_printf("%s/%s", tmp, dst[i]);
-                k = b ? copy_out(chroot, src[i], b) : -ENOMEM;
+        /* Firecracker's files, then the home disk (none: a VM without one) */
+        for (size_t i = qemu ? 2 : 0; i < 3; i++) {
+                free(err);
+                err = NULL;
+                k = seal_from_jail(&sl, chroot, &snap_files[i], i < 2, &err);
                 if (k == -ENOENT && i == 2)
-                        continue; /* no home disk */
+                        continue;
                 if (k < 0) {
-                        rc = launch_fail(2, "%s/%s: cannot copy it out of the jail: %s", chroot, src[i],
-                                         k == -EPERM ? "not a regular file, or behind a symlink" : strerror(-k));
+                        rc = launch_fail(2, "%s", strna(err));
                         goto done;
-                }
-                if (i < 2) {
-                        /* the jail keeps no copy of the guest's memory */
-                        _cleanup_close_ int sfd = open_beneath(chroot, "snapshot", O_RDONLY | O_DIRECTORY, S_IFDIR);
-                        if (sfd >= 0)
-                                (void) unlinkat(sfd, dst[i], 0);
                 }
         }
-        {
-                _cleanup_free_ char *vp = strdup_printf("%s/vmstate", tmp);
-                if (!vp || sha256_file(vp, vh) < 0)
+        if (so->forensic) {
+                /* for analysis: what the VM logged, the audit that let it start, the policy it ran under */
+                const char *pol = NULL;
+                json_object *a, *x;
+                if (json_object_object_get_ex(st, "audit", &a) && json_object_object_get_ex(a, "policy", &x))
+                        pol = json_object_get_string(x);
+                if (seal_host_file(&sl, logp, snap_file("log"), &err) < 0 || seal_host_file(&sl, metp, snap_file("metrics"), &err) < 0 ||
+                    seal_host_file(&sl, auditp, snap_file("audit.json"), &err) < 0 ||
+                    seal_host_file(&sl, pol, snap_file("policy.json"), &err) < 0) {
+                        rc = launch_fail(2, "%s", strna(err));
                         goto done;
+                }
         }
         (void) read_file_capped(auditp, 16 << 20, &audit, NULL);
         uname(&u);
         m = json_object_new_object();
         json_object_object_add(m, "snapshot_format", json_object_new_int(META_FORMAT));
-        json_object_object_add(m, "vm", json_object_new_string(id));
+        json_object_object_add(m, "id", json_object_new_string(sid));
         json_object_object_add(m, "created", json_object_new_int64((int64_t) time(NULL)));
-        json_object_object_add(m, "vmstate_sha256", json_object_new_string(vh));
+        json_object_object_add(m, "forensic", json_object_new_boolean(so->forensic));
+        json_object_object_add(m, "key_id", json_object_new_string(key.id));
+        json_object_object_add(m, "data_key", json_object_new_string(wrapped));
+        json_object_object_add(m, "vm", json_object_new_string(id));
         json_object_object_add(m, "backend", json_object_new_string(qemu ? "qemu" : "firecracker"));
         if (qemu) {
                 copy_key(m, st, "qemu_version");
                 copy_key(m, st, "accel");
                 /* QEMU loads a state into the same machine: the same kernel and command line */
-                copy_key(m, st, "kernel");
                 copy_key(m, st, "boot_args");
+                json_object_object_add(m, "kernel", image_id(jstr(st, "kernel")));
         } else
                 copy_key(m, st, "firecracker_version");
+        json_object_object_add(m, "rootfs", image_id(jstr(st, "rootfs")));
         json_object_object_add(m, "host_kernel", json_object_new_string(u.release));
         json_object_object_add(m, "cpu_model", cpu ? json_object_new_string(cpu) : NULL);
         json_object_object_add(m, "tsc_khz", json_object_new_int64(audit ? tsc_khz_from_audit(audit) : 0));
@@ -282,33 +431,54 @@ int vm_snapshot(const char *run_dir, const char *id, const char *out, long timeo
                         json_object_object_add(m, "vcpus", json_object_get(x));
                 if (json_object_object_get_ex(st, "mem_mib", &x))
                         json_object_object_add(m, "mem_mib", json_object_get(x));
-                if (json_object_object_get_ex(st, "rootfs", &x))
-                        json_object_object_add(m, "rootfs", json_object_get(x));
                 /* the guest has a network device (tap0): a restore must give it one */
                 json_object_object_add(m, "net", json_object_new_boolean(json_object_object_get_ex(st, "net", &x)));
         }
+        json_object_object_add(m, "files", json_object_get(files));
         mj = strdup_printf("%s\n", json_object_to_json_string_ext(m, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
                                                                            JSON_C_TO_STRING_NOSLASHESCAPE));
-        {
-                _cleanup_free_ char *mp = strdup_printf("%s/meta.json", tmp);
-                if (!mj || !mp || write_file_atomic(mp, mj, strlen(mj), 0600) < 0)
-                        goto done;
+        json_object *rf = NULL;
+        if (!mj || !json_object_object_get_ex(m, "rootfs", &rf) || !rf || seal_mac(&key, mj, strlen(mj), mac) < 0) {
+                rc = launch_fail(2, "%s: cannot describe the snapshot (is its root filesystem still there?)", id);
+                goto done;
         }
-        if (rename(tmp, out) < 0) {
-                rc = launch_fail(2, "--out %s: %s", out, strerror(errno));
+        {
+                _cleanup_free_ char *mp = strdup_printf("%s/manifest.json", tmp), *macp = strdup_printf("%s/manifest.mac", tmp),
+                                    *macl = strdup_printf("%s\n", mac), *line = strdup_printf("%s %lld%s\n", id,
+                                                                                                 (long long) time(NULL),
+                                                                                                 so->forensic ? " forensic" : "");
+                if (!mp || !macp || !macl || !line || write_file_atomic(mp, mj, strlen(mj), 0600) < 0 ||
+                    write_file_atomic(macp, macl, strlen(macl), 0600) < 0)
+                        goto done;
+                /* issued before it is published: a published snapshot's id is always in the ledger;
+                 * a forensic one is spent at once: never restorable */
+                k = ledger_issue(so->ledger, sid, line);
+                if (k >= 0 && so->forensic)
+                        k = ledger_claim(so->ledger, sid, "forensic: never restorable", NULL);
+                if (k < 0) {
+                        rc = launch_fail(2, "the snapshot ledger %s: %s", so->ledger, strerror(-k));
+                        goto done;
+                }
+        }
+        if (rename(tmp, so->out) < 0) {
+                rc = launch_fail(2, "--out %s: %s", so->out, strerror(errno));
                 goto done;
         }
         tmp[0] = '\0';
-        launch_step("snapshot of %s in %s (vmstate sha256 %.12s); %s stays paused: resuming it next to a restored copy "
+        launch_step("%ssnapshot %s of %s in %s, sealed under key %s; %s stays paused: resuming it next to a restored copy "
                     "would duplicate its state, so clean it (sis-launch clean %s)",
-                    id, out, vh, id, id);
+                    so->forensic ? "forensic " : "", sid, id, so->out, key.id, id, id);
         rc = 0;
 done:
         if (busy)
                 (void) unlink(busy);
         if (tmp && *tmp)
                 (void) rm_rf(tmp);
+done_early:
+        OPENSSL_cleanse(dk, sizeof(dk));
+        OPENSSL_cleanse(&key, sizeof(key));
         json_object_put(m);
+        json_object_put(files);
         json_object_put(st);
         fc_plan_done(&plan);
         vm_view_done(&v);
@@ -342,39 +512,220 @@ static bool policy_waives(const char *policy_path, const char *id) {
         return f->waived;
 }
 
-int vm_restore(const struct run_opts *o, const char *dir, const char *ledger) {
-        _cleanup_free_ char *mp = strdup_printf("%s/meta.json", dir), *vp = strdup_printf("%s/vmstate", dir), *text = NULL,
-                            *cpu = cpu_model(), *fcv = NULL, *holder = NULL, *home = strdup_printf("%s/home.ext4", dir),
-                            *rootfs = NULL, *dir_abs = realpath(dir, NULL);
-        json_object *m = NULL, *extra = NULL;
-        _cleanup_close_ int vfd = -1;
-        struct stat vst;
+/* A kernel or root filesystem the manifest names by sha256 and size: a regular file in the
+ * (root's) image directory or below it, never a path the snapshot gives. */
+static char *find_image(const char *dir, json_object *want, int depth) {
+        const char *sha = jstr(want, "sha256");
+        json_object *sz;
+        int64_t size = json_object_object_get_ex(want, "size", &sz) ? json_object_get_int64(sz) : -1;
+        _cleanup_closedir_ DIR *d = NULL;
+        struct dirent *de;
+
+        if (!sha || size < 0 || depth > 4 || !(d = opendir(dir)))
+                return NULL;
+        while ((de = readdir(d))) {
+                _cleanup_free_ char *p = NULL;
+                struct stat st;
+                char h[SHA256_HEX];
+                if (de->d_name[0] == '.' || !(p = strdup_printf("%s/%s", dir, de->d_name)) || lstat(p, &st) < 0)
+                        continue;
+                /* only what nobody but root can change between its hash and its use */
+                if (st.st_uid != 0 || (st.st_mode & 022))
+                        continue;
+                if (S_ISDIR(st.st_mode)) {
+                        char *found = find_image(p, want, depth + 1);
+                        if (found)
+                                return found;
+                } else if (S_ISREG(st.st_mode) && st.st_size == size && sha256_file(p, h) >= 0 && streq(h, sha))
+                        return TAKE_PTR(p);
+        }
+        return NULL;
+}
+
+/* What a restore's fill() needs: the snapshot's directory and files, and the data key. */
+struct opener {
+        int dirfd;
+        const unsigned char *dk;
+        const char *id;
+        json_object *files;
+        bool qemu;
+        const char *ledger, *name, *dir; /* the claim, once every file verified */
+};
+
+static json_object *manifest_file(json_object *files, const char *name) {
+        for (size_t i = 0; i < json_object_array_length(files); i++) {
+                json_object *f = json_object_array_get_idx(files, i);
+                if (streq_ptr(jstr(f, "name"), name))
+                        return f;
+        }
+        return NULL;
+}
+
+/* Open (decrypt) one sealed file of the snapshot into the jail, verified chunk by chunk, and
+ * against the manifest's size and sha256. */
+static int open_into(struct opener *op, const char *chroot, uid_t uid, const struct snap_file *f, mode_t mode, bool vm_owned,
+                     int *ret_fd, char **ret_error) {
+        json_object *mf = manifest_file(op->files, f->name), *v;
+        _cleanup_free_ char *sealed = strdup_printf("%s.sealed", f->name), *dir = strndup(f->jail, strcspn(f->jail, "/"));
+        const char *base = strrchr(f->jail, '/') + 1;
+        _cleanup_close_ int in = -1, dfd = -1, out = -1;
+        struct seal_info info;
+        struct stat st;
+        int k;
+
+        if (!mf)
+                return 0; /* not in this snapshot (a VM without a home disk) */
+        if (!sealed || !dir)
+                return -ENOMEM;
+        in = openat(op->dirfd, sealed, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        if (in < 0 || fstat(in, &st) < 0 || !S_ISREG(st.st_mode))
+                return set_error(ret_error, -EBADMSG, "%s: %s", sealed, in < 0 ? strerror(errno) : "not a regular file");
+        dfd = open_beneath(chroot, dir, O_RDONLY | O_DIRECTORY, S_IFDIR);
+        if (dfd < 0)
+                return set_error(ret_error, dfd, "%s/%s: %s", chroot, dir, strerror(-dfd));
+        out = openat(dfd, base, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+        if (out < 0)
+                return set_error(ret_error, -errno, "%s/%s: %s", chroot, f->jail, strerror(errno));
+        k = seal_decrypt(op->dk, op->id, f->no, f->name, in, out, &info);
+        if (k == -EBADMSG || (k >= 0 && (!json_object_object_get_ex(mf, "size", &v) || (uint64_t) json_object_get_int64(v) != info.size ||
+                                         !streq_ptr(jstr(mf, "sha256"), info.sha256))))
+                return set_error(ret_error, -EBADMSG, "%s: does not verify (changed, cut, or not this snapshot's): refusing it",
+                                 sealed);
+        if (k < 0)
+                return set_error(ret_error, k, "%s: %s", sealed, strerror(-k));
+        if (vm_owned && fchown(out, uid, uid) < 0)
+                return set_error(ret_error, -errno, "%s/%s: %s", chroot, f->jail, strerror(errno));
+        if (ret_fd) {
+                if (lseek(out, 0, SEEK_SET) < 0)
+                        return -errno;
+                *ret_fd = TAKE_FD(out);
+        }
+        return 0;
+}
+
+static int open_snapshot(void *ctx, const char *chroot, uid_t uid, int *ret_vmstate_fd, char **ret_error) {
+        struct opener *op = ctx;
+        int k;
+
+        /* Firecracker loads its state and memory from the jail (read-only to it); QEMU gets its
+         * state as a descriptor of root's file; the home disk is the VM's */
+        k = open_into(op, chroot, uid, snap_file("vmstate"), 0400, !op->qemu, op->qemu ? ret_vmstate_fd : NULL, ret_error);
+        if (k >= 0 && !op->qemu)
+                k = open_into(op, chroot, uid, snap_file("mem"), 0400, true, NULL, ret_error);
+        if (k >= 0)
+                k = open_into(op, chroot, uid, snap_file("home.ext4"), 0600, true, NULL, ret_error);
+        if (k < 0)
+                return k;
+        /* every file verified: now the ledger, and from here on the snapshot is spent, whatever
+         * happens next (a changed copy spends nothing) */
+        {
+                _cleanup_free_ char *holder = NULL;
+                k = ledger_claim(op->ledger, op->id, op->name, &holder);
+                if (k == -EEXIST)
+                        return set_error(ret_error, -EALREADY, "%s was restored once already (%s): a snapshot is restored at most once",
+                                         op->dir, holder ? holder : "the ledger says so");
+                if (k < 0)
+                        return set_error(ret_error, k, "the snapshot ledger %s: %s", op->ledger, strerror(-k));
+        }
+        launch_step("ledger: snapshot %s is %s's, and nobody else's", op->id, op->name);
+        return 0;
+}
+
+/* The manifest, authenticated; every file it lists there and nothing else. 0, 1 refused, 2. */
+static int read_manifest(const char *dir, int dirfd, const struct seal_key *key, json_object **ret) {
+        _cleanup_free_ char *text = NULL, *mac = NULL;
+        _cleanup_closedir_ DIR *d = NULL;
+        _cleanup_close_ int mfd = openat(dirfd, "manifest.json", O_RDONLY | O_NOFOLLOW | O_CLOEXEC),
+                            cfd = openat(dirfd, "manifest.mac", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        json_object *m, *files;
+        struct dirent *de;
+        size_t len = 0;
+
+        if (mfd < 0 || cfd < 0 || read_fd_capped(mfd, 1 << 20, &text, &len) < 0 || read_fd_capped(cfd, 256, &mac, NULL) < 0)
+                return launch_fail(2, "%s: not a snapshot (no readable manifest.json and manifest.mac)", dir);
+        if (!seal_mac_ok(key, text, len, strstrip(mac)))
+                return launch_fail(1, "%s/manifest.json: does not verify under the snapshot key %s (changed, or sealed under "
+                                      "another key): refusing it",
+                                   dir, key->id);
+        m = json_tokener_parse(text);
+        if (!m || !json_object_is_type(m, json_type_object) || !json_object_object_get_ex(m, "files", &files) ||
+            !json_object_is_type(files, json_type_array) || !jstr(m, "id") || strlen(jstr(m, "id")) != 32 ||
+            !jstr(m, "data_key")) {
+                json_object_put(m);
+                return launch_fail(1, "%s/manifest.json: not a sealed snapshot's manifest (format %d): refusing it", dir, META_FORMAT);
+        }
+        /* each listed file is one sis-launch writes, once; nothing else is in the directory */
+        for (size_t i = 0; i < json_object_array_length(files); i++) {
+                const char *n = jstr(json_object_array_get_idx(files, i), "name");
+                if (!snap_file(n) || manifest_file(files, n) != json_object_array_get_idx(files, i)) {
+                        json_object_put(m);
+                        return launch_fail(1, "%s/manifest.json: lists '%s': refusing it", dir, strna(n));
+                }
+        }
+        d = fdopendir(dup(dirfd));
+        while (d && (de = readdir(d))) {
+                _cleanup_free_ char *n = NULL;
+                if (streq(de->d_name, ".") || streq(de->d_name, "..") || streq(de->d_name, "manifest.json") ||
+                    streq(de->d_name, "manifest.mac"))
+                        continue;
+                n = strdup(de->d_name);
+                if (n && strlen(n) > 7 && streq(n + strlen(n) - 7, ".sealed"))
+                        n[strlen(n) - 7] = '\0';
+                if (!n || !strstr(de->d_name, ".sealed") || !manifest_file(files, n)) {
+                        json_object_put(m);
+                        return launch_fail(1, "%s/%s: not part of the snapshot: refusing it", dir, de->d_name);
+                }
+        }
+        for (size_t i = 0; i < json_object_array_length(files); i++) {
+                _cleanup_free_ char *fn = strdup_printf("%s.sealed", jstr(json_object_array_get_idx(files, i), "name"));
+                struct stat st;
+                if (!fn || fstatat(dirfd, fn, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode)) {
+                        json_object_put(m);
+                        return launch_fail(1, "%s/%s: missing, or not a regular file: refusing it", dir, strna(fn));
+                }
+        }
+        *ret = m;
+        return 0;
+}
+
+int vm_restore(const struct run_opts *o, const char *dir, const struct snap_opts *so) {
+        _cleanup_free_ char *cpu = cpu_model(), *fcv = NULL, *holder = NULL, *rootfs = NULL, *kernel = NULL, *err = NULL,
+                            *dir_abs = realpath(dir, NULL);
+        _cleanup_close_ int dfd = -1;
+        json_object *m = NULL, *extra = NULL, *x;
+        unsigned char dk[SEAL_KEY_BYTES] = {};
+        struct seal_key key = {};
         struct gate_result g = {};
         struct fc_plan plan = {};
         struct utsname u;
-        const char *want, *gk;
-        char vh[SHA256_HEX];
+        const char *gk, *sid;
         unsigned a[3], b[3];
         int k, rc;
+        bool qemu;
 
         if (!vm_id_ok(o->id))
                 return launch_fail(2, "--name '%s': a VM name is 1 to 64 of A-Z, a-z, 0-9 and '-'", o->id ? o->id : "");
-        if (!mp || !vp || !home || read_file_capped(mp, 1 << 20, &text, NULL) < 0 || !(m = json_tokener_parse(text)) ||
-            !json_object_is_type(m, json_type_object))
-                return launch_fail(2, "%s: not a snapshot (no readable meta.json)", dir);
-        want = jstr(m, "vmstate_sha256");
-        /* one descriptor: what is hashed is what QEMU loads (a swapped file is never read twice) */
-        vfd = open(vp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-        if (vfd < 0 || fstat(vfd, &vst) < 0 || !S_ISREG(vst.st_mode)) {
-                json_object_put(m);
-                return launch_fail(2, "%s/vmstate: %s", dir, vfd < 0 ? strerror(errno) : "not a regular file");
+        dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (dfd < 0)
+                return launch_fail(2, "%s: %s", dir, strerror(errno));
+        k = seal_key_load(so->key, false, &key, &err);
+        if (k < 0)
+                return launch_fail(2, "--key: %s", strna(err));
+        rc = read_manifest(dir, dfd, &key, &m);
+        if (rc != 0)
+                goto out;
+        sid = jstr(m, "id");
+        rc = 1;
+        if (json_object_object_get_ex(m, "forensic", &x) && json_object_get_boolean(x)) {
+                launch_fail(1, "%s: a forensic snapshot, for analysis only: never restorable", dir);
+                goto out;
         }
-        if (!want || sha256_fd(vfd, vh) < 0 || lseek(vfd, 0, SEEK_SET) < 0 || !streq(vh, want)) {
-                json_object_put(m);
-                return launch_fail(1, "%s: the vmstate does not match meta.json (sha256 %s): refusing it", dir, want ? vh : "?");
+        if (!ledger_issued(so->ledger, sid)) {
+                launch_fail(1, "%s: snapshot %s was not issued on the ledger %s: refusing it", dir, sid, so->ledger);
+                goto out;
         }
         /* the snapshot says which VMM made it, and only that one loads it */
-        bool qemu = streq_ptr(jstr(m, "backend"), "qemu");
+        qemu = streq_ptr(jstr(m, "backend"), "qemu");
         {
                 struct run_opts go = *o;
                 go.backend = qemu ? "qemu" : "firecracker";
@@ -408,22 +759,30 @@ int vm_restore(const struct run_opts *o, const char *dir, const char *ledger) {
                             dir, strna(gk));
                 goto out;
         }
-        if (!jstr(m, "rootfs") || !(rootfs = strdup(jstr(m, "rootfs"))) || access(rootfs, R_OK) < 0) {
-                rc = launch_fail(2, "%s: its root filesystem %s is not there", dir, strna(jstr(m, "rootfs")));
+        /* the images by their hashes, in the image directory only */
+        if (!json_object_object_get_ex(m, "rootfs", &x) || !(rootfs = find_image(so->images, x, 0))) {
+                rc = launch_fail(1, "%s: its root filesystem (sha256 %s) is not in --images %s", dir, strna(jstr(x, "sha256")),
+                                 so->images);
                 goto out;
         }
-        /* the ledger: from here on the snapshot is spent, whatever happens next */
-        k = ledger_claim(ledger, vh, o->id, &holder);
-        if (k == -EEXIST) {
-                rc = launch_fail(1, "%s was restored once already (%s): a snapshot is restored at most once", dir,
-                                 holder ? holder : "the ledger says so");
+        if (qemu && (!json_object_object_get_ex(m, "kernel", &x) || !(kernel = find_image(so->images, x, 0)) || !jstr(m, "boot_args"))) {
+                rc = launch_fail(1, "%s: its kernel (sha256 %s) is not in --images %s", dir, strna(jstr(x, "sha256")), so->images);
                 goto out;
         }
-        if (k < 0) {
-                rc = launch_fail(2, "the snapshot ledger %s: %s", ledger, strerror(-k));
+        if (seal_unwrap(&key, jstr(m, "data_key"), sid, dk) < 0) {
+                launch_fail(1, "%s/manifest.json: its data key does not open under the snapshot key %s: refusing it", dir, key.id);
                 goto out;
         }
-        launch_step("ledger: snapshot %.12s is %s's, and nobody else's", vh, o->id);
+        /* spent already? Said before anything is staged (the claim itself comes once the files
+         * verified, in open_snapshot) */
+        {
+                _cleanup_free_ char *p = strdup_printf("%s/%s", so->ledger, sid);
+                if (p && read_file_capped(p, 256, &holder, NULL) >= 0) {
+                        rc = launch_fail(1, "%s was restored once already (%s): a snapshot is restored at most once", dir,
+                                         strstrip(holder));
+                        goto out;
+                }
+        }
         /* the guest's clock: advanced by the time the snapshot slept, where the host's KVM can */
         if (!qemu && fc_plan_load("/logger.fifo", "/metrics.fifo", kernel_at_least(u.release, 5, 16), &plan) < 0) {
                 rc = 2;
@@ -431,41 +790,49 @@ int vm_restore(const struct run_opts *o, const char *dir, const char *ledger) {
         }
         extra = json_object_new_object();
         json_object_object_add(extra, "restored_from", json_object_new_string(dir_abs ? dir_abs : dir));
-        json_object_object_add(extra, "snapshot_sha256", json_object_new_string(vh));
+        json_object_object_add(extra, "snapshot_id", json_object_new_string(sid));
         json_object_object_add(extra, "guest_kernel", gk ? json_object_new_string(gk) : NULL);
         json_object_object_add(extra, qemu ? "qemu_version" : "firecracker_version", json_object_new_string(fcv));
         {
                 struct run_opts ro = *o;
-                json_object *v;
-                /* the snapshot's machine: its vCPUs and memory set the cgroup limits */
+                json_object *v, *files = NULL, *mf;
+                unsigned long long vmstate = 0, home = 0;
+                /* the snapshot's machine: its vCPUs and memory set the cgroup limits (the manifest is
+                 * authenticated) */
                 if (json_object_object_get_ex(m, "vcpus", &v))
                         ro.vcpus = (unsigned) json_object_get_int(v);
                 if (json_object_object_get_ex(m, "mem_mib", &v))
                         ro.mem_mib = (unsigned) json_object_get_int(v);
                 ro.net = json_object_object_get_ex(m, "net", &v) && json_object_get_boolean(v) ? "default" : "none";
                 ro.backend = qemu ? "qemu" : "firecracker";
+                (void) json_object_object_get_ex(m, "files", &files);
+                if ((mf = manifest_file(files, "vmstate")) && json_object_object_get_ex(mf, "size", &v))
+                        vmstate = (unsigned long long) json_object_get_int64(v);
+                if ((mf = manifest_file(files, "home.ext4")) && json_object_object_get_ex(mf, "size", &v))
+                        home = (unsigned long long) json_object_get_int64(v);
                 char mac[18];
                 fc_mac_for(GUEST_IP, mac);
                 /* QEMU: the same machine as the snapshot's, which then takes its state */
                 struct qemu_vm qvm = { .binary = o->qemu, .id = o->id, .vcpus = ro.vcpus, .mem_mib = ro.mem_mib,
                                        .kvm = streq_ptr(jstr(m, "accel"), "kvm"), .kernel = "/vmlinux", .rootfs = "/rootfs.ext4",
-                                       .home = access(home, R_OK) == 0 ? "/disk/home.ext4" : NULL, .boot_args = jstr(m, "boot_args"),
+                                       .home = home ? "/disk/home.ext4" : NULL, .boot_args = jstr(m, "boot_args"),
                                        .tap = streq(ro.net, "default") ? "tap0" : NULL,
                                        .guest_mac = streq(ro.net, "default") ? mac : NULL, .incoming = true };
-                if (qemu && (!jstr(m, "kernel") || access(jstr(m, "kernel"), R_OK) < 0 || !qvm.boot_args)) {
-                        rc = launch_fail(2, "%s: its kernel %s is not there", dir, strna(jstr(m, "kernel")));
-                        goto out;
-                }
                 if (qemu) {
                         json_object_object_add(extra, "accel", json_object_new_string(qvm.kvm ? "kvm" : "tcg"));
                         json_object_object_add(extra, "boot_args", json_object_new_string(qvm.boot_args));
                 }
-                struct start_req r = { .kernel = qemu ? jstr(m, "kernel") : NULL, .rootfs = rootfs,
-                                       .home = access(home, R_OK) == 0 ? home : NULL, .snapshot_dir = dir,
-                                       .vmstate_fd = qemu ? vfd : -1, .plan = &plan, .qvm = &qvm, .extra_state = extra };
+                struct opener op = { .dirfd = dfd, .dk = dk, .id = sid, .files = files, .qemu = qemu, .ledger = so->ledger,
+                                     .name = o->id, .dir = dir };
+                struct start_req r = { .kernel = kernel, .rootfs = rootfs, .fill = open_snapshot, .fill_ctx = &op,
+                                       /* Firecracker: its memory and state; QEMU: its state */
+                                       .snapshot_size = qemu ? vmstate + (1u << 20) : ((unsigned long long) ro.mem_mib + 64) << 20,
+                                       .home_size = home, .plan = &plan, .qvm = &qvm, .extra_state = extra };
                 rc = vm_start(&ro, &r, &g);
         }
 out:
+        OPENSSL_cleanse(dk, sizeof(dk));
+        OPENSSL_cleanse(&key, sizeof(key));
         json_object_put(extra);
         json_object_put(m);
         fc_plan_done(&plan);

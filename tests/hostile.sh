@@ -217,6 +217,12 @@ fake_kernel "$tmp/img/vmlinux" 6.1.0-sis 64
 head -c 1M /dev/urandom > "$tmp/img/rootfs.ext4"
 truncate -s 16M "$tmp/img/home.ext4"
 IMG=(--kernel "$tmp/img/vmlinux" --rootfs "$tmp/img/rootfs.ext4")
+# snapshots: the test's own key (root's, 0600), the images found by hash in $tmp/img; each
+# snapshot's ledger is given where it is made
+mkdir -m 0700 "$tmp/keys" "$tmp/ledgers"
+head -c 32 /dev/urandom > "$tmp/keys/snapshot.key"
+chmod 600 "$tmp/keys/snapshot.key"
+SNK=(--key "$tmp/keys/snapshot.key" --images "$tmp/img")
 
 # the Firecracker stand-in: a jailer that drops to the VM's uid (as the real one does) and runs
 # the recording API server in the jail's root
@@ -321,7 +327,7 @@ attack_symlinks() {
         local snap rc what
         for v in "${fcs[@]}" "${qs[@]}"; do
                 snap=$tmp/snap-$v
-                sl snapshot "$v" --out "$snap" --run-dir "$R1" --chroot-base "$J" > "$tmp/snap-$v.out" 2>&1
+                sl snapshot "$v" --out "$snap" --run-dir "$R1" --chroot-base "$J" "${SNK[@]}" --ledger "$tmp/ledgers/sym" > "$tmp/snap-$v.out" 2>&1
                 rc=$?
                 o=$(head -c 200 "$snap/vmstate" 2> /dev/null | tr -d '\0')
                 if [ -z "${made[$v]}" ]; then
@@ -619,7 +625,7 @@ attack_untrusted_dirs() {
         if base_snapshot; then
                 cp -a "$tmp/snap-base" "$tmp/snap-u4"
                 launched+=("$R1 $P-u4")
-                sl restore "$tmp/snap-u4" --name "$P-u4" --run-dir "$R1" --chroot-base "$J" --uid-range "$UIDS" --ledger "$tmp/open/ledger" \
+                sl restore "$tmp/snap-u4" --name "$P-u4" --run-dir "$R1" --chroot-base "$J" --uid-range "$UIDS" "${SNK[@]}" --ledger "$tmp/open/ledger" \
                         "${QX[@]}" --watchdog 0 > "$tmp/u-ledger.out" 2>&1
                 rc=$?
                 [ "$rc" = 2 ] && has "$tmp/open/ledger" "$(errline "$tmp/u-ledger.out")" &&
@@ -684,7 +690,8 @@ attack_fifo_home() {
         u=$(stj "$R1" "$G" "s['uid']") r=$(vmroot firecracker "$G")
         how=$(asvm "$u" "$r" sh -c 'rm -f disk/home.ext4 && mkfifo disk/home.ext4' 2>&1) && how="its VMM made disk/home.ext4 a FIFO" ||
                 how="its VMM could not make disk/home.ext4 a FIFO ($how)"
-        timeout 20 nsenter --net="/run/netns/$TH" "$bin" snapshot "$G" --out "$tmp/snap-$G" --run-dir "$R1" --chroot-base "$J" > "$tmp/snap-$G.out" 2>&1
+        timeout 20 nsenter --net="/run/netns/$TH" "$bin" snapshot "$G" --out "$tmp/snap-$G" --run-dir "$R1" --chroot-base "$J" "${SNK[@]}" \
+                --ledger "$tmp/ledgers/fifo" > "$tmp/snap-$G.out" 2>&1
         rc=$?
         local left=()
         [ "$rc" = 124 ] && left+=("snapshot hung (killed after 20 s)")
@@ -791,7 +798,7 @@ base_snapshot() {
         [ -d "$tmp/snap-base" ] && return 0
         local v=$P-s0 rc
         run_q "$R1" "$v" --watchdog 0 --home "$tmp/img/home.ext4" || { cp "$tmp/run-$v.out" "$tmp/snap-base.out"; return 1; }
-        sl snapshot "$v" --out "$tmp/snap-base" --run-dir "$R1" --chroot-base "$J" > "$tmp/snap-base.out" 2>&1
+        sl snapshot "$v" --out "$tmp/snap-base" --run-dir "$R1" --chroot-base "$J" "${SNK[@]}" --ledger "$tmp/ledgers/base" > "$tmp/snap-base.out" 2>&1
         rc=$?
         clean_vm "$R1" "$v"
         return "$rc"
@@ -824,9 +831,10 @@ attack_sigkill() {
                 "${IMG[@]}" "${QX[@]}" --watchdog 1 --home "$tmp/img/home.ext4") || { fail "sigkill: $P-k0 starts" "$(errline "$tmp/run-$P-k0.out")"; return; }
         clean_vm "$RK" "$P-k0"
         cp -a "$tmp/snap-base" "$tmp/snapk-0"
+        cp -a "$tmp/ledgers/base" "$tmp/ledgers/0" # a ledger of its own, where the snapshot was issued
         launched+=("$RK $P-r0")
         Tr=$(span_after_gate "$tmp/restk.out" inns "$TH" "$bin" restore "$tmp/snapk-0" --name "$P-r0" --run-dir "$RK" --chroot-base "$J" \
-                --uid-range "$UIDS" --ledger "$tmp/ledgers/0" "${QX[@]}" --watchdog 1) || { fail "sigkill: restore as $P-r0" "$(errline "$tmp/restk.out")"; return; }
+                --uid-range "$UIDS" --ledger "$tmp/ledgers/0" "${SNK[@]}" "${QX[@]}" --watchdog 1) || { fail "sigkill: restore as $P-r0" "$(errline "$tmp/restk.out")"; return; }
         clean_vm "$RK" "$P-r0"
         wait_until 2 no_uid_procs
         x=$(leftovers "$RK" "$P-r0")
@@ -852,9 +860,10 @@ attack_sigkill() {
                 x=$P-r$i
                 ms=$((RANDOM % (Tr * 3 / 4 + 1)))
                 cp -a "$tmp/snap-base" "$tmp/snapk-$i"
+                rm -rf "$tmp/ledgers/$i" && cp -a "$tmp/ledgers/base" "$tmp/ledgers/$i"
                 launched+=("$RK $x")
                 kill_after_gate "$ms" "$tmp/kill.out" nsenter --net="/run/netns/$TH" "$bin" restore "$tmp/snapk-$i" --name "$x" --run-dir "$RK" --chroot-base "$J" \
-                        --uid-range "$UIDS" --ledger "$tmp/ledgers/$i" "${QX[@]}" --watchdog 1 && landed=$((landed + 1))
+                        --uid-range "$UIDS" --ledger "$tmp/ledgers/$i" "${SNK[@]}" "${QX[@]}" --watchdog 1 && landed=$((landed + 1))
                 clean_vm "$RK" "$x"
                 c=$?
                 wait_until 2 no_uid_procs

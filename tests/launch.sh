@@ -259,36 +259,90 @@ for v in vm9 vm10 vm11; do "$bin" clean "${L[@]}" "$v" > /dev/null 2>&1; done
 ! has '^vm(9|10|11)$' "$(ls "$run/vms" 2> /dev/null)" && ! pgrep -f "sis-launch.*vm(9|10|11)" > /dev/null &&
         ok "clean: stopped and killed VMs, and their monitors, leave nothing" || notok "clean after stop/kill"
 
-# --- snapshots: single use -------------------------------------------------------------------------
-LG=(--ledger "$tmp/ledger")
+# --- snapshots: sealed, single use ---------------------------------------------------------------------
+# the host key (root's, 0600), the ledger, the image directory: the test's own
+mkdir -m 0700 "$tmp/keys"
+head -c 32 /dev/urandom > "$tmp/keys/snapshot.key"
+chmod 600 "$tmp/keys/snapshot.key"
+KEY=$tmp/keys/snapshot.key
+SN=(--ledger "$tmp/ledger" --key "$KEY")
+LG=("${SN[@]}" --images "$tmp/img")
+tool=(/usr/bin/python3 "$PWD/tests/launch/snapshot-tool.py")
 expect "snapshot: vm5 runs" 0 "started vm5" "$bin" run --name vm5 "${R[@]}" "${L[@]}" "${P[@]}"
-expect "snapshot: vm5 is paused and snapshotted" 0 "snapshot of vm5 in $tmp/snap1" "$bin" snapshot vm5 --out "$tmp/snap1" "${L[@]}"
-has 'home.ext4 mem meta.json vmstate' "$(cd "$tmp/snap1" && echo *)" && [ ! -e "$jail/firecracker/vm5/root/snapshot/mem" ] &&
-        ok "snapshot: vmstate, mem, the home disk and meta.json; the jail keeps no memory image" || notok "snapshot files: $(ls "$tmp/snap1")"
+expect "snapshot: vm5 is paused and snapshotted" 0 "snapshot [0-9a-f]{32} of vm5 in $tmp/snap1, sealed under key" \
+        "$bin" snapshot vm5 --out "$tmp/snap1" "${L[@]}" "${SN[@]}"
+[ "$(cd "$tmp/snap1" && echo *)" = "home.ext4.sealed manifest.json manifest.mac mem.sealed vmstate.sealed" ] &&
+        [ ! -e "$jail/firecracker/vm5/root/snapshot/mem" ] && [ ! -e "$jail/firecracker/vm5/root/snapshot/vmstate" ] &&
+        ok "snapshot: sealed vmstate, mem and home disk, a manifest and its MAC; the jail keeps no memory image" ||
+        notok "snapshot files: $(ls "$tmp/snap1")"
+! grep -rqa SIS-GUEST-MEMORY-MARKER "$tmp/snap1" && ok "snapshot: what the guest's memory held is nowhere in the snapshot in clear" ||
+        notok "snapshot: the guest's memory is readable in the snapshot"
 cat > "$tmp/meta-check.py" << 'PY'
-import hashlib, json, os, sys
+import json, os, re, sys
 m = json.load(open(sys.argv[1]))
-assert m["vmstate_sha256"] == hashlib.sha256(open(sys.argv[2], "rb").read()).hexdigest()
+assert m["snapshot_format"] == 2 and re.fullmatch("[0-9a-f]{32}", m["id"]) and not m["forensic"]
 assert m["firecracker_version"] == "Firecracker v1.16.1" and m["guest_kernel"] == "6.1.0-sis"
 assert m["host_kernel"] == os.uname().release and m["cpu_model"].split()[0] in ("GenuineIntel", "AuthenticAMD")
 assert "tsc_khz" in m and m["vcpus"] == 2 and m["mem_mib"] == 256
+assert re.fullmatch("[0-9a-f]{64}", m["rootfs"]["sha256"]) and m["rootfs"]["size"] == 2 << 20
+assert sorted(f["name"] for f in m["files"]) == ["home.ext4", "mem", "vmstate"]
+assert all(re.fullmatch("[0-9a-f]{64}", f["sha256"]) and f["size"] > 0 for f in m["files"])
+assert "/" not in json.dumps({k: v for k, v in m.items() if k not in ("cpu_model",)}).replace("\\/", "")
 PY
-/usr/bin/python3 "$tmp/meta-check.py" "$tmp/snap1/meta.json" "$tmp/snap1/vmstate" && ok "snapshot: meta.json records VMM, CPU, host and guest kernels, TSC" || notok "snapshot meta.json"
+/usr/bin/python3 "$tmp/meta-check.py" "$tmp/snap1/manifest.json" && "${tool[@]}" check "$KEY" "$tmp/snap1" > /dev/null &&
+        ok "snapshot: the manifest: id, VMM, CPU, kernels, limits, images and files by sha256, no host path; its MAC verifies" ||
+        notok "snapshot manifest" "$(cat "$tmp/snap1/manifest.json")"
+[ -e "$tmp/ledger/issued/$("${tool[@]}" check "$KEY" "$tmp/snap1" | cut -d' ' -f1)" ] && ok "snapshot: its id is issued in the ledger" ||
+        notok "snapshot: not in the ledger's issued ids"
 /usr/bin/python3 "$PWD/tests/launch/validate.py" "$spec" --requests "$jail/firecracker/vm5/requests.jsonl" > "$tmp/v" 2>&1 &&
         grep -q '"path": "/snapshot/create"' "$jail/firecracker/vm5/requests.jsonl" && ok "contract: pause and snapshot requests validate" || { notok "snapshot contract"; cat "$tmp/v"; }
-expect "snapshot: --out exists" 2 "never overwritten" "$bin" snapshot vm5 --out "$tmp/snap1" "${L[@]}"
+expect "snapshot: --out exists" 2 "never overwritten" "$bin" snapshot vm5 --out "$tmp/snap1" "${L[@]}" "${SN[@]}"
 # a VMM that refuses to pause (as Firecracker refuses before boot): its words, no snapshot
 echo 'PATCH /vm=400:The requested operation is not supported before starting the microVM.' > "$tmp/jailer.faults"
 "$bin" run --name vm5p "${R[@]}" "${L[@]}" "${P[@]}" > /dev/null 2>&1
 rm -f "$tmp/jailer.faults"
 expect "snapshot: the VMM's refusal to pause is the error" 2 "PATCH /vm: HTTP 400: The requested operation is not supported before starting the microVM" \
-        "$bin" snapshot vm5p --out "$tmp/snap5p" "${L[@]}"
+        "$bin" snapshot vm5p --out "$tmp/snap5p" "${L[@]}" "${SN[@]}"
 ! compgen -G "$tmp/snap5p*" > /dev/null && ok "snapshot: a refused snapshot leaves no output" || notok "snapshot: refused, yet $(ls -d "$tmp"/snap5p*)"
 "$bin" clean "${L[@]}" vm5p > /dev/null 2>&1
+
+# tampering, each on a copy: refused (exit 1) naming what, and nothing started
+tamper() { # NAME PATTERN SETUP...: copy snap1 to $tmp/t, run SETUP in it, then a restore must be refused
+        local name=$1 pat=$2
+        shift 2
+        rm -rf "$tmp/t"
+        cp -a "$tmp/snap1" "$tmp/t"
+        (cd "$tmp/t" && "$@")
+        expect "restore refuses $name" 1 "$pat" "$bin" restore "$tmp/t" --name rt "${L[@]}" "${P[@]}" "${LG[@]}"
+        [ ! -e "$run/vms/rt" ] && [ ! -e "$jail/firecracker/rt" ] && [ ! -e "$reg/rt.json" ] || notok "restore refusing $name left rt behind"
+}
+flip() { printf '\x5a' | dd of="$1" bs=1 seek="$2" conv=notrunc 2> /dev/null; }
+tamper "a flipped byte in mem" "mem.sealed: does not verify" flip mem.sealed 2000
+tamper "a flipped byte in vmstate" "vmstate.sealed: does not verify" flip vmstate.sealed 40
+tamper "a cut home disk" "home.ext4.sealed: does not verify" truncate -s -1000 home.ext4.sealed
+tamper "a missing memory file" "mem.sealed: missing" rm mem.sealed
+tamper "an extra file" "extra: not part of the snapshot" touch extra
+tamper "mem swapped for vmstate" "does not verify" cp vmstate.sealed mem.sealed
+tamper "a manifest edit (more memory)" "manifest.json: does not verify under the snapshot key" "${tool[@]}" edit . mem_mib=16384
+tamper "a manifest edit with its MAC recomputed without the key" "does not verify under the snapshot key" \
+        sh -c 'sed -i "s/\"vcpus\": 2/\"vcpus\": 8/" manifest.json && sha256sum manifest.json | cut -d" " -f1 > manifest.mac'
+tamper "a new id (a replay minted by editing)" "was not issued on the ledger" "${tool[@]}" remac "$KEY" . 'id="ffffffffffffffffffffffffffffffff"'
+tamper "a rootfs named by a path" "its root filesystem \(sha256 [0-9a-f]{64}\) is not in --images" "${tool[@]}" remac "$KEY" . \
+        'rootfs={"sha256": "0000000000000000000000000000000000000000000000000000000000000000", "size": 2097152, "path": "/etc/shadow"}'
+mkdir -m 0700 "$tmp/keys2"
+head -c 32 /dev/urandom > "$tmp/keys2/other.key"
+chmod 600 "$tmp/keys2/other.key"
+expect "restore refuses another key" 1 "does not verify under the snapshot key" \
+        "$bin" restore "$tmp/snap1" --name rt "${L[@]}" "${P[@]}" "${LG[@]}" --key "$tmp/keys2/other.key"
+
 cp -a "$tmp/snap1" "$tmp/snap1-copy"
 expect "restore: the snapshot, once" 0 "started r1" "$bin" restore "$tmp/snap1" --name r1 "${L[@]}" "${P[@]}" "${LG[@]}"
 /usr/bin/python3 "$PWD/tests/launch/validate.py" "$spec" --requests "$jail/firecracker/r1/requests.jsonl" > "$tmp/v" 2>&1 &&
         has '"path": "/snapshot/load"' "$(tail -1 "$jail/firecracker/r1/requests.jsonl")" && ok "contract: the load request validates" || notok "restore contract" "$(cat "$tmp/v")"
+grep -qa SIS-GUEST-MEMORY-MARKER "$jail/firecracker/r1/root/snapshot/mem" && cmp -s "$jail/firecracker/r1/root/disk/home.ext4" "$tmp/img/home.ext4" &&
+        ok "restore: the memory and the home disk, opened into the new jail as they were" || notok "restore: the opened files differ"
+[ "$(du -k "$jail/firecracker/r1/root/disk/home.ext4" | cut -f1)" -lt 4096 ] && ok "restore: the home disk stays sparse in the jail" ||
+        notok "restore: home disk $(du -k "$jail/firecracker/r1/root/disk/home.ext4")"
 # the guest's clock advances by the time the snapshot slept, where the host kernel can (>= 5.16)
 lowest=$(printf '%s\n' 5.16 "$(uname -r)" | sort -V)
 if [ "${lowest%%$'\n'*}" = 5.16 ]; then want_clock=true; else want_clock=absent; fi
@@ -301,13 +355,23 @@ r1uid=$(/usr/bin/python3 -c "import json; print(json.load(open('$run/vms/r1/stat
 expect "restore: a copy of the same snapshot is refused" 1 "restored once already \(r1 " "$bin" restore "$tmp/snap1-copy" --name r2 "${L[@]}" "${P[@]}" "${LG[@]}"
 [ ! -e "$run/vms/r2" ] && [ ! -e "$jail/firecracker/r2" ] && ok "restore: the refusal starts nothing" || notok "refused restore left files"
 for v in vm5 r1; do "$bin" clean "${L[@]}" "$v" > /dev/null 2>&1; done
+# a forensic snapshot: logs, audit and policy in too; never restorable
+expect "snapshot --forensic: vm5f runs" 0 "started vm5f" "$bin" run --name vm5f "${R[@]}" "${L[@]}" "${P[@]}"
+expect "snapshot --forensic" 0 "forensic snapshot [0-9a-f]{32} of vm5f" "$bin" snapshot vm5f --forensic --out "$tmp/snapf" "${L[@]}" "${SN[@]}"
+fnames=" $("${tool[@]}" check "$KEY" "$tmp/snapf") "
+has ' audit.json ' "$fnames" && has ' log ' "$fnames" && has ' policy.json ' "$fnames" && has ' mem ' "$fnames" &&
+        ok "snapshot --forensic: the VM's log (and metrics, when it wrote any), audit report and policy are sealed in too" ||
+        notok "forensic files: $fnames"
+expect "restore: a forensic snapshot never is" 1 "a forensic snapshot, for analysis only: never restorable" \
+        "$bin" restore "$tmp/snapf" --name rf "${L[@]}" "${P[@]}" "${LG[@]}"
+"$bin" clean "${L[@]}" vm5f > /dev/null 2>&1
 # a VMM writes to its jail: one that swaps its home disk for a link to a host file gets nothing of
 # the host copied out with the snapshot
 echo host-secret > "$tmp/host-secret"
 expect "snapshot: vm5s runs" 0 "started vm5s" "$bin" run --name vm5s "${R[@]}" "${L[@]}" "${P[@]}"
 rm -f "$jail/firecracker/vm5s/root/disk/home.ext4" && ln -s "$tmp/host-secret" "$jail/firecracker/vm5s/root/disk/home.ext4"
 expect "snapshot: a jail file behind a symlink is refused" 2 "disk/home.ext4: cannot copy it out of the jail: not a regular file, or behind a symlink" \
-        "$bin" snapshot vm5s --out "$tmp/snap5s" "${L[@]}"
+        "$bin" snapshot vm5s --out "$tmp/snap5s" "${L[@]}" "${SN[@]}"
 [ ! -e "$tmp/snap5s" ] && ! grep -rqs host-secret "$tmp"/snap5s* && ok "snapshot: nothing of the host copied out, no partial output" || notok "snapshot: $(ls -d "$tmp"/snap5s*)"
 "$bin" clean "${L[@]}" vm5s > /dev/null 2>&1
 # a jail left behind is never reused
@@ -319,7 +383,7 @@ rm -rf "$jail/firecracker/vm5t"
 wins_ok=0
 for i in $(seq 8); do
         "$bin" run --name "race$i" "${R[@]}" "${L[@]}" "${P[@]}" > "$tmp/race.log" 2>&1
-        "$bin" snapshot "race$i" --out "$tmp/rs$i" "${L[@]}" >> "$tmp/race.log" 2>&1 ||
+        "$bin" snapshot "race$i" --out "$tmp/rs$i" "${L[@]}" "${SN[@]}" >> "$tmp/race.log" 2>&1 ||
                 notok "restore race $i: no snapshot to race for" "$(tail -5 "$tmp/race.log")"
         cp -a "$tmp/rs$i" "$tmp/rs$i-b"
         "$bin" clean "${L[@]}" "race$i" > /dev/null 2>&1
@@ -339,7 +403,7 @@ done
 
 # a crash between the ledger and the start: the snapshot is spent, never restored twice
 "$bin" run --name vm6 "${R[@]}" "${L[@]}" "${P[@]}" > /dev/null 2>&1
-"$bin" snapshot vm6 --out "$tmp/snap6" "${L[@]}" > /dev/null 2>&1
+"$bin" snapshot vm6 --out "$tmp/snap6" "${L[@]}" "${SN[@]}" > /dev/null 2>&1
 cp -a "$tmp/snap6" "$tmp/snap6-b"
 "$bin" clean "${L[@]}" vm6 > /dev/null 2>&1
 # shellcheck disable=SC2016 # $1 is the hang-jailer's own
@@ -358,12 +422,13 @@ expect "clean: the crashed restore's leftovers" 0 "" "$bin" clean "${L[@]}" cras
 [ ! -e "$run/vms/crash1" ] && [ ! -e "$jail/firecracker/crash1" ] && [ ! -e "$reg/crash1.json" ] &&
         ok "clean after a crash: nothing left" || notok "clean after a crash"
 
-# compatibility: another host kernel, another VMM line, a tampered vmstate, a guest without VMGenID
+# compatibility, on manifests an operator with the key changed (so the MAC holds, and the check
+# itself must refuse): another host kernel, another VMM line, a guest without VMGenID
 "$bin" run --name vm7 "${R[@]}" "${L[@]}" "${P[@]}" > /dev/null 2>&1
-"$bin" snapshot vm7 --out "$tmp/snap7" "${L[@]}" > /dev/null 2>&1
+"$bin" snapshot vm7 --out "$tmp/snap7" "${L[@]}" "${SN[@]}" > /dev/null 2>&1
 "$bin" clean "${L[@]}" vm7 > /dev/null 2>&1
 cp -a "$tmp/snap7" "$tmp/snap7-k"
-sed -i 's/"host_kernel": "[^"]*"/"host_kernel": "5.10.0-other"/' "$tmp/snap7-k/meta.json"
+"${tool[@]}" remac "$KEY" "$tmp/snap7-k" 'host_kernel="5.10.0-other"'
 expect "restore: another host kernel is refused" 1 "taken under host kernel 5.10.0-other" \
         "$bin" restore "$tmp/snap7-k" --name k1 "${L[@]}" "${P[@]}" "${LG[@]}"
 printf '#!/bin/sh\necho "Firecracker v1.15.0"\n' > "$tmp/fc-old"
@@ -372,12 +437,9 @@ chmod 755 "$tmp/fc-old" "$tmp/jailer-old"
 expect "restore: another Firecracker release line is refused" 1 "snapshots load only within one release line" \
         "$bin" restore "$tmp/snap7" --name k2 --run-dir "$run" --chroot-base "$jail" --uid-range 20000-20009 \
         --jailer "$tmp/jailer-old" --firecracker "$tmp/fc-old" "${P[@]}" "${LG[@]}"
-head -c 100 /dev/urandom >> "$tmp/snap7-k/vmstate"
-expect "restore: a vmstate that does not match meta.json is refused" 1 "does not match meta.json" \
-        "$bin" restore "$tmp/snap7-k" --name k3 "${L[@]}" "${P[@]}" "${LG[@]}"
 R510=(--kernel "$tmp/img/vmlinux-5.10" --rootfs "$tmp/img/rootfs.ext4" --vcpus 1 --mem 128 --net none)
 "$bin" run --name vm8 "${R510[@]}" "${L[@]}" "${P[@]}" > /dev/null 2>&1
-"$bin" snapshot vm8 --out "$tmp/snap8" "${L[@]}" > /dev/null 2>&1
+"$bin" snapshot vm8 --out "$tmp/snap8" "${L[@]}" "${SN[@]}" > /dev/null 2>&1
 "$bin" clean "${L[@]}" vm8 > /dev/null 2>&1
 expect "restore: a guest kernel without VMGenID (5.10) is refused" 1 "predates VMGenID" \
         "$bin" restore "$tmp/snap8" --name g1 "${L[@]}" "${P[@]}" "${LG[@]}"

@@ -226,9 +226,17 @@ left=$(leftovers e2e-b)
 
 # --- A: snapshot, restore once, refuse the second ---------------------------------------------------
 wait_for e2e-a 'SIS-E2E: tick 2$' 120
-if inth "$launch" snapshot e2e-a --out "$tmp/snap" "${L[@]}" 2> "$tmp/snap.err"; then
+# sealed under the test's own key; the ledger issues its id; a restore finds the images by hash
+mkdir -m 0700 "$tmp/keys" "$tmp/images"
+head -c 32 /dev/urandom > "$tmp/keys/snapshot.key"
+chmod 600 "$tmp/keys/snapshot.key"
+ln "$tmp/kernel/vmlinux" "$tmp/rootfs/rootfs.ext4" "$tmp/images/" 2> /dev/null || cp "$tmp/kernel/vmlinux" "$tmp/rootfs/rootfs.ext4" "$tmp/images/"
+SN=(--key "$tmp/keys/snapshot.key" --ledger "$tmp/ledger" --images "$tmp/images")
+if inth "$launch" snapshot e2e-a --out "$tmp/snap" "${L[@]}" "${SN[@]}" 2> "$tmp/snap.err"; then
         # shellcheck disable=SC2012 # the snapshot's own names, plain
-        ok "snapshot of e2e-a: $(ls "$tmp/snap" | tr '\n' ' ')($(du -sh --apparent-size "$tmp/snap/vmstate" | cut -f1) of state)"
+        ok "snapshot of e2e-a: $(ls "$tmp/snap" | tr '\n' ' ')($(du -sh --apparent-size "$tmp/snap/vmstate.sealed" | cut -f1) of sealed state)"
+        grep -rqa 'SIS-E2E: tick' "$tmp/snap" && notok "the guest's memory is readable in the snapshot" ||
+                ok "nothing the guest printed (its memory) is in the snapshot in clear"
 else
         notok "snapshot"; cat "$tmp/snap.err"
 fi
@@ -237,7 +245,7 @@ inth "$launch" clean "${L[@]}" e2e-a > /dev/null 2>&1
 # a copy, for the second restore: the first one consumes the directory, and a copy is the same snapshot
 cp -r --sparse=always "$tmp/snap" "$tmp/snap-copy"
 t0=$(now)
-if inth "$launch" restore "$tmp/snap" --name e2e-a2 --policy "$tmp/dev-policy.json" --ledger "$tmp/ledger" "${L[@]}" 2> "$tmp/restore.err"; then
+if inth "$launch" restore "$tmp/snap" --name e2e-a2 --policy "$tmp/dev-policy.json" "${SN[@]}" "${L[@]}" 2> "$tmp/restore.err"; then
         ok "restore as e2e-a2 ($(since "$t0") s)"
 else
         notok "restore"; cat "$tmp/restore.err"
@@ -246,7 +254,7 @@ next=$((last + 1))
 wait_for e2e-a2 "SIS-E2E: tick $next\$" 60 && ! inlog e2e-a2 'SIS-E2E: kernel' &&
         ok "the restored guest goes on where it stopped (tick $last, then tick $next), without booting again" ||
         { notok "the restored guest did not continue"; log e2e-a2 | tail -20; }
-inth "$launch" restore "$tmp/snap-copy" --name e2e-a3 --policy "$tmp/dev-policy.json" --ledger "$tmp/ledger" "${L[@]}" 2> "$tmp/restore2.err"
+inth "$launch" restore "$tmp/snap-copy" --name e2e-a3 --policy "$tmp/dev-policy.json" "${SN[@]}" "${L[@]}" 2> "$tmp/restore2.err"
 rc=$?
 [ "$rc" = 1 ] && grep -q 'restored once already' "$tmp/restore2.err" && ok "a second restore, of a copy, is refused by the ledger (exit 1)" ||
         { notok "second restore (exit $rc)"; cat "$tmp/restore2.err"; }

@@ -104,7 +104,8 @@ class Vmm:
             # the files appear at the jail-relative paths
             for k, size in (("snapshot_path", 4096), ("mem_file_path", 1 << 20)):
                 with open(self.path(body[k]), "wb") as f:
-                    f.write(os.urandom(64))
+                    # what the guest's memory holds: a test looks for it where it must not be
+                    f.write(b"SIS-GUEST-MEMORY-MARKER " + os.urandom(64))
                     f.truncate(size)
         elif key == "PATCH /vm":
             self.state = "Paused" if body.get("state") == "Paused" else "Running"
