@@ -146,12 +146,15 @@ $(B)/bench-image: tests/bench/image.c $(B)/libsis.a $(FLAGS_STAMP)
 $(B)/bench-jail: tests/bench/jail.c $(B)/libsis.a $(FLAGS_STAMP)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/libsis.a $(ALL_LDFLAGS) $(PKG_LIBS) $(PROVISION_LIBS) $(LAUNCH_LIBS)
 
+$(B)/bench-seal: tests/bench/seal.c $(B)/libsis.a $(FLAGS_STAMP)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/libsis.a $(ALL_LDFLAGS) $(PKG_LIBS) $(PROVISION_LIBS) $(LAUNCH_LIBS)
+
 $(B)/confine-run: tests/launch/confine-run.c $(B)/libsis.a $(FLAGS_STAMP)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/libsis.a $(ALL_LDFLAGS) $(PKG_LIBS) $(PROVISION_LIBS) $(LAUNCH_LIBS)
 
 bench:
 	$(Q)scripts/deps.sh bench
-	$(Q)$(MAKE) --no-print-directory $(TOOLS) $(B)/bench-image $(B)/bench-jail
+	$(Q)$(MAKE) --no-print-directory $(TOOLS) $(B)/bench-image $(B)/bench-jail $(B)/bench-seal
 	$(Q)tests/bench.sh
 
 # The slow end-to-end kernel tests (two kernel builds, a boot under QEMU): CI runs them too.

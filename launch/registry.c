@@ -140,6 +140,7 @@ static int entry_write(const struct reg_vm *vm) {
         json_object_object_add(o, "vmm_start", json_object_new_int64((int64_t) vm->vmm_start));
         json_object_object_add(o, "monitor", json_object_new_int(vm->monitor));
         json_object_object_add(o, "monitor_start", json_object_new_int64((int64_t) vm->monitor_start));
+        json_object_object_add(o, "snapshot_tmp", json_object_new_string(strempty(vm->snapshot_tmp)));
         text = strdup_printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
                                                                                JSON_C_TO_STRING_NOSLASHESCAPE));
         json_object_put(o);
@@ -180,6 +181,8 @@ static int entry_read(const char *id, struct reg_vm *ret) {
         snprintf(ret->backend, sizeof(ret->backend), "%s", jstring(o, "backend"));
         ret->run_dir = strdup(jstring(o, "run_dir"));
         ret->chroot_base = strdup(jstring(o, "chroot_base"));
+        if (*jstring(o, "snapshot_tmp"))
+                ret->snapshot_tmp = strdup(jstring(o, "snapshot_tmp"));
         json_object_put(o);
         if (!ret->run_dir || !ret->chroot_base) {
                 reg_vm_done(ret);
@@ -191,7 +194,8 @@ static int entry_read(const char *id, struct reg_vm *ret) {
 void reg_vm_done(struct reg_vm *vm) {
         free(vm->run_dir);
         free(vm->chroot_base);
-        vm->run_dir = vm->chroot_base = NULL;
+        free(vm->snapshot_tmp);
+        vm->run_dir = vm->chroot_base = vm->snapshot_tmp = NULL;
 }
 
 static int list_locked(char ***ret) {

@@ -41,6 +41,8 @@ struct reg_vm {
         unsigned made;          /* REG_* */
         pid_t vmm, monitor;     /* 0: none yet */
         unsigned long long vmm_start, monitor_start;
+        char *snapshot_tmp;     /* a snapshot being written (<out>.tmp.XXXXXX): a killed one's is
+                                 * removed by clean; NULL: none */
 };
 
 struct reg_claim {

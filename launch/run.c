@@ -141,6 +141,13 @@ static int vm_teardown(struct reg_vm *vm) {
                 if (k < 0)
                         return fail(2, "%s: cannot remove its network: %s", vm->id, strerror(-k));
         }
+        /* a snapshot killed while it was written: its directory, never published (only sealed
+         * data in it), goes too */
+        if (vm->snapshot_tmp && *vm->snapshot_tmp == '/' && strstr(vm->snapshot_tmp, ".tmp.")) {
+                k = jail_remove(vm->snapshot_tmp);
+                if (k < 0)
+                        return fail(2, "%s: cannot remove its unfinished snapshot %s: %s", vm->id, vm->snapshot_tmp, strerror(-k));
+        }
         if (vm->made & REG_RUNDIR) {
                 k = jail_remove(dir);
                 if (k < 0)

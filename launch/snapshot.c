@@ -22,6 +22,7 @@
 #include "policy.h"
 #include "qemu.h"
 #include "qmp.h"
+#include "registry.h"
 #include "report.h"
 #include "seal.h"
 #include "state.h"
@@ -349,6 +350,19 @@ int vm_snapshot(const char *run_dir, const char *id, const struct snap_opts *so,
                 rc = launch_fail(2, "--out %s: cannot create a directory next to it: %s", so->out, strerror(errno));
                 goto done_early;
         }
+        /* recorded with the VM: a snapshot killed from here on is removed by clean */
+        {
+                _cleanup_free_ char *abs = tmp[0] == '/' ? strdup(tmp) : NULL, *cwd = tmp[0] == '/' ? NULL : getcwd(NULL, 0);
+                struct reg_vm rv = {};
+                if (!abs && cwd)
+                        abs = strdup_printf("%s/%s", cwd, tmp);
+                if (abs && reg_load(id, &rv) >= 0) {
+                        free(rv.snapshot_tmp);
+                        rv.snapshot_tmp = TAKE_PTR(abs);
+                        (void) reg_save(&rv);
+                        reg_vm_done(&rv);
+                }
+        }
         dfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dfd < 0 || seal_new_id(sid) < 0 || seal_new_data_key(dk) < 0 || seal_wrap(&key, dk, sid, &wrapped) < 0 || !chroot ||
             fc_plan_snapshot(&plan) < 0)
@@ -474,6 +488,15 @@ done:
                 (void) unlink(busy);
         if (tmp && *tmp)
                 (void) rm_rf(tmp);
+        {
+                struct reg_vm rv = {};
+                if (reg_load(id, &rv) >= 0 && rv.snapshot_tmp) {
+                        free(rv.snapshot_tmp);
+                        rv.snapshot_tmp = NULL;
+                        (void) reg_save(&rv);
+                }
+                reg_vm_done(&rv);
+        }
 done_early:
         OPENSSL_cleanse(dk, sizeof(dk));
         OPENSSL_cleanse(&key, sizeof(key));

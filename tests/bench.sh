@@ -171,6 +171,23 @@ if [[ ${BENCH_JAIL:-1} == 1 && -x build/bench-jail && -n $QEMU_BIN ]] && root; t
 		printf "| %s | %d | %.2f | %.2f | %.2f | n/a |\n", label, n, med, v[p], v[1]
 		print med > out }' >>"$TMP/rows"
 fi
+# sealed snapshots: a guest-memory-like file in a tmpfs (as the jail's) copied plainly (what an
+# unsealed snapshot and restore did), sealed (snapshot) and opened (restore), side by side
+if [[ ${BENCH_SEAL:-1} == 1 && -x build/bench-seal ]]; then
+	mib=${BENCH_SEAL_MIB:-256}
+	sd=$(mktemp -d /dev/shm/sis-bench-seal.XXXXXX)
+	build/bench-seal "$sd" "$mib" "${BENCH_SEAL_RUNS:-5}" >"$TMP/seal.txt" || { rmdir "$sd"; die "build/bench-seal failed"; }
+	rmdir "$sd"
+	while read -r kind ms rate; do
+		case $kind in
+		copy) what="a plain copy (an unsealed snapshot's or restore's)" ;;
+		seal) what="sealing it (snapshot: AES-256-GCM, sha256)" ;;
+		open) what="opening it (restore: every tag verified, sha256)" ;;
+		esac
+		printf '| %s MiB of guest memory, tmpfs to tmpfs: %s, %s MiB/s | %d | %.1f | n/a | n/a | n/a |\n' "$mib" "$what" "$rate" \
+			"${BENCH_SEAL_RUNS:-5}" "$ms" >>"$TMP/rows"
+	done <"$TMP/seal.txt"
+fi
 # the QEMU backend under TCG, as measured by the last `make e2e` (a whole Debian guest boot is
 # minutes of work under emulation: it is not repeated here)
 if [[ -f build/e2e-bench.txt ]]; then

@@ -875,6 +875,37 @@ attack_sigkill() {
         [ ${#bad[@]} = 0 ] && pass "sigkill: restore SIGKILLed at $n random points (0-$((Tr * 3 / 4)) ms after its gate; $landed landed mid-restore), then clean: nothing left each time" ||
                 fail "sigkill: restore SIGKILLed at $n random points (0-$((Tr * 3 / 4)) ms after its gate; $landed landed mid-restore), then clean: nothing left each time" \
                         "${#bad[@]} of $n left something:" "${bad[@]:0:5}"
+        # snapshot SIGKILLed while it writes: clean removes its unfinished directory; no plaintext of
+        # the guest's state anywhere, no half snapshot published
+        bad=() landed=0
+        local Ts v t0 snapdir=$tmp/snapkill
+        mkdir -p "$snapdir"
+        for i in $(seq "$n"); do
+                v=$P-sk$i
+                run_q "$RK" "$v" --watchdog 0 --home "$tmp/img/home.ext4" || { bad+=("$v did not start: $(errline "$tmp/run-$v.out")"); continue; }
+                if [ "$i" = 1 ]; then
+                        t0=$(now_ms)
+                        sl snapshot "$v" --out "$snapdir/s$i" --run-dir "$RK" --chroot-base "$J" "${SNK[@]}" --ledger "$tmp/ledgers/sk" \
+                                > "$tmp/snapkill.out" 2>&1 || bad+=("an undisturbed snapshot failed: $(errline "$tmp/snapkill.out")")
+                        Ts=$(($(now_ms) - t0 + 1))
+                else
+                        ms=$((RANDOM % Ts))
+                        nsenter --net="/run/netns/$TH" "$bin" snapshot "$v" --out "$snapdir/s$i" --run-dir "$RK" --chroot-base "$J" "${SNK[@]}" \
+                                --ledger "$tmp/ledgers/sk" > "$tmp/snapkill.out" 2>&1 &
+                        x=$!
+                        sleep "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))"
+                        kill -9 "$x" 2> /dev/null && landed=$((landed + 1))
+                        wait "$x" 2> /dev/null
+                fi
+                clean_vm "$RK" "$v"
+                compgen -G "$snapdir/s$i.tmp.*" > /dev/null && bad+=("snapshot killed at ${ms:-?} ms: $(ls -d "$snapdir/s$i".tmp.*) left after clean")
+                [ -e "$snapdir/s$i" ] && [ ! -e "$snapdir/s$i/manifest.mac" ] && bad+=("snapshot killed at ${ms:-?} ms: a half snapshot $snapdir/s$i")
+                scrub "$RK" "$v"
+        done
+        grep -rqa 'SIS-STANDIN-STATE' "$snapdir" && bad+=("the guest's state in clear under $snapdir")
+        [ ${#bad[@]} = 0 ] && pass "sigkill: snapshot SIGKILLed at $((n - 1)) random points (0-$Ts ms; $landed landed mid-snapshot), then clean: no unfinished or half snapshot, no state in clear" ||
+                fail "sigkill: snapshot SIGKILLed at random points, then clean: no unfinished or half snapshot, no state in clear" \
+                        "${#bad[@]} problems:" "${bad[@]:0:5}"
 }
 
 attack_clean_race() {

@@ -205,6 +205,13 @@ static void test_registry_race(void **state) {
         reg_vm_done(&vm);
         assert_int_equal(reg_load("vm-new", &vm), 0);
         assert_int_equal(vm.made, REG_JAIL | REG_NET);
+        assert_null(vm.snapshot_tmp);
+        /* a snapshot being written is recorded with the VM, for clean */
+        vm.snapshot_tmp = strdup("/srv/snaps/s1.tmp.AbC123");
+        assert_int_equal(reg_save(&vm), 0);
+        reg_vm_done(&vm);
+        assert_int_equal(reg_load("vm-new", &vm), 0);
+        assert_string_equal(vm.snapshot_tmp, "/srv/snaps/s1.tmp.AbC123");
         reg_vm_done(&vm);
         reg_use_dir(NULL);
         rm_rf(dir);
