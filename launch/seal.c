@@ -297,7 +297,7 @@ static int stream_end(struct stream *st, int k, struct seal_info *ret) {
 }
 
 int seal_encrypt(const unsigned char dk[static SEAL_KEY_BYTES], const char *snap_id, uint32_t file_no, const char *name, int in,
-                 int out, struct seal_info *ret) {
+                 int out, uint64_t max, struct seal_info *ret) {
         unsigned char hdr[HDR];
         struct stream st;
         int k = stream_begin(&st, snap_id, name);
@@ -325,6 +325,8 @@ int seal_encrypt(const unsigned char dk[static SEAL_KEY_BYTES], const char *snap
                 if (k >= 0)
                         k = write_all(out, st.ct, (size_t) n + TAG);
                 st.total += (uint64_t) n;
+                if (k >= 0 && max && st.total > max)
+                        k = -EFBIG;
                 if (last)
                         break;
         }

@@ -57,9 +57,10 @@ struct seal_info {
         uint64_t size;
         char sha256[65];
 };
-/* in (read to EOF) sealed to out. file_no is distinct for each file of one snapshot. 0 or -errno. */
+/* in (read to EOF) sealed to out. file_no is distinct for each file of one snapshot. max: more
+ * than this many bytes is -EFBIG (a stream a VMM writes: it must end); 0: no limit. 0 or -errno. */
 int seal_encrypt(const unsigned char dk[static SEAL_KEY_BYTES], const char *snap_id, uint32_t file_no, const char *name, int in,
-                 int out, struct seal_info *ret);
+                 int out, uint64_t max, struct seal_info *ret);
 /* in (a sealed file) opened to out, every tag verified before its chunk is written; a chunk of
  * zeros becomes a hole where out can seek. -EBADMSG for anything changed, moved, cut or appended
  * (out then holds a prefix of verified data: callers write into a place they remove on failure). */

@@ -175,10 +175,11 @@ struct sealer {
         const char *id;
         int dirfd;              /* the snapshot being written */
         json_object *files;     /* the manifest's list */
+        uint64_t max;           /* the longest state stream the VM can have (its memory and more) */
 };
 
-/* Seal what in holds into <name>.sealed, and list it. */
-static int seal_one(struct sealer *s, const struct snap_file *f, int in, char **ret_error) {
+/* Seal what in holds into <name>.sealed, and list it. max: a stream's limit (0: a file). */
+static int seal_one(struct sealer *s, const struct snap_file *f, int in, uint64_t max, char **ret_error) {
         _cleanup_free_ char *fn = strdup_printf("%s.sealed", f->name);
         _cleanup_close_ int out = fn ? openat(s->dirfd, fn, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600) : -1;
         struct seal_info info;
@@ -187,11 +188,12 @@ static int seal_one(struct sealer *s, const struct snap_file *f, int in, char **
 
         if (out < 0)
                 return set_error(ret_error, fn ? -errno : -ENOMEM, "%s: cannot create it: %s", strna(fn), strerror(errno));
-        k = seal_encrypt(s->dk, s->id, f->no, f->name, in, out, &info);
+        k = seal_encrypt(s->dk, s->id, f->no, f->name, in, out, max, &info);
         if (k >= 0 && fsync(out) < 0)
                 k = -errno;
         if (k < 0)
-                return set_error(ret_error, k, "%s: cannot seal it: %s", f->name, strerror(-k));
+                return set_error(ret_error, k, "%s: cannot seal it: %s", f->name,
+                                 k == -EFBIG ? "larger than anything the VM can have: refusing it" : strerror(-k));
         o = json_object_new_object();
         json_object_object_add(o, "name", json_object_new_string(f->name));
         json_object_object_add(o, "size", json_object_new_int64((int64_t) info.size));
@@ -209,7 +211,7 @@ static int seal_from_jail(struct sealer *s, const char *chroot, const struct sna
         if (in < 0)
                 return set_error(ret_error, in, "%s/%s: cannot copy it out of the jail: %s", chroot, f->jail,
                                  in == -EPERM ? "not a regular file, or behind a symlink" : strerror(-in));
-        k = seal_one(s, f, in, ret_error);
+        k = seal_one(s, f, in, 0, ret_error); /* a file of a bounded tmpfs */
         if (k >= 0 && remove) {
                 _cleanup_close_ int sfd = open_beneath(chroot, "snapshot", O_RDONLY | O_DIRECTORY, S_IFDIR);
                 if (sfd >= 0)
@@ -221,7 +223,7 @@ static int seal_from_jail(struct sealer *s, const char *chroot, const struct sna
 /* A root-owned file of the host (the VM's logs, its audit, its policy), sealed in when present. */
 static int seal_host_file(struct sealer *s, const char *path, const struct snap_file *f, char **ret_error) {
         _cleanup_close_ int in = path ? open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1;
-        return in < 0 ? 0 : seal_one(s, f, in, ret_error);
+        return in < 0 ? 0 : seal_one(s, f, in, 0, ret_error);
 }
 
 struct pipe_sealer {
@@ -233,7 +235,7 @@ struct pipe_sealer {
 
 static void *pipe_seal_thread(void *arg) {
         struct pipe_sealer *p = arg;
-        p->k = seal_one(p->s, snap_file("vmstate"), p->in, &p->error);
+        p->k = seal_one(p->s, snap_file("vmstate"), p->in, p->s->max, &p->error);
         /* whatever happened, QEMU must not block on a pipe nobody reads */
         close(p->in);
         return NULL;
@@ -272,8 +274,17 @@ static int qemu_snapshot(const struct vm_peer *peer, struct sealer *s, long time
         }
         qmp_close(q);
         if (started) {
-                /* a failed migration closes QEMU's end too; the thread then ends on EOF */
-                (void) pthread_join(t, NULL);
+                /* QEMU closes its end when the migration ends, and the thread ends on EOF; a QEMU
+                 * that keeps it open gets 30 s, then the stream is abandoned */
+                struct timespec until;
+                clock_gettime(CLOCK_REALTIME, &until);
+                until.tv_sec += 30;
+                if (pthread_timedjoin_np(t, NULL, &until) != 0) {
+                        (void) pthread_cancel(t);
+                        (void) pthread_join(t, NULL);
+                        if (k >= 0)
+                                k = set_error(ret_error, -ETIMEDOUT, "QEMU kept the snapshot stream open after the migration ended");
+                }
                 if (k >= 0 && ps.k < 0) {
                         k = ps.k;
                         if (ret_error) {
@@ -303,7 +314,7 @@ static json_object *image_id(const char *path) {
 }
 
 int vm_snapshot(const char *run_dir, const char *id, const struct snap_opts *so, long timeout_ms) {
-        _cleanup_free_ char *tmp = strdup_printf("%s.tmp.XXXXXX", so->out), *auditp = NULL, *audit = NULL, *cpu = cpu_model(),
+        _cleanup_free_ char *tmp = NULL, *auditp = NULL, *audit = NULL, *cpu = cpu_model(),
                             *mj = NULL, *busy = NULL, *err = NULL, *wrapped = NULL, *logp = NULL, *metp = NULL;
         json_object *st = NULL, *m = NULL, *files = json_object_new_array();
         unsigned char dk[SEAL_KEY_BYTES] = {};
@@ -346,28 +357,51 @@ int vm_snapshot(const char *run_dir, const char *id, const struct snap_opts *so,
                 rc = launch_fail(2, "--key: %s", strna(err));
                 goto done_early;
         }
-        if (!tmp || !files || !mkdtemp(tmp)) {
-                rc = launch_fail(2, "--out %s: cannot create a directory next to it: %s", so->out, strerror(errno));
-                goto done_early;
-        }
-        /* recorded with the VM: a snapshot killed from here on is removed by clean */
-        {
-                _cleanup_free_ char *abs = tmp[0] == '/' ? strdup(tmp) : NULL, *cwd = tmp[0] == '/' ? NULL : getcwd(NULL, 0);
+        /* the directory it is written in: named here, recorded with the VM, and only then made,
+         * so that clean removes what a snapshot killed at any point left */
+        for (int tries = 0; k >= 0; tries++) {
+                char suffix[SEAL_ID_HEX];
+                _cleanup_free_ char *cwd = so->out[0] == '/' ? NULL : getcwd(NULL, 0);
                 struct reg_vm rv = {};
-                if (!abs && cwd)
-                        abs = strdup_printf("%s/%s", cwd, tmp);
-                if (abs && reg_load(id, &rv) >= 0) {
-                        free(rv.snapshot_tmp);
-                        rv.snapshot_tmp = TAKE_PTR(abs);
-                        (void) reg_save(&rv);
-                        reg_vm_done(&rv);
+                free(tmp);
+                tmp = NULL;
+                if (tries == 16 || !files || seal_new_id(suffix) < 0) {
+                        k = -EEXIST;
+                        break;
                 }
+                suffix[12] = '\0';
+                tmp = so->out[0] == '/' ? strdup_printf("%s.tmp.%s", so->out, suffix)
+                                        : cwd ? strdup_printf("%s/%s.tmp.%s", cwd, so->out, suffix) : NULL;
+                if (!tmp || reg_load(id, &rv) < 0) {
+                        k = -ENOMEM;
+                        break;
+                }
+                free(rv.snapshot_tmp);
+                rv.snapshot_tmp = strdup(tmp);
+                k = rv.snapshot_tmp ? reg_save(&rv) : -ENOMEM;
+                reg_vm_done(&rv);
+                if (k < 0)
+                        break;
+                if (mkdir(tmp, 0700) == 0)
+                        break;
+                if (errno != EEXIST)
+                        k = -errno;
+        }
+        if (k < 0) {
+                rc = launch_fail(2, "--out %s: cannot create a directory next to it: %s", so->out, strerror(-k));
+                goto done_early;
         }
         dfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dfd < 0 || seal_new_id(sid) < 0 || seal_new_data_key(dk) < 0 || seal_wrap(&key, dk, sid, &wrapped) < 0 || !chroot ||
             fc_plan_snapshot(&plan) < 0)
                 goto done;
-        sl = (struct sealer) { .dk = dk, .id = sid, .dirfd = dfd, .files = files };
+        {
+                /* a state stream much longer than the VM's memory cannot be the VM's: a VMM that
+                 * streams without end is cut there */
+                json_object *x;
+                uint64_t mem = json_object_object_get_ex(st, "mem_mib", &x) ? (uint64_t) json_object_get_int64(x) : 65536;
+                sl = (struct sealer) { .dk = dk, .id = sid, .dirfd = dfd, .files = files, .max = (mem + 1024) << 20 };
+        }
         /* the monitor's watchdog expects slow answers while the memory is written */
         busy = strdup_printf("%s/vms/%s/busy", run_dir, id);
         if (busy)

@@ -73,7 +73,7 @@ int main(int argc, char **argv) {
                         double a = now_ms();
                         if (in < 0 || o < 0)
                                 return 2;
-                        rc = k == 0 ? copy_fd_sparse(in, o) : k == 1 ? seal_encrypt(dk, id, 1, "mem", in, o, NULL)
+                        rc = k == 0 ? copy_fd_sparse(in, o) : k == 1 ? seal_encrypt(dk, id, 1, "mem", in, o, 0, NULL)
                                                                        : seal_decrypt(dk, id, 1, "mem", in, o, NULL);
                         if (rc < 0) {
                                 fprintf(stderr, "bench-seal: %s: %s\n", kinds[k], strerror(-rc));

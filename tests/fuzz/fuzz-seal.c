@@ -29,7 +29,7 @@ static void fuzz_one(char *s, const uint8_t *data, size_t size) {
                 /* the bytes as a sealed file: refused unless they are one (the fuzzer cannot forge a tag) */
                 (void) seal_decrypt(dk, id, 0, "mem", in, out, NULL);
                 /* the bytes sealed, then opened: the same bytes */
-                if (lseek(in, 0, SEEK_SET) == 0 && sealed >= 0 && seal_encrypt(dk, id, 3, "vmstate", in, sealed, &a) == 0 &&
+                if (lseek(in, 0, SEEK_SET) == 0 && sealed >= 0 && seal_encrypt(dk, id, 3, "vmstate", in, sealed, 0, &a) == 0 &&
                     lseek(sealed, 0, SEEK_SET) == 0 && ftruncate(out, 0) == 0 && lseek(out, 0, SEEK_SET) == 0) {
                         if (seal_decrypt(dk, id, 3, "vmstate", sealed, out, &b) != 0 || a.size != size || b.size != size ||
                             strcmp(a.sha256, b.sha256) != 0)

@@ -56,7 +56,7 @@ static void test_round_trip(void **state) {
 
                 assert_int_equal(sha256_fd(in, want), 0);
                 rewind_fd(in);
-                assert_int_equal(seal_encrypt(dk, ID, 1, "mem", in, sealed, &a), 0);
+                assert_int_equal(seal_encrypt(dk, ID, 1, "mem", in, sealed, 0, &a), 0);
                 assert_int_equal(a.size, sizes[i]);
                 assert_string_equal(a.sha256, want);
                 assert_int_equal(fstat(sealed, &st), 0);
@@ -81,7 +81,7 @@ static int open_changed(void (*f)(int fd, off_t size), const char *id, uint32_t 
         int in = make_plain(5 * SEAL_CHUNK / 2, SIZE_MAX), sealed = tmpfd(), out = tmpfd(), k;
         struct stat st;
 
-        assert_int_equal(seal_encrypt(dk, ID, 1, "mem", in, sealed, NULL), 0);
+        assert_int_equal(seal_encrypt(dk, ID, 1, "mem", in, sealed, 0, NULL), 0);
         assert_int_equal(fstat(sealed, &st), 0);
         if (f)
                 f(sealed, st.st_size);
@@ -130,13 +130,25 @@ static void test_tampering(void **state) {
         assert_int_equal(open_changed(NULL, ID, 1, "vmstate"), -EBADMSG);
 }
 
+/* A stream that does not end (a VMM writing forever) is cut at its limit. */
+static void test_limit(void **state) {
+        unsigned char dk[SEAL_KEY_BYTES] = { 4 };
+        int in = make_plain(3 * SEAL_CHUNK, SIZE_MAX), sealed = tmpfd();
+
+        assert_int_equal(seal_encrypt(dk, ID, 0, "vmstate", in, sealed, 2 * SEAL_CHUNK, NULL), -EFBIG);
+        rewind_fd(in);
+        assert_int_equal(seal_encrypt(dk, ID, 0, "vmstate", in, sealed, 3 * SEAL_CHUNK, NULL), 0);
+        close(in);
+        close(sealed);
+}
+
 /* Zeros come back as holes: a sparse home disk stays sparse in the jail's tmpfs. */
 static void test_sparse(void **state) {
         unsigned char dk[SEAL_KEY_BYTES] = { 9 };
         int in = make_plain(8 * SEAL_CHUNK, SEAL_CHUNK), sealed = tmpfd(), out = tmpfd();
         struct stat st;
 
-        assert_int_equal(seal_encrypt(dk, ID, 0, "home.ext4", in, sealed, NULL), 0);
+        assert_int_equal(seal_encrypt(dk, ID, 0, "home.ext4", in, sealed, 0, NULL), 0);
         rewind_fd(sealed);
         assert_int_equal(seal_decrypt(dk, ID, 0, "home.ext4", sealed, out, NULL), 0);
         assert_int_equal(fstat(out, &st), 0);
@@ -205,6 +217,7 @@ int main(void) {
                 cmocka_unit_test(test_round_trip),
                 cmocka_unit_test(test_tampering),
                 cmocka_unit_test(test_sparse),
+                cmocka_unit_test(test_limit),
                 cmocka_unit_test(test_keys),
         };
         return cmocka_run_group_tests_name("seal", tests, NULL, NULL);
