@@ -7,6 +7,8 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -261,7 +263,7 @@ static int write_all(int fd, const unsigned char *buf, size_t n) {
 }
 
 /* What one sealing or opening holds: a chunk of each, the cipher, the chunk's nonce and associated
- * data, the plaintext's running hash. */
+ * data, and (sealing) the plaintext's running hash. */
 struct stream {
         unsigned char *pt, *ct;
         EVP_CIPHER_CTX *c;
@@ -271,16 +273,16 @@ struct stream {
         size_t used;    /* how much of pt ever held plaintext: wiped at the end */
 };
 
-static int stream_begin(struct stream *st, const char *snap_id, const char *name) {
+static int stream_begin(struct stream *st, const char *snap_id, const char *name, bool hash) {
         *st = (struct stream) { .pt = malloc(SEAL_CHUNK), .ct = malloc(SEAL_CHUNK + TAG), .c = EVP_CIPHER_CTX_new() };
         if (!st->pt || !st->ct || !st->c || chunk_ctx_init(&st->x, snap_id, name) < 0)
                 return -ENOMEM;
-        return sha256_begin(&st->h);
+        return hash ? sha256_begin(&st->h) : 0;
 }
 
 /* Ends the stream whatever k says; on success the plaintext's size and hash go to *ret. */
 static int stream_end(struct stream *st, int k, struct seal_info *ret) {
-        if (k >= 0 && ret) {
+        if (k >= 0 && ret && st->h) {
                 ret->size = st->total;
                 k = sha256_end(st->h, ret->sha256);
                 st->h = NULL;
@@ -300,7 +302,7 @@ int seal_encrypt(const unsigned char dk[static SEAL_KEY_BYTES], const char *snap
                  int out, uint64_t max, struct seal_info *ret) {
         unsigned char hdr[HDR];
         struct stream st;
-        int k = stream_begin(&st, snap_id, name);
+        int k = stream_begin(&st, snap_id, name, true);
 
         if (k < 0)
                 return stream_end(&st, k, NULL);
@@ -337,21 +339,24 @@ static bool all_zero(const unsigned char *b, size_t n) {
         return n == 0 || (b[0] == 0 && memcmp(b, b + 1, n - 1) == 0);
 }
 
-int seal_decrypt(const unsigned char dk[static SEAL_KEY_BYTES], const char *snap_id, uint32_t file_no, const char *name, int in,
-                 int out, struct seal_info *ret) {
+static bool header_ok(const unsigned char hdr[static HDR], uint32_t file_no) {
+        return memcmp(hdr, MAGIC, 8) == 0 && get32(hdr + 8) == SEAL_CHUNK && get32(hdr + 12) == file_no;
+}
+
+/* A sealed file read as a stream (a pipe): chunk after chunk; full chunks are not the last, the
+ * first short one is, and nothing may follow it. */
+static int open_stream(const unsigned char *dk, const char *snap_id, uint32_t file_no, const char *name, int in, int out,
+                       bool seekable, uint64_t *ret_size) {
         unsigned char hdr[HDR];
         struct stream st;
-        struct stat sb;
-        bool seekable = fstat(out, &sb) == 0 && S_ISREG(sb.st_mode);
         ssize_t n;
-        int k = stream_begin(&st, snap_id, name);
+        int k = stream_begin(&st, snap_id, name, false);
 
         if (k < 0)
                 return stream_end(&st, k, NULL);
         n = read_upto(in, hdr, HDR);
-        if (n != HDR || memcmp(hdr, MAGIC, 8) != 0 || get32(hdr + 8) != SEAL_CHUNK || get32(hdr + 12) != file_no)
+        if (n != HDR || !header_ok(hdr, file_no))
                 return stream_end(&st, n < 0 ? (int) n : -EBADMSG, NULL);
-        /* full chunks are not the last; the first short one is, and nothing may follow it */
         for (uint64_t i = 0;; i++) {
                 size_t len;
                 bool last;
@@ -369,8 +374,6 @@ int seal_decrypt(const unsigned char dk[static SEAL_KEY_BYTES], const char *snap
                 chunk_ctx_at(&st.x, file_no, i, last);
                 st.used = MAX(st.used, len);
                 k = gcm(st.c, 0, dk, st.x.iv, st.x.aad, st.x.aadlen, st.ct, len, st.pt, st.ct + len);
-                if (k >= 0)
-                        k = sha256_add(st.h, st.pt, len);
                 if (k >= 0) {
                         if (seekable && all_zero(st.pt, len))
                                 k = lseek(out, (off_t) len, SEEK_CUR) < 0 ? -errno : 0;
@@ -391,5 +394,131 @@ int seal_decrypt(const unsigned char dk[static SEAL_KEY_BYTES], const char *snap
                 off_t end = lseek(out, 0, SEEK_CUR);
                 k = end < 0 || ftruncate(out, end) < 0 ? -errno : 0;
         }
-        return stream_end(&st, k, ret);
+        if (k >= 0 && ret_size)
+                *ret_size = st.total;
+        return stream_end(&st, k, NULL);
+}
+
+/* A sealed regular file opened into a regular file: its chunks are independent (each its own
+ * nonce, place and tag), so a few workers open every n-th chunk at its offset and a restore is
+ * bound by writing the memory into the jail's tmpfs, not by AES-GCM. The chunk count comes from
+ * the file's size: all full chunks but the last, which is short (an empty one is a tag alone);
+ * a file cut at a chunk boundary ends in a full chunk not marked last, and its tag says so. */
+struct opening {
+        const unsigned char *dk;
+        const char *snap_id, *name;
+        uint32_t file_no;
+        int in, out;
+        uint64_t chunks;
+        size_t last_len;
+        unsigned workers;
+        atomic_int err;
+};
+
+struct opener_part {
+        struct opening *o;
+        unsigned first;
+        pthread_t t;
+};
+
+static int pread_exact(int fd, unsigned char *buf, size_t n, off_t at) {
+        while (n > 0) {
+                ssize_t r = pread(fd, buf, n, at);
+                if (r < 0 && errno == EINTR)
+                        continue;
+                if (r <= 0)
+                        return r < 0 ? -errno : -EBADMSG; /* shorter than it was a moment ago */
+                buf += r, n -= (size_t) r, at += r;
+        }
+        return 0;
+}
+
+static int pwrite_all(int fd, const unsigned char *buf, size_t n, off_t at) {
+        while (n > 0) {
+                ssize_t w = pwrite(fd, buf, n, at);
+                if (w < 0 && errno == EINTR)
+                        continue;
+                if (w <= 0)
+                        return w < 0 ? -errno : -EIO;
+                buf += w, n -= (size_t) w, at += w;
+        }
+        return 0;
+}
+
+static void *open_part(void *arg) {
+        struct opener_part *w = arg;
+        struct opening *o = w->o;
+        struct stream st;
+        int k = stream_begin(&st, o->snap_id, o->name, false), none = 0;
+
+        for (uint64_t i = w->first; k >= 0 && i < o->chunks && atomic_load(&o->err) == 0; i += o->workers) {
+                bool last = i == o->chunks - 1;
+                size_t len = last ? o->last_len : SEAL_CHUNK;
+                k = pread_exact(o->in, st.ct, len + TAG, (off_t) (HDR + i * (SEAL_CHUNK + TAG)));
+                chunk_ctx_at(&st.x, o->file_no, i, last);
+                st.used = MAX(st.used, len);
+                if (k >= 0)
+                        k = gcm(st.c, 0, o->dk, st.x.iv, st.x.aad, st.x.aadlen, st.ct, len, st.pt, st.ct + len);
+                if (k >= 0 && !all_zero(st.pt, len)) /* zeros stay a hole */
+                        k = pwrite_all(o->out, st.pt, len, (off_t) (i * SEAL_CHUNK));
+        }
+        if (k < 0)
+                (void) atomic_compare_exchange_strong(&o->err, &none, k);
+        (void) stream_end(&st, k, NULL);
+        return NULL;
+}
+
+static int open_file(const unsigned char *dk, const char *snap_id, uint32_t file_no, const char *name, int in, int out,
+                     off_t in_size, uint64_t *ret_size) {
+        const uint64_t unit = SEAL_CHUNK + TAG;
+        unsigned char hdr[HDR];
+        struct opening o = { .dk = dk, .snap_id = snap_id, .name = name, .file_no = file_no, .in = in, .out = out };
+        struct opener_part parts[4];
+        uint64_t body, rem, total;
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        unsigned started = 0;
+        int k = pread_exact(in, hdr, HDR, 0);
+
+        if (k < 0 || in_size < HDR + TAG || !header_ok(hdr, file_no))
+                return k < 0 ? k : -EBADMSG;
+        body = (uint64_t) in_size - HDR;
+        rem = body % unit;
+        if (rem < TAG)
+                return -EBADMSG; /* no short last chunk: cut */
+        o.chunks = body / unit + 1;
+        o.last_len = (size_t) (rem - TAG);
+        total = (o.chunks - 1) * SEAL_CHUNK + o.last_len;
+        o.workers = (unsigned) MIN((uint64_t) MAX(cpus, 1L), MIN((uint64_t) ELEMENTSOF(parts), o.chunks));
+        atomic_init(&o.err, 0);
+        for (unsigned w = 0; w < o.workers; w++) {
+                parts[w] = (struct opener_part) { .o = &o, .first = w };
+                /* the first part is this thread's own, run below; a part that cannot start is done here too */
+                if (w > 0 && pthread_create(&parts[w].t, NULL, open_part, &parts[w]) == 0)
+                        started |= 1u << w;
+        }
+        for (unsigned w = 0; w < o.workers; w++)
+                if (!(started & (1u << w)))
+                        (void) open_part(&parts[w]);
+        for (unsigned w = 1; w < o.workers; w++)
+                if (started & (1u << w))
+                        (void) pthread_join(parts[w].t, NULL);
+        k = atomic_load(&o.err);
+        /* a file that ends in a hole: its size */
+        if (k >= 0 && ftruncate(out, (off_t) total) < 0)
+                k = -errno;
+        if (k >= 0 && lseek(out, (off_t) total, SEEK_SET) < 0)
+                k = -errno;
+        if (k >= 0 && ret_size)
+                *ret_size = total;
+        return k;
+}
+
+int seal_decrypt(const unsigned char dk[static SEAL_KEY_BYTES], const char *snap_id, uint32_t file_no, const char *name, int in,
+                 int out, uint64_t *ret_size) {
+        struct stat si, so;
+        bool in_file = fstat(in, &si) == 0 && S_ISREG(si.st_mode), out_file = fstat(out, &so) == 0 && S_ISREG(so.st_mode);
+
+        if (in_file && out_file && lseek(in, 0, SEEK_CUR) == 0 && lseek(out, 0, SEEK_CUR) == 0 && so.st_size == 0)
+                return open_file(dk, snap_id, file_no, name, in, out, si.st_size, ret_size);
+        return open_stream(dk, snap_id, file_no, name, in, out, out_file, ret_size);
 }

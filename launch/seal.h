@@ -52,7 +52,7 @@ int seal_new_data_key(unsigned char dk[static SEAL_KEY_BYTES]);
 int seal_wrap(const struct seal_key *k, const unsigned char dk[static SEAL_KEY_BYTES], const char *snap_id, char **ret_hex);
 int seal_unwrap(const struct seal_key *k, const char *hex, const char *snap_id, unsigned char dk[static SEAL_KEY_BYTES]);
 
-/* The plaintext's size and sha256, as a stream went through. */
+/* The plaintext's size and sha256, as it was sealed. */
 struct seal_info {
         uint64_t size;
         char sha256[65];
@@ -62,7 +62,11 @@ struct seal_info {
 int seal_encrypt(const unsigned char dk[static SEAL_KEY_BYTES], const char *snap_id, uint32_t file_no, const char *name, int in,
                  int out, uint64_t max, struct seal_info *ret);
 /* in (a sealed file) opened to out, every tag verified before its chunk is written; a chunk of
- * zeros becomes a hole where out can seek. -EBADMSG for anything changed, moved, cut or appended
- * (out then holds a prefix of verified data: callers write into a place they remove on failure). */
+ * zeros becomes a hole where out can seek; *ret_size: the plaintext's size. The tags are the whole
+ * check (a chunk's tag binds it to this snapshot's data key, its file, its place and whether it is
+ * the last): no hash of the plaintext is taken. A regular file into an empty regular file is
+ * opened by a few threads, each every n-th chunk; anything else (a pipe) as a stream. -EBADMSG for
+ * anything changed, moved, cut or appended (out then holds verified chunks only: callers write
+ * into a place they remove on failure). */
 int seal_decrypt(const unsigned char dk[static SEAL_KEY_BYTES], const char *snap_id, uint32_t file_no, const char *name, int in,
-                 int out, struct seal_info *ret);
+                 int out, uint64_t *ret_size);

@@ -6,6 +6,7 @@
 #include <cmocka.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "hash.h"
 #include "helpers.h"
@@ -43,6 +44,31 @@ static void rewind_fd(int fd) {
         assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
 }
 
+/* seal_decrypt reading a pipe (its stream path: a regular file is opened by chunk offsets), a
+ * child writing the sealed file's bytes into it. */
+static int open_piped(const unsigned char *dk, const char *id, uint32_t no, const char *name, int sealed, int out, uint64_t *size) {
+        int p[2], k, status;
+        pid_t pid;
+
+        assert_int_equal(pipe(p), 0);
+        pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                unsigned char buf[65536];
+                ssize_t n;
+                off_t at = 0;
+                close(p[0]);
+                while ((n = pread(sealed, buf, sizeof(buf), at)) > 0 && write(p[1], buf, (size_t) n) == n)
+                        at += n;
+                _exit(0);
+        }
+        close(p[1]);
+        k = seal_decrypt(dk, id, no, name, p[0], out, size);
+        close(p[0]);
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        return k;
+}
+
 static void test_round_trip(void **state) {
         static const size_t sizes[] = { 0, 1, 4095, SEAL_CHUNK - 1, SEAL_CHUNK, SEAL_CHUNK + 1, 3 * SEAL_CHUNK };
         unsigned char dk[SEAL_KEY_BYTES];
@@ -50,9 +76,11 @@ static void test_round_trip(void **state) {
         assert_int_equal(seal_new_data_key(dk), 0);
         for (size_t i = 0; i < ELEMENTSOF(sizes); i++) {
                 int in = make_plain(sizes[i], sizes[i] / 2), sealed = tmpfd(), out = tmpfd();
-                struct seal_info a = {}, b = {};
-                char want[SHA256_HEX];
+                struct seal_info a = {};
+                uint64_t size = 1;
+                char want[SHA256_HEX], got[SHA256_HEX];
                 struct stat st;
+                int piped = tmpfd();
 
                 assert_int_equal(sha256_fd(in, want), 0);
                 rewind_fd(in);
@@ -63,22 +91,30 @@ static void test_round_trip(void **state) {
                 /* header, one tag a chunk and one for the last (short) chunk */
                 assert_int_equal(st.st_size, 16 + sizes[i] + 16 * (sizes[i] / SEAL_CHUNK + 1));
                 rewind_fd(sealed);
-                assert_int_equal(seal_decrypt(dk, ID, 1, "mem", sealed, out, &b), 0);
-                assert_int_equal(b.size, sizes[i]);
-                assert_string_equal(b.sha256, want);
+                assert_int_equal(seal_decrypt(dk, ID, 1, "mem", sealed, out, &size), 0);
+                assert_int_equal(size, sizes[i]);
                 rewind_fd(out);
-                assert_int_equal(sha256_fd(out, want), 0);
-                assert_string_equal(want, a.sha256);
+                assert_int_equal(sha256_fd(out, got), 0);
+                assert_string_equal(got, want);
+                /* the same through a pipe */
+                size = 1;
+                assert_int_equal(open_piped(dk, ID, 1, "mem", sealed, piped, &size), 0);
+                assert_int_equal(size, sizes[i]);
+                rewind_fd(piped);
+                assert_int_equal(sha256_fd(piped, got), 0);
+                assert_string_equal(got, want);
+                close(piped);
                 close(in);
                 close(sealed);
                 close(out);
         }
 }
 
-/* Seal 2.5 chunks, change the sealed bytes with f, and expect the opening to be refused. */
+/* Seal 2.5 chunks, change the sealed bytes with f, and open them: from the file, and through a
+ * pipe, with the same answer. */
 static int open_changed(void (*f)(int fd, off_t size), const char *id, uint32_t no, const char *name) {
         unsigned char dk[SEAL_KEY_BYTES] = { 1, 2, 3 };
-        int in = make_plain(5 * SEAL_CHUNK / 2, SIZE_MAX), sealed = tmpfd(), out = tmpfd(), k;
+        int in = make_plain(5 * SEAL_CHUNK / 2, SIZE_MAX), sealed = tmpfd(), out = tmpfd(), out2 = tmpfd(), k;
         struct stat st;
 
         assert_int_equal(seal_encrypt(dk, ID, 1, "mem", in, sealed, 0, NULL), 0);
@@ -87,9 +123,11 @@ static int open_changed(void (*f)(int fd, off_t size), const char *id, uint32_t 
                 f(sealed, st.st_size);
         rewind_fd(sealed);
         k = seal_decrypt(dk, id, no, name, sealed, out, NULL);
+        assert_int_equal(open_piped(dk, id, no, name, sealed, out2, NULL), k);
         close(in);
         close(sealed);
         close(out);
+        close(out2);
         return k;
 }
 
