@@ -148,6 +148,45 @@ void cgroup_plan_done(struct cgroup_plan *p) {
         *p = (struct cgroup_plan) {};
 }
 
+struct memory_ctx {
+        const char *group, *id;
+        uint64_t bytes;
+        int written, error;
+};
+
+static int memory_one(void *ud, const char *type, const char *mnt, const char *opts) {
+        struct memory_ctx *c = ud;
+        bool v2 = streq(type, "cgroup2");
+        _cleanup_free_ char *f = NULL, *v = strdup_printf("%llu", (unsigned long long) c->bytes);
+        int k;
+
+        if (v2 ? !streq(mnt, "/sys/fs/cgroup") : !has_option(opts, "memory"))
+                return 0;
+        f = strdup_printf("%s/%s/%s/%s", mnt, c->group, c->id, v2 ? "memory.max" : "memory.limit_in_bytes");
+        if (!f || !v)
+                return -ENOMEM;
+        k = write_attr(f, v);
+        if (k == -ENOENT)
+                return 0; /* no such cgroup here (v2 mounted beside v1 controllers) */
+        if (k < 0 && !c->error)
+                c->error = k;
+        if (k >= 0)
+                c->written++;
+        return 0;
+}
+
+int cgroup_set_memory(const char *mounts, const char *group, const char *id, uint64_t bytes) {
+        struct memory_ctx c = { .group = group, .id = id, .bytes = bytes };
+        int k;
+
+        if (!vm_id_ok(id) || !vm_id_ok(group))
+                return -EINVAL;
+        k = each_cgroup_mount(mounts, memory_one, &c);
+        if (k < 0)
+                return k;
+        return c.error ? c.error : c.written ? 0 : -ENOENT;
+}
+
 struct remove_ctx {
         const char *group, *id;
 };

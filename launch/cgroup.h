@@ -36,6 +36,10 @@ int cgroup_plan_make(const char *mounts, int version, const char *group, const c
  * naming the file. */
 int cgroup_apply(const struct cgroup_plan *p, char **ret_error);
 void cgroup_plan_done(struct cgroup_plan *p);
+/* Set the memory limit of <group>/<id> (memory.max, or v1's memory.limit_in_bytes) in every
+ * hierarchy that has the memory controller: 0 when at least one was written, -ENOENT when the VM
+ * has no memory cgroup, else the first -errno (v1 refuses a limit below what is in use: -EBUSY). */
+int cgroup_set_memory(const char *mounts, const char *group, const char *id, uint64_t bytes);
 /* Remove <mount>/<group>/<id> in every cgroup hierarchy mounted (v1 and v2). Idempotent. */
 void cgroup_remove(const char *mounts, const char *group, const char *id);
 

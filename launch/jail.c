@@ -12,11 +12,14 @@
 #include "jailfs.h"
 #include "util.h"
 
+uint64_t jail_mem_limit(unsigned mem_mib) {
+        /* the VMM's own memory beyond the guest's: Firecracker stays under 5 MiB, leave 64 */
+        return ((uint64_t) mem_mib << 20) + (64u << 20);
+}
+
 int jailer_argv(const struct jailer_opts *o, char ***ret) {
         _cleanup_strv_free_ char **a = NULL;
-        uint64_t mem = (uint64_t) o->mem_mib << 20;
-        /* the VMM's own memory beyond the guest's: Firecracker stays under 5 MiB, leave 64 */
-        uint64_t limit = mem + (64u << 20);
+        uint64_t limit = jail_mem_limit(o->mem_mib);
         int k = 0;
 
         if (!vm_id_ok(o->id))

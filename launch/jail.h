@@ -39,6 +39,8 @@ struct jailer_opts {
 
 /* The argv (NULL-terminated, caller frees with strv_free). */
 int jailer_argv(const struct jailer_opts *o, char ***ret);
+/* The memory limit of a Firecracker VM's cgroup: its guest's memory and 64 MiB for the VMM. */
+uint64_t jail_mem_limit(unsigned mem_mib);
 
 struct stage_opts {
         const char *chroot;             /* <base>/firecracker/<id>/root */

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "api.h"
+#include "cgroup.h"
 #include "dump.h"
 #include "fc.h"
 #include "fileio.h"
@@ -313,6 +314,27 @@ static json_object *image_id(const char *path) {
         return o;
 }
 
+/* The room a Firecracker snapshot needs in the VM's memory cgroup (see vm_snapshot): made, or
+ * taken back once Firecracker's files are gone from the jail (what a failed snapshot left there
+ * is removed first: a limit below what is in use is refused, or kills). */
+static int snapshot_room(const char *group, const char *id, const char *chroot, unsigned mem_mib, bool make) {
+        _cleanup_free_ char *mounts = NULL;
+        uint64_t limit = jail_mem_limit(mem_mib);
+
+        if (read_file_capped("/proc/self/mounts", 1 << 20, &mounts, NULL) < 0)
+                return -EIO;
+        if (make)
+                return cgroup_set_memory(mounts, group, id, limit + ((uint64_t) mem_mib << 20) + (64u << 20));
+        {
+                _cleanup_close_ int sfd = open_beneath(chroot, "snapshot", O_RDONLY | O_DIRECTORY, S_IFDIR);
+                if (sfd >= 0) {
+                        (void) unlinkat(sfd, "vmstate", 0);
+                        (void) unlinkat(sfd, "mem", 0);
+                }
+        }
+        return cgroup_set_memory(mounts, group, id, limit);
+}
+
 int vm_snapshot(const char *run_dir, const char *id, const struct snap_opts *so, long timeout_ms) {
         _cleanup_free_ char *tmp = NULL, *auditp = NULL, *audit = NULL, *cpu = cpu_model(),
                             *mj = NULL, *busy = NULL, *err = NULL, *wrapped = NULL, *logp = NULL, *metp = NULL;
@@ -328,7 +350,8 @@ int vm_snapshot(const char *run_dir, const char *id, const struct snap_opts *so,
         const char *chroot;
         struct utsname u;
         int k, rc = 2;
-        bool qemu;
+        bool qemu, room = false;
+        uint64_t mem = 0;
 
         if (!vm_id_ok(id))
                 return launch_fail(2, "'%s' is not a VM name", id);
@@ -399,8 +422,24 @@ int vm_snapshot(const char *run_dir, const char *id, const struct snap_opts *so,
                 /* a state stream much longer than the VM's memory cannot be the VM's: a VMM that
                  * streams without end is cut there */
                 json_object *x;
-                uint64_t mem = json_object_object_get_ex(st, "mem_mib", &x) ? (uint64_t) json_object_get_int64(x) : 65536;
+                mem = json_object_object_get_ex(st, "mem_mib", &x) ? (uint64_t) json_object_get_int64(x) : 65536;
                 sl = (struct sealer) { .dk = dk, .id = sid, .dirfd = dfd, .files = files, .max = (mem + 1024) << 20 };
+        }
+        /* Firecracker writes the guest's memory into the jail's tmpfs, and the kernel charges those
+         * pages to its memory cgroup, where the guest's memory already is: a guest that used its
+         * memory would have its VMM killed by the OOM killer mid-snapshot. For the time of the
+         * snapshot the limit grows by the memory file and its state (64 MiB), and it is back once
+         * both are sealed and gone from the jail. */
+        if (!qemu) {
+                k = snapshot_room(v.reg.backend, id, chroot, (unsigned) mem, true);
+                if (k == -ENOENT)
+                        k = 0; /* no memory cgroup: no limit to be killed by */
+                else if (k >= 0)
+                        room = true;
+                if (k < 0) {
+                        rc = launch_fail(2, "%s: cannot make room for its memory file in its memory cgroup: %s", id, strerror(-k));
+                        goto done;
+                }
         }
         /* the monitor's watchdog expects slow answers while the memory is written */
         busy = strdup_printf("%s/vms/%s/busy", run_dir, id);
@@ -433,6 +472,14 @@ int vm_snapshot(const char *run_dir, const char *id, const struct snap_opts *so,
                         continue;
                 if (k < 0) {
                         rc = launch_fail(2, "%s", strna(err));
+                        goto done;
+                }
+        }
+        if (room) {
+                room = false;
+                k = snapshot_room(v.reg.backend, id, chroot, (unsigned) mem, false);
+                if (k < 0) {
+                        rc = launch_fail(2, "%s: cannot set its memory limit back: %s", id, strerror(-k));
                         goto done;
                 }
         }
@@ -518,6 +565,8 @@ int vm_snapshot(const char *run_dir, const char *id, const struct snap_opts *so,
                     so->forensic ? "forensic " : "", sid, id, so->out, key.id, id, id);
         rc = 0;
 done:
+        if (room)
+                (void) snapshot_room(v.reg.backend, id, chroot, (unsigned) mem, false);
         if (busy)
                 (void) unlink(busy);
         if (tmp && *tmp)

@@ -374,6 +374,27 @@ expect "snapshot: a jail file behind a symlink is refused" 2 "disk/home.ext4: ca
         "$bin" snapshot vm5s --out "$tmp/snap5s" "${L[@]}" "${SN[@]}"
 [ ! -e "$tmp/snap5s" ] && ! grep -rqs host-secret "$tmp"/snap5s* && ok "snapshot: nothing of the host copied out, no partial output" || notok "snapshot: $(ls -d "$tmp"/snap5s*)"
 "$bin" clean "${L[@]}" vm5s > /dev/null 2>&1
+# a guest that used its memory: Firecracker writes as much again into the jail's tmpfs, and the
+# kernel charges that to the VM's memory cgroup too: the snapshot makes room (else the OOM killer
+# takes the VMM mid-snapshot), then gives it back
+memcg() { # VM: its memory limit, in MiB
+        local f
+        for f in "$(awk '$3 == "cgroup" && $4 ~ /(^|,)memory(,|$)/ { print $2; exit }' /proc/self/mounts)/firecracker/$1/memory.limit_in_bytes" \
+                "/sys/fs/cgroup/firecracker/$1/memory.max"; do
+                [ -r "$f" ] && { echo $(($(cat "$f") >> 20)); return; }
+        done
+}
+echo "guest 128" > "$tmp/jailer.faults"
+expect "snapshot: vm5m runs, its guest using all of its 128 MiB" 0 "started vm5m" \
+        "$bin" run --name vm5m --kernel "$tmp/img/vmlinux" --rootfs "$tmp/img/rootfs.ext4" --mem 128 --net none "${L[@]}" "${P[@]}"
+rm -f "$tmp/jailer.faults"
+lim=$(memcg vm5m)
+expect "snapshot: a guest that used its memory is snapshotted, its VMM not killed for the memory file" 0 "snapshot [0-9a-f]{32} of vm5m" \
+        "$bin" snapshot vm5m --out "$tmp/snap5m" "${L[@]}" "${SN[@]}"
+[ "$lim" = 192 ] && [ "$(memcg vm5m)" = 192 ] && ! gone "$(/usr/bin/python3 -c "import json; print(json.load(open('$run/vms/vm5m/state.json'))['pid'])")" &&
+        ok "snapshot: the memory limit is 192 MiB before and after, the VMM alive" || notok "snapshot: memory limit $lim, then $(memcg vm5m)"
+"$bin" clean "${L[@]}" vm5m > /dev/null 2>&1
+rm -rf "$tmp/snap5m"
 # a jail left behind is never reused
 mkdir -p "$jail/firecracker/vm5t/root" && touch "$jail/firecracker/vm5t/root/planted"
 expect "run: a jail directory left behind is refused, not reused" 2 "a jail is there already" "$bin" run --name vm5t "${R[@]}" "${L[@]}" "${P[@]}"

@@ -207,10 +207,11 @@ standin_vmm() { # DIR
         cat > "$d/jailer" << EOF
 #!/bin/bash
 # stand-in jailer (sis tests): record, then start the recording API server as the VMM, as the
-# real jailer would: in the VM's cgroup (firecracker/<id>), as the VM's uid and gid
+# real jailer would: in the VM's cgroups (firecracker/<id>, each --cgroup FILE=VALUE written in
+# its controller's hierarchy), as the VM's uid and gid
 [ "\$1" = --version ] && { echo "Jailer v1.16.1"; exit 0; }
 args=("\$@")
-id= base= uid= gid= cgv=1 vmm=()
+id= base= uid= gid= cgv=1 vmm=() cgset=()
 while [ \$# -gt 0 ]; do
         case \$1 in
         --id) id=\$2; shift ;;
@@ -218,6 +219,7 @@ while [ \$# -gt 0 ]; do
         --uid) uid=\$2; shift ;;
         --gid) gid=\$2; shift ;;
         --cgroup-version) cgv=\$2; shift ;;
+        --cgroup) cgset+=("\$2"); shift ;;
         --) shift; vmm=("\$@"); break ;;
         esac
         shift
@@ -232,19 +234,37 @@ chown "\$uid:\$gid" "\$root" "\$root/dev" "\$root/run"
 chmod 700 "\$root" "\$root/dev" "\$root/run"
 grep -E '^Speculation' /proc/self/status > "\$vm/jailer.spec"
 env > "\$vm/jailer.env"
+cgdir() { # CONTROLLER: the VM's cgroup in its hierarchy
+        if [ "\$cgv" = 2 ]; then
+                echo "/sys/fs/cgroup/firecracker/\$id"
+        else
+                echo "\$(awk -v c="\$1" '\$3 == "cgroup" && \$4 ~ ("(^|,)" c "(,|\$)") { print \$2; exit }' /proc/self/mounts)/firecracker/\$id"
+        fi
+}
+cgs=("\$(cgdir pids)")
+mkdir -p "\${cgs[0]}"
 if [ "\$cgv" = 2 ]; then
-        cg=/sys/fs/cgroup/firecracker/\$id
-else
-        cg=\$(awk '\$3 == "cgroup" && \$4 ~ /(^|,)pids(,|\$)/ { print \$2; exit }' /proc/self/mounts)/firecracker/\$id
+        echo "+cpu +memory +pids" > /sys/fs/cgroup/cgroup.subtree_control 2> /dev/null
+        echo "+cpu +memory +pids" > /sys/fs/cgroup/firecracker/cgroup.subtree_control 2> /dev/null
 fi
-mkdir -p "\$cg"
+for a in "\${cgset[@]}"; do
+        f=\${a%%=*}
+        d=\$(cgdir "\${f%%.*}")
+        mkdir -p "\$d" && echo "\${a#*=}" > "\$d/\$f"
+        [[ " \${cgs[*]} " == *" \$d "* ]] || cgs+=("\$d")
+done
 # the VMM cannot reach <base>/firecracker/<id> (root's, 0700): what it uses is handed over open,
 # the record file on fd 3, the jail's root on fd 4 (as the real one sees its chroot)
 # faults, one a line: "METHOD PATH=STATUS:MESSAGE" for fc-server.py, or "nokvm" (a host without KVM)
 rec=/dev/null
 fargs=(--id "\$id" --root /proc/self/fd/4)
+# "guest N": a guest that uses N MiB (held by the server, and in its snapshots' memory file)
 [ -f "\$0.faults" ] && while read -r f; do
-        if [ "\$f" = nokvm ]; then fargs+=(--no-kvm); else fargs+=(--fault "\$f"); fi
+        case \$f in
+        nokvm) fargs+=(--no-kvm) ;;
+        guest\ *) fargs+=(--guest-mib "\${f#guest }") ;;
+        *) fargs+=(--fault "\$f") ;;
+        esac
 done < "\$0.faults"
 if [[ " \${vmm[*]} " == *" --no-api "* ]]; then
         cp "\$root/vm-config.json" "\$vm/vm-config.json"
@@ -257,7 +277,7 @@ else
              --record /proc/self/fd/3 "\${fargs[@]}")
 fi
 # shellcheck disable=SC2016 # \$\$ and \$1 belong to the inner shell
-setsid sh -c 'echo \$\$ > "\$1/cgroup.procs" && shift && exec "\$@"' sh "\$cg" \\
+setsid sh -c 'for d in \$1; do echo \$\$ > "\$d/cgroup.procs" || exit 1; done && shift && exec "\$@"' sh "\${cgs[*]}" \\
         setpriv --reuid="\$uid" --regid="\$gid" --clear-groups "\${run[@]}" 3>> "\$rec" 4< "\$root" \\
         < /dev/null > /dev/null 2>&1 &
 echo \$! > "\$root/firecracker.pid"

@@ -12,12 +12,15 @@ micro_http, checked against the real binary by tests/fc-check.sh):
 - --config-file FILE (the real --config-file ... --no-api): no API; it opens the config's log
   FIFO, writes "Successfully started microvm ..." and stays, or with --no-kvm writes the error
   a host without KVM gets and exits 1, as the real one does;
-- --no-kvm: InstanceStart answers what it answers where /dev/kvm has no driver (ENODEV).
+- --no-kvm: InstanceStart answers what it answers where /dev/kvm has no driver (ENODEV);
+- --guest-mib N: a guest that uses N MiB: once started, the server holds N MiB (touched, in its
+  memory cgroup like a real guest's RAM), and a snapshot's memory file holds N MiB like a guest's
+  (a third random, a third text, a third zeros) instead of 1 MiB, mostly a hole, with a marker.
 
 Every request is appended to --record as one JSON line: method, path, body, and the server's own
 time spent on it (so a benchmark can subtract it).
 
-  fc-server.py --socket PATH --record FILE [--root DIR] [--id ID] [--no-kvm]
+  fc-server.py --socket PATH --record FILE [--root DIR] [--id ID] [--no-kvm] [--guest-mib N]
                [--fault 'PUT /drives/home=400:Drive not found'] ...
   fc-server.py --config-file FILE [--root DIR] [--id ID] [--no-kvm]
 """
@@ -45,8 +48,8 @@ BOOT_PATH = ("/boot-source", "/drives", "/pmem", "/network-interfaces", "/machin
 class Vmm:
     """The state a Firecracker process keeps between requests, and its log."""
 
-    def __init__(self, root, vm_id, no_kvm):
-        self.root, self.id, self.no_kvm = root, vm_id, no_kvm
+    def __init__(self, root, vm_id, no_kvm, mem_mib=0):
+        self.root, self.id, self.no_kvm, self.mem_mib = root, vm_id, no_kvm, mem_mib
         self.state = "Not started"
         self.boot_path = False  # a boot-specific resource was configured: no snapshot load then
         self.log = None
@@ -107,12 +110,20 @@ class Vmm:
                     # what the guest's memory holds: a test looks for it where it must not be
                     f.write(b"SIS-GUEST-MEMORY-MARKER " + os.urandom(64))
                     f.truncate(size)
+            if self.mem_mib:
+                with open(self.path(body["mem_file_path"]), "wb") as f:
+                    text = (b"cookie=session-token; " * 47663)[:1 << 20]
+                    for i in range(self.mem_mib):
+                        third = 3 * i // self.mem_mib
+                        f.write(os.urandom(1 << 20) if third == 0 else text if third == 1 else bytes(1 << 20))
         elif key == "PATCH /vm":
             self.state = "Paused" if body.get("state") == "Paused" else "Running"
         elif action == "InstanceStart":
             if self.no_kvm:
                 return 400, {"fault_message": "Start microvm error: " + NO_KVM}
             self.state = "Running"
+            if self.mem_mib:
+                self.ram = b"\x01" * (self.mem_mib << 20)  # the guest's memory, every page of it used
         elif method in ("PUT", "PATCH") and any(path == p or path.startswith(p + "/") for p in BOOT_PATH):
             self.boot_path = True
         return 204, None
@@ -218,9 +229,10 @@ def main():
     ap.add_argument("--no-kvm", action="store_true")
     ap.add_argument("--fault", action="append", default=[])
     ap.add_argument("--ready", help="touch this file once listening")
+    ap.add_argument("--guest-mib", type=int, default=0)
     a = ap.parse_args()
     root = a.root or os.path.dirname(os.path.dirname(os.path.abspath(a.socket)))  # <chroot>/run/firecracker.socket
-    vmm = Vmm(root, a.id, a.no_kvm)
+    vmm = Vmm(root, a.id, a.no_kvm, a.guest_mib)
     if a.config_file:
         run_config_file(vmm, a.config_file)
     if not a.socket or not a.record:
