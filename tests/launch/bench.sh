@@ -5,10 +5,19 @@
 # socket) and the server's time per request: what remains is sis-launch (the gate's audit, the
 # lease, staging, the state, the jailer's fork/exec, the API client). Root only.
 # Usage: tests/launch/bench.sh RUNS   -> prints "median_ms p90_ms min_ms peak_rss_kib"
+# With "restore RUNS MIB": a VM of MIB MiB is run, snapshotted (the server writes MIB MiB of memory
+# like a guest's) and restored, RUNS times: the wall time of `sis-launch snapshot` and of `sis-launch
+# restore` (unsealing into the jail, the stand-in's start and its time subtracted, the load)
+#   -> prints "snapshot_median_ms restore_median_ms restore_min_ms"
 # shellcheck source=tests/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 set -e
 cd "$SIS_ROOT"
+mode=run memmib=0
+if [ "$1" = restore ]; then
+        mode=restore memmib=${3:-256}
+        shift
+fi
 runs=${1:-20}
 bin=$PWD/build/sis-launch
 # the uid range and VM name are the launch tests' too
@@ -58,7 +67,7 @@ chmod 666 "\$rec"
 # shellcheck disable=SC2016 # \$\$ and \$1 belong to the inner shell
 setsid sh -c 'echo \$\$ > "\$1/cgroup.procs" && shift && exec "\$@"' sh "\$cg" \\
         setpriv --reuid="\$uid" --regid="\$gid" --clear-groups \\
-        /usr/bin/python3 $PWD/tests/launch/fc-server.py --socket /proc/self/fd/4/run/firecracker.socket --record /proc/self/fd/3 \\
+        /usr/bin/python3 $PWD/tests/launch/fc-server.py --socket /proc/self/fd/4/run/firecracker.socket --record /proc/self/fd/3 --guest-mib $memmib \\
         3>> "\$rec" 4< "\$root" < /dev/null > /dev/null 2>&1 &
 echo \$! > "\$root/firecracker.pid"
 while [ ! -S "\$root/run/firecracker.socket" ]; do sleep 0.005; done
@@ -71,6 +80,36 @@ chmod 755 "$tmp/firecracker"
 dev_policy "$tmp" "$tmp/jail" 20000-20009 bench || true
 L=(--run-dir "$rund" --chroot-base "$tmp/jail" --uid-range 20000-20009 --jailer "$tmp/jailer" --firecracker "$tmp/firecracker")
 : > "$tmp/ms"
+if [ "$mode" = restore ]; then
+        # a key, a ledger and the images by hash, as an operator's; the snapshot on /var/tmp (a disk)
+        mkdir -m 0700 "$tmp/keys" "$tmp/images"
+        head -c 32 /dev/urandom > "$tmp/keys/snapshot.key"
+        chmod 600 "$tmp/keys/snapshot.key"
+        cp "$tmp/img/rootfs.ext4" "$tmp/images/"
+        SN=(--key "$tmp/keys/snapshot.key" --ledger "$tmp/ledger" --images "$tmp/images")
+        snapd=$(mktemp -d /var/tmp/sis-bench-snap.XXXXXX)
+        : > "$tmp/snap-ms"
+        for i in $(seq "$runs"); do
+                "$bin" run --name b1 --kernel "$tmp/img/vmlinux" --rootfs "$tmp/img/rootfs.ext4" --mem "$memmib" \
+                        --home "$tmp/img/home.ext4" --net none "${L[@]}" --policy "$tmp/dev-policy.json" > /dev/null 2>&1
+                t0=$EPOCHREALTIME
+                "$bin" snapshot b1 --out "$snapd/s" "${L[@]}" "${SN[@]}" > /dev/null 2>&1
+                t1=$EPOCHREALTIME
+                awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f\n", (b - a) * 1000}' >> "$tmp/snap-ms"
+                "$bin" clean --run-dir "$rund" --chroot-base "$tmp/jail" b1 > /dev/null 2>&1
+                t0=$EPOCHREALTIME
+                "$bin" restore "$snapd/s" --name b2 "${L[@]}" "${SN[@]}" --policy "$tmp/dev-policy.json" > /dev/null 2>&1
+                t1=$EPOCHREALTIME
+                jus=$(cat "$tmp/jail/firecracker/b2/jailer-us")
+                awk -v a="$t0" -v b="$t1" -v j="$jus" 'BEGIN{printf "%.3f\n", (b - a) * 1000 - j / 1000}' >> "$tmp/ms"
+                "$bin" clean --run-dir "$rund" --chroot-base "$tmp/jail" b2 > /dev/null 2>&1
+                rm -rf "$snapd/s"
+        done
+        rm -rf "$snapd"
+        med() { sort -n "$1" | awk '{ v[NR] = $1 } END { n = NR; printf "%.2f", (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2 }'; }
+        echo "$(med "$tmp/snap-ms") $(med "$tmp/ms") $(sort -n "$tmp/ms" | awk 'NR == 1 { printf "%.2f", $1 }')"
+        exit 0
+fi
 kib=0
 for i in $(seq "$runs"); do
         t0=$EPOCHREALTIME
