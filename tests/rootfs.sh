@@ -153,11 +153,13 @@ has $'^LABEL=rootfs\t/\text4\tro,' "$fstab" && has $'^LABEL=home\t/home/sis\text
         has $'^tmpfs\t/tmp\t' "$fstab" && has $'^tmpfs\t/run\t' "$fstab" && ok "rootfs: fstab: / read-only, home disk, tmpfs" || notok "rootfs: fstab"
 st=$(dbg "$img" 'stat /home/sis')
 has 'Mode:  0700' "$st" && has 'User: +1000 +Group: +1000' "$st" && ok "rootfs: /home/sis mount point owned by the user" || notok "rootfs: /home/sis"
-links=$(for l in sysinit/devfs sysinit/mdev sysinit/cgroups sysinit/sis-devices boot/hostname boot/networking shutdown/mount-ro; do
+links=$(for l in sysinit/devfs sysinit/mdev sysinit/cgroups sysinit/sis-devices boot/hostname boot/networking default/sis-clock shutdown/mount-ro; do
         dbg "$img" "stat /etc/runlevels/$l" | grep -o 'Fast link dest: "[^"]*"'; done)
-[ "$(grep -c '/etc/init.d/' <<< "$links")" = 7 ] && has '"/etc/init.d/sis-devices"' "$links" &&
+[ "$(grep -c '/etc/init.d/' <<< "$links")" = 8 ] && has '"/etc/init.d/sis-devices"' "$links" && has '"/etc/init.d/sis-clock"' "$links" &&
         ok "rootfs: OpenRC runlevel links" || notok "rootfs: OpenRC runlevel links" "$links"
 has 'chmod 0666 /dev/fuse /dev/net/tun' "$(dbg "$img" 'cat /etc/init.d/sis-devices')" && ok "rootfs: the overlay opens /dev/fuse and /dev/net/tun" || notok "rootfs: overlay"
+has 'Mode:  0755' "$(dbg "$img" 'stat /usr/local/sbin/sis-clock')" && has 'since_epoch' "$(dbg "$img" 'cat /usr/local/sbin/sis-clock')" &&
+        ok "rootfs: sis-clock, executable, steps the clock from the RTC" || notok "rootfs: sis-clock"
 ! has getty "$(dbg "$img" 'cat /etc/inittab')" && has 'openrc sysinit' "$(dbg "$img" 'cat /etc/inittab')" && ok "rootfs: no serial getty" || notok "rootfs: inittab"
 has 'Fast link dest: "/proc/net/pnp"' "$(dbg "$img" 'stat /etc/resolv.conf')" && ok "rootfs: resolv.conf from the kernel's ip=" || notok "rootfs: resolv.conf"
 argv=$(dbg "$img" 'cat /etc/apk/argv')

@@ -8,8 +8,8 @@
 #     storage on the home disk, a container from the local image, no name resolution), reaches
 #     the "internet" namespace and not the other VM; escape checks on both VMMs while they run;
 #     B powers off and its teardown leaves nothing.
-#   A is snapshotted, cleaned, restored once as A2 (it goes on ticking, then powers off); a
-#     second restore is refused.
+#   A is snapshotted, cleaned, restored 30 s later once as A2 (it goes on ticking, its clock the
+#     host's within 2 s of the resume, then powers off); a second restore is refused.
 #   K is SIGKILLed mid-run; clean leaves nothing.
 # The network is only namespaces made here (th: the test's host with uplink up0; inet: "the
 # internet", 198.51.100.1); nothing has a route to a real interface. Prints "ok NAME" /
@@ -140,6 +140,22 @@ wait_for() { # VM PATTERN SECONDS
         for ((i = 0; i < $3 * 2; i++)); do inlog "$1" "$2" && return 0; sleep 0.5; done
         return 1
 }
+# watch_ticks VM SINCE SECONDS: for SECONDS from SINCE, every 0.1 s, each new "tick N at T" on the
+# VM's console, with the host's time when it was first seen: "N T HOST" lines in $tmp/ticks-VM
+watch_ticks() {
+        local seen=" " n g h
+        : > "$tmp/ticks-$1"
+        while awk -v a="$(now)" -v e="$2" -v d="$3" 'BEGIN { exit !(a < e + d) }'; do
+                h=$(now)
+                log "$1" > "$tmp/$1.console"
+                while read -r n g; do
+                        [[ $seen == *" $n "* ]] && continue
+                        seen+="$n "
+                        echo "$n $g $h" >> "$tmp/ticks-$1"
+                done < <(grep -ao 'SIS-E2E: tick [0-9]* at [0-9.]*' "$tmp/$1.console" | awk '{ print $3, $5 }')
+                sleep 0.1
+        done
+}
 peak_rss() { awk '/^VmHWM/ { print $2 }' "/proc/$1/status" 2> /dev/null || echo 0; }
 pa=$(state e2e-a "s['pid']") pb=$(state e2e-b "s['pid']")
 rss=0
@@ -225,7 +241,7 @@ left=$(leftovers e2e-b)
 [ -z "$left" ] && ok "e2e-b: clean leaves no process, jail, mount, netns, nftables table, cgroup, lease or registry entry" || notok "e2e-b left: $left"
 
 # --- A: snapshot, restore once, refuse the second ---------------------------------------------------
-wait_for e2e-a 'SIS-E2E: tick 2$' 120
+wait_for e2e-a 'SIS-E2E: tick 2 ' 120
 # sealed under the test's own key; the ledger issues its id; a restore finds the images by hash
 mkdir -m 0700 "$tmp/keys" "$tmp/images"
 head -c 32 /dev/urandom > "$tmp/keys/snapshot.key"
@@ -244,14 +260,29 @@ last=$(log e2e-a | grep -ao 'SIS-E2E: tick [0-9]*' | tail -1 | grep -o '[0-9]*$'
 inth "$launch" clean "${L[@]}" e2e-a > /dev/null 2>&1
 # a copy, for the second restore: the first one consumes the directory, and a copy is the same snapshot
 cp -r --sparse=always "$tmp/snap" "$tmp/snap-copy"
+# the snapshot waits 30 s: the restored guest's clock then stands 30 s (and the restore) behind
+sleep 30
 t0=$(now)
 if inth "$launch" restore "$tmp/snap" --name e2e-a2 --policy "$tmp/dev-policy.json" "${SN[@]}" "${L[@]}" 2> "$tmp/restore.err"; then
+        t_resumed=$(now)
         ok "restore as e2e-a2 ($(since "$t0") s)"
+        watch_ticks e2e-a2 "$t_resumed" 8
+        clock=$(awk -v r="$t_resumed" '
+                { lag = $3 - $2; if (NR == 1) first = lag
+                  if ($3 >= r + 2) { n++; d = lag < 0 ? -lag : lag; if (d > worst) worst = d } }
+                END { printf "%d %.2f %.2f", n, first, worst }' "$tmp/ticks-e2e-a2")
+        read -r n first worst <<< "$clock"
+        stepped=$(grep -m 1 -ao 'sis-clock: the RTC is [0-9]* s ahead' "$tmp/e2e-a2.console")
+        if [ "${n:-0}" -ge 3 ] && awk -v w="$worst" 'BEGIN { exit !(w < 1) }'; then
+                ok "the restored guest's clock: its first tick was $first s behind the host's; from 2 s after the resume, its $n ticks are within 1 s of the host's (at worst $worst s; ${stepped:-no sis-clock line})"
+        else
+                notok "the restored guest's clock is not the host's 2 s after the resume ($n ticks, at worst $worst s off, the first $first s)" "$(cat "$tmp/ticks-e2e-a2")"
+        fi
 else
         notok "restore"; cat "$tmp/restore.err"
 fi
 next=$((last + 1))
-wait_for e2e-a2 "SIS-E2E: tick $next\$" 60 && ! inlog e2e-a2 'SIS-E2E: kernel' &&
+wait_for e2e-a2 "SIS-E2E: tick $next " 60 && ! inlog e2e-a2 'SIS-E2E: kernel' &&
         ok "the restored guest goes on where it stopped (tick $last, then tick $next), without booting again" ||
         { notok "the restored guest did not continue"; log e2e-a2 | tail -20; }
 inth "$launch" restore "$tmp/snap-copy" --name e2e-a3 --policy "$tmp/dev-policy.json" "${SN[@]}" "${L[@]}" 2> "$tmp/restore2.err"

@@ -125,13 +125,13 @@ else
 fi
 if has $'^LABEL=rootfs\t/\text4\tro,' "$(dbg "$img" 'cat /etc/fstab')"; then ok "debian: fstab mounts / read-only"; else notok "debian: fstab"; fi
 n=0
-for l in sysinit/mountkernfs.sh sysinit/sis-devices sysinit/cgroups boot/hostname.sh boot/mountall.sh shutdown/sendsigs; do
+for l in sysinit/mountkernfs.sh sysinit/sis-devices sysinit/cgroups boot/hostname.sh boot/mountall.sh default/sis-clock shutdown/sendsigs; do
         has "Fast link dest: \"/etc/init.d/${l#*/}\"" "$(dbg "$img" "stat /etc/runlevels/$l")" && n=$((n + 1))
 done
-if [ "$n" = 6 ] && ! has 'checkroot\.sh' "$(dbg "$img" 'ls /etc/runlevels/sysinit')"; then
+if [ "$n" = 7 ] && ! has 'checkroot\.sh' "$(dbg "$img" 'ls /etc/runlevels/sysinit')"; then
         ok "debian: the recipe's runlevel links, and only those"
 else
-        notok "debian: runlevels ($n of 6)"
+        notok "debian: runlevels ($n of 7)"
 fi
 if ! has getty "$(dbg "$img" 'cat /etc/inittab')"; then ok "debian: no getty"; else notok "debian: getty in inittab"; fi
 absent=
