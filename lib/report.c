@@ -58,15 +58,23 @@ int sis_status_rank(enum sis_status s) {
         }
 }
 
+char *sis_text(const char *s, size_t len) {
+        return utf8_repair(s, s ? len : 0, NULL);
+}
+
+static char *text0(const char *s) {
+        return sis_text(s, s ? strlen(s) : 0);
+}
+
 struct sis_finding *sis_finding_new(const char *id, const char *title, const char *category,
                                     enum sis_severity severity, bool required) {
         struct sis_finding *f = calloc(1, sizeof(*f));
 
         if (!f)
                 return NULL;
-        f->id = strdup(id);
-        f->title = strdup(strempty(title));
-        f->category = strdup(strempty(category));
+        f->id = text0(id);
+        f->title = text0(title);
+        f->category = text0(category);
         f->severity = severity;
         f->required = required;
         f->status = SIS_UNKNOWN;
@@ -92,6 +100,7 @@ void sis_finding_free(struct sis_finding *f) {
         for (size_t i = 0; i < f->n_evidence; i++) {
                 free(f->evidence[i].path);
                 free(f->evidence[i].value);
+                free(f->evidence[i].value_hex);
         }
         free(f->evidence);
         for (size_t i = 0; i < f->n_notes; i++)
@@ -106,21 +115,29 @@ static char *vformat(const char *fmt, va_list ap) {
         return vasprintf(&s, fmt, ap) < 0 ? NULL : s;
 }
 
-/* Text from the host ends up on terminals: no escape sequences, no line breaks. */
-static void sanitize(char *s) {
-        for (; s && *s; s++)
-                if ((unsigned char) *s < 0x20 || *s == 0x7f)
-                        *s = ' ';
+/* Text from the host ends up on terminals: no escape sequences, no line breaks; and in reports:
+ * valid UTF-8. Takes s, returns the clean copy (NULL on ENOMEM). */
+static char *sanitize(char *s) {
+        char *t;
+
+        if (!s)
+                return NULL;
+        for (char *c = s; *c; c++)
+                if ((unsigned char) *c < 0x20 || *c == 0x7f)
+                        *c = ' ';
+        t = text0(s);
+        free(s);
+        return t;
 }
 
 static void add_note(struct sis_finding *f, enum sis_status status, char *text) {
         struct sis_note *n;
 
+        text = sanitize(text);
         if (!text) {
                 f->oom = true;
                 return;
         }
-        sanitize(text);
         n = realloc(f->notes, (f->n_notes + 1) * sizeof(*n));
         if (!n) {
                 free(text);
@@ -147,32 +164,52 @@ void sis_finding_skip(struct sis_finding *f, const char *fmt, ...) {
         va_end(ap);
 }
 
+static bool is_hex(const char *s) {
+        size_t n = s ? strlen(s) : 0;
+        return n > 0 && n % 2 == 0 && strspn(s, "0123456789abcdef") == n;
+}
+
+void sis_finding_evidence_bytes(struct sis_finding *f, const char *path, const char *value, size_t len, const char *value_hex) {
+        struct sis_evidence *e = realloc(f->evidence, (f->n_evidence + 1) * sizeof(*e));
+        bool changed = false;
+        char *v = utf8_repair(value, value ? len : 0, &changed), *p = sanitize(path ? strdup(path) : strdup("")), *h = NULL;
+
+        if (e)
+                f->evidence = e;
+        /* bytes that are not text: the value shows them as U+FFFD, value_hex keeps them (the first
+         * 512, as the value is bounded too) */
+        if (changed)
+                h = hex_encode(value, MIN(len, (size_t) 512));
+        else if (is_hex(value_hex))
+                h = strdup(value_hex);
+        if (!v || !p || !e || ((changed || is_hex(value_hex)) && !h)) {
+                free(v);
+                free(p);
+                free(h);
+                f->oom = true;
+                return;
+        }
+        /* Evidence shows raw values; keep them on one line and bounded (at a character's end). */
+        for (char *c = v; *c; c++)
+                if ((unsigned char) *c < 0x20 || *c == 0x7f)
+                        *c = ' ';
+        if (strlen(v) > 512)
+                strcat(utf8_truncate(v, 509), "...");
+        f->evidence[f->n_evidence++] = (struct sis_evidence) { p, strstrip(v), h };
+}
+
 void sis_finding_evidence(struct sis_finding *f, const char *path, const char *fmt, ...) {
-        struct sis_evidence *e;
+        _cleanup_free_ char *v = NULL;
         va_list ap;
-        char *v, *p;
 
         va_start(ap, fmt);
         v = vformat(fmt, ap);
         va_end(ap);
-        p = strdup(strempty(path));
-        e = realloc(f->evidence, (f->n_evidence + 1) * sizeof(*e));
-        if (!v || !p || !e) {
-                free(v);
-                free(p);
-                if (e)
-                        f->evidence = e;
+        if (!v) {
                 f->oom = true;
                 return;
         }
-        /* Evidence shows raw values; keep them on one line and bounded. */
-        for (char *c = v; *c; c++)
-                if (*c == '\n' || *c == '\t' || (unsigned char) *c < 0x20)
-                        *c = ' ';
-        if (strlen(v) > 512)
-                strcpy(v + 509, "...");
-        f->evidence = e;
-        f->evidence[f->n_evidence++] = (struct sis_evidence) { p, strstrip(v) };
+        sis_finding_evidence_bytes(f, path, v, strlen(v), NULL);
 }
 
 void sis_finding_set_text(char **field, const char *fmt, ...) {
@@ -185,11 +222,13 @@ void sis_finding_set_text(char **field, const char *fmt, ...) {
         if (!s)
                 return;
         free(*field);
-        *field = s;
+        *field = text0(s);
+        free(s);
 }
 
 void sis_finding_add_reference(struct sis_finding *f, const char *ref) {
-        if (!strv_contains(f->references, ref) && strv_extend(&f->references, ref) < 0)
+        _cleanup_free_ char *r = text0(ref);
+        if (!r || (!strv_contains(f->references, r) && strv_extend(&f->references, r) < 0))
                 f->oom = true;
 }
 
@@ -237,9 +276,9 @@ struct sis_report *sis_report_new(const char *tool, const char *version, const c
 
         if (!r)
                 return NULL;
-        r->tool = strdup(tool);
-        r->version = strdup(version);
-        r->profile = strdup(profile);
+        r->tool = text0(tool);
+        r->version = text0(version);
+        r->profile = text0(profile);
         r->host = json_object_new_object();
         if (!r->tool || !r->version || !r->profile || !r->host) {
                 sis_report_free(r);
@@ -275,9 +314,9 @@ int sis_report_add(struct sis_report *r, struct sis_finding *f) {
 }
 
 void sis_report_host_fact(struct sis_report *r, const char *key, const char *value) {
-        _cleanup_free_ char *v = value ? strndup(value, 256) : NULL;
-        sanitize(v);
-        json_object_object_add(r->host, key, v ? json_object_new_string(v) : NULL);
+        _cleanup_free_ char *k = text0(key), *v = value ? sanitize(strdup(value)) : NULL;
+        if (k)
+                json_object_object_add(r->host, k, v ? json_object_new_string(utf8_truncate(v, 256)) : NULL);
 }
 
 void sis_report_host_fact_int(struct sis_report *r, const char *key, long value) {

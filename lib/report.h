@@ -2,8 +2,13 @@
 #pragma once
 
 /*
- * The report model: one list of findings that every renderer (text, JSON, and later JUnit,
- * Prometheus, Markdown, HTML) turns into its format. Checks fill findings and never print.
+ * The report model: one list of findings that every renderer (text, JSON, JUnit, Prometheus,
+ * Markdown, HTML) turns into its format. Checks fill findings and never print.
+ *
+ * Every string in the model is valid UTF-8 without NUL, whatever the host's files held: what
+ * enters is repaired by utf8_repair()'s one rule (lib/util.h: each byte outside a well-formed
+ * sequence, and each NUL, becomes U+FFFD), and an evidence value that needed it keeps its raw
+ * bytes in value_hex. Renderers then only escape what their format cannot carry.
  */
 
 #include <json-c/json.h>
@@ -28,6 +33,7 @@ int sis_status_rank(enum sis_status s);
 struct sis_evidence {
         char *path;
         char *value;
+        char *value_hex; /* the raw bytes of a value that was not valid UTF-8, or NULL */
 };
 
 struct sis_note {
@@ -67,6 +73,11 @@ void sis_finding_note(struct sis_finding *f, enum sis_status status, const char 
 /* Not applicable on this host (only when nothing else was noted). */
 void sis_finding_skip(struct sis_finding *f, const char *fmt, ...) _printf_(2, 3);
 void sis_finding_evidence(struct sis_finding *f, const char *path, const char *fmt, ...) _printf_(3, 4);
+/* The same from len bytes (NUL and invalid UTF-8 allowed); value_hex: raw bytes recorded earlier
+ * (a report read back), kept when value itself is valid. */
+void sis_finding_evidence_bytes(struct sis_finding *f, const char *path, const char *value, size_t len, const char *value_hex);
+/* A copy of len bytes as report text (utf8_repair), NULL only on ENOMEM. */
+char *sis_text(const char *s, size_t len);
 void sis_finding_set_text(char **field, const char *fmt, ...) _printf_(2, 3);
 void sis_finding_add_reference(struct sis_finding *f, const char *ref);
 /* Settle status and summary from the notes. */

@@ -115,6 +115,98 @@ bool str_is_printable(const char *s, size_t len) {
         return true;
 }
 
+size_t utf8_seq(const unsigned char *s, size_t len) {
+        unsigned char c = s[0];
+        size_t n;
+        unsigned char lo = 0x80, hi = 0xbf;
+
+        if (c == 0)
+                return 0;
+        if (c < 0x80)
+                return 1;
+        if (c >= 0xc2 && c <= 0xdf)
+                n = 2;
+        else if (c >= 0xe0 && c <= 0xef) {
+                n = 3;
+                if (c == 0xe0)
+                        lo = 0xa0; /* no overlong forms */
+                else if (c == 0xed)
+                        hi = 0x9f; /* no surrogates */
+        } else if (c >= 0xf0 && c <= 0xf4) {
+                n = 4;
+                if (c == 0xf0)
+                        lo = 0x90;
+                else if (c == 0xf4)
+                        hi = 0x8f; /* nothing above U+10FFFF */
+        } else
+                return 0;
+        if (len < n || s[1] < lo || s[1] > hi)
+                return 0;
+        for (size_t i = 2; i < n; i++)
+                if (s[i] < 0x80 || s[i] > 0xbf)
+                        return 0;
+        return n;
+}
+
+bool utf8_valid(const char *s, size_t len) {
+        const unsigned char *u = (const unsigned char *) s;
+        for (size_t i = 0; i < len;) {
+                size_t n = utf8_seq(u + i, len - i);
+                if (!n)
+                        return false;
+                i += n;
+        }
+        return true;
+}
+
+char *utf8_repair(const char *s, size_t len, bool *changed) {
+        const unsigned char *u = (const unsigned char *) (s ? s : "");
+        struct sbuf b = {};
+
+        if (changed)
+                *changed = false;
+        if (!s)
+                len = 0;
+        for (size_t i = 0; i < len;) {
+                size_t n = utf8_seq(u + i, len - i);
+                if (n) {
+                        sbuf_putn(&b, (const char *) u + i, n);
+                        i += n;
+                } else {
+                        sbuf_puts(&b, "\xef\xbf\xbd"); /* U+FFFD REPLACEMENT CHARACTER */
+                        if (changed)
+                                *changed = true;
+                        i++;
+                }
+        }
+        return sbuf_steal(&b);
+}
+
+char *utf8_truncate(char *s, size_t max) {
+        size_t len = strlen(s);
+        if (len <= max)
+                return s;
+        while (max > 0 && ((unsigned char) s[max] & 0xc0) == 0x80)
+                max--; /* s[max] continues a sequence: cut before the sequence starts */
+        s[max] = '\0';
+        return s;
+}
+
+char *hex_encode(const void *p, size_t len) {
+        static const char d[] = "0123456789abcdef";
+        const unsigned char *u = p;
+        char *h = malloc(2 * len + 1);
+
+        if (!h)
+                return NULL;
+        for (size_t i = 0; i < len; i++) {
+                h[2 * i] = d[u[i] >> 4];
+                h[2 * i + 1] = d[u[i] & 15];
+        }
+        h[2 * len] = '\0';
+        return h;
+}
+
 char *str_one_line(const char *s) {
         struct sbuf b = {};
         bool space = false;

@@ -23,6 +23,18 @@ bool str_is_printable(const char *s, size_t len);
  * backslash-newline continuation and every run of blanks, tabs and line breaks become one space,
  * other control bytes "\xNN"; leading and trailing blanks go. NULL on ENOMEM. */
 char *str_one_line(const char *s);
+/* Text in a report is valid UTF-8 without NUL, whatever bytes it came from. The one rule: each
+ * byte that does not belong to a well-formed UTF-8 sequence (RFC 3629: no overlong forms, no
+ * surrogates, nothing above U+10FFFF), and each NUL, becomes U+FFFD; everything else is kept.
+ * utf8_valid: whether s[0..len) holds nothing the rule would change. utf8_repair: the repaired
+ * copy (NULL on ENOMEM), *changed (may be NULL) set when something was replaced. */
+size_t utf8_seq(const unsigned char *s, size_t len); /* length of a well-formed sequence at s, or 0 */
+bool utf8_valid(const char *s, size_t len);
+char *utf8_repair(const char *s, size_t len, bool *changed);
+/* Cut s (valid UTF-8) to at most max bytes at a character boundary; returns s. */
+char *utf8_truncate(char *s, size_t max);
+/* Bytes as lowercase hex (NULL on ENOMEM). */
+char *hex_encode(const void *p, size_t len);
 /* For functions that explain their failures: sets *ret_error (when ret_error is not NULL) to the
  * formatted message, and returns err. */
 int set_error(char **ret_error, int err, const char *fmt, ...) _printf_(3, 4);

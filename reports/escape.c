@@ -13,10 +13,14 @@ void put_xml(struct sbuf *b, const char *s) {
                 case '\n': sbuf_puts(b, "&#10;"); break;
                 case '\t': sbuf_puts(b, "&#9;"); break;
                 default:
-                        /* XML 1.0 has no way to carry other control characters: drop them visibly */
+                        /* XML 1.0 has no way to carry other control characters: drop them visibly;
+                         * nor U+FFFE and U+FFFF (the model's text is valid UTF-8 otherwise) */
                         if (c < 0x20 || c == 0x7f)
                                 sbuf_putc(b, '?');
-                        else
+                        else if (c == 0xef && (unsigned char) s[1] == 0xbf && ((unsigned char) s[2] & 0xfe) == 0xbe) {
+                                sbuf_puts(b, "\xef\xbf\xbd");
+                                s += 2;
+                        } else
                                 sbuf_putc(b, (char) c);
                 }
         }

@@ -71,6 +71,8 @@ json_object *report_to_json(const struct sis_report *r) {
                         json_object *e = json_object_new_object();
                         json_object_object_add(e, "path", json_object_new_string(f->evidence[j].path));
                         json_object_object_add(e, "value", json_object_new_string(f->evidence[j].value));
+                        if (f->evidence[j].value_hex)
+                                json_object_object_add(e, "value_hex", json_object_new_string(f->evidence[j].value_hex));
                         json_object_array_add(ev, e);
                 }
                 json_object_object_add(c, "evidence", ev);

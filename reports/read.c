@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Reading a saved JSON report back into the report model (sis-report). Unknown fields are
  * ignored, as docs/report-json.md promises; missing core fields, wrong types or another
- * schema_version are errors that name the file. */
+ * schema_version are errors that name the file. Strings are read whole (a \u0000 does not cut
+ * them) and repaired by the model's one rule (lib/report.h): bytes that are not UTF-8, and NULs,
+ * become U+FFFD, an evidence value's raw bytes go to value_hex. Linear in the number of checks. */
 #include <stdarg.h>
 
 #include "fileio.h"
@@ -11,19 +13,27 @@
 
 #define REPORT_MAX (64 * 1024 * 1024)
 
-static const char *str(json_object *o, const char *key) {
+static json_object *string_member(json_object *o, const char *key) {
         json_object *v;
         if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
                 return NULL;
-        return json_object_get_string(v);
+        return v;
 }
 
-static char *dup_or_null(const char *s) {
-        return s ? strdup(s) : NULL;
+/* A string member as report text (repaired), NULL when absent or on ENOMEM. */
+static char *text(json_object *o, const char *key) {
+        json_object *v = string_member(o, key);
+        return v ? sis_text(json_object_get_string(v), (size_t) json_object_get_string_len(v)) : NULL;
+}
+
+static const char *str(json_object *o, const char *key) {
+        json_object *v = string_member(o, key);
+        return v ? json_object_get_string(v) : NULL;
 }
 
 static int read_finding(json_object *c, struct sis_finding **ret) {
-        const char *id = str(c, "id"), *status = str(c, "status"), *sev = str(c, "severity");
+        _cleanup_free_ char *id = text(c, "id"), *title = text(c, "title"), *category = text(c, "category");
+        const char *status = str(c, "status"), *sev = str(c, "severity");
         struct sis_finding *f;
         json_object *v;
         int st, sv;
@@ -34,33 +44,37 @@ static int read_finding(json_object *c, struct sis_finding **ret) {
         sv = sev ? sis_severity_from_name(sev) : SIS_SEV_MEDIUM;
         if (st < 0 || sv < 0)
                 return -EBADMSG;
-        f = sis_finding_new(id, str(c, "title"), str(c, "category") ? str(c, "category") : "other",
-                            (enum sis_severity) sv,
+        f = sis_finding_new(id, title, category ? category : "other", (enum sis_severity) sv,
                             json_object_object_get_ex(c, "required", &v) && json_object_get_boolean(v));
         if (!f)
                 return -ENOMEM;
         f->status = (enum sis_status) st;
-        f->summary = dup_or_null(str(c, "summary"));
-        f->rationale = dup_or_null(str(c, "rationale"));
-        f->remediation = dup_or_null(str(c, "remediation"));
+        f->summary = text(c, "summary");
+        f->rationale = text(c, "rationale");
+        f->remediation = text(c, "remediation");
         if (json_object_object_get_ex(c, "evidence", &v) && json_object_is_type(v, json_type_array))
                 for (size_t i = 0; i < json_object_array_length(v); i++) {
-                        json_object *e = json_object_array_get_idx(v, i);
-                        sis_finding_evidence(f, str(e, "path"), "%s", strempty(str(e, "value")));
+                        json_object *e = json_object_array_get_idx(v, i), *val = string_member(e, "value");
+                        _cleanup_free_ char *path = text(e, "path");
+                        sis_finding_evidence_bytes(f, path, val ? json_object_get_string(val) : "",
+                                                   val ? (size_t) json_object_get_string_len(val) : 0, str(e, "value_hex"));
                 }
         if (json_object_object_get_ex(c, "references", &v) && json_object_is_type(v, json_type_array))
                 for (size_t i = 0; i < json_object_array_length(v); i++) {
                         json_object *e = json_object_array_get_idx(v, i);
-                        if (json_object_is_type(e, json_type_string))
-                                sis_finding_add_reference(f, json_object_get_string(e));
+                        _cleanup_free_ char *ref = json_object_is_type(e, json_type_string)
+                                                           ? sis_text(json_object_get_string(e), (size_t) json_object_get_string_len(e))
+                                                           : NULL;
+                        if (ref)
+                                sis_finding_add_reference(f, ref);
                 }
         if (json_object_object_get_ex(c, "waived", &v) && json_object_get_boolean(v)) {
                 json_object *w = NULL;
                 f->waived = true;
                 (void) json_object_object_get_ex(c, "waiver", &w);
-                f->waiver.reason = dup_or_null(str(w, "reason"));
-                f->waiver.expires = dup_or_null(str(w, "expires"));
-                f->waiver.approver = dup_or_null(str(w, "approver"));
+                f->waiver.reason = text(w, "reason");
+                f->waiver.expires = text(w, "expires");
+                f->waiver.approver = text(w, "approver");
         }
         if (f->oom) {
                 sis_finding_free(f);
@@ -72,8 +86,10 @@ static int read_finding(json_object *c, struct sis_finding **ret) {
 
 int report_from_json(json_object *o, const char *name, struct sis_report **ret, char **ret_error) {
         _cleanup_report_ struct sis_report *r = NULL;
-        json_object *v, *checks;
+        json_object *v, *checks, *seen = NULL;
+        _cleanup_free_ char *tool_s = NULL, *version_s = NULL, *profile_s = NULL;
         const char *tool, *version, *profile;
+        int rc = 0;
         int64_t sv;
 
         if (!json_object_is_type(o, json_type_object))
@@ -84,9 +100,9 @@ int report_from_json(json_object *o, const char *name, struct sis_report **ret, 
         if (sv != REPORT_SCHEMA_VERSION)
                 return set_error(ret_error, -EPROTONOSUPPORT, "%s: unknown schema_version %" PRId64 " (this version reads %d)",
                             name, sv, REPORT_SCHEMA_VERSION);
-        tool = str(o, "tool");
-        version = str(o, "version");
-        profile = str(o, "profile");
+        tool = tool_s = text(o, "tool");
+        version = version_s = text(o, "version");
+        profile = profile_s = text(o, "profile");
         if (!tool || !version || !profile)
                 return set_error(ret_error, -EBADMSG, "%s: report lacks tool, version or profile", name);
         if (!json_object_object_get_ex(o, "checks", &checks) || !json_object_is_type(checks, json_type_array))
@@ -98,7 +114,10 @@ int report_from_json(json_object *o, const char *name, struct sis_report **ret, 
                 json_object_object_foreach(v, key, hv) {
                         if (json_object_is_type(hv, json_type_int))
                                 sis_report_host_fact_int(r, key, (long) json_object_get_int64(hv));
-                        else
+                        else if (json_object_is_type(hv, json_type_string)) {
+                                _cleanup_free_ char *t = sis_text(json_object_get_string(hv), (size_t) json_object_get_string_len(hv));
+                                sis_report_host_fact(r, key, t);
+                        } else
                                 sis_report_host_fact(r, key, hv ? json_object_get_string(hv) : NULL);
                 }
         }
@@ -111,24 +130,41 @@ int report_from_json(json_object *o, const char *name, struct sis_report **ret, 
         if (json_object_object_get_ex(o, "duration_seconds", &v) &&
             (json_object_is_type(v, json_type_double) || json_object_is_type(v, json_type_int)))
                 r->duration = json_object_get_double(v);
-        r->policy = dup_or_null(str(o, "policy"));
+        r->policy = text(o, "policy");
+        /* the ids seen so far, in json-c's hash table: one lookup a check */
+        seen = json_object_new_object();
+        if (!seen)
+                return -ENOMEM;
         for (size_t i = 0; i < json_object_array_length(checks); i++) {
                 struct sis_finding *f;
                 int k = read_finding(json_object_array_get_idx(checks, i), &f);
-                if (k == -ENOMEM)
-                        return k;
-                if (k < 0)
-                        return set_error(ret_error, k, "%s: check %zu is malformed (needs id and a known status)", name, i + 1);
-                for (size_t j = 0; j < r->n_findings; j++)
-                        if (streq(r->findings[j]->id, f->id)) {
-                                k = set_error(ret_error, -EBADMSG, "%s: check %s appears twice", name, f->id);
-                                sis_finding_free(f);
-                                return k;
-                        }
+                if (k == -ENOMEM) {
+                        rc = k;
+                        break;
+                }
+                if (k < 0) {
+                        rc = set_error(ret_error, k, "%s: check %zu is malformed (needs id and a known status)", name, i + 1);
+                        break;
+                }
+                if (json_object_object_get_ex(seen, f->id, NULL)) {
+                        rc = set_error(ret_error, -EBADMSG, "%s: check %s appears twice", name, f->id);
+                        sis_finding_free(f);
+                        break;
+                }
+                if (json_object_object_add(seen, f->id, NULL) < 0) {
+                        sis_finding_free(f);
+                        rc = -ENOMEM;
+                        break;
+                }
                 k = sis_report_add(r, f);
-                if (k < 0)
-                        return k;
+                if (k < 0) {
+                        rc = k;
+                        break;
+                }
         }
+        json_object_put(seen);
+        if (rc < 0)
+                return rc;
         sis_report_finish(r);
         *ret = TAKE_PTR(r);
         return 0;

@@ -196,12 +196,53 @@ static void test_one_line(void **state) {
         }
 }
 
+/* The one rule that makes report text: well-formed UTF-8 kept, every other byte and NUL U+FFFD. */
+static void test_utf8(void **state) {
+        static const struct {
+                const char *in;
+                size_t len;
+                const char *out;
+                bool changed;
+        } cases[] = {
+                { "plain", 5, "plain", false },
+                { "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", 14, "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", false },
+                { "\xff", 1, "\xef\xbf\xbd", true },
+                { "a\0b", 3, "a\xef\xbf\xbd" "b", true },                        /* a NUL does not cut the text */
+                { "\xc0\xaf", 2, "\xef\xbf\xbd\xef\xbf\xbd", true },             /* overlong '/' */
+                { "\xed\xa0\x80", 3, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd", true }, /* a surrogate */
+                { "\xf4\x90\x80\x80", 4, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd", true }, /* > U+10FFFF */
+                { "\xe2\x82", 2, "\xef\xbf\xbd\xef\xbf\xbd", true },             /* cut short */
+                { "Intel(R) \xe2\x82x", 12, "Intel(R) \xef\xbf\xbd\xef\xbf\xbdx", true },
+                { "", 0, "", false },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                bool changed = !cases[i].changed;
+                _cleanup_free_ char *o = utf8_repair(cases[i].in, cases[i].len, &changed);
+                assert_non_null(o);
+                assert_string_equal(o, cases[i].out);
+                assert_int_equal(changed, cases[i].changed);
+                assert_int_equal(utf8_valid(cases[i].in, cases[i].len), !cases[i].changed);
+                assert_true(utf8_valid(o, strlen(o)));
+        }
+        /* cut at a character's end, never inside one */
+        {
+                char s[] = "ab\xe2\x82\xac";
+                assert_string_equal(utf8_truncate(s, 4), "ab");
+                char t[] = "ab\xe2\x82\xac";
+                assert_string_equal(utf8_truncate(t, 5), "ab\xe2\x82\xac");
+        }
+        {
+                _cleanup_free_ char *h = hex_encode("\xff\x00" "a", 3);
+                assert_string_equal(h, "ff0061");
+        }
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_cpuinfo), cmocka_unit_test(test_cmdline), cmocka_unit_test(test_swaps),
                 cmocka_unit_test(test_mounts),  cmocka_unit_test(test_modparam), cmocka_unit_test(test_kconfig),
                 cmocka_unit_test(test_gunzip),  cmocka_unit_test(test_util),
-                cmocka_unit_test(test_one_line),
+                cmocka_unit_test(test_one_line), cmocka_unit_test(test_utf8),
         };
         return cmocka_run_group_tests_name("parse", tests, NULL, NULL);
 }
