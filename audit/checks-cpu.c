@@ -132,11 +132,17 @@ CHECK_FN(check_cpu_vuln) {
                 sis_finding_note(f, st, "%s", reason ? reason : text);
 }
 
+/* A microcode revision as the kernel writes it: "0x" and hex digits (at most 32 bits). */
+static bool microcode_rev_ok(const char *s) {
+        size_t n = s && startswith(s, "0x") ? strlen(s + 2) : 0;
+        return n >= 1 && n <= 8 && strspn(s + 2, "0123456789abcdefABCDEF") == n;
+}
+
 CHECK_FN(check_cpu_microcode) {
         _cleanup_strv_free_ char **cpus = NULL, **revs = NULL;
         _cleanup_free_ char *old = NULL;
         const struct cpuinfo *ci = NULL;
-        size_t n_known = 0;
+        size_t n_known = 0, n_garbled = 0;
         const char *first = NULL;
         bool differ = false;
 
@@ -145,18 +151,28 @@ CHECK_FN(check_cpu_microcode) {
                 for (size_t i = 0; cpus[i]; i++) {
                         _cleanup_free_ char *p = strdup_printf(CPU_DIR "/%s/microcode/version", cpus[i]);
                         char *v = NULL;
-                        if (p && sis_root_read_string(c->root, p, &v) >= 0 && *v && strlen(v) < 32) {
-                                if (strv_push(&revs, v) < 0)
+                        if (p && sis_root_read_string(c->root, p, &v) >= 0 && *v) {
+                                if (!microcode_rev_ok(v)) {
+                                        if (n_garbled++ == 0)
+                                                sis_finding_evidence(f, p, "%s", v);
+                                        free(v);
+                                } else if (strv_push(&revs, v) < 0)
                                         break;
                         } else {
                                 free(v);
                         }
                 }
         }
-        if (strv_length(revs) == 0 && ci && ci->microcode)
-                for (size_t i = 0; ci->microcode[i]; i++)
-                        if (*ci->microcode[i] && strv_extend(&revs, ci->microcode[i]) < 0)
+        if (strv_length(revs) == 0 && n_garbled == 0 && ci && ci->microcode)
+                for (size_t i = 0; ci->microcode[i]; i++) {
+                        if (!*ci->microcode[i])
+                                continue;
+                        if (!microcode_rev_ok(ci->microcode[i])) {
+                                if (n_garbled++ == 0)
+                                        sis_finding_evidence(f, "/proc/cpuinfo", "microcode: %s", ci->microcode[i]);
+                        } else if (strv_extend(&revs, ci->microcode[i]) < 0)
                                 break;
+                }
         for (size_t i = 0; revs && revs[i]; i++) {
                 n_known++;
                 if (!first)
@@ -179,6 +195,9 @@ CHECK_FN(check_cpu_microcode) {
                 sis_finding_note(f, SIS_FAIL, "the kernel reports outdated microcode (%s)", old);
         if (differ)
                 sis_finding_note(f, SIS_FAIL, "microcode revisions differ between CPUs");
+        else if (n_garbled)
+                sis_finding_note(f, SIS_UNKNOWN, "%zu microcode revision%s garbled (not 0x and hex digits)", n_garbled,
+                                 n_garbled == 1 ? " is" : "s are");
         else if (n_known == 0)
                 sis_finding_note(f, SIS_WARN, "microcode revision unknown (not reported by the kernel)");
         else

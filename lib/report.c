@@ -122,11 +122,10 @@ static char *sanitize(char *s) {
 
         if (!s)
                 return NULL;
-        for (char *c = s; *c; c++)
-                if ((unsigned char) *c < 0x20 || *c == 0x7f)
-                        *c = ' ';
         t = text0(s);
         free(s);
+        if (t)
+                utf8_blank_controls(t);
         return t;
 }
 
@@ -190,9 +189,7 @@ void sis_finding_evidence_bytes(struct sis_finding *f, const char *path, const c
                 return;
         }
         /* Evidence shows raw values; keep them on one line and bounded (at a character's end). */
-        for (char *c = v; *c; c++)
-                if ((unsigned char) *c < 0x20 || *c == 0x7f)
-                        *c = ' ';
+        utf8_blank_controls(v);
         if (strlen(v) > 512)
                 strcat(utf8_truncate(v, 509), "...");
         f->evidence[f->n_evidence++] = (struct sis_evidence) { p, strstrip(v), h };

@@ -182,6 +182,29 @@ char *utf8_repair(const char *s, size_t len, bool *changed) {
         return sbuf_steal(&b);
 }
 
+uint32_t utf8_cp(const unsigned char *s, size_t n) {
+        static const unsigned char lead_mask[] = { 0, 0x7f, 0x1f, 0x0f, 0x07 };
+        uint32_t cp = s[0] & lead_mask[n];
+        for (size_t i = 1; i < n; i++)
+                cp = cp << 6 | (s[i] & 0x3f);
+        return cp;
+}
+
+void utf8_blank_controls(char *s) {
+        unsigned char *r = (unsigned char *) s, *w = r;
+        while (*r) {
+                if (*r < 0x20 || *r == 0x7f) {
+                        *w++ = ' ';
+                        r++;
+                } else if (r[0] == 0xc2 && r[1] >= 0x80 && r[1] <= 0x9f) { /* U+0080..U+009F: C1, CSI among them */
+                        *w++ = ' ';
+                        r += 2;
+                } else
+                        *w++ = *r++;
+        }
+        *w = '\0';
+}
+
 char *utf8_truncate(char *s, size_t max) {
         size_t len = strlen(s);
         if (len <= max)

@@ -31,6 +31,10 @@ char *str_one_line(const char *s);
 size_t utf8_seq(const unsigned char *s, size_t len); /* length of a well-formed sequence at s, or 0 */
 bool utf8_valid(const char *s, size_t len);
 char *utf8_repair(const char *s, size_t len, bool *changed);
+/* The code point of the well-formed sequence of n bytes at s. */
+uint32_t utf8_cp(const unsigned char *s, size_t n);
+/* Control characters (C0, DEL and C1) of s (valid UTF-8) become one space each, in place. */
+void utf8_blank_controls(char *s);
 /* Cut s (valid UTF-8) to at most max bytes at a character boundary; returns s. */
 char *utf8_truncate(char *s, size_t max);
 /* Bytes as lowercase hex (NULL on ENOMEM). */

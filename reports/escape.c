@@ -13,15 +13,22 @@ void put_xml(struct sbuf *b, const char *s) {
                 case '\n': sbuf_puts(b, "&#10;"); break;
                 case '\t': sbuf_puts(b, "&#9;"); break;
                 default:
-                        /* XML 1.0 has no way to carry other control characters: drop them visibly;
-                         * nor U+FFFE and U+FFFF (the model's text is valid UTF-8 otherwise) */
+                        /* XML 1.0 has no way to carry other control characters: drop them visibly */
                         if (c < 0x20 || c == 0x7f)
                                 sbuf_putc(b, '?');
-                        else if (c == 0xef && (unsigned char) s[1] == 0xbf && ((unsigned char) s[2] & 0xfe) == 0xbe) {
-                                sbuf_puts(b, "\xef\xbf\xbd");
-                                s += 2;
-                        } else
+                        else if (c < 0x80)
                                 sbuf_putc(b, (char) c);
+                        else {
+                                /* the model's text is valid UTF-8; XML forbids U+FFFE and U+FFFF, and
+                                 * HTML refuses every noncharacter and the C1 controls: U+FFFD */
+                                size_t n = utf8_seq((const unsigned char *) s, strlen(s));
+                                uint32_t cp = n ? utf8_cp((const unsigned char *) s, n) : 0xfffd;
+                                if (!n || cp <= 0x9f || (cp >= 0xfdd0 && cp <= 0xfdef) || (cp & 0xfffe) == 0xfffe)
+                                        sbuf_puts(b, "\xef\xbf\xbd");
+                                else
+                                        sbuf_putn(b, s, n);
+                                s += (n ? n : 1) - 1;
+                        }
                 }
         }
 }

@@ -9,7 +9,7 @@ build=(gcc make pkg-config libc6-dev libkmod-dev libkmod2 libudev-dev libpci-dev
        libarchive-dev libarchive13 zlib1g-dev libacl1-dev libssl-dev libcurl4-openssl-dev libgpgme-dev
        libnftables-dev libnl-3-dev libnl-route-3-dev libcap-dev libseccomp-dev)
 test=(libcmocka-dev valgrind strace util-linux kmod man-db libxml2-utils prometheus prometheus-node-exporter curl chromium
-      busybox-static gnupg python3 python3-yaml python3-jsonschema iproute2 nftables ethtool iputils-ping shellcheck)
+      busybox-static gnupg python3 python3-yaml python3-jsonschema python3-html5lib iproute2 nftables ethtool iputils-ping shellcheck)
 rootfs=(mmdebstrap uidmap busybox-static gnupg)
 fuzz=(clang libclang-rt-14-dev)
 bench=(hyperfine time spectre-meltdown-checker)

@@ -94,6 +94,11 @@ static const struct tcase cases[] = {
                                           VULN("old_microcode", "Vulnerable")) },
         { "cpu.microcode", SIS_WARN, 0, F({ "/sys/devices/system/cpu/cpu0/online", "1\n" }) },
         { "cpu.microcode", SIS_FAIL, 0, F({ "/proc/cpuinfo", "processor : 0\nmicrocode : 0x1\n\nprocessor : 1\nmicrocode : 0x2\n" }) },
+        /* a garbled revision is not a revision: found by tests/garbage.sh, a random value PASSed */
+        { "cpu.microcode", SIS_UNKNOWN, 0, F({ "/sys/devices/system/cpu/cpu0/microcode/version", "/X Mg\xff\n" }) },
+        { "cpu.microcode", SIS_UNKNOWN, 0, F({ "/sys/devices/system/cpu/cpu0/microcode/version", "0xb4\n" },
+                                             { "/sys/devices/system/cpu/cpu1/microcode/version", "0xzz\n" }) },
+        { "cpu.microcode", SIS_UNKNOWN, 0, F({ "/proc/cpuinfo", "processor : 0\nmicrocode : 12345\n" }) },
         /* cpu.tsc */
         { "cpu.tsc", SIS_PASS, 0, F(CPUINFO("GenuineIntel", "fpu tsc constant_tsc nonstop_tsc")) },
         { "cpu.tsc", SIS_FAIL, 0, F(CPUINFO("GenuineIntel", "fpu tsc constant_tsc")) },
