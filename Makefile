@@ -132,8 +132,8 @@ $(B)/fuzz/obj/%.o: %.c
 $(B)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(FUZZ_OBJS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo '  FUZZ    $@')
-	$(Q)clang $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_OBJS) $(PKG_LIBS) \
-		$(shell $(PKG_CONFIG) --libs libcrypto libarchive 2>/dev/null)
+	$(Q)clang $(FUZZ_CFLAGS) $(shell $(PKG_CONFIG) --cflags libxml-2.0 2>/dev/null) -fsanitize=fuzzer,address,undefined -o $@ $< \
+		$(FUZZ_OBJS) $(PKG_LIBS) $(shell $(PKG_CONFIG) --libs libcrypto libarchive libxml-2.0 2>/dev/null)
 fuzz-build: $(FUZZ_BINS)
 fuzz:
 	$(Q)scripts/deps.sh fuzz

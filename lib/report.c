@@ -59,7 +59,10 @@ int sis_status_rank(enum sis_status s) {
 }
 
 char *sis_text(const char *s, size_t len) {
-        return utf8_repair(s, s ? len : 0, NULL);
+        char *t = utf8_repair(s, s ? len : 0, NULL);
+        if (t)
+                utf8_blank_controls(t);
+        return t;
 }
 
 static char *text0(const char *s) {
@@ -115,17 +118,10 @@ static char *vformat(const char *fmt, va_list ap) {
         return vasprintf(&s, fmt, ap) < 0 ? NULL : s;
 }
 
-/* Text from the host ends up on terminals: no escape sequences, no line breaks; and in reports:
- * valid UTF-8. Takes s, returns the clean copy (NULL on ENOMEM). */
+/* Takes s, returns its copy as report text (NULL on ENOMEM). */
 static char *sanitize(char *s) {
-        char *t;
-
-        if (!s)
-                return NULL;
-        t = text0(s);
+        char *t = s ? text0(s) : NULL;
         free(s);
-        if (t)
-                utf8_blank_controls(t);
         return t;
 }
 

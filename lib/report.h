@@ -5,10 +5,11 @@
  * The report model: one list of findings that every renderer (text, JSON, JUnit, Prometheus,
  * Markdown, HTML) turns into its format. Checks fill findings and never print.
  *
- * Every string in the model is valid UTF-8 without NUL, whatever the host's files held: what
- * enters is repaired by utf8_repair()'s one rule (lib/util.h: each byte outside a well-formed
- * sequence, and each NUL, becomes U+FFFD), and an evidence value that needed it keeps its raw
- * bytes in value_hex. Renderers then only escape what their format cannot carry.
+ * Every string in the model is one line of valid UTF-8, whatever the host's files (or a report
+ * read back) held: what enters is repaired by utf8_repair()'s one rule (lib/util.h: each byte
+ * outside a well-formed sequence, and each NUL, becomes U+FFFD), and control characters (C0,
+ * DEL, C1: a terminal would obey them) become spaces; an evidence value that needed repair keeps
+ * its raw bytes in value_hex. Renderers then only escape what their format cannot carry.
  */
 
 #include <json-c/json.h>
@@ -76,7 +77,7 @@ void sis_finding_evidence(struct sis_finding *f, const char *path, const char *f
 /* The same from len bytes (NUL and invalid UTF-8 allowed); value_hex: raw bytes recorded earlier
  * (a report read back), kept when value itself is valid. */
 void sis_finding_evidence_bytes(struct sis_finding *f, const char *path, const char *value, size_t len, const char *value_hex);
-/* A copy of len bytes as report text (utf8_repair), NULL only on ENOMEM. */
+/* A copy of len bytes as report text (utf8_repair, controls blanked), NULL only on ENOMEM. */
 char *sis_text(const char *s, size_t len);
 void sis_finding_set_text(char **field, const char *fmt, ...) _printf_(2, 3);
 void sis_finding_add_reference(struct sis_finding *f, const char *ref);

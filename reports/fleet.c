@@ -38,10 +38,13 @@ void fleet_free(struct fleet *f) {
                 free(f->checks[i].category);
         }
         free(f->checks);
+        for (size_t i = 0; f->index && i < f->n; i++)
+                json_object_put(f->index[i]);
+        free(f->index);
         free(f);
 }
 
-/* Check IDs are looked up often: a sorted index of (id, position). */
+/* Most failures first, then most UNKNOWNs, then most WARNs; ties in first-seen order. */
 static int cmp_check(const void *a, const void *b) {
         const struct fleet_check *x = a, *y = b;
         unsigned bx = x->fail, by = y->fail;
@@ -51,20 +54,26 @@ static int cmp_check(const void *a, const void *b) {
                 return x->unknown > y->unknown ? -1 : 1;
         if (x->warn != y->warn)
                 return x->warn > y->warn ? -1 : 1;
-        return 0;
+        return x->order < y->order ? -1 : x->order > y->order;
 }
 
 int fleet_new(struct sis_report **reports, size_t n, struct fleet **ret) {
         struct fleet *f = calloc(1, sizeof(*f));
+        json_object *where = json_object_new_object(); /* check id -> its place in f->checks */
         size_t cap = 0;
 
-        if (!f)
+        if (!f || !where) {
+                free(f);
+                json_object_put(where);
                 return -ENOMEM;
+        }
         f->reports = reports;
         f->n = n;
         qsort(f->reports, n, sizeof(*f->reports), cmp_reports);
         f->hosts = calloc(n + 1, sizeof(char *));
-        if (!f->hosts) {
+        f->index = calloc(n + 1, sizeof(json_object *));
+        if (!f->hosts || !f->index) {
+                json_object_put(where);
                 fleet_free(f);
                 return -ENOMEM;
         }
@@ -76,7 +85,10 @@ int fleet_new(struct sis_report **reports, size_t n, struct fleet **ret) {
                         free(name);
                         name = strdup_printf("%s#%u", h && *h ? h : "unknown", k);
                 }
-                if (!name) {
+                f->index[i] = json_object_new_object();
+                if (!name || !f->index[i]) {
+                        free(name);
+                        json_object_put(where);
                         fleet_free(f);
                         return -ENOMEM;
                 }
@@ -86,25 +98,33 @@ int fleet_new(struct sis_report **reports, size_t n, struct fleet **ret) {
                 for (size_t j = 0; j < reports[i]->n_findings; j++) {
                         const struct sis_finding *x = reports[i]->findings[j];
                         struct fleet_check *c = NULL;
-                        for (size_t k = 0; k < f->n_checks; k++)
-                                if (streq(f->checks[k].id, x->id)) {
-                                        c = &f->checks[k];
-                                        break;
-                                }
+                        json_object *at;
+                        /* a report holds each id once (the reader refuses doubles) */
+                        if (json_object_object_add(f->index[i], x->id, json_object_new_int64((int64_t) j)) < 0) {
+                                json_object_put(where);
+                                fleet_free(f);
+                                return -ENOMEM;
+                        }
+                        if (json_object_object_get_ex(where, x->id, &at))
+                                c = &f->checks[json_object_get_int64(at)];
                         if (!c) {
                                 if (f->n_checks == cap) {
                                         struct fleet_check *nc;
                                         cap = cap ? cap * 2 : 64;
                                         nc = realloc(f->checks, cap * sizeof(*nc));
                                         if (!nc) {
+                                                json_object_put(where);
                                                 fleet_free(f);
                                                 return -ENOMEM;
                                         }
                                         f->checks = nc;
                                 }
-                                c = &f->checks[f->n_checks++];
-                                *c = (struct fleet_check) { .id = strdup(x->id), .category = strdup(x->category) };
-                                if (!c->id || !c->category) {
+                                c = &f->checks[f->n_checks];
+                                *c = (struct fleet_check) { .id = strdup(x->id), .category = strdup(x->category), .order = f->n_checks };
+                                f->n_checks++;
+                                if (!c->id || !c->category ||
+                                    json_object_object_add(where, x->id, json_object_new_int64((int64_t) c->order)) < 0) {
+                                        json_object_put(where);
                                         fleet_free(f);
                                         return -ENOMEM;
                                 }
@@ -118,23 +138,19 @@ int fleet_new(struct sis_report **reports, size_t n, struct fleet **ret) {
                         else if (x->status == SIS_UNKNOWN)
                                 c->unknown++;
                 }
-        /* most failures first; qsort is not stable, so break ties by first appearance */
-        for (size_t k = 0; k < f->n_checks; k++)
-                for (size_t m = k; m > 0 && cmp_check(&f->checks[m], &f->checks[m - 1]) < 0; m--) {
-                        struct fleet_check t = f->checks[m];
-                        f->checks[m] = f->checks[m - 1];
-                        f->checks[m - 1] = t;
-                }
+        json_object_put(where);
+        /* most failures first (ties broken by first appearance: the order is total) */
+        if (f->n_checks)
+                qsort(f->checks, f->n_checks, sizeof(*f->checks), cmp_check);
         *ret = f;
         return 0;
 }
 
 const struct sis_finding *fleet_get(const struct fleet *f, size_t host, const char *id) {
-        const struct sis_report *r = f->reports[host];
-        for (size_t i = 0; i < r->n_findings; i++)
-                if (streq(r->findings[i]->id, id))
-                        return r->findings[i];
-        return NULL;
+        json_object *at;
+        if (!json_object_object_get_ex(f->index[host], id, &at))
+                return NULL;
+        return f->reports[host]->findings[json_object_get_int64(at)];
 }
 
 static char *fleet_json(const struct fleet *f) {

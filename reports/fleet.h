@@ -8,6 +8,7 @@
 struct fleet_check {
         char *id, *category;
         unsigned fail, warn, unknown, waived; /* hosts with that status */
+        size_t order;                         /* where it was first seen */
 };
 
 struct fleet {
@@ -16,6 +17,7 @@ struct fleet {
         size_t n;
         struct fleet_check *checks;  /* most failures first, then first-seen order */
         size_t n_checks;
+        json_object **index;         /* per host: check id -> its finding's position (json-c's hash) */
 };
 
 /* Takes ownership of the reports. */

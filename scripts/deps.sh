@@ -11,7 +11,7 @@ build=(gcc make pkg-config libc6-dev libkmod-dev libkmod2 libudev-dev libpci-dev
 test=(libcmocka-dev valgrind strace util-linux kmod man-db libxml2-utils prometheus prometheus-node-exporter curl chromium
       busybox-static gnupg python3 python3-yaml python3-jsonschema python3-html5lib iproute2 nftables ethtool iputils-ping shellcheck)
 rootfs=(mmdebstrap uidmap busybox-static gnupg)
-fuzz=(clang libclang-rt-14-dev)
+fuzz=(clang libclang-rt-14-dev libxml2-dev)
 bench=(hyperfine time spectre-meltdown-checker)
 kernel=(linux-source-6.1 bc bison flex libelf-dev libssl-dev cpio file busybox-static qemu-system-x86 xz-utils)
 

@@ -27,6 +27,7 @@ seed() { # NAME: copies the seeds of one target into its corpus, prints how many
         dumpmeta) seeds=(tests/fixtures/hosts/*/sis-dump.json) ;;
         policy) seeds=(tests/fixtures/policies/*.json) ;;
         report) seeds=(tests/expected/*.json) ;;
+        render) seeds=(tests/fixtures/hosts/*/proc/cpuinfo tests/fixtures/hosts/*/proc/cmdline) ;;
         recipe) seeds=(rootfs/*.recipe) ;;
         tar) seeds=(tests/data/tar/*) ;;
         qmp) seeds=(tests/data/qmp/*) ;;

@@ -6,7 +6,9 @@
 #include <stddef.h>
 #include <cmocka.h>
 #include <time.h>
+#include <valgrind/valgrind.h>
 
+#include "fleet.h"
 #include "read.h"
 #include "render.h"
 #include "util.h"
@@ -69,7 +71,7 @@ static void test_evidence_bytes(void **state) {
 static void test_read_repairs(void **state) {
         static const char doc[] = "{\"schema_version\": 1, \"tool\": \"sis-audit\", \"version\": \"1\", \"profile\": \"p\", "
                                   "\"host\": {\"hostname\": \"h\\u0000st\"}, \"checks\": ["
-                                  "{\"id\": \"a\\u0000b\", \"status\": \"FAIL\", \"title\": \"t\xff\", \"summary\": \"s\\u0000 and \xc0\xaf\","
+                                  "{\"id\": \"a\\u0000b\", \"status\": \"FAIL\", \"title\": \"t\xff\x1b[2J\\u009b\", \"summary\": \"s\\u0000 and \xc0\xaf\","
                                   " \"evidence\": [{\"path\": \"/p\", \"value\": \"v\xfe\"},"
                                   " {\"path\": \"/q\", \"value\": \"repaired before\", \"value_hex\": \"ff00\"},"
                                   " {\"path\": \"/r\", \"value\": \"x\", \"value_hex\": \"not hex\"}]}]}";
@@ -80,7 +82,7 @@ static void test_read_repairs(void **state) {
         assert_int_equal(report_parse(doc, sizeof(doc) - 1, "r.json", &r, &err), 0);
         f = r->findings[0];
         assert_string_equal(f->id, "a\xef\xbf\xbd" "b");
-        assert_string_equal(f->title, "t\xef\xbf\xbd");
+        assert_string_equal(f->title, "t\xef\xbf\xbd [2J "); /* no escape reaches a terminal (found by fuzz-render) */
         assert_string_equal(f->summary, "s\xef\xbf\xbd and \xef\xbf\xbd\xef\xbf\xbd");
         assert_string_equal(f->evidence[0].value, "v\xef\xbf\xbd");
         assert_string_equal(f->evidence[0].value_hex, "76fe");
@@ -101,44 +103,85 @@ static void test_read_duplicate(void **state) {
         assert_string_equal(err, "r.json: check a appears twice");
 }
 
-/* CPU seconds to read a report of n checks and render it in every format (the best of two). */
-static double read_and_render(int n) {
+/* A report of n checks, as JSON text. */
+static char *big_report(int n, bool full) {
         struct sbuf b = {};
-        _cleanup_free_ char *doc = NULL;
-        double best = 1e9;
-
         sbuf_puts(&b, "{\"schema_version\": 1, \"tool\": \"sis-audit\", \"version\": \"1\", \"profile\": \"p\", \"checks\": [");
         for (int i = 0; i < n; i++)
-                sbuf_printf(&b, "%s{\"id\": \"check.%05d\", \"status\": \"%s\", \"title\": \"Check %d\", \"summary\": \"s\","
-                                " \"evidence\": [{\"path\": \"/proc/%d\", \"value\": \"v\"}]}",
-                            i ? ", " : "", i, i % 3 ? "PASS" : "FAIL", i, i);
+                if (full)
+                        sbuf_printf(&b, "%s{\"id\": \"check.%05d\", \"status\": \"%s\", \"title\": \"Check %d\", \"summary\": \"s\","
+                                        " \"evidence\": [{\"path\": \"/proc/%d\", \"value\": \"v\"}]}",
+                                    i ? ", " : "", i, i % 3 ? "PASS" : "FAIL", i, i);
+                else
+                        sbuf_printf(&b, "%s{\"id\": \"check.%05d\", \"status\": \"%s\"}", i ? ", " : "", i, i % 3 ? "PASS" : "FAIL");
         sbuf_puts(&b, "]}");
-        doc = sbuf_steal(&b);
+        return sbuf_steal(&b);
+}
+
+/* The bound on 16,000 checks: 1 s of CPU (the issue's figure; 0.3 s here), 3 s under
+ * AddressSanitizer (about 3 times slower); under valgrind (30 times) the time says nothing, and
+ * only the memory is checked. CPU time: a loaded machine does not make it fail. */
+static double cpu_bound(void) {
+#if defined(__SANITIZE_ADDRESS__)
+        return 3.0;
+#else
+        return RUNNING_ON_VALGRIND ? 0 : 1.0;
+#endif
+}
+
+/* 16,000 checks read and rendered in every format, within the bound: the duplicate test was
+ * quadratic (1.08 s of CPU here, most of it comparing ids). */
+static void test_read_linear(void **state) {
+        _cleanup_free_ char *doc = big_report(16000, true);
+        double best = 1e9;
+
         assert_non_null(doc);
         for (int round = 0; round < 2; round++) {
                 _cleanup_report_ struct sis_report *r = NULL;
                 _cleanup_free_ char *err = NULL;
                 clock_t t0 = clock();
                 assert_int_equal(report_parse(doc, strlen(doc), "big.json", &r, &err), 0);
-                assert_int_equal(r->n_findings, (size_t) n);
+                assert_int_equal(r->n_findings, 16000);
                 for (size_t i = 0; i < ELEMENTSOF(formats); i++) {
                         _cleanup_free_ char *out = render_lookup(formats[i])(r, &(struct render_opts) {});
                         assert_non_null(out);
                 }
                 best = MIN(best, (double) (clock() - t0) / CLOCKS_PER_SEC);
         }
-        return best;
+        print_message("16,000 checks read and rendered in six formats: %.3f s of CPU\n", best);
+        if (cpu_bound() > 0 && best >= cpu_bound())
+                fail_msg("16,000 checks read and rendered in %.3f s of CPU (at most %.0f s)", best, cpu_bound());
 }
 
-/* Reading and rendering are linear in the checks: 16,000 cost about 8 times what 2,000 do (the
- * duplicate test was quadratic: 2.1 s for reading 16,000 alone, a ratio of 24 here). A ratio,
- * not a time, so that valgrind and a loaded machine do not fail it; make bench measures the time
- * (under 1 s). */
-static void test_read_linear(void **state) {
-        double small = read_and_render(2000), big = read_and_render(16000);
-        print_message("16,000 checks: %.3f s of CPU, 2,000: %.3f s (%.1f times)\n", big, small, big / MAX(small, 1e-6));
-        if (big / MAX(small, 1e-6) >= 16)
-                fail_msg("16,000 checks took %.3f s of CPU, 2,000 %.3f s: %.1f times as long", big, small, big / MAX(small, 1e-6));
+/* The fleet of two such reports, merged and rendered in every format: the same bound (it looked
+ * every check up by scanning, and sorted by insertion). */
+static void test_fleet_linear(void **state) {
+        _cleanup_free_ char *doc = big_report(16000, false);
+        double best = 1e9;
+
+        assert_non_null(doc);
+        for (int round = 0; round < 2; round++) {
+                struct sis_report **rs = calloc(2, sizeof(*rs));
+                struct fleet *fl = NULL;
+                char *err = NULL;
+                clock_t t0;
+                assert_non_null(rs);
+                assert_int_equal(report_parse(doc, strlen(doc), "a.json", &rs[0], &err), 0);
+                assert_int_equal(report_parse(doc, strlen(doc), "b.json", &rs[1], &err), 0);
+                t0 = clock();
+                assert_int_equal(fleet_new(rs, 2, &fl), 0);
+                assert_int_equal(fl->n_checks, 16000);
+                for (size_t i = 0; i < ELEMENTSOF(formats); i++)
+                        if (fleet_format_known(formats[i])) {
+                                _cleanup_free_ char *out = fleet_render(fl, formats[i]);
+                                assert_non_null(out);
+                        }
+                best = MIN(best, (double) (clock() - t0) / CLOCKS_PER_SEC);
+                fleet_free(fl);
+        }
+        print_message("a fleet of two, 16,000 checks, merged and rendered: %.3f s of CPU\n", best);
+        if (cpu_bound() > 0 && best >= cpu_bound())
+                fail_msg("a fleet of 16,000 checks merged and rendered in %.3f s of CPU (at most %.0f s)", best, cpu_bound());
 }
 
 int main(void) {
@@ -147,6 +190,7 @@ int main(void) {
                 cmocka_unit_test(test_read_repairs),
                 cmocka_unit_test(test_read_duplicate),
                 cmocka_unit_test(test_read_linear),
+                cmocka_unit_test(test_fleet_linear),
         };
         return cmocka_run_group_tests_name("report", tests, NULL, NULL);
 }
