@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Markdown for a merge-request comment: verdict, counts, a table of what is not PASS, then the
- * details (summary, evidence, remediation) of each of those. Every value is escaped. */
+ * details (summary, evidence, remediation) of each of those, and in a collapsed section the
+ * checks that passed with what they saw (compliance evidence). Every value is escaped. */
 #include "escape.h"
 #include "fleet.h"
 #include "render.h"
@@ -15,6 +16,40 @@ const char *md_badge(enum sis_status s, bool waived) {
         case SIS_SKIP: return "⏭️ SKIP";
         default: return "❔ UNKNOWN";
         }
+}
+
+/* The checks that passed, collapsed: each with its summary and evidence. */
+static void passing_section(struct sbuf *b, const struct sis_report *r) {
+        unsigned n = 0;
+
+        for (size_t i = 0; i < r->n_findings; i++)
+                n += r->findings[i]->status == SIS_PASS && !r->findings[i]->waived;
+        if (n == 0)
+                return;
+        sbuf_printf(b, "\n<details><summary>The %u check%s that passed, and what %s saw</summary>\n\n", n, n == 1 ? "" : "s",
+                    n == 1 ? "it" : "they");
+        sbuf_puts(b, "| Check | Title | Summary | Evidence |\n|---|---|---|---|\n");
+        for (size_t i = 0; i < r->n_findings; i++) {
+                const struct sis_finding *f = r->findings[i];
+                if (f->status != SIS_PASS || f->waived)
+                        continue;
+                sbuf_puts(b, "| ");
+                put_md_code(b, f->id);
+                sbuf_puts(b, " | ");
+                put_md(b, f->title);
+                sbuf_puts(b, " | ");
+                put_md(b, f->summary);
+                sbuf_puts(b, " | ");
+                for (size_t j = 0; j < f->n_evidence; j++) {
+                        if (j)
+                                sbuf_puts(b, "; ");
+                        put_md_code(b, f->evidence[j].path);
+                        sbuf_puts(b, ": ");
+                        put_md(b, f->evidence[j].value);
+                }
+                sbuf_puts(b, " |\n");
+        }
+        sbuf_puts(b, "\n</details>\n");
 }
 
 char *render_markdown(const struct sis_report *r, const struct render_opts *o _unused_) {
@@ -53,12 +88,11 @@ char *render_markdown(const struct sis_report *r, const struct render_opts *o _u
                 put_md(&b, f->summary);
                 sbuf_puts(&b, " |\n");
         }
-        if (shown == 0) {
+        if (shown == 0)
                 sbuf_puts(&b, "Every check passed.\n");
-                return sbuf_steal(&b);
-        }
-        sbuf_puts(&b, "\n<details><summary>Details of every check that did not pass</summary>\n\n");
-        for (size_t i = 0; i < r->n_findings; i++) {
+        else
+                sbuf_puts(&b, "\n<details><summary>Details of every check that did not pass</summary>\n\n");
+        for (size_t i = 0; shown && i < r->n_findings; i++) {
                 const struct sis_finding *f = r->findings[i];
                 if (f->status == SIS_PASS && !f->waived)
                         continue;
@@ -91,6 +125,8 @@ char *render_markdown(const struct sis_report *r, const struct render_opts *o _u
                 }
                 sbuf_puts(&b, "\n");
         }
-        sbuf_puts(&b, "</details>\n");
+        if (shown)
+                sbuf_puts(&b, "</details>\n");
+        passing_section(&b, r);
         return sbuf_steal(&b);
 }
