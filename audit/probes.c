@@ -118,6 +118,19 @@ static int cpuid_live(const char *arg _unused_, json_object **ret) {
                 json_object_object_add(o, "model", json_object_new_int((int) model));
                 json_object_object_add(o, "stepping", json_object_new_int((int) (a & 0xf)));
                 json_object_object_add(o, "hypervisor", json_object_new_boolean(!!(cx & (1u << 31))));
+                if (cx & (1u << 31)) {
+                        /* under a hypervisor, leaf 0x40000000 names it (on bare metal the leaf is
+                         * not there and answers with another's registers: only read it here) */
+                        char sig[13] = {};
+                        __cpuid(0x40000000, a, b, cx, d);
+                        memcpy(sig, &b, 4);
+                        memcpy(sig + 4, &cx, 4);
+                        memcpy(sig + 8, &d, 4);
+                        for (size_t i = 0; i < 12; i++)
+                                if ((unsigned char) sig[i] < 0x20 || (unsigned char) sig[i] > 0x7e)
+                                        sig[i] = i < strlen(sig) ? '?' : '\0';
+                        json_object_object_add(o, "hypervisor_vendor", json_object_new_string(sig));
+                }
         }
         if (__get_cpuid_max(0x80000000, NULL) >= 0x80000004) {
                 for (unsigned i = 0; i < 3; i++) {
