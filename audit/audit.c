@@ -27,6 +27,7 @@ int audit_ctx_init(struct audit_ctx *c, struct sis_root *root, const struct audi
                 .smt_r = 1,
                 .release_r = 1,
                 .kmod_r = 1,
+                .kconfig_r = 1,
                 .smt_on = -1,
         };
         return 0;
@@ -38,10 +39,67 @@ void audit_ctx_done(struct audit_ctx *c) {
         free(c->cmdline_raw);
         free(c->smt_how);
         free(c->release);
+        if (c->kconfig_r == 0)
+                kconfig_done(&c->kconfig);
+        free(c->kconfig_path);
         if (c->kmod)
                 sym_kmod_unref(c->kmod);
         sis_root_unref(c->root);
         *c = (struct audit_ctx) {};
+}
+
+int audit_kconfig(struct audit_ctx *c, const struct kconfig **ret, const char **ret_path, const char **ret_step) {
+        if (c->kconfig_r == 1) {
+                _cleanup_free_ char *gz = NULL, *text = NULL;
+                const char *rel;
+                size_t len;
+                int k;
+
+                c->kconfig_step = "read";
+                k = sis_root_read(c->root, "/proc/config.gz", &gz, &len);
+                if (k >= 0) {
+                        c->kconfig_path = strdup("/proc/config.gz");
+                        k = c->kconfig_path ? gunzip_capped(gz, len, 8 * SIS_READ_MAX, &text, &len) : -ENOMEM;
+                        if (k < 0)
+                                c->kconfig_step = "decompress";
+                } else if (k == -ENOENT && audit_release(c, &rel) >= 0) {
+                        c->kconfig_path = strdup_printf("/boot/config-%s", rel);
+                        k = c->kconfig_path ? sis_root_read(c->root, c->kconfig_path, &text, &len) : -ENOMEM;
+                }
+                if (k >= 0) {
+                        k = kconfig_parse(text, len, &c->kconfig);
+                        if (k < 0)
+                                c->kconfig_step = "parse";
+                }
+                c->kconfig_r = k < 0 ? k : 0;
+        }
+        if (ret_path)
+                *ret_path = c->kconfig_path;
+        if (ret_step)
+                *ret_step = c->kconfig_step;
+        if (c->kconfig_r < 0)
+                return c->kconfig_r;
+        *ret = &c->kconfig;
+        return 0;
+}
+
+int audit_kconfig_set(struct audit_ctx *c, const char *name) {
+        const struct kconfig *kc;
+        const char *v;
+        int k = audit_kconfig(c, &kc, NULL, NULL);
+
+        if (k < 0)
+                return k;
+        v = kconfig_get(kc, name);
+        return v && (streq(v, "y") || streq(v, "m"));
+}
+
+int audit_release_cmp(struct audit_ctx *c, unsigned major, unsigned minor) {
+        const char *rel;
+        unsigned v[3], since[3] = { major, minor, 0 };
+        if (audit_release(c, &rel) < 0 || parse_version(rel, v) < 0)
+                return -2;
+        return version_cmp(v, since) < 0 ? -1 : version_cmp(v, since) > 0 ? 1 : 0;
 }
 
 bool audit_production(const struct audit_ctx *c) {

@@ -40,6 +40,10 @@ struct audit_ctx {
         char *release;
         struct kmod_ctx *kmod;
         int kmod_r;
+        int kconfig_r;
+        struct kconfig kconfig;
+        char *kconfig_path;
+        const char *kconfig_step;
 };
 
 int audit_ctx_init(struct audit_ctx *c, struct sis_root *root, const struct audit_config *cfg);
@@ -49,6 +53,14 @@ int audit_cmdline(struct audit_ctx *c, char ***ret);
 /* SMT: 1 on, 0 off, -1 unknown; how says where it came from. */
 int audit_smt(struct audit_ctx *c, const char **ret_how);
 int audit_release(struct audit_ctx *c, const char **ret);
+/* The host kernel's build config, /proc/config.gz or /boot/config-<release>, parsed once: 0, or
+ * -errno with *ret_step the step that failed ("read", "decompress", "parse"); *ret_path (may be
+ * NULL) the file it came from or was looked for. */
+int audit_kconfig(struct audit_ctx *c, const struct kconfig **ret, const char **ret_path, const char **ret_step);
+/* "y" or "m" for CONFIG_<name> in the host's config: 1 set, 0 not set, -errno no config. */
+int audit_kconfig_set(struct audit_ctx *c, const char *name);
+/* Kernel release as major.minor.patch compared with since: <0, 0, >0; -2 unknown. */
+int audit_release_cmp(struct audit_ctx *c, unsigned major, unsigned minor);
 bool audit_production(const struct audit_ctx *c);
 /* libkmod on the root's module directory and modprobe.d (NULL with -errno when unavailable). */
 int audit_kmod(struct audit_ctx *c, struct kmod_ctx **ret);
@@ -94,6 +106,8 @@ int probe_exec_version(struct audit_ctx *c, const char *binary, json_object **re
 /* {"error": null or an errno name, "interp": the ELF program interpreter, null when static} */
 int probe_elf_interp(struct audit_ctx *c, const char *binary, json_object **ret);
 int probe_udev(struct audit_ctx *c, const char *subsystem, const char *sysname, json_object **ret);
+/* adjtimex(2) read-only (modes 0): {"state": TIME_* , "status": STA_* bits, "maxerror": us, "esterror": us} */
+int probe_adjtimex(struct audit_ctx *c, json_object **ret);
 /* Helpers to read probe answers. */
 const char *probe_str(json_object *o, const char *key);
 bool probe_int(json_object *o, const char *key, int64_t *ret);
@@ -127,6 +141,16 @@ CHECK_FN(check_kernel_userfaultfd);
 CHECK_FN(check_kernel_io_uring);
 CHECK_FN(check_kernel_sysctl);
 CHECK_FN(check_kernel_seccomp);
+CHECK_FN(check_kernel_kexec);
+CHECK_FN(check_kernel_bpf_jit);
+CHECK_FN(check_kernel_fs_protect);
+CHECK_FN(check_kernel_lockdown);
+CHECK_FN(check_kernel_cmdline_hardening);
+CHECK_FN(check_platform_iommu);
+CHECK_FN(check_host_lsm);
+CHECK_FN(check_host_timesync);
+CHECK_FN(check_jail_cgroup_favordynmods);
+CHECK_FN(check_jail_chroot_base_mount);
 CHECK_FN(check_platform_nested);
 CHECK_FN(check_jail_cgroups);
 CHECK_FN(check_jail_namespaces);

@@ -323,3 +323,141 @@ CHECK_FN(check_jail_binaries) {
         else
                 sis_finding_note(f, SIS_PASS, "firecracker and jailer %u.%u.%u, root-owned", fv[0], fv[1], fv[2]);
 }
+
+/* Since 6.0 moving a task between cgroups waits for every reader of a per-CPU semaphore, and
+ * KVM_CREATE_VM moves its iTLB-multihit recovery thread into the VMM's cgroup: Firecracker's host
+ * guide measured the launch latency this adds and asks for favordynmods (or, where the CPU is not
+ * affected, kvm.nx_huge_pages=never, which creates no such thread). */
+CHECK_FN(check_jail_cgroup_favordynmods) {
+        _cleanup_free_ char *text = NULL, *nx = NULL;
+        struct mount_entry *m = NULL;
+        size_t n = 0;
+        char **words = NULL;
+        bool v2 = false, v2_favor = false;
+        const char *arg_v;
+        int k = audit_release_cmp(c, 6, 0);
+
+        if (k == -2) {
+                sis_finding_note(f, SIS_UNKNOWN, "the kernel release is unknown");
+                return;
+        }
+        if (k < 0) {
+                sis_finding_note(f, SIS_SKIP, "kernels before 6.0 let cgroup moves go first: nothing to tune");
+                return;
+        }
+        if (audit_read_opt(c, f, "/sys/module/kvm/parameters/nx_huge_pages", &nx) >= 0 && streq(nx, "never")) {
+                sis_finding_note(f, SIS_PASS, "kvm.nx_huge_pages=never: KVM_CREATE_VM starts no recovery thread to move");
+                return;
+        }
+        k = sis_root_read(c->root, "/proc/mounts", &text, NULL);
+        if (k >= 0)
+                k = mounts_parse(text, &m, &n);
+        if (k < 0) {
+                sis_finding_note(f, SIS_UNKNOWN, "cannot read /proc/mounts: %s", audit_strerror(k));
+                return;
+        }
+        for (size_t i = 0; i < n; i++)
+                if (streq(m[i].fstype, "cgroup2") && streq(m[i].target, "/sys/fs/cgroup")) {
+                        _cleanup_strv_free_ char **opts = NULL;
+                        v2 = true;
+                        sis_finding_evidence(f, "/proc/mounts", "%s %s %s", m[i].fstype, m[i].target, m[i].options);
+                        v2_favor = strv_split(m[i].options, ",", &opts) >= 0 && strv_contains(opts, "favordynmods");
+                }
+        mounts_free(m, n);
+        if (v2 && v2_favor) {
+                sis_finding_note(f, SIS_PASS, "cgroup v2 mounted with favordynmods");
+                return;
+        }
+        if (v2) {
+                sis_finding_note(f, SIS_WARN, "cgroup v2 without favordynmods: each VM's KVM_CREATE_VM waits on cgroup "
+                                 "readers (mount -o remount,favordynmods /sys/fs/cgroup)");
+                return;
+        }
+        /* cgroup v1 cannot be remounted with it: only the boot parameter, or the build's default */
+        if (audit_cmdline(c, &words) >= 0 && (arg_v = cmdline_get(words, "cgroup_favordynmods"))) {
+                sis_finding_evidence(f, "/proc/cmdline", "cgroup_favordynmods=%s", arg_v);
+                if (streq(arg_v, "true") || streq(arg_v, "1") || streq(arg_v, "y")) {
+                        sis_finding_note(f, SIS_PASS, "cgroup v1 with cgroup_favordynmods=%s", arg_v);
+                        return;
+                }
+        } else if (audit_kconfig_set(c, "CGROUP_FAVOR_DYNMODS") > 0) {
+                sis_finding_note(f, SIS_PASS, "cgroup v1, built with CONFIG_CGROUP_FAVOR_DYNMODS");
+                return;
+        }
+        sis_finding_note(f, SIS_WARN, "cgroup v1 without favordynmods: each VM's KVM_CREATE_VM waits on cgroup readers "
+                         "(boot with cgroup_favordynmods=true)");
+}
+
+/* The mount the chroot base lives on: the jailer makes /dev/kvm and /dev/net/tun nodes in each
+ * jail (a nodev mount makes them useless); nosuid keeps any setuid file placed in a jail inert;
+ * and a jail on the host's root filesystem shares its space and inodes with the host (a hard link
+ * from a jail reaches host files, a full jail fills the host's /). */
+CHECK_FN(check_jail_chroot_base_mount) {
+        const char *base = c->cfg->chroot_base;
+        _cleanup_free_ char *text = NULL;
+        struct mount_entry *m = NULL;
+        size_t n = 0, best = SIZE_MAX, best_len = 0;
+        struct sis_stat st;
+        int k;
+
+        if (!base || base[0] != '/') {
+                sis_finding_note(f, SIS_UNKNOWN, "no chroot base to look at");
+                return;
+        }
+        k = sis_root_stat(c->root, base, 0, &st);
+        if (k == -ENOENT) {
+                sis_finding_note(f, SIS_SKIP, "%s does not exist yet (jail.chroot_base)", base);
+                return;
+        }
+        if (k >= 0)
+                sis_stat_done(&st);
+        k = sis_root_read(c->root, "/proc/mounts", &text, NULL);
+        if (k >= 0)
+                k = mounts_parse(text, &m, &n);
+        if (k < 0) {
+                sis_finding_note(f, SIS_UNKNOWN, "cannot read /proc/mounts: %s", audit_strerror(k));
+                return;
+        }
+        /* the last of the longest mount points that contain the base: the one on top */
+        for (size_t i = 0; i < n; i++) {
+                size_t l = strlen(m[i].target);
+                bool contains = streq(m[i].target, "/") || (startswith(base, m[i].target) && (base[l] == '/' || base[l] == '\0'));
+                if (contains && l >= best_len) {
+                        best = i;
+                        best_len = l;
+                }
+        }
+        if (best == SIZE_MAX) {
+                sis_finding_note(f, SIS_UNKNOWN, "no mount in /proc/mounts holds %s", base);
+                mounts_free(m, n);
+                return;
+        }
+        sis_finding_evidence(f, "/proc/mounts", "%s %s %s", m[best].fstype, m[best].target, m[best].options);
+        {
+                _cleanup_strv_free_ char **opts = NULL;
+                unsigned bad = 0;
+                if (strv_split(m[best].options, ",", &opts) < 0) {
+                        mounts_free(m, n);
+                        return;
+                }
+                /* QEMU's jail (sis-launch's own) mounts a /dev of its own: only the jailer's nodes need it */
+                if (strv_contains(opts, "nodev") && !c->cfg->qemu) {
+                        bad++;
+                        sis_finding_note(f, SIS_FAIL, "%s is on a nodev mount (%s): the jailer's /dev/kvm and /dev/net/tun "
+                                         "nodes cannot be opened there", base, m[best].target);
+                }
+                if (!strv_contains(opts, "nosuid")) {
+                        bad++;
+                        sis_finding_note(f, SIS_WARN, "%s is on a mount without nosuid (%s)", base, m[best].target);
+                }
+                if (streq(m[best].target, "/")) {
+                        bad++;
+                        sis_finding_note(f, SIS_WARN, "%s is on the host's root filesystem: jails share its space and inodes "
+                                         "(give it a filesystem of its own)", base);
+                }
+                if (!bad)
+                        sis_finding_note(f, SIS_PASS, "%s is on its own mount (%s, %s), nosuid, devices allowed", base,
+                                         m[best].target, m[best].fstype);
+        }
+        mounts_free(m, n);
+}

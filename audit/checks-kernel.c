@@ -138,40 +138,9 @@ static const struct {
 /* The kernel's config: /proc/config.gz, else /boot/config-<release>. Notes nothing. Returns 0,
  * -ENOENT when neither exists, or -errno with *ret_step naming what failed ("read", "decompress",
  * "parse"); *ret_path is the file read or tried (NULL when /proc/config.gz could not be read). */
-static int read_config(struct audit_ctx *c, struct kconfig *ret, char **ret_path, const char **ret_step) {
-        _cleanup_free_ char *gz = NULL, *text = NULL, *path = NULL;
-        const char *rel;
-        size_t len;
-        int k;
-
-        *ret_step = "read";
-        k = sis_root_read(c->root, "/proc/config.gz", &gz, &len);
-        if (k >= 0) {
-                path = strdup("/proc/config.gz");
-                if (!path)
-                        return -ENOMEM;
-                k = gunzip_capped(gz, len, 8 * SIS_READ_MAX, &text, &len);
-                if (k < 0)
-                        *ret_step = "decompress";
-        } else if (k == -ENOENT && audit_release(c, &rel) >= 0) {
-                path = strdup_printf("/boot/config-%s", rel);
-                if (!path)
-                        return -ENOMEM;
-                k = sis_root_read(c->root, path, &text, &len);
-        }
-        if (k >= 0) {
-                k = kconfig_parse(text, len, ret);
-                if (k < 0)
-                        *ret_step = "parse";
-        }
-        *ret_path = TAKE_PTR(path);
-        return k;
-}
-
-static int load_config(struct audit_ctx *c, struct sis_finding *f, struct kconfig *ret) {
-        _cleanup_free_ char *path = NULL;
-        const char *step;
-        int k = read_config(c, ret, &path, &step);
+static int load_config(struct audit_ctx *c, struct sis_finding *f, const struct kconfig **ret) {
+        const char *step, *path;
+        int k = audit_kconfig(c, ret, &path, &step);
 
         if (k == -ENOENT && streq(step, "read"))
                 sis_finding_note(f, SIS_WARN, "kernel config not found (/proc/config.gz, /boot/config-<release>)");
@@ -179,19 +148,19 @@ static int load_config(struct audit_ctx *c, struct sis_finding *f, struct kconfi
                 sis_finding_note(f, SIS_UNKNOWN, "cannot %s %s: %s", step, path ? path : "/proc/config.gz",
                                  audit_strerror(k));
         else
-                sis_finding_evidence(f, path, "%zu options set", ret->n);
+                sis_finding_evidence(f, path, "%zu options set", (*ret)->n);
         return k;
 }
 
 CHECK_FN(check_kernel_config) {
-        struct kconfig kc = {};
+        const struct kconfig *kc;
         bool x86, arm64;
         size_t missing = 0;
 
         if (load_config(c, f, &kc) < 0)
                 return;
-        x86 = streq_ptr(kconfig_get(&kc, "X86_64"), "y") || streq_ptr(kconfig_get(&kc, "X86"), "y");
-        arm64 = streq_ptr(kconfig_get(&kc, "ARM64"), "y");
+        x86 = streq_ptr(kconfig_get(kc, "X86_64"), "y") || streq_ptr(kconfig_get(kc, "X86"), "y");
+        arm64 = streq_ptr(kconfig_get(kc, "ARM64"), "y");
         if (!x86 && !arm64) {
                 /* a config that does not say its architecture: take the CPU's, never skip the rows */
                 const struct cpuinfo *ci;
@@ -199,7 +168,6 @@ CHECK_FN(check_kernel_config) {
                         x86 = true;
                 else {
                         sis_finding_note(f, SIS_UNKNOWN, "the config names no architecture (CONFIG_X86_64 or CONFIG_ARM64)");
-                        kconfig_done(&kc);
                         return;
                 }
         }
@@ -216,7 +184,7 @@ CHECK_FN(check_kernel_config) {
                 if (!required_config[i].x86_only && streq(required_config[i].names[0], "UNMAP_KERNEL_AT_EL0") && !arm64)
                         continue;
                 for (size_t j = 0; j < ELEMENTSOF(required_config[i].names) && required_config[i].names[j]; j++) {
-                        const char *v = kconfig_get(&kc, required_config[i].names[j]);
+                        const char *v = kconfig_get(kc, required_config[i].names[j]);
                         if (v && (streq(v, "y") || streq(v, "m")))
                                 found = true;
                 }
@@ -229,7 +197,6 @@ CHECK_FN(check_kernel_config) {
         }
         if (missing == 0)
                 sis_finding_note(f, SIS_PASS, "mitigation and isolation options set");
-        kconfig_done(&kc);
 }
 
 /* Read an integer sysctl; notes UNKNOWN on garbage. Returns 0, -ENOENT or -errno. */
@@ -278,21 +245,19 @@ CHECK_FN(check_kernel_userfaultfd) {
  * sysctl (6.6), where nothing but a seccomp filter keeps a process from it. */
 static void io_uring_no_sysctl(struct audit_ctx *c, struct sis_finding *f) {
         static const unsigned since_io_uring[3] = { 5, 1, 0 }, since_sysctl[3] = { 6, 6, 0 };
-        _cleanup_free_ char *path = NULL;
-        struct kconfig kc = {};
-        const char *step, *rel;
+        const struct kconfig *kc;
+        const char *step, *rel, *path;
         unsigned v[3];
         bool built = false;
-        int k = read_config(c, &kc, &path, &step);
+        int k = audit_kconfig(c, &kc, &path, &step);
 
         if (k >= 0) {
-                const char *o = kconfig_get(&kc, "IO_URING");
+                const char *o = kconfig_get(kc, "IO_URING");
                 built = o && (streq(o, "y") || streq(o, "m"));
                 if (o)
                         sis_finding_evidence(f, path, "CONFIG_IO_URING=%s", o);
                 else
                         sis_finding_evidence(f, path, "CONFIG_IO_URING is not set");
-                kconfig_done(&kc);
                 if (!built) {
                         sis_finding_note(f, SIS_PASS, "io_uring not built (CONFIG_IO_URING is not set in %s)", path);
                         return;
@@ -412,4 +377,192 @@ CHECK_FN(check_kernel_seccomp) {
                 sis_finding_note(f, SIS_PASS, "seccomp filter actions available");
         else
                 sis_finding_note(f, SIS_FAIL, "seccomp filter actions missing (have: %s)", v);
+}
+
+/* ENOENT for a sysctl that exists whenever CONFIG_<option> is built: what the config says. */
+static void sysctl_absent(struct audit_ctx *c, struct sis_finding *f, const char *sysctl, const char *option, const char *not_built) {
+        const char *path;
+        int k = audit_kconfig_set(c, option);
+
+        if (k == 0) {
+                (void) audit_kconfig(c, &(const struct kconfig *) { NULL }, &path, NULL);
+                sis_finding_evidence(f, path, "CONFIG_%s is not set", option);
+                sis_finding_note(f, SIS_PASS, "%s (CONFIG_%s is not set)", not_built, option);
+        } else if (k > 0)
+                sis_finding_note(f, SIS_UNKNOWN, "CONFIG_%s is set, yet there is no %s to read", option, sysctl);
+        else
+                sis_finding_note(f, SIS_UNKNOWN, "no %s, and no kernel config to show CONFIG_%s is not set", sysctl, option);
+}
+
+CHECK_FN(check_kernel_kexec) {
+        int v, k = sysctl_int(c, f, "/proc/sys/kernel/kexec_load_disabled", &v);
+
+        if (k == -ENOENT)
+                sysctl_absent(c, f, "kernel.kexec_load_disabled", "KEXEC_CORE", "kexec not built");
+        else if (k < 0)
+                return;
+        else if (v == 1)
+                sis_finding_note(f, SIS_PASS, "kexec_load and kexec_file_load disabled until the next boot");
+        else
+                sis_finding_note(f, SIS_WARN, "kexec allowed (kernel.kexec_load_disabled=%d): root can boot another kernel "
+                                 "without the firmware", v);
+}
+
+CHECK_FN(check_kernel_bpf_jit) {
+        int v, k = sysctl_int(c, f, "/proc/sys/net/core/bpf_jit_harden", &v);
+        _cleanup_free_ char *unpriv = NULL;
+
+        if (k == -ENOENT) {
+                sysctl_absent(c, f, "net.core.bpf_jit_harden", "BPF_JIT", "no BPF JIT");
+                return;
+        }
+        if (k < 0)
+                return;
+        if (v >= 2)
+                sis_finding_note(f, SIS_PASS, "BPF JIT constant blinding for every program (net.core.bpf_jit_harden=%d)", v);
+        else if (v == 1 && audit_read_opt(c, f, "/proc/sys/kernel/unprivileged_bpf_disabled", &unpriv) >= 0 &&
+                 !streq(unpriv, "0"))
+                sis_finding_note(f, SIS_PASS, "BPF JIT constant blinding for unprivileged programs, and unprivileged BPF "
+                                 "is disabled");
+        else if (v == 1)
+                sis_finding_note(f, SIS_WARN, "BPF JIT constant blinding for unprivileged programs only "
+                                 "(net.core.bpf_jit_harden=1): 2 blinds every program");
+        else
+                sis_finding_note(f, SIS_WARN, "BPF JIT constant blinding off (net.core.bpf_jit_harden=%d): JIT spraying "
+                                 "can plant code in the kernel", v);
+}
+
+CHECK_FN(check_kernel_fs_protect) {
+        static const struct {
+                const char *path, *name;
+                int want;
+                enum sis_status below;
+                bool since_4_19;
+        } want[] = {
+                { "/proc/sys/fs/protected_symlinks", "fs.protected_symlinks", 1, SIS_FAIL, false },
+                { "/proc/sys/fs/protected_hardlinks", "fs.protected_hardlinks", 1, SIS_FAIL, false },
+                { "/proc/sys/fs/protected_fifos", "fs.protected_fifos", 1, SIS_WARN, true },
+                { "/proc/sys/fs/protected_regular", "fs.protected_regular", 1, SIS_WARN, true },
+        };
+        unsigned met = 0;
+        int dump, k;
+
+        for (size_t i = 0; i < ELEMENTSOF(want); i++) {
+                int v;
+                k = sysctl_int(c, f, want[i].path, &v);
+                if (k == -ENOENT && want[i].since_4_19 && audit_release_cmp(c, 4, 19) < 0 && audit_release_cmp(c, 4, 19) != -2)
+                        sis_finding_note(f, SIS_WARN, "%s missing: the kernel predates it (4.19)", want[i].name);
+                else if (k == -ENOENT)
+                        sis_finding_note(f, SIS_UNKNOWN, "%s missing", want[i].name);
+                else if (k < 0)
+                        continue;
+                else if (v < want[i].want)
+                        sis_finding_note(f, want[i].below, "%s=%d: files in world-writable sticky directories can be "
+                                         "turned against root", want[i].name, v);
+                else
+                        met++;
+        }
+        k = sysctl_int(c, f, "/proc/sys/fs/suid_dumpable", &dump);
+        if (k == -ENOENT)
+                sis_finding_note(f, SIS_UNKNOWN, "fs.suid_dumpable missing");
+        else if (k >= 0 && dump == 1)
+                sis_finding_note(f, SIS_FAIL, "fs.suid_dumpable=1: setuid programs dump core as the user who ran them");
+        else if (k >= 0 && dump == 2)
+                sis_finding_note(f, SIS_WARN, "fs.suid_dumpable=2: setuid programs dump core (readable by root only)");
+        else if (k >= 0)
+                met++;
+        if (met == ELEMENTSOF(want) + 1)
+                sis_finding_note(f, SIS_PASS, "symlinks, hardlinks, FIFOs and regular files protected; no setuid core dumps");
+}
+
+/* Is securityfs mounted at /sys/kernel/security? 1, 0, or -errno. */
+static int securityfs_mounted(struct audit_ctx *c) {
+        _cleanup_free_ char *text = NULL;
+        struct mount_entry *m = NULL;
+        size_t n = 0;
+        int k = sis_root_read_string(c->root, "/proc/mounts", &text), found = 0;
+
+        if (k < 0)
+                return k;
+        k = mounts_parse(text, &m, &n);
+        for (size_t i = 0; k >= 0 && i < n; i++)
+                if (streq(m[i].fstype, "securityfs") && streq(m[i].target, "/sys/kernel/security"))
+                        found = 1;
+        mounts_free(m, n);
+        return k < 0 ? k : found;
+}
+
+CHECK_FN(check_kernel_lockdown) {
+        _cleanup_free_ char *v = NULL;
+        int k = audit_read_opt(c, f, "/sys/kernel/security/lockdown", &v);
+        const char *open_, *close_;
+
+        if (k == -ENOENT) {
+                int lsm = audit_kconfig_set(c, "SECURITY_LOCKDOWN_LSM");
+                if (securityfs_mounted(c) == 0)
+                        sis_finding_note(f, SIS_UNKNOWN, "securityfs is not mounted at /sys/kernel/security: the lockdown "
+                                         "mode cannot be read");
+                else if (lsm == 0)
+                        sis_finding_note(f, SIS_WARN, "the kernel has no lockdown LSM (CONFIG_SECURITY_LOCKDOWN_LSM is not set)");
+                else
+                        sis_finding_note(f, SIS_WARN, "lockdown is not active (no /sys/kernel/security/lockdown)");
+                return;
+        }
+        if (k < 0)
+                return;
+        /* "none [integrity] confidentiality": the mode in brackets */
+        open_ = strchr(v, '[');
+        close_ = open_ ? strchr(open_, ']') : NULL;
+        if (!close_) {
+                sis_finding_note(f, SIS_UNKNOWN, "unparsable lockdown state '%s'", v);
+                return;
+        }
+        if (startswith(open_ + 1, "integrity]") || startswith(open_ + 1, "confidentiality]"))
+                sis_finding_note(f, SIS_PASS, "kernel lockdown: %.*s", (int) (close_ - open_ - 1), open_ + 1);
+        else if (startswith(open_ + 1, "none]"))
+                sis_finding_note(f, SIS_WARN, "kernel lockdown off: root can change the running kernel (lockdown=integrity "
+                                 "stops it)");
+        else
+                sis_finding_note(f, SIS_UNKNOWN, "unrecognised lockdown mode in '%s'", v);
+}
+
+CHECK_FN(check_kernel_cmdline_hardening) {
+        char **words;
+        const char *v, *p;
+        _cleanup_free_ char *shuffle = NULL;
+        unsigned weak = 0;
+        int k = audit_cmdline(c, &words);
+
+        if (k < 0) {
+                sis_finding_note(f, SIS_UNKNOWN, "cannot read /proc/cmdline: %s", audit_strerror(k));
+                return;
+        }
+        sis_finding_evidence(f, "/proc/cmdline", "%s", c->cmdline_raw);
+        /* each: the command line first, the build's default after */
+        v = cmdline_get(words, "init_on_free");
+        if (!(v ? streq(v, "1") || streq(v, "on") : audit_kconfig_set(c, "INIT_ON_FREE_DEFAULT_ON") > 0)) {
+                weak++;
+                sis_finding_note(f, SIS_WARN, "init_on_free is off: freed pages keep a guest's or the VMM's data until reused");
+        }
+        if (!(cmdline_get(words, "slab_nomerge") || (!cmdline_get(words, "slab_merge") && audit_kconfig_set(c, "SLAB_MERGE_DEFAULT") == 0))) {
+                weak++;
+                sis_finding_note(f, SIS_WARN, "slab caches are merged: a heap overflow reaches objects of other types "
+                                 "(boot with slab_nomerge)");
+        }
+        v = cmdline_get(words, "page_alloc.shuffle");
+        if (!(v ? streq(v, "1") || streq(v, "y") || streq(v, "Y")
+                : sis_root_read_string(c->root, "/sys/module/page_alloc/parameters/shuffle", &shuffle) >= 0 && streq(shuffle, "Y"))) {
+                weak++;
+                sis_finding_note(f, SIS_WARN, "the page allocator is not shuffled (page_alloc.shuffle=1)");
+        }
+        v = cmdline_get(words, "iommu.strict");
+        p = cmdline_get(words, "iommu.passthrough");
+        if ((p && (streq(p, "1") || streq(p, "on"))) || streq_ptr(cmdline_get(words, "iommu"), "pt") ||
+            (v ? streq(v, "0") || streq(v, "off") : audit_kconfig_set(c, "IOMMU_DEFAULT_DMA_STRICT") <= 0)) {
+                weak++;
+                sis_finding_note(f, SIS_WARN, "IOMMU translations are not strict: devices keep access to freed DMA buffers "
+                                 "for a while (iommu.strict=1, no iommu.passthrough)");
+        }
+        if (weak == 0)
+                sis_finding_note(f, SIS_PASS, "init_on_free, slab_nomerge, a shuffled page allocator and a strict IOMMU");
 }

@@ -311,3 +311,43 @@ CHECK_FN(check_platform_nested) {
         else
                 sis_finding_note(f, SIS_PASS, "bare metal: no hypervisor flag, DMI, device-tree or virtual PCI device");
 }
+
+/* An IOMMU confines what devices may reach by DMA: without one, a compromised or malicious device
+ * (a NIC's firmware, anything on Thunderbolt) reads and writes every guest's memory. */
+CHECK_FN(check_platform_iommu) {
+        _cleanup_strv_free_ char **units = NULL, **groups = NULL;
+        char **words = NULL;
+        int k = sis_root_list(c->root, "/sys/class/iommu", &units);
+
+        if (k >= 0 && units[0]) {
+                _cleanup_free_ char *joined = NULL;
+                struct sbuf b = {};
+                for (size_t i = 0; units[i] && i < 8; i++)
+                        sbuf_printf(&b, "%s%s", i ? " " : "", units[i]);
+                joined = sbuf_steal(&b);
+                sis_finding_evidence(f, "/sys/class/iommu", "%s", strna(joined));
+                sis_finding_note(f, SIS_PASS, "IOMMU active (%s)", strna(joined));
+                return;
+        }
+        /* some kernels have groups (a VM's virtual IOMMU, or one without a class device) */
+        if (sis_root_list(c->root, "/sys/kernel/iommu_groups", &groups) >= 0 && groups[0]) {
+                sis_finding_evidence(f, "/sys/kernel/iommu_groups", "%zu groups", strv_length(groups));
+                sis_finding_note(f, SIS_PASS, "IOMMU active (%zu groups)", strv_length(groups));
+                return;
+        }
+        if (k < 0 && k != -ENOENT) {
+                sis_finding_note(f, SIS_UNKNOWN, "cannot list /sys/class/iommu: %s", audit_strerror(k));
+                return;
+        }
+        if (audit_cmdline(c, &words) >= 0) {
+                const char *i = cmdline_get(words, "intel_iommu"), *a = cmdline_get(words, "amd_iommu");
+                if ((i && strstr(i, "off")) || (a && strstr(a, "off")) || streq_ptr(cmdline_get(words, "iommu"), "off")) {
+                        sis_finding_evidence(f, "/proc/cmdline", "%s", c->cmdline_raw);
+                        sis_finding_note(f, SIS_WARN, "the IOMMU is switched off on the command line: devices can reach all "
+                                         "memory by DMA");
+                        return;
+                }
+        }
+        sis_finding_note(f, SIS_WARN, "no IOMMU active: devices can reach every guest's memory by DMA (enable VT-d/AMD-Vi "
+                         "in firmware, boot with intel_iommu=on or amd_iommu=on)");
+}

@@ -8,6 +8,7 @@
 #define FC_JAILER "https://github.com/firecracker-microvm/firecracker/blob/main/docs/jailer.md"
 #define FC_SNAP "https://github.com/firecracker-microvm/firecracker/blob/main/docs/snapshotting/snapshot-support.md"
 #define KDOC "https://docs.kernel.org/"
+#define KHC "https://github.com/a13xp0p0v/kernel-hardening-checker"
 
 static const struct check checks[] = {
         /* cpu */
@@ -140,11 +141,61 @@ static const struct check checks[] = {
           "Firecracker confines every thread with seccomp filters; without them it runs unconfined.",
           "Use a kernel built with CONFIG_SECCOMP_FILTER=y.",
           { FC_PROD }, check_kernel_seccomp, NULL },
+        { "kernel.kexec", "kexec disabled", "kernel", SIS_SEV_MEDIUM, false,
+          "kexec boots another kernel without the firmware: whoever gets root on the host (out of a VMM, say) can "
+          "replace the kernel the audit checked, and stay.",
+          "sysctl -w kernel.kexec_load_disabled=1 late in boot (it cannot be turned back on), persisted in "
+          "/etc/sysctl.d/; or build the kernel without CONFIG_KEXEC and CONFIG_KEXEC_FILE.",
+          { KDOC "admin-guide/sysctl/kernel.html#kexec-load-disabled", KHC }, check_kernel_kexec, NULL },
+        { "kernel.bpf_jit", "BPF JIT hardened", "kernel", SIS_SEV_MEDIUM, false,
+          "Without constant blinding, the BPF JIT writes attacker-chosen constants into executable kernel memory "
+          "(JIT spraying), a step in many kernel exploits.",
+          "sysctl -w net.core.bpf_jit_harden=2 and persist it in /etc/sysctl.d/.",
+          { KDOC "admin-guide/sysctl/net.html#bpf-jit-harden", KHC }, check_kernel_bpf_jit, NULL },
+        { "kernel.fs_protect", "Link, FIFO and core-dump protections", "kernel", SIS_SEV_MEDIUM, false,
+          "Root works in directories others can write (jails, run directories, /tmp): with the protections off, a "
+          "planted symlink, hard link, FIFO or file turns root's own file operations against the host; setuid core "
+          "dumps leak secrets.",
+          "In /etc/sysctl.d/90-sis.conf: fs.protected_symlinks=1, fs.protected_hardlinks=1, fs.protected_fifos=2, "
+          "fs.protected_regular=2, fs.suid_dumpable=0; then sysctl --system.",
+          { KDOC "admin-guide/sysctl/fs.html", KHC }, check_kernel_fs_protect, NULL },
+        { "kernel.lockdown", "Kernel lockdown", "kernel", SIS_SEV_LOW, false,
+          "Lockdown keeps even root from changing the running kernel (/dev/mem, unsigned modules, kprobes writing "
+          "memory, hibernation images), so a compromise of root does not become a compromise of the kernel.",
+          "Boot with lockdown=integrity (with a kernel built with CONFIG_SECURITY_LOCKDOWN_LSM; Secure Boot enables "
+          "it on many distributions).",
+          { "https://man7.org/linux/man-pages/man7/kernel_lockdown.7.html", KHC }, check_kernel_lockdown, NULL },
+        { "kernel.cmdline_hardening", "Memory hardening on the command line", "kernel", SIS_SEV_LOW, false,
+          "Freed memory that is not cleared keeps a guest's data; merged slab caches and an unshuffled page "
+          "allocator make heap exploits reliable; a lazy IOMMU leaves devices access to freed DMA buffers.",
+          "Add init_on_free=1 slab_nomerge page_alloc.shuffle=1 iommu.strict=1 to GRUB_CMDLINE_LINUX, update-grub, "
+          "reboot (init_on_free costs a few percent of memory bandwidth).",
+          { KDOC "admin-guide/kernel-parameters.html", KHC }, check_kernel_cmdline_hardening, NULL },
         /* platform */
         { "platform.nested", "Bare-metal host", "platform", SIS_SEV_HIGH, true,
           "Under an outer hypervisor, isolation also rests on that hypervisor, which this audit cannot inspect.",
           "Run production microVMs on bare-metal hosts (e.g. *.metal instances).",
           { FC_PROD }, check_platform_nested, NULL },
+        { "platform.iommu", "IOMMU active", "platform", SIS_SEV_MEDIUM, false,
+          "Without an IOMMU any device that can master DMA (a NIC with compromised firmware, anything on "
+          "Thunderbolt) reads and writes every guest's memory.",
+          "Enable VT-d or AMD-Vi in firmware and boot with intel_iommu=on (Intel) or amd_iommu=on (AMD).",
+          { KDOC "arch/x86/iommu.html", KHC }, check_platform_iommu, NULL },
+        /* host */
+        { "host.lsm", "Mandatory access control confines the VMMs", "host", SIS_SEV_MEDIUM, false,
+          "Seccomp and the jail are the VMM's first walls; an AppArmor profile (or SELinux policy) is the next, and "
+          "the one that still holds when a VMM runs outside sis-launch's jail.",
+          "Enable AppArmor (apparmor=1 security=apparmor, Debian's default) and load an enforcing profile for "
+          "firecracker, the jailer and QEMU (libvirt's apparmor profiles are a starting point), or run SELinux "
+          "enforcing.",
+          { "https://gitlab.com/apparmor/apparmor/-/wikis/home", "https://cisofy.com/lynis/controls/MACF-6208/" }, check_host_lsm,
+          NULL },
+        { "host.timesync", "Clock synchronised", "host", SIS_SEV_MEDIUM, false,
+          "A restored guest takes its time from the host (clock_realtime, the RTC): a host clock that drifts "
+          "unsynchronised makes guests refuse TLS certificates and makes logs disagree.",
+          "Run chrony, systemd-timesyncd or ntpd against trusted servers (apt-get install chrony) and check "
+          "chronyc tracking.",
+          { "https://www.cisecurity.org/benchmark/debian_linux", FC_SNAP }, check_host_timesync, NULL },
         /* jail */
         { "jail.cgroups", "cgroup controllers for the jailer", "jail", SIS_SEV_HIGH, true,
           "The jailer limits each microVM with the cpu, cpuset, memory and pids controllers.",
@@ -167,6 +218,19 @@ static const struct check checks[] = {
           "supported release.",
           "Install matching firecracker and jailer (>= 1.5) from the same release, owned by root, mode 0755.",
           { FC_JAILER }, check_jail_binaries, NULL },
+        { "jail.cgroup_favordynmods", "cgroup moves favoured (favordynmods)", "jail", SIS_SEV_LOW, false,
+          "From 6.0 a task moving between cgroups waits for every reader, and KVM_CREATE_VM moves its iTLB-multihit "
+          "recovery thread into the VMM's cgroup: each VM start stalls, as Firecracker's host guide measured.",
+          "cgroup v2: mount -o remount,favordynmods /sys/fs/cgroup (and in fstab); cgroup v1: boot with "
+          "cgroup_favordynmods=true. On CPUs not affected by iTLB multihit, kvm.nx_huge_pages=never also works.",
+          { FC_PROD }, check_jail_cgroup_favordynmods, NULL },
+        { "jail.chroot_base_mount", "The jails' filesystem", "jail", SIS_SEV_MEDIUM, false,
+          "The jailer makes /dev/kvm and /dev/net/tun nodes in each jail, which a nodev mount makes useless; nosuid "
+          "keeps any setuid file in a jail inert; and jails on the host's root filesystem share its space and "
+          "inodes with the host.",
+          "Give the chroot base a filesystem of its own, mounted nosuid and without nodev (e.g. /srv/jailer on its "
+          "own ext4 or tmpfs: defaults,nosuid,noexec is not possible for Firecracker's exec).",
+          { FC_JAILER, FC_PROD }, check_jail_chroot_base_mount, NULL },
         /* vm: the microVMs sis-launch started, as they run */
         { "vm.*", "Running microVM confined", "vm", SIS_SEV_CRITICAL, true,
           "A VMM that runs as root, without its seccomp filter, without no_new_privs, with speculative store "

@@ -5,6 +5,7 @@
  * scratch VM and vCPU that vanish with the file descriptors.
  */
 #include <cpuid.h>
+#include <sys/timex.h>
 #include <elf.h>
 #include <fcntl.h>
 #include <libudev.h>
@@ -145,6 +146,31 @@ static int cpuid_live(const char *arg _unused_, json_object **ret) {
 #endif
         *ret = o;
         return 0;
+}
+
+/* adjtimex(2) with modes 0 reads the kernel's clock discipline and changes nothing. */
+static int adjtimex_live(const char *arg _unused_, json_object **ret) {
+        struct timex tx = { .modes = 0 };
+        json_object *o = json_object_new_object();
+        int state;
+
+        if (!o)
+                return -ENOMEM;
+        state = adjtimex(&tx);
+        if (state < 0) {
+                json_object_object_add(o, "error", json_object_new_string(strerrorname_np(errno) ? strerrorname_np(errno) : "error"));
+        } else {
+                json_object_object_add(o, "state", json_object_new_int(state));
+                json_object_object_add(o, "status", json_object_new_int(tx.status));
+                json_object_object_add(o, "maxerror", json_object_new_int64(tx.maxerror));
+                json_object_object_add(o, "esterror", json_object_new_int64(tx.esterror));
+        }
+        *ret = o;
+        return 0;
+}
+
+int probe_adjtimex(struct audit_ctx *c, json_object **ret) {
+        return sis_root_probe(c->root, "adjtimex", adjtimex_live, NULL, ret);
 }
 
 int probe_cpuid(struct audit_ctx *c, json_object **ret) {

@@ -170,7 +170,9 @@ unset SOURCE_DATE_EPOCH
 if command -v strace > /dev/null; then
         strace -f -qq -o "$tmp/trace" -e trace=open,openat,openat2,creat,mkdir,mkdirat,unlink,unlinkat,rename,renameat,renameat2,chmod,fchmod,fchmodat,chown,fchown,fchownat,truncate,ftruncate,init_module,finit_module,delete_module,mknod,mknodat,symlink,symlinkat,link,linkat \
                 "$bin" > /dev/null 2>&1
-        writes=$(grep -E 'O_WRONLY|O_RDWR|O_CREAT|O_TRUNC|mkdir|unlink|rename|chmod|chown|truncate|_module|mknod|symlink|link\(' "$tmp/trace" |
+        # a writing open, or a syscall that changes the filesystem or the kernel (by its name at the
+        # start of the line: a path such as /proc/sys/fs/protected_symlinks is not a symlink())
+        writes=$(grep -E 'O_WRONLY|O_RDWR|O_CREAT|O_TRUNC|^[0-9]+ +(mkdir|mkdirat|unlink|unlinkat|rename|renameat2?|chmod|fchmod|fchmodat|chown|fchown|fchownat|truncate|ftruncate|init_module|finit_module|delete_module|mknod|mknodat|symlink|symlinkat|link|linkat)\(' "$tmp/trace" |
                  grep -vE 'openat\(AT_FDCWD, "/dev/kvm", O_RDWR\|O_CLOEXEC\)' | grep -v ' = -1 ' || true)
         msr=$(grep -E '/dev/cpu/[0-9]+/msr' "$tmp/trace" || true)
         if [ -z "$writes" ] && [ -z "$msr" ] && grep -q 'execve\|openat' "$tmp/trace"; then ok "live audit writes nothing to the host"

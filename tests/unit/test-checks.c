@@ -312,6 +312,115 @@ static const struct tcase cases[] = {
         { "platform.nested", SIS_FAIL, 0, F(BARE, META("\"probes\":{\"cpuid\":{\"hypervisor\":true,\"hypervisor_vendor\":\"Microsoft Hv\"}}")),
           "running under Hyper-V" },
 #undef BARE
+        /* kernel.kexec */
+        { "kernel.kexec", SIS_PASS, 0, F({ "/proc/sys/kernel/kexec_load_disabled", "1\n" }) },
+        { "kernel.kexec", SIS_WARN, 0, F({ "/proc/sys/kernel/kexec_load_disabled", "0\n" }), "kexec allowed" },
+        { "kernel.kexec", SIS_PASS, 0, F({ "/proc/sys/kernel/osrelease", "6.1.0\n" },
+                                         { "/boot/config-6.1.0", "CONFIG_X86_64=y\n" }), "kexec not built" },
+        { "kernel.kexec", SIS_UNKNOWN, 0, F({ "/proc/sys/kernel/osrelease", "6.1.0\n" },
+                                            { "/boot/config-6.1.0", "CONFIG_KEXEC_CORE=y\n" }), "CONFIG_KEXEC_CORE is set" },
+        { "kernel.kexec", SIS_UNKNOWN, 0, F({ "/proc/sys/kernel/osrelease", "6.1.0\n" }), "no kernel config" },
+        { "kernel.kexec", SIS_UNKNOWN, 0, F({ "/proc/sys/kernel/kexec_load_disabled", "x\xff\n" }) },
+        /* kernel.bpf_jit */
+        { "kernel.bpf_jit", SIS_PASS, 0, F({ "/proc/sys/net/core/bpf_jit_harden", "2\n" }) },
+        { "kernel.bpf_jit", SIS_PASS, 0, F({ "/proc/sys/net/core/bpf_jit_harden", "1\n" },
+                                           { "/proc/sys/kernel/unprivileged_bpf_disabled", "2\n" }), "unprivileged BPF is disabled" },
+        { "kernel.bpf_jit", SIS_WARN, 0, F({ "/proc/sys/net/core/bpf_jit_harden", "1\n" },
+                                           { "/proc/sys/kernel/unprivileged_bpf_disabled", "0\n" }), "unprivileged programs only" },
+        { "kernel.bpf_jit", SIS_WARN, 0, F({ "/proc/sys/net/core/bpf_jit_harden", "0\n" }), "blinding off" },
+        { "kernel.bpf_jit", SIS_PASS, 0, F({ "/proc/sys/kernel/osrelease", "6.1.0\n" }, { "/boot/config-6.1.0", "CONFIG_X86_64=y\n" }),
+          "no BPF JIT" },
+        /* kernel.fs_protect */
+#define FSP(sym, hard, fifo, reg, dump) { "/proc/sys/fs/protected_symlinks", sym "\n" }, { "/proc/sys/fs/protected_hardlinks", hard "\n" }, \
+        { "/proc/sys/fs/protected_fifos", fifo "\n" }, { "/proc/sys/fs/protected_regular", reg "\n" }, { "/proc/sys/fs/suid_dumpable", dump "\n" }
+        { "kernel.fs_protect", SIS_PASS, 0, F(FSP("1", "1", "2", "2", "0")) },
+        { "kernel.fs_protect", SIS_FAIL, 0, F(FSP("0", "1", "1", "1", "0")), "fs.protected_symlinks=0" },
+        { "kernel.fs_protect", SIS_FAIL, 0, F(FSP("1", "0", "1", "1", "0")), "fs.protected_hardlinks=0" },
+        { "kernel.fs_protect", SIS_WARN, 0, F(FSP("1", "1", "0", "1", "0")), "fs.protected_fifos=0" },
+        { "kernel.fs_protect", SIS_FAIL, 0, F(FSP("1", "1", "1", "1", "1")), "fs.suid_dumpable=1" },
+        { "kernel.fs_protect", SIS_WARN, 0, F(FSP("1", "1", "1", "1", "2")), "fs.suid_dumpable=2" },
+        { "kernel.fs_protect", SIS_WARN, 0,
+          F({ "/proc/sys/kernel/osrelease", "4.14.0\n" }, { "/proc/sys/fs/protected_symlinks", "1\n" },
+            { "/proc/sys/fs/protected_hardlinks", "1\n" }, { "/proc/sys/fs/suid_dumpable", "0\n" }), "predates it (4.19)" },
+        { "kernel.fs_protect", SIS_UNKNOWN, 0, F({ "/proc/sys/fs/suid_dumpable", "0\n" }), "fs.protected_symlinks missing" },
+#undef FSP
+        /* kernel.lockdown */
+        { "kernel.lockdown", SIS_PASS, 0, F({ "/sys/kernel/security/lockdown", "none [integrity] confidentiality\n" }), "integrity" },
+        { "kernel.lockdown", SIS_PASS, 0, F({ "/sys/kernel/security/lockdown", "none integrity [confidentiality]\n" }), "confidentiality" },
+        { "kernel.lockdown", SIS_WARN, 0, F({ "/sys/kernel/security/lockdown", "[none] integrity confidentiality\n" }), "lockdown off" },
+        { "kernel.lockdown", SIS_UNKNOWN, 0, F({ "/proc/mounts", "proc /proc proc rw 0 0\n" }), "securityfs is not mounted" },
+        { "kernel.lockdown", SIS_WARN, 0,
+          F({ "/proc/mounts", "securityfs /sys/kernel/security securityfs rw 0 0\n" }, { "/sys/kernel/security/lsm", "capability" }),
+          "lockdown is not active" },
+        { "kernel.lockdown", SIS_UNKNOWN, 0, F({ "/sys/kernel/security/lockdown", "garbage\n" }), "unparsable" },
+        /* kernel.cmdline_hardening */
+        { "kernel.cmdline_hardening", SIS_PASS, 0,
+          F({ "/proc/cmdline", "ro init_on_free=1 slab_nomerge page_alloc.shuffle=1 iommu.strict=1\n" }) },
+        { "kernel.cmdline_hardening", SIS_PASS, 0,
+          F({ "/proc/cmdline", "ro\n" }, { "/sys/module/page_alloc/parameters/shuffle", "Y\n" }, { "/proc/sys/kernel/osrelease", "6.1.0\n" },
+            { "/boot/config-6.1.0", "CONFIG_INIT_ON_FREE_DEFAULT_ON=y\nCONFIG_IOMMU_DEFAULT_DMA_STRICT=y\n" }),
+          "init_on_free, slab_nomerge" },
+        { "kernel.cmdline_hardening", SIS_WARN, 0, F({ "/proc/cmdline", "ro init_on_free=0 slab_nomerge page_alloc.shuffle=1 iommu.strict=1\n" }),
+          "init_on_free is off" },
+        { "kernel.cmdline_hardening", SIS_WARN, 0,
+          F({ "/proc/cmdline", "ro init_on_free=1 slab_nomerge page_alloc.shuffle=1 iommu.strict=1 iommu.passthrough=1\n" }),
+          "IOMMU translations are not strict" },
+        { "kernel.cmdline_hardening", SIS_UNKNOWN, 0, F({ "/etc/x", "" }) },
+        /* platform.iommu */
+        { "platform.iommu", SIS_PASS, 0, F({ "/sys/class/iommu/dmar0/intel-iommu/version", "1:0\n" }), "IOMMU active (dmar0)" },
+        { "platform.iommu", SIS_PASS, 0, F({ "/sys/kernel/iommu_groups/0/type", "DMA\n" }), "1 groups" },
+        { "platform.iommu", SIS_WARN, 0, F({ "/proc/cmdline", "ro intel_iommu=off\n" }), "switched off on the command line" },
+        { "platform.iommu", SIS_WARN, 0, F({ "/proc/cmdline", "ro\n" }), "no IOMMU active" },
+        /* host.lsm */
+#define AA(profiles) { "/sys/module/apparmor/parameters/enabled", "Y\n" }, { "/sys/kernel/security/apparmor/profiles", profiles }
+        { "host.lsm", SIS_PASS, 0, F(AA("/usr/local/bin/firecracker (enforce)\n/usr/sbin/chronyd (enforce)\n")),
+          "AppArmor confines /usr/local/bin/firecracker" },
+        { "host.lsm", SIS_WARN, 0, F(AA("/usr/local/bin/firecracker (complain)\n")), "only complains" },
+        { "host.lsm", SIS_WARN, 0, F(AA("/usr/sbin/chronyd (enforce)\n")), "no profile confines firecracker" },
+        { "host.lsm", SIS_PASS, 0, F({ "/sys/fs/selinux/enforce", "1" }), "SELinux enforcing" },
+        { "host.lsm", SIS_WARN, 0, F({ "/sys/fs/selinux/enforce", "0" }), "permissive" },
+        { "host.lsm", SIS_WARN, 0, F({ "/etc/x", "" }), "no mandatory access control" },
+#undef AA
+        /* host.timesync */
+#define ADJ(state, status) META("\"probes\":{\"adjtimex\":{\"state\":" state ",\"status\":" status ",\"maxerror\":46500,\"esterror\":1}}")
+        { "host.timesync", SIS_PASS, 0, F(ADJ("0", "8193")), "synchronised (maximum error 46 ms)" },
+        { "host.timesync", SIS_FAIL, 0, F(ADJ("5", "8257")), "not synchronised" },
+        { "host.timesync", SIS_WARN, 1, F(ADJ("0", "64")), "not synchronised" },
+        { "host.timesync", SIS_UNKNOWN, 0, F(META("\"probes\":{}")), "not recorded in the dump" },
+        { "host.timesync", SIS_UNKNOWN, 0, F(META("\"probes\":{\"adjtimex\":{\"error\":\"EPERM\"}}")), "EPERM" },
+#undef ADJ
+        /* jail.cgroup_favordynmods */
+#define REL61 { "/proc/sys/kernel/osrelease", "6.1.0\n" }
+        { "jail.cgroup_favordynmods", SIS_SKIP, 0, F({ "/proc/sys/kernel/osrelease", "5.10.0\n" }) },
+        { "jail.cgroup_favordynmods", SIS_PASS, 0, F(REL61, { "/sys/module/kvm/parameters/nx_huge_pages", "never\n" }), "never" },
+        { "jail.cgroup_favordynmods", SIS_PASS, 0,
+          F(REL61, { "/proc/mounts", "cgroup2 /sys/fs/cgroup cgroup2 rw,nsdelegate,favordynmods 0 0\n" }), "with favordynmods" },
+        { "jail.cgroup_favordynmods", SIS_WARN, 0, F(REL61, { "/proc/mounts", "cgroup2 /sys/fs/cgroup cgroup2 rw,nsdelegate 0 0\n" }),
+          "cgroup v2 without favordynmods" },
+        { "jail.cgroup_favordynmods", SIS_PASS, 0,
+          F(REL61, { "/proc/mounts", "cgroup /sys/fs/cgroup/pids cgroup rw,pids 0 0\n" }, { "/proc/cmdline", "ro cgroup_favordynmods=true\n" }),
+          "cgroup_favordynmods=true" },
+        { "jail.cgroup_favordynmods", SIS_WARN, 0,
+          F(REL61, { "/proc/mounts", "cgroup /sys/fs/cgroup/pids cgroup rw,pids 0 0\n" }, { "/proc/cmdline", "ro\n" }),
+          "cgroup v1 without favordynmods" },
+        { "jail.cgroup_favordynmods", SIS_UNKNOWN, 0, F({ "/etc/x", "" }), "release is unknown" },
+#undef REL61
+        /* jail.chroot_base_mount */
+#define BASE { "/srv/jailer/firecracker/.keep", "" }
+        { "jail.chroot_base_mount", SIS_PASS, 0,
+          F(BASE, { "/proc/mounts", "/dev/sda2 / ext4 rw 0 0\n/dev/sdb1 /srv/jailer ext4 rw,nosuid,relatime 0 0\n" }),
+          "on its own mount (/srv/jailer, ext4), nosuid" },
+        { "jail.chroot_base_mount", SIS_FAIL, 0,
+          F(BASE, { "/proc/mounts", "/dev/sda2 / ext4 rw 0 0\n/dev/sdb1 /srv ext4 rw,nosuid,nodev 0 0\n" }), "nodev mount (/srv)" },
+        { "jail.chroot_base_mount", SIS_WARN, 0,
+          F(BASE, { "/proc/mounts", "/dev/sda2 / ext4 rw,relatime 0 0\n/dev/sdb1 /srvx ext4 rw,nosuid 0 0\n" }),
+          "on the host's root filesystem" },
+        /* the mount on top wins */
+        { "jail.chroot_base_mount", SIS_PASS, 0,
+          F(BASE, { "/proc/mounts", "/dev/sda2 / ext4 rw 0 0\n/dev/sdb1 /srv ext4 rw,nodev 0 0\ntmpfs /srv tmpfs rw,nosuid 0 0\n" }),
+          "(/srv, tmpfs)" },
+        { "jail.chroot_base_mount", SIS_SKIP, 0, F({ "/proc/mounts", "/dev/sda2 / ext4 rw 0 0\n" }), "does not exist yet" },
+#undef BASE
         { "kernel.cmdline", SIS_FAIL, 0, F({ "/proc/cmdline", "root=/dev/sda1 tsx-async-abort=off\n" }) },
         { "kernel.cmdline", SIS_FAIL, 0, F({ "/proc/cmdline", "kvm_intel.vmentry-l1d-flush=never\n" }) },
         { "kernel.config", SIS_FAIL, 0, F(CPUINFO("GenuineIntel", "vmx"), { "/proc/sys/kernel/osrelease", "6.1.0\n" },
