@@ -134,6 +134,14 @@ $(B)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(FUZZ_OBJS)
 	@$(if $(Q),echo '  FUZZ    $@')
 	$(Q)clang $(FUZZ_CFLAGS) $(shell $(PKG_CONFIG) --cflags libxml-2.0 2>/dev/null) -fsanitize=fuzzer,address,undefined -o $@ $< \
 		$(FUZZ_OBJS) $(PKG_LIBS) $(shell $(PKG_CONFIG) --libs libcrypto libarchive libxml-2.0 2>/dev/null)
+# audit/vuln-cpus.h, the kernel's tables of which CPU has which vulnerability and of the latest
+# microcode, regenerated from a newer kernel's source (a directory, a linux-source-X.tar.xz or
+# its .deb): make vuln-table SIS_KERNEL_SOURCE=/usr/src/linux-source-7.2.tar.xz
+vuln-table:
+	$(Q)test -n "$(SIS_KERNEL_SOURCE)" || { echo "make vuln-table: SIS_KERNEL_SOURCE names no kernel source" >&2; exit 2; }
+	$(Q)mkdir -p $(B) && scripts/gen-vuln-table "$(SIS_KERNEL_SOURCE)" > $(B)/vuln-cpus.h.new && mv $(B)/vuln-cpus.h.new audit/vuln-cpus.h
+	$(Q)head -n 2 audit/vuln-cpus.h | tail -n 1
+
 fuzz-build: $(FUZZ_BINS)
 fuzz:
 	$(Q)scripts/deps.sh fuzz
@@ -191,6 +199,6 @@ install: $(TOOLS)
 clean:
 	rm -rf $(B)
 
-.PHONY: e2e all audit check check-run check-stress fc-check fc-check-run kernel-check rootfs-check fuzz fuzz-build bench install clean FORCE
+.PHONY: vuln-table e2e all audit check check-run check-stress fc-check fc-check-run kernel-check rootfs-check fuzz fuzz-build bench install clean FORCE
 # our dependency files only (build/ also holds the benchmark's kernel tree, full of other *.d)
 -include $(wildcard $(B)/*/*.d $(B)/fuzz/obj/*/*.d)

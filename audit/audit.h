@@ -117,6 +117,7 @@ bool probe_int(json_object *o, const char *key, int64_t *ret);
 CHECK_FN(check_cpu_smt);
 CHECK_FN(check_cpu_vuln);
 int cpu_vuln_instances(struct audit_ctx *c, char ***ret);
+CHECK_FN(check_cpu_vuln_coverage);
 CHECK_FN(check_cpu_microcode);
 CHECK_FN(check_cpu_tsc);
 CHECK_FN(check_cpu_tsc_freq);

@@ -3,6 +3,7 @@
 
 #include "audit.h"
 #include "util.h"
+#include "vuln-cpu.h"
 #include "vuln.h"
 
 #define CPU_DIR "/sys/devices/system/cpu"
@@ -132,6 +133,78 @@ CHECK_FN(check_cpu_vuln) {
                 sis_finding_note(f, st, "%s", reason ? reason : text);
 }
 
+static bool cpuid_of(const struct cpuinfo *ci, struct vuln_cpuid *ret) {
+        if (!ci || !ci->vendor || ci->family < 0 || ci->model < 0)
+                return false;
+        *ret = (struct vuln_cpuid) { vuln_vendor_of(ci->vendor), ci->family, ci->model, ci->stepping };
+        return true;
+}
+
+/* What a kernel too old to know a vulnerability leaves open: for each vulnerability the tables
+ * (the newest kernel's own, audit/vuln-cpus.h) know and this kernel has no file for, whether this
+ * CPU has it. Where the kernel has the file, cpu.vuln.<file> judges. */
+CHECK_FN(check_cpu_vuln_coverage) {
+        _cleanup_strv_free_ char **have = NULL;
+        const struct cpuinfo *ci;
+        const struct vuln_rule *rules;
+        struct vuln_cpuid cpu;
+        size_t n, missing = 0, clear = 0;
+        int k = audit_cpuinfo(c, &ci);
+
+        if (k < 0) {
+                sis_finding_note(f, SIS_UNKNOWN, "cannot read /proc/cpuinfo: %s", audit_strerror(k));
+                return;
+        }
+        if (!ci->vendor) {
+                sis_finding_skip(f, "not an x86 CPU: the tables are the kernel's x86 ones");
+                return;
+        }
+        if (!cpuid_of(ci, &cpu)) {
+                sis_finding_note(f, SIS_UNKNOWN, "/proc/cpuinfo gives no CPU family and model");
+                return;
+        }
+        sis_finding_evidence(f, "/proc/cpuinfo", "%s family %d model 0x%02x stepping %d", ci->vendor, cpu.family, cpu.model,
+                             cpu.stepping);
+        k = sis_root_list(c->root, VULN_DIR, &have);
+        if (k < 0 && k != -ENOENT) {
+                sis_finding_note(f, SIS_UNKNOWN, "cannot list %s: %s", VULN_DIR, audit_strerror(k));
+                return;
+        }
+        rules = vuln_rules(&n);
+        for (size_t i = 0; i < n; i++) {
+                const struct vuln_info *vi = vuln_lookup(rules[i].file);
+                const char *title = vi ? vi->title : rules[i].file, *msr = NULL;
+                if (strv_contains(have, rules[i].file))
+                        continue;
+                missing++;
+                switch (vuln_judge(rules[i].file, &cpu, ci->flags, cpuinfo_has_flag(ci, "hypervisor"), &msr)) {
+                case VULN_NOT_AFFECTED:
+                        clear++;
+                        break;
+                case VULN_AFFECTED:
+                        sis_finding_evidence(f, VULN_DIR, "no %s (Linux %s+)", rules[i].file, rules[i].since);
+                        sis_finding_note(f, SIS_FAIL, "kernel too old to mitigate %s on this CPU (no %s: Linux %s added it)", title,
+                                         rules[i].file, rules[i].since);
+                        break;
+                case VULN_AFFECTED_UNLESS:
+                        sis_finding_evidence(f, VULN_DIR, "no %s (Linux %s+)", rules[i].file, rules[i].since);
+                        sis_finding_note(f, SIS_WARN, "kernel too old to mitigate %s (no %s: Linux %s added it), which this CPU "
+                                         "has unless its IA32_ARCH_CAPABILITIES says %s (an MSR the audit does not read)",
+                                         title, rules[i].file, rules[i].since, msr);
+                        break;
+                case VULN_UNKNOWN:
+                        sis_finding_evidence(f, VULN_DIR, "no %s (Linux %s+)", rules[i].file, rules[i].since);
+                        sis_finding_note(f, SIS_UNKNOWN, "kernel too old to report %s (no %s: Linux %s added it), and the tables "
+                                         "do not say whether this CPU has it", title, rules[i].file, rules[i].since);
+                }
+        }
+        if (missing == 0)
+                sis_finding_note(f, SIS_PASS, "the kernel reports every vulnerability the tables know (Linux %s)", vuln_tables_from());
+        else if (clear == missing)
+                sis_finding_note(f, SIS_PASS, "the kernel does not report %zu vulnerabilit%s, and the tables (Linux %s) say this "
+                                 "CPU has none of them", missing, missing == 1 ? "y" : "ies", vuln_tables_from());
+}
+
 /* A microcode revision as the kernel writes it: "0x" and hex digits (at most 32 bits). */
 static bool microcode_rev_ok(const char *s) {
         size_t n = s && startswith(s, "0x") ? strlen(s + 2) : 0;
@@ -143,6 +216,7 @@ CHECK_FN(check_cpu_microcode) {
         _cleanup_free_ char *old = NULL;
         const struct cpuinfo *ci = NULL;
         size_t n_known = 0, n_garbled = 0;
+        int k;
         const char *first = NULL;
         bool differ = false;
 
@@ -191,8 +265,28 @@ CHECK_FN(check_cpu_microcode) {
                 sis_finding_evidence(f, strv_length(cpus) ? CPU_DIR "/cpu*/microcode/version" : "/proc/cpuinfo", "%s",
                                      strna(s));
         }
-        if (audit_read_opt(c, f, VULN_DIR "/old_microcode", &old) >= 0 && startswith(old, "Vulnerable"))
+        k = audit_read_opt(c, f, VULN_DIR "/old_microcode", &old);
+        if (k >= 0 && startswith(old, "Vulnerable"))
                 sis_finding_note(f, SIS_FAIL, "the kernel reports outdated microcode (%s)", old);
+        else if (k == -ENOENT && n_known > 0 && !differ && n_garbled == 0) {
+                /* a kernel older than old_microcode (6.15): the newest kernel's list of the latest
+                 * revisions decides, as the kernel would (never under a hypervisor, which lies) */
+                struct vuln_cpuid cpu;
+                uint32_t lo, hi, rev = (uint32_t) strtoul(first, NULL, 16);
+                if (cpuid_of(ci, &cpu) && !cpuinfo_has_flag(ci, "hypervisor") && vuln_latest_microcode(&cpu, &lo, &hi)) {
+                        if (lo == hi)
+                                sis_finding_evidence(f, "cpu_latest_microcode", "0x%x (Linux %s)", lo, vuln_tables_from());
+                        else
+                                sis_finding_evidence(f, "cpu_latest_microcode", "0x%x to 0x%x by platform (Linux %s)", lo, hi,
+                                                     vuln_tables_from());
+                        if (rev < lo || rev & (1u << 31))
+                                sis_finding_note(f, SIS_FAIL, "microcode %s is older than the latest for this CPU (0x%x, Linux %s's "
+                                                 "list)", first, lo, vuln_tables_from());
+                        else if (rev < hi)
+                                sis_finding_note(f, SIS_WARN, "microcode %s is older than the latest for some platforms of this CPU "
+                                                 "(0x%x to 0x%x; its platform id is an MSR the audit does not read)", first, lo, hi);
+                }
+        }
         if (differ)
                 sis_finding_note(f, SIS_FAIL, "microcode revisions differ between CPUs");
         else if (n_garbled)

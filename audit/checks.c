@@ -22,6 +22,14 @@ static const struct check checks[] = {
           "between microVMs or between a microVM and the host.",
           "Install current microcode and kernel, and remove any mitigation switch that is off.",
           { KDOC "admin-guide/hw-vuln/index.html", FC_PROD }, check_cpu_vuln, cpu_vuln_instances },
+        { "cpu.vuln_coverage", "Vulnerabilities the kernel is too old to know", "cpu", SIS_SEV_CRITICAL, true,
+          "A kernel older than a vulnerability has no file for it in vulnerabilities/ and mitigates nothing: the "
+          "cpu.vuln.* checks are silent on exactly the hosts most at risk. sis-audit carries the newest kernel's own "
+          "tables of which CPUs have which vulnerability (generated from its source) and judges this CPU by them.",
+          "Run a kernel that knows every vulnerability this CPU has (Debian: the current stable or backports "
+          "kernel), with current microcode.",
+          { KDOC "admin-guide/hw-vuln/index.html", "https://github.com/speed47/spectre-meltdown-checker" },
+          check_cpu_vuln_coverage, NULL },
         { "cpu.microcode", "CPU microcode consistent and current", "cpu", SIS_SEV_HIGH, true,
           "Mitigations rely on microcode; CPUs on different revisions or an outdated revision leave some "
           "mitigations inactive.",

@@ -312,6 +312,68 @@ static const struct tcase cases[] = {
         { "platform.nested", SIS_FAIL, 0, F(BARE, META("\"probes\":{\"cpuid\":{\"hypervisor\":true,\"hypervisor_vendor\":\"Microsoft Hv\"}}")),
           "running under Hyper-V" },
 #undef BARE
+        /* cpu.vuln_coverage: AMD Rome (Zen 2) under a 5.10 kernel that predates retbleed, SRSO and
+         * VMScape; then under one that reports them all (cpu.vuln.<file> judges them) */
+#define ROME { "/proc/cpuinfo", "processor\t: 0\nvendor_id\t: AuthenticAMD\ncpu family\t: 23\nmodel\t\t: 49\nstepping\t: 0\n" \
+                                "flags\t\t: fpu avx rdrand\n\n" }
+#define KNOWN_510 VULN("meltdown", "Not affected"), VULN("spectre_v1", "Mitigation: usercopy/swapgs barriers"), \
+        VULN("spectre_v2", "Mitigation: Retpolines"), VULN("spec_store_bypass", "Mitigation: SSB disabled"), \
+        VULN("l1tf", "Not affected"), VULN("mds", "Not affected"), VULN("tsx_async_abort", "Not affected"), \
+        VULN("itlb_multihit", "Not affected"), VULN("srbds", "Not affected")
+#define KNOWN_ALL KNOWN_510, VULN("mmio_stale_data", "Not affected"), VULN("retbleed", "Mitigation: untrained return thunk"), \
+        VULN("gather_data_sampling", "Not affected"), VULN("spec_rstack_overflow", "Mitigation: Safe RET"), \
+        VULN("reg_file_data_sampling", "Not affected"), VULN("indirect_target_selection", "Not affected"), \
+        VULN("tsa", "Not affected"), VULN("vmscape", "Mitigation: IBPB before exit to userspace")
+        { "cpu.vuln_coverage", SIS_FAIL, 0, F(ROME, KNOWN_510),
+          "kernel too old to mitigate Retbleed (return instruction speculation) on this CPU" },
+        { "cpu.vuln_coverage", SIS_FAIL, 0, F(ROME, KNOWN_510), "no spec_rstack_overflow: Linux 6.5 added it" },
+        { "cpu.vuln_coverage", SIS_PASS, 0, F(ROME, KNOWN_ALL), "the kernel reports every vulnerability the tables know" },
+        /* Zen 4 needs TSA and VMScape besides; a guest is not exposed to VMScape */
+        { "cpu.vuln_coverage", SIS_PASS, 0,
+          F({ "/proc/cpuinfo", "processor\t: 0\nvendor_id\t: AuthenticAMD\ncpu family\t: 25\nmodel\t\t: 17\nstepping\t: 1\n"
+                              "flags\t\t: fpu avx hypervisor\n\n" }, KNOWN_ALL), "reports every" },
+        /* Kaby Lake on 4.19.37 (the six 2019 files): srbds, mmio, retbleed, gds fail; TAA only with TSX, and
+         * unless its ARCH_CAPABILITIES says TAA_NO */
+#define KABY(flags) { "/proc/cpuinfo", "processor\t: 0\nvendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel\t\t: 158\nstepping\t: 9\n" \
+                                       "flags\t\t: " flags "\n\n" }
+#define KNOWN_419 VULN("meltdown", "Mitigation: PTI"), VULN("spectre_v1", "Mitigation: __user pointer sanitization"), \
+        VULN("spectre_v2", "Mitigation: Full generic retpoline"), VULN("spec_store_bypass", "Mitigation: SSB disabled"), \
+        VULN("l1tf", "Mitigation: PTE Inversion"), VULN("mds", "Mitigation: Clear CPU buffers; SMT disabled")
+        { "cpu.vuln_coverage", SIS_FAIL, 0, F(KABY("fpu avx rdrand rtm"), KNOWN_419), "Special Register Buffer Data Sampling" },
+        { "cpu.vuln_coverage", SIS_WARN, 0,
+          F(KABY("fpu avx rdrand rtm"), KNOWN_419, VULN("itlb_multihit", "KVM: Mitigation: Split huge pages"), VULN("srbds", "Mitigation: Microcode"),
+            VULN("mmio_stale_data", "Mitigation: Clear CPU buffers"), VULN("retbleed", "Mitigation: IBRS"),
+            VULN("gather_data_sampling", "Mitigation: Microcode"), VULN("spec_rstack_overflow", "Not affected"),
+            VULN("reg_file_data_sampling", "Not affected"), VULN("indirect_target_selection", "Mitigation: Aligned branch/return thunks"),
+            VULN("tsa", "Not affected"), VULN("vmscape", "Mitigation: IBPB before exit to userspace")),
+          "which this CPU has unless its IA32_ARCH_CAPABILITIES says TAA_NO" },
+        /* before 4.15 there is no vulnerabilities/ at all */
+        { "cpu.vuln_coverage", SIS_FAIL, 0, F(KABY("fpu"), { "/proc/sys/kernel/osrelease", "4.9.0\n" }), "no spectre_v1: Linux 4.15 added it" },
+        /* a CPU the tables do not know, an arm64 host, and garbage */
+        { "cpu.vuln_coverage", SIS_UNKNOWN, 0,
+          F({ "/proc/cpuinfo", "processor\t: 0\nvendor_id\t: WeirdCPU\ncpu family\t: 6\nmodel\t\t: 1\nflags\t\t: fpu\n\n" }, KNOWN_419),
+          "the tables do not say" },
+        { "cpu.vuln_coverage", SIS_SKIP, 0, F({ "/proc/cpuinfo", "processor\t: 0\nBogoMIPS\t: 50.00\nCPU implementer\t: 0x41\n\n" }) },
+        { "cpu.vuln_coverage", SIS_UNKNOWN, 0, F({ "/etc/x", "" }) },
+#undef ROME
+#undef KNOWN_510
+#undef KNOWN_ALL
+#undef KABY
+#undef KNOWN_419
+        /* cpu.microcode where the kernel has no old_microcode (before 6.15): the latest-microcode list */
+        { "cpu.microcode", SIS_FAIL, 0,
+          F({ "/proc/cpuinfo", "processor\t: 0\nvendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel\t\t: 158\nstepping\t: 9\n"
+                              "microcode\t: 0xb4\nflags\t\t: fpu\n\n" }), "older than the latest for this CPU" },
+        { "cpu.microcode", SIS_PASS, 0,
+          F({ "/proc/cpuinfo", "processor\t: 0\nvendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel\t\t: 158\nstepping\t: 9\n"
+                              "microcode\t: 0xfff\nflags\t\t: fpu\n\n" }), "revision 0xfff" },
+        /* under a hypervisor the revision is the host's fiction: as the kernel does, never judged */
+        { "cpu.microcode", SIS_PASS, 0,
+          F({ "/proc/cpuinfo", "processor\t: 0\nvendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel\t\t: 158\nstepping\t: 9\n"
+                              "microcode\t: 0x1\nflags\t\t: fpu hypervisor\n\n" }), "revision 0x1" },
+        { "cpu.microcode", SIS_PASS, 0,
+          F({ "/proc/cpuinfo", "processor\t: 0\nvendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel\t\t: 158\nstepping\t: 9\n"
+                              "microcode\t: 0xb4\nflags\t\t: fpu\n\n" }, VULN("old_microcode", "Not affected")), "revision 0xb4" },
         /* kernel.kexec */
         { "kernel.kexec", SIS_PASS, 0, F({ "/proc/sys/kernel/kexec_load_disabled", "1\n" }) },
         { "kernel.kexec", SIS_WARN, 0, F({ "/proc/sys/kernel/kexec_load_disabled", "0\n" }), "kexec allowed" },

@@ -9,6 +9,7 @@
 #include "fileio.h"
 #include "parse.h"
 #include "util.h"
+#include "vuln-cpu.h"
 
 static char *unescape(const char *s) {
         struct sbuf b = {};
@@ -89,10 +90,75 @@ static void test_smt_unknown(void **state) {
         assert_int_equal(vuln_classify("spectre_v2", "Mitigation: Retpolines; STIBP: disabled", -1, true, NULL), SIS_FAIL);
 }
 
+/* Facts of the kernel's tables (audit/vuln-cpus.h), through the kernel's rules: each case is
+ * what arch/x86/kernel/cpu/common.c says of that CPU, read by hand. */
+static void test_tables(void **state) {
+        static char *none[] = { NULL }, *tsx[] = { "rtm", "rdrand", "avx", NULL };
+        static const struct {
+                struct vuln_cpuid cpu;
+                char **flags;
+                bool hv;
+                const char *file;
+                enum vuln_verdict want;
+                const char *msr;
+        } cases[] = {
+                /* Skylake-SP: steppings 0-5 match the row without ITS first, later ones the row with it */
+                { { VULN_INTEL, 6, 0x55, 4 }, none, false, "indirect_target_selection", VULN_NOT_AFFECTED },
+                { { VULN_INTEL, 6, 0x55, 7 }, none, false, "indirect_target_selection", VULN_AFFECTED },
+                { { VULN_INTEL, 6, 0x55, 4 }, none, false, "vmscape", VULN_AFFECTED },
+                { { VULN_INTEL, 6, 0x55, 4 }, none, true, "vmscape", VULN_NOT_AFFECTED }, /* bare metal only */
+                { { VULN_INTEL, 6, 0x55, 4 }, tsx, false, "gather_data_sampling", VULN_AFFECTED },
+                { { VULN_INTEL, 6, 0x55, 4 }, none, false, "gather_data_sampling", VULN_NOT_AFFECTED }, /* no AVX */
+                { { VULN_INTEL, 6, 0x55, 4 }, none, false, "mds", VULN_AFFECTED_UNLESS, "MDS_NO" },
+                { { VULN_INTEL, 6, 0x55, 4 }, none, false, "meltdown", VULN_AFFECTED_UNLESS, "RDCL_NO" },
+                /* Kaby Lake desktop: SRBDS needs RDRAND; TAA needs TSX */
+                { { VULN_INTEL, 6, 0x9e, 9 }, tsx, false, "srbds", VULN_AFFECTED },
+                { { VULN_INTEL, 6, 0x9e, 9 }, none, false, "srbds", VULN_NOT_AFFECTED },
+                { { VULN_INTEL, 6, 0x9e, 9 }, tsx, false, "tsx_async_abort", VULN_AFFECTED_UNLESS, "TAA_NO" },
+                { { VULN_INTEL, 6, 0x9e, 9 }, none, false, "tsx_async_abort", VULN_NOT_AFFECTED },
+                { { VULN_INTEL, 6, 0x9e, 9 }, none, false, "retbleed", VULN_AFFECTED },
+                { { VULN_INTEL, 6, 0x9e, 9 }, none, false, "mmio_stale_data", VULN_AFFECTED },
+                /* Atom Saltwell: no speculation at all, nor iTLB multihit */
+                { { VULN_INTEL, 6, 0x1c, 0 }, none, false, "spectre_v1", VULN_NOT_AFFECTED },
+                { { VULN_INTEL, 6, 0x1c, 0 }, none, false, "itlb_multihit", VULN_NOT_AFFECTED },
+                /* AMD: Zen 2 retbleed and SRSO, Zen 3/4 SRSO and TSA, no Meltdown or MDS */
+                { { VULN_AMD, 0x17, 0x31, 0 }, none, false, "retbleed", VULN_AFFECTED },
+                { { VULN_AMD, 0x17, 0x31, 0 }, none, false, "spec_rstack_overflow", VULN_AFFECTED },
+                { { VULN_AMD, 0x17, 0x31, 0 }, none, false, "tsa", VULN_NOT_AFFECTED },
+                { { VULN_AMD, 0x19, 0x01, 1 }, none, false, "tsa", VULN_AFFECTED },
+                { { VULN_AMD, 0x19, 0x01, 1 }, none, false, "meltdown", VULN_NOT_AFFECTED },
+                { { VULN_AMD, 0x19, 0x01, 1 }, none, false, "mds", VULN_NOT_AFFECTED },
+                { { VULN_AMD, 0x19, 0x01, 1 }, none, false, "spectre_v2", VULN_AFFECTED },
+                /* Hygon Dhyana is Zen 1 */
+                { { VULN_HYGON, 0x18, 0x00, 1 }, none, false, "retbleed", VULN_AFFECTED },
+                /* a vendor the tables do not know */
+                { { VULN_OTHER, 6, 0x01, 0 }, none, false, "spectre_v1", VULN_UNKNOWN },
+        };
+        uint32_t lo, hi;
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                const char *msr = NULL;
+                enum vuln_verdict v = vuln_judge(cases[i].file, &cases[i].cpu, cases[i].flags, cases[i].hv, &msr);
+                if (v != cases[i].want)
+                        fail_msg("case %zu (%s on %d/0x%x/%d): got %d, want %d", i, cases[i].file, cases[i].cpu.family,
+                                 cases[i].cpu.model, cases[i].cpu.stepping, v, cases[i].want);
+                if (cases[i].msr)
+                        assert_string_equal(msr, cases[i].msr);
+        }
+        /* the latest microcode: Kaby Lake 0x9e stepping 9 is in the list, AMD never */
+        assert_true(vuln_latest_microcode(&(struct vuln_cpuid) { VULN_INTEL, 6, 0x9e, 9 }, &lo, &hi));
+        assert_true(lo > 0xb4 && lo <= hi);
+        assert_false(vuln_latest_microcode(&(struct vuln_cpuid) { VULN_AMD, 0x17, 0x31, 0 }, &lo, &hi));
+        assert_int_equal(vuln_vendor_of("GenuineIntel"), VULN_INTEL);
+        assert_int_equal(vuln_vendor_of("AuthenticAMD"), VULN_AMD);
+        assert_int_equal(vuln_vendor_of("Garbage"), VULN_OTHER);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_table),
                 cmocka_unit_test(test_smt_unknown),
+                cmocka_unit_test(test_tables),
         };
         return cmocka_run_group_tests_name("vuln", tests, NULL, NULL);
 }
