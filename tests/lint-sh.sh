@@ -9,12 +9,12 @@
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$SIS_ROOT" || exit 1
 
-# Every shell script: tests/**/*.sh, scripts/*, .ci/run, and any tracked file whose first line
-# names sh, bash or openrc-run (rootfs and test overlays).
+# Every shell script: tests/**/*.sh, scripts/*.sh, .ci/run, and any tracked file whose first line
+# names sh, bash or openrc-run (rootfs and test overlays; not scripts/gen-vuln-table, Python).
 scripts() {
         local f first
         {
-                git ls-files -- '*.sh' 'scripts/*' '.ci/run' 2> /dev/null
+                git ls-files -- '*.sh' '.ci/run' 2> /dev/null
                 git ls-files 2> /dev/null | while read -r f; do
                         [ -f "$f" ] || continue
                         IFS= read -r first < "$f" 2> /dev/null || continue

@@ -14,7 +14,7 @@ for t in kernel-new kernel-old; do
         if "$gen" "tests/data/$t" > "$tmp/$t.h" 2> "$tmp/err" && cmp -s "$tmp/$t.h" "tests/data/$t.expected.h"; then
                 ok "gen-vuln-table: $t as a directory"
         else
-                notok "gen-vuln-table: $t as a directory" "$(cat "$tmp/err")" "$(diff "tests/data/$t.expected.h" "$tmp/$t.h" | head -20)"
+                notok "gen-vuln-table: $t as a directory" "$(cat "$tmp/err")" "$(lines 20 "$(diff "tests/data/$t.expected.h" "$tmp/$t.h")")"
         fi
         # as Debian's linux-source package ships it: linux-source-X/... in a .tar.xz
         mkdir -p "$tmp/src-$t"
