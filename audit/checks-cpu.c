@@ -134,10 +134,39 @@ CHECK_FN(check_cpu_vuln) {
 }
 
 static bool cpuid_of(const struct cpuinfo *ci, struct vuln_cpuid *ret) {
+        if (ci && !ci->vendor && ci->implementer >= 0 && ci->part >= 0) {
+                *ret = (struct vuln_cpuid) { VULN_ARM64, -1, -1, -1, ci->implementer, ci->part };
+                return true;
+        }
         if (!ci || !ci->vendor || ci->family < 0 || ci->model < 0)
                 return false;
-        *ret = (struct vuln_cpuid) { vuln_vendor_of(ci->vendor), ci->family, ci->model, ci->stepping };
+        *ret = (struct vuln_cpuid) { vuln_vendor_of(ci->vendor), ci->family, ci->model, ci->stepping, -1, -1 };
         return true;
+}
+
+/* arm64's Spectre-BHB lives in its spectre_v2 line ("Mitigation: CSV2, BHB"): a line without
+ * BHB on an affected core is a kernel from before its mitigation (5.17, and the stable
+ * backports), which calls a CSV2 core "Not affected". */
+static void arm_bhb(struct audit_ctx *c, struct sis_finding *f, const struct vuln_cpuid *cpu) {
+        _cleanup_free_ char *v2 = NULL;
+        unsigned k;
+        enum vuln_verdict v = vuln_arm_bhb(cpu, &k);
+
+        if (v == VULN_NOT_AFFECTED || audit_read_opt(c, f, VULN_DIR "/spectre_v2", &v2) < 0)
+                return;
+        if (strstr(v2, "BHB"))
+                return;
+        /* a core in a loop list has BHB whatever CSV2 says: a kernel that knows BHB never calls it
+         * "Not affected"; a kernel from before does, for a CSV2 core (Neoverse N1, V1...) */
+        if (v == VULN_AFFECTED_UNLESS && startswith(v2, "Not affected"))
+                return;
+        if (v == VULN_AFFECTED)
+                sis_finding_note(f, SIS_FAIL, "kernel too old to mitigate Spectre-BHB on this CPU (its spectre_v2 line names no "
+                                 "BHB mitigation, Linux 5.17 added one; this core needs a %u-branch loop)", k);
+        else
+                sis_finding_note(f, SIS_WARN, "kernel too old to mitigate Spectre-BHB (its spectre_v2 line names no BHB "
+                                 "mitigation, Linux 5.17 added one), which this core has unless ID_AA64PFR0_EL1 says CSV2.3 "
+                                 "(a register the audit does not read)");
 }
 
 /* What a kernel too old to know a vulnerability leaves open: for each vulnerability the tables
@@ -155,22 +184,22 @@ CHECK_FN(check_cpu_vuln_coverage) {
                 sis_finding_note(f, SIS_UNKNOWN, "cannot read /proc/cpuinfo: %s", audit_strerror(k));
                 return;
         }
-        if (!ci->vendor) {
-                sis_finding_skip(f, "not an x86 CPU: the tables are the kernel's x86 ones");
-                return;
-        }
         if (!cpuid_of(ci, &cpu)) {
-                sis_finding_note(f, SIS_UNKNOWN, "/proc/cpuinfo gives no CPU family and model");
+                sis_finding_note(f, SIS_UNKNOWN, "/proc/cpuinfo gives neither an x86 family and model nor an arm64 "
+                                 "implementer and part");
                 return;
         }
-        sis_finding_evidence(f, "/proc/cpuinfo", "%s family %d model 0x%02x stepping %d", ci->vendor, cpu.family, cpu.model,
-                             cpu.stepping);
+        if (cpu.vendor == VULN_ARM64)
+                sis_finding_evidence(f, "/proc/cpuinfo", "CPU implementer 0x%02x, CPU part 0x%03x", cpu.implementer, cpu.part);
+        else
+                sis_finding_evidence(f, "/proc/cpuinfo", "%s family %d model 0x%02x stepping %d", ci->vendor, cpu.family,
+                                     cpu.model, cpu.stepping);
         k = sis_root_list(c->root, VULN_DIR, &have);
         if (k < 0 && k != -ENOENT) {
                 sis_finding_note(f, SIS_UNKNOWN, "cannot list %s: %s", VULN_DIR, audit_strerror(k));
                 return;
         }
-        rules = vuln_rules(&n);
+        rules = vuln_rules(cpu.vendor == VULN_ARM64, &n);
         for (size_t i = 0; i < n; i++) {
                 const struct vuln_info *vi = vuln_lookup(rules[i].file);
                 const char *title = vi ? vi->title : rules[i].file, *msr = NULL;
@@ -189,7 +218,7 @@ CHECK_FN(check_cpu_vuln_coverage) {
                 case VULN_AFFECTED_UNLESS:
                         sis_finding_evidence(f, VULN_DIR, "no %s (Linux %s+)", rules[i].file, rules[i].since);
                         sis_finding_note(f, SIS_WARN, "kernel too old to mitigate %s (no %s: Linux %s added it), which this CPU "
-                                         "has unless its IA32_ARCH_CAPABILITIES says %s (an MSR the audit does not read)",
+                                         "has unless %s says otherwise (a register the audit does not read)",
                                          title, rules[i].file, rules[i].since, msr);
                         break;
                 case VULN_UNKNOWN:
@@ -198,6 +227,8 @@ CHECK_FN(check_cpu_vuln_coverage) {
                                          "do not say whether this CPU has it", title, rules[i].file, rules[i].since);
                 }
         }
+        if (cpu.vendor == VULN_ARM64)
+                arm_bhb(c, f, &cpu);
         if (missing == 0)
                 sis_finding_note(f, SIS_PASS, "the kernel reports every vulnerability the tables know (Linux %s)", vuln_tables_from());
         else if (clear == missing)

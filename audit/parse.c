@@ -20,6 +20,20 @@ bool cpuinfo_has_flag(const struct cpuinfo *c, const char *flag) {
         return strv_contains(c->flags, flag);
 }
 
+/* "0x41": arm64's MIDR fields */
+static int parse_hex_field(const char *v, int *ret) {
+        char *end;
+        unsigned long x;
+        if (!startswith(v, "0x") || !v[2])
+                return -EINVAL;
+        errno = 0;
+        x = strtoul(v + 2, &end, 16);
+        if (errno || *end || x > 0xffff)
+                return -EINVAL;
+        *ret = (int) x;
+        return 0;
+}
+
 static int parse_small_int(const char *v, int *ret) {
         int x;
         if (safe_atoi(v, &x) < 0 || x < 0)
@@ -29,7 +43,7 @@ static int parse_small_int(const char *v, int *ret) {
 }
 
 int cpuinfo_parse(const char *text, struct cpuinfo *ret) {
-        struct cpuinfo c = { .family = -1, .model = -1, .stepping = -1, .siblings = -1, .cores = -1 };
+        struct cpuinfo c = { .family = -1, .model = -1, .stepping = -1, .siblings = -1, .cores = -1, .implementer = -1, .part = -1 };
         const char *p = text;
         int k = 0;
 
@@ -113,6 +127,10 @@ int cpuinfo_parse(const char *text, struct cpuinfo *ret) {
                         (void) parse_small_int(val, &c.siblings);
                 else if (streq(key, "cpu cores"))
                         (void) parse_small_int(val, &c.cores);
+                else if (streq(key, "CPU implementer"))
+                        (void) parse_hex_field(val, &c.implementer);
+                else if (streq(key, "CPU part"))
+                        (void) parse_hex_field(val, &c.part);
                 if (k < 0)
                         break;
         }

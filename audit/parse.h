@@ -14,6 +14,7 @@ struct cpuinfo {
         char *vendor;     /* vendor_id */
         char *model_name; /* of the first CPU */
         int family, model, stepping; /* -1 when absent */
+        int implementer, part;       /* arm64: "CPU implementer" and "CPU part" (MIDR), -1 when absent */
         char **flags;     /* of the first CPU */
         char **bugs;
         char **microcode; /* per CPU, in order; NULL entries are "" */

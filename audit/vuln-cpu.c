@@ -53,6 +53,18 @@ static bool has(char *const *flags, const char *f) {
         return strv_contains(flags, f);
 }
 
+static const struct vuln_arm_core *arm_core(const struct vuln_cpuid *c) {
+        for (const struct vuln_arm_core *a = arm_cores; a->implementer; a++)
+                if (a->implementer == c->implementer && a->part == c->part)
+                        return a;
+        return NULL;
+}
+
+/* arm64 gained these files in 5.2 */
+static const struct vuln_rule arm_rules[] = {
+        { "meltdown", "5.2" }, { "spectre_v1", "5.2" }, { "spectre_v2", "5.2" }, { "spec_store_bypass", "5.2" },
+};
+
 static const struct vuln_rule rules[] = {
         { "meltdown", "4.15" },          { "spectre_v1", "4.15" },
         { "spectre_v2", "4.15" },        { "spec_store_bypass", "4.17" },
@@ -65,9 +77,39 @@ static const struct vuln_rule rules[] = {
         { "vmscape", "6.17" },
 };
 
-const struct vuln_rule *vuln_rules(size_t *ret_n) {
-        *ret_n = ELEMENTSOF(rules);
-        return rules;
+const struct vuln_rule *vuln_rules(bool arm64, size_t *ret_n) {
+        *ret_n = arm64 ? ELEMENTSOF(arm_rules) : ELEMENTSOF(rules);
+        return arm64 ? arm_rules : rules;
+}
+
+/* arm64 (proton-pack.c, cpufeature.c): a core on a safe list is not affected; any other is,
+ * unless an ID register (CSV2, CSV3) says otherwise, which the audit does not read. */
+static enum vuln_verdict arm_judge(const char *file, const struct vuln_cpuid *c, const char **msr) {
+        const struct vuln_arm_core *a = arm_core(c);
+        uint8_t safe = a ? a->safe : 0;
+
+        if (streq(file, "spectre_v1"))
+                return VULN_AFFECTED;
+        if (streq(file, "meltdown")) {
+                *msr = "ID_AA64PFR0_EL1.CSV3";
+                return safe & ARM_KPTI_SAFE ? VULN_NOT_AFFECTED : VULN_AFFECTED_UNLESS;
+        }
+        if (streq(file, "spectre_v2")) {
+                *msr = "ID_AA64PFR0_EL1.CSV2";
+                return safe & ARM_V2_SAFE ? VULN_NOT_AFFECTED : VULN_AFFECTED_UNLESS;
+        }
+        if (streq(file, "spec_store_bypass"))
+                return safe & ARM_V4_SAFE ? VULN_NOT_AFFECTED : VULN_AFFECTED;
+        return VULN_UNKNOWN;
+}
+
+enum vuln_verdict vuln_arm_bhb(const struct vuln_cpuid *c, unsigned *ret_k) {
+        const struct vuln_arm_core *a = arm_core(c);
+
+        *ret_k = a ? a->bhb_k : 0;
+        if (a && (a->safe & ARM_BHB_SAFE))
+                return VULN_NOT_AFFECTED;
+        return *ret_k ? VULN_AFFECTED : VULN_AFFECTED_UNLESS;
 }
 
 const char *vuln_tables_from(void) {
@@ -82,10 +124,16 @@ enum vuln_verdict vuln_judge(const char *file, const struct vuln_cpuid *c, char 
 
         if (c->vendor == VULN_OTHER)
                 return VULN_UNKNOWN;
+        if (c->vendor == VULN_ARM64) {
+                v = arm_judge(file, c, &msr);
+                if (ret_msr)
+                        *ret_msr = msr;
+                return v;
+        }
         /* before the NO_SPECULATION return in the kernel's order */
         if (streq(file, "itlb_multihit")) {
                 if (!white(c, VW_NO_ITLB_MULTIHIT))
-                        v = VULN_AFFECTED_UNLESS, msr = "PSCHANGE_MC_NO";
+                        v = VULN_AFFECTED_UNLESS, msr = "IA32_ARCH_CAPABILITIES.PSCHANGE_MC_NO";
         } else if (nospec)
                 v = VULN_NOT_AFFECTED;
         else if (streq(file, "spectre_v1"))
@@ -94,20 +142,20 @@ enum vuln_verdict vuln_judge(const char *file, const struct vuln_cpuid *c, char 
                 v = white(c, VW_NO_SPECTRE_V2) ? VULN_NOT_AFFECTED : VULN_AFFECTED;
         else if (streq(file, "spec_store_bypass")) {
                 if (!white(c, VW_NO_SSB) && !has(flags, "amd_ssb_no") && !has(flags, "virt_ssbd_no"))
-                        v = VULN_AFFECTED_UNLESS, msr = "SSB_NO";
+                        v = VULN_AFFECTED_UNLESS, msr = "IA32_ARCH_CAPABILITIES.SSB_NO";
         } else if (streq(file, "meltdown")) {
                 if (!white(c, VW_NO_MELTDOWN))
-                        v = VULN_AFFECTED_UNLESS, msr = "RDCL_NO";
+                        v = VULN_AFFECTED_UNLESS, msr = "IA32_ARCH_CAPABILITIES.RDCL_NO";
         } else if (streq(file, "l1tf")) {
                 if (!white(c, VW_NO_MELTDOWN) && !white(c, VW_NO_L1TF))
-                        v = VULN_AFFECTED_UNLESS, msr = "RDCL_NO";
+                        v = VULN_AFFECTED_UNLESS, msr = "IA32_ARCH_CAPABILITIES.RDCL_NO";
         } else if (streq(file, "mds")) {
                 if (!white(c, VW_NO_MDS))
-                        v = VULN_AFFECTED_UNLESS, msr = "MDS_NO";
+                        v = VULN_AFFECTED_UNLESS, msr = "IA32_ARCH_CAPABILITIES.MDS_NO";
         } else if (streq(file, "tsx_async_abort")) {
                 /* TSX: the rtm flag (TSX_CTRL, an MSR bit, is the kernel's other sign) */
                 if (has(flags, "rtm"))
-                        v = VULN_AFFECTED_UNLESS, msr = "TAA_NO";
+                        v = VULN_AFFECTED_UNLESS, msr = "IA32_ARCH_CAPABILITIES.TAA_NO";
         } else if (streq(file, "srbds")) {
                 if ((has(flags, "rdrand") || has(flags, "rdseed")) && black(c, VB_SRBDS | VB_MMIO_SBDS))
                         v = VULN_AFFECTED;

@@ -10,7 +10,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-enum vuln_vendor { VULN_ANY, VULN_INTEL, VULN_AMD, VULN_HYGON, VULN_CENTAUR, VULN_ZHAOXIN, VULN_NSC, VULN_VORTEX, VULN_OTHER };
+enum vuln_vendor { VULN_ANY, VULN_INTEL, VULN_AMD, VULN_HYGON, VULN_CENTAUR, VULN_ZHAOXIN, VULN_NSC, VULN_VORTEX, VULN_OTHER,
+                   VULN_ARM64 /* any arm64 core: implementer and part say which */ };
 #define VULN_STEPPINGS_ANY 0xffff
 
 /* One row of the kernel's cpu_vuln_whitelist[] or cpu_vuln_blacklist[] (-1: any family or model). */
@@ -29,10 +30,21 @@ struct vuln_ucode {
         uint32_t revision;
 };
 
-/* A CPU as /proc/cpuinfo describes it. */
+/* arm64: a core the kernel's Spectre and Meltdown lists name (MIDR implementer and part), the
+ * lists that call it safe, and its Spectre-BHB loop count (0: in no loop list). */
+enum { ARM_KPTI_SAFE = 1, ARM_V2_SAFE = 2, ARM_V4_SAFE = 4, ARM_BHB_SAFE = 8 };
+struct vuln_arm_core {
+        uint16_t implementer, part;
+        uint8_t safe;
+        uint8_t bhb_k;
+};
+
+/* A CPU as /proc/cpuinfo describes it: x86's vendor, family, model and stepping, or arm64's
+ * implementer and part (vendor VULN_ARM64). */
 struct vuln_cpuid {
         enum vuln_vendor vendor;
         int family, model, stepping;
+        int implementer, part;
 };
 enum vuln_vendor vuln_vendor_of(const char *vendor_id);
 
@@ -47,7 +59,11 @@ struct vuln_rule {
         const char *file;   /* the file a kernel that knows it has */
         const char *since;  /* the first kernel release with that file */
 };
-const struct vuln_rule *vuln_rules(size_t *ret_n);
+const struct vuln_rule *vuln_rules(bool arm64, size_t *ret_n);
+/* arm64's Spectre-BHB (inside its spectre_v2 line since 5.17): VULN_NOT_AFFECTED for a core the
+ * kernel calls safe, VULN_AFFECTED with *ret_k for one in a loop list, VULN_AFFECTED_UNLESS
+ * (CSV2.3) otherwise. */
+enum vuln_verdict vuln_arm_bhb(const struct vuln_cpuid *cpu, unsigned *ret_k);
 /* flags: the CPU's cpuinfo flags (NULL-terminated); hypervisor: running as a guest. */
 enum vuln_verdict vuln_judge(const char *file, const struct vuln_cpuid *cpu, char *const *flags, bool hypervisor,
                              const char **ret_msr);

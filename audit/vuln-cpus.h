@@ -382,3 +382,47 @@ static const struct vuln_ucode latest_microcode[] = {
         { 15, 0x06, 0x0100, 0x22, 0x9 },
         {}
 };
+
+/* arm64: the cores the kernel's lists name, by MIDR implementer and part: which lists call
+ * it safe, and its Spectre-BHB loop count (0: in no loop list) */
+static const struct vuln_arm_core arm_cores[] = {
+        { 0x41, 0xd03, ARM_BHB_SAFE | ARM_KPTI_SAFE | ARM_V2_SAFE | ARM_V4_SAFE, 0 },
+        { 0x41, 0xd04, ARM_BHB_SAFE | ARM_KPTI_SAFE | ARM_V2_SAFE | ARM_V4_SAFE, 0 },
+        { 0x41, 0xd05, ARM_BHB_SAFE | ARM_KPTI_SAFE | ARM_V2_SAFE | ARM_V4_SAFE, 0 },
+        { 0x41, 0xd07, ARM_KPTI_SAFE, 8 },
+        { 0x41, 0xd08, ARM_KPTI_SAFE, 8 },
+        { 0x41, 0xd09, ARM_KPTI_SAFE, 0 },
+        { 0x41, 0xd0b, 0, 24 },
+        { 0x41, 0xd0c, 0, 24 },
+        { 0x41, 0xd0d, 0, 24 },
+        { 0x41, 0xd0e, 0, 24 },
+        { 0x41, 0xd40, 0, 32 },
+        { 0x41, 0xd41, 0, 32 },
+        { 0x41, 0xd42, 0, 32 },
+        { 0x41, 0xd44, 0, 32 },
+        { 0x41, 0xd46, ARM_BHB_SAFE, 0 },
+        { 0x41, 0xd47, 0, 32 },
+        { 0x41, 0xd48, 0, 32 },
+        { 0x41, 0xd49, 0, 32 },
+        { 0x41, 0xd4b, 0, 32 },
+        { 0x41, 0xd4c, 0, 32 },
+        { 0x41, 0xd4d, 0, 38 },
+        { 0x41, 0xd4e, 0, 132 },
+        { 0x41, 0xd4f, 0, 132 },
+        { 0x41, 0xd80, ARM_BHB_SAFE, 0 },
+        { 0x41, 0xd81, 0, 38 },
+        { 0x41, 0xd89, 0, 38 },
+        { 0x42, 0x100, ARM_BHB_SAFE | ARM_KPTI_SAFE | ARM_V2_SAFE | ARM_V4_SAFE, 0 },
+        { 0x42, 0x516, ARM_KPTI_SAFE, 0 },
+        { 0x43, 0x0af, ARM_KPTI_SAFE, 0 },
+        { 0x48, 0xd01, ARM_KPTI_SAFE | ARM_V2_SAFE, 32 },
+        { 0x48, 0xd02, 0, 24 },
+        { 0x4e, 0x004, ARM_KPTI_SAFE, 0 },
+        { 0x51, 0x800, ARM_KPTI_SAFE, 0 },
+        { 0x51, 0x801, ARM_BHB_SAFE | ARM_KPTI_SAFE | ARM_V2_SAFE, 0 },
+        { 0x51, 0x803, ARM_BHB_SAFE | ARM_KPTI_SAFE | ARM_V2_SAFE | ARM_V4_SAFE, 0 },
+        { 0x51, 0x804, 0, 24 },
+        { 0x51, 0x805, ARM_BHB_SAFE | ARM_KPTI_SAFE | ARM_V2_SAFE | ARM_V4_SAFE, 0 },
+        { 0xc0, 0xac3, 0, 11 },
+        {}
+};

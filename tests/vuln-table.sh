@@ -31,6 +31,10 @@ exp=$(cat tests/data/kernel-new.expected.h)
 has '\{ VULN_INTEL, 6, 0x55, 0x003f, VB_RETBLEED \},' "$exp" && has 'VULN_STEPPINGS_ANY, VB_SRBDS \| VB_RETBLEED \},' "$exp" &&
         awk '/0x55, 0x003f/ { a = NR } /0x55, VULN_STEPPINGS_ANY/ { b = NR } END { exit !(a && b && a < b) }' <<< "$exp" &&
         ok "gen-vuln-table: stepping ranges, in the kernel's order" || notok "gen-vuln-table: stepping ranges"
+# arm64: the safe lists' flags, and the first loop list that names a core gives its k (32, not 8)
+has '\{ 0x41, 0xd03, ARM_BHB_SAFE \| ARM_KPTI_SAFE \| ARM_V2_SAFE \| ARM_V4_SAFE, 0 \},' "$exp" &&
+        has '\{ 0x41, 0xd0c, 0, 32 \},' "$exp" && ok "gen-vuln-table: arm64 cores, their safe lists and BHB loop count" ||
+        notok "gen-vuln-table: arm64 cores" "$(grep -A3 arm_cores <<< "$exp")"
 
 # what it refuses
 mkdir -p "$tmp/broken"

@@ -37,3 +37,11 @@ static const struct vuln_ucode latest_microcode[] = {
         { 6, 0x55, 0x0010, 0x02, 0x2007008 },
         {}
 };
+
+/* arm64: the cores the kernel's lists name, by MIDR implementer and part: which lists call
+ * it safe, and its Spectre-BHB loop count (0: in no loop list) */
+static const struct vuln_arm_core arm_cores[] = {
+        { 0x41, 0xd03, ARM_BHB_SAFE | ARM_KPTI_SAFE | ARM_V2_SAFE | ARM_V4_SAFE, 0 },
+        { 0x41, 0xd0c, 0, 32 },
+        {}
+};

@@ -31,3 +31,10 @@ static const struct vuln_ucode latest_microcode[] = {
 
         {}
 };
+
+/* arm64: the cores the kernel's lists name, by MIDR implementer and part: which lists call
+ * it safe, and its Spectre-BHB loop count (0: in no loop list) */
+static const struct vuln_arm_core arm_cores[] = {
+
+        {}
+};

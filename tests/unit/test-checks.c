@@ -346,14 +346,37 @@ static const struct tcase cases[] = {
             VULN("gather_data_sampling", "Mitigation: Microcode"), VULN("spec_rstack_overflow", "Not affected"),
             VULN("reg_file_data_sampling", "Not affected"), VULN("indirect_target_selection", "Mitigation: Aligned branch/return thunks"),
             VULN("tsa", "Not affected"), VULN("vmscape", "Mitigation: IBPB before exit to userspace")),
-          "which this CPU has unless its IA32_ARCH_CAPABILITIES says TAA_NO" },
+          "which this CPU has unless IA32_ARCH_CAPABILITIES.TAA_NO says otherwise" },
         /* before 4.15 there is no vulnerabilities/ at all */
         { "cpu.vuln_coverage", SIS_FAIL, 0, F(KABY("fpu"), { "/proc/sys/kernel/osrelease", "4.9.0\n" }), "no spectre_v1: Linux 4.15 added it" },
         /* a CPU the tables do not know, an arm64 host, and garbage */
         { "cpu.vuln_coverage", SIS_UNKNOWN, 0,
           F({ "/proc/cpuinfo", "processor\t: 0\nvendor_id\t: WeirdCPU\ncpu family\t: 6\nmodel\t\t: 1\nflags\t\t: fpu\n\n" }, KNOWN_419),
           "the tables do not say" },
-        { "cpu.vuln_coverage", SIS_SKIP, 0, F({ "/proc/cpuinfo", "processor\t: 0\nBogoMIPS\t: 50.00\nCPU implementer\t: 0x41\n\n" }) },
+        /* arm64: Neoverse N1 (Graviton2), a Spectre-BHB loop core (k 24): a 5.10 from before the
+         * BHB backports calls it "Not affected" (CSV2); a kernel that knows BHB says so */
+#define N1 { "/proc/cpuinfo", "processor\t: 0\nBogoMIPS\t: 243.75\nFeatures\t: fp asimd ssbs\nCPU implementer\t: 0x41\n" \
+                              "CPU architecture: 8\nCPU variant\t: 0x3\nCPU part\t: 0xd0c\nCPU revision\t: 1\n\n" }
+#define ARM_OTHERS VULN("meltdown", "Not affected"), VULN("spectre_v1", "Mitigation: __user pointer sanitization"), \
+        VULN("spec_store_bypass", "Mitigation: Speculative Store Bypass disabled via prctl")
+        { "cpu.vuln_coverage", SIS_FAIL, 0, F(N1, ARM_OTHERS, VULN("spectre_v2", "Not affected")),
+          "kernel too old to mitigate Spectre-BHB on this CPU (its spectre_v2 line names no BHB mitigation, Linux 5.17 added one; "
+          "this core needs a 24-branch loop)" },
+        { "cpu.vuln_coverage", SIS_PASS, 0, F(N1, ARM_OTHERS, VULN("spectre_v2", "Mitigation: CSV2, BHB")), "reports every" },
+        /* Cortex-A53 is safe from all of them; a kernel before 5.2 has no files, and the A53 needs none */
+        { "cpu.vuln_coverage", SIS_FAIL, 0,
+          F({ "/proc/cpuinfo", "processor\t: 0\nFeatures\t: fp\nCPU implementer\t: 0x41\nCPU part\t: 0xd03\n\n" }), "Spectre v1" },
+        { "cpu.vuln_coverage", SIS_PASS, 0,
+          F({ "/proc/cpuinfo", "processor\t: 0\nFeatures\t: fp\nCPU implementer\t: 0x41\nCPU part\t: 0xd03\n\n" },
+            VULN("spectre_v1", "Mitigation: __user pointer sanitization")), "has none of them" },
+        /* an unknown core under a kernel without the files: affected unless its ID registers say otherwise */
+        { "cpu.vuln_coverage", SIS_WARN, 0,
+          F({ "/proc/cpuinfo", "processor\t: 0\nFeatures\t: fp\nCPU implementer\t: 0x61\nCPU part\t: 0x022\n\n" },
+            VULN("spectre_v1", "Mitigation: __user pointer sanitization"), VULN("spec_store_bypass", "Vulnerable")),
+          "unless ID_AA64PFR0_EL1.CSV3 says otherwise" },
+#undef N1
+#undef ARM_OTHERS
+        { "cpu.vuln_coverage", SIS_UNKNOWN, 0, F({ "/proc/cpuinfo", "processor\t: 0\nBogoMIPS\t: 50.00\n\n" }) },
         { "cpu.vuln_coverage", SIS_UNKNOWN, 0, F({ "/etc/x", "" }) },
 #undef ROME
 #undef KNOWN_510

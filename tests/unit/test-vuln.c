@@ -109,12 +109,12 @@ static void test_tables(void **state) {
                 { { VULN_INTEL, 6, 0x55, 4 }, none, true, "vmscape", VULN_NOT_AFFECTED }, /* bare metal only */
                 { { VULN_INTEL, 6, 0x55, 4 }, tsx, false, "gather_data_sampling", VULN_AFFECTED },
                 { { VULN_INTEL, 6, 0x55, 4 }, none, false, "gather_data_sampling", VULN_NOT_AFFECTED }, /* no AVX */
-                { { VULN_INTEL, 6, 0x55, 4 }, none, false, "mds", VULN_AFFECTED_UNLESS, "MDS_NO" },
-                { { VULN_INTEL, 6, 0x55, 4 }, none, false, "meltdown", VULN_AFFECTED_UNLESS, "RDCL_NO" },
+                { { VULN_INTEL, 6, 0x55, 4 }, none, false, "mds", VULN_AFFECTED_UNLESS, "IA32_ARCH_CAPABILITIES.MDS_NO" },
+                { { VULN_INTEL, 6, 0x55, 4 }, none, false, "meltdown", VULN_AFFECTED_UNLESS, "IA32_ARCH_CAPABILITIES.RDCL_NO" },
                 /* Kaby Lake desktop: SRBDS needs RDRAND; TAA needs TSX */
                 { { VULN_INTEL, 6, 0x9e, 9 }, tsx, false, "srbds", VULN_AFFECTED },
                 { { VULN_INTEL, 6, 0x9e, 9 }, none, false, "srbds", VULN_NOT_AFFECTED },
-                { { VULN_INTEL, 6, 0x9e, 9 }, tsx, false, "tsx_async_abort", VULN_AFFECTED_UNLESS, "TAA_NO" },
+                { { VULN_INTEL, 6, 0x9e, 9 }, tsx, false, "tsx_async_abort", VULN_AFFECTED_UNLESS, "IA32_ARCH_CAPABILITIES.TAA_NO" },
                 { { VULN_INTEL, 6, 0x9e, 9 }, none, false, "tsx_async_abort", VULN_NOT_AFFECTED },
                 { { VULN_INTEL, 6, 0x9e, 9 }, none, false, "retbleed", VULN_AFFECTED },
                 { { VULN_INTEL, 6, 0x9e, 9 }, none, false, "mmio_stale_data", VULN_AFFECTED },
@@ -144,6 +144,28 @@ static void test_tables(void **state) {
                                  cases[i].cpu.model, cases[i].cpu.stepping, v, cases[i].want);
                 if (cases[i].msr)
                         assert_string_equal(msr, cases[i].msr);
+        }
+        /* arm64 (proton-pack.c, cpufeature.c): Cortex-A72 is on the KPTI safe list, not on the v2 one;
+         * Neoverse N1 (Graviton2) needs a 24-branch BHB loop, Neoverse V1 (Graviton3) 32, A53 none */
+        {
+                struct vuln_cpuid a72 = { VULN_ARM64, -1, -1, -1, 0x41, 0xd08 }, n1 = { VULN_ARM64, -1, -1, -1, 0x41, 0xd0c },
+                                  v1 = { VULN_ARM64, -1, -1, -1, 0x41, 0xd40 }, a53 = { VULN_ARM64, -1, -1, -1, 0x41, 0xd03 },
+                                  odd = { VULN_ARM64, -1, -1, -1, 0x61, 0x022 };
+                const char *msr = NULL;
+                unsigned k;
+                assert_int_equal(vuln_judge("meltdown", &a72, none, false, &msr), VULN_NOT_AFFECTED);
+                assert_int_equal(vuln_judge("spectre_v2", &a72, none, false, &msr), VULN_AFFECTED_UNLESS);
+                assert_string_equal(msr, "ID_AA64PFR0_EL1.CSV2");
+                assert_int_equal(vuln_judge("spectre_v1", &a53, none, false, &msr), VULN_AFFECTED);
+                assert_int_equal(vuln_judge("spec_store_bypass", &a53, none, false, &msr), VULN_NOT_AFFECTED);
+                assert_int_equal(vuln_arm_bhb(&n1, &k), VULN_AFFECTED);
+                assert_int_equal(k, 24);
+                assert_int_equal(vuln_arm_bhb(&v1, &k), VULN_AFFECTED);
+                assert_int_equal(k, 32);
+                assert_int_equal(vuln_arm_bhb(&a72, &k), VULN_AFFECTED);
+                assert_int_equal(k, 8);
+                assert_int_equal(vuln_arm_bhb(&a53, &k), VULN_NOT_AFFECTED);
+                assert_int_equal(vuln_arm_bhb(&odd, &k), VULN_AFFECTED_UNLESS);
         }
         /* the latest microcode: Kaby Lake 0x9e stepping 9 is in the list, AMD never */
         assert_true(vuln_latest_microcode(&(struct vuln_cpuid) { VULN_INTEL, 6, 0x9e, 9 }, &lo, &hi));
