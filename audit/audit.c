@@ -28,6 +28,7 @@ int audit_ctx_init(struct audit_ctx *c, struct sis_root *root, const struct audi
                 .release_r = 1,
                 .kmod_r = 1,
                 .kconfig_r = 1,
+                .mounts_r = 1,
                 .smt_on = -1,
         };
         return 0;
@@ -41,6 +42,7 @@ void audit_ctx_done(struct audit_ctx *c) {
         free(c->release);
         if (c->kconfig_r == 0)
                 kconfig_done(&c->kconfig);
+        mounts_free(c->mounts, c->n_mounts);
         free(c->kconfig_path);
         if (c->kmod)
                 sym_kmod_unref(c->kmod);
@@ -81,6 +83,43 @@ int audit_kconfig(struct audit_ctx *c, const struct kconfig **ret, const char **
                 return c->kconfig_r;
         *ret = &c->kconfig;
         return 0;
+}
+
+int audit_mounts(struct audit_ctx *c, const struct mount_entry **ret, size_t *ret_n) {
+        if (c->mounts_r == 1) {
+                _cleanup_free_ char *text = NULL;
+                c->mounts_r = sis_root_read(c->root, "/proc/mounts", &text, NULL);
+                if (c->mounts_r >= 0)
+                        c->mounts_r = mounts_parse(text, &c->mounts, &c->n_mounts);
+                if (c->mounts_r > 0)
+                        c->mounts_r = 0;
+        }
+        if (c->mounts_r < 0)
+                return c->mounts_r;
+        *ret = c->mounts;
+        *ret_n = c->n_mounts;
+        return 0;
+}
+
+const struct mount_entry *audit_mount_of(struct audit_ctx *c, const char *path, int *ret_error) {
+        const struct mount_entry *m, *best = NULL;
+        size_t n, best_len = 0;
+        int k = audit_mounts(c, &m, &n);
+
+        if (k < 0) {
+                *ret_error = k;
+                return NULL;
+        }
+        for (size_t i = 0; i < n; i++) {
+                size_t l = strlen(m[i].target);
+                bool under = streq(m[i].target, "/") || (strncmp(path, m[i].target, l) == 0 && (path[l] == '/' || path[l] == '\0'));
+                if (under && l >= best_len) {
+                        best = &m[i];
+                        best_len = l;
+                }
+        }
+        *ret_error = best ? 0 : -ENOENT;
+        return best;
 }
 
 int audit_kconfig_set(struct audit_ctx *c, const char *name) {

@@ -40,6 +40,9 @@ struct audit_ctx {
         char *release;
         struct kmod_ctx *kmod;
         int kmod_r;
+        int mounts_r;
+        struct mount_entry *mounts;
+        size_t n_mounts;
         int kconfig_r;
         struct kconfig kconfig;
         char *kconfig_path;
@@ -57,6 +60,11 @@ int audit_release(struct audit_ctx *c, const char **ret);
  * -errno with *ret_step the step that failed ("read", "decompress", "parse"); *ret_path (may be
  * NULL) the file it came from or was looked for. */
 int audit_kconfig(struct audit_ctx *c, const struct kconfig **ret, const char **ret_path, const char **ret_step);
+/* /proc/mounts, parsed once: 0, or -errno. */
+int audit_mounts(struct audit_ctx *c, const struct mount_entry **ret, size_t *ret_n);
+/* The mount that holds path: the last (top) of the longest mount points containing it; NULL with
+ * *ret_error -errno when /proc/mounts cannot be read, -ENOENT when no mount holds it. */
+const struct mount_entry *audit_mount_of(struct audit_ctx *c, const char *path, int *ret_error);
 /* "y" or "m" for CONFIG_<name> in the host's config: 1 set, 0 not set, -errno no config. */
 int audit_kconfig_set(struct audit_ctx *c, const char *name);
 /* Kernel release as major.minor.patch compared with since: <0, 0, >0; -2 unknown. */

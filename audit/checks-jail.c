@@ -9,16 +9,13 @@
 static const char *const needed_controllers[] = { "cpu", "cpuset", "memory", "pids" };
 
 CHECK_FN(check_jail_cgroups) {
-        _cleanup_free_ char *text = NULL, *ctrl = NULL;
+        _cleanup_free_ char *ctrl = NULL;
         _cleanup_strv_free_ char **v1 = NULL, **v2 = NULL;
-        struct mount_entry *m = NULL;
-        size_t n = 0;
+        const struct mount_entry *m;
+        size_t n;
         bool unified = false;
-        int k;
+        int k = audit_mounts(c, &m, &n);
 
-        k = sis_root_read(c->root, "/proc/mounts", &text, NULL);
-        if (k >= 0)
-                k = mounts_parse(text, &m, &n);
         if (k < 0) {
                 sis_finding_note(f, SIS_UNKNOWN, "cannot read /proc/mounts: %s", audit_strerror(k));
                 return;
@@ -37,7 +34,6 @@ CHECK_FN(check_jail_cgroups) {
                                         (void) strv_extend(&v1, needed_controllers[j]);
                 }
         }
-        mounts_free(m, n);
 
         if (unified) {
                 if (audit_read(c, f, "/sys/fs/cgroup/cgroup.controllers", &ctrl) < 0)
@@ -329,9 +325,9 @@ CHECK_FN(check_jail_binaries) {
  * guide measured the launch latency this adds and asks for favordynmods (or, where the CPU is not
  * affected, kvm.nx_huge_pages=never, which creates no such thread). */
 CHECK_FN(check_jail_cgroup_favordynmods) {
-        _cleanup_free_ char *text = NULL, *nx = NULL;
-        struct mount_entry *m = NULL;
-        size_t n = 0;
+        _cleanup_free_ char *nx = NULL;
+        const struct mount_entry *m;
+        size_t n;
         char **words = NULL;
         bool v2 = false, v2_favor = false;
         const char *arg_v;
@@ -349,9 +345,7 @@ CHECK_FN(check_jail_cgroup_favordynmods) {
                 sis_finding_note(f, SIS_PASS, "kvm.nx_huge_pages=never: KVM_CREATE_VM starts no recovery thread to move");
                 return;
         }
-        k = sis_root_read(c->root, "/proc/mounts", &text, NULL);
-        if (k >= 0)
-                k = mounts_parse(text, &m, &n);
+        k = audit_mounts(c, &m, &n);
         if (k < 0) {
                 sis_finding_note(f, SIS_UNKNOWN, "cannot read /proc/mounts: %s", audit_strerror(k));
                 return;
@@ -363,7 +357,6 @@ CHECK_FN(check_jail_cgroup_favordynmods) {
                         sis_finding_evidence(f, "/proc/mounts", "%s %s %s", m[i].fstype, m[i].target, m[i].options);
                         v2_favor = strv_split(m[i].options, ",", &opts) >= 0 && strv_contains(opts, "favordynmods");
                 }
-        mounts_free(m, n);
         if (v2 && v2_favor) {
                 sis_finding_note(f, SIS_PASS, "cgroup v2 mounted with favordynmods");
                 return;
@@ -394,10 +387,10 @@ CHECK_FN(check_jail_cgroup_favordynmods) {
  * from a jail reaches host files, a full jail fills the host's /). */
 CHECK_FN(check_jail_chroot_base_mount) {
         const char *base = c->cfg->chroot_base;
-        _cleanup_free_ char *text = NULL;
-        struct mount_entry *m = NULL;
-        size_t n = 0, best = SIZE_MAX, best_len = 0;
+        const struct mount_entry *mnt;
+        _cleanup_strv_free_ char **opts = NULL;
         struct sis_stat st;
+        unsigned bad = 0;
         int k;
 
         if (!base || base[0] != '/') {
@@ -411,53 +404,33 @@ CHECK_FN(check_jail_chroot_base_mount) {
         }
         if (k >= 0)
                 sis_stat_done(&st);
-        k = sis_root_read(c->root, "/proc/mounts", &text, NULL);
-        if (k >= 0)
-                k = mounts_parse(text, &m, &n);
-        if (k < 0) {
-                sis_finding_note(f, SIS_UNKNOWN, "cannot read /proc/mounts: %s", audit_strerror(k));
+        mnt = audit_mount_of(c, base, &k);
+        if (!mnt) {
+                if (k == -ENOENT)
+                        sis_finding_note(f, SIS_UNKNOWN, "no mount in /proc/mounts holds %s", base);
+                else
+                        sis_finding_note(f, SIS_UNKNOWN, "cannot read /proc/mounts: %s", audit_strerror(k));
                 return;
         }
-        /* the last of the longest mount points that contain the base: the one on top */
-        for (size_t i = 0; i < n; i++) {
-                size_t l = strlen(m[i].target);
-                bool contains = streq(m[i].target, "/") || (startswith(base, m[i].target) && (base[l] == '/' || base[l] == '\0'));
-                if (contains && l >= best_len) {
-                        best = i;
-                        best_len = l;
-                }
-        }
-        if (best == SIZE_MAX) {
-                sis_finding_note(f, SIS_UNKNOWN, "no mount in /proc/mounts holds %s", base);
-                mounts_free(m, n);
+        sis_finding_evidence(f, "/proc/mounts", "%s %s %s", mnt->fstype, mnt->target, mnt->options);
+        if (strv_split(mnt->options, ",", &opts) < 0)
                 return;
+        /* QEMU's jail (sis-launch's own) mounts a /dev of its own: only the jailer's nodes need it */
+        if (strv_contains(opts, "nodev") && !c->cfg->qemu) {
+                bad++;
+                sis_finding_note(f, SIS_FAIL, "%s is on a nodev mount (%s): the jailer's /dev/kvm and /dev/net/tun "
+                                 "nodes cannot be opened there", base, mnt->target);
         }
-        sis_finding_evidence(f, "/proc/mounts", "%s %s %s", m[best].fstype, m[best].target, m[best].options);
-        {
-                _cleanup_strv_free_ char **opts = NULL;
-                unsigned bad = 0;
-                if (strv_split(m[best].options, ",", &opts) < 0) {
-                        mounts_free(m, n);
-                        return;
-                }
-                /* QEMU's jail (sis-launch's own) mounts a /dev of its own: only the jailer's nodes need it */
-                if (strv_contains(opts, "nodev") && !c->cfg->qemu) {
-                        bad++;
-                        sis_finding_note(f, SIS_FAIL, "%s is on a nodev mount (%s): the jailer's /dev/kvm and /dev/net/tun "
-                                         "nodes cannot be opened there", base, m[best].target);
-                }
-                if (!strv_contains(opts, "nosuid")) {
-                        bad++;
-                        sis_finding_note(f, SIS_WARN, "%s is on a mount without nosuid (%s)", base, m[best].target);
-                }
-                if (streq(m[best].target, "/")) {
-                        bad++;
-                        sis_finding_note(f, SIS_WARN, "%s is on the host's root filesystem: jails share its space and inodes "
-                                         "(give it a filesystem of its own)", base);
-                }
-                if (!bad)
-                        sis_finding_note(f, SIS_PASS, "%s is on its own mount (%s, %s), nosuid, devices allowed", base,
-                                         m[best].target, m[best].fstype);
+        if (!strv_contains(opts, "nosuid")) {
+                bad++;
+                sis_finding_note(f, SIS_WARN, "%s is on a mount without nosuid (%s)", base, mnt->target);
         }
-        mounts_free(m, n);
+        if (streq(mnt->target, "/")) {
+                bad++;
+                sis_finding_note(f, SIS_WARN, "%s is on the host's root filesystem: jails share its space and inodes "
+                                 "(give it a filesystem of its own)", base);
+        }
+        if (!bad)
+                sis_finding_note(f, SIS_PASS, "%s is on its own mount (%s, %s), nosuid, devices allowed", base, mnt->target,
+                                 mnt->fstype);
 }

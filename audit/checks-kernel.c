@@ -477,19 +477,16 @@ CHECK_FN(check_kernel_fs_protect) {
 
 /* Is securityfs mounted at /sys/kernel/security? 1, 0, or -errno. */
 static int securityfs_mounted(struct audit_ctx *c) {
-        _cleanup_free_ char *text = NULL;
-        struct mount_entry *m = NULL;
-        size_t n = 0;
-        int k = sis_root_read_string(c->root, "/proc/mounts", &text), found = 0;
+        const struct mount_entry *m;
+        size_t n;
+        int k = audit_mounts(c, &m, &n);
 
         if (k < 0)
                 return k;
-        k = mounts_parse(text, &m, &n);
-        for (size_t i = 0; k >= 0 && i < n; i++)
+        for (size_t i = 0; i < n; i++)
                 if (streq(m[i].fstype, "securityfs") && streq(m[i].target, "/sys/kernel/security"))
-                        found = 1;
-        mounts_free(m, n);
-        return k < 0 ? k : found;
+                        return 1;
+        return 0;
 }
 
 CHECK_FN(check_kernel_lockdown) {

@@ -158,39 +158,8 @@ static bool jail_can_open(const struct sis_stat *st, const struct audit_config *
         return ok;
 }
 
-/* The mount holding path (longest matching mount point), from /proc/mounts. */
-static int mount_of(struct audit_ctx *c, const char *path, char **ret_target, char **ret_options) {
-        _cleanup_free_ char *text = NULL;
-        struct mount_entry *m = NULL;
-        size_t n = 0, best = 0;
-        int k, found = -1;
-
-        k = sis_root_read(c->root, "/proc/mounts", &text, NULL);
-        if (k >= 0)
-                k = mounts_parse(text, &m, &n);
-        if (k < 0)
-                return k;
-        for (size_t i = 0; i < n; i++) {
-                size_t l = strlen(m[i].target);
-                bool under = streq(m[i].target, "/") ||
-                             (strncmp(path, m[i].target, l) == 0 && (path[l] == '/' || path[l] == '\0'));
-                if (under && l >= best) {
-                        best = l;
-                        found = (int) i;
-                }
-        }
-        k = -ENOENT;
-        if (found >= 0) {
-                *ret_target = strdup(m[found].target);
-                *ret_options = strdup(m[found].options);
-                k = *ret_target && *ret_options ? 0 : -ENOMEM;
-        }
-        mounts_free(m, n);
-        return k;
-}
-
 CHECK_FN(check_kvm_access) {
-        _cleanup_free_ char *target = NULL, *opts = NULL;
+        const struct mount_entry *mnt;
         _cleanup_strv_free_ char **o = NULL;
         struct sis_stat st;
         bool world, grant;
@@ -208,8 +177,9 @@ CHECK_FN(check_kvm_access) {
 
         /* The jailer mknods /dev/kvm inside each chroot, owned by the VM's uid/gid; that node works
          * only if the chroot base is not on a nodev mount. */
-        if (mount_of(c, c->cfg->chroot_base, &target, &opts) >= 0 && strv_split(opts, ",", &o) >= 0) {
-                sis_finding_evidence(f, "/proc/mounts", "%s %s", target, opts);
+        if ((mnt = audit_mount_of(c, c->cfg->chroot_base, &k)) && strv_split(mnt->options, ",", &o) >= 0) {
+                const char *target = mnt->target;
+                sis_finding_evidence(f, "/proc/mounts", "%s %s", target, mnt->options);
                 if (strv_contains(o, "nodev")) {
                         sis_finding_note(f, SIS_FAIL, "jail users cannot open their /dev/kvm: %s is on a nodev mount (%s)",
                                          c->cfg->chroot_base, target);
