@@ -69,7 +69,7 @@ int audit_kconfig(struct audit_ctx *c, const struct kconfig **ret, const char **
                         k = c->kconfig_path ? sis_root_read(c->root, c->kconfig_path, &text, &len) : -ENOMEM;
                 }
                 if (k >= 0) {
-                        k = kconfig_parse(text, len, &c->kconfig);
+                        k = kconfig_parse_owned(TAKE_PTR(text), len, &c->kconfig);
                         if (k < 0)
                                 c->kconfig_step = "parse";
                 }

@@ -346,16 +346,21 @@ static int cmp_entry(const void *a, const void *b) {
 }
 
 int kconfig_parse(const char *text, size_t len, struct kconfig *ret) {
-        _cleanup_free_ char *buf = NULL;
+        char *buf = strlen(text) == len ? strdup(text) : NULL;
+
+        if (strlen(text) != len)
+                return -EBADMSG;
+        return buf ? kconfig_parse_owned(buf, len, ret) : -ENOMEM;
+}
+
+int kconfig_parse_owned(char *text, size_t len, struct kconfig *ret) {
+        _cleanup_free_ char *buf = text;
         _cleanup_free_ char **entries = NULL;
         size_t n = 0, cap = 0;
         char *line, *next;
 
         if (strlen(text) != len || !str_is_printable(text, len))
                 return -EBADMSG;
-        buf = strdup(text);
-        if (!buf)
-                return -ENOMEM;
         for (line = buf; line && *line; line = next) {
                 next = strchr(line, '\n');
                 if (next)

@@ -53,6 +53,8 @@ struct kconfig {
         size_t n;
 };
 int kconfig_parse(const char *text, size_t len, struct kconfig *ret);
+/* The same, parsing text in place: it becomes the config's (freed on failure too). */
+int kconfig_parse_owned(char *text, size_t len, struct kconfig *ret);
 void kconfig_done(struct kconfig *k);
 /* "y", "m", a value, or NULL when not set. name with or without CONFIG_. */
 const char *kconfig_get(const struct kconfig *k, const char *name);

@@ -24,6 +24,7 @@ struct sis_root {
         bool have_openat2;
         json_object *meta;   /* sis-dump.json when the root is a dump */
         json_object *probes; /* probe answers: cache (live) or recorded (dump) */
+        json_object *reads;  /* path -> the bytes its first read gave, or its errno: one snapshot per run */
         struct sis_dump *recorder;
 };
 
@@ -138,6 +139,7 @@ struct sis_root *sis_root_unref(struct sis_root *r) {
         free(r->path);
         json_object_put(r->meta);
         json_object_put(r->probes);
+        json_object_put(r->reads);
         free(r);
         return NULL;
 }
@@ -353,16 +355,65 @@ static int root_open_parent(struct sis_root *r, const char *path, char **ret_bas
         return fd;
 }
 
+/* The first read of a path is the answer for the whole run, as in a dump: a file read by
+ * several checks is read once, and they all judge the same bytes. */
+static int read_cached(struct sis_root *r, const char *path, char **ret, size_t *ret_len) {
+        json_object *v;
+        const char *data;
+        size_t len;
+
+        if (!r->reads || !json_object_object_get_ex(r->reads, path, &v))
+                return 1;
+        if (json_object_is_type(v, json_type_int))
+                return (int) json_object_get_int(v);
+        data = json_object_get_string(v);
+        len = (size_t) json_object_get_string_len(v);
+        *ret = malloc(len + 1);
+        if (!*ret)
+                return -ENOMEM;
+        memcpy(*ret, data, len);
+        (*ret)[len] = '\0';
+        if (ret_len)
+                *ret_len = len;
+        return 0;
+}
+
+static void read_remember(struct sis_root *r, const char *path, const char *data, size_t len, int err) {
+        if (!r->reads)
+                r->reads = json_object_new_object();
+        if (r->reads)
+                (void) json_object_object_add(r->reads, path,
+                                              err < 0 ? json_object_new_int(err) : json_object_new_string_len(data, (int) len));
+}
+
+static int read_uncached(struct sis_root *r, const char *path, char **ret, size_t *ret_len);
+
 int sis_root_read(struct sis_root *r, const char *path, char **ret, size_t *ret_len) {
+        int k = check_request(r, path);
+
+        if (k < 0)
+                return k;
+        k = read_cached(r, path, ret, ret_len);
+        if (k <= 0)
+                return k;
+        {
+                size_t len = 0;
+                k = read_uncached(r, path, ret, &len);
+                if (k != -ENOMEM)
+                        read_remember(r, path, k >= 0 ? *ret : NULL, len, k);
+                if (k >= 0 && ret_len)
+                        *ret_len = len;
+        }
+        return k;
+}
+
+static int read_uncached(struct sis_root *r, const char *path, char **ret, size_t *ret_len) {
         _cleanup_close_ int fd = -1;
         _cleanup_free_ char *buf = NULL;
         size_t len = 0;
         struct stat st;
         int k;
 
-        k = check_request(r, path);
-        if (k < 0)
-                return k;
         /* O_NONBLOCK: a FIFO planted in a dump must not hang the audit. */
         fd = root_open(r, path, O_RDONLY | O_NONBLOCK);
         if (fd < 0) {

@@ -104,14 +104,28 @@ char *strdup_printf(const char *fmt, ...) {
         return r < 0 ? NULL : s;
 }
 
+static bool byte_printable(unsigned char c) {
+        return c == '\t' || c == '\n' || (c >= 0x20 && c != 0x7f);
+}
+
 bool str_is_printable(const char *s, size_t len) {
-        for (size_t i = 0; i < len; i++) {
-                unsigned char c = (unsigned char) s[i];
-                if (c == '\t' || c == '\n')
-                        continue;
-                if (c < 0x20 || c == 0x7f)
-                        return false;
+        /* eight bytes at a time (a 100 KiB kernel config is read this way): a word with no byte
+         * below 0x20 and none equal to 0x7f is printable; any other is looked at byte by byte */
+        const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+        size_t i = 0;
+
+        for (; i + 8 <= len; i += 8) {
+                uint64_t w, del;
+                memcpy(&w, s + i, 8);
+                del = w ^ (0x7f * ones);
+                if ((((w - 0x20 * ones) & ~w) | ((del - ones) & ~del)) & highs)
+                        for (size_t j = 0; j < 8; j++)
+                                if (!byte_printable((unsigned char) s[i + j]))
+                                        return false;
         }
+        for (; i < len; i++)
+                if (!byte_printable((unsigned char) s[i]))
+                        return false;
         return true;
 }
 
@@ -151,7 +165,12 @@ size_t utf8_seq(const unsigned char *s, size_t len) {
 bool utf8_valid(const char *s, size_t len) {
         const unsigned char *u = (const unsigned char *) s;
         for (size_t i = 0; i < len;) {
-                size_t n = utf8_seq(u + i, len - i);
+                size_t n;
+                if (u[i] > 0 && u[i] < 0x80) { /* ASCII, most of it */
+                        i++;
+                        continue;
+                }
+                n = utf8_seq(u + i, len - i);
                 if (!n)
                         return false;
                 i += n;
@@ -167,11 +186,24 @@ char *utf8_repair(const char *s, size_t len, bool *changed) {
                 *changed = false;
         if (!s)
                 len = 0;
+        if (utf8_valid((const char *) u, len)) {
+                /* the common case: one copy */
+                char *t = malloc(len + 1);
+                if (t) {
+                        memcpy(t, u, len);
+                        t[len] = '\0';
+                }
+                return t;
+        }
         for (size_t i = 0; i < len;) {
                 size_t n = utf8_seq(u + i, len - i);
                 if (n) {
-                        sbuf_putn(&b, (const char *) u + i, n);
-                        i += n;
+                        /* a run of well-formed sequences at once */
+                        size_t j = i + n;
+                        while (j < len && (n = utf8_seq(u + j, len - j)))
+                                j += n;
+                        sbuf_putn(&b, (const char *) u + i, j - i);
+                        i = j;
                 } else {
                         sbuf_puts(&b, "\xef\xbf\xbd"); /* U+FFFD REPLACEMENT CHARACTER */
                         if (changed)
