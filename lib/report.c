@@ -167,7 +167,7 @@ static bool is_hex(const char *s) {
 void sis_finding_evidence_bytes(struct sis_finding *f, const char *path, const char *value, size_t len, const char *value_hex) {
         struct sis_evidence *e = realloc(f->evidence, (f->n_evidence + 1) * sizeof(*e));
         bool changed = false;
-        char *v = utf8_repair(value, value ? len : 0, &changed), *p = sanitize(path ? strdup(path) : strdup("")), *h = NULL;
+        char *v = utf8_repair(value, value ? len : 0, &changed), *p = text0(path), *h = NULL;
 
         if (e)
                 f->evidence = e;
@@ -220,8 +220,13 @@ void sis_finding_set_text(char **field, const char *fmt, ...) {
 }
 
 void sis_finding_add_reference(struct sis_finding *f, const char *ref) {
-        _cleanup_free_ char *r = text0(ref);
-        if (!r || (!strv_contains(f->references, r) && strv_extend(&f->references, r) < 0))
+        char *r = text0(ref);
+        if (!r || strv_contains(f->references, r)) {
+                f->oom |= !r;
+                free(r);
+                return;
+        }
+        if (strv_push(&f->references, r) < 0) /* takes r */
                 f->oom = true;
 }
 

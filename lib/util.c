@@ -162,11 +162,23 @@ size_t utf8_seq(const unsigned char *s, size_t len) {
         return n;
 }
 
+/* Eight bytes of ASCII without a NUL? */
+static bool ascii8(const unsigned char *p) {
+        const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+        uint64_t w;
+        memcpy(&w, p, 8);
+        return !(w & highs) && !((w - ones) & ~w & highs);
+}
+
 bool utf8_valid(const char *s, size_t len) {
         const unsigned char *u = (const unsigned char *) s;
         for (size_t i = 0; i < len;) {
                 size_t n;
-                if (u[i] > 0 && u[i] < 0x80) { /* ASCII, most of it */
+                if (i + 8 <= len && ascii8(u + i)) { /* ASCII, most of it, a word at a time */
+                        i += 8;
+                        continue;
+                }
+                if (u[i] > 0 && u[i] < 0x80) {
                         i++;
                         continue;
                 }
@@ -223,7 +235,11 @@ uint32_t utf8_cp(const unsigned char *s, size_t n) {
 }
 
 void utf8_blank_controls(char *s) {
-        unsigned char *r = (unsigned char *) s, *w = r;
+        unsigned char *r = (unsigned char *) s, *w;
+        /* most text has none: find the first, and write nothing before it */
+        while (*r >= 0x20 && *r != 0x7f && *r != 0xc2)
+                r++;
+        w = r;
         while (*r) {
                 if (*r < 0x20 || *r == 0x7f) {
                         *w++ = ' ';
