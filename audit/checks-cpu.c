@@ -9,7 +9,15 @@
 #define CPU_DIR "/sys/devices/system/cpu"
 #define VULN_DIR CPU_DIR "/vulnerabilities"
 
-/* cpu0, cpu1, … in numeric order. */
+/* Numeric order: cpu2 before cpu10 (names are "cpu" and digits, so shorter is smaller). */
+static int cmp_cpu(const void *a, const void *b) {
+        const char *x = *(char *const *) a, *y = *(char *const *) b;
+        size_t lx = strlen(x), ly = strlen(y);
+
+        return lx != ly ? (lx < ly ? -1 : 1) : strcmp(x, y);
+}
+
+/* cpu0, cpu1, … in numeric order; an empty list when there is none. */
 static int list_cpus(struct audit_ctx *c, char ***ret) {
         _cleanup_strv_free_ char **all = NULL, **cpus = NULL;
         int k = sis_root_list(c->root, CPU_DIR, &all);
@@ -25,15 +33,7 @@ static int list_cpus(struct audit_ctx *c, char ***ret) {
                 if (n && *n && isdigit((unsigned char) *n) && safe_atou32(n, &x) >= 0 && strv_extend(&cpus, *i) < 0)
                         return -ENOMEM;
         }
-        /* numeric sort: cpu2 before cpu10 */
-        for (size_t i = 1; cpus[i]; i++)
-                for (size_t j = i; j > 0 && (strlen(cpus[j]) < strlen(cpus[j - 1]) ||
-                                             (strlen(cpus[j]) == strlen(cpus[j - 1]) && strcmp(cpus[j], cpus[j - 1]) < 0));
-                     j--) {
-                        char *t = cpus[j];
-                        cpus[j] = cpus[j - 1];
-                        cpus[j - 1] = t;
-                }
+        qsort(cpus, strv_length(cpus), sizeof(char *), cmp_cpu);
         *ret = TAKE_PTR(cpus);
         return 0;
 }
