@@ -9,7 +9,7 @@ PKG_CONFIG ?= pkg-config
 B := build
 NPROC := $(shell nproc 2>/dev/null || echo 1)
 
-PKGS := libkmod libudev libpci json-c libarchive zlib libacl libcrypto libcurl gpgme libnftables libnl-route-3.0 libcap libseccomp
+PKGS := libkmod libudev libpci json-c libarchive zlib libacl libcrypto libcurl gpgme libnftables libnl-route-3.0 libcap libseccomp libnftnl libmnl libnetfilter_log
 # libkmod and libarchive are dlopen()ed on first use (lib/dl.c): headers only.
 LINK_PKGS := libudev libpci json-c zlib libacl
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
@@ -86,7 +86,7 @@ $(B)/sis-provision: $(B)/provision/main.o $(B)/libsis.a
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(PROVISION_LIBS)
 
 # sis-launch: the audit (its gate), libcurl for Firecracker's API, libnl and libnftables for the network
-LAUNCH_LIBS := $(shell $(PKG_CONFIG) --libs libnftables libnl-route-3.0 libcap libseccomp 2>/dev/null)
+LAUNCH_LIBS := $(shell $(PKG_CONFIG) --libs libnftables libnftnl libmnl libnetfilter_log libnl-route-3.0 libcap libseccomp 2>/dev/null)
 $(B)/sis-launch: $(B)/launch/main.o $(B)/libsis.a
 	@$(if $(Q),echo '  LD      $@')
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(PROVISION_LIBS) $(LAUNCH_LIBS)

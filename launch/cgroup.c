@@ -187,6 +187,59 @@ int cgroup_set_memory(const char *mounts, const char *group, const char *id, uin
         return c.error ? c.error : c.written ? 0 : -ENOENT;
 }
 
+struct usage_ctx {
+        const char *group, *id;
+        struct cgroup_usage *u;
+};
+
+static int64_t read_i64(const char *dir, const char *file) {
+        _cleanup_free_ char *p = strdup_printf("%s/%s", dir, file), *text = NULL;
+        int64_t v;
+        if (!p || read_file_capped(p, 4096, &text, NULL) < 0 || safe_atoi64(strstrip(text), &v) < 0 || v < 0)
+                return -1;
+        return v;
+}
+
+static int usage_one(void *ud, const char *type, const char *mnt, const char *opts) {
+        struct usage_ctx *c = ud;
+        bool v2 = streq(type, "cgroup2");
+        _cleanup_free_ char *dir = strdup_printf("%s/%s/%s", mnt, c->group, c->id);
+
+        if (!dir)
+                return -ENOMEM;
+        if (v2 && !streq(mnt, "/sys/fs/cgroup"))
+                return 0;
+        if (c->u->cpu_s < 0) {
+                if (v2) {
+                        _cleanup_free_ char *p = strdup_printf("%s/cpu.stat", dir), *text = NULL;
+                        unsigned long long us;
+                        const char *l;
+                        if (p && read_file_capped(p, 65536, &text, NULL) >= 0 && (l = strstr(text, "usage_usec ")) &&
+                            (l == text || l[-1] == '\n') && sscanf(l, "usage_usec %llu", &us) == 1)
+                                c->u->cpu_s = (double) us / 1e6;
+                } else if (has_option(opts, "cpuacct")) {
+                        int64_t ns = read_i64(dir, "cpuacct.usage");
+                        if (ns >= 0)
+                                c->u->cpu_s = (double) ns / 1e9;
+                }
+        }
+        if (c->u->mem_bytes < 0 && (v2 || has_option(opts, "memory"))) {
+                c->u->mem_bytes = read_i64(dir, v2 ? "memory.current" : "memory.usage_in_bytes");
+                c->u->mem_peak_bytes = read_i64(dir, v2 ? "memory.peak" : "memory.max_usage_in_bytes");
+        }
+        return 0;
+}
+
+int cgroup_usage(const char *mounts, const char *group, const char *id, struct cgroup_usage *ret) {
+        struct usage_ctx c = { .group = group, .id = id, .u = ret };
+
+        *ret = (struct cgroup_usage) { .cpu_s = -1, .mem_bytes = -1, .mem_peak_bytes = -1 };
+        if (!vm_id_ok(id) || !vm_id_ok(group))
+                return -EINVAL;
+        (void) each_cgroup_mount(mounts, usage_one, &c);
+        return ret->cpu_s >= 0 || ret->mem_bytes >= 0 ? 0 : -ENOENT;
+}
+
 struct remove_ctx {
         const char *group, *id;
 };

@@ -40,6 +40,15 @@ void cgroup_plan_done(struct cgroup_plan *p);
  * hierarchy that has the memory controller: 0 when at least one was written, -ENOENT when the VM
  * has no memory cgroup, else the first -errno (v1 refuses a limit below what is in use: -EBUSY). */
 int cgroup_set_memory(const char *mounts, const char *group, const char *id, uint64_t bytes);
+struct cgroup_usage {
+        double cpu_s;                   /* -1: unknown */
+        int64_t mem_bytes, mem_peak_bytes; /* -1: unknown */
+};
+/* What <group>/<id> has used: CPU seconds (cpu.stat's usage_usec; v1 cpuacct.usage), memory now
+ * and at most (memory.current, memory.peak; v1 memory.usage_in_bytes, memory.max_usage_in_bytes),
+ * from the first hierarchy that has each. 0 when something was found, -ENOENT when nothing. */
+int cgroup_usage(const char *mounts, const char *group, const char *id, struct cgroup_usage *ret);
+
 /* Remove <mount>/<group>/<id> in every cgroup hierarchy mounted (v1 and v2). Idempotent. */
 void cgroup_remove(const char *mounts, const char *group, const char *id);
 

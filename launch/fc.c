@@ -38,7 +38,8 @@ static void set_int(json_object *o, const char *k, int64_t v) {
         json_object_object_add(o, k, json_object_new_int64(v));
 }
 
-static json_object *drive(const char *id, const char *path, bool root, bool ro) {
+static json_object *drive(const char *id, const char *path, bool root, bool ro, const struct vm_limits *l) {
+        json_object *rl = l ? limits_fc_disk(l) : NULL;
         json_object *d = obj();
         set_str(d, "drive_id", id);
         set_str(d, "path_on_host", path);
@@ -46,6 +47,8 @@ static json_object *drive(const char *id, const char *path, bool root, bool ro) 
         set_bool(d, "is_read_only", ro);
         set_str(d, "cache_type", "Unsafe");
         set_str(d, "io_engine", "Sync");
+        if (rl)
+                json_object_object_add(d, "rate_limiter", rl);
         return d;
 }
 
@@ -83,15 +86,21 @@ int fc_plan_boot(const struct fc_vm *vm, struct fc_plan *ret) {
                 k = add(&p, "PUT", "/boot-source", o, "boot-source", false);
         }
         if (k >= 0)
-                k = add(&p, "PUT", "/drives/rootfs", drive("rootfs", vm->rootfs, true, true), "drives", true);
+                k = add(&p, "PUT", "/drives/rootfs", drive("rootfs", vm->rootfs, true, true, vm->limits), "drives", true);
         if (k >= 0 && vm->home)
-                k = add(&p, "PUT", "/drives/home", drive("home", vm->home, false, false), "drives", true);
+                k = add(&p, "PUT", "/drives/home", drive("home", vm->home, false, false, vm->limits), "drives", true);
         if (k >= 0 && vm->tap) {
                 o = obj();
                 set_str(o, "iface_id", "eth0");
                 set_str(o, "host_dev_name", vm->tap);
                 if (vm->guest_mac)
                         set_str(o, "guest_mac", vm->guest_mac);
+                /* the kernel's tbf on tap0 and uplink0 holds the same rate whatever the VMM does;
+                 * this one pushes back on the guest's queues first */
+                if (vm->limits && vm->limits->net_mbit) {
+                        json_object_object_add(o, "rx_rate_limiter", limits_fc_net(vm->limits));
+                        json_object_object_add(o, "tx_rate_limiter", limits_fc_net(vm->limits));
+                }
                 k = add(&p, "PUT", "/network-interfaces/eth0", o, "network-interfaces", true);
         }
         if (k >= 0) {

@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "limits.h"
+
 struct fc_vm {
         const char *id;
         unsigned vcpus;
@@ -23,6 +25,7 @@ struct fc_vm {
         const char *metrics_path;       /* "/metrics.fifo", or NULL */
         unsigned vsock_cid;             /* 0: no vsock */
         const char *vsock_uds;
+        const struct vm_limits *limits; /* rate limiters of the drives and the interface; NULL: none */
 };
 
 struct fc_request {

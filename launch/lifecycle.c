@@ -11,9 +11,12 @@
 
 #include "api.h"
 #include "cgroup.h"
+#include "denylog.h"
 #include "fileio.h"
 #include "jail.h"
 #include "jailfs.h"
+#include "metrics.h"
+#include "net.h"
 #include "qmp.h"
 #include "registry.h"
 #include "run.h"
@@ -75,13 +78,80 @@ void log_append(const char *path, const char *buf, size_t n, size_t cap) {
         close(fd);
 }
 
-/* Append what the FIFO holds to path, rotating to path.1 past the cap. */
-static void drain(int fifo, const char *path, size_t cap) {
+/* Firecracker's metrics lines as they arrive on the FIFO, summed (its counters are deltas since
+ * the last line) into vmm-counters.json for sis-launch metrics. A line longer than 1 MiB is not
+ * one of Firecracker's: dropped up to its end. */
+struct counting {
+        struct sbuf line;
+        bool skipping, changed;
+        struct vmm_counters c;
+};
+
+static void count_lines(struct counting *ct, const char *buf, size_t n) {
+        for (const char *p = buf, *end = buf + n; p < end;) {
+                const char *nl = memchr(p, '\n', (size_t) (end - p));
+                size_t take = nl ? (size_t) (nl - p) : (size_t) (end - p);
+                if (!ct->skipping && ct->line.len + take <= (1u << 20))
+                        sbuf_putn(&ct->line, p, take);
+                else
+                        ct->skipping = true;
+                if (nl) {
+                        if (!ct->skipping && ct->line.buf && vmm_counters_add_fc(&ct->c, ct->line.buf) >= 0)
+                                ct->changed = true;
+                        sbuf_done(&ct->line);
+                        ct->skipping = false;
+                }
+                p += take + (nl ? 1 : 0);
+        }
+}
+
+/* Append what the FIFO holds to path, rotating to path.1 past the cap (and count it, with ct). */
+static void drain(int fifo, const char *path, size_t cap, struct counting *ct) {
         char buf[16384];
         ssize_t n;
 
-        while ((n = read(fifo, buf, sizeof(buf))) > 0)
+        while ((n = read(fifo, buf, sizeof(buf))) > 0) {
                 log_append(path, buf, (size_t) n, cap);
+                if (ct)
+                        count_lines(ct, buf, (size_t) n);
+        }
+}
+
+static void counters_save(const char *path, struct counting *ct) {
+        _cleanup_free_ char *text = NULL;
+        if (!ct->changed || !(text = vmm_counters_format(&ct->c)))
+                return;
+        if (write_file_atomic(path, text, strlen(text), 0644) >= 0)
+                ct->changed = false;
+}
+
+/* QEMU's block counters (query-blockstats, summed over its drives), over a checked connection. */
+static void qemu_counters(const struct vm_peer *peer, struct counting *ct) {
+        struct qmp *q = NULL;
+        json_object *r = NULL;
+        struct vmm_counters c = { .block = true };
+
+        if (qmp_open(peer, 2000, &q, NULL) < 0)
+                return;
+        if (qmp_call(q, "query-blockstats", NULL, -1, &r, NULL) >= 0 && json_object_is_type(r, json_type_array)) {
+                for (size_t i = 0; i < json_object_array_length(r); i++) {
+                        json_object *st, *v;
+                        if (!json_object_object_get_ex(json_object_array_get_idx(r, i), "stats", &st))
+                                continue;
+                        static const char *const keys[] = { "rd_bytes", "wr_bytes", "rd_operations", "wr_operations" };
+                        uint64_t *dst[] = { &c.read_bytes, &c.write_bytes, &c.read_ops, &c.write_ops };
+                        for (size_t j = 0; j < ELEMENTSOF(keys); j++)
+                                if (json_object_object_get_ex(st, keys[j], &v) && json_object_is_type(v, json_type_int) &&
+                                    json_object_get_int64(v) > 0)
+                                        *dst[j] += (uint64_t) json_object_get_int64(v);
+                }
+                if (memcmp(&c, &ct->c, sizeof(c)) != 0) {
+                        ct->c = c;
+                        ct->changed = true;
+                }
+        }
+        json_object_put(r);
+        qmp_close(q);
 }
 
 void vm_view_done(struct vm_view *v) {
@@ -123,9 +193,11 @@ struct vm_peer vm_view_peer(const struct vm_view *v) {
 
 static _Noreturn void monitor_loop(const char *run_dir, const char *id) {
         struct vm_view v;
-        _cleanup_free_ char *log = NULL, *metrics = NULL, *busy = NULL;
+        _cleanup_free_ char *log = NULL, *metrics = NULL, *busy = NULL, *counters = NULL, *denied = NULL, *ns = NULL;
         int lfd, mfd, misses = 0;
-        time_t next_check;
+        time_t next_check, next_count = 0;
+        struct counting ct = {};
+        struct denylog *dl = NULL;
 
         if (vm_view_load(id, &v) < 0 || !v.reg.vmm)
                 _exit(1);
@@ -133,8 +205,14 @@ static _Noreturn void monitor_loop(const char *run_dir, const char *id) {
         log = strdup_printf("%s/vms/%s/%s.log", v.reg.run_dir, id, v.reg.backend);
         metrics = strdup_printf("%s/vms/%s/metrics.log", v.reg.run_dir, id);
         busy = strdup_printf("%s/vms/%s/busy", v.reg.run_dir, id);
-        if (!log || !metrics || !busy)
+        counters = strdup_printf("%s/vms/%s/vmm-counters.json", v.reg.run_dir, id);
+        denied = strdup_printf("%s/vms/%s/denied.log", v.reg.run_dir, id);
+        ns = strdup_printf("/run/netns/sis-%s", id);
+        if (!log || !metrics || !busy || !counters || !denied || !ns)
                 _exit(1);
+        /* the firewall's log of this VM's denied connections (its namespace, its host slot) */
+        if (v.reg.slot >= 0 && (v.reg.made & REG_NET))
+                dl = denylog_open(id, ns, net_host_log_group((unsigned) v.reg.slot), denied);
         (void) run_dir;
         /* O_RDWR: never EOF while the VMM is between writes. Reached without a symlink, and only
          * when it is a FIFO. */
@@ -142,12 +220,22 @@ static _Noreturn void monitor_loop(const char *run_dir, const char *id) {
         mfd = open_beneath(v.chroot, "metrics.fifo", O_RDWR | O_NONBLOCK, S_IFIFO);
         next_check = time(NULL) + v.watchdog_s;
         while (proc_alive(v.reg.vmm, v.reg.vmm_start)) {
-                struct pollfd p[2] = { { .fd = lfd, .events = POLLIN }, { .fd = mfd, .events = POLLIN } };
-                (void) poll(p, 2, 500);
+                struct pollfd p[4] = { { .fd = lfd, .events = POLLIN }, { .fd = mfd, .events = POLLIN } };
+                int dfds[2], nd = denylog_fds(dl, dfds);
+                for (int i = 0; i < nd; i++)
+                        p[2 + i] = (struct pollfd) { .fd = dfds[i], .events = POLLIN };
+                (void) poll(p, (nfds_t) (2 + nd), 500);
                 if (lfd >= 0)
-                        drain(lfd, log, LOG_CAP);
+                        drain(lfd, log, LOG_CAP, NULL);
                 if (mfd >= 0)
-                        drain(mfd, metrics, LOG_CAP / 4);
+                        drain(mfd, metrics, LOG_CAP / 4, v.qemu ? NULL : &ct);
+                denylog_drain(dl);
+                if (v.qemu && v.sock && time(NULL) >= next_count && access(busy, F_OK) < 0) {
+                        struct vm_peer peer = vm_view_peer(&v);
+                        qemu_counters(&peer, &ct);
+                        next_count = time(NULL) + MONITOR_COUNT_S;
+                }
+                counters_save(counters, &ct);
                 if (v.watchdog_s == 0 || !v.sock || time(NULL) < next_check)
                         continue;
                 next_check = time(NULL) + v.watchdog_s;
@@ -175,9 +263,12 @@ static _Noreturn void monitor_loop(const char *run_dir, const char *id) {
                 }
         }
         if (lfd >= 0)
-                drain(lfd, log, LOG_CAP);
+                drain(lfd, log, LOG_CAP, NULL);
         if (mfd >= 0)
-                drain(mfd, metrics, LOG_CAP / 4);
+                drain(mfd, metrics, LOG_CAP / 4, v.qemu ? NULL : &ct);
+        denylog_drain(dl);
+        counters_save(counters, &ct);
+        denylog_close(dl);
         _exit(0);
 }
 
@@ -315,10 +406,15 @@ int vm_kill(const char *run_dir, const char *id) {
         return 0;
 }
 
-int vm_logs(const char *run_dir, const char *id) {
+int vm_logs(const char *run_dir, const char *id, bool denied) {
         if (!vm_id_ok(id))
                 return launch_fail(2, "'%s' is not a VM name", id);
-        for (int i = 0; i < 4; i++) {
+        for (int i = 0; denied && i < 2; i++) {
+                _cleanup_free_ char *p = strdup_printf("%s/vms/%s/denied.log%s", run_dir, id, i == 0 ? ".1" : ""), *text = NULL;
+                if (p && read_file_capped(p, 2 * DENYLOG_CAP, &text, NULL) >= 0)
+                        fputs(text, stdout);
+        }
+        for (int i = 0; !denied && i < 4; i++) {
                 _cleanup_free_ char *p = strdup_printf("%s/vms/%s/%s.log%s", run_dir, id, i < 2 ? "firecracker" : "qemu",
                                                        i % 2 == 0 ? ".1" : ""),
                                     *text = NULL;

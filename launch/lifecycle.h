@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #define LOG_CAP (1u << 20) /* firecracker.log rotates to .1 past this */
+#define MONITOR_COUNT_S 5  /* QEMU: query-blockstats this often, for sis-launch metrics */
 
 /* Append n bytes of a VMM's log to path (root's run directory), rotating it to path.1 first when
  * it would grow past cap. Best effort: a log that cannot be written is not a reason to stop. */
@@ -25,8 +26,9 @@ int monitor_start(const char *run_dir, const char *id);
 int vm_stop(const char *run_dir, const char *id, unsigned timeout_s);
 /* SIGKILL now: every process in the VM's cgroups. */
 int vm_kill(const char *run_dir, const char *id);
-/* Print the VM's Firecracker log (the rotated part first). */
-int vm_logs(const char *run_dir, const char *id);
+/* Print the VM's VMM log (the rotated part first), or with denied its denied-traffic log
+ * (launch/denylog.h). */
+int vm_logs(const char *run_dir, const char *id, bool denied);
 
 #include <json-c/json.h>
 

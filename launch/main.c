@@ -6,6 +6,7 @@
 #include <stdarg.h>
 
 #include "lifecycle.h"
+#include "metrics.h"
 #include "net.h"
 #include "registry.h"
 #include "run.h"
@@ -18,8 +19,8 @@ static const char usage_text[] =
         "Usage: sis-launch run --name ID --kernel FILE --rootfs FILE [--home FILE] [--vcpus N] [--mem MiB]\n"
         "                      [--backend firecracker|qemu] [--accel kvm|tcg|auto] [--net none]\n"
         "                      [--policy FILE] [--config-file] [--dry-run]\n"
-        "       sis-launch list\n"
-        "       sis-launch stop ID [--timeout SECONDS] | kill ID | logs ID | clean ID\n"
+        "       sis-launch list | metrics [--format prometheus|json] [--output FILE]\n"
+        "       sis-launch stop ID [--timeout SECONDS] | kill ID | logs ID [--denied] | clean ID\n"
         "       sis-launch snapshot ID --out DIR [--forensic] [--key FILE] [--ledger DIR]\n"
         "       sis-launch restore DIR --name ID [--policy FILE] [--images DIR] [--key FILE] [--ledger DIR]\n"
         "Start SIS microVMs, jailed (Firecracker under its jailer, or QEMU under sis-launch's own jail),\n"
@@ -40,6 +41,13 @@ static const char usage_text[] =
         "      --uplink IF           NAT out of this interface (default: the default route's)\n"
         "      --allow CIDR          let this VM reach CIDR even if private (repeatable)\n"
         "      --deny CIDR           never let this VM reach CIDR (repeatable)\n"
+        "      --net-rate MBIT[/BURST]  limit the VM's network to MBIT Mbit/s each way (BURST: KiB; 0:\n"
+        "                            no limit)\n"
+        "      --disk-rate MBYTES[/IOPS]  limit each of the VM's drives to MBYTES MB/s and IOPS\n"
+        "                            operations a second (0: no limit)\n"
+        "      --max-conns N         at most N connections out of the VM at once (0: no limit)\n"
+        "      --conf FILE           the host's defaults for the limits (default /etc/sis/launch.conf;\n"
+        "                            root's, written by nobody else)\n"
         "  -p, --policy FILE         the audit policy of the gate (default: the production profile)\n"
         "      --config-file         configure Firecracker with one configuration file, not the API\n"
         "      --console             give the guest a serial console (debugging)\n"
@@ -55,6 +63,10 @@ static const char usage_text[] =
         "      --watchdog SECONDS    run: check the API this often, SIGKILL after 3 misses (default 5,\n"
         "                            0 off)\n"
         "      --timeout SECONDS     stop: wait this long after Ctrl-Alt-Del before SIGTERM (default 10)\n"
+        "      --denied              logs: the VM's denied connection attempts, not the VMM's log\n"
+        "      --format FORMAT       metrics: prometheus (the default) or json\n"
+        "      --output FILE         metrics: write FILE atomically (node_exporter's textfile collector),\n"
+        "                            not standard output\n"
         "  -o, --out DIR             snapshot: the new snapshot directory (must not exist)\n"
         "      --forensic            snapshot: add the VM's logs, audit and policy; never restorable\n"
         "      --key FILE            snapshot, restore: the key snapshots are sealed under (default\n"
@@ -83,7 +95,8 @@ static int usage_error(const char *fmt, ...) {
 }
 
 enum { OPT_HOME = 0x100, OPT_VCPUS, OPT_MEM, OPT_NET, OPT_CONFIG_FILE, OPT_CONSOLE, OPT_DRY_RUN, OPT_JAILER,
-       OPT_FIRECRACKER, OPT_CHROOT_BASE, OPT_RUN_DIR, OPT_UID_RANGE, OPT_LEDGER, OPT_WATCHDOG, OPT_TIMEOUT, OPT_NET_POOL, OPT_UPLINK, OPT_ALLOW, OPT_DENY, OPT_VSOCK, OPT_BACKEND, OPT_ACCEL, OPT_QEMU, OPT_KEY, OPT_IMAGES, OPT_FORENSIC };
+       OPT_FIRECRACKER, OPT_CHROOT_BASE, OPT_RUN_DIR, OPT_UID_RANGE, OPT_LEDGER, OPT_WATCHDOG, OPT_TIMEOUT, OPT_NET_POOL, OPT_UPLINK, OPT_ALLOW, OPT_DENY, OPT_VSOCK, OPT_BACKEND, OPT_ACCEL, OPT_QEMU, OPT_KEY, OPT_IMAGES, OPT_FORENSIC,
+       OPT_NET_RATE, OPT_DISK_RATE, OPT_MAX_CONNS, OPT_CONF, OPT_DENIED, OPT_FORMAT, OPT_OUTPUT };
 
 int main(int argc, char **argv) {
         static const struct option options[] = {
@@ -104,6 +117,10 @@ int main(int argc, char **argv) {
                 { "accel", required_argument, NULL, OPT_ACCEL },  { "qemu", required_argument, NULL, OPT_QEMU },
                 { "key", required_argument, NULL, OPT_KEY },      { "images", required_argument, NULL, OPT_IMAGES },
                 { "forensic", no_argument, NULL, OPT_FORENSIC },
+                { "net-rate", required_argument, NULL, OPT_NET_RATE }, { "disk-rate", required_argument, NULL, OPT_DISK_RATE },
+                { "max-conns", required_argument, NULL, OPT_MAX_CONNS }, { "conf", required_argument, NULL, OPT_CONF },
+                { "denied", no_argument, NULL, OPT_DENIED },      { "format", required_argument, NULL, OPT_FORMAT },
+                { "output", required_argument, NULL, OPT_OUTPUT },
                 { "help", no_argument, NULL, 'h' },               { "version", no_argument, NULL, 'V' },
                 {}
         };
@@ -113,6 +130,11 @@ int main(int argc, char **argv) {
                               .run_dir = "/run/sis", .uid_min = 10000, .uid_max = 10999, .api_timeout_ms = 5000,
                               .watchdog_s = 5 };
         unsigned stop_timeout = 10;
+        /* the limits given on the command line, applied over the host's defaults */
+        struct vm_limits cli = {};
+        bool cli_net = false, cli_disk = false, cli_conns = false, denied = false;
+        const char *conf = LIMITS_CONF, *format = "prometheus", *output = NULL;
+        bool conf_given = false;
         struct snap_opts so = { .ledger = SNAPSHOT_LEDGER, .key = SNAPSHOT_KEY, .images = SNAPSHOT_IMAGES };
         _cleanup_free_ char *key_dir = NULL;
         const char *verb;
@@ -170,13 +192,42 @@ int main(int argc, char **argv) {
                         char *one[] = { optarg, NULL };
                         _cleanup_free_ char *probe = NULL;
                         struct vm_net n = {};
-                        probe = net_ruleset_vm(&n, one, NULL);
+                        probe = net_ruleset_vm(&n, one, NULL, 0);
                         if (!probe)
                                 return usage_error("--%s: '%s' is not an IPv4 CIDR (203.0.113.0/24)", c == OPT_ALLOW ? "allow" : "deny", optarg);
                         if (strv_extend(c == OPT_ALLOW ? &o.allow : &o.deny, optarg) < 0)
                                 return EXIT_USAGE;
                         break;
                 }
+                case OPT_NET_RATE:
+                        if (limits_parse_net(optarg, &cli) < 0)
+                                return usage_error("--net-rate: '%s' is not MBIT[/BURST] (0 to %u Mbit/s, burst in KiB)", optarg,
+                                                   LIMITS_NET_MAX);
+                        cli_net = true;
+                        break;
+                case OPT_DISK_RATE:
+                        if (limits_parse_disk(optarg, &cli) < 0)
+                                return usage_error("--disk-rate: '%s' is not MBYTES[/IOPS] (0 to %u MB/s)", optarg, LIMITS_DISK_MAX);
+                        cli_disk = true;
+                        break;
+                case OPT_MAX_CONNS:
+                        if (limits_parse_conns(optarg, &cli) < 0)
+                                return usage_error("--max-conns: '%s' is not 0 to %u", optarg, LIMITS_CONNS_MAX);
+                        cli_conns = true;
+                        break;
+                case OPT_CONF:
+                        if (optarg[0] != '/')
+                                return usage_error("--conf: '%s' is not an absolute path", optarg);
+                        conf = optarg;
+                        conf_given = true;
+                        break;
+                case OPT_DENIED: denied = true; break;
+                case OPT_FORMAT:
+                        if (!streq(optarg, "prometheus") && !streq(optarg, "json"))
+                                return usage_error("--format: '%s' is not prometheus or json", optarg);
+                        format = optarg;
+                        break;
+                case OPT_OUTPUT: output = optarg; break;
                 case OPT_CONFIG_FILE: o.config_file = true; break;
                 case OPT_CONSOLE: o.console = true; break;
                 case OPT_DRY_RUN: o.dry_run = true; break;
@@ -259,16 +310,34 @@ int main(int argc, char **argv) {
                                                    strna(why));
                 }
         }
-        if (streq(verb, "list")) {
+        if (streq(verb, "list") || streq(verb, "metrics")) {
                 if (optind < argc)
                         return usage_error("unexpected argument '%s'", argv[optind]);
+                if (streq(verb, "metrics"))
+                        return vm_metrics(streq(format, "json"), output);
                 return vm_list(o.run_dir);
+        }
+        /* run and restore: the host's defaults, then what the command line says */
+        if (streq(verb, "run") || streq(verb, "restore")) {
+                _cleanup_free_ char *why = NULL;
+                if (limits_conf_load(conf, conf_given, &o.limits, &why) < 0)
+                        return launch_fail(EXIT_USAGE, "%s", strna(why));
+                if (cli_net) {
+                        o.limits.net_mbit = cli.net_mbit;
+                        o.limits.net_burst_kib = cli.net_burst_kib;
+                }
+                if (cli_disk) {
+                        o.limits.disk_mbyte = cli.disk_mbyte;
+                        o.limits.disk_iops = cli.disk_iops;
+                }
+                if (cli_conns)
+                        o.limits.max_conns = cli.max_conns;
         }
         if (streq(verb, "stop") || streq(verb, "kill") || streq(verb, "logs")) {
                 if (argc - optind != 1)
                         return usage_error("%s takes one VM name", verb);
                 if (streq(verb, "logs"))
-                        return vm_logs(o.run_dir, argv[optind]);
+                        return vm_logs(o.run_dir, argv[optind], denied);
                 if (streq(verb, "kill"))
                         return vm_kill(o.run_dir, argv[optind]);
                 curl_global_init(CURL_GLOBAL_DEFAULT);

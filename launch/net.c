@@ -9,6 +9,8 @@
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
 #include <netlink/route/link/veth.h>
+#include <netlink/route/qdisc.h>
+#include <netlink/route/qdisc/tbf.h>
 #include <netlink/route/route.h>
 #include <nftables/libnftables.h>
 #include <sched.h>
@@ -31,6 +33,10 @@ static const char blocked[] = "0.0.0.0/8, 10.0.0.0/8, 100.64.0.0/10, 127.0.0.0/8
  * link-local (AWS, GCP, Azure, OpenStack metadata at 169.254.169.254, ECS at 169.254.170.2),
  * Azure's WireServer, Alibaba's metadata, this-network, loopback, multicast, reserved (the
  * limited broadcast 255.255.255.255 is in 240.0.0.0/4: an interval set takes no overlaps). */
+/* The cloud metadata services (AWS, GCP, Azure, OpenStack; ECS; Azure's WireServer; Alibaba): a
+ * guest reaching for one is the first sign of a compromised session, so they count apart
+ * (reason "metadata"); all of them are in the never set too. */
+static const char metadata[] = "100.100.100.200/32, 168.63.129.16/32, 169.254.169.254/32, 169.254.170.2/32";
 static const char never[] = "0.0.0.0/8, 100.100.100.200/32, 127.0.0.0/8, 168.63.129.16/32, 169.254.0.0/16, "
                             "224.0.0.0/4, 240.0.0.0/4";
 
@@ -122,7 +128,25 @@ static void set_elements(struct sbuf *sb, const char *name, char *const *l) {
         sbuf_puts(sb, "\t}\n");
 }
 
-char *net_ruleset_vm(const struct vm_net *n, char *const *allow, char *const *deny) {
+/* What a denied packet goes through: its reason's counter (sis-launch metrics), a log line to NFLOG
+ * at most 10 a second (the monitor's denied log; a flood costs nothing beyond the limit), drop. */
+static void drop_chain(struct sbuf *sb, const char *table_prefix, const char *reason, int group) {
+        if (table_prefix) { /* the host's table, as separate commands */
+                sbuf_printf(sb, "add counter %1$s %2$s\nadd chain %1$s drop_%2$s\nadd rule %1$s drop_%2$s counter name \"%2$s\"\n",
+                            table_prefix, reason);
+                if (group >= 0)
+                        sbuf_printf(sb, "add rule %s drop_%s limit rate " NET_LOG_RATE " log prefix \"%s\" group %d\n",
+                                    table_prefix, reason, reason, group);
+                sbuf_printf(sb, "add rule %s drop_%s drop\n", table_prefix, reason);
+                return;
+        }
+        sbuf_printf(sb, "\tcounter %s {\n\t}\n", reason);
+        sbuf_printf(sb, "\tchain drop_%1$s {\n\t\tcounter name \"%1$s\"\n", reason);
+        sbuf_printf(sb, "\t\tlimit rate " NET_LOG_RATE " log prefix \"%s\" group %d\n", reason, group);
+        sbuf_puts(sb, "\t\tdrop\n\t}\n");
+}
+
+char *net_ruleset_vm(const struct vm_net *n, char *const *allow, char *const *deny, unsigned max_conns) {
         struct sbuf sb = {};
 
         if (list_ok(allow) < 0 || list_ok(deny) < 0)
@@ -130,16 +154,26 @@ char *net_ruleset_vm(const struct vm_net *n, char *const *allow, char *const *de
         /* a new namespace: nothing to replace */
         sbuf_puts(&sb, "table inet sis {\n");
         sbuf_printf(&sb, "\tset never {\n\t\ttype ipv4_addr\n\t\tflags interval\n\t\telements = { %s }\n\t}\n", never);
+        sbuf_printf(&sb, "\tset metadata {\n\t\ttype ipv4_addr\n\t\tflags interval\n\t\telements = { %s }\n\t}\n", metadata);
         sbuf_printf(&sb, "\tset blocked {\n\t\ttype ipv4_addr\n\t\tflags interval\n\t\telements = { %s }\n\t}\n", blocked);
         set_elements(&sb, "allow", allow);
         set_elements(&sb, "deny", deny);
+        drop_chain(&sb, NULL, "deny", NET_NFLOG_GROUP);
+        drop_chain(&sb, NULL, "metadata", NET_NFLOG_GROUP);
+        drop_chain(&sb, NULL, "private", NET_NFLOG_GROUP);
+        drop_chain(&sb, NULL, "conncap", NET_NFLOG_GROUP);
         sbuf_puts(&sb, "\tchain forward {\n"
                        "\t\ttype filter hook forward priority filter; policy drop;\n"
                        "\t\tiifname \"uplink0\" oifname \"tap0\" ct state established,related accept\n"
-                       "\t\tiifname \"tap0\" oifname \"uplink0\" ip daddr @deny drop\n"
-                       "\t\tiifname \"tap0\" oifname \"uplink0\" ip daddr @never drop\n"
-                       "\t\tiifname \"tap0\" oifname \"uplink0\" ip daddr @allow accept\n"
-                       "\t\tiifname \"tap0\" oifname \"uplink0\" ip daddr @blocked drop\n"
+                       "\t\tiifname \"tap0\" oifname \"uplink0\" ip daddr @deny goto drop_deny\n"
+                       "\t\tiifname \"tap0\" oifname \"uplink0\" ip daddr @metadata goto drop_metadata\n"
+                       "\t\tiifname \"tap0\" oifname \"uplink0\" ip daddr @never goto drop_private\n");
+        /* every new connection out counts, allowed ones included; one that ends frees its place */
+        if (max_conns)
+                sbuf_printf(&sb, "\t\tiifname \"tap0\" oifname \"uplink0\" ct state new ct count over %u goto drop_conncap\n",
+                            max_conns);
+        sbuf_puts(&sb, "\t\tiifname \"tap0\" oifname \"uplink0\" ip daddr @allow accept\n"
+                       "\t\tiifname \"tap0\" oifname \"uplink0\" ip daddr @blocked goto drop_private\n"
                        "\t\tiifname \"tap0\" oifname \"uplink0\" meta nfproto ipv4 accept\n"
                        "\t}\n"
                        "\tchain input {\n"
@@ -174,19 +208,31 @@ static bool host_if_ok(const char *s) {
         return ifname_ok(s) && startswith(s, "sisv") && s[4] && strspn(s + 4, "0123456789") == strlen(s + 4);
 }
 
+int net_host_log_group(unsigned slot) {
+        return slot < NET_NFLOG_HOST_SLOTS ? (int) (NET_NFLOG_HOST_BASE + slot) : -1;
+}
+
 char *net_ruleset_host(const char *id, const char *host_if, const char *uplink) {
-        if (!vm_id_ok(id) || !host_if_ok(host_if) || !ifname_ok(uplink) || startswith(uplink, "sisv") || streq(uplink, "lo"))
+        _cleanup_free_ char *prefix = NULL;
+        struct sbuf sb = {};
+        uint32_t slot;
+
+        if (!vm_id_ok(id) || !host_if_ok(host_if) || !ifname_ok(uplink) || startswith(uplink, "sisv") || streq(uplink, "lo") ||
+            safe_atou32(host_if + 4, &slot) < 0 || !(prefix = strdup_printf("ip sis-%s", id)))
                 return NULL;
         /* create: the batch fails as a whole when the table exists (it is not ours to replace) */
-        return strdup_printf("create table ip sis-%1$s { comment \"" NET_ALIAS_PREFIX "%1$s\"; }\n"
-                             "add chain ip sis-%1$s postrouting { type nat hook postrouting priority srcnat; policy accept; }\n"
-                             "add rule ip sis-%1$s postrouting iifname \"%2$s\" oifname \"%3$s\" masquerade\n"
-                             "add chain ip sis-%1$s forward { type filter hook forward priority filter; policy accept; }\n"
-                             "add rule ip sis-%1$s forward iifname \"%2$s\" oifname \"sisv*\" drop\n"
-                             "add rule ip sis-%1$s forward iifname \"%2$s\" oifname != \"%3$s\" drop\n"
-                             "add chain ip sis-%1$s input { type filter hook input priority filter; policy accept; }\n"
-                             "add rule ip sis-%1$s input iifname \"%2$s\" drop\n",
-                             id, host_if, uplink);
+        sbuf_printf(&sb, "create table ip sis-%1$s { comment \"" NET_ALIAS_PREFIX "%1$s\"; }\n", id);
+        drop_chain(&sb, prefix, "host", net_host_log_group(slot));
+        sbuf_printf(&sb,
+                    "add chain ip sis-%1$s postrouting { type nat hook postrouting priority srcnat; policy accept; }\n"
+                    "add rule ip sis-%1$s postrouting iifname \"%2$s\" oifname \"%3$s\" masquerade\n"
+                    "add chain ip sis-%1$s forward { type filter hook forward priority filter; policy accept; }\n"
+                    "add rule ip sis-%1$s forward iifname \"%2$s\" oifname \"sisv*\" goto drop_host\n"
+                    "add rule ip sis-%1$s forward iifname \"%2$s\" oifname != \"%3$s\" goto drop_host\n"
+                    "add chain ip sis-%1$s input { type filter hook input priority filter; policy accept; }\n"
+                    "add rule ip sis-%1$s input iifname \"%2$s\" goto drop_host\n",
+                    id, host_if, uplink);
+        return sbuf_steal(&sb);
 }
 
 char *net_default_uplink(void) {
@@ -343,7 +389,33 @@ struct inside {
         uid_t uid;
         gid_t gid;
         char *const *allow, *const *deny;
+        const struct vm_limits *lim;
 };
+
+/* A token bucket as ifname's root qdisc (replacing the default): rate bytes a second, a bucket of
+ * burst bytes, and a queue of 50 ms at the rate beyond it (tc's "latency 50ms"). */
+static int tbf_set(struct nl_sock *s, const char *ifname, uint64_t rate, uint64_t burst) {
+        struct rtnl_qdisc *q = rtnl_qdisc_alloc();
+        int idx = ifindex(s, ifname), k;
+
+        if (!q)
+                return -ENOMEM;
+        if (idx < 0 || rate > INT32_MAX || burst > INT32_MAX) {
+                rtnl_qdisc_put(q);
+                return -EINVAL;
+        }
+        rtnl_tc_set_ifindex(TC_CAST(q), idx);
+        rtnl_tc_set_parent(TC_CAST(q), TC_H_ROOT);
+        rtnl_tc_set_handle(TC_CAST(q), TC_HANDLE(1, 0));
+        k = rtnl_tc_set_kind(TC_CAST(q), "tbf");
+        if (k >= 0) {
+                rtnl_qdisc_tbf_set_limit(q, (int) (burst + rate / 20));
+                rtnl_qdisc_tbf_set_rate(q, (int) rate, (int) burst, 0);
+                k = rtnl_qdisc_add(s, q, NLM_F_CREATE | NLM_F_REPLACE);
+        }
+        rtnl_qdisc_put(q);
+        return k < 0 ? -EIO : 0;
+}
 
 /* In a child that has joined the VM's namespace: loopback, no IPv6, the TAP, uplink0, routes,
  * forwarding, rules. The exit status says what failed (see below); stderr carries nftables'
@@ -351,7 +423,8 @@ struct inside {
 static int configure_inside(const struct inside *in) {
         struct nl_sock *s = route_socket();
         _cleanup_free_ char *tapc = strdup(TAP_IP "/30"), *vmc = strdup_printf("%s/30", in->n->vm_ip),
-                            *rules = net_ruleset_vm(in->n, in->allow, in->deny), *err = NULL;
+                            *rules = net_ruleset_vm(in->n, in->allow, in->deny, in->lim ? in->lim->max_conns : 0),
+                            *err = NULL;
 
         if (!s || !tapc || !vmc || !rules)
                 return 10;
@@ -371,6 +444,11 @@ static int configure_inside(const struct inside *in) {
                 return 15;
         if (sysctl_write("/proc/sys/net/ipv4/ip_forward", "1") < 0)
                 return 16;
+        /* --net-rate: to the guest on tap0, from it on uplink0 */
+        if (in->lim && in->lim->net_mbit &&
+            (tbf_set(s, "tap0", limits_net_bytes(in->lim), limits_net_burst(in->lim)) < 0 ||
+             tbf_set(s, "uplink0", limits_net_bytes(in->lim), limits_net_burst(in->lim)) < 0))
+                return 18;
         if (nft_apply(rules, &err) < 0) {
                 fprintf(stderr, "%s\n", strna(err));
                 return 17;
@@ -389,6 +467,7 @@ static const char *inside_error(int code) {
         case 15: return "cannot add the namespace's default route";
         case 16: return "cannot enable forwarding in the VM's namespace";
         case 17: return "nftables refused the VM's rules";
+        case 18: return "cannot set the rate limit (tc tbf) on tap0 and uplink0";
         default: return "cannot configure the VM's namespace";
         }
 }
@@ -515,7 +594,7 @@ static void link_delete_ours(struct nl_sock *s, const char *name) {
 }
 
 int net_up(const struct vm_net *n, const char *uplink, uid_t uid, gid_t gid, char *const *allow, char *const *deny,
-           char **err) {
+           const struct vm_limits *lim, char **err) {
         _cleanup_free_ char *hostc = strdup_printf("%s/30", n->host_ip), *alias = strdup_printf(NET_ALIAS_PREFIX "%s", n->id),
                             *hrules = NULL;
         _cleanup_close_ int nsfd = -1;
@@ -598,7 +677,7 @@ int net_up(const struct vm_net *n, const char *uplink, uid_t uid, gid_t gid, cha
                 goto fail;
         }
         if (pid == 0) {
-                struct inside in = { .n = n, .uid = uid, .gid = gid, .allow = allow, .deny = deny };
+                struct inside in = { .n = n, .uid = uid, .gid = gid, .allow = allow, .deny = deny, .lim = lim };
                 if (die_with_parent(parent) < 0 || setns(nsfd, CLONE_NEWNET) < 0)
                         _exit(9);
                 _exit(configure_inside(&in));

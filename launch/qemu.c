@@ -17,10 +17,23 @@ static const char *const firmware[] = {
 
 int qemu_argv(const struct qemu_vm *vm, char ***ret) {
         _cleanup_strv_free_ char **a = NULL;
+        _cleanup_free_ char *throttle = NULL;
         int k = 0;
 
         if (!vm_id_ok(vm->id) || !vm->binary || !vm->kernel || !vm->rootfs || !vm->boot_args)
                 return -EINVAL;
+        /* --disk-rate: each drive's own throttling (bytes and operations a second, both directions) */
+        {
+                const struct vm_limits *l = vm->limits;
+                struct sbuf t = {};
+                if (l && l->disk_mbyte)
+                        sbuf_printf(&t, ",throttling.bps-total=%llu", (unsigned long long) l->disk_mbyte * 1000000u);
+                if (l && l->disk_iops)
+                        sbuf_printf(&t, ",throttling.iops-total=%u", l->disk_iops);
+                throttle = sbuf_steal(&t);
+                if (!throttle)
+                        return -ENOMEM;
+        }
         strv_add(&a, &k, vm->binary);
         strv_add(&a, &k, "-name");
         strv_addf(&a, &k, "%s,debug-threads=on", vm->id);
@@ -50,12 +63,12 @@ int qemu_argv(const struct qemu_vm *vm, char ***ret) {
         strv_add(&a, &k, "-append");
         strv_add(&a, &k, vm->boot_args);
         strv_add(&a, &k, "-drive");
-        strv_addf(&a, &k, "id=rootfs,file=%s,format=raw,if=none,read-only=on", vm->rootfs);
+        strv_addf(&a, &k, "id=rootfs,file=%s,format=raw,if=none,read-only=on%s", vm->rootfs, throttle);
         strv_add(&a, &k, "-device");
         strv_add(&a, &k, "virtio-blk-device,drive=rootfs");
         if (vm->home) {
                 strv_add(&a, &k, "-drive");
-                strv_addf(&a, &k, "id=home,file=%s,format=raw,if=none,discard=unmap", vm->home);
+                strv_addf(&a, &k, "id=home,file=%s,format=raw,if=none,discard=unmap%s", vm->home, throttle);
                 strv_add(&a, &k, "-device");
                 strv_add(&a, &k, "virtio-blk-device,drive=home");
         }

@@ -7,6 +7,8 @@
  */
 #include <stdbool.h>
 
+#include "limits.h"
+
 #define QMP_SOCK "/run/qmp.sock" /* in the jail: run/ is the VMM's socket tmpfs */
 
 struct qemu_vm {
@@ -22,6 +24,7 @@ struct qemu_vm {
         const char *tap;                /* "tap0", or NULL: no network */
         const char *guest_mac;
         bool incoming;                  /* a restore: -incoming defer, the state comes over QMP */
+        const struct vm_limits *limits; /* drive throttling; NULL: none */
 };
 
 /* The argv (NULL-terminated; strv_free). */

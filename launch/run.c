@@ -650,6 +650,7 @@ int vm_start(const struct run_opts *o, const struct start_req *r, const struct g
                 STATE_PUT(st, "home", json_object_new_string(r->home));
         STATE_PUT(st, "vcpus", json_object_new_int((int) o->vcpus));
         STATE_PUT(st, "mem_mib", json_object_new_int((int) o->mem_mib));
+        STATE_PUT(st, "limits", limits_to_json(&o->limits));
         STATE_PUT(st, "cgroup_version", json_object_new_int(cgv));
         STATE_PUT(st, qemu ? "vmm_argv" : "jailer_argv", json_object_new_string(cmd));
         {
@@ -673,7 +674,7 @@ int vm_start(const struct run_opts *o, const struct start_req *r, const struct g
                 _cleanup_free_ char *uplink = o->uplink ? strdup(o->uplink) : net_default_uplink();
                 k = reg_mark(&vm, REG_NET);
                 if (k >= 0) {
-                        k = net_up(&net, uplink, vm.uid, vm.uid, o->allow, o->deny, &err);
+                        k = net_up(&net, uplink, vm.uid, vm.uid, o->allow, o->deny, &o->limits, &err);
                         /* a failed net_up has removed what it made, and only that: what made it
                          * fail (a namespace or table of that name) is not ours to remove */
                         if (k < 0)
@@ -687,6 +688,10 @@ int vm_start(const struct run_opts *o, const struct start_req *r, const struct g
                 if (json_object_object_get_ex(st, "net", &nj))
                         STATE_PUT(nj, "uplink", json_object_new_string(strempty(uplink)));
                 (void) vm_state_write(o->run_dir, o->id, st);
+                if (o->limits.net_mbit || o->limits.max_conns) {
+                        _cleanup_free_ char *d = limits_describe(&o->limits);
+                        step("limits: %s", strna(d));
+                }
                 step("network: %s, tap0 for %s, %s %s/30 -> NAT out of %s", net.ns_path, GUEST_IP, net.host_if, net.host_ip,
                      strna(uplink));
         }
@@ -910,7 +915,8 @@ int vm_run(const struct run_opts *o) {
                 qvm = (struct qemu_vm) { .binary = o->qemu, .id = o->id, .vcpus = o->vcpus, .mem_mib = o->mem_mib,
                                          .kvm = accel_kvm(o, &g, &why_tcg), .kernel = "/vmlinux", .rootfs = "/rootfs.ext4",
                                          .home = home ? "/disk/home.ext4" : NULL, .boot_args = boot,
-                                         .tap = with_net ? "tap0" : NULL, .guest_mac = with_net ? mac : NULL };
+                                         .tap = with_net ? "tap0" : NULL, .guest_mac = with_net ? mac : NULL,
+                                         .limits = &o->limits };
                 if (why_tcg)
                         fprintf(stderr, "sis-launch: warning: --accel auto: %s in the audit: %s runs under TCG (emulation, "
                                         "no hardware isolation between guest and QEMU)\n", why_tcg, o->id);
@@ -919,7 +925,8 @@ int vm_run(const struct run_opts *o) {
                                       .rootfs = "/rootfs.ext4", .home = home ? "/disk/home.ext4" : NULL, .boot_args = boot,
                                       .tap = with_net ? "tap0" : NULL, .guest_mac = with_net ? mac : NULL,
                                       .log_path = "/logger.fifo", .metrics_path = "/metrics.fifo",
-                                      .vsock_cid = o->vsock_cid, .vsock_uds = o->vsock_cid ? "/run/vsock.sock" : NULL };
+                                      .vsock_cid = o->vsock_cid, .vsock_uds = o->vsock_cid ? "/run/vsock.sock" : NULL,
+                                      .limits = &o->limits };
                 if (fc_plan_boot(&vm, &plan) < 0) {
                         gate_result_done(&g);
                         return 2;

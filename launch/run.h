@@ -4,6 +4,8 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "limits.h"
+
 struct run_opts {
         const char *id;
         const char *kernel, *rootfs, *home;
@@ -25,6 +27,7 @@ struct run_opts {
         long api_timeout_ms;
         unsigned watchdog_s;            /* API check interval; 0: no watchdog */
         unsigned vsock_cid;             /* 0: no vsock device */
+        struct vm_limits limits;        /* the host's defaults (launch.conf), then the options */
 };
 
 struct gate_result;

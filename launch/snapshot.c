@@ -924,7 +924,8 @@ int vm_restore(const struct run_opts *o, const char *dir, const struct snap_opts
                                        .kvm = streq_ptr(jstr(m, "accel"), "kvm"), .kernel = "/vmlinux", .rootfs = "/rootfs.ext4",
                                        .home = home ? "/disk/home.ext4" : NULL, .boot_args = jstr(m, "boot_args"),
                                        .tap = streq(ro.net, "default") ? "tap0" : NULL,
-                                       .guest_mac = streq(ro.net, "default") ? mac : NULL, .incoming = true };
+                                       .guest_mac = streq(ro.net, "default") ? mac : NULL, .incoming = true,
+                                       .limits = &o->limits };
                 if (qemu) {
                         json_object_object_add(extra, "accel", json_object_new_string(qvm.kvm ? "kvm" : "tcg"));
                         json_object_object_add(extra, "boot_args", json_object_new_string(qvm.boot_args));

@@ -13,6 +13,9 @@
 #include <netlink/netlink.h>
 #include <netlink/route/link.h>
 #include <netlink/route/link/veth.h>
+#include <netlink/route/qdisc.h>
+#include <netlink/route/qdisc/tbf.h>
+#include <linux/if.h>
 #include <nftables/libnftables.h>
 #include <netinet/in.h>
 #include <sched.h>
@@ -25,7 +28,7 @@
 #include "net.h"
 
 static char *vm(char **allow, char **deny) {
-        char *r = net_ruleset_vm(NULL, allow, deny);
+        char *r = net_ruleset_vm(NULL, allow, deny, 0);
         assert_non_null(r);
         return r;
 }
@@ -85,11 +88,14 @@ static void test_forward_order(void **state) {
         char *allow[] = { (char *) "169.254.0.0/16", NULL }, *deny[] = { (char *) "169.254.169.254/32", NULL };
         _cleanup_free_ char *r = vm(allow, deny), *fwd = block(r, "chain", "forward");
         size_t est = at_once(fwd, "iifname \"uplink0\" oifname \"tap0\" ct state established,related accept"),
-               d = at_once(fwd, "ip daddr @deny drop"), nv = at_once(fwd, "ip daddr @never drop"),
-               a = at_once(fwd, "ip daddr @allow accept"), b = at_once(fwd, "ip daddr @blocked drop"),
+               d = at_once(fwd, "ip daddr @deny goto drop_deny"), md = at_once(fwd, "ip daddr @metadata goto drop_metadata"),
+               nv = at_once(fwd, "ip daddr @never goto drop_private"), a = at_once(fwd, "ip daddr @allow accept"),
+               b = at_once(fwd, "ip daddr @blocked goto drop_private"),
                rest = at_once(fwd, "iifname \"tap0\" oifname \"uplink0\" meta nfproto ipv4 accept");
 
-        assert_true(est < d && d < nv && nv < a && a < b && b < rest);
+        assert_true(est < d && d < md && md < nv && nv < a && a < b && b < rest);
+        /* no connection cap unless asked for */
+        assert_null(strstr(fwd, "ct count"));
         at_once(fwd, "policy drop;");
         /* nothing else is accepted: IPv6 never */
         assert_null(strstr(fwd, "ip6"));
@@ -108,9 +114,40 @@ static void test_never_set(void **state) {
                         fail_msg("%s is not in the never set:\n%s", never[i], nv);
         /* --allow 0.0.0.0/0 is in the allow set, and the never set comes before it */
         assert_non_null(strstr(al, "elements = { 0.0.0.0/0 }"));
-        assert_true(at_once(fwd, "@never drop") < at_once(fwd, "@allow accept"));
+        assert_true(at_once(fwd, "@never goto drop_private") < at_once(fwd, "@allow accept"));
         /* --allow cannot reach into the never set (it is not an allow-able set) */
         assert_null(strstr(nv, "auto-merge"));
+}
+
+/* each reason: a counter, a chain that counts, logs (bounded) to the namespace's NFLOG group, drops;
+ * --max-conns: new connections past N, before anything is accepted */
+static void test_reasons(void **state) {
+        static const char *const reasons[] = { "deny", "metadata", "private", "conncap" };
+        _cleanup_free_ char *r = net_ruleset_vm(NULL, NULL, NULL, 20), *fwd = NULL, *md = NULL;
+
+        assert_non_null(r);
+        fwd = block(r, "chain", "forward");
+        for (size_t i = 0; i < ELEMENTSOF(reasons); i++) {
+                char name[32];
+                snprintf(name, sizeof(name), "drop_%s", reasons[i]);
+                _cleanup_free_ char *ch = block(r, "chain", name),
+                                    *want_cnt = strdup_printf("\t\tcounter name \"%s\"\n", reasons[i]),
+                                    *want_log = strdup_printf("\t\tlimit rate 10/second burst 20 packets log prefix \"%s\" group 100\n",
+                                                              reasons[i]),
+                                    *want_counter = strdup_printf("\tcounter %s {\n\t}\n", reasons[i]);
+                size_t cnt = at_once(ch, want_cnt), log = at_once(ch, want_log), drop = at_once(ch, "\t\tdrop\n");
+                assert_true(cnt < log && log < drop);
+                at_once(r, want_counter);
+        }
+        {
+                size_t nv = at_once(fwd, "ip daddr @never goto drop_private"),
+                       cap = at_once(fwd, "iifname \"tap0\" oifname \"uplink0\" ct state new ct count over 20 goto drop_conncap"),
+                       a = at_once(fwd, "ip daddr @allow accept");
+                assert_true(nv < cap && cap < a);
+        }
+        /* the metadata services, apart from the rest of the never set (which holds them too) */
+        md = block(r, "set", "metadata");
+        at_once(md, "elements = { 100.100.100.200/32, 168.63.129.16/32, 169.254.169.254/32, 169.254.170.2/32 }");
 }
 
 /* the namespace originates nothing but loopback and ICMP errors of forwarded connections */
@@ -139,8 +176,8 @@ static void test_lists(void **state) {
                 char *one[] = { (char *) bad[i], NULL };
                 if (net_cidr_ok(bad[i]))
                         fail_msg("'%s' taken for a CIDR", bad[i]);
-                assert_null(net_ruleset_vm(NULL, one, NULL));
-                assert_null(net_ruleset_vm(NULL, NULL, one));
+                assert_null(net_ruleset_vm(NULL, one, NULL, 0));
+                assert_null(net_ruleset_vm(NULL, NULL, one, 0));
         }
         assert_true(net_cidr_ok("0.0.0.0/0"));
         /* written back from their parsed form: network addresses, overlaps merged by nft */
@@ -160,13 +197,26 @@ static void test_host_rules(void **state) {
         assert_null(strstr(h1, "flush"));
         for (const char *l = h1; *l; l = strchr(l, '\n') + 1) {
                 if (!startswith(l, "create table ip sis-n1 ") && !startswith(l, "add chain ip sis-n1 ") &&
-                    !startswith(l, "add rule ip sis-n1 "))
+                    !startswith(l, "add rule ip sis-n1 ") && !startswith(l, "add counter ip sis-n1 "))
                         fail_msg("a line not in table sis-n1: %s", l);
         }
         at_once(h1, "add rule ip sis-n1 postrouting iifname \"sisv0\" oifname \"eth0\" masquerade\n");
-        at_once(h1, "add rule ip sis-n1 forward iifname \"sisv0\" oifname \"sisv*\" drop\n");
-        at_once(h1, "add rule ip sis-n1 forward iifname \"sisv0\" oifname != \"eth0\" drop\n");
-        at_once(h1, "add rule ip sis-n1 input iifname \"sisv0\" drop\n");
+        at_once(h1, "add rule ip sis-n1 forward iifname \"sisv0\" oifname \"sisv*\" goto drop_host\n");
+        at_once(h1, "add rule ip sis-n1 forward iifname \"sisv0\" oifname != \"eth0\" goto drop_host\n");
+        at_once(h1, "add rule ip sis-n1 input iifname \"sisv0\" goto drop_host\n");
+        /* a drop is counted, logged at a bounded rate to the slot's NFLOG group, dropped */
+        {
+                size_t c = at_once(h1, "add counter ip sis-n1 host\n"), ch = at_once(h1, "add chain ip sis-n1 drop_host\n"),
+                       cnt = at_once(h1, "add rule ip sis-n1 drop_host counter name \"host\"\n"),
+                       log = at_once(h1, "add rule ip sis-n1 drop_host limit rate 10/second burst 20 packets log prefix \"host\" "
+                                         "group 32768\n"),
+                       drop = at_once(h1, "add rule ip sis-n1 drop_host drop\n");
+                assert_true(c < ch && ch < cnt && cnt < log && log < drop);
+                at_once(h2, "log prefix \"host\" group 32785\n");
+                assert_int_equal(net_host_log_group(0), 32768);
+                assert_int_equal(net_host_log_group(32767), 65535);
+                assert_int_equal(net_host_log_group(32768), -1);
+        }
         at_once(h1, "type nat hook postrouting priority srcnat; policy accept;");
         /* no wildcard on the VM's own side: another VM's traffic is not this table's */
         assert_null(strstr(h1, "iifname \"sisv*\""));
@@ -255,6 +305,34 @@ static int in_vm_ns(const char *id, int (*fn)(void)) {
         return r;
 }
 
+/* In n1's namespace: its limits (10 Mbit/s, 20 connections): a tbf of 1,250,000 bytes a second as
+ * the root qdisc of tap0 and of uplink0, and the cap in the forward chain. */
+static int vm_ns_limits(void) {
+        _cleanup_free_ char *out = NULL;
+        struct nl_sock *s = nl_socket_alloc();
+        struct nl_cache *links = NULL, *qdiscs = NULL;
+        int found = 0;
+
+        if (nft_run("list chain inet sis forward\n", &out) != 0 || !strstr(out, "ct count over 20"))
+                return 1;
+        if (!s || nl_connect(s, NETLINK_ROUTE) < 0 || rtnl_link_alloc_cache(s, AF_UNSPEC, &links) < 0 ||
+            rtnl_qdisc_alloc_cache(s, &qdiscs) < 0)
+                return 2;
+        for (struct nl_object *o = nl_cache_get_first(qdiscs); o; o = nl_cache_get_next(o)) {
+                struct rtnl_qdisc *q = (struct rtnl_qdisc *) o;
+                char name[IFNAMSIZ] = "";
+                const char *kind = rtnl_tc_get_kind(TC_CAST(q));
+                rtnl_link_i2name(links, rtnl_tc_get_ifindex(TC_CAST(q)), name, sizeof(name));
+                if (kind && streq(kind, "tbf") && rtnl_tc_get_parent(TC_CAST(q)) == TC_H_ROOT &&
+                    (streq(name, "tap0") || streq(name, "uplink0")) && rtnl_qdisc_tbf_get_rate(q) == 1250000)
+                        found++;
+        }
+        nl_cache_free(qdiscs);
+        nl_cache_free(links);
+        nl_socket_free(s);
+        return found == 2 ? 0 : 3;
+}
+
 /* In a VM's namespace: the VM's tables, and nothing leaves from here (the VMM's own traffic). */
 static int vm_ns_checks(void) {
         _cleanup_free_ char *out = NULL;
@@ -302,6 +380,7 @@ static int live(void) {
         struct vm_net n1, n2, n3, other;
         _cleanup_free_ char *err = NULL;
         char *deny[] = { (char *) "198.51.100.99/32", NULL };
+        struct vm_limits lim = { .net_mbit = 10, .max_conns = 20 };
         int k;
 
         /* private: nothing propagates to the machine's mounts, /run is ours */
@@ -309,20 +388,21 @@ static int live(void) {
                 return 100;
         CHECK(1, net_plan("172.31.0.0/24", 0, "n1", &n1) == 0 && net_plan("172.31.0.0/24", 1, "n2", &n2) == 0 &&
                          net_plan("172.31.0.0/24", 2, "n3", &n3) == 0 && net_plan("172.31.0.0/24", 0, "other", &other) == 0);
-        k = net_up(&n1, "up9", 20100, 20100, NULL, deny, &err);
+        k = net_up(&n1, "up9", 20100, 20100, NULL, deny, &lim, &err);
         CHECK(2, k == 0);
         CHECK(3, table_exists("ip sis-n1") && alias_is("sisv0", "sis-launch:n1") && access(n1.ns_path, F_OK) == 0);
         CHECK(4, in_vm_ns("n1", vm_ns_checks) == 0);
+        CHECK(4, in_vm_ns("n1", vm_ns_limits) == 0);
 
         /* a colliding slot: refused, and its undo leaves n1's veth, table and namespace */
-        k = net_up(&other, "up9", 20101, 20101, NULL, NULL, &err);
+        k = net_up(&other, "up9", 20101, 20101, NULL, NULL, NULL, &err);
         CHECK(5, k < 0 && err && strstr(err, "sisv0"));
         free(err);
         err = NULL;
         CHECK(6, alias_is("sisv0", "sis-launch:n1") && table_exists("ip sis-n1") && access(n1.ns_path, F_OK) == 0);
         CHECK(7, access(other.ns_path, F_OK) < 0 && !table_exists("ip sis-other"));
         /* n1 again: its pin exists; nothing of the running n1 is touched */
-        k = net_up(&n1, "up9", 20100, 20100, NULL, NULL, &err);
+        k = net_up(&n1, "up9", 20100, 20100, NULL, NULL, NULL, &err);
         CHECK(8, k == -EEXIST);
         free(err);
         err = NULL;
@@ -330,7 +410,7 @@ static int live(void) {
 
         /* a table sis-n3 that was there before: net_up fails, leaves it, and removes its own */
         CHECK(10, nft_run("add table ip sis-n3\nadd chain ip sis-n3 mine\n", NULL) == 0);
-        k = net_up(&n3, "up9", 20103, 20103, NULL, NULL, &err);
+        k = net_up(&n3, "up9", 20103, 20103, NULL, NULL, NULL, &err);
         CHECK(11, k < 0 && err && strstr(err, "sis-n3"));
         free(err);
         err = NULL;
@@ -339,7 +419,7 @@ static int live(void) {
         CHECK(14, nft_run("delete table ip sis-n3\n", NULL) == 0);
 
         /* a second VM with another uplink; taking n2 down leaves n1 as it was */
-        k = net_up(&n2, "up8", 20102, 20102, NULL, NULL, &err);
+        k = net_up(&n2, "up8", 20102, 20102, NULL, NULL, NULL, &err);
         CHECK(15, k == 0);
         CHECK(16, table_exists("ip sis-n2") && alias_is("sisv1", "sis-launch:n2"));
         CHECK(17, net_down("n2", 1) == 0);
@@ -391,7 +471,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_plan),         cmocka_unit_test(test_forward_order), cmocka_unit_test(test_never_set),
                 cmocka_unit_test(test_output_chain), cmocka_unit_test(test_lists),         cmocka_unit_test(test_host_rules),
-                cmocka_unit_test(test_live),
+                cmocka_unit_test(test_reasons),      cmocka_unit_test(test_live),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
