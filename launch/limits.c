@@ -145,6 +145,19 @@ char *limits_describe(const struct vm_limits *l) {
         return sbuf_steal(&sb);
 }
 
+char *limits_short(const struct vm_limits *l) {
+        struct sbuf sb = {};
+        if (l->net_mbit)
+                sbuf_printf(&sb, "net=%u", l->net_mbit);
+        if (l->disk_mbyte || l->disk_iops)
+                sbuf_printf(&sb, "%sdisk=%u/%u", sb.len ? "," : "", l->disk_mbyte, l->disk_iops);
+        if (l->max_conns)
+                sbuf_printf(&sb, "%sconns=%u", sb.len ? "," : "", l->max_conns);
+        if (!sb.len)
+                sbuf_puts(&sb, "-");
+        return sbuf_steal(&sb);
+}
+
 json_object *limits_to_json(const struct vm_limits *l) {
         json_object *o = json_object_new_object();
         json_object_object_add(o, "net_mbit", json_object_new_int64(l->net_mbit));

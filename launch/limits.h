@@ -60,6 +60,8 @@ uint64_t limits_net_bytes(const struct vm_limits *l);
 uint64_t limits_net_burst(const struct vm_limits *l);
 /* "net 10 Mbit/s (burst 125 KiB), disk 5 MB/s 100 IOPS, 20 connections", "none" */
 char *limits_describe(const struct vm_limits *l);
+/* For list's LIMITS column: "net=10,disk=5/100,conns=20" (what is set), "-" when nothing is. */
+char *limits_short(const struct vm_limits *l);
 /* {"net_mbit": 10, "net_burst_kib": 125, "disk_mbyte": 5, "disk_iops": 100, "max_conns": 20} (0s
  * included: what the VM runs with, not what was asked) and back (missing keys: 0). */
 json_object *limits_to_json(const struct vm_limits *l);

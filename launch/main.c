@@ -136,7 +136,7 @@ int main(int argc, char **argv) {
         const char *conf = LIMITS_CONF, *format = "prometheus", *output = NULL;
         bool conf_given = false;
         struct snap_opts so = { .ledger = SNAPSHOT_LEDGER, .key = SNAPSHOT_KEY, .images = SNAPSHOT_IMAGES };
-        _cleanup_free_ char *key_dir = NULL;
+        _cleanup_free_ char *key_dir = NULL, *conf_dir = NULL;
         const char *verb;
         uint32_t v;
         int c;
@@ -296,13 +296,15 @@ int main(int argc, char **argv) {
         {
                 /* root keeps state, jails, the ledger, the key and the images it trusts only where
                  * nobody else can write */
-                bool snap = streq(verb, "restore") || streq(verb, "snapshot");
+                bool snap = streq(verb, "restore") || streq(verb, "snapshot"), starts = streq(verb, "run") || streq(verb, "restore");
                 key_dir = strndup(so.key, (size_t) (strrchr(so.key, '/') - so.key));
+                conf_dir = strndup(conf, (size_t) (strrchr(conf, '/') - conf));
                 const struct {
                         const char *opt, *path;
                 } dirs[] = { { "--run-dir", o.run_dir }, { "--chroot-base", o.chroot_base },
                              { "--ledger", snap ? so.ledger : NULL }, { "--key", snap && key_dir && *key_dir ? key_dir : NULL },
-                             { "--images", streq(verb, "restore") ? so.images : NULL } };
+                             { "--images", streq(verb, "restore") ? so.images : NULL },
+                             { "--conf", starts && conf_dir && *conf_dir ? conf_dir : NULL } };
                 for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
                         _cleanup_free_ char *why = NULL;
                         if (dirs[i].path && dir_trusted(dirs[i].path, &why) < 0)

@@ -182,7 +182,7 @@ int vm_list(const char *run_dir) {
         _cleanup_strv_free_ char **ids = NULL;
         _cleanup_free_ char *want = realpath(run_dir, NULL);
 
-        printf("%-24s %8s %6s  %s\n", "NAME", "PID", "UID", "STATE");
+        printf("%-24s %8s %6s  %-28s %s\n", "NAME", "PID", "UID", "LIMITS", "STATE");
         if (reg_list(&ids) < 0)
                 return 0;
         for (char **id = ids; id && *id; id++) {
@@ -197,7 +197,13 @@ int vm_list(const char *run_dir) {
                         if (alive && vm.monitor && !proc_alive(vm.monitor, vm.monitor_start))
                                 what = monitor_start(vm.run_dir, vm.id) >= 0 ? "running (its monitor had died: restarted)"
                                                                                 : "running (its monitor is dead: no logs, no watchdog)";
-                        printf("%-24s %8d %6u  %s\n", vm.id, (int) vm.vmm, (unsigned) vm.uid, what);
+                        json_object *st = NULL, *lj;
+                        struct vm_limits lim = {};
+                        if (vm_state_read(vm.run_dir, vm.id, &st) >= 0 && json_object_object_get_ex(st, "limits", &lj))
+                                limits_from_json(lj, &lim);
+                        json_object_put(st);
+                        _cleanup_free_ char *ls = limits_short(&lim);
+                        printf("%-24s %8d %6u  %-28s %s\n", vm.id, (int) vm.vmm, (unsigned) vm.uid, strna(ls), what);
                 }
                 reg_vm_done(&vm);
         }

@@ -75,5 +75,5 @@ int vm_run(const struct run_opts *o);
  * run_dir and chroot_base given are not used: the entry says where the VM lives. 0 (also when
  * nothing of the VM is left), or 2. */
 int vm_clean(const char *run_dir, const char *chroot_base, const char *id);
-/* One line per VM of run_dir: id, pid, uid, state; a dead monitor is restarted. */
+/* One line per VM of run_dir: id, pid, uid, limits, state; a dead monitor is restarted. */
 int vm_list(const char *run_dir);

@@ -33,6 +33,7 @@ cleanup() {
         pkill -f "tap-relay.py tap0 gw0-$sfx" 2> /dev/null
         pkill -f "fc-server.py --socket $tmp" 2> /dev/null
         pkill -f "http.server --bind .* --directory $tmp" 2> /dev/null
+        pkill -f "bulk.py (sink|echo) 900" 2> /dev/null # the test's own: the host lock is held
 }
 on_exit cleanup
 link() { # NS-A IF-A ADDR-A NS-B IF-B ADDR-B: a veth made inside the namespaces, never in the host's
@@ -188,6 +189,75 @@ if run_vm n4 --uplink lan0 --allow 10.99.0.0/24 && guest_for n4 "$G4" 4; then
         [ "$(vmm_get n4 http://10.99.0.1:8080/marker.txt)" != 200 ] && ok "net: the VMM's own connection does not reach the LAN its guest may" ||
                 notok "net: VMM reaches the LAN"
 fi
+# --- fair share and visibility: n5 with --net-rate 10 --max-conns 20 beside n1 (no limits) --------
+G5=sist-g5-$sfx
+inns "$INET" /usr/bin/python3 tests/launch/bulk.py sink 9000 > /dev/null 2>&1 &
+inns "$INET" /usr/bin/python3 tests/launch/bulk.py echo 9001 > /dev/null 2>&1 &
+metric() { # TEXT NAME LABELS: the value of the sample NAME{vm=...,LABELS} in TEXT (empty when none)
+        awk -v want="$2{$3}" '$1 == want { print $2 }' <<< "$1"
+}
+if run_vm n5 --net-rate 10 --max-conns 20 && guest_for n5 "$G5" 5; then
+        wait_until 20 reaches_from "$G5" http://198.51.100.1:8080/marker.txt || notok "net: n5's guest has no route out"
+        has 'limits: net 10 Mbit/s \(burst 122 KiB\), 20 connections' "$(cat "$tmp/err-n5")" &&
+                ok "net: n5 says its limits as it starts" || notok "net: n5's limits line" "$(cat "$tmp/err-n5")"
+        /usr/bin/python3 - "$tmp/jail/firecracker/n5/requests.jsonl" << 'EOF' &&
+import json, sys
+d = {r["path"]: r["body"] for r in map(json.loads, open(sys.argv[1]))}
+want = {"bandwidth": {"size": 125000, "refill_time": 100}}
+assert d["/network-interfaces/eth0"]["rx_rate_limiter"] == want and d["/network-interfaces/eth0"]["tx_rate_limiter"] == want
+assert "rate_limiter" not in d["/drives/rootfs"]
+EOF
+                /usr/bin/python3 tests/launch/validate.py tests/launch/firecracker-api.yaml --requests "$tmp/jail/firecracker/n5/requests.jsonl" > /dev/null &&
+                ok "net: n5's interface gets Firecracker's rx/tx rate_limiter (1.25 MB/s), and the requests validate against the swagger" ||
+                notok "net: n5's rate limiter requests"
+        has 'net=10,conns=20 +running' "$(inth "$bin" list --run-dir "$tmp/run")" && ok "net: list shows n5's limits" ||
+                notok "net: list" "$(inth "$bin" list --run-dir "$tmp/run")"
+        # both at once, 4 s each: the kernel's bucket (tc tbf on uplink0) holds n5, n1 runs free
+        inns "$G5" /usr/bin/python3 tests/launch/bulk.py send 198.51.100.1 9000 4 > "$tmp/rate-n5" 2>&1 &
+        p5=$!
+        inns "$GUEST" /usr/bin/python3 tests/launch/bulk.py send 198.51.100.1 9000 4 > "$tmp/rate-n1" 2>&1
+        wait "$p5"
+        r5=$(cut -d' ' -f1 "$tmp/rate-n5") r1=$(cut -d' ' -f1 "$tmp/rate-n1")
+        awk -v r="$r5" 'BEGIN { exit !(r >= 8 && r <= 11) }' && ok "net: --net-rate 10: n5's bulk upload runs at $r5 Mbit/s" ||
+                notok "net: n5's upload at ${r5:-?} Mbit/s, not 8 to 11" "$(cat "$tmp/rate-n5")"
+        awk -v r="$r1" 'BEGIN { exit !(r >= 30) }' && ok "net: n1 beside it, no limit: $r1 Mbit/s at the same time" ||
+                notok "net: n1 at ${r1:-?} Mbit/s beside the limited n5" "$(cat "$tmp/rate-n1")"
+        # the connection cap: 20 stay up, the 21st is dropped; once they close, a new one opens
+        conns=$(inns "$G5" /usr/bin/python3 tests/launch/bulk.py conns 198.51.100.1 9001 21 2>&1)
+        [ "$conns" = "connected 20 alive 20" ] && ok "net: --max-conns 20: the 21st connection is refused while 20 stay up" ||
+                notok "net: connection cap" "$conns"
+        again() { [ "$(inns "$G5" /usr/bin/python3 tests/launch/bulk.py conns 198.51.100.1 9001 1 2>&1)" = "connected 1 alive 1" ]; }
+        wait_until 10 again && ok "net: closed connections free their places" || notok "net: the cap does not let go"
+        # probes: the metadata address, a private range, the host itself
+        for u in http://169.254.169.254:8080/ http://10.99.0.1:8080/ http://198.51.100.2:8080/; do get_from "$G5" "$u" > /dev/null; done
+        denied_all() {
+                local d
+                d=$(inth "$bin" logs --run-dir "$tmp/run" --denied n5 2>&1)
+                has 'vm=n5 reason=metadata proto=tcp dst=169\.254\.169\.254 dport=8080' "$d" && has 'reason=private proto=tcp dst=10\.99\.0\.1 dport=8080' "$d" &&
+                        has 'reason=host proto=tcp dst=198\.51\.100\.2 dport=8080' "$d" && has 'reason=conncap proto=tcp dst=198\.51\.100\.1 dport=9001' "$d"
+        }
+        wait_until 10 denied_all && ok "net: sis-launch logs --denied: the metadata, private, host and connection-cap denials, each named" ||
+                notok "net: denied log" "$(inth "$bin" logs --run-dir "$tmp/run" --denied n5 2>&1 | tail -5)"
+        d1=$(inth "$bin" logs --run-dir "$tmp/run" --denied n1 2>&1)
+        # n1's own probes above are there (the metadata address, the host); nothing of n5's
+        has 'vm=n1 reason=metadata' "$d1" && ! has 'vm=n5|reason=conncap|dport=9001' "$d1" &&
+                ok "net: n1's denied log has n1's probes, none of n5's" || notok "net: n1's denied log" "$(lines 5 "$d1")"
+        m=$(inth "$bin" metrics 2>&1)
+        printf '%s\n' "$m" > "$tmp/metrics.prom"
+        bad=
+        for r in metadata private host conncap; do
+                v=$(metric "$m" sis_vm_denied_packets_total "vm=\"n5\",backend=\"firecracker\",reason=\"$r\"")
+                [ "${v:-0}" -ge 1 ] || bad+=" $r=${v:-none}"
+        done
+        [ -z "$bad" ] && ok "net: metrics count n5's denied packets by reason (metadata, private, host, conncap)" || notok "net: denied counters:$bad" "$(grep denied <<< "$m")"
+        out=$(metric "$m" sis_vm_network_bytes_total 'vm="n5",backend="firecracker",direction="out"')
+        thr=$(metric "$m" sis_vm_network_throttled_total 'vm="n5",backend="firecracker",direction="out"')
+        [ "${out:-0}" -ge 4000000 ] && [ "${thr:-0}" -ge 1 ] && ok "net: metrics: n5's guest sent $out bytes, throttled $thr times by the kernel" ||
+                notok "net: network counters" "out=${out:-none} throttled=${thr:-none}"
+        [ "$(metric "$m" sis_vm_up 'vm="n5",backend="firecracker"')" = 1 ] && promtool check metrics < "$tmp/metrics.prom" > "$tmp/promtool" 2>&1 &&
+                ok "net: metrics for $(grep -c '^sis_vm_up{' "$tmp/metrics.prom") running VMs pass promtool check metrics" ||
+                notok "net: metrics" "$(cat "$tmp/promtool")"
+fi
 # one table per VM, each with its own uplink: n2's --uplink did not rewrite n1's
 t1=$(inth nft list table ip sis-n1 2>&1) t2=$(inth nft list table ip sis-n2 2>&1)
 has 'iifname "sisv0" oifname "up0" masquerade' "$t1" && has 'iifname "sisv1" oifname "md0" masquerade' "$t2" &&
@@ -195,7 +265,7 @@ has 'iifname "sisv0" oifname "up0" masquerade' "$t1" && has 'iifname "sisv1" oif
         notok "net: per-VM host tables" "$t1" "$t2"
 has 'sis-launch:n1' "$(inth ip -o link show sisv0 2>&1)" && ok "net: the host end of n1's veth is tagged as n1's" || notok "net: veth alias"
 # tearing the others down leaves n1's table, veth and connectivity
-for v in n2 n3 n4; do
+for v in n2 n3 n4 n5; do
         [ -n "${relay[$v]:-}" ] && kill "${relay[$v]}" 2> /dev/null
         inth "$bin" clean --run-dir "$tmp/run" --chroot-base "$tmp/jail" "$v" > /dev/null 2>&1
 done

@@ -134,14 +134,37 @@ grep -q 'no seccomp filter' "$tmp/out" && grep -q 'no_new_privs is not set' "$tm
         ok "runtime audit: no seccomp filter, no no_new_privs, host namespaces, each named" || notok "runtime audit findings" "$(grep vm1 "$tmp/out")"
 expect "runtime audit: --vm of an unknown VM" 2 "no such VM" "$audit" --vm nope --run-dir "$run"
 
-expect "run: vm2 gets the next uid" 0 "uid 20001" "$bin" run --name vm2 --vsock 3 "${R[@]}" "${L[@]}" "${P[@]}"
+# the host's defaults for the limits: root's file, or refused; the command line overrides a key
+printf '# this host\ndisk-rate = 5/100\n\nmax-conns = 64  # per VM\n' > "$tmp/launch.conf"
+chmod 0666 "$tmp/launch.conf"
+expect "limits: a launch.conf others can write is refused" 2 "$tmp/launch.conf is writable by others \(mode 0666\): refusing it" \
+        "$bin" run --name vm2 --conf "$tmp/launch.conf" "${R[@]}" "${L[@]}" "${P[@]}"
+chmod 0644 "$tmp/launch.conf"
+printf 'net-rate = fast\n' > "$tmp/bad.conf"
+expect "limits: a bad value is refused, naming the file and line" 2 "$tmp/bad.conf:1: net-rate: 'fast' is not MBIT\[/BURST_KIB\]" \
+        "$bin" run --name vm2 --conf "$tmp/bad.conf" "${R[@]}" "${L[@]}" "${P[@]}"
+expect "limits: a --conf that is not there is refused" 2 "$tmp/none.conf: No such file or directory" \
+        "$bin" run --name vm2 --conf "$tmp/none.conf" "${R[@]}" "${L[@]}" "${P[@]}"
+[ ! -e "$reg/vm2.json" ] && ok "limits: a refused launch.conf starts nothing" || notok "limits: refused conf left vm2"
+expect "run: vm2 gets the next uid" 0 "uid 20001" "$bin" run --name vm2 --vsock 3 --conf "$tmp/launch.conf" --disk-rate 7 "${R[@]}" "${L[@]}" "${P[@]}"
+/usr/bin/python3 - "$jail/firecracker/vm2/requests.jsonl" "$run/vms/vm2/state.json" << 'EOF' &&
+import json, sys
+d = {r["path"]: r["body"] for r in map(json.loads, open(sys.argv[1]))}
+want = {"bandwidth": {"size": 700000, "refill_time": 100}}
+assert d["/drives/rootfs"]["rate_limiter"] == want and d["/drives/home"]["rate_limiter"] == want, d["/drives/home"]
+lim = json.load(open(sys.argv[2]))["limits"]
+assert lim == {"net_mbit": 0, "net_burst_kib": 0, "disk_mbyte": 7, "disk_iops": 0, "max_conns": 64}, lim
+EOF
+        ok "limits: --disk-rate 7 over launch.conf's 5/100: each drive's rate_limiter (7 MB/s, no ops bucket); the state records it and max-conns 64" ||
+        notok "limits: vm2's drives and state"
 grep -q '"path": "/vsock", "body": {"guest_cid": 3, "uds_path": "/run/vsock.sock"}' "$jail/firecracker/vm2/requests.jsonl" &&
         /usr/bin/python3 "$PWD/tests/launch/validate.py" "$spec" --requests "$jail/firecracker/vm2/requests.jsonl" > /dev/null 2>&1 &&
         ok "contract: the vsock device validates too" || notok "vsock request"
 expect "run: a name in use is refused" 2 "a VM named vm1 exists already" "$bin" run --name vm1 "${R[@]}" "${L[@]}" "${P[@]}"
 [ -d "$root" ] && [ "$(reg_uid vm1)" = 20000 ] && ok "the refused duplicate did not touch vm1" || notok "duplicate run damaged vm1"
 "$bin" list --run-dir "$run" > "$tmp/list" 2>&1
-grep -qE '^vm1 +[0-9]+ +20000  running' "$tmp/list" && grep -qE '^vm2 +[0-9]+ +20001  running' "$tmp/list" && ok "list: both VMs, running" || { notok "list"; cat "$tmp/list"; }
+grep -qE '^vm1 +[0-9]+ +20000  - +running' "$tmp/list" && grep -qE '^vm2 +[0-9]+ +20001  disk=7/0,conns=64 +running' "$tmp/list" &&
+        ok "list: both VMs, running, vm2 with its limits" || { notok "list"; cat "$tmp/list"; }
 
 # --- clean -------------------------------------------------------------------------------------
 pid=$(cat "$root/firecracker.pid")
