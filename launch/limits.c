@@ -13,7 +13,8 @@ static int parse_pair(const char *s, unsigned max, unsigned max2, unsigned *a, u
         char *slash;
         uint32_t v1, v2 = 0;
 
-        if (!x)
+        /* digits and at most one '/' between them: no sign, no blank, no exponent */
+        if (!x || !*x || strspn(x, "0123456789/") != strlen(x))
                 return -EINVAL;
         slash = strchr(x, '/');
         if (slash)
@@ -45,7 +46,7 @@ int limits_parse_disk(const char *s, struct vm_limits *l) {
 
 int limits_parse_conns(const char *s, struct vm_limits *l) {
         uint32_t v;
-        if (!s || strchr(s, '/') || safe_atou32(s, &v) < 0 || v > LIMITS_CONNS_MAX)
+        if (!s || !*s || strspn(s, "0123456789") != strlen(s) || safe_atou32(s, &v) < 0 || v > LIMITS_CONNS_MAX)
                 return -EINVAL;
         l->max_conns = v;
         return 0;

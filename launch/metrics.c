@@ -243,38 +243,44 @@ static void tc_counters(struct nl_sock *s, struct vm_sample *v) {
 
 /* --- processes and cgroups ---------------------------------------------------------------------- */
 
-/* The CPU seconds of pid's vCPU threads: "fc_vcpu N" (Firecracker), "CPU N/KVM" or "CPU N/TCG"
- * (QEMU with debug-threads). -1 when the process cannot be read. */
-static double vcpu_seconds(pid_t pid) {
+/* The CPU seconds of pid's threads, all of them (*ret_all) and its vCPU threads: "fc_vcpu N"
+ * (Firecracker), "CPU N/KVM" or "CPU N/TCG" (QEMU with debug-threads). -ENOENT when the process
+ * cannot be read. */
+static int thread_seconds(pid_t pid, double *ret_all, double *ret_vcpu) {
         _cleanup_free_ char *dir = strdup_printf("/proc/%d/task", (int) pid);
         DIR *d = dir ? opendir(dir) : NULL;
         struct dirent *e;
-        unsigned long long ticks = 0;
+        unsigned long long all = 0, vcpu = 0;
         long hz = sysconf(_SC_CLK_TCK);
 
-        if (!d)
-                return -1;
+        if (!d || hz <= 0) {
+                if (d)
+                        closedir(d);
+                return -ENOENT;
+        }
         while ((e = readdir(d))) {
-                _cleanup_free_ char *p = NULL, *text = NULL;
-                const char *open_paren, *close_paren;
+                _cleanup_free_ char *p = NULL, *text = NULL, *comm = NULL;
+                const char *open_paren, *close_paren, *c;
                 unsigned long long ut, st;
                 if (e->d_name[0] == '.' || !(p = strdup_printf("%s/%s/stat", dir, e->d_name)) ||
                     read_file_capped(p, 4096, &text, NULL) < 0 || !(open_paren = strchr(text, '(')) ||
-                    !(close_paren = strrchr(text, ')')))
-                        continue;
-                _cleanup_free_ char *comm = strndup(open_paren + 1, (size_t) (close_paren - open_paren - 1));
-                if (!comm || !(startswith(comm, "fc_vcpu") || (startswith(comm, "CPU ") && (endswith(comm, "/KVM") || endswith(comm, "/TCG")))))
+                    !(close_paren = strrchr(text, ')')) || !(comm = strndup(open_paren + 1, (size_t) (close_paren - open_paren - 1))))
                         continue;
                 /* after ") ": state is field 3; utime and stime are fields 14 and 15 */
-                const char *c = close_paren + 2;
+                c = close_paren + 2;
                 for (int field = 3; *c && field < 14; c++)
                         if (*c == ' ')
                                 field++;
-                if (sscanf(c, "%llu %llu", &ut, &st) == 2)
-                        ticks += ut + st;
+                if (sscanf(c, "%llu %llu", &ut, &st) != 2)
+                        continue;
+                all += ut + st;
+                if (startswith(comm, "fc_vcpu") || (startswith(comm, "CPU ") && (endswith(comm, "/KVM") || endswith(comm, "/TCG"))))
+                        vcpu += ut + st;
         }
         closedir(d);
-        return hz > 0 ? (double) ticks / (double) hz : -1;
+        *ret_all = (double) all / (double) hz;
+        *ret_vcpu = (double) vcpu / (double) hz;
+        return 0;
 }
 
 /* --- one VM ------------------------------------------------------------------------------------ */
@@ -302,8 +308,16 @@ static void sample_vm(const char *mounts, int self_ns, const char *id, struct vm
                 v->mem_bytes = u.mem_bytes;
                 v->mem_peak_bytes = u.mem_peak_bytes;
         }
-        if (v->up)
-                v->vcpu_s = vcpu_seconds(w.reg.vmm);
+        if (v->up) {
+                double all, vcpu;
+                if (thread_seconds(w.reg.vmm, &all, &vcpu) >= 0) {
+                        v->vcpu_s = vcpu;
+                        /* a v1 host with cpuacct mounted apart from cpu: the jailer made no cpuacct
+                         * group, and the VMM is all there is of the VM */
+                        if (v->cpu_s < 0)
+                                v->cpu_s = all;
+                }
+        }
         if (w.reg.slot >= 0 && (w.reg.made & REG_NET)) {
                 _cleanup_free_ char *ns = strdup_printf("/run/netns/sis-%s", id), *table = strdup_printf("sis-%s", id);
                 struct ns_sockets s;
@@ -364,6 +378,16 @@ int metrics_collect(struct vm_sample **ret, size_t *ret_n) {
 
 /* --- rendering --------------------------------------------------------------------------------- */
 
+/* Seconds to the microsecond the kernel counts in, without trailing zeros: "12.5", "0.09". */
+static const char *fmt_seconds(double x, char v[64]) {
+        size_t l = (size_t) snprintf(v, 64, "%.6f", x);
+        while (l > 1 && v[l - 1] == '0')
+                v[--l] = '\0';
+        if (l > 1 && v[l - 1] == '.')
+                v[--l] = '\0';
+        return v;
+}
+
 enum kind { GAUGE, COUNTER };
 
 /* One family: HELP and TYPE, then a line per VM that has the value (get returns false when not). */
@@ -387,8 +411,10 @@ static void family(struct sbuf *sb, const char *name, enum kind kind, const char
                                 sbuf_printf(sb, ",%s=\"%s\"", label, values[a]);
                         if (x == (double) (uint64_t) x && x < 1e15)
                                 sbuf_printf(sb, "} %llu\n", (unsigned long long) x);
-                        else
-                                sbuf_printf(sb, "} %.6f\n", x);
+                        else {
+                                char v[64];
+                                sbuf_printf(sb, "} %s\n", fmt_seconds(x, v));
+                        }
                 }
 }
 
@@ -453,7 +479,8 @@ char *metrics_prometheus(const struct vm_sample *s, size_t n) {
 }
 
 static json_object *num(double x) {
-        return x == (double) (int64_t) x ? json_object_new_int64((int64_t) x) : json_object_new_double(x);
+        char v[64];
+        return x == (double) (int64_t) x ? json_object_new_int64((int64_t) x) : json_object_new_double_s(x, fmt_seconds(x, v));
 }
 
 char *metrics_json(const struct vm_sample *s, size_t n) {

@@ -26,28 +26,19 @@ done
 printf 'sis_audit_verdict{host="a"} 1\nsis_audit_verdict{host="a"} 2\n' > "$tmp/dup.prom"
 ! promtool check metrics < "$tmp/dup.prom" > /dev/null 2>&1 && ok "promtool rejects duplicate series" || notok "promtool accepted duplicates"
 
-# node_exporter's textfile collector, scraped over loopback.
-ne=$(command -v prometheus-node-exporter || true)
-if [ -n "$ne" ]; then
+# node_exporter's textfile collector, scraped over loopback: the audit's report, and sis-launch
+# metrics of three VMs (the golden of tests/unit/test-metrics.c; launch.sh scrapes live ones)
+if command -v prometheus-node-exporter > /dev/null; then
         mkdir -p "$tmp/textfile"
         build/sis-audit --root tests/fixtures/hosts/intel-careless --format prometheus --output "$tmp/textfile/sis_audit.prom"
-        for _ in 1 2 3 4 5; do
-                port=$((20000 + RANDOM % 20000))
-                "$ne" --web.listen-address="127.0.0.1:$port" --collector.disable-defaults --collector.textfile \
-                        --collector.textfile.directory="$tmp/textfile" > "$tmp/ne.log" 2>&1 &
-                ne_pid=$!
-                on_exit "kill $ne_pid 2>/dev/null"
-                for _ in $(seq 100); do
-                        curl -sf "http://127.0.0.1:$port/metrics" > "$tmp/scrape" 2> /dev/null && break 2
-                        kill -0 "$ne_pid" 2> /dev/null || break
-                        sleep 0.1
-                done
-        done
-        if grep -q '^sis_audit_verdict 1$' "$tmp/scrape" && grep -q '^sis_audit_check_status{category="cpu",id="cpu.smt",severity="critical",waived="false"} 4$' "$tmp/scrape" &&
+        cp "$exp/metrics-3vms.prom" "$tmp/textfile/sis_vms.prom"
+        if scrape_textfile "$tmp/textfile" "$tmp/scrape" && grep -q '^sis_audit_verdict 1$' "$tmp/scrape" &&
+                grep -q '^sis_audit_check_status{category="cpu",id="cpu.smt",severity="critical",waived="false"} 4$' "$tmp/scrape" &&
+                grep -q '^sis_vm_denied_packets_total{backend="firecracker",reason="private",vm="fc-1"} 41$' "$tmp/scrape" &&
                 grep -q '^node_textfile_scrape_error 0$' "$tmp/scrape"; then
-                ok "node_exporter serves the sis_ series ($(grep -c '^sis_audit' "$tmp/scrape") samples)"
+                ok "node_exporter serves the sis_ series ($(grep -c '^sis_audit' "$tmp/scrape") audit samples, $(grep -c '^sis_vm' "$tmp/scrape") VM samples)"
         else
-                notok "node_exporter scrape" "$(grep -E 'sis_audit_verdict|scrape_error' "$tmp/scrape" 2> /dev/null)" "$(tail -3 "$tmp/ne.log")"
+                notok "node_exporter scrape" "$(grep -E 'sis_audit_verdict|scrape_error' "$tmp/scrape" 2> /dev/null)" "$(tail -3 "$tmp/ne.log" 2> /dev/null)"
         fi
 else
         notok "prometheus-node-exporter not installed (scripts/deps.sh test installs it)"

@@ -499,8 +499,36 @@ chmod 644 "$tmp/vmgenid-policy.json"
 expect "restore: ... unless the policy waives snapshot.vmgenid" 0 "started g2" \
         "$bin" restore "$tmp/snap8" --name g2 "${L[@]}" --policy "$tmp/vmgenid-policy.json" "${LG[@]}"
 
+# --- sis-launch metrics of 1 and of 50 running VMs: promtool and node_exporter take them ------------
+for d in "$run"/vms/*/; do [ -d "$d" ] && "$bin" clean "${L[@]}" "$(basename "$d")" > /dev/null 2>&1; done
+M=(--run-dir "$run" --chroot-base "$jail" --uid-range 20300-20399 --jailer "$tmp/jailer" --firecracker "$tmp/firecracker")
+mkdir -p "$tmp/textfile"
+metrics_ok() { # N: the VMs' metrics file passes promtool, node_exporter serves N VMs up
+        local f=$tmp/textfile/sis_vms.prom
+        "$bin" metrics --output "$f" "${M[@]}" &&
+                promtool check metrics < "$f" > "$tmp/promtool" 2>&1 && scrape_textfile "$tmp/textfile" "$tmp/scrape" &&
+                [ "$(grep -c '^sis_vm_up{.*} 1$' "$tmp/scrape")" = "$1" ] && grep -q '^node_textfile_scrape_error 0$' "$tmp/scrape"
+}
+"$bin" run --name m0 "${R[@]}" "${M[@]}" "${P[@]}" --max-conns 5 > /dev/null 2>&1
+metrics_ok 1 && ok "metrics: one VM: promtool and node_exporter's textfile collector take sis-launch metrics --output" ||
+        notok "metrics: one VM" "$(cat "$tmp/promtool" 2> /dev/null)" "$(grep -c '^sis_vm' "$tmp/scrape" 2> /dev/null) samples"
+started=1
+for i in $(seq 1 49); do
+        "$bin" run --name "m$i" "${R[@]}" "${M[@]}" "${P[@]}" > /dev/null 2>&1 && started=$((started + 1))
+done
+metrics_ok 50 && ok "metrics: 50 VMs: promtool and node_exporter take them ($(grep -c '^sis_vm' "$tmp/scrape") samples)" ||
+        notok "metrics: 50 VMs ($started started)" "$(cat "$tmp/promtool" 2> /dev/null)" "$(grep -c '^sis_vm_up{.*} 1$' "$tmp/scrape" 2> /dev/null) up"
+"$bin" metrics --format json "${M[@]}" > "$tmp/metrics.json" 2> "$tmp/err"
+/usr/bin/python3 - "$tmp/metrics.json" > "$tmp/mj" 2>&1 << 'EOF' && ok "metrics: --format json, one object per VM, each up, its memory from its cgroup" || notok "metrics json" "$(tail -3 "$tmp/mj")"
+import json, sys
+vms = [v for v in json.load(open(sys.argv[1]))["vms"] if v["vm"].startswith("m")]
+assert len(vms) == 50 and all(v["up"] and v["backend"] == "firecracker" for v in vms)
+assert all((v["memory_bytes"] or 0) > 0 and (v["cpu_s"] or -1) >= 0 for v in vms), json.dumps(vms[0])
+EOF
+for i in $(seq 0 49); do "$bin" clean "${M[@]}" "m$i" > /dev/null 2>&1; done
+
 # --- nothing outlives its VM: once every VM is cleaned, no process has one of the test's uids ------------
 for d in "$run"/vms/*/; do [ -d "$d" ] && "$bin" clean "${L[@]}" "$(basename "$d")" > /dev/null 2>&1; done
-left=$(ps -eo uid=,stat=,pid=,args= | awk '$1 >= 20000 && $1 <= 20009 && $2 !~ /^Z/')
+left=$(ps -eo uid=,stat=,pid=,args= | awk '(($1 >= 20000 && $1 <= 20009) || ($1 >= 20300 && $1 <= 20399)) && $2 !~ /^Z/')
 [ -z "$left" ] && ok "clean: after every VM is cleaned, no process runs as one of their uids" || notok "clean: processes outlived their VMs" "$left"
 finish

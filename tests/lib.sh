@@ -295,3 +295,25 @@ dev_policy() { # DIR CHROOT-BASE UID-RANGE [REASON]
         chmod 644 "$d/dev-policy.json"
         return "$rc"
 }
+
+# Serve DIR with the real prometheus-node-exporter's textfile collector on a free loopback port and
+# scrape it once into FILE. 0 when a scrape came back (FILE then holds it), 1 otherwise.
+scrape_textfile() { # DIR FILE
+        local ne port ne_pid got=1
+        ne=$(command -v prometheus-node-exporter) || return 1
+        for _ in 1 2 3 4 5; do
+                port=$((20000 + RANDOM % 20000))
+                "$ne" --web.listen-address="127.0.0.1:$port" --collector.disable-defaults --collector.textfile \
+                        --collector.textfile.directory="$1" > "$tmp/ne.log" 2>&1 &
+                ne_pid=$!
+                for _ in $(seq 100); do
+                        curl -sf "http://127.0.0.1:$port/metrics" > "$2" 2> /dev/null && { got=0; break; }
+                        kill -0 "$ne_pid" 2> /dev/null || break
+                        sleep 0.1
+                done
+                kill "$ne_pid" 2> /dev/null
+                wait "$ne_pid" 2> /dev/null
+                [ "$got" = 0 ] && return 0
+        done
+        return 1
+}

@@ -115,9 +115,33 @@ static void test_qemu_argv(void **state) {
         assert_non_null(strstr(j, "-sandbox\non,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny\n"));
         assert_non_null(strstr(j, "-no-reboot\n"));
         assert_null(strstr(j, "-incoming"));
+        assert_null(strstr(j, "throttling"));
         strv_free(a);
         a = NULL;
         free(j);
+        /* --disk-rate 5/100: each drive throttled in bytes and operations a second */
+        {
+                struct vm_limits l = { .disk_mbyte = 5, .disk_iops = 100, .net_mbit = 10 };
+                vm.limits = &l;
+                assert_int_equal(qemu_argv(&vm, &a), 0);
+                j = joined(a);
+                assert_non_null(strstr(j, "-drive\nid=rootfs,file=/rootfs.ext4,format=raw,if=none,read-only=on,"
+                                          "throttling.bps-total=5000000,throttling.iops-total=100\n"));
+                assert_non_null(strstr(j, "id=home,file=/disk/home.ext4,format=raw,if=none,discard=unmap,"
+                                          "throttling.bps-total=5000000,throttling.iops-total=100\n"));
+                strv_free(a);
+                a = NULL;
+                free(j);
+                l = (struct vm_limits) { .disk_iops = 50 };
+                assert_int_equal(qemu_argv(&vm, &a), 0);
+                j = joined(a);
+                assert_non_null(strstr(j, "read-only=on,throttling.iops-total=50\n"));
+                assert_null(strstr(j, "bps-total"));
+                strv_free(a);
+                a = NULL;
+                free(j);
+                vm.limits = NULL;
+        }
         vm.kvm = true;
         vm.incoming = true;
         vm.tap = NULL;
