@@ -69,9 +69,9 @@ else
 fi
 python3 tests/e2e/mkimage.py "$(command -v busybox)" "$tmp/image.tar" localhost/sis-marker:1 "SIS-E2E-CONTAINER: hello from rootless podman"
 "$prov" disk --home --size 512M --owner 1000:1000 --out "$tmp/home.ext4" 2> /dev/null || { notok "home disk"; finish; }
-home_for() { # NAME TICKS PROBES: a home disk template with the e2e directory for one VM
+home_for() { # NAME TICKS PROBES [DD_MB]: a home disk template with the e2e directory for one VM
         cp --sparse=always "$tmp/home.ext4" "$tmp/home-$1.ext4"
-        printf 'TICKS=%s\nPROBES="%s"\n' "$2" "$3" > "$tmp/env-$1"
+        printf 'TICKS=%s\nPROBES="%s"\nDD_MB=%s\n' "$2" "$3" "${4:-}" > "$tmp/env-$1"
         debugfs -w -f - "$tmp/home-$1.ext4" > /dev/null 2>&1 <<EOF
 mkdir e2e
 sif e2e uid 1000
@@ -111,17 +111,22 @@ ok "audit: $(python3 -c "import json; r = json.load(open('$tmp/audit.json')); pr
 # slots of the pool in order: A gets 10.250.0.1/.2, B 10.250.0.5/.6
 POOL=(--net-pool 10.250.0.0/24)
 home_for a 40 "inet:198.51.100.1:8080 b-host:10.250.0.5:8080 b-vm:10.250.0.6:8080"
-home_for b 3 "inet:198.51.100.1:8080 a-host:10.250.0.1:8080 a-vm:10.250.0.2:8080"
+# B writes 16 MiB to its home disk under --disk-rate 5, and lives 15 s more for its metrics
+home_for b 15 "inet:198.51.100.1:8080 a-host:10.250.0.1:8080 a-vm:10.250.0.2:8080" 16
 R=(--kernel "$tmp/kernel/vmlinux" --rootfs "$tmp/rootfs/rootfs.ext4" --vcpus 1 --mem 768 --console --policy "$tmp/dev-policy.json")
 t_start=$(now)
 for v in a b; do
-        if inth "$launch" run --name "e2e-$v" "${R[@]}" --home "$tmp/home-$v.ext4" "${POOL[@]}" "${L[@]}" 2> "$tmp/run-$v.err"; then
+        lim=()
+        [ "$v" = b ] && lim=(--disk-rate 5)
+        if inth "$launch" run --name "e2e-$v" "${R[@]}" "${lim[@]}" --home "$tmp/home-$v.ext4" "${POOL[@]}" "${L[@]}" 2> "$tmp/run-$v.err"; then
                 ok "run e2e-$v: started under the jail ($(grep -o 'uid [0-9]*' "$tmp/run-$v.err" | tail -1))"
         else
                 notok "run e2e-$v" "$(cat "$tmp/run-$v.err")"; finish
         fi
 done
 state() { python3 -c "import json, sys; s = json.load(open('$run/vms/$1/state.json')); print(eval(sys.argv[1]))" "$2"; }
+# the first metrics, while the guests boot: what follows must move from here
+inth "$launch" metrics --format json > "$tmp/metrics-0.json" 2> /dev/null
 # something to be reached at each VM's own addresses (owned by its namespace): only the firewall stops a probe
 for v in a b; do
         ip netns exec "sis-e2e-$v" python3 -m http.server --bind "$(state "e2e-$v" "s['net']['vm_ip']")" --directory "$tmp" 8080 > /dev/null 2>&1 &
@@ -217,6 +222,33 @@ for v in a b; do
         grep -q ":/qemu/e2e-$v\$" "/proc/$p/cgroup" && ok "e2e-$v: in its cgroups (qemu/e2e-$v)" || notok "e2e-$v: cgroup $(cat "/proc/$p/cgroup")"
 done
 [ "$(state e2e-a "s['uid']")" != "$(state e2e-b "s['uid']")" ] && ok "two VMs: separate uids" || notok "two VMs share a uid"
+
+# --- B's fair share and visibility: --disk-rate 5 holds its writes; its counters move ------------
+dd_line=$(log e2e-b | grep -ao 'SIS-E2E: dd .*' | tail -1)
+dd_rate=$(awk '{ for (i = 1; i <= NF; i++) { if ($i == "bytes") b = $(i - 1); if ($i == "s,") t = $(i - 1) } }
+               END { if (b == 16777216 && t > 0) printf "%.2f", b / t / 1e6 }' <<< "$dd_line")
+[ -n "$dd_rate" ] && awk -v r="$dd_rate" 'BEGIN { exit !(r > 0 && r <= 5.5) }' &&
+        ok "e2e-b: --disk-rate 5: the guest's dd of 16 MiB to its home disk (O_DIRECT) ran at $dd_rate MB/s" ||
+        notok "e2e-b: dd under --disk-rate 5 at ${dd_rate:-?} MB/s, not at most 5.5" "$dd_line"
+moved() {
+        inth "$launch" metrics --format json > "$tmp/metrics-1.json" 2> /dev/null &&
+                python3 - "$tmp/metrics-0.json" "$tmp/metrics-1.json" > "$tmp/moved" 2>&1 << 'EOF'
+import json, sys
+def vm(path):
+    return {v["vm"]: v for v in json.load(open(path))["vms"]}.get("e2e-b", {})
+a, b = vm(sys.argv[1]), vm(sys.argv[2])
+get = lambda v, k, f: (v.get(k) or {}).get(f, 0)
+assert b["up"] and b["backend"] == "qemu", b
+assert get(b, "block", "write_bytes") >= 16 << 20 > get(a, "block", "write_bytes"), (a.get("block"), b.get("block"))
+assert get(b, "block", "read_ops") > get(a, "block", "read_ops")
+assert get(b, "network", "out_bytes") > get(a, "network", "out_bytes") and get(b, "network", "in_packets") > 0, b.get("network")
+assert b["memory_bytes"] > 0 and b["cpu_s"] > a.get("cpu_s", 0)
+print(f'{get(b, "block", "write_bytes")} bytes written, {get(b, "block", "read_ops")} reads, '
+      f'{get(b, "network", "out_bytes")} bytes sent, {b["cpu_s"]} CPU seconds')
+EOF
+}
+wait_until 15 moved && ok "e2e-b: sis-launch metrics: its block, network and CPU counters moved ($(cat "$tmp/moved"))" ||
+        notok "e2e-b: metrics did not move" "$(tail -2 "$tmp/moved")"
 
 # --- B powers off; its teardown --------------------------------------------------------------------
 leftovers() { # VM: what it left behind
