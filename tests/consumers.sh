@@ -23,6 +23,11 @@ sed 's/ classname="[^"]*"//' "$exp/intel-careless.xml" > "$tmp/broken.xml"
 for f in "$exp"/*.prom; do
         promtool check metrics < "$f" > "$tmp/err" 2>&1 && ok "promtool $(basename "$f")" || notok "promtool $(basename "$f")" "$(head -3 "$tmp/err")"
 done
+# the alert rules of contrib/: valid, and they fire on what they are about (and only on it)
+promtool check rules contrib/prometheus/sis-launch.rules.yml > "$tmp/err" 2>&1 &&
+        promtool test rules tests/data/sis-launch.rules.test.yml >> "$tmp/err" 2>&1 &&
+        ok "promtool: contrib's alert rules check, and their unit tests pass (metadata probe, denied spike, seccomp)" ||
+        notok "promtool: contrib/prometheus/sis-launch.rules.yml" "$(tail -5 "$tmp/err")"
 printf 'sis_audit_verdict{host="a"} 1\nsis_audit_verdict{host="a"} 2\n' > "$tmp/dup.prom"
 ! promtool check metrics < "$tmp/dup.prom" > /dev/null 2>&1 && ok "promtool rejects duplicate series" || notok "promtool accepted duplicates"
 
