@@ -720,7 +720,7 @@ attack_dead_monitor() {
         wait_until 3 gone "$mon"
         out=$(sl list --run-dir "$R1" 2>&1)
         line=$(grep "^$M " <<< "$out")
-        if [ -n "$line" ] && ! has "^$M +[0-9]+ +[0-9]+ +running *\$" "$line" && has 'monitor' "$line"; then
+        if [ -n "$line" ] && ! has "^$M +[0-9]+ +[0-9]+ +[^ ]+ +running *\$" "$line" && has 'monitor' "$line"; then
                 pass "monitor: kill -9 of $M's monitor: list says so" "$line"
         else
                 fail "monitor: kill -9 of $M's monitor: list says so (not a plain 'running')" "${line:-no line for $M}"
@@ -738,6 +738,39 @@ attack_dead_monitor() {
                 kill -CONT "$pid" 2> /dev/null
         fi
         clean_vm "$R1" "$M"
+}
+
+# ==================================================================================================
+# 11. Lies on the metrics FIFO: the monitor (root) reads what the VMM writes there
+# ==================================================================================================
+attack_metrics_fifo() {
+        local F=$P-f u r mon out got
+        run_fc "$R1" "$F" --net none --watchdog 1 || { fail "metrics: $F starts" "$(errline "$tmp/run-$F.out")"; return; }
+        u=$(stj "$R1" "$F" "s['uid']") r=$(vmroot firecracker "$F") mon=$(monitor_of "$R1" "$F")
+        # a 2 MiB line, JSON nested past any parser's depth, a string where a number goes, negative
+        # and huge numbers, then one honest line: only the honest line counts
+        # shellcheck disable=SC2016 # the VMM's shell expands its own $(...)
+        asvm "$u" "$r" sh -c 'head -c 2097152 /dev/zero | tr "\0" "[" > metrics.fifo; printf "\n" > metrics.fifo
+                printf "%s\n" "$(head -c 100000 /dev/zero | tr "\0" "[")" > metrics.fifo
+                printf "%s\n" "{\"block\":{\"read_bytes\":\"9\",\"write_bytes\":-5,\"read_count\":1e400}}" > metrics.fifo
+                printf "%s\n" "{\"block\":{\"read_bytes\":4096,\"write_bytes\":512},\"seccomp\":{\"num_faults\":2}}" > metrics.fifo' \
+                > "$tmp/fifo-$F.out" 2>&1
+        got_honest() {
+                out=$(sl metrics 2>&1)
+                has "sis_vm_block_bytes_total\{vm=\"$F\",backend=\"firecracker\",op=\"read\"\} 4096\$" "$out" &&
+                        has "sis_vm_seccomp_faults_total\{vm=\"$F\",backend=\"firecracker\"\} 2\$" "$out"
+        }
+        if wait_until 10 got_honest && alive "$mon" && printf '%s\n' "$out" > "$tmp/metrics-$F.prom" &&
+                promtool check metrics < "$tmp/metrics-$F.prom" > /dev/null 2>&1; then
+                got=$(grep -c "vm=\"$F\"" <<< "$out")
+                pass "metrics: a VMM's 2 MiB line, deep nesting and bad numbers on its metrics FIFO: the monitor lives, only the honest line counts (4096 bytes read, 2 seccomp faults; $got valid samples)"
+        else
+                fail "metrics: lies on the metrics FIFO" "monitor $(alive "$mon" && echo alive || echo dead)" "$(lines 3 "$(grep "vm=\"$F\"" <<< "$out" | grep -E 'block|seccomp')")"
+        fi
+        [ "$(stat -c %s "$R1/vms/$F/metrics.log" 2> /dev/null || echo 0)" -le $((256 * 1024)) ] &&
+                pass "metrics: the metrics log stays bounded ($(stat -c %s "$R1/vms/$F/metrics.log" 2> /dev/null) bytes, rotated)" ||
+                fail "metrics: metrics.log grew past its cap" "$(stat -c %s "$R1/vms/$F/metrics.log")"
+        clean_vm "$R1" "$F"
 }
 
 # ==================================================================================================
@@ -964,7 +997,7 @@ reset_world() { # ATTACK
 w_links=$(th_links) w_tables=$(th_tables)
 
 # --- run them ---------------------------------------------------------------------------------------
-all=(symlinks clean_umount vmm_net run_dirs deny_allow untrusted_dirs forged_state fifo_home dead_monitor clean_race sigkill)
+all=(symlinks clean_umount vmm_net run_dirs deny_allow untrusted_dirs forged_state fifo_home dead_monitor metrics_fifo clean_race sigkill)
 for a in ${HOSTILE_ONLY:-${all[*]}}; do
         t0=$(date +%s)
         "attack_$a"

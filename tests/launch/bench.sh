@@ -5,6 +5,11 @@
 # socket) and the server's time per request: what remains is sis-launch (the gate's audit, the
 # lease, staging, the state, the jailer's fork/exec, the API client). Root only.
 # Usage: tests/launch/bench.sh RUNS   -> prints "median_ms p90_ms min_ms peak_rss_kib"
+# With "metrics N RUNS": N stand-in VMs, each with its network (namespace, TAP, veth, firewall,
+# rate limit, connection cap) made by sis-launch inside a namespace of the bench's own, then
+# `sis-launch metrics` RUNS times, and once the baseline an operator would otherwise script: per
+# VM, `ip -s -j link show tap0` and `nft -j list counters` in its namespace
+#   -> prints "median_ms p90_ms peak_rss_kib baseline_ms samples"
 # With "restore RUNS MIB": a VM of MIB MiB is run, snapshotted (the server writes MIB MiB of memory
 # like a guest's) and restored, RUNS times: the wall time of `sis-launch snapshot` and of `sis-launch
 # restore` (unsealing into the jail, the stand-in's start and its time subtracted, the load)
@@ -13,10 +18,13 @@
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 set -e
 cd "$SIS_ROOT"
-mode=run memmib=0
+mode=run memmib=0 nvms=0
 if [ "$1" = restore ]; then
         mode=restore memmib=${3:-256}
         shift
+elif [ "$1" = metrics ]; then
+        mode=metrics nvms=${2:-100}
+        shift 2
 fi
 runs=${1:-20}
 bin=$PWD/build/sis-launch
@@ -80,6 +88,52 @@ chmod 755 "$tmp/firecracker"
 dev_policy "$tmp" "$tmp/jail" 20000-20009 bench || true
 L=(--run-dir "$rund" --chroot-base "$tmp/jail" --uid-range 20000-20009 --jailer "$tmp/jailer" --firecracker "$tmp/firecracker")
 : > "$tmp/ms"
+if [ "$mode" = metrics ]; then
+        TH=sisb-th-$$ INET=sisb-inet-$$
+        for n in $TH $INET; do netns_new "$n" || exit 1; done
+        ip -n "$TH" link add up0 type veth peer name eth0 netns "$INET"
+        ip -n "$TH" addr add 198.51.100.2/24 dev up0
+        ip -n "$INET" addr add 198.51.100.1/24 dev eth0
+        ip -n "$TH" link set up0 up
+        ip -n "$INET" link set eth0 up
+        ip -n "$TH" route add default via 198.51.100.1
+        M=(--run-dir "$rund" --chroot-base "$tmp/jail" --uid-range 20500-20999 --jailer "$tmp/jailer" --firecracker "$tmp/firecracker")
+        # shellcheck disable=SC2317 # called through on_exit
+        clean_all() {
+                local d
+                for d in "$rund"/vms/*/; do [ -d "$d" ] && inns "$TH" "$bin" clean "${M[@]}" "$(basename "$d")" > /dev/null 2>&1; done
+        }
+        on_exit clean_all
+        for i in $(seq "$nvms"); do
+                inns "$TH" "$bin" run --name "bm$i" --kernel "$tmp/img/vmlinux" --rootfs "$tmp/img/rootfs.ext4" \
+                        --net-pool 172.30.0.0/21 --net-rate 100 --max-conns 100 "${M[@]}" --policy "$tmp/dev-policy.json" > /dev/null 2>&1 ||
+                        { echo "bench: VM bm$i did not start" >&2; exit 1; }
+        done
+        # timed inside the namespace, as a timer unit would run it: no nsenter in the figure
+        # shellcheck disable=SC2016 # the inner shell expands its own arguments
+        inns "$TH" /bin/bash -c '
+                for i in $(seq "$2"); do
+                        t0=$EPOCHREALTIME
+                        "$1" metrics > "$3/metrics.prom" || exit 1
+                        t1=$EPOCHREALTIME
+                        awk -v a="$t0" -v b="$t1" "BEGIN { printf \"%.3f\n\", (b - a) * 1000 }"
+                done' sh "$bin" "$runs" "$tmp" > "$tmp/ms" || exit 1
+        kib=$(inns "$TH" /usr/bin/time -f %M "$bin" metrics 2>&1 > /dev/null | tail -1)
+        samples=$(grep -c '^sis_vm' "$tmp/metrics.prom")
+        [ "$(grep -c '^sis_vm_up{.*} 1$' "$tmp/metrics.prom")" = "$nvms" ] || { echo "bench: not every VM is up in the metrics" >&2; exit 1; }
+        promtool check metrics < "$tmp/metrics.prom" > /dev/null 2>&1 || { echo "bench: promtool refuses the metrics" >&2; exit 1; }
+        t0=$EPOCHREALTIME
+        for i in $(seq "$nvms"); do
+                ip -n "sis-bm$i" -s -j link show tap0 > /dev/null
+                ip netns exec "sis-bm$i" nft -j list counters table inet sis > /dev/null
+        done
+        t1=$EPOCHREALTIME
+        base=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) * 1000 }')
+        sort -n "$tmp/ms" | awk -v kib="$kib" -v base="$base" -v s="$samples" '{ v[NR] = $1 } END { n = NR;
+                med = (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2; p = int(0.9 * n); if (p < 0.9 * n) p++;
+                printf "%.2f %.2f %d %s %d\n", med, v[p], kib, base, s }'
+        exit 0
+fi
 if [ "$mode" = restore ]; then
         # a key, a ledger and the images by hash, as an operator's; the snapshot on /var/tmp (a disk)
         mkdir -m 0700 "$tmp/keys" "$tmp/images"
