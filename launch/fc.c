@@ -132,9 +132,11 @@ int fc_plan_boot(const struct fc_vm *vm, struct fc_plan *ret) {
         return 0;
 }
 
-int fc_plan_load(const char *log_path, const char *metrics_path, bool clock_realtime, struct fc_plan *ret) {
+int fc_plan_load(const char *log_path, const char *metrics_path, bool clock_realtime, const struct vm_limits *lim, bool home,
+                 bool net, struct fc_plan *ret) {
         struct fc_plan p = {};
         json_object *o, *mb;
+        bool disk_rl = lim && (lim->disk_mbyte || lim->disk_iops), net_rl = lim && net && lim->net_mbit;
         int k = 0;
 
         *ret = p;
@@ -156,10 +158,29 @@ int fc_plan_load(const char *log_path, const char *metrics_path, bool clock_real
                 set_str(mb, "backend_type", "File");
                 set_str(mb, "backend_path", "/snapshot/mem");
                 json_object_object_add(o, "mem_backend", mb);
-                set_bool(o, "resume_vm", true);
+                /* new rate limiters go in before the guest runs again */
+                set_bool(o, "resume_vm", !disk_rl && !net_rl);
                 if (clock_realtime)
                         set_bool(o, "clock_realtime", true);
                 k = add(&p, "PUT", "/snapshot/load", o, NULL, false);
+        }
+        for (int i = 0; disk_rl && k >= 0 && i < (home ? 2 : 1); i++) {
+                o = obj();
+                set_str(o, "drive_id", i == 0 ? "rootfs" : "home");
+                json_object_object_add(o, "rate_limiter", limits_fc_disk(lim));
+                k = add(&p, "PATCH", i == 0 ? "/drives/rootfs" : "/drives/home", o, NULL, false);
+        }
+        if (net_rl && k >= 0) {
+                o = obj();
+                set_str(o, "iface_id", "eth0");
+                json_object_object_add(o, "rx_rate_limiter", limits_fc_net(lim));
+                json_object_object_add(o, "tx_rate_limiter", limits_fc_net(lim));
+                k = add(&p, "PATCH", "/network-interfaces/eth0", o, NULL, false);
+        }
+        if ((disk_rl || net_rl) && k >= 0) {
+                o = obj();
+                set_str(o, "state", "Resumed");
+                k = add(&p, "PATCH", "/vm", o, NULL, false);
         }
         if (k < 0) {
                 fc_plan_done(&p);

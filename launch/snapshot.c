@@ -890,11 +890,6 @@ int vm_restore(const struct run_opts *o, const char *dir, const struct snap_opts
                         goto out;
                 }
         }
-        /* the guest's clock: advanced by the time the snapshot slept, where the host's KVM can */
-        if (!qemu && fc_plan_load("/logger.fifo", "/metrics.fifo", kernel_at_least(u.release, 5, 16), &plan) < 0) {
-                rc = 2;
-                goto out;
-        }
         extra = json_object_new_object();
         json_object_object_add(extra, "restored_from", json_object_new_string(dir_abs ? dir_abs : dir));
         json_object_object_add(extra, "snapshot_id", json_object_new_string(sid));
@@ -917,6 +912,13 @@ int vm_restore(const struct run_opts *o, const char *dir, const struct snap_opts
                         vmstate = (unsigned long long) json_object_get_int64(v);
                 if ((mf = manifest_file(files, "home.ext4")) && json_object_object_get_ex(mf, "size", &v))
                         home = (unsigned long long) json_object_get_int64(v);
+                /* the guest's clock: advanced by the time the snapshot slept, where the host's KVM
+                 * can; the restore's own limits replace the snapshot's rate limiters */
+                if (!qemu && fc_plan_load("/logger.fifo", "/metrics.fifo", kernel_at_least(u.release, 5, 16), &o->limits, home != 0,
+                                          streq(ro.net, "default"), &plan) < 0) {
+                        rc = 2;
+                        goto out;
+                }
                 char mac[18];
                 fc_mac_for(GUEST_IP, mac);
                 /* QEMU: the same machine as the snapshot's, which then takes its state */

@@ -378,6 +378,26 @@ r1uid=$(/usr/bin/python3 -c "import json; print(json.load(open('$run/vms/r1/stat
 expect "restore: a copy of the same snapshot is refused" 1 "restored once already \(r1 " "$bin" restore "$tmp/snap1-copy" --name r2 "${L[@]}" "${P[@]}" "${LG[@]}"
 [ ! -e "$run/vms/r2" ] && [ ! -e "$jail/firecracker/r2" ] && ok "restore: the refusal starts nothing" || notok "refused restore left files"
 for v in vm5 r1; do "$bin" clean "${L[@]}" "$v" > /dev/null 2>&1; done
+# a restore with limits of its own: loaded paused, the snapshot's rate limiters replaced, resumed
+"$bin" run --name vm5l "${R[@]}" "${L[@]}" "${P[@]}" > /dev/null 2>&1
+"$bin" snapshot vm5l --out "$tmp/snapl" "${L[@]}" "${SN[@]}" > /dev/null 2>&1
+"$bin" clean "${L[@]}" vm5l > /dev/null 2>&1
+expect "restore: with --disk-rate 3/30" 0 "started rl" "$bin" restore "$tmp/snapl" --name rl --disk-rate 3/30 "${L[@]}" "${P[@]}" "${LG[@]}"
+/usr/bin/python3 - "$jail/firecracker/rl/requests.jsonl" "$run/vms/rl/state.json" << 'EOF' &&
+import json, sys
+rs = [(r["method"], r["path"], r["body"]) for r in map(json.loads, open(sys.argv[1]))]
+i = [p for _, p, _ in rs].index("/snapshot/load")
+assert rs[i][2]["resume_vm"] is False
+rl = {"bandwidth": {"size": 300000, "refill_time": 100}, "ops": {"size": 30, "refill_time": 1000}}
+assert rs[i + 1:] == [("PATCH", "/drives/rootfs", {"drive_id": "rootfs", "rate_limiter": rl}),
+                      ("PATCH", "/drives/home", {"drive_id": "home", "rate_limiter": rl}),
+                      ("PATCH", "/vm", {"state": "Resumed"})], rs[i + 1:]
+assert json.load(open(sys.argv[2]))["limits"]["disk_mbyte"] == 3
+EOF
+        /usr/bin/python3 "$PWD/tests/launch/validate.py" "$spec" --requests "$jail/firecracker/rl/requests.jsonl" > "$tmp/v" 2>&1 &&
+        ok "restore: the snapshot is loaded paused, its drives get the restore's rate limiters (PATCH), then it resumes; the requests validate" ||
+        notok "restore with limits" "$(cat "$tmp/v")" "$(tail -4 "$jail/firecracker/rl/requests.jsonl")"
+"$bin" clean "${L[@]}" rl > /dev/null 2>&1
 # a forensic snapshot: logs, audit and policy in too; never restorable
 expect "snapshot --forensic: vm5f runs" 0 "started vm5f" "$bin" run --name vm5f "${R[@]}" "${L[@]}" "${P[@]}"
 expect "snapshot --forensic" 0 "forensic snapshot [0-9a-f]{32} of vm5f" "$bin" snapshot vm5f --forensic --out "$tmp/snapf" "${L[@]}" "${SN[@]}"

@@ -181,6 +181,38 @@ static void test_fc_limits(void **state) {
         fc_plan_done(&p);
 }
 
+/* a restore: the snapshot's rate limiters replaced before the guest runs again, or left alone */
+static void test_fc_load_limits(void **state) {
+        struct vm_limits l = { .net_mbit = 10, .disk_iops = 20 };
+        const char *order[] = { "/logger", "/metrics", "/snapshot/load", "/drives/rootfs", "/drives/home", "/network-interfaces/eth0", "/vm" };
+        struct fc_plan p;
+
+        assert_int_equal(fc_plan_load("/logger.fifo", "/metrics.fifo", true, &l, true, true, &p), 0);
+        assert_int_equal(p.n, ELEMENTSOF(order));
+        for (size_t i = 0; i < p.n; i++)
+                assert_string_equal(p.r[i].path, order[i]);
+        assert_non_null(strstr(json_object_to_json_string(p.r[2].body), "\"resume_vm\": false"));
+        assert_string_equal(json_object_to_json_string_ext(p.r[3].body, JSON_C_TO_STRING_PLAIN),
+                            "{\"drive_id\":\"rootfs\",\"rate_limiter\":{\"ops\":{\"size\":20,\"refill_time\":1000}}}");
+        assert_string_equal(p.r[6].method, "PATCH");
+        assert_string_equal(json_object_to_json_string_ext(p.r[6].body, JSON_C_TO_STRING_PLAIN), "{\"state\":\"Resumed\"}");
+        fc_plan_done(&p);
+        /* no home, no network: the rootfs alone */
+        assert_int_equal(fc_plan_load(NULL, NULL, false, &l, false, false, &p), 0);
+        assert_int_equal(p.n, 3);
+        assert_string_equal(p.r[1].path, "/drives/rootfs");
+        fc_plan_done(&p);
+        /* no limits: resumed by the load itself, as before */
+        l = (struct vm_limits) {};
+        assert_int_equal(fc_plan_load("/logger.fifo", "/metrics.fifo", true, &l, true, true, &p), 0);
+        assert_int_equal(p.n, 3);
+        assert_non_null(strstr(json_object_to_json_string(p.r[2].body), "\"resume_vm\": true"));
+        fc_plan_done(&p);
+        assert_int_equal(fc_plan_load(NULL, NULL, false, NULL, true, true, &p), 0);
+        assert_int_equal(p.n, 1);
+        fc_plan_done(&p);
+}
+
 /* an IPv4 header (20 bytes) to dst, protocol proto, then ports src 40000, dst dport */
 static size_t packet(unsigned char *b, unsigned proto, const char *dst, unsigned dport, bool fragment) {
         unsigned a, c, d, e;
@@ -340,7 +372,7 @@ static void test_metrics_render(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_limits_parse), cmocka_unit_test(test_limits_conf),    cmocka_unit_test(test_fc_limits),
+                cmocka_unit_test(test_limits_parse), cmocka_unit_test(test_limits_conf),    cmocka_unit_test(test_fc_limits), cmocka_unit_test(test_fc_load_limits),
                 cmocka_unit_test(test_denylog_line), cmocka_unit_test(test_vmm_counters), cmocka_unit_test(test_metrics_render),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
