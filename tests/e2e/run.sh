@@ -110,7 +110,7 @@ ok "audit: $(python3 -c "import json; r = json.load(open('$tmp/audit.json')); pr
 # --- A and B at once ----------------------------------------------------------------------------
 # slots of the pool in order: A gets 10.250.0.1/.2, B 10.250.0.5/.6
 POOL=(--net-pool 10.250.0.0/24)
-home_for a 40 "inet:198.51.100.1:8080 b-host:10.250.0.5:8080 b-vm:10.250.0.6:8080"
+home_for a 60 "inet:198.51.100.1:8080 b-host:10.250.0.5:8080 b-vm:10.250.0.6:8080"
 # B writes 32 MiB to its home disk under --disk-rate 5 (QEMU lets a request through while its
 # bucket is not full: the larger the write, the less that first burst weighs), then lives 6 s
 # more: the monitor asks QEMU for its block counters every 5 s
