@@ -125,15 +125,24 @@ static void counters_save(const char *path, struct counting *ct) {
                 ct->changed = false;
 }
 
-/* QEMU's block counters (query-blockstats, summed over its drives), over a checked connection. */
-static void qemu_counters(const struct vm_peer *peer, struct counting *ct) {
+/* One QMP session over a checked connection (QEMU serves one client at a time, and the console
+ * waits while the monitor talks): with status, query-status for the watchdog (false when QEMU did
+ * not answer it); then QEMU's block counters (query-blockstats, summed over its drives). */
+static bool qemu_check(const struct vm_peer *peer, bool status, struct counting *ct) {
         struct qmp *q = NULL;
         json_object *r = NULL;
         struct vmm_counters c = { .block = true };
+        bool answered = true;
 
         if (qmp_open(peer, 2000, &q, NULL) < 0)
-                return;
-        if (qmp_call(q, "query-blockstats", NULL, -1, &r, NULL) >= 0 && json_object_is_type(r, json_type_array)) {
+                return false;
+        if (status) {
+                json_object *v;
+                answered = qmp_call(q, "query-status", NULL, -1, &r, NULL) >= 0 && json_object_object_get_ex(r, "status", &v);
+                json_object_put(r);
+                r = NULL;
+        }
+        if (answered && qmp_call(q, "query-blockstats", NULL, -1, &r, NULL) >= 0 && json_object_is_type(r, json_type_array)) {
                 for (size_t i = 0; i < json_object_array_length(r); i++) {
                         json_object *st, *v;
                         if (!json_object_object_get_ex(json_object_array_get_idx(r, i), "stats", &st))
@@ -152,6 +161,7 @@ static void qemu_counters(const struct vm_peer *peer, struct counting *ct) {
         }
         json_object_put(r);
         qmp_close(q);
+        return answered;
 }
 
 void vm_view_done(struct vm_view *v) {
@@ -195,7 +205,7 @@ static _Noreturn void monitor_loop(const char *run_dir, const char *id) {
         struct vm_view v;
         _cleanup_free_ char *log = NULL, *metrics = NULL, *busy = NULL, *counters = NULL, *denied = NULL, *ns = NULL;
         int lfd, mfd, misses = 0;
-        time_t next_check, next_count = 0;
+        time_t next_check, next_count = 0; /* next_count: QEMU's counters without a watchdog */
         struct counting ct = {};
         struct denylog *dl = NULL;
 
@@ -230,9 +240,10 @@ static _Noreturn void monitor_loop(const char *run_dir, const char *id) {
                 if (mfd >= 0)
                         drain(mfd, metrics, LOG_CAP / 4, v.qemu ? NULL : &ct);
                 denylog_drain(dl);
-                if (v.qemu && v.sock && time(NULL) >= next_count && access(busy, F_OK) < 0) {
+                /* QEMU without a watchdog: its counters alone, every MONITOR_COUNT_S */
+                if (v.qemu && v.sock && v.watchdog_s == 0 && time(NULL) >= next_count && access(busy, F_OK) < 0) {
                         struct vm_peer peer = vm_view_peer(&v);
-                        qemu_counters(&peer, &ct);
+                        (void) qemu_check(&peer, false, &ct);
                         next_count = time(NULL) + MONITOR_COUNT_S;
                 }
                 counters_save(counters, &ct);
@@ -243,8 +254,9 @@ static _Noreturn void monitor_loop(const char *run_dir, const char *id) {
                         continue;
                 struct vm_peer peer = vm_view_peer(&v);
                 if (v.qemu) {
-                        _cleanup_free_ char *status = qmp_status(&peer, 2000);
-                        misses = status ? 0 : misses + 1;
+                        /* the watchdog's question and the counters, in one session */
+                        misses = qemu_check(&peer, true, &ct) ? 0 : misses + 1;
+                        counters_save(counters, &ct);
                 } else {
                         struct fc_reply rep = {};
                         int k = fc_api_call(&peer, "GET", "/", NULL, false, 2000, &rep, NULL);

@@ -285,7 +285,8 @@ static int thread_seconds(pid_t pid, double *ret_all, double *ret_vcpu) {
 
 /* --- one VM ------------------------------------------------------------------------------------ */
 
-static void sample_vm(const char *mounts, int self_ns, const char *id, struct vm_sample *v) {
+/* One VM's sample; host_nft: a netfilter socket in the host's namespace (NULL: none). */
+static void sample_vm(const char *mounts, int self_ns, struct mnl_socket *host_nft, const char *id, struct vm_sample *v) {
         struct vm_view w;
         json_object *x;
         struct cgroup_usage u;
@@ -330,12 +331,8 @@ static void sample_vm(const char *mounts, int self_ns, const char *id, struct vm
                         ns_sockets_close(&s);
                 }
                 /* the host's table: what the VM sent to the host itself or to another link */
-                struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
-                if (nl && mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) >= 0 && table &&
-                    nft_counters(nl, FAMILY_IPV4, table, host) >= 0)
+                if (host_nft && table && nft_counters(host_nft, FAMILY_IPV4, table, host) >= 0)
                         v->denied[REASON_HOST] = host[REASON_HOST];
-                if (nl)
-                        mnl_socket_close(nl);
         }
         {
                 _cleanup_free_ char *p = strdup_printf("%s/vms/%s/vmm-counters.json", w.reg.run_dir, id), *text = NULL;
@@ -351,6 +348,7 @@ int metrics_collect(struct vm_sample **ret, size_t *ret_n) {
         _cleanup_strv_free_ char **ids = NULL;
         _cleanup_free_ char *mounts = NULL;
         _cleanup_close_ int self_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+        struct mnl_socket *host_nft;
         struct vm_sample *s;
         size_t n;
         int k;
@@ -369,8 +367,15 @@ int metrics_collect(struct vm_sample **ret, size_t *ret_n) {
         s = n ? calloc(n, sizeof(*s)) : NULL;
         if (n && !s)
                 return -ENOMEM;
+        host_nft = mnl_socket_open(NETLINK_NETFILTER);
+        if (host_nft && mnl_socket_bind(host_nft, 0, MNL_SOCKET_AUTOPID) < 0) {
+                mnl_socket_close(host_nft);
+                host_nft = NULL;
+        }
         for (size_t i = 0; i < n; i++)
-                sample_vm(mounts, self_ns, ids[i], &s[i]);
+                sample_vm(mounts, self_ns, host_nft, ids[i], &s[i]);
+        if (host_nft)
+                mnl_socket_close(host_nft);
         *ret = s;
         *ret_n = n;
         return 0;
