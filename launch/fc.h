@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "limits.h"
+#include "vmlimits.h"
 
 struct fc_vm {
         const char *id;

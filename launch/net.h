@@ -48,11 +48,15 @@
  * The host end of the veth carries the alias "sis-launch:<id>" (ip link: alias); net_down deletes
  * a sisv* link only when that alias is the VM's. Removing the namespace removes the TAP, the veth
  * pair (both ends) and the namespace's rules at once.
+ *
+ * With --net-rate (launch/vmlimits.h), a token bucket filter (tc tbf, through libnl's qdisc API) is
+ * the root qdisc of tap0 (traffic to the guest) and of uplink0 (traffic from it), both in the
+ * namespace: the kernel holds the rate, whatever the VMM does.
  */
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "limits.h"
+#include "vmlimits.h"
 
 struct vm_net {
         unsigned slot;

@@ -7,7 +7,7 @@
  */
 #include <stdbool.h>
 
-#include "limits.h"
+#include "vmlimits.h"
 
 #define QMP_SOCK "/run/qmp.sock" /* in the jail: run/ is the VMM's socket tmpfs */
 

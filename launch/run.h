@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "limits.h"
+#include "vmlimits.h"
 
 struct run_opts {
         const char *id;

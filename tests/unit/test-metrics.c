@@ -15,7 +15,7 @@
 #include "denylog.h"
 #include "fc.h"
 #include "helpers.h"
-#include "limits.h"
+#include "vmlimits.h"
 #include "metrics.h"
 
 static void test_limits_parse(void **state) {

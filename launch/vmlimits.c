@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "limits.h"
+#include "vmlimits.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
