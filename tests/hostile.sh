@@ -350,6 +350,10 @@ attack_symlinks() {
         # what B's VMMs and the root servers were asked, since the attacks began
         local addB addQB addR
         addB=$(since_line "$recB" "$nB") addQB=$(since_line "$recQB" "$nQB")
+        # B's own monitor asks B's QEMU for its block counters every 5 s (a session of
+        # qmp_capabilities and query-blockstats): B's, not A's. A's monitors, were they let through,
+        # would ask query-status first (their watchdog is on), and A's snapshot and stop send theirs
+        addQB=$(grep -vE 'qmp (qmp_capabilities|query-blockstats)$' <<< "$addQB")
         addR=$(cat "$rogue" 2> /dev/null; grep '^name=rogue ' "$(vmroot qemu "$QA3")${QDIR:+/$QDIR}/hostile.qmp" 2> /dev/null)
         local seen=()
         has '"path": "/vm".*Paused' "$addB" && seen+=("paused by A's snapshot")
