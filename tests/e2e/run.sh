@@ -7,6 +7,8 @@
 #   A and B at once: each prints its markers (kernel, / read-only, home read-write, Podman's
 #     storage on the home disk, a container from the local image, no name resolution), reaches
 #     the "internet" namespace and not the other VM; escape checks on both VMMs while they run;
+#     B runs with --disk-rate 5: its dd of 32 MiB to its home disk, timed by the host, is at
+#     most 5.5 MB/s, and sis-launch metrics shows its block, network and CPU counters move.
 #     B powers off and its teardown leaves nothing.
 #   A is snapshotted, cleaned, restored 30 s later once as A2 (it goes on ticking, its clock the
 #     host's within 2 s of the resume, then powers off); a second restore is refused.
