@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 /*
- * A VM's denied-traffic log: every connection attempt its firewall drops (launch/net.h: the
- * drop_<reason> chains log at most NET_LOG_RATE packets to NFLOG), one line each, appended by the
- * VM's monitor to <run_dir>/vms/<id>/denied.log (bounded: rotated to denied.log.1 past
+ * A VM's denied-traffic log: the packets its firewall drops (launch/net.h: each drop_<reason>
+ * chain logs at most NET_LOG_RATE of them to NFLOG, a connection attempt's first packet among
+ * them), one line per logged packet, appended by the VM's monitor to <run_dir>/vms/<id>/denied.log (bounded: rotated to denied.log.1 past
  * DENYLOG_CAP). The kernel's rate limit bounds the work and the disk whatever the guest sends; the
  * counters (sis-launch metrics) count every packet.
  *

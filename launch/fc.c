@@ -39,7 +39,7 @@ static void set_int(json_object *o, const char *k, int64_t v) {
 }
 
 static json_object *drive(const char *id, const char *path, bool root, bool ro, const struct vm_limits *l) {
-        json_object *rl = l ? limits_fc_disk(l) : NULL;
+        json_object *rl = l ? limits_fc_disk(l, false) : NULL;
         json_object *d = obj();
         set_str(d, "drive_id", id);
         set_str(d, "path_on_host", path);
@@ -98,8 +98,8 @@ int fc_plan_boot(const struct fc_vm *vm, struct fc_plan *ret) {
                 /* the kernel's tbf on tap0 and uplink0 holds the same rate whatever the VMM does;
                  * this one pushes back on the guest's queues first */
                 if (vm->limits && vm->limits->net_mbit) {
-                        json_object_object_add(o, "rx_rate_limiter", limits_fc_net(vm->limits));
-                        json_object_object_add(o, "tx_rate_limiter", limits_fc_net(vm->limits));
+                        json_object_object_add(o, "rx_rate_limiter", limits_fc_net(vm->limits, false));
+                        json_object_object_add(o, "tx_rate_limiter", limits_fc_net(vm->limits, false));
                 }
                 k = add(&p, "PUT", "/network-interfaces/eth0", o, "network-interfaces", true);
         }
@@ -136,8 +136,13 @@ int fc_plan_load(const char *log_path, const char *metrics_path, bool clock_real
                  bool net, struct fc_plan *ret) {
         struct fc_plan p = {};
         json_object *o, *mb;
-        bool disk_rl = lim && (lim->disk_mbyte || lim->disk_iops), net_rl = lim && net && lim->net_mbit;
+        static const struct vm_limits none = {};
         int k = 0;
+
+        /* the snapshot's own rate limiters are replaced, every bucket, whatever the restore's
+         * limits are (none: all off): what runs is what the state records */
+        if (!lim)
+                lim = &none;
 
         *ret = p;
         if (log_path) {
@@ -158,26 +163,26 @@ int fc_plan_load(const char *log_path, const char *metrics_path, bool clock_real
                 set_str(mb, "backend_type", "File");
                 set_str(mb, "backend_path", "/snapshot/mem");
                 json_object_object_add(o, "mem_backend", mb);
-                /* new rate limiters go in before the guest runs again */
-                set_bool(o, "resume_vm", !disk_rl && !net_rl);
+                /* the rate limiters are replaced before the guest runs again */
+                set_bool(o, "resume_vm", false);
                 if (clock_realtime)
                         set_bool(o, "clock_realtime", true);
                 k = add(&p, "PUT", "/snapshot/load", o, NULL, false);
         }
-        for (int i = 0; disk_rl && k >= 0 && i < (home ? 2 : 1); i++) {
+        for (int i = 0; k >= 0 && i < (home ? 2 : 1); i++) {
                 o = obj();
                 set_str(o, "drive_id", i == 0 ? "rootfs" : "home");
-                json_object_object_add(o, "rate_limiter", limits_fc_disk(lim));
+                json_object_object_add(o, "rate_limiter", limits_fc_disk(lim, true));
                 k = add(&p, "PATCH", i == 0 ? "/drives/rootfs" : "/drives/home", o, NULL, false);
         }
-        if (net_rl && k >= 0) {
+        if (net && k >= 0) {
                 o = obj();
                 set_str(o, "iface_id", "eth0");
-                json_object_object_add(o, "rx_rate_limiter", limits_fc_net(lim));
-                json_object_object_add(o, "tx_rate_limiter", limits_fc_net(lim));
+                json_object_object_add(o, "rx_rate_limiter", limits_fc_net(lim, true));
+                json_object_object_add(o, "tx_rate_limiter", limits_fc_net(lim, true));
                 k = add(&p, "PATCH", "/network-interfaces/eth0", o, NULL, false);
         }
-        if ((disk_rl || net_rl) && k >= 0) {
+        if (k >= 0) {
                 o = obj();
                 set_str(o, "state", "Resumed");
                 k = add(&p, "PATCH", "/vm", o, NULL, false);

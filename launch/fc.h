@@ -48,9 +48,9 @@ int fc_plan_boot(const struct fc_vm *vm, struct fc_plan *ret);
 /* clock_realtime: Firecracker advances the guest's kvmclock by the wall-clock time since the
  * snapshot (KVM_CLOCK_REALTIME; host Linux >= 5.16), so that a restored guest's clock is not where
  * it stopped. */
-/* lim (NULL or no limits: the snapshot's own rate limiters stay): the snapshot is loaded paused, the
- * rate limiters of its drives (rootfs, and home when it has one) and of eth0 (with net) are set to
- * lim's with PATCH, then the VM is resumed. */
+/* The snapshot is loaded paused; the rate limiters of its drives (rootfs, and home when it has one)
+ * and of eth0 (with net) are replaced by lim's with PATCH, every bucket (lim NULL or without a
+ * limit: all off), so that what runs is what the VM's state records; then the VM is resumed. */
 int fc_plan_load(const char *log_path, const char *metrics_path, bool clock_realtime, const struct vm_limits *lim, bool home,
                  bool net, struct fc_plan *ret);
 /* A snapshot: pause, then a full snapshot into /snapshot. */

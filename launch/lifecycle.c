@@ -79,11 +79,15 @@ void log_append(const char *path, const char *buf, size_t n, size_t cap) {
 }
 
 /* Firecracker's metrics lines as they arrive on the FIFO, summed (its counters are deltas since
- * the last line) into vmm-counters.json for sis-launch metrics. A line longer than 1 MiB is not
- * one of Firecracker's: dropped up to its end. */
+ * the last line) into vmm-counters.json for sis-launch metrics. Firecracker writes one line a
+ * minute (and one per FlushMetrics): a line longer than 64 KiB is not one of its, nor are more
+ * than COUNT_LINES_MAX lines in one round of the monitor; those are logged, not parsed (a VMM
+ * that floods its FIFO gets the monitor's bounded drain, never its CPU). */
+#define COUNT_LINES_MAX 4
 struct counting {
         struct sbuf line;
         bool skipping, changed;
+        unsigned parsed;        /* lines parsed this round */
         struct vmm_counters c;
 };
 
@@ -91,13 +95,16 @@ static void count_lines(struct counting *ct, const char *buf, size_t n) {
         for (const char *p = buf, *end = buf + n; p < end;) {
                 const char *nl = memchr(p, '\n', (size_t) (end - p));
                 size_t take = nl ? (size_t) (nl - p) : (size_t) (end - p);
-                if (!ct->skipping && ct->line.len + take <= (1u << 20))
+                if (!ct->skipping && ct->line.len + take <= (64u << 10))
                         sbuf_putn(&ct->line, p, take);
                 else
                         ct->skipping = true;
                 if (nl) {
-                        if (!ct->skipping && ct->line.buf && vmm_counters_add_fc(&ct->c, ct->line.buf) >= 0)
-                                ct->changed = true;
+                        if (!ct->skipping && ct->line.buf && ct->parsed < COUNT_LINES_MAX) {
+                                ct->parsed++;
+                                if (vmm_counters_add_fc(&ct->c, ct->line.buf) >= 0)
+                                        ct->changed = true;
+                        }
                         sbuf_done(&ct->line);
                         ct->skipping = false;
                 }
@@ -105,12 +112,20 @@ static void count_lines(struct counting *ct, const char *buf, size_t n) {
         }
 }
 
-/* Append what the FIFO holds to path, rotating to path.1 past the cap (and count it, with ct). */
+/* Append what the FIFO holds to path, rotating to path.1 past the cap (and count it, with ct): at
+ * most DRAIN_MAX bytes a round, so that a VMM writing without end cannot keep the monitor from its
+ * other work (its watchdog, the other FIFO, the denied log); the rest waits in the FIFO, and a
+ * VMM that fills it loses its own lines (Firecracker writes non-blocking). */
+#define DRAIN_MAX (256u << 10)
 static void drain(int fifo, const char *path, size_t cap, struct counting *ct) {
         char buf[16384];
+        size_t total = 0;
         ssize_t n;
 
-        while ((n = read(fifo, buf, sizeof(buf))) > 0) {
+        if (ct)
+                ct->parsed = 0;
+        while (total < DRAIN_MAX && (n = read(fifo, buf, sizeof(buf))) > 0) {
+                total += (size_t) n;
                 log_append(path, buf, (size_t) n, cap);
                 if (ct)
                         count_lines(ct, buf, (size_t) n);
@@ -220,6 +235,13 @@ static _Noreturn void monitor_loop(const char *run_dir, const char *id) {
         ns = strdup_printf("/run/netns/sis-%s", id);
         if (!log || !metrics || !busy || !counters || !denied || !ns)
                 _exit(1);
+        /* Firecracker's counters so far (a monitor restarted by list goes on from them; QEMU's are
+         * absolute, asked again) */
+        if (!v.qemu) {
+                _cleanup_free_ char *text = NULL;
+                if (read_file_capped(counters, 64 << 10, &text, NULL) >= 0)
+                        vmm_counters_parse(text, &ct.c);
+        }
         /* the firewall's log of this VM's denied connections (its namespace, its host slot) */
         if (v.reg.slot >= 0 && (v.reg.made & REG_NET))
                 dl = denylog_open(id, ns, net_host_log_group((unsigned) v.reg.slot), denied);

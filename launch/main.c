@@ -41,11 +41,12 @@ static const char usage_text[] =
         "      --uplink IF           NAT out of this interface (default: the default route's)\n"
         "      --allow CIDR          let this VM reach CIDR even if private (repeatable)\n"
         "      --deny CIDR           never let this VM reach CIDR (repeatable)\n"
-        "      --net-rate MBIT[/BURST]  limit the VM's network to MBIT Mbit/s each way (BURST: KiB; 0:\n"
-        "                            no limit)\n"
+        "      --net-rate MBIT[/BURST]  limit the VM's network to MBIT Mbit/s each way (BURST: the\n"
+        "                            bucket, 64 to 32768 KiB and at most 1 s of the rate; 0: no limit)\n"
         "      --disk-rate MBYTES[/IOPS]  limit each of the VM's drives to MBYTES MB/s and IOPS\n"
         "                            operations a second (0: no limit)\n"
-        "      --max-conns N         at most N connections out of the VM at once (0: no limit)\n"
+        "      --max-conns N         at most N connections out of the VM at once (at most 65536; 0: no\n"
+        "                            limit)\n"
         "      --conf FILE           the host's defaults for the limits (default /etc/sis/launch.conf;\n"
         "                            root's, written by nobody else)\n"
         "  -p, --policy FILE         the audit policy of the gate (default: the production profile)\n"
@@ -201,8 +202,8 @@ int main(int argc, char **argv) {
                 }
                 case OPT_NET_RATE:
                         if (limits_parse_net(optarg, &cli) < 0)
-                                return usage_error("--net-rate: '%s' is not MBIT[/BURST] (0 to %u Mbit/s, burst in KiB)", optarg,
-                                                   LIMITS_NET_MAX);
+                                return usage_error("--net-rate: '%s' is not MBIT[/BURST] (0 to %u Mbit/s; burst %u to %u KiB, at most 1 s of the rate)",
+                                                   optarg, LIMITS_NET_MAX, LIMITS_BURST_MIN_KIB, LIMITS_BURST_MAX_KIB);
                         cli_net = true;
                         break;
                 case OPT_DISK_RATE:

@@ -68,7 +68,9 @@ int vmm_counters_add_fc(struct vmm_counters *c, const char *line) {
         c->write_ops += get_u64(b, "write_count");
         c->throttled += get_u64(b, "rate_limiter_throttled_events") + get_u64(n, "rx_rate_limiter_throttled") +
                         get_u64(n, "tx_rate_limiter_throttled");
-        c->seccomp_faults += get_u64(get_obj(m, "seccomp"), "num_faults");
+        /* a stored value in Firecracker (not a delta): the largest seen */
+        if (get_u64(get_obj(m, "seccomp"), "num_faults") > c->seccomp_faults)
+                c->seccomp_faults = get_u64(get_obj(m, "seccomp"), "num_faults");
         /* every failed API request, whatever its verb and endpoint */
         for (const char *const *sec = (const char *const[]) { "get_api_requests", "put_api_requests", "patch_api_requests", NULL };
              *sec; sec++) {
@@ -162,6 +164,7 @@ static int ns_sockets_open(const char *path, int self_ns, struct ns_sockets *s) 
 }
 
 struct counter_dump {
+        const char *table;
         uint64_t *out;
         int found;
 };
@@ -170,7 +173,9 @@ static int counter_cb(const struct nlmsghdr *nlh, void *data) {
         struct counter_dump *d = data;
         struct nftnl_obj *o = nftnl_obj_alloc();
 
-        if (o && nftnl_obj_nlmsg_parse(nlh, o) >= 0 && nftnl_obj_get_u32(o, NFTNL_OBJ_TYPE) == NFT_OBJECT_COUNTER) {
+        /* this table's counters only, whatever else a socket may still hold */
+        if (o && nftnl_obj_nlmsg_parse(nlh, o) >= 0 && nftnl_obj_get_u32(o, NFTNL_OBJ_TYPE) == NFT_OBJECT_COUNTER &&
+            streq_ptr(nftnl_obj_get_str(o, NFTNL_OBJ_TABLE), d->table)) {
                 const char *name = nftnl_obj_get_str(o, NFTNL_OBJ_NAME);
                 for (int i = 0; name && i < REASON_N; i++)
                         if (streq(name, metrics_reasons[i])) {
@@ -186,8 +191,10 @@ static int counter_cb(const struct nlmsghdr *nlh, void *data) {
 static int nft_counters(struct mnl_socket *nl, int family, const char *table, uint64_t out[REASON_N]) {
         char buf[32768]; /* MNL_SOCKET_DUMP_SIZE */
         struct nftnl_obj *t = nftnl_obj_alloc();
-        struct counter_dump d = { .out = out };
-        uint32_t seq = (uint32_t) time(NULL), portid = mnl_socket_get_portid(nl);
+        static uint32_t seqs;
+        struct counter_dump d = { .table = table, .out = out };
+        /* one sequence number per request: an answer to an earlier dump is not this one's */
+        uint32_t seq = (uint32_t) time(NULL) + ++seqs, portid = mnl_socket_get_portid(nl);
         struct nlmsghdr *nlh;
         ssize_t n;
         int k = MNL_CB_OK;
@@ -455,7 +462,7 @@ char *metrics_prometheus(const struct vm_sample *s, size_t n) {
         struct sbuf sb = {};
         family(&sb, "sis_vm_up", GAUGE, "1 when the VM's VMM is running.", s, n, g_up, NULL, NULL, 0);
         family(&sb, "sis_vm_uptime_seconds", GAUGE, "Seconds since the VM was started.", s, n, g_uptime, NULL, NULL, 0);
-        family(&sb, "sis_vm_watchdog_kills_total", COUNTER, "Times the monitor's watchdog killed the VMM.", s, n, g_watchdog,
+        family(&sb, "sis_vm_watchdog_kills_total", COUNTER, "Times the monitor's watchdog killed the VMM (0 or 1: a killed VM is not restarted).", s, n, g_watchdog,
                NULL, NULL, 0);
         family(&sb, "sis_vm_cpu_seconds_total", COUNTER, "CPU time of the VM's cgroup: VMM and vCPUs.", s, n, g_cpu, NULL, NULL, 0);
         family(&sb, "sis_vm_vcpu_seconds_total", COUNTER, "CPU time of the VMM's vCPU threads.", s, n, g_vcpu, NULL, NULL, 0);
@@ -471,15 +478,15 @@ char *metrics_prometheus(const struct vm_sample *s, size_t n) {
                directions, 2);
         family(&sb, "sis_vm_denied_packets_total", COUNTER, "Packets from the guest the firewall dropped, by reason.", s, n,
                g_denied, "reason", metrics_reasons, REASON_N);
-        family(&sb, "sis_vm_block_bytes_total", COUNTER, "Bytes the guest read and wrote on its drives.", s, n, g_block_bytes,
+        family(&sb, "sis_vm_block_bytes_total", COUNTER, "Bytes the guest read and wrote on its drives, as its VMM reports them.", s, n, g_block_bytes,
                "op", rw, 2);
-        family(&sb, "sis_vm_block_ops_total", COUNTER, "Read and write requests of the guest's drives.", s, n, g_block_ops, "op",
+        family(&sb, "sis_vm_block_ops_total", COUNTER, "Read and write requests of the guest's drives, as its VMM reports them.", s, n, g_block_ops, "op",
                rw, 2);
-        family(&sb, "sis_vm_vmm_throttled_total", COUNTER, "Firecracker's rate limiter throttle events (drives and network).", s,
+        family(&sb, "sis_vm_vmm_throttled_total", COUNTER, "Firecracker's rate limiter throttle events (drives and network), as it reports them.", s,
                n, g_vmm_throttled, NULL, NULL, 0);
-        family(&sb, "sis_vm_seccomp_faults_total", COUNTER, "System calls Firecracker's seccomp filter refused.", s, n, g_seccomp,
+        family(&sb, "sis_vm_seccomp_faults_total", COUNTER, "System calls Firecracker's seccomp filter refused, as it reports them.", s, n, g_seccomp,
                NULL, NULL, 0);
-        family(&sb, "sis_vm_api_errors_total", COUNTER, "Firecracker API requests that failed.", s, n, g_api_errors, NULL, NULL, 0);
+        family(&sb, "sis_vm_api_errors_total", COUNTER, "Firecracker API requests that failed, as it reports them.", s, n, g_api_errors, NULL, NULL, 0);
         return sbuf_steal(&sb);
 }
 

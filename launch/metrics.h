@@ -3,7 +3,10 @@
 /*
  * sis-launch metrics: one series set per VM of the host's registry, labelled vm and backend, in
  * Prometheus' text format (for node_exporter's textfile collector) or JSON. Everything is read from
- * the kernel or from root's files, never asked of a VMM (which may be hostile, or wedged):
+ * the kernel or from root's files; nothing is asked of a VMM (which may be hostile, or wedged) at
+ * the time, and what comes from one (block, throttle, seccomp and API counters, which the monitor
+ * keeps) is marked as the VMM's word in its help text: a compromised VMM can lie about itself, and
+ * only about itself:
  *
  *   up, uptime            the registry's VMM pid and start time; state.json's "created"
  *   watchdog kills        state.json's "watchdog_killed_at" (the monitor records it)

@@ -129,7 +129,8 @@ static void set_elements(struct sbuf *sb, const char *name, char *const *l) {
 }
 
 /* What a denied packet goes through: its reason's counter (sis-launch metrics), a log line to NFLOG
- * at most 10 a second (the monitor's denied log; a flood costs nothing beyond the limit), drop. */
+ * (the monitor's denied log) at most NET_LOG_RATE per reason's chain, drop: a flood costs nothing
+ * beyond the limits. */
 static void drop_chain(struct sbuf *sb, const char *table_prefix, const char *reason, int group) {
         if (table_prefix) { /* the host's table, as separate commands */
                 sbuf_printf(sb, "add counter %1$s %2$s\nadd chain %1$s drop_%2$s\nadd rule %1$s drop_%2$s counter name \"%2$s\"\n",
@@ -393,14 +394,15 @@ struct inside {
 };
 
 /* A token bucket as ifname's root qdisc (replacing the default): rate bytes a second, a bucket of
- * burst bytes, and a queue of 50 ms at the rate beyond it (tc's "latency 50ms"). */
-static int tbf_set(struct nl_sock *s, const char *ifname, uint64_t rate, uint64_t burst) {
+ * burst bytes, and queue bytes waiting beyond it (limits_net_queue: 50 ms of the rate, at most
+ * 4 MiB of kernel memory whatever the guest sends). */
+static int tbf_set(struct nl_sock *s, const char *ifname, uint64_t rate, uint64_t burst, uint64_t queue) {
         struct rtnl_qdisc *q = rtnl_qdisc_alloc();
         int idx = ifindex(s, ifname), k;
 
         if (!q)
                 return -ENOMEM;
-        if (idx < 0 || rate > INT32_MAX || burst > INT32_MAX) {
+        if (idx < 0 || rate > INT32_MAX || burst + queue > INT32_MAX) {
                 rtnl_qdisc_put(q);
                 return -EINVAL;
         }
@@ -409,7 +411,7 @@ static int tbf_set(struct nl_sock *s, const char *ifname, uint64_t rate, uint64_
         rtnl_tc_set_handle(TC_CAST(q), TC_HANDLE(1, 0));
         k = rtnl_tc_set_kind(TC_CAST(q), "tbf");
         if (k >= 0) {
-                rtnl_qdisc_tbf_set_limit(q, (int) (burst + rate / 20));
+                rtnl_qdisc_tbf_set_limit(q, (int) (burst + queue));
                 rtnl_qdisc_tbf_set_rate(q, (int) rate, (int) burst, 0);
                 k = rtnl_qdisc_add(s, q, NLM_F_CREATE | NLM_F_REPLACE);
         }
@@ -446,8 +448,8 @@ static int configure_inside(const struct inside *in) {
                 return 16;
         /* --net-rate: to the guest on tap0, from it on uplink0 */
         if (in->lim && in->lim->net_mbit &&
-            (tbf_set(s, "tap0", limits_net_bytes(in->lim), limits_net_burst(in->lim)) < 0 ||
-             tbf_set(s, "uplink0", limits_net_bytes(in->lim), limits_net_burst(in->lim)) < 0))
+            (tbf_set(s, "tap0", limits_net_bytes(in->lim), limits_net_burst(in->lim), limits_net_queue(in->lim)) < 0 ||
+             tbf_set(s, "uplink0", limits_net_bytes(in->lim), limits_net_burst(in->lim), limits_net_queue(in->lim)) < 0))
                 return 18;
         if (nft_apply(rules, &err) < 0) {
                 fprintf(stderr, "%s\n", strna(err));

@@ -20,7 +20,9 @@
  *   4. the "never" set, which no --allow opens (0.0.0.0/0 included): all of link-local
  *      169.254.0.0/16, the metadata addresses, 0/8, 127/8, multicast 224/4, reserved 240/4
  *      (255.255.255.255 in it): dropped [private];
- *   5. with --max-conns N, a new connection while N of the VM's are open: dropped [conncap];
+ *   5. with --max-conns N, a new connection while N of the VM's are open: dropped [conncap] (one
+ *      to a private address then counts as conncap, not private: the cap comes before --allow,
+ *      so that allowed connections count too);
  *   6. the VM's --allow list: accepted;
  *   7. the "blocked" set (private, shared CGNAT, loopback, link-local, benchmarking, multicast,
  *      reserved): dropped [private];

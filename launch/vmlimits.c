@@ -26,9 +26,16 @@ static int parse_pair(const char *s, unsigned max, unsigned max2, unsigned *a, u
         return 0;
 }
 
+/* A burst of kib KiB at mbit Mbit/s: 0 (the default) or 64 KiB to 32 MiB, and at most 1 s of the rate
+ * (beyond that tc's 32-bit bucket time wraps, and a guest could send seconds at full speed). */
+static bool burst_ok(unsigned mbit, unsigned kib) {
+        return kib == 0 || (kib >= LIMITS_BURST_MIN_KIB && kib <= LIMITS_BURST_MAX_KIB &&
+                            ((uint64_t) kib << 10) <= (uint64_t) mbit * 1000000u / 8u);
+}
+
 int limits_parse_net(const char *s, struct vm_limits *l) {
         unsigned a, b;
-        if (parse_pair(s, LIMITS_NET_MAX, 1u << 20, &a, &b) < 0 || (a == 0 && b != 0))
+        if (parse_pair(s, LIMITS_NET_MAX, LIMITS_BURST_MAX_KIB, &a, &b) < 0 || (a == 0 && b != 0) || !burst_ok(a, b))
                 return -EINVAL;
         l->net_mbit = a;
         l->net_burst_kib = b;
@@ -125,7 +132,14 @@ uint64_t limits_net_burst(const struct vm_limits *l) {
         if (l->net_burst_kib)
                 return (uint64_t) l->net_burst_kib << 10;
         b = limits_net_bytes(l) / 10; /* 100 ms */
-        return b < (64u << 10) ? 64u << 10 : b;
+        if (b > ((uint64_t) LIMITS_BURST_MAX_KIB << 10))
+                b = (uint64_t) LIMITS_BURST_MAX_KIB << 10;
+        return b < ((uint64_t) LIMITS_BURST_MIN_KIB << 10) ? (uint64_t) LIMITS_BURST_MIN_KIB << 10 : b;
+}
+
+uint64_t limits_net_queue(const struct vm_limits *l) {
+        uint64_t q = limits_net_bytes(l) / 20;
+        return q > (4u << 20) ? 4u << 20 : q;
 }
 
 char *limits_describe(const struct vm_limits *l) {
@@ -180,11 +194,11 @@ static unsigned get_u(json_object *o, const char *k, unsigned max) {
 
 void limits_from_json(json_object *o, struct vm_limits *l) {
         *l = (struct vm_limits) { .net_mbit = get_u(o, "net_mbit", LIMITS_NET_MAX),
-                                  .net_burst_kib = get_u(o, "net_burst_kib", 1u << 20),
+                                  .net_burst_kib = get_u(o, "net_burst_kib", LIMITS_BURST_MAX_KIB),
                                   .disk_mbyte = get_u(o, "disk_mbyte", LIMITS_DISK_MAX),
                                   .disk_iops = get_u(o, "disk_iops", LIMITS_IOPS_MAX),
                                   .max_conns = get_u(o, "max_conns", LIMITS_CONNS_MAX) };
-        if (!l->net_mbit)
+        if (!l->net_mbit || !burst_ok(l->net_mbit, l->net_burst_kib))
                 l->net_burst_kib = 0;
 }
 
@@ -199,27 +213,41 @@ static json_object *bucket(uint64_t per_s) {
         return b;
 }
 
-json_object *limits_fc_net(const struct vm_limits *l) {
+/* A bucket that is off: Firecracker takes a size or refill time of 0 as no limit. */
+static json_object *bucket_off(void) {
+        json_object *b = json_object_new_object();
+        json_object_object_add(b, "size", json_object_new_int64(0));
+        json_object_object_add(b, "refill_time", json_object_new_int64(0));
+        return b;
+}
+
+json_object *limits_fc_net(const struct vm_limits *l, bool off) {
         json_object *rl, *bw;
-        if (!l->net_mbit)
+        uint64_t burst = limits_net_burst(l), rate = limits_net_bytes(l);
+
+        if (!l->net_mbit && !off)
                 return NULL;
         rl = json_object_new_object();
-        bw = bucket(limits_net_bytes(l));
-        /* a burst asked for beyond the bucket: Firecracker's one-time burst */
-        if (l->net_burst_kib && limits_net_burst(l) > limits_net_bytes(l) / 10)
-                json_object_object_add(bw, "one_time_burst", json_object_new_int64((int64_t) limits_net_burst(l)));
+        if (!l->net_mbit) {
+                json_object_object_add(rl, "bandwidth", bucket_off());
+                return rl;
+        }
+        /* as deep as tbf's bucket, refilled at the rate (rounded up: never faster than asked) */
+        bw = json_object_new_object();
+        json_object_object_add(bw, "size", json_object_new_int64((int64_t) burst));
+        json_object_object_add(bw, "refill_time", json_object_new_int64((int64_t) ((burst * 1000 + rate - 1) / rate)));
         json_object_object_add(rl, "bandwidth", bw);
         return rl;
 }
 
-json_object *limits_fc_disk(const struct vm_limits *l) {
+json_object *limits_fc_disk(const struct vm_limits *l, bool off) {
         json_object *rl;
-        if (!l->disk_mbyte && !l->disk_iops)
+        if (!l->disk_mbyte && !l->disk_iops && !off)
                 return NULL;
         rl = json_object_new_object();
-        if (l->disk_mbyte)
-                json_object_object_add(rl, "bandwidth", bucket((uint64_t) l->disk_mbyte * 1000000u));
-        if (l->disk_iops)
-                json_object_object_add(rl, "ops", bucket(l->disk_iops));
+        if (l->disk_mbyte || off)
+                json_object_object_add(rl, "bandwidth", l->disk_mbyte ? bucket((uint64_t) l->disk_mbyte * 1000000u) : bucket_off());
+        if (l->disk_iops || off)
+                json_object_object_add(rl, "ops", l->disk_iops ? bucket(l->disk_iops) : bucket_off());
         return rl;
 }

@@ -361,7 +361,8 @@ expect "restore refuses another key" 1 "does not verify under the snapshot key" 
 cp -a "$tmp/snap1" "$tmp/snap1-copy"
 expect "restore: the snapshot, once" 0 "started r1" "$bin" restore "$tmp/snap1" --name r1 "${L[@]}" "${P[@]}" "${LG[@]}"
 /usr/bin/python3 "$PWD/tests/launch/validate.py" "$spec" --requests "$jail/firecracker/r1/requests.jsonl" > "$tmp/v" 2>&1 &&
-        has '"path": "/snapshot/load"' "$(tail -1 "$jail/firecracker/r1/requests.jsonl")" && ok "contract: the load request validates" || notok "restore contract" "$(cat "$tmp/v")"
+        has '"path": "/snapshot/load"' "$(cat "$jail/firecracker/r1/requests.jsonl")" && has '"path": "/vm", "body": \{"state": "Resumed"\}' "$(tail -1 "$jail/firecracker/r1/requests.jsonl")" &&
+        ok "contract: the load, the rate limiters turned off (r1 has none), the resume: they validate" || notok "restore contract" "$(cat "$tmp/v")"
 grep -qa SIS-GUEST-MEMORY-MARKER "$jail/firecracker/r1/root/snapshot/mem" && cmp -s "$jail/firecracker/r1/root/disk/home.ext4" "$tmp/img/home.ext4" &&
         ok "restore: the memory and the home disk, opened into the new jail as they were" || notok "restore: the opened files differ"
 [ "$(du -k "$jail/firecracker/r1/root/disk/home.ext4" | cut -f1)" -lt 4096 ] && ok "restore: the home disk stays sparse in the jail" ||
@@ -369,7 +370,7 @@ grep -qa SIS-GUEST-MEMORY-MARKER "$jail/firecracker/r1/root/snapshot/mem" && cmp
 # the guest's clock advances by the time the snapshot slept, where the host kernel can (>= 5.16)
 lowest=$(printf '%s\n' 5.16 "$(uname -r)" | sort -V)
 if [ "${lowest%%$'\n'*}" = 5.16 ]; then want_clock=true; else want_clock=absent; fi
-clock=$(/usr/bin/python3 -c 'import json, sys; print(str(json.loads(open(sys.argv[1]).readlines()[-1])["body"].get("clock_realtime", "absent")).lower())' \
+clock=$(/usr/bin/python3 -c 'import json, sys; print(str([r for r in map(json.loads, open(sys.argv[1])) if r["path"] == "/snapshot/load"][0]["body"].get("clock_realtime", "absent")).lower())' \
         "$jail/firecracker/r1/requests.jsonl" 2>&1)
 [ "$clock" = "$want_clock" ] && ok "restore: clock_realtime is $clock on host kernel $(uname -r)" || notok "restore: clock_realtime $clock, want $want_clock"
 r1uid=$(/usr/bin/python3 -c "import json; print(json.load(open('$run/vms/r1/state.json'))['uid'])")
