@@ -137,8 +137,8 @@ inth "$launch" metrics --format json > "$tmp/metrics-0.json" 2> /dev/null
         t_dd=
         for _ in $(seq 6000); do
                 tr -d '\r' < "$run/vms/e2e-b/qemu.log" > "$tmp/dd-watch.console" 2> /dev/null
-                if [ -z "$t_dd" ] && grep -aq 'SIS-E2E: dd start' "$tmp/dd-watch.console"; then t_dd=$(now); fi
-                if [ -n "$t_dd" ] && grep -aq 'SIS-E2E: dd [0-9]* bytes' "$tmp/dd-watch.console"; then echo "$t_dd $(now)"; break; fi
+                if [ -z "$t_dd" ] && grep -saq 'SIS-E2E: dd start' "$tmp/dd-watch.console"; then t_dd=$(now); fi
+                if [ -n "$t_dd" ] && grep -saq 'SIS-E2E: dd [0-9]* bytes' "$tmp/dd-watch.console"; then echo "$t_dd $(now)"; break; fi
                 sleep 0.1
         done > "$tmp/dd-host"
 ) &
