@@ -218,7 +218,10 @@ int audit_cpuinfo(struct audit_ctx *c, const struct cpuinfo **ret) {
 int audit_cmdline(struct audit_ctx *c, char ***ret) {
         if (c->cmdline_r == 1) {
                 c->cmdline_r = sis_root_read_string(c->root, "/proc/cmdline", &c->cmdline_raw);
-                if (c->cmdline_r >= 0 && !str_is_printable(c->cmdline_raw, strlen(c->cmdline_raw)))
+                /* a command line is text: control bytes or bytes that are not UTF-8 are a garbled
+                 * file, not a command line without dangerous options */
+                if (c->cmdline_r >= 0 && (!str_is_printable(c->cmdline_raw, strlen(c->cmdline_raw)) ||
+                                          !utf8_valid(c->cmdline_raw, strlen(c->cmdline_raw))))
                         c->cmdline_r = -EBADMSG;
                 if (c->cmdline_r >= 0)
                         c->cmdline_r = cmdline_parse(c->cmdline_raw, &c->cmdline);

@@ -207,6 +207,9 @@ static const struct tcase cases[] = {
         { "kernel.cmdline", SIS_PASS, 0, F({ "/proc/cmdline", "init=/sbin/init -- nopti\n" }) },
         { "kernel.cmdline", SIS_WARN, 0, F({ "/proc/cmdline", "root=/dev/sda1\n" }, SMT("off", "0")) },
         { "kernel.cmdline", SIS_UNKNOWN, 0, F({ "/proc/cmdline", "\x01\x02\x03\n" }) },
+        /* bytes that are not UTF-8 are not a command line either (garbage.sh, seed 6805: PASS) */
+        { "kernel.cmdline", SIS_UNKNOWN, 0, F({ "/proc/cmdline", "\xbd" }) },
+        { "kernel.cmdline", SIS_UNKNOWN, 0, F({ "/proc/cmdline", "root=/dev/sda1 \xff\xfe ro\n" }) },
         /* kernel.config */
         { "kernel.config", SIS_PASS, 0, F({ "/proc/sys/kernel/osrelease", "6.1.0\n" }, { "/boot/config-6.1.0", GOODCFG }) },
         { "kernel.config", SIS_FAIL, 0, F({ "/proc/sys/kernel/osrelease", "6.1.0\n" }, { "/boot/config-6.1.0", "CONFIG_X86_64=y\nCONFIG_SECCOMP=y\n" }) },
