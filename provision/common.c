@@ -133,8 +133,15 @@ int manifest_write(const char *dir, json_object *m, const char *const outputs[])
         sums = sbuf_steal(&sb);
         if (k >= 0)
                 k = mj && sums && mp && sp ? write_file_atomic(mp, mj, strlen(mj), 0644) : -ENOMEM;
-        if (k >= 0)
-                k = write_file_atomic(sp, sums, strlen(sums), 0644);
+        if (k >= 0) {
+                /* SHA256SUMS covers the manifest too (its root hash, its packages): a signature of
+                 * SHA256SUMS then vouches for everything published */
+                char hex[SHA256_HEX];
+                _cleanup_free_ char *all = NULL;
+                k = sha256_buf(mj, strlen(mj), hex);
+                all = k >= 0 ? strdup_printf("%s%s  manifest.json\n", sums, hex) : NULL;
+                k = all ? write_file_atomic(sp, all, strlen(all), 0644) : k < 0 ? k : -ENOMEM;
+        }
         return k;
 }
 

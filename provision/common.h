@@ -21,7 +21,7 @@ int publish_dir(const char *from, const char *dest, const char *const names[]);
 /* {"sha256", "size"} of dir/name, and its "HASH  name\n" line for SHA256SUMS. */
 json_object *manifest_file_entry(const char *dir, const char *name, char **ret_line);
 /* Add "outputs" (the NULL-terminated names in dir) to m, then write dir/manifest.json and
- * dir/SHA256SUMS atomically. Consumes m. -errno. */
+ * dir/SHA256SUMS (the outputs and manifest.json) atomically. Consumes m. -errno. */
 int manifest_write(const char *dir, json_object *m, const char *const outputs[]);
 /* Re-hash DIR's outputs against its manifest.json: 0 good, 1 mismatch, 2 no readable manifest. */
 int provision_verify(const char *dir);
