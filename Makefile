@@ -9,7 +9,7 @@ PKG_CONFIG ?= pkg-config
 B := build
 NPROC := $(shell nproc 2>/dev/null || echo 1)
 
-PKGS := libkmod libudev libpci json-c libarchive zlib libacl libcrypto libcurl gpgme libnftables libnl-route-3.0 libcap libseccomp libnftnl libmnl libnetfilter_log
+PKGS := libkmod libudev libpci json-c libarchive zlib libacl libcrypto libcurl gpgme libnftables libnl-route-3.0 libcap libseccomp libnftnl libmnl libnetfilter_log libcryptsetup
 # libkmod and libarchive are dlopen()ed on first use (lib/dl.c): headers only.
 LINK_PKGS := libudev libpci json-c zlib libacl
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
@@ -17,7 +17,7 @@ PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(LINK_PKGS) 2>/dev/null) -ldl
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 # sis-provision alone links these (sha256, downloads, signatures, tar streams): the audit's
 # start-up stays free of them.
-PROVISION_LIBS := $(shell $(PKG_CONFIG) --libs libcrypto libcurl gpgme libarchive 2>/dev/null)
+PROVISION_LIBS := $(shell $(PKG_CONFIG) --libs libcrypto libcurl gpgme libarchive libcryptsetup 2>/dev/null)
 
 WARN := -Wall -Wextra -Wmissing-prototypes -Wstrict-prototypes -Wvla -Wshadow -Wformat=2 \
         -Wno-unused-parameter -Wno-missing-field-initializers -fno-common -Werror

@@ -8,10 +8,10 @@ set -euo pipefail
 build=(gcc make pkg-config libc6-dev libkmod-dev libkmod2 libudev-dev libpci-dev libjson-c-dev
        libarchive-dev libarchive13 zlib1g-dev libacl1-dev libssl-dev libcurl4-openssl-dev libgpgme-dev
        libnftables-dev libnftnl-dev libmnl-dev libnetfilter-log-dev libnl-3-dev libnl-route-3-dev libcap-dev
-       libseccomp-dev)
+       libseccomp-dev libcryptsetup-dev)
 test=(libcmocka-dev valgrind strace util-linux kmod man-db libxml2-utils prometheus prometheus-node-exporter curl chromium
-      busybox-static gnupg python3 python3-yaml python3-jsonschema python3-html5lib iproute2 nftables ethtool iputils-ping shellcheck)
-rootfs=(mmdebstrap uidmap busybox-static gnupg)
+      busybox-static gnupg cryptsetup-bin python3 python3-yaml python3-jsonschema python3-html5lib iproute2 nftables ethtool iputils-ping shellcheck)
+rootfs=(mmdebstrap uidmap busybox-static gnupg cryptsetup-bin erofs-utils)
 fuzz=(clang libclang-rt-14-dev libxml2-dev)
 bench=(hyperfine time spectre-meltdown-checker)
 kernel=(linux-source-6.1 bc bison flex libelf-dev libssl-dev cpio file busybox-static qemu-system-x86 xz-utils)
