@@ -235,7 +235,9 @@ int image_build(const struct image_opts *o, struct tree *t, char **ret_error) {
                 k = set_error(ret_error, k, "%s", tree_err ? tree_err : strerror(-k));
                 goto fail;
         }
-        if (fsync(fd) < 0) {
+        /* the file is exactly the filesystem's blocks, however much of its end mke2fs wrote (a
+         * verity tree appended after it must not overlap the filesystem) */
+        if (ftruncate(fd, (off_t) (size / BLOCK * BLOCK)) < 0 || fsync(fd) < 0) {
                 k = set_error(ret_error, -errno, "%s: %s", o->path, strerror(errno));
                 goto fail;
         }

@@ -10,7 +10,9 @@
  *           key that includes the archive's InRelease: same archive state, same tarball.
  *   then:   passwd/group/shadow, subuid/subgid, newuidmap setuid, containers.conf/storage.conf,
  *           fstab (/ read-only), runlevel links, inittab without gettys -- written by us into
- *           the in-memory tree -- and the tree streamed into mke2fs -d - (image.c).
+ *           the in-memory tree -- and the tree streamed into mke2fs -d - (image.c);
+ *           then a dm-verity hash tree appended to the image (verity.c), its root hash in the
+ *           manifest: the guest's kernel checks every block of / against it.
  * The output directory (rootfs.ext4, manifest.json, SHA256SUMS) is published by one rename.
  */
 #include "rootfs.h"
@@ -36,6 +38,7 @@
 #include "recipe.h"
 #include "tree.h"
 #include "util.h"
+#include "verity.h"
 
 #define MANIFEST_VERSION 1
 #define MAX_TEXT (4u << 20)
@@ -792,11 +795,25 @@ static void derive_id(const char *key, const char *what, unsigned char out[16]) 
         uuid_from_hex(hex, out);
 }
 
+/* 32 bytes from the build's identity: the verity salt, the same for the same inputs */
+static void derive_salt(const char *key, unsigned char out[VERITY_SALT_BYTES]) {
+        _cleanup_free_ char *s = strdup_printf("sis-provision verity_salt %s", key);
+        char hex[SHA256_HEX] = "";
+        if (s)
+                (void) sha256_buf(s, strlen(s), hex);
+        for (unsigned i = 0; i < VERITY_SALT_BYTES; i++) {
+                unsigned v = 0;
+                sscanf(hex + 2 * i, "%2x", &v);
+                out[i] = (unsigned char) v;
+        }
+}
+
 static int rootfs_run(struct build *b, char **err) {
         const struct rootfs_opts *o = b->o;
         _cleanup_free_ char *mkver = NULL, *treedir = NULL, *outtmp = NULL, *img = NULL, *keytext = NULL;
         struct tree t = { .work_fd = -1 };
         struct image_opts io = { .label = "rootfs", .root_perms = 0755, .size = o->size };
+        struct verity_info vi;
         char key[SHA256_HEX], uuid[37];
         struct timespec t0, t1;
         int k;
@@ -900,6 +917,16 @@ static int rootfs_run(struct build *b, char **err) {
         if (k < 0)
                 goto out;
         {
+                unsigned char salt[VERITY_SALT_BYTES], vuuid[16];
+                derive_salt(key, salt);
+                derive_id(key, "verity_uuid", vuuid);
+                k = verity_append(img, salt, vuuid, &vi, err);
+                if (k < 0)
+                        goto out;
+                STEP(b, "dm-verity tree appended (%llu data blocks, root hash %s)", (unsigned long long) vi.data_blocks,
+                     vi.root_hash);
+        }
+        {
                 json_object *m = json_object_new_object(), *in = json_object_new_object(), *base = json_object_new_object(),
                             *rec = json_object_new_object(), *tools = json_object_new_object();
                 uuid_format(io.uuid, uuid);
@@ -925,6 +952,7 @@ static int rootfs_run(struct build *b, char **err) {
                 json_object_object_add(tools, "mke2fs", json_object_new_string(mkver));
                 json_object_object_add(m, "tools", tools);
                 json_object_object_add(m, "filesystem_uuid", json_object_new_string(uuid));
+                json_object_object_add(m, "verity", verity_to_json(&vi));
                 json_object_object_add(m, "source_date_epoch", json_object_new_int64(b->epoch));
                 k = manifest_write(outtmp, m, rootfs_outputs);
                 if (k < 0) {
@@ -943,7 +971,7 @@ static int rootfs_run(struct build *b, char **err) {
                 _cleanup_free_ char *p = strdup_printf("%s/rootfs.ext4", o->out);
                 if (p)
                         (void) sha256_file(p, hex);
-                STEP(b, "wrote %s/rootfs.ext4 (sha256 %s, %.1f s)", o->out, hex,
+                STEP(b, "wrote %s/rootfs.ext4 (sha256 %s, verity root hash %s, %.1f s)", o->out, hex, vi.root_hash,
                      (double) (t1.tv_sec - t0.tv_sec) + (double) (t1.tv_nsec - t0.tv_nsec) / 1e9);
         }
         k = 0;

@@ -186,12 +186,39 @@ EOF
 (cd "$tmp/o1" && sha256sum -c --quiet SHA256SUMS) && ok "rootfs: SHA256SUMS checks with sha256sum -c" || notok "rootfs: SHA256SUMS"
 expect "rootfs: verify" 0 "matches" "$bin" verify "$tmp/o1"
 
+# --- dm-verity: the tree after the filesystem, the root hash in the manifest --------------------
+read -r vroot voff vblocks vstart < <(python3 -c '
+import json, sys
+v = json.load(open(sys.argv[1]))["verity"]
+assert v["hash_algorithm"] == "sha256" and v["data_block_size"] == v["hash_block_size"] == 4096
+print(v["root_hash"], v["hash_offset"], v["data_blocks"], v["hash_start_block"])' "$m") || true
+if [ -n "${vroot:-}" ] && [ "$voff" = $((vblocks * 4096)) ] && [ "$vstart" = $((vblocks + 1)) ] &&
+        [ "$(stat -c %s "$img")" -gt "$voff" ]; then
+        ok "rootfs: the manifest records the verity tree (root hash $vroot, $vblocks data blocks, tree after them)"
+else
+        notok "rootfs: manifest verity" "$(cat "$m")"
+fi
+out=$(veritysetup verify "$img" "$img" "${vroot:-x}" --hash-offset="${voff:-0}" 2>&1) &&
+        ok "rootfs: veritysetup verify agrees with the manifest's root hash" || notok "rootfs: veritysetup verify" "$out"
+# one byte of a file's data block flipped in a copy: the tree no longer agrees
+blk=$(dbg "$img" 'bmap /var/lib/sis-owned/state 0')
+cp "$img" "$tmp/flipped.ext4"
+if [[ $blk =~ ^[0-9]+$ ]] && [ "$blk" -lt "${vblocks:-0}" ]; then
+        printf '\x5a' | dd of="$tmp/flipped.ext4" bs=1 seek=$((blk * 4096 + 1)) conv=notrunc status=none
+        out=$(veritysetup verify "$tmp/flipped.ext4" "$tmp/flipped.ext4" "$vroot" --hash-offset="$voff" 2>&1) &&
+                notok "rootfs: a flipped data byte passes veritysetup verify" ||
+                ok "rootfs: a byte flipped in a file's data block (block $blk) fails veritysetup verify"
+else
+        notok "rootfs: the block of /var/lib/sis-owned/state" "$blk"
+fi
+
 # --- reproducible: twice, and as nobody -----------------------------------------------------------
 h1=$(sha256sum "$img" | cut -d' ' -f1)
 rm -rf "$tmp/cache"
 build "$tmp/o2" > /dev/null 2>&1
 h2=$(sha256sum "$tmp/o2/rootfs.ext4" 2> /dev/null | cut -d' ' -f1)
-[ -n "$h1" ] && [ "$h1" = "$h2" ] && ok "rootfs: two builds from clean are byte-identical ($h1)" || notok "rootfs: not reproducible ($h1 vs $h2)"
+[ -n "$h1" ] && [ "$h1" = "$h2" ] && ok "rootfs: two builds from clean are byte-identical, verity tree included ($h1)" || notok "rootfs: not reproducible ($h1 vs $h2)"
+cmp -s "$m" "$tmp/o2/manifest.json" && ok "rootfs: and their manifests are identical (root hash $vroot)" || notok "rootfs: manifests differ" "$(diff "$m" "$tmp/o2/manifest.json")"
 if [ "$(id -u)" = 0 ] && command -v setpriv > /dev/null; then
         mkdir -m 777 "$tmp/nobody"
         setpriv --reuid 65534 --regid 65534 --clear-groups env HOME="$tmp/nobody" "$bin" rootfs --base "$tmp/mini.tar.gz" \
