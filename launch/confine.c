@@ -335,7 +335,7 @@ static int become_jailed(const struct confine_spec *s, const int *cgfds, size_t 
         TRY(STEP_PIVOT, mkdir(old, 0700) < 0 && errno != EEXIST ? -1 : 0);
         TRY(STEP_PIVOT, syscall(SYS_pivot_root, ".", "old_root"));
         TRY(STEP_PIVOT, chdir("/"));
-        TRY(STEP_PIVOT, umount2("/old_root", MNT_DETACH));
+        TRY(STEP_PIVOT, umount2("/old_root", MNT_DETACH | UMOUNT_NOFOLLOW));
         TRY(STEP_PIVOT, rmdir("/old_root"));
         /* nothing setuid or device-like can come from the staged files */
         (void) mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV, NULL);

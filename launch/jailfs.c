@@ -131,7 +131,9 @@ int jail_umount(const char *dir, const char *rel) {
                 k = mount_root(fd);
                 if (k <= 0)
                         return k;
-                /* the mount this descriptor is the root of, not whatever the path names by now */
+                /* the mount this descriptor is the root of, not whatever the path names by now (what
+                 * UMOUNT_NOFOLLOW guards against, and more: no component was a link; the flag
+                 * itself would refuse this magic link) */
                 k = snprintf_ok(proc, sizeof(proc), "/proc/self/fd/%d", fd);
                 if (k < 0)
                         return k;

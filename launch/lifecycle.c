@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -216,6 +217,30 @@ struct vm_peer vm_view_peer(const struct vm_view *v) {
         return (struct vm_peer) { .dir = v->chroot, .sock = v->sock, .pid = v->reg.vmm, .uid = v->reg.uid, .vm = v->reg.id };
 }
 
+static bool vmm_alive(const struct reg_vm *vm);
+
+/* SIGKILL the VM's VMM: the recorded pid, only while it is the one recorded and in the VM's cgroup
+ * (a pidfd pins it between the check and the signal). */
+static void vmm_sigkill(const struct reg_vm *vm) {
+        int fd = vm->vmm > 0 ? (int) syscall(SYS_pidfd_open, vm->vmm, 0) : -1;
+        if (fd >= 0 && vmm_alive(vm))
+                (void) syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
+        if (fd >= 0)
+                close(fd);
+}
+
+/* A snapshot holds an exclusive lock on its busy file while it writes; a busy file nobody holds is
+ * one a killed snapshot left: removed, so that the watchdog does not stay off for good. */
+static bool snapshot_writing(const char *busy) {
+        _cleanup_close_ int fd = open(busy, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0)
+                return false;
+        if (flock(fd, LOCK_SH | LOCK_NB) < 0)
+                return errno == EWOULDBLOCK;
+        (void) unlink(busy);
+        return false;
+}
+
 static _Noreturn void monitor_loop(const char *run_dir, const char *id) {
         struct vm_view v;
         _cleanup_free_ char *log = NULL, *metrics = NULL, *busy = NULL, *counters = NULL, *denied = NULL, *ns = NULL;
@@ -272,7 +297,7 @@ static _Noreturn void monitor_loop(const char *run_dir, const char *id) {
                 if (v.watchdog_s == 0 || !v.sock || time(NULL) < next_check)
                         continue;
                 next_check = time(NULL) + v.watchdog_s;
-                if (access(busy, F_OK) == 0) /* a snapshot is being written: slow answers are expected */
+                if (snapshot_writing(busy)) /* slow answers are expected meanwhile */
                         continue;
                 struct vm_peer peer = vm_view_peer(&v);
                 if (v.qemu) {
@@ -287,7 +312,7 @@ static _Noreturn void monitor_loop(const char *run_dir, const char *id) {
                 }
                 if (misses >= 3) {
                         /* a VMM that stops answering may be wedged in a signal handler: only SIGKILL works */
-                        (void) kill(v.reg.vmm, SIGKILL);
+                        vmm_sigkill(&v.reg);
                         json_object_object_add(v.st, "watchdog",
                                                json_object_new_string(v.qemu ? "killed: QMP did not answer 3 checks in a row"
                                                                              : "killed: the API did not answer 3 checks in a row"));

@@ -53,7 +53,7 @@ static const char usage_text[] =
         "      --config-file         configure Firecracker with one configuration file, not the API\n"
         "      --console             give the guest a serial console (debugging)\n"
         "      --vsock CID           a vsock device with guest CID (3 or more); its socket is the\n"
-        "                            jail's /run/vsock.sock\n"
+        "                            jail's /run/vsock.sock (firecracker only)\n"
         "      --dry-run             audit, then print the jailer command and the requests; start nothing\n"
         "      --jailer PATH         the jailer (default /usr/local/bin/jailer)\n"
         "      --firecracker PATH    the VMM the jailer runs (default /usr/local/bin/firecracker)\n"
@@ -313,6 +313,10 @@ int main(int argc, char **argv) {
                                                    strna(why));
                 }
         }
+        if (o.vsock_cid && backend_is_qemu(&o))
+                /* QEMU's jail refuses AF_VSOCK (confine.c), and its vhost-vsock needs /dev/vhost-vsock:
+                 * an option that would do nothing is refused, not ignored */
+                return usage_error("--vsock: only the firecracker backend has a vsock device");
         if (streq(verb, "list") || streq(verb, "metrics")) {
                 if (optind < argc)
                         return usage_error("unexpected argument '%s'", argv[optind]);

@@ -510,7 +510,8 @@ static int links_delete_tagged(struct nl_sock *s, const char *alias) {
 
 /* The namespace's pin: a bind mount of a namespace on a file. */
 static int ns_unpin(const char *ns_path) {
-        (void) umount2(ns_path, MNT_DETACH);
+        /* root's own /run/netns; still, an unmount never follows a link */
+        (void) umount2(ns_path, MNT_DETACH | UMOUNT_NOFOLLOW);
         if (unlink(ns_path) < 0 && errno != ENOENT)
                 return -errno;
         return 0;

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <openssl/crypto.h>
 #include <pthread.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -335,6 +336,21 @@ static int snapshot_room(const char *group, const char *id, const char *chroot, 
         return cgroup_set_memory(mounts, group, id, limit);
 }
 
+/* path, exclusively locked from the moment it exists (made aside, locked, renamed into place);
+ * the descriptor holds the lock. -1 when it cannot be made: the watchdog then just checks on. */
+static int busy_lock(const char *path) {
+        _cleanup_free_ char *t = strdup_printf("%s.XXXXXX", path);
+        int fd = t ? mkostemp(t, O_CLOEXEC) : -1;
+        if (fd < 0)
+                return -1;
+        if (flock(fd, LOCK_EX) < 0 || rename(t, path) < 0) {
+                (void) unlink(t);
+                close(fd);
+                return -1;
+        }
+        return fd;
+}
+
 int vm_snapshot(const char *run_dir, const char *id, const struct snap_opts *so, long timeout_ms) {
         _cleanup_free_ char *tmp = NULL, *auditp = NULL, *audit = NULL, *cpu = cpu_model(),
                             *mj = NULL, *busy = NULL, *err = NULL, *wrapped = NULL, *logp = NULL, *metp = NULL;
@@ -347,6 +363,7 @@ int vm_snapshot(const char *run_dir, const char *id, const struct snap_opts *so,
         struct vm_peer peer;
         struct sealer sl;
         _cleanup_close_ int dfd = -1;
+        int busy_fd = -1;
         const char *chroot;
         struct utsname u;
         int k, rc = 2;
@@ -441,10 +458,12 @@ int vm_snapshot(const char *run_dir, const char *id, const struct snap_opts *so,
                         goto done;
                 }
         }
-        /* the monitor's watchdog expects slow answers while the memory is written */
+        /* the monitor's watchdog expects slow answers while the memory is written: busy appears
+         * already locked (made aside, locked, renamed), and the lock dies with this process, so a
+         * killed snapshot cannot leave the watchdog off */
         busy = strdup_printf("%s/vms/%s/busy", run_dir, id);
         if (busy)
-                (void) write_file_atomic(busy, "", 0, 0600);
+                busy_fd = busy_lock(busy);
         if (qemu) {
                 k = qemu_snapshot(&peer, &sl, timeout_ms, &err);
                 if (k < 0) {
@@ -569,6 +588,8 @@ done:
                 (void) snapshot_room(v.reg.backend, id, chroot, (unsigned) mem, false);
         if (busy)
                 (void) unlink(busy);
+        if (busy_fd >= 0)
+                close(busy_fd);
         if (tmp && *tmp)
                 (void) rm_rf(tmp);
         {

@@ -744,6 +744,25 @@ attack_dead_monitor() {
         clean_vm "$R1" "$M"
 }
 
+# A snapshot killed while it writes left its busy file, and the monitor skipped the watchdog for
+# as long as it was there: for good. The busy file is now locked by the snapshot that made it, and
+# one nobody holds is removed.
+attack_stale_busy() {
+        local S=$P-s pid t0
+        run_fc "$R1" "$S" --net none --watchdog 1 || { fail "busy: $S starts" "$(errline "$tmp/run-$S.out")"; return; }
+        pid=$(stj "$R1" "$S" "s['pid']")
+        : > "$R1/vms/$S/busy" # what a SIGKILLed snapshot leaves: the file, and nobody holding it
+        kill -STOP "$pid"
+        t0=$SECONDS
+        if wait_until 12 gone "$pid"; then
+                pass "busy: a busy file left by a killed snapshot: the watchdog still SIGKILLs the stopped VMM ($((SECONDS - t0)) s; the file removed: $([ -e "$R1/vms/$S/busy" ] && echo no || echo yes))"
+        else
+                fail "busy: a busy file left by a killed snapshot keeps the watchdog off" "the VMM (pid $pid) is still stopped"
+                kill -CONT "$pid" 2> /dev/null
+        fi
+        clean_vm "$R1" "$S"
+}
+
 # ==================================================================================================
 # 11. Lies on the metrics FIFO: the monitor (root) reads what the VMM writes there
 # ==================================================================================================
@@ -1001,7 +1020,7 @@ reset_world() { # ATTACK
 w_links=$(th_links) w_tables=$(th_tables)
 
 # --- run them ---------------------------------------------------------------------------------------
-all=(symlinks clean_umount vmm_net run_dirs deny_allow untrusted_dirs forged_state fifo_home dead_monitor metrics_fifo clean_race sigkill)
+all=(symlinks clean_umount vmm_net run_dirs deny_allow untrusted_dirs forged_state fifo_home dead_monitor stale_busy metrics_fifo clean_race sigkill)
 for a in ${HOSTILE_ONLY:-${all[*]}}; do
         t0=$(date +%s)
         "attack_$a"

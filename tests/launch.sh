@@ -61,6 +61,7 @@ grep -q "^$tmp/jailer --id vm1 " "$tmp/out" && grep -q '^PUT /actions {"action_t
 [ ! -e "$run/vms" ] && [ ! -e "$jail/firecracker" ] && ok "dry-run: starts and stages nothing" || notok "dry-run left files"
 expect "run: a bad name" 2 "a VM name is 1 to 64" "$bin" run --name 'vm_1' "${R[@]}" "${L[@]}" --policy "$tmp/dev-policy.json"
 expect "run: a 65-character name" 2 "a VM name is 1 to 64" "$bin" run --name "$(printf 'a%.0s' $(seq 65))" "${R[@]}" "${L[@]}"
+expect "run: --vsock with the qemu backend is refused, not ignored" 2 "--vsock: only the firecracker backend" "$bin" run --name vm1 "${R[@]}" --backend qemu --vsock 3 "${L[@]}"
 expect "run: a missing kernel" 2 "--kernel $tmp/img/nope" "$bin" run --name vm1 --kernel "$tmp/img/nope" --rootfs "$tmp/img/rootfs.ext4" --net none "${L[@]}"
 
 # --- a VM through the API ------------------------------------------------------------------------
