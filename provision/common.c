@@ -8,7 +8,20 @@
 #include "dump.h"
 #include "fileio.h"
 #include "hash.h"
+#include "sign.h"
 #include "util.h"
+
+static char *signer; /* --sign KEYID: publish_dir() signs SHA256SUMS */
+
+int provision_set_signer(const char *keyid) {
+        char *s = keyid ? strdup(keyid) : NULL;
+
+        if (keyid && !s)
+                return -ENOMEM;
+        free(signer);
+        signer = s;
+        return 0;
+}
 
 int provision_error(int code, const char *fmt, ...) {
         va_list ap;
@@ -69,6 +82,14 @@ int publish_dir(const char *from, const char *dest, const char *const names[]) {
         for (size_t i = 0; k >= 0 && names[i]; i++) {
                 _cleanup_free_ char *a = strdup_printf("%s/%s", from, names[i]), *b = strdup_printf("%s/%s", tmp, names[i]);
                 k = a && b ? copy_file(a, b) : -ENOMEM;
+        }
+        if (k >= 0 && signer) {
+                /* signed in the new directory (never in `from`, which may be a cache entry), so
+                 * that the published set appears whole, signature included, or not at all */
+                _cleanup_free_ char *why = NULL;
+                k = sign_sums(tmp, signer, &why);
+                if (k < 0)
+                        (void) provision_error(2, "%s", why ? why : strerror(-k));
         }
         if (k >= 0 && access(dest, F_OK) == 0) {
                 (void) rm_rf(old);
@@ -170,3 +191,110 @@ int provision_verify(const char *dir) {
         return bad;
 }
 
+
+/* One output, hashed once, against the manifest's hash and (when there is one) SHA256SUMS's. */
+static int verify_output(const char *dir, const char *name, json_object *entry, char **names, char **hashes, char **ret_error) {
+        _cleanup_free_ char *p = strdup_printf("%s/%s", dir, name);
+        const char *want = NULL;
+        json_object *h;
+        char hex[SHA256_HEX];
+        int k;
+
+        if (!p)
+                return -ENOMEM;
+        if (strchr(name, '/') || streq(name, ".") || streq(name, "..") || streq(name, "manifest.json"))
+                return set_error(ret_error, 1, "%s/manifest.json: \"%s\" is not an output's file name", dir, name);
+        if (json_object_object_get_ex(entry, "sha256", &h) && json_object_is_type(h, json_type_string))
+                want = json_object_get_string(h);
+        if (!want)
+                return set_error(ret_error, 1, "%s/manifest.json: the output %s has no sha256", dir, name);
+        k = sha256_file(p, hex);
+        if (k < 0)
+                return set_error(ret_error, 1, "%s: %s", p, k == -ENOENT ? "missing" : strerror(-k));
+        if (strcasecmp(hex, want) != 0)
+                return set_error(ret_error, 1, "%s: sha256 %s does not match manifest.json (%s)", p, hex, want);
+        if (!names)
+                return 0;
+        for (size_t i = 0; names[i]; i++)
+                if (streq(names[i], name))
+                        return streq(hashes[i], hex) ? 0
+                                                     : set_error(ret_error, 1, "%s: sha256 %s does not match SHA256SUMS (%s)",
+                                                                 p, hex, hashes[i]);
+        return set_error(ret_error, 1, "%s/SHA256SUMS does not list %s, an output of manifest.json", dir, name);
+}
+
+int provision_verify_dir(const char *dir, const char *keyring, char *const trusted[], char **ret_fpr, char **ret_error) {
+        _cleanup_free_ char *mp = strdup_printf("%s/manifest.json", dir), *sp = strdup_printf("%s/SHA256SUMS", dir),
+                            *ap = strdup_printf("%s/SHA256SUMS.asc", dir), *mtext = NULL, *sums = NULL, *sig = NULL,
+                            *fpr = NULL, *why = NULL;
+        _cleanup_strv_free_ char **names = NULL, **hashes = NULL;
+        size_t mlen = 0, slen = 0, alen = 0;
+        json_object *m = NULL, *outs;
+        char hex[SHA256_HEX];
+        int k;
+
+        if (!mp || !sp || !ap)
+                return -ENOMEM;
+        k = read_file_capped(mp, 1 << 20, &mtext, &mlen);
+        if (k < 0)
+                return set_error(ret_error, 2, "%s: no readable manifest (%s)", mp, strerror(-k));
+        k = read_file_capped(sp, 1 << 20, &sums, &slen);
+        if (k == -ENOENT && !keyring)
+                sums = NULL; /* an unsigned directory from before SHA256SUMS: the manifest alone */
+        else if (k == -ENOENT)
+                return set_error(ret_error, 1, "%s: missing, so nothing is signed", sp);
+        else if (k < 0)
+                return set_error(ret_error, 2, "%s: %s", sp, strerror(-k));
+        if (keyring) {
+                k = read_file_capped(ap, 1 << 20, &sig, &alen);
+                if (k == -ENOENT)
+                        return set_error(ret_error, 1, "%s: missing: %s is not signed", ap, dir);
+                if (k < 0)
+                        return set_error(ret_error, 2, "%s: %s", ap, strerror(-k));
+                k = sign_verify(sums, slen, sig, alen, keyring, trusted, &fpr, &why);
+                if (k == -ENOMEM)
+                        return k;
+                if (k == -EBADMSG)
+                        return set_error(ret_error, 1, "%s: %s", ap, strna(why));
+                if (k < 0)
+                        return set_error(ret_error, 2, "%s", why ? why : strerror(-k));
+        }
+        if (sums) {
+                /* the SHA256SUMS just verified (the same bytes) vouches for the manifest */
+                k = sign_sums_parse(sums, slen, &names, &hashes, &why);
+                if (k == -ENOMEM)
+                        return k;
+                if (k < 0)
+                        return set_error(ret_error, 1, "%s: %s", sp, strna(why));
+                free(why);
+                why = NULL;
+                k = sign_sums_lookup(sums, slen, "manifest.json", hex, NULL);
+                if (k < 0)
+                        return set_error(ret_error, 1, "%s does not list manifest.json", sp);
+                {
+                        char got[SHA256_HEX];
+                        if (sha256_buf(mtext, mlen, got) < 0)
+                                return -ENOMEM;
+                        if (!streq(got, hex))
+                                return set_error(ret_error, 1, "%s: sha256 %s does not match SHA256SUMS (%s)", mp, got, hex);
+                }
+        }
+        m = json_tokener_parse(mtext);
+        if (!m || !json_object_object_get_ex(m, "outputs", &outs) || !json_object_is_type(outs, json_type_object)) {
+                json_object_put(m);
+                return set_error(ret_error, 2, "%s: no readable manifest (no \"outputs\" object)", mp);
+        }
+        k = 0;
+        json_object_object_foreach(outs, name, o) {
+                k = verify_output(dir, name, o, names, hashes, ret_error);
+                if (k != 0)
+                        break;
+        }
+        for (size_t i = 0; k == 0 && names && names[i]; i++)
+                if (!streq(names[i], "manifest.json") && !json_object_object_get_ex(outs, names[i], NULL))
+                        k = set_error(ret_error, 1, "%s lists %s, which manifest.json does not", sp, names[i]);
+        json_object_put(m);
+        if (k == 0 && ret_fpr)
+                *ret_fpr = TAKE_PTR(fpr);
+        return k;
+}

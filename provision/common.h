@@ -15,13 +15,27 @@ void provision_step(bool tty, const char *fmt, ...) _printf_(2, 3);
 char *provision_cache_root(const char *given);
 /* A hard link when possible, else a copy that is fsync()ed. -errno. */
 int copy_file(const char *from, const char *to);
+/* --sign KEYID (NULL: none): from now on publish_dir() signs what it publishes. -ENOMEM. */
+int provision_set_signer(const char *keyid);
 /* Copy the NULL-terminated names from `from` into dest, atomically: a temp dir renamed over the
- * old one. -errno. */
+ * old one. With a signer set (provision_set_signer), the copy of SHA256SUMS is signed into
+ * SHA256SUMS.asc in the new directory before it is renamed into place: a signing failure (said on
+ * stderr) publishes nothing. -errno. */
 int publish_dir(const char *from, const char *dest, const char *const names[]);
 /* {"sha256", "size"} of dir/name, and its "HASH  name\n" line for SHA256SUMS. */
 json_object *manifest_file_entry(const char *dir, const char *name, char **ret_line);
 /* Add "outputs" (the NULL-terminated names in dir) to m, then write dir/manifest.json and
  * dir/SHA256SUMS (the outputs and manifest.json) atomically. Consumes m. -errno. */
 int manifest_write(const char *dir, json_object *m, const char *const outputs[]);
-/* Re-hash DIR's outputs against its manifest.json: 0 good, 1 mismatch, 2 no readable manifest. */
+/* Re-hash DIR's outputs against its manifest.json: 0 good, 1 mismatch, 2 no readable manifest.
+ * (The cache's check of its entries; `sis-provision verify` is provision_verify_dir.) */
 int provision_verify(const char *dir);
+/* `sis-provision verify DIR`: with a keyring, DIR/SHA256SUMS.asc must be a good signature of
+ * DIR/SHA256SUMS by a key of the keyring (one of trusted, when not NULL; see sign_verify); then
+ * manifest.json must match its line of SHA256SUMS, every output of the manifest both its
+ * manifest hash and its SHA256SUMS line, and SHA256SUMS list exactly the outputs and
+ * manifest.json. Without a keyring, a directory with no SHA256SUMS is checked against its
+ * manifest alone. Each file is read once. 0 good (*ret_fpr: the signer, or NULL without a
+ * keyring); 1 a mismatch, or a bad, missing or untrusted signature; 2 no readable manifest, an
+ * unreadable keyring or file; *ret_error then holds one line naming the file. -ENOMEM. */
+int provision_verify_dir(const char *dir, const char *keyring, char *const trusted[], char **ret_fpr, char **ret_error);
