@@ -10,17 +10,19 @@
 #include "kernel.h"
 #include "image.h"
 #include "rootfs.h"
+#include "sign.h"
 #include "util.h"
 
 #define EXIT_USAGE 2
 
 static const char usage_text[] =
         "Usage: sis-provision kernel --source TARBALL|DIR|URL [--sha256 HEX] --profile NAME [--out DIR] [--jobs N]\n"
+        "                            [--sign KEYID]\n"
         "       sis-provision kernel --check-config FILE --profile NAME\n"
         "       sis-provision rootfs [--distro alpine|debian] [--release R] [--base TARBALL|URL [--sha256 HEX]]\n"
-        "                            [--recipe NAME] [--out DIR] [--repo DIR] [--offline]\n"
+        "                            [--recipe NAME] [--out DIR] [--repo DIR] [--offline] [--sign KEYID]\n"
         "       sis-provision disk --home --size SIZE --owner UID:GID [--out FILE]\n"
-        "       sis-provision verify DIR\n"
+        "       sis-provision verify DIR [--keyring FILE [--trusted FPR[,FPR...]]]\n"
         "Build verified, reproducible SIS guest kernels, root filesystems and home disks, without root.\n"
         "\n"
         "  -s, --source TARBALL|DIR|URL\n"
@@ -46,11 +48,17 @@ static const char usage_text[] =
         "                            the tree plus a margin)\n"
         "      --home                disk: a home disk (label home, the user's skeleton)\n"
         "      --owner UID:GID       disk: the owner of the home disk's root\n"
+        "      --sign KEYID          kernel, rootfs: sign SHA256SUMS into SHA256SUMS.asc with this key of\n"
+        "                            your keyring (GNUPGHOME; a fingerprint, key id or user id)\n"
+        "      --keyring FILE        verify: require SHA256SUMS.asc to be a good signature by a key in\n"
+        "                            FILE (public keys, binary or armoured)\n"
+        "      --trusted FPR,...     verify: and by one of these keys (40-hex-digit fingerprints)\n"
         "  -h, --help                show this help and exit\n"
         "  -V, --version             show the version and exit\n"
         "\n"
-        "Exit status: 0 done; 1 a requested symbol is missing (kernel, --check-config) or an output\n"
-        "does not match its manifest (verify); 2 usage error, bad input or a failed build.\n";
+        "Exit status: 0 done; 1 a requested symbol is missing (kernel, --check-config), or a file does\n"
+        "not match manifest.json or SHA256SUMS or the signature is missing, bad or untrusted (verify);\n"
+        "2 usage error, bad input, an unreadable manifest or keyring, or a failed build or signature.\n";
 
 static int usage_error(const char *fmt, ...) _printf_(1, 2);
 static int usage_error(const char *fmt, ...) {
@@ -75,7 +83,8 @@ int main(int argc, char **argv) {
                 { "recipes", required_argument, NULL, 'Q' }, { "repo", required_argument, NULL, 'P' },
                 { "mirror", required_argument, NULL, 'M' }, { "offline", no_argument, NULL, 'O' },
                 { "size", required_argument, NULL, 'z' },   { "home", no_argument, NULL, 'H' },
-                { "owner", required_argument, NULL, 'w' },
+                { "owner", required_argument, NULL, 'w' },   { "sign", required_argument, NULL, 'G' },
+                { "keyring", required_argument, NULL, 'k' }, { "trusted", required_argument, NULL, 'T' },
                 { "help", no_argument, NULL, 'h' },         { "version", no_argument, NULL, 'V' },
                 {}
         };
@@ -83,7 +92,8 @@ int main(int argc, char **argv) {
         struct rootfs_opts ro = { .distro = "alpine", .recipe = "sis-session", .recipes = "rootfs" };
         struct disk_opts dop = {};
         bool home = false, have_owner = false;
-        const char *check = NULL, *verb;
+        const char *check = NULL, *verb, *sign = NULL, *keyring = NULL;
+        _cleanup_strv_free_ char **trusted = NULL;
         _cleanup_free_ char *out = NULL;
         long cpus = sysconf(_SC_NPROCESSORS_ONLN);
         int c, k;
@@ -141,6 +151,23 @@ int main(int argc, char **argv) {
                         have_owner = true;
                         break;
                 }
+                case 'G':
+                        if (!*optarg)
+                                return usage_error("--sign: an empty key id");
+                        sign = optarg;
+                        break;
+                case 'k': keyring = optarg; break;
+                case 'T':
+                        strv_free(trusted);
+                        trusted = NULL;
+                        if (strv_split(optarg, ",", &trusted) < 0)
+                                return EXIT_USAGE;
+                        if (!trusted || !trusted[0])
+                                return usage_error("--trusted: no fingerprint in '%s'", optarg);
+                        for (size_t i = 0; trusted[i]; i++)
+                                if (strlen(trusted[i]) != 40 || strspn(trusted[i], "0123456789abcdefABCDEF") != 40)
+                                        return usage_error("--trusted: '%s' is not a fingerprint (40 hex digits)", trusted[i]);
+                        break;
                 case 'h': fputs(usage_text, stdout); return 0;
                 case 'V': printf("sis-provision %s\n", SIS_VERSION); return 0;
                 default: fputs("sis-provision: invalid usage (see --help)\n", stderr); return EXIT_USAGE;
@@ -149,18 +176,40 @@ int main(int argc, char **argv) {
                 return usage_error("no verb: kernel, rootfs, disk or verify");
         verb = argv[optind++];
         if (streq(verb, "verify")) {
+                _cleanup_free_ char *fpr = NULL, *why = NULL;
                 if (argc - optind != 1)
                         return usage_error("verify takes one DIR");
-                k = provision_verify(argv[optind]);
-                if (k == 0)
+                if (sign)
+                        return usage_error("verify: --sign goes with kernel or rootfs");
+                if (trusted && !keyring)
+                        return usage_error("verify: --trusted goes with --keyring FILE");
+                k = provision_verify_dir(argv[optind], keyring, trusted, &fpr, &why);
+                if (k < 0)
+                        return provision_error(EXIT_USAGE, "%s: %s", argv[optind], strerror(-k));
+                if (k == 0 && fpr)
+                        printf("%s: every output matches manifest.json and SHA256SUMS, signed by %s\n", argv[optind], fpr);
+                else if (k == 0)
                         printf("%s: every output matches manifest.json\n", argv[optind]);
                 else
-                        fprintf(stderr, "sis-provision: %s: %s\n", argv[optind],
-                                k == 1 ? "an output does not match manifest.json" : "no readable manifest.json");
+                        (void) provision_error(k, "%s", why ? why : argv[optind]);
                 return k;
         }
+        if (keyring || trusted)
+                return usage_error("--keyring and --trusted go with verify");
         if (optind < argc)
                 return usage_error("unexpected argument '%s'", argv[optind]);
+        if (sign && (check || !(streq(verb, "kernel") || streq(verb, "rootfs"))))
+                return usage_error("--sign goes with kernel or rootfs builds");
+        if (sign) {
+                /* refuse a key that cannot sign before anything is built */
+                _cleanup_free_ char *fpr = NULL, *why = NULL;
+                k = sign_key_check(sign, &fpr, &why);
+                if (k < 0)
+                        return provision_error(EXIT_USAGE, "%s", why ? why : strerror(-k));
+                if (provision_set_signer(sign) < 0)
+                        return EXIT_USAGE;
+                provision_step(isatty(STDERR_FILENO), "outputs signed with %s", fpr);
+        }
         if (streq(verb, "rootfs")) {
                 if (ro.sha256 && !ro.base)
                         return usage_error("rootfs: --sha256 goes with --base");
