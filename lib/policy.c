@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "policy.h"
 
+#include <ctype.h>
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <stdarg.h>
@@ -31,6 +32,7 @@ struct sis_policy {
         size_t n_rules;
         struct waiver *waivers;
         size_t n_waivers;
+        struct sis_policy_images images;
 };
 
 void sis_policy_free(struct sis_policy *p) {
@@ -47,6 +49,8 @@ void sis_policy_free(struct sis_policy *p) {
         }
         free(p->rules);
         free(p->waivers);
+        strv_free(p->images.trusted_keys);
+        free(p->images.keyring);
         free(p->profile);
         free(p->path);
         free(p);
@@ -58,6 +62,10 @@ const char *sis_policy_profile(const struct sis_policy *p) {
 
 const char *sis_policy_path(const struct sis_policy *p) {
         return p->path;
+}
+
+const struct sis_policy_images *sis_policy_images(const struct sis_policy *p) {
+        return &p->images;
 }
 
 /* YYYY-MM-DD, a real calendar day; the day's number since the epoch. */
@@ -174,6 +182,82 @@ static int parse_waivers(struct sis_policy *p, json_object *waivers, const char 
         return 0;
 }
 
+static int parse_images(struct sis_policy *p, json_object *images, const char *name, char **ret_error) {
+        struct sis_policy_images *im = &p->images;
+
+        if (!json_object_is_type(images, json_type_object))
+                return set_error(ret_error, -EINVAL, "policy %s: \"images\" must be an object", name);
+        json_object_object_foreach(images, key, v) {
+                if (streq(key, "require_signed")) {
+                        if (!json_object_is_type(v, json_type_boolean))
+                                return set_error(ret_error, -EINVAL, "policy %s: images.require_signed must be true or false", name);
+                        im->require_signed = json_object_get_boolean(v);
+                } else if (streq(key, "trusted_keys")) {
+                        size_t n = json_object_is_type(v, json_type_array) ? json_object_array_length(v) : 0;
+                        if (!json_object_is_type(v, json_type_array))
+                                return set_error(ret_error, -EINVAL,
+                                                 "policy %s: images.trusted_keys must be an array of key fingerprints", name);
+                        if (n == 0)
+                                return set_error(ret_error, -EINVAL,
+                                                 "policy %s: images.trusted_keys is empty, which trusts no key (leave it out to "
+                                                 "trust every key of images.keyring)",
+                                                 name);
+                        for (size_t i = 0; i < n; i++) {
+                                json_object *f = json_object_array_get_idx(v, i);
+                                const char *s = json_object_is_type(f, json_type_string) ? json_object_get_string(f) : NULL;
+                                char *up;
+                                if (!s || strlen(s) != 40 || strspn(s, "0123456789abcdefABCDEF") != 40)
+                                        return set_error(ret_error, -EINVAL,
+                                                         "policy %s: images.trusted_keys[%zu] must be a key fingerprint: 40 hex "
+                                                         "digits, no spaces",
+                                                         name, i);
+                                up = strdup(s);
+                                if (!up)
+                                        return -ENOMEM;
+                                for (char *c = up; *c; c++)
+                                        *c = (char) toupper((unsigned char) *c);
+                                if (strv_contains(im->trusted_keys, up)) {
+                                        free(up);
+                                        continue;
+                                }
+                                if (strv_push(&im->trusted_keys, up) < 0)
+                                        return -ENOMEM;
+                        }
+                } else if (streq(key, "keyring")) {
+                        const char *s = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+                        if (!s || s[0] != '/' || !str_is_printable(s, strlen(s)) || strlen(s) >= 4096)
+                                return set_error(ret_error, -EINVAL, "policy %s: images.keyring must be an absolute path", name);
+                        free(im->keyring);
+                        im->keyring = strdup(s);
+                        if (!im->keyring)
+                                return -ENOMEM;
+                } else
+                        return set_error(ret_error, -EINVAL, "policy %s: images: unknown key \"%s\"", name, key);
+        }
+        if (im->require_signed && !im->keyring)
+                return set_error(ret_error, -EINVAL,
+                                 "policy %s: images.require_signed needs images.keyring, the public keys to verify with", name);
+        return 0;
+}
+
+/* The keyring decides which images boot: like the policy, only root may change it. */
+static int check_keyring(const char *policy, const char *path, char **ret_error) {
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        struct stat st;
+
+        if (fd < 0 || fstat(fd, &st) < 0)
+                return set_error(ret_error, -errno, "policy %s: images.keyring %s: %s", policy, path, strerror(errno));
+        if (!S_ISREG(st.st_mode))
+                return set_error(ret_error, -EINVAL, "policy %s: images.keyring %s: not a regular file", policy, path);
+        if (st.st_uid != 0)
+                return set_error(ret_error, -EPERM, "policy %s: images.keyring %s: refused: owned by uid %u, not root", policy,
+                                 path, (unsigned) st.st_uid);
+        if (st.st_mode & 0022)
+                return set_error(ret_error, -EPERM, "policy %s: images.keyring %s: refused: %s-writable (mode %04o); chmod go-w it",
+                                 policy, path, (st.st_mode & 0002) ? "world" : "group", (unsigned) (st.st_mode & 07777));
+        return 0;
+}
+
 int sis_policy_parse(const char *text, size_t len, const char *name, struct sis_policy **ret, char **ret_error) {
         _cleanup_(sis_policy_freep) struct sis_policy *p = NULL;
         json_object *o = NULL, *v;
@@ -214,6 +298,8 @@ int sis_policy_parse(const char *text, size_t len, const char *name, struct sis_
                         k = parse_rules(p, val, name, ret_error);
                 else if (streq(key, "waivers"))
                         k = parse_waivers(p, val, name, ret_error);
+                else if (streq(key, "images"))
+                        k = parse_images(p, val, name, ret_error);
                 else if (streq(key, "description"))
                         ;
                 else
@@ -251,7 +337,19 @@ int sis_policy_load(const char *path, struct sis_policy **ret, char **ret_error)
         k = read_fd_capped(fd, POLICY_MAX, &text, &len);
         if (k < 0)
                 return set_error(ret_error, k, "policy %s: %s", path, k == -EFBIG ? "larger than 1 MiB" : strerror(-k));
-        return sis_policy_parse(text, len, path, ret, ret_error);
+        {
+                _cleanup_(sis_policy_freep) struct sis_policy *p = NULL;
+                k = sis_policy_parse(text, len, path, &p, ret_error);
+                if (k < 0)
+                        return k;
+                if (p->images.keyring) {
+                        k = check_keyring(path, p->images.keyring, ret_error);
+                        if (k < 0)
+                                return k;
+                }
+                *ret = TAKE_PTR(p);
+        }
+        return 0;
 }
 
 static bool id_matches(const char *pattern, const char *id) {

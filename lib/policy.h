@@ -7,6 +7,8 @@
  *
  *   { "policy_version": 1, "profile": "production",
  *     "checks": { "kvm.nested": { "severity": "low", "required": false } },
+ *     "images": { "require_signed": true, "keyring": "/etc/sis/image-signers.gpg",
+ *                 "trusted_keys": [ "0123…40 hex digits" ] },
  *     "waivers": [ { "check": "cpu.vuln.spec_store_bypass", "reason": "…",
  *                    "expires": "2027-03-31", "approver": "alice" } ] }
  *
@@ -30,6 +32,19 @@ int sis_policy_parse(const char *text, size_t len, const char *name, struct sis_
 void sis_policy_free(struct sis_policy *p);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct sis_policy *, sis_policy_free);
 #define _cleanup_policy_ _cleanup_(sis_policy_freep)
+
+/* "images": what sis-launch run requires of the kernel and rootfs it boots (docs/policy.md).
+ * Parsing checks the shapes (a boolean, 40-hex-digit fingerprints, an absolute path; require_signed
+ * needs a keyring); sis_policy_load() also refuses a keyring that is not a regular file owned by
+ * root and writable by root alone. */
+struct sis_policy_images {
+        bool require_signed; /* refuse an image whose SHA256SUMS.asc is missing or not good */
+        char **trusted_keys; /* NULL-terminated primary fingerprints, 40 upper-case hex digits; NULL:
+                              * every key of the keyring is trusted */
+        char *keyring;       /* the public keys to verify with (absolute path), or NULL */
+};
+/* Never NULL: a policy without "images" gives require_signed false and no keys. */
+const struct sis_policy_images *sis_policy_images(const struct sis_policy *p);
 
 /* "production", "development", or NULL when the policy does not choose. */
 const char *sis_policy_profile(const struct sis_policy *p);

@@ -189,6 +189,122 @@ static void test_file_permissions(void **state) {
         rm_rf(dir);
 }
 
+#define FA "0123456789abcdef0123456789ABCDEF01234567"
+#define FB "89ABCDEF0123456789ABCDEF0123456789ABCDEF"
+
+/* images: require_signed, trusted_keys, keyring (issue 19) */
+static void test_images(void **state) {
+        _cleanup_policy_ struct sis_policy *none = parse("{\"policy_version\":1}");
+        _cleanup_policy_ struct sis_policy *p = parse(
+                "{\"policy_version\":1,\"images\":{\"require_signed\":true,\"keyring\":\"/etc/sis/signers.gpg\","
+                "\"trusted_keys\":[\"" FA "\",\"" FB "\",\"" FB "\"]}}");
+        _cleanup_policy_ struct sis_policy *lax = parse(
+                "{\"policy_version\":1,\"images\":{\"require_signed\":false,\"keyring\":\"/k.gpg\"}}");
+        const struct sis_policy_images *im;
+
+        im = sis_policy_images(none);
+        assert_false(im->require_signed);
+        assert_null(im->trusted_keys);
+        assert_null(im->keyring);
+        im = sis_policy_images(p);
+        assert_true(im->require_signed);
+        assert_string_equal(im->keyring, "/etc/sis/signers.gpg");
+        assert_int_equal(strv_length(im->trusted_keys), 2); /* upper case, each once */
+        assert_string_equal(im->trusted_keys[0], "0123456789ABCDEF0123456789ABCDEF01234567");
+        assert_string_equal(im->trusted_keys[1], FB);
+        im = sis_policy_images(lax);
+        assert_false(im->require_signed);
+        assert_null(im->trusted_keys); /* every key of the keyring */
+        assert_string_equal(im->keyring, "/k.gpg");
+}
+
+static void test_images_refused(void **state) {
+        static const struct {
+                const char *images, *says;
+        } bad[] = {
+                { "[]", "\"images\" must be an object" },
+                { "{\"require_signed\":\"yes\",\"keyring\":\"/k\"}", "images.require_signed must be true or false" },
+                { "{\"require_signed\":true}", "images.require_signed needs images.keyring" },
+                { "{\"keyring\":\"etc/k.gpg\"}", "images.keyring must be an absolute path" },
+                { "{\"keyring\":7}", "images.keyring must be an absolute path" },
+                { "{\"keyring\":\"/k\",\"trusted_keys\":\"" FA "\"}", "images.trusted_keys must be an array" },
+                { "{\"keyring\":\"/k\",\"trusted_keys\":[]}", "images.trusted_keys is empty" },
+                { "{\"keyring\":\"/k\",\"trusted_keys\":[\"0123456789ABCDEF0123456789ABCDEF0123456\"]}",
+                  "images.trusted_keys[0] must be a key fingerprint" },
+                { "{\"keyring\":\"/k\",\"trusted_keys\":[\"" FA "\",\"0123 4567 89AB CDEF 0123  4567 89AB CDEF 0123 4567\"]}",
+                  "images.trusted_keys[1] must be a key fingerprint" },
+                { "{\"keyring\":\"/k\",\"trusted_keys\":[\"G123456789ABCDEF0123456789ABCDEF01234567\"]}",
+                  "images.trusted_keys[0] must be a key fingerprint" },
+                { "{\"keyring\":\"/k\",\"trusted_keys\":[42]}", "images.trusted_keys[0] must be a key fingerprint" },
+                { "{\"require_signed\":true,\"keyring\":\"/k\",\"trusted\":[]}", "images: unknown key \"trusted\"" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                struct sis_policy *p = NULL;
+                _cleanup_free_ char *err = NULL, *text = strdup_printf("{\"policy_version\":1,\"images\":%s}", bad[i].images);
+                assert_int_equal(sis_policy_parse(text, strlen(text), "x.json", &p, &err), -EINVAL);
+                assert_null(p);
+                if (!strstr(err, bad[i].says))
+                        print_error("%s: %s\n", bad[i].images, err);
+                assert_non_null(strstr(err, bad[i].says));
+                assert_non_null(strstr(err, "policy x.json: ")); /* the message names the file */
+        }
+}
+
+/* Loading refuses a keyring that root alone cannot be sure of. */
+static void test_images_keyring_file(void **state) {
+        static const struct tfile files[] = { { "/k.gpg", "keys" }, {} };
+        if (geteuid() != 0)
+                skip(); /* a keyring owned by root is needed to load at all */
+        _cleanup_free_ char *dir = mkroot(files), *path = strdup_printf("%s/p.json", dir), *ring = strdup_printf("%s/k.gpg", dir);
+        struct sis_policy *p = NULL;
+        char *err = NULL;
+        struct {
+                const char *keyring;
+                int k;
+                const char *says;
+        } cases[] = {
+                { ring, 0, NULL },
+                { "/nonexistent/k.gpg", -ENOENT, "images.keyring /nonexistent/k.gpg: No such file" },
+                { dir, -EINVAL, "not a regular file" },
+        };
+
+        assert_int_equal(chmod(ring, 0644), 0);
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                _cleanup_free_ char *text =
+                        strdup_printf("{\"policy_version\":1,\"images\":{\"require_signed\":true,\"keyring\":\"%s\"}}",
+                                      cases[i].keyring);
+                assert_int_equal(write_file_atomic(path, text, strlen(text), 0644), 0);
+                err = NULL;
+                assert_int_equal(sis_policy_load(path, &p, &err), cases[i].k);
+                if (cases[i].k == 0) {
+                        assert_string_equal(sis_policy_images(p)->keyring, ring);
+                        sis_policy_free(p);
+                        p = NULL;
+                } else {
+                        assert_null(p);
+                        assert_non_null(strstr(err, cases[i].says));
+                        assert_non_null(strstr(err, path));
+                        free(err);
+                }
+        }
+        {
+                _cleanup_free_ char *text =
+                        strdup_printf("{\"policy_version\":1,\"images\":{\"require_signed\":true,\"keyring\":\"%s\"}}", ring);
+                assert_int_equal(write_file_atomic(path, text, strlen(text), 0644), 0);
+        }
+        assert_int_equal(chmod(ring, 0664), 0);
+        assert_int_equal(sis_policy_load(path, &p, &err), -EPERM);
+        assert_non_null(strstr(err, "images.keyring"));
+        assert_non_null(strstr(err, "group-writable"));
+        free(err);
+        assert_int_equal(chmod(ring, 0644), 0);
+        assert_int_equal(chown(ring, 65534, 65534), 0);
+        assert_int_equal(sis_policy_load(path, &p, &err), -EPERM);
+        assert_non_null(strstr(err, "owned by uid 65534, not root"));
+        free(err);
+        rm_rf(dir);
+}
+
 /* A report written as JSON reads back to the same JSON. */
 static void test_report_roundtrip(void **state) {
         _cleanup_report_ struct sis_report *r = sample(), *back = NULL;
@@ -230,7 +346,8 @@ int main(void) {
                 cmocka_unit_test(test_unknown_and_malformed), cmocka_unit_test(test_waiver_for_check_not_run),
                 cmocka_unit_test(test_rules),            cmocka_unit_test(test_refused),
                 cmocka_unit_test(test_file_permissions), cmocka_unit_test(test_report_roundtrip),
-                cmocka_unit_test(test_report_refused),
+                cmocka_unit_test(test_report_refused),   cmocka_unit_test(test_images),
+                cmocka_unit_test(test_images_refused),   cmocka_unit_test(test_images_keyring_file),
         };
         return cmocka_run_group_tests_name("policy", tests, NULL, NULL);
 }
