@@ -3,7 +3,10 @@
 # prints the exact command and fails. Usage: scripts/deps.sh build|test|fuzz|bench|kernel|rootfs|e2e
 # Images need e2fsprogs >= 1.47.1 (mke2fs -d from a tar stream, reproducible): Debian 12 has
 # 1.47.0, bookworm-backports 1.47.2, which test and rootfs install (adding the backports source).
+# test also installs the CycloneDX validator of the SBOM tests from the npm registry (npm ci, the
+# versions pinned by tests/sbom/package-lock.json) into build/sbom-npm, never into the repository.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 build=(gcc make pkg-config libc6-dev libkmod-dev libkmod2 libudev-dev libpci-dev libjson-c-dev
        libarchive-dev libarchive13 zlib1g-dev libacl1-dev libssl-dev libcurl4-openssl-dev libgpgme-dev
@@ -19,7 +22,10 @@ kernel=(linux-source-6.1 bc bison flex libelf-dev libssl-dev cpio file busybox-s
 want=("${build[@]}")
 case "${1:-build}" in
 build) ;;
-test) want+=("${test[@]}") ;;
+test)
+        want+=("${test[@]}")
+        # Node.js and npm for the CycloneDX validator: Debian's, unless some other Node.js is here
+        command -v node > /dev/null && command -v npm > /dev/null || want+=(nodejs npm) ;;
 fuzz) want+=("${fuzz[@]}") ;;
 bench) want+=("${bench[@]}") ;;
 kernel) want+=("${kernel[@]}") ;;
@@ -56,17 +62,33 @@ missing=()
 for p in "${want[@]}"; do
         [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" = "install ok installed" ] || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
 
-cmd="apt-get install -y --no-install-recommends ${missing[*]}"
-if [ "$(id -u)" -ne 0 ]; then
-        echo "sis: missing Debian packages; as root, run: $cmd" >&2
-        exit 1
+if [ ${#missing[@]} -gt 0 ]; then
+        cmd="apt-get install -y --no-install-recommends ${missing[*]}"
+        if [ "$(id -u)" -ne 0 ]; then
+                echo "sis: missing Debian packages; as root, run: $cmd" >&2
+                exit 1
+        fi
+        echo "sis: installing ${missing[*]}" >&2
+        export DEBIAN_FRONTEND=noninteractive
+        # A fresh machine has no package lists yet: fetch them once if the install cannot find a package.
+        if ! apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1; then
+                apt-get update -qq
+                apt-get install -y -qq --no-install-recommends "${missing[@]}"
+        fi
 fi
-echo "sis: installing ${missing[*]}" >&2
-export DEBIAN_FRONTEND=noninteractive
-# A fresh machine has no package lists yet: fetch them once if the install cannot find a package.
-if ! apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1; then
-        apt-get update -qq
-        apt-get install -y -qq --no-install-recommends "${missing[@]}"
+
+# The SBOM tests' CycloneDX consumer (tests/sbom.sh): @cyclonedx/cyclonedx-library with the ajv its
+# JSON validator needs, exactly as locked, in build/sbom-npm (gitignored). Again only when the lock
+# changed or the install is missing; any user may run it (nothing outside build/ is written).
+if [ "${1:-build}" = test ]; then
+        npm_dir=build/sbom-npm
+        if ! cmp -s tests/sbom/package-lock.json "$npm_dir/package-lock.json" ||
+                [ ! -f "$npm_dir/node_modules/@cyclonedx/cyclonedx-library/package.json" ]; then
+                echo "sis: installing the CycloneDX validator into $npm_dir (npm ci)" >&2
+                rm -rf "$npm_dir"
+                mkdir -p "$npm_dir"
+                cp tests/sbom/package.json tests/sbom/package-lock.json "$npm_dir/"
+                (cd "$npm_dir" && npm ci --no-audit --no-fund --loglevel=error)
+        fi
 fi
