@@ -7,10 +7,12 @@
  *     -> allnoconfig with the merged fragments as KCONFIG_ALLCONFIG, then olddefconfig
  *     -> every requested symbol compared with the final .config (kconfig.c)
  *     -> make vmlinux bzImage with KBUILD_BUILD_* from SOURCE_DATE_EPOCH, logged to build.log
- *     -> <cache>/kernel/<key>/{vmlinux,bzImage,config,manifest.json,SHA256SUMS}, key =
- *        sha256(source, final config, toolchain); then copied to --out (atomic)
- * An inputs key (source, fragments, profile, arch, toolchain, epoch) remembers the key, so an
- * unchanged rebuild neither unpacks nor configures: it is a cache hit in well under a second.
+ *     -> <cache>/kernel/<key>/{vmlinux,bzImage,config,sbom.cdx.json,manifest.json,SHA256SUMS},
+ *        key = sha256(source, final config, toolchain, and what else the manifest and the SBOM
+ *        say: profile, source name, tool version); then copied to --out (atomic)
+ * An inputs key (source, fragments, profile, arch, toolchain, epoch, source name, tool version)
+ * remembers the key, so an unchanged rebuild neither unpacks nor configures: it is a cache hit in
+ * well under a second.
  */
 #include "kernel.h"
 
@@ -34,11 +36,17 @@
 #include "hash.h"
 #include "kconfig.h"
 #include "log.h"
+#include "sbom.h"
 #include "util.h"
 
 #define MANIFEST_VERSION 1
-static const char *const outputs[] = { "vmlinux", "bzImage", "config", NULL };
-static const char *const published[] = { "vmlinux", "bzImage", "config", "manifest.json", "SHA256SUMS", NULL };
+/* What the build makes, and what an entry holds: those plus the SBOM (CycloneDX, provision/sbom.c).
+ * An entry's layout is part of both cache keys (ENTRY_LAYOUT): an entry made before the SBOM was
+ * one of its outputs is never taken for a current one. */
+#define ENTRY_LAYOUT "vmlinux bzImage config sbom.cdx.json"
+static const char *const built[] = { "vmlinux", "bzImage", "config", NULL };
+static const char *const outputs[] = { "vmlinux", "bzImage", "config", "sbom.cdx.json", NULL };
+static const char *const published[] = { "vmlinux", "bzImage", "config", "sbom.cdx.json", "manifest.json", "SHA256SUMS", NULL };
 
 static void step(const struct kernel_opts *o, const char *fmt, ...) _printf_(2, 3);
 static void step(const struct kernel_opts *o, const char *fmt, ...) {
@@ -210,6 +218,77 @@ static char *first_line_of(const char *cmd) {
 
 /* --- outputs ------------------------------------------------------------------------------ */
 
+/* The kernel's release as kbuild wrote it (include/config/kernel.release in the build directory),
+ * else VERSION.PATCHLEVEL.SUBLEVEL from the source's Makefile. NULL when neither says. */
+static char *kernel_release(const char *builddir, const char *srcdir) {
+        _cleanup_free_ char *p = strdup_printf("%s/include/config/kernel.release", builddir), *text = NULL;
+        unsigned v[3];
+        bool have[3] = {};
+        static const char *const keys[] = { "VERSION", "PATCHLEVEL", "SUBLEVEL" };
+
+        if (p && read_file_capped(p, 256, &text, NULL) >= 0 && *strstrip(text))
+                return strdup(text);
+        free(p);
+        free(text);
+        text = NULL;
+        p = strdup_printf("%s/Makefile", srcdir);
+        if (!p || read_file_capped(p, 1 << 20, &text, NULL) < 0)
+                return NULL;
+        for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+                for (size_t i = 0; i < 3; i++) {
+                        const char *r = startswith(l, keys[i]);
+                        if (r && !have[i] && sscanf(r, " = %u", &v[i]) == 1)
+                                have[i] = true;
+                }
+        return have[0] && have[1] && have[2] ? strdup_printf("%u.%u.%u", v[0], v[1], v[2]) : NULL;
+}
+
+/* The source's file or directory name: "linux-source-6.1.tar.xz", "linux" for "/usr/src/linux/". */
+static char *source_name(const char *source) {
+        _cleanup_free_ char *s = strdup(source);
+        char *slash;
+        size_t n;
+
+        if (!s)
+                return NULL;
+        n = strlen(s);
+        while (n > 1 && s[n - 1] == '/')
+                s[--n] = '\0';
+        slash = strrchr(s, '/');
+        return strdup(slash && slash[1] ? slash + 1 : *s && !streq(s, "/") ? s : "source");
+}
+
+/* sbom.cdx.json in the entry being assembled (dir), from the outputs already there. -errno, or 2
+ * after saying why. */
+static int write_sbom(const char *dir, const struct kernel_opts *o, const char *builddir, const char *srcdir, bool is_dir,
+                      const char *src_hash, const char *cfg_hash, const char *gcc, const char *ld, const char *mk,
+                      long long epoch) {
+        _cleanup_free_ char *release = kernel_release(builddir, srcdir), *name = source_name(o->source),
+                            *bz = strdup_printf("%s/bzImage", dir), *path = strdup_printf("%s/sbom.cdx.json", dir), *err = NULL;
+        char bz_hash[SHA256_HEX];
+        json_object *doc;
+        int k;
+
+        if (!name || !bz || !path)
+                return -ENOMEM;
+        if (!release)
+                return provision_error(2, "the kernel's release is unknown (no include/config/kernel.release in %s)", builddir);
+        k = sha256_file(bz, bz_hash);
+        if (k < 0)
+                return k;
+        doc = sbom_kernel(&(struct sbom_kernel_meta) { .profile = o->profile, .arch = o->arch, .release = release,
+                                                      .source_name = name, .source_url = strstr(o->source, "://") ? o->source : NULL,
+                                                      .source_is_dir = is_dir, .source_sha256 = src_hash, .config_sha256 = cfg_hash,
+                                                      .image_sha256 = bz_hash, .gcc = gcc, .ld = ld, .make = mk,
+                                                      .tool_version = SIS_VERSION, .epoch = epoch },
+                          &err);
+        if (!doc)
+                return provision_error(2, "the SBOM: %s", strna(err));
+        k = sbom_write(path, doc);
+        json_object_put(doc);
+        return k;
+}
+
 /* --- the build ---------------------------------------------------------------------------- */
 
 struct progress {
@@ -332,8 +411,12 @@ int kernel_build(const struct kernel_opts *o) {
         /* inputs key: everything that decides the outputs, known before unpacking */
         {
                 struct sbuf b = {};
+                _cleanup_free_ char *name = source_name(o->source);
                 sbuf_printf(&b, "src %s\nprofile %s\narch %s\nepoch %lld\ngcc %s\nld %s\nmake %s\n", src_hash, o->profile,
                             o->arch, epoch, gcc, ld, mk);
+                /* what the manifest and the SBOM record besides */
+                sbuf_printf(&b, "entry %s\nsource %s\nurl %s\nversion %s\n", ENTRY_LAYOUT, strempty(name),
+                            strstr(o->source, "://") ? o->source : "", SIS_VERSION);
                 for (size_t i = 0; frags[i]; i++) {
                         char h[SHA256_HEX];
                         if (sha256_file(frags[i], h) >= 0)
@@ -444,8 +527,11 @@ int kernel_build(const struct kernel_opts *o) {
 
         /* the output key: source + final config + toolchain */
         {
-                _cleanup_free_ char *s = strdup_printf("src %s\nconfig %s\narch %s\nepoch %lld\ngcc %s\nld %s\nmake %s\n", src_hash,
-                                                       cfg_hash, o->arch, epoch, gcc, ld, mk);
+                _cleanup_free_ char *name = source_name(o->source);
+                _cleanup_free_ char *s = strdup_printf("src %s\nconfig %s\narch %s\nepoch %lld\ngcc %s\nld %s\nmake %s\n"
+                                                       "entry %s\nprofile %s\nsource %s\nurl %s\nversion %s\n",
+                                                       src_hash, cfg_hash, o->arch, epoch, gcc, ld, mk, ENTRY_LAYOUT, o->profile,
+                                                       strempty(name), strstr(o->source, "://") ? o->source : "", SIS_VERSION);
                 if (!s || sha256_buf(s, strlen(s), key) < 0) {
                         kfinal_done(&final);
                         kreqs_done(&reqs);
@@ -489,8 +575,8 @@ int kernel_build(const struct kernel_opts *o) {
                                 return provision_error(2, "cannot create the cache entry");
                         }
                         (void) chmod(tmp, 0755);
-                        for (size_t i = 0; outputs[i]; i++) {
-                                _cleanup_free_ char *a = strdup_printf("%s/%s", builddir, from[i]), *b = strdup_printf("%s/%s", tmp, outputs[i]);
+                        for (size_t i = 0; built[i]; i++) {
+                                _cleanup_free_ char *a = strdup_printf("%s/%s", builddir, from[i]), *b = strdup_printf("%s/%s", tmp, built[i]);
                                 unlink(b);
                                 if (!a || !b || copy_file(a, b) < 0) {
                                         rm_rf(tmp);
@@ -498,6 +584,17 @@ int kernel_build(const struct kernel_opts *o) {
                                         kreqs_done(&reqs);
                                         return provision_error(2, "the build did not produce %s", from[i]);
                                 }
+                        }
+                        k = write_sbom(tmp, o, builddir, srcdir, is_dir, src_hash, cfg_hash, gcc, ld, mk, epoch);
+                        if (k != 0) {
+                                json_object_put(m);
+                                json_object_put(fr);
+                                json_object_put(tc);
+                                json_object_put(srcj);
+                                rm_rf(tmp);
+                                kfinal_done(&final);
+                                kreqs_done(&reqs);
+                                return k < 0 ? provision_error(2, "cannot write the SBOM: %s", strerror(-k)) : k;
                         }
                         json_object_object_add(m, "manifest_version", json_object_new_int(MANIFEST_VERSION));
                         json_object_object_add(m, "tool", json_object_new_string("sis-provision"));
