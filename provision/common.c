@@ -87,8 +87,15 @@ int publish_dir(const char *from, const char *dest, const char *const names[]) {
                 /* signed in the new directory (never in `from`, which may be a cache entry), so
                  * that the published set appears whole, signature included, or not at all */
                 _cleanup_free_ char *why = NULL;
-                k = sign_sums(tmp, signer, &why);
-                if (k < 0)
+                int v = provision_verify_dir(tmp, NULL, NULL, NULL, &why);
+                /* sign only a set that holds together: the outputs, manifest.json, SHA256SUMS */
+                if (v != 0) {
+                        (void) provision_error(2, "--sign: refusing to sign %s: %s", from,
+                                               v < 0 ? strerror(-v) : strna(why));
+                        k = v < 0 ? v : -EBADMSG;
+                } else
+                        k = sign_sums(tmp, signer, &why);
+                if (k < 0 && v == 0)
                         (void) provision_error(2, "%s", why ? why : strerror(-k));
         }
         if (k >= 0 && access(dest, F_OK) == 0) {

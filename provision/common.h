@@ -18,9 +18,10 @@ int copy_file(const char *from, const char *to);
 /* --sign KEYID (NULL: none): from now on publish_dir() signs what it publishes. -ENOMEM. */
 int provision_set_signer(const char *keyid);
 /* Copy the NULL-terminated names from `from` into dest, atomically: a temp dir renamed over the
- * old one. With a signer set (provision_set_signer), the copy of SHA256SUMS is signed into
- * SHA256SUMS.asc in the new directory before it is renamed into place: a signing failure (said on
- * stderr) publishes nothing. -errno. */
+ * old one. With a signer set (provision_set_signer), the new directory is first checked
+ * (provision_verify_dir without a keyring: -EBADMSG when it does not hold together), then its
+ * SHA256SUMS is signed into SHA256SUMS.asc before it is renamed into place: a signing failure
+ * (said on stderr) publishes nothing. -errno. */
 int publish_dir(const char *from, const char *dest, const char *const names[]);
 /* {"sha256", "size"} of dir/name, and its "HASH  name\n" line for SHA256SUMS. */
 json_object *manifest_file_entry(const char *dir, const char *name, char **ret_line);

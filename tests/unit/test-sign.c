@@ -317,6 +317,22 @@ static void test_publish_signed(void **state) {
         free(fpr);
         fpr = NULL;
 
+        /* a set that does not hold together is not signed: SHA256SUMS without manifest.json */
+        assert_int_equal(provision_set_signer(fa), 0);
+        {
+                _cleanup_free_ char *sp = strdup_printf("%s/SHA256SUMS", from), *text = NULL, *orig = NULL;
+                char *nl;
+                assert_int_equal(read_file_capped(sp, 4096, &text, NULL), 0);
+                orig = strdup(text);
+                nl = strstr(text, "  config\n");
+                assert_non_null(nl);
+                nl[strlen("  config\n")] = '\0';
+                /* write_file_atomic: a new file, not through the hard link to dest's */
+                assert_int_equal(write_file_atomic(sp, text, strlen(text), 0644), 0);
+                assert_int_equal(publish_dir(from, dest, published), -EBADMSG);
+                assert_int_equal(write_file_atomic(sp, orig, strlen(orig), 0644), 0);
+        }
+
         /* unsigned again */
         assert_int_equal(provision_set_signer(NULL), 0);
         assert_int_equal(publish_dir(from, dest, published), 0);
