@@ -392,3 +392,65 @@ int sign_sums_lookup(const char *sums, size_t len, const char *name, char ret_he
                 }
         return set_error(err, -ENOENT, "does not list %s", name);
 }
+
+int sign_verify_image(const char *path, int fd, const char *keyring_path, char *const trusted_fprs[], char **ret_fpr,
+                      char *ret_hex, char **err) {
+        _cleanup_free_ char *copy = strdup(path), *sp = NULL, *ap = NULL, *sums = NULL, *sig = NULL, *fpr = NULL,
+                            *why = NULL;
+        const char *slash, *name, *dir;
+        char want[SHA256_HEX], got[SHA256_HEX];
+        size_t slen, alen;
+        int k;
+
+        if (!copy)
+                return -ENOMEM;
+        slash = strrchr(copy, '/');
+        name = slash ? slash + 1 : copy;
+        if (slash == copy)
+                dir = "/";
+        else if (slash) {
+                copy[slash - copy] = '\0';
+                dir = copy;
+        } else
+                dir = ".";
+        if (!*name)
+                return set_error(err, -EISDIR, "%s: not a file", path);
+        sp = strdup_printf("%s%sSHA256SUMS", dir, streq(dir, "/") ? "" : "/");
+        ap = strdup_printf("%s%sSHA256SUMS.asc", dir, streq(dir, "/") ? "" : "/");
+        if (!sp || !ap)
+                return -ENOMEM;
+        k = read_file_capped(sp, SUMS_MAX, &sums, &slen);
+        if (k == -ENOENT)
+                return set_error(err, -EBADMSG, "%s: missing: %s is not signed", sp, path);
+        if (k < 0)
+                return set_error(err, k, "%s: %s", sp, strerror(-k));
+        k = read_file_capped(ap, SUMS_MAX, &sig, &alen);
+        if (k == -ENOENT)
+                return set_error(err, -EBADMSG, "%s: missing: %s is not signed", ap, path);
+        if (k < 0)
+                return set_error(err, k, "%s: %s", ap, strerror(-k));
+        k = sign_verify(sums, slen, sig, alen, keyring_path, trusted_fprs, &fpr, &why);
+        if (k == -EBADMSG)
+                return set_error(err, k, "%s: %s", ap, strna(why));
+        if (k < 0)
+                return set_error(err, k, "%s", why ? why : strerror(-k));
+        free(why);
+        why = NULL;
+        k = sign_sums_lookup(sums, slen, name, want, &why);
+        if (k < 0)
+                return set_error(err, -EBADMSG, "%s: %s", sp, strna(why));
+        if (fd >= 0) {
+                k = lseek(fd, 0, SEEK_SET) < 0 ? -errno : sha256_fd(fd, got);
+        } else
+                k = sha256_file(path, got);
+        if (k < 0)
+                return set_error(err, k, "%s: %s", path, strerror(-k));
+        if (!streq(got, want))
+                return set_error(err, -EBADMSG, "%s: sha256 %s is not the signed %s (changed since it was signed)", path, got,
+                                 want);
+        if (ret_hex)
+                memcpy(ret_hex, got, SHA256_HEX);
+        if (ret_fpr)
+                *ret_fpr = TAKE_PTR(fpr);
+        return 0;
+}

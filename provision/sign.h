@@ -53,3 +53,16 @@ int sign_sums_parse(const char *sums, size_t len, char ***ret_names, char ***ret
 /* The hash that SHA256SUMS lists for name, into ret_hex (lower-case). -ENOENT when it does not
  * list name ("does not list NAME"), -EBADMSG when it is malformed. */
 int sign_sums_lookup(const char *sums, size_t len, const char *name, char ret_hex[static SHA256_HEX], char **err);
+
+/* What sis-launch checks of a --kernel or --rootfs file under images.require_signed: in the
+ * file's directory, SHA256SUMS.asc must verify over SHA256SUMS (sign_verify with keyring_path and
+ * trusted_fprs), and SHA256SUMS must list the file's name with the sha256 of its content. The
+ * content hashed is fd's (from offset 0; the file as the caller already opened or staged it, so
+ * that what was checked is what boots) or, with fd < 0, path's. Returns 0, *ret_fpr (may be NULL)
+ * the signer and ret_hex (may be NULL) the sha256. -EBADMSG for an unsigned or badly signed
+ * image or one changed since it was signed, with *err one line naming the file: "DIR/SHA256SUMS:
+ * missing: PATH is not signed", "DIR/SHA256SUMS.asc: BAD signature ...", "DIR/SHA256SUMS does not
+ * list NAME", "PATH: sha256 X is not the signed Y"...; other -errno (an unreadable file or
+ * keyring) with *err naming it. */
+int sign_verify_image(const char *path, int fd, const char *keyring_path, char *const trusted_fprs[], char **ret_fpr,
+                      char *ret_hex, char **err);

@@ -343,11 +343,63 @@ static void test_publish_signed(void **state) {
         rm_rf(from);
 }
 
+/* sign_verify_image(): what sis-launch checks of a --kernel or --rootfs file. */
+static void test_verify_image(void **state) {
+        static const struct tfile files[] = { { "/rootfs.ext4", "an image" }, { "/stray", "x" }, {} };
+        static const char *const outputs[] = { "rootfs.ext4", NULL };
+        _cleanup_free_ char *dir = mkroot(files), *img = strdup_printf("%s/rootfs.ext4", dir),
+                            *stray = strdup_printf("%s/stray", dir), *asc = strdup_printf("%s/SHA256SUMS.asc", dir), *err = NULL,
+                            *fpr = NULL;
+        char hex[SHA256_HEX], want[SHA256_HEX];
+        int fd;
+
+        assert_int_equal(manifest_write(dir, json_object_new_object(), outputs), 0);
+        assert_int_equal(sha256_file(img, want), 0);
+        /* unsigned */
+        assert_int_equal(sign_verify_image(img, -1, ring_a, NULL, &fpr, hex, &err), -EBADMSG);
+        assert_non_null(strstr(err, "SHA256SUMS.asc: missing"));
+        assert_non_null(strstr(err, img));
+        free(err);
+        err = NULL;
+        assert_int_equal(sign_sums(dir, fa, &err), 0);
+        /* signed, by path and by descriptor */
+        assert_int_equal(sign_verify_image(img, -1, ring_a, (char *[]) { fa, NULL }, &fpr, hex, &err), 0);
+        assert_string_equal(fpr, fa);
+        assert_string_equal(hex, want);
+        free(fpr);
+        fpr = NULL;
+        fd = open(img, O_RDONLY | O_CLOEXEC);
+        assert_true(fd >= 0);
+        assert_int_equal(sign_verify_image(img, fd, ring_a, NULL, &fpr, hex, &err), 0);
+        close(fd);
+        /* an untrusted signer */
+        assert_int_equal(sign_verify_image(img, -1, ring_ab, (char *[]) { fb, NULL }, NULL, NULL, &err), -EBADMSG);
+        assert_non_null(strstr(err, asc));
+        free(err);
+        err = NULL;
+        /* a file SHA256SUMS does not list */
+        assert_int_equal(sign_verify_image(stray, -1, ring_a, NULL, NULL, NULL, &err), -EBADMSG);
+        assert_non_null(strstr(err, "does not list stray"));
+        free(err);
+        err = NULL;
+        /* the image changed after signing */
+        assert_int_equal(write_file_atomic(img, "another image", 13, 0644), 0);
+        assert_int_equal(sign_verify_image(img, -1, ring_a, NULL, NULL, NULL, &err), -EBADMSG);
+        assert_non_null(strstr(err, "is not the signed"));
+        assert_non_null(strstr(err, img));
+        free(err);
+        err = NULL;
+        /* an unreadable keyring is not the image's fault */
+        assert_int_equal(sign_verify_image(img, -1, "/nonexistent.gpg", NULL, NULL, NULL, &err), -ENOENT);
+        rm_rf(dir);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_sign_and_verify), cmocka_unit_test(test_refused),
                 cmocka_unit_test(test_revoked),         cmocka_unit_test(test_signer_refused),
                 cmocka_unit_test(test_sums_parse),      cmocka_unit_test(test_publish_signed),
+                cmocka_unit_test(test_verify_image),
         };
         return cmocka_run_group_tests_name("sign", tests, setup, teardown);
 }
