@@ -109,6 +109,28 @@ static int mount_own(const struct stage_opts *o, const char *name, unsigned long
         return 0;
 }
 
+/* A read-only input bound onto an empty file in the jail: the jail's root is a small tmpfs that
+ * neither a link nor a copy of an image fits. The source is bound through its descriptor. */
+static int place_bind(const char *src, const char *dst) {
+        _cleanup_close_ int in = open(src, O_PATH | O_NOFOLLOW | O_CLOEXEC), out = -1;
+        char proc[64];
+        struct stat st;
+
+        if (in < 0 || fstat(in, &st) < 0)
+                return -errno;
+        if (!S_ISREG(st.st_mode))
+                return -EINVAL;
+        out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0444);
+        if (out < 0)
+                return -errno;
+        snprintf(proc, sizeof(proc), "/proc/self/fd/%d", in);
+        if (mount(proc, dst, NULL, MS_BIND, NULL) < 0)
+                return -errno;
+        if (mount(NULL, dst, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+                return -errno;
+        return 0;
+}
+
 int jail_stage(const struct stage_opts *o, char **ret_error) {
         _cleanup_free_ char *k = strdup_printf("%s/vmlinux", o->chroot), *r = strdup_printf("%s/rootfs.ext4", o->chroot),
                             *h = strdup_printf("%s/disk/home.ext4", o->chroot), *lf = strdup_printf("%s/logger.fifo", o->chroot),
@@ -135,13 +157,23 @@ int jail_stage(const struct stage_opts *o, char **ret_error) {
         /* the root is root's and read-only to the VMM: it cannot swap, link or add anything there */
         if (mkdir(o->chroot, 0755) < 0 || chmod(o->chroot, 0755) < 0)
                 return set_error(ret_error, -errno, "%s: %s", o->chroot, strerror(errno));
+        if (o->root_size) {
+                /* Firecracker's jailer makes the root the VM uid's: then it is a tmpfs of its own,
+                 * with room for the jailer's copy of the VMM, its device nodes and little else (not
+                 * nodev: the jailer's nodes live there; the VMM cannot make any) */
+                _cleanup_free_ char *opts = strdup_printf("size=%llu,nr_inodes=64,mode=0755", o->root_size);
+                if (!opts)
+                        return -ENOMEM;
+                if (mount("sis-vm", o->chroot, "tmpfs", MS_NOSUID, opts) < 0)
+                        return set_error(ret_error, -errno, "%s: cannot mount a tmpfs: %s", o->chroot, strerror(errno));
+        }
         /* its sockets (API, QMP, vsock): the only directory it makes files in, besides its own disks */
         e = mount_own(o, "run", 64 << 10, 16, ret_error);
         if (e < 0)
                 return e;
-        if (o->kernel && (e = place_ro(o->kernel, k)) < 0)
+        if (o->kernel && (e = (o->root_size ? place_bind : place_ro)(o->kernel, k)) < 0)
                 return set_error(ret_error, e, "--kernel %s: cannot place it in the jail: %s", o->kernel, strerror(-e));
-        if ((e = place_ro(o->rootfs, r)) < 0)
+        if ((e = (o->root_size ? place_bind : place_ro)(o->rootfs, r)) < 0)
                 return set_error(ret_error, e, "--rootfs %s: cannot place it in the jail: %s", o->rootfs, strerror(-e));
         if (o->home) {
                 _cleanup_close_ int in = open(o->home, O_RDONLY | O_CLOEXEC), out = -1;
@@ -171,7 +203,7 @@ int jail_stage(const struct stage_opts *o, char **ret_error) {
 }
 
 int jail_unstage(const char *chroot) {
-        static const char *const own[] = { "disk", "run", "snapshot" };
+        static const char *const own[] = { "disk", "run", "snapshot" }, *const bound[] = { "vmlinux", "rootfs.ext4" };
         _cleanup_free_ char *vmdir = strdup(chroot);
         char *slash;
         int k;
@@ -181,9 +213,13 @@ int jail_unstage(const char *chroot) {
         /* the VMM is gone; still, nothing here is reached through what it may have left */
         for (size_t i = 0; i < ELEMENTSOF(own); i++)
                 (void) jail_umount(chroot, own[i]);
+        for (size_t i = 0; i < ELEMENTSOF(bound); i++)
+                (void) jail_umount_file(chroot, bound[i]);
         slash = strrchr(vmdir, '/'); /* <base>/firecracker/<id>/root -> <base>/firecracker/<id> */
-        if (slash && streq(slash, "/root"))
+        if (slash && streq(slash, "/root")) {
                 *slash = '\0';
+                (void) jail_umount(vmdir, "root"); /* Firecracker's root tmpfs */
+        }
         k = jail_remove(vmdir);
         return k == -ENOENT ? 0 : k;
 }

@@ -51,6 +51,10 @@ struct stage_opts {
         const char *home;               /* template, or NULL */
         unsigned long long home_size;   /* no template: an empty disk/ tmpfs of this size (a restore
                                          * fills it); 0: none */
+        unsigned long long root_size;   /* Firecracker: the root is a tmpfs this large, since its
+                                         * jailer gives the root to the VM's uid (the kernel and the
+                                         * rootfs bind-mounted in, read-only); 0: a directory,
+                                         * root's and read-only to the VMM */
         uid_t uid;
         gid_t gid;
 };
@@ -58,7 +62,8 @@ struct stage_opts {
 /* Build the chroot's contents. -errno with *ret_error naming the file; -EEXIST when
  * <base>/<backend>/<id> is there already (not made by this call: never to be removed by its undo). */
 int jail_stage(const struct stage_opts *o, char **ret_error);
-/* Undo jail_stage and whatever the jailer added: unmount run/, disk/ and snapshot/ and remove
+/* Undo jail_stage and whatever the jailer added: unmount run/, disk/, snapshot/, the bound inputs
+ * and the root's tmpfs, and remove
  * <base>/<backend>/<id>, never following anything the VMM left (jailfs). Idempotent. */
 int jail_unstage(const char *chroot);
 

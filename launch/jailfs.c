@@ -115,16 +115,16 @@ static int mount_root(int fd) {
         return k < 0 ? k : a != b;
 }
 
-int jail_umount(const char *dir, const char *rel) {
-        /* mounts can be stacked: the topmost first, until the directory itself shows */
+static int umount_beneath(const char *dir, const char *rel, mode_t type) {
+        /* mounts can be stacked: the topmost first, until the directory (file) itself shows */
         for (int i = 0; i < 64; i++) {
-                _cleanup_close_ int fd = open_beneath(dir, rel, O_PATH | O_DIRECTORY, S_IFDIR);
+                _cleanup_close_ int fd = open_beneath(dir, rel, O_PATH | (type == S_IFDIR ? O_DIRECTORY : 0), type);
                 char proc[64];
                 int k;
 
                 if (fd == -ENOENT)
                         return 0;
-                if (fd == -ENOTDIR)
+                if (fd == -ENOTDIR || fd == -EPERM)
                         return -EPERM;
                 if (fd < 0)
                         return fd;
@@ -141,6 +141,14 @@ int jail_umount(const char *dir, const char *rel) {
                         return -errno;
         }
         return -EBUSY;
+}
+
+int jail_umount(const char *dir, const char *rel) {
+        return umount_beneath(dir, rel, S_IFDIR);
+}
+
+int jail_umount_file(const char *dir, const char *rel) {
+        return umount_beneath(dir, rel, S_IFREG);
 }
 
 /* Subtrees deeper than this are moved up to the top directory and removed from there: the walk

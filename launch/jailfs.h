@@ -44,6 +44,8 @@ int jail_peer_check(const struct vm_peer *p, int fd, char **ret_error);
  * rel is a symlink, is reached through one, or is not a directory. Never unmounts anything reached
  * through a symlink. */
 int jail_umount(const char *dir, const char *rel);
+/* The same for a file bind-mounted at dir/rel (a read-only input of Firecracker's jail). */
+int jail_umount_file(const char *dir, const char *rel);
 
 /* rm -rf of path whose parent directories are root's: the tree is walked by descriptors (openat
  * O_NOFOLLOW|O_DIRECTORY, fdopendir, unlinkat), symlinks are removed, never followed, and it never

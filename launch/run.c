@@ -601,6 +601,11 @@ int vm_start(const struct run_opts *o, const struct start_req *r, const struct g
                                          .home_size = r->home_size, .uid = vm.uid, .gid = vm.uid,
                                          .snapshot_size = r->snapshot_size ? r->snapshot_size
                                                           : qemu ? 0 : ((unsigned long long) o->mem_mib + 64) << 20 };
+                struct stat fst;
+                /* Firecracker's root: the jailer's copy of the VMM, its device nodes, the FIFOs */
+                if (!qemu)
+                        so.root_size = (stat(o->firecracker, &fst) == 0 ? (unsigned long long) fst.st_size : 64ull << 20) +
+                                       (16ull << 20);
                 k = reg_mark(&vm, REG_JAIL);
                 if (k >= 0)
                         k = jail_stage(&so, &err);

@@ -744,6 +744,34 @@ attack_dead_monitor() {
         clean_vm "$R1" "$M"
 }
 
+# Firecracker's jailer gives the jail's root to the VM's uid: a VMM could fill the chroot base's
+# filesystem with files. The root is now a small tmpfs of its own (inodes and bytes capped), the
+# kernel and rootfs bound into it read-only.
+attack_fc_fill() {
+        local F=$P-j u r made fs big
+        run_fc "$R1" "$F" --net none || { fail "fill: $F starts" "$(errline "$tmp/run-$F.out")"; return; }
+        u=$(stj "$R1" "$F" "s['uid']") r=$(vmroot firecracker "$F")
+        # shellcheck disable=SC2016 # the VMM's shell expands its own variables
+        big=$(asvm "$u" "$r" sh -c 'dd if=/dev/zero of=big bs=1M count=512 2>&1 | tail -1; stat -c %s big; rm -f big')
+        # shellcheck disable=SC2016
+        made=$(asvm "$u" "$r" sh -c 'n=0; for i in $(seq 200); do touch "f$i" 2> /dev/null && n=$((n + 1)); done; echo $n')
+        fs=$(stat -f -c %T "$r")
+        if [ "$fs" = tmpfs ] && [ -n "$made" ] && [ "$made" -lt 64 ] && [ "$(tail -1 <<< "$big")" -lt $((128 << 20)) ]; then
+                pass "fill: Firecracker's VMM owns its jail's root, a tmpfs: of 200 files it made $made, of a 512 MiB file $(($(tail -1 <<< "$big") >> 20)) MiB" "$(head -1 <<< "$big")"
+        else
+                fail "fill: Firecracker's VMM fills its jail's root ($fs)" "files made: ${made:-?} of 200" "$big"
+        fi
+        if ! asvm "$u" "$r" sh -c 'echo x >> rootfs.ext4' 2> /dev/null && ! asvm "$u" "$r" sh -c 'rm -f rootfs.ext4 vmlinux' 2> /dev/null &&
+                [ -e "$r/rootfs.ext4" ]; then
+                pass "fill: and cannot write, remove or replace its rootfs or kernel (read-only binds)"
+        else
+                fail "fill: the VMM changed or removed its bound rootfs or kernel"
+        fi
+        clean_vm "$R1" "$F"
+        [ ! -e "$J/firecracker/$F" ] && ! has " $J/firecracker/$F" "$(cat /proc/mounts)" && pass "fill: clean unmounts the binds and the root's tmpfs, and removes the jail" ||
+                fail "fill: clean left $F's jail or a mount" "$(grep "$J/firecracker/$F" /proc/mounts)"
+}
+
 # A snapshot killed while it writes left its busy file, and the monitor skipped the watchdog for
 # as long as it was there: for good. The busy file is now locked by the snapshot that made it, and
 # one nobody holds is removed.
@@ -1020,7 +1048,7 @@ reset_world() { # ATTACK
 w_links=$(th_links) w_tables=$(th_tables)
 
 # --- run them ---------------------------------------------------------------------------------------
-all=(symlinks clean_umount vmm_net run_dirs deny_allow untrusted_dirs forged_state fifo_home dead_monitor stale_busy metrics_fifo clean_race sigkill)
+all=(symlinks clean_umount vmm_net run_dirs deny_allow untrusted_dirs forged_state fifo_home dead_monitor stale_busy fc_fill metrics_fifo clean_race sigkill)
 for a in ${HOSTILE_ONLY:-${all[*]}}; do
         t0=$(date +%s)
         "attack_$a"
