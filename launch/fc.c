@@ -86,7 +86,7 @@ int fc_plan_boot(const struct fc_vm *vm, struct fc_plan *ret) {
                 k = add(&p, "PUT", "/boot-source", o, "boot-source", false);
         }
         if (k >= 0)
-                k = add(&p, "PUT", "/drives/rootfs", drive("rootfs", vm->rootfs, true, true, vm->limits), "drives", true);
+                k = add(&p, "PUT", "/drives/rootfs", drive("rootfs", vm->rootfs, !vm->verity, true, vm->limits), "drives", true);
         if (k >= 0 && vm->home)
                 k = add(&p, "PUT", "/drives/home", drive("home", vm->home, false, false, vm->limits), "drives", true);
         if (k >= 0 && vm->tap) {
@@ -247,14 +247,24 @@ void fc_plan_done(struct fc_plan *p) {
         *p = (struct fc_plan) {};
 }
 
-char *fc_boot_args(bool console, bool qemu, const char *guest_ip, const char *host_ip, const char *netmask) {
+char *fc_boot_args(bool console, bool qemu, const char *verity_table, const char *guest_ip, const char *host_ip,
+                   const char *netmask) {
         /* Firecracker appends root=/dev/vda ro (the rootfs drive is read-only) and pci=off, and
          * ends the VM when the guest resets the i8042 (reboot=k). QEMU's microvm has no i8042:
          * the guest resets by triple fault (reboot=t), which -no-reboot turns into an exit, and
          * the root device is ours to name. No serial console unless asked: 8250.nr_uarts=0
-         * removes the port altogether. */
+         * removes the port altogether. With verity, the root is device-mapper's /dev/dm-0, made
+         * by dm-init from the table before the root is mounted (no initramfs; it waits for the
+         * disk to be probed), over /dev/vda
+         * (the first drive: Firecracker's rootfs drive is then not its root device, so that it
+         * adds no root= of its own). */
         const char *con = console ? "console=ttyS0" : "8250.nr_uarts=0";
-        const char *machine = qemu ? "root=/dev/vda ro reboot=t" : "reboot=k";
+        _cleanup_free_ char *vroot = verity_table ? strdup_printf("root=/dev/dm-0 ro dm-mod.create=\"%s\" dm-mod.waitfor=/dev/vda %s", verity_table,
+                                                                  qemu ? "reboot=t" : "reboot=k")
+                                                  : NULL;
+        const char *machine = vroot ? vroot : qemu ? "root=/dev/vda ro reboot=t" : "reboot=k";
+        if (verity_table && !vroot)
+                return NULL;
         if (guest_ip)
                 return strdup_printf("%s %s panic=1 i8042.noaux i8042.nomux i8042.dumbkbd swiotlb=noforce "
                                      "random.trust_cpu=on ip=%s::%s:%s::eth0:off",

@@ -26,6 +26,8 @@ struct fc_vm {
         unsigned vsock_cid;             /* 0: no vsock */
         const char *vsock_uds;
         const struct vm_limits *limits; /* rate limiters of the drives and the interface; NULL: none */
+        bool verity;                    /* the root is dm-verity's /dev/dm-0 (boot_args say so): the
+                                         * rootfs drive is not Firecracker's root device */
 };
 
 struct fc_request {
@@ -62,6 +64,9 @@ void fc_plan_done(struct fc_plan *p);
 
 /* The kernel command line for a VM: console, reboot and panic behaviour, the network from ip=;
  * qemu: the root device and a reboot QEMU's microvm turns into an exit. */
-char *fc_boot_args(bool console, bool qemu, const char *guest_ip, const char *host_ip, const char *netmask);
+/* verity_table: NULL, or the dm-mod.create= table of the root (verity_dm_create): the guest then
+ * mounts /dev/dm-0, checked block by block, and not /dev/vda. */
+char *fc_boot_args(bool console, bool qemu, const char *verity_table, const char *guest_ip, const char *host_ip,
+                   const char *netmask);
 /* A locally administered MAC from the VM's address: 06:00:AC:10:00:02 for 172.16.0.2. */
 void fc_mac_for(const char *ipv4, char out[18]);

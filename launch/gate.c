@@ -25,6 +25,15 @@ int gate_run(const char *policy_path, const struct audit_config *cfg_in, struct 
                         cfg.profile = PROFILE_DEVELOPMENT;
                 if (sha256_file(policy_path, ret->policy_sha256) < 0 || !(ret->policy = strdup(policy_path)))
                         return set_error(ret_error, -EIO, "--policy %s: cannot hash it", policy_path);
+                {
+                        const struct sis_policy_images *im = sis_policy_images(policy);
+                        ret->require_signed = im->require_signed;
+                        if (im->keyring && !(ret->keyring = strdup(im->keyring)))
+                                return -ENOMEM;
+                        for (char **t = im->trusted_keys; t && *t; t++)
+                                if (strv_extend(&ret->trusted_keys, *t) < 0)
+                                        return -ENOMEM;
+                }
         }
         k = sis_root_new("/", &root);
         if (k >= 0)
@@ -56,5 +65,7 @@ void gate_result_done(struct gate_result *r) {
         free(r->report_json);
         free(r->policy);
         free(r->profile);
+        free(r->keyring);
+        strv_free(r->trusted_keys);
         *r = (struct gate_result) {};
 }

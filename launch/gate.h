@@ -14,6 +14,10 @@ struct gate_result {
         char *policy;                   /* the policy file, or NULL (production defaults) */
         char policy_sha256[SHA256_HEX];
         char *profile;
+        /* the policy's images.* (docs/policy.md): what sis-launch run asks of --kernel and --rootfs */
+        bool require_signed;
+        char *keyring;
+        char **trusted_keys;
 };
 
 /* cfg: the binaries, chroot base and uid range the launch will use (the jail.* checks look at

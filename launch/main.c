@@ -18,7 +18,7 @@
 static const char usage_text[] =
         "Usage: sis-launch run --name ID --kernel FILE --rootfs FILE [--home FILE] [--vcpus N] [--mem MiB]\n"
         "                      [--backend firecracker|qemu] [--accel kvm|tcg|auto] [--net none]\n"
-        "                      [--policy FILE] [--config-file] [--dry-run]\n"
+        "                      [--policy FILE] [--config-file] [--dry-run] [--no-image-hash]\n"
         "       sis-launch list | metrics [--format prometheus|json] [--output FILE]\n"
         "       sis-launch stop ID [--timeout SECONDS] | kill ID | logs ID [--denied] | clean ID\n"
         "       sis-launch snapshot ID --out DIR [--forensic] [--key FILE] [--ledger DIR]\n"
@@ -55,6 +55,8 @@ static const char usage_text[] =
         "      --vsock CID           a vsock device with guest CID (3 or more); its socket is the\n"
         "                            jail's /run/vsock.sock (firecracker only)\n"
         "      --dry-run             audit, then print the jailer command and the requests; start nothing\n"
+        "      --no-image-hash       do not hash --rootfs against its manifest.json before the start;\n"
+        "                            the guest's dm-verity still checks every block it reads\n"
         "      --jailer PATH         the jailer (default /usr/local/bin/jailer)\n"
         "      --firecracker PATH    the VMM the jailer runs (default /usr/local/bin/firecracker)\n"
         "      --qemu PATH           the QEMU binary (default /usr/bin/qemu-system-x86_64)\n"
@@ -97,7 +99,7 @@ static int usage_error(const char *fmt, ...) {
 
 enum { OPT_HOME = 0x100, OPT_VCPUS, OPT_MEM, OPT_NET, OPT_CONFIG_FILE, OPT_CONSOLE, OPT_DRY_RUN, OPT_JAILER,
        OPT_FIRECRACKER, OPT_CHROOT_BASE, OPT_RUN_DIR, OPT_UID_RANGE, OPT_LEDGER, OPT_WATCHDOG, OPT_TIMEOUT, OPT_NET_POOL, OPT_UPLINK, OPT_ALLOW, OPT_DENY, OPT_VSOCK, OPT_BACKEND, OPT_ACCEL, OPT_QEMU, OPT_KEY, OPT_IMAGES, OPT_FORENSIC,
-       OPT_NET_RATE, OPT_DISK_RATE, OPT_MAX_CONNS, OPT_CONF, OPT_DENIED, OPT_FORMAT, OPT_OUTPUT };
+       OPT_NET_RATE, OPT_DISK_RATE, OPT_MAX_CONNS, OPT_CONF, OPT_DENIED, OPT_FORMAT, OPT_OUTPUT, OPT_NO_IMAGE_HASH };
 
 int main(int argc, char **argv) {
         static const struct option options[] = {
@@ -106,7 +108,7 @@ int main(int argc, char **argv) {
                 { "vcpus", required_argument, NULL, OPT_VCPUS },  { "mem", required_argument, NULL, OPT_MEM },
                 { "net", required_argument, NULL, OPT_NET },      { "policy", required_argument, NULL, 'p' },
                 { "config-file", no_argument, NULL, OPT_CONFIG_FILE }, { "console", no_argument, NULL, OPT_CONSOLE },
-                { "dry-run", no_argument, NULL, OPT_DRY_RUN },    { "jailer", required_argument, NULL, OPT_JAILER },
+                { "dry-run", no_argument, NULL, OPT_DRY_RUN },    { "no-image-hash", no_argument, NULL, OPT_NO_IMAGE_HASH },    { "jailer", required_argument, NULL, OPT_JAILER },
                 { "firecracker", required_argument, NULL, OPT_FIRECRACKER },
                 { "chroot-base", required_argument, NULL, OPT_CHROOT_BASE },
                 { "run-dir", required_argument, NULL, OPT_RUN_DIR }, { "uid-range", required_argument, NULL, OPT_UID_RANGE },
@@ -232,6 +234,7 @@ int main(int argc, char **argv) {
                 case OPT_CONFIG_FILE: o.config_file = true; break;
                 case OPT_CONSOLE: o.console = true; break;
                 case OPT_DRY_RUN: o.dry_run = true; break;
+                case OPT_NO_IMAGE_HASH: o.no_image_hash = true; break;
                 case OPT_QEMU:
                 case OPT_JAILER:
                 case OPT_FIRECRACKER:

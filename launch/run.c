@@ -23,6 +23,7 @@
 #include "fc.h"
 #include "fileio.h"
 #include "gate.h"
+#include "imgcheck.h"
 #include "jail.h"
 #include "jailfs.h"
 #include "lifecycle.h"
@@ -889,7 +890,8 @@ static bool accel_kvm(const struct run_opts *o, const struct gate_result *g, cha
 
 int vm_run(const struct run_opts *o) {
         _cleanup_free_ char *kernel = NULL, *rootfs = NULL, *home = NULL, *boot = NULL, *gk = NULL, *fcv = NULL,
-                            *why_tcg = NULL, *nsp = NULL;
+                            *why_tcg = NULL, *nsp = NULL, *vtable = NULL;
+        struct image_id kid = {}, rid = {};
         struct gate_result g = {};
         struct fc_plan plan = {};
         struct fc_vm vm;
@@ -916,11 +918,28 @@ int vm_run(const struct run_opts *o) {
                 gate_result_done(&g);
                 return rc;
         }
+        {
+                /* what boots is what was built (and signed, when the policy asks): before anything starts */
+                const struct image_policy ip = { .require_signed = g.require_signed, .keyring = g.keyring,
+                                                 .trusted_keys = g.trusted_keys, .hash = !o->no_image_hash };
+                _cleanup_free_ char *err = NULL;
+                int k = image_check(kernel, false, &ip, &kid, &err);
+                if (k >= 0)
+                        k = image_check(rootfs, true, &ip, &rid, &err);
+                if (k < 0) {
+                        rc = fail(k == -EBADMSG ? 1 : 2, "%s", err ? err : strerror(-k));
+                        goto images_out;
+                }
+                if (rid.verity && !(vtable = verity_dm_create(&rid.v, "sis-root", "/dev/vda"))) {
+                        rc = 2;
+                        goto images_out;
+                }
+        }
         fc_mac_for(GUEST_IP, mac);
-        boot = fc_boot_args(o->console, qemu, with_net ? GUEST_IP : NULL, TAP_IP, GUEST_NETMASK);
+        boot = fc_boot_args(o->console, qemu, vtable, with_net ? GUEST_IP : NULL, TAP_IP, GUEST_NETMASK);
         if (!boot) {
-                gate_result_done(&g);
-                return 2;
+                rc = 2;
+                goto images_out;
         }
         if (qemu) {
                 qvm = (struct qemu_vm) { .binary = o->qemu, .id = o->id, .vcpus = o->vcpus, .mem_mib = o->mem_mib,
@@ -937,7 +956,7 @@ int vm_run(const struct run_opts *o) {
                                       .tap = with_net ? "tap0" : NULL, .guest_mac = with_net ? mac : NULL,
                                       .log_path = "/logger.fifo", .metrics_path = "/metrics.fifo",
                                       .vsock_cid = o->vsock_cid, .vsock_uds = o->vsock_cid ? "/run/vsock.sock" : NULL,
-                                      .limits = &o->limits };
+                                      .limits = &o->limits, .verity = rid.verity };
                 if (fc_plan_boot(&vm, &plan) < 0) {
                         gate_result_done(&g);
                         return 2;
@@ -982,10 +1001,19 @@ int vm_run(const struct run_opts *o) {
                 json_object_object_add(extra, qemu ? "qemu_version" : "firecracker_version", fcv ? json_object_new_string(fcv) : NULL);
                 if (why_tcg)
                         json_object_object_add(extra, "accel_warning", json_object_new_string(why_tcg));
+                {
+                        json_object *im = json_object_new_object();
+                        json_object_object_add(im, "kernel", image_id_json(&kid));
+                        json_object_object_add(im, "rootfs", image_id_json(&rid));
+                        json_object_object_add(extra, "images", im);
+                }
                 rc = vm_start(o, &r, &g);
                 json_object_put(extra);
         }
         fc_plan_done(&plan);
+images_out:
+        image_id_done(&kid);
+        image_id_done(&rid);
         gate_result_done(&g);
         return rc;
 }

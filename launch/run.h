@@ -16,6 +16,8 @@ struct run_opts {
         const char *uplink;             /* NULL: the default route's interface */
         char **allow, **deny;           /* per-VM IPv4 CIDRs */
         bool dry_run;
+        bool no_image_hash;             /* the rootfs is not hashed against its manifest before the
+                                         * start (its dm-verity tree still guards every read) */
         bool config_file;               /* --config-file --no-api instead of the API */
         bool console;                   /* a serial console in the guest (debug) */
         const char *backend;            /* "firecracker" (under its jailer) or "qemu" (sis's jail) */

@@ -59,6 +59,75 @@ expect "gate: a development policy waiving them proceeds (--dry-run)" 0 "the aud
 grep -q "^$tmp/jailer --id vm1 " "$tmp/out" && grep -q '^PUT /actions {"action_type":"InstanceStart"}' "$tmp/out" &&
         ok "dry-run: prints the jailer command and the requests" || notok "dry-run output"
 [ ! -e "$run/vms" ] && [ ! -e "$jail/firecracker" ] && ok "dry-run: starts and stages nothing" || notok "dry-run left files"
+
+# --- images: a rootfs with its manifest's verity tree, a changed one, signatures ------------------
+vi=$tmp/vimg
+mkdir -p "$vi"
+cp "$tmp/img/vmlinux" "$vi/vmlinux"
+head -c 1048576 /dev/urandom > "$vi/rootfs.ext4"
+veritysetup format --hash-offset=1048576 --salt=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff \
+        "$vi/rootfs.ext4" "$vi/rootfs.ext4" > "$vi/format.txt" 2>&1
+vroot=$(sed -n 's/^Root hash:[[:space:]]*//p' "$vi/format.txt")
+/usr/bin/python3 - "$vi" "$vroot" << 'EOF'
+import hashlib, json, os, sys
+d, root = sys.argv[1], sys.argv[2]
+h = lambda f: hashlib.sha256(open(os.path.join(d, f), "rb").read()).hexdigest()
+m = {"kind": "rootfs", "outputs": {"rootfs.ext4": {"sha256": h("rootfs.ext4"), "size": os.path.getsize(os.path.join(d, "rootfs.ext4"))}},
+     "verity": {"root_hash": root, "salt": "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff", "hash_algorithm": "sha256",
+                "data_block_size": 4096, "hash_block_size": 4096, "data_blocks": 256, "hash_offset": 1048576, "hash_start_block": 257}}
+open(os.path.join(d, "manifest.json"), "w").write(json.dumps(m, indent=2) + "\n")
+open(os.path.join(d, "SHA256SUMS"), "w").write("".join(f"{h(f)}  {f}\n" for f in ("rootfs.ext4", "vmlinux", "manifest.json")))
+EOF
+RV=(--kernel "$vi/vmlinux" --rootfs "$vi/rootfs.ext4" --vcpus 1 --mem 128 --net none)
+expect "images: a rootfs with a verity tree in its manifest passes the pre-start hash (--dry-run)" 0 "" \
+        "$bin" run --name vmv "${RV[@]}" "${L[@]}" --policy "$tmp/dev-policy.json" --dry-run
+has "root=/dev/dm-0 ro dm-mod.create=\"sis-root,,,ro,0 2048 verity 1 /dev/vda /dev/vda 4096 4096 256 257 sha256 $vroot 0011[0-9a-f]*\" dm-mod.waitfor=/dev/vda" "$(tr -d '\\' < "$tmp/out")" &&
+        has '"is_root_device":false' "$(grep '^PUT /drives/rootfs' "$tmp/out")" &&
+        ok "images: the guest mounts dm-verity's /dev/dm-0 from the manifest's root hash; the rootfs drive is not Firecracker's root device" ||
+        notok "images: verity boot arguments" "$(grep -E 'boot-source|drives/rootfs' "$tmp/out")"
+cp -a "$vi" "$tmp/vimg2"
+printf '\x01' | dd of="$tmp/vimg2/rootfs.ext4" bs=1 seek=5000 conv=notrunc status=none
+expect "images: a rootfs changed after its build is refused before anything starts, naming it (exit 1)" 1 \
+        "$tmp/vimg2/rootfs.ext4: its sha256 .* is not the .* that $tmp/vimg2/manifest.json records" \
+        "$bin" run --name vmv --kernel "$vi/vmlinux" --rootfs "$tmp/vimg2/rootfs.ext4" --vcpus 1 --mem 128 --net none "${L[@]}" --policy "$tmp/dev-policy.json"
+[ ! -e "$jail/firecracker/vmv" ] && [ ! -e "$reg/vmv.json" ] && ok "images: the refusal left nothing" || notok "images: a refused image left files"
+expect "images: --no-image-hash leaves the changed rootfs to the guest's dm-verity (--dry-run)" 0 "" \
+        "$bin" run --name vmv --kernel "$vi/vmlinux" --rootfs "$tmp/vimg2/rootfs.ext4" --vcpus 1 --mem 128 --net none "${L[@]}" \
+        --policy "$tmp/dev-policy.json" --dry-run --no-image-hash
+if command -v gpg > /dev/null; then
+        export GNUPGHOME=$tmp/gnupg
+        mkdir -m 700 "$GNUPGHOME"
+        gpg --batch --quiet --passphrase '' --quick-gen-key "sis image signer <signer@example.org>" ed25519 sign never 2> /dev/null
+        gpg --batch --quiet --passphrase '' --quick-gen-key "someone else <other@example.org>" ed25519 sign never 2> /dev/null
+        sfpr=$(gpg --batch --with-colons --list-keys signer@example.org 2> /dev/null | awk -F: '$1 == "fpr" { print $10; exit }')
+        gpg --batch --quiet --export signer@example.org > "$tmp/signers.gpg"
+        chmod 644 "$tmp/signers.gpg"
+        /usr/bin/python3 -c 'import json, sys; p = json.load(open(sys.argv[1])); p["images"] = {"require_signed": True, "keyring": sys.argv[3], "trusted_keys": [sys.argv[4]]}; json.dump(p, open(sys.argv[2], "w"))' \
+                "$tmp/dev-policy.json" "$tmp/signed-policy.json" "$tmp/signers.gpg" "$sfpr"
+        chmod 644 "$tmp/signed-policy.json"
+        expect "images: images.require_signed refuses an unsigned rootfs, naming the file (exit 1)" 1 "$vi/SHA256SUMS" \
+                "$bin" run --name vmv "${RV[@]}" "${L[@]}" --policy "$tmp/signed-policy.json" --dry-run
+        gpg --batch --quiet --local-user other@example.org --armor --detach-sign --output "$vi/SHA256SUMS.asc" "$vi/SHA256SUMS" 2> /dev/null
+        expect "images: a signature by a key the policy does not trust is refused (exit 1)" 1 "$vi/SHA256SUMS.asc" \
+                "$bin" run --name vmv "${RV[@]}" "${L[@]}" --policy "$tmp/signed-policy.json" --dry-run
+        rm -f "$vi/SHA256SUMS.asc"
+        gpg --batch --quiet --local-user signer@example.org --armor --detach-sign --output "$vi/SHA256SUMS.asc" "$vi/SHA256SUMS" 2> /dev/null
+        expect "images: signed by the trusted key, the VM starts" 0 "" \
+                "$bin" run --name vmv "${RV[@]}" "${L[@]}" --policy "$tmp/signed-policy.json"
+        /usr/bin/python3 - "$run/vms/vmv/state.json" "$sfpr" "$vroot" << 'EOF' && ok "images: the state records the kernel's and rootfs's sha256, their signer and the verity root hash" || notok "images: state" "$(cat "$run/vms/vmv/state.json" 2>&1)"
+import json, sys
+i = json.load(open(sys.argv[1]))["images"]
+assert i["rootfs"]["signer"] == i["kernel"]["signer"] == sys.argv[2]
+assert i["rootfs"]["verity_root_hash"] == sys.argv[3] and len(i["kernel"]["sha256"]) == 64
+EOF
+        "$bin" clean --run-dir "$run" --chroot-base "$jail" vmv > /dev/null 2>&1
+        sed -i 's/"kind"/"kinds"/' "$vi/manifest.json"
+        expect "images: a changed manifest under a good signature is refused, naming it (exit 1)" 1 "manifest.json" \
+                "$bin" run --name vmv "${RV[@]}" "${L[@]}" --policy "$tmp/signed-policy.json" --dry-run
+        unset GNUPGHOME
+else
+        skip "images: signatures" "needs gpg"
+fi
 expect "run: a bad name" 2 "a VM name is 1 to 64" "$bin" run --name 'vm_1' "${R[@]}" "${L[@]}" --policy "$tmp/dev-policy.json"
 expect "run: a 65-character name" 2 "a VM name is 1 to 64" "$bin" run --name "$(printf 'a%.0s' $(seq 65))" "${R[@]}" "${L[@]}"
 expect "run: --vsock with the qemu backend is refused, not ignored" 2 "--vsock: only the firecracker backend" "$bin" run --name vm1 "${R[@]}" --backend qemu --vsock 3 "${L[@]}"

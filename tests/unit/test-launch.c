@@ -15,6 +15,7 @@
 #include "run.h"
 #include "snapshot.h"
 #include "state.h"
+#include "verity.h"
 
 static void test_vm_id(void **state) {
         char long_id[66];
@@ -116,7 +117,7 @@ static void test_fc_plan(void **state) {
 
 static void test_boot_args_and_mac(void **state) {
         char mac[18];
-        _cleanup_free_ char *a = fc_boot_args(false, false, "172.16.0.2", "172.16.0.1", "255.255.255.252"), *b = fc_boot_args(true, false, NULL, NULL, NULL);
+        _cleanup_free_ char *a = fc_boot_args(false, false, NULL, "172.16.0.2", "172.16.0.1", "255.255.255.252"), *b = fc_boot_args(true, false, NULL, NULL, NULL, NULL);
 
         assert_non_null(strstr(a, "8250.nr_uarts=0 "));
         assert_non_null(strstr(a, " ip=172.16.0.2::172.16.0.1:255.255.255.252::eth0:off"));
@@ -125,6 +126,49 @@ static void test_boot_args_and_mac(void **state) {
         assert_null(strstr(b, "ip="));
         fc_mac_for("172.16.0.2", mac);
         assert_string_equal(mac, "06:00:AC:10:00:02");
+}
+
+/* A verity root: the table from the manifest's fields, /dev/dm-0 mounted, Firecracker adds no root=
+ * of its own (its rootfs drive is not the root device) and QEMU names no /dev/vda. */
+static void test_verity_boot(void **state) {
+        json_object *m = json_tokener_parse(
+                "{\"root_hash\": \"" "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef" "\", \"salt\": \""
+                "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff" "\", \"hash_algorithm\": \"sha256\", "
+                "\"data_block_size\": 4096, \"hash_block_size\": 4096, \"data_blocks\": 1000, \"hash_offset\": 4096000, "
+                "\"hash_start_block\": 1001}");
+        struct verity_info v;
+        struct fc_plan p = {};
+        _cleanup_free_ char *t = NULL, *fa = NULL, *qa = NULL;
+
+        assert_int_equal(verity_from_json(m, &v), 0);
+        t = verity_dm_create(&v, "sis-root", "/dev/vda");
+        assert_string_equal(t, "sis-root,,,ro,0 8000 verity 1 /dev/vda /dev/vda 4096 4096 1000 1001 sha256 "
+                               "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef "
+                               "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
+        fa = fc_boot_args(false, false, t, NULL, NULL, NULL);
+        qa = fc_boot_args(false, true, t, NULL, NULL, NULL);
+        assert_non_null(strstr(fa, "root=/dev/dm-0 ro dm-mod.create=\"sis-root,,,ro,0 8000 verity 1 "));
+        assert_non_null(strstr(qa, "root=/dev/dm-0 ro "));
+        assert_null(strstr(qa, "/dev/vda ro"));
+        {
+                struct fc_vm vm = { .id = "vm1", .vcpus = 1, .mem_mib = 128, .kernel = "/vmlinux", .rootfs = "/rootfs.ext4",
+                                    .boot_args = fa, .verity = true };
+                json_object *root;
+                assert_int_equal(fc_plan_boot(&vm, &p), 0);
+                for (size_t i = 0; i < p.n; i++)
+                        if (streq(p.r[i].path, "/drives/rootfs")) {
+                                assert_true(json_object_object_get_ex(p.r[i].body, "is_root_device", &root));
+                                assert_false(json_object_get_boolean(root));
+                        }
+                fc_plan_done(&p);
+        }
+        /* a manifest whose numbers disagree, or whose hash is not hex, is refused */
+        json_object_object_add(m, "hash_start_block", json_object_new_int(7));
+        assert_int_equal(verity_from_json(m, &v), -EINVAL);
+        json_object_object_add(m, "hash_start_block", json_object_new_int(1001));
+        json_object_object_add(m, "root_hash", json_object_new_string("0123 dm-mod.create=evil"));
+        assert_int_equal(verity_from_json(m, &v), -EINVAL);
+        json_object_put(m);
 }
 
 /* Many processes claim VMs from a registry with 8 uids and 8 slots: each uid and slot goes to
@@ -376,7 +420,7 @@ static void test_guest_kernel_version(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_vm_id),     cmocka_unit_test(test_cgroup_detect),     cmocka_unit_test(test_jailer_argv),
-                cmocka_unit_test(test_fc_plan),   cmocka_unit_test(test_boot_args_and_mac), cmocka_unit_test(test_registry_race), cmocka_unit_test(test_registry_busy_uid),
+                cmocka_unit_test(test_fc_plan),   cmocka_unit_test(test_boot_args_and_mac), cmocka_unit_test(test_verity_boot), cmocka_unit_test(test_registry_race), cmocka_unit_test(test_registry_busy_uid),
                 cmocka_unit_test(test_dir_trusted),
                 cmocka_unit_test(test_ledger_race), cmocka_unit_test(test_guest_kernel_version),
         };
