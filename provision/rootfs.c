@@ -13,7 +13,8 @@
  *           the in-memory tree -- and the tree streamed into mke2fs -d - (image.c);
  *           then a dm-verity hash tree appended to the image (verity.c), its root hash in the
  *           manifest: the guest's kernel checks every block of / against it.
- * The output directory (rootfs.ext4, manifest.json, SHA256SUMS) is published by one rename.
+ * The output directory (rootfs.ext4, sbom.cdx.json, manifest.json, SHA256SUMS) is published by
+ * one rename.
  */
 #include "rootfs.h"
 
@@ -36,6 +37,7 @@
 #include "hash.h"
 #include "image.h"
 #include "recipe.h"
+#include "sbom.h"
 #include "tree.h"
 #include "util.h"
 #include "verity.h"
@@ -43,8 +45,8 @@
 #define MANIFEST_VERSION 1
 #define MAX_TEXT (4u << 20)
 
-static const char *const rootfs_outputs[] = { "rootfs.ext4", NULL };
-static const char *const rootfs_published[] = { "rootfs.ext4", "manifest.json", "SHA256SUMS", NULL };
+static const char *const rootfs_outputs[] = { "rootfs.ext4", "sbom.cdx.json", NULL };
+static const char *const rootfs_published[] = { "rootfs.ext4", "sbom.cdx.json", "manifest.json", "SHA256SUMS", NULL };
 
 struct build {
         const struct rootfs_opts *o;
@@ -909,6 +911,35 @@ static int rootfs_run(struct build *b, char **err) {
         if (!outtmp || !img || mkdir(outtmp, 0755) < 0) {
                 k = -errno ? -errno : -ENOMEM;
                 goto out;
+        }
+        /* the SBOM, from the image's own package database (the one package_list() read) */
+        {
+                const char *dbpath = b->d == DISTRO_ALPINE ? "lib/apk/db/installed" : "var/lib/dpkg/status";
+                _cleanup_free_ char *db = NULL, *serr = NULL, *sp = strdup_printf("%s/sbom.cdx.json", outtmp);
+                const struct sbom_meta sm = { .name = o->recipe, .release = o->release ? o->release : b->f->release,
+                                              .arch = b->d == DISTRO_ALPINE ? "x86_64" : "amd64",
+                                              .tool_version = SIS_VERSION, .epoch = b->epoch };
+                json_object *doc;
+
+                k = sp ? read_tree_text(&t, dbpath, &db) : -ENOMEM;
+                if (k >= 0 && !*db)
+                        k = -ENOENT; /* read_tree_text gives "" for a missing file: no database, no SBOM */
+                if (k < 0) {
+                        k = set_error(err, k, "cannot read the image's /%s: %s", dbpath, strerror(-k));
+                        goto out;
+                }
+                doc = sbom_rootfs(db, strlen(db), b->d, &sm, &serr);
+                if (!doc) {
+                        k = set_error(err, -EBADMSG, "the SBOM from /%s: %s", dbpath, strna(serr));
+                        goto out;
+                }
+                k = sbom_write(sp, doc);
+                json_object_put(doc);
+                if (k < 0) {
+                        k = set_error(err, k, "cannot write the SBOM: %s", strerror(-k));
+                        goto out;
+                }
+                STEP(b, "sbom.cdx.json (CycloneDX) from /%s", dbpath);
         }
         io.path = img;
         STEP(b, "mke2fs -d - (%zu entries, %llu MiB)", t.n,

@@ -3,8 +3,9 @@
 # prints the exact command and fails. Usage: scripts/deps.sh build|test|fuzz|bench|kernel|rootfs|e2e
 # Images need e2fsprogs >= 1.47.1 (mke2fs -d from a tar stream, reproducible): Debian 12 has
 # 1.47.0, bookworm-backports 1.47.2, which test and rootfs install (adding the backports source).
-# test also installs the CycloneDX validator of the SBOM tests from the npm registry (npm ci, the
-# versions pinned by tests/sbom/package-lock.json) into build/sbom-npm, never into the repository.
+# test, kernel and rootfs also install the CycloneDX validator of the SBOM tests from the npm
+# registry (npm ci, the versions pinned by tests/sbom/package-lock.json) into build/sbom-npm,
+# never into the repository.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,8 +29,12 @@ test)
         command -v node > /dev/null && command -v npm > /dev/null || want+=(nodejs npm) ;;
 fuzz) want+=("${fuzz[@]}") ;;
 bench) want+=("${bench[@]}") ;;
-kernel) want+=("${kernel[@]}") ;;
-rootfs) want+=("${rootfs[@]}") ;;
+kernel)
+        want+=("${kernel[@]}")
+        command -v node > /dev/null && command -v npm > /dev/null || want+=(nodejs npm) ;;
+rootfs)
+        want+=("${rootfs[@]}")
+        command -v node > /dev/null && command -v npm > /dev/null || want+=(nodejs npm) ;;
 e2e) want+=("${kernel[@]}" "${rootfs[@]}" python3 iproute2 nftables util-linux e2fsprogs) ;;
 *) echo "usage: $0 build|test|fuzz|bench|kernel|rootfs|e2e" >&2; exit 2 ;;
 esac
@@ -78,10 +83,11 @@ if [ ${#missing[@]} -gt 0 ]; then
         fi
 fi
 
-# The SBOM tests' CycloneDX consumer (tests/sbom.sh): @cyclonedx/cyclonedx-library with the ajv its
+# The SBOM tests' CycloneDX consumer (tests/sbom.sh, tests/rootfs.sh, make rootfs-check and
+# kernel-check): @cyclonedx/cyclonedx-library with the ajv its
 # JSON validator needs, exactly as locked, in build/sbom-npm (gitignored). Again only when the lock
 # changed or the install is missing; any user may run it (nothing outside build/ is written).
-if [ "${1:-build}" = test ]; then
+if [ "${1:-build}" = test ] || [ "${1:-build}" = rootfs ] || [ "${1:-build}" = kernel ]; then
         npm_dir=build/sbom-npm
         if ! cmp -s tests/sbom/package-lock.json "$npm_dir/package-lock.json" ||
                 [ ! -f "$npm_dir/node_modules/@cyclonedx/cyclonedx-library/package.json" ]; then

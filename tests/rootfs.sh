@@ -184,6 +184,18 @@ assert {"name": "podman", "version": "5.5.2-r1"} in m["packages"]
 assert len(m["recipe"]["sha256"]) == 64 and m["outputs"]["rootfs.ext4"]["size"] > 0
 EOF
 (cd "$tmp/o1" && sha256sum -c --quiet SHA256SUMS) && ok "rootfs: SHA256SUMS checks with sha256sum -c" || notok "rootfs: SHA256SUMS"
+# the SBOM: a real CycloneDX consumer accepts it, and it lists exactly the manifest's packages
+out=$(node tests/sbom/validate.js "$tmp/o1/sbom.cdx.json" 2>&1) && ok "rootfs: sbom.cdx.json is valid CycloneDX 1.5 (@cyclonedx/cyclonedx-library's strict validator)" ||
+        notok "rootfs: sbom.cdx.json" "$out"
+/usr/bin/python3 - "$m" "$tmp/o1/sbom.cdx.json" << 'EOF' && ok "rootfs: the SBOM lists the packages the manifest lists, each with its purl" || notok "rootfs: SBOM packages"
+import json, sys
+m, b = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+want = sorted((p["name"], p["version"]) for p in m["packages"])
+got = sorted((c["name"], c["version"]) for c in b["components"])
+assert want == got and len(want) > 5, (want, got)
+assert all(c["purl"].startswith("pkg:apk/alpine/") for c in b["components"])
+assert m["outputs"]["sbom.cdx.json"]["sha256"]
+EOF
 expect "rootfs: verify" 0 "matches" "$bin" verify "$tmp/o1"
 
 # --- dm-verity: the tree after the filesystem, the root hash in the manifest --------------------

@@ -32,7 +32,9 @@ else
         notok "build from clean (exit $rc)" "$(tail -n 20 "$tmp/build1.err")"
         finish
 fi
-for f in vmlinux bzImage config manifest.json SHA256SUMS; do [ -s "$tmp/out1/$f" ] || notok "output $f missing"; done
+for f in vmlinux bzImage config manifest.json SHA256SUMS sbom.cdx.json; do [ -s "$tmp/out1/$f" ] || notok "output $f missing"; done
+out=$(node tests/sbom/validate.js "$tmp/out1/sbom.cdx.json" 2>&1) &&
+        ok "sbom.cdx.json: valid CycloneDX 1.5 (@cyclonedx/cyclonedx-library's strict validator)" || notok "sbom.cdx.json" "$out"
 what=$(file "$tmp/out1/vmlinux")
 if has 'ELF 64-bit.*x86-64' "$what"; then ok "vmlinux is an uncompressed x86-64 ELF"; else notok "vmlinux is not an ELF" "$what"; fi
 check "verify: outputs match manifest.json" "$bin" verify "$tmp/out1"

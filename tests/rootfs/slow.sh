@@ -61,7 +61,19 @@ h1=$(h "$tmp/o1/rootfs.ext4")
 h2=$(h "$tmp/o2/rootfs.ext4")
 echo "# build 1: $h1"
 echo "# build 2: $h2"
-if [ -n "$h1" ] && [ "$h1" = "$h2" ]; then ok "debian: two builds from clean are byte-identical"; else notok "debian: builds differ"; fi
+if [ -n "$h1" ] && [ "$h1" = "$h2" ]; then ok "debian: two builds from clean are byte-identical (the dm-verity tree included)"; else notok "debian: builds differ"; fi
+vroot=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["verity"]["root_hash"])' "$tmp/o1/manifest.json" 2> /dev/null)
+if cmp -s "$tmp/o1/manifest.json" "$tmp/o2/manifest.json" && cmp -s "$tmp/o1/sbom.cdx.json" "$tmp/o2/sbom.cdx.json"; then
+        ok "debian: and identical manifests (verity root hash $vroot) and SBOMs"
+else
+        notok "debian: the manifests or SBOMs differ" "$(lines 5 "$(diff "$tmp/o1/manifest.json" "$tmp/o2/manifest.json")")"
+fi
+voff=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["verity"]["hash_offset"])' "$tmp/o1/manifest.json" 2> /dev/null)
+if out=$(veritysetup verify "$tmp/o1/rootfs.ext4" "$tmp/o1/rootfs.ext4" "${vroot:-none}" --hash-offset="${voff:-0}" 2>&1); then
+        ok "debian: veritysetup verify agrees with the manifest's root hash"
+else
+        notok "debian: veritysetup verify" "$out"
+fi
 
 if [ -n "$nobody" ]; then
         h3=$(h "$tmp/nobody/o/rootfs.ext4")
@@ -148,4 +160,17 @@ assert len(m["inputs"]["base"]["archive_inrelease_sha256"]) == 64
 print("# %d packages, podman %s" % (len(names), [p["version"] for p in m["packages"] if p["name"] == "podman"][0]))
 PY
 check "debian: verify" "$bin" verify "$tmp/o1"
+if out=$(node tests/sbom/validate.js "$tmp/o1/sbom.cdx.json" 2>&1) && python3 - "$tmp/o1/manifest.json" "$tmp/o1/sbom.cdx.json" << 'PY'; then
+import json, sys
+m, b = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+want = sorted((p["name"], p["version"]) for p in m["packages"])
+got = sorted((c["name"], c["version"]) for c in b["components"])
+assert want == got, set(want) ^ set(got)
+assert all(c["purl"].startswith("pkg:deb/debian/") for c in b["components"])
+print("# the SBOM: %d components" % len(got))
+PY
+        ok "debian: sbom.cdx.json is valid CycloneDX 1.5 (the real validator) and lists the manifest's packages"
+else
+        notok "debian: sbom.cdx.json" "$out"
+fi
 finish
