@@ -12,6 +12,9 @@
 #     B powers off and its teardown leaves nothing.
 #   A is snapshotted, cleaned, restored 30 s later once as A2 (it goes on ticking, its clock the
 #     host's within 2 s of the resume, then powers off); a second restore is refused.
+#   V boots a copy of the image with one byte of a file's data flipped: sis-launch refuses it (the
+#     manifest's sha256); let through with --no-image-hash, the guest's dm-verity root gives an I/O
+#     error for that file (A and B show / is /dev/dm-0, and that every block reads back).
 #   K is SIGKILLed mid-run; clean leaves nothing.
 # The network is only namespaces made here (th: the test's host with uplink up0; inet: "the
 # internet", 198.51.100.1); nothing has a route to a real interface. Prints "ok NAME" /
@@ -189,6 +192,8 @@ for v in a b; do
         want() { if inlog "e2e-$v" "SIS-E2E: $1"; then ok "e2e-$v: $2"; else notok "e2e-$v: $2"; fi; }
         want "kernel 6\.1\." "the guest prints its kernel version"
         want "root ext4 ro" "/ is mounted read-only"
+        want "root device dm-0 ([0-9]*:[0-9]*) sis-root over vda" "/ is dm-verity's /dev/dm-0 (sis-root over vda), from the manifest's root hash"
+        want "verity probe read" "every block of the unchanged image reads back"
         want "home /dev/vdb ext4 rw" "/home/sis is the home disk, read-write"
         want "user sis uid 1000 gid 1000 caps 0000000000000000" "the session runs as the unprivileged user, no capabilities"
         want "root write refused" "the user cannot write /"
@@ -345,6 +350,46 @@ sleep 1
 inth "$launch" clean "${L[@]}" e2e-a2 > /dev/null 2>&1
 left=$(leftovers e2e-a2)
 [ -z "$left" ] && ok "e2e-a2: clean leaves nothing behind" || notok "e2e-a2 left: $left"
+
+# --- V: one byte flipped in a file's data block, in a copy of the image ----------------------------
+# sis-launch's own check refuses the copy; let through (--no-image-hash), the guest's dm-verity
+# refuses to read the changed block while the rest of the image boots
+mkdir -p "$tmp/rootfs-v"
+cp --sparse=always "$tmp/rootfs/rootfs.ext4" "$tmp/rootfs-v/rootfs.ext4"
+cp "$tmp/rootfs/manifest.json" "$tmp/rootfs/SHA256SUMS" "$tmp/rootfs-v/"
+vblk=$(debugfs -R 'bmap /usr/share/sis-e2e/verity-probe 1' "$tmp/rootfs-v/rootfs.ext4" 2> /dev/null)
+home_for v 0 "" # its fstab mounts the home disk: without one, boot stops at a maintenance shell
+RVF=(--kernel "$tmp/kernel/vmlinux" --rootfs "$tmp/rootfs-v/rootfs.ext4" --home "$tmp/home-v.ext4" --vcpus 1 --mem 384 --console --net none
+        --policy "$tmp/dev-policy.json")
+if [[ $vblk =~ ^[0-9]+$ ]]; then
+        printf '\x5a' | dd of="$tmp/rootfs-v/rootfs.ext4" bs=1 seek=$((vblk * 4096 + 7)) conv=notrunc status=none
+        out=$(inth "$launch" run --name e2e-v "${RVF[@]}" "${L[@]}" 2>&1)
+        rc=$?
+        [ "$rc" = 1 ] && has "$tmp/rootfs-v/rootfs.ext4: its sha256 .* is not the .* that $tmp/rootfs-v/manifest.json records" "$out" &&
+                [ ! -e "$run/vms/e2e-v" ] && ok "e2e-v: the image with a flipped byte (block $vblk) is refused before anything starts (exit 1, naming it)" ||
+                notok "e2e-v: a changed image is refused by sis-launch" "exit $rc" "$out"
+        if inth "$launch" run --name e2e-v "${RVF[@]}" --no-image-hash "${L[@]}" 2> "$tmp/run-v.err"; then
+                if wait_for e2e-v 'SIS-E2E: verity probe' 300; then
+                        log e2e-v | grep -a -e 'SIS-E2E: root' -e 'SIS-E2E: verity' -e 'verity' | sed 's/^/  e2e-v: /'
+                        inlog e2e-v 'SIS-E2E: verity probe refused: .*Input/output error' &&
+                                ok "e2e-v: let through (--no-image-hash), it boots, and reading the changed file is an I/O error" ||
+                                notok "e2e-v: the guest read a changed block" "$(log e2e-v | grep -a 'SIS-E2E: verity')"
+                        inlog e2e-v 'device-mapper: verity: .*data block .* is corrupted' &&
+                                ok "e2e-v: the guest's kernel names the corrupted data block (dm-verity)" ||
+                                notok "e2e-v: no dm-verity corruption message on the console"
+                else
+                        notok "e2e-v: the guest never reached its verity probe" "$(log e2e-v | tail -20)"
+                fi
+                inth "$launch" kill "${L[@]}" e2e-v > /dev/null 2>&1
+                inth "$launch" clean "${L[@]}" e2e-v > /dev/null 2>&1
+                left=$(leftovers e2e-v)
+                [ -z "$left" ] && ok "e2e-v: clean leaves nothing behind" || notok "e2e-v left: $left"
+        else
+                notok "run e2e-v --no-image-hash" "$(cat "$tmp/run-v.err")"
+        fi
+else
+        notok "e2e-v: the data block of /usr/share/sis-e2e/verity-probe" "$vblk"
+fi
 
 # --- K: SIGKILL mid-run, then clean ----------------------------------------------------------------
 home_for k 600 ""
