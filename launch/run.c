@@ -179,11 +179,24 @@ int vm_clean(const char *run_dir, const char *chroot_base, const char *id) {
         return k;
 }
 
+/* list's IMAGE: the rootfs's sha256 (12 digits), "+verity" when / is dm-verity's, and
+ * ",signed:" the signer's key id (the fingerprint's last 16 digits) when it was required */
+static char *image_short(json_object *st) {
+        json_object *im, *r, *h, *v, *s;
+        const char *sig;
+        if (!json_object_object_get_ex(st, "images", &im) || !json_object_object_get_ex(im, "rootfs", &r) ||
+            !json_object_object_get_ex(r, "sha256", &h) || strlen(json_object_get_string(h)) != 64)
+                return NULL;
+        sig = json_object_object_get_ex(r, "signer", &s) ? json_object_get_string(s) : NULL;
+        return strdup_printf("%.12s%s%s%s", json_object_get_string(h), json_object_object_get_ex(r, "verity_root_hash", &v) ? "+verity" : "",
+                             sig && strlen(sig) >= 16 ? ",signed:" : "", sig && strlen(sig) >= 16 ? sig + strlen(sig) - 16 : "");
+}
+
 int vm_list(const char *run_dir) {
         _cleanup_strv_free_ char **ids = NULL;
         _cleanup_free_ char *want = realpath(run_dir, NULL);
 
-        printf("%-24s %8s %6s  %-28s %s\n", "NAME", "PID", "UID", "LIMITS", "STATE");
+        printf("%-24s %8s %6s  %-28s %-41s %s\n", "NAME", "PID", "UID", "LIMITS", "IMAGE", "STATE");
         if (reg_list(&ids) < 0)
                 return 0;
         for (char **id = ids; id && *id; id++) {
@@ -200,11 +213,16 @@ int vm_list(const char *run_dir) {
                                                                                 : "running (its monitor is dead: no logs, no watchdog)";
                         json_object *st = NULL, *lj;
                         struct vm_limits lim = {};
-                        if (vm_state_read(vm.run_dir, vm.id, &st) >= 0 && json_object_object_get_ex(st, "limits", &lj))
-                                limits_from_json(lj, &lim);
+                        _cleanup_free_ char *img = NULL;
+                        if (vm_state_read(vm.run_dir, vm.id, &st) >= 0) {
+                                if (json_object_object_get_ex(st, "limits", &lj))
+                                        limits_from_json(lj, &lim);
+                                img = image_short(st);
+                        }
                         json_object_put(st);
                         _cleanup_free_ char *ls = limits_short(&lim);
-                        printf("%-24s %8d %6u  %-28s %s\n", vm.id, (int) vm.vmm, (unsigned) vm.uid, strna(ls), what);
+                        printf("%-24s %8d %6u  %-28s %-41s %s\n", vm.id, (int) vm.vmm, (unsigned) vm.uid, strna(ls),
+                               img ? img : "-", what);
                 }
                 reg_vm_done(&vm);
         }

@@ -452,6 +452,9 @@ attack_vmm_net() {
                 fail "jail: setns, ptrace, bpf, keyctl, perf_event_open refused (holds)" "${bad[*]}"
         # /dev by name (an allowlist may refuse listing it), and as listed where it can be
         local present dev
+        l=$(sed -n 's/^fsize //p' <<< "$ans")
+        if [[ $l =~ ^[0-9]+$ ]] && [ "$l" -le $((1 << 30)) ]; then pass "jail: the VMM may write no file larger than $((l >> 20)) MiB (RLIMIT_FSIZE)" "fsize $l"
+        else fail "jail: the VMM's file size is limited (RLIMIT_FSIZE)" "fsize ${l:-no answer}"; fi
         present=$(sed -n 's/^devnodes: //p' <<< "$ans" | tr ' ' '\n' | sed -n 's/=present$//p' | sort | tr '\n' ' ')
         dev=$(sed -n 's/^dev: //p' <<< "$ans" | tr ' ' '\n' | sort | tr '\n' ' ')
         if has '^sys ENOENT$' "$ans" && has '^procsys ENOENT$' "$ans" && [ "$present" = "net/tun null urandom " ] &&
@@ -724,7 +727,7 @@ attack_dead_monitor() {
         wait_until 3 gone "$mon"
         out=$(sl list --run-dir "$R1" 2>&1)
         line=$(grep "^$M " <<< "$out")
-        if [ -n "$line" ] && ! has "^$M +[0-9]+ +[0-9]+ +[^ ]+ +running *\$" "$line" && has 'monitor' "$line"; then
+        if [ -n "$line" ] && ! has "^$M +[0-9]+ +[0-9]+ +[^ ]+ +[^ ]+ +running *\$" "$line" && has 'monitor' "$line"; then
                 pass "monitor: kill -9 of $M's monitor: list says so" "$line"
         else
                 fail "monitor: kill -9 of $M's monitor: list says so (not a plain 'running')" "${line:-no line for $M}"
@@ -840,6 +843,21 @@ leftovers() { # RUN NAME: what the VM left on the host (empty: nothing)
         [ -n "$reg" ] && l+=("entries: $(tr '\n' ' ' <<< "$reg")")
         compgen -G "$J/*/$x" > /dev/null && l+=("jail: $(compgen -G "$J/*/$x")")
         [ -e "$run/vms/$x" ] && l+=("$run/vms/$x")
+        # a child of the killed sis-launch (net_up's namespace holder or its configuring child,
+        # root's, in a namespace of its own): PR_SET_PDEATHSIG must have taken it along
+        # (a monitor enters a VM's namespace for a moment when it opens its sockets, and a process
+        # that is exiting has no namespace to show: looked at twice, only a live one counts)
+        local p n thns out=()
+        thns="net:[$(stat -L -c %i "/run/netns/$TH")]"
+        for p in $(pgrep -x sis-launch); do
+                n=$(readlink "/proc/$p/ns/net" 2> /dev/null)
+                [ -z "$n" ] || [ "$n" = "$thns" ] || out+=("$p")
+        done
+        [ ${#out[@]} = 0 ] || sleep 0.3
+        for p in "${out[@]}"; do
+                n=$(readlink "/proc/$p/ns/net" 2> /dev/null)
+                [ -z "$n" ] || [ "$n" = "$thns" ] || l+=("a sis-launch child in a namespace of its own: $p ($n)")
+        done
         printf '%s\n' "${l[@]}"
 }
 now_ms() { echo $(($(date +%s%N) / 1000000)); }

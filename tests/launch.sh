@@ -79,9 +79,10 @@ open(os.path.join(d, "manifest.json"), "w").write(json.dumps(m, indent=2) + "\n"
 open(os.path.join(d, "SHA256SUMS"), "w").write("".join(f"{h(f)}  {f}\n" for f in ("rootfs.ext4", "vmlinux", "manifest.json")))
 EOF
 RV=(--kernel "$vi/vmlinux" --rootfs "$vi/rootfs.ext4" --vcpus 1 --mem 128 --net none)
+vsha=$(sha256sum "$vi/rootfs.ext4" | cut -c1-64)
 expect "images: a rootfs with a verity tree in its manifest passes the pre-start hash (--dry-run)" 0 "" \
         "$bin" run --name vmv "${RV[@]}" "${L[@]}" --policy "$tmp/dev-policy.json" --dry-run
-has "root=/dev/dm-0 ro dm-mod.create=\"sis-root,,,ro,0 2048 verity 1 /dev/vda /dev/vda 4096 4096 256 257 sha256 $vroot 0011[0-9a-f]*\" dm-mod.waitfor=/dev/vda" "$(tr -d '\\' < "$tmp/out")" &&
+has "root=/dev/dm-0 ro dm-mod.create=\"sis-root,,,ro,0 2048 verity 1 /dev/vda /dev/vda 4096 4096 256 257 sha256 $vroot 0011[0-9a-f]*\" dm-mod.waitfor=/dev/vda" "$(tr -d '\134' < "$tmp/out")" &&
         has '"is_root_device":false' "$(grep '^PUT /drives/rootfs' "$tmp/out")" &&
         ok "images: the guest mounts dm-verity's /dev/dm-0 from the manifest's root hash; the rootfs drive is not Firecracker's root device" ||
         notok "images: verity boot arguments" "$(grep -E 'boot-source|drives/rootfs' "$tmp/out")"
@@ -120,6 +121,8 @@ i = json.load(open(sys.argv[1]))["images"]
 assert i["rootfs"]["signer"] == i["kernel"]["signer"] == sys.argv[2]
 assert i["rootfs"]["verity_root_hash"] == sys.argv[3] and len(i["kernel"]["sha256"]) == 64
 EOF
+        has "^vmv +[0-9]+ +[0-9]+  - +${vsha:0:12}\+verity,signed:${sfpr: -16} +running" "$("$bin" list --run-dir "$run" 2>&1)" &&
+                ok "images: list shows the rootfs's sha256, its verity root and its signer" || notok "images: list" "$("$bin" list --run-dir "$run" 2>&1)"
         "$bin" clean --run-dir "$run" --chroot-base "$jail" vmv > /dev/null 2>&1
         sed -i 's/"kind"/"kinds"/' "$vi/manifest.json"
         expect "images: a changed manifest under a good signature is refused, naming it (exit 1)" 1 "manifest.json" \
@@ -233,7 +236,7 @@ grep -q '"path": "/vsock", "body": {"guest_cid": 3, "uds_path": "/run/vsock.sock
 expect "run: a name in use is refused" 2 "a VM named vm1 exists already" "$bin" run --name vm1 "${R[@]}" "${L[@]}" "${P[@]}"
 [ -d "$root" ] && [ "$(reg_uid vm1)" = 20000 ] && ok "the refused duplicate did not touch vm1" || notok "duplicate run damaged vm1"
 "$bin" list --run-dir "$run" > "$tmp/list" 2>&1
-grep -qE '^vm1 +[0-9]+ +20000  - +running' "$tmp/list" && grep -qE '^vm2 +[0-9]+ +20001  disk=7/0,conns=64 +running' "$tmp/list" &&
+grep -qE '^vm1 +[0-9]+ +20000  - +- +running' "$tmp/list" && grep -qE '^vm2 +[0-9]+ +20001  disk=7/0,conns=64 +- +running' "$tmp/list" &&
         ok "list: both VMs, running, vm2 with its limits" || { notok "list"; cat "$tmp/list"; }
 
 # --- clean -------------------------------------------------------------------------------------

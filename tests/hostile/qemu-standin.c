@@ -10,8 +10,8 @@
  * to the QMP socket; the stand-in runs them (within 0.1 s) and answers in hostile.out there, whose
  * last line is "done" once it is whole:
  *   syscalls           try what the jail's seccomp filter must refuse; "syscall NAME ok|ERRNO"
- *   env                what it sees: its status (caps, no_new_privs, seccomp), /, /dev (listed, and
- *                      nodes looked for by name), /proc, /sys
+ *   env                what it sees: its status (caps, no_new_privs, seccomp), its file-size limit, /,
+ *                      /dev (listed, and nodes looked for by name), /proc, /sys
  *   connect IP PORT    a TCP connection (2 s), and an HTTP GET over it: "connect IP PORT ok|ERRNO [HTTP status]"
  *   fill N             create N files next to the socket: "fill CREATED FIRST-ERRNO" (then removes them)
  * and appends every QMP command it gets to hostile.qmp there ("name=NAME pid=P qmp COMMAND", NAME
@@ -256,8 +256,18 @@ static void env(FILE *f) {
                                              "loop-control", "sda", "vda", "nvme0", "vhost-net", "vhost-vsock", "vsock",
                                              "userfaultfd", "autofs", "btrfs-control", "mapper", "snd", "dri", "input",
                                              "hpet", "rtc0", "watchdog", "cpu" };
-        FILE *s = fopen("/proc/self/status", "r");
+        FILE *s = fopen("/proc/self/limits", "r");
         char line[512], p[64];
+        /* the largest file it may write (RLIMIT_FSIZE): "fsize BYTES|unlimited" */
+        while (s && fgets(line, sizeof(line), s))
+                if (!strncmp(line, "Max file size", 13)) {
+                        char cur[32] = "?";
+                        sscanf(line + 13, "%31s", cur);
+                        out(f, "fsize %s\n", cur);
+                }
+        if (s)
+                fclose(s);
+        s = fopen("/proc/self/status", "r");
         while (s && fgets(line, sizeof(line), s))
                 if (!strncmp(line, "Cap", 3) || !strncmp(line, "NoNewPrivs", 10) || !strncmp(line, "Seccomp:", 8) ||
                     !strncmp(line, "Uid:", 4) || !strncmp(line, "Gid:", 4))
