@@ -36,7 +36,7 @@ done
 # Exit codes that mean "ran fine": sis-audit 0/1/3 (2 = usage/internal error);
 # spectre-meltdown-checker reports findings via its exit code, so anything
 # below 126 (not "cannot execute", "not found", or killed by a signal).
-rc_ok() { case $1 in sis|fix) [[ $2 =~ ^[013]$ ]] ;; merge|render|kcache|img|classic|rootfs) [[ $2 == 0 ]] ;; *) (( $2 < 126 )) ;; esac; }
+rc_ok() { case $1 in sis|fix) [[ $2 =~ ^[013]$ ]] ;; merge|render|kcache|img|imgv|classic|rootfs) [[ $2 == 0 ]] ;; *) (( $2 < 126 )) ;; esac; }
 
 # bench KIND LABEL CMD... -> appends a table row to $TMP/rows, median to $TMP/median.KIND
 bench() {
@@ -44,7 +44,7 @@ bench() {
 	local rc=0 i t0 t1 kib=0 k
 	"$@" >"$TMP/out" 2>/dev/null || rc=$?   # verify + warm-up run
 	rc_ok "$kind" "$rc" || die "'$*' exited $rc"
-	[[ $kind =~ ^(kcache|img|classic|rootfs)$ || -s $TMP/out ]] || die "'$*' produced no output"
+	[[ $kind =~ ^(kcache|img|imgv|classic|rootfs)$ || -s $TMP/out ]] || die "'$*' produced no output"
 	: >"$TMP/ms"
 	if command -v hyperfine >/dev/null; then
 		hyperfine -N -i --style none --runs "$RUNS" --export-json "$TMP/h.json" \
@@ -149,6 +149,10 @@ if [[ ${BENCH_ROOTFS:-1} == 1 && -x build/bench-image ]] && root && command -v m
 	RUNS_SAVED=$RUNS; RUNS=${BENCH_IMAGE_RUNS:-7}
 	bench img "image from a prepared tree (${tsize} MiB): \`sis-provision\` sorted pax → \`mke2fs -d -\`, no root" \
 		sh -c "rm -f '$TMP/o.img'; exec build/bench-image '$TMP/tree' '$TMP/o.img'"
+	bench imgv "the same, plus its dm-verity tree (\`sis-provision rootfs\` appends one to every image)" \
+		sh -c "rm -f '$TMP/v.img'; exec build/bench-image '$TMP/tree' '$TMP/v.img' verity"
+	s0=$(stat -c %s "$TMP/o.img") s1=$(stat -c %s "$TMP/v.img")
+	NOTES+=("the dm-verity tree: the image grows from $((s0 >> 20)) MiB to $((s1 >> 20)) MiB (+$(awk -v a="$s0" -v b="$s1" 'BEGIN { printf "%.2f", (b - a) * 100 / a }') %); its build time is the imgv row against the img row")
 	bench classic "the same tree, classic: \`mkfs.ext4\` + loop mount + \`cp -a\` + umount + sync (root)" \
 		sh -c "rm -f '$TMP/c.img' && truncate -s $isize '$TMP/c.img' && mkfs.ext4 -q -F '$TMP/c.img' && mount -o loop '$TMP/c.img' '$TMP/mnt' && cp -a '$TMP/tree/.' '$TMP/mnt/' && umount '$TMP/mnt' && sync '$TMP/c.img'"
 	RUNS=3

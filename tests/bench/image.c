@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* make bench: sis-provision's image step alone, from a prepared tree (a directory): walk it into
- * an image tree, stream it as sorted pax into mke2fs -d -, fsync. Usage: bench-image DIR IMAGE */
+ * an image tree, stream it as sorted pax into mke2fs -d -, fsync; with "verity", then append its
+ * dm-verity tree as sis-provision rootfs does. Usage: bench-image DIR IMAGE [verity] */
 #include <signal.h>
 #include <stdio.h>
 
 #include "image.h"
 #include "tree.h"
 #include "util.h"
+#include "verity.h"
 
 int main(int argc, char **argv) {
         char conf[] = "/tmp/sis-bench-image.XXXXXX";
@@ -15,8 +17,8 @@ int main(int argc, char **argv) {
         char *err = NULL;
         int k;
 
-        if (argc != 3) {
-                fprintf(stderr, "usage: bench-image DIR IMAGE\n");
+        if (argc < 3 || argc > 4 || (argc == 4 && !streq(argv[3], "verity"))) {
+                fprintf(stderr, "usage: bench-image DIR IMAGE [verity]\n");
                 return 2;
         }
         signal(SIGPIPE, SIG_IGN);
@@ -28,6 +30,11 @@ int main(int argc, char **argv) {
         k = tree_rescan(&t, &err);
         if (k >= 0)
                 k = image_build(&io, &t, &err);
+        if (k >= 0 && argc == 4) {
+                unsigned char salt[VERITY_SALT_BYTES] = { 1 };
+                struct verity_info v;
+                k = verity_append(argv[2], salt, io.uuid, &v, &err);
+        }
         tree_done(&t);
         rm_rf(conf);
         if (k < 0) {
