@@ -977,6 +977,58 @@ attack_sigkill() {
         [ ${#bad[@]} = 0 ] && pass "sigkill: restore SIGKILLed at $n random points (0-$((Tr * 3 / 4)) ms after its gate; $landed landed mid-restore), then clean: nothing left each time" ||
                 fail "sigkill: restore SIGKILLed at $n random points (0-$((Tr * 3 / 4)) ms after its gate; $landed landed mid-restore), then clean: nothing left each time" \
                         "${#bad[@]} of $n left something:" "${bad[@]:0:5}"
+        # Firecracker, through its (stand-in) jailer: run and restore SIGKILLed at random points. The
+        # review's window was here: a restore killed after the jailer exited, before the VMM's pid
+        # was recorded, left a VMM running while clean removed its jail and freed its uid
+        local nf=${HOSTILE_FC_KILLS:-10} Tf Tfr kind args
+        bad=()
+        if run_fc "$R1" "$P-fs0" --net none --watchdog 0 --home "$tmp/img/home.ext4" &&
+                sl snapshot "$P-fs0" --out "$tmp/snapf-base" --run-dir "$R1" --chroot-base "$J" "${SNK[@]}" --ledger "$tmp/ledgers/fbase" \
+                        > "$tmp/snapf.out" 2>&1; then
+                clean_vm "$R1" "$P-fs0"
+                launched+=("$RK $P-f0")
+                Tf=$(span_after_gate "$tmp/run-$P-f0.out" inns "$TH" "$bin" run --name "$P-f0" --run-dir "$RK" --chroot-base "$J" \
+                        --uid-range "$UIDS" "${IMG[@]}" "${FCX[@]}" --net none --watchdog 1 --home "$tmp/img/home.ext4") || Tf=
+                clean_vm "$RK" "$P-f0"
+                cp -a "$tmp/snapf-base" "$tmp/snapf-0" && cp -a "$tmp/ledgers/fbase" "$tmp/ledgers/f0"
+                launched+=("$RK $P-fr0")
+                Tfr=$(span_after_gate "$tmp/restf.out" inns "$TH" "$bin" restore "$tmp/snapf-0" --name "$P-fr0" --run-dir "$RK" \
+                        --chroot-base "$J" --uid-range "$UIDS" --ledger "$tmp/ledgers/f0" "${SNK[@]}" "${FCX[@]}" --net none --watchdog 1) || Tfr=
+                clean_vm "$RK" "$P-fr0"
+        else
+                bad+=("Firecracker's base snapshot: $(errline "$tmp/run-$P-fs0.out") $(errline "$tmp/snapf.out")")
+                clean_vm "$R1" "$P-fs0"
+        fi
+        [ -n "${Tf:-}" ] && [ -n "${Tfr:-}" ] || bad+=("an undisturbed Firecracker run or restore failed: $(errline "$tmp/run-$P-f0.out") $(errline "$tmp/restf.out")")
+        landed=0
+        for i in $(seq "$nf"); do
+                [ ${#bad[@]} = 0 ] || break
+                for kind in run restore; do
+                        x=$P-f${kind:0:2}$i
+                        if [ "$kind" = run ]; then
+                                ms=$((RANDOM % (Tf * 3 / 4 + 1)))
+                                args=(run --name "$x" "${IMG[@]}" --home "$tmp/img/home.ext4")
+                        else
+                                ms=$((RANDOM % (Tfr * 3 / 4 + 1)))
+                                cp -a "$tmp/snapf-base" "$tmp/snapf-$i"
+                                rm -rf "$tmp/ledgers/f$i" && cp -a "$tmp/ledgers/fbase" "$tmp/ledgers/f$i"
+                                args=(restore "$tmp/snapf-$i" --name "$x" --ledger "$tmp/ledgers/f$i" "${SNK[@]}")
+                        fi
+                        launched+=("$RK $x")
+                        kill_after_gate "$ms" "$tmp/kill.out" nsenter --net="/run/netns/$TH" "$bin" "${args[@]}" --run-dir "$RK" --chroot-base "$J" \
+                                --uid-range "$UIDS" "${FCX[@]}" --net none --watchdog 1 && landed=$((landed + 1))
+                        clean_vm "$RK" "$x"
+                        c=$?
+                        wait_until 2 no_uid_procs
+                        left=$(leftovers "$RK" "$x")
+                        [ -n "$left" ] && bad+=("firecracker $kind killed $ms ms after its gate: $(tr '\n' ';' <<< "$left") (clean: exit $c: $(errline "$tmp/clean-$x.out"))")
+                        scrub "$RK" "$x"
+                        rm -rf "$tmp/snapf-$i"
+                done
+        done
+        [ ${#bad[@]} = 0 ] && pass "sigkill: Firecracker's run and restore SIGKILLed at $nf random points each (0-$((Tf * 3 / 4)) and 0-$((Tfr * 3 / 4)) ms after their gate; $landed landed mid-way), then clean: nothing left each time" ||
+                fail "sigkill: Firecracker's run and restore SIGKILLed at random points, then clean: nothing left each time" \
+                        "${#bad[@]} problems:" "${bad[@]:0:5}"
         # snapshot SIGKILLed while it writes: clean removes its unfinished directory; no plaintext of
         # the guest's state anywhere, no half snapshot published
         bad=() landed=0

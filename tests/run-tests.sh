@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs every unit test binary given on the command line, then the shell tests, and ends with
-# one line: "check: N passed, N failed, N skipped". VALGRIND=1 runs each test under valgrind.
+# one line: "check: N passed, N failed, N skipped". VALGRIND=1 runs each unit test under valgrind,
+# and of the shell tests those that run the tools under it (golden.sh, cli.sh: SIS_VALGRIND); the
+# others would run exactly as in a plain run, so a VALGRIND=1 run leaves them to it.
 # A shell test prints "ok NAME", "not ok NAME" or "skip NAME: WHY" lines (tests/lib.sh); a skip
 # is never counted as a pass.
 set -uo pipefail
@@ -14,6 +16,9 @@ scripts=(tests/lint-sh.sh tests/golden.sh tests/cli.sh tests/consumers.sh tests/
 if [ "${1:-}" = --only ]; then
         scripts=("$2")
         shift 2
+elif [ "${VALGRIND:-}" = 1 ]; then
+        scripts=(tests/golden.sh tests/cli.sh)
+        echo "  (VALGRIND=1: the shell tests that run the tools under valgrind; the others run as in a plain make check)"
 fi
 failures=()
 vg=()
