@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -230,13 +231,19 @@ int vm_list(const char *run_dir) {
 }
 
 static int exec_jailer(char *const argv[]) {
-        pid_t pid = fork();
+        pid_t parent = getpid(), pid = fork();
         int status;
 
         if (pid < 0)
                 return -errno;
         if (pid == 0) {
                 char *envp[] = { (char *) "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
+                /* the jailer dies with a SIGKILLed sis-launch: an orphaned one would go on making the
+                 * VM's cgroups (and more) after a clean. Once it has put itself in the VM's cgroup and
+                 * forked the VMM (whose parent-death signal the fork clears), clean finds that by
+                 * the cgroup. Kept across the exec: the jailer is not set-user-ID. */
+                if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+                        _exit(126);
                 /* speculative store bypass and indirect branch speculation off for the jailer and
                  * the VMM it execs: inherited across fork and exec, and "force" cannot be undone */
                 if (speculation_force_disable(NULL) < 0) {
