@@ -11,9 +11,10 @@
 
 #define MANIFEST_MAX (4u << 20)
 
-/* dir/manifest.json, opened without following a link, a regular file: its parsed text, or NULL
- * (*absent when there is none). */
-static json_object *manifest_load(const char *dir, bool *absent, char **err) {
+/* dir/manifest.json, opened once without following a link, a regular file: its parsed text, or
+ * NULL (*absent when there is none). Under require_signed its signature is checked on the same
+ * descriptor that is then parsed: what the signature vouched for is what is read. */
+static json_object *manifest_load(const char *dir, const struct image_policy *ip, bool *absent, char **err) {
         _cleanup_free_ char *p = strdup_printf("%s/manifest.json", dir), *text = NULL;
         _cleanup_close_ int fd = -1;
         json_object *m;
@@ -35,6 +36,16 @@ static json_object *manifest_load(const char *dir, bool *absent, char **err) {
         if (!S_ISREG(st.st_mode) || st.st_size <= 0 || (size_t) st.st_size > MANIFEST_MAX) {
                 (void) set_error(err, -EBADMSG, "%s: not a manifest (a regular file of at most 4 MiB)", p);
                 return NULL;
+        }
+        if (ip->require_signed) {
+                _cleanup_free_ char *fpr = NULL;
+                k = sign_verify_image(p, fd, ip->keyring, ip->trusted_keys, &fpr, NULL, err);
+                if (k < 0)
+                        return NULL;
+                if (lseek(fd, 0, SEEK_SET) < 0) {
+                        (void) set_error(err, -errno, "%s: %s", p, strerror(errno));
+                        return NULL;
+                }
         }
         k = read_fd_capped(fd, MANIFEST_MAX, &text, NULL);
         if (k < 0) {
@@ -75,21 +86,14 @@ int image_check(const char *path, bool rootfs, const struct image_policy *p, str
         if (fd < 0)
                 return set_error(err, -errno, "%s: %s", path, strerror(errno));
         if (p->require_signed) {
-                _cleanup_free_ char *mp = strdup_printf("%s/manifest.json", dir);
                 k = sign_verify_image(path, fd, p->keyring, p->trusted_keys, &ret->signer, ret->sha256, err);
                 if (k < 0)
                         return k;
-                /* the manifest (its verity root hash) is what the signature vouches for too */
-                if (rootfs && mp && access(mp, F_OK) == 0) {
-                        _cleanup_free_ char *mfpr = NULL;
-                        k = sign_verify_image(mp, -1, p->keyring, p->trusted_keys, &mfpr, NULL, err);
-                        if (k < 0)
-                                return k;
-                }
         }
         if (!rootfs)
                 return 0;
-        m = manifest_load(dir, &absent, err);
+        /* the manifest (its verity root hash) is what the signature vouches for too */
+        m = manifest_load(dir, p, &absent, err);
         if (!m)
                 return absent ? 0 : err && *err ? -EBADMSG : -ENOMEM;
         if (json_object_object_get_ex(m, "outputs", &o) && json_object_object_get_ex(o, name, &e) &&
