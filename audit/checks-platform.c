@@ -204,7 +204,8 @@ static int pci_virtual(struct audit_ctx *c, struct sis_finding *f, char ***famil
                 return pci_proc_virtual(c, f, families, ret_count);
         if (k < 0)
                 return k;
-        for (size_t i = 0; devs[i]; i++)
+        /* (the live host's own sysfs needs no bounds, and unrecorded, the reads would be libpci's twice) */
+        for (size_t i = 0; (!sis_root_is_live(c->root) || sis_root_recording(c->root)) && devs[i]; i++)
                 for (size_t j = 0; j < ELEMENTSOF(pci_files); j++) {
                         _cleanup_free_ char *p = strdup_printf("/sys/bus/pci/devices/%s/%s", devs[i], pci_files[j]), *v = NULL;
                         if (p)

@@ -413,6 +413,12 @@ int gunzip_capped(const void *in, size_t len, size_t cap, char **ret, size_t *re
         size_t sz = 64 * 1024, have = 0;
         int zr;
 
+        /* gzip's last four bytes are the size it holds (mod 4 GiB): a hint for one allocation, no more */
+        if (len >= 18) {
+                const unsigned char *t = (const unsigned char *) in + len - 4;
+                size_t isize = (size_t) t[0] | (size_t) t[1] << 8 | (size_t) t[2] << 16 | (size_t) t[3] << 24;
+                sz = MIN(MAX(isize, (size_t) 4096), cap);
+        }
         if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
                 return -ENOMEM;
         out = malloc(sz + 1);

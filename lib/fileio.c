@@ -83,7 +83,7 @@ int write_file_atomic(const char *path, const void *data, size_t len, mode_t mod
         return 0;
 }
 
-int read_fd_capped(int fd, size_t cap, char **ret, size_t *ret_len) {
+static int read_capped(int fd, size_t cap, bool short_is_end, char **ret, size_t *ret_len) {
         _cleanup_free_ char *buf = NULL;
         size_t len = 0, sz = MIN((size_t) 4096, cap + 1);
 
@@ -111,6 +111,8 @@ int read_fd_capped(int fd, size_t cap, char **ret, size_t *ret_len) {
                 if (n == 0)
                         break;
                 len += (size_t) n;
+                if (short_is_end && len < sz)
+                        break;
         }
         if (len > cap)
                 return -EFBIG;
@@ -119,6 +121,14 @@ int read_fd_capped(int fd, size_t cap, char **ret, size_t *ret_len) {
         if (ret_len)
                 *ret_len = len;
         return 0;
+}
+
+int read_fd_capped(int fd, size_t cap, char **ret, size_t *ret_len) {
+        return read_capped(fd, cap, false, ret, ret_len);
+}
+
+int read_fd_kernfs_capped(int fd, size_t cap, char **ret, size_t *ret_len) {
+        return read_capped(fd, cap, true, ret, ret_len);
 }
 
 int read_file_capped(const char *path, size_t cap, char **ret, size_t *ret_len) {

@@ -14,6 +14,11 @@ int write_attr(const char *path, const char *value);
 
 /* Read fd to its end into a NUL-terminated buffer; -EFBIG past cap bytes. */
 int read_fd_capped(int fd, size_t cap, char **ret, size_t *ret_len);
+/* The same for a sysfs attribute or a sysctl, which gives its whole value to one read of a page or
+ * more: a read that leaves the buffer short is the end (a second read would ask the kernel again,
+ * and a raw sysfs attribute may answer anew: systemd's read_virtual_file() reads them so). Never for
+ * seq_file texts such as /proc/cpuinfo, which return a page at a time. */
+int read_fd_kernfs_capped(int fd, size_t cap, char **ret, size_t *ret_len);
 /* Read a whole regular file (not through the sysroot: for the tool's own inputs), capped. */
 int read_file_capped(const char *path, size_t cap, char **ret, size_t *ret_len);
 

@@ -386,6 +386,18 @@ static void read_remember(struct sis_root *r, const char *path, const char *data
                                               err < 0 ? json_object_new_int(err) : json_object_new_string_len(data, (int) len));
 }
 
+/* On the live host, a file whose value one read returns whole: sysfs attributes and sysctls. Not
+ * the seq_file lists beside them (cgroupfs, securityfs, debugfs, tracefs), which give a page at a time. */
+static bool kernfs_attribute(const char *path) {
+        static const char *const prefixes[] = { "/sys/devices/", "/sys/bus/",       "/sys/class/",      "/sys/module/",
+                                                "/sys/kernel/mm/", "/sys/hypervisor/", "/proc/sys/" };
+
+        for (size_t i = 0; i < ELEMENTSOF(prefixes); i++)
+                if (startswith(path, prefixes[i]))
+                        return true;
+        return false;
+}
+
 static int read_uncached(struct sis_root *r, const char *path, char **ret, size_t *ret_len);
 
 int sis_root_read(struct sis_root *r, const char *path, char **ret, size_t *ret_len) {
@@ -427,7 +439,10 @@ static int read_uncached(struct sis_root *r, const char *path, char **ret, size_
         if (!S_ISREG(st.st_mode))
                 return -EINVAL; /* never read device nodes, FIFOs or sockets */
 
-        k = read_fd_capped(fd, SIS_READ_MAX, &buf, &len);
+        if (r->live && kernfs_attribute(path))
+                k = read_fd_kernfs_capped(fd, SIS_READ_MAX, &buf, &len);
+        else
+                k = read_fd_capped(fd, SIS_READ_MAX, &buf, &len);
         if (k < 0) {
                 record_error(r, path, k);
                 return k;

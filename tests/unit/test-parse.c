@@ -146,6 +146,49 @@ static void test_gunzip(void **state) {
         out = NULL;
         assert_int_equal(gunzip_capped(gz, z.total_out / 2, 1 << 20, &out, &len), -EBADMSG); /* truncated */
         assert_int_equal(gunzip_capped("plain text", 10, 1 << 20, &out, &len), -EBADMSG);
+        /* the trailer's size is a hint for the first allocation only: a lie is caught by zlib's
+         * length check, and never sizes more than the cap */
+        gz[z.total_out - 4] ^= 0x10;
+        assert_int_equal(gunzip_capped(gz, z.total_out, 1 << 20, &out, &len), -EBADMSG);
+        memset(gz + z.total_out - 4, 0xff, 4);
+        assert_int_equal(gunzip_capped(gz, z.total_out, 1 << 20, &out, &len), -EBADMSG);
+        memset(gz + z.total_out - 4, 0, 4);
+        assert_int_equal(gunzip_capped(gz, z.total_out, 1 << 20, &out, &len), -EBADMSG);
+        assert_null(out);
+}
+
+/* more than the first allocation (64 KiB, or the trailer's size) holds, and more than the cap */
+static void test_gunzip_sizes(void **state) {
+        const size_t n = 300 * 1024;
+        _cleanup_free_ char *text = malloc(n), *out = NULL;
+        _cleanup_free_ unsigned char *gz = malloc(n);
+        z_stream z = {};
+        size_t len;
+
+        assert_non_null(text);
+        assert_non_null(gz);
+        for (size_t i = 0; i < n; i++)
+                text[i] = (char) ('A' + (i * 7919 % 61) % 26);
+        assert_int_equal(deflateInit2(&z, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY), Z_OK);
+        z.next_in = (Bytef *) text;
+        z.avail_in = (uInt) n;
+        z.next_out = gz;
+        z.avail_out = (uInt) n;
+        assert_int_equal(deflate(&z, Z_FINISH), Z_STREAM_END);
+        deflateEnd(&z);
+        assert_int_equal(gunzip_capped(gz, z.total_out, 1 << 20, &out, &len), 0);
+        assert_int_equal(len, n);
+        assert_memory_equal(out, text, n);
+        free(out);
+        out = NULL;
+        assert_int_equal(gunzip_capped(gz, z.total_out, n - 1, &out, &len), -EFBIG);
+        assert_int_equal(gunzip_capped(gz, z.total_out, n, &out, &len), 0);
+        assert_int_equal(len, n);
+        free(out);
+        out = NULL;
+        /* a trailer that says less than it holds: the buffer grows as before */
+        memset(gz + z.total_out - 4, 0, 4);
+        assert_int_equal(gunzip_capped(gz, z.total_out, 1 << 20, &out, &len), -EBADMSG);
 }
 
 static void test_util(void **state) {
@@ -241,7 +284,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_cpuinfo), cmocka_unit_test(test_cmdline), cmocka_unit_test(test_swaps),
                 cmocka_unit_test(test_mounts),  cmocka_unit_test(test_modparam), cmocka_unit_test(test_kconfig),
-                cmocka_unit_test(test_gunzip),  cmocka_unit_test(test_util),
+                cmocka_unit_test(test_gunzip), cmocka_unit_test(test_gunzip_sizes),  cmocka_unit_test(test_util),
                 cmocka_unit_test(test_one_line), cmocka_unit_test(test_utf8),
         };
         return cmocka_run_group_tests_name("parse", tests, NULL, NULL);

@@ -320,6 +320,44 @@ static void test_dump_roundtrip(void **state) {
         rm_rf(out);
 }
 
+/* One record per read, as a kernel attribute gives its value: read_fd_capped reads to the end,
+ * read_fd_kernfs_capped stops at the first read that leaves its buffer short, and reads on after a
+ * full one. */
+static void test_kernfs_reads(void **state) {
+        static char page[4096];
+        _cleanup_free_ char *a = NULL, *b = NULL, *c = NULL, *d = NULL;
+        _cleanup_root_ struct sis_root *live = NULL;
+        int sv[2];
+        size_t len;
+
+        assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+        assert_int_equal(write(sv[1], "abc", 3), 3);
+        assert_int_equal(write(sv[1], "def", 3), 3);
+        assert_int_equal(shutdown(sv[1], SHUT_WR), 0);
+        assert_int_equal(read_fd_kernfs_capped(sv[0], 1 << 20, &a, &len), 0);
+        assert_string_equal(a, "abc");
+        assert_int_equal(read_fd_capped(sv[0], 1 << 20, &b, &len), 0);
+        assert_string_equal(b, "def");
+        close(sv[0]);
+        close(sv[1]);
+
+        memset(page, 'p', sizeof(page));
+        assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+        assert_int_equal(write(sv[1], page, sizeof(page)), (ssize_t) sizeof(page));
+        assert_int_equal(write(sv[1], "x", 1), 1);
+        assert_int_equal(shutdown(sv[1], SHUT_WR), 0);
+        assert_int_equal(read_fd_kernfs_capped(sv[0], 1 << 20, &c, &len), 0);
+        assert_int_equal(len, sizeof(page) + 1);
+        assert_int_equal(c[len - 1], 'x');
+        close(sv[0]);
+        close(sv[1]);
+
+        /* the live host: a sysctl read that way is whole */
+        assert_int_equal(sis_root_new("/", &live), 0);
+        assert_int_equal(sis_root_read_string(live, "/proc/sys/kernel/ostype", &d), 0);
+        assert_string_equal(d, "Linux");
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_prestate(test_reads, NULL),
@@ -330,6 +368,7 @@ int main(void) {
                 cmocka_unit_test(test_bad_dumps),
                 cmocka_unit_test(test_dump_roundtrip),
                 cmocka_unit_test(test_open_beneath),
+                cmocka_unit_test(test_kernfs_reads),
         };
         return cmocka_run_group_tests_name("sysroot", tests, setup, teardown);
 }
