@@ -22,8 +22,7 @@ PROVISION_LIBS := $(shell $(PKG_CONFIG) --libs libcrypto libcurl gpgme libarchiv
 WARN := -Wall -Wextra -Wmissing-prototypes -Wstrict-prototypes -Wvla -Wshadow -Wformat=2 \
         -Wno-unused-parameter -Wno-missing-field-initializers -fno-common -Werror
 CFLAGS ?= -O2 -g
-ALL_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -DSIS_VERSION='"$(VERSION)"' -I. -Ilib -Iaudit -Ireports -Iprovision -Ilaunch \
-        $(PKG_CFLAGS) $(CFLAGS)
+ALL_CFLAGS := -std=gnu11 $(WARN) -D_GNU_SOURCE -DSIS_VERSION='"$(VERSION)"' $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS := -Wl,--as-needed $(LDFLAGS)
 ifneq ($(SANITIZE),)
 ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -37,11 +36,12 @@ Q := @
 endif
 
 LIB_SRCS := $(wildcard lib/*.c)
+CLI_SRCS := $(wildcard cli/*.c)
 AUDIT_SRCS := $(filter-out audit/main.c,$(wildcard audit/*.c))
 REPORT_SRCS := $(filter-out reports/sis-report.c,$(wildcard reports/*.c))
 PROVISION_SRCS := $(filter-out provision/main.c,$(wildcard provision/*.c))
 LAUNCH_SRCS := $(filter-out launch/main.c,$(wildcard launch/*.c))
-CORE_OBJS := $(patsubst %.c,$(B)/%.o,$(LIB_SRCS) $(AUDIT_SRCS) $(REPORT_SRCS) $(PROVISION_SRCS) $(LAUNCH_SRCS))
+CORE_OBJS := $(patsubst %.c,$(B)/%.o,$(LIB_SRCS) $(CLI_SRCS) $(AUDIT_SRCS) $(REPORT_SRCS) $(PROVISION_SRCS) $(LAUNCH_SRCS))
 TEST_SRCS := $(wildcard tests/unit/test-*.c)
 TEST_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(TEST_SRCS))
 TOOLS := $(B)/sis-audit $(B)/sis-report $(B)/sis-provision $(B)/sis-launch
@@ -65,10 +65,29 @@ $(FLAGS_STAMP): FORCE
 	@mkdir -p $(B)
 	@echo '$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)' | cmp -s - $@ || echo '$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)' > $@
 
-$(B)/%.o: %.c $(FLAGS_STAMP)
+# What a folder may include: lib/ sees lib/ only; a tool folder sees lib/, itself, and of the other
+# folders only the headers listed here, their public interface: it compiles with one more -I, a
+# directory of links to exactly these ($(B)/pub/FOLDER), so an #include of any other fails. The
+# tests see every folder.
+PUBLIC_cli :=
+PUBLIC_reports := cli/cli.h
+PUBLIC_audit := cli/cli.h reports/render.h
+PUBLIC_provision := cli/cli.h
+PUBLIC_launch := cli/cli.h audit/audit.h audit/parse.h reports/render.h provision/sign.h provision/verity.h
+FOLDERS := cli reports audit provision launch
+folder_of = $(firstword $(subst /, ,$1))
+INCLUDES = $(if $(filter lib,$(call folder_of,$<)),-Ilib,-Ilib -I$(call folder_of,$<) -I$(B)/pub/$(call folder_of,$<))
+TEST_INCLUDES := -Ilib -Icli -Iaudit -Ireports -Iprovision -Ilaunch
+PUB_STAMP := $(B)/pub/.stamp
+$(PUB_STAMP): Makefile
+	$(Q)rm -rf $(B)/pub
+	$(Q)$(foreach f,$(FOLDERS),mkdir -p $(B)/pub/$(f) $(foreach h,$(PUBLIC_$(f)),&& ln -s $(CURDIR)/$(h) $(B)/pub/$(f)/);)
+	$(Q)touch $@
+
+$(B)/%.o: %.c $(FLAGS_STAMP) | $(PUB_STAMP)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo '  CC      $<')
-	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+	$(Q)$(CC) $(INCLUDES) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(B)/libsis.a: $(CORE_OBJS)
 	$(Q)rm -f $@ && ar rcs $@ $^
@@ -94,7 +113,7 @@ $(B)/sis-launch: $(B)/launch/main.o $(B)/libsis.a
 $(B)/tests/%: tests/unit/%.c tests/unit/helpers.h $(B)/libsis.a $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo '  CC      $<')
-	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -o $@ $< $(B)/libsis.a $(ALL_LDFLAGS) $(PKG_LIBS) $(PROVISION_LIBS) $(LAUNCH_LIBS) $(CMOCKA_LIBS) -lz
+	$(Q)$(CC) $(TEST_INCLUDES) $(ALL_CFLAGS) -MMD -MP -o $@ $< $(B)/libsis.a $(ALL_LDFLAGS) $(PKG_LIBS) $(PROVISION_LIBS) $(LAUNCH_LIBS) $(CMOCKA_LIBS) -lz
 
 check-run: $(TOOLS) $(TEST_BINS) $(B)/confine-run
 	$(Q)VALGRIND=$(VALGRIND) tests/run-tests.sh $(TEST_BINS)
@@ -123,7 +142,7 @@ FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRCS))
 FUZZ_LIB_SRCS := $(LIB_SRCS) $(AUDIT_SRCS) $(REPORT_SRCS) provision/recipe.c provision/tree.c launch/qmp.c launch/qemu.c launch/cgroup.c launch/jailfs.c launch/seal.c
 # The library is compiled once with the fuzzer's instrumentation (build/fuzz/obj), each target's
 # own file then linked against those objects.
-FUZZ_CFLAGS := -std=gnu11 -g -O1 -D_GNU_SOURCE -DSIS_VERSION='"$(VERSION)"' -I. -Ilib -Iaudit -Ireports -Iprovision -Ilaunch $(PKG_CFLAGS)
+FUZZ_CFLAGS := $(TEST_INCLUDES) -std=gnu11 -g -O1 -D_GNU_SOURCE -DSIS_VERSION='"$(VERSION)"' $(PKG_CFLAGS)
 FUZZ_OBJS := $(patsubst %.c,$(B)/fuzz/obj/%.o,$(FUZZ_LIB_SRCS))
 $(B)/fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -149,16 +168,16 @@ fuzz:
 	$(Q)tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
 
 $(B)/bench-image: tests/bench/image.c $(B)/libsis.a $(FLAGS_STAMP)
-	$(Q)$(CC) $(ALL_CFLAGS) -include dump.h -o $@ $< $(B)/libsis.a $(ALL_LDFLAGS) $(PKG_LIBS) $(PROVISION_LIBS) $(LAUNCH_LIBS)
+	$(Q)$(CC) $(TEST_INCLUDES) $(ALL_CFLAGS) -include dump.h -o $@ $< $(B)/libsis.a $(ALL_LDFLAGS) $(PKG_LIBS) $(PROVISION_LIBS) $(LAUNCH_LIBS)
 
 $(B)/bench-jail: tests/bench/jail.c $(B)/libsis.a $(FLAGS_STAMP)
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/libsis.a $(ALL_LDFLAGS) $(PKG_LIBS) $(PROVISION_LIBS) $(LAUNCH_LIBS)
+	$(Q)$(CC) $(TEST_INCLUDES) $(ALL_CFLAGS) -o $@ $< $(B)/libsis.a $(ALL_LDFLAGS) $(PKG_LIBS) $(PROVISION_LIBS) $(LAUNCH_LIBS)
 
 $(B)/bench-seal: tests/bench/seal.c $(B)/libsis.a $(FLAGS_STAMP)
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/libsis.a $(ALL_LDFLAGS) $(PKG_LIBS) $(PROVISION_LIBS) $(LAUNCH_LIBS)
+	$(Q)$(CC) $(TEST_INCLUDES) $(ALL_CFLAGS) -o $@ $< $(B)/libsis.a $(ALL_LDFLAGS) $(PKG_LIBS) $(PROVISION_LIBS) $(LAUNCH_LIBS)
 
 $(B)/confine-run: tests/launch/confine-run.c $(B)/libsis.a $(FLAGS_STAMP)
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/libsis.a $(ALL_LDFLAGS) $(PKG_LIBS) $(PROVISION_LIBS) $(LAUNCH_LIBS)
+	$(Q)$(CC) $(TEST_INCLUDES) $(ALL_CFLAGS) -o $@ $< $(B)/libsis.a $(ALL_LDFLAGS) $(PKG_LIBS) $(PROVISION_LIBS) $(LAUNCH_LIBS)
 
 bench:
 	$(Q)scripts/deps.sh bench
