@@ -191,17 +191,7 @@ cleanup_all() {
 on_exit cleanup_all
 
 # --- the world ----------------------------------------------------------------------------------
-netns_new "$TH" && netns_new "$INET" || { notok "hostile: test namespaces"; finish; }
-ip link add "hu0-$sfx" type veth peer name "hi0-$sfx"
-ip link set "hu0-$sfx" netns "$TH"
-ip link set "hi0-$sfx" netns "$INET"
-ip -n "$TH" link set "hu0-$sfx" name up0
-ip -n "$INET" link set "hi0-$sfx" name eth0
-ip -n "$TH" addr add 198.51.100.2/24 dev up0
-ip -n "$INET" addr add 198.51.100.1/24 dev eth0
-ip -n "$TH" link set up0 up
-ip -n "$INET" link set eth0 up
-ip -n "$TH" route add default via 198.51.100.1
+netns_new "$TH" && netns_new "$INET" && uplink_world "$TH" "$INET" || { notok "hostile: test namespaces"; finish; }
 for a in 10.99.0.1 169.254.169.254 168.63.129.16 100.64.0.1; do ip -n "$INET" addr add "$a/32" dev lo; done
 ip -n "$TH" link add up1 type veth peer name up1p && ip -n "$TH" link set up1 up # another uplink, for --uplink
 mkdir -p "$tmp/www" && echo reached > "$tmp/www/marker.txt"
@@ -228,29 +218,11 @@ SNK=(--key "$tmp/keys/snapshot.key" --images "$tmp/img")
 # the recording API server in the jail's root
 mkdir -p "$tmp/fc"
 cat > "$tmp/fc/jailer" << EOF
-#!/bin/bash
+$STANDIN_JAILER_HEAD
 # stand-in jailer (tests/hostile.sh): the VMM runs as the real jailer runs it: in the VM's cgroup
 # (firecracker/<id>), as --uid/--gid, in --netns, in the jail's root (its working directory: it
 # cannot reach the jail by its host path, whose parents are root's)
-[ "\$1" = --version ] && { echo "Jailer v1.16.1"; exit 0; }
-id= base= uid= gid= netns= cgv=1
-while [ \$# -gt 0 ]; do
-        case \$1 in
-        --id) id=\$2; shift ;;
-        --chroot-base-dir) base=\$2; shift ;;
-        --uid) uid=\$2; shift ;;
-        --gid) gid=\$2; shift ;;
-        --netns) netns=\$2; shift ;;
-        --cgroup-version) cgv=\$2; shift ;;
-        --) break ;;
-        esac
-        shift
-done
-if [ "\$cgv" = 2 ]; then
-        cg=/sys/fs/cgroup/firecracker/\$id
-else
-        cg=\$(awk '\$3 == "cgroup" && \$4 ~ /(^|,)pids(,|\$)/ { print \$2; exit }' /proc/self/mounts)/firecracker/\$id
-fi
+cg=\$(cgdir pids)
 mkdir -p "\$cg"
 cd "\$base/firecracker/\$id/root" || exit 1
 # as the real jailer does: the jail's /, /dev and /run become the VM uid's, 0700

@@ -35,6 +35,9 @@
 #   netns_new NAME            ip netns add NAME, lo up; deleted at exit
 #   inns NS CMD...            CMD in NS's network namespace only (nsenter --net: the mount
 #                             namespace stays the host's, unlike ip netns exec)
+#   uplink_world TH INET      links namespace TH (up0, 198.51.100.2/24, its default route) to
+#                             namespace INET (eth0, 198.51.100.1/24) by a veth pair: the tests'
+#                             stand-in for a host's uplink and the internet. Both must exist.
 #   fake_kernel FILE RELEASE [KIB]
 #                             a file that passes for a kernel: random bytes around a
 #                             "Linux version RELEASE" banner (nothing boots it)
@@ -45,6 +48,12 @@
 #                             recording to requests.jsonl (with --no-api: copies vm-config.json and
 #                             boots from it, writing to its log FIFO, as Firecracker does). Faults for
 #                             fc-server, one a line, in DIR/jailer.faults ("nokvm": a host without KVM).
+#   STANDIN_JAILER_HEAD       the start of every stand-in jailer script (text for an unquoted
+#                             here-document): answers --version as Jailer v1.16.1, parses the
+#                             options the real one takes into id, base, uid, gid, netns, cgv, cgset
+#                             (each --cgroup) and vmm (what follows --), sets vm (the chroot's
+#                             parent), root (the chroot) and args (the whole argv), and defines
+#                             cgdir CONTROLLER (the VM's cgroup in that controller's hierarchy)
 #   dev_policy DIR CHROOT-BASE UID-RANGE [REASON]
 #                             audits this host against DIR's stand-ins into DIR/audit.json and writes
 #                             DIR/dev-policy.json (0644), a development policy waiving exactly what
@@ -201,31 +210,49 @@ fake_kernel() { # FILE RELEASE [KIB]
         { head -c "${k}K" /dev/urandom; printf 'Linux version %s (sis@build) #1 SMP\0' "$2"; head -c "${k}K" /dev/urandom; } > "$1"
 }
 
+uplink_world() { # TH INET
+        ip -n "$1" link add up0 type veth peer name eth0 netns "$2" &&
+                ip -n "$1" addr add 198.51.100.2/24 dev up0 && ip -n "$2" addr add 198.51.100.1/24 dev eth0 &&
+                ip -n "$1" link set up0 up && ip -n "$2" link set eth0 up &&
+                ip -n "$1" route add default via 198.51.100.1 dev up0
+}
+
+# shellcheck disable=SC2016 # text for the stand-ins' scripts: expanded there, not here
+STANDIN_JAILER_HEAD='#!/bin/bash
+[ "$1" = --version ] && { echo "Jailer v1.16.1"; exit 0; }
+args=("$@")
+id= base= uid= gid= netns= cgv=1 vmm=() cgset=()
+while [ $# -gt 0 ]; do
+        case $1 in
+        --id) id=$2; shift ;;
+        --chroot-base-dir) base=$2; shift ;;
+        --uid) uid=$2; shift ;;
+        --gid) gid=$2; shift ;;
+        --netns) netns=$2; shift ;;
+        --cgroup-version) cgv=$2; shift ;;
+        --cgroup) cgset+=("$2"); shift ;;
+        --) shift; vmm=("$@"); break ;;
+        esac
+        shift
+done
+vm="$base/firecracker/$id"
+root="$vm/root"
+cgdir() { # CONTROLLER: the VM'"'"'s cgroup in its hierarchy
+        if [ "$cgv" = 2 ]; then
+                echo "/sys/fs/cgroup/firecracker/$id"
+        else
+                echo "$(awk -v c="$1" '"'"'$3 == "cgroup" && $4 ~ ("(^|,)" c "(,|$)") { print $2; exit }'"'"' /proc/self/mounts)/firecracker/$id"
+        fi
+}'
+
 standin_vmm() { # DIR
         local d=$1
         mkdir -p "$d"
         cat > "$d/jailer" << EOF
-#!/bin/bash
+$STANDIN_JAILER_HEAD
 # stand-in jailer (sis tests): record, then start the recording API server as the VMM, as the
 # real jailer would: in the VM's cgroups (firecracker/<id>, each --cgroup FILE=VALUE written in
 # its controller's hierarchy), as the VM's uid and gid
-[ "\$1" = --version ] && { echo "Jailer v1.16.1"; exit 0; }
-args=("\$@")
-id= base= uid= gid= cgv=1 vmm=() cgset=()
-while [ \$# -gt 0 ]; do
-        case \$1 in
-        --id) id=\$2; shift ;;
-        --chroot-base-dir) base=\$2; shift ;;
-        --uid) uid=\$2; shift ;;
-        --gid) gid=\$2; shift ;;
-        --cgroup-version) cgv=\$2; shift ;;
-        --cgroup) cgset+=("\$2"); shift ;;
-        --) shift; vmm=("\$@"); break ;;
-        esac
-        shift
-done
-vm="\$base/firecracker/\$id"
-root="\$vm/root"
 printf '%s\n' "\${args[@]}" > "\$vm/jailer.argv"
 # as the real one does (FOLDER_HIERARCHY in src/jailer/src/env.rs): the jail's /, /dev and /run
 # become the VM uid's, mode 0700
@@ -234,13 +261,6 @@ chown "\$uid:\$gid" "\$root" "\$root/dev" "\$root/run"
 chmod 700 "\$root" "\$root/dev" "\$root/run"
 grep -E '^Speculation' /proc/self/status > "\$vm/jailer.spec"
 env > "\$vm/jailer.env"
-cgdir() { # CONTROLLER: the VM's cgroup in its hierarchy
-        if [ "\$cgv" = 2 ]; then
-                echo "/sys/fs/cgroup/firecracker/\$id"
-        else
-                echo "\$(awk -v c="\$1" '\$3 == "cgroup" && \$4 ~ ("(^|,)" c "(,|\$)") { print \$2; exit }' /proc/self/mounts)/firecracker/\$id"
-        fi
-}
 cgs=("\$(cgdir pids)")
 mkdir -p "\${cgs[0]}"
 if [ "\$cgv" = 2 ]; then

@@ -92,16 +92,7 @@ EOF
 lock_host
 for n in $TH $INET; do netns_new "$n"; done
 on_exit cleanup
-ip link add "up0-$sfx" type veth peer name "eth0-$sfx"
-ip link set "up0-$sfx" netns "$TH"
-ip link set "eth0-$sfx" netns "$INET"
-ip -n "$TH" link set "up0-$sfx" name up0
-ip -n "$INET" link set "eth0-$sfx" name eth0
-ip -n "$TH" addr add 198.51.100.2/24 dev up0
-ip -n "$INET" addr add 198.51.100.1/24 dev eth0
-ip -n "$TH" link set up0 up
-ip -n "$INET" link set eth0 up
-ip -n "$TH" route add default via 198.51.100.1 dev up0
+uplink_world "$TH" "$INET"
 ip netns exec "$INET" python3 -m http.server --bind 198.51.100.1 --directory "$tmp" 8080 > /dev/null 2>&1 &
 servers+=($!)
 

@@ -40,34 +40,15 @@ cleanup() {
 }
 on_exit cleanup
 mkdir -p "$tmp/img"
-{ head -c 64K /dev/urandom; printf 'Linux version 6.1.0-sis (bench) #1\0'; head -c 64K /dev/urandom; } > "$tmp/img/vmlinux"
+fake_kernel "$tmp/img/vmlinux" 6.1.0-sis 64
 head -c 1M /dev/urandom > "$tmp/img/rootfs.ext4"
 truncate -s 64M "$tmp/img/home.ext4"
 # the stand-in jailer of tests/lib.sh (standin_vmm: the VMM in the VM's cgroup as the VM's uid, the
 # record on fd 3 and the jail's root on fd 4), timing itself until the server's socket is there
 cat > "$tmp/jailer" << EOF
-#!/bin/bash
-[ "\$1" = --version ] && { echo "Jailer v1.16.1"; exit 0; }
+$STANDIN_JAILER_HEAD
 t0=\$(date +%s%N)
-id= base= uid= gid= cgv=1
-while [ \$# -gt 0 ]; do
-        case \$1 in
-        --id) id=\$2; shift ;;
-        --chroot-base-dir) base=\$2; shift ;;
-        --uid) uid=\$2; shift ;;
-        --gid) gid=\$2; shift ;;
-        --cgroup-version) cgv=\$2; shift ;;
-        --) break ;;
-        esac
-        shift
-done
-vm="\$base/firecracker/\$id"
-root="\$vm/root"
-if [ "\$cgv" = 2 ]; then
-        cg=/sys/fs/cgroup/firecracker/\$id
-else
-        cg=\$(awk '\$3 == "cgroup" && \$4 ~ /(^|,)pids(,|\$)/ { print \$2; exit }' /proc/self/mounts)/firecracker/\$id
-fi
+cg=\$(cgdir pids)
 mkdir -p "\$cg"
 rec=\$vm/requests.jsonl
 : >> "\$rec"
@@ -91,12 +72,7 @@ L=(--run-dir "$rund" --chroot-base "$tmp/jail" --uid-range 20000-20009 --jailer 
 if [ "$mode" = metrics ]; then
         TH=sisb-th-$$ INET=sisb-inet-$$
         for n in $TH $INET; do netns_new "$n" || exit 1; done
-        ip -n "$TH" link add up0 type veth peer name eth0 netns "$INET"
-        ip -n "$TH" addr add 198.51.100.2/24 dev up0
-        ip -n "$INET" addr add 198.51.100.1/24 dev eth0
-        ip -n "$TH" link set up0 up
-        ip -n "$INET" link set eth0 up
-        ip -n "$TH" route add default via 198.51.100.1
+        uplink_world "$TH" "$INET" || exit 1
         M=(--run-dir "$rund" --chroot-base "$tmp/jail" --uid-range 20500-20999 --jailer "$tmp/jailer" --firecracker "$tmp/firecracker")
         # shellcheck disable=SC2317 # called through on_exit
         clean_all() {
