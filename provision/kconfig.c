@@ -2,13 +2,13 @@
 #include "kconfig.h"
 
 #include <ctype.h>
-#include <ftw.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fileio.h"
 #include "util.h"
+#include "walk.h"
 
 void kreqs_done(struct kreqs *r) {
         for (size_t i = 0; i < r->n; i++) {
@@ -299,15 +299,16 @@ struct kdef {
         bool found, other_arch_only, this_arch;
 };
 
-static struct kdef *scan_defs;
-static size_t scan_n;
-static size_t scan_root_len;
-static const char *scan_arch;
+/* The symbols looked for in one walk over the Kconfig files. */
+struct kscan {
+        struct kdef *defs;
+        size_t n;
+        const char *arch;
+};
 
-static void scan_file(const char *path) {
+static void scan_file(struct kscan *ks, const char *path, const char *rel) {
         _cleanup_free_ char *text = NULL;
-        const char *rel = path + scan_root_len + 1;
-        bool other_arch = startswith(rel, "arch/") && !(startswith(rel + 5, scan_arch) && rel[5 + strlen(scan_arch)] == '/');
+        bool other_arch = startswith(rel, "arch/") && !(startswith(rel + 5, ks->arch) && rel[5 + strlen(ks->arch)] == '/');
         struct kdef *cur = NULL;
 
         if (read_file_capped(path, 4 << 20, &text, NULL) < 0)
@@ -322,9 +323,9 @@ static void scan_file(const char *path) {
                 if (startswith(s, "config ") || startswith(s, "menuconfig ")) {
                         name = strstrip(strchr(s, ' ') + 1);
                         cur = NULL;
-                        for (size_t i = 0; i < scan_n; i++)
-                                if (streq(scan_defs[i].name, name)) {
-                                        cur = &scan_defs[i];
+                        for (size_t i = 0; i < ks->n; i++)
+                                if (streq(ks->defs[i].name, name)) {
+                                        cur = &ks->defs[i];
                                         if (other_arch) {
                                                 if (!cur->found)
                                                         cur->other_arch_only = true;
@@ -357,10 +358,10 @@ static void scan_file(const char *path) {
         }
 }
 
-static int scan_one(const char *p, const struct stat *st _unused_, int flag, struct FTW *ftw) {
-        const char *base = p + ftw->base;
-        if (flag == FTW_F && startswith(base, "Kconfig"))
-                scan_file(p);
+static int scan_one(const struct walk_entry *e, void *userdata) {
+        /* as nftw() did: unreadable entries and directories are passed over */
+        if (!e->error && !S_ISDIR(e->st->st_mode) && !S_ISLNK(e->st->st_mode) && startswith(e->name, "Kconfig"))
+                scan_file(userdata, e->path, e->rel);
         return 0;
 }
 
@@ -398,6 +399,32 @@ void kmiss_free(struct kmiss *m, size_t n) {
         free(m);
 }
 
+/* Why each miss is one: one walk over the Kconfig files explains them all. Without memory, no
+ * explanations. */
+static void explain_misses(struct kmiss *miss, size_t n, const char *srcdir, const char *arch, const struct kfinal *final) {
+        struct kscan ks = { .defs = calloc(n, sizeof(struct kdef)), .n = n, .arch = arch };
+
+        if (!ks.defs)
+                return;
+        for (size_t i = 0; i < n; i++)
+                ks.defs[i].name = miss[i].req->name;
+        (void) walk(srcdir, 0, scan_one, &ks);
+        for (size_t i = 0; i < n; i++) {
+                struct kdef *d = &ks.defs[i];
+                if (d->other_arch_only && !d->this_arch)
+                        miss[i].why = strdup_printf("not available on %s", arch);
+                else if (!d->found)
+                        miss[i].why = strdup("unknown symbol: no Kconfig defines it (a typo?)");
+                else if (d->depends)
+                        miss[i].why = explain_depends(d->depends, final);
+                else
+                        miss[i].why = strdup_printf("no visible prompt here, or an enclosing menu/if is off (%s)", d->file);
+                free(d->file);
+                free(d->depends);
+        }
+        free(ks.defs);
+}
+
 int kreqs_check(const struct kreqs *r, const struct kfinal *final, const char *srcdir, const char *arch,
                 struct kmiss **ret) {
         struct kmiss *miss = NULL;
@@ -416,34 +443,8 @@ int kreqs_check(const struct kreqs *r, const struct kfinal *final, const char *s
                 miss = m;
                 miss[n++] = (struct kmiss) { .req = &r->v[i], .got = strdup(got ? got : "n") };
         }
-        if (n > 0 && srcdir) {
-                /* one walk over the Kconfig files explains every miss */
-                scan_defs = calloc(n, sizeof(*scan_defs));
-                if (scan_defs) {
-                        scan_n = n;
-                        scan_root_len = strlen(srcdir);
-                        scan_arch = arch;
-                        for (size_t i = 0; i < n; i++)
-                                scan_defs[i].name = miss[i].req->name;
-                        (void) nftw(srcdir, scan_one, 32, FTW_PHYS);
-                        for (size_t i = 0; i < n; i++) {
-                                struct kdef *d = &scan_defs[i];
-                                if (d->other_arch_only && !d->this_arch)
-                                        miss[i].why = strdup_printf("not available on %s", arch);
-                                else if (!d->found)
-                                        miss[i].why = strdup("unknown symbol: no Kconfig defines it (a typo?)");
-                                else if (d->depends)
-                                        miss[i].why = explain_depends(d->depends, final);
-                                else
-                                        miss[i].why = strdup_printf("no visible prompt here, or an enclosing menu/if is off (%s)", d->file);
-                                free(d->file);
-                                free(d->depends);
-                        }
-                        free(scan_defs);
-                        scan_defs = NULL;
-                        scan_n = 0;
-                }
-        }
+        if (n > 0 && srcdir)
+                explain_misses(miss, n, srcdir, arch, final);
         *ret = miss;
         return (int) n;
 }

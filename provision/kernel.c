@@ -22,7 +22,6 @@
 #include <ctype.h>
 #include <archive_entry.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <json-c/json.h>
 #include <stdarg.h>
 #include <sys/stat.h>
@@ -38,6 +37,7 @@
 #include "log.h"
 #include "sbom.h"
 #include "util.h"
+#include "walk.h"
 
 #define MANIFEST_VERSION 1
 /* What the build makes, and what an entry holds: those plus the SBOM (CycloneDX, provision/sbom.c).
@@ -62,39 +62,43 @@ static void step(const struct kernel_opts *o, const char *fmt, ...) {
 /* --- the source --------------------------------------------------------------------------- */
 
 /* A directory's identity: the sorted list of (path, size, mtime) of its files. */
-static struct sha256_ctx *tree_ctx;
-static size_t tree_skip;
-static char **tree_lines;
-static int tree_one(const char *p, const struct stat *st, int flag, struct FTW *ftw _unused_) {
-        if (flag == FTW_F || flag == FTW_SL) {
-                char *l = strdup_printf("%s %lld %lld", p + tree_skip, (long long) st->st_size, (long long) st->st_mtime);
-                if (!l || strv_push(&tree_lines, l) < 0)
-                        return -1;
+struct tree_lines {
+        char **lines;
+        size_t skip;    /* the directory's name: the lines start after it */
+};
+
+static int tree_line(const struct walk_entry *e, void *userdata) {
+        struct tree_lines *tl = userdata;
+
+        if (e->error)
+                return 0; /* as nftw(): an unreadable entry is left out */
+        if (!S_ISDIR(e->st->st_mode)) {
+                char *l = strdup_printf("%s %lld %lld", e->path + tl->skip, (long long) e->st->st_size, (long long) e->st->st_mtime);
+                if (!l || strv_push(&tl->lines, l) < 0)
+                        return -ENOMEM;
         }
         return 0;
 }
 
 static int tree_hash(const char *dir, char hex[static SHA256_HEX]) {
-        int k;
+        struct tree_lines tl = { .skip = strlen(dir) };
+        _cleanup_strv_free_ char **lines = NULL;
+        struct sha256_ctx *c;
+        int k = walk(dir, WALK_NO_ROOT, tree_line, &tl);
 
-        tree_skip = strlen(dir);
-        tree_lines = NULL;
-        if (nftw(dir, tree_one, 64, FTW_PHYS) < 0) {
-                strv_free(tree_lines);
-                return -errno;
-        }
-        strv_sort(tree_lines);
-        k = sha256_begin(&tree_ctx);
-        for (size_t i = 0; k >= 0 && tree_lines && tree_lines[i]; i++) {
-                k = sha256_add(tree_ctx, tree_lines[i], strlen(tree_lines[i]));
-                if (k >= 0)
-                        k = sha256_add(tree_ctx, "\n", 1);
-        }
-        strv_free(tree_lines);
-        tree_lines = NULL;
+        lines = tl.lines;
         if (k < 0)
                 return k;
-        return sha256_end(tree_ctx, hex);
+        strv_sort(lines);
+        k = sha256_begin(&c);
+        for (size_t i = 0; k >= 0 && lines && lines[i]; i++) {
+                k = sha256_add(c, lines[i], strlen(lines[i]));
+                if (k >= 0)
+                        k = sha256_add(c, "\n", 1);
+        }
+        if (k < 0)
+                return k;
+        return sha256_end(c, hex);
 }
 
 /* Unpack a tarball into a new directory, atomically; the top-level directory of the archive

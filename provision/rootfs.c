@@ -33,6 +33,7 @@
 #include "tree.h"
 #include "util.h"
 #include "verity.h"
+#include "walk.h"
 
 #define MANIFEST_VERSION 1
 
@@ -41,7 +42,32 @@ static const char *const rootfs_published[] = { "rootfs.ext4", "sbom.cdx.json", 
 
 /* --- recipe identity ---------------------------------------------------------------------- */
 
-static int hash_overlay_one(struct sha256_ctx *c, const char *root, const char *rel);
+/* Every entry of an overlay, in sorted order, below the overlay's own directory (which must be
+ * one); an entry that cannot be read stops the walk. */
+static int overlay_entry(const struct walk_entry *e) {
+        if (e->error)
+                return e->error;
+        if (e->depth == 0)
+                return S_ISDIR(e->st->st_mode) ? 1 : -ENOTDIR;
+        return 0;
+}
+
+static int hash_one(const struct walk_entry *e, void *ud) {
+        struct sha256_ctx *c = ud;
+        _cleanup_free_ char *line = NULL;
+        char hex[SHA256_HEX] = "";
+        int k = overlay_entry(e);
+
+        if (k != 0)
+                return k < 0 ? k : 0;
+        line = strdup_printf("%s %o\n", e->rel, (unsigned) e->st->st_mode);
+        if (!line)
+                return -ENOMEM;
+        k = sha256_add(c, line, strlen(line));
+        if (k >= 0 && S_ISREG(e->st->st_mode) && (k = sha256_file(e->path, hex)) >= 0)
+                k = sha256_add(c, hex, strlen(hex));
+        return k;
+}
 
 /* sha256 over every recipe file read and every overlay file (path, mode, contents). */
 static int recipe_hash(struct build *b) {
@@ -56,7 +82,7 @@ static int recipe_hash(struct build *b) {
         }
         for (size_t i = 0; k >= 0 && b->r.overlays && b->r.overlays[i]; i++) {
                 _cleanup_free_ char *root = strdup_printf("%s/overlay/%s", b->o->recipes, b->r.overlays[i]);
-                k = root ? hash_overlay_one(c, root, "") : -ENOMEM;
+                k = root ? walk(root, WALK_SORTED, hash_one, c) : -ENOMEM;
         }
         if (k < 0)
                 return k;
@@ -65,85 +91,31 @@ static int recipe_hash(struct build *b) {
 
 /* --- overlays ----------------------------------------------------------------------------- */
 
-/* Walk an overlay directory in sorted order; for each file call fn. */
-typedef int (*overlay_fn)(void *ud, const char *root, const char *rel, const struct stat *st);
-
-static int overlay_walk(const char *root, const char *rel, overlay_fn fn, void *ud) {
-        _cleanup_free_ char *dir = strdup_printf("%s/%s", root, rel);
-        struct dirent **names = NULL;
-        int n, k = 0;
-
-        if (!dir)
-                return -ENOMEM;
-        n = scandir(dir, &names, NULL, alphasort);
-        if (n < 0)
-                return -errno;
-        for (int i = 0; i < n; i++) {
-                const char *nm = names[i]->d_name;
-                _cleanup_free_ char *r = NULL, *p = NULL;
-                struct stat st;
-                if (k < 0 || streq(nm, ".") || streq(nm, "..")) {
-                        free(names[i]);
-                        continue;
-                }
-                r = *rel ? strdup_printf("%s/%s", rel, nm) : strdup(nm);
-                p = strdup_printf("%s/%s", root, r ? r : "");
-                if (!r || !p || lstat(p, &st) < 0)
-                        k = -errno ? -errno : -ENOMEM;
-                else {
-                        k = fn(ud, root, r, &st);
-                        if (k >= 0 && S_ISDIR(st.st_mode))
-                                k = overlay_walk(root, r, fn, ud);
-                }
-                free(names[i]);
-        }
-        free(names);
-        return k;
-}
-
-static int hash_one(void *ud, const char *root, const char *rel, const struct stat *st) {
-        struct sha256_ctx *c = ud;
-        _cleanup_free_ char *line = strdup_printf("%s %o\n", rel, (unsigned) st->st_mode), *p = strdup_printf("%s/%s", root, rel);
-        char hex[SHA256_HEX] = "";
-        int k;
-
-        if (!line || !p)
-                return -ENOMEM;
-        k = sha256_add(c, line, strlen(line));
-        if (k >= 0 && S_ISREG(st->st_mode) && (k = sha256_file(p, hex)) >= 0)
-                k = sha256_add(c, hex, strlen(hex));
-        return k;
-}
-
-static int hash_overlay_one(struct sha256_ctx *c, const char *root, const char *rel) {
-        return overlay_walk(root, rel, hash_one, c);
-}
-
-static int copy_one(void *ud, const char *root, const char *rel, const struct stat *st) {
+static int copy_one(const struct walk_entry *e, void *ud) {
         struct tree *t = ud;
-        _cleanup_free_ char *p = strdup_printf("%s/%s", root, rel), *text = NULL;
+        _cleanup_free_ char *text = NULL;
         size_t len;
-        int k;
+        int k = overlay_entry(e);
 
-        if (!p)
-                return -ENOMEM;
-        if (S_ISDIR(st->st_mode))
-                return tree_find(t, rel) ? 0 : tree_put_dir(t, rel, 0755, 0, 0);
-        if (S_ISLNK(st->st_mode)) {
+        if (k != 0)
+                return k < 0 ? k : 0;
+        if (S_ISDIR(e->st->st_mode))
+                return tree_find(t, e->rel) ? 0 : tree_put_dir(t, e->rel, 0755, 0, 0);
+        if (S_ISLNK(e->st->st_mode)) {
                 char buf[4096];
-                ssize_t n = readlink(p, buf, sizeof(buf) - 1);
+                ssize_t n = readlink(e->path, buf, sizeof(buf) - 1);
                 if (n < 0)
                         return -errno;
                 buf[n] = '\0';
-                return tree_put_symlink(t, rel, buf);
+                return tree_put_symlink(t, e->rel, buf);
         }
-        if (!S_ISREG(st->st_mode))
+        if (!S_ISREG(e->st->st_mode))
                 return -EINVAL;
-        k = read_file_capped(p, MAX_TEXT, &text, &len);
+        k = read_file_capped(e->path, MAX_TEXT, &text, &len);
         if (k < 0)
                 return k;
         /* overlay files are root's: executable or not, never setuid */
-        return tree_put_file(t, rel, text, len, st->st_mode & 0111 ? 0755 : 0644, 0, 0);
+        return tree_put_file(t, e->rel, text, len, e->st->st_mode & 0111 ? 0755 : 0644, 0, 0);
 }
 
 /* --- small text helpers -------------------------------------------------------------------- */
@@ -335,7 +307,7 @@ static int rootfs_run(struct build *b, char **err) {
         }
         for (char **ov = b->r.overlays; ov && *ov; ov++) {
                 _cleanup_free_ char *root = strdup_printf("%s/overlay/%s", o->recipes, *ov);
-                k = root ? overlay_walk(root, "", copy_one, &t) : -ENOMEM;
+                k = root ? walk(root, WALK_SORTED, copy_one, &t) : -ENOMEM;
                 if (k < 0) {
                         k = set_error(err, k, "overlay %s: %s", strna(root), strerror(-k));
                         goto out;

@@ -4,12 +4,12 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
 #include "fileio.h"
 #include "util.h"
+#include "walk.h"
 
 #define BLOCK 4096u
 
@@ -558,35 +558,41 @@ struct scan_item {
         struct stat st;
         char *link;
 };
-static struct scan_item *scan_items;
-static size_t scan_n, scan_cap, scan_skip;
+struct scan {
+        struct scan_item *items;
+        size_t n, cap;
+};
 
-static int scan_one(const char *p, const struct stat *st, int flag, struct FTW *ftw) {
+static int scan_one(const struct walk_entry *e, void *userdata) {
+        struct scan *sc = userdata;
         struct scan_item *it;
 
-        if (ftw->level == 0)
-                return 0;
-        if (scan_n == scan_cap) {
-                size_t cap = scan_cap ? scan_cap * 2 : 4096;
-                it = reallocarray(scan_items, cap, sizeof(*it));
+        if (e->error)
+                /* a directory that cannot be read is kept without its contents, as nftw() did */
+                return e->st ? 0 : e->error;
+        if (sc->n == sc->cap) {
+                size_t cap = sc->cap ? sc->cap * 2 : 4096;
+                it = reallocarray(sc->items, cap, sizeof(*it));
                 if (!it)
-                        return -1;
-                scan_items = it;
-                scan_cap = cap;
+                        return -ENOMEM;
+                sc->items = it;
+                sc->cap = cap;
         }
-        it = &scan_items[scan_n];
-        *it = (struct scan_item) { .rel = strdup(p + scan_skip), .st = *st };
+        it = &sc->items[sc->n];
+        *it = (struct scan_item) { .rel = strdup(e->rel), .st = *e->st };
         if (!it->rel)
-                return -1;
-        if (flag == FTW_SL) {
+                return -ENOMEM;
+        if (S_ISLNK(e->st->st_mode)) {
                 char buf[4096];
-                ssize_t n = readlink(p, buf, sizeof(buf) - 1);
-                if (n < 0)
-                        return -1;
+                ssize_t n = readlink(e->path, buf, sizeof(buf) - 1);
+                if (n < 0) {
+                        free(it->rel);
+                        return -errno;
+                }
                 buf[n] = '\0';
                 it->link = strdup(buf);
         }
-        scan_n++;
+        sc->n++;
         return 0;
 }
 
@@ -599,13 +605,15 @@ static int cmp_ino(const void *a, const void *b) {
 
 int tree_rescan(struct tree *t, char **ret_error) {
         struct tree fresh = { .work = t->work, .work_fd = t->work_fd };
+        struct scan sc = {};
+        struct scan_item *scan_items;
+        size_t scan_n;
         int k = 0;
 
-        scan_items = NULL;
-        scan_n = scan_cap = 0;
-        scan_skip = strlen(t->work) + 1;
-        if (nftw(t->work, scan_one, 64, FTW_PHYS) != 0)
+        if (walk(t->work, WALK_NO_ROOT, scan_one, &sc) < 0)
                 k = set_error(ret_error, -EIO, "%s: cannot read the tree back", t->work);
+        scan_items = sc.items;
+        scan_n = sc.n;
         /* hard links: the first name (by path) of an inode keeps the data */
         qsort(scan_items, scan_n, sizeof(*scan_items), cmp_ino);
         for (size_t i = 0; k >= 0 && i < scan_n; i++) {
@@ -658,7 +666,6 @@ int tree_rescan(struct tree *t, char **ret_error) {
                 free(scan_items[i].link);
         }
         free(scan_items);
-        scan_items = NULL;
         for (size_t i = 0; i < t->n; i++)
                 entry_free(t->e[i]);
         free(t->e);
