@@ -94,7 +94,7 @@ int main(int argc, char **argv) {
         bool home = false, have_owner = false;
         const char *check = NULL, *verb, *sign = NULL, *keyring = NULL;
         _cleanup_strv_free_ char **trusted = NULL;
-        _cleanup_free_ char *out = NULL;
+        _cleanup_free_ char *out = NULL, *err = NULL;
         long cpus = sysconf(_SC_NPROCESSORS_ONLN);
         int c, k;
 
@@ -246,10 +246,10 @@ int main(int argc, char **argv) {
                 o.out = out;
         }
         o.progress = isatty(STDERR_FILENO);
-        k = kernel_build(&o);
-        if (k < 0) {
-                fprintf(stderr, "sis-provision: %s\n", strerror(-k));
-                return EXIT_USAGE;
-        }
-        return k;
+        k = kernel_build(&o, &err);
+        if (k == -EINVAL && !err)
+                return EXIT_USAGE; /* the download said why */
+        if (k < 0)
+                return provision_error(k == -ESRCH ? 1 : EXIT_USAGE, "%s", err ? err : strerror(-k));
+        return 0;
 }
