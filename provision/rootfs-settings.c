@@ -64,26 +64,18 @@ static int edit_db(struct tree *t, const char *path, const char *name, const cha
 static int put_text(struct tree *t, const char *path, mode_t perm, const char *text) {
         return tree_put_file(t, path, text, strlen(text), perm, 0, 0);
 }
-int sis_settings(struct build *b, struct tree *t, char **err) {
+/* The user: fixed ids, no password, written by us (adduser stamps today's date); subordinate ids. */
+static int settings_user(struct build *b, struct tree *t, const char *home, char **err) {
         const struct recipe *r = &b->r;
-        _cleanup_free_ char *home = strdup_printf("/home/%s", r->user), *pw = NULL, *gr = NULL, *sh = NULL, *gs = NULL,
-                            *sub = NULL, *uidstr = strdup_printf("%u", r->uid), *gidstr = strdup_printf("%u", r->gid),
-                            *storage = NULL, *containers = NULL, *fstab = NULL, *inittab = NULL, *hostname = NULL;
-        const char *shell = b->d == DISTRO_ALPINE ? "/bin/sh" : "/bin/sh";
+        const char *shell = "/bin/sh";
+        _cleanup_free_ char *uidstr = strdup_printf("%u", r->uid), *gidstr = strdup_printf("%u", r->gid),
+                            *pw = strdup_printf("%s:x:%u:%u:SIS session:%s:%s\n", r->user, r->uid, r->gid, home, shell),
+                            *gr = strdup_printf("%s:x:%u:\n", r->user, r->gid), *sh = strdup_printf("%s:!::0:99999:7:::\n", r->user),
+                            *gs = strdup_printf("%s:!::\n", r->user),
+                            *sub = strdup_printf("%s:%u:%u\n", r->user, r->subid_start, r->subid_count);
         int k;
 
-        if (!home || !uidstr || !gidstr)
-                return -ENOMEM;
-        /* first what the recipe drops (caches, logs); the mount points below come back */
-        for (char **p = b->f->remove; p && *p; p++)
-                (void) tree_remove(t, *p);
-        /* the user: fixed ids, no password, written by us (adduser stamps today's date) */
-        pw = strdup_printf("%s:x:%u:%u:SIS session:%s:%s\n", r->user, r->uid, r->gid, home, shell);
-        gr = strdup_printf("%s:x:%u:\n", r->user, r->gid);
-        sh = strdup_printf("%s:!::0:99999:7:::\n", r->user);
-        gs = strdup_printf("%s:!::\n", r->user);
-        sub = strdup_printf("%s:%u:%u\n", r->user, r->subid_start, r->subid_count);
-        if (!pw || !gr || !sh || !gs || !sub)
+        if (!uidstr || !gidstr || !pw || !gr || !sh || !gs || !sub)
                 return -ENOMEM;
         if ((k = edit_db(t, "etc/passwd", r->user, uidstr, false, pw)) < 0 ||
             (k = edit_db(t, "etc/group", r->user, gidstr, false, gr)) < 0 ||
@@ -104,40 +96,53 @@ int sis_settings(struct build *b, struct tree *t, char **err) {
                 e->mode = S_IFREG | 04755;
                 e->uid = e->gid = 0;
         }
+        return 0;
+}
 
-        /* rootless Podman under OpenRC: no systemd, so cgroupfs and a file event log; storage on the
-         * home disk (the default path is already under $HOME, said explicitly here) */
-        storage = strdup_printf("# Written by sis-provision: rootless storage lives on the home disk (%s).\n"
-                                "[storage]\n"
-                                "driver = \"overlay\"\n"
-                                "rootless_storage_path = \"%s/.local/share/containers/storage\"\n"
-                                "\n"
-                                "[storage.options.overlay]\n"
-                                "mount_program = \"/usr/bin/fuse-overlayfs\"\n",
-                                home, home);
-        containers = strdup_printf("# Written by sis-provision: rootless Podman under OpenRC (no systemd).\n"
-                                   "[containers]\n"
-                                   "cgroupns = \"private\"\n"
-                                   "\n"
-                                   "[engine]\n"
-                                   "cgroup_manager = \"cgroupfs\"\n"
-                                   "events_logger = \"file\"\n"
-                                   "runtime = \"crun\"\n");
-        if (!storage || !containers)
+/* Rootless Podman under OpenRC: no systemd, so cgroupfs and a file event log; storage on the
+ * home disk (the default path is already under $HOME, said explicitly here). */
+static int settings_podman(struct tree *t, const char *home) {
+        _cleanup_free_ char *storage = strdup_printf("# Written by sis-provision: rootless storage lives on the home disk (%s).\n"
+                                                     "[storage]\n"
+                                                     "driver = \"overlay\"\n"
+                                                     "rootless_storage_path = \"%s/.local/share/containers/storage\"\n"
+                                                     "\n"
+                                                     "[storage.options.overlay]\n"
+                                                     "mount_program = \"/usr/bin/fuse-overlayfs\"\n",
+                                                     home, home);
+        static const char containers[] = "# Written by sis-provision: rootless Podman under OpenRC (no systemd).\n"
+                                         "[containers]\n"
+                                         "cgroupns = \"private\"\n"
+                                         "\n"
+                                         "[engine]\n"
+                                         "cgroup_manager = \"cgroupfs\"\n"
+                                         "events_logger = \"file\"\n"
+                                         "runtime = \"crun\"\n";
+        int k;
+
+        if (!storage)
                 return -ENOMEM;
         if ((k = put_text(t, "etc/containers/storage.conf", 0644, storage)) < 0 ||
             (k = put_text(t, "etc/containers/containers.conf", 0644, containers)) < 0)
                 return k;
+        return 0;
+}
 
-        /* / read-only, the home disk, tmpfs for everything that must be written */
-        fstab = strdup_printf("# Written by sis-provision. / is shared by every VM and never written.\n"
-                              "LABEL=rootfs\t/\text4\tro,noatime\t0 0\n"
-                              "LABEL=home\t%s\text4\trw,nosuid,nodev,noatime\t0 2\n"
-                              "tmpfs\t/tmp\ttmpfs\tnosuid,nodev,mode=1777\t0 0\n"
-                              "tmpfs\t/run\ttmpfs\tnosuid,nodev,mode=0755\t0 0\n"
-                              "tmpfs\t/var/tmp\ttmpfs\tnosuid,nodev,mode=1777\t0 0\n"
-                              "tmpfs\t/var/log\ttmpfs\tnosuid,nodev,mode=0755\t0 0\n",
-                              home);
+/* / read-only, the home disk, tmpfs for everything that must be written; the network and the
+ * name servers from the kernel's ip= argument; the host name. */
+static int settings_mounts(struct build *b, struct tree *t, const char *home, char **err) {
+        const struct recipe *r = &b->r;
+        _cleanup_free_ char *fstab = strdup_printf("# Written by sis-provision. / is shared by every VM and never written.\n"
+                                                   "LABEL=rootfs\t/\text4\tro,noatime\t0 0\n"
+                                                   "LABEL=home\t%s\text4\trw,nosuid,nodev,noatime\t0 2\n"
+                                                   "tmpfs\t/tmp\ttmpfs\tnosuid,nodev,mode=1777\t0 0\n"
+                                                   "tmpfs\t/run\ttmpfs\tnosuid,nodev,mode=0755\t0 0\n"
+                                                   "tmpfs\t/var/tmp\ttmpfs\tnosuid,nodev,mode=1777\t0 0\n"
+                                                   "tmpfs\t/var/log\ttmpfs\tnosuid,nodev,mode=0755\t0 0\n",
+                                                   home),
+                            *hostname = NULL;
+        int k;
+
         if (!fstab || (k = put_text(t, "etc/fstab", 0644, fstab)) < 0)
                 return -ENOMEM;
         if ((k = tree_put_dir(t, home, 0700, r->uid, r->gid)) < 0 || (k = tree_put_dir(t, "tmp", 01777, 0, 0)) < 0 ||
@@ -156,34 +161,42 @@ int sis_settings(struct build *b, struct tree *t, char **err) {
         hostname = strdup_printf("%s\n", r->hostname ? r->hostname : "sis");
         if (!hostname || (k = put_text(t, "etc/hostname", 0644, hostname)) < 0)
                 return -ENOMEM;
+        return 0;
+}
 
-        /* no getty unless the recipe asks for a console */
-        {
-                _cleanup_free_ char *old = NULL;
-                struct sbuf sb = {};
-                k = read_tree_text(t, "etc/inittab", &old);
-                if (k < 0)
-                        return k;
-                for (const char *p = old; *p;) {
-                        size_t len = strcspn(p, "\n");
-                        _cleanup_free_ char *l = strndup(p, len);
-                        p += len + (p[len] == '\n');
-                        if (l && !strstr(l, "getty"))
-                                sbuf_printf(&sb, "%s\n", l);
-                }
-                if (r->console) {
-                        if (b->d == DISTRO_ALPINE)
-                                sbuf_printf(&sb, "%s::respawn:/sbin/getty -L 115200 %s vt100\n", r->console, r->console);
-                        else
-                                sbuf_printf(&sb, "S0:2345:respawn:/sbin/getty -L %s 115200 vt100\n", r->console);
-                }
-                inittab = sbuf_steal(&sb);
-                if (!inittab || (k = put_text(t, "etc/inittab", 0644, inittab)) < 0)
-                        return -ENOMEM;
+/* No getty unless the recipe asks for a console. */
+static int settings_inittab(struct build *b, struct tree *t) {
+        const struct recipe *r = &b->r;
+        _cleanup_free_ char *old = NULL, *inittab = NULL;
+        struct sbuf sb = {};
+        int k = read_tree_text(t, "etc/inittab", &old);
+
+        if (k < 0)
+                return k;
+        for (const char *p = old; *p;) {
+                size_t len = strcspn(p, "\n");
+                _cleanup_free_ char *l = strndup(p, len);
+                p += len + (p[len] == '\n');
+                if (l && !strstr(l, "getty"))
+                        sbuf_printf(&sb, "%s\n", l);
         }
+        if (r->console) {
+                if (b->d == DISTRO_ALPINE)
+                        sbuf_printf(&sb, "%s::respawn:/sbin/getty -L 115200 %s vt100\n", r->console, r->console);
+                else
+                        sbuf_printf(&sb, "S0:2345:respawn:/sbin/getty -L %s 115200 vt100\n", r->console);
+        }
+        inittab = sbuf_steal(&sb);
+        if (!inittab || (k = put_text(t, "etc/inittab", 0644, inittab)) < 0)
+                return -ENOMEM;
+        return 0;
+}
 
-        /* OpenRC runlevels: plain symlinks, as rc-update would make them; the recipe's lists are the
-         * whole truth (what package scripts added is dropped) */
+/* OpenRC runlevels: plain symlinks, as rc-update would make them; the recipe's lists are the
+ * whole truth (what package scripts added is dropped). */
+static int settings_runlevels(struct build *b, struct tree *t, char **err) {
+        int k;
+
         for (int rl = 0; rl < _RL_MAX; rl++) {
                 _cleanup_free_ char *dir = strdup_printf("etc/runlevels/%s", runlevel_names[rl]);
                 if (!dir || (k = tree_remove(t, dir)) < 0 || (k = tree_put_dir(t, dir, 0755, 0, 0)) < 0)
@@ -197,10 +210,25 @@ int sis_settings(struct build *b, struct tree *t, char **err) {
                         e = tree_find(t, svc);
                         if (!e || !S_ISREG(e->mode))
                                 return set_error(err, -ENOENT, "runlevel %s: no service /%s in the tree (recipe %s)",
-                                                 runlevel_names[rl], svc, r->name);
+                                                 runlevel_names[rl], svc, b->r.name);
                         if ((k = tree_put_symlink(t, link, target)) < 0)
                                 return k;
                 }
         }
         return 0;
+}
+
+int sis_settings(struct build *b, struct tree *t, char **err) {
+        _cleanup_free_ char *home = strdup_printf("/home/%s", b->r.user);
+        int k;
+
+        if (!home)
+                return -ENOMEM;
+        /* first what the recipe drops (caches, logs); the mount points below come back */
+        for (char **p = b->f->remove; p && *p; p++)
+                (void) tree_remove(t, *p);
+        if ((k = settings_user(b, t, home, err)) < 0 || (k = settings_podman(t, home)) < 0 ||
+            (k = settings_mounts(b, t, home, err)) < 0 || (k = settings_inittab(b, t)) < 0)
+                return k;
+        return settings_runlevels(b, t, err);
 }

@@ -236,17 +236,13 @@ static void derive_salt(const char *key, unsigned char out[VERITY_SALT_BYTES]) {
         }
 }
 
-static int rootfs_run(struct build *b, char **err) {
+/* The recipe, checked and hashed; mke2fs; the epoch; the cache and a work directory. */
+static int rootfs_inputs(struct build *b, char **ret_mkver, char **err) {
         const struct rootfs_opts *o = b->o;
-        _cleanup_free_ char *mkver = NULL, *treedir = NULL, *outtmp = NULL, *img = NULL, *keytext = NULL;
-        struct tree t = { .work_fd = -1 };
-        struct image_opts io = { .label = "rootfs", .root_perms = 0755, .size = o->size };
-        struct verity_info vi;
-        char key[SHA256_HEX], uuid[37];
-        struct timespec t0, t1;
+        const char *sde = getenv("SOURCE_DATE_EPOCH");
+        int64_t e;
         int k;
 
-        clock_gettime(CLOCK_MONOTONIC, &t0);
         k = distro_from_name(o->distro);
         if (k < 0)
                 return set_error(err, -EINVAL, "--distro %s: not alpine or debian", o->distro);
@@ -264,25 +260,29 @@ static int rootfs_run(struct build *b, char **err) {
         k = recipe_hash(b);
         if (k < 0)
                 return set_error(err, k, "cannot read the recipe's overlays: %s", strerror(-k));
-        k = mke2fs_check(&mkver, err);
+        k = mke2fs_check(ret_mkver, err);
         if (k < 0)
                 return k;
-        {
-                const char *sde = getenv("SOURCE_DATE_EPOCH");
-                int64_t e;
-                if (sde && *sde) {
-                        if (safe_atoi64(sde, &e) < 0 || e <= 0)
-                                return set_error(err, -EINVAL, "SOURCE_DATE_EPOCH=%s: not seconds since 1970", sde);
-                        b->epoch = e;
-                } else if (b->r.epoch > 0)
-                        b->epoch = b->r.epoch;
-                else
-                        return set_error(err, -EINVAL, "recipe %s has no epoch and SOURCE_DATE_EPOCH is not set", o->recipe);
-        }
+        if (sde && *sde) {
+                if (safe_atoi64(sde, &e) < 0 || e <= 0)
+                        return set_error(err, -EINVAL, "SOURCE_DATE_EPOCH=%s: not seconds since 1970", sde);
+                b->epoch = e;
+        } else if (b->r.epoch > 0)
+                b->epoch = b->r.epoch;
+        else
+                return set_error(err, -EINVAL, "recipe %s has no epoch and SOURCE_DATE_EPOCH is not set", o->recipe);
         b->cache = provision_cache_root(o->cache);
         b->work = b->cache ? work_dir(b->cache) : NULL;
         if (!b->work)
                 return set_error(err, -EIO, "cannot create a work directory in the cache %s", strna(b->cache));
+        return 0;
+}
+
+/* The base unpacked into t, the packages added (alpine), the overlays and the SIS settings. */
+static int rootfs_tree(struct build *b, struct tree *t, char **err) {
+        const struct rootfs_opts *o = b->o;
+        _cleanup_free_ char *treedir = NULL;
+        int k;
 
         STEP(b, "recipe %s (%.12s), %s %s", o->recipe, b->recipe_sha256, distro_names[b->d],
              o->release ? o->release : b->f->release);
@@ -292,164 +292,177 @@ static int rootfs_run(struct build *b, char **err) {
         STEP(b, "base %s (sha256 %.12s%s)", b->base_path, b->base_sha256, b->signature_checked ? ", good signature" : "");
 
         treedir = strdup_printf("%s/tree", b->work);
-        if (!treedir || (k = tree_init(&t, treedir)) < 0)
+        if (!treedir || (k = tree_init(t, treedir)) < 0)
                 return set_error(err, -EIO, "cannot create %s", strna(treedir));
-        k = tree_load_tar(&t, b->base_path, err);
+        k = tree_load_tar(t, b->base_path, err);
         if (k < 0)
-                goto out;
-        STEP(b, "unpacked %zu entries", t.n);
+                return k;
+        STEP(b, "unpacked %zu entries", t->n);
         if (b->d == DISTRO_ALPINE) {
                 STEP(b, "apk add %zu packages in a user namespace (%s)", strv_length(b->f->packages),
                      o->repo ? o->repo : "the recipe's repositories");
-                k = run_apk(b, &t, err);
+                k = run_apk(b, t, err);
                 if (k < 0)
-                        goto out;
+                        return k;
         }
         for (char **ov = b->r.overlays; ov && *ov; ov++) {
                 _cleanup_free_ char *root = strdup_printf("%s/overlay/%s", o->recipes, *ov);
-                k = root ? walk(root, WALK_SORTED, copy_one, &t) : -ENOMEM;
-                if (k < 0) {
-                        k = set_error(err, k, "overlay %s: %s", strna(root), strerror(-k));
-                        goto out;
-                }
+                k = root ? walk(root, WALK_SORTED, copy_one, t) : -ENOMEM;
+                if (k < 0)
+                        return set_error(err, k, "overlay %s: %s", strna(root), strerror(-k));
         }
-        k = sis_settings(b, &t, err);
+        k = sis_settings(b, t, err);
         if (k < 0) {
                 if (err && !*err)
                         (void) set_error(err, k, "the SIS settings: %s", strerror(-k));
-                goto out;
+                return k;
         }
-        b->packages = package_list(&t, b->d);
+        b->packages = package_list(t, b->d);
+        return 0;
+}
+
+/* outdir/sbom.cdx.json, from the image's own package database (the one package_list() read). */
+static int rootfs_sbom(struct build *b, struct tree *t, const char *outdir, char **err) {
+        const struct rootfs_opts *o = b->o;
+        const char *dbpath = b->d == DISTRO_ALPINE ? "lib/apk/db/installed" : "var/lib/dpkg/status";
+        _cleanup_free_ char *db = NULL, *serr = NULL, *sp = strdup_printf("%s/sbom.cdx.json", outdir);
+        const struct sbom_meta sm = { .name = o->recipe, .release = o->release ? o->release : b->f->release,
+                                      .arch = b->d == DISTRO_ALPINE ? "x86_64" : "amd64",
+                                      .tool_version = SIS_VERSION, .epoch = b->epoch };
+        json_object *doc;
+        int k;
+
+        k = sp ? read_tree_text(t, dbpath, &db) : -ENOMEM;
+        if (k >= 0 && !*db)
+                k = -ENOENT; /* read_tree_text gives "" for a missing file: no database, no SBOM */
+        if (k < 0)
+                return set_error(err, k, "cannot read the image's /%s: %s", dbpath, strerror(-k));
+        doc = sbom_rootfs(db, strlen(db), b->d, &sm, &serr);
+        if (!doc)
+                return set_error(err, -EBADMSG, "the SBOM from /%s: %s", dbpath, strna(serr));
+        k = sbom_write(sp, doc);
+        json_object_put(doc);
+        if (k < 0)
+                return set_error(err, k, "cannot write the SBOM: %s", strerror(-k));
+        STEP(b, "sbom.cdx.json (CycloneDX) from /%s", dbpath);
+        return 0;
+}
+
+/* outdir/manifest.json and SHA256SUMS: what went in, the packages, the tools, the verity tree. */
+static int rootfs_manifest(struct build *b, const char *outdir, const char *mkver, const unsigned char fs_uuid[16],
+                           const struct verity_info *vi, char **err) {
+        const struct rootfs_opts *o = b->o;
+        json_object *m = json_object_new_object(), *in = json_object_new_object(), *base = json_object_new_object(),
+                    *rec = json_object_new_object(), *tools = json_object_new_object();
+        char uuid[37];
+        int k;
+
+        uuid_format(fs_uuid, uuid);
+        json_object_object_add(m, "manifest_version", json_object_new_int(MANIFEST_VERSION));
+        json_object_object_add(m, "tool", json_object_new_string("sis-provision"));
+        json_object_object_add(m, "version", json_object_new_string(SIS_VERSION));
+        json_object_object_add(m, "kind", json_object_new_string("rootfs"));
+        json_object_object_add(m, "distro", json_object_new_string(distro_names[b->d]));
+        json_object_object_add(m, "release", json_object_new_string(o->release ? o->release : b->f->release));
+        json_object_object_add(rec, "name", json_object_new_string(o->recipe));
+        json_object_object_add(rec, "sha256", json_object_new_string(b->recipe_sha256));
+        json_object_object_add(m, "recipe", rec);
+        json_object_object_add(base, "source", json_object_new_string(b->d == DISTRO_DEBIAN ? "mmdebstrap" :
+                                                                       o->base ? o->base : b->f->base_url));
+        json_object_object_add(base, "sha256", json_object_new_string(b->base_sha256));
+        json_object_object_add(base, "signature_checked", json_object_new_boolean(b->signature_checked));
+        if (b->archive_state)
+                json_object_object_add(base, "archive_inrelease_sha256", json_object_new_string(b->archive_state));
+        json_object_object_add(in, "base", base);
+        json_object_object_add(m, "inputs", in);
+        json_object_object_add(m, "packages", b->packages ? b->packages : json_object_new_array());
+        b->packages = NULL;
+        json_object_object_add(tools, "mke2fs", json_object_new_string(mkver));
+        json_object_object_add(m, "tools", tools);
+        json_object_object_add(m, "filesystem_uuid", json_object_new_string(uuid));
+        json_object_object_add(m, "verity", verity_to_json(vi));
+        json_object_object_add(m, "source_date_epoch", json_object_new_int64(b->epoch));
+        k = manifest_write(outdir, m, rootfs_outputs);
+        return k < 0 ? set_error(err, k, "cannot write the manifest: %s", strerror(-k)) : 0;
+}
+
+static int rootfs_run(struct build *b, char **err) {
+        const struct rootfs_opts *o = b->o;
+        _cleanup_free_ char *mkver = NULL, *outtmp = NULL, *img = NULL, *keytext = NULL, *p = NULL;
+        _cleanup_(tree_done) struct tree t = { .work_fd = -1 };
+        struct image_opts io = { .label = "rootfs", .root_perms = 0755, .size = o->size };
+        struct verity_info vi;
+        unsigned char salt[VERITY_SALT_BYTES], vuuid[16];
+        char key[SHA256_HEX], hex[SHA256_HEX] = "";
+        struct timespec t0, t1;
+        int k;
+
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        k = rootfs_inputs(b, &mkver, err);
+        if (k >= 0)
+                k = rootfs_tree(b, &t, err);
+        if (k < 0)
+                return k;
 
         /* identity: the recipe, the base, the archive state, the epoch and this tool */
         keytext = strdup_printf("%s\n%s\n%s\n%s\n%lld\n%s\n", distro_names[b->d], b->recipe_sha256, b->base_sha256,
                                 strempty(b->archive_state), (long long) b->epoch, SIS_VERSION);
-        if (!keytext || sha256_buf(keytext, strlen(keytext), key) < 0) {
-                k = -ENOMEM;
-                goto out;
-        }
+        if (!keytext || sha256_buf(keytext, strlen(keytext), key) < 0)
+                return -ENOMEM;
         derive_id(key, "uuid", io.uuid);
         derive_id(key, "hash_seed", io.hash_seed);
         io.epoch = b->epoch;
         io.work = b->work;
         outtmp = strdup_printf("%s/out", b->work);
         img = strdup_printf("%s/rootfs.ext4", outtmp ? outtmp : "");
-        if (!outtmp || !img || mkdir(outtmp, 0755) < 0) {
-                k = -errno ? -errno : -ENOMEM;
-                goto out;
-        }
-        /* the SBOM, from the image's own package database (the one package_list() read) */
-        {
-                const char *dbpath = b->d == DISTRO_ALPINE ? "lib/apk/db/installed" : "var/lib/dpkg/status";
-                _cleanup_free_ char *db = NULL, *serr = NULL, *sp = strdup_printf("%s/sbom.cdx.json", outtmp);
-                const struct sbom_meta sm = { .name = o->recipe, .release = o->release ? o->release : b->f->release,
-                                              .arch = b->d == DISTRO_ALPINE ? "x86_64" : "amd64",
-                                              .tool_version = SIS_VERSION, .epoch = b->epoch };
-                json_object *doc;
-
-                k = sp ? read_tree_text(&t, dbpath, &db) : -ENOMEM;
-                if (k >= 0 && !*db)
-                        k = -ENOENT; /* read_tree_text gives "" for a missing file: no database, no SBOM */
-                if (k < 0) {
-                        k = set_error(err, k, "cannot read the image's /%s: %s", dbpath, strerror(-k));
-                        goto out;
-                }
-                doc = sbom_rootfs(db, strlen(db), b->d, &sm, &serr);
-                if (!doc) {
-                        k = set_error(err, -EBADMSG, "the SBOM from /%s: %s", dbpath, strna(serr));
-                        goto out;
-                }
-                k = sbom_write(sp, doc);
-                json_object_put(doc);
-                if (k < 0) {
-                        k = set_error(err, k, "cannot write the SBOM: %s", strerror(-k));
-                        goto out;
-                }
-                STEP(b, "sbom.cdx.json (CycloneDX) from /%s", dbpath);
-        }
+        if (!outtmp || !img || mkdir(outtmp, 0755) < 0)
+                return -errno ? -errno : -ENOMEM;
+        k = rootfs_sbom(b, &t, outtmp, err);
+        if (k < 0)
+                return k;
         io.path = img;
         STEP(b, "mke2fs -d - (%zu entries, %llu MiB)", t.n,
              (unsigned long long) ((o->size ? o->size : image_size_for(&t, false, NULL)) >> 20));
         k = image_build(&io, &t, err);
         if (k < 0)
-                goto out;
-        {
-                unsigned char salt[VERITY_SALT_BYTES], vuuid[16];
-                derive_salt(key, salt);
-                derive_id(key, "verity_uuid", vuuid);
-                k = verity_append(img, salt, vuuid, &vi, err);
-                if (k < 0)
-                        goto out;
-                STEP(b, "dm-verity tree appended (%llu data blocks, root hash %s)", (unsigned long long) vi.data_blocks,
-                     vi.root_hash);
-        }
-        {
-                json_object *m = json_object_new_object(), *in = json_object_new_object(), *base = json_object_new_object(),
-                            *rec = json_object_new_object(), *tools = json_object_new_object();
-                uuid_format(io.uuid, uuid);
-                json_object_object_add(m, "manifest_version", json_object_new_int(MANIFEST_VERSION));
-                json_object_object_add(m, "tool", json_object_new_string("sis-provision"));
-                json_object_object_add(m, "version", json_object_new_string(SIS_VERSION));
-                json_object_object_add(m, "kind", json_object_new_string("rootfs"));
-                json_object_object_add(m, "distro", json_object_new_string(distro_names[b->d]));
-                json_object_object_add(m, "release", json_object_new_string(o->release ? o->release : b->f->release));
-                json_object_object_add(rec, "name", json_object_new_string(o->recipe));
-                json_object_object_add(rec, "sha256", json_object_new_string(b->recipe_sha256));
-                json_object_object_add(m, "recipe", rec);
-                json_object_object_add(base, "source", json_object_new_string(b->d == DISTRO_DEBIAN ? "mmdebstrap" :
-                                                                               o->base ? o->base : b->f->base_url));
-                json_object_object_add(base, "sha256", json_object_new_string(b->base_sha256));
-                json_object_object_add(base, "signature_checked", json_object_new_boolean(b->signature_checked));
-                if (b->archive_state)
-                        json_object_object_add(base, "archive_inrelease_sha256", json_object_new_string(b->archive_state));
-                json_object_object_add(in, "base", base);
-                json_object_object_add(m, "inputs", in);
-                json_object_object_add(m, "packages", b->packages ? b->packages : json_object_new_array());
-                b->packages = NULL;
-                json_object_object_add(tools, "mke2fs", json_object_new_string(mkver));
-                json_object_object_add(m, "tools", tools);
-                json_object_object_add(m, "filesystem_uuid", json_object_new_string(uuid));
-                json_object_object_add(m, "verity", verity_to_json(&vi));
-                json_object_object_add(m, "source_date_epoch", json_object_new_int64(b->epoch));
-                k = manifest_write(outtmp, m, rootfs_outputs);
-                if (k < 0) {
-                        k = set_error(err, k, "cannot write the manifest: %s", strerror(-k));
-                        goto out;
-                }
-        }
+                return k;
+        derive_salt(key, salt);
+        derive_id(key, "verity_uuid", vuuid);
+        k = verity_append(img, salt, vuuid, &vi, err);
+        if (k < 0)
+                return k;
+        STEP(b, "dm-verity tree appended (%llu data blocks, root hash %s)", (unsigned long long) vi.data_blocks, vi.root_hash);
+        k = rootfs_manifest(b, outtmp, mkver, io.uuid, &vi, err);
+        if (k < 0)
+                return k;
         k = publish_dir(outtmp, o->out, rootfs_published);
-        if (k < 0) {
-                k = set_error(err, k, "--out %s: %s", o->out, strerror(-k));
-                goto out;
-        }
+        if (k < 0)
+                return set_error(err, k, "--out %s: %s", o->out, strerror(-k));
         clock_gettime(CLOCK_MONOTONIC, &t1);
-        {
-                char hex[SHA256_HEX] = "";
-                _cleanup_free_ char *p = strdup_printf("%s/rootfs.ext4", o->out);
-                if (p)
-                        (void) sha256_file(p, hex);
-                STEP(b, "wrote %s/rootfs.ext4 (sha256 %s, verity root hash %s, %.1f s)", o->out, hex, vi.root_hash,
-                     (double) (t1.tv_sec - t0.tv_sec) + (double) (t1.tv_nsec - t0.tv_nsec) / 1e9);
-        }
-        k = 0;
-out:
-        tree_done(&t);
-        return k;
+        p = strdup_printf("%s/rootfs.ext4", o->out);
+        if (p)
+                (void) sha256_file(p, hex);
+        STEP(b, "wrote %s/rootfs.ext4 (sha256 %s, verity root hash %s, %.1f s)", o->out, hex, vi.root_hash,
+             (double) (t1.tv_sec - t0.tv_sec) + (double) (t1.tv_nsec - t0.tv_nsec) / 1e9);
+        return 0;
+}
+
+static void build_done(struct build *b) {
+        if (b->work)
+                (void) rm_rf(b->work);
+        free(b->work);
+        free(b->cache);
+        free(b->base_path);
+        free(b->archive_state);
+        json_object_put(b->packages);
+        recipe_done(&b->r);
 }
 
 int rootfs_build(const struct rootfs_opts *o) {
-        struct build b = { .o = o };
+        _cleanup_(build_done) struct build b = { .o = o };
         _cleanup_free_ char *err = NULL;
         int k = rootfs_run(&b, &err);
 
-        if (b.work)
-                (void) rm_rf(b.work);
-        free(b.work);
-        free(b.cache);
-        free(b.base_path);
-        free(b.archive_state);
-        json_object_put(b.packages);
-        recipe_done(&b.r);
         if (k < 0) {
                 if (k == -EINVAL && !err)
                         return 2; /* already reported (fetch) */
