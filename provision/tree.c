@@ -427,8 +427,113 @@ static int extract_data(struct archive *a, int fd) {
         return r == ARCHIVE_EOF ? 0 : -EIO;
 }
 
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct archive *, archive_read_free);
+
+/* A hard link to an earlier file of the archive: linked on disk too. */
+static int tar_hardlink(struct tree *t, struct tree_entry *e, const char *name, int pfd, const char *base, mode_t mode,
+                        const char *tarball, char **ret_error) {
+        _cleanup_free_ char *target = clean_path(name);
+        _cleanup_close_ int tpfd = -1;
+        const char *tbase;
+
+        if (!target || !*target)
+                return set_error(ret_error, -EINVAL, "%s: hard link '%s' escapes the tree", tarball, e->path);
+        e->mode = S_IFREG | (mode & 07777);
+        e->link = strdup(target);
+        tpfd = open_parent(t, target, false, &tbase);
+        clear_slot(pfd, base);
+        if (!e->link || tpfd < 0 || linkat(tpfd, tbase, pfd, base, 0) < 0)
+                return set_error(ret_error, -EINVAL, "%s: hard link '%s' to '%s', which is not a file before it", tarball,
+                                 e->path, target);
+        return 0;
+}
+
+/* A regular file's data, on disk: readable and writable by us, executable as it says; never
+ * setuid. */
+static int tar_file(struct archive *a, struct archive_entry *ae, struct tree_entry *e, int pfd, const char *base,
+                    const char *tarball, char **ret_error) {
+        _cleanup_close_ int fd = -1;
+        int k;
+
+        clear_slot(pfd, base);
+        fd = openat(pfd, base, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (fd < 0)
+                return -errno;
+        e->size = (uint64_t) archive_entry_size(ae);
+        k = extract_data(a, fd);
+        if (k == -EIO)
+                return set_error(ret_error, -EIO, "%s: %s (at '%s')", tarball, archive_error_string(a), e->path);
+        if (k < 0)
+                return k;
+        if (ftruncate(fd, (off_t) e->size) < 0 || fchmod(fd, (e->mode & 0755) | 0600) < 0)
+                return -errno;
+        return 0;
+}
+
+/* One archive entry into the tree: its metadata in memory, its contents (or link) on disk. */
+static int tar_entry(struct tree *t, struct archive *a, struct archive_entry *ae, const char *tarball, char **ret_error) {
+        _cleanup_free_ char *rel = clean_path(archive_entry_pathname(ae));
+        _cleanup_close_ int pfd = -1;
+        struct tree_entry *e;
+        const char *base, *name, *xname;
+        const void *xval;
+        size_t xlen;
+        mode_t mode = archive_entry_mode(ae);
+        int k = 0;
+
+        if (!rel)
+                return set_error(ret_error, -EINVAL, "%s: entry '%s' escapes the tree", tarball, archive_entry_pathname(ae));
+        if (!*rel) /* the root: mke2fs -E root_owner decides */
+                return 0;
+        if (grow(t) < 0 || !(e = entry_new(rel)))
+                return -ENOMEM;
+        t->e[t->n++] = e;
+        e->mode = mode;
+        e->uid = (uid_t) archive_entry_uid(ae);
+        e->gid = (gid_t) archive_entry_gid(ae);
+        e->mtime = archive_entry_mtime(ae);
+        archive_entry_xattr_reset(ae);
+        while (archive_entry_xattr_next(ae, &xname, &xval, &xlen) == ARCHIVE_OK)
+                if (tree_set_xattr(e, xname, xval, xlen) < 0)
+                        return -ENOMEM;
+        pfd = open_parent(t, rel, true, &base);
+        if (pfd < 0)
+                return set_error(ret_error, pfd, "%s: entry '%s': %s", tarball, rel,
+                                 pfd == -ENOTDIR ? "a parent is not a directory (or is a symlink)" : strerror(-pfd));
+        name = archive_entry_hardlink(ae);
+        if (name)
+                return tar_hardlink(t, e, name, pfd, base, mode, tarball, ret_error);
+        switch (mode & S_IFMT) {
+        case S_IFDIR:
+                if (mkdirat(pfd, base, 0755) < 0 && errno != EEXIST)
+                        k = -errno;
+                break;
+        case S_IFLNK:
+                e->link = strdup(archive_entry_symlink(ae) ? archive_entry_symlink(ae) : "");
+                clear_slot(pfd, base);
+                if (!e->link)
+                        k = -ENOMEM;
+                else if (symlinkat(e->link, pfd, base) < 0)
+                        k = -errno;
+                break;
+        case S_IFREG:
+                k = tar_file(a, ae, e, pfd, base, tarball, ret_error);
+                break;
+        case S_IFCHR:
+        case S_IFBLK:
+        case S_IFIFO:
+                e->rdev = archive_entry_rdev(ae); /* metadata only: no mknod */
+                break;
+        default:
+                return set_error(ret_error, -EINVAL, "%s: entry '%s' has an unsupported type", tarball, rel);
+        }
+        if (k < 0 && ret_error && !*ret_error)
+                (void) set_error(ret_error, k, "%s: cannot unpack '%s': %s", tarball, rel, strerror(-k));
+        return k;
+}
+
 int tree_load_tar(struct tree *t, const char *tarball, char **ret_error) {
-        struct archive *a = archive_read_new();
+        _cleanup_(archive_read_freep) struct archive *a = archive_read_new();
         struct archive_entry *ae;
         int r, k = 0;
 
@@ -437,116 +542,12 @@ int tree_load_tar(struct tree *t, const char *tarball, char **ret_error) {
         archive_read_support_format_tar(a);
         archive_read_support_format_gnutar(a);
         archive_read_support_filter_all(a);
-        if (archive_read_open_filename(a, tarball, 1 << 16) != ARCHIVE_OK) {
-                k = set_error(ret_error, -EINVAL, "%s: %s", tarball, archive_error_string(a));
-                archive_read_free(a);
-                return k;
-        }
-        while ((r = archive_read_next_header(a, &ae)) == ARCHIVE_OK) {
-                _cleanup_free_ char *rel = clean_path(archive_entry_pathname(ae));
-                _cleanup_close_ int pfd = -1;
-                struct tree_entry *e;
-                const char *base, *name, *xname;
-                const void *xval;
-                size_t xlen;
-                mode_t mode = archive_entry_mode(ae);
-
-                if (!rel) {
-                        k = set_error(ret_error, -EINVAL, "%s: entry '%s' escapes the tree", tarball, archive_entry_pathname(ae));
-                        break;
-                }
-                if (!*rel) /* the root: mke2fs -E root_owner decides */
-                        continue;
-                if (grow(t) < 0 || !(e = entry_new(rel))) {
-                        k = -ENOMEM;
-                        break;
-                }
-                t->e[t->n++] = e;
-                e->mode = mode;
-                e->uid = (uid_t) archive_entry_uid(ae);
-                e->gid = (gid_t) archive_entry_gid(ae);
-                e->mtime = archive_entry_mtime(ae);
-                archive_entry_xattr_reset(ae);
-                while (archive_entry_xattr_next(ae, &xname, &xval, &xlen) == ARCHIVE_OK)
-                        if (tree_set_xattr(e, xname, xval, xlen) < 0) {
-                                k = -ENOMEM;
-                                break;
-                        }
-                pfd = open_parent(t, rel, true, &base);
-                if (pfd < 0) {
-                        k = set_error(ret_error, pfd, "%s: entry '%s': %s", tarball, rel,
-                                      pfd == -ENOTDIR ? "a parent is not a directory (or is a symlink)" : strerror(-pfd));
-                        break;
-                }
-                name = archive_entry_hardlink(ae);
-                if (name) {
-                        _cleanup_free_ char *target = clean_path(name);
-                        _cleanup_close_ int tpfd = -1;
-                        const char *tbase;
-                        if (!target || !*target) {
-                                k = set_error(ret_error, -EINVAL, "%s: hard link '%s' escapes the tree", tarball, rel);
-                                break;
-                        }
-                        e->mode = S_IFREG | (mode & 07777);
-                        e->link = strdup(target);
-                        tpfd = open_parent(t, target, false, &tbase);
-                        clear_slot(pfd, base);
-                        if (!e->link || tpfd < 0 || linkat(tpfd, tbase, pfd, base, 0) < 0) {
-                                k = set_error(ret_error, -EINVAL, "%s: hard link '%s' to '%s', which is not a file before it",
-                                              tarball, rel, target);
-                                break;
-                        }
-                        continue;
-                }
-                switch (mode & S_IFMT) {
-                case S_IFDIR:
-                        if (mkdirat(pfd, base, 0755) < 0 && errno != EEXIST)
-                                k = -errno;
-                        break;
-                case S_IFLNK:
-                        e->link = strdup(archive_entry_symlink(ae) ? archive_entry_symlink(ae) : "");
-                        clear_slot(pfd, base);
-                        if (!e->link)
-                                k = -ENOMEM;
-                        else if (symlinkat(e->link, pfd, base) < 0)
-                                k = -errno;
-                        break;
-                case S_IFREG: {
-                        _cleanup_close_ int fd = -1;
-                        clear_slot(pfd, base);
-                        fd = openat(pfd, base, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
-                        if (fd < 0) {
-                                k = -errno;
-                                break;
-                        }
-                        e->size = (uint64_t) archive_entry_size(ae);
-                        k = extract_data(a, fd);
-                        if (k == -EIO)
-                                k = set_error(ret_error, -EIO, "%s: %s (at '%s')", tarball, archive_error_string(a), rel);
-                        else if (k >= 0 && ftruncate(fd, (off_t) e->size) < 0)
-                                k = -errno;
-                        /* on disk: readable and writable by us, executable as it says; never setuid */
-                        else if (k >= 0 && fchmod(fd, (mode & 0755) | 0600) < 0)
-                                k = -errno;
-                        break;
-                }
-                case S_IFCHR:
-                case S_IFBLK:
-                case S_IFIFO:
-                        e->rdev = archive_entry_rdev(ae); /* metadata only: no mknod */
-                        break;
-                default:
-                        k = set_error(ret_error, -EINVAL, "%s: entry '%s' has an unsupported type", tarball, rel);
-                }
-                if (k < 0) {
-                        if (ret_error && !*ret_error)
-                                (void) set_error(ret_error, k, "%s: cannot unpack '%s': %s", tarball, rel, strerror(-k));
-                        break;
-                }
-        }
+        if (archive_read_open_filename(a, tarball, 1 << 16) != ARCHIVE_OK)
+                return set_error(ret_error, -EINVAL, "%s: %s", tarball, archive_error_string(a));
+        while (k >= 0 && (r = archive_read_next_header(a, &ae)) == ARCHIVE_OK)
+                k = tar_entry(t, a, ae, tarball, ret_error);
         if (k >= 0 && r != ARCHIVE_EOF)
                 k = set_error(ret_error, -EINVAL, "%s: %s", tarball, archive_error_string(a) ? archive_error_string(a) : "corrupt archive");
-        archive_read_free(a);
         sort_dedup(t);
         return k;
 }
