@@ -10,6 +10,9 @@
  * Package URLs follow the purl spec (package-url/purl-spec, "Character encoding"): name, version
  * and qualifier values are UTF-8, each byte outside A-Z a-z 0-9 . - _ ~ becomes %XX, except ':'
  * which must stay as it is (a Debian epoch "1:2.3" stays "1:2.3", "+" becomes "%2B").
+ *
+ * Both SBOMs are in this one file (about 650 lines): they share the document's assembly (the
+ * serial number, the key order), the purl encoding and the small JSON helpers.
  */
 #include "sbom.h"
 
