@@ -121,7 +121,7 @@ static bool valid_fragment_name(const char *s) {
 int profile_load(const char *dir, const char *profile, struct kreqs *ret, char ***ret_fragments, char **ret_error) {
         _cleanup_free_ char *ppath = NULL, *ptext = NULL;
         _cleanup_strv_free_ char **lines = NULL, **frags = NULL;
-        struct kreqs all = {};
+        _cleanup_(kreqs_done) struct kreqs all = {};
         int k;
 
         if (!valid_fragment_name(profile))
@@ -139,7 +139,7 @@ int profile_load(const char *dir, const char *profile, struct kreqs *ret, char *
                 return -ENOMEM;
         for (size_t i = 0; lines[i]; i++) {
                 _cleanup_free_ char *fpath = NULL, *ftext = NULL;
-                struct kreqs one = {};
+                _cleanup_(kreqs_done) struct kreqs one = {};
                 char *l = strstrip(lines[i]);
 
                 if (!*l || *l == '#')
@@ -150,10 +150,8 @@ int profile_load(const char *dir, const char *profile, struct kreqs *ret, char *
                 if (!fpath || strv_extend(&frags, fpath) < 0)
                         return -ENOMEM;
                 k = read_file_capped(fpath, 1 << 20, &ftext, NULL);
-                if (k < 0) {
-                        kreqs_done(&all);
+                if (k < 0)
                         return set_error(ret_error, k, "%s: fragment %s: %s", ppath, fpath, strerror(-k));
-                }
                 k = fragment_parse(ftext, fpath, &one, ret_error);
                 for (size_t j = 0; k >= 0 && j < one.n; j++) {
                         struct kreq *q = &one.v[j];
@@ -172,15 +170,13 @@ int profile_load(const char *dir, const char *profile, struct kreqs *ret, char *
                                 k = push(&all, q->name, strlen(q->name), q->value, strlen(q->value), q->file, q->line,
                                          q->reason, q->reason ? strlen(q->reason) : 0);
                 }
-                kreqs_done(&one);
-                if (k < 0) {
-                        kreqs_done(&all);
+                if (k < 0)
                         return k;
-                }
         }
         if (all.n == 0)
                 return set_error(ret_error, -EBADMSG, "profile %s requests nothing", ppath);
         *ret = all;
+        all = (struct kreqs) {};
         if (ret_fragments)
                 *ret_fragments = TAKE_PTR(frags);
         return 0;
@@ -205,15 +201,16 @@ void kfinal_done(struct kfinal *k) {
         *k = (struct kfinal) {};
 }
 
-static const char **sort_names;
-static int cmp_idx(const void *a, const void *b) {
-        return strcmp(sort_names[*(const size_t *) a], sort_names[*(const size_t *) b]);
+static int cmp_idx(const void *a, const void *b, void *names) {
+        const char **n = names;
+        return strcmp(n[*(const size_t *) a], n[*(const size_t *) b]);
 }
 
 int kfinal_parse(const char *text, struct kfinal *ret) {
-        struct kfinal k = {};
-        size_t cap = 0, *idx = NULL;
-        char **names = NULL, **values = NULL;
+        _cleanup_(kfinal_done) struct kfinal k = {};
+        _cleanup_free_ size_t *idx = NULL;
+        _cleanup_free_ char **names = NULL, **values = NULL;
+        size_t cap = 0;
 
         k.buf = strdup(text);
         if (!k.buf)
@@ -227,13 +224,15 @@ int kfinal_parse(const char *text, struct kfinal *ret) {
                         continue; /* comments, "# CONFIG_X is not set": absent is n */
                 *eq = '\0';
                 if (k.n == cap) {
+                        char **n, **v;
                         cap = cap ? cap * 2 : 1024;
-                        k.names = realloc(k.names, cap * sizeof(char *));
-                        k.values = realloc(k.values, cap * sizeof(char *));
-                        if (!k.names || !k.values) {
-                                kfinal_done(&k);
+                        n = reallocarray(k.names, cap, sizeof(char *));
+                        if (n)
+                                k.names = n;
+                        v = n ? reallocarray(k.values, cap, sizeof(char *)) : NULL;
+                        if (!v)
                                 return -ENOMEM;
-                        }
+                        k.values = v;
                 }
                 k.names[k.n] = line + 7;
                 k.values[k.n] = eq + 1;
@@ -243,25 +242,21 @@ int kfinal_parse(const char *text, struct kfinal *ret) {
         idx = calloc(k.n + 1, sizeof(size_t));
         names = calloc(k.n + 1, sizeof(char *));
         values = calloc(k.n + 1, sizeof(char *));
-        if (!idx || !names || !values) {
-                free(idx), free(names), free(values);
-                kfinal_done(&k);
+        if (!idx || !names || !values)
                 return -ENOMEM;
-        }
         for (size_t i = 0; i < k.n; i++)
                 idx[i] = i;
-        sort_names = (const char **) k.names;
-        qsort(idx, k.n, sizeof(size_t), cmp_idx);
+        qsort_r(idx, k.n, sizeof(size_t), cmp_idx, k.names);
         for (size_t i = 0; i < k.n; i++) {
                 names[i] = k.names[idx[i]];
                 values[i] = k.values[idx[i]];
         }
-        free(idx);
         free(k.names);
         free(k.values);
-        k.names = names;
-        k.values = values;
+        k.names = TAKE_PTR(names);
+        k.values = TAKE_PTR(values);
         *ret = k;
+        k = (struct kfinal) {};
         return 0;
 }
 

@@ -560,29 +560,20 @@ int kernel_build(const struct kernel_opts *o, char **ret_error) {
 /* --- verify and check-config ------------------------------------------------------------- */
 
 int kernel_check_config(const char *config, const char *configs, const char *profile) {
-        _cleanup_free_ char *text = NULL;
-        struct kreqs reqs = {};
-        struct kfinal final = {};
+        _cleanup_free_ char *text = NULL, *perr = NULL;
+        _cleanup_(kreqs_done) struct kreqs reqs = {};
+        _cleanup_(kfinal_done) struct kfinal final = {};
         struct kmiss *miss = NULL;
-        char *perr = NULL;
         int k, n;
 
         k = profile_load(configs, profile, &reqs, NULL, &perr);
-        if (k < 0) {
-                k = provision_error(2, "%s", perr ? perr : strerror(-k));
-                free(perr);
-                return k;
-        }
+        if (k < 0)
+                return provision_error(2, "%s", perr ? perr : strerror(-k));
         k = read_file_capped(config, 16 << 20, &text, NULL);
-        if (k < 0) {
-                kreqs_done(&reqs);
+        if (k < 0)
                 return provision_error(2, "--check-config %s: %s", config, strerror(-k));
-        }
-        if (kfinal_parse(text, &final) < 0 || final.n == 0) {
-                kreqs_done(&reqs);
-                kfinal_done(&final);
+        if (kfinal_parse(text, &final) < 0 || final.n == 0)
                 return provision_error(2, "--check-config %s: not a kernel .config", config);
-        }
         n = kreqs_check(&reqs, &final, NULL, NULL, &miss);
         if (n == 0)
                 printf("%s has all %zu symbols of profile %s\n", config, reqs.n, profile);
@@ -595,7 +586,5 @@ int kernel_check_config(const char *config, const char *configs, const char *pro
                 }
         }
         kmiss_free(miss, n > 0 ? (size_t) n : 0);
-        kfinal_done(&final);
-        kreqs_done(&reqs);
         return n > 0 ? 1 : 0;
 }

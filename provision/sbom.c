@@ -20,14 +20,10 @@
 #include <errno.h>
 #include <time.h>
 
+#include "common.h"
 #include "fileio.h"
 #include "hash.h"
 #include "util.h"
-
-static inline void json_putp(json_object **p) {
-        json_object_put(*p);
-}
-#define _cleanup_json_ _cleanup_(json_putp)
 
 /* --- small pieces ------------------------------------------------------------------------- */
 
