@@ -8,26 +8,12 @@
 
 #include "dump.h"
 #include "fileio.h"
+#include "gpg-cleanup.h"
 #include "util.h"
 
 #define SUMS_MAX (1 << 20)
 #define KEYRING_MAX (16 << 20)
 
-static void gpgme_releasep(gpgme_ctx_t *c) {
-        if (*c)
-                gpgme_release(*c);
-}
-static void gpgme_data_releasep(gpgme_data_t *d) {
-        if (*d)
-                gpgme_data_release(*d);
-}
-static void gpgme_key_unrefp(gpgme_key_t *k) {
-        if (*k)
-                gpgme_key_unref(*k);
-}
-#define _cleanup_gpgme_ _cleanup_(gpgme_releasep)
-#define _cleanup_gdata_ _cleanup_(gpgme_data_releasep)
-#define _cleanup_gkey_ _cleanup_(gpgme_key_unrefp)
 
 static int gpg_errno(gpgme_error_t e) {
         int x = gpgme_err_code_to_errno(gpg_err_code(e));
@@ -35,7 +21,7 @@ static int gpg_errno(gpgme_error_t e) {
 }
 
 static int new_ctx(gpgme_ctx_t *ret, const char *home, char **err) {
-        gpgme_ctx_t c = NULL;
+        _cleanup_gpgme_ gpgme_ctx_t c = NULL;
         gpgme_error_t e;
 
         gpgme_check_version(NULL);
@@ -44,12 +30,9 @@ static int new_ctx(gpgme_ctx_t *ret, const char *home, char **err) {
                 e = gpgme_set_protocol(c, GPGME_PROTOCOL_OpenPGP);
         if (!e && home)
                 e = gpgme_ctx_set_engine_info(c, GPGME_PROTOCOL_OpenPGP, NULL, home);
-        if (e) {
-                if (c)
-                        gpgme_release(c);
+        if (e)
                 return set_error(err, gpg_errno(e), "gpgme is not usable: %s", gpgme_strerror(e));
-        }
-        *ret = c;
+        *ret = TAKE_PTR(c);
         return 0;
 }
 

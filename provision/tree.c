@@ -742,16 +742,16 @@ static int write_content(struct archive *a, const struct tree *t, const struct t
         return 0;
 }
 
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct archive *, archive_write_free);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct archive_entry *, archive_entry_free);
+
 int tree_write_pax(struct tree *t, int fd, int64_t epoch, char **ret_error) {
-        struct archive *a = archive_write_new();
-        struct archive_entry *ae = archive_entry_new();
+        _cleanup_(archive_write_freep) struct archive *a = archive_write_new();
+        _cleanup_(archive_entry_freep) struct archive_entry *ae = archive_entry_new();
         int k = 0;
 
-        if (!a || !ae) {
-                archive_write_free(a);
-                archive_entry_free(ae);
+        if (!a || !ae)
                 return -ENOMEM;
-        }
         fix_hardlinks(t);
         archive_write_set_format_pax_restricted(a);
         /* names are bytes: the reader (mke2fs, in whatever locale) must not convert them */
@@ -792,8 +792,6 @@ int tree_write_pax(struct tree *t, int fd, int64_t epoch, char **ret_error) {
         }
         if (archive_write_close(a) != ARCHIVE_OK && k >= 0)
                 k = set_error(ret_error, -EIO, "finishing the archive: %s", archive_error_string(a));
-        archive_entry_free(ae);
-        archive_write_free(a);
         return k;
 }
 
