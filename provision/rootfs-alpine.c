@@ -26,10 +26,8 @@ static int apply_apk_db(struct tree *t) {
         if (k < 0)
                 return k;
         for (const char *p = text; *p;) {
-                size_t len = strcspn(p, "\n");
-                _cleanup_free_ char *l = strndup(p, len);
+                _cleanup_free_ char *l = rootfs_next_line(&p);
                 unsigned u, g, m;
-                p += len + (p[len] == '\n');
                 if (!l)
                         return -ENOMEM;
                 if (startswith(l, "F:")) {

@@ -34,6 +34,8 @@ struct build {
 
 /* The text of a regular file in the tree; "" when there is none. */
 int read_tree_text(struct tree *t, const char *path, char **ret);
+/* The next line of *p without its newline (NULL: no memory); *p moves past it. */
+char *rootfs_next_line(const char **p);
 /* 16 bytes (a UUID, a hash seed) from the build's identity key and what they are for. */
 void derive_id(const char *key, const char *what, unsigned char out[16]);
 

@@ -26,9 +26,7 @@ static int edit_db(struct tree *t, const char *path, const char *name, const cha
         if (k < 0)
                 return k;
         for (p = old; *p;) {
-                size_t len = strcspn(p, "\n");
-                _cleanup_free_ char *l = strndup(p, len);
-                p += len + (p[len] == '\n');
+                _cleanup_free_ char *l = rootfs_next_line(&p);
                 if (!l)
                         return -ENOMEM;
                 if (!*l)
@@ -174,9 +172,7 @@ static int settings_inittab(struct build *b, struct tree *t) {
         if (k < 0)
                 return k;
         for (const char *p = old; *p;) {
-                size_t len = strcspn(p, "\n");
-                _cleanup_free_ char *l = strndup(p, len);
-                p += len + (p[len] == '\n');
+                _cleanup_free_ char *l = rootfs_next_line(&p);
                 if (l && !strstr(l, "getty"))
                         sbuf_printf(&sb, "%s\n", l);
         }

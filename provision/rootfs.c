@@ -135,6 +135,14 @@ static int cmp_pkg(const void *a, const void *b) {
         return strcmp(*(char *const *) a, *(char *const *) b);
 }
 
+char *rootfs_next_line(const char **p) {
+        size_t len = strcspn(*p, "\n");
+        char *l = strndup(*p, len);
+
+        *p += len + ((*p)[len] == '\n');
+        return l;
+}
+
 /* "name version" lines from dpkg's status or apk's installed database. */
 static json_object *package_list(struct tree *t, enum distro d) {
         _cleanup_free_ char *text = NULL, *name = NULL;
@@ -145,9 +153,7 @@ static json_object *package_list(struct tree *t, enum distro d) {
         if (read_tree_text(t, d == DISTRO_ALPINE ? "lib/apk/db/installed" : "var/lib/dpkg/status", &text) < 0)
                 return NULL;
         for (const char *p = text; *p;) {
-                size_t len = strcspn(p, "\n");
-                _cleanup_free_ char *l = strndup(p, len);
-                p += len + (p[len] == '\n');
+                _cleanup_free_ char *l = rootfs_next_line(&p);
                 if (!l)
                         return NULL;
                 if (d == DISTRO_ALPINE) {
