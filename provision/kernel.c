@@ -21,7 +21,6 @@
 #include <ctype.h>
 #include <fcntl.h>
 #include <json-c/json.h>
-#include <stdarg.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -45,16 +44,7 @@ static const char *const built[] = { "vmlinux", "bzImage", "config", NULL };
 static const char *const outputs[] = { "vmlinux", "bzImage", "config", "sbom.cdx.json", NULL };
 static const char *const published[] = { "vmlinux", "bzImage", "config", "sbom.cdx.json", "manifest.json", "SHA256SUMS", NULL };
 
-static void step(const struct kernel_opts *o, const char *fmt, ...) _printf_(2, 3);
-static void step(const struct kernel_opts *o, const char *fmt, ...) {
-        va_list ap;
-
-        fputs(o->progress ? "\033[1m==>\033[0m " : "==> ", stderr);
-        va_start(ap, fmt);
-        vfprintf(stderr, fmt, ap);
-        va_end(ap);
-        fputc('\n', stderr);
-}
+#define step(o, ...) provision_step((o)->progress, __VA_ARGS__)
 
 /* --- toolchain ---------------------------------------------------------------------------- */
 
