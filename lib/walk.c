@@ -3,8 +3,8 @@
 #include "walk.h"
 
 #include <dirent.h>
-#include <stdbool.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 

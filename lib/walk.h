@@ -19,7 +19,7 @@ typedef int (*walk_fn)(const struct walk_entry *e, void *userdata);
 
 enum {
         WALK_SORTED = 1 << 0,    /* a directory's entries in strcmp() order, not readdir()'s */
-        WALK_NO_ROOT = 1 << 1,   /* do not call fn for the root itself */
+        WALK_NO_ROOT = 1 << 1,   /* do not call fn for the root itself, but for an error reading it */
 };
 
 /* Walk the tree under root depth-first, a directory before what it holds, never following a
