@@ -123,6 +123,34 @@ static void test_errors(void **state _unused_) {
         rm_rf(dir);
 }
 
+static int remove_d(const struct walk_entry *e, void *userdata) {
+        struct seen *s = userdata;
+
+        /* while the walk is at a, d (read with the root's names already) goes away */
+        if (!e->error && streq(e->rel, "a")) {
+                _cleanup_free_ char *d = strdup_printf("%.*s/d", (int) (strlen(e->path) - 2), e->path);
+                assert_int_equal(rmdir(d), 0);
+        }
+        return record(e, s);
+}
+
+static void test_vanished(void **state _unused_) {
+        _cleanup_free_ char *dir = mkroot(tree), *text = NULL, *d = strdup_printf("%s/d", dir);
+        struct seen s = {};
+        int k = walk(dir, WALK_SORTED | WALK_NO_ROOT, remove_d, &s);
+
+        /* an entry gone before its lstat(): handed to fn with its error and no stat */
+        text = sbuf_steal(&s.out);
+        assert_int_equal(k, 0);
+        assert_int_equal(s.errors, 1);
+        assert_non_null(strstr(text, "1 c c l\n!d -2\n"));
+        s = (struct seen) { .fail_on_error = true };
+        assert_int_equal(mkdir(d, 0755), 0);
+        assert_int_equal(walk(dir, WALK_SORTED | WALK_NO_ROOT, remove_d, &s), -ENOENT);
+        free(sbuf_steal(&s.out));
+        rm_rf(dir);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_sorted),
@@ -130,6 +158,7 @@ int main(void) {
                 cmocka_unit_test(test_unsorted_same_set),
                 cmocka_unit_test(test_stop),
                 cmocka_unit_test(test_errors),
+                cmocka_unit_test(test_vanished),
         };
         return cmocka_run_group_tests_name("walk", tests, NULL, NULL);
 }
