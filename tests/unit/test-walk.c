@@ -100,14 +100,15 @@ static void test_stop(void **state _unused_) {
 }
 
 static void test_errors(void **state _unused_) {
-        _cleanup_free_ char *dir = mkroot(tree), *text = NULL, *b = NULL;
+        _cleanup_free_ char *dir = NULL, *text = NULL, *b = NULL;
         struct seen s = {};
         int k;
 
         assert_int_equal(walk("/nonexistent/sis-walk", 0, record, &s), -ENOENT);
         assert_int_equal(s.calls, 0);
-        if (geteuid() == 0) /* root reads a mode 000 directory anyway */
+        if (geteuid() == 0) /* root reads a mode 000 directory anyway (test_vanished covers root) */
                 skip();
+        dir = mkroot(tree);
         b = strdup_printf("%s/b", dir);
         assert_int_equal(chmod(b, 0), 0);
         /* an unreadable directory: reported, then handed to fn with its error; 0 goes on */
