@@ -130,10 +130,10 @@ char *fetch_text(const char *url) {
  * (when the key is in the keyring) and that it lists our tarball with the expected hash. */
 static int check_kernel_org(const char *url, const char *sha256) {
         _cleanup_free_ char *dir = strdup(url), *asc_url = NULL, *asc = NULL;
-        char *plain = NULL; /* gpgme's memory: gpgme_free() */
+        _cleanup_gfree_ char *plain = NULL; /* gpgme's memory */
         const char *name = strrchr(url, '/');
-        gpgme_ctx_t ctx = NULL;
-        gpgme_data_t sig = NULL, out = NULL;
+        _cleanup_gpgme_ gpgme_ctx_t ctx = NULL;
+        _cleanup_gdata_ gpgme_data_t sig = NULL, out = NULL;
         gpgme_verify_result_t res;
         bool signed_ok = false;
         char *slash;
@@ -180,11 +180,6 @@ static int check_kernel_org(const char *url, const char *sha256) {
                 else
                         fprintf(stderr, "==> %s: listed in %s%s\n", name + 1, asc_url, signed_ok ? " (good signature)" : "");
         }
-        if (plain)
-                gpgme_free(plain);
-        gpgme_data_release(out);
-        gpgme_data_release(sig);
-        gpgme_release(ctx);
         return k;
 }
 

@@ -124,7 +124,7 @@ int sign_sums(const char *dir, const char *keyid, char **err) {
         _cleanup_gdata_ gpgme_data_t in = NULL, out = NULL;
         gpgme_sign_result_t res;
         gpgme_error_t e;
-        char *mem;
+        _cleanup_gfree_ char *mem = NULL;
         size_t len;
         int k;
 
@@ -157,12 +157,9 @@ int sign_sums(const char *dir, const char *keyid, char **err) {
                                  res && res->invalid_signers ? gpgme_strerror(res->invalid_signers->reason) : "");
         mem = gpgme_data_release_and_get_mem(out, &len);
         out = NULL;
-        if (!mem || len == 0) {
-                gpgme_free(mem);
+        if (!mem || len == 0)
                 return set_error(err, -EIO, "%s: gpg returned an empty signature", path);
-        }
         k = write_file_atomic(asc, mem, len, 0644);
-        gpgme_free(mem);
         if (k < 0)
                 return set_error(err, k, "%s: %s", asc, strerror(-k));
         return 0;
