@@ -221,25 +221,24 @@ static char *work_dir(const char *cache) {
         }
 }
 
-void derive_id(const char *key, const char *what, unsigned char out[16]) {
+/* sha256("sis-provision WHAT KEY"): what the build's identity gives for one use. */
+static void derive_hex(const char *key, const char *what, char hex[SHA256_HEX]) {
         _cleanup_free_ char *s = strdup_printf("sis-provision %s %s", what, key);
-        char hex[SHA256_HEX] = "";
         if (s)
                 (void) sha256_buf(s, strlen(s), hex);
+}
+
+void derive_id(const char *key, const char *what, unsigned char out[16]) {
+        char hex[SHA256_HEX] = "";
+        derive_hex(key, what, hex);
         uuid_from_hex(hex, out);
 }
 
 /* 32 bytes from the build's identity: the verity salt, the same for the same inputs */
 static void derive_salt(const char *key, unsigned char out[VERITY_SALT_BYTES]) {
-        _cleanup_free_ char *s = strdup_printf("sis-provision verity_salt %s", key);
         char hex[SHA256_HEX] = "";
-        if (s)
-                (void) sha256_buf(s, strlen(s), hex);
-        for (unsigned i = 0; i < VERITY_SALT_BYTES; i++) {
-                unsigned v = 0;
-                sscanf(hex + 2 * i, "%2x", &v);
-                out[i] = (unsigned char) v;
-        }
+        derive_hex(key, "verity_salt", hex);
+        bytes_from_hex(hex, out, VERITY_SALT_BYTES);
 }
 
 /* The recipe, checked and hashed; mke2fs; the epoch; the cache and a work directory. */
