@@ -175,16 +175,15 @@ int manifest_write(const char *dir, json_object *m, const char *const outputs[])
 
 int provision_verify(const char *dir) {
         _cleanup_free_ char *mp = strdup_printf("%s/manifest.json", dir), *text = NULL;
-        json_object *m, *outs;
+        _cleanup_json_ json_object *m = NULL;
+        json_object *outs;
         int bad = 0;
 
         if (!mp || read_file_capped(mp, 1 << 20, &text, NULL) < 0)
                 return 2;
         m = json_tokener_parse(text);
-        if (!m || !json_object_object_get_ex(m, "outputs", &outs) || !json_object_is_type(outs, json_type_object)) {
-                json_object_put(m);
+        if (!m || !json_object_object_get_ex(m, "outputs", &outs) || !json_object_is_type(outs, json_type_object))
                 return 2;
-        }
         json_object_object_foreach(outs, name, o) {
                 json_object *h;
                 char hex[SHA256_HEX];
@@ -194,7 +193,6 @@ int provision_verify(const char *dir) {
                         continue;
                 bad = 1;
         }
-        json_object_put(m);
         return bad;
 }
 
@@ -236,7 +234,8 @@ int provision_verify_dir(const char *dir, const char *keyring, char *const trust
                             *fpr = NULL, *why = NULL;
         _cleanup_strv_free_ char **names = NULL, **hashes = NULL;
         size_t mlen = 0, slen = 0, alen = 0;
-        json_object *m = NULL, *outs;
+        _cleanup_json_ json_object *m = NULL;
+        json_object *outs;
         char hex[SHA256_HEX];
         int k;
 
@@ -287,10 +286,8 @@ int provision_verify_dir(const char *dir, const char *keyring, char *const trust
                 }
         }
         m = json_tokener_parse(mtext);
-        if (!m || !json_object_object_get_ex(m, "outputs", &outs) || !json_object_is_type(outs, json_type_object)) {
-                json_object_put(m);
+        if (!m || !json_object_object_get_ex(m, "outputs", &outs) || !json_object_is_type(outs, json_type_object))
                 return set_error(ret_error, 2, "%s: no readable manifest (no \"outputs\" object)", mp);
-        }
         k = 0;
         json_object_object_foreach(outs, name, o) {
                 k = verify_output(dir, name, o, names, hashes, ret_error);
@@ -300,7 +297,6 @@ int provision_verify_dir(const char *dir, const char *keyring, char *const trust
         for (size_t i = 0; k == 0 && names && names[i]; i++)
                 if (!streq(names[i], "manifest.json") && !json_object_object_get_ex(outs, names[i], NULL))
                         k = set_error(ret_error, 1, "%s lists %s, which manifest.json does not", sp, names[i]);
-        json_object_put(m);
         if (k == 0 && ret_fpr)
                 *ret_fpr = TAKE_PTR(fpr);
         return k;

@@ -7,6 +7,10 @@
 
 #include "macro.h"
 
+/* A json_object reference dropped when it goes out of scope. */
+DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put);
+#define _cleanup_json_ _cleanup_(json_object_putp)
+
 /* "sis-provision: <message>" on stderr, once, where the failure is decided; returns code. */
 int provision_error(int code, const char *fmt, ...) _printf_(2, 3);
 /* "==> message" on stderr (bold on a terminal). */

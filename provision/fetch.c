@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "fileio.h"
+#include "gpg-cleanup.h"
 #include "hash.h"
 #include "common.h"
 #include "kernel.h"
@@ -129,10 +130,10 @@ char *fetch_text(const char *url) {
  * (when the key is in the keyring) and that it lists our tarball with the expected hash. */
 static int check_kernel_org(const char *url, const char *sha256) {
         _cleanup_free_ char *dir = strdup(url), *asc_url = NULL, *asc = NULL;
-        char *plain = NULL; /* gpgme's memory: gpgme_free() */
+        _cleanup_gfree_ char *plain = NULL; /* gpgme's memory */
         const char *name = strrchr(url, '/');
-        gpgme_ctx_t ctx = NULL;
-        gpgme_data_t sig = NULL, out = NULL;
+        _cleanup_gpgme_ gpgme_ctx_t ctx = NULL;
+        _cleanup_gdata_ gpgme_data_t sig = NULL, out = NULL;
         gpgme_verify_result_t res;
         bool signed_ok = false;
         char *slash;
@@ -179,11 +180,6 @@ static int check_kernel_org(const char *url, const char *sha256) {
                 else
                         fprintf(stderr, "==> %s: listed in %s%s\n", name + 1, asc_url, signed_ok ? " (good signature)" : "");
         }
-        if (plain)
-                gpgme_free(plain);
-        gpgme_data_release(out);
-        gpgme_data_release(sig);
-        gpgme_release(ctx);
         return k;
 }
 
@@ -226,37 +222,25 @@ int fetch_verified(const char *url, const char *sha256, const char *cache, bool 
 }
 
 int gpg_verify_detached(const char *file, const char *sig, size_t sig_len, const char *fingerprint, char **ret_error) {
-        gpgme_ctx_t ctx = NULL;
-        gpgme_data_t sd = NULL, dd = NULL;
+        _cleanup_gpgme_ gpgme_ctx_t ctx = NULL;
+        _cleanup_gdata_ gpgme_data_t sd = NULL, dd = NULL;
         gpgme_verify_result_t res;
-        int k;
+        gpgme_signature_t s;
+        size_t fl, wl = strlen(fingerprint);
 
         gpgme_check_version(NULL);
-        if (gpgme_new(&ctx) || gpgme_data_new_from_mem(&sd, sig, sig_len, 0) || gpgme_data_new_from_file(&dd, file, 1)) {
-                k = set_error(ret_error, -EIO, "%s: gpgme cannot read it", file);
-                goto out;
-        }
-        if (gpgme_op_verify(ctx, sd, dd, NULL) != 0 || !(res = gpgme_op_verify_result(ctx)) || !res->signatures) {
-                k = set_error(ret_error, -EBADMSG, "%s: the signature is not a signature", file);
-                goto out;
-        }
-        {
-                gpgme_signature_t s = res->signatures;
-                size_t fl = s->fpr ? strlen(s->fpr) : 0, wl = strlen(fingerprint);
-                bool ours = s->fpr && fl <= wl && fl >= 16 && strcasecmp(fingerprint + wl - fl, s->fpr) == 0;
-                if (gpg_err_code(s->status) == GPG_ERR_NO_PUBKEY)
-                        k = set_error(ret_error, -ENOKEY, "%s: the signing key %s is not in the keyring", file, strna(s->fpr));
-                else if (gpg_err_code(s->status) != GPG_ERR_NO_ERROR)
-                        k = set_error(ret_error, -EBADMSG, "%s: BAD signature (%s)", file, gpgme_strerror(s->status));
-                else if (!ours)
-                        k = set_error(ret_error, -EBADMSG, "%s: signed by %s, not by the pinned key %s", file, strna(s->fpr),
-                                      fingerprint);
-                else
-                        k = 0;
-        }
-out:
-        gpgme_data_release(sd);
-        gpgme_data_release(dd);
-        gpgme_release(ctx);
-        return k;
+        if (gpgme_new(&ctx) || gpgme_data_new_from_mem(&sd, sig, sig_len, 0) || gpgme_data_new_from_file(&dd, file, 1))
+                return set_error(ret_error, -EIO, "%s: gpgme cannot read it", file);
+        if (gpgme_op_verify(ctx, sd, dd, NULL) != 0 || !(res = gpgme_op_verify_result(ctx)) || !res->signatures)
+                return set_error(ret_error, -EBADMSG, "%s: the signature is not a signature", file);
+        s = res->signatures;
+        fl = s->fpr ? strlen(s->fpr) : 0;
+        if (gpg_err_code(s->status) == GPG_ERR_NO_PUBKEY)
+                return set_error(ret_error, -ENOKEY, "%s: the signing key %s is not in the keyring", file, strna(s->fpr));
+        if (gpg_err_code(s->status) != GPG_ERR_NO_ERROR)
+                return set_error(ret_error, -EBADMSG, "%s: BAD signature (%s)", file, gpgme_strerror(s->status));
+        if (!(s->fpr && fl <= wl && fl >= 16 && strcasecmp(fingerprint + wl - fl, s->fpr) == 0))
+                return set_error(ret_error, -EBADMSG, "%s: signed by %s, not by the pinned key %s", file, strna(s->fpr),
+                                 fingerprint);
+        return 0;
 }

@@ -2,13 +2,13 @@
 #include "kconfig.h"
 
 #include <ctype.h>
-#include <ftw.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fileio.h"
 #include "util.h"
+#include "walk.h"
 
 void kreqs_done(struct kreqs *r) {
         for (size_t i = 0; i < r->n; i++) {
@@ -121,7 +121,7 @@ static bool valid_fragment_name(const char *s) {
 int profile_load(const char *dir, const char *profile, struct kreqs *ret, char ***ret_fragments, char **ret_error) {
         _cleanup_free_ char *ppath = NULL, *ptext = NULL;
         _cleanup_strv_free_ char **lines = NULL, **frags = NULL;
-        struct kreqs all = {};
+        _cleanup_(kreqs_done) struct kreqs all = {};
         int k;
 
         if (!valid_fragment_name(profile))
@@ -139,7 +139,7 @@ int profile_load(const char *dir, const char *profile, struct kreqs *ret, char *
                 return -ENOMEM;
         for (size_t i = 0; lines[i]; i++) {
                 _cleanup_free_ char *fpath = NULL, *ftext = NULL;
-                struct kreqs one = {};
+                _cleanup_(kreqs_done) struct kreqs one = {};
                 char *l = strstrip(lines[i]);
 
                 if (!*l || *l == '#')
@@ -150,10 +150,8 @@ int profile_load(const char *dir, const char *profile, struct kreqs *ret, char *
                 if (!fpath || strv_extend(&frags, fpath) < 0)
                         return -ENOMEM;
                 k = read_file_capped(fpath, 1 << 20, &ftext, NULL);
-                if (k < 0) {
-                        kreqs_done(&all);
+                if (k < 0)
                         return set_error(ret_error, k, "%s: fragment %s: %s", ppath, fpath, strerror(-k));
-                }
                 k = fragment_parse(ftext, fpath, &one, ret_error);
                 for (size_t j = 0; k >= 0 && j < one.n; j++) {
                         struct kreq *q = &one.v[j];
@@ -172,15 +170,13 @@ int profile_load(const char *dir, const char *profile, struct kreqs *ret, char *
                                 k = push(&all, q->name, strlen(q->name), q->value, strlen(q->value), q->file, q->line,
                                          q->reason, q->reason ? strlen(q->reason) : 0);
                 }
-                kreqs_done(&one);
-                if (k < 0) {
-                        kreqs_done(&all);
+                if (k < 0)
                         return k;
-                }
         }
         if (all.n == 0)
                 return set_error(ret_error, -EBADMSG, "profile %s requests nothing", ppath);
         *ret = all;
+        all = (struct kreqs) {};
         if (ret_fragments)
                 *ret_fragments = TAKE_PTR(frags);
         return 0;
@@ -205,15 +201,16 @@ void kfinal_done(struct kfinal *k) {
         *k = (struct kfinal) {};
 }
 
-static const char **sort_names;
-static int cmp_idx(const void *a, const void *b) {
-        return strcmp(sort_names[*(const size_t *) a], sort_names[*(const size_t *) b]);
+static int cmp_idx(const void *a, const void *b, void *names) {
+        const char **n = names;
+        return strcmp(n[*(const size_t *) a], n[*(const size_t *) b]);
 }
 
 int kfinal_parse(const char *text, struct kfinal *ret) {
-        struct kfinal k = {};
-        size_t cap = 0, *idx = NULL;
-        char **names = NULL, **values = NULL;
+        _cleanup_(kfinal_done) struct kfinal k = {};
+        _cleanup_free_ size_t *idx = NULL;
+        _cleanup_free_ char **names = NULL, **values = NULL;
+        size_t cap = 0;
 
         k.buf = strdup(text);
         if (!k.buf)
@@ -227,13 +224,15 @@ int kfinal_parse(const char *text, struct kfinal *ret) {
                         continue; /* comments, "# CONFIG_X is not set": absent is n */
                 *eq = '\0';
                 if (k.n == cap) {
+                        char **n, **v;
                         cap = cap ? cap * 2 : 1024;
-                        k.names = realloc(k.names, cap * sizeof(char *));
-                        k.values = realloc(k.values, cap * sizeof(char *));
-                        if (!k.names || !k.values) {
-                                kfinal_done(&k);
+                        n = reallocarray(k.names, cap, sizeof(char *));
+                        if (n)
+                                k.names = n;
+                        v = n ? reallocarray(k.values, cap, sizeof(char *)) : NULL;
+                        if (!v)
                                 return -ENOMEM;
-                        }
+                        k.values = v;
                 }
                 k.names[k.n] = line + 7;
                 k.values[k.n] = eq + 1;
@@ -243,25 +242,21 @@ int kfinal_parse(const char *text, struct kfinal *ret) {
         idx = calloc(k.n + 1, sizeof(size_t));
         names = calloc(k.n + 1, sizeof(char *));
         values = calloc(k.n + 1, sizeof(char *));
-        if (!idx || !names || !values) {
-                free(idx), free(names), free(values);
-                kfinal_done(&k);
+        if (!idx || !names || !values)
                 return -ENOMEM;
-        }
         for (size_t i = 0; i < k.n; i++)
                 idx[i] = i;
-        sort_names = (const char **) k.names;
-        qsort(idx, k.n, sizeof(size_t), cmp_idx);
+        qsort_r(idx, k.n, sizeof(size_t), cmp_idx, k.names);
         for (size_t i = 0; i < k.n; i++) {
                 names[i] = k.names[idx[i]];
                 values[i] = k.values[idx[i]];
         }
-        free(idx);
         free(k.names);
         free(k.values);
-        k.names = names;
-        k.values = values;
+        k.names = TAKE_PTR(names);
+        k.values = TAKE_PTR(values);
         *ret = k;
+        k = (struct kfinal) {};
         return 0;
 }
 
@@ -299,15 +294,16 @@ struct kdef {
         bool found, other_arch_only, this_arch;
 };
 
-static struct kdef *scan_defs;
-static size_t scan_n;
-static size_t scan_root_len;
-static const char *scan_arch;
+/* The symbols looked for in one walk over the Kconfig files. */
+struct kscan {
+        struct kdef *defs;
+        size_t n;
+        const char *arch;
+};
 
-static void scan_file(const char *path) {
+static void scan_file(struct kscan *ks, const char *path, const char *rel) {
         _cleanup_free_ char *text = NULL;
-        const char *rel = path + scan_root_len + 1;
-        bool other_arch = startswith(rel, "arch/") && !(startswith(rel + 5, scan_arch) && rel[5 + strlen(scan_arch)] == '/');
+        bool other_arch = startswith(rel, "arch/") && !(startswith(rel + 5, ks->arch) && rel[5 + strlen(ks->arch)] == '/');
         struct kdef *cur = NULL;
 
         if (read_file_capped(path, 4 << 20, &text, NULL) < 0)
@@ -322,9 +318,9 @@ static void scan_file(const char *path) {
                 if (startswith(s, "config ") || startswith(s, "menuconfig ")) {
                         name = strstrip(strchr(s, ' ') + 1);
                         cur = NULL;
-                        for (size_t i = 0; i < scan_n; i++)
-                                if (streq(scan_defs[i].name, name)) {
-                                        cur = &scan_defs[i];
+                        for (size_t i = 0; i < ks->n; i++)
+                                if (streq(ks->defs[i].name, name)) {
+                                        cur = &ks->defs[i];
                                         if (other_arch) {
                                                 if (!cur->found)
                                                         cur->other_arch_only = true;
@@ -357,10 +353,10 @@ static void scan_file(const char *path) {
         }
 }
 
-static int scan_one(const char *p, const struct stat *st _unused_, int flag, struct FTW *ftw) {
-        const char *base = p + ftw->base;
-        if (flag == FTW_F && startswith(base, "Kconfig"))
-                scan_file(p);
+static int scan_one(const struct walk_entry *e, void *userdata) {
+        /* as nftw() did: unreadable entries and directories are passed over */
+        if (!e->error && !S_ISDIR(e->st->st_mode) && !S_ISLNK(e->st->st_mode) && startswith(e->name, "Kconfig"))
+                scan_file(userdata, e->path, e->rel);
         return 0;
 }
 
@@ -398,6 +394,32 @@ void kmiss_free(struct kmiss *m, size_t n) {
         free(m);
 }
 
+/* Why each miss is one: one walk over the Kconfig files explains them all. Without memory, no
+ * explanations. */
+static void explain_misses(struct kmiss *miss, size_t n, const char *srcdir, const char *arch, const struct kfinal *final) {
+        struct kscan ks = { .defs = calloc(n, sizeof(struct kdef)), .n = n, .arch = arch };
+
+        if (!ks.defs)
+                return;
+        for (size_t i = 0; i < n; i++)
+                ks.defs[i].name = miss[i].req->name;
+        (void) walk(srcdir, 0, scan_one, &ks);
+        for (size_t i = 0; i < n; i++) {
+                struct kdef *d = &ks.defs[i];
+                if (d->other_arch_only && !d->this_arch)
+                        miss[i].why = strdup_printf("not available on %s", arch);
+                else if (!d->found)
+                        miss[i].why = strdup("unknown symbol: no Kconfig defines it (a typo?)");
+                else if (d->depends)
+                        miss[i].why = explain_depends(d->depends, final);
+                else
+                        miss[i].why = strdup_printf("no visible prompt here, or an enclosing menu/if is off (%s)", d->file);
+                free(d->file);
+                free(d->depends);
+        }
+        free(ks.defs);
+}
+
 int kreqs_check(const struct kreqs *r, const struct kfinal *final, const char *srcdir, const char *arch,
                 struct kmiss **ret) {
         struct kmiss *miss = NULL;
@@ -416,34 +438,8 @@ int kreqs_check(const struct kreqs *r, const struct kfinal *final, const char *s
                 miss = m;
                 miss[n++] = (struct kmiss) { .req = &r->v[i], .got = strdup(got ? got : "n") };
         }
-        if (n > 0 && srcdir) {
-                /* one walk over the Kconfig files explains every miss */
-                scan_defs = calloc(n, sizeof(*scan_defs));
-                if (scan_defs) {
-                        scan_n = n;
-                        scan_root_len = strlen(srcdir);
-                        scan_arch = arch;
-                        for (size_t i = 0; i < n; i++)
-                                scan_defs[i].name = miss[i].req->name;
-                        (void) nftw(srcdir, scan_one, 32, FTW_PHYS);
-                        for (size_t i = 0; i < n; i++) {
-                                struct kdef *d = &scan_defs[i];
-                                if (d->other_arch_only && !d->this_arch)
-                                        miss[i].why = strdup_printf("not available on %s", arch);
-                                else if (!d->found)
-                                        miss[i].why = strdup("unknown symbol: no Kconfig defines it (a typo?)");
-                                else if (d->depends)
-                                        miss[i].why = explain_depends(d->depends, final);
-                                else
-                                        miss[i].why = strdup_printf("no visible prompt here, or an enclosing menu/if is off (%s)", d->file);
-                                free(d->file);
-                                free(d->depends);
-                        }
-                        free(scan_defs);
-                        scan_defs = NULL;
-                        scan_n = 0;
-                }
-        }
+        if (n > 0 && srcdir)
+                explain_misses(miss, n, srcdir, arch, final);
         *ret = miss;
         return (int) n;
 }

@@ -3,7 +3,7 @@
  * sis-provision kernel: fragments -> verified .config -> reproducible vmlinux and bzImage.
  *
  *   source (tarball sha256 | directory tree hash)
- *     -> unpack once into <cache>/src/<hash>           (atomic: a temp dir renamed into place)
+ *     -> unpack once into <cache>/src/<hash>           (kernel-source.c; a temp dir renamed into place)
  *     -> allnoconfig with the merged fragments as KCONFIG_ALLCONFIG, then olddefconfig
  *     -> every requested symbol compared with the final .config (kconfig.c)
  *     -> make vmlinux bzImage with KBUILD_BUILD_* from SOURCE_DATE_EPOCH, logged to build.log
@@ -18,23 +18,19 @@
 
 #include "common.h"
 
-#include <archive.h>
 #include <ctype.h>
-#include <archive_entry.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <json-c/json.h>
-#include <stdarg.h>
 #include <sys/stat.h>
 #include <time.h>
 
-#include "dl.h"
 #include "dump.h"
 #include "exec.h"
 #include "fetch.h"
 #include "fileio.h"
 #include "hash.h"
 #include "kconfig.h"
+#include "kernel-source.h"
 #include "log.h"
 #include "sbom.h"
 #include "util.h"
@@ -48,146 +44,7 @@ static const char *const built[] = { "vmlinux", "bzImage", "config", NULL };
 static const char *const outputs[] = { "vmlinux", "bzImage", "config", "sbom.cdx.json", NULL };
 static const char *const published[] = { "vmlinux", "bzImage", "config", "sbom.cdx.json", "manifest.json", "SHA256SUMS", NULL };
 
-static void step(const struct kernel_opts *o, const char *fmt, ...) _printf_(2, 3);
-static void step(const struct kernel_opts *o, const char *fmt, ...) {
-        va_list ap;
-
-        fputs(o->progress ? "\033[1m==>\033[0m " : "==> ", stderr);
-        va_start(ap, fmt);
-        vfprintf(stderr, fmt, ap);
-        va_end(ap);
-        fputc('\n', stderr);
-}
-
-/* --- the source --------------------------------------------------------------------------- */
-
-/* A directory's identity: the sorted list of (path, size, mtime) of its files. */
-static struct sha256_ctx *tree_ctx;
-static size_t tree_skip;
-static char **tree_lines;
-static int tree_one(const char *p, const struct stat *st, int flag, struct FTW *ftw _unused_) {
-        if (flag == FTW_F || flag == FTW_SL) {
-                char *l = strdup_printf("%s %lld %lld", p + tree_skip, (long long) st->st_size, (long long) st->st_mtime);
-                if (!l || strv_push(&tree_lines, l) < 0)
-                        return -1;
-        }
-        return 0;
-}
-
-static int tree_hash(const char *dir, char hex[static SHA256_HEX]) {
-        int k;
-
-        tree_skip = strlen(dir);
-        tree_lines = NULL;
-        if (nftw(dir, tree_one, 64, FTW_PHYS) < 0) {
-                strv_free(tree_lines);
-                return -errno;
-        }
-        strv_sort(tree_lines);
-        k = sha256_begin(&tree_ctx);
-        for (size_t i = 0; k >= 0 && tree_lines && tree_lines[i]; i++) {
-                k = sha256_add(tree_ctx, tree_lines[i], strlen(tree_lines[i]));
-                if (k >= 0)
-                        k = sha256_add(tree_ctx, "\n", 1);
-        }
-        strv_free(tree_lines);
-        tree_lines = NULL;
-        if (k < 0)
-                return k;
-        return sha256_end(tree_ctx, hex);
-}
-
-/* Unpack a tarball into a new directory, atomically; the top-level directory of the archive
- * (linux-source-6.1/) is stripped. */
-static int unpack(const char *tarball, const char *dest) {
-        _cleanup_free_ char *tmp = strdup_printf("%s.unpack.XXXXXX", dest);
-        struct archive *a = NULL, *w = NULL;
-        struct archive_entry *ae;
-        int r, k = 0;
-
-        if (!tmp || !mkdtemp(tmp))
-                return -errno;
-        k = dlopen_libarchive();
-        if (k < 0)
-                goto out;
-        a = sym_archive_read_new();
-        w = sym_archive_write_disk_new();
-        if (!a || !w) {
-                k = -ENOMEM;
-                goto out;
-        }
-        sym_archive_read_support_format_tar(a);
-        sym_archive_read_support_filter_gzip(a);
-        if (sym_archive_read_support_filter_xz)
-                sym_archive_read_support_filter_xz(a);
-        sym_archive_write_disk_set_options(w, ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
-                                                      ARCHIVE_EXTRACT_SECURE_SYMLINKS);
-        if (sym_archive_read_open_filename(a, tarball, 1 << 16) != ARCHIVE_OK) {
-                k = -EBADMSG;
-                goto out;
-        }
-        while ((r = sym_archive_read_next_header(a, &ae)) == ARCHIVE_OK) {
-                const char *name = sym_archive_entry_pathname(ae), *rest;
-                _cleanup_free_ char *to = NULL;
-                mode_t t = sym_archive_entry_filetype(ae);
-
-                if (!name || name[0] == '/' || strstr(name, "../")) {
-                        k = -EBADMSG;
-                        goto out;
-                }
-                rest = strchr(name, '/');
-                if (!rest || !rest[1])
-                        continue; /* the top-level directory itself */
-                if (t != AE_IFREG && t != AE_IFDIR && t != AE_IFLNK)
-                        continue;
-                if (sym_archive_entry_hardlink(ae)) {
-                        const char *hl = strchr(sym_archive_entry_hardlink(ae), '/');
-                        _cleanup_free_ char *hto = hl ? strdup_printf("%s%s", tmp, hl) : NULL;
-                        if (hto)
-                                sym_archive_entry_set_hardlink(ae, hto);
-                }
-                to = strdup_printf("%s%s", tmp, rest);
-                if (!to) {
-                        k = -ENOMEM;
-                        goto out;
-                }
-                sym_archive_entry_set_pathname(ae, to);
-                if (sym_archive_write_header(w, ae) != ARCHIVE_OK) {
-                        k = -(sym_archive_errno(w) ?: EIO);
-                        goto out;
-                }
-                if (t == AE_IFREG && !sym_archive_entry_hardlink(ae)) {
-                        const void *buf;
-                        size_t size;
-                        la_int64_t off;
-                        while ((r = sym_archive_read_data_block(a, &buf, &size, &off)) == ARCHIVE_OK)
-                                if (sym_archive_write_data_block(w, buf, size, off) != ARCHIVE_OK) {
-                                        k = -(sym_archive_errno(w) ?: EIO);
-                                        goto out;
-                                }
-                        if (r != ARCHIVE_EOF) {
-                                k = -EBADMSG;
-                                goto out;
-                        }
-                }
-                if (sym_archive_write_finish_entry(w) != ARCHIVE_OK) {
-                        k = -(sym_archive_errno(w) ?: EIO);
-                        goto out;
-                }
-        }
-        if (r != ARCHIVE_EOF)
-                k = -EBADMSG;
-out:
-        if (a)
-                sym_archive_read_free(a);
-        if (w)
-                sym_archive_write_free(w);
-        if (k >= 0 && rename(tmp, dest) < 0)
-                k = -errno;
-        if (k < 0)
-                (void) rm_rf(tmp);
-        return k;
-}
+#define step(o, ...) provision_step((o)->progress, __VA_ARGS__)
 
 /* --- toolchain ---------------------------------------------------------------------------- */
 
@@ -258,37 +115,6 @@ static char *source_name(const char *source) {
         return strdup(slash && slash[1] ? slash + 1 : *s && !streq(s, "/") ? s : "source");
 }
 
-/* sbom.cdx.json in the entry being assembled (dir), from the outputs already there. -errno, or 2
- * after saying why. */
-static int write_sbom(const char *dir, const struct kernel_opts *o, const char *builddir, const char *srcdir, bool is_dir,
-                      const char *src_hash, const char *cfg_hash, const char *gcc, const char *ld, const char *mk,
-                      long long epoch) {
-        _cleanup_free_ char *release = kernel_release(builddir, srcdir), *name = source_name(o->source),
-                            *bz = strdup_printf("%s/bzImage", dir), *path = strdup_printf("%s/sbom.cdx.json", dir), *err = NULL;
-        char bz_hash[SHA256_HEX];
-        json_object *doc;
-        int k;
-
-        if (!name || !bz || !path)
-                return -ENOMEM;
-        if (!release)
-                return provision_error(2, "the kernel's release is unknown (no include/config/kernel.release in %s)", builddir);
-        k = sha256_file(bz, bz_hash);
-        if (k < 0)
-                return k;
-        doc = sbom_kernel(&(struct sbom_kernel_meta) { .profile = o->profile, .arch = o->arch, .release = release,
-                                                      .source_name = name, .source_url = strstr(o->source, "://") ? o->source : NULL,
-                                                      .source_is_dir = is_dir, .source_sha256 = src_hash, .config_sha256 = cfg_hash,
-                                                      .image_sha256 = bz_hash, .gcc = gcc, .ld = ld, .make = mk,
-                                                      .tool_version = SIS_VERSION, .epoch = epoch },
-                          &err);
-        if (!doc)
-                return provision_error(2, "the SBOM: %s", strna(err));
-        k = sbom_write(path, doc);
-        json_object_put(doc);
-        return k;
-}
-
 /* --- the build ---------------------------------------------------------------------------- */
 
 struct progress {
@@ -326,359 +152,418 @@ static int make(const char *src, const char *build, const char *arch, char *cons
         return exec_logged(NULL, argv, env, log, on_line, pg);
 }
 
-int kernel_build(const struct kernel_opts *o) {
-        _cleanup_free_ char *cache = provision_cache_root(o->cache), *srcdir = NULL, *builddir = NULL, *allconfig = NULL,
-                            *inputs_file = NULL, *entry = NULL, *logpath = NULL, *cfgtext = NULL, *gcc = NULL, *ld = NULL,
-                            *mk = NULL, *fetched = NULL;
-        _cleanup_strv_free_ char **frags = NULL;
-        const char *source = o->source;
-        _cleanup_close_ int log = -1;
-        struct kreqs reqs = {};
-        struct kfinal final = {};
+/* One kernel build: what its stages share. */
+struct kbuild {
+        const struct kernel_opts *o;
+        const char *source;             /* o->source, or the file it was fetched into */
+        char *cache, *fetched, *srcdir, *builddir, *logpath, *inputs_file, *entry, *cfgtext, *gcc, *ld, *mk;
+        char **frags;
+        struct kreqs reqs;
+        struct kfinal final;
         char src_hash[SHA256_HEX], ikey[SHA256_HEX], key[SHA256_HEX], cfg_hash[SHA256_HEX];
-        char *perr = NULL;
-        struct stat st;
         bool is_dir;
         long long epoch;
-        const char *sde = getenv("SOURCE_DATE_EPOCH");
-        struct timespec t0, t1;
+        int log;
+        struct timespec t0;
+};
+
+static void kbuild_done(struct kbuild *b) {
+        free(b->cache);
+        free(b->fetched);
+        free(b->srcdir);
+        free(b->builddir);
+        free(b->logpath);
+        free(b->inputs_file);
+        free(b->entry);
+        free(b->cfgtext);
+        free(b->gcc);
+        free(b->ld);
+        free(b->mk);
+        strv_free(b->frags);
+        kreqs_done(&b->reqs);
+        kfinal_done(&b->final);
+        if (b->log >= 0)
+                close(b->log);
+}
+
+/* sbom.cdx.json in the entry being assembled (dir), from the outputs already there. -errno, with
+ * a message when it says more than the errno. */
+static int write_sbom(const char *dir, const struct kbuild *b, char **err) {
+        const struct kernel_opts *o = b->o;
+        _cleanup_free_ char *release = kernel_release(b->builddir, b->srcdir), *name = source_name(o->source),
+                            *bz = strdup_printf("%s/bzImage", dir), *path = strdup_printf("%s/sbom.cdx.json", dir), *serr = NULL;
+        char bz_hash[SHA256_HEX];
+        json_object *doc;
         int k;
 
-        clock_gettime(CLOCK_MONOTONIC, &t0);
-        if (!cache)
+        if (!name || !bz || !path)
                 return -ENOMEM;
-        /* make -C SRC O=BUILD resolves BUILD from SRC: every path handed to it must be absolute */
-        if (mkdir_parents(cache, 0755) < 0)
-                return provision_error(2, "--cache %s: %s", cache, strerror(errno));
-        {
-                char *abs = realpath(cache, NULL);
-                if (!abs)
-                        return provision_error(2, "--cache %s: %s", cache, strerror(errno));
-                free(cache);
-                cache = abs;
-        }
-        /* the requests: fragments of the profile */
-        k = profile_load(o->configs, o->profile, &reqs, &frags, &perr);
-        if (k < 0) {
-                k = provision_error(2, "%s", perr ? perr : strerror(-k));
-                free(perr);
+        if (!release)
+                return set_error(err, -ENOENT, "the kernel's release is unknown (no include/config/kernel.release in %s)",
+                                 b->builddir);
+        k = sha256_file(bz, bz_hash);
+        if (k < 0)
                 return k;
-        }
+        doc = sbom_kernel(&(struct sbom_kernel_meta) { .profile = o->profile, .arch = o->arch, .release = release,
+                                                      .source_name = name, .source_url = strstr(o->source, "://") ? o->source : NULL,
+                                                      .source_is_dir = b->is_dir, .source_sha256 = b->src_hash,
+                                                      .config_sha256 = b->cfg_hash, .image_sha256 = bz_hash, .gcc = b->gcc,
+                                                      .ld = b->ld, .make = b->mk, .tool_version = SIS_VERSION, .epoch = b->epoch },
+                          &serr);
+        if (!doc)
+                return set_error(err, -EBADMSG, "the SBOM: %s", strna(serr));
+        k = sbom_write(path, doc);
+        json_object_put(doc);
+        return k;
+}
 
-        /* the source and its identity: a URL is fetched (https, sha256 required) first */
+/* The cache, as an absolute path: make -C SRC O=BUILD resolves BUILD from SRC. */
+static int kb_cache(struct kbuild *b, char **err) {
+        char *abs;
+
+        b->cache = provision_cache_root(b->o->cache);
+        if (!b->cache)
+                return -ENOMEM;
+        if (mkdir_parents(b->cache, 0755) < 0)
+                return set_error(err, -errno, "--cache %s: %s", b->cache, strerror(errno));
+        abs = realpath(b->cache, NULL);
+        if (!abs)
+                return set_error(err, -errno, "--cache %s: %s", b->cache, strerror(errno));
+        free(b->cache);
+        b->cache = abs;
+        return 0;
+}
+
+/* The source and its identity (a URL is fetched first: https, sha256 required), the epoch and
+ * the toolchain. */
+static int kb_source(struct kbuild *b, char **err) {
+        const struct kernel_opts *o = b->o;
+        const char *sde = getenv("SOURCE_DATE_EPOCH");
+        struct stat st;
+        int k;
+
+        b->source = o->source;
         if (strstr(o->source, "://")) {
-                (void) mkdir_parents(cache, 0755);
-                k = fetch_verified(o->source, o->sha256, cache, o->progress, &fetched);
-                if (k != 0) {
-                        kreqs_done(&reqs);
-                        return 2;
-                }
-                source = fetched;
+                (void) mkdir_parents(b->cache, 0755);
+                if (fetch_verified(o->source, o->sha256, b->cache, o->progress, &b->fetched) != 0)
+                        return -EINVAL; /* fetch said why */
+                b->source = b->fetched;
         }
-        if (stat(source, &st) < 0) {
-                kreqs_done(&reqs);
-                return provision_error(2, "--source %s: %s", o->source, strerror(errno));
-        }
-        is_dir = S_ISDIR(st.st_mode);
+        if (stat(b->source, &st) < 0)
+                return set_error(err, -errno, "--source %s: %s", o->source, strerror(errno));
+        b->is_dir = S_ISDIR(st.st_mode);
         step(o, "hashing the source %s", o->source);
-        k = is_dir ? tree_hash(source, src_hash) : sha256_file(source, src_hash);
-        if (k < 0) {
-                kreqs_done(&reqs);
-                return provision_error(2, "--source %s: %s", o->source, strerror(-k));
-        }
-        if (o->sha256 && (is_dir || strcasecmp(o->sha256, src_hash) != 0)) {
-                kreqs_done(&reqs);
-                return provision_error(2, "--source %s: sha256 %s, expected %s", o->source, is_dir ? "(a directory)" : src_hash, o->sha256);
-        }
+        k = b->is_dir ? kernel_source_hash(b->source, b->src_hash) : sha256_file(b->source, b->src_hash);
+        if (k < 0)
+                return set_error(err, k, "--source %s: %s", o->source, strerror(-k));
+        if (o->sha256 && (b->is_dir || strcasecmp(o->sha256, b->src_hash) != 0))
+                return set_error(err, -EBADMSG, "--source %s: sha256 %s, expected %s", o->source,
+                                 b->is_dir ? "(a directory)" : b->src_hash, o->sha256);
         if (sde) {
                 char *end;
-                epoch = strtoll(sde, &end, 10);
-                if (*end || epoch < 0) {
-                        kreqs_done(&reqs);
-                        return provision_error(2, "SOURCE_DATE_EPOCH=%s is not a number of seconds", sde);
-                }
+                b->epoch = strtoll(sde, &end, 10);
+                if (*end || b->epoch < 0)
+                        return set_error(err, -ERANGE, "SOURCE_DATE_EPOCH=%s is not a number of seconds", sde);
         } else
-                epoch = (long long) st.st_mtime; /* deterministic for a given source file */
+                b->epoch = (long long) st.st_mtime; /* deterministic for a given source file */
 
-        gcc = first_line_of("gcc");
-        ld = first_line_of("ld");
-        mk = first_line_of("make");
-        if (!gcc || !ld || !mk) {
-                kreqs_done(&reqs);
-                return provision_error(2, "the toolchain (gcc, ld, make) is not installed: run scripts/deps.sh kernel");
-        }
+        b->gcc = first_line_of("gcc");
+        b->ld = first_line_of("ld");
+        b->mk = first_line_of("make");
+        if (!b->gcc || !b->ld || !b->mk)
+                return set_error(err, -ENOENT, "the toolchain (gcc, ld, make) is not installed: run scripts/deps.sh kernel");
+        return 0;
+}
 
-        /* inputs key: everything that decides the outputs, known before unpacking */
-        {
-                struct sbuf b = {};
-                _cleanup_free_ char *name = source_name(o->source);
-                sbuf_printf(&b, "src %s\nprofile %s\narch %s\nepoch %lld\ngcc %s\nld %s\nmake %s\n", src_hash, o->profile,
-                            o->arch, epoch, gcc, ld, mk);
-                /* what the manifest and the SBOM record besides */
-                sbuf_printf(&b, "entry %s\nsource %s\nurl %s\nversion %s\n", ENTRY_LAYOUT, strempty(name),
-                            strstr(o->source, "://") ? o->source : "", SIS_VERSION);
-                for (size_t i = 0; frags[i]; i++) {
-                        char h[SHA256_HEX];
-                        if (sha256_file(frags[i], h) >= 0)
-                                sbuf_printf(&b, "fragment %s\n", h);
-                }
-                _cleanup_free_ char *s = sbuf_steal(&b);
-                if (!s || sha256_buf(s, strlen(s), ikey) < 0) {
-                        kreqs_done(&reqs);
-                        return -ENOMEM;
-                }
-        }
-        inputs_file = strdup_printf("%s/inputs/%s", cache, ikey);
-        {
-                _cleanup_free_ char *known = NULL;
-                if (inputs_file && read_file_capped(inputs_file, 128, &known, NULL) >= 0) {
-                        _cleanup_free_ char *e = strdup_printf("%s/kernel/%s", cache, strstrip(known));
-                        _cleanup_free_ char *m = e ? strdup_printf("%s/manifest.json", e) : NULL;
-                        if (m && access(m, F_OK) == 0 && provision_verify(e) == 0 && publish_dir(e, o->out, published) >= 0) {
-                                clock_gettime(CLOCK_MONOTONIC, &t1);
-                                step(o, "cache hit %.12s: %s (%.2f s)", strstrip(known), o->out,
-                                     (double) (t1.tv_sec - t0.tv_sec) + (double) (t1.tv_nsec - t0.tv_nsec) / 1e9);
-                                kreqs_done(&reqs);
-                                return 0;
-                        }
-                }
-        }
+/* The inputs key: everything that decides the outputs, known before unpacking; then a cache hit
+ * when an entry made from these inputs is whole and publishes. 1 a hit, 0 none, -ENOMEM. */
+static int kb_cache_hit(struct kbuild *b) {
+        const struct kernel_opts *o = b->o;
+        _cleanup_free_ char *name = source_name(o->source), *s = NULL, *known = NULL;
+        struct sbuf sb = {};
 
-        /* unpack once per source */
-        if (is_dir)
-                srcdir = realpath(source, NULL);
-        else {
-                srcdir = strdup_printf("%s/src/%s", cache, src_hash);
-                if (srcdir && access(srcdir, F_OK) < 0) {
-                        step(o, "unpacking %s", o->source);
-                        (void) mkdir_parents(cache, 0755);
-                        {
-                                _cleanup_free_ char *parent = strdup_printf("%s/src", cache);
-                                (void) mkdir_parents(parent, 0755);
-                        }
-                        k = unpack(source, srcdir);
-                        if (k < 0) {
-                                kreqs_done(&reqs);
-                                return provision_error(2, "--source %s: cannot unpack: %s", o->source,
-                                           k == -EBADMSG ? "not a valid tar archive" : strerror(-k));
-                        }
-                }
+        sbuf_printf(&sb, "src %s\nprofile %s\narch %s\nepoch %lld\ngcc %s\nld %s\nmake %s\n", b->src_hash, o->profile,
+                    o->arch, b->epoch, b->gcc, b->ld, b->mk);
+        /* what the manifest and the SBOM record besides */
+        sbuf_printf(&sb, "entry %s\nsource %s\nurl %s\nversion %s\n", ENTRY_LAYOUT, strempty(name),
+                    strstr(o->source, "://") ? o->source : "", SIS_VERSION);
+        for (size_t i = 0; b->frags[i]; i++) {
+                char h[SHA256_HEX];
+                if (sha256_file(b->frags[i], h) >= 0)
+                        sbuf_printf(&sb, "fragment %s\n", h);
         }
-        builddir = strdup_printf("%s/build/%.16s-%s-%s", cache, src_hash, o->arch, o->profile);
-        if (!srcdir || !builddir || mkdir_parents(builddir, 0755) < 0) {
-                kreqs_done(&reqs);
-                return provision_error(2, "cannot create %s", builddir ? builddir : "the build directory");
-        }
-        logpath = strdup_printf("%s/build.log", builddir);
-        log = logpath ? open(logpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : -1;
-        if (log < 0) {
-                kreqs_done(&reqs);
-                return provision_error(2, "cannot write %s", logpath ? logpath : "the build log");
-        }
-
-        /* configure: allnoconfig + our requests, then olddefconfig */
-        step(o, "configuring %s (%zu requests from %zu fragments)", o->profile, reqs.n, strv_length(frags));
-        allconfig = strdup_printf("%s/sis.allconfig", builddir);
-        {
-                _cleanup_free_ char *text = kreqs_allconfig(&reqs);
-                if (!allconfig || !text || write_file_atomic(allconfig, text, strlen(text), 0644) < 0) {
-                        kreqs_done(&reqs);
-                        return provision_error(2, "cannot write %s", allconfig ? allconfig : "the merged fragments");
-                }
-        }
-        {
-                _cleanup_free_ char *e1 = strdup_printf("SOURCE_DATE_EPOCH=%lld", epoch);
-                char *env[] = { e1, NULL };
-                struct progress pg = {};
-                if (make(srcdir, builddir, o->arch, env, log, &pg, "allnoconfig", 1, allconfig) != 0 ||
-                    make(srcdir, builddir, o->arch, env, log, &pg, "olddefconfig", 1, NULL) != 0) {
-                        kreqs_done(&reqs);
-                        return provision_error(2, "configuring the kernel failed; see %s", logpath);
-                }
-        }
-        {
-                _cleanup_free_ char *cp = strdup_printf("%s/.config", builddir);
-                size_t len;
-                struct kmiss *miss = NULL;
-                int n;
-                if (!cp || read_file_capped(cp, 16 << 20, &cfgtext, &len) < 0 || kfinal_parse(cfgtext, &final) < 0) {
-                        kreqs_done(&reqs);
-                        return provision_error(2, "cannot read the final .config");
-                }
-                n = kreqs_check(&reqs, &final, srcdir, o->arch, &miss);
-                if (n > 0) {
-                        provision_error(1, "%d requested symbol%s did not survive olddefconfig:", n, n == 1 ? "" : "s");
-                        for (int i = 0; i < n; i++)
-                                fprintf(stderr, "  %s:%u: CONFIG_%s=%s became %s: %s\n", miss[i].req->file, miss[i].req->line,
-                                        miss[i].req->name, miss[i].req->value, miss[i].got, strna(miss[i].why));
-                        kmiss_free(miss, (size_t) n);
-                        kfinal_done(&final);
-                        kreqs_done(&reqs);
+        s = sbuf_steal(&sb);
+        if (!s || sha256_buf(s, strlen(s), b->ikey) < 0)
+                return -ENOMEM;
+        b->inputs_file = strdup_printf("%s/inputs/%s", b->cache, b->ikey);
+        if (b->inputs_file && read_file_capped(b->inputs_file, 128, &known, NULL) >= 0) {
+                _cleanup_free_ char *e = strdup_printf("%s/kernel/%s", b->cache, strstrip(known));
+                _cleanup_free_ char *m = e ? strdup_printf("%s/manifest.json", e) : NULL;
+                if (m && access(m, F_OK) == 0 && provision_verify(e) == 0 && publish_dir(e, o->out, published) >= 0) {
+                        struct timespec t1;
+                        clock_gettime(CLOCK_MONOTONIC, &t1);
+                        step(o, "cache hit %.12s: %s (%.2f s)", strstrip(known), o->out,
+                             (double) (t1.tv_sec - b->t0.tv_sec) + (double) (t1.tv_nsec - b->t0.tv_nsec) / 1e9);
                         return 1;
                 }
-                kmiss_free(miss, 0);
-                if (sha256_buf(cfgtext, len, cfg_hash) < 0) {
-                        kfinal_done(&final);
-                        kreqs_done(&reqs);
-                        return -ENOMEM;
+        }
+        return 0;
+}
+
+/* The source tree (a tarball is unpacked once per source), the build directory and its log. */
+static int kb_unpack(struct kbuild *b, char **err) {
+        const struct kernel_opts *o = b->o;
+        int k;
+
+        if (b->is_dir)
+                b->srcdir = realpath(b->source, NULL);
+        else {
+                b->srcdir = strdup_printf("%s/src/%s", b->cache, b->src_hash);
+                if (b->srcdir && access(b->srcdir, F_OK) < 0) {
+                        _cleanup_free_ char *parent = NULL;
+                        step(o, "unpacking %s", o->source);
+                        (void) mkdir_parents(b->cache, 0755);
+                        parent = strdup_printf("%s/src", b->cache);
+                        (void) mkdir_parents(parent, 0755);
+                        k = kernel_source_unpack(b->source, b->srcdir);
+                        if (k < 0)
+                                return set_error(err, k, "--source %s: cannot unpack: %s", o->source,
+                                                 k == -EBADMSG ? "not a valid tar archive" : strerror(-k));
                 }
         }
-        step(o, "all %zu requested symbols are in the final config", reqs.n);
+        b->builddir = strdup_printf("%s/build/%.16s-%s-%s", b->cache, b->src_hash, o->arch, o->profile);
+        if (!b->srcdir || !b->builddir || mkdir_parents(b->builddir, 0755) < 0)
+                return set_error(err, -EIO, "cannot create %s", b->builddir ? b->builddir : "the build directory");
+        b->logpath = strdup_printf("%s/build.log", b->builddir);
+        b->log = b->logpath ? open(b->logpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : -1;
+        if (b->log < 0)
+                return set_error(err, -EIO, "cannot write %s", b->logpath ? b->logpath : "the build log");
+        return 0;
+}
 
-        /* the output key: source + final config + toolchain */
-        {
-                _cleanup_free_ char *name = source_name(o->source);
-                _cleanup_free_ char *s = strdup_printf("src %s\nconfig %s\narch %s\nepoch %lld\ngcc %s\nld %s\nmake %s\n"
-                                                       "entry %s\nprofile %s\nsource %s\nurl %s\nversion %s\n",
-                                                       src_hash, cfg_hash, o->arch, epoch, gcc, ld, mk, ENTRY_LAYOUT, o->profile,
-                                                       strempty(name), strstr(o->source, "://") ? o->source : "", SIS_VERSION);
-                if (!s || sha256_buf(s, strlen(s), key) < 0) {
-                        kfinal_done(&final);
-                        kreqs_done(&reqs);
-                        return -ENOMEM;
+/* "N requested symbols did not survive olddefconfig:" and one line for each. */
+static int kb_missing(struct kmiss *miss, int n, char **err) {
+        struct sbuf sb = {};
+
+        sbuf_printf(&sb, "%d requested symbol%s did not survive olddefconfig:", n, n == 1 ? "" : "s");
+        for (int i = 0; i < n; i++)
+                sbuf_printf(&sb, "\n  %s:%u: CONFIG_%s=%s became %s: %s", miss[i].req->file, miss[i].req->line,
+                            miss[i].req->name, miss[i].req->value, miss[i].got, strna(miss[i].why));
+        kmiss_free(miss, (size_t) n);
+        if (err)
+                *err = sbuf_steal(&sb);
+        else
+                sbuf_done(&sb);
+        return -ESRCH;
+}
+
+/* allnoconfig with our requests, then olddefconfig; every request checked in the final .config. */
+static int kb_configure(struct kbuild *b, char **err) {
+        const struct kernel_opts *o = b->o;
+        _cleanup_free_ char *allconfig = strdup_printf("%s/sis.allconfig", b->builddir), *text = kreqs_allconfig(&b->reqs),
+                            *e1 = strdup_printf("SOURCE_DATE_EPOCH=%lld", b->epoch), *cp = NULL;
+        char *env[] = { e1, NULL };
+        struct progress pg = {};
+        struct kmiss *miss = NULL;
+        size_t len;
+        int n;
+
+        step(o, "configuring %s (%zu requests from %zu fragments)", o->profile, b->reqs.n, strv_length(b->frags));
+        if (!allconfig || !text || write_file_atomic(allconfig, text, strlen(text), 0644) < 0)
+                return set_error(err, -EIO, "cannot write %s", allconfig ? allconfig : "the merged fragments");
+        if (make(b->srcdir, b->builddir, o->arch, env, b->log, &pg, "allnoconfig", 1, allconfig) != 0 ||
+            make(b->srcdir, b->builddir, o->arch, env, b->log, &pg, "olddefconfig", 1, NULL) != 0)
+                return set_error(err, -EIO, "configuring the kernel failed; see %s", b->logpath);
+        cp = strdup_printf("%s/.config", b->builddir);
+        if (!cp || read_file_capped(cp, 16 << 20, &b->cfgtext, &len) < 0 || kfinal_parse(b->cfgtext, &b->final) < 0)
+                return set_error(err, -EIO, "cannot read the final .config");
+        n = kreqs_check(&b->reqs, &b->final, b->srcdir, o->arch, &miss);
+        if (n > 0)
+                return kb_missing(miss, n, err);
+        kmiss_free(miss, 0);
+        if (sha256_buf(b->cfgtext, len, b->cfg_hash) < 0)
+                return -ENOMEM;
+        step(o, "all %zu requested symbols are in the final config", b->reqs.n);
+        return 0;
+}
+
+/* The output key: source + final config + toolchain, and what the manifest and SBOM record. */
+static int kb_output_key(struct kbuild *b) {
+        const struct kernel_opts *o = b->o;
+        _cleanup_free_ char *name = source_name(o->source);
+        _cleanup_free_ char *s = strdup_printf("src %s\nconfig %s\narch %s\nepoch %lld\ngcc %s\nld %s\nmake %s\n"
+                                               "entry %s\nprofile %s\nsource %s\nurl %s\nversion %s\n",
+                                               b->src_hash, b->cfg_hash, o->arch, b->epoch, b->gcc, b->ld, b->mk, ENTRY_LAYOUT,
+                                               o->profile, strempty(name), strstr(o->source, "://") ? o->source : "", SIS_VERSION);
+
+        if (!s || sha256_buf(s, strlen(s), b->key) < 0)
+                return -ENOMEM;
+        b->entry = strdup_printf("%s/kernel/%s", b->cache, b->key);
+        return b->entry ? 0 : -ENOMEM;
+}
+
+/* make vmlinux bzImage: reproducible, logged, resumable (the build dir persists). */
+static int kb_compile(struct kbuild *b, char **err) {
+        const struct kernel_opts *o = b->o;
+        _cleanup_free_ char *ts = NULL, *e1 = strdup_printf("SOURCE_DATE_EPOCH=%lld", b->epoch);
+        time_t t = (time_t) b->epoch;
+        struct tm tm;
+        char date[64];
+        struct progress pg = { .on = o->progress };
+        int k;
+
+        gmtime_r(&t, &tm);
+        strftime(date, sizeof(date), "%a %b %e %H:%M:%S UTC %Y", &tm);
+        ts = strdup_printf("KBUILD_BUILD_TIMESTAMP=%s", date);
+        char *env[] = { ts, (char *) "KBUILD_BUILD_USER=sis", (char *) "KBUILD_BUILD_HOST=sis",
+                        (char *) "KBUILD_BUILD_VERSION=1", e1, (char *) "LC_ALL=C", (char *) "TZ=UTC", NULL };
+        step(o, "building vmlinux and bzImage with %u jobs (log: %s)", o->jobs, b->logpath);
+        k = make(b->srcdir, b->builddir, o->arch, env, b->log, &pg, "kernel", o->jobs, NULL);
+        if (pg.on && pg.n)
+                fputc('\n', stderr);
+        if (k != 0)
+                return set_error(err, -EIO, "the kernel build failed (exit %d); see %s (rerun to resume)", k, b->logpath);
+        return 0;
+}
+
+/* What manifest.json says of a build, besides its outputs. */
+static json_object *kb_manifest(const struct kbuild *b) {
+        const struct kernel_opts *o = b->o;
+        json_object *m = json_object_new_object(), *fr = json_object_new_array(), *tc = json_object_new_object(),
+                    *srcj = json_object_new_object();
+
+        json_object_object_add(m, "manifest_version", json_object_new_int(MANIFEST_VERSION));
+        json_object_object_add(m, "tool", json_object_new_string("sis-provision"));
+        json_object_object_add(m, "version", json_object_new_string(SIS_VERSION));
+        json_object_object_add(m, "kind", json_object_new_string("kernel"));
+        json_object_object_add(m, "profile", json_object_new_string(o->profile));
+        json_object_object_add(m, "arch", json_object_new_string(o->arch));
+        json_object_object_add(srcj, "name", json_object_new_string(strrchr(o->source, '/') ? strrchr(o->source, '/') + 1 : o->source));
+        json_object_object_add(srcj, "kind", json_object_new_string(b->is_dir ? "directory" : "tarball"));
+        json_object_object_add(srcj, "sha256", json_object_new_string(b->src_hash));
+        json_object_object_add(m, "source", srcj);
+        for (size_t i = 0; b->frags[i]; i++) {
+                json_object *f = json_object_new_object();
+                char h[SHA256_HEX] = "";
+                (void) sha256_file(b->frags[i], h);
+                json_object_object_add(f, "name", json_object_new_string(strrchr(b->frags[i], '/') + 1));
+                json_object_object_add(f, "sha256", json_object_new_string(h));
+                json_object_array_add(fr, f);
+        }
+        json_object_object_add(m, "fragments", fr);
+        json_object_object_add(m, "requested_symbols", json_object_new_int((int) b->reqs.n));
+        json_object_object_add(m, "config_sha256", json_object_new_string(b->cfg_hash));
+        json_object_object_add(tc, "gcc", json_object_new_string(b->gcc));
+        json_object_object_add(tc, "ld", json_object_new_string(b->ld));
+        json_object_object_add(tc, "make", json_object_new_string(b->mk));
+        json_object_object_add(m, "toolchain", tc);
+        json_object_object_add(m, "source_date_epoch", json_object_new_int64(b->epoch));
+        return m;
+}
+
+/* The cache entry, assembled in a temp dir then renamed: no half-written cache entries. */
+static int kb_entry(struct kbuild *b, char **err) {
+        _cleanup_free_ char *tmp = strdup_printf("%s.tmp.XXXXXX", b->entry), *kdir = strdup_printf("%s/kernel", b->cache);
+        const char *from[] = { "vmlinux", "arch/x86/boot/bzImage", ".config" };
+        int k;
+
+        (void) mkdir_parents(kdir, 0755);
+        if (!tmp || !mkdtemp(tmp))
+                return set_error(err, -EIO, "cannot create the cache entry");
+        (void) chmod(tmp, 0755);
+        for (size_t i = 0; built[i]; i++) {
+                _cleanup_free_ char *a = strdup_printf("%s/%s", b->builddir, from[i]), *p = strdup_printf("%s/%s", tmp, built[i]);
+                unlink(p);
+                if (!a || !p || copy_file(a, p) < 0) {
+                        rm_rf(tmp);
+                        return set_error(err, -EIO, "the build did not produce %s", from[i]);
                 }
         }
-        entry = strdup_printf("%s/kernel/%s", cache, key);
-        if (entry && provision_verify(entry) != 0) {
-                /* build: reproducible, logged, resumable (the build dir persists) */
-                _cleanup_free_ char *ts = NULL, *e1 = strdup_printf("SOURCE_DATE_EPOCH=%lld", epoch);
-                time_t t = (time_t) epoch;
-                struct tm tm;
-                char date[64];
-                struct progress pg = { .on = o->progress };
-                gmtime_r(&t, &tm);
-                strftime(date, sizeof(date), "%a %b %e %H:%M:%S UTC %Y", &tm);
-                ts = strdup_printf("KBUILD_BUILD_TIMESTAMP=%s", date);
-                char *env[] = { ts, (char *) "KBUILD_BUILD_USER=sis", (char *) "KBUILD_BUILD_HOST=sis",
-                                (char *) "KBUILD_BUILD_VERSION=1", e1, (char *) "LC_ALL=C", (char *) "TZ=UTC", NULL };
-                step(o, "building vmlinux and bzImage with %u jobs (log: %s)", o->jobs, logpath);
-                k = make(srcdir, builddir, o->arch, env, log, &pg, "kernel", o->jobs, NULL);
-                if (pg.on && pg.n)
-                        fputc('\n', stderr);
-                if (k != 0) {
-                        kfinal_done(&final);
-                        kreqs_done(&reqs);
-                        return provision_error(2, "the kernel build failed (exit %d); see %s (rerun to resume)", k, logpath);
-                }
-                /* assemble the entry in a temp dir, then rename: no half-written cache entries */
-                {
-                        _cleanup_free_ char *tmp = strdup_printf("%s.tmp.XXXXXX", entry);
-                        _cleanup_free_ char *kdir = strdup_printf("%s/kernel", cache);
-                        json_object *m = json_object_new_object(),
-                                    *fr = json_object_new_array(), *tc = json_object_new_object(), *srcj = json_object_new_object();
-                        const char *from[] = { "vmlinux", "arch/x86/boot/bzImage", ".config" };
+        k = write_sbom(tmp, b, err);
+        if (k < 0) {
+                rm_rf(tmp);
+                return err && *err ? k : set_error(err, k, "cannot write the SBOM: %s", strerror(-k));
+        }
+        k = manifest_write(tmp, kb_manifest(b), outputs);
+        (void) rm_rf(b->entry); /* a broken old entry */
+        if (k >= 0 && rename(tmp, b->entry) < 0)
+                k = -errno;
+        if (k < 0) {
+                rm_rf(tmp);
+                return set_error(err, k, "cannot write the cache entry: %s", strerror(-k));
+        }
+        return 0;
+}
 
-                        (void) mkdir_parents(kdir, 0755);
-                        if (!tmp || !mkdtemp(tmp)) {
-                                kfinal_done(&final);
-                                kreqs_done(&reqs);
-                                return provision_error(2, "cannot create the cache entry");
-                        }
-                        (void) chmod(tmp, 0755);
-                        for (size_t i = 0; built[i]; i++) {
-                                _cleanup_free_ char *a = strdup_printf("%s/%s", builddir, from[i]), *b = strdup_printf("%s/%s", tmp, built[i]);
-                                unlink(b);
-                                if (!a || !b || copy_file(a, b) < 0) {
-                                        rm_rf(tmp);
-                                        kfinal_done(&final);
-                                        kreqs_done(&reqs);
-                                        return provision_error(2, "the build did not produce %s", from[i]);
-                                }
-                        }
-                        k = write_sbom(tmp, o, builddir, srcdir, is_dir, src_hash, cfg_hash, gcc, ld, mk, epoch);
-                        if (k != 0) {
-                                json_object_put(m);
-                                json_object_put(fr);
-                                json_object_put(tc);
-                                json_object_put(srcj);
-                                rm_rf(tmp);
-                                kfinal_done(&final);
-                                kreqs_done(&reqs);
-                                return k < 0 ? provision_error(2, "cannot write the SBOM: %s", strerror(-k)) : k;
-                        }
-                        json_object_object_add(m, "manifest_version", json_object_new_int(MANIFEST_VERSION));
-                        json_object_object_add(m, "tool", json_object_new_string("sis-provision"));
-                        json_object_object_add(m, "version", json_object_new_string(SIS_VERSION));
-                        json_object_object_add(m, "kind", json_object_new_string("kernel"));
-                        json_object_object_add(m, "profile", json_object_new_string(o->profile));
-                        json_object_object_add(m, "arch", json_object_new_string(o->arch));
-                        json_object_object_add(srcj, "name", json_object_new_string(strrchr(o->source, '/') ? strrchr(o->source, '/') + 1 : o->source));
-                        json_object_object_add(srcj, "kind", json_object_new_string(is_dir ? "directory" : "tarball"));
-                        json_object_object_add(srcj, "sha256", json_object_new_string(src_hash));
-                        json_object_object_add(m, "source", srcj);
-                        for (size_t i = 0; frags[i]; i++) {
-                                json_object *f = json_object_new_object();
-                                char h[SHA256_HEX] = "";
-                                (void) sha256_file(frags[i], h);
-                                json_object_object_add(f, "name", json_object_new_string(strrchr(frags[i], '/') + 1));
-                                json_object_object_add(f, "sha256", json_object_new_string(h));
-                                json_object_array_add(fr, f);
-                        }
-                        json_object_object_add(m, "fragments", fr);
-                        json_object_object_add(m, "requested_symbols", json_object_new_int((int) reqs.n));
-                        json_object_object_add(m, "config_sha256", json_object_new_string(cfg_hash));
-                        json_object_object_add(tc, "gcc", json_object_new_string(gcc));
-                        json_object_object_add(tc, "ld", json_object_new_string(ld));
-                        json_object_object_add(tc, "make", json_object_new_string(mk));
-                        json_object_object_add(m, "toolchain", tc);
-                        json_object_object_add(m, "source_date_epoch", json_object_new_int64(epoch));
-                        k = manifest_write(tmp, m, outputs);
-                        (void) rm_rf(entry); /* a broken old entry */
-                        if (k >= 0 && rename(tmp, entry) < 0)
-                                k = -errno;
-                        if (k < 0) {
-                                rm_rf(tmp);
-                                kfinal_done(&final);
-                                kreqs_done(&reqs);
-                                return provision_error(2, "cannot write the cache entry: %s", strerror(-k));
-                        }
-                }
+int kernel_build(const struct kernel_opts *o, char **ret_error) {
+        _cleanup_(kbuild_done) struct kbuild b = { .o = o, .log = -1 };
+        struct timespec t1;
+        int k;
+
+        clock_gettime(CLOCK_MONOTONIC, &b.t0);
+        k = kb_cache(&b, ret_error);
+        if (k < 0)
+                return k;
+        /* the requests: fragments of the profile */
+        k = profile_load(o->configs, o->profile, &b.reqs, &b.frags, ret_error);
+        if (k < 0)
+                return ret_error && *ret_error ? k : set_error(ret_error, k, "%s", strerror(-k));
+        k = kb_source(&b, ret_error);
+        if (k < 0)
+                return k;
+        k = kb_cache_hit(&b);
+        if (k != 0)
+                return k < 0 ? k : 0;
+        k = kb_unpack(&b, ret_error);
+        if (k < 0)
+                return k;
+        k = kb_configure(&b, ret_error);
+        if (k < 0)
+                return k;
+        k = kb_output_key(&b);
+        if (k < 0)
+                return k;
+        if (provision_verify(b.entry) != 0) {
+                k = kb_compile(&b, ret_error);
+                if (k >= 0)
+                        k = kb_entry(&b, ret_error);
+                if (k < 0)
+                        return k;
         } else
-                step(o, "the cache holds this build already (%.12s)", key);
-        kfinal_done(&final);
-        kreqs_done(&reqs);
+                step(o, "the cache holds this build already (%.12s)", b.key);
 
         /* remember inputs -> key, and publish */
         {
-                _cleanup_free_ char *idir = strdup_printf("%s/inputs", cache), *line = strdup_printf("%s\n", key);
+                _cleanup_free_ char *idir = strdup_printf("%s/inputs", b.cache), *line = strdup_printf("%s\n", b.key);
                 (void) mkdir_parents(idir, 0755);
-                if (inputs_file && line)
-                        (void) write_file_atomic(inputs_file, line, strlen(line), 0644);
+                if (b.inputs_file && line)
+                        (void) write_file_atomic(b.inputs_file, line, strlen(line), 0644);
         }
-        k = publish_dir(entry, o->out, published);
+        k = publish_dir(b.entry, o->out, published);
         if (k < 0)
-                return provision_error(2, "--out %s: %s", o->out, strerror(-k));
+                return set_error(ret_error, k, "--out %s: %s", o->out, strerror(-k));
         clock_gettime(CLOCK_MONOTONIC, &t1);
-        step(o, "wrote %s (%.0f s)", o->out, (double) (t1.tv_sec - t0.tv_sec));
+        step(o, "wrote %s (%.0f s)", o->out, (double) (t1.tv_sec - b.t0.tv_sec));
         return 0;
 }
 
 /* --- verify and check-config ------------------------------------------------------------- */
 
 int kernel_check_config(const char *config, const char *configs, const char *profile) {
-        _cleanup_free_ char *text = NULL;
-        struct kreqs reqs = {};
-        struct kfinal final = {};
+        _cleanup_free_ char *text = NULL, *perr = NULL;
+        _cleanup_(kreqs_done) struct kreqs reqs = {};
+        _cleanup_(kfinal_done) struct kfinal final = {};
         struct kmiss *miss = NULL;
-        char *perr = NULL;
         int k, n;
 
         k = profile_load(configs, profile, &reqs, NULL, &perr);
-        if (k < 0) {
-                k = provision_error(2, "%s", perr ? perr : strerror(-k));
-                free(perr);
-                return k;
-        }
+        if (k < 0)
+                return provision_error(2, "%s", perr ? perr : strerror(-k));
         k = read_file_capped(config, 16 << 20, &text, NULL);
-        if (k < 0) {
-                kreqs_done(&reqs);
+        if (k < 0)
                 return provision_error(2, "--check-config %s: %s", config, strerror(-k));
-        }
-        if (kfinal_parse(text, &final) < 0 || final.n == 0) {
-                kreqs_done(&reqs);
-                kfinal_done(&final);
+        if (kfinal_parse(text, &final) < 0 || final.n == 0)
                 return provision_error(2, "--check-config %s: not a kernel .config", config);
-        }
         n = kreqs_check(&reqs, &final, NULL, NULL, &miss);
         if (n == 0)
                 printf("%s has all %zu symbols of profile %s\n", config, reqs.n, profile);
@@ -691,7 +576,5 @@ int kernel_check_config(const char *config, const char *configs, const char *pro
                 }
         }
         kmiss_free(miss, n > 0 ? (size_t) n : 0);
-        kfinal_done(&final);
-        kreqs_done(&reqs);
         return n > 0 ? 1 : 0;
 }

@@ -15,8 +15,10 @@ struct kernel_opts {
         bool progress;          /* a terminal: show progress */
 };
 
-
-/* 0 built or cached; 1 a requested symbol did not survive (listed on stderr); 2 bad input; -errno. */
-int kernel_build(const struct kernel_opts *o);
+/* Build (or find in the cache) and publish a kernel; its steps are said on stderr as they go.
+ * 0, or -errno with a message in *ret_error when there is more to say than the errno:
+ * -ESRCH a requested symbol did not survive olddefconfig (the message lists each one);
+ * -EINVAL without a message: the download failed and said why. */
+int kernel_build(const struct kernel_opts *o, char **ret_error);
 /* Audit an existing .config against a profile: 0 all there, 1 something missing. */
 int kernel_check_config(const char *config, const char *configs, const char *profile);

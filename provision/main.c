@@ -72,7 +72,22 @@ static int usage_error(const char *fmt, ...) {
         return EXIT_USAGE;
 }
 
-int main(int argc, char **argv) {
+/* What the command line says; each verb reads its part. */
+struct args {
+        struct kernel_opts o;
+        struct rootfs_opts ro;
+        struct disk_opts dop;
+        bool home, have_owner;
+        const char *check, *sign, *keyring;
+        char **trusted;
+        char *out;              /* the default --out, when one is made up */
+        char **rest;            /* the arguments after the verb */
+        int n_rest;
+};
+
+/* The options, into a. -1 to go on with the verb, else the exit code (--help, --version, a usage
+ * error said). */
+static int parse_options(int argc, char **argv, struct args *a) {
         static const struct option options[] = {
                 { "source", required_argument, NULL, 's' }, { "sha256", required_argument, NULL, 'S' },
                 { "profile", required_argument, NULL, 'p' }, { "out", required_argument, NULL, 'o' },
@@ -88,15 +103,189 @@ int main(int argc, char **argv) {
                 { "help", no_argument, NULL, 'h' },         { "version", no_argument, NULL, 'V' },
                 {}
         };
-        struct kernel_opts o = { .configs = "kernel-configs", .arch = "x86_64" };
-        struct rootfs_opts ro = { .distro = "alpine", .recipe = "sis-session", .recipes = "rootfs" };
-        struct disk_opts dop = {};
-        bool home = false, have_owner = false;
-        const char *check = NULL, *verb, *sign = NULL, *keyring = NULL;
-        _cleanup_strv_free_ char **trusted = NULL;
-        _cleanup_free_ char *out = NULL;
+        int c;
+
+        while ((c = getopt_long(argc, argv, "s:p:o:j:d:r:hV", options, NULL)) >= 0)
+                switch (c) {
+                case 's': a->o.source = optarg; break;
+                case 'S':
+                        if (strlen(optarg) != 64 || strspn(optarg, "0123456789abcdefABCDEF") != 64)
+                                return usage_error("--sha256: '%s' is not 64 hex digits", optarg);
+                        a->o.sha256 = optarg;
+                        a->ro.sha256 = optarg;
+                        break;
+                case 'p': a->o.profile = optarg; break;
+                case 'o': a->o.out = optarg; break;
+                case 'j': {
+                        uint32_t j;
+                        if (safe_atou32(optarg, &j) < 0 || j == 0 || j > 1024)
+                                return usage_error("--jobs: '%s' is not a number of jobs", optarg);
+                        a->o.jobs = j;
+                        break;
+                }
+                case 'C': a->o.configs = optarg; break;
+                case 'c': a->o.cache = optarg; break;
+                case 'K': a->check = optarg; break;
+                case 'd': a->ro.distro = optarg; break;
+                case 'R': a->ro.release = optarg; break;
+                case 'B': a->ro.base = optarg; break;
+                case 'r': a->ro.recipe = optarg; break;
+                case 'Q': a->ro.recipes = optarg; break;
+                case 'P': a->ro.repo = optarg; break;
+                case 'M': a->ro.mirror = optarg; break;
+                case 'O': a->ro.offline = true; break;
+                case 'z':
+                        if (parse_size(optarg, &a->ro.size) < 0 || a->ro.size < (1u << 20))
+                                return usage_error("--size: '%s' is not a size of at least 1M (e.g. 512M, 4G)", optarg);
+                        a->dop.size = a->ro.size;
+                        break;
+                case 'H': a->home = true; break;
+                case 'w': {
+                        unsigned u, g;
+                        char tail;
+                        if (sscanf(optarg, "%u:%u%c", &u, &g, &tail) != 2 || u > 65533 || g > 65533)
+                                return usage_error("--owner: '%s' is not UID:GID (numbers up to 65533)", optarg);
+                        a->dop.uid = u;
+                        a->dop.gid = g;
+                        a->have_owner = true;
+                        break;
+                }
+                case 'G':
+                        if (!*optarg)
+                                return usage_error("--sign: an empty key id");
+                        a->sign = optarg;
+                        break;
+                case 'k': a->keyring = optarg; break;
+                case 'T':
+                        strv_free(a->trusted);
+                        a->trusted = NULL;
+                        if (strv_split(optarg, ",", &a->trusted) < 0)
+                                return EXIT_USAGE;
+                        if (!a->trusted || !a->trusted[0])
+                                return usage_error("--trusted: no fingerprint in '%s'", optarg);
+                        for (size_t i = 0; a->trusted[i]; i++)
+                                if (strlen(a->trusted[i]) != 40 || strspn(a->trusted[i], "0123456789abcdefABCDEF") != 40)
+                                        return usage_error("--trusted: '%s' is not a fingerprint (40 hex digits)", a->trusted[i]);
+                        break;
+                case 'h': fputs(usage_text, stdout); return EXIT_SUCCESS;
+                case 'V': printf("sis-provision %s\n", SIS_VERSION); return EXIT_SUCCESS;
+                default: fputs("sis-provision: invalid usage (see --help)\n", stderr); return EXIT_USAGE;
+                }
+        return -1;
+}
+
+static int verb_verify(struct args *a) {
+        _cleanup_free_ char *fpr = NULL, *why = NULL;
+        const char *dir;
+        int k;
+
+        if (a->n_rest != 1)
+                return usage_error("verify takes one DIR");
+        if (a->sign)
+                return usage_error("verify: --sign goes with kernel or rootfs");
+        if (a->trusted && !a->keyring)
+                return usage_error("verify: --trusted goes with --keyring FILE");
+        dir = a->rest[0];
+        k = provision_verify_dir(dir, a->keyring, a->trusted, &fpr, &why);
+        if (k < 0)
+                return provision_error(EXIT_USAGE, "%s: %s", dir, strerror(-k));
+        if (k == 0 && fpr)
+                printf("%s: every output matches manifest.json and SHA256SUMS, signed by %s\n", dir, fpr);
+        else if (k == 0)
+                printf("%s: every output matches manifest.json\n", dir);
+        else
+                (void) provision_error(k, "%s", why ? why : dir);
+        return k;
+}
+
+static int verb_rootfs(struct args *a) {
+        if (a->ro.sha256 && !a->ro.base)
+                return usage_error("rootfs: --sha256 goes with --base");
+        if (!a->o.out) {
+                a->out = strdup_printf("out/rootfs-%s-%s", a->ro.distro, a->ro.recipe);
+                a->o.out = a->out;
+        }
+        a->ro.out = a->o.out;
+        a->ro.cache = a->o.cache;
+        a->ro.progress = isatty(STDERR_FILENO);
+        return rootfs_build(&a->ro);
+}
+
+static int verb_disk(struct args *a) {
+        if (!a->home)
+                return usage_error("disk: only --home disks exist");
+        if (!a->dop.size)
+                return usage_error("disk --home needs --size SIZE");
+        if (!a->have_owner)
+                return usage_error("disk --home needs --owner UID:GID");
+        a->dop.out = a->o.out ? a->o.out : "home.ext4";
+        a->dop.progress = isatty(STDERR_FILENO);
+        return disk_home_build(&a->dop);
+}
+
+static int verb_kernel(struct args *a) {
+        _cleanup_free_ char *err = NULL;
+        int k;
+
+        if (!a->o.profile)
+                return usage_error("kernel needs --profile NAME");
+        if (a->check)
+                return kernel_check_config(a->check, a->o.configs, a->o.profile);
+        if (!a->o.source)
+                return usage_error("kernel needs --source TARBALL|DIR");
+        if (!a->o.out) {
+                a->out = strdup_printf("out/kernel-%s", a->o.profile);
+                a->o.out = a->out;
+        }
+        a->o.progress = isatty(STDERR_FILENO);
+        k = kernel_build(&a->o, &err);
+        if (k == -EINVAL && !err)
+                return EXIT_USAGE; /* the download said why */
+        if (k < 0)
+                return provision_error(k == -ESRCH ? 1 : EXIT_USAGE, "%s", err ? err : strerror(-k));
+        return EXIT_SUCCESS;
+}
+
+static const struct verb {
+        const char *name;
+        int (*run)(struct args *a);
+        bool builds;    /* the build options' checks first (verify checks its own) */
+        bool signs;     /* --sign goes with it */
+} verbs[] = {
+        { "kernel", verb_kernel, true, true },
+        { "rootfs", verb_rootfs, true, true },
+        { "disk", verb_disk, true, false },
+        { "verify", verb_verify, false, false },
+};
+
+/* The checks every build verb shares, then --sign's key, before anything is built. */
+static int build_checks(const struct args *a, const struct verb *v) {
+        if (a->keyring || a->trusted)
+                return usage_error("--keyring and --trusted go with verify");
+        if (a->n_rest > 0)
+                return usage_error("unexpected argument '%s'", a->rest[0]);
+        if (a->sign && (a->check || !v || !v->signs))
+                return usage_error("--sign goes with kernel or rootfs builds");
+        if (a->sign) {
+                /* refuse a key that cannot sign before anything is built */
+                _cleanup_free_ char *fpr = NULL, *why = NULL;
+                int k = sign_key_check(a->sign, &fpr, &why);
+                if (k < 0)
+                        return provision_error(EXIT_USAGE, "%s", why ? why : strerror(-k));
+                if (provision_set_signer(a->sign) < 0)
+                        return EXIT_USAGE;
+                provision_step(isatty(STDERR_FILENO), "outputs signed with %s", fpr);
+        }
+        return -1;
+}
+
+int main(int argc, char **argv) {
+        struct args a = { .o = { .configs = "kernel-configs", .arch = "x86_64" },
+                          .ro = { .distro = "alpine", .recipe = "sis-session", .recipes = "rootfs" } };
+        const struct verb *v = NULL;
         long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-        int c, k;
+        const char *name;
+        int k;
 
         /* a full disk or a file-size limit is an error to report, not a signal to die of */
         signal(SIGXFSZ, SIG_IGN);
@@ -105,151 +294,23 @@ int main(int argc, char **argv) {
         /* file names in archives are bytes in UTF-8: let libarchive pass them through unchanged,
          * whatever the caller's locale (a plain "C" cannot convert them) */
         setlocale(LC_CTYPE, "C.UTF-8");
-        o.jobs = cpus > 0 ? (unsigned) cpus : 1;
-        while ((c = getopt_long(argc, argv, "s:p:o:j:d:r:hV", options, NULL)) >= 0)
-                switch (c) {
-                case 's': o.source = optarg; break;
-                case 'S':
-                        if (strlen(optarg) != 64 || strspn(optarg, "0123456789abcdefABCDEF") != 64)
-                                return usage_error("--sha256: '%s' is not 64 hex digits", optarg);
-                        o.sha256 = optarg;
-                        ro.sha256 = optarg;
-                        break;
-                case 'p': o.profile = optarg; break;
-                case 'o': o.out = optarg; break;
-                case 'j': {
-                        uint32_t j;
-                        if (safe_atou32(optarg, &j) < 0 || j == 0 || j > 1024)
-                                return usage_error("--jobs: '%s' is not a number of jobs", optarg);
-                        o.jobs = j;
-                        break;
-                }
-                case 'C': o.configs = optarg; break;
-                case 'c': o.cache = optarg; break;
-                case 'K': check = optarg; break;
-                case 'd': ro.distro = optarg; break;
-                case 'R': ro.release = optarg; break;
-                case 'B': ro.base = optarg; break;
-                case 'r': ro.recipe = optarg; break;
-                case 'Q': ro.recipes = optarg; break;
-                case 'P': ro.repo = optarg; break;
-                case 'M': ro.mirror = optarg; break;
-                case 'O': ro.offline = true; break;
-                case 'z':
-                        if (parse_size(optarg, &ro.size) < 0 || ro.size < (1u << 20))
-                                return usage_error("--size: '%s' is not a size of at least 1M (e.g. 512M, 4G)", optarg);
-                        dop.size = ro.size;
-                        break;
-                case 'H': home = true; break;
-                case 'w': {
-                        unsigned u, g;
-                        char tail;
-                        if (sscanf(optarg, "%u:%u%c", &u, &g, &tail) != 2 || u > 65533 || g > 65533)
-                                return usage_error("--owner: '%s' is not UID:GID (numbers up to 65533)", optarg);
-                        dop.uid = u;
-                        dop.gid = g;
-                        have_owner = true;
-                        break;
-                }
-                case 'G':
-                        if (!*optarg)
-                                return usage_error("--sign: an empty key id");
-                        sign = optarg;
-                        break;
-                case 'k': keyring = optarg; break;
-                case 'T':
-                        strv_free(trusted);
-                        trusted = NULL;
-                        if (strv_split(optarg, ",", &trusted) < 0)
-                                return EXIT_USAGE;
-                        if (!trusted || !trusted[0])
-                                return usage_error("--trusted: no fingerprint in '%s'", optarg);
-                        for (size_t i = 0; trusted[i]; i++)
-                                if (strlen(trusted[i]) != 40 || strspn(trusted[i], "0123456789abcdefABCDEF") != 40)
-                                        return usage_error("--trusted: '%s' is not a fingerprint (40 hex digits)", trusted[i]);
-                        break;
-                case 'h': fputs(usage_text, stdout); return 0;
-                case 'V': printf("sis-provision %s\n", SIS_VERSION); return 0;
-                default: fputs("sis-provision: invalid usage (see --help)\n", stderr); return EXIT_USAGE;
-                }
-        if (optind >= argc)
-                return usage_error("no verb: kernel, rootfs, disk or verify");
-        verb = argv[optind++];
-        if (streq(verb, "verify")) {
-                _cleanup_free_ char *fpr = NULL, *why = NULL;
-                if (argc - optind != 1)
-                        return usage_error("verify takes one DIR");
-                if (sign)
-                        return usage_error("verify: --sign goes with kernel or rootfs");
-                if (trusted && !keyring)
-                        return usage_error("verify: --trusted goes with --keyring FILE");
-                k = provision_verify_dir(argv[optind], keyring, trusted, &fpr, &why);
-                if (k < 0)
-                        return provision_error(EXIT_USAGE, "%s: %s", argv[optind], strerror(-k));
-                if (k == 0 && fpr)
-                        printf("%s: every output matches manifest.json and SHA256SUMS, signed by %s\n", argv[optind], fpr);
-                else if (k == 0)
-                        printf("%s: every output matches manifest.json\n", argv[optind]);
-                else
-                        (void) provision_error(k, "%s", why ? why : argv[optind]);
-                return k;
-        }
-        if (keyring || trusted)
-                return usage_error("--keyring and --trusted go with verify");
-        if (optind < argc)
-                return usage_error("unexpected argument '%s'", argv[optind]);
-        if (sign && (check || !(streq(verb, "kernel") || streq(verb, "rootfs"))))
-                return usage_error("--sign goes with kernel or rootfs builds");
-        if (sign) {
-                /* refuse a key that cannot sign before anything is built */
-                _cleanup_free_ char *fpr = NULL, *why = NULL;
-                k = sign_key_check(sign, &fpr, &why);
-                if (k < 0)
-                        return provision_error(EXIT_USAGE, "%s", why ? why : strerror(-k));
-                if (provision_set_signer(sign) < 0)
-                        return EXIT_USAGE;
-                provision_step(isatty(STDERR_FILENO), "outputs signed with %s", fpr);
-        }
-        if (streq(verb, "rootfs")) {
-                if (ro.sha256 && !ro.base)
-                        return usage_error("rootfs: --sha256 goes with --base");
-                if (!o.out) {
-                        out = strdup_printf("out/rootfs-%s-%s", ro.distro, ro.recipe);
-                        o.out = out;
-                }
-                ro.out = o.out;
-                ro.cache = o.cache;
-                ro.progress = isatty(STDERR_FILENO);
-                return rootfs_build(&ro);
-        }
-        if (streq(verb, "disk")) {
-                if (!home)
-                        return usage_error("disk: only --home disks exist");
-                if (!dop.size)
-                        return usage_error("disk --home needs --size SIZE");
-                if (!have_owner)
-                        return usage_error("disk --home needs --owner UID:GID");
-                dop.out = o.out ? o.out : "home.ext4";
-                dop.progress = isatty(STDERR_FILENO);
-                return disk_home_build(&dop);
-        }
-        if (!streq(verb, "kernel"))
-                return usage_error("unknown verb '%s' (kernel, rootfs, disk, verify)", verb);
-        if (!o.profile)
-                return usage_error("kernel needs --profile NAME");
-        if (check)
-                return kernel_check_config(check, o.configs, o.profile);
-        if (!o.source)
-                return usage_error("kernel needs --source TARBALL|DIR");
-        if (!o.out) {
-                out = strdup_printf("out/kernel-%s", o.profile);
-                o.out = out;
-        }
-        o.progress = isatty(STDERR_FILENO);
-        k = kernel_build(&o);
+        a.o.jobs = cpus > 0 ? (unsigned) cpus : 1;
+        k = parse_options(argc, argv, &a);
+        if (k < 0 && optind >= argc)
+                k = usage_error("no verb: kernel, rootfs, disk or verify");
         if (k < 0) {
-                fprintf(stderr, "sis-provision: %s\n", strerror(-k));
-                return EXIT_USAGE;
+                name = argv[optind++];
+                a.rest = argv + optind;
+                a.n_rest = argc - optind;
+                for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+                        if (streq(verbs[i].name, name))
+                                v = &verbs[i];
+                if (!v || v->builds)
+                        k = build_checks(&a, v);
+                if (k < 0)
+                        k = v ? v->run(&a) : usage_error("unknown verb '%s' (kernel, rootfs, disk, verify)", name);
         }
+        strv_free(a.trusted);
+        free(a.out);
         return k;
 }

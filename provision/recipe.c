@@ -64,70 +64,62 @@ static int u32_arg(const char *s, uint32_t *ret) {
         return safe_atou32(s, ret);
 }
 
-/* One directive: words[0] is the key. section -1 is the common part. */
-static int directive(struct recipe *r, int section, char **w, size_t n, const char *dir, int depth, char **err) {
-        const char *k = w[0];
-        struct recipe_flavour *f = section >= 0 ? &r->flavour[section] : NULL;
-
+/* A directive's check: the message when it fails. */
 #define NEED(cond, ...) \
         do { \
                 if (!(cond)) \
                         return set_error(err, -EINVAL, __VA_ARGS__); \
         } while (0)
 
-        if (streq(k, "include")) {
-                _cleanup_free_ char *p = NULL, *text = NULL;
-                NEED(section < 0 && n == 2 && name_ok(w[1], 64, "-_."), "include takes one recipe NAME, before any section");
-                NEED(dir, "include is not allowed here");
-                NEED(depth < MAX_DEPTH, "includes nest deeper than %d", MAX_DEPTH);
-                p = strdup_printf("%s/%s.recipe", dir, w[1]);
-                if (!p)
-                        return -ENOMEM;
-                if (read_file_capped(p, MAX_RECIPE, &text, NULL) < 0)
-                        return set_error(err, -ENOENT, "include %s: no recipe %s", w[1], p);
-                return recipe_parse(text, p, dir, depth + 1, r, err);
+/* A directive of the common part (before any [distro] section). */
+static int common_directive(struct recipe *r, char **w, size_t n, char **err) {
+        const char *k = w[0];
+
+        if (streq(k, "user")) {
+                NEED(n == 4, "user takes NAME UID GID");
+                NEED(name_ok(w[1], 31, "-_") && islower((unsigned char) w[1][0]), "user: '%s' is not a user name", w[1]);
+                NEED(u32_arg(w[2], &r->uid) >= 0 && r->uid >= 1 && r->uid < 65534, "user: uid '%s' is not in 1..65533", w[2]);
+                NEED(u32_arg(w[3], &r->gid) >= 0 && r->gid >= 1 && r->gid < 65534, "user: gid '%s' is not in 1..65533", w[3]);
+                return set_str(&r->user, w[1]);
         }
-        if (section < 0) {
-                if (streq(k, "user")) {
-                        NEED(n == 4, "user takes NAME UID GID");
-                        NEED(name_ok(w[1], 31, "-_") && islower((unsigned char) w[1][0]), "user: '%s' is not a user name", w[1]);
-                        NEED(u32_arg(w[2], &r->uid) >= 0 && r->uid >= 1 && r->uid < 65534, "user: uid '%s' is not in 1..65533", w[2]);
-                        NEED(u32_arg(w[3], &r->gid) >= 0 && r->gid >= 1 && r->gid < 65534, "user: gid '%s' is not in 1..65533", w[3]);
-                        return set_str(&r->user, w[1]);
-                }
-                if (streq(k, "subids")) {
-                        NEED(n == 3, "subids takes START COUNT");
-                        NEED(u32_arg(w[1], &r->subid_start) >= 0 && r->subid_start >= 65536, "subids: START must be at least 65536");
-                        NEED(u32_arg(w[2], &r->subid_count) >= 0 && r->subid_count >= 65536 &&
-                                     (uint64_t) r->subid_start + r->subid_count <= UINT32_MAX,
-                             "subids: COUNT must be at least 65536 and the range must fit in 32 bits");
+        if (streq(k, "subids")) {
+                NEED(n == 3, "subids takes START COUNT");
+                NEED(u32_arg(w[1], &r->subid_start) >= 0 && r->subid_start >= 65536, "subids: START must be at least 65536");
+                NEED(u32_arg(w[2], &r->subid_count) >= 0 && r->subid_count >= 65536 &&
+                             (uint64_t) r->subid_start + r->subid_count <= UINT32_MAX,
+                     "subids: COUNT must be at least 65536 and the range must fit in 32 bits");
+                return 0;
+        }
+        if (streq(k, "hostname")) {
+                NEED(n == 2 && name_ok(w[1], 63, "-"), "hostname: not a host name");
+                return set_str(&r->hostname, w[1]);
+        }
+        if (streq(k, "console")) {
+                NEED(n == 2 && name_ok(w[1], 16, ""), "console takes none or a tty name (ttyS0)");
+                if (streq(w[1], "none")) {
+                        free(r->console);
+                        r->console = NULL;
                         return 0;
                 }
-                if (streq(k, "hostname")) {
-                        NEED(n == 2 && name_ok(w[1], 63, "-"), "hostname: not a host name");
-                        return set_str(&r->hostname, w[1]);
-                }
-                if (streq(k, "console")) {
-                        NEED(n == 2 && name_ok(w[1], 16, ""), "console takes none or a tty name (ttyS0)");
-                        if (streq(w[1], "none")) {
-                                free(r->console);
-                                r->console = NULL;
-                                return 0;
-                        }
-                        return set_str(&r->console, w[1]);
-                }
-                if (streq(k, "epoch")) {
-                        int64_t e;
-                        NEED(n == 2 && safe_atoi64(w[1], &e) >= 0 && e > 0 && e < INT64_C(253402300800), "epoch takes seconds since 1970");
-                        r->epoch = e;
-                        return 0;
-                }
-                if (streq(k, "overlay")) {
-                        NEED(n == 2 && name_ok(w[1], 64, "-_."), "overlay takes one directory NAME under rootfs/overlay");
-                        return strv_extend(&r->overlays, w[1]);
-                }
-                return set_error(err, -EINVAL, "unknown directive '%s' (or it belongs in a [distro] section)", k);
+                return set_str(&r->console, w[1]);
         }
+        if (streq(k, "epoch")) {
+                int64_t e;
+                NEED(n == 2 && safe_atoi64(w[1], &e) >= 0 && e > 0 && e < INT64_C(253402300800), "epoch takes seconds since 1970");
+                r->epoch = e;
+                return 0;
+        }
+        if (streq(k, "overlay")) {
+                NEED(n == 2 && name_ok(w[1], 64, "-_."), "overlay takes one directory NAME under rootfs/overlay");
+                return strv_extend(&r->overlays, w[1]);
+        }
+        return set_error(err, -EINVAL, "unknown directive '%s' (or it belongs in a [distro] section)", k);
+}
+
+/* A directive of a [distro] section. */
+static int flavour_directive(struct recipe_flavour *f, int section, char **w, size_t n, char **err) {
+        const char *k = w[0];
+
         if (streq(k, "release")) {
                 NEED(n == 2 && name_ok(w[1], 32, ".-_"), "release takes one name (3.22.2, bookworm)");
                 return set_str(&f->release, w[1]);
@@ -185,8 +177,27 @@ static int directive(struct recipe *r, int section, char **w, size_t n, const ch
                 return 0;
         }
         return set_error(err, -EINVAL, "unknown directive '%s' in [%s]", k, distro_names[section]);
-#undef NEED
 }
+
+/* One directive: words[0] is the key. section -1 is the common part. */
+static int directive(struct recipe *r, int section, char **w, size_t n, const char *dir, int depth, char **err) {
+        if (streq(w[0], "include")) {
+                _cleanup_free_ char *p = NULL, *text = NULL;
+                NEED(section < 0 && n == 2 && name_ok(w[1], 64, "-_."), "include takes one recipe NAME, before any section");
+                NEED(dir, "include is not allowed here");
+                NEED(depth < MAX_DEPTH, "includes nest deeper than %d", MAX_DEPTH);
+                p = strdup_printf("%s/%s.recipe", dir, w[1]);
+                if (!p)
+                        return -ENOMEM;
+                if (read_file_capped(p, MAX_RECIPE, &text, NULL) < 0)
+                        return set_error(err, -ENOENT, "include %s: no recipe %s", w[1], p);
+                return recipe_parse(text, p, dir, depth + 1, r, err);
+        }
+        if (section < 0)
+                return common_directive(r, w, n, err);
+        return flavour_directive(&r->flavour[section], section, w, n, err);
+}
+#undef NEED
 
 int recipe_parse(const char *text, const char *filename, const char *dir, int depth, struct recipe *r, char **ret_error) {
         _cleanup_strv_free_ char **lines = NULL;

@@ -10,6 +10,9 @@
  * Package URLs follow the purl spec (package-url/purl-spec, "Character encoding"): name, version
  * and qualifier values are UTF-8, each byte outside A-Z a-z 0-9 . - _ ~ becomes %XX, except ':'
  * which must stay as it is (a Debian epoch "1:2.3" stays "1:2.3", "+" becomes "%2B").
+ *
+ * Both SBOMs are in this one file (about 650 lines): they share the document's assembly (the
+ * serial number, the key order), the purl encoding and the small JSON helpers.
  */
 #include "sbom.h"
 
@@ -17,14 +20,10 @@
 #include <errno.h>
 #include <time.h>
 
+#include "common.h"
 #include "fileio.h"
 #include "hash.h"
 #include "util.h"
-
-static inline void json_putp(json_object **p) {
-        json_object_put(*p);
-}
-#define _cleanup_json_ _cleanup_(json_putp)
 
 /* --- small pieces ------------------------------------------------------------------------- */
 
@@ -378,12 +377,65 @@ static bool meta_ok(const char *s) {
         return s && *s && text_ok(s);
 }
 
+/* One component per package, sorted, each with its purl; on, the purls (what the image depends on). */
+static int package_components(struct pkgs *l, enum distro d, const struct sbom_meta *m, json_object *cs, json_object *on,
+                              char **err) {
+        const char *type = d == DISTRO_ALPINE ? "apk" : "deb", *ns = d == DISTRO_ALPINE ? "alpine" : "debian";
+        _cleanup_free_ char *q = strdup_printf("%s-%s", ns, m->release), *distro_q = q ? sbom_purl_encode(q) : NULL;
+
+        if (!distro_q)
+                return -ENOMEM;
+        for (size_t i = 0; i < l->n; i++) {
+                struct pkg *p = &l->v[i];
+                const char *arch = p->arch ? p->arch : m->arch;
+                _cleanup_free_ char *lower = strdup(p->name), *en = NULL, *ev = NULL, *ea = NULL;
+                json_object *c;
+
+                if (!lower)
+                        return -ENOMEM;
+                /* both types' names are lowercase in a purl (purl-spec PURL-TYPES: deb, apk) */
+                for (char *c2 = lower; *c2; c2++)
+                        *c2 = (char) tolower((unsigned char) *c2);
+                en = sbom_purl_encode(lower);
+                ev = sbom_purl_encode(p->version);
+                ea = sbom_purl_encode(arch);
+                p->purl = en && ev && ea ? strdup_printf("pkg:%s/%s/%s@%s?arch=%s&distro=%s", type, ns, en, ev, ea, distro_q) : NULL;
+                if (!p->purl)
+                        return -ENOMEM;
+                if (i > 0 && streq(l->v[i - 1].purl, p->purl))
+                        return set_error(err, -EBADMSG, "package %s %s (%s) is listed twice", p->name, p->version, arch);
+                c = package_component(p, arch);
+                if (!c || json_object_array_add(cs, c) < 0) {
+                        json_object_put(c);
+                        return -ENOMEM;
+                }
+                if (add_array_string(on, p->purl) < 0)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+/* The image itself: a root filesystem of an operating system (CycloneDX's "operating-system"). */
+static json_object *image_component(enum distro d, const struct sbom_meta *m, const char *image_ref) {
+        _cleanup_json_ json_object *image = json_object_new_object(), *props = json_object_new_array();
+
+        if (!image || !props || add_string(image, "type", "operating-system") < 0 || add_string(image, "bom-ref", image_ref) < 0 ||
+            add_string(image, "name", m->name) < 0 || add_string(image, "version", m->version ? m->version : m->release) < 0 ||
+            add_string(image, "description", d == DISTRO_ALPINE ? "a sis root filesystem image (Alpine Linux)" :
+                                                                 "a sis root filesystem image (Debian)") < 0 ||
+            add_property(props, "sis:distro", distro_names[d]) < 0 || add_property(props, "sis:release", m->release) < 0 ||
+            add_property(props, "sis:arch", m->arch) < 0 ||
+            add_property(props, "sis:package_database", d == DISTRO_ALPINE ? "lib/apk/db/installed" : "var/lib/dpkg/status") < 0 ||
+            json_object_object_add(image, "properties", TAKE_PTR(props)) < 0)
+                return NULL;
+        return TAKE_PTR(image);
+}
+
 json_object *sbom_rootfs(const char *pkgdb, size_t len, enum distro d, const struct sbom_meta *m, char **err) {
         _cleanup_json_ json_object *md = NULL, *cs = NULL, *deps = NULL, *image = NULL, *tools = NULL, *tcs = NULL,
-                                   *props = NULL, *dep = NULL, *on = NULL;
-        const char *type = d == DISTRO_ALPINE ? "apk" : "deb", *ns = d == DISTRO_ALPINE ? "alpine" : "debian";
-        _cleanup_free_ char *image_ref = NULL, *distro_q = NULL;
-        struct pkgs l = {};
+                                   *dep = NULL, *on = NULL;
+        _cleanup_free_ char *image_ref = NULL;
+        _cleanup_(pkgs_done) struct pkgs l = {};
         char ts[32];
         int k;
 
@@ -404,78 +456,36 @@ json_object *sbom_rootfs(const char *pkgdb, size_t len, enum distro d, const str
         if (k < 0) {
                 if (err && !*err)
                         (void) set_error(err, k, "%s", strerror(-k));
-                pkgs_done(&l);
                 return NULL;
         }
         if (l.n)
                 qsort(l.v, l.n, sizeof(l.v[0]), cmp_pkg);
 
-        {
-                _cleanup_free_ char *q = strdup_printf("%s-%s", ns, m->release);
-                distro_q = q ? sbom_purl_encode(q) : NULL;
-        }
         image_ref = strdup_printf("sis:rootfs/%s", m->name);
         cs = json_object_new_array();
         on = json_object_new_array();
-        if (!distro_q || !image_ref || !cs || !on)
+        if (!image_ref || !cs || !on)
                 goto oom;
-        for (size_t i = 0; i < l.n; i++) {
-                struct pkg *p = &l.v[i];
-                const char *arch = p->arch ? p->arch : m->arch;
-                _cleanup_free_ char *lower = strdup(p->name), *en = NULL, *ev = NULL, *ea = NULL;
-                json_object *c;
-
-                if (!lower)
-                        goto oom;
-                /* both types' names are lowercase in a purl (purl-spec PURL-TYPES: deb, apk) */
-                for (char *c2 = lower; *c2; c2++)
-                        *c2 = (char) tolower((unsigned char) *c2);
-                en = sbom_purl_encode(lower);
-                ev = sbom_purl_encode(p->version);
-                ea = sbom_purl_encode(arch);
-                p->purl = en && ev && ea ? strdup_printf("pkg:%s/%s/%s@%s?arch=%s&distro=%s", type, ns, en, ev, ea, distro_q) : NULL;
-                if (!p->purl)
-                        goto oom;
-                if (i > 0 && streq(l.v[i - 1].purl, p->purl)) {
-                        (void) set_error(err, -EBADMSG, "package %s %s (%s) is listed twice", p->name, p->version, arch);
-                        pkgs_done(&l);
-                        return NULL;
-                }
-                c = package_component(p, arch);
-                if (!c || json_object_array_add(cs, c) < 0) {
-                        json_object_put(c);
-                        goto oom;
-                }
-                if (add_array_string(on, p->purl) < 0)
-                        goto oom;
-        }
+        k = package_components(&l, d, m, cs, on, err);
+        if (k == -EBADMSG)
+                return NULL;
+        if (k < 0)
+                goto oom;
 
         md = json_object_new_object();
         tools = json_object_new_object();
         tcs = json_object_new_array();
-        image = json_object_new_object();
-        props = json_object_new_array();
+        image = image_component(d, m, image_ref);
         deps = json_object_new_array();
         dep = json_object_new_object();
-        if (!md || !tools || !tcs || !image || !props || !deps || !dep || add_string(md, "timestamp", ts) < 0 ||
+        if (!md || !tools || !tcs || !image || !deps || !dep || add_string(md, "timestamp", ts) < 0 ||
             add_tool(tcs, "sis-provision", m->tool_version, NULL) < 0 ||
-            json_object_object_add(tools, "components", TAKE_PTR(tcs)) < 0 || json_object_object_add(md, "tools", TAKE_PTR(tools)) < 0)
-                goto oom;
-        /* the image: a root filesystem of an operating system (CycloneDX's "operating-system") */
-        if (add_string(image, "type", "operating-system") < 0 || add_string(image, "bom-ref", image_ref) < 0 ||
-            add_string(image, "name", m->name) < 0 || add_string(image, "version", m->version ? m->version : m->release) < 0 ||
-            add_string(image, "description", d == DISTRO_ALPINE ? "a sis root filesystem image (Alpine Linux)" :
-                                                                 "a sis root filesystem image (Debian)") < 0 ||
-            add_property(props, "sis:distro", distro_names[d]) < 0 || add_property(props, "sis:release", m->release) < 0 ||
-            add_property(props, "sis:arch", m->arch) < 0 ||
-            add_property(props, "sis:package_database", d == DISTRO_ALPINE ? "lib/apk/db/installed" : "var/lib/dpkg/status") < 0 ||
-            json_object_object_add(image, "properties", TAKE_PTR(props)) < 0 ||
+            json_object_object_add(tools, "components", TAKE_PTR(tcs)) < 0 || json_object_object_add(md, "tools", TAKE_PTR(tools)) < 0 ||
             json_object_object_add(md, "component", TAKE_PTR(image)) < 0)
                 goto oom;
         if (add_string(dep, "ref", image_ref) < 0 || json_object_object_add(dep, "dependsOn", TAKE_PTR(on)) < 0 ||
             json_object_array_add(deps, TAKE_PTR(dep)) < 0)
                 goto oom;
-        pkgs_done(&l);
         {
                 json_object *doc = bom_assemble(TAKE_PTR(md), TAKE_PTR(cs), TAKE_PTR(deps));
                 if (!doc)
@@ -483,7 +493,6 @@ json_object *sbom_rootfs(const char *pkgdb, size_t len, enum distro d, const str
                 return doc;
         }
 oom:
-        pkgs_done(&l);
         (void) set_error(err, -ENOMEM, "sbom: %s", strerror(ENOMEM));
         return NULL;
 }
@@ -505,52 +514,101 @@ static bool cpe_version_ok(const char *s) {
         return true;
 }
 
+/* The meta is text, its hashes sha256 digests, its epoch a date. -errno with a message. */
+static int kernel_meta_check(const struct sbom_kernel_meta *m, char *ts, char **err) {
+        const char *chain[][2] = { { "gcc", m ? m->gcc : NULL }, { "ld", m ? m->ld : NULL }, { "make", m ? m->make : NULL } };
+
+        if (!m || !meta_ok(m->profile) || !meta_ok(m->arch) || !meta_ok(m->release) || !meta_ok(m->source_name) ||
+            !meta_ok(m->tool_version) || (m->source_url && !meta_ok(m->source_url)))
+                return set_error(err, -EINVAL,
+                                 "sbom: the kernel's profile, architecture, release, source name and tool version must be UTF-8 text");
+        if (!sha256_hex_ok(m->source_sha256) || !sha256_hex_ok(m->config_sha256) ||
+            (m->image_sha256 && !sha256_hex_ok(m->image_sha256)))
+                return set_error(err, -EINVAL, "sbom: the kernel's source, config and image hashes must be sha256 hex digests");
+        for (size_t i = 0; i < ELEMENTSOF(chain); i++)
+                if (chain[i][1] && !meta_ok(chain[i][1]))
+                        return set_error(err, -EINVAL, "sbom: the %s version line is not UTF-8 text", chain[i][0]);
+        if (iso8601(m->epoch, ts) < 0)
+                return set_error(err, -ERANGE, "sbom: SOURCE_DATE_EPOCH %lld is out of range", (long long) m->epoch);
+        return 0;
+}
+
+/* The source tarball, with its sha256: an external reference of type "distribution". */
+static json_object *source_references(const struct sbom_kernel_meta *m, const char *url) {
+        _cleanup_json_ json_object *refs = json_object_new_array(), *r = json_object_new_object(),
+                                   *h = sha256_hashes(m->source_sha256);
+
+        if (!refs || !r || !h || add_string(r, "type", "distribution") < 0 || add_string(r, "url", url) < 0 ||
+            add_string(r, "comment", "the kernel source tarball") < 0 || json_object_object_add(r, "hashes", TAKE_PTR(h)) < 0 ||
+            json_object_array_add(refs, TAKE_PTR(r)) < 0)
+                return NULL;
+        return TAKE_PTR(refs);
+}
+
+/* CycloneDX has no "kernel" type. "operating-system" is the nearest: its definition is "a software
+ * operating system without regard to deployment model" (1.5), and the kernel is the guest's;
+ * "firmware" is for software embedded in a device, which this is not. */
+static json_object *linux_component(const struct sbom_kernel_meta *m, const char *linux_ref) {
+        _cleanup_json_ json_object *c = json_object_new_object(), *props = json_object_new_array();
+        /* the tarball's URL when it was fetched, else its file name (a relative IRI reference) */
+        _cleanup_free_ char *url = m->source_url ? strdup(m->source_url) : sbom_purl_encode(m->source_name), *cpe = NULL;
+
+        if (cpe_version_ok(m->release))
+                cpe = strdup_printf("cpe:2.3:o:linux:linux_kernel:%s:*:*:*:*:*:*:*", m->release);
+        if (!c || !props || !url || add_string(c, "type", "operating-system") < 0 || add_string(c, "bom-ref", linux_ref) < 0 ||
+            add_string(c, "name", "linux") < 0 || add_string(c, "version", m->release) < 0 ||
+            add_string(c, "description", "the Linux kernel, configured from sis's fragments") < 0)
+                return NULL;
+        if (m->image_sha256) {
+                /* the component's own hash: the bzImage it became */
+                json_object *h = sha256_hashes(m->image_sha256);
+                if (!h || json_object_object_add(c, "hashes", h) < 0) {
+                        json_object_put(h);
+                        return NULL;
+                }
+        }
+        if (cpe && add_string(c, "cpe", cpe) < 0)
+                return NULL;
+        if (!m->source_is_dir) {
+                json_object *refs = source_references(m, url);
+                if (!refs || json_object_object_add(c, "externalReferences", refs) < 0) {
+                        json_object_put(refs);
+                        return NULL;
+                }
+        }
+        if (add_property(props, "sis:profile", m->profile) < 0 || add_property(props, "sis:arch", m->arch) < 0 ||
+            add_property(props, "sis:config_sha256", m->config_sha256) < 0 ||
+            add_property(props, "sis:source_kind", m->source_is_dir ? "directory" : "tarball") < 0 ||
+            add_property(props, "sis:source_name", m->source_name) < 0 ||
+            add_property(props, m->source_is_dir ? "sis:source_tree_sha256" : "sis:source_sha256", m->source_sha256) < 0 ||
+            (m->gcc && add_property(props, "sis:toolchain:gcc", m->gcc) < 0) ||
+            json_object_object_add(c, "properties", TAKE_PTR(props)) < 0)
+                return NULL;
+        return TAKE_PTR(c);
+}
+
 json_object *sbom_kernel(const struct sbom_kernel_meta *m, char **err) {
         _cleanup_json_ json_object *md = NULL, *cs = NULL, *deps = NULL, *tools = NULL, *tcs = NULL, *top = NULL, *tprops = NULL,
-                                   *linux_c = NULL, *props = NULL, *refs = NULL, *dep = NULL, *on = NULL;
-        _cleanup_free_ char *top_ref = NULL, *linux_ref = NULL, *url = NULL, *cpe = NULL;
+                                   *linux_c = NULL, *dep = NULL, *on = NULL;
+        _cleanup_free_ char *top_ref = NULL, *linux_ref = NULL;
         const char *chain[][2] = { { "gcc", m ? m->gcc : NULL }, { "ld", m ? m->ld : NULL }, { "make", m ? m->make : NULL } };
         char ts[32];
 
-        if (!m || !meta_ok(m->profile) || !meta_ok(m->arch) || !meta_ok(m->release) || !meta_ok(m->source_name) ||
-            !meta_ok(m->tool_version) || (m->source_url && !meta_ok(m->source_url))) {
-                (void) set_error(err, -EINVAL,
-                                 "sbom: the kernel's profile, architecture, release, source name and tool version must be UTF-8 text");
+        if (kernel_meta_check(m, ts, err) < 0)
                 return NULL;
-        }
-        if (!sha256_hex_ok(m->source_sha256) || !sha256_hex_ok(m->config_sha256) ||
-            (m->image_sha256 && !sha256_hex_ok(m->image_sha256))) {
-                (void) set_error(err, -EINVAL, "sbom: the kernel's source, config and image hashes must be sha256 hex digests");
-                return NULL;
-        }
-        for (size_t i = 0; i < ELEMENTSOF(chain); i++)
-                if (chain[i][1] && !meta_ok(chain[i][1])) {
-                        (void) set_error(err, -EINVAL, "sbom: the %s version line is not UTF-8 text", chain[i][0]);
-                        return NULL;
-                }
-        if (iso8601(m->epoch, ts) < 0) {
-                (void) set_error(err, -ERANGE, "sbom: SOURCE_DATE_EPOCH %lld is out of range", (long long) m->epoch);
-                return NULL;
-        }
-
         top_ref = strdup_printf("sis:kernel/%s", m->profile);
         linux_ref = strdup_printf("sis:kernel/%s/linux@%s", m->profile, m->release);
-        /* the tarball's URL when it was fetched, else its file name (a relative IRI reference) */
-        url = m->source_url ? strdup(m->source_url) : sbom_purl_encode(m->source_name);
-        if (cpe_version_ok(m->release))
-                cpe = strdup_printf("cpe:2.3:o:linux:linux_kernel:%s:*:*:*:*:*:*:*", m->release);
         md = json_object_new_object();
         tools = json_object_new_object();
         tcs = json_object_new_array();
         top = json_object_new_object();
         tprops = json_object_new_array();
         cs = json_object_new_array();
-        linux_c = json_object_new_object();
-        props = json_object_new_array();
+        linux_c = linux_ref ? linux_component(m, linux_ref) : NULL;
         deps = json_object_new_array();
         dep = json_object_new_object();
         on = json_object_new_array();
-        if (!top_ref || !linux_ref || !url || !md || !tools || !tcs || !top || !tprops || !cs || !linux_c || !props || !deps || !dep || !on)
+        if (!top_ref || !linux_ref || !md || !tools || !tcs || !top || !tprops || !cs || !linux_c || !deps || !dep || !on)
                 goto oom;
 
         /* metadata: when, with what (sis-provision and the toolchain), and what: the kernel output set */
@@ -569,48 +627,7 @@ json_object *sbom_kernel(const struct sbom_kernel_meta *m, char **err) {
             add_property(tprops, "sis:profile", m->profile) < 0 || add_property(tprops, "sis:arch", m->arch) < 0 ||
             json_object_object_add(top, "properties", TAKE_PTR(tprops)) < 0 || json_object_object_add(md, "component", TAKE_PTR(top)) < 0)
                 goto oom;
-
-        /* CycloneDX has no "kernel" type. "operating-system" is the nearest: its definition is "a
-         * software operating system without regard to deployment model" (1.5), and the kernel is the
-         * guest's; "firmware" is for software embedded in a device, which this is not. */
-        if (add_string(linux_c, "type", "operating-system") < 0 || add_string(linux_c, "bom-ref", linux_ref) < 0 ||
-            add_string(linux_c, "name", "linux") < 0 || add_string(linux_c, "version", m->release) < 0 ||
-            add_string(linux_c, "description", "the Linux kernel, configured from sis's fragments") < 0)
-                goto oom;
-        if (m->image_sha256) {
-                /* the component's own hash: the bzImage it became */
-                json_object *h = sha256_hashes(m->image_sha256);
-                if (!h || json_object_object_add(linux_c, "hashes", h) < 0) {
-                        json_object_put(h);
-                        goto oom;
-                }
-        }
-        if (cpe && add_string(linux_c, "cpe", cpe) < 0)
-                goto oom;
-        if (!m->source_is_dir) {
-                /* the source tarball, with its sha256: an external reference of type "distribution" */
-                json_object *r = json_object_new_object(), *h = sha256_hashes(m->source_sha256);
-                if (!r || !h || add_string(r, "type", "distribution") < 0 || add_string(r, "url", url) < 0 ||
-                    add_string(r, "comment", "the kernel source tarball") < 0 || json_object_object_add(r, "hashes", h) < 0) {
-                        json_object_put(r);
-                        json_object_put(h);
-                        goto oom;
-                }
-                refs = json_object_new_array();
-                if (!refs || json_object_array_add(refs, r) < 0) {
-                        json_object_put(r);
-                        goto oom;
-                }
-                if (json_object_object_add(linux_c, "externalReferences", TAKE_PTR(refs)) < 0)
-                        goto oom;
-        }
-        if (add_property(props, "sis:profile", m->profile) < 0 || add_property(props, "sis:arch", m->arch) < 0 ||
-            add_property(props, "sis:config_sha256", m->config_sha256) < 0 ||
-            add_property(props, "sis:source_kind", m->source_is_dir ? "directory" : "tarball") < 0 ||
-            add_property(props, "sis:source_name", m->source_name) < 0 ||
-            add_property(props, m->source_is_dir ? "sis:source_tree_sha256" : "sis:source_sha256", m->source_sha256) < 0 ||
-            (m->gcc && add_property(props, "sis:toolchain:gcc", m->gcc) < 0) ||
-            json_object_object_add(linux_c, "properties", TAKE_PTR(props)) < 0 || json_object_array_add(cs, TAKE_PTR(linux_c)) < 0)
+        if (json_object_array_add(cs, TAKE_PTR(linux_c)) < 0)
                 goto oom;
         if (add_string(dep, "ref", top_ref) < 0 || add_array_string(on, linux_ref) < 0 ||
             json_object_object_add(dep, "dependsOn", TAKE_PTR(on)) < 0 || json_object_array_add(deps, TAKE_PTR(dep)) < 0)

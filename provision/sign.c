@@ -8,26 +8,12 @@
 
 #include "dump.h"
 #include "fileio.h"
+#include "gpg-cleanup.h"
 #include "util.h"
 
 #define SUMS_MAX (1 << 20)
 #define KEYRING_MAX (16 << 20)
 
-static void gpgme_releasep(gpgme_ctx_t *c) {
-        if (*c)
-                gpgme_release(*c);
-}
-static void gpgme_data_releasep(gpgme_data_t *d) {
-        if (*d)
-                gpgme_data_release(*d);
-}
-static void gpgme_key_unrefp(gpgme_key_t *k) {
-        if (*k)
-                gpgme_key_unref(*k);
-}
-#define _cleanup_gpgme_ _cleanup_(gpgme_releasep)
-#define _cleanup_gdata_ _cleanup_(gpgme_data_releasep)
-#define _cleanup_gkey_ _cleanup_(gpgme_key_unrefp)
 
 static int gpg_errno(gpgme_error_t e) {
         int x = gpgme_err_code_to_errno(gpg_err_code(e));
@@ -35,7 +21,7 @@ static int gpg_errno(gpgme_error_t e) {
 }
 
 static int new_ctx(gpgme_ctx_t *ret, const char *home, char **err) {
-        gpgme_ctx_t c = NULL;
+        _cleanup_gpgme_ gpgme_ctx_t c = NULL;
         gpgme_error_t e;
 
         gpgme_check_version(NULL);
@@ -44,12 +30,9 @@ static int new_ctx(gpgme_ctx_t *ret, const char *home, char **err) {
                 e = gpgme_set_protocol(c, GPGME_PROTOCOL_OpenPGP);
         if (!e && home)
                 e = gpgme_ctx_set_engine_info(c, GPGME_PROTOCOL_OpenPGP, NULL, home);
-        if (e) {
-                if (c)
-                        gpgme_release(c);
+        if (e)
                 return set_error(err, gpg_errno(e), "gpgme is not usable: %s", gpgme_strerror(e));
-        }
-        *ret = c;
+        *ret = TAKE_PTR(c);
         return 0;
 }
 
@@ -141,7 +124,7 @@ int sign_sums(const char *dir, const char *keyid, char **err) {
         _cleanup_gdata_ gpgme_data_t in = NULL, out = NULL;
         gpgme_sign_result_t res;
         gpgme_error_t e;
-        char *mem;
+        _cleanup_gfree_ char *mem = NULL;
         size_t len;
         int k;
 
@@ -174,12 +157,9 @@ int sign_sums(const char *dir, const char *keyid, char **err) {
                                  res && res->invalid_signers ? gpgme_strerror(res->invalid_signers->reason) : "");
         mem = gpgme_data_release_and_get_mem(out, &len);
         out = NULL;
-        if (!mem || len == 0) {
-                gpgme_free(mem);
+        if (!mem || len == 0)
                 return set_error(err, -EIO, "%s: gpg returned an empty signature", path);
-        }
         k = write_file_atomic(asc, mem, len, 0644);
-        gpgme_free(mem);
         if (k < 0)
                 return set_error(err, k, "%s: %s", asc, strerror(-k));
         return 0;

@@ -1,15 +1,23 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * The image tree (tree.h): the sorted index in memory, the work directory (reached only through
+ * openat() from its descriptor, never through a symlink), a tarball read in, the work directory
+ * read back after a package manager ran, and the sorted pax stream out.
+ * One file of about 800 lines on purpose: every section works on the index's private helpers
+ * (grow, entry_new, sort_dedup, open_parent), which would otherwise need an internal header, and
+ * the tar fuzzer (tests/fuzz/fuzz-tar.c) links this file alone.
+ */
 #include "tree.h"
 
 #include <archive.h>
 #include <archive_entry.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
 #include "fileio.h"
 #include "util.h"
+#include "walk.h"
 
 #define BLOCK 4096u
 
@@ -427,8 +435,113 @@ static int extract_data(struct archive *a, int fd) {
         return r == ARCHIVE_EOF ? 0 : -EIO;
 }
 
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct archive *, archive_read_free);
+
+/* A hard link to an earlier file of the archive: linked on disk too. */
+static int tar_hardlink(struct tree *t, struct tree_entry *e, const char *name, int pfd, const char *base, mode_t mode,
+                        const char *tarball, char **ret_error) {
+        _cleanup_free_ char *target = clean_path(name);
+        _cleanup_close_ int tpfd = -1;
+        const char *tbase;
+
+        if (!target || !*target)
+                return set_error(ret_error, -EINVAL, "%s: hard link '%s' escapes the tree", tarball, e->path);
+        e->mode = S_IFREG | (mode & 07777);
+        e->link = strdup(target);
+        tpfd = open_parent(t, target, false, &tbase);
+        clear_slot(pfd, base);
+        if (!e->link || tpfd < 0 || linkat(tpfd, tbase, pfd, base, 0) < 0)
+                return set_error(ret_error, -EINVAL, "%s: hard link '%s' to '%s', which is not a file before it", tarball,
+                                 e->path, target);
+        return 0;
+}
+
+/* A regular file's data, on disk: readable and writable by us, executable as it says; never
+ * setuid. */
+static int tar_file(struct archive *a, struct archive_entry *ae, struct tree_entry *e, int pfd, const char *base,
+                    const char *tarball, char **ret_error) {
+        _cleanup_close_ int fd = -1;
+        int k;
+
+        clear_slot(pfd, base);
+        fd = openat(pfd, base, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (fd < 0)
+                return -errno;
+        e->size = (uint64_t) archive_entry_size(ae);
+        k = extract_data(a, fd);
+        if (k == -EIO)
+                return set_error(ret_error, -EIO, "%s: %s (at '%s')", tarball, archive_error_string(a), e->path);
+        if (k < 0)
+                return k;
+        if (ftruncate(fd, (off_t) e->size) < 0 || fchmod(fd, (e->mode & 0755) | 0600) < 0)
+                return -errno;
+        return 0;
+}
+
+/* One archive entry into the tree: its metadata in memory, its contents (or link) on disk. */
+static int tar_entry(struct tree *t, struct archive *a, struct archive_entry *ae, const char *tarball, char **ret_error) {
+        _cleanup_free_ char *rel = clean_path(archive_entry_pathname(ae));
+        _cleanup_close_ int pfd = -1;
+        struct tree_entry *e;
+        const char *base, *name, *xname;
+        const void *xval;
+        size_t xlen;
+        mode_t mode = archive_entry_mode(ae);
+        int k = 0;
+
+        if (!rel)
+                return set_error(ret_error, -EINVAL, "%s: entry '%s' escapes the tree", tarball, archive_entry_pathname(ae));
+        if (!*rel) /* the root: mke2fs -E root_owner decides */
+                return 0;
+        if (grow(t) < 0 || !(e = entry_new(rel)))
+                return -ENOMEM;
+        t->e[t->n++] = e;
+        e->mode = mode;
+        e->uid = (uid_t) archive_entry_uid(ae);
+        e->gid = (gid_t) archive_entry_gid(ae);
+        e->mtime = archive_entry_mtime(ae);
+        archive_entry_xattr_reset(ae);
+        while (archive_entry_xattr_next(ae, &xname, &xval, &xlen) == ARCHIVE_OK)
+                if (tree_set_xattr(e, xname, xval, xlen) < 0)
+                        return -ENOMEM;
+        pfd = open_parent(t, rel, true, &base);
+        if (pfd < 0)
+                return set_error(ret_error, pfd, "%s: entry '%s': %s", tarball, rel,
+                                 pfd == -ENOTDIR ? "a parent is not a directory (or is a symlink)" : strerror(-pfd));
+        name = archive_entry_hardlink(ae);
+        if (name)
+                return tar_hardlink(t, e, name, pfd, base, mode, tarball, ret_error);
+        switch (mode & S_IFMT) {
+        case S_IFDIR:
+                if (mkdirat(pfd, base, 0755) < 0 && errno != EEXIST)
+                        k = -errno;
+                break;
+        case S_IFLNK:
+                e->link = strdup(archive_entry_symlink(ae) ? archive_entry_symlink(ae) : "");
+                clear_slot(pfd, base);
+                if (!e->link)
+                        k = -ENOMEM;
+                else if (symlinkat(e->link, pfd, base) < 0)
+                        k = -errno;
+                break;
+        case S_IFREG:
+                k = tar_file(a, ae, e, pfd, base, tarball, ret_error);
+                break;
+        case S_IFCHR:
+        case S_IFBLK:
+        case S_IFIFO:
+                e->rdev = archive_entry_rdev(ae); /* metadata only: no mknod */
+                break;
+        default:
+                return set_error(ret_error, -EINVAL, "%s: entry '%s' has an unsupported type", tarball, rel);
+        }
+        if (k < 0 && ret_error && !*ret_error)
+                (void) set_error(ret_error, k, "%s: cannot unpack '%s': %s", tarball, rel, strerror(-k));
+        return k;
+}
+
 int tree_load_tar(struct tree *t, const char *tarball, char **ret_error) {
-        struct archive *a = archive_read_new();
+        _cleanup_(archive_read_freep) struct archive *a = archive_read_new();
         struct archive_entry *ae;
         int r, k = 0;
 
@@ -437,116 +550,12 @@ int tree_load_tar(struct tree *t, const char *tarball, char **ret_error) {
         archive_read_support_format_tar(a);
         archive_read_support_format_gnutar(a);
         archive_read_support_filter_all(a);
-        if (archive_read_open_filename(a, tarball, 1 << 16) != ARCHIVE_OK) {
-                k = set_error(ret_error, -EINVAL, "%s: %s", tarball, archive_error_string(a));
-                archive_read_free(a);
-                return k;
-        }
-        while ((r = archive_read_next_header(a, &ae)) == ARCHIVE_OK) {
-                _cleanup_free_ char *rel = clean_path(archive_entry_pathname(ae));
-                _cleanup_close_ int pfd = -1;
-                struct tree_entry *e;
-                const char *base, *name, *xname;
-                const void *xval;
-                size_t xlen;
-                mode_t mode = archive_entry_mode(ae);
-
-                if (!rel) {
-                        k = set_error(ret_error, -EINVAL, "%s: entry '%s' escapes the tree", tarball, archive_entry_pathname(ae));
-                        break;
-                }
-                if (!*rel) /* the root: mke2fs -E root_owner decides */
-                        continue;
-                if (grow(t) < 0 || !(e = entry_new(rel))) {
-                        k = -ENOMEM;
-                        break;
-                }
-                t->e[t->n++] = e;
-                e->mode = mode;
-                e->uid = (uid_t) archive_entry_uid(ae);
-                e->gid = (gid_t) archive_entry_gid(ae);
-                e->mtime = archive_entry_mtime(ae);
-                archive_entry_xattr_reset(ae);
-                while (archive_entry_xattr_next(ae, &xname, &xval, &xlen) == ARCHIVE_OK)
-                        if (tree_set_xattr(e, xname, xval, xlen) < 0) {
-                                k = -ENOMEM;
-                                break;
-                        }
-                pfd = open_parent(t, rel, true, &base);
-                if (pfd < 0) {
-                        k = set_error(ret_error, pfd, "%s: entry '%s': %s", tarball, rel,
-                                      pfd == -ENOTDIR ? "a parent is not a directory (or is a symlink)" : strerror(-pfd));
-                        break;
-                }
-                name = archive_entry_hardlink(ae);
-                if (name) {
-                        _cleanup_free_ char *target = clean_path(name);
-                        _cleanup_close_ int tpfd = -1;
-                        const char *tbase;
-                        if (!target || !*target) {
-                                k = set_error(ret_error, -EINVAL, "%s: hard link '%s' escapes the tree", tarball, rel);
-                                break;
-                        }
-                        e->mode = S_IFREG | (mode & 07777);
-                        e->link = strdup(target);
-                        tpfd = open_parent(t, target, false, &tbase);
-                        clear_slot(pfd, base);
-                        if (!e->link || tpfd < 0 || linkat(tpfd, tbase, pfd, base, 0) < 0) {
-                                k = set_error(ret_error, -EINVAL, "%s: hard link '%s' to '%s', which is not a file before it",
-                                              tarball, rel, target);
-                                break;
-                        }
-                        continue;
-                }
-                switch (mode & S_IFMT) {
-                case S_IFDIR:
-                        if (mkdirat(pfd, base, 0755) < 0 && errno != EEXIST)
-                                k = -errno;
-                        break;
-                case S_IFLNK:
-                        e->link = strdup(archive_entry_symlink(ae) ? archive_entry_symlink(ae) : "");
-                        clear_slot(pfd, base);
-                        if (!e->link)
-                                k = -ENOMEM;
-                        else if (symlinkat(e->link, pfd, base) < 0)
-                                k = -errno;
-                        break;
-                case S_IFREG: {
-                        _cleanup_close_ int fd = -1;
-                        clear_slot(pfd, base);
-                        fd = openat(pfd, base, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
-                        if (fd < 0) {
-                                k = -errno;
-                                break;
-                        }
-                        e->size = (uint64_t) archive_entry_size(ae);
-                        k = extract_data(a, fd);
-                        if (k == -EIO)
-                                k = set_error(ret_error, -EIO, "%s: %s (at '%s')", tarball, archive_error_string(a), rel);
-                        else if (k >= 0 && ftruncate(fd, (off_t) e->size) < 0)
-                                k = -errno;
-                        /* on disk: readable and writable by us, executable as it says; never setuid */
-                        else if (k >= 0 && fchmod(fd, (mode & 0755) | 0600) < 0)
-                                k = -errno;
-                        break;
-                }
-                case S_IFCHR:
-                case S_IFBLK:
-                case S_IFIFO:
-                        e->rdev = archive_entry_rdev(ae); /* metadata only: no mknod */
-                        break;
-                default:
-                        k = set_error(ret_error, -EINVAL, "%s: entry '%s' has an unsupported type", tarball, rel);
-                }
-                if (k < 0) {
-                        if (ret_error && !*ret_error)
-                                (void) set_error(ret_error, k, "%s: cannot unpack '%s': %s", tarball, rel, strerror(-k));
-                        break;
-                }
-        }
+        if (archive_read_open_filename(a, tarball, 1 << 16) != ARCHIVE_OK)
+                return set_error(ret_error, -EINVAL, "%s: %s", tarball, archive_error_string(a));
+        while (k >= 0 && (r = archive_read_next_header(a, &ae)) == ARCHIVE_OK)
+                k = tar_entry(t, a, ae, tarball, ret_error);
         if (k >= 0 && r != ARCHIVE_EOF)
                 k = set_error(ret_error, -EINVAL, "%s: %s", tarball, archive_error_string(a) ? archive_error_string(a) : "corrupt archive");
-        archive_read_free(a);
         sort_dedup(t);
         return k;
 }
@@ -558,35 +567,41 @@ struct scan_item {
         struct stat st;
         char *link;
 };
-static struct scan_item *scan_items;
-static size_t scan_n, scan_cap, scan_skip;
+struct scan {
+        struct scan_item *items;
+        size_t n, cap;
+};
 
-static int scan_one(const char *p, const struct stat *st, int flag, struct FTW *ftw) {
+static int scan_one(const struct walk_entry *e, void *userdata) {
+        struct scan *sc = userdata;
         struct scan_item *it;
 
-        if (ftw->level == 0)
-                return 0;
-        if (scan_n == scan_cap) {
-                size_t cap = scan_cap ? scan_cap * 2 : 4096;
-                it = reallocarray(scan_items, cap, sizeof(*it));
+        if (e->error)
+                /* a directory that cannot be read is kept without its contents, as nftw() did */
+                return e->st ? 0 : e->error;
+        if (sc->n == sc->cap) {
+                size_t cap = sc->cap ? sc->cap * 2 : 4096;
+                it = reallocarray(sc->items, cap, sizeof(*it));
                 if (!it)
-                        return -1;
-                scan_items = it;
-                scan_cap = cap;
+                        return -ENOMEM;
+                sc->items = it;
+                sc->cap = cap;
         }
-        it = &scan_items[scan_n];
-        *it = (struct scan_item) { .rel = strdup(p + scan_skip), .st = *st };
+        it = &sc->items[sc->n];
+        *it = (struct scan_item) { .rel = strdup(e->rel), .st = *e->st };
         if (!it->rel)
-                return -1;
-        if (flag == FTW_SL) {
+                return -ENOMEM;
+        if (S_ISLNK(e->st->st_mode)) {
                 char buf[4096];
-                ssize_t n = readlink(p, buf, sizeof(buf) - 1);
-                if (n < 0)
-                        return -1;
+                ssize_t n = readlink(e->path, buf, sizeof(buf) - 1);
+                if (n < 0) {
+                        free(it->rel);
+                        return -errno;
+                }
                 buf[n] = '\0';
                 it->link = strdup(buf);
         }
-        scan_n++;
+        sc->n++;
         return 0;
 }
 
@@ -599,13 +614,15 @@ static int cmp_ino(const void *a, const void *b) {
 
 int tree_rescan(struct tree *t, char **ret_error) {
         struct tree fresh = { .work = t->work, .work_fd = t->work_fd };
+        struct scan sc = {};
+        struct scan_item *scan_items;
+        size_t scan_n;
         int k = 0;
 
-        scan_items = NULL;
-        scan_n = scan_cap = 0;
-        scan_skip = strlen(t->work) + 1;
-        if (nftw(t->work, scan_one, 64, FTW_PHYS) != 0)
+        if (walk(t->work, WALK_NO_ROOT, scan_one, &sc) < 0)
                 k = set_error(ret_error, -EIO, "%s: cannot read the tree back", t->work);
+        scan_items = sc.items;
+        scan_n = sc.n;
         /* hard links: the first name (by path) of an inode keeps the data */
         qsort(scan_items, scan_n, sizeof(*scan_items), cmp_ino);
         for (size_t i = 0; k >= 0 && i < scan_n; i++) {
@@ -658,7 +675,6 @@ int tree_rescan(struct tree *t, char **ret_error) {
                 free(scan_items[i].link);
         }
         free(scan_items);
-        scan_items = NULL;
         for (size_t i = 0; i < t->n; i++)
                 entry_free(t->e[i]);
         free(t->e);
@@ -726,16 +742,16 @@ static int write_content(struct archive *a, const struct tree *t, const struct t
         return 0;
 }
 
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct archive *, archive_write_free);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct archive_entry *, archive_entry_free);
+
 int tree_write_pax(struct tree *t, int fd, int64_t epoch, char **ret_error) {
-        struct archive *a = archive_write_new();
-        struct archive_entry *ae = archive_entry_new();
+        _cleanup_(archive_write_freep) struct archive *a = archive_write_new();
+        _cleanup_(archive_entry_freep) struct archive_entry *ae = archive_entry_new();
         int k = 0;
 
-        if (!a || !ae) {
-                archive_write_free(a);
-                archive_entry_free(ae);
+        if (!a || !ae)
                 return -ENOMEM;
-        }
         fix_hardlinks(t);
         archive_write_set_format_pax_restricted(a);
         /* names are bytes: the reader (mke2fs, in whatever locale) must not convert them */
@@ -776,8 +792,6 @@ int tree_write_pax(struct tree *t, int fd, int64_t epoch, char **ret_error) {
         }
         if (archive_write_close(a) != ARCHIVE_OK && k >= 0)
                 k = set_error(ret_error, -EIO, "finishing the archive: %s", archive_error_string(a));
-        archive_entry_free(ae);
-        archive_write_free(a);
         return k;
 }
 

@@ -15,6 +15,10 @@ struct log_capture {
         char *last; /* libcryptsetup's last error line, for the message */
 };
 
+static void log_capture_done(struct log_capture *c) {
+        free(c->last);
+}
+
 static void log_cb(int level, const char *msg, void *ud) {
         struct log_capture *c = ud;
         if (level != CRYPT_LOG_ERROR || !msg)
@@ -26,7 +30,7 @@ static void log_cb(int level, const char *msg, void *ud) {
 int verity_append(const char *image, const unsigned char salt[VERITY_SALT_BYTES], const unsigned char uuid[16],
                   struct verity_info *ret, char **err) {
         struct crypt_device *cd = NULL;
-        struct log_capture lc = {};
+        _cleanup_(log_capture_done) struct log_capture lc = {};
         struct crypt_params_verity p = { .hash_name = VERITY_HASH, .data_device = image, .salt = (const char *) salt,
                                          .salt_size = VERITY_SALT_BYTES, .hash_type = 1, .data_block_size = VERITY_BLOCK,
                                          .hash_block_size = VERITY_BLOCK, .flags = CRYPT_VERITY_CREATE_HASH };
@@ -54,12 +58,8 @@ int verity_append(const char *image, const unsigned char salt[VERITY_SALT_BYTES]
         if (k >= 0)
                 k = crypt_volume_key_get(cd, CRYPT_ANY_SLOT, root, &root_len, NULL, 0);
         crypt_free(cd);
-        if (k < 0) {
-                k = set_error(err, k, "%s: the verity hash tree: %s", image, lc.last ? lc.last : strerror(-k));
-                free(lc.last);
-                return k;
-        }
-        free(lc.last);
+        if (k < 0)
+                return set_error(err, k, "%s: the verity hash tree: %s", image, lc.last ? lc.last : strerror(-k));
         hex = hex_encode(root, root_len);
         shex = hex_encode(salt, VERITY_SALT_BYTES);
         if (!hex || !shex || root_len != 32)
