@@ -299,8 +299,7 @@ static int write_report(const struct cli *a, const struct sis_report *rep, rende
         struct render_opts ro = {};
         int k;
 
-        ro.color = !a->output && !a->no_color && streq(a->format, "text") && isatty(STDOUT_FILENO) &&
-                   !getenv("NO_COLOR") && !streq_ptr(getenv("TERM"), "dumb");
+        ro.color = !a->output && !a->no_color && streq(a->format, "text") && render_color_auto();
         text = render(rep, &ro);
         if (!text) {
                 log_error("out of memory rendering the report");
@@ -338,7 +337,7 @@ int main(int argc, char **argv) {
         _cleanup_report_ struct sis_report *rep = NULL;
         _cleanup_dump_ struct sis_dump *dump = NULL;
         enum audit_stage stage;
-        render_fn render;
+        const struct report_format *fmt;
         size_t n_only;
         int k;
 
@@ -351,8 +350,8 @@ int main(int argc, char **argv) {
         k = parse_args(argc, argv, &a);
         if (k != 0)
                 return k < 0 ? 0 : k;
-        render = render_lookup(a.format);
-        if (!render)
+        fmt = report_format_lookup(a.format);
+        if (!fmt)
                 return usage_error("--format: unknown format '%s' (text, json, junit, prometheus, markdown, html)", a.format);
         if (a.list)
                 return list_checks(a.format, stdout) < 0 ? EXIT_USAGE : 0;
@@ -383,6 +382,6 @@ int main(int argc, char **argv) {
                                    a.cfg.run_dir ? a.cfg.run_dir : "/run/sis");
         if (a.collect && (k = write_dump(a.collect, dump, rep)) != 0)
                 return k;
-        k = write_report(&a, rep, render);
+        k = write_report(&a, rep, fmt->render);
         return k != 0 ? k : sis_report_exit_code(rep);
 }
