@@ -53,12 +53,16 @@ bool check_selected(const char *id, const char *category, char *const *only);
 /* Does an --only pattern select at least one check (so a typo cannot silently audit nothing)? */
 bool check_pattern_known(const char *pattern);
 
+/* The date a report carries and waivers expire by: SOURCE_DATE_EPOCH when it is a number (for
+ * reproducible output), else now. */
+time_t audit_date(time_t now);
+
 /* Which part of a session failed. */
 enum audit_stage { AUDIT_STAGE_RUN, AUDIT_STAGE_POLICY };
 
 /* One audit: the checks selected by only (NULL: all) on root, then the policy (NULL: none).
- * The report is dated SOURCE_DATE_EPOCH when that is set (and then takes no time, for
- * reproducible output), else now; waivers expire by that same date. A profile the policy names
+ * The report is dated audit_date(now) (and takes no time when SOURCE_DATE_EPOCH is set, for
+ * reproducible output); waivers expire by that same date. A profile the policy names
  * is the report's profile. 0 with *ret, or -errno with *ret_stage the stage that failed. */
 int audit_session(struct sis_root *root, const struct audit_config *cfg, char *const *only,
                   const struct sis_policy *policy, time_t now, struct sis_report **ret, enum audit_stage *ret_stage);

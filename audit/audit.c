@@ -459,13 +459,18 @@ int audit_run(struct sis_root *root, const struct audit_config *cfg, char *const
         return 0;
 }
 
+time_t audit_date(time_t now) {
+        const char *sde = getenv("SOURCE_DATE_EPOCH");
+        uint64_t e;
+
+        return sde && safe_atou64(sde, &e) >= 0 ? (time_t) e : now;
+}
+
 int audit_session(struct sis_root *root, const struct audit_config *cfg_in, char *const *only,
                   const struct sis_policy *policy, time_t now, struct sis_report **ret, enum audit_stage *ret_stage) {
         _cleanup_report_ struct sis_report *rep = NULL;
         struct audit_config cfg = *cfg_in;
         const char *profile = policy ? sis_policy_profile(policy) : NULL;
-        const char *sde = getenv("SOURCE_DATE_EPOCH");
-        uint64_t e;
         int k;
 
         if (profile)
@@ -474,13 +479,9 @@ int audit_session(struct sis_root *root, const struct audit_config *cfg_in, char
         k = audit_run(root, &cfg, only, &rep);
         if (k < 0)
                 return k;
-        rep->started = now;
-        if (sde) {
-                /* Reproducible output for golden tests and diffs. */
-                if (safe_atou64(sde, &e) >= 0)
-                        rep->started = (time_t) e;
-                rep->duration = 0;
-        }
+        rep->started = audit_date(now);
+        if (getenv("SOURCE_DATE_EPOCH"))
+                rep->duration = 0; /* reproducible output for golden tests and diffs */
         if (policy) {
                 *ret_stage = AUDIT_STAGE_POLICY;
                 k = sis_policy_apply(policy, rep, rep->started, check_id_known);

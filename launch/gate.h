@@ -31,3 +31,8 @@ void gate_result_done(struct gate_result *r);
 /* Can a VM use KVM on this host, by the gate's audit: kvm.device, kvm.access and kvm.api all
  * PASS? If not, *ret_why (caller frees; NULL on ENOMEM) names the first that does not. */
 bool gate_kvm_usable(const struct gate_result *r, char **ret_why);
+
+/* Does the policy file (NULL: none) waive check id, one the launch decides itself (a launch check
+ * check_id_known() accepts, like snapshot.vmgenid), on the date the audit would use? False when
+ * the policy cannot be read. */
+bool gate_policy_waives(const char *policy_path, const char *id);
