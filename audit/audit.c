@@ -5,6 +5,7 @@
 #include "dl.h"
 #include <time.h>
 
+#include "policy.h"
 #include "util.h"
 
 void audit_config_defaults(struct audit_config *cfg) {
@@ -407,7 +408,6 @@ int audit_run(struct sis_root *root, const struct audit_config *cfg, char *const
         const struct check *table;
         size_t n;
         struct timespec t0, t1;
-        const char *sde = getenv("SOURCE_DATE_EPOCH");
         int k = 0;
 
         clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -454,14 +454,40 @@ int audit_run(struct sis_root *root, const struct audit_config *cfg, char *const
                 return k;
         clock_gettime(CLOCK_MONOTONIC, &t1);
         rep->duration = (double) (t1.tv_sec - t0.tv_sec) + (double) (t1.tv_nsec - t0.tv_nsec) / 1e9;
-        if (sde) {
-                /* Reproducible output for golden tests and diffs. */
-                uint64_t e;
-                if (safe_atou64(sde, &e) >= 0)
-                        rep->started = (time_t) e;
-                rep->duration = 0;
-        }
         sis_report_finish(rep);
+        *ret = TAKE_PTR(rep);
+        return 0;
+}
+
+time_t audit_date(time_t now) {
+        const char *sde = getenv("SOURCE_DATE_EPOCH");
+        uint64_t e;
+
+        return sde && safe_atou64(sde, &e) >= 0 ? (time_t) e : now;
+}
+
+int audit_session(struct sis_root *root, const struct audit_config *cfg_in, char *const *only,
+                  const struct sis_policy *policy, time_t now, struct sis_report **ret, enum audit_stage *ret_stage) {
+        _cleanup_report_ struct sis_report *rep = NULL;
+        struct audit_config cfg = *cfg_in;
+        const char *profile = policy ? sis_policy_profile(policy) : NULL;
+        int k;
+
+        if (profile)
+                cfg.profile = streq(profile, "development") ? PROFILE_DEVELOPMENT : PROFILE_PRODUCTION;
+        *ret_stage = AUDIT_STAGE_RUN;
+        k = audit_run(root, &cfg, only, &rep);
+        if (k < 0)
+                return k;
+        rep->started = audit_date(now);
+        if (getenv("SOURCE_DATE_EPOCH"))
+                rep->duration = 0; /* reproducible output for golden tests and diffs */
+        if (policy) {
+                *ret_stage = AUDIT_STAGE_POLICY;
+                k = sis_policy_apply(policy, rep, rep->started, check_id_known);
+                if (k < 0)
+                        return k;
+        }
         *ret = TAKE_PTR(rep);
         return 0;
 }

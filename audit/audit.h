@@ -1,27 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
-
+/* The checks' header: the context they share, its readers, the probes, and the check functions
+ * the table in checks.c names. What the audit's users see is in audit-api.h. */
 #include <stdbool.h>
-#include <sys/types.h>
 
+#include "audit-api.h"
 #include "parse.h"
-#include "report.h"
-#include "sysroot.h"
-
-enum audit_profile { PROFILE_PRODUCTION, PROFILE_DEVELOPMENT };
-
-struct audit_config {
-        enum audit_profile profile;
-        const char *firecracker; /* NULL: search the default locations */
-        const char *jailer;
-        const char *qemu;        /* set: the VMM is this QEMU, under sis's own jail (no jailer) */
-        const char *chroot_base;
-        uid_t jail_uid_min, jail_uid_max;
-        gid_t jail_gid_min, jail_gid_max;
-        const char *run_dir;     /* sis-launch's state (vm.* checks); NULL: /run/sis */
-        bool no_vm_checks;       /* the launch gate audits the host, not the VMs already running */
-};
-void audit_config_defaults(struct audit_config *cfg);
 
 /* What the checks share: the root, the configuration, and files parsed once per run. */
 struct audit_ctx {
@@ -81,30 +65,8 @@ int audit_read_opt(struct audit_ctx *c, struct sis_finding *f, const char *path,
 /* A human reason for a read error (for UNKNOWN summaries). */
 const char *audit_strerror(int err);
 
-/* The check table. */
-struct check {
-        const char *id;       /* "cpu.smt"; a family ends in ".*" */
-        const char *title;
-        const char *category;
-        enum sis_severity severity;
-        bool required;
-        const char *rationale;
-        const char *remediation;
-        const char *refs[4];
-        void (*run)(struct audit_ctx *c, struct sis_finding *f, const char *arg);
-        /* families: the instances on this host ("spectre_v2", …) */
-        int (*instances)(struct audit_ctx *c, char ***ret);
-};
-
-const struct check *check_table(size_t *ret_n);
-/* Is id a check this version has (an ID, a family instance like cpu.vuln.<any>, or a glob that
- * matches one)? */
-bool check_id_known(const char *id);
-/* Does the check (id, or a family instance id, in category) match one of the patterns: an id
- * ("cpu.smt"), a glob ("cpu.vuln.*"), an id prefix ("cpu.vuln"), or a category ("memory")? */
-bool check_selected(const char *id, const char *category, char *const *only);
-
-/* Run the selected checks into a report. */
+/* Run the selected checks (only: NULL for all) into a report dated now; audit_session() is
+ * this with the policy and the date applied. */
 int audit_run(struct sis_root *root, const struct audit_config *cfg, char *const *only, struct sis_report **ret);
 
 /* Probes (audit/probes.c): live-only answers as JSON, via sis_root_probe(). */

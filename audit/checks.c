@@ -264,6 +264,18 @@ bool check_id_known(const char *id) {
         return false;
 }
 
+bool check_pattern_known(const char *pattern) {
+        char *const one[] = { (char *) pattern, NULL };
+
+        for (size_t i = 0; i < ELEMENTSOF(checks); i++) {
+                if (check_selected(checks[i].id, checks[i].category, one) || fnmatch(checks[i].id, pattern, 0) == 0)
+                        return true;
+                if (checks[i].instances && strncmp(pattern, checks[i].id, strlen(checks[i].id) - 2) == 0)
+                        return true;
+        }
+        return false;
+}
+
 const struct check *check_table(size_t *ret_n) {
         *ret_n = ELEMENTSOF(checks);
         return checks;

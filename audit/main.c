@@ -1,12 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* sis-audit: is this host fit to run Firecracker microVMs? */
-#include <fnmatch.h>
 #include <getopt.h>
 #include <malloc.h>
 #include <stdarg.h>
 #include <sys/stat.h>
 
-#include "audit.h"
+#include "audit-api.h"
 #include "dump.h"
 #include "fileio.h"
 #include "log.h"
@@ -114,22 +113,6 @@ static int parse_range(const char *s, unsigned *lo, unsigned *hi) {
         return 0;
 }
 
-/* Every --only pattern must name something, or a typo would silently audit nothing. */
-static bool pattern_known(const char *p) {
-        const struct check *t;
-        size_t n;
-
-        t = check_table(&n);
-        for (size_t i = 0; i < n; i++) {
-                char *const one[] = { (char *) p, NULL };
-                if (check_selected(t[i].id, t[i].category, one) || fnmatch(t[i].id, p, 0) == 0)
-                        return true;
-                if (t[i].instances && strncmp(p, t[i].id, strlen(t[i].id) - 2) == 0)
-                        return true;
-        }
-        return false;
-}
-
 static int list_checks(const char *format, FILE *out) {
         const struct check *t;
         size_t n;
@@ -160,205 +143,245 @@ static int list_checks(const char *format, FILE *out) {
         return 0;
 }
 
-int main(int argc, char **argv) {
+/* The command line, parsed. */
+struct cli {
         struct audit_config cfg;
-        const char *root_dir = "/", *format = "text", *output = NULL, *collect = NULL, *profile = NULL;
-        _cleanup_policy_ struct sis_policy *policy = NULL;
-        const char *policy_path = NULL;
-        _cleanup_strv_free_ char **only = NULL;
-        _cleanup_root_ struct sis_root *root = NULL;
-        _cleanup_report_ struct sis_report *rep = NULL;
-        _cleanup_dump_ struct sis_dump *dump = NULL;
-        _cleanup_free_ char *text = NULL;
-        bool list = false, no_color = false;
-        struct render_opts ro = {};
-        render_fn render;
-        int c, k;
+        const char *root_dir, *format, *output, *collect, *profile, *policy_path;
+        char **only;
+        bool list, no_color;
+};
 
-        /* a run lives for milliseconds: memory freed is kept for the next allocation rather than
-         * given back and faulted in again (page faults are most of a live audit's system time) */
-        (void) mallopt(M_TRIM_THRESHOLD, 64 << 20);
-        (void) mallopt(M_MMAP_THRESHOLD, 16 << 20);
-        sis_log_set(log_stderr, NULL, SIS_LOG_WARNING);
-        audit_config_defaults(&cfg);
-        while ((c = getopt_long(argc, argv, "r:p:P:f:o:lc:hV", options, NULL)) >= 0) {
+static void cli_done(struct cli *a) {
+        strv_free(a->only);
+}
+
+/* --firecracker, --qemu, --jailer, --chroot-base: an absolute path into cfg. */
+static int parse_path_option(struct cli *a, int opt, const char *arg) {
+        static const struct {
+                int opt;
+                const char *name;
+                size_t field;
+        } paths[] = {
+                { OPT_FIRECRACKER, "firecracker", offsetof(struct audit_config, firecracker) },
+                { OPT_QEMU, "qemu", offsetof(struct audit_config, qemu) },
+                { OPT_JAILER, "jailer", offsetof(struct audit_config, jailer) },
+                { OPT_CHROOT_BASE, "chroot-base", offsetof(struct audit_config, chroot_base) },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(paths); i++) {
+                if (paths[i].opt != opt)
+                        continue;
+                if (arg[0] != '/')
+                        return usage_error("--%s: '%s' is not an absolute path", paths[i].name, arg);
+                *(const char **) ((char *) &a->cfg + paths[i].field) = arg;
+                return 0;
+        }
+        return EXIT_USAGE;
+}
+
+static int parse_only(struct cli *a, const char *arg) {
+        _cleanup_strv_free_ char **l = NULL;
+
+        if (strv_split(arg, ",", &l) < 0)
+                return EXIT_USAGE;
+        for (char **p = l; *p; p++) {
+                if (!check_pattern_known(*p))
+                        return usage_error("--only: no check matches '%s' (see --list-checks)", *p);
+                if (strv_extend(&a->only, *p) < 0)
+                        return EXIT_USAGE;
+        }
+        return 0;
+}
+
+static int parse_jail_range(struct cli *a, int opt, const char *arg) {
+        unsigned lo, hi;
+
+        if (parse_range(arg, &lo, &hi) < 0)
+                return usage_error("--%s: '%s' is not a range MIN-MAX of non-zero ids",
+                                   opt == OPT_JAIL_UID ? "jail-uid" : "jail-gid", arg);
+        if (opt == OPT_JAIL_UID) {
+                a->cfg.jail_uid_min = lo;
+                a->cfg.jail_uid_max = hi;
+        } else {
+                a->cfg.jail_gid_min = lo;
+                a->cfg.jail_gid_max = hi;
+        }
+        return 0;
+}
+
+static int parse_vm(struct cli *a, const char *arg) {
+        _cleanup_free_ char *id = NULL;
+
+        if (!vm_id_ok(arg))
+                return usage_error("--vm: '%s' is not a VM name", arg);
+        id = strdup_printf("vm.%s", arg);
+        if (!id || strv_extend(&a->only, id) < 0)
+                return EXIT_USAGE;
+        return 0;
+}
+
+/* 0: go on; >0 or -1: exit with that code (-1: 0, after --help or --version). */
+static int parse_args(int argc, char **argv, struct cli *a) {
+        int c, k = 0;
+
+        while (k == 0 && (c = getopt_long(argc, argv, "r:p:P:f:o:lc:hV", options, NULL)) >= 0) {
                 switch (c) {
-                case 'r':
-                        root_dir = optarg;
-                        break;
+                case 'r': a->root_dir = optarg; break;
+                case 'P': a->policy_path = optarg; break;
+                case 'f': a->format = optarg; break;
+                case 'o': a->output = optarg; break;
+                case 'l': a->list = true; break;
+                case 'c': a->collect = optarg; break;
+                case OPT_NO_COLOR: a->no_color = true; break;
                 case 'p':
                         if (!streq(optarg, "production") && !streq(optarg, "development"))
                                 return usage_error("--profile: unknown profile '%s' (production, development)", optarg);
-                        profile = optarg;
+                        a->profile = optarg;
                         break;
-                case 'P':
-                        policy_path = optarg;
-                        break;
-                case 'f':
-                        format = optarg;
-                        break;
-                case 'o':
-                        output = optarg;
-                        break;
-                case OPT_ONLY: {
-                        _cleanup_strv_free_ char **l = NULL;
-                        if (strv_split(optarg, ",", &l) < 0)
-                                return EXIT_USAGE;
-                        for (char **p = l; *p; p++) {
-                                if (!pattern_known(*p))
-                                        return usage_error("--only: no check matches '%s' (see --list-checks)", *p);
-                                if (strv_extend(&only, *p) < 0)
-                                        return EXIT_USAGE;
-                        }
-                        break;
-                }
-                case 'l':
-                        list = true;
-                        break;
-                case 'c':
-                        collect = optarg;
+                case OPT_ONLY:
+                        k = parse_only(a, optarg);
                         break;
                 case OPT_FIRECRACKER:
                 case OPT_QEMU:
                 case OPT_JAILER:
                 case OPT_CHROOT_BASE:
-                        if (optarg[0] != '/')
-                                return usage_error("--%s: '%s' is not an absolute path",
-                                                   c == OPT_FIRECRACKER ? "firecracker" : c == OPT_QEMU ? "qemu" :
-                                                   c == OPT_JAILER ? "jailer" : "chroot-base",
-                                                   optarg);
-                        if (c == OPT_QEMU)
-                                cfg.qemu = optarg;
-                        else if (c == OPT_FIRECRACKER)
-                                cfg.firecracker = optarg;
-                        else if (c == OPT_JAILER)
-                                cfg.jailer = optarg;
-                        else
-                                cfg.chroot_base = optarg;
+                        k = parse_path_option(a, c, optarg);
                         break;
                 case OPT_JAIL_UID:
-                case OPT_JAIL_GID: {
-                        unsigned lo, hi;
-                        if (parse_range(optarg, &lo, &hi) < 0)
-                                return usage_error("--%s: '%s' is not a range MIN-MAX of non-zero ids",
-                                                   c == OPT_JAIL_UID ? "jail-uid" : "jail-gid", optarg);
-                        if (c == OPT_JAIL_UID) {
-                                cfg.jail_uid_min = lo;
-                                cfg.jail_uid_max = hi;
-                        } else {
-                                cfg.jail_gid_min = lo;
-                                cfg.jail_gid_max = hi;
-                        }
+                case OPT_JAIL_GID:
+                        k = parse_jail_range(a, c, optarg);
                         break;
-                }
-                case OPT_NO_COLOR:
-                        no_color = true;
+                case OPT_VM:
+                        k = parse_vm(a, optarg);
                         break;
-                case OPT_VM: {
-                        _cleanup_free_ char *id = NULL;
-                        if (!vm_id_ok(optarg))
-                                return usage_error("--vm: '%s' is not a VM name", optarg);
-                        id = strdup_printf("vm.%s", optarg);
-                        if (!id || strv_extend(&only, id) < 0)
-                                return EXIT_USAGE;
-                        break;
-                }
                 case OPT_RUN_DIR:
                         if (optarg[0] != '/')
                                 return usage_error("--run-dir: '%s' is not an absolute path", optarg);
-                        cfg.run_dir = optarg;
+                        a->cfg.run_dir = optarg;
                         break;
                 case 'h':
                         fputs(usage_text, stdout);
-                        return 0;
+                        return -1;
                 case 'V':
                         printf("sis-audit %s\n", SIS_VERSION);
-                        return 0;
+                        return -1;
                 default:
                         fputs("sis-audit: invalid usage (see --help)\n", stderr);
                         return EXIT_USAGE;
                 }
         }
-        if (optind < argc)
+        if (k == 0 && optind < argc)
                 return usage_error("unexpected argument '%s'", argv[optind]);
-        render = render_lookup(format);
-        if (!render)
-                return usage_error("--format: unknown format '%s' (text, json, junit, prometheus, markdown, html)", format);
-        if (list)
-                return list_checks(format, stdout) < 0 ? EXIT_USAGE : 0;
-        if (policy_path) {
-                _cleanup_free_ char *err = NULL;
-                k = sis_policy_load(policy_path, &policy, &err);
-                if (k < 0) {
-                        log_error("%s", err ? err : strerror(-k));
-                        return EXIT_USAGE;
-                }
-                if (profile && sis_policy_profile(policy) && !streq(profile, sis_policy_profile(policy)))
-                        return usage_error("--profile %s contradicts the policy's profile %s", profile,
-                                           sis_policy_profile(policy));
-                if (!profile)
-                        profile = sis_policy_profile(policy);
-        }
-        if (profile && streq(profile, "development"))
-                cfg.profile = PROFILE_DEVELOPMENT;
+        return k;
+}
 
-        k = sis_root_new(root_dir, &root);
+/* --policy: loaded, and agreeing with --profile; the profile it names becomes the CLI's. */
+static int load_policy(struct cli *a, struct sis_policy **ret) {
+        _cleanup_free_ char *err = NULL;
+        const char *pp;
+        int k;
+
+        k = sis_policy_load(a->policy_path, ret, &err);
         if (k < 0) {
-                log_error_errno(k, "--root %s: %s", root_dir,
-                                k == -EBADMSG ? "not a valid dump (bad archive or " SIS_DUMP_META ")" : strerror(-k));
+                log_error("%s", err ? err : strerror(-k));
                 return EXIT_USAGE;
         }
-        if (collect) {
-                if (sis_dump_new(&dump) < 0)
-                        return EXIT_USAGE;
-                sis_root_set_recorder(root, dump);
-        }
-        k = audit_run(root, &cfg, only, &rep);
-        if (k < 0) {
-                log_error_errno(k, "audit failed: %m");
-                return EXIT_USAGE;
-        }
-        if (only && startswith(only[strv_length(only) - 1], "vm.") && rep->n_findings == 0)
-                return usage_error("--vm %s: no such VM under %s/vms", only[strv_length(only) - 1] + 3,
-                                   cfg.run_dir ? cfg.run_dir : "/run/sis");
-        if (policy) {
-                const char *sde = getenv("SOURCE_DATE_EPOCH");
-                uint64_t epoch;
-                k = sis_policy_apply(policy, rep, sde && safe_atou64(sde, &epoch) >= 0 ? (time_t) epoch : time(NULL),
-                                     check_id_known);
-                if (k < 0) {
-                        log_error_errno(k, "applying the policy: %m");
-                        return EXIT_USAGE;
-                }
-        }
-        if (collect) {
-                uint64_t epoch;
-                const char *sde = getenv("SOURCE_DATE_EPOCH");
-                k = sis_dump_write(dump, collect, SIS_VERSION,
-                                   sde && safe_atou64(sde, &epoch) >= 0 ? (time_t) epoch : time(NULL));
-                if (k < 0) {
-                        log_error_errno(k, "--collect %s: %m", collect);
-                        return EXIT_USAGE;
-                }
-                fprintf(stderr, "sis-audit: wrote the dump to %s (audit it anywhere with --root %s)\n", collect, collect);
-        }
+        pp = sis_policy_profile(*ret);
+        if (a->profile && pp && !streq(a->profile, pp))
+                return usage_error("--profile %s contradicts the policy's profile %s", a->profile, pp);
+        if (!a->profile)
+                a->profile = pp;
+        return 0;
+}
 
-        ro.color = !output && !no_color && streq(format, "text") && isatty(STDOUT_FILENO) && !getenv("NO_COLOR") &&
-                   !streq_ptr(getenv("TERM"), "dumb");
+/* The report, in its format, to --output or stdout. */
+static int write_report(const struct cli *a, const struct sis_report *rep, render_fn render) {
+        _cleanup_free_ char *text = NULL;
+        struct render_opts ro = {};
+        int k;
+
+        ro.color = !a->output && !a->no_color && streq(a->format, "text") && render_color_auto();
         text = render(rep, &ro);
         if (!text) {
                 log_error("out of memory rendering the report");
                 return EXIT_USAGE;
         }
-        if (output) {
-                k = write_file_atomic(output, text, strlen(text), 0644);
+        if (a->output) {
+                k = write_file_atomic(a->output, text, strlen(text), 0644);
                 if (k < 0) {
-                        log_error_errno(k, "--output %s: %m", output);
+                        log_error_errno(k, "--output %s: %m", a->output);
                         return EXIT_USAGE;
                 }
         } else if (fputs(text, stdout) == EOF || fflush(stdout) == EOF) {
                 log_error("writing the report: %m");
                 return EXIT_USAGE;
         }
-        return sis_report_exit_code(rep);
+        return 0;
+}
+
+/* --collect: every file and probe answer the audit used, dated as the report is. */
+static int write_dump(const char *collect, struct sis_dump *dump, const struct sis_report *rep) {
+        int k = sis_dump_write(dump, collect, SIS_VERSION, rep->started);
+
+        if (k < 0) {
+                log_error_errno(k, "--collect %s: %m", collect);
+                return EXIT_USAGE;
+        }
+        fprintf(stderr, "sis-audit: wrote the dump to %s (audit it anywhere with --root %s)\n", collect, collect);
+        return 0;
+}
+
+int main(int argc, char **argv) {
+        _cleanup_(cli_done) struct cli a = { .root_dir = "/", .format = "text" };
+        _cleanup_policy_ struct sis_policy *policy = NULL;
+        _cleanup_root_ struct sis_root *root = NULL;
+        _cleanup_report_ struct sis_report *rep = NULL;
+        _cleanup_dump_ struct sis_dump *dump = NULL;
+        enum audit_stage stage;
+        const struct report_format *fmt;
+        size_t n_only;
+        int k;
+
+        /* a run lives for milliseconds: memory freed is kept for the next allocation rather than
+         * given back and faulted in again (page faults are most of a live audit's system time) */
+        (void) mallopt(M_TRIM_THRESHOLD, 64 << 20);
+        (void) mallopt(M_MMAP_THRESHOLD, 16 << 20);
+        sis_log_set(log_stderr, NULL, SIS_LOG_WARNING);
+        audit_config_defaults(&a.cfg);
+        k = parse_args(argc, argv, &a);
+        if (k != 0)
+                return k < 0 ? 0 : k;
+        fmt = report_format_lookup(a.format);
+        if (!fmt)
+                return usage_error("--format: unknown format '%s' (text, json, junit, prometheus, markdown, html)", a.format);
+        if (a.list)
+                return list_checks(a.format, stdout) < 0 ? EXIT_USAGE : 0;
+        if (a.policy_path && (k = load_policy(&a, &policy)) != 0)
+                return k;
+        if (a.profile && streq(a.profile, "development"))
+                a.cfg.profile = PROFILE_DEVELOPMENT;
+
+        k = sis_root_new(a.root_dir, &root);
+        if (k < 0) {
+                log_error_errno(k, "--root %s: %s", a.root_dir,
+                                k == -EBADMSG ? "not a valid dump (bad archive or " SIS_DUMP_META ")" : strerror(-k));
+                return EXIT_USAGE;
+        }
+        if (a.collect) {
+                if (sis_dump_new(&dump) < 0)
+                        return EXIT_USAGE;
+                sis_root_set_recorder(root, dump);
+        }
+        k = audit_session(root, &a.cfg, a.only, policy, time(NULL), &rep, &stage);
+        if (k < 0) {
+                log_error_errno(k, stage == AUDIT_STAGE_POLICY ? "applying the policy: %m" : "audit failed: %m");
+                return EXIT_USAGE;
+        }
+        n_only = strv_length(a.only);
+        if (n_only > 0 && startswith(a.only[n_only - 1], "vm.") && rep->n_findings == 0)
+                return usage_error("--vm %s: no such VM under %s/vms", a.only[n_only - 1] + 3,
+                                   a.cfg.run_dir ? a.cfg.run_dir : "/run/sis");
+        if (a.collect && (k = write_dump(a.collect, dump, rep)) != 0)
+                return k;
+        k = write_report(&a, rep, fmt->render);
+        return k != 0 ? k : sis_report_exit_code(rep);
 }

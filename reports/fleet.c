@@ -153,7 +153,7 @@ const struct sis_finding *fleet_get(const struct fleet *f, size_t host, const ch
         return f->reports[host]->findings[json_object_get_int64(at)];
 }
 
-static char *fleet_json(const struct fleet *f) {
+char *fleet_json(const struct fleet *f) {
         json_object *o = json_object_new_object(), *hosts = json_object_new_array(), *checks = json_object_new_array();
         char *s;
 
@@ -204,7 +204,7 @@ static unsigned count_verdict(const struct fleet *f, enum sis_verdict v) {
         return n;
 }
 
-static char *fleet_markdown(const struct fleet *f) {
+char *fleet_markdown(const struct fleet *f) {
         struct sbuf b = {};
 
         sbuf_printf(&b, "## sis fleet: %zu hosts, %u FAIL, %u inconclusive, %u pass\n\n", f->n,
@@ -244,7 +244,7 @@ static char *fleet_markdown(const struct fleet *f) {
         return sbuf_steal(&b);
 }
 
-static char *fleet_html(const struct fleet *f) {
+char *fleet_html(const struct fleet *f) {
         struct sbuf b = {};
         static const char *const letters[] = { "P", "W", "F", "S", "U" };
 
@@ -306,7 +306,7 @@ static char *fleet_html(const struct fleet *f) {
         return sbuf_steal(&b);
 }
 
-static char *fleet_junit(const struct fleet *f) {
+char *fleet_junit(const struct fleet *f) {
         struct sbuf b = {};
         unsigned tests = 0, failures = 0, skipped = 0;
 
@@ -324,30 +324,8 @@ static char *fleet_junit(const struct fleet *f) {
         return sbuf_steal(&b);
 }
 
-static char *fleet_prometheus(const struct fleet *f) {
+char *fleet_prometheus(const struct fleet *f) {
         struct sbuf b = {};
         prom_render(&b, f->reports, f->hosts, f->n);
         return sbuf_steal(&b);
-}
-
-static const struct {
-        const char *name;
-        char *(*fn)(const struct fleet *f);
-} fleet_formats[] = {
-        { "json", fleet_json },   { "markdown", fleet_markdown },     { "html", fleet_html },
-        { "junit", fleet_junit }, { "prometheus", fleet_prometheus },
-};
-
-bool fleet_format_known(const char *format) {
-        for (size_t i = 0; i < ELEMENTSOF(fleet_formats); i++)
-                if (streq(format, fleet_formats[i].name))
-                        return true;
-        return false;
-}
-
-char *fleet_render(const struct fleet *f, const char *format) {
-        for (size_t i = 0; i < ELEMENTSOF(fleet_formats); i++)
-                if (streq(format, fleet_formats[i].name))
-                        return fleet_formats[i].fn(f);
-        return NULL;
 }

@@ -26,7 +26,14 @@ void fleet_free(struct fleet *f);
 /* The finding of check id on host i, or NULL. */
 const struct sis_finding *fleet_get(const struct fleet *f, size_t host, const char *id);
 
-char *fleet_render(const struct fleet *f, const char *format); /* NULL: unknown format or ENOMEM */
+/* The fleet renderers (the format registry in render.h names them); NULL on ENOMEM. */
+char *fleet_json(const struct fleet *f);
+char *fleet_markdown(const struct fleet *f);
+char *fleet_html(const struct fleet *f);
+char *fleet_junit(const struct fleet *f);
+char *fleet_prometheus(const struct fleet *f);
+/* By format name: NULL for a format merge does not have, or on ENOMEM. */
+char *fleet_render(const struct fleet *f, const char *format);
 bool fleet_format_known(const char *format);
 
 /* Shared with the single-report renderers. */

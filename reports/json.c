@@ -99,20 +99,6 @@ char *render_json(const struct sis_report *r, const struct render_opts *o _unuse
         return s;
 }
 
-render_fn render_lookup(const char *format) {
-        static const struct {
-                const char *name;
-                render_fn fn;
-        } formats[] = {
-                { "text", render_text },         { "json", render_json },         { "junit", render_junit },
-                { "prometheus", render_prometheus }, { "markdown", render_markdown }, { "html", render_html },
-        };
-        for (size_t i = 0; i < ELEMENTSOF(formats); i++)
-                if (streq(format, formats[i].name))
-                        return formats[i].fn;
-        return NULL;
-}
-
 const char *report_fact(const struct sis_report *r, const char *key) {
         json_object *v;
         return json_object_object_get_ex(r->host, key, &v) && v ? json_object_get_string(v) : NULL;

@@ -10,6 +10,8 @@
 struct render_opts {
         bool color; /* ANSI colour (text only; the tool enables it on a terminal) */
 };
+/* Does the environment want colour on stdout: a terminal, no NO_COLOR, TERM not "dumb"? */
+bool render_color_auto(void);
 
 char *render_text(const struct sis_report *r, const struct render_opts *o);
 char *render_json(const struct sis_report *r, const struct render_opts *o);
@@ -28,5 +30,16 @@ char *render_markdown(const struct sis_report *r, const struct render_opts *o);
 char *render_html(const struct sis_report *r, const struct render_opts *o);
 
 typedef char *(*render_fn)(const struct sis_report *r, const struct render_opts *o);
-/* By format name ("text", "json"); NULL if unknown. */
+
+/* The format registry (formats.c): every output format sis-audit --format and sis-report's
+ * render and merge know, and what each can render. */
+struct fleet;
+struct report_format {
+        const char *name;                               /* "text", "json", … */
+        render_fn render;                               /* one host's report */
+        char *(*render_fleet)(const struct fleet *f);   /* merge: many hosts; NULL if the format has none */
+};
+/* By name; NULL if unknown. */
+const struct report_format *report_format_lookup(const char *name);
+/* Its one-host renderer; NULL if unknown. */
 render_fn render_lookup(const char *format);

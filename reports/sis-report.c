@@ -5,6 +5,7 @@
 #include <stdarg.h>
 
 #include "fileio.h"
+#include "drift.h"
 #include "fleet.h"
 #include "log.h"
 #include "read.h"
@@ -70,90 +71,84 @@ static int emit(const char *text, const char *output) {
         return 0;
 }
 
-/* Effective badness for drift: a waived finding decides nothing. */
-static int badness(const struct sis_finding *f) {
-        return f->waived ? 0 : sis_status_rank(f->status);
+/* What the verbs share: the options and the arguments after the verb. */
+struct args {
+        const char *format, *output;
+        bool no_color;
+        char **files;
+        size_t n_files;
+};
+
+static int do_render(const struct args *a) {
+        _cleanup_report_ struct sis_report *r = NULL;
+        _cleanup_free_ char *text = NULL;
+        const struct report_format *fmt;
+        struct render_opts ro = {};
+
+        if (a->n_files != 1)
+                return usage_error("render takes one REPORT.json");
+        fmt = report_format_lookup(a->format ? a->format : "text");
+        if (!fmt)
+                return usage_error("--format: unknown format '%s' (text, json, junit, prometheus, markdown, html)", a->format);
+        if (load(a->files[0], &r) < 0)
+                return EXIT_USAGE;
+        ro.color = !a->output && !a->no_color && (!a->format || streq(a->format, "text")) && render_color_auto();
+        text = fmt->render(r, &ro);
+        return emit(text, a->output);
 }
 
-static const char *shown(const struct sis_finding *f) {
-        return f->waived ? "WAIVED" : sis_status_name(f->status);
-}
-
-static const struct sis_finding *find(const struct sis_report *r, const char *id) {
-        for (size_t i = 0; i < r->n_findings; i++)
-                if (streq(r->findings[i]->id, id))
-                        return r->findings[i];
-        return NULL;
-}
-
-static int do_diff(const struct sis_report *a, const struct sis_report *b, const char *format, const char *output) {
-        struct sbuf t = {};
-        json_object *j = json_object_new_object(), *changes = json_object_new_array();
-        unsigned worse = 0, better = 0, added = 0, removed = 0;
+static int do_merge(const struct args *a) {
+        const struct report_format *fmt = report_format_lookup(a->format ? a->format : "html");
+        struct sis_report **rs;
+        struct fleet *f = NULL;
+        _cleanup_free_ char *text = NULL;
         int k;
 
-#define CHANGE(kind, id, from, to, summary)                                                         \
-        do {                                                                                        \
-                json_object *c = json_object_new_object();                                          \
-                json_object_object_add(c, "change", json_object_new_string(kind));                  \
-                json_object_object_add(c, "id", json_object_new_string(id));                        \
-                json_object_object_add(c, "from", (from) ? json_object_new_string(from) : NULL);    \
-                json_object_object_add(c, "to", (to) ? json_object_new_string(to) : NULL);          \
-                json_object_object_add(c, "summary", (summary) ? json_object_new_string(summary) : NULL); \
-                json_object_array_add(changes, c);                                                  \
-                sbuf_printf(&t, "  %-8s %-36s %-8s -> %-8s %s\n", kind, id, (from) ? (from) : "-",   \
-                            (to) ? (to) : "-", (summary) ? (summary) : "");                          \
-        } while (0)
-
-        sbuf_printf(&t, "sis-report diff: host %s, verdict %s -> %s\n", strna(report_fact(b, "hostname")),
-                    sis_verdict_name(a->verdict), sis_verdict_name(b->verdict));
-        for (size_t i = 0; i < b->n_findings; i++) {
-                const struct sis_finding *nf = b->findings[i], *of = find(a, nf->id);
-                if (!of) {
-                        added++;
-                        if (badness(nf) >= sis_status_rank(SIS_WARN))
-                                worse += badness(nf) == sis_status_rank(SIS_FAIL);
-                        CHANGE(badness(nf) == sis_status_rank(SIS_FAIL) ? "new-fail" : "new", nf->id, NULL, shown(nf), nf->summary);
-                } else if (badness(nf) > badness(of)) {
-                        worse++;
-                        CHANGE("worse", nf->id, shown(of), shown(nf), nf->summary);
-                } else if (badness(nf) < badness(of)) {
-                        better++;
-                        CHANGE("better", nf->id, shown(of), shown(nf), nf->summary);
-                } else if (!streq(shown(nf), shown(of)))
-                        CHANGE("changed", nf->id, shown(of), shown(nf), nf->summary);
-        }
-        for (size_t i = 0; i < a->n_findings; i++)
-                if (!find(b, a->findings[i]->id)) {
-                        removed++;
-                        CHANGE("removed", a->findings[i]->id, shown(a->findings[i]), NULL, NULL);
+        if (a->n_files == 0)
+                return usage_error("merge takes one or more REPORT.json");
+        if (!fmt || !fmt->render_fleet)
+                return usage_error("--format: unknown format '%s' for merge (html, markdown, json, junit, prometheus)", a->format);
+        rs = calloc(a->n_files, sizeof(*rs));
+        if (!rs)
+                return EXIT_USAGE;
+        for (size_t i = 0; i < a->n_files; i++)
+                if (load(a->files[i], &rs[i]) < 0) {
+                        for (size_t j = 0; j < i; j++)
+                                sis_report_free(rs[j]);
+                        free(rs);
+                        return EXIT_USAGE;
                 }
-#undef CHANGE
-        sbuf_printf(&t, "%u worse, %u better, %u new, %u removed\n", worse, better, added, removed);
-        json_object_object_add(j, "schema_version", json_object_new_int(1));
-        json_object_object_add(j, "tool", json_object_new_string("sis-report"));
-        json_object_object_add(j, "kind", json_object_new_string("diff"));
-        json_object_object_add(j, "verdict_before", json_object_new_string(sis_verdict_name(a->verdict)));
-        json_object_object_add(j, "verdict_after", json_object_new_string(sis_verdict_name(b->verdict)));
-        json_object_object_add(j, "worse", json_object_new_int((int) worse));
-        json_object_object_add(j, "better", json_object_new_int((int) better));
-        json_object_object_add(j, "new", json_object_new_int((int) added));
-        json_object_object_add(j, "removed", json_object_new_int((int) removed));
-        json_object_object_add(j, "changes", changes);
-        if (streq(format, "json")) {
-                _cleanup_free_ char *s = strdup_printf("%s\n", json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY |
-                                                                                                     JSON_C_TO_STRING_SPACED |
-                                                                                                     JSON_C_TO_STRING_NOSLASHESCAPE));
-                k = emit(s, output);
-                sbuf_done(&t);
-        } else {
-                _cleanup_free_ char *s = sbuf_steal(&t);
-                k = emit(s, output);
+        k = fleet_new(rs, a->n_files, &f);
+        if (k < 0) {
+                fputs("sis-report: out of memory\n", stderr);
+                return EXIT_USAGE;
         }
-        json_object_put(j);
-        if (k)
-                return k;
-        return worse > 0 || (a->verdict == SIS_VERDICT_PASS && b->verdict != SIS_VERDICT_PASS) ? 1 : 0;
+        text = fmt->render_fleet(f);
+        fleet_free(f);
+        return emit(text, a->output);
+}
+
+/* Exit 1 when something got worse. */
+static int do_diff(const struct args *a) {
+        _cleanup_report_ struct sis_report *before = NULL, *after = NULL;
+        _cleanup_free_ char *text = NULL;
+        struct report_drift d;
+        int k;
+
+        if (a->n_files != 2)
+                return usage_error("diff takes OLD.json NEW.json");
+        if (a->format && !streq(a->format, "text") && !streq(a->format, "json"))
+                return usage_error("--format: unknown format '%s' for diff (text, json)", a->format);
+        if (load(a->files[0], &before) < 0 || load(a->files[1], &after) < 0)
+                return EXIT_USAGE;
+        if (report_drift_compute(before, after, &d) < 0)
+                return emit(NULL, a->output);
+        text = a->format && streq(a->format, "json") ? report_drift_json(&d) : report_drift_text(&d);
+        k = emit(text, a->output);
+        if (k == 0)
+                k = report_drift_worse(&d) ? 1 : 0;
+        report_drift_done(&d);
+        return k;
 }
 
 int main(int argc, char **argv) {
@@ -162,8 +157,12 @@ int main(int argc, char **argv) {
                 { "no-color", no_argument, NULL, 'C' },     { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, 'V' },      {}
         };
-        const char *format = NULL, *output = NULL, *verb;
-        bool no_color = false;
+        static const struct {
+                const char *name;
+                int (*fn)(const struct args *a);
+        } verbs[] = { { "render", do_render }, { "merge", do_merge }, { "diff", do_diff } };
+        struct args args = {};
+        const char *verb;
         int c;
 
         /* a report read is freed while the one written is built: keep the memory for it rather
@@ -173,9 +172,9 @@ int main(int argc, char **argv) {
         (void) mallopt(M_MMAP_THRESHOLD, 64 << 20);
         while ((c = getopt_long(argc, argv, "f:o:hV", options, NULL)) >= 0)
                 switch (c) {
-                case 'f': format = optarg; break;
-                case 'o': output = optarg; break;
-                case 'C': no_color = true; break;
+                case 'f': args.format = optarg; break;
+                case 'o': args.output = optarg; break;
+                case 'C': args.no_color = true; break;
                 case 'h': fputs(usage_text, stdout); return 0;
                 case 'V': printf("sis-report %s\n", SIS_VERSION); return 0;
                 default: fputs("sis-report: invalid usage (see --help)\n", stderr); return EXIT_USAGE;
@@ -183,65 +182,10 @@ int main(int argc, char **argv) {
         if (optind >= argc)
                 return usage_error("no verb: render, merge or diff");
         verb = argv[optind++];
-
-        if (streq(verb, "render")) {
-                _cleanup_report_ struct sis_report *r = NULL;
-                _cleanup_free_ char *text = NULL;
-                struct render_opts ro = {};
-                render_fn fn;
-
-                if (argc - optind != 1)
-                        return usage_error("render takes one REPORT.json");
-                fn = render_lookup(format ? format : "text");
-                if (!fn)
-                        return usage_error("--format: unknown format '%s' (text, json, junit, prometheus, markdown, html)", format);
-                if (load(argv[optind], &r) < 0)
-                        return EXIT_USAGE;
-                ro.color = !output && !no_color && (!format || streq(format, "text")) && isatty(STDOUT_FILENO) &&
-                           !getenv("NO_COLOR") && !streq_ptr(getenv("TERM"), "dumb");
-                text = fn(r, &ro);
-                return emit(text, output);
-        }
-        if (streq(verb, "merge")) {
-                struct sis_report **rs;
-                struct fleet *f = NULL;
-                _cleanup_free_ char *text = NULL;
-                size_t n = (size_t) (argc - optind);
-                int k;
-
-                if (n == 0)
-                        return usage_error("merge takes one or more REPORT.json");
-                if (!fleet_format_known(format ? format : "html"))
-                        return usage_error("--format: unknown format '%s' for merge (html, markdown, json, junit, prometheus)", format);
-                rs = calloc(n, sizeof(*rs));
-                if (!rs)
-                        return EXIT_USAGE;
-                for (size_t i = 0; i < n; i++)
-                        if (load(argv[optind + (int) i], &rs[i]) < 0) {
-                                for (size_t j = 0; j < i; j++)
-                                        sis_report_free(rs[j]);
-                                free(rs);
-                                return EXIT_USAGE;
-                        }
-                k = fleet_new(rs, n, &f);
-                if (k < 0) {
-                        fputs("sis-report: out of memory\n", stderr);
-                        return EXIT_USAGE;
-                }
-                text = fleet_render(f, format ? format : "html");
-                fleet_free(f);
-                return emit(text, output);
-        }
-        if (streq(verb, "diff")) {
-                _cleanup_report_ struct sis_report *a = NULL, *b = NULL;
-
-                if (argc - optind != 2)
-                        return usage_error("diff takes OLD.json NEW.json");
-                if (format && !streq(format, "text") && !streq(format, "json"))
-                        return usage_error("--format: unknown format '%s' for diff (text, json)", format);
-                if (load(argv[optind], &a) < 0 || load(argv[optind + 1], &b) < 0)
-                        return EXIT_USAGE;
-                return do_diff(a, b, format ? format : "text", output);
-        }
+        args.files = argv + optind;
+        args.n_files = (size_t) (argc - optind);
+        for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+                if (streq(verb, verbs[i].name))
+                        return verbs[i].fn(&args);
         return usage_error("unknown verb '%s' (render, merge, diff)", verb);
 }

@@ -8,6 +8,7 @@
 
 #include "audit.h"
 #include "helpers.h"
+#include "policy.h"
 
 struct tcase {
         const char *id;
@@ -646,10 +647,46 @@ static void test_coverage(void **state) {
         }
 }
 
+/* audit_session: the report is dated SOURCE_DATE_EPOCH, and waivers expire by that date, not
+ * by the caller's clock; the policy's profile is the report's. */
+static void test_session_date(void **state) {
+        static const char policy[] = "{\"policy_version\":1,\"profile\":\"development\",\"waivers\":[{\"check\":"
+                                     "\"cpu.smt\",\"reason\":\"trial\",\"expires\":\"2027-01-15\",\"approver\":\"alice\"}]}";
+        static const struct {
+                const char *sde;
+                bool waived;
+        } dates[] = { { "1799971200", true }, /* 2027-01-15 */ { "1800057600", false } /* 2027-01-16 */ };
+        _cleanup_free_ char *dir = mkroot(F(SMT("on", "1")));
+        _cleanup_root_ struct sis_root *r = NULL;
+        _cleanup_policy_ struct sis_policy *p = NULL;
+        _cleanup_free_ char *err = NULL;
+        char *only[] = { (char *) "cpu.smt", NULL };
+        struct audit_config cfg;
+
+        audit_config_defaults(&cfg);
+        assert_int_equal(sis_root_new(dir, &r), 0);
+        assert_int_equal(sis_policy_parse(policy, strlen(policy), "p.json", &p, &err), 0);
+        for (size_t i = 0; i < ELEMENTSOF(dates); i++) {
+                _cleanup_report_ struct sis_report *rep = NULL;
+                enum audit_stage stage;
+                assert_int_equal(setenv("SOURCE_DATE_EPOCH", dates[i].sde, 1), 0);
+                /* the caller's clock says 2001: only the epoch may decide */
+                assert_int_equal(audit_session(r, &cfg, only, p, 1000000000, &rep, &stage), 0);
+                assert_int_equal(rep->started, (time_t) strtoll(dates[i].sde, NULL, 10));
+                assert_true(rep->duration == 0);
+                assert_string_equal(rep->profile, "development");
+                assert_string_equal(rep->findings[0]->id, "cpu.smt");
+                assert_int_equal(rep->findings[0]->waived, dates[i].waived);
+        }
+        assert_int_equal(unsetenv("SOURCE_DATE_EPOCH"), 0);
+        rm_rf(dir);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_cases),
                 cmocka_unit_test(test_coverage),
+                cmocka_unit_test(test_session_date),
         };
         return cmocka_run_group_tests_name("checks", tests, NULL, NULL);
 }

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <valgrind/valgrind.h>
 
+#include "drift.h"
 #include "fleet.h"
 #include "read.h"
 #include "render.h"
@@ -187,6 +188,51 @@ static void test_fleet_linear(void **state) {
                 fail_msg("a fleet of 16,000 checks merged and rendered in %.3f s of CPU (at most %.0f s)", best, cpu_bound());
 }
 
+static struct sis_report *two_findings(const char *id1, enum sis_status s1, const char *id2, enum sis_status s2) {
+        struct sis_report *r = sis_report_new("sis-audit", "1", "production");
+        const char *ids[] = { id1, id2 };
+        enum sis_status st[] = { s1, s2 };
+
+        assert_non_null(r);
+        for (size_t i = 0; i < ELEMENTSOF(ids); i++) {
+                struct sis_finding *f = sis_finding_new(ids[i], "t", "cpu", SIS_SEV_HIGH, true);
+                assert_non_null(f);
+                f->status = st[i];
+                assert_int_equal(sis_report_add(r, f), 0);
+        }
+        sis_report_finish(r);
+        return r;
+}
+
+/* diff: the change list, in the new report's order, then what is gone. */
+static void test_drift(void **state) {
+        _cleanup_report_ struct sis_report *a = two_findings("cpu.smt", SIS_PASS, "mem.ksm", SIS_WARN);
+        _cleanup_report_ struct sis_report *b = two_findings("cpu.smt", SIS_FAIL, "kvm.api", SIS_FAIL);
+        _cleanup_free_ char *text = NULL;
+        struct report_drift d;
+
+        assert_int_equal(report_drift_compute(a, b, &d), 0);
+        assert_int_equal(d.n_changes, 3);
+        assert_string_equal(d.changes[0].kind, "worse");
+        assert_string_equal(d.changes[0].from, "PASS");
+        assert_string_equal(d.changes[1].kind, "new-fail");
+        assert_null(d.changes[1].from);
+        assert_string_equal(d.changes[2].kind, "removed");
+        assert_string_equal(d.changes[2].id, "mem.ksm");
+        assert_int_equal(d.worse, 2);
+        assert_int_equal(d.added, 1);
+        assert_int_equal(d.removed, 1);
+        assert_true(report_drift_worse(&d));
+        text = report_drift_text(&d);
+        assert_non_null(strstr(text, "2 worse, 0 better, 1 new, 1 removed\n"));
+        report_drift_done(&d);
+
+        assert_int_equal(report_drift_compute(b, b, &d), 0);
+        assert_int_equal(d.n_changes, 0);
+        assert_false(report_drift_worse(&d));
+        report_drift_done(&d);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_evidence_bytes),
@@ -194,6 +240,7 @@ int main(void) {
                 cmocka_unit_test(test_read_duplicate),
                 cmocka_unit_test(test_read_linear),
                 cmocka_unit_test(test_fleet_linear),
+                cmocka_unit_test(test_drift),
         };
         return cmocka_run_group_tests_name("report", tests, NULL, NULL);
 }
