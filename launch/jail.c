@@ -10,6 +10,7 @@
 #include "dump.h"
 #include "fileio.h"
 #include "jailfs.h"
+#include "runopts.h"
 #include "util.h"
 
 uint64_t jail_mem_limit(unsigned mem_mib) {
@@ -73,6 +74,17 @@ int jailer_argv(const struct jailer_opts *o, char ***ret) {
                 return k;
         *ret = TAKE_PTR(a);
         return 0;
+}
+
+int jailer_argv_for(const struct run_opts *o, uid_t uid, const char *netns, int cgroup_version, char ***ret) {
+        char *api_args[] = { (char *) "--api-sock", (char *) API_SOCK, NULL };
+        char *cfg_args[] = { (char *) "--config-file", (char *) "/vm-config.json", (char *) "--no-api", NULL };
+        const struct jailer_opts jo = { .jailer = o->jailer, .id = o->id, .exec_file = o->firecracker, .uid = uid, .gid = uid,
+                                        .chroot_base = o->chroot_base, .netns = netns, .cgroup_version = cgroup_version,
+                                        .vcpus = o->vcpus, .mem_mib = o->mem_mib,
+                                        .vmm_args = o->config_file ? cfg_args : api_args };
+
+        return jailer_argv(&jo, ret);
 }
 
 /* A read-only input in the jail: a hard link when on the same filesystem, else a copy. */

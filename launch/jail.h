@@ -39,6 +39,14 @@ struct jailer_opts {
 
 /* The argv (NULL-terminated, caller frees with strv_free). */
 int jailer_argv(const struct jailer_opts *o, char ***ret);
+
+#define API_SOCK "/run/firecracker.socket" /* Firecracker's API, in the jail's run/ */
+
+struct run_opts;
+/* The jailer's argv for a run of o: VM uid (and gid) uid, in network namespace netns (NULL:
+ * none), cgroup version cgroup_version; Firecracker gets its API socket, or with --config-file its
+ * configuration file and no API. What run and --dry-run both print and run. */
+int jailer_argv_for(const struct run_opts *o, uid_t uid, const char *netns, int cgroup_version, char ***ret);
 /* The memory limit of a Firecracker VM's cgroup: its guest's memory and 64 MiB for the VMM. */
 uint64_t jail_mem_limit(unsigned mem_mib);
 

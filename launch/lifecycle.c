@@ -257,7 +257,7 @@ static _Noreturn void monitor_loop(const char *run_dir, const char *id) {
         busy = strdup_printf("%s/vms/%s/busy", v.reg.run_dir, id);
         counters = strdup_printf("%s/vms/%s/vmm-counters.json", v.reg.run_dir, id);
         denied = strdup_printf("%s/vms/%s/denied.log", v.reg.run_dir, id);
-        ns = strdup_printf("/run/netns/sis-%s", id);
+        ns = net_ns_path(id);
         if (!log || !metrics || !busy || !counters || !denied || !ns)
                 _exit(1);
         /* Firecracker's counters so far (a monitor restarted by list goes on from them; QEMU's are

@@ -35,7 +35,6 @@
 #include "state.h"
 #include "util.h"
 
-#define API_SOCK "/run/firecracker.socket"
 #define fail launch_fail
 #define step launch_step
 
@@ -300,8 +299,11 @@ char *vmm_version(const char *binary) {
         if (pipe2(pipefd, O_CLOEXEC) < 0)
                 return NULL;
         pid = fork();
-        if (pid < 0)
+        if (pid < 0) {
+                close(pipefd[0]);
+                close(pipefd[1]);
                 return NULL;
+        }
         if (pid == 0) {
                 char *argv[] = { (char *) binary, (char *) "--version", NULL };
                 char *envp[] = { NULL };
@@ -570,10 +572,7 @@ int vm_start(const struct run_opts *o, const struct start_req *r, const struct g
         _cleanup_free_ char *chroot = vm_chroot(o->chroot_base, backend, o->id), *cmd = NULL, *dir = vm_dir(o->run_dir, o->id),
                             *err = NULL, *vms = strdup_printf("%s/vms", o->run_dir), *mounts = self_mounts();
         _cleanup_strv_free_ char **argv = NULL;
-        char *api_args[] = { (char *) "--api-sock", (char *) API_SOCK, NULL };
-        char *cfg_args[] = { (char *) "--config-file", (char *) "/vm-config.json", (char *) "--no-api", NULL };
         json_object *st = NULL;
-        struct jailer_opts jo;
         struct vm_net net = {};
         struct reg_vm vm = {};
         struct vm_peer peer;
@@ -615,11 +614,8 @@ int vm_start(const struct run_opts *o, const struct start_req *r, const struct g
                 goto undo;
         }
         peer = (struct vm_peer) { .dir = chroot, .sock = qemu ? QMP_SOCK + 1 : API_SOCK + 1, .uid = vm.uid, .vm = o->id };
-        jo = (struct jailer_opts) { .jailer = o->jailer, .id = o->id, .exec_file = o->firecracker, .uid = vm.uid, .gid = vm.uid,
-                                    .chroot_base = o->chroot_base, .netns = has_net ? net.ns_path : NULL,
-                                    .cgroup_version = cgv, .vcpus = o->vcpus,
-                                    .mem_mib = o->mem_mib, .vmm_args = o->config_file ? cfg_args : api_args };
-        if ((qemu ? qemu_argv(r->qvm, &argv) : jailer_argv(&jo, &argv)) < 0 || !(cmd = shell_join(argv)))
+        if ((qemu ? qemu_argv(r->qvm, &argv) : jailer_argv_for(o, vm.uid, has_net ? net.ns_path : NULL, cgv, &argv)) < 0 ||
+            !(cmd = shell_join(argv)))
                 goto undo;
         {
                 /* Firecracker's snapshot: the guest's memory and a little state */
@@ -990,19 +986,14 @@ int vm_run(const struct run_opts *o) {
         if (o->dry_run) {
                 _cleanup_strv_free_ char **argv = NULL;
                 _cleanup_free_ char *cmd = NULL;
-                nsp = strdup_printf("/run/netns/sis-%s", o->id);
+                nsp = net_ns_path(o->id);
                 if (qemu) {
                         if (qemu_argv(&qvm, &argv) >= 0 && (cmd = shell_join(argv)))
                                 printf("%s\n", cmd);
                 } else {
-                        struct jailer_opts jo = { .jailer = o->jailer, .id = o->id, .exec_file = o->firecracker, .uid = o->uid_min,
-                                                  .gid = o->uid_min, .chroot_base = o->chroot_base,
-                                                  .netns = with_net ? nsp : NULL, .cgroup_version = cgroup_version(),
-                                                  .vcpus = o->vcpus, .mem_mib = o->mem_mib };
-                        char *api_args[] = { (char *) "--api-sock", (char *) API_SOCK, NULL };
-                        char *cfg_args[] = { (char *) "--config-file", (char *) "/vm-config.json", (char *) "--no-api", NULL };
-                        jo.vmm_args = o->config_file ? cfg_args : api_args;
-                        if (jailer_argv(&jo, &argv) >= 0 && (cmd = shell_join(argv)))
+                        /* no uid is leased for a dry run: the range's first stands for it */
+                        if (jailer_argv_for(o, o->uid_min, with_net ? nsp : NULL, cgroup_version(), &argv) >= 0 &&
+                            (cmd = shell_join(argv)))
                                 printf("%s\n", cmd);
                         if (o->config_file) {
                                 json_object *doc = fc_config_file(&plan);
