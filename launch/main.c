@@ -9,6 +9,7 @@
 #include "metrics.h"
 #include "net.h"
 #include "registry.h"
+#include "say.h"
 #include "run.h"
 #include "snapshot.h"
 #include "util.h"

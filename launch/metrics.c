@@ -23,7 +23,7 @@
 #include "lifecycle.h"
 #include "net.h"
 #include "registry.h"
-#include "run.h"
+#include "say.h"
 #include "state.h"
 #include "util.h"
 

@@ -7,20 +7,12 @@
  */
 #include "run.h"
 
-#include <dirent.h>
 #include <fcntl.h>
-#include <signal.h>
-#include <stdarg.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <time.h>
 
 #include "api.h"
 #include "cgroup.h"
-#include "confine.h"
-#include "dump.h"
 #include "fc.h"
 #include "fileio.h"
 #include "gate.h"
@@ -30,36 +22,14 @@
 #include "lifecycle.h"
 #include "net.h"
 #include "qemu.h"
-#include "qmp.h"
 #include "registry.h"
+#include "say.h"
 #include "state.h"
 #include "util.h"
+#include "vmm.h"
 
 #define fail launch_fail
 #define step launch_step
-
-void launch_step(const char *fmt, ...) {
-        va_list ap;
-        fputs(isatty(STDERR_FILENO) ? "\033[1m==>\033[0m " : "==> ", stderr);
-        va_start(ap, fmt);
-        vfprintf(stderr, fmt, ap);
-        va_end(ap);
-        fputc('\n', stderr);
-}
-
-int launch_fail(int code, const char *fmt, ...) {
-        va_list ap;
-        fputs("sis-launch: ", stderr);
-        va_start(ap, fmt);
-        vfprintf(stderr, fmt, ap);
-        va_end(ap);
-        fputc('\n', stderr);
-        return code;
-}
-
-char *vm_chroot(const char *base, const char *backend, const char *id) {
-        return strdup_printf("%s/%s/%s/root", base, backend, id);
-}
 
 static int regular_file(const char *opt, const char *path, char **ret_abs) {
         struct stat st;
@@ -82,181 +52,9 @@ static char *shell_join(char *const *argv) {
         return sbuf_steal(&sb);
 }
 
-/* The mount table, where the cgroup hierarchies are found; NULL when it cannot be read. */
-static char *self_mounts(void) {
-        char *mounts = NULL;
-        return read_file_capped("/proc/self/mounts", 1 << 20, &mounts, NULL) < 0 ? NULL : mounts;
-}
-
 static int cgroup_version(void) {
         _cleanup_free_ char *mounts = self_mounts();
         return mounts ? cgroup_version_detect(mounts) : -EIO;
-}
-
-/* Signal a recorded process only while it is still the one recorded (a pidfd pins it). */
-static void kill_recorded(pid_t pid, unsigned long long start) {
-        int fd;
-        if (!proc_alive(pid, start))
-                return;
-        fd = (int) syscall(SYS_pidfd_open, pid, 0);
-        if (fd >= 0 && proc_alive(pid, start))
-                (void) syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
-        if (fd >= 0)
-                close(fd);
-        for (int i = 0; i < 200 && proc_alive(pid, start); i++)
-                usleep(10000);
-}
-
-/* Everything of a VM goes, from its registry entry alone (never from its state file or its jail):
- * the monitor, every process in its cgroups, its mounts and jail, its cgroups, its network, its run
- * directory, and last the entry itself, which frees its uid and slot. What the entry does not say
- * was made here is left alone. */
-static int vm_teardown(struct reg_vm *vm) {
-        _cleanup_free_ char *mounts = self_mounts(), *chroot = vm_chroot(vm->chroot_base, vm->backend, vm->id),
-                            *dir = vm_dir(vm->run_dir, vm->id);
-        int k;
-
-        if (!mounts || !chroot || !dir)
-                return fail(2, "%s: cannot read /proc/self/mounts", vm->id);
-        if (vm->monitor)
-                kill_recorded(vm->monitor, vm->monitor_start);
-        /* the VMM and anything it started: found by its cgroup, not by a pid anyone wrote down */
-        if (vm->made & REG_CGROUP) {
-                k = cgroup_kill_all(mounts, vm->backend, vm->id, 5000);
-                if (k < 0)
-                        return fail(2, "%s: processes are left in its cgroups (%s/%s) after SIGKILL: its uid %u stays "
-                                       "leased; try again",
-                                    vm->id, vm->backend, vm->id, (unsigned) vm->uid);
-        }
-        if (vm->vmm && cgroup_has_pid(vm->backend, vm->id, vm->vmm))
-                kill_recorded(vm->vmm, vm->vmm_start);
-        if (vm->made & REG_JAIL) {
-                k = jail_unstage(chroot);
-                if (k < 0)
-                        return fail(2, "%s: cannot remove its jail %s: %s", vm->id, chroot, strerror(-k));
-        }
-        if (vm->made & REG_CGROUP)
-                cgroup_remove(mounts, vm->backend, vm->id);
-        if (vm->made & REG_NET) {
-                k = net_down(vm->id, vm->slot);
-                if (k < 0)
-                        return fail(2, "%s: cannot remove its network: %s", vm->id, strerror(-k));
-        }
-        /* a snapshot killed while it was written: its directory, never published (only sealed
-         * data in it), goes too */
-        if (vm->snapshot_tmp && *vm->snapshot_tmp == '/' && strstr(vm->snapshot_tmp, ".tmp.")) {
-                k = jail_remove(vm->snapshot_tmp);
-                if (k < 0)
-                        return fail(2, "%s: cannot remove its unfinished snapshot %s: %s", vm->id, vm->snapshot_tmp, strerror(-k));
-        }
-        if (vm->made & REG_RUNDIR) {
-                k = jail_remove(dir);
-                if (k < 0)
-                        return fail(2, "%s: %s", dir, strerror(-k));
-        }
-        k = reg_drop(vm->id);
-        return k < 0 ? fail(2, "%s: cannot drop its registry entry: %s", vm->id, strerror(-k)) : 0;
-}
-
-int vm_clean(const char *run_dir, const char *chroot_base, const char *id) {
-        struct reg_vm vm = {};
-        int k;
-
-        if (!vm_id_ok(id))
-                return fail(2, "'%s' is not a VM name ([A-Za-z0-9-]{1,64})", id);
-        k = reg_load(id, &vm);
-        if (k == -ENOENT) {
-                (void) reg_drop(id); /* a temp file a killed writer may have left */
-                step("nothing of %s is left", id);
-                return 0;
-        }
-        if (k < 0)
-                return fail(2, REGISTRY_DIR "/%s.json: %s", id, strerror(-k));
-        k = vm_teardown(&vm);
-        reg_vm_done(&vm);
-        (void) run_dir;
-        (void) chroot_base;
-        return k;
-}
-
-/* list's IMAGE: the rootfs's sha256 (12 digits), "+verity" when / is dm-verity's, and
- * ",signed:" the signer's key id (the fingerprint's last 16 digits) when it was required */
-static char *image_short(json_object *st) {
-        json_object *im, *r, *h, *v, *s;
-        const char *sig;
-        if (!json_object_object_get_ex(st, "images", &im) || !json_object_object_get_ex(im, "rootfs", &r) ||
-            !json_object_object_get_ex(r, "sha256", &h) || strlen(json_object_get_string(h)) != 64)
-                return NULL;
-        sig = json_object_object_get_ex(r, "signer", &s) ? json_object_get_string(s) : NULL;
-        return strdup_printf("%.12s%s%s%s", json_object_get_string(h), json_object_object_get_ex(r, "verity_root_hash", &v) ? "+verity" : "",
-                             sig && strlen(sig) >= 16 ? ",signed:" : "", sig && strlen(sig) >= 16 ? sig + strlen(sig) - 16 : "");
-}
-
-int vm_list(const char *run_dir) {
-        _cleanup_strv_free_ char **ids = NULL;
-        _cleanup_free_ char *want = realpath(run_dir, NULL);
-
-        printf("%-24s %8s %6s  %-28s %-41s %s\n", "NAME", "PID", "UID", "LIMITS", "IMAGE", "STATE");
-        if (reg_list(&ids) < 0)
-                return 0;
-        for (char **id = ids; id && *id; id++) {
-                struct reg_vm vm = {};
-                if (reg_load(*id, &vm) < 0)
-                        continue;
-                _cleanup_free_ char *have = realpath(vm.run_dir, NULL);
-                if (streq_ptr(have ? have : vm.run_dir, want ? want : run_dir)) {
-                        bool alive = vm.vmm && proc_alive(vm.vmm, vm.vmm_start);
-                        const char *what = alive ? "running" : vm.vmm ? "stopped (sis-launch clean removes it)" : "starting";
-                        /* a VM whose monitor died gets a new one: its logs and watchdog go on */
-                        if (alive && vm.monitor && !proc_alive(vm.monitor, vm.monitor_start))
-                                what = monitor_start(vm.run_dir, vm.id) >= 0 ? "running (its monitor had died: restarted)"
-                                                                                : "running (its monitor is dead: no logs, no watchdog)";
-                        json_object *st = NULL, *lj;
-                        struct vm_limits lim = {};
-                        _cleanup_free_ char *img = NULL;
-                        if (vm_state_read(vm.run_dir, vm.id, &st) >= 0) {
-                                if (json_object_object_get_ex(st, "limits", &lj))
-                                        limits_from_json(lj, &lim);
-                                img = image_short(st);
-                        }
-                        json_object_put(st);
-                        _cleanup_free_ char *ls = limits_short(&lim);
-                        printf("%-24s %8d %6u  %-28s %-41s %s\n", vm.id, (int) vm.vmm, (unsigned) vm.uid, strna(ls),
-                               img ? img : "-", what);
-                }
-                reg_vm_done(&vm);
-        }
-        return 0;
-}
-
-static int exec_jailer(char *const argv[]) {
-        pid_t parent = getpid(), pid = fork();
-        int status;
-
-        if (pid < 0)
-                return -errno;
-        if (pid == 0) {
-                char *envp[] = { (char *) "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
-                /* the jailer dies with a SIGKILLed sis-launch: an orphaned one would go on making the
-                 * VM's cgroups (and more) after a clean. Once it has put itself in the VM's cgroup and
-                 * forked the VMM (whose parent-death signal the fork clears), clean finds that by
-                 * the cgroup. Kept across the exec: the jailer is not set-user-ID. */
-                if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
-                        _exit(126);
-                /* speculative store bypass and indirect branch speculation off for the jailer and
-                 * the VMM it execs: inherited across fork and exec, and "force" cannot be undone */
-                if (speculation_force_disable(NULL) < 0) {
-                        fprintf(stderr, "sis-launch: PR_SET_SPECULATION_CTRL refused: %s\n", strerror(errno));
-                        _exit(126);
-                }
-                execve(argv[0], argv, envp);
-                fprintf(stderr, "sis-launch: cannot run the jailer %s: %s\n", argv[0], strerror(errno));
-                _exit(127);
-        }
-        while (waitpid(pid, &status, 0) < 0)
-                if (errno != EINTR)
-                        return -errno;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 /* Run the gate with the launch's own jailer, VMM, chroot base and uid range. */
@@ -289,277 +87,6 @@ int vm_gate(const struct run_opts *o, struct gate_result *g) {
         return 0;
 }
 
-/* The first line of `binary --version`, e.g. "Firecracker v1.16.1". */
-char *vmm_version(const char *binary) {
-        int pipefd[2], status;
-        char buf[256];
-        ssize_t n;
-        pid_t pid;
-
-        if (pipe2(pipefd, O_CLOEXEC) < 0)
-                return NULL;
-        pid = fork();
-        if (pid < 0) {
-                close(pipefd[0]);
-                close(pipefd[1]);
-                return NULL;
-        }
-        if (pid == 0) {
-                char *argv[] = { (char *) binary, (char *) "--version", NULL };
-                char *envp[] = { NULL };
-                dup2(pipefd[1], 1);
-                execve(binary, argv, envp);
-                _exit(127);
-        }
-        close(pipefd[1]);
-        n = read(pipefd[0], buf, sizeof(buf) - 1);
-        close(pipefd[0]);
-        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-                ;
-        if (n <= 0)
-                return NULL;
-        buf[n] = '\0';
-        buf[strcspn(buf, "\n")] = '\0';
-        return strdup(buf);
-}
-
-/* The "Linux version X.Y.Z" string inside a kernel image: the guest's kernel release. */
-char *guest_kernel_version(const char *kernel) {
-        _cleanup_close_ int fd = open(kernel, O_RDONLY | O_CLOEXEC);
-        static const char needle[] = "Linux version ";
-        char buf[1 << 16];
-        size_t keep = 0;
-        ssize_t n;
-
-        if (fd < 0)
-                return NULL;
-        while ((n = read(fd, buf + keep, sizeof(buf) - keep - 1)) > 0) {
-                size_t len = keep + (size_t) n;
-                char *hit = memmem(buf, len, needle, sizeof(needle) - 1);
-                if (hit && (size_t) (hit - buf) + sizeof(needle) + 64 < len) {
-                        char *v = hit + sizeof(needle) - 1;
-                        size_t l = strcspn(v, " ");
-                        if (l > 0 && l < 64)
-                                return strndup(v, l);
-                }
-                /* keep the tail: the string may straddle two reads */
-                keep = MIN(len, (size_t) 128);
-                memmove(buf, buf + len - keep, keep);
-        }
-        return NULL;
-}
-
-/* The VMM's own memory beyond the guest's, in its cgroup: QEMU with TCG keeps a 64 MiB
- * translation cache (-accel tcg,tb-size=64) besides its own ~100 MiB. */
-#define QEMU_OVERHEAD_MIB 256
-
-/* QEMU under sis's jail: its cgroups with limits, its files bound in, only its devices, the log
- * FIFO as its stdout and stderr: write-only, so that QEMU never blocks on it when nobody reads
- * (it gets EPIPE instead). *ret_logfd, a reader, keeps it open until the monitor has its own. */
-static int qemu_spawn(const struct run_opts *o, const struct start_req *r, const char *chroot, uid_t uid, const char *netns,
-                      char *const *argv, const char *mounts, int cgv, pid_t *ret_pid, int *ret_logfd, double *ret_setup_ms,
-                      char **ret_error) {
-        _cleanup_strv_free_ char **files = NULL;
-        _cleanup_close_ int wfd = -1;
-        struct cgroup_plan cp = {};
-        struct cgroup_limits lim = { .vcpus = o->vcpus, .mem_bytes = ((uint64_t) o->mem_mib + QEMU_OVERHEAD_MIB) << 20,
-                                     .pids = 128 + o->vcpus };
-        const char *devices[5];
-        size_t nd = 0;
-        /* the largest file QEMU writes itself is none: disks are on its tmpfs, snapshots go to a
-         * descriptor it is handed */
-        uint64_t fsize = 1ull << 30;
-        int k, logfd;
-
-        k = qemu_files(o->qemu, !r->qvm->kvm, &files, ret_error);
-        if (k < 0)
-                return k;
-        k = cgroup_plan_make(mounts, cgv, "qemu", o->id, &lim, &cp);
-        if (k == -EBADMSG)
-                return set_error(ret_error, k, "/proc/self/mounts: a line it cannot parse");
-        if (k < 0)
-                return set_error(ret_error, k, "no cgroup v%d hierarchy with cpu, memory or pids is mounted", cgv);
-        k = cgroup_apply(&cp, ret_error);
-        if (k < 0)
-                goto out;
-        devices[nd++] = "null";
-        devices[nd++] = "urandom";
-        if (r->qvm->kvm)
-                devices[nd++] = "kvm";
-        if (netns)
-                devices[nd++] = "net/tun";
-        devices[nd] = NULL;
-        if (r->home) {
-                struct stat hst;
-                if (stat(r->home, &hst) == 0 && (uint64_t) hst.st_size + (1ull << 20) > fsize)
-                        fsize = (uint64_t) hst.st_size + (1ull << 20);
-        }
-        /* a reader first (O_RDWR never blocks), then QEMU's write-only end */
-        logfd = open_beneath(chroot, "logger.fifo", O_RDWR, S_IFIFO);
-        wfd = logfd < 0 ? logfd : open_beneath(chroot, "logger.fifo", O_WRONLY, S_IFIFO);
-        if (wfd >= 0 && fcntl(wfd, F_SETFL, 0) < 0) /* blocking writes while someone reads */
-                wfd = -errno;
-        if (logfd < 0 || wfd < 0) {
-                k = set_error(ret_error, logfd < 0 ? logfd : wfd, "%s/logger.fifo: %s", chroot, strerror(-(logfd < 0 ? logfd : wfd)));
-                if (logfd >= 0)
-                        close(logfd);
-                wfd = -1;
-                goto out;
-        }
-        {
-                struct confine_spec spec = { .root = chroot, .id = o->id, .uid = uid, .gid = uid, .netns = netns,
-                                             .devices = devices, .files = files, .cgroups = cp.join, .nofile = 4096,
-                                             .fsize = fsize, .argv = argv, .out_fd = wfd, .syscalls = qemu_syscalls };
-                struct timespec a, b;
-                clock_gettime(CLOCK_MONOTONIC, &a);
-                k = confine_spawn(&spec, ret_pid, ret_error);
-                clock_gettime(CLOCK_MONOTONIC, &b);
-                /* the jail's setup: from the fork to QEMU's exec */
-                *ret_setup_ms = (double) (b.tv_sec - a.tv_sec) * 1e3 + (double) (b.tv_nsec - a.tv_nsec) / 1e6;
-        }
-        if (k < 0)
-                close(logfd);
-        else
-                *ret_logfd = logfd;
-out:
-        cgroup_plan_done(&cp);
-        return k;
-}
-
-/* After the spawn, over QMP (its peer checked: the VM's uid and QEMU's pid): a new VM must be
- * running; a restore is handed its state (opened by the restore, never by QEMU or through the
- * jail) and resumed. */
-static int qemu_handshake(const struct run_opts *o, const struct start_req *r, int vmstate_fd, const struct vm_peer *peer,
-                          char **ret_error) {
-        struct qmp *q = NULL;
-        json_object *ret = NULL, *v;
-        int k;
-
-        k = qmp_open(peer, o->api_timeout_ms, &q, ret_error);
-        if (k < 0)
-                return k;
-        if (r->qvm->incoming) {
-                k = vmstate_fd < 0 ? set_error(ret_error, -EBADF, "no snapshot state to load")
-                                   : qmp_migrate_fd(q, "migrate-incoming", vmstate_fd, ret_error);
-                /* the state streams in; then QEMU resumes the guest by itself */
-                if (k >= 0) {
-                        _cleanup_free_ char *e = NULL;
-                        k = qmp_wait_migration(q, 300000, &e);
-                        if (k < 0)
-                                k = set_error(ret_error, k, "loading the snapshot: %s", strna(e));
-                }
-        }
-        for (int i = 0; k >= 0 && i < 100; i++) {
-                json_object_put(ret);
-                ret = NULL;
-                k = qmp_call(q, "query-status", NULL, -1, &ret, ret_error);
-                if (k < 0)
-                        break;
-                const char *status = json_object_object_get_ex(ret, "status", &v) ? json_object_get_string(v) : "?";
-                if (streq(status, "running"))
-                        break;
-                if (r->qvm->incoming && (streq(status, "paused") || streq(status, "postmigrate")))
-                        k = qmp_call(q, "cont", NULL, -1, NULL, ret_error);
-                else if (!streq(status, "inmigrate") && !streq(status, "prelaunch"))
-                        k = set_error(ret_error, -EIO, "QEMU is %s, not running", status);
-                usleep(20000);
-        }
-        json_object_put(ret);
-        qmp_close(q);
-        return k;
-}
-
-/* The daemonized Firecracker: the pid the jailer wrote into the (root's) jail root, believed only
- * when that process is in the VM's cgroup and runs as the VM's uid. */
-static pid_t jailed_vmm_pid(const char *chroot, const char *id, uid_t uid, uint32_t *ret_written) {
-        *ret_written = 0;
-        for (int i = 0; i < 200; i++) {
-                _cleanup_close_ int fd = open_beneath(chroot, "firecracker.pid", O_RDONLY, S_IFREG);
-                _cleanup_free_ char *text = NULL, *p = NULL;
-                struct stat st;
-                uint32_t pid;
-                if (fd >= 0 && read_fd_capped(fd, 64, &text, NULL) >= 0 && safe_atou32(strstrip(text), &pid) >= 0 && pid > 1) {
-                        *ret_written = pid;
-                        if (cgroup_has_pid("firecracker", id, (pid_t) pid) && (p = strdup_printf("/proc/%u", pid)) &&
-                            stat(p, &st) == 0 && st.st_uid == uid)
-                                return (pid_t) pid;
-                }
-                usleep(5000);
-        }
-        return -ESRCH;
-}
-
-/* What a VMM wrote to its log FIFO that nobody read yet (a reader holds it open, non-blocking):
- * appended to seen, and to the VM's log file when log_path is set. */
-static void read_vmm_log(int logfd, const char *log_path, struct sbuf *seen) {
-        char buf[16384];
-        ssize_t n;
-
-        if (logfd < 0 || fcntl(logfd, F_SETFL, O_NONBLOCK) < 0)
-                return;
-        while ((n = read(logfd, buf, sizeof(buf))) > 0) {
-                if (log_path)
-                        log_append(log_path, buf, (size_t) n, LOG_CAP);
-                if (seen->len < (1u << 20))
-                        sbuf_putn(seen, buf, (size_t) n);
-        }
-}
-
-/* The last lines a failed VMM wrote, each made one printable line (a backslash-newline, as in
- * Firecracker's own messages, continues a line). */
-static void vmm_said(const char *who, const char *raw_text) {
-        _cleanup_free_ char *copy = raw_text ? strdup(raw_text) : NULL;
-        const char *text = copy, *end, *from;
-        int lines = 0;
-
-        if (!text || !*text)
-                return;
-        for (char *c = copy; (c = strstr(c, "\\\n"));)
-                c[0] = c[1] = ' ';
-        end = text + strlen(text);
-        while (end > text && (end[-1] == '\n' || end[-1] == '\r'))
-                end--;
-        for (from = end; from > text && lines < 10; from--)
-                if (from[-1] == '\n' && ++lines == 10)
-                        break;
-        fprintf(stderr, "sis-launch: %s's last words:\n", who);
-        for (const char *l = from; l < end;) {
-                const char *nl = memchr(l, '\n', (size_t) (end - l));
-                _cleanup_free_ char *one = NULL, *raw = strndup(l, nl ? (size_t) (nl - l) : (size_t) (end - l));
-                one = raw ? str_one_line(raw) : NULL;
-                if (one && *one)
-                        fprintf(stderr, "  %s\n", one);
-                l = nl ? nl + 1 : end;
-        }
-}
-
-/* Firecracker's answer when /dev/kvm is a node with no driver behind it (a host without KVM):
- * "... Error creating KVM object: No such device (os error 19) ...". */
-static bool kvm_missing(const char *text) {
-        return text && strstr(text, "KVM") && strstr(text, "(os error 19)");
-}
-#define NO_KVM "this host has no KVM: Firecracker's /dev/kvm answers ENODEV (needs KVM)"
-
-/* --config-file: Firecracker boots by itself and has no API to ask. It is up once its log says
- * so; a VMM that exits first has failed, and its last words are in the log, which a reader has
- * held open since before the jailer ran. Whatever is read here goes to the VM's log file, where
- * the monitor goes on. 0 booted; -ECHILD it exited; -ETIMEDOUT no word within timeout_ms. */
-#define FC_BOOTED "Successfully started microvm"
-static int fc_wait_booted(pid_t vmm, unsigned long long start, int logfd, const char *log_path, long timeout_ms,
-                          struct sbuf *seen) {
-        for (long waited = 0;; waited += 20) {
-                bool alive = proc_alive(vmm, start);
-                /* read after the liveness test: what it wrote before it died is all there */
-                read_vmm_log(logfd, log_path, seen);
-                if (seen->buf && strstr(seen->buf, FC_BOOTED))
-                        return 0;
-                if (!alive)
-                        return -ECHILD;
-                if (waited >= timeout_ms)
-                        return -ETIMEDOUT;
-                usleep(20000);
-        }
-}
 
 #define STATE_PUT(st, key, value) json_object_object_add(st, key, value)
 
@@ -776,7 +303,7 @@ int vm_start(const struct run_opts *o, const struct start_req *r, const struct g
                         goto undo;
                 }
                 step("jailer: %s", cmd);
-                k = exec_jailer(argv);
+                k = jailer_exec(argv);
                 if (k != 0) {
                         rc = fail(2, "the jailer failed (%s %d)", k < 0 ? "error" : "exit", k < 0 ? -k : k);
                         goto undo;

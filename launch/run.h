@@ -34,23 +34,8 @@ int vm_start(const struct run_opts *o, const struct start_req *r, const struct g
 static inline bool backend_is_qemu(const struct run_opts *o) {
         return o->backend && o->backend[0] == 'q';
 }
-/* <base>/<backend>/<id>/root */
-char *vm_chroot(const char *base, const char *backend, const char *id);
 /* The gate with the launch's own binaries, chroot base and uid range: 0 pass, 1 refused, 2 error. */
 int vm_gate(const struct run_opts *o, struct gate_result *g);
-/* The first line of `binary --version`; the "Linux version" release inside a kernel image. */
-char *vmm_version(const char *binary);
-char *guest_kernel_version(const char *kernel);
-/* "error: ..." on stderr as "sis-launch: ...", returns code; "==> ..." progress. */
-int launch_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void launch_step(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* 0 started (or planned, --dry-run); 1 refused by the gate; 2 bad input or a failed step. */
 int vm_run(const struct run_opts *o);
-/* Remove everything a VM left, from its registry entry (launch/registry.h): its processes (by
- * cgroup), mounts, jail, cgroups, network, run directory, and the entry with its uid and slot. The
- * run_dir and chroot_base given are not used: the entry says where the VM lives. 0 (also when
- * nothing of the VM is left), or 2. */
-int vm_clean(const char *run_dir, const char *chroot_base, const char *id);
-/* One line per VM of run_dir: id, pid, uid, limits, state; a dead monitor is restarted. */
-int vm_list(const char *run_dir);

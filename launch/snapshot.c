@@ -25,10 +25,12 @@
 #include "qemu.h"
 #include "qmp.h"
 #include "registry.h"
+#include "say.h"
 #include "report.h"
 #include "seal.h"
 #include "state.h"
 #include "util.h"
+#include "vmm.h"
 
 #define META_FORMAT 2
 
