@@ -128,9 +128,9 @@ int main(int argc, char **argv) {
                 { "help", no_argument, NULL, 'h' },               { "version", no_argument, NULL, 'V' },
                 {}
         };
-        struct run_opts o = { .vcpus = 1, .mem_mib = 512, .net = "default", .net_pool = "172.31.0.0/16", .jailer = "/usr/local/bin/jailer",
-                              .firecracker = "/usr/local/bin/firecracker", .backend = "firecracker",
-                              .qemu = "/usr/bin/qemu-system-x86_64", .accel = "auto", .chroot_base = "/srv/jailer",
+        struct run_opts o = { .vcpus = 1, .mem_mib = 512, .net_pool = "172.31.0.0/16", .jailer = "/usr/local/bin/jailer",
+                              .firecracker = "/usr/local/bin/firecracker", 
+                              .qemu = "/usr/bin/qemu-system-x86_64", .chroot_base = "/srv/jailer",
                               .run_dir = "/run/sis", .uid_min = 10000, .uid_max = 10999, .api_timeout_ms = 5000,
                               .watchdog_s = 5 };
         unsigned stop_timeout = 10;
@@ -143,7 +143,7 @@ int main(int argc, char **argv) {
         _cleanup_free_ char *key_dir = NULL, *conf_dir = NULL;
         const char *verb;
         uint32_t v;
-        int c;
+        int c, k;
 
         signal(SIGPIPE, SIG_IGN);
         while ((c = getopt_long(argc, argv, "n:k:r:p:o:hV", options, NULL)) >= 0)
@@ -163,9 +163,9 @@ int main(int argc, char **argv) {
                         o.mem_mib = v;
                         break;
                 case OPT_NET:
-                        if (!streq(optarg, "none") && !streq(optarg, "default"))
+                        if ((k = netmode_from_name(optarg)) < 0)
                                 return usage_error("--net: '%s' is not default or none", optarg);
-                        o.net = optarg;
+                        o.net = k;
                         break;
                 case 'p': o.policy = optarg; break;
                 case OPT_NET_POOL: {
@@ -177,14 +177,14 @@ int main(int argc, char **argv) {
                 }
                 case OPT_UPLINK: o.uplink = optarg; break;
                 case OPT_BACKEND:
-                        if (!streq(optarg, "firecracker") && !streq(optarg, "qemu"))
+                        if ((k = backend_from_name(optarg)) < 0)
                                 return usage_error("--backend: '%s' is not firecracker or qemu", optarg);
-                        o.backend = optarg;
+                        o.backend = k;
                         break;
                 case OPT_ACCEL:
-                        if (!streq(optarg, "kvm") && !streq(optarg, "tcg") && !streq(optarg, "auto"))
+                        if ((k = accel_from_name(optarg)) < 0)
                                 return usage_error("--accel: '%s' is not kvm, tcg or auto", optarg);
-                        o.accel = optarg;
+                        o.accel = k;
                         break;
                 case OPT_VSOCK:
                         if (safe_atou32(optarg, &v) < 0 || v < 3 || v == UINT32_MAX)
@@ -317,7 +317,7 @@ int main(int argc, char **argv) {
                                                    strna(why));
                 }
         }
-        if (o.vsock_cid && backend_is_qemu(&o))
+        if (o.vsock_cid && o.backend == BACKEND_QEMU)
                 /* QEMU's jail refuses AF_VSOCK (confine.c), and its vhost-vsock needs /dev/vhost-vsock:
                  * an option that would do nothing is refused, not ignored */
                 return usage_error("--vsock: only the firecracker backend has a vsock device");

@@ -66,7 +66,7 @@ int vm_gate(const struct run_opts *o, struct gate_result *g) {
         audit_config_defaults(&cfg);
         cfg.firecracker = o->firecracker;
         cfg.jailer = o->jailer;
-        cfg.qemu = backend_is_qemu(o) ? o->qemu : NULL;
+        cfg.qemu = o->backend == BACKEND_QEMU ? o->qemu : NULL;
         cfg.chroot_base = o->chroot_base;
         cfg.jail_uid_min = cfg.jail_gid_min = o->uid_min;
         cfg.jail_uid_max = cfg.jail_gid_max = o->uid_max;
@@ -94,8 +94,8 @@ int vm_gate(const struct run_opts *o, struct gate_result *g) {
  * host object is recorded in the registry before it is made, so a failure here, a crash or a
  * SIGKILL at any point is undone by vm_teardown() (sis-launch clean) exactly. */
 int vm_start(const struct run_opts *o, const struct start_req *r, const struct gate_result *g) {
-        bool qemu = backend_is_qemu(o);
-        const char *backend = qemu ? "qemu" : "firecracker";
+        bool qemu = o->backend == BACKEND_QEMU;
+        const char *backend = backend_name(o->backend);
         _cleanup_free_ char *chroot = vm_chroot(o->chroot_base, backend, o->id), *cmd = NULL, *dir = vm_dir(o->run_dir, o->id),
                             *err = NULL, *vms = strdup_printf("%s/vms", o->run_dir), *mounts = self_mounts();
         _cleanup_strv_free_ char **argv = NULL;
@@ -118,7 +118,7 @@ int vm_start(const struct run_opts *o, const struct start_req *r, const struct g
         {
                 struct reg_claim c = { .id = o->id, .backend = backend, .run_dir = o->run_dir, .chroot_base = o->chroot_base,
                                        .uid_min = o->uid_min, .uid_max = o->uid_max,
-                                       .net_pool = streq(o->net, "default") ? o->net_pool : NULL };
+                                       .net_pool = o->net == NETMODE_DEFAULT ? o->net_pool : NULL };
                 k = reg_claim(&c, &vm, &err);
                 if (k < 0)
                         return fail(2, "%s", err ? err : strerror(-k));
@@ -415,8 +415,8 @@ static bool accel_kvm(const struct run_opts *o, const struct gate_result *g, cha
         bool ok[ELEMENTSOF(need)] = {};
 
         *ret_why = NULL;
-        if (streq(o->accel, "kvm") || streq(o->accel, "tcg"))
-                return streq(o->accel, "kvm");
+        if (o->accel != ACCEL_AUTO)
+                return o->accel == ACCEL_KVM;
         r = json_tokener_parse(g->report_json);
         if (r && json_object_object_get_ex(r, "checks", &checks))
                 for (size_t i = 0; i < json_object_array_length(checks); i++) {
@@ -444,7 +444,7 @@ int vm_run(const struct run_opts *o) {
         struct fc_plan plan = {};
         struct fc_vm vm;
         struct qemu_vm qvm = {};
-        bool qemu = backend_is_qemu(o), with_net = streq(o->net, "default");
+        bool qemu = o->backend == BACKEND_QEMU, with_net = o->net == NETMODE_DEFAULT;
         char mac[18];
         int rc;
 

@@ -31,9 +31,6 @@ struct start_req {
 /* Claim the name, lease a uid, stage the jail, record the state, run the jailer, send the plan.
  * On failure everything is undone. 0, or 2. */
 int vm_start(const struct run_opts *o, const struct start_req *r, const struct gate_result *g);
-static inline bool backend_is_qemu(const struct run_opts *o) {
-        return o->backend && o->backend[0] == 'q';
-}
 /* The gate with the launch's own binaries, chroot base and uid range: 0 pass, 1 refused, 2 error. */
 int vm_gate(const struct run_opts *o, struct gate_result *g);
 

@@ -858,7 +858,7 @@ int vm_restore(const struct run_opts *o, const char *dir, const struct snap_opts
         qemu = streq_ptr(jstr(m, "backend"), "qemu");
         {
                 struct run_opts go = *o;
-                go.backend = qemu ? "qemu" : "firecracker";
+                go.backend = qemu ? BACKEND_QEMU : BACKEND_FIRECRACKER;
                 rc = vm_gate(&go, &g);
         }
         if (rc != 0)
@@ -928,8 +928,8 @@ int vm_restore(const struct run_opts *o, const char *dir, const struct snap_opts
                         ro.vcpus = (unsigned) json_object_get_int(v);
                 if (json_object_object_get_ex(m, "mem_mib", &v))
                         ro.mem_mib = (unsigned) json_object_get_int(v);
-                ro.net = json_object_object_get_ex(m, "net", &v) && json_object_get_boolean(v) ? "default" : "none";
-                ro.backend = qemu ? "qemu" : "firecracker";
+                ro.net = json_object_object_get_ex(m, "net", &v) && json_object_get_boolean(v) ? NETMODE_DEFAULT : NETMODE_NONE;
+                ro.backend = qemu ? BACKEND_QEMU : BACKEND_FIRECRACKER;
                 (void) json_object_object_get_ex(m, "files", &files);
                 if ((mf = manifest_file(files, "vmstate")) && json_object_object_get_ex(mf, "size", &v))
                         vmstate = (unsigned long long) json_object_get_int64(v);
@@ -938,7 +938,7 @@ int vm_restore(const struct run_opts *o, const char *dir, const struct snap_opts
                 /* the guest's clock: advanced by the time the snapshot slept, where the host's KVM
                  * can; the restore's own limits replace the snapshot's rate limiters */
                 if (!qemu && fc_plan_load("/logger.fifo", "/metrics.fifo", kernel_at_least(u.release, 5, 16), &o->limits, home != 0,
-                                          streq(ro.net, "default"), &plan) < 0) {
+                                          ro.net == NETMODE_DEFAULT, &plan) < 0) {
                         rc = 2;
                         goto out;
                 }
@@ -948,8 +948,8 @@ int vm_restore(const struct run_opts *o, const char *dir, const struct snap_opts
                 struct qemu_vm qvm = { .binary = o->qemu, .id = o->id, .vcpus = ro.vcpus, .mem_mib = ro.mem_mib,
                                        .kvm = streq_ptr(jstr(m, "accel"), "kvm"), .kernel = "/vmlinux", .rootfs = "/rootfs.ext4",
                                        .home = home ? "/disk/home.ext4" : NULL, .boot_args = jstr(m, "boot_args"),
-                                       .tap = streq(ro.net, "default") ? "tap0" : NULL,
-                                       .guest_mac = streq(ro.net, "default") ? mac : NULL, .incoming = true,
+                                       .tap = ro.net == NETMODE_DEFAULT ? "tap0" : NULL,
+                                       .guest_mac = ro.net == NETMODE_DEFAULT ? mac : NULL, .incoming = true,
                                        .limits = &o->limits };
                 if (qemu) {
                         json_object_object_add(extra, "accel", json_object_new_string(qvm.kvm ? "kvm" : "tcg"));
