@@ -28,8 +28,10 @@ struct start_req {
         json_object *extra_state;               /* more for state.json */
 };
 
-/* Claim the name, lease a uid, stage the jail, record the state, run the jailer, send the plan.
- * On failure everything is undone. 0, or 2. */
+/* argv as one shell line, quoted where a word needs it (what --dry-run prints and the state says). */
+char *shell_join(char *const *argv);
+/* Claim the name, lease a uid, stage the jail, record the state, run the jailer, send the plan
+ * (launch/start.c). On failure everything is undone. 0, 1 (a restore's snapshot refused), or 2. */
 int vm_start(const struct run_opts *o, const struct start_req *r, const struct gate_result *g);
 /* The gate with the launch's own binaries, chroot base and uid range: 0 pass, 1 refused, 2 error. */
 int vm_gate(const struct run_opts *o, struct gate_result *g);
