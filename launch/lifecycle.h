@@ -51,8 +51,6 @@ void vm_view_done(struct vm_view *v);
 /* The peer the VM's socket must have: its VMM's pid, its uid. */
 struct vm_peer vm_view_peer(const struct vm_view *v);
 
-/* A process recorded in a VM's state: key ("pid", "monitor") and key_starttime. */
-bool vm_state_pid(json_object *st, const char *key, pid_t *pid, unsigned long long *start);
 /* Our process, still running: same start time, not a zombie. */
 bool proc_alive(pid_t pid, unsigned long long starttime);
 unsigned long long proc_starttime(pid_t pid);

@@ -55,16 +55,6 @@ bool proc_alive(pid_t pid, unsigned long long starttime) {
         return c[1] == ' ' && c[2] != 'Z' && c[2] != 'X';
 }
 
-bool vm_state_pid(json_object *st, const char *key, pid_t *pid, unsigned long long *start) {
-        json_object *v;
-        _cleanup_free_ char *k2 = strdup_printf("%s_starttime", key);
-        if (!k2 || !json_object_object_get_ex(st, key, &v))
-                return false;
-        *pid = (pid_t) json_object_get_int(v);
-        *start = json_object_object_get_ex(st, k2, &v) ? (unsigned long long) json_object_get_int64(v) : 0;
-        return true;
-}
-
 void log_append(const char *path, const char *buf, size_t n, size_t cap) {
         struct stat st;
         int fd;

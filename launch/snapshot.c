@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * sis-launch snapshot and restore, the ledger of issued and spent snapshots, and the table of a
+ * snapshot's files. Longer than 600 lines because the writer (vm_snapshot, snapshot_manifest) and
+ * the reader (read_manifest, vm_restore) of one sealed format are kept side by side.
+ */
 #include "snapshot.h"
 
 #include <dirent.h>
@@ -353,9 +358,53 @@ static int busy_lock(const char *path) {
         return fd;
 }
 
+/* The snapshot's manifest (sealed with its MAC next to it): what it is, under which key, of which
+ * VM, and what a restore must match (the VMM, the images, the host's kernel and CPU, the machine). */
+static json_object *snapshot_manifest(const char *id, json_object *st, bool qemu, const char *sid, const struct seal_key *key,
+                                      const char *wrapped, const char *auditp, bool forensic, json_object *files) {
+        _cleanup_free_ char *audit = NULL, *cpu = cpu_model();
+        json_object *m;
+        struct utsname u;
+
+        (void) read_file_capped(auditp, 16 << 20, &audit, NULL);
+        uname(&u);
+        m = json_object_new_object();
+        json_object_object_add(m, "snapshot_format", json_object_new_int(META_FORMAT));
+        json_object_object_add(m, "id", json_object_new_string(sid));
+        json_object_object_add(m, "created", json_object_new_int64((int64_t) time(NULL)));
+        json_object_object_add(m, "forensic", json_object_new_boolean(forensic));
+        json_object_object_add(m, "key_id", json_object_new_string(key->id));
+        json_object_object_add(m, "data_key", json_object_new_string(wrapped));
+        json_object_object_add(m, "vm", json_object_new_string(id));
+        json_object_object_add(m, "backend", json_object_new_string(qemu ? "qemu" : "firecracker"));
+        if (qemu) {
+                copy_key(m, st, "qemu_version");
+                copy_key(m, st, "accel");
+                /* QEMU loads a state into the same machine: the same kernel and command line */
+                copy_key(m, st, "boot_args");
+                json_object_object_add(m, "kernel", image_id(jstr(st, "kernel")));
+        } else
+                copy_key(m, st, "firecracker_version");
+        json_object_object_add(m, "rootfs", image_id(jstr(st, "rootfs")));
+        json_object_object_add(m, "host_kernel", json_object_new_string(u.release));
+        json_object_object_add(m, "cpu_model", cpu ? json_object_new_string(cpu) : NULL);
+        json_object_object_add(m, "tsc_khz", json_object_new_int64(audit ? tsc_khz_from_audit(audit) : 0));
+        copy_key(m, st, "guest_kernel");
+        {
+                json_object *x;
+                if (json_object_object_get_ex(st, "vcpus", &x))
+                        json_object_object_add(m, "vcpus", json_object_get(x));
+                if (json_object_object_get_ex(st, "mem_mib", &x))
+                        json_object_object_add(m, "mem_mib", json_object_get(x));
+                /* the guest has a network device (tap0): a restore must give it one */
+                json_object_object_add(m, "net", json_object_new_boolean(json_object_object_get_ex(st, "net", &x)));
+        }
+        json_object_object_add(m, "files", json_object_get(files));
+        return m;
+}
+
 int vm_snapshot(const char *run_dir, const char *id, const struct snap_opts *so, long timeout_ms) {
-        _cleanup_free_ char *tmp = NULL, *auditp = NULL, *audit = NULL, *cpu = cpu_model(),
-                            *mj = NULL, *busy = NULL, *err = NULL, *wrapped = NULL, *logp = NULL, *metp = NULL;
+        _cleanup_free_ char *tmp = NULL, *auditp = NULL, *mj = NULL, *busy = NULL, *err = NULL, *wrapped = NULL, *logp = NULL, *metp = NULL;
         json_object *st = NULL, *m = NULL, *files = json_object_new_array();
         unsigned char dk[SEAL_KEY_BYTES] = {};
         char sid[SEAL_ID_HEX], mac[65];
@@ -367,7 +416,6 @@ int vm_snapshot(const char *run_dir, const char *id, const struct snap_opts *so,
         _cleanup_close_ int dfd = -1;
         int busy_fd = -1;
         const char *chroot;
-        struct utsname u;
         int k, rc = 2;
         bool qemu, room = false;
         uint64_t mem = 0;
@@ -517,40 +565,7 @@ int vm_snapshot(const char *run_dir, const char *id, const struct snap_opts *so,
                         goto done;
                 }
         }
-        (void) read_file_capped(auditp, 16 << 20, &audit, NULL);
-        uname(&u);
-        m = json_object_new_object();
-        json_object_object_add(m, "snapshot_format", json_object_new_int(META_FORMAT));
-        json_object_object_add(m, "id", json_object_new_string(sid));
-        json_object_object_add(m, "created", json_object_new_int64((int64_t) time(NULL)));
-        json_object_object_add(m, "forensic", json_object_new_boolean(so->forensic));
-        json_object_object_add(m, "key_id", json_object_new_string(key.id));
-        json_object_object_add(m, "data_key", json_object_new_string(wrapped));
-        json_object_object_add(m, "vm", json_object_new_string(id));
-        json_object_object_add(m, "backend", json_object_new_string(qemu ? "qemu" : "firecracker"));
-        if (qemu) {
-                copy_key(m, st, "qemu_version");
-                copy_key(m, st, "accel");
-                /* QEMU loads a state into the same machine: the same kernel and command line */
-                copy_key(m, st, "boot_args");
-                json_object_object_add(m, "kernel", image_id(jstr(st, "kernel")));
-        } else
-                copy_key(m, st, "firecracker_version");
-        json_object_object_add(m, "rootfs", image_id(jstr(st, "rootfs")));
-        json_object_object_add(m, "host_kernel", json_object_new_string(u.release));
-        json_object_object_add(m, "cpu_model", cpu ? json_object_new_string(cpu) : NULL);
-        json_object_object_add(m, "tsc_khz", json_object_new_int64(audit ? tsc_khz_from_audit(audit) : 0));
-        copy_key(m, st, "guest_kernel");
-        {
-                json_object *x;
-                if (json_object_object_get_ex(st, "vcpus", &x))
-                        json_object_object_add(m, "vcpus", json_object_get(x));
-                if (json_object_object_get_ex(st, "mem_mib", &x))
-                        json_object_object_add(m, "mem_mib", json_object_get(x));
-                /* the guest has a network device (tap0): a restore must give it one */
-                json_object_object_add(m, "net", json_object_new_boolean(json_object_object_get_ex(st, "net", &x)));
-        }
-        json_object_object_add(m, "files", json_object_get(files));
+        m = snapshot_manifest(id, st, qemu, sid, &key, wrapped, auditp, so->forensic, files);
         mj = strdup_printf("%s\n", json_object_to_json_string_ext(m, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
                                                                            JSON_C_TO_STRING_NOSLASHESCAPE));
         json_object *rf = NULL;
