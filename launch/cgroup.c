@@ -323,3 +323,9 @@ bool cgroup_has_pid(const char *group, const char *id, pid_t pid) {
         }
         return false;
 }
+
+/* The mount table, where the cgroup hierarchies are found; NULL when it cannot be read. */
+char *self_mounts(void) {
+        char *mounts = NULL;
+        return read_file_capped("/proc/self/mounts", 1 << 20, &mounts, NULL) < 0 ? NULL : mounts;
+}

@@ -62,3 +62,7 @@ void cgroup_remove(const char *mounts, const char *group, const char *id);
 int cgroup_kill_all(const char *mounts, const char *group, const char *id, long timeout_ms);
 /* Is pid a member of <group>/<id> (its /proc/<pid>/cgroup)? */
 bool cgroup_has_pid(const char *group, const char *id, pid_t pid);
+
+/* The mount table (/proc/self/mounts), where the cgroup hierarchies are found; NULL when it cannot
+ * be read. */
+char *self_mounts(void);

@@ -145,3 +145,29 @@ void image_id_done(struct image_id *id) {
         free(id->signer);
         *id = (struct image_id) {};
 }
+
+/* The "Linux version X.Y.Z" string inside a kernel image: the guest's kernel release. */
+char *guest_kernel_version(const char *kernel) {
+        _cleanup_close_ int fd = open(kernel, O_RDONLY | O_CLOEXEC);
+        static const char needle[] = "Linux version ";
+        char buf[1 << 16];
+        size_t keep = 0;
+        ssize_t n;
+
+        if (fd < 0)
+                return NULL;
+        while ((n = read(fd, buf + keep, sizeof(buf) - keep - 1)) > 0) {
+                size_t len = keep + (size_t) n;
+                char *hit = memmem(buf, len, needle, sizeof(needle) - 1);
+                if (hit && (size_t) (hit - buf) + sizeof(needle) + 64 < len) {
+                        char *v = hit + sizeof(needle) - 1;
+                        size_t l = strcspn(v, " ");
+                        if (l > 0 && l < 64)
+                                return strndup(v, l);
+                }
+                /* keep the tail: the string may straddle two reads */
+                keep = MIN(len, (size_t) 128);
+                memmove(buf, buf + len - keep, keep);
+        }
+        return NULL;
+}

@@ -34,3 +34,6 @@ int image_check(const char *path, bool rootfs, const struct image_policy *p, str
 /* {"sha256", "signer", "verity_root_hash"} of what is known, for the VM's state. */
 json_object *image_id_json(const struct image_id *id);
 void image_id_done(struct image_id *id);
+
+/* The release in a kernel image's "Linux version X.Y.Z" string (the guest's kernel); NULL. */
+char *guest_kernel_version(const char *kernel);

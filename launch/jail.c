@@ -6,10 +6,13 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
+#include "cgroup.h"
 #include "dump.h"
 #include "fileio.h"
 #include "jailfs.h"
+#include "runopts.h"
 #include "util.h"
 
 uint64_t jail_mem_limit(unsigned mem_mib) {
@@ -73,6 +76,17 @@ int jailer_argv(const struct jailer_opts *o, char ***ret) {
                 return k;
         *ret = TAKE_PTR(a);
         return 0;
+}
+
+int jailer_argv_for(const struct run_opts *o, uid_t uid, const char *netns, int cgroup_version, char ***ret) {
+        char *api_args[] = { (char *) "--api-sock", (char *) API_SOCK, NULL };
+        char *cfg_args[] = { (char *) "--config-file", (char *) "/vm-config.json", (char *) "--no-api", NULL };
+        const struct jailer_opts jo = { .jailer = o->jailer, .id = o->id, .exec_file = o->firecracker, .uid = uid, .gid = uid,
+                                        .chroot_base = o->chroot_base, .netns = netns, .cgroup_version = cgroup_version,
+                                        .vcpus = o->vcpus, .mem_mib = o->mem_mib,
+                                        .vmm_args = o->config_file ? cfg_args : api_args };
+
+        return jailer_argv(&jo, ret);
 }
 
 /* A read-only input in the jail: a hard link when on the same filesystem, else a copy. */
@@ -260,4 +274,58 @@ int speculation_force_disable(char **ret_uncontrolled) {
 
 int speculation_uncontrolled(char **ret) {
         return speculation(false, ret);
+}
+
+char *vm_chroot(const char *base, const char *backend, const char *id) {
+        return strdup_printf("%s/%s/%s/root", base, backend, id);
+}
+
+int jailer_exec(char *const argv[]) {
+        pid_t parent = getpid(), pid = fork();
+        int status;
+
+        if (pid < 0)
+                return -errno;
+        if (pid == 0) {
+                char *envp[] = { (char *) "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
+                /* the jailer dies with a SIGKILLed sis-launch: an orphaned one would go on making the
+                 * VM's cgroups (and more) after a clean. Once it has put itself in the VM's cgroup and
+                 * forked the VMM (whose parent-death signal the fork clears), clean finds that by
+                 * the cgroup. Kept across the exec: the jailer is not set-user-ID. */
+                if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+                        _exit(126);
+                /* speculative store bypass and indirect branch speculation off for the jailer and
+                 * the VMM it execs: inherited across fork and exec, and "force" cannot be undone */
+                if (speculation_force_disable(NULL) < 0) {
+                        fprintf(stderr, "sis-launch: PR_SET_SPECULATION_CTRL refused: %s\n", strerror(errno));
+                        _exit(126);
+                }
+                execve(argv[0], argv, envp);
+                fprintf(stderr, "sis-launch: cannot run the jailer %s: %s\n", argv[0], strerror(errno));
+                _exit(127);
+        }
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR)
+                        return -errno;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* The daemonized Firecracker: the pid the jailer wrote into the (root's) jail root, believed only
+ * when that process is in the VM's cgroup and runs as the VM's uid. */
+pid_t jailed_vmm_pid(const char *chroot, const char *id, uid_t uid, uint32_t *ret_written) {
+        *ret_written = 0;
+        for (int i = 0; i < 200; i++) {
+                _cleanup_close_ int fd = open_beneath(chroot, "firecracker.pid", O_RDONLY, S_IFREG);
+                _cleanup_free_ char *text = NULL, *p = NULL;
+                struct stat st;
+                uint32_t pid;
+                if (fd >= 0 && read_fd_capped(fd, 64, &text, NULL) >= 0 && safe_atou32(strstrip(text), &pid) >= 0 && pid > 1) {
+                        *ret_written = pid;
+                        if (cgroup_has_pid("firecracker", id, (pid_t) pid) && (p = strdup_printf("/proc/%u", pid)) &&
+                            stat(p, &st) == 0 && st.st_uid == uid)
+                                return (pid_t) pid;
+                }
+                usleep(5000);
+        }
+        return -ESRCH;
 }

@@ -39,6 +39,14 @@ struct jailer_opts {
 
 /* The argv (NULL-terminated, caller frees with strv_free). */
 int jailer_argv(const struct jailer_opts *o, char ***ret);
+
+#define API_SOCK "/run/firecracker.socket" /* Firecracker's API, in the jail's run/ */
+
+struct run_opts;
+/* The jailer's argv for a run of o: VM uid (and gid) uid, in network namespace netns (NULL:
+ * none), cgroup version cgroup_version; Firecracker gets its API socket, or with --config-file its
+ * configuration file and no API. What run and --dry-run both print and run. */
+int jailer_argv_for(const struct run_opts *o, uid_t uid, const char *netns, int cgroup_version, char ***ret);
 /* The memory limit of a Firecracker VM's cgroup: its guest's memory and 64 MiB for the VMM. */
 uint64_t jail_mem_limit(unsigned mem_mib);
 
@@ -74,3 +82,13 @@ int jail_unstage(const char *chroot);
 int speculation_force_disable(char **ret_uncontrolled);
 /* What speculation_force_disable() would leave uncontrolled, without changing anything. */
 int speculation_uncontrolled(char **ret);
+
+/* <base>/<backend>/<id>/root */
+char *vm_chroot(const char *base, const char *backend, const char *id);
+/* Run the jailer argv (jailer_argv_for), which daemonizes: dying with sis-launch until then, with
+ * speculation force-disabled (inherited by the VMM). Its exit status, 128+signal, or -errno. */
+int jailer_exec(char *const argv[]);
+/* The daemonized Firecracker: the pid the jailer wrote into the (root's) jail root, believed only
+ * when that process is in the VM's cgroup firecracker/<id> and runs as uid; -ESRCH. *ret_written:
+ * the pid written (0: none), for the error. */
+pid_t jailed_vmm_pid(const char *chroot, const char *id, uid_t uid, uint32_t *ret_written);

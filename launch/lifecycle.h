@@ -51,8 +51,20 @@ void vm_view_done(struct vm_view *v);
 /* The peer the VM's socket must have: its VMM's pid, its uid. */
 struct vm_peer vm_view_peer(const struct vm_view *v);
 
-/* A process recorded in a VM's state: key ("pid", "monitor") and key_starttime. */
-bool vm_state_pid(json_object *st, const char *key, pid_t *pid, unsigned long long *start);
 /* Our process, still running: same start time, not a zombie. */
 bool proc_alive(pid_t pid, unsigned long long starttime);
 unsigned long long proc_starttime(pid_t pid);
+struct reg_vm;
+/* The VM's VMM, alive and still in the VM's cgroup: the only process stop and kill signal by pid. */
+bool vmm_alive(const struct reg_vm *vm);
+
+/* Everything of a VM goes, from its registry entry alone: what vm_start's undo and clean run.
+ * 0, or 2 (said). */
+int vm_teardown(struct reg_vm *vm);
+/* Remove everything a VM left, from its registry entry (launch/registry.h): its processes (by
+ * cgroup), mounts, jail, cgroups, network, run directory, and the entry with its uid and slot. The
+ * run_dir and chroot_base given are not used: the entry says where the VM lives. 0 (also when
+ * nothing of the VM is left), or 2. */
+int vm_clean(const char *run_dir, const char *chroot_base, const char *id);
+/* One line per VM of run_dir: id, pid, uid, limits, state; a dead monitor is restarted. */
+int vm_list(const char *run_dir);

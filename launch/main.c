@@ -9,6 +9,7 @@
 #include "metrics.h"
 #include "net.h"
 #include "registry.h"
+#include "say.h"
 #include "run.h"
 #include "snapshot.h"
 #include "util.h"
@@ -101,7 +102,188 @@ enum { OPT_HOME = 0x100, OPT_VCPUS, OPT_MEM, OPT_NET, OPT_CONFIG_FILE, OPT_CONSO
        OPT_FIRECRACKER, OPT_CHROOT_BASE, OPT_RUN_DIR, OPT_UID_RANGE, OPT_LEDGER, OPT_WATCHDOG, OPT_TIMEOUT, OPT_NET_POOL, OPT_UPLINK, OPT_ALLOW, OPT_DENY, OPT_VSOCK, OPT_BACKEND, OPT_ACCEL, OPT_QEMU, OPT_KEY, OPT_IMAGES, OPT_FORENSIC,
        OPT_NET_RATE, OPT_DISK_RATE, OPT_MAX_CONNS, OPT_CONF, OPT_DENIED, OPT_FORMAT, OPT_OUTPUT, OPT_NO_IMAGE_HASH };
 
-int main(int argc, char **argv) {
+/* Everything the command line says: the options come before, after or between the verb's
+ * arguments (getopt permutes), so all of them are parsed first, then the verb's handler runs. */
+struct cmdline {
+        struct run_opts o;
+        struct snap_opts so;
+        unsigned stop_timeout;
+        /* the limits given on the command line, applied over the host's defaults */
+        struct vm_limits cli;
+        bool cli_net, cli_disk, cli_conns;
+        const char *conf;
+        bool conf_given;
+        bool denied;                    /* logs */
+        const char *format, *output;    /* metrics */
+        const char *verb;
+        char **args;                    /* the verb's arguments */
+        int n_args;
+};
+
+#define OPT_NOT_MINE (-1)
+
+static int absolute(const char *opt, const char *path, const char **ret) {
+        if (path[0] != '/')
+                return usage_error("--%s: '%s' is not an absolute path", opt, path);
+        *ret = path;
+        return 0;
+}
+
+/* What the VM is: its name, images, size, VMM and devices. */
+static int parse_vm_option(int c, const char *arg, struct cmdline *a) {
+        uint32_t v;
+        int k;
+
+        switch (c) {
+        case 'n': a->o.id = arg; return 0;
+        case 'k': a->o.kernel = arg; return 0;
+        case 'r': a->o.rootfs = arg; return 0;
+        case OPT_HOME: a->o.home = arg; return 0;
+        case 'p': a->o.policy = arg; return 0;
+        case OPT_VCPUS:
+                if (safe_atou32(arg, &v) < 0 || v < 1 || v > 32)
+                        return usage_error("--vcpus: '%s' is not 1 to 32", arg);
+                a->o.vcpus = v;
+                return 0;
+        case OPT_MEM:
+                if (safe_atou32(arg, &v) < 0 || v < 128 || v > 65536)
+                        return usage_error("--mem: '%s' is not 128 to 65536 (MiB)", arg);
+                a->o.mem_mib = v;
+                return 0;
+        case OPT_BACKEND:
+                if ((k = backend_from_name(arg)) < 0)
+                        return usage_error("--backend: '%s' is not firecracker or qemu", arg);
+                a->o.backend = k;
+                return 0;
+        case OPT_ACCEL:
+                if ((k = accel_from_name(arg)) < 0)
+                        return usage_error("--accel: '%s' is not kvm, tcg or auto", arg);
+                a->o.accel = k;
+                return 0;
+        case OPT_VSOCK:
+                if (safe_atou32(arg, &v) < 0 || v < 3 || v == UINT32_MAX)
+                        return usage_error("--vsock: '%s' is not a guest CID (3 or more)", arg);
+                a->o.vsock_cid = v;
+                return 0;
+        case OPT_CONFIG_FILE: a->o.config_file = true; return 0;
+        case OPT_CONSOLE: a->o.console = true; return 0;
+        case OPT_DRY_RUN: a->o.dry_run = true; return 0;
+        case OPT_NO_IMAGE_HASH: a->o.no_image_hash = true; return 0;
+        default: return OPT_NOT_MINE;
+        }
+}
+
+/* The VM's network and its limits. */
+static int parse_net_option(int c, const char *arg, struct cmdline *a) {
+        unsigned slots;
+        int k;
+
+        switch (c) {
+        case OPT_NET:
+                if ((k = netmode_from_name(arg)) < 0)
+                        return usage_error("--net: '%s' is not default or none", arg);
+                a->o.net = k;
+                return 0;
+        case OPT_NET_POOL:
+                if (net_pool_slots(arg, &slots) < 0)
+                        return usage_error("--net-pool: '%s' is not an IPv4 CIDR of /30 or larger", arg);
+                a->o.net_pool = arg;
+                return 0;
+        case OPT_UPLINK: a->o.uplink = arg; return 0;
+        case OPT_ALLOW:
+        case OPT_DENY: {
+                char *one[] = { (char *) arg, NULL };
+                _cleanup_free_ char *probe = NULL;
+                struct vm_net n = {};
+                probe = net_ruleset_vm(&n, one, NULL, 0);
+                if (!probe)
+                        return usage_error("--%s: '%s' is not an IPv4 CIDR (203.0.113.0/24)", c == OPT_ALLOW ? "allow" : "deny", arg);
+                return strv_extend(c == OPT_ALLOW ? &a->o.allow : &a->o.deny, arg) < 0 ? EXIT_USAGE : 0;
+        }
+        case OPT_NET_RATE:
+                if (limits_parse_net(arg, &a->cli) < 0)
+                        return usage_error("--net-rate: '%s' is not MBIT[/BURST] (0 to %u Mbit/s; burst %u to %u KiB, at most 1 s of the rate)",
+                                           arg, LIMITS_NET_MAX, LIMITS_BURST_MIN_KIB, LIMITS_BURST_MAX_KIB);
+                a->cli_net = true;
+                return 0;
+        case OPT_DISK_RATE:
+                if (limits_parse_disk(arg, &a->cli) < 0)
+                        return usage_error("--disk-rate: '%s' is not MBYTES[/IOPS] (0 to %u MB/s)", arg, LIMITS_DISK_MAX);
+                a->cli_disk = true;
+                return 0;
+        case OPT_MAX_CONNS:
+                if (limits_parse_conns(arg, &a->cli) < 0)
+                        return usage_error("--max-conns: '%s' is not 0 to %u", arg, LIMITS_CONNS_MAX);
+                a->cli_conns = true;
+                return 0;
+        case OPT_CONF:
+                if (arg[0] != '/')
+                        return usage_error("--conf: '%s' is not an absolute path", arg);
+                a->conf = arg;
+                a->conf_given = true;
+                return 0;
+        default: return OPT_NOT_MINE;
+        }
+}
+
+/* Where sis-launch finds its binaries and keeps its state, jails and snapshots. */
+static int parse_place_option(int c, const char *arg, struct cmdline *a) {
+        unsigned lo, hi;
+        char tail;
+        int k;
+
+        switch (c) {
+        case OPT_QEMU: return absolute("qemu", arg, &a->o.qemu);
+        case OPT_JAILER: return absolute("jailer", arg, &a->o.jailer);
+        case OPT_FIRECRACKER: return absolute("firecracker", arg, &a->o.firecracker);
+        case OPT_CHROOT_BASE: return absolute("chroot-base", arg, &a->o.chroot_base);
+        case OPT_RUN_DIR: return absolute("run-dir", arg, &a->o.run_dir);
+        case OPT_LEDGER: return absolute("ledger", arg, &a->so.ledger);
+        case OPT_IMAGES: return absolute("images", arg, &a->so.images);
+        case OPT_KEY:
+                k = absolute("key", arg, &a->so.key);
+                a->so.key_given = k == 0;
+                return k;
+        case OPT_UID_RANGE:
+                if (sscanf(arg, "%u-%u%c", &lo, &hi, &tail) != 2 || lo == 0 || lo > hi || hi > 4000000000u)
+                        return usage_error("--uid-range: '%s' is not MIN-MAX of non-zero ids", arg);
+                a->o.uid_min = lo;
+                a->o.uid_max = hi;
+                return 0;
+        default: return OPT_NOT_MINE;
+        }
+}
+
+/* What one verb alone takes: logs, metrics, snapshot, stop, the watchdog of run. */
+static int parse_verb_option(int c, const char *arg, struct cmdline *a) {
+        uint32_t v;
+
+        switch (c) {
+        case 'o': a->so.out = arg; return 0;
+        case OPT_FORENSIC: a->so.forensic = true; return 0;
+        case OPT_DENIED: a->denied = true; return 0;
+        case OPT_FORMAT:
+                if (!streq(arg, "prometheus") && !streq(arg, "json"))
+                        return usage_error("--format: '%s' is not prometheus or json", arg);
+                a->format = arg;
+                return 0;
+        case OPT_OUTPUT: a->output = arg; return 0;
+        case OPT_WATCHDOG:
+        case OPT_TIMEOUT:
+                if (safe_atou32(arg, &v) < 0 || v > 3600)
+                        return usage_error("--%s: '%s' is not 0 to 3600 seconds", c == OPT_WATCHDOG ? "watchdog" : "timeout", arg);
+                if (c == OPT_WATCHDOG)
+                        a->o.watchdog_s = v;
+                else
+                        a->stop_timeout = v;
+                return 0;
+        default: return OPT_NOT_MINE;
+        }
+}
+
+/* All options, then the verb and its arguments. OPT_NOT_MINE: go on to the verb; else the exit
+ * code (--help, --version, a usage error). */
+static int parse_cmdline(int argc, char **argv, struct cmdline *a) {
         static const struct option options[] = {
                 { "name", required_argument, NULL, 'n' },         { "kernel", required_argument, NULL, 'k' },
                 { "rootfs", required_argument, NULL, 'r' },       { "home", required_argument, NULL, OPT_HOME },
@@ -127,269 +309,185 @@ int main(int argc, char **argv) {
                 { "help", no_argument, NULL, 'h' },               { "version", no_argument, NULL, 'V' },
                 {}
         };
-        struct run_opts o = { .vcpus = 1, .mem_mib = 512, .net = "default", .net_pool = "172.31.0.0/16", .jailer = "/usr/local/bin/jailer",
-                              .firecracker = "/usr/local/bin/firecracker", .backend = "firecracker",
-                              .qemu = "/usr/bin/qemu-system-x86_64", .accel = "auto", .chroot_base = "/srv/jailer",
-                              .run_dir = "/run/sis", .uid_min = 10000, .uid_max = 10999, .api_timeout_ms = 5000,
-                              .watchdog_s = 5 };
-        unsigned stop_timeout = 10;
-        /* the limits given on the command line, applied over the host's defaults */
-        struct vm_limits cli = {};
-        bool cli_net = false, cli_disk = false, cli_conns = false, denied = false;
-        const char *conf = LIMITS_CONF, *format = "prometheus", *output = NULL;
-        bool conf_given = false;
-        struct snap_opts so = { .ledger = SNAPSHOT_LEDGER, .key = SNAPSHOT_KEY, .images = SNAPSHOT_IMAGES };
-        _cleanup_free_ char *key_dir = NULL, *conf_dir = NULL;
-        const char *verb;
-        uint32_t v;
-        int c;
+        static int (*const parsers[])(int, const char *, struct cmdline *) = { parse_vm_option, parse_net_option,
+                                                                                parse_place_option, parse_verb_option };
+        int c, k;
 
-        signal(SIGPIPE, SIG_IGN);
-        while ((c = getopt_long(argc, argv, "n:k:r:p:o:hV", options, NULL)) >= 0)
-                switch (c) {
-                case 'n': o.id = optarg; break;
-                case 'k': o.kernel = optarg; break;
-                case 'r': o.rootfs = optarg; break;
-                case OPT_HOME: o.home = optarg; break;
-                case OPT_VCPUS:
-                        if (safe_atou32(optarg, &v) < 0 || v < 1 || v > 32)
-                                return usage_error("--vcpus: '%s' is not 1 to 32", optarg);
-                        o.vcpus = v;
-                        break;
-                case OPT_MEM:
-                        if (safe_atou32(optarg, &v) < 0 || v < 128 || v > 65536)
-                                return usage_error("--mem: '%s' is not 128 to 65536 (MiB)", optarg);
-                        o.mem_mib = v;
-                        break;
-                case OPT_NET:
-                        if (!streq(optarg, "none") && !streq(optarg, "default"))
-                                return usage_error("--net: '%s' is not default or none", optarg);
-                        o.net = optarg;
-                        break;
-                case 'p': o.policy = optarg; break;
-                case OPT_NET_POOL: {
-                        unsigned slots;
-                        if (net_pool_slots(optarg, &slots) < 0)
-                                return usage_error("--net-pool: '%s' is not an IPv4 CIDR of /30 or larger", optarg);
-                        o.net_pool = optarg;
-                        break;
+        while ((c = getopt_long(argc, argv, "n:k:r:p:o:hV", options, NULL)) >= 0) {
+                if (c == 'h') {
+                        fputs(usage_text, stdout);
+                        return 0;
                 }
-                case OPT_UPLINK: o.uplink = optarg; break;
-                case OPT_BACKEND:
-                        if (!streq(optarg, "firecracker") && !streq(optarg, "qemu"))
-                                return usage_error("--backend: '%s' is not firecracker or qemu", optarg);
-                        o.backend = optarg;
-                        break;
-                case OPT_ACCEL:
-                        if (!streq(optarg, "kvm") && !streq(optarg, "tcg") && !streq(optarg, "auto"))
-                                return usage_error("--accel: '%s' is not kvm, tcg or auto", optarg);
-                        o.accel = optarg;
-                        break;
-                case OPT_VSOCK:
-                        if (safe_atou32(optarg, &v) < 0 || v < 3 || v == UINT32_MAX)
-                                return usage_error("--vsock: '%s' is not a guest CID (3 or more)", optarg);
-                        o.vsock_cid = v;
-                        break;
-                case OPT_ALLOW:
-                case OPT_DENY: {
-                        char *one[] = { optarg, NULL };
-                        _cleanup_free_ char *probe = NULL;
-                        struct vm_net n = {};
-                        probe = net_ruleset_vm(&n, one, NULL, 0);
-                        if (!probe)
-                                return usage_error("--%s: '%s' is not an IPv4 CIDR (203.0.113.0/24)", c == OPT_ALLOW ? "allow" : "deny", optarg);
-                        if (strv_extend(c == OPT_ALLOW ? &o.allow : &o.deny, optarg) < 0)
-                                return EXIT_USAGE;
-                        break;
+                if (c == 'V') {
+                        printf("sis-launch %s\n", SIS_VERSION);
+                        return 0;
                 }
-                case OPT_NET_RATE:
-                        if (limits_parse_net(optarg, &cli) < 0)
-                                return usage_error("--net-rate: '%s' is not MBIT[/BURST] (0 to %u Mbit/s; burst %u to %u KiB, at most 1 s of the rate)",
-                                                   optarg, LIMITS_NET_MAX, LIMITS_BURST_MIN_KIB, LIMITS_BURST_MAX_KIB);
-                        cli_net = true;
-                        break;
-                case OPT_DISK_RATE:
-                        if (limits_parse_disk(optarg, &cli) < 0)
-                                return usage_error("--disk-rate: '%s' is not MBYTES[/IOPS] (0 to %u MB/s)", optarg, LIMITS_DISK_MAX);
-                        cli_disk = true;
-                        break;
-                case OPT_MAX_CONNS:
-                        if (limits_parse_conns(optarg, &cli) < 0)
-                                return usage_error("--max-conns: '%s' is not 0 to %u", optarg, LIMITS_CONNS_MAX);
-                        cli_conns = true;
-                        break;
-                case OPT_CONF:
-                        if (optarg[0] != '/')
-                                return usage_error("--conf: '%s' is not an absolute path", optarg);
-                        conf = optarg;
-                        conf_given = true;
-                        break;
-                case OPT_DENIED: denied = true; break;
-                case OPT_FORMAT:
-                        if (!streq(optarg, "prometheus") && !streq(optarg, "json"))
-                                return usage_error("--format: '%s' is not prometheus or json", optarg);
-                        format = optarg;
-                        break;
-                case OPT_OUTPUT: output = optarg; break;
-                case OPT_CONFIG_FILE: o.config_file = true; break;
-                case OPT_CONSOLE: o.console = true; break;
-                case OPT_DRY_RUN: o.dry_run = true; break;
-                case OPT_NO_IMAGE_HASH: o.no_image_hash = true; break;
-                case OPT_QEMU:
-                case OPT_JAILER:
-                case OPT_FIRECRACKER:
-                case OPT_CHROOT_BASE:
-                case OPT_RUN_DIR:
-                        if (optarg[0] != '/')
-                                return usage_error("--%s: '%s' is not an absolute path",
-                                                   c == OPT_QEMU ? "qemu" : c == OPT_JAILER ? "jailer" : c == OPT_FIRECRACKER ? "firecracker" :
-                                                   c == OPT_CHROOT_BASE ? "chroot-base" : "run-dir", optarg);
-                        if (c == OPT_QEMU)
-                                o.qemu = optarg;
-                        else if (c == OPT_JAILER)
-                                o.jailer = optarg;
-                        else if (c == OPT_FIRECRACKER)
-                                o.firecracker = optarg;
-                        else if (c == OPT_CHROOT_BASE)
-                                o.chroot_base = optarg;
-                        else
-                                o.run_dir = optarg;
-                        break;
-                case OPT_UID_RANGE: {
-                        unsigned lo, hi;
-                        char tail;
-                        if (sscanf(optarg, "%u-%u%c", &lo, &hi, &tail) != 2 || lo == 0 || lo > hi || hi > 4000000000u)
-                                return usage_error("--uid-range: '%s' is not MIN-MAX of non-zero ids", optarg);
-                        o.uid_min = lo;
-                        o.uid_max = hi;
-                        break;
+                k = OPT_NOT_MINE;
+                for (size_t i = 0; k == OPT_NOT_MINE && i < ELEMENTSOF(parsers); i++)
+                        k = parsers[i](c, optarg, a);
+                if (k == OPT_NOT_MINE) {
+                        fputs("sis-launch: invalid usage (see --help)\n", stderr);
+                        return EXIT_USAGE;
                 }
-                case 'o': so.out = optarg; break;
-                case OPT_FORENSIC: so.forensic = true; break;
-                case OPT_LEDGER:
-                case OPT_KEY:
-                case OPT_IMAGES:
-                        if (optarg[0] != '/')
-                                return usage_error("--%s: '%s' is not an absolute path",
-                                                   c == OPT_LEDGER ? "ledger" : c == OPT_KEY ? "key" : "images", optarg);
-                        if (c == OPT_LEDGER)
-                                so.ledger = optarg;
-                        else if (c == OPT_IMAGES)
-                                so.images = optarg;
-                        else {
-                                so.key = optarg;
-                                so.key_given = true;
-                        }
-                        break;
-                case OPT_WATCHDOG:
-                case OPT_TIMEOUT:
-                        if (safe_atou32(optarg, &v) < 0 || v > 3600)
-                                return usage_error("--%s: '%s' is not 0 to 3600 seconds", c == OPT_WATCHDOG ? "watchdog" : "timeout", optarg);
-                        if (c == OPT_WATCHDOG)
-                                o.watchdog_s = v;
-                        else
-                                stop_timeout = v;
-                        break;
-                case 'h': fputs(usage_text, stdout); return 0;
-                case 'V': printf("sis-launch %s\n", SIS_VERSION); return 0;
-                default: fputs("sis-launch: invalid usage (see --help)\n", stderr); return EXIT_USAGE;
-                }
+                if (k != 0)
+                        return k;
+        }
         if (optind >= argc)
                 return usage_error("no verb: run, list, stop, kill, logs, clean, snapshot or restore");
-        verb = argv[optind++];
-        {
-                /* root keeps state, jails, the ledger, the key and the images it trusts only where
-                 * nobody else can write */
-                bool snap = streq(verb, "restore") || streq(verb, "snapshot"), starts = streq(verb, "run") || streq(verb, "restore");
-                key_dir = strndup(so.key, (size_t) (strrchr(so.key, '/') - so.key));
-                conf_dir = strndup(conf, (size_t) (strrchr(conf, '/') - conf));
-                const struct {
-                        const char *opt, *path;
-                } dirs[] = { { "--run-dir", o.run_dir }, { "--chroot-base", o.chroot_base },
-                             { "--ledger", snap ? so.ledger : NULL }, { "--key", snap && key_dir && *key_dir ? key_dir : NULL },
-                             { "--images", streq(verb, "restore") ? so.images : NULL },
-                             { "--conf", starts && conf_dir && *conf_dir ? conf_dir : NULL } };
-                for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
-                        _cleanup_free_ char *why = NULL;
-                        if (dirs[i].path && dir_trusted(dirs[i].path, &why) < 0)
-                                return launch_fail(EXIT_USAGE, "%s %s: %s: refusing it", dirs[i].opt, dirs[i].path,
-                                                   strna(why));
-                }
+        a->verb = argv[optind++];
+        a->args = argv + optind;
+        a->n_args = argc - optind;
+        return OPT_NOT_MINE;
+}
+
+/* Root keeps state, jails, the ledger, the key and the images it trusts only where nobody else
+ * can write: each directory the verb uses is checked. */
+static int dirs_trusted(const struct cmdline *a) {
+        bool snap = streq(a->verb, "restore") || streq(a->verb, "snapshot"), starts = streq(a->verb, "run") || streq(a->verb, "restore");
+        _cleanup_free_ char *key_dir = strndup(a->so.key, (size_t) (strrchr(a->so.key, '/') - a->so.key)),
+                            *conf_dir = strndup(a->conf, (size_t) (strrchr(a->conf, '/') - a->conf));
+        const struct {
+                const char *opt, *path;
+        } dirs[] = { { "--run-dir", a->o.run_dir }, { "--chroot-base", a->o.chroot_base },
+                     { "--ledger", snap ? a->so.ledger : NULL }, { "--key", snap && key_dir && *key_dir ? key_dir : NULL },
+                     { "--images", streq(a->verb, "restore") ? a->so.images : NULL },
+                     { "--conf", starts && conf_dir && *conf_dir ? conf_dir : NULL } };
+
+        for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
+                _cleanup_free_ char *why = NULL;
+                if (dirs[i].path && dir_trusted(dirs[i].path, &why) < 0)
+                        return launch_fail(EXIT_USAGE, "%s %s: %s: refusing it", dirs[i].opt, dirs[i].path, strna(why));
         }
-        if (o.vsock_cid && backend_is_qemu(&o))
+        return 0;
+}
+
+/* run and restore: the host's defaults (launch.conf), then what the command line says. */
+static int limits_load(struct cmdline *a) {
+        _cleanup_free_ char *why = NULL;
+
+        if (limits_conf_load(a->conf, a->conf_given, &a->o.limits, &why) < 0)
+                return launch_fail(EXIT_USAGE, "%s", strna(why));
+        if (a->cli_net) {
+                a->o.limits.net_mbit = a->cli.net_mbit;
+                a->o.limits.net_burst_kib = a->cli.net_burst_kib;
+        }
+        if (a->cli_disk) {
+                a->o.limits.disk_mbyte = a->cli.disk_mbyte;
+                a->o.limits.disk_iops = a->cli.disk_iops;
+        }
+        if (a->cli_conns)
+                a->o.limits.max_conns = a->cli.max_conns;
+        return 0;
+}
+
+static int verb_run(struct cmdline *a) {
+        int k = limits_load(a);
+
+        if (k != 0)
+                return k;
+        if (a->n_args > 0)
+                return usage_error("unexpected argument '%s'", a->args[0]);
+        if (!a->o.id)
+                return usage_error("run needs --name ID");
+        return vm_run(&a->o);
+}
+
+static int verb_restore(struct cmdline *a) {
+        int k = limits_load(a);
+
+        if (k != 0)
+                return k;
+        if (a->n_args != 1)
+                return usage_error("restore takes one snapshot DIR");
+        if (!a->o.id)
+                return usage_error("restore needs --name ID");
+        return vm_restore(&a->o, a->args[0], &a->so);
+}
+
+static int verb_list(struct cmdline *a) {
+        if (a->n_args > 0)
+                return usage_error("unexpected argument '%s'", a->args[0]);
+        return streq(a->verb, "metrics") ? vm_metrics(streq(a->format, "json"), a->output) : vm_list(a->o.run_dir);
+}
+
+/* stop, kill, logs, clean and snapshot: one VM, by name. */
+static int one_vm(const struct cmdline *a) {
+        return a->n_args == 1 ? 0 : usage_error("%s takes one VM name", a->verb);
+}
+
+static int verb_stop(struct cmdline *a) {
+        return one_vm(a) ?: vm_stop(a->o.run_dir, a->args[0], a->stop_timeout);
+}
+
+static int verb_kill(struct cmdline *a) {
+        return one_vm(a) ?: vm_kill(a->o.run_dir, a->args[0]);
+}
+
+static int verb_logs(struct cmdline *a) {
+        return one_vm(a) ?: vm_logs(a->o.run_dir, a->args[0], a->denied);
+}
+
+static int verb_clean(struct cmdline *a) {
+        return one_vm(a) ?: vm_clean(a->o.run_dir, a->o.chroot_base, a->args[0]);
+}
+
+static int verb_snapshot(struct cmdline *a) {
+        int k = one_vm(a);
+
+        if (k != 0)
+                return k;
+        if (!a->so.out)
+                return usage_error("snapshot needs --out DIR");
+        return vm_snapshot(a->o.run_dir, a->args[0], &a->so, a->o.api_timeout_ms);
+}
+
+static const struct verb {
+        const char *name;
+        int (*run)(struct cmdline *a);
+        bool curl;      /* talks to a VMM's API (libcurl) */
+} verbs[] = {
+        { "run", verb_run, true },        { "list", verb_list, false },       { "metrics", verb_list, false },
+        { "stop", verb_stop, true },      { "kill", verb_kill, false },       { "logs", verb_logs, false },
+        { "clean", verb_clean, false },   { "snapshot", verb_snapshot, true }, { "restore", verb_restore, true },
+};
+
+int main(int argc, char **argv) {
+        struct cmdline a = { .o = { .vcpus = 1, .mem_mib = 512, .net_pool = "172.31.0.0/16", .jailer = "/usr/local/bin/jailer",
+                                    .firecracker = "/usr/local/bin/firecracker", .qemu = "/usr/bin/qemu-system-x86_64",
+                                    .chroot_base = "/srv/jailer", .run_dir = "/run/sis", .uid_min = 10000, .uid_max = 10999,
+                                    .api_timeout_ms = 5000, .watchdog_s = 5 },
+                             .so = { .ledger = SNAPSHOT_LEDGER, .key = SNAPSHOT_KEY, .images = SNAPSHOT_IMAGES },
+                             .stop_timeout = 10, .conf = LIMITS_CONF, .format = "prometheus" };
+        const struct verb *verb = NULL;
+        int k;
+
+        signal(SIGPIPE, SIG_IGN);
+        k = parse_cmdline(argc, argv, &a);
+        if (k != OPT_NOT_MINE)
+                goto out;
+        k = dirs_trusted(&a);
+        if (k != 0)
+                goto out;
+        if (a.o.vsock_cid && a.o.backend == BACKEND_QEMU) {
                 /* QEMU's jail refuses AF_VSOCK (confine.c), and its vhost-vsock needs /dev/vhost-vsock:
                  * an option that would do nothing is refused, not ignored */
-                return usage_error("--vsock: only the firecracker backend has a vsock device");
-        if (streq(verb, "list") || streq(verb, "metrics")) {
-                if (optind < argc)
-                        return usage_error("unexpected argument '%s'", argv[optind]);
-                if (streq(verb, "metrics"))
-                        return vm_metrics(streq(format, "json"), output);
-                return vm_list(o.run_dir);
+                k = usage_error("--vsock: only the firecracker backend has a vsock device");
+                goto out;
         }
-        /* run and restore: the host's defaults, then what the command line says */
-        if (streq(verb, "run") || streq(verb, "restore")) {
-                _cleanup_free_ char *why = NULL;
-                if (limits_conf_load(conf, conf_given, &o.limits, &why) < 0)
-                        return launch_fail(EXIT_USAGE, "%s", strna(why));
-                if (cli_net) {
-                        o.limits.net_mbit = cli.net_mbit;
-                        o.limits.net_burst_kib = cli.net_burst_kib;
-                }
-                if (cli_disk) {
-                        o.limits.disk_mbyte = cli.disk_mbyte;
-                        o.limits.disk_iops = cli.disk_iops;
-                }
-                if (cli_conns)
-                        o.limits.max_conns = cli.max_conns;
+        for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+                if (streq(a.verb, verbs[i].name))
+                        verb = &verbs[i];
+        if (!verb) {
+                k = usage_error("unknown verb '%s' (run, list, stop, kill, logs, clean, snapshot, restore)", a.verb);
+                goto out;
         }
-        if (streq(verb, "stop") || streq(verb, "kill") || streq(verb, "logs")) {
-                if (argc - optind != 1)
-                        return usage_error("%s takes one VM name", verb);
-                if (streq(verb, "logs"))
-                        return vm_logs(o.run_dir, argv[optind], denied);
-                if (streq(verb, "kill"))
-                        return vm_kill(o.run_dir, argv[optind]);
+        if (verb->curl)
                 curl_global_init(CURL_GLOBAL_DEFAULT);
-                c = vm_stop(o.run_dir, argv[optind], stop_timeout);
+        k = verb->run(&a);
+        if (verb->curl)
                 curl_global_cleanup();
-                return c;
-        }
-        if (streq(verb, "clean")) {
-                if (argc - optind != 1)
-                        return usage_error("clean takes one VM name");
-                return vm_clean(o.run_dir, o.chroot_base, argv[optind]);
-        }
-        if (streq(verb, "snapshot")) {
-                if (argc - optind != 1)
-                        return usage_error("snapshot takes one VM name");
-                if (!so.out)
-                        return usage_error("snapshot needs --out DIR");
-                curl_global_init(CURL_GLOBAL_DEFAULT);
-                c = vm_snapshot(o.run_dir, argv[optind], &so, o.api_timeout_ms);
-                curl_global_cleanup();
-                return c;
-        }
-        if (streq(verb, "restore")) {
-                if (argc - optind != 1)
-                        return usage_error("restore takes one snapshot DIR");
-                if (!o.id)
-                        return usage_error("restore needs --name ID");
-                curl_global_init(CURL_GLOBAL_DEFAULT);
-                c = vm_restore(&o, argv[optind], &so);
-                curl_global_cleanup();
-                return c;
-        }
-        if (!streq(verb, "run"))
-                return usage_error("unknown verb '%s' (run, list, stop, kill, logs, clean, snapshot, restore)", verb);
-        if (optind < argc)
-                return usage_error("unexpected argument '%s'", argv[optind]);
-        if (!o.id)
-                return usage_error("run needs --name ID");
-        curl_global_init(CURL_GLOBAL_DEFAULT);
-        c = vm_run(&o);
-        curl_global_cleanup();
-        strv_free(o.allow);
-        strv_free(o.deny);
-        return c;
+out:
+        strv_free(a.o.allow);
+        strv_free(a.o.deny);
+        return k;
 }

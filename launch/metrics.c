@@ -21,8 +21,9 @@
 #include "cgroup.h"
 #include "fileio.h"
 #include "lifecycle.h"
+#include "net.h"
 #include "registry.h"
-#include "run.h"
+#include "say.h"
 #include "state.h"
 #include "util.h"
 
@@ -327,7 +328,7 @@ static void sample_vm(const char *mounts, int self_ns, struct mnl_socket *host_n
                 }
         }
         if (w.reg.slot >= 0 && (w.reg.made & REG_NET)) {
-                _cleanup_free_ char *ns = strdup_printf("/run/netns/sis-%s", id), *table = strdup_printf("sis-%s", id);
+                _cleanup_free_ char *ns = net_ns_path(id), *table = strdup_printf("sis-%s", id);
                 struct ns_sockets s;
                 uint64_t host[REASON_N] = {};
                 if (ns && table && ns_sockets_open(ns, self_ns, &s) >= 0) {

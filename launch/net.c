@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * A VM's network (launch/net.h): its plan, its nftables rule sets, and net_up/net_down through
+ * libnl and libnftables. Longer than 600 lines because net_up's undo of each thing it made sits
+ * beside the code that made it, and net_down must remove exactly the same set.
+ */
 #include "net.h"
 
 #include <arpa/inet.h>
@@ -81,6 +86,10 @@ int net_pool_slots(const char *pool, unsigned *ret) {
         return 0;
 }
 
+char *net_ns_path(const char *id) {
+        return strdup_printf(NET_NS_PATH_FMT, id);
+}
+
 int net_plan(const char *pool, unsigned slot, const char *id, struct vm_net *n) {
         uint32_t a, base;
         unsigned len, slots;
@@ -93,7 +102,7 @@ int net_plan(const char *pool, unsigned slot, const char *id, struct vm_net *n) 
         base = (a & prefix_mask(len)) + slot * 4u;
         snprintf(n->id, sizeof(n->id), "%s", id);
         snprintf(n->ns, sizeof(n->ns), "sis-%s", id);
-        snprintf(n->ns_path, sizeof(n->ns_path), "/run/netns/sis-%s", id);
+        snprintf(n->ns_path, sizeof(n->ns_path), NET_NS_PATH_FMT, id);
         snprintf(n->table, sizeof(n->table), "sis-%s", id);
         snprintf(n->host_if, sizeof(n->host_if), "sisv%u", slot);
         fmt_ip(base + 1, n->host_ip);
@@ -526,7 +535,7 @@ int net_down(const char *id, int slot) {
                 return -EINVAL;
         alias = strdup_printf(NET_ALIAS_PREFIX "%s", id);
         host_if = slot >= 0 ? strdup_printf("sisv%d", slot) : strdup("");
-        ns_path = strdup_printf("/run/netns/sis-%s", id);
+        ns_path = net_ns_path(id);
         /* add, then delete, in one transaction: idempotent, and only this VM's table */
         rules = strdup_printf("add table ip sis-%1$s\ndelete table ip sis-%1$s\n", id);
         if (!alias || !ns_path || !rules || !host_if)

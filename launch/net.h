@@ -71,6 +71,10 @@ struct vm_net {
         char mac[18];
 };
 
+/* VM id's network namespace, pinned at "/run/netns/sis-<id>" (ip-netns's place). */
+#define NET_NS_PATH_FMT "/run/netns/sis-%s"
+char *net_ns_path(const char *id);
+
 #define GUEST_IP "172.16.0.2"
 #define TAP_IP "172.16.0.1"
 #define GUEST_NETMASK "255.255.255.252"

@@ -1,66 +1,25 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sis-launch run: gate -> registry -> stage -> jailer -> configure -> InstanceStart, and clean.
- * Every step that leaves something behind is recorded in the host-wide registry before it is
- * made, and undone from there by vm_teardown(), which is also what `sis-launch clean` runs: one
- * teardown path, safe to run twice and after a crash.
+ * sis-launch run: the options checked, the gate, the images checked, the VMM's plan (QEMU's argv
+ * or Firecracker's requests), then --dry-run prints it or vm_start (launch/start.c) starts it.
  */
 #include "run.h"
 
-#include <dirent.h>
-#include <fcntl.h>
-#include <signal.h>
-#include <stdarg.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
-#include <time.h>
 
-#include "api.h"
 #include "cgroup.h"
-#include "confine.h"
-#include "dump.h"
 #include "fc.h"
-#include "fileio.h"
 #include "gate.h"
 #include "imgcheck.h"
 #include "jail.h"
-#include "jailfs.h"
-#include "lifecycle.h"
 #include "net.h"
 #include "qemu.h"
-#include "qmp.h"
-#include "registry.h"
-#include "state.h"
+#include "say.h"
 #include "util.h"
+#include "vmm.h"
 
-#define API_SOCK "/run/firecracker.socket"
 #define fail launch_fail
 #define step launch_step
-
-void launch_step(const char *fmt, ...) {
-        va_list ap;
-        fputs(isatty(STDERR_FILENO) ? "\033[1m==>\033[0m " : "==> ", stderr);
-        va_start(ap, fmt);
-        vfprintf(stderr, fmt, ap);
-        va_end(ap);
-        fputc('\n', stderr);
-}
-
-int launch_fail(int code, const char *fmt, ...) {
-        va_list ap;
-        fputs("sis-launch: ", stderr);
-        va_start(ap, fmt);
-        vfprintf(stderr, fmt, ap);
-        va_end(ap);
-        fputc('\n', stderr);
-        return code;
-}
-
-char *vm_chroot(const char *base, const char *backend, const char *id) {
-        return strdup_printf("%s/%s/%s/root", base, backend, id);
-}
 
 static int regular_file(const char *opt, const char *path, char **ret_abs) {
         struct stat st;
@@ -74,190 +33,9 @@ static int regular_file(const char *opt, const char *path, char **ret_abs) {
         return *ret_abs ? 0 : fail(2, "%s %s: %s", opt, path, strerror(errno));
 }
 
-static char *shell_join(char *const *argv) {
-        struct sbuf sb = {};
-        for (char *const *a = argv; *a; a++) {
-                bool plain = **a && strspn(*a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,") == strlen(*a);
-                sbuf_printf(&sb, a == argv ? "%s%s%s" : " %s%s%s", plain ? "" : "'", *a, plain ? "" : "'");
-        }
-        return sbuf_steal(&sb);
-}
-
-/* The mount table, where the cgroup hierarchies are found; NULL when it cannot be read. */
-static char *self_mounts(void) {
-        char *mounts = NULL;
-        return read_file_capped("/proc/self/mounts", 1 << 20, &mounts, NULL) < 0 ? NULL : mounts;
-}
-
 static int cgroup_version(void) {
         _cleanup_free_ char *mounts = self_mounts();
         return mounts ? cgroup_version_detect(mounts) : -EIO;
-}
-
-/* Signal a recorded process only while it is still the one recorded (a pidfd pins it). */
-static void kill_recorded(pid_t pid, unsigned long long start) {
-        int fd;
-        if (!proc_alive(pid, start))
-                return;
-        fd = (int) syscall(SYS_pidfd_open, pid, 0);
-        if (fd >= 0 && proc_alive(pid, start))
-                (void) syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
-        if (fd >= 0)
-                close(fd);
-        for (int i = 0; i < 200 && proc_alive(pid, start); i++)
-                usleep(10000);
-}
-
-/* Everything of a VM goes, from its registry entry alone (never from its state file or its jail):
- * the monitor, every process in its cgroups, its mounts and jail, its cgroups, its network, its run
- * directory, and last the entry itself, which frees its uid and slot. What the entry does not say
- * was made here is left alone. */
-static int vm_teardown(struct reg_vm *vm) {
-        _cleanup_free_ char *mounts = self_mounts(), *chroot = vm_chroot(vm->chroot_base, vm->backend, vm->id),
-                            *dir = vm_dir(vm->run_dir, vm->id);
-        int k;
-
-        if (!mounts || !chroot || !dir)
-                return fail(2, "%s: cannot read /proc/self/mounts", vm->id);
-        if (vm->monitor)
-                kill_recorded(vm->monitor, vm->monitor_start);
-        /* the VMM and anything it started: found by its cgroup, not by a pid anyone wrote down */
-        if (vm->made & REG_CGROUP) {
-                k = cgroup_kill_all(mounts, vm->backend, vm->id, 5000);
-                if (k < 0)
-                        return fail(2, "%s: processes are left in its cgroups (%s/%s) after SIGKILL: its uid %u stays "
-                                       "leased; try again",
-                                    vm->id, vm->backend, vm->id, (unsigned) vm->uid);
-        }
-        if (vm->vmm && cgroup_has_pid(vm->backend, vm->id, vm->vmm))
-                kill_recorded(vm->vmm, vm->vmm_start);
-        if (vm->made & REG_JAIL) {
-                k = jail_unstage(chroot);
-                if (k < 0)
-                        return fail(2, "%s: cannot remove its jail %s: %s", vm->id, chroot, strerror(-k));
-        }
-        if (vm->made & REG_CGROUP)
-                cgroup_remove(mounts, vm->backend, vm->id);
-        if (vm->made & REG_NET) {
-                k = net_down(vm->id, vm->slot);
-                if (k < 0)
-                        return fail(2, "%s: cannot remove its network: %s", vm->id, strerror(-k));
-        }
-        /* a snapshot killed while it was written: its directory, never published (only sealed
-         * data in it), goes too */
-        if (vm->snapshot_tmp && *vm->snapshot_tmp == '/' && strstr(vm->snapshot_tmp, ".tmp.")) {
-                k = jail_remove(vm->snapshot_tmp);
-                if (k < 0)
-                        return fail(2, "%s: cannot remove its unfinished snapshot %s: %s", vm->id, vm->snapshot_tmp, strerror(-k));
-        }
-        if (vm->made & REG_RUNDIR) {
-                k = jail_remove(dir);
-                if (k < 0)
-                        return fail(2, "%s: %s", dir, strerror(-k));
-        }
-        k = reg_drop(vm->id);
-        return k < 0 ? fail(2, "%s: cannot drop its registry entry: %s", vm->id, strerror(-k)) : 0;
-}
-
-int vm_clean(const char *run_dir, const char *chroot_base, const char *id) {
-        struct reg_vm vm = {};
-        int k;
-
-        if (!vm_id_ok(id))
-                return fail(2, "'%s' is not a VM name ([A-Za-z0-9-]{1,64})", id);
-        k = reg_load(id, &vm);
-        if (k == -ENOENT) {
-                (void) reg_drop(id); /* a temp file a killed writer may have left */
-                step("nothing of %s is left", id);
-                return 0;
-        }
-        if (k < 0)
-                return fail(2, REGISTRY_DIR "/%s.json: %s", id, strerror(-k));
-        k = vm_teardown(&vm);
-        reg_vm_done(&vm);
-        (void) run_dir;
-        (void) chroot_base;
-        return k;
-}
-
-/* list's IMAGE: the rootfs's sha256 (12 digits), "+verity" when / is dm-verity's, and
- * ",signed:" the signer's key id (the fingerprint's last 16 digits) when it was required */
-static char *image_short(json_object *st) {
-        json_object *im, *r, *h, *v, *s;
-        const char *sig;
-        if (!json_object_object_get_ex(st, "images", &im) || !json_object_object_get_ex(im, "rootfs", &r) ||
-            !json_object_object_get_ex(r, "sha256", &h) || strlen(json_object_get_string(h)) != 64)
-                return NULL;
-        sig = json_object_object_get_ex(r, "signer", &s) ? json_object_get_string(s) : NULL;
-        return strdup_printf("%.12s%s%s%s", json_object_get_string(h), json_object_object_get_ex(r, "verity_root_hash", &v) ? "+verity" : "",
-                             sig && strlen(sig) >= 16 ? ",signed:" : "", sig && strlen(sig) >= 16 ? sig + strlen(sig) - 16 : "");
-}
-
-int vm_list(const char *run_dir) {
-        _cleanup_strv_free_ char **ids = NULL;
-        _cleanup_free_ char *want = realpath(run_dir, NULL);
-
-        printf("%-24s %8s %6s  %-28s %-41s %s\n", "NAME", "PID", "UID", "LIMITS", "IMAGE", "STATE");
-        if (reg_list(&ids) < 0)
-                return 0;
-        for (char **id = ids; id && *id; id++) {
-                struct reg_vm vm = {};
-                if (reg_load(*id, &vm) < 0)
-                        continue;
-                _cleanup_free_ char *have = realpath(vm.run_dir, NULL);
-                if (streq_ptr(have ? have : vm.run_dir, want ? want : run_dir)) {
-                        bool alive = vm.vmm && proc_alive(vm.vmm, vm.vmm_start);
-                        const char *what = alive ? "running" : vm.vmm ? "stopped (sis-launch clean removes it)" : "starting";
-                        /* a VM whose monitor died gets a new one: its logs and watchdog go on */
-                        if (alive && vm.monitor && !proc_alive(vm.monitor, vm.monitor_start))
-                                what = monitor_start(vm.run_dir, vm.id) >= 0 ? "running (its monitor had died: restarted)"
-                                                                                : "running (its monitor is dead: no logs, no watchdog)";
-                        json_object *st = NULL, *lj;
-                        struct vm_limits lim = {};
-                        _cleanup_free_ char *img = NULL;
-                        if (vm_state_read(vm.run_dir, vm.id, &st) >= 0) {
-                                if (json_object_object_get_ex(st, "limits", &lj))
-                                        limits_from_json(lj, &lim);
-                                img = image_short(st);
-                        }
-                        json_object_put(st);
-                        _cleanup_free_ char *ls = limits_short(&lim);
-                        printf("%-24s %8d %6u  %-28s %-41s %s\n", vm.id, (int) vm.vmm, (unsigned) vm.uid, strna(ls),
-                               img ? img : "-", what);
-                }
-                reg_vm_done(&vm);
-        }
-        return 0;
-}
-
-static int exec_jailer(char *const argv[]) {
-        pid_t parent = getpid(), pid = fork();
-        int status;
-
-        if (pid < 0)
-                return -errno;
-        if (pid == 0) {
-                char *envp[] = { (char *) "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
-                /* the jailer dies with a SIGKILLed sis-launch: an orphaned one would go on making the
-                 * VM's cgroups (and more) after a clean. Once it has put itself in the VM's cgroup and
-                 * forked the VMM (whose parent-death signal the fork clears), clean finds that by
-                 * the cgroup. Kept across the exec: the jailer is not set-user-ID. */
-                if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
-                        _exit(126);
-                /* speculative store bypass and indirect branch speculation off for the jailer and
-                 * the VMM it execs: inherited across fork and exec, and "force" cannot be undone */
-                if (speculation_force_disable(NULL) < 0) {
-                        fprintf(stderr, "sis-launch: PR_SET_SPECULATION_CTRL refused: %s\n", strerror(errno));
-                        _exit(126);
-                }
-                execve(argv[0], argv, envp);
-                fprintf(stderr, "sis-launch: cannot run the jailer %s: %s\n", argv[0], strerror(errno));
-                _exit(127);
-        }
-        while (waitpid(pid, &status, 0) < 0)
-                if (errno != EINTR)
-                        return -errno;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 /* Run the gate with the launch's own jailer, VMM, chroot base and uid range. */
@@ -269,7 +47,7 @@ int vm_gate(const struct run_opts *o, struct gate_result *g) {
         audit_config_defaults(&cfg);
         cfg.firecracker = o->firecracker;
         cfg.jailer = o->jailer;
-        cfg.qemu = backend_is_qemu(o) ? o->qemu : NULL;
+        cfg.qemu = o->backend == BACKEND_QEMU ? o->qemu : NULL;
         cfg.chroot_base = o->chroot_base;
         cfg.jail_uid_min = cfg.jail_gid_min = o->uid_min;
         cfg.jail_uid_max = cfg.jail_gid_max = o->uid_max;
@@ -290,600 +68,6 @@ int vm_gate(const struct run_opts *o, struct gate_result *g) {
         return 0;
 }
 
-/* The first line of `binary --version`, e.g. "Firecracker v1.16.1". */
-char *vmm_version(const char *binary) {
-        int pipefd[2], status;
-        char buf[256];
-        ssize_t n;
-        pid_t pid;
-
-        if (pipe2(pipefd, O_CLOEXEC) < 0)
-                return NULL;
-        pid = fork();
-        if (pid < 0)
-                return NULL;
-        if (pid == 0) {
-                char *argv[] = { (char *) binary, (char *) "--version", NULL };
-                char *envp[] = { NULL };
-                dup2(pipefd[1], 1);
-                execve(binary, argv, envp);
-                _exit(127);
-        }
-        close(pipefd[1]);
-        n = read(pipefd[0], buf, sizeof(buf) - 1);
-        close(pipefd[0]);
-        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-                ;
-        if (n <= 0)
-                return NULL;
-        buf[n] = '\0';
-        buf[strcspn(buf, "\n")] = '\0';
-        return strdup(buf);
-}
-
-/* The "Linux version X.Y.Z" string inside a kernel image: the guest's kernel release. */
-char *guest_kernel_version(const char *kernel) {
-        _cleanup_close_ int fd = open(kernel, O_RDONLY | O_CLOEXEC);
-        static const char needle[] = "Linux version ";
-        char buf[1 << 16];
-        size_t keep = 0;
-        ssize_t n;
-
-        if (fd < 0)
-                return NULL;
-        while ((n = read(fd, buf + keep, sizeof(buf) - keep - 1)) > 0) {
-                size_t len = keep + (size_t) n;
-                char *hit = memmem(buf, len, needle, sizeof(needle) - 1);
-                if (hit && (size_t) (hit - buf) + sizeof(needle) + 64 < len) {
-                        char *v = hit + sizeof(needle) - 1;
-                        size_t l = strcspn(v, " ");
-                        if (l > 0 && l < 64)
-                                return strndup(v, l);
-                }
-                /* keep the tail: the string may straddle two reads */
-                keep = MIN(len, (size_t) 128);
-                memmove(buf, buf + len - keep, keep);
-        }
-        return NULL;
-}
-
-/* The VMM's own memory beyond the guest's, in its cgroup: QEMU with TCG keeps a 64 MiB
- * translation cache (-accel tcg,tb-size=64) besides its own ~100 MiB. */
-#define QEMU_OVERHEAD_MIB 256
-
-/* QEMU under sis's jail: its cgroups with limits, its files bound in, only its devices, the log
- * FIFO as its stdout and stderr: write-only, so that QEMU never blocks on it when nobody reads
- * (it gets EPIPE instead). *ret_logfd, a reader, keeps it open until the monitor has its own. */
-static int qemu_spawn(const struct run_opts *o, const struct start_req *r, const char *chroot, uid_t uid, const char *netns,
-                      char *const *argv, const char *mounts, int cgv, pid_t *ret_pid, int *ret_logfd, double *ret_setup_ms,
-                      char **ret_error) {
-        _cleanup_strv_free_ char **files = NULL;
-        _cleanup_close_ int wfd = -1;
-        struct cgroup_plan cp = {};
-        struct cgroup_limits lim = { .vcpus = o->vcpus, .mem_bytes = ((uint64_t) o->mem_mib + QEMU_OVERHEAD_MIB) << 20,
-                                     .pids = 128 + o->vcpus };
-        const char *devices[5];
-        size_t nd = 0;
-        /* the largest file QEMU writes itself is none: disks are on its tmpfs, snapshots go to a
-         * descriptor it is handed */
-        uint64_t fsize = 1ull << 30;
-        int k, logfd;
-
-        k = qemu_files(o->qemu, !r->qvm->kvm, &files, ret_error);
-        if (k < 0)
-                return k;
-        k = cgroup_plan_make(mounts, cgv, "qemu", o->id, &lim, &cp);
-        if (k == -EBADMSG)
-                return set_error(ret_error, k, "/proc/self/mounts: a line it cannot parse");
-        if (k < 0)
-                return set_error(ret_error, k, "no cgroup v%d hierarchy with cpu, memory or pids is mounted", cgv);
-        k = cgroup_apply(&cp, ret_error);
-        if (k < 0)
-                goto out;
-        devices[nd++] = "null";
-        devices[nd++] = "urandom";
-        if (r->qvm->kvm)
-                devices[nd++] = "kvm";
-        if (netns)
-                devices[nd++] = "net/tun";
-        devices[nd] = NULL;
-        if (r->home) {
-                struct stat hst;
-                if (stat(r->home, &hst) == 0 && (uint64_t) hst.st_size + (1ull << 20) > fsize)
-                        fsize = (uint64_t) hst.st_size + (1ull << 20);
-        }
-        /* a reader first (O_RDWR never blocks), then QEMU's write-only end */
-        logfd = open_beneath(chroot, "logger.fifo", O_RDWR, S_IFIFO);
-        wfd = logfd < 0 ? logfd : open_beneath(chroot, "logger.fifo", O_WRONLY, S_IFIFO);
-        if (wfd >= 0 && fcntl(wfd, F_SETFL, 0) < 0) /* blocking writes while someone reads */
-                wfd = -errno;
-        if (logfd < 0 || wfd < 0) {
-                k = set_error(ret_error, logfd < 0 ? logfd : wfd, "%s/logger.fifo: %s", chroot, strerror(-(logfd < 0 ? logfd : wfd)));
-                if (logfd >= 0)
-                        close(logfd);
-                wfd = -1;
-                goto out;
-        }
-        {
-                struct confine_spec spec = { .root = chroot, .id = o->id, .uid = uid, .gid = uid, .netns = netns,
-                                             .devices = devices, .files = files, .cgroups = cp.join, .nofile = 4096,
-                                             .fsize = fsize, .argv = argv, .out_fd = wfd, .syscalls = qemu_syscalls };
-                struct timespec a, b;
-                clock_gettime(CLOCK_MONOTONIC, &a);
-                k = confine_spawn(&spec, ret_pid, ret_error);
-                clock_gettime(CLOCK_MONOTONIC, &b);
-                /* the jail's setup: from the fork to QEMU's exec */
-                *ret_setup_ms = (double) (b.tv_sec - a.tv_sec) * 1e3 + (double) (b.tv_nsec - a.tv_nsec) / 1e6;
-        }
-        if (k < 0)
-                close(logfd);
-        else
-                *ret_logfd = logfd;
-out:
-        cgroup_plan_done(&cp);
-        return k;
-}
-
-/* After the spawn, over QMP (its peer checked: the VM's uid and QEMU's pid): a new VM must be
- * running; a restore is handed its state (opened by the restore, never by QEMU or through the
- * jail) and resumed. */
-static int qemu_handshake(const struct run_opts *o, const struct start_req *r, int vmstate_fd, const struct vm_peer *peer,
-                          char **ret_error) {
-        struct qmp *q = NULL;
-        json_object *ret = NULL, *v;
-        int k;
-
-        k = qmp_open(peer, o->api_timeout_ms, &q, ret_error);
-        if (k < 0)
-                return k;
-        if (r->qvm->incoming) {
-                k = vmstate_fd < 0 ? set_error(ret_error, -EBADF, "no snapshot state to load")
-                                   : qmp_migrate_fd(q, "migrate-incoming", vmstate_fd, ret_error);
-                /* the state streams in; then QEMU resumes the guest by itself */
-                if (k >= 0) {
-                        _cleanup_free_ char *e = NULL;
-                        k = qmp_wait_migration(q, 300000, &e);
-                        if (k < 0)
-                                k = set_error(ret_error, k, "loading the snapshot: %s", strna(e));
-                }
-        }
-        for (int i = 0; k >= 0 && i < 100; i++) {
-                json_object_put(ret);
-                ret = NULL;
-                k = qmp_call(q, "query-status", NULL, -1, &ret, ret_error);
-                if (k < 0)
-                        break;
-                const char *status = json_object_object_get_ex(ret, "status", &v) ? json_object_get_string(v) : "?";
-                if (streq(status, "running"))
-                        break;
-                if (r->qvm->incoming && (streq(status, "paused") || streq(status, "postmigrate")))
-                        k = qmp_call(q, "cont", NULL, -1, NULL, ret_error);
-                else if (!streq(status, "inmigrate") && !streq(status, "prelaunch"))
-                        k = set_error(ret_error, -EIO, "QEMU is %s, not running", status);
-                usleep(20000);
-        }
-        json_object_put(ret);
-        qmp_close(q);
-        return k;
-}
-
-/* The daemonized Firecracker: the pid the jailer wrote into the (root's) jail root, believed only
- * when that process is in the VM's cgroup and runs as the VM's uid. */
-static pid_t jailed_vmm_pid(const char *chroot, const char *id, uid_t uid, uint32_t *ret_written) {
-        *ret_written = 0;
-        for (int i = 0; i < 200; i++) {
-                _cleanup_close_ int fd = open_beneath(chroot, "firecracker.pid", O_RDONLY, S_IFREG);
-                _cleanup_free_ char *text = NULL, *p = NULL;
-                struct stat st;
-                uint32_t pid;
-                if (fd >= 0 && read_fd_capped(fd, 64, &text, NULL) >= 0 && safe_atou32(strstrip(text), &pid) >= 0 && pid > 1) {
-                        *ret_written = pid;
-                        if (cgroup_has_pid("firecracker", id, (pid_t) pid) && (p = strdup_printf("/proc/%u", pid)) &&
-                            stat(p, &st) == 0 && st.st_uid == uid)
-                                return (pid_t) pid;
-                }
-                usleep(5000);
-        }
-        return -ESRCH;
-}
-
-/* What a VMM wrote to its log FIFO that nobody read yet (a reader holds it open, non-blocking):
- * appended to seen, and to the VM's log file when log_path is set. */
-static void read_vmm_log(int logfd, const char *log_path, struct sbuf *seen) {
-        char buf[16384];
-        ssize_t n;
-
-        if (logfd < 0 || fcntl(logfd, F_SETFL, O_NONBLOCK) < 0)
-                return;
-        while ((n = read(logfd, buf, sizeof(buf))) > 0) {
-                if (log_path)
-                        log_append(log_path, buf, (size_t) n, LOG_CAP);
-                if (seen->len < (1u << 20))
-                        sbuf_putn(seen, buf, (size_t) n);
-        }
-}
-
-/* The last lines a failed VMM wrote, each made one printable line (a backslash-newline, as in
- * Firecracker's own messages, continues a line). */
-static void vmm_said(const char *who, const char *raw_text) {
-        _cleanup_free_ char *copy = raw_text ? strdup(raw_text) : NULL;
-        const char *text = copy, *end, *from;
-        int lines = 0;
-
-        if (!text || !*text)
-                return;
-        for (char *c = copy; (c = strstr(c, "\\\n"));)
-                c[0] = c[1] = ' ';
-        end = text + strlen(text);
-        while (end > text && (end[-1] == '\n' || end[-1] == '\r'))
-                end--;
-        for (from = end; from > text && lines < 10; from--)
-                if (from[-1] == '\n' && ++lines == 10)
-                        break;
-        fprintf(stderr, "sis-launch: %s's last words:\n", who);
-        for (const char *l = from; l < end;) {
-                const char *nl = memchr(l, '\n', (size_t) (end - l));
-                _cleanup_free_ char *one = NULL, *raw = strndup(l, nl ? (size_t) (nl - l) : (size_t) (end - l));
-                one = raw ? str_one_line(raw) : NULL;
-                if (one && *one)
-                        fprintf(stderr, "  %s\n", one);
-                l = nl ? nl + 1 : end;
-        }
-}
-
-/* Firecracker's answer when /dev/kvm is a node with no driver behind it (a host without KVM):
- * "... Error creating KVM object: No such device (os error 19) ...". */
-static bool kvm_missing(const char *text) {
-        return text && strstr(text, "KVM") && strstr(text, "(os error 19)");
-}
-#define NO_KVM "this host has no KVM: Firecracker's /dev/kvm answers ENODEV (needs KVM)"
-
-/* --config-file: Firecracker boots by itself and has no API to ask. It is up once its log says
- * so; a VMM that exits first has failed, and its last words are in the log, which a reader has
- * held open since before the jailer ran. Whatever is read here goes to the VM's log file, where
- * the monitor goes on. 0 booted; -ECHILD it exited; -ETIMEDOUT no word within timeout_ms. */
-#define FC_BOOTED "Successfully started microvm"
-static int fc_wait_booted(pid_t vmm, unsigned long long start, int logfd, const char *log_path, long timeout_ms,
-                          struct sbuf *seen) {
-        for (long waited = 0;; waited += 20) {
-                bool alive = proc_alive(vmm, start);
-                /* read after the liveness test: what it wrote before it died is all there */
-                read_vmm_log(logfd, log_path, seen);
-                if (seen->buf && strstr(seen->buf, FC_BOOTED))
-                        return 0;
-                if (!alive)
-                        return -ECHILD;
-                if (waited >= timeout_ms)
-                        return -ETIMEDOUT;
-                usleep(20000);
-        }
-}
-
-#define STATE_PUT(st, key, value) json_object_object_add(st, key, value)
-
-/* Claim, lease, stage, record, jail, configure: the path every start takes (run and restore). Each
- * host object is recorded in the registry before it is made, so a failure here, a crash or a
- * SIGKILL at any point is undone by vm_teardown() (sis-launch clean) exactly. */
-int vm_start(const struct run_opts *o, const struct start_req *r, const struct gate_result *g) {
-        bool qemu = backend_is_qemu(o);
-        const char *backend = qemu ? "qemu" : "firecracker";
-        _cleanup_free_ char *chroot = vm_chroot(o->chroot_base, backend, o->id), *cmd = NULL, *dir = vm_dir(o->run_dir, o->id),
-                            *err = NULL, *vms = strdup_printf("%s/vms", o->run_dir), *mounts = self_mounts();
-        _cleanup_strv_free_ char **argv = NULL;
-        char *api_args[] = { (char *) "--api-sock", (char *) API_SOCK, NULL };
-        char *cfg_args[] = { (char *) "--config-file", (char *) "/vm-config.json", (char *) "--no-api", NULL };
-        json_object *st = NULL;
-        struct jailer_opts jo;
-        struct vm_net net = {};
-        struct reg_vm vm = {};
-        struct vm_peer peer;
-        bool has_net = false, claimed = false;
-        pid_t vmm = 0;
-        int k, cgv = mounts ? cgroup_version_detect(mounts) : -EIO, rc = 2, logfd = -1, mfd = -1, vmstate_fd = -1;
-        struct sbuf said = {}; /* what the VMM wrote to its log before the monitor took over */
-        _cleanup_free_ char *log_path = strdup_printf("%s/%s.log", dir ? dir : "", backend);
-
-        if (!chroot || !dir || !vms || !log_path)
-                return 2;
-        if (!mounts)
-                return fail(2, "/proc/self/mounts: cannot read it");
-        if (cgv < 0)
-                return fail(2, "no cgroup hierarchy is mounted (/proc/self/mounts)");
-        {
-                struct reg_claim c = { .id = o->id, .backend = backend, .run_dir = o->run_dir, .chroot_base = o->chroot_base,
-                                       .uid_min = o->uid_min, .uid_max = o->uid_max,
-                                       .net_pool = streq(o->net, "default") ? o->net_pool : NULL };
-                k = reg_claim(&c, &vm, &err);
-                if (k < 0)
-                        return fail(2, "%s", err ? err : strerror(-k));
-                claimed = true;
-        }
-        if (vm.slot >= 0) {
-                if (net_plan(o->net_pool, (unsigned) vm.slot, o->id, &net) < 0) {
-                        rc = fail(2, "--net-pool %s: no slot %d", o->net_pool, vm.slot);
-                        goto undo;
-                }
-                has_net = true;
-        }
-        /* the VM's state directory: made here (one left behind by something else is not ours) */
-        if (reg_mark(&vm, REG_RUNDIR) < 0 || mkdir_parents(vms, 0755) < 0 || mkdir(dir, 0700) < 0) {
-                int e = errno;
-                if (e == EEXIST)
-                        (void) reg_unmark(&vm, REG_RUNDIR);
-                rc = fail(2, "%s: %s", dir, e == EEXIST ? "exists already, and no VM of that name is registered: left "
-                                                          "behind by something else, remove it" : strerror(e));
-                goto undo;
-        }
-        peer = (struct vm_peer) { .dir = chroot, .sock = qemu ? QMP_SOCK + 1 : API_SOCK + 1, .uid = vm.uid, .vm = o->id };
-        jo = (struct jailer_opts) { .jailer = o->jailer, .id = o->id, .exec_file = o->firecracker, .uid = vm.uid, .gid = vm.uid,
-                                    .chroot_base = o->chroot_base, .netns = has_net ? net.ns_path : NULL,
-                                    .cgroup_version = cgv, .vcpus = o->vcpus,
-                                    .mem_mib = o->mem_mib, .vmm_args = o->config_file ? cfg_args : api_args };
-        if ((qemu ? qemu_argv(r->qvm, &argv) : jailer_argv(&jo, &argv)) < 0 || !(cmd = shell_join(argv)))
-                goto undo;
-        {
-                /* Firecracker's snapshot: the guest's memory and a little state */
-                struct stage_opts so = { .chroot = chroot, .kernel = r->kernel, .rootfs = r->rootfs, .home = r->home,
-                                         .home_size = r->home_size, .uid = vm.uid, .gid = vm.uid,
-                                         .snapshot_size = r->snapshot_size ? r->snapshot_size
-                                                          : qemu ? 0 : ((unsigned long long) o->mem_mib + 64) << 20 };
-                struct stat fst;
-                /* Firecracker's root: the jailer's copy of the VMM, its device nodes, the FIFOs */
-                if (!qemu)
-                        so.root_size = (stat(o->firecracker, &fst) == 0 ? (unsigned long long) fst.st_size : 64ull << 20) +
-                                       (16ull << 20);
-                k = reg_mark(&vm, REG_JAIL);
-                if (k >= 0)
-                        k = jail_stage(&so, &err);
-                if (k == -EEXIST)
-                        (void) reg_unmark(&vm, REG_JAIL); /* not made by us: never removed by us */
-                if (k < 0) {
-                        rc = fail(2, "%s", err ? err : strerror(-k));
-                        goto undo;
-                }
-        }
-        if (r->fill) {
-                /* a restore: the snapshot's files, opened into the jail, each verified */
-                k = r->fill(r->fill_ctx, chroot, vm.uid, &vmstate_fd, &err);
-                if (k < 0) {
-                        rc = fail(k == -EBADMSG || k == -EALREADY ? 1 : 2, "%s", err ? err : strerror(-k));
-                        goto undo;
-                }
-        }
-        st = r->extra_state ? json_object_get(r->extra_state) : json_object_new_object();
-        if (has_net) {
-                json_object *nj = json_object_new_object(), *al = json_object_new_array(), *dl = json_object_new_array();
-                STATE_PUT(nj, "slot", json_object_new_int((int) net.slot));
-                STATE_PUT(nj, "ns_path", json_object_new_string(net.ns_path));
-                STATE_PUT(nj, "host_if", json_object_new_string(net.host_if));
-                STATE_PUT(nj, "host_ip", json_object_new_string(net.host_ip));
-                STATE_PUT(nj, "vm_ip", json_object_new_string(net.vm_ip));
-                STATE_PUT(nj, "guest_ip", json_object_new_string(GUEST_IP));
-                for (char **a = o->allow; a && *a; a++)
-                        json_object_array_add(al, json_object_new_string(*a));
-                for (char **a = o->deny; a && *a; a++)
-                        json_object_array_add(dl, json_object_new_string(*a));
-                STATE_PUT(nj, "allow", al);
-                STATE_PUT(nj, "deny", dl);
-                STATE_PUT(st, "net", nj);
-        }
-        STATE_PUT(st, "id", json_object_new_string(o->id));
-        STATE_PUT(st, "backend", json_object_new_string(backend));
-        STATE_PUT(st, "uid", json_object_new_int((int) vm.uid));
-        STATE_PUT(st, "gid", json_object_new_int((int) vm.uid));
-        STATE_PUT(st, "chroot_base", json_object_new_string(o->chroot_base));
-        STATE_PUT(st, "chroot", json_object_new_string(chroot));
-        /* jail-relative: what root connects to, beneath the jail, its peer checked */
-        STATE_PUT(st, "api_socket", json_object_new_string(o->config_file || qemu ? "" : API_SOCK + 1));
-        if (qemu) {
-                STATE_PUT(st, "qmp_socket", json_object_new_string(QMP_SOCK + 1));
-                STATE_PUT(st, "accel", json_object_new_string(r->qvm->kvm ? "kvm" : "tcg"));
-        }
-        STATE_PUT(st, "watchdog_s", json_object_new_int(o->config_file ? 0 : (int) o->watchdog_s));
-        if (r->kernel)
-                STATE_PUT(st, "kernel", json_object_new_string(r->kernel));
-        STATE_PUT(st, "rootfs", json_object_new_string(r->rootfs));
-        if (r->home)
-                STATE_PUT(st, "home", json_object_new_string(r->home));
-        STATE_PUT(st, "vcpus", json_object_new_int((int) o->vcpus));
-        STATE_PUT(st, "mem_mib", json_object_new_int((int) o->mem_mib));
-        STATE_PUT(st, "limits", limits_to_json(&o->limits));
-        STATE_PUT(st, "cgroup_version", json_object_new_int(cgv));
-        STATE_PUT(st, qemu ? "vmm_argv" : "jailer_argv", json_object_new_string(cmd));
-        {
-                json_object *a = json_object_new_object();
-                STATE_PUT(a, "report_sha256", json_object_new_string(g->report_sha256));
-                STATE_PUT(a, "profile", json_object_new_string(g->profile));
-                STATE_PUT(a, "policy", g->policy ? json_object_new_string(g->policy) : NULL);
-                STATE_PUT(a, "policy_sha256", g->policy ? json_object_new_string(g->policy_sha256) : NULL);
-                STATE_PUT(st, "audit", a);
-        }
-        STATE_PUT(st, "created", json_object_new_int64((int64_t) time(NULL)));
-        {
-                _cleanup_free_ char *ap = strdup_printf("%s/audit.json", dir);
-                if (!ap || write_file_atomic(ap, g->report_json, strlen(g->report_json), 0600) < 0 ||
-                    vm_state_write(o->run_dir, o->id, st) < 0) {
-                        rc = fail(2, "%s: cannot write the VM's state", dir);
-                        goto undo;
-                }
-        }
-        if (has_net) {
-                _cleanup_free_ char *uplink = o->uplink ? strdup(o->uplink) : net_default_uplink();
-                k = reg_mark(&vm, REG_NET);
-                if (k >= 0) {
-                        k = net_up(&net, uplink, vm.uid, vm.uid, o->allow, o->deny, &o->limits, &err);
-                        /* a failed net_up has removed what it made, and only that: what made it
-                         * fail (a namespace or table of that name) is not ours to remove */
-                        if (k < 0)
-                                (void) reg_unmark(&vm, REG_NET);
-                }
-                if (k < 0) {
-                        rc = fail(2, "the VM's network: %s", err ? err : strerror(-k));
-                        goto undo;
-                }
-                json_object *nj;
-                if (json_object_object_get_ex(st, "net", &nj))
-                        STATE_PUT(nj, "uplink", json_object_new_string(strempty(uplink)));
-                (void) vm_state_write(o->run_dir, o->id, st);
-                if (o->limits.net_mbit || o->limits.max_conns) {
-                        _cleanup_free_ char *d = limits_describe(&o->limits);
-                        step("limits: %s", strna(d));
-                }
-                step("network: %s, tap0 for %s, %s %s/30 -> NAT out of %s", net.ns_path, GUEST_IP, net.host_if, net.host_ip,
-                     strna(uplink));
-        }
-        if (o->config_file && !qemu) {
-                /* root's file in root's directory: the VMM reads it */
-                json_object *doc = fc_config_file(r->plan);
-                _cleanup_free_ char *cp = strdup_printf("%s/vm-config.json", chroot);
-                const char *text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
-                k = cp ? write_file_atomic(cp, text, strlen(text), 0644) : -ENOMEM;
-                json_object_put(doc);
-                if (k < 0) {
-                        rc = fail(2, "%s/vm-config.json: %s", chroot, strerror(-k));
-                        goto undo;
-                }
-        }
-        {
-                /* what cannot be force-disabled here: a host the gate let through with a waiver */
-                _cleanup_free_ char *un = NULL;
-                if (speculation_uncontrolled(&un) >= 0 && un) {
-                        fprintf(stderr, "sis-launch: warning: this host offers no per-process control of %s: the VMM runs "
-                                        "without it (see the audit's cpu.vuln checks)\n", un);
-                        STATE_PUT(st, "speculation_uncontrolled", json_object_new_string(un));
-                        (void) vm_state_write(o->run_dir, o->id, st);
-                }
-        }
-        /* the VM's cgroups: made by us (QEMU) or by the jailer (Firecracker), recorded first */
-        if (reg_mark(&vm, REG_CGROUP) < 0) {
-                rc = fail(2, REGISTRY_DIR ": cannot record %s's cgroups", o->id);
-                goto undo;
-        }
-        if (qemu) {
-                step("jail: %s", cmd);
-                double setup_ms = 0;
-                k = qemu_spawn(o, r, chroot, vm.uid, has_net ? net.ns_path : NULL, argv, mounts, cgv, &vmm, &logfd, &setup_ms, &err);
-                if (k < 0) {
-                        rc = fail(2, "%s", err ? err : strerror(-k));
-                        goto undo;
-                }
-                STATE_PUT(st, "jail_setup_ms", json_object_new_double(setup_ms));
-        } else {
-                /* Firecracker opens its log and metrics FIFOs itself and may write its last words
-                 * and exit before the monitor exists: a reader holds them from now on (a FIFO
-                 * nobody holds open drops what was written to it) */
-                logfd = open_beneath(chroot, "logger.fifo", O_RDWR | O_NONBLOCK, S_IFIFO);
-                mfd = open_beneath(chroot, "metrics.fifo", O_RDWR | O_NONBLOCK, S_IFIFO);
-                if (logfd < 0 || mfd < 0) {
-                        rc = fail(2, "%s/%s.fifo: %s", chroot, logfd < 0 ? "logger" : "metrics",
-                                  strerror(-(logfd < 0 ? logfd : mfd)));
-                        goto undo;
-                }
-                step("jailer: %s", cmd);
-                k = exec_jailer(argv);
-                if (k != 0) {
-                        rc = fail(2, "the jailer failed (%s %d)", k < 0 ? "error" : "exit", k < 0 ? -k : k);
-                        goto undo;
-                }
-                uint32_t written;
-                vmm = jailed_vmm_pid(chroot, o->id, vm.uid, &written);
-                if (vmm < 0 && written && !proc_alive((pid_t) written, proc_starttime((pid_t) written))) {
-                        /* the daemonized jailer's own words went to /dev/null */
-                        rc = fail(2, "%s: the VMM the jailer started (pid %u) exited at once: is %s a static program that "
-                                     "can run in the jail (sis-audit's jail.binaries)?",
-                                  o->id, written, o->firecracker);
-                        goto undo_said;
-                }
-                if (vmm < 0) {
-                        rc = fail(2, "%s: no process of uid %u in cgroup firecracker/%s has the pid the jailer wrote to "
-                                     "firecracker.pid", o->id, (unsigned) vm.uid, o->id);
-                        goto undo;
-                }
-        }
-        vm.vmm = vmm;
-        vm.vmm_start = proc_starttime(vmm);
-        (void) reg_save(&vm);
-        peer.pid = vmm;
-        STATE_PUT(st, "pid", json_object_new_int((int) vmm));
-        STATE_PUT(st, "pid_starttime", json_object_new_int64((int64_t) vm.vmm_start));
-        (void) vm_state_write(o->run_dir, o->id, st);
-        if (qemu) {
-                k = qemu_handshake(o, r, vmstate_fd, &peer, &err);
-                if (k < 0) {
-                        rc = fail(2, "%s", err ? err : strerror(-k));
-                        goto undo_said; /* what QEMU said on its way out is in the FIFO, unread */
-                }
-        } else if (o->config_file) {
-                k = fc_wait_booted(vmm, vm.vmm_start, logfd, log_path, o->api_timeout_ms, &said);
-                if (k < 0) {
-                        const char *text = said.buf ? said.buf : "";
-                        if (k == -ECHILD)
-                                rc = fail(2, "%s: Firecracker exited before its log said it had started the VM%s%s", o->id,
-                                          kvm_missing(text) ? ": " : "", kvm_missing(text) ? NO_KVM : "");
-                        else
-                                rc = fail(2, "%s: Firecracker's log did not say it had started the VM within %ld ms", o->id,
-                                          o->api_timeout_ms);
-                        goto undo_said;
-                }
-        } else
-                for (size_t i = 0; i < r->plan->n; i++) {
-                        struct fc_reply rep = {};
-                        const struct fc_request *q = &r->plan->r[i];
-                        bool once = streq(q->path, "/actions") || streq(q->path, "/snapshot/load");
-                        _cleanup_free_ char *why = NULL;
-                        k = fc_api_call(&peer, q->method, q->path, q->body, !once, o->api_timeout_ms, &rep, &why);
-                        if (k < 0) {
-                                bool nokvm = kvm_missing(rep.fault);
-                                fc_reply_done(&rep);
-                                rc = fail(2, "%s%s%s", why ? why : strerror(-k), nokvm ? ": " : "", nokvm ? NO_KVM : "");
-                                goto undo_said;
-                        }
-                        fc_reply_done(&rep);
-                }
-        json_object_put(st);
-        st = NULL;
-        /* the log so far to the VM's log file: the monitor goes on from here */
-        read_vmm_log(logfd, log_path, &said);
-        k = monitor_start(o->run_dir, o->id);
-        if (logfd >= 0)
-                close(logfd);
-        if (mfd >= 0)
-                close(mfd);
-        logfd = mfd = -1;
-        if (k < 0) {
-                rc = fail(2, "cannot start the VM's monitor (logs, watchdog): %s", strerror(-k));
-                goto undo;
-        }
-        step("started %s: %s pid %d, uid %u, %u vCPU, %u MiB", o->id, backend, (int) vmm, (unsigned) vm.uid, o->vcpus, o->mem_mib);
-        if (vmstate_fd >= 0)
-                close(vmstate_fd);
-        sbuf_done(&said);
-        reg_vm_done(&vm);
-        return 0;
-undo_said:
-        read_vmm_log(logfd, NULL, &said);
-        vmm_said(qemu ? "QEMU" : "Firecracker", said.buf);
-undo:
-        if (vmstate_fd >= 0)
-                close(vmstate_fd);
-        sbuf_done(&said);
-        json_object_put(st);
-        if (logfd >= 0)
-                close(logfd);
-        if (mfd >= 0)
-                close(mfd);
-        if (claimed) {
-                struct reg_vm now = {};
-                /* the entry as saved (the monitor may have added itself) */
-                if (reg_load(o->id, &now) >= 0) {
-                        (void) vm_teardown(&now);
-                        reg_vm_done(&now);
-                }
-        }
-        reg_vm_done(&vm);
-        return rc;
-}
-
 /* --accel auto: KVM when the audit found /dev/kvm there, open to the jail users, and answering
  * the API; otherwise TCG. *ret_why says why not KVM (for the warning and the state). */
 static bool accel_kvm(const struct run_opts *o, const struct gate_result *g, char **ret_why) {
@@ -892,8 +76,8 @@ static bool accel_kvm(const struct run_opts *o, const struct gate_result *g, cha
         bool ok[ELEMENTSOF(need)] = {};
 
         *ret_why = NULL;
-        if (streq(o->accel, "kvm") || streq(o->accel, "tcg"))
-                return streq(o->accel, "kvm");
+        if (o->accel != ACCEL_AUTO)
+                return o->accel == ACCEL_KVM;
         r = json_tokener_parse(g->report_json);
         if (r && json_object_object_get_ex(r, "checks", &checks))
                 for (size_t i = 0; i < json_object_array_length(checks); i++) {
@@ -913,15 +97,59 @@ static bool accel_kvm(const struct run_opts *o, const struct gate_result *g, cha
         return true;
 }
 
+/* --dry-run: the VMM's (or the jailer's) command line, and Firecracker's requests or its
+ * configuration file, on standard output. */
+static void dry_run_print(const struct run_opts *o, const struct qemu_vm *qvm, const struct fc_plan *plan) {
+        _cleanup_strv_free_ char **argv = NULL;
+        _cleanup_free_ char *cmd = NULL, *nsp = net_ns_path(o->id);
+
+        if (o->backend == BACKEND_QEMU) {
+                if (qemu_argv(qvm, &argv) >= 0 && (cmd = shell_join(argv)))
+                        printf("%s\n", cmd);
+                return;
+        }
+        /* no uid is leased for a dry run: the range's first stands for it */
+        if (jailer_argv_for(o, o->uid_min, o->net == NETMODE_DEFAULT ? nsp : NULL, cgroup_version(), &argv) >= 0 &&
+            (cmd = shell_join(argv)))
+                printf("%s\n", cmd);
+        if (o->config_file) {
+                json_object *doc = fc_config_file(plan);
+                printf("%s\n", json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                                                           JSON_C_TO_STRING_NOSLASHESCAPE));
+                json_object_put(doc);
+        } else
+                for (size_t i = 0; i < plan->n; i++)
+                        printf("%s %s %s\n", plan->r[i].method, plan->r[i].path,
+                               plan->r[i].body ? json_object_to_json_string_ext(plan->r[i].body, JSON_C_TO_STRING_PLAIN) : "");
+}
+
+/* What a run adds to state.json: the boot arguments, the guest's kernel, the VMM's version, why
+ * not KVM, the images' identities. */
+static json_object *run_state_extra(const struct run_opts *o, const char *kernel, const char *boot, const char *why_tcg,
+                                    const struct image_id *kid, const struct image_id *rid) {
+        bool qemu = o->backend == BACKEND_QEMU;
+        _cleanup_free_ char *gk = guest_kernel_version(kernel), *fcv = vmm_version(qemu ? o->qemu : o->firecracker);
+        json_object *extra = json_object_new_object(), *im = json_object_new_object();
+
+        json_object_object_add(extra, "boot_args", json_object_new_string(boot));
+        json_object_object_add(extra, "guest_kernel", gk ? json_object_new_string(gk) : NULL);
+        json_object_object_add(extra, qemu ? "qemu_version" : "firecracker_version", fcv ? json_object_new_string(fcv) : NULL);
+        if (why_tcg)
+                json_object_object_add(extra, "accel_warning", json_object_new_string(why_tcg));
+        json_object_object_add(im, "kernel", image_id_json(kid));
+        json_object_object_add(im, "rootfs", image_id_json(rid));
+        json_object_object_add(extra, "images", im);
+        return extra;
+}
+
 int vm_run(const struct run_opts *o) {
-        _cleanup_free_ char *kernel = NULL, *rootfs = NULL, *home = NULL, *boot = NULL, *gk = NULL, *fcv = NULL,
-                            *why_tcg = NULL, *nsp = NULL, *vtable = NULL;
+        _cleanup_free_ char *kernel = NULL, *rootfs = NULL, *home = NULL, *boot = NULL, *why_tcg = NULL, *vtable = NULL;
         struct image_id kid = {}, rid = {};
         struct gate_result g = {};
         struct fc_plan plan = {};
         struct fc_vm vm;
         struct qemu_vm qvm = {};
-        bool qemu = backend_is_qemu(o), with_net = streq(o->net, "default");
+        bool qemu = o->backend == BACKEND_QEMU, with_net = o->net == NETMODE_DEFAULT;
         char mac[18];
         int rc;
 
@@ -983,55 +211,17 @@ int vm_run(const struct run_opts *o) {
                                       .vsock_cid = o->vsock_cid, .vsock_uds = o->vsock_cid ? "/run/vsock.sock" : NULL,
                                       .limits = &o->limits, .verity = rid.verity };
                 if (fc_plan_boot(&vm, &plan) < 0) {
-                        gate_result_done(&g);
-                        return 2;
+                        rc = 2;
+                        goto images_out;
                 }
         }
         if (o->dry_run) {
-                _cleanup_strv_free_ char **argv = NULL;
-                _cleanup_free_ char *cmd = NULL;
-                nsp = strdup_printf("/run/netns/sis-%s", o->id);
-                if (qemu) {
-                        if (qemu_argv(&qvm, &argv) >= 0 && (cmd = shell_join(argv)))
-                                printf("%s\n", cmd);
-                } else {
-                        struct jailer_opts jo = { .jailer = o->jailer, .id = o->id, .exec_file = o->firecracker, .uid = o->uid_min,
-                                                  .gid = o->uid_min, .chroot_base = o->chroot_base,
-                                                  .netns = with_net ? nsp : NULL, .cgroup_version = cgroup_version(),
-                                                  .vcpus = o->vcpus, .mem_mib = o->mem_mib };
-                        char *api_args[] = { (char *) "--api-sock", (char *) API_SOCK, NULL };
-                        char *cfg_args[] = { (char *) "--config-file", (char *) "/vm-config.json", (char *) "--no-api", NULL };
-                        jo.vmm_args = o->config_file ? cfg_args : api_args;
-                        if (jailer_argv(&jo, &argv) >= 0 && (cmd = shell_join(argv)))
-                                printf("%s\n", cmd);
-                        if (o->config_file) {
-                                json_object *doc = fc_config_file(&plan);
-                                printf("%s\n", json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-                                                                                           JSON_C_TO_STRING_NOSLASHESCAPE));
-                                json_object_put(doc);
-                        } else
-                                for (size_t i = 0; i < plan.n; i++)
-                                        printf("%s %s %s\n", plan.r[i].method, plan.r[i].path,
-                                               plan.r[i].body ? json_object_to_json_string_ext(plan.r[i].body, JSON_C_TO_STRING_PLAIN) : "");
-                }
+                dry_run_print(o, &qvm, &plan);
                 rc = 0;
         } else {
-                json_object *extra = json_object_new_object();
+                json_object *extra = run_state_extra(o, kernel, boot, why_tcg, &kid, &rid);
                 struct start_req r = { .kernel = kernel, .rootfs = rootfs, .home = home, .plan = &plan, .qvm = &qvm,
                                        .extra_state = extra };
-                gk = guest_kernel_version(kernel);
-                fcv = vmm_version(qemu ? o->qemu : o->firecracker);
-                json_object_object_add(extra, "boot_args", json_object_new_string(boot));
-                json_object_object_add(extra, "guest_kernel", gk ? json_object_new_string(gk) : NULL);
-                json_object_object_add(extra, qemu ? "qemu_version" : "firecracker_version", fcv ? json_object_new_string(fcv) : NULL);
-                if (why_tcg)
-                        json_object_object_add(extra, "accel_warning", json_object_new_string(why_tcg));
-                {
-                        json_object *im = json_object_new_object();
-                        json_object_object_add(im, "kernel", image_id_json(&kid));
-                        json_object_object_add(im, "rootfs", image_id_json(&rid));
-                        json_object_object_add(extra, "images", im);
-                }
                 rc = vm_start(o, &r, &g);
                 json_object_put(extra);
         }

@@ -4,33 +4,8 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "vmlimits.h"
+#include "runopts.h"
 
-struct run_opts {
-        const char *id;
-        const char *kernel, *rootfs, *home;
-        unsigned vcpus, mem_mib;
-        const char *policy;
-        const char *net;                /* "default": a network namespace, TAP, NAT; "none" */
-        const char *net_pool;           /* the pool of /30s for the veth links */
-        const char *uplink;             /* NULL: the default route's interface */
-        char **allow, **deny;           /* per-VM IPv4 CIDRs */
-        bool dry_run;
-        bool no_image_hash;             /* the rootfs is not hashed against its manifest before the
-                                         * start (its dm-verity tree still guards every read) */
-        bool config_file;               /* --config-file --no-api instead of the API */
-        bool console;                   /* a serial console in the guest (debug) */
-        const char *backend;            /* "firecracker" (under its jailer) or "qemu" (sis's jail) */
-        const char *qemu;               /* the QEMU binary */
-        const char *accel;              /* qemu: "kvm", "tcg" or "auto" (KVM when the audit's
-                                         * kvm.device, kvm.access and kvm.api pass) */
-        const char *jailer, *firecracker, *chroot_base, *run_dir;
-        uid_t uid_min, uid_max;
-        long api_timeout_ms;
-        unsigned watchdog_s;            /* API check interval; 0: no watchdog */
-        unsigned vsock_cid;             /* 0: no vsock device */
-        struct vm_limits limits;        /* the host's defaults (launch.conf), then the options */
-};
 
 struct gate_result;
 struct fc_plan;
@@ -53,29 +28,13 @@ struct start_req {
         json_object *extra_state;               /* more for state.json */
 };
 
-/* Claim the name, lease a uid, stage the jail, record the state, run the jailer, send the plan.
- * On failure everything is undone. 0, or 2. */
+/* argv as one shell line, quoted where a word needs it (what --dry-run prints and the state says). */
+char *shell_join(char *const *argv);
+/* Claim the name, lease a uid, stage the jail, record the state, run the jailer, send the plan
+ * (launch/start.c). On failure everything is undone. 0, 1 (a restore's snapshot refused), or 2. */
 int vm_start(const struct run_opts *o, const struct start_req *r, const struct gate_result *g);
-static inline bool backend_is_qemu(const struct run_opts *o) {
-        return o->backend && o->backend[0] == 'q';
-}
-/* <base>/<backend>/<id>/root */
-char *vm_chroot(const char *base, const char *backend, const char *id);
 /* The gate with the launch's own binaries, chroot base and uid range: 0 pass, 1 refused, 2 error. */
 int vm_gate(const struct run_opts *o, struct gate_result *g);
-/* The first line of `binary --version`; the "Linux version" release inside a kernel image. */
-char *vmm_version(const char *binary);
-char *guest_kernel_version(const char *kernel);
-/* "error: ..." on stderr as "sis-launch: ...", returns code; "==> ..." progress. */
-int launch_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void launch_step(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* 0 started (or planned, --dry-run); 1 refused by the gate; 2 bad input or a failed step. */
 int vm_run(const struct run_opts *o);
-/* Remove everything a VM left, from its registry entry (launch/registry.h): its processes (by
- * cgroup), mounts, jail, cgroups, network, run directory, and the entry with its uid and slot. The
- * run_dir and chroot_base given are not used: the entry says where the VM lives. 0 (also when
- * nothing of the VM is left), or 2. */
-int vm_clean(const char *run_dir, const char *chroot_base, const char *id);
-/* One line per VM of run_dir: id, pid, uid, limits, state; a dead monitor is restarted. */
-int vm_list(const char *run_dir);

@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * sis-launch snapshot and restore, the ledger of issued and spent snapshots, and the table of a
+ * snapshot's files. Longer than 600 lines because the writer (vm_snapshot, snapshot_manifest) and
+ * the reader (read_manifest, vm_restore) of one sealed format are kept side by side.
+ */
 #include "snapshot.h"
 
 #include <dirent.h>
@@ -25,10 +30,12 @@
 #include "qemu.h"
 #include "qmp.h"
 #include "registry.h"
+#include "say.h"
 #include "report.h"
 #include "seal.h"
 #include "state.h"
 #include "util.h"
+#include "vmm.h"
 
 #define META_FORMAT 2
 
@@ -351,9 +358,53 @@ static int busy_lock(const char *path) {
         return fd;
 }
 
+/* The snapshot's manifest (sealed with its MAC next to it): what it is, under which key, of which
+ * VM, and what a restore must match (the VMM, the images, the host's kernel and CPU, the machine). */
+static json_object *snapshot_manifest(const char *id, json_object *st, bool qemu, const char *sid, const struct seal_key *key,
+                                      const char *wrapped, const char *auditp, bool forensic, json_object *files) {
+        _cleanup_free_ char *audit = NULL, *cpu = cpu_model();
+        json_object *m;
+        struct utsname u;
+
+        (void) read_file_capped(auditp, 16 << 20, &audit, NULL);
+        uname(&u);
+        m = json_object_new_object();
+        json_object_object_add(m, "snapshot_format", json_object_new_int(META_FORMAT));
+        json_object_object_add(m, "id", json_object_new_string(sid));
+        json_object_object_add(m, "created", json_object_new_int64((int64_t) time(NULL)));
+        json_object_object_add(m, "forensic", json_object_new_boolean(forensic));
+        json_object_object_add(m, "key_id", json_object_new_string(key->id));
+        json_object_object_add(m, "data_key", json_object_new_string(wrapped));
+        json_object_object_add(m, "vm", json_object_new_string(id));
+        json_object_object_add(m, "backend", json_object_new_string(qemu ? "qemu" : "firecracker"));
+        if (qemu) {
+                copy_key(m, st, "qemu_version");
+                copy_key(m, st, "accel");
+                /* QEMU loads a state into the same machine: the same kernel and command line */
+                copy_key(m, st, "boot_args");
+                json_object_object_add(m, "kernel", image_id(jstr(st, "kernel")));
+        } else
+                copy_key(m, st, "firecracker_version");
+        json_object_object_add(m, "rootfs", image_id(jstr(st, "rootfs")));
+        json_object_object_add(m, "host_kernel", json_object_new_string(u.release));
+        json_object_object_add(m, "cpu_model", cpu ? json_object_new_string(cpu) : NULL);
+        json_object_object_add(m, "tsc_khz", json_object_new_int64(audit ? tsc_khz_from_audit(audit) : 0));
+        copy_key(m, st, "guest_kernel");
+        {
+                json_object *x;
+                if (json_object_object_get_ex(st, "vcpus", &x))
+                        json_object_object_add(m, "vcpus", json_object_get(x));
+                if (json_object_object_get_ex(st, "mem_mib", &x))
+                        json_object_object_add(m, "mem_mib", json_object_get(x));
+                /* the guest has a network device (tap0): a restore must give it one */
+                json_object_object_add(m, "net", json_object_new_boolean(json_object_object_get_ex(st, "net", &x)));
+        }
+        json_object_object_add(m, "files", json_object_get(files));
+        return m;
+}
+
 int vm_snapshot(const char *run_dir, const char *id, const struct snap_opts *so, long timeout_ms) {
-        _cleanup_free_ char *tmp = NULL, *auditp = NULL, *audit = NULL, *cpu = cpu_model(),
-                            *mj = NULL, *busy = NULL, *err = NULL, *wrapped = NULL, *logp = NULL, *metp = NULL;
+        _cleanup_free_ char *tmp = NULL, *auditp = NULL, *mj = NULL, *busy = NULL, *err = NULL, *wrapped = NULL, *logp = NULL, *metp = NULL;
         json_object *st = NULL, *m = NULL, *files = json_object_new_array();
         unsigned char dk[SEAL_KEY_BYTES] = {};
         char sid[SEAL_ID_HEX], mac[65];
@@ -365,7 +416,6 @@ int vm_snapshot(const char *run_dir, const char *id, const struct snap_opts *so,
         _cleanup_close_ int dfd = -1;
         int busy_fd = -1;
         const char *chroot;
-        struct utsname u;
         int k, rc = 2;
         bool qemu, room = false;
         uint64_t mem = 0;
@@ -515,40 +565,7 @@ int vm_snapshot(const char *run_dir, const char *id, const struct snap_opts *so,
                         goto done;
                 }
         }
-        (void) read_file_capped(auditp, 16 << 20, &audit, NULL);
-        uname(&u);
-        m = json_object_new_object();
-        json_object_object_add(m, "snapshot_format", json_object_new_int(META_FORMAT));
-        json_object_object_add(m, "id", json_object_new_string(sid));
-        json_object_object_add(m, "created", json_object_new_int64((int64_t) time(NULL)));
-        json_object_object_add(m, "forensic", json_object_new_boolean(so->forensic));
-        json_object_object_add(m, "key_id", json_object_new_string(key.id));
-        json_object_object_add(m, "data_key", json_object_new_string(wrapped));
-        json_object_object_add(m, "vm", json_object_new_string(id));
-        json_object_object_add(m, "backend", json_object_new_string(qemu ? "qemu" : "firecracker"));
-        if (qemu) {
-                copy_key(m, st, "qemu_version");
-                copy_key(m, st, "accel");
-                /* QEMU loads a state into the same machine: the same kernel and command line */
-                copy_key(m, st, "boot_args");
-                json_object_object_add(m, "kernel", image_id(jstr(st, "kernel")));
-        } else
-                copy_key(m, st, "firecracker_version");
-        json_object_object_add(m, "rootfs", image_id(jstr(st, "rootfs")));
-        json_object_object_add(m, "host_kernel", json_object_new_string(u.release));
-        json_object_object_add(m, "cpu_model", cpu ? json_object_new_string(cpu) : NULL);
-        json_object_object_add(m, "tsc_khz", json_object_new_int64(audit ? tsc_khz_from_audit(audit) : 0));
-        copy_key(m, st, "guest_kernel");
-        {
-                json_object *x;
-                if (json_object_object_get_ex(st, "vcpus", &x))
-                        json_object_object_add(m, "vcpus", json_object_get(x));
-                if (json_object_object_get_ex(st, "mem_mib", &x))
-                        json_object_object_add(m, "mem_mib", json_object_get(x));
-                /* the guest has a network device (tap0): a restore must give it one */
-                json_object_object_add(m, "net", json_object_new_boolean(json_object_object_get_ex(st, "net", &x)));
-        }
-        json_object_object_add(m, "files", json_object_get(files));
+        m = snapshot_manifest(id, st, qemu, sid, &key, wrapped, auditp, so->forensic, files);
         mj = strdup_printf("%s\n", json_object_to_json_string_ext(m, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
                                                                            JSON_C_TO_STRING_NOSLASHESCAPE));
         json_object *rf = NULL;
@@ -856,7 +873,7 @@ int vm_restore(const struct run_opts *o, const char *dir, const struct snap_opts
         qemu = streq_ptr(jstr(m, "backend"), "qemu");
         {
                 struct run_opts go = *o;
-                go.backend = qemu ? "qemu" : "firecracker";
+                go.backend = qemu ? BACKEND_QEMU : BACKEND_FIRECRACKER;
                 rc = vm_gate(&go, &g);
         }
         if (rc != 0)
@@ -926,8 +943,8 @@ int vm_restore(const struct run_opts *o, const char *dir, const struct snap_opts
                         ro.vcpus = (unsigned) json_object_get_int(v);
                 if (json_object_object_get_ex(m, "mem_mib", &v))
                         ro.mem_mib = (unsigned) json_object_get_int(v);
-                ro.net = json_object_object_get_ex(m, "net", &v) && json_object_get_boolean(v) ? "default" : "none";
-                ro.backend = qemu ? "qemu" : "firecracker";
+                ro.net = json_object_object_get_ex(m, "net", &v) && json_object_get_boolean(v) ? NETMODE_DEFAULT : NETMODE_NONE;
+                ro.backend = qemu ? BACKEND_QEMU : BACKEND_FIRECRACKER;
                 (void) json_object_object_get_ex(m, "files", &files);
                 if ((mf = manifest_file(files, "vmstate")) && json_object_object_get_ex(mf, "size", &v))
                         vmstate = (unsigned long long) json_object_get_int64(v);
@@ -936,7 +953,7 @@ int vm_restore(const struct run_opts *o, const char *dir, const struct snap_opts
                 /* the guest's clock: advanced by the time the snapshot slept, where the host's KVM
                  * can; the restore's own limits replace the snapshot's rate limiters */
                 if (!qemu && fc_plan_load("/logger.fifo", "/metrics.fifo", kernel_at_least(u.release, 5, 16), &o->limits, home != 0,
-                                          streq(ro.net, "default"), &plan) < 0) {
+                                          ro.net == NETMODE_DEFAULT, &plan) < 0) {
                         rc = 2;
                         goto out;
                 }
@@ -946,8 +963,8 @@ int vm_restore(const struct run_opts *o, const char *dir, const struct snap_opts
                 struct qemu_vm qvm = { .binary = o->qemu, .id = o->id, .vcpus = ro.vcpus, .mem_mib = ro.mem_mib,
                                        .kvm = streq_ptr(jstr(m, "accel"), "kvm"), .kernel = "/vmlinux", .rootfs = "/rootfs.ext4",
                                        .home = home ? "/disk/home.ext4" : NULL, .boot_args = jstr(m, "boot_args"),
-                                       .tap = streq(ro.net, "default") ? "tap0" : NULL,
-                                       .guest_mac = streq(ro.net, "default") ? mac : NULL, .incoming = true,
+                                       .tap = ro.net == NETMODE_DEFAULT ? "tap0" : NULL,
+                                       .guest_mac = ro.net == NETMODE_DEFAULT ? mac : NULL, .incoming = true,
                                        .limits = &o->limits };
                 if (qemu) {
                         json_object_object_add(extra, "accel", json_object_new_string(qvm.kvm ? "kvm" : "tcg"));

@@ -10,6 +10,7 @@
 #include "cgroup.h"
 #include "fc.h"
 #include "helpers.h"
+#include "imgcheck.h"
 #include "jail.h"
 #include "registry.h"
 #include "run.h"
