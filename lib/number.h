@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <stdint.h>
+
+/* Strict number parsing: the whole string (after optional surrounding blanks) must be the number.
+ * safe_atou64/safe_atou32 take a base prefix as strtoull(base 0) does ("0x1f", "017") and refuse a
+ * sign; safe_atoi64/safe_atoi are decimal. 0, -EINVAL (not a number), -ERANGE. */
+int safe_atou64(const char *s, uint64_t *ret);
+int safe_atoi64(const char *s, int64_t *ret);
+int safe_atou32(const char *s, uint32_t *ret);
+int safe_atoi(const char *s, int *ret);
+
+/* Version strings "6.1.0-28-amd64" / "v1.10.1" -> comparable triple. */
+int parse_version(const char *s, unsigned v[3]);
+int version_cmp(const unsigned a[3], const unsigned b[3]);
