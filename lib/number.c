@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <stdbool.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 static const char *skip_blanks(const char *s) {
@@ -107,5 +108,26 @@ int version_cmp(const unsigned a[3], const unsigned b[3]) {
         for (int i = 0; i < 3; i++)
                 if (a[i] != b[i])
                         return a[i] < b[i] ? -1 : 1;
+        return 0;
+}
+
+_Static_assert(sizeof(time_t) == sizeof(int64_t), "time_t holds what int64_t does");
+
+int source_date_epoch(time_t *ret) {
+        const char *s = getenv("SOURCE_DATE_EPOCH");
+        uint64_t v = 0;
+
+        if (!s || !*s)
+                return -ENOENT;
+        for (const char *c = s; *c; c++) {
+                if (*c < '0' || *c > '9')
+                        return -EINVAL;
+                if (v > (UINT64_MAX - 9) / 10)
+                        return -EINVAL;
+                v = v * 10 + (uint64_t) (*c - '0');
+        }
+        if (v == 0 || v > (uint64_t) INT64_MAX)
+                return -EINVAL;
+        *ret = (time_t) v;
         return 0;
 }
