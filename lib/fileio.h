@@ -25,7 +25,8 @@ int atomic_tmpfile_publish(int fd, const char *tmp, const char *path, mode_t mod
 
 /* A directory: fill(tmpdir, userdata) fills a new temp directory (mode) beside path. path must not
  * exist (-EEXIST) unless ATOMIC_REPLACE: then an existing directory is exchanged with the new one
- * in one step (renameat2 RENAME_EXCHANGE) and the old tree removed after. */
+ * in one step (renameat2 RENAME_EXCHANGE) and the old tree removed after (on a filesystem that
+ * cannot exchange, only an empty directory at path is replaced; a full one fails, -ENOTEMPTY). */
 #define ATOMIC_REPLACE 1u
 typedef int (*atomic_dir_fn)(const char *tmpdir, void *userdata);
 int write_dir_atomic(const char *path, mode_t mode, unsigned flags, atomic_dir_fn fill, void *userdata);

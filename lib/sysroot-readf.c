@@ -29,38 +29,22 @@ int sis_root_readf_string(struct sis_root *r, char **ret, const char *fmt, ...) 
         return k;
 }
 
-int sis_root_readf_int(struct sis_root *r, int *ret, const char *fmt, ...) {
-        _cleanup_free_ char *s = NULL;
-        va_list ap;
-        int k;
+/* A reader of the trimmed content parsed by one of number.h's strict parsers. */
+#define DEFINE_READF_NUMBER(name, type, parse)                                     \
+        int name(struct sis_root *r, type *ret, const char *fmt, ...) {           \
+                _cleanup_free_ char *s = NULL;                                     \
+                va_list ap;                                                        \
+                int k;                                                             \
+                                                                                   \
+                va_start(ap, fmt);                                                 \
+                k = vread(r, &s, fmt, ap);                                         \
+                va_end(ap);                                                        \
+                return k < 0 ? k : parse(s, ret);                                  \
+        }
 
-        va_start(ap, fmt);
-        k = vread(r, &s, fmt, ap);
-        va_end(ap);
-        return k < 0 ? k : safe_atoi(s, ret);
-}
-
-int sis_root_readf_u32(struct sis_root *r, uint32_t *ret, const char *fmt, ...) {
-        _cleanup_free_ char *s = NULL;
-        va_list ap;
-        int k;
-
-        va_start(ap, fmt);
-        k = vread(r, &s, fmt, ap);
-        va_end(ap);
-        return k < 0 ? k : safe_atou32(s, ret);
-}
-
-int sis_root_readf_u64(struct sis_root *r, uint64_t *ret, const char *fmt, ...) {
-        _cleanup_free_ char *s = NULL;
-        va_list ap;
-        int k;
-
-        va_start(ap, fmt);
-        k = vread(r, &s, fmt, ap);
-        va_end(ap);
-        return k < 0 ? k : safe_atou64(s, ret);
-}
+DEFINE_READF_NUMBER(sis_root_readf_int, int, safe_atoi)
+DEFINE_READF_NUMBER(sis_root_readf_u32, uint32_t, safe_atou32)
+DEFINE_READF_NUMBER(sis_root_readf_u64, uint64_t, safe_atou64)
 
 bool sis_root_existsf(struct sis_root *r, const char *fmt, ...) {
         _cleanup_free_ char *p = NULL;
