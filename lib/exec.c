@@ -142,9 +142,10 @@ static void read_output(struct reader *rd, int fd, pid_t pid, const struct times
                                 rd->res->timed_out = true;
                                 return;
                         }
-                        wait_ms = (int) MIN(ms, 20L);
-                } else if (o->stop_at_exit)
-                        wait_ms = 20;
+                        wait_ms = (int) MIN(ms, (long) INT32_MAX);
+                }
+                if (o->stop_at_exit) /* look at the child's state every 20 ms */
+                        wait_ms = wait_ms < 0 ? 20 : MIN(wait_ms, 20);
                 pr = poll(&p, 1, wait_ms);
                 if (pr < 0 && errno != EINTR)
                         return;
