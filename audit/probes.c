@@ -10,17 +10,11 @@
 #include <fcntl.h>
 #include <libudev.h>
 #include <linux/kvm.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
 #include <sys/ioctl.h>
-#include <sys/wait.h>
-#include <time.h>
 
 #include "audit.h"
+#include "exec.h"
 #include "util.h"
-
-extern char **environ;
 
 static json_object *err_or_null(int err) {
         return err ? json_object_new_string(errno_name(err)) : NULL;
@@ -177,98 +171,43 @@ int probe_cpuid(struct audit_ctx *c, json_object **ret) {
         return sis_root_probe(c->root, "cpuid", cpuid_live, NULL, ret);
 }
 
-static long ms_left(const struct timespec *deadline) {
-        struct timespec now;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        return (deadline->tv_sec - now.tv_sec) * 1000 + (deadline->tv_nsec - now.tv_nsec) / 1000000;
-}
-
 /* Run "BINARY --version" with a clean environment, no stdin, bounded output, in its own process
  * group, and a 2 s deadline for all of it: a binary that hangs, forks or closes its output is
- * killed with its group, never waited on forever. */
+ * killed with its group, never waited on forever. Reading stops at the child's exit (a daemon it
+ * left behind may keep the pipe open: what the child wrote before exiting is all there is). */
 static int exec_live(const char *binary, json_object **ret) {
-        json_object *o = json_object_new_object();
         char *const argv[] = { (char *) binary, (char *) "--version", NULL };
         char *const envp[] = { (char *) "PATH=/usr/sbin:/usr/bin:/sbin:/bin", (char *) "LC_ALL=C", NULL };
-        posix_spawn_file_actions_t fa;
-        posix_spawnattr_t attr;
-        int pipefd[2], status = 0, r;
-        char out[4096];
-        size_t len = 0;
-        bool timed_out = false;
-        pid_t pid, w;
-        struct timespec deadline;
+        const struct exec_opts opts = {
+                .env = envp,
+                .env_only = true,
+                .log_fd = -1,
+                .capture_max = 4095,
+                .timeout_ms = 2000,
+                .stop_at_exit = true,
+        };
+        _cleanup_(exec_result_done) struct exec_result res = {};
+        json_object *o = json_object_new_object();
+        int r;
 
         if (!o)
                 return -ENOMEM;
-        if (pipe2(pipefd, O_CLOEXEC) < 0)
-                return -errno;
-        posix_spawn_file_actions_init(&fa);
-        posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-        posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
-        posix_spawn_file_actions_adddup2(&fa, pipefd[1], 2);
-        posix_spawnattr_init(&attr);
-        posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
-        posix_spawnattr_setpgroup(&attr, 0);
-        r = posix_spawn(&pid, binary, &fa, &attr, argv, envp);
-        posix_spawn_file_actions_destroy(&fa);
-        posix_spawnattr_destroy(&attr);
-        close(pipefd[1]);
-        if (r != 0) {
-                close(pipefd[0]);
+        r = exec_run(argv, &opts, &res);
+        if (r == -ENOMEM) {
+                json_object_put(o);
+                return r;
+        }
+        if (r < 0) {
                 json_object_object_add(o, "exit", NULL);
                 json_object_object_add(o, "error", json_object_new_string(errno_name(r)));
                 json_object_object_add(o, "output", NULL);
                 *ret = o;
                 return 0;
         }
-        clock_gettime(CLOCK_MONOTONIC, &deadline);
-        deadline.tv_sec += 2;
-        /* Read until EOF, a full buffer, the deadline, or the child's exit (a daemon it left behind
-         * may keep the pipe open: what the child wrote before exiting is all there is). */
-        w = 0;
-        for (;;) {
-                struct pollfd p = { .fd = pipefd[0], .events = POLLIN };
-                long ms = ms_left(&deadline);
-                ssize_t n;
-                int pr;
-
-                if (ms <= 0) {
-                        timed_out = true;
-                        break;
-                }
-                pr = poll(&p, 1, (int) MIN(ms, 20L));
-                if (pr < 0 && errno != EINTR)
-                        break;
-                if (pr > 0) {
-                        n = read(pipefd[0], out + len, sizeof(out) - 1 - len);
-                        if (n <= 0 || (len += (size_t) n) == sizeof(out) - 1)
-                                break;
-                        continue;
-                }
-                if (w == 0 && (w = waitpid(pid, &status, WNOHANG)) > 0)
-                        continue; /* exited: one more poll round drains what is buffered */
-                if (w > 0)
-                        break;
-        }
-        close(pipefd[0]);
-        out[len] = '\0';
-        /* the output is in: wait for the exit only until the deadline */
-        while (w == 0 && (w = waitpid(pid, &status, WNOHANG)) == 0 && !timed_out) {
-                if (ms_left(&deadline) <= 0)
-                        timed_out = true;
-                else
-                        poll(NULL, 0, 10);
-        }
-        if (w == 0) {
-                kill(-pid, SIGKILL);
-                while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-                        ;
-        }
-        json_object_object_add(o, "exit", !timed_out && WIFEXITED(status) ? json_object_new_int(WEXITSTATUS(status)) : NULL);
-        json_object_object_add(o, "error", timed_out ? json_object_new_string("ETIME") :
-                                           WIFEXITED(status) ? NULL : json_object_new_string("EINTR"));
-        json_object_object_add(o, "output", json_object_new_string(str_is_printable(out, len) ? out : "(binary output)"));
+        json_object_object_add(o, "exit", !res.timed_out && res.signal == 0 ? json_object_new_int(r) : NULL);
+        json_object_object_add(o, "error", res.timed_out ? json_object_new_string("ETIME") :
+                                           res.signal == 0 ? NULL : json_object_new_string("EINTR"));
+        json_object_object_add(o, "output", json_object_new_string(str_is_printable(res.output, res.output_len) ? res.output : "(binary output)"));
         *ret = o;
         return 0;
 }

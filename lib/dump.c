@@ -3,7 +3,6 @@
 
 #include "dl.h"
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -386,25 +385,20 @@ static int tar_add(struct archive *a, const char *name, mode_t type, mode_t perm
 }
 
 static int write_archive(struct sis_dump *d, const char *path, const char *meta, time_t when) {
-        _cleanup_free_ char *tmp = strdup_printf("%s.tmpXXXXXX", path);
         _cleanup_strv_free_ char **dirs = NULL;
-        _cleanup_close_ int fd = -1;
+        _cleanup_free_ char *tmp = NULL;
         struct archive *a;
-        int k = 0;
+        int fd, k = 0;
 
-        if (!tmp)
-                return -ENOMEM;
         k = dlopen_libarchive();
         if (k < 0)
                 return k;
-        fd = mkostemp(tmp, O_CLOEXEC);
+        fd = atomic_tmpfile_open(path, &tmp);
         if (fd < 0)
-                return -errno;
+                return fd;
         a = sym_archive_write_new();
-        if (!a) {
-                unlink(tmp);
-                return -ENOMEM;
-        }
+        if (!a)
+                return atomic_tmpfile_publish(fd, tmp, path, 0600, -ENOMEM);
         sym_archive_write_set_format_pax_restricted(a);
         sym_archive_write_add_filter_gzip(a);
         sym_archive_write_set_filter_option(a, "gzip", "timestamp", NULL); /* no gzip mtime: reproducible */
@@ -444,17 +438,12 @@ static int write_archive(struct sis_dump *d, const char *path, const char *meta,
         if (sym_archive_write_close(a) != ARCHIVE_OK && k >= 0)
                 k = -EIO;
         sym_archive_write_free(a);
-        if (k >= 0 && fsync(fd) < 0)
-                k = -errno;
-        if (k >= 0 && rename(tmp, path) < 0)
-                k = -errno;
-        if (k < 0)
-                unlink(tmp);
-        return k;
+        /* 0600 as the temp file was made: a dump holds what the host's files say */
+        return atomic_tmpfile_publish(fd, tmp, path, 0600, k);
 }
 
 int sis_dump_write(struct sis_dump *d, const char *dest, const char *version, time_t when) {
-        _cleanup_free_ char *meta = NULL;
+        _cleanup_free_ char *meta = NULL, *tmp = NULL;
         size_t l = strlen(dest);
         int k;
 
@@ -467,23 +456,11 @@ int sis_dump_write(struct sis_dump *d, const char *dest, const char *version, ti
         if ((l > 7 && streq(dest + l - 7, ".tar.gz")) || (l > 4 && streq(dest + l - 4, ".tgz")))
                 return write_archive(d, dest, meta, when);
 
-        /* A directory: build it beside dest, then rename into place. */
-        {
-                _cleanup_free_ char *tmp = strdup_printf("%s.tmpXXXXXX", dest);
-                if (!tmp)
-                        return -ENOMEM;
-                if (access(dest, F_OK) == 0)
-                        return -EEXIST;
-                if (!mkdtemp(tmp))
-                        return -errno;
-                (void) chmod(tmp, 0755);
-                k = write_tree(d, tmp, meta);
-                if (k >= 0 && rename(tmp, dest) < 0)
-                        k = -errno;
-                if (k < 0)
-                        (void) rm_rf(tmp);
+        /* a directory: built beside dest, then renamed into place */
+        k = atomic_tmpdir_open(dest, 0755, 0, &tmp);
+        if (k < 0)
                 return k;
-        }
+        return atomic_tmpdir_publish(tmp, dest, 0, write_tree(d, tmp, meta));
 }
 
 int sis_dump_extract(const char *tarball, char **ret_dir) {
@@ -567,12 +544,4 @@ int sis_dump_extract(const char *tarball, char **ret_dir) {
         }
         *ret_dir = TAKE_PTR(dir);
         return 0;
-}
-
-static int rm_one(const char *p, const struct stat *st _unused_, int flag _unused_, struct FTW *ftw _unused_) {
-        return remove(p) < 0 && errno != ENOENT ? -1 : 0;
-}
-
-int rm_rf(const char *path) {
-        return nftw(path, rm_one, 64, FTW_DEPTH | FTW_PHYS) < 0 ? -errno : 0;
 }

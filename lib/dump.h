@@ -10,6 +10,7 @@
 #include <json-c/json.h>
 #include <time.h>
 
+#include "fileio.h" /* rm_rf() */
 #include "sysroot.h"
 
 struct sis_dump;
@@ -34,7 +35,6 @@ int sis_dump_write(struct sis_dump *d, const char *dest, const char *version, ti
 /* Unpack a dump archive into a new private temporary directory (no absolute paths, no "..",
  * no devices, no setuid bits). */
 int sis_dump_extract(const char *tarball, char **ret_dir);
-int rm_rf(const char *path);
 
 json_object *sis_stat_to_json(const struct sis_stat *st);
 int sis_stat_from_json(json_object *o, struct sis_stat *ret);

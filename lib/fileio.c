@@ -3,11 +3,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <linux/openat2.h>
 #include <sys/syscall.h>
 #include <libgen.h>
 #include <stdbool.h>
-#include <stdio.h>
+#include <stdio.h> /* renameat2() */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -48,39 +49,126 @@ int write_attr(const char *path, const char *value) {
         return k;
 }
 
-int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode) {
-        _cleanup_free_ char *copy = NULL, *tmp = NULL;
-        _cleanup_close_ int fd = -1, dfd = -1;
-        const char *dir;
-        int r;
+/* fsync the directory holding path, so that a rename into it lasts (best effort: a directory
+ * that cannot be opened or synced does not undo the rename). */
+static void fsync_parent(const char *path) {
+        _cleanup_free_ char *copy = strdup(path);
+        _cleanup_close_ int dfd = -1;
 
-        copy = strdup(path);
         if (!copy)
-                return -ENOMEM;
-        dir = dirname(copy);
-        tmp = strdup_printf("%s.tmpXXXXXX", path);
+                return;
+        dfd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd >= 0)
+                (void) fsync(dfd);
+}
+
+int atomic_tmpfile_open(const char *path, char **ret_tmp) {
+        _cleanup_free_ char *tmp = strdup_printf("%s.tmpXXXXXX", path);
+        int fd;
+
         if (!tmp)
                 return -ENOMEM;
         fd = mkostemp(tmp, O_CLOEXEC);
         if (fd < 0)
                 return -errno;
-        r = write_all(fd, data, len);
+        *ret_tmp = TAKE_PTR(tmp);
+        return fd;
+}
+
+int atomic_tmpfile_publish(int fd, const char *tmp, const char *path, mode_t mode, int err) {
+        int r = err;
+
         if (r >= 0 && fchmod(fd, mode) < 0)
                 r = -errno;
         if (r >= 0 && fsync(fd) < 0)
                 r = -errno;
-        if (r >= 0 && close(TAKE_FD(fd)) < 0)
+        if (close(fd) < 0 && r >= 0)
                 r = -errno;
         if (r >= 0 && rename(tmp, path) < 0)
                 r = -errno;
         if (r < 0) {
-                unlink(tmp);
+                (void) unlink(tmp);
                 return r;
         }
-        dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd >= 0)
-                (void) fsync(dfd);
+        fsync_parent(path);
         return 0;
+}
+
+int write_file_atomic_with(const char *path, mode_t mode, atomic_fill_fn fill, void *userdata) {
+        _cleanup_free_ char *tmp = NULL;
+        int fd = atomic_tmpfile_open(path, &tmp);
+
+        if (fd < 0)
+                return fd;
+        return atomic_tmpfile_publish(fd, tmp, path, mode, fill(fd, userdata));
+}
+
+struct bytes {
+        const void *data;
+        size_t len;
+};
+
+static int fill_bytes(int fd, void *userdata) {
+        const struct bytes *b = userdata;
+        return write_all(fd, b->data, b->len);
+}
+
+int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode) {
+        struct bytes b = { data, len };
+        return write_file_atomic_with(path, mode, fill_bytes, &b);
+}
+
+int atomic_tmpdir_open(const char *path, mode_t mode, unsigned flags, char **ret_tmp) {
+        _cleanup_free_ char *tmp = strdup_printf("%s.tmpXXXXXX", path);
+
+        if (!tmp)
+                return -ENOMEM;
+        if (!(flags & ATOMIC_REPLACE) && access(path, F_OK) == 0)
+                return -EEXIST;
+        if (!mkdtemp(tmp))
+                return -errno;
+        (void) chmod(tmp, mode);
+        *ret_tmp = TAKE_PTR(tmp);
+        return 0;
+}
+
+int atomic_tmpdir_publish(const char *tmp, const char *path, unsigned flags, int err) {
+        _cleanup_close_ int fd = -1;
+        bool swapped = false;
+        int r = err;
+
+        if (r >= 0 && (fd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+                r = -errno;
+        /* everything written below tmp reaches the disk before the name does */
+        if (r >= 0 && syncfs(fd) < 0)
+                r = -errno;
+        if (r >= 0 && (flags & ATOMIC_REPLACE) && renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_EXCHANGE) == 0)
+                swapped = true; /* the old tree is now at tmp, removed below */
+        else if (r >= 0 && rename(tmp, path) < 0)
+                r = -errno;
+        if (r < 0 || swapped)
+                (void) rm_rf(tmp);
+        if (r < 0)
+                return r;
+        fsync_parent(path);
+        return 0;
+}
+
+int write_dir_atomic(const char *path, mode_t mode, unsigned flags, atomic_dir_fn fill, void *userdata) {
+        _cleanup_free_ char *tmp = NULL;
+        int r = atomic_tmpdir_open(path, mode, flags, &tmp);
+
+        if (r < 0)
+                return r;
+        return atomic_tmpdir_publish(tmp, path, flags, fill(tmp, userdata));
+}
+
+static int rm_one(const char *p, const struct stat *st _unused_, int flag _unused_, struct FTW *ftw _unused_) {
+        return remove(p) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+int rm_rf(const char *path) {
+        return nftw(path, rm_one, 64, FTW_DEPTH | FTW_PHYS) < 0 ? -errno : 0;
 }
 
 static int read_capped(int fd, size_t cap, bool short_is_end, char **ret, size_t *ret_len) {

@@ -4,9 +4,38 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-/* Write data to path atomically: a temp file in the same directory, fsync, rename, fsync dir.
- * Nothing half-written is ever visible at path. Returns 0 or -errno. */
+/*
+ * Publishing atomically: what appears at path is complete or absent, never half-written. A file is
+ * written beside it ("PATH.tmpXXXXXX", same directory, so that the rename stays in one filesystem),
+ * given its mode, fsynced, renamed over path, and path's directory fsynced. A directory is built
+ * beside it the same way, synced (syncfs) and renamed into place. On any failure the temp file or
+ * directory is removed and path is left as it was. All return 0 or -errno.
+ */
+/* Write data to path atomically. */
 int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode);
+/* The same with the content written by fill(fd, userdata), which returns 0 or -errno. */
+typedef int (*atomic_fill_fn)(int fd, void *userdata);
+int write_file_atomic_with(const char *path, mode_t mode, atomic_fill_fn fill, void *userdata);
+/* In two steps, for a writer that keeps the descriptor itself: open the temp file beside path
+ * (returns the fd; *ret_tmp its name, caller frees), write, then publish it.
+ * atomic_tmpfile_publish() always closes fd; err < 0 (the writer's failure) removes the temp file
+ * and is returned. */
+int atomic_tmpfile_open(const char *path, char **ret_tmp);
+int atomic_tmpfile_publish(int fd, const char *tmp, const char *path, mode_t mode, int err);
+
+/* A directory: fill(tmpdir, userdata) fills a new temp directory (mode) beside path. path must not
+ * exist (-EEXIST) unless ATOMIC_REPLACE: then an existing directory is exchanged with the new one
+ * in one step (renameat2 RENAME_EXCHANGE) and the old tree removed after (on a filesystem that
+ * cannot exchange, only an empty directory at path is replaced; a full one fails, -ENOTEMPTY). */
+#define ATOMIC_REPLACE 1u
+typedef int (*atomic_dir_fn)(const char *tmpdir, void *userdata);
+int write_dir_atomic(const char *path, mode_t mode, unsigned flags, atomic_dir_fn fill, void *userdata);
+/* In two steps: make the temp directory (*ret_tmp, caller frees), fill it, then publish it
+ * (err < 0, the filler's failure: the temp directory is removed and err returned). */
+int atomic_tmpdir_open(const char *path, mode_t mode, unsigned flags, char **ret_tmp);
+int atomic_tmpdir_publish(const char *tmp, const char *path, unsigned flags, int err);
+/* rm -rf: remove path and everything below it, never following a symlink. 0 or -errno. */
+int rm_rf(const char *path);
 
 /* Write a string into an existing file in one write(): a kernel attribute (cgroup.procs,
  * memory.max), which takes a value per write and is never a temp file. 0 or -errno. */

@@ -55,6 +55,15 @@ int sis_root_read(struct sis_root *r, const char *path, char **ret, size_t *ret_
 /* The content with surrounding whitespace removed. */
 int sis_root_read_string(struct sis_root *r, const char *path, char **ret);
 
+/* printf-style readers (lib/sysroot-readf.c), so that a check names "/sys/module/%s/parameters/%s"
+ * instead of building the path: the formatted path is read as sis_root_read_string() reads it; the
+ * number readers parse the trimmed content strictly (number.h: -EINVAL garbage, -ERANGE). */
+int sis_root_readf_string(struct sis_root *r, char **ret, const char *fmt, ...) _printf_(3, 4);
+int sis_root_readf_int(struct sis_root *r, int *ret, const char *fmt, ...) _printf_(3, 4);
+int sis_root_readf_u32(struct sis_root *r, uint32_t *ret, const char *fmt, ...) _printf_(3, 4);
+int sis_root_readf_u64(struct sis_root *r, uint64_t *ret, const char *fmt, ...) _printf_(3, 4);
+bool sis_root_existsf(struct sis_root *r, const char *fmt, ...) _printf_(2, 3);
+
 #define SIS_STAT_NOFOLLOW 1
 #define SIS_STAT_ACL 2
 int sis_root_stat(struct sis_root *r, const char *path, unsigned flags, struct sis_stat *ret);

@@ -28,6 +28,11 @@ static int setup(void **state) {
                 { "/sys/list/c", NULL },
                 { "/mapper/cryptswap", "->../dm-1" },
                 { "/dm-1", "x" },
+                { "/sys/module/kvm_intel/parameters/nested", "Y\n" },
+                { "/sys/num/small", " 42\n" },
+                { "/sys/num/neg", "-3\n" },
+                { "/sys/num/big", "4294967296\n" },
+                { "/sys/num/junk", "12 kB\n" },
                 {},
         };
         root_dir = mkroot(files);
@@ -88,6 +93,35 @@ static void test_reads(void **state) {
         assert_int_equal(sis_root_read(r, "relative", &x, &len), -EINVAL);
         assert_int_equal(sis_root_read_string(r, "/nul", &x), -EBADMSG);
         assert_null(x);
+}
+
+static void test_readf(void **state) {
+        _cleanup_root_ struct sis_root *r = NULL;
+        _cleanup_free_ char *s = NULL;
+        char *x = NULL;
+        uint64_t u64;
+        uint32_t u32;
+        int i;
+
+        r = open_root(state);
+        assert_int_equal(sis_root_readf_string(r, &s, "/sys/module/%s/parameters/%s", "kvm_intel", "nested"), 0);
+        assert_string_equal(s, "Y");
+        assert_int_equal(sis_root_readf_string(r, &x, "/sys/module/%s/parameters/nested", "kvm_amd"), -ENOENT);
+        assert_int_equal(sis_root_readf_string(r, &x, "/%s", "nul"), -EBADMSG);
+        assert_null(x);
+        assert_int_equal(sis_root_readf_int(r, &i, "/sys/num/%s", "small"), 0);
+        assert_int_equal(i, 42);
+        assert_int_equal(sis_root_readf_int(r, &i, "/sys/num/%s", "neg"), 0);
+        assert_int_equal(i, -3);
+        assert_int_equal(sis_root_readf_u32(r, &u32, "/sys/num/%s", "neg"), -EINVAL);
+        assert_int_equal(sis_root_readf_u32(r, &u32, "/sys/num/%s", "big"), -ERANGE);
+        assert_int_equal(sis_root_readf_u64(r, &u64, "/sys/num/%s", "big"), 0);
+        assert_int_equal(u64, 4294967296ull);
+        assert_int_equal(sis_root_readf_u64(r, &u64, "/sys/num/junk"), -EINVAL);
+        assert_int_equal(sis_root_readf_int(r, &i, "/sys/num/%d", 7), -ENOENT);
+        assert_int_equal(sis_root_readf_int(r, &i, "/etc/%s", "escape"), -EINVAL); /* "inside" */
+        assert_true(sis_root_existsf(r, "/sys/num/%s", "small"));
+        assert_false(sis_root_existsf(r, "/sys/num/%s", "none"));
 }
 
 static void test_list_stat_link(void **state) {
@@ -362,6 +396,8 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_prestate(test_reads, NULL),
                 cmocka_unit_test_prestate(test_list_stat_link, NULL),
+                cmocka_unit_test_prestate(test_readf, NULL),
+                cmocka_unit_test_prestate(test_readf, (void *) 1),
                 cmocka_unit_test_prestate(test_reads, (void *) 1),
                 cmocka_unit_test_prestate(test_list_stat_link, (void *) 1),
                 cmocka_unit_test(test_meta_and_probes),
