@@ -179,6 +179,12 @@ $(B)/bench-seal: tests/bench/seal.c $(B)/libsis.a $(FLAGS_STAMP)
 $(B)/confine-run: tests/launch/confine-run.c $(B)/libsis.a $(FLAGS_STAMP)
 	$(Q)$(CC) $(TEST_INCLUDES) $(ALL_CFLAGS) -o $@ $< $(B)/libsis.a $(ALL_LDFLAGS) $(PKG_LIBS) $(PROVISION_LIBS) $(LAUNCH_LIBS)
 
+# The C layout of .clang-format: check it (make check does too, in tests/lint-c.sh), or apply it.
+format-check:
+	$(Q)tests/lint-c.sh --format
+format:
+	$(Q)tests/lint-c.sh --fix
+
 bench:
 	$(Q)scripts/deps.sh bench
 	$(Q)$(MAKE) --no-print-directory $(TOOLS) $(B)/bench-image $(B)/bench-jail $(B)/bench-seal
@@ -218,6 +224,6 @@ install: $(TOOLS)
 clean:
 	rm -rf $(B)
 
-.PHONY: vuln-table e2e all audit check check-run check-stress fc-check fc-check-run kernel-check rootfs-check fuzz fuzz-build bench install clean FORCE
+.PHONY: format-check format vuln-table e2e all audit check check-run check-stress fc-check fc-check-run kernel-check rootfs-check fuzz fuzz-build bench install clean FORCE
 # our dependency files only (build/ also holds the benchmark's kernel tree, full of other *.d)
 -include $(wildcard $(B)/*/*.d $(B)/fuzz/obj/*/*.d)

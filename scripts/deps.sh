@@ -14,7 +14,7 @@ build=(gcc make pkg-config libc6-dev libkmod-dev libkmod2 libudev-dev libpci-dev
        libnftables-dev libnftnl-dev libmnl-dev libnetfilter-log-dev libnl-3-dev libnl-route-3-dev libcap-dev
        libseccomp-dev libcryptsetup-dev)
 test=(libcmocka-dev valgrind strace util-linux kmod man-db libxml2-utils prometheus prometheus-node-exporter curl chromium
-      busybox-static gnupg cryptsetup-bin python3 python3-yaml python3-jsonschema python3-html5lib iproute2 nftables ethtool iputils-ping shellcheck)
+      busybox-static gnupg cryptsetup-bin python3 python3-yaml python3-jsonschema python3-html5lib iproute2 nftables ethtool iputils-ping shellcheck clang-format)
 rootfs=(mmdebstrap uidmap busybox-static gnupg cryptsetup-bin erofs-utils)
 fuzz=(clang libclang-rt-14-dev libxml2-dev)
 bench=(hyperfine time spectre-meltdown-checker)

@@ -3,7 +3,8 @@
 # .clang-format says (clang-format --dry-run; the generated tables are left out); (b) no function
 # over 120 lines; (c) no .c file over 600 lines unless its first comment says why, in a sentence
 # that starts "One file:"; (d) each check on a planted bad example, so that none can pass for
-# want of looking. `make format-check` runs (a) alone. Prints "ok NAME" / "not ok NAME".
+# want of looking. `make format-check` runs (a) alone (--format), `make format` lays every file out
+# (--fix). Prints "ok NAME" / "not ok NAME".
 # (Which folder may include which header is the build's: Makefile, PUBLIC_*.)
 # shellcheck source=tests/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -42,8 +43,14 @@ long_files() {
 }
 
 mapfile -t files < <(sources)
+case ${1:-} in
+--fix) exec clang-format -i "${files[@]}" ;;          # make format
+--format) only_format=1 ;;                            # make format-check
+*) only_format= ;;
+esac
 
 # (d) the checks themselves, on planted examples
+[ -n "$only_format" ] || {
 {
         echo "int f(void) {"
         for ((i = 0; i < MAX_FN; i++)); do echo "        x();"; done
@@ -65,6 +72,7 @@ out=$(long_functions "${files[@]}")
 if [ -z "$out" ]; then ok "lint-c: no function over $MAX_FN lines"; else notok "lint-c: functions over $MAX_FN lines" "$out"; fi
 out=$(long_files "${files[@]}")
 if [ -z "$out" ]; then ok "lint-c: every .c over $MAX_FILE lines says why (One file: ...)"; else notok "lint-c: .c files over $MAX_FILE lines that do not say why" "$out"; fi
+}
 
 # (a)
 if ! command -v clang-format > /dev/null; then
@@ -76,7 +84,10 @@ else
         else
                 ok "lint-c: clang-format refuses a badly laid-out file"
         fi
-        out=$(clang-format --dry-run --Werror "${files[@]}" 2>&1) && ok "lint-c: every C file is laid out as .clang-format says" ||
-                notok "lint-c: files not laid out as .clang-format says (clang-format -i FILE)" "$(lines 20 "$out")"
+        if out=$(clang-format --dry-run --Werror "${files[@]}" 2>&1); then
+                ok "lint-c: every C file is laid out as .clang-format says"
+        else
+                notok "lint-c: files not laid out as .clang-format says (make format)" "$(lines 20 "$out")"
+        fi
 fi
 finish
