@@ -19,11 +19,11 @@
 #include <json-c/json.h>
 
 #include "cgroup.h"
+#include "cli.h"
 #include "fileio.h"
 #include "lifecycle.h"
 #include "net.h"
 #include "registry.h"
-#include "say.h"
 #include "state.h"
 #include "util.h"
 
@@ -561,11 +561,11 @@ int vm_metrics(bool json, const char *output) {
         int k = metrics_collect(&s, &n);
 
         if (k < 0)
-                return launch_fail(2, "the registry (%s): %s", REGISTRY_DIR, strerror(-k));
+                return cli_fail(2, "the registry (%s): %s", REGISTRY_DIR, strerror(-k));
         text = json ? metrics_json(s, n) : metrics_prometheus(s, n);
         free(s);
         if (!text)
-                return launch_fail(2, "out of memory");
+                return cli_fail(2, "out of memory");
         if (!output) {
                 fputs(text, stdout);
                 return fflush(stdout) == 0 ? 0 : 2;
@@ -573,6 +573,6 @@ int vm_metrics(bool json, const char *output) {
         /* the textfile collector reads whole files only: temp file, fsync, rename */
         k = write_file_atomic(output, text, strlen(text), 0644);
         if (k < 0)
-                return launch_fail(2, "--output %s: %s", output, strerror(-k));
+                return cli_fail(2, "--output %s: %s", output, strerror(-k));
         return 0;
 }

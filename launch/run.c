@@ -8,29 +8,26 @@
 #include <sys/stat.h>
 
 #include "cgroup.h"
+#include "cli.h"
 #include "fc.h"
 #include "gate.h"
 #include "imgcheck.h"
 #include "jail.h"
 #include "net.h"
 #include "qemu.h"
-#include "say.h"
 #include "util.h"
 #include "vmm.h"
-
-#define fail launch_fail
-#define step launch_step
 
 static int regular_file(const char *opt, const char *path, char **ret_abs) {
         struct stat st;
         if (!path)
-                return fail(2, "run needs %s FILE", opt);
+                return cli_fail(2, "run needs %s FILE", opt);
         if (stat(path, &st) < 0)
-                return fail(2, "%s %s: %s", opt, path, strerror(errno));
+                return cli_fail(2, "%s %s: %s", opt, path, strerror(errno));
         if (!S_ISREG(st.st_mode))
-                return fail(2, "%s %s: not a regular file", opt, path);
+                return cli_fail(2, "%s %s: not a regular file", opt, path);
         *ret_abs = realpath(path, NULL);
-        return *ret_abs ? 0 : fail(2, "%s %s: %s", opt, path, strerror(errno));
+        return *ret_abs ? 0 : cli_fail(2, "%s %s: %s", opt, path, strerror(errno));
 }
 
 static int cgroup_version(void) {
@@ -54,16 +51,15 @@ int vm_gate(const struct run_opts *o, struct gate_result *g) {
         cfg.no_vm_checks = true;
         k = gate_run(o->policy, &cfg, g, &err);
         if (k < 0)
-                return fail(2, "%s", err ? err : strerror(-k));
+                return cli_fail(2, "%s", err ? err : strerror(-k));
         if (!g->pass) {
-                fprintf(stderr, "sis-launch: refusing to start %s: this host fails the audit under %s:\n", o->id,
-                        g->policy ? g->policy : "the production profile");
+                (void) cli_fail(0, "refusing to start %s: this host fails the audit under %s:", o->id,
+                               g->policy ? g->policy : "the production profile");
                 for (char **f = g->failing; f && *f; f++)
                         fprintf(stderr, "  %s\n", *f);
-                fprintf(stderr, "sis-launch: fix these, or audit with a policy that waives them (sis-audit --policy)\n");
-                return 1;
+                return cli_fail(1, "fix these, or audit with a policy that waives them (sis-audit --policy)");
         }
-        step("the audit passes (%s profile%s%s; report sha256 %.12s)", g->profile, g->policy ? ", policy " : "",
+        cli_step("the audit passes (%s profile%s%s; report sha256 %.12s)", g->profile, g->policy ? ", policy " : "",
              g->policy ? g->policy : "", g->report_sha256);
         return 0;
 }
@@ -154,7 +150,7 @@ int vm_run(const struct run_opts *o) {
         int rc;
 
         if (!vm_id_ok(o->id))
-                return fail(2, "--name '%s': a VM name is 1 to 64 of A-Z, a-z, 0-9 and '-'", o->id ? o->id : "");
+                return cli_fail(2, "--name '%s': a VM name is 1 to 64 of A-Z, a-z, 0-9 and '-'", o->id ? o->id : "");
         if (regular_file("--kernel", o->kernel, &kernel) || regular_file("--rootfs", o->rootfs, &rootfs) ||
             (o->home && regular_file("--home", o->home, &home)))
                 return 2;
@@ -166,7 +162,7 @@ int vm_run(const struct run_opts *o) {
         }
         if (qemu ? access(o->qemu, X_OK) < 0 : access(o->jailer, X_OK) < 0 || access(o->firecracker, X_OK) < 0) {
                 const char *opt = qemu ? "qemu" : access(o->jailer, X_OK) < 0 ? "jailer" : "firecracker";
-                rc = fail(2, "--%s %s: %s", opt, qemu ? o->qemu : access(o->jailer, X_OK) < 0 ? o->jailer : o->firecracker,
+                rc = cli_fail(2, "--%s %s: %s", opt, qemu ? o->qemu : access(o->jailer, X_OK) < 0 ? o->jailer : o->firecracker,
                           strerror(errno));
                 gate_result_done(&g);
                 return rc;
@@ -180,7 +176,7 @@ int vm_run(const struct run_opts *o) {
                 if (k >= 0)
                         k = image_check(rootfs, true, &ip, &rid, &err);
                 if (k < 0) {
-                        rc = fail(k == -EBADMSG ? 1 : 2, "%s", err ? err : strerror(-k));
+                        rc = cli_fail(k == -EBADMSG ? 1 : 2, "%s", err ? err : strerror(-k));
                         goto images_out;
                 }
                 if (rid.verity && !(vtable = verity_dm_create(&rid.v, "sis-root", "/dev/vda"))) {
@@ -201,8 +197,8 @@ int vm_run(const struct run_opts *o) {
                                          .tap = with_net ? "tap0" : NULL, .guest_mac = with_net ? mac : NULL,
                                          .limits = &o->limits };
                 if (why_tcg)
-                        fprintf(stderr, "sis-launch: warning: --accel auto: %s in the audit: %s runs under TCG (emulation, "
-                                        "no hardware isolation between guest and QEMU)\n", why_tcg, o->id);
+                        (void) cli_fail(0, "warning: --accel auto: %s in the audit: %s runs under TCG (emulation, "
+                                           "no hardware isolation between guest and QEMU)", why_tcg, o->id);
         } else {
                 vm = (struct fc_vm) { .id = o->id, .vcpus = o->vcpus, .mem_mib = o->mem_mib, .kernel = "/vmlinux",
                                       .rootfs = "/rootfs.ext4", .home = home ? "/disk/home.ext4" : NULL, .boot_args = boot,

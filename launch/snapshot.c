@@ -17,6 +17,7 @@
 
 #include "api.h"
 #include "cgroup.h"
+#include "cli.h"
 #include "dump.h"
 #include "fc.h"
 #include "fileio.h"
@@ -30,7 +31,6 @@
 #include "qemu.h"
 #include "qmp.h"
 #include "registry.h"
-#include "say.h"
 #include "report.h"
 #include "seal.h"
 #include "state.h"
@@ -421,9 +421,9 @@ int vm_snapshot(const char *run_dir, const char *id, const struct snap_opts *so,
         uint64_t mem = 0;
 
         if (!vm_id_ok(id))
-                return launch_fail(2, "'%s' is not a VM name", id);
+                return cli_fail(2, "'%s' is not a VM name", id);
         if (vm_view_load(id, &v) < 0)
-                return launch_fail(2, "no VM named %s (sis-launch list)", id);
+                return cli_fail(2, "no VM named %s (sis-launch list)", id);
         /* whom root talks to: the registry's VMM of this VM, through its own jail, its peer checked */
         st = json_object_get(v.st);
         chroot = v.chroot;
@@ -434,17 +434,17 @@ int vm_snapshot(const char *run_dir, const char *id, const struct snap_opts *so,
         logp = strdup_printf("%s/vms/%s/%s.log", run_dir, id, v.reg.backend);
         metp = strdup_printf("%s/vms/%s/metrics.log", run_dir, id);
         if (!v.sock) {
-                rc = launch_fail(2, "%s has no API socket (started with --config-file): it cannot be snapshotted", id);
+                rc = cli_fail(2, "%s has no API socket (started with --config-file): it cannot be snapshotted", id);
                 goto done_early;
         }
         if (access(so->out, F_OK) == 0) {
-                rc = launch_fail(2, "--out %s exists: snapshots are never overwritten", so->out);
+                rc = cli_fail(2, "--out %s exists: snapshots are never overwritten", so->out);
                 goto done_early;
         }
         /* the host key: made on first use where it is the host's own */
         k = seal_key_load(so->key, !so->key_given, &key, &err);
         if (k < 0) {
-                rc = launch_fail(2, "--key: %s", strna(err));
+                rc = cli_fail(2, "--key: %s", strna(err));
                 goto done_early;
         }
         /* the directory it is written in: named here, recorded with the VM, and only then made,
@@ -478,7 +478,7 @@ int vm_snapshot(const char *run_dir, const char *id, const struct snap_opts *so,
                         k = -errno;
         }
         if (k < 0) {
-                rc = launch_fail(2, "--out %s: cannot create a directory next to it: %s", so->out, strerror(-k));
+                rc = cli_fail(2, "--out %s: cannot create a directory next to it: %s", so->out, strerror(-k));
                 goto done_early;
         }
         dfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -504,7 +504,7 @@ int vm_snapshot(const char *run_dir, const char *id, const struct snap_opts *so,
                 else if (k >= 0)
                         room = true;
                 if (k < 0) {
-                        rc = launch_fail(2, "%s: cannot make room for its memory file in its memory cgroup: %s", id, strerror(-k));
+                        rc = cli_fail(2, "%s: cannot make room for its memory file in its memory cgroup: %s", id, strerror(-k));
                         goto done;
                 }
         }
@@ -517,7 +517,7 @@ int vm_snapshot(const char *run_dir, const char *id, const struct snap_opts *so,
         if (qemu) {
                 k = qemu_snapshot(&peer, &sl, timeout_ms, &err);
                 if (k < 0) {
-                        rc = launch_fail(2, "%s", err ? err : strerror(-k));
+                        rc = cli_fail(2, "%s", err ? err : strerror(-k));
                         goto done;
                 }
                 fc_plan_done(&plan); /* nothing for the Firecracker API to do */
@@ -528,7 +528,7 @@ int vm_snapshot(const char *run_dir, const char *id, const struct snap_opts *so,
                 k = fc_api_call(&peer, plan.r[i].method, plan.r[i].path, plan.r[i].body, true, timeout_ms, &rep, &why);
                 fc_reply_done(&rep);
                 if (k < 0) {
-                        rc = launch_fail(2, "%s", why ? why : strerror(-k));
+                        rc = cli_fail(2, "%s", why ? why : strerror(-k));
                         goto done;
                 }
         }
@@ -540,7 +540,7 @@ int vm_snapshot(const char *run_dir, const char *id, const struct snap_opts *so,
                 if (k == -ENOENT && i == 2)
                         continue;
                 if (k < 0) {
-                        rc = launch_fail(2, "%s", strna(err));
+                        rc = cli_fail(2, "%s", strna(err));
                         goto done;
                 }
         }
@@ -548,7 +548,7 @@ int vm_snapshot(const char *run_dir, const char *id, const struct snap_opts *so,
                 room = false;
                 k = snapshot_room(v.reg.backend, id, chroot, (unsigned) mem, false);
                 if (k < 0) {
-                        rc = launch_fail(2, "%s: cannot set its memory limit back: %s", id, strerror(-k));
+                        rc = cli_fail(2, "%s: cannot set its memory limit back: %s", id, strerror(-k));
                         goto done;
                 }
         }
@@ -561,7 +561,7 @@ int vm_snapshot(const char *run_dir, const char *id, const struct snap_opts *so,
                 if (seal_host_file(&sl, logp, snap_file("log"), &err) < 0 || seal_host_file(&sl, metp, snap_file("metrics"), &err) < 0 ||
                     seal_host_file(&sl, auditp, snap_file("audit.json"), &err) < 0 ||
                     seal_host_file(&sl, pol, snap_file("policy.json"), &err) < 0) {
-                        rc = launch_fail(2, "%s", strna(err));
+                        rc = cli_fail(2, "%s", strna(err));
                         goto done;
                 }
         }
@@ -570,7 +570,7 @@ int vm_snapshot(const char *run_dir, const char *id, const struct snap_opts *so,
                                                                            JSON_C_TO_STRING_NOSLASHESCAPE));
         json_object *rf = NULL;
         if (!mj || !json_object_object_get_ex(m, "rootfs", &rf) || !rf || seal_mac(&key, mj, strlen(mj), mac) < 0) {
-                rc = launch_fail(2, "%s: cannot describe the snapshot (is its root filesystem still there?)", id);
+                rc = cli_fail(2, "%s: cannot describe the snapshot (is its root filesystem still there?)", id);
                 goto done;
         }
         {
@@ -587,16 +587,16 @@ int vm_snapshot(const char *run_dir, const char *id, const struct snap_opts *so,
                 if (k >= 0 && so->forensic)
                         k = ledger_claim(so->ledger, sid, "forensic: never restorable", NULL);
                 if (k < 0) {
-                        rc = launch_fail(2, "the snapshot ledger %s: %s", so->ledger, strerror(-k));
+                        rc = cli_fail(2, "the snapshot ledger %s: %s", so->ledger, strerror(-k));
                         goto done;
                 }
         }
         if (rename(tmp, so->out) < 0) {
-                rc = launch_fail(2, "--out %s: %s", so->out, strerror(errno));
+                rc = cli_fail(2, "--out %s: %s", so->out, strerror(errno));
                 goto done;
         }
         tmp[0] = '\0';
-        launch_step("%ssnapshot %s of %s in %s, sealed under key %s; %s stays paused: resuming it next to a restored copy "
+        cli_step("%ssnapshot %s of %s in %s, sealed under key %s; %s stays paused: resuming it next to a restored copy "
                     "would duplicate its state, so clean it (sis-launch clean %s)",
                     so->forensic ? "forensic " : "", sid, id, so->out, key.id, id, id);
         rc = 0;
@@ -772,7 +772,7 @@ static int open_snapshot(void *ctx, const char *chroot, uid_t uid, int *ret_vmst
                 if (k < 0)
                         return set_error(ret_error, k, "the snapshot ledger %s: %s", op->ledger, strerror(-k));
         }
-        launch_step("ledger: snapshot %s is %s's, and nobody else's", op->id, op->name);
+        cli_step("ledger: snapshot %s is %s's, and nobody else's", op->id, op->name);
         return 0;
 }
 
@@ -787,9 +787,9 @@ static int read_manifest(const char *dir, int dirfd, const struct seal_key *key,
         size_t len = 0;
 
         if (mfd < 0 || cfd < 0 || read_fd_capped(mfd, 1 << 20, &text, &len) < 0 || read_fd_capped(cfd, 256, &mac, NULL) < 0)
-                return launch_fail(2, "%s: not a snapshot (no readable manifest.json and manifest.mac)", dir);
+                return cli_fail(2, "%s: not a snapshot (no readable manifest.json and manifest.mac)", dir);
         if (!seal_mac_ok(key, text, len, strstrip(mac)))
-                return launch_fail(1, "%s/manifest.json: does not verify under the snapshot key %s (changed, or sealed under "
+                return cli_fail(1, "%s/manifest.json: does not verify under the snapshot key %s (changed, or sealed under "
                                       "another key): refusing it",
                                    dir, key->id);
         m = json_tokener_parse(text);
@@ -797,14 +797,14 @@ static int read_manifest(const char *dir, int dirfd, const struct seal_key *key,
             !json_object_is_type(files, json_type_array) || !jstr(m, "id") || strlen(jstr(m, "id")) != 32 ||
             !jstr(m, "data_key")) {
                 json_object_put(m);
-                return launch_fail(1, "%s/manifest.json: not a sealed snapshot's manifest (format %d): refusing it", dir, META_FORMAT);
+                return cli_fail(1, "%s/manifest.json: not a sealed snapshot's manifest (format %d): refusing it", dir, META_FORMAT);
         }
         /* each listed file is one sis-launch writes, once; nothing else is in the directory */
         for (size_t i = 0; i < json_object_array_length(files); i++) {
                 const char *n = jstr(json_object_array_get_idx(files, i), "name");
                 if (!snap_file(n) || manifest_file(files, n) != json_object_array_get_idx(files, i)) {
                         json_object_put(m);
-                        return launch_fail(1, "%s/manifest.json: lists '%s': refusing it", dir, strna(n));
+                        return cli_fail(1, "%s/manifest.json: lists '%s': refusing it", dir, strna(n));
                 }
         }
         d = fdopendir(dup(dirfd));
@@ -818,7 +818,7 @@ static int read_manifest(const char *dir, int dirfd, const struct seal_key *key,
                         n[strlen(n) - 7] = '\0';
                 if (!n || !strstr(de->d_name, ".sealed") || !manifest_file(files, n)) {
                         json_object_put(m);
-                        return launch_fail(1, "%s/%s: not part of the snapshot: refusing it", dir, de->d_name);
+                        return cli_fail(1, "%s/%s: not part of the snapshot: refusing it", dir, de->d_name);
                 }
         }
         for (size_t i = 0; i < json_object_array_length(files); i++) {
@@ -826,7 +826,7 @@ static int read_manifest(const char *dir, int dirfd, const struct seal_key *key,
                 struct stat st;
                 if (!fn || fstatat(dirfd, fn, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode)) {
                         json_object_put(m);
-                        return launch_fail(1, "%s/%s: missing, or not a regular file: refusing it", dir, strna(fn));
+                        return cli_fail(1, "%s/%s: missing, or not a regular file: refusing it", dir, strna(fn));
                 }
         }
         *ret = m;
@@ -849,24 +849,24 @@ int vm_restore(const struct run_opts *o, const char *dir, const struct snap_opts
         bool qemu;
 
         if (!vm_id_ok(o->id))
-                return launch_fail(2, "--name '%s': a VM name is 1 to 64 of A-Z, a-z, 0-9 and '-'", o->id ? o->id : "");
+                return cli_fail(2, "--name '%s': a VM name is 1 to 64 of A-Z, a-z, 0-9 and '-'", o->id ? o->id : "");
         dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (dfd < 0)
-                return launch_fail(2, "%s: %s", dir, strerror(errno));
+                return cli_fail(2, "%s: %s", dir, strerror(errno));
         k = seal_key_load(so->key, false, &key, &err);
         if (k < 0)
-                return launch_fail(2, "--key: %s", strna(err));
+                return cli_fail(2, "--key: %s", strna(err));
         rc = read_manifest(dir, dfd, &key, &m);
         if (rc != 0)
                 goto out;
         sid = jstr(m, "id");
         rc = 1;
         if (json_object_object_get_ex(m, "forensic", &x) && json_object_get_boolean(x)) {
-                launch_fail(1, "%s: a forensic snapshot, for analysis only: never restorable", dir);
+                cli_fail(1, "%s: a forensic snapshot, for analysis only: never restorable", dir);
                 goto out;
         }
         if (!ledger_issued(so->ledger, sid)) {
-                launch_fail(1, "%s: snapshot %s was not issued on the ledger %s: refusing it", dir, sid, so->ledger);
+                cli_fail(1, "%s: snapshot %s was not issued on the ledger %s: refusing it", dir, sid, so->ledger);
                 goto out;
         }
         /* the snapshot says which VMM made it, and only that one loads it */
@@ -882,40 +882,40 @@ int vm_restore(const struct run_opts *o, const char *dir, const struct snap_opts
         uname(&u);
         rc = 1;
         if (!streq_ptr(jstr(m, "cpu_model"), cpu)) {
-                launch_fail(1, "%s was taken on another CPU (%s; this host: %s): refusing it", dir, strna(jstr(m, "cpu_model")), strna(cpu));
+                cli_fail(1, "%s was taken on another CPU (%s; this host: %s): refusing it", dir, strna(jstr(m, "cpu_model")), strna(cpu));
                 goto out;
         }
         if (!streq_ptr(jstr(m, "host_kernel"), u.release)) {
-                launch_fail(1, "%s was taken under host kernel %s (this host runs %s): refusing it", dir, strna(jstr(m, "host_kernel")), u.release);
+                cli_fail(1, "%s was taken under host kernel %s (this host runs %s): refusing it", dir, strna(jstr(m, "host_kernel")), u.release);
                 goto out;
         }
         const char *made_by = jstr(m, qemu ? "qemu_version" : "firecracker_version");
         fcv = vmm_version(qemu ? o->qemu : o->firecracker);
         if (!fcv || !made_by || parse_version(fcv + strcspn(fcv, "0123456789"), a) < 0 ||
             parse_version(made_by + strcspn(made_by, "0123456789"), b) < 0 || a[0] != b[0] || a[1] != b[1]) {
-                launch_fail(1, "%s was made by %s; %s is %s: snapshots load only within one release line", dir,
+                cli_fail(1, "%s was made by %s; %s is %s: snapshots load only within one release line", dir,
                             strna(made_by), qemu ? o->qemu : o->firecracker, strna(fcv));
                 goto out;
         }
         gk = jstr(m, "guest_kernel");
         if (!kernel_at_least(gk, 5, 18) && !policy_waives(o->policy, "snapshot.vmgenid")) {
-                launch_fail(1, "%s: guest kernel %s predates VMGenID (5.18): a restored guest would not reseed its "
+                cli_fail(1, "%s: guest kernel %s predates VMGenID (5.18): a restored guest would not reseed its "
                                "random number generator; a policy may waive snapshot.vmgenid",
                             dir, strna(gk));
                 goto out;
         }
         /* the images by their hashes, in the image directory only */
         if (!json_object_object_get_ex(m, "rootfs", &x) || !(rootfs = find_image(so->images, x, 0))) {
-                rc = launch_fail(1, "%s: its root filesystem (sha256 %s) is not in --images %s", dir, strna(jstr(x, "sha256")),
+                rc = cli_fail(1, "%s: its root filesystem (sha256 %s) is not in --images %s", dir, strna(jstr(x, "sha256")),
                                  so->images);
                 goto out;
         }
         if (qemu && (!json_object_object_get_ex(m, "kernel", &x) || !(kernel = find_image(so->images, x, 0)) || !jstr(m, "boot_args"))) {
-                rc = launch_fail(1, "%s: its kernel (sha256 %s) is not in --images %s", dir, strna(jstr(x, "sha256")), so->images);
+                rc = cli_fail(1, "%s: its kernel (sha256 %s) is not in --images %s", dir, strna(jstr(x, "sha256")), so->images);
                 goto out;
         }
         if (seal_unwrap(&key, jstr(m, "data_key"), sid, dk) < 0) {
-                launch_fail(1, "%s/manifest.json: its data key does not open under the snapshot key %s: refusing it", dir, key.id);
+                cli_fail(1, "%s/manifest.json: its data key does not open under the snapshot key %s: refusing it", dir, key.id);
                 goto out;
         }
         /* spent already? Said before anything is staged (the claim itself comes once the files
@@ -923,7 +923,7 @@ int vm_restore(const struct run_opts *o, const char *dir, const struct snap_opts
         {
                 _cleanup_free_ char *p = strdup_printf("%s/%s", so->ledger, sid);
                 if (p && read_file_capped(p, 256, &holder, NULL) >= 0) {
-                        rc = launch_fail(1, "%s was restored once already (%s): a snapshot is restored at most once", dir,
+                        rc = cli_fail(1, "%s was restored once already (%s): a snapshot is restored at most once", dir,
                                          strstrip(holder));
                         goto out;
                 }

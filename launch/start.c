@@ -14,6 +14,7 @@
 
 #include "api.h"
 #include "cgroup.h"
+#include "cli.h"
 #include "fc.h"
 #include "fileio.h"
 #include "gate.h"
@@ -23,13 +24,9 @@
 #include "net.h"
 #include "qemu.h"
 #include "registry.h"
-#include "say.h"
 #include "state.h"
 #include "util.h"
 #include "vmm.h"
-
-#define fail launch_fail
-#define step launch_step
 
 char *shell_join(char *const *argv) {
         struct sbuf sb = {};
@@ -78,18 +75,18 @@ static int start_claim(struct start *s) {
                 return 2;
         k = reg_claim(&c, &s->vm, &s->err);
         if (k < 0)
-                return fail(2, "%s", s->err ? s->err : strerror(-k));
+                return cli_fail(2, "%s", s->err ? s->err : strerror(-k));
         s->claimed = true;
         if (s->vm.slot >= 0) {
                 if (net_plan(o->net_pool, (unsigned) s->vm.slot, o->id, &s->net) < 0)
-                        return fail(2, "--net-pool %s: no slot %d", o->net_pool, s->vm.slot);
+                        return cli_fail(2, "--net-pool %s: no slot %d", o->net_pool, s->vm.slot);
                 s->has_net = true;
         }
         if (reg_mark(&s->vm, REG_RUNDIR) < 0 || mkdir_parents(vms, 0755) < 0 || mkdir(s->dir, 0700) < 0) {
                 int e = errno;
                 if (e == EEXIST)
                         (void) reg_unmark(&s->vm, REG_RUNDIR);
-                return fail(2, "%s: %s", s->dir, e == EEXIST ? "exists already, and no VM of that name is registered: left "
+                return cli_fail(2, "%s: %s", s->dir, e == EEXIST ? "exists already, and no VM of that name is registered: left "
                                                                "behind by something else, remove it" : strerror(e));
         }
         return 0;
@@ -122,12 +119,12 @@ static int start_stage_jail(struct start *s) {
         if (k == -EEXIST)
                 (void) reg_unmark(&s->vm, REG_JAIL); /* not made by us: never removed by us */
         if (k < 0)
-                return fail(2, "%s", s->err ? s->err : strerror(-k));
+                return cli_fail(2, "%s", s->err ? s->err : strerror(-k));
         if (r->fill) {
                 /* a restore: the snapshot's files, opened into the jail, each verified */
                 k = r->fill(r->fill_ctx, s->chroot, s->vm.uid, &s->vmstate_fd, &s->err);
                 if (k < 0)
-                        return fail(k == -EBADMSG || k == -EALREADY ? 1 : 2, "%s", s->err ? s->err : strerror(-k));
+                        return cli_fail(k == -EBADMSG || k == -EALREADY ? 1 : 2, "%s", s->err ? s->err : strerror(-k));
         }
         return 0;
 }
@@ -191,7 +188,7 @@ static int start_record(struct start *s) {
         STATE_PUT(st, "created", json_object_new_int64((int64_t) time(NULL)));
         if (!ap || write_file_atomic(ap, g->report_json, strlen(g->report_json), 0600) < 0 ||
             vm_state_write(o->run_dir, o->id, st) < 0)
-                return fail(2, "%s: cannot write the VM's state", s->dir);
+                return cli_fail(2, "%s: cannot write the VM's state", s->dir);
         return 0;
 }
 
@@ -211,15 +208,15 @@ static int start_network(struct start *s) {
                         (void) reg_unmark(&s->vm, REG_NET);
         }
         if (k < 0)
-                return fail(2, "the VM's network: %s", s->err ? s->err : strerror(-k));
+                return cli_fail(2, "the VM's network: %s", s->err ? s->err : strerror(-k));
         if (json_object_object_get_ex(s->st, "net", &nj))
                 STATE_PUT(nj, "uplink", json_object_new_string(strempty(uplink)));
         (void) vm_state_write(o->run_dir, o->id, s->st);
         if (o->limits.net_mbit || o->limits.max_conns) {
                 _cleanup_free_ char *d = limits_describe(&o->limits);
-                step("limits: %s", strna(d));
+                cli_step("limits: %s", strna(d));
         }
-        step("network: %s, tap0 for %s, %s %s/30 -> NAT out of %s", s->net.ns_path, GUEST_IP, s->net.host_if, s->net.host_ip,
+        cli_step("network: %s, tap0 for %s, %s %s/30 -> NAT out of %s", s->net.ns_path, GUEST_IP, s->net.host_if, s->net.host_ip,
              strna(uplink));
         return 0;
 }
@@ -239,18 +236,18 @@ static int start_prepare(struct start *s) {
                 k = cp ? write_file_atomic(cp, text, strlen(text), 0644) : -ENOMEM;
                 json_object_put(doc);
                 if (k < 0)
-                        return fail(2, "%s/vm-config.json: %s", s->chroot, strerror(-k));
+                        return cli_fail(2, "%s/vm-config.json: %s", s->chroot, strerror(-k));
         }
         /* what cannot be force-disabled here: a host the gate let through with a waiver */
         if (speculation_uncontrolled(&un) >= 0 && un) {
-                fprintf(stderr, "sis-launch: warning: this host offers no per-process control of %s: the VMM runs "
-                                "without it (see the audit's cpu.vuln checks)\n", un);
+                (void) cli_fail(0, "warning: this host offers no per-process control of %s: the VMM runs "
+                                   "without it (see the audit's cpu.vuln checks)", un);
                 STATE_PUT(s->st, "speculation_uncontrolled", json_object_new_string(un));
                 (void) vm_state_write(o->run_dir, o->id, s->st);
         }
         /* the VM's cgroups: made by us (QEMU) or by the jailer (Firecracker), recorded first */
         if (reg_mark(&s->vm, REG_CGROUP) < 0)
-                return fail(2, REGISTRY_DIR ": cannot record %s's cgroups", o->id);
+                return cli_fail(2, REGISTRY_DIR ": cannot record %s's cgroups", o->id);
         return 0;
 }
 
@@ -266,22 +263,22 @@ static int start_jailer(struct start *s) {
         s->logfd = open_beneath(s->chroot, "logger.fifo", O_RDWR | O_NONBLOCK, S_IFIFO);
         s->mfd = open_beneath(s->chroot, "metrics.fifo", O_RDWR | O_NONBLOCK, S_IFIFO);
         if (s->logfd < 0 || s->mfd < 0)
-                return fail(2, "%s/%s.fifo: %s", s->chroot, s->logfd < 0 ? "logger" : "metrics",
+                return cli_fail(2, "%s/%s.fifo: %s", s->chroot, s->logfd < 0 ? "logger" : "metrics",
                             strerror(-(s->logfd < 0 ? s->logfd : s->mfd)));
-        step("jailer: %s", s->cmd);
+        cli_step("jailer: %s", s->cmd);
         k = jailer_exec(s->argv);
         if (k != 0)
-                return fail(2, "the jailer failed (%s %d)", k < 0 ? "error" : "exit", k < 0 ? -k : k);
+                return cli_fail(2, "the jailer failed (%s %d)", k < 0 ? "error" : "exit", k < 0 ? -k : k);
         s->vmm = jailed_vmm_pid(s->chroot, o->id, s->vm.uid, &written);
         if (s->vmm < 0 && written && !proc_alive((pid_t) written, proc_starttime((pid_t) written))) {
                 /* the daemonized jailer's own words went to /dev/null */
                 s->show_said = true;
-                return fail(2, "%s: the VMM the jailer started (pid %u) exited at once: is %s a static program that "
+                return cli_fail(2, "%s: the VMM the jailer started (pid %u) exited at once: is %s a static program that "
                                "can run in the jail (sis-audit's jail.binaries)?",
                             o->id, written, o->firecracker);
         }
         if (s->vmm < 0)
-                return fail(2, "%s: no process of uid %u in cgroup firecracker/%s has the pid the jailer wrote to "
+                return cli_fail(2, "%s: no process of uid %u in cgroup firecracker/%s has the pid the jailer wrote to "
                                "firecracker.pid", o->id, (unsigned) s->vm.uid, o->id);
         return 0;
 }
@@ -293,11 +290,11 @@ static int start_spawn(struct start *s) {
 
         if (s->qemu) {
                 double setup_ms = 0;
-                step("jail: %s", s->cmd);
+                cli_step("jail: %s", s->cmd);
                 k = qemu_spawn(o, s->r, s->chroot, s->vm.uid, s->has_net ? s->net.ns_path : NULL, s->argv, s->mounts, s->cgv,
                                &s->vmm, &s->logfd, &setup_ms, &s->err);
                 if (k < 0)
-                        return fail(2, "%s", s->err ? s->err : strerror(-k));
+                        return cli_fail(2, "%s", s->err ? s->err : strerror(-k));
                 STATE_PUT(s->st, "jail_setup_ms", json_object_new_double(setup_ms));
         } else {
                 k = start_jailer(s);
@@ -323,16 +320,16 @@ static int start_configure(struct start *s) {
         s->show_said = true; /* what the VMM said on its way out is in the FIFO, unread */
         if (s->qemu) {
                 k = qemu_handshake(o, s->r, s->vmstate_fd, &s->peer, &s->err);
-                return k < 0 ? fail(2, "%s", s->err ? s->err : strerror(-k)) : 0;
+                return k < 0 ? cli_fail(2, "%s", s->err ? s->err : strerror(-k)) : 0;
         }
         if (o->config_file) {
                 k = fc_wait_booted(s->vmm, s->vm.vmm_start, s->logfd, s->log_path, o->api_timeout_ms, &s->said);
                 if (k == -ECHILD) {
                         const char *text = s->said.buf ? s->said.buf : "";
-                        return fail(2, "%s: Firecracker exited before its log said it had started the VM%s%s", o->id,
+                        return cli_fail(2, "%s: Firecracker exited before its log said it had started the VM%s%s", o->id,
                                     kvm_missing(text) ? ": " : "", kvm_missing(text) ? NO_KVM : "");
                 }
-                return k < 0 ? fail(2, "%s: Firecracker's log did not say it had started the VM within %ld ms", o->id,
+                return k < 0 ? cli_fail(2, "%s: Firecracker's log did not say it had started the VM within %ld ms", o->id,
                                     o->api_timeout_ms) : 0;
         }
         for (size_t i = 0; i < s->r->plan->n; i++) {
@@ -344,7 +341,7 @@ static int start_configure(struct start *s) {
                 if (k < 0) {
                         bool nokvm = kvm_missing(rep.fault);
                         fc_reply_done(&rep);
-                        return fail(2, "%s%s%s", why ? why : strerror(-k), nokvm ? ": " : "", nokvm ? NO_KVM : "");
+                        return cli_fail(2, "%s%s%s", why ? why : strerror(-k), nokvm ? ": " : "", nokvm ? NO_KVM : "");
                 }
                 fc_reply_done(&rep);
         }
@@ -367,7 +364,7 @@ static int start_handover(struct start *s) {
         read_vmm_log(s->logfd, s->log_path, &s->said);
         k = monitor_start(s->o->run_dir, s->o->id);
         close_fifos(s);
-        return k < 0 ? fail(2, "cannot start the VM's monitor (logs, watchdog): %s", strerror(-k)) : 0;
+        return k < 0 ? cli_fail(2, "cannot start the VM's monitor (logs, watchdog): %s", strerror(-k)) : 0;
 }
 
 /* After a failure at any stage (said already): the VMM's last words when they explain it, then
@@ -422,9 +419,9 @@ int vm_start(const struct run_opts *o, const struct start_req *r, const struct g
         if (!s.chroot || !s.dir || !s.log_path)
                 rc = 2;
         else if (!s.mounts)
-                rc = fail(2, "/proc/self/mounts: cannot read it");
+                rc = cli_fail(2, "/proc/self/mounts: cannot read it");
         else if (s.cgv < 0)
-                rc = fail(2, "no cgroup hierarchy is mounted (/proc/self/mounts)");
+                rc = cli_fail(2, "no cgroup hierarchy is mounted (/proc/self/mounts)");
         else {
                 rc = start_claim(&s);
                 if (rc == 0)
@@ -444,7 +441,7 @@ int vm_start(const struct run_opts *o, const struct start_req *r, const struct g
                 if (rc != 0)
                         start_undo(&s);
                 else
-                        step("started %s: %s pid %d, uid %u, %u vCPU, %u MiB", o->id, s.backend, (int) s.vmm,
+                        cli_step("started %s: %s pid %d, uid %u, %u vCPU, %u MiB", o->id, s.backend, (int) s.vmm,
                              (unsigned) s.vm.uid, o->vcpus, o->mem_mib);
         }
         start_done(&s);

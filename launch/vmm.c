@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "cgroup.h"
+#include "cli.h"
 #include "confine.h"
 #include "fileio.h"
 #include "jailfs.h"
@@ -174,7 +175,7 @@ void vmm_said(const char *who, const char *raw_text) {
         for (from = end; from > text && lines < 10; from--)
                 if (from[-1] == '\n' && ++lines == 10)
                         break;
-        fprintf(stderr, "sis-launch: %s's last words:\n", who);
+        (void) cli_fail(0, "%s's last words:", who);
         for (const char *l = from; l < end;) {
                 const char *nl = memchr(l, '\n', (size_t) (end - l));
                 _cleanup_free_ char *one = NULL, *raw = strndup(l, nl ? (size_t) (nl - l) : (size_t) (end - l));
