@@ -67,30 +67,10 @@ int vm_gate(const struct run_opts *o, struct gate_result *g) {
 /* --accel auto: KVM when the audit found /dev/kvm there, open to the jail users, and answering
  * the API; otherwise TCG. *ret_why says why not KVM (for the warning and the state). */
 static bool accel_kvm(const struct run_opts *o, const struct gate_result *g, char **ret_why) {
-        static const char *const need[] = { "kvm.device", "kvm.access", "kvm.api" };
-        json_object *r, *checks, *c, *id, *status;
-        bool ok[ELEMENTSOF(need)] = {};
-
         *ret_why = NULL;
         if (o->accel != ACCEL_AUTO)
                 return o->accel == ACCEL_KVM;
-        r = json_tokener_parse(g->report_json);
-        if (r && json_object_object_get_ex(r, "checks", &checks))
-                for (size_t i = 0; i < json_object_array_length(checks); i++) {
-                        c = json_object_array_get_idx(checks, i);
-                        if (!json_object_object_get_ex(c, "id", &id) || !json_object_object_get_ex(c, "status", &status))
-                                continue;
-                        for (size_t j = 0; j < ELEMENTSOF(need); j++)
-                                if (streq(json_object_get_string(id), need[j]))
-                                        ok[j] = streq(json_object_get_string(status), "PASS");
-                }
-        json_object_put(r);
-        for (size_t j = 0; j < ELEMENTSOF(need); j++)
-                if (!ok[j]) {
-                        *ret_why = strdup_printf("%s does not pass", need[j]);
-                        return false;
-                }
-        return true;
+        return gate_kvm_usable(g, ret_why);
 }
 
 /* --dry-run: the VMM's (or the jailer's) command line, and Firecracker's requests or its

@@ -27,11 +27,9 @@
 #include "json.h"
 #include "lifecycle.h"
 #include "net.h"
-#include "policy.h"
 #include "qemu.h"
 #include "qmp.h"
 #include "registry.h"
-#include "report.h"
 #include "seal.h"
 #include "state.h"
 #include "util.h"
@@ -637,25 +635,6 @@ static bool kernel_at_least(const char *release, unsigned major, unsigned minor)
         return v[0] > major || (v[0] == major && v[1] >= minor);
 }
 
-/* Does the policy waive check id (today)? A one-finding report run through the policy. */
-static bool policy_waives(const char *policy_path, const char *id) {
-        _cleanup_policy_ struct sis_policy *p = NULL;
-        _cleanup_report_ struct sis_report *r = NULL;
-        _cleanup_free_ char *err = NULL;
-        struct sis_finding *f;
-
-        if (!policy_path || sis_policy_load(policy_path, &p, &err) < 0)
-                return false;
-        r = sis_report_new("sis-launch", SIS_VERSION, "production");
-        f = sis_finding_new(id, "snapshot restore", "launch", SIS_SEV_HIGH, true);
-        if (!r || !f || sis_report_add(r, f) < 0)
-                return false;
-        f->status = SIS_FAIL;
-        if (sis_policy_apply(p, r, time(NULL), check_id_known) < 0)
-                return false;
-        return f->waived;
-}
-
 /* A kernel or root filesystem the manifest names by sha256 and size: a regular file in the
  * (root's) image directory or below it, never a path the snapshot gives. */
 static char *find_image(const char *dir, json_object *want, int depth) {
@@ -898,7 +877,7 @@ int vm_restore(const struct run_opts *o, const char *dir, const struct snap_opts
                 goto out;
         }
         gk = jstr(m, "guest_kernel");
-        if (!kernel_at_least(gk, 5, 18) && !policy_waives(o->policy, "snapshot.vmgenid")) {
+        if (!kernel_at_least(gk, 5, 18) && !gate_policy_waives(o->policy, "snapshot.vmgenid")) {
                 cli_fail(1, "%s: guest kernel %s predates VMGenID (5.18): a restored guest would not reseed its "
                                "random number generator; a policy may waive snapshot.vmgenid",
                             dir, strna(gk));
