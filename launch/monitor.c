@@ -323,6 +323,8 @@ static _Noreturn void monitor_loop(const char *run_dir, const char *id) {
         _exit(0);
 }
 
+/* A fork, not exec_run(): the monitor is this program's own code (monitor_loop), detached by a
+ * second fork; the pipe only carries the grandchild's pid back. */
 int monitor_start(const char *run_dir, const char *id) {
         int pipefd[2], status, k;
         pid_t pid, m = 0;
