@@ -210,15 +210,13 @@ int vm_clean(const char *run_dir, const char *chroot_base, const char *id) {
 
 /* list's IMAGE: the rootfs's sha256 (12 digits), "+verity" when / is dm-verity's, and
  * ",signed:" the signer's key id (the fingerprint's last 16 digits) when it was required */
-static char *image_short(json_object *st) {
-        json_object *im, *r, *h, *v, *s;
-        const char *sig;
-        if (!json_object_object_get_ex(st, "images", &im) || !json_object_object_get_ex(im, "rootfs", &r) ||
-            !json_object_object_get_ex(r, "sha256", &h) || strlen(json_object_get_string(h)) != 64)
+static char *image_short(const struct vm_state *st) {
+        const struct vm_state_image *r = &st->rootfs_image;
+        const char *sig = r->signer;
+        if (!st->has_images || !r->sha256 || strlen(r->sha256) != 64)
                 return NULL;
-        sig = json_object_object_get_ex(r, "signer", &s) ? json_object_get_string(s) : NULL;
-        return strdup_printf("%.12s%s%s%s", json_object_get_string(h), json_object_object_get_ex(r, "verity_root_hash", &v) ? "+verity" : "",
-                             sig && strlen(sig) >= 16 ? ",signed:" : "", sig && strlen(sig) >= 16 ? sig + strlen(sig) - 16 : "");
+        return strdup_printf("%.12s%s%s%s", r->sha256, r->verity_root_hash ? "+verity" : "", sig && strlen(sig) >= 16 ? ",signed:" : "",
+                             sig && strlen(sig) >= 16 ? sig + strlen(sig) - 16 : "");
 }
 
 int vm_list(const char *run_dir) {
@@ -240,16 +238,12 @@ int vm_list(const char *run_dir) {
                         if (alive && vm.monitor && !proc_alive(vm.monitor, vm.monitor_start))
                                 what = monitor_start(vm.run_dir, vm.id) >= 0 ? "running (its monitor had died: restarted)"
                                                                                 : "running (its monitor is dead: no logs, no watchdog)";
-                        json_object *st = NULL, *lj;
-                        struct vm_limits lim = {};
-                        _cleanup_free_ char *img = NULL;
-                        if (vm_state_read(vm.run_dir, vm.id, &st) >= 0) {
-                                if (json_object_object_get_ex(st, "limits", &lj))
-                                        limits_from_json(lj, &lim);
-                                img = image_short(st);
-                        }
-                        json_object_put(st);
-                        _cleanup_free_ char *ls = limits_short(&lim);
+                        struct vm_state st = VM_STATE_INIT;
+                        _cleanup_free_ char *img = NULL, *ls = NULL;
+                        if (vm_state_load(vm.run_dir, vm.id, &st) >= 0)
+                                img = image_short(&st);
+                        ls = limits_short(&st.limits);
+                        vm_state_done(&st);
                         printf("%-24s %8d %6u  %-28s %-41s %s\n", vm.id, (int) vm.vmm, (unsigned) vm.uid, strna(ls),
                                img ? img : "-", what);
                 }

@@ -15,6 +15,7 @@
 #include "jail.h"
 #include "net.h"
 #include "qemu.h"
+#include "state.h"
 #include "util.h"
 #include "vmm.h"
 
@@ -101,21 +102,17 @@ static void dry_run_print(const struct run_opts *o, const struct qemu_vm *qvm, c
 
 /* What a run adds to state.json: the boot arguments, the guest's kernel, the VMM's version, why
  * not KVM, the images' identities. */
-static json_object *run_state_extra(const struct run_opts *o, const char *kernel, const char *boot, const char *why_tcg,
-                                    const struct image_id *kid, const struct image_id *rid) {
-        bool qemu = o->backend == BACKEND_QEMU;
-        _cleanup_free_ char *gk = guest_kernel_version(kernel), *fcv = vmm_version(qemu ? o->qemu : o->firecracker);
-        json_object *extra = json_object_new_object(), *im = json_object_new_object();
-
-        json_object_object_add(extra, "boot_args", json_object_new_string(boot));
-        json_object_object_add(extra, "guest_kernel", gk ? json_object_new_string(gk) : NULL);
-        json_object_object_add(extra, qemu ? "qemu_version" : "firecracker_version", fcv ? json_object_new_string(fcv) : NULL);
-        if (why_tcg)
-                json_object_object_add(extra, "accel_warning", json_object_new_string(why_tcg));
-        json_object_object_add(im, "kernel", image_id_json(kid));
-        json_object_object_add(im, "rootfs", image_id_json(rid));
-        json_object_object_add(extra, "images", im);
-        return extra;
+static void run_state(struct vm_state *st, const char *boot, const char *gk, const char *vmmv, const char *why_tcg,
+                      const struct image_id *kid, const struct image_id *rid) {
+        st->boot_args = boot;
+        st->guest_kernel = gk;
+        st->vmm_version = vmmv;
+        st->accel_warning = why_tcg;
+        st->has_images = true;
+        st->kernel_image = (struct vm_state_image) { .sha256 = *kid->sha256 ? kid->sha256 : NULL, .signer = kid->signer,
+                                                     .verity_root_hash = kid->verity ? kid->v.root_hash : NULL };
+        st->rootfs_image = (struct vm_state_image) { .sha256 = *rid->sha256 ? rid->sha256 : NULL, .signer = rid->signer,
+                                                     .verity_root_hash = rid->verity ? rid->v.root_hash : NULL };
 }
 
 int vm_run(const struct run_opts *o) {
@@ -195,11 +192,12 @@ int vm_run(const struct run_opts *o) {
                 dry_run_print(o, &qvm, &plan);
                 rc = 0;
         } else {
-                json_object *extra = run_state_extra(o, kernel, boot, why_tcg, &kid, &rid);
+                _cleanup_free_ char *gk = guest_kernel_version(kernel), *vmmv = vmm_version(qemu ? o->qemu : o->firecracker);
+                struct vm_state st = VM_STATE_INIT;
                 struct start_req r = { .kernel = kernel, .rootfs = rootfs, .home = home, .plan = &plan, .qvm = &qvm,
-                                       .extra_state = extra };
+                                       .state = &st };
+                run_state(&st, boot, gk, vmmv, why_tcg, &kid, &rid);
                 rc = vm_start(o, &r, &g);
-                json_object_put(extra);
         }
         fc_plan_done(&plan);
 images_out:

@@ -139,9 +139,8 @@ static const char *jstr(json_object *o, const char *key) {
         return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
 }
 
-/* key's string from the VM's state into the snapshot's meta (null when the state has none). */
-static void copy_key(json_object *m, json_object *st, const char *key) {
-        const char *v = jstr(st, key);
+/* A string of the VM's state into the snapshot's meta (null when the state has none). */
+static void copy_str(json_object *m, const char *key, const char *v) {
         json_object_object_add(m, key, v ? json_object_new_string(v) : NULL);
 }
 
@@ -358,7 +357,7 @@ static int busy_lock(const char *path) {
 
 /* The snapshot's manifest (sealed with its MAC next to it): what it is, under which key, of which
  * VM, and what a restore must match (the VMM, the images, the host's kernel and CPU, the machine). */
-static json_object *snapshot_manifest(const char *id, json_object *st, bool qemu, const char *sid, const struct seal_key *key,
+static json_object *snapshot_manifest(const char *id, const struct vm_state *st, bool qemu, const char *sid, const struct seal_key *key,
                                       const char *wrapped, const char *auditp, bool forensic, json_object *files) {
         _cleanup_free_ char *audit = NULL, *cpu = cpu_model();
         json_object *m;
@@ -376,34 +375,32 @@ static json_object *snapshot_manifest(const char *id, json_object *st, bool qemu
         json_object_object_add(m, "vm", json_object_new_string(id));
         json_object_object_add(m, "backend", json_object_new_string(qemu ? "qemu" : "firecracker"));
         if (qemu) {
-                copy_key(m, st, "qemu_version");
-                copy_key(m, st, "accel");
+                copy_str(m, "qemu_version", st->vmm_version);
+                copy_str(m, "accel", st->accel);
                 /* QEMU loads a state into the same machine: the same kernel and command line */
-                copy_key(m, st, "boot_args");
-                json_object_object_add(m, "kernel", image_id(jstr(st, "kernel")));
+                copy_str(m, "boot_args", st->boot_args);
+                json_object_object_add(m, "kernel", image_id(st->kernel));
         } else
-                copy_key(m, st, "firecracker_version");
-        json_object_object_add(m, "rootfs", image_id(jstr(st, "rootfs")));
+                copy_str(m, "firecracker_version", st->vmm_version);
+        json_object_object_add(m, "rootfs", image_id(st->rootfs));
         json_object_object_add(m, "host_kernel", json_object_new_string(u.release));
         json_object_object_add(m, "cpu_model", cpu ? json_object_new_string(cpu) : NULL);
         json_object_object_add(m, "tsc_khz", json_object_new_int64(audit ? tsc_khz_from_audit(audit) : 0));
-        copy_key(m, st, "guest_kernel");
-        {
-                json_object *x;
-                if (json_object_object_get_ex(st, "vcpus", &x))
-                        json_object_object_add(m, "vcpus", json_object_get(x));
-                if (json_object_object_get_ex(st, "mem_mib", &x))
-                        json_object_object_add(m, "mem_mib", json_object_get(x));
-                /* the guest has a network device (tap0): a restore must give it one */
-                json_object_object_add(m, "net", json_object_new_boolean(json_object_object_get_ex(st, "net", &x)));
-        }
+        copy_str(m, "guest_kernel", st->guest_kernel);
+        if (st->vcpus)
+                json_object_object_add(m, "vcpus", json_object_new_int((int) st->vcpus));
+        if (st->mem_mib)
+                json_object_object_add(m, "mem_mib", json_object_new_int((int) st->mem_mib));
+        /* the guest has a network device (tap0): a restore must give it one */
+        json_object_object_add(m, "net", json_object_new_boolean(st->has_net));
         json_object_object_add(m, "files", json_object_get(files));
         return m;
 }
 
 int vm_snapshot(const char *run_dir, const char *id, const struct snap_opts *so, long timeout_ms) {
         _cleanup_free_ char *tmp = NULL, *auditp = NULL, *mj = NULL, *busy = NULL, *err = NULL, *wrapped = NULL, *logp = NULL, *metp = NULL;
-        json_object *st = NULL, *m = NULL, *files = json_object_new_array();
+        json_object *m = NULL, *files = json_object_new_array();
+        const struct vm_state *st;
         unsigned char dk[SEAL_KEY_BYTES] = {};
         char sid[SEAL_ID_HEX], mac[65];
         struct fc_plan plan = {};
@@ -423,7 +420,7 @@ int vm_snapshot(const char *run_dir, const char *id, const struct snap_opts *so,
         if (vm_view_load(id, &v) < 0)
                 return cli_fail(2, "no VM named %s (sis-launch list)", id);
         /* whom root talks to: the registry's VMM of this VM, through its own jail, its peer checked */
-        st = json_object_get(v.st);
+        st = &v.st;
         chroot = v.chroot;
         qemu = v.qemu;
         peer = vm_view_peer(&v);
@@ -486,8 +483,7 @@ int vm_snapshot(const char *run_dir, const char *id, const struct snap_opts *so,
         {
                 /* a state stream much longer than the VM's memory cannot be the VM's: a VMM that
                  * streams without end is cut there */
-                json_object *x;
-                mem = json_object_object_get_ex(st, "mem_mib", &x) ? (uint64_t) json_object_get_int64(x) : 65536;
+                mem = st->mem_mib ? st->mem_mib : 65536;
                 sl = (struct sealer) { .dk = dk, .id = sid, .dirfd = dfd, .files = files, .max = (mem + 1024) << 20 };
         }
         /* Firecracker writes the guest's memory into the jail's tmpfs, and the kernel charges those
@@ -552,10 +548,7 @@ int vm_snapshot(const char *run_dir, const char *id, const struct snap_opts *so,
         }
         if (so->forensic) {
                 /* for analysis: what the VM logged, the audit that let it start, the policy it ran under */
-                const char *pol = NULL;
-                json_object *a, *x;
-                if (json_object_object_get_ex(st, "audit", &a) && json_object_object_get_ex(a, "policy", &x))
-                        pol = json_object_get_string(x);
+                const char *pol = st->audit.policy;
                 if (seal_host_file(&sl, logp, snap_file("log"), &err) < 0 || seal_host_file(&sl, metp, snap_file("metrics"), &err) < 0 ||
                     seal_host_file(&sl, auditp, snap_file("audit.json"), &err) < 0 ||
                     seal_host_file(&sl, pol, snap_file("policy.json"), &err) < 0) {
@@ -621,7 +614,6 @@ done_early:
         OPENSSL_cleanse(&key, sizeof(key));
         json_object_put(m);
         json_object_put(files);
-        json_object_put(st);
         fc_plan_done(&plan);
         vm_view_done(&v);
         return rc;
@@ -816,7 +808,8 @@ int vm_restore(const struct run_opts *o, const char *dir, const struct snap_opts
         _cleanup_free_ char *cpu = cpu_model(), *fcv = NULL, *holder = NULL, *rootfs = NULL, *kernel = NULL, *err = NULL,
                             *dir_abs = realpath(dir, NULL);
         _cleanup_close_ int dfd = -1;
-        json_object *m = NULL, *extra = NULL, *x;
+        json_object *m = NULL, *x;
+        struct vm_state vst = VM_STATE_INIT;
         unsigned char dk[SEAL_KEY_BYTES] = {};
         struct seal_key key = {};
         struct gate_result g = {};
@@ -907,11 +900,10 @@ int vm_restore(const struct run_opts *o, const char *dir, const struct snap_opts
                         goto out;
                 }
         }
-        extra = json_object_new_object();
-        json_object_object_add(extra, "restored_from", json_object_new_string(dir_abs ? dir_abs : dir));
-        json_object_object_add(extra, "snapshot_id", json_object_new_string(sid));
-        json_object_object_add(extra, "guest_kernel", gk ? json_object_new_string(gk) : NULL);
-        json_object_object_add(extra, qemu ? "qemu_version" : "firecracker_version", json_object_new_string(fcv));
+        vst.restored_from = dir_abs ? dir_abs : dir;
+        vst.snapshot_id = sid;
+        vst.guest_kernel = gk;
+        vst.vmm_version = fcv;
         {
                 struct run_opts ro = *o;
                 json_object *v, *files = NULL, *mf;
@@ -945,22 +937,19 @@ int vm_restore(const struct run_opts *o, const char *dir, const struct snap_opts
                                        .tap = ro.net == NETMODE_DEFAULT ? "tap0" : NULL,
                                        .guest_mac = ro.net == NETMODE_DEFAULT ? mac : NULL, .incoming = true,
                                        .limits = &o->limits };
-                if (qemu) {
-                        json_object_object_add(extra, "accel", json_object_new_string(qvm.kvm ? "kvm" : "tcg"));
-                        json_object_object_add(extra, "boot_args", json_object_new_string(qvm.boot_args));
-                }
+                if (qemu)
+                        vst.boot_args = qvm.boot_args;
                 struct opener op = { .dirfd = dfd, .dk = dk, .id = sid, .files = files, .qemu = qemu, .ledger = so->ledger,
                                      .name = o->id, .dir = dir };
                 struct start_req r = { .kernel = kernel, .rootfs = rootfs, .fill = open_snapshot, .fill_ctx = &op,
                                        /* Firecracker: its memory and state; QEMU: its state */
                                        .snapshot_size = qemu ? vmstate + (1u << 20) : ((unsigned long long) ro.mem_mib + 64) << 20,
-                                       .home_size = home, .plan = &plan, .qvm = &qvm, .extra_state = extra };
+                                       .home_size = home, .plan = &plan, .qvm = &qvm, .state = &vst };
                 rc = vm_start(&ro, &r, &g);
         }
 out:
         OPENSSL_cleanse(dk, sizeof(dk));
         OPENSSL_cleanse(&key, sizeof(key));
-        json_object_put(extra);
         json_object_put(m);
         fc_plan_done(&plan);
         gate_result_done(&g);
