@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * sis-launch snapshot and restore, the ledger of issued and spent snapshots, and the table of a
- * snapshot's files. Longer than 600 lines because the writer (vm_snapshot, snapshot_manifest) and
- * the reader (read_manifest, vm_restore) of one sealed format are kept side by side.
+ * snapshot's files. One file: the writer (vm_snapshot, snapshot_manifest) and the reader
+ * (read_manifest, vm_restore) of one sealed format are kept side by side.
  */
 #include "snapshot.h"
 
