@@ -130,17 +130,6 @@ int image_check(const char *path, bool rootfs, const struct image_policy *p, str
         return 0;
 }
 
-json_object *image_id_json(const struct image_id *id) {
-        json_object *o = json_object_new_object();
-        if (*id->sha256)
-                json_object_object_add(o, "sha256", json_object_new_string(id->sha256));
-        if (id->signer)
-                json_object_object_add(o, "signer", json_object_new_string(id->signer));
-        if (id->verity)
-                json_object_object_add(o, "verity_root_hash", json_object_new_string(id->v.root_hash));
-        return o;
-}
-
 void image_id_done(struct image_id *id) {
         free(id->signer);
         *id = (struct image_id) {};

@@ -31,8 +31,6 @@ struct image_policy {
 /* 0; -EBADMSG (exit 1: the image is not what was built or signed) or another -errno (exit 2),
  * with *err one line naming the file. rootfs: look for manifest.json and its verity tree. */
 int image_check(const char *path, bool rootfs, const struct image_policy *p, struct image_id *ret, char **err);
-/* {"sha256", "signer", "verity_root_hash"} of what is known, for the VM's state. */
-json_object *image_id_json(const struct image_id *id);
 void image_id_done(struct image_id *id);
 
 /* The release in a kernel image's "Linux version X.Y.Z" string (the guest's kernel); NULL. */

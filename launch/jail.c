@@ -280,6 +280,8 @@ char *vm_chroot(const char *base, const char *backend, const char *id) {
         return strdup_printf("%s/%s/%s/root", base, backend, id);
 }
 
+/* A fork, not exec_run(): the child sets its parent-death signal and the speculation controls
+ * before the exec, which no spawn can do. */
 int jailer_exec(char *const argv[]) {
         pid_t parent = getpid(), pid = fork();
         int status;

@@ -16,6 +16,7 @@
 
 #include "api.h"
 #include "cgroup.h"
+#include "cli.h"
 #include "denylog.h"
 #include "fileio.h"
 #include "jail.h"
@@ -24,7 +25,6 @@
 #include "net.h"
 #include "qmp.h"
 #include "registry.h"
-#include "say.h"
 #include "state.h"
 #include "util.h"
 
@@ -42,12 +42,12 @@ int vm_stop(const char *run_dir, const char *id, unsigned timeout_s) {
         const char *how;
 
         if (!vm_id_ok(id))
-                return launch_fail(2, "'%s' is not a VM name", id);
+                return cli_fail(2, "'%s' is not a VM name", id);
         if (vm_view_load(id, &v) < 0)
-                return launch_fail(2, "no VM named %s (sis-launch list)", id);
+                return cli_fail(2, "no VM named %s (sis-launch list)", id);
         if (!vmm_alive(&v.reg)) {
                 vm_view_done(&v);
-                launch_step("%s is not running", id);
+                cli_step("%s is not running", id);
                 return 0;
         }
         how = "SendCtrlAltDel";
@@ -58,7 +58,7 @@ int vm_stop(const char *run_dir, const char *id, unsigned timeout_s) {
                 _cleanup_free_ char *why = NULL;
                 json_object_object_add(body, "action_type", json_object_new_string("SendCtrlAltDel"));
                 if (fc_api_call(&peer, "PUT", "/actions", body, false, 2000, &rep, &why) == -EPERM)
-                        fprintf(stderr, "sis-launch: %s\n", strna(why));
+                        (void) cli_fail(0, "%s", strna(why));
                 fc_reply_done(&rep);
                 json_object_put(body);
         }
@@ -74,7 +74,7 @@ int vm_stop(const char *run_dir, const char *id, unsigned timeout_s) {
                 }
         }
         vm_view_done(&v);
-        launch_step("%s stopped (%s)", id, how);
+        cli_step("%s stopped (%s)", id, how);
         return 0;
 }
 
@@ -84,9 +84,9 @@ int vm_kill(const char *run_dir, const char *id) {
         int k;
 
         if (!vm_id_ok(id))
-                return launch_fail(2, "'%s' is not a VM name", id);
+                return cli_fail(2, "'%s' is not a VM name", id);
         if (reg_load(id, &vm) < 0)
-                return launch_fail(2, "no VM named %s (sis-launch list)", id);
+                return cli_fail(2, "no VM named %s (sis-launch list)", id);
         /* everything in the VM's cgroups, not just the pid we know: what was there says whether
          * anything was running */
         k = read_file_capped("/proc/self/mounts", 1 << 20, &mounts, NULL);
@@ -94,14 +94,14 @@ int vm_kill(const char *run_dir, const char *id) {
                 k = cgroup_kill_all(mounts, vm.backend, id, 5000);
         reg_vm_done(&vm);
         if (k < 0)
-                return launch_fail(2, "%s: processes are left in its cgroups after SIGKILL", id);
-        launch_step(k > 0 ? "%s killed" : "%s is not running: nothing to kill", id);
+                return cli_fail(2, "%s: processes are left in its cgroups after SIGKILL", id);
+        cli_step(k > 0 ? "%s killed" : "%s is not running: nothing to kill", id);
         return 0;
 }
 
 int vm_logs(const char *run_dir, const char *id, bool denied) {
         if (!vm_id_ok(id))
-                return launch_fail(2, "'%s' is not a VM name", id);
+                return cli_fail(2, "'%s' is not a VM name", id);
         for (int i = 0; denied && i < 2; i++) {
                 _cleanup_free_ char *p = strdup_printf("%s/vms/%s/denied.log%s", run_dir, id, i == 0 ? ".1" : ""), *text = NULL;
                 if (p && read_file_capped(p, 2 * DENYLOG_CAP, &text, NULL) >= 0)
@@ -117,7 +117,7 @@ int vm_logs(const char *run_dir, const char *id, bool denied) {
         {
                 _cleanup_free_ char *d = strdup_printf("%s/vms/%s", run_dir, id);
                 if (!d || access(d, F_OK) < 0)
-                        return launch_fail(2, "no VM named %s (sis-launch list)", id);
+                        return cli_fail(2, "no VM named %s (sis-launch list)", id);
         }
         return 0;
 }
@@ -146,14 +146,14 @@ int vm_teardown(struct reg_vm *vm) {
         int k;
 
         if (!mounts || !chroot || !dir)
-                return launch_fail(2, "%s: cannot read /proc/self/mounts", vm->id);
+                return cli_fail(2, "%s: cannot read /proc/self/mounts", vm->id);
         if (vm->monitor)
                 kill_recorded(vm->monitor, vm->monitor_start);
         /* the VMM and anything it started: found by its cgroup, not by a pid anyone wrote down */
         if (vm->made & REG_CGROUP) {
                 k = cgroup_kill_all(mounts, vm->backend, vm->id, 5000);
                 if (k < 0)
-                        return launch_fail(2, "%s: processes are left in its cgroups (%s/%s) after SIGKILL: its uid %u stays "
+                        return cli_fail(2, "%s: processes are left in its cgroups (%s/%s) after SIGKILL: its uid %u stays "
                                        "leased; try again",
                                     vm->id, vm->backend, vm->id, (unsigned) vm->uid);
         }
@@ -162,29 +162,29 @@ int vm_teardown(struct reg_vm *vm) {
         if (vm->made & REG_JAIL) {
                 k = jail_unstage(chroot);
                 if (k < 0)
-                        return launch_fail(2, "%s: cannot remove its jail %s: %s", vm->id, chroot, strerror(-k));
+                        return cli_fail(2, "%s: cannot remove its jail %s: %s", vm->id, chroot, strerror(-k));
         }
         if (vm->made & REG_CGROUP)
                 cgroup_remove(mounts, vm->backend, vm->id);
         if (vm->made & REG_NET) {
                 k = net_down(vm->id, vm->slot);
                 if (k < 0)
-                        return launch_fail(2, "%s: cannot remove its network: %s", vm->id, strerror(-k));
+                        return cli_fail(2, "%s: cannot remove its network: %s", vm->id, strerror(-k));
         }
         /* a snapshot killed while it was written: its directory, never published (only sealed
          * data in it), goes too */
         if (vm->snapshot_tmp && *vm->snapshot_tmp == '/' && strstr(vm->snapshot_tmp, ".tmp.")) {
                 k = jail_remove(vm->snapshot_tmp);
                 if (k < 0)
-                        return launch_fail(2, "%s: cannot remove its unfinished snapshot %s: %s", vm->id, vm->snapshot_tmp, strerror(-k));
+                        return cli_fail(2, "%s: cannot remove its unfinished snapshot %s: %s", vm->id, vm->snapshot_tmp, strerror(-k));
         }
         if (vm->made & REG_RUNDIR) {
                 k = jail_remove(dir);
                 if (k < 0)
-                        return launch_fail(2, "%s: %s", dir, strerror(-k));
+                        return cli_fail(2, "%s: %s", dir, strerror(-k));
         }
         k = reg_drop(vm->id);
-        return k < 0 ? launch_fail(2, "%s: cannot drop its registry entry: %s", vm->id, strerror(-k)) : 0;
+        return k < 0 ? cli_fail(2, "%s: cannot drop its registry entry: %s", vm->id, strerror(-k)) : 0;
 }
 
 int vm_clean(const char *run_dir, const char *chroot_base, const char *id) {
@@ -192,15 +192,15 @@ int vm_clean(const char *run_dir, const char *chroot_base, const char *id) {
         int k;
 
         if (!vm_id_ok(id))
-                return launch_fail(2, "'%s' is not a VM name ([A-Za-z0-9-]{1,64})", id);
+                return cli_fail(2, "'%s' is not a VM name ([A-Za-z0-9-]{1,64})", id);
         k = reg_load(id, &vm);
         if (k == -ENOENT) {
                 (void) reg_drop(id); /* a temp file a killed writer may have left */
-                launch_step("nothing of %s is left", id);
+                cli_step("nothing of %s is left", id);
                 return 0;
         }
         if (k < 0)
-                return launch_fail(2, REGISTRY_DIR "/%s.json: %s", id, strerror(-k));
+                return cli_fail(2, REGISTRY_DIR "/%s.json: %s", id, strerror(-k));
         k = vm_teardown(&vm);
         reg_vm_done(&vm);
         (void) run_dir;
@@ -210,15 +210,13 @@ int vm_clean(const char *run_dir, const char *chroot_base, const char *id) {
 
 /* list's IMAGE: the rootfs's sha256 (12 digits), "+verity" when / is dm-verity's, and
  * ",signed:" the signer's key id (the fingerprint's last 16 digits) when it was required */
-static char *image_short(json_object *st) {
-        json_object *im, *r, *h, *v, *s;
-        const char *sig;
-        if (!json_object_object_get_ex(st, "images", &im) || !json_object_object_get_ex(im, "rootfs", &r) ||
-            !json_object_object_get_ex(r, "sha256", &h) || strlen(json_object_get_string(h)) != 64)
+static char *image_short(const struct vm_state *st) {
+        const struct vm_state_image *r = &st->rootfs_image;
+        const char *sig = r->signer;
+        if (!st->has_images || !r->sha256 || strlen(r->sha256) != 64)
                 return NULL;
-        sig = json_object_object_get_ex(r, "signer", &s) ? json_object_get_string(s) : NULL;
-        return strdup_printf("%.12s%s%s%s", json_object_get_string(h), json_object_object_get_ex(r, "verity_root_hash", &v) ? "+verity" : "",
-                             sig && strlen(sig) >= 16 ? ",signed:" : "", sig && strlen(sig) >= 16 ? sig + strlen(sig) - 16 : "");
+        return strdup_printf("%.12s%s%s%s", r->sha256, r->verity_root_hash ? "+verity" : "", sig && strlen(sig) >= 16 ? ",signed:" : "",
+                             sig && strlen(sig) >= 16 ? sig + strlen(sig) - 16 : "");
 }
 
 int vm_list(const char *run_dir) {
@@ -240,16 +238,12 @@ int vm_list(const char *run_dir) {
                         if (alive && vm.monitor && !proc_alive(vm.monitor, vm.monitor_start))
                                 what = monitor_start(vm.run_dir, vm.id) >= 0 ? "running (its monitor had died: restarted)"
                                                                                 : "running (its monitor is dead: no logs, no watchdog)";
-                        json_object *st = NULL, *lj;
-                        struct vm_limits lim = {};
-                        _cleanup_free_ char *img = NULL;
-                        if (vm_state_read(vm.run_dir, vm.id, &st) >= 0) {
-                                if (json_object_object_get_ex(st, "limits", &lj))
-                                        limits_from_json(lj, &lim);
-                                img = image_short(st);
-                        }
-                        json_object_put(st);
-                        _cleanup_free_ char *ls = limits_short(&lim);
+                        struct vm_state st = VM_STATE_INIT;
+                        _cleanup_free_ char *img = NULL, *ls = NULL;
+                        if (vm_state_load(vm.run_dir, vm.id, &st) >= 0)
+                                img = image_short(&st);
+                        ls = limits_short(&st.limits);
+                        vm_state_done(&st);
                         printf("%-24s %8d %6u  %-28s %-41s %s\n", vm.id, (int) vm.vmm, (unsigned) vm.uid, strna(ls),
                                img ? img : "-", what);
                 }

@@ -31,16 +31,15 @@ int vm_kill(const char *run_dir, const char *id);
  * (launch/denylog.h). */
 int vm_logs(const char *run_dir, const char *id, bool denied);
 
-#include <json-c/json.h>
-
 #include "jailfs.h"
 #include "registry.h"
+#include "state.h"
 
 /* What the monitor, stop and snapshot need of a VM: its registry entry (whom to signal, whose
  * socket) and its state in its (root's) run directory (which socket, what watchdog interval). */
 struct vm_view {
         struct reg_vm reg;
-        json_object *st;
+        struct vm_state st;
         char *chroot;           /* <chroot_base>/<backend>/<id>/root */
         const char *sock;       /* jail-relative, one of sis-launch's own names; NULL: none (--config-file) */
         bool qemu;

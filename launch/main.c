@@ -3,18 +3,15 @@
 #include <curl/curl.h>
 #include <getopt.h>
 #include <signal.h>
-#include <stdarg.h>
 
+#include "cli.h"
 #include "lifecycle.h"
 #include "metrics.h"
 #include "net.h"
 #include "registry.h"
-#include "say.h"
 #include "run.h"
 #include "snapshot.h"
 #include "util.h"
-
-#define EXIT_USAGE 2
 
 static const char usage_text[] =
         "Usage: sis-launch run --name ID --kernel FILE --rootfs FILE [--home FILE] [--vcpus N] [--mem MiB]\n"
@@ -86,18 +83,6 @@ static const char usage_text[] =
         "before or does not fit this host; nothing was started; 2 usage error, bad input or a failed\n"
         "step (everything it set up is removed again).\n";
 
-static int usage_error(const char *fmt, ...) _printf_(1, 2);
-static int usage_error(const char *fmt, ...) {
-        va_list ap;
-
-        fputs("sis-launch: ", stderr);
-        va_start(ap, fmt);
-        vfprintf(stderr, fmt, ap);
-        va_end(ap);
-        fputs(" (see --help)\n", stderr);
-        return EXIT_USAGE;
-}
-
 enum { OPT_HOME = 0x100, OPT_VCPUS, OPT_MEM, OPT_NET, OPT_CONFIG_FILE, OPT_CONSOLE, OPT_DRY_RUN, OPT_JAILER,
        OPT_FIRECRACKER, OPT_CHROOT_BASE, OPT_RUN_DIR, OPT_UID_RANGE, OPT_LEDGER, OPT_WATCHDOG, OPT_TIMEOUT, OPT_NET_POOL, OPT_UPLINK, OPT_ALLOW, OPT_DENY, OPT_VSOCK, OPT_BACKEND, OPT_ACCEL, OPT_QEMU, OPT_KEY, OPT_IMAGES, OPT_FORENSIC,
        OPT_NET_RATE, OPT_DISK_RATE, OPT_MAX_CONNS, OPT_CONF, OPT_DENIED, OPT_FORMAT, OPT_OUTPUT, OPT_NO_IMAGE_HASH };
@@ -124,7 +109,7 @@ struct cmdline {
 
 static int absolute(const char *opt, const char *path, const char **ret) {
         if (path[0] != '/')
-                return usage_error("--%s: '%s' is not an absolute path", opt, path);
+                return cli_usage_error("--%s: '%s' is not an absolute path", opt, path);
         *ret = path;
         return 0;
 }
@@ -142,27 +127,27 @@ static int parse_vm_option(int c, const char *arg, struct cmdline *a) {
         case 'p': a->o.policy = arg; return 0;
         case OPT_VCPUS:
                 if (safe_atou32(arg, &v) < 0 || v < 1 || v > 32)
-                        return usage_error("--vcpus: '%s' is not 1 to 32", arg);
+                        return cli_usage_error("--vcpus: '%s' is not 1 to 32", arg);
                 a->o.vcpus = v;
                 return 0;
         case OPT_MEM:
                 if (safe_atou32(arg, &v) < 0 || v < 128 || v > 65536)
-                        return usage_error("--mem: '%s' is not 128 to 65536 (MiB)", arg);
+                        return cli_usage_error("--mem: '%s' is not 128 to 65536 (MiB)", arg);
                 a->o.mem_mib = v;
                 return 0;
         case OPT_BACKEND:
                 if ((k = backend_from_name(arg)) < 0)
-                        return usage_error("--backend: '%s' is not firecracker or qemu", arg);
+                        return cli_usage_error("--backend: '%s' is not firecracker or qemu", arg);
                 a->o.backend = k;
                 return 0;
         case OPT_ACCEL:
                 if ((k = accel_from_name(arg)) < 0)
-                        return usage_error("--accel: '%s' is not kvm, tcg or auto", arg);
+                        return cli_usage_error("--accel: '%s' is not kvm, tcg or auto", arg);
                 a->o.accel = k;
                 return 0;
         case OPT_VSOCK:
                 if (safe_atou32(arg, &v) < 0 || v < 3 || v == UINT32_MAX)
-                        return usage_error("--vsock: '%s' is not a guest CID (3 or more)", arg);
+                        return cli_usage_error("--vsock: '%s' is not a guest CID (3 or more)", arg);
                 a->o.vsock_cid = v;
                 return 0;
         case OPT_CONFIG_FILE: a->o.config_file = true; return 0;
@@ -181,12 +166,12 @@ static int parse_net_option(int c, const char *arg, struct cmdline *a) {
         switch (c) {
         case OPT_NET:
                 if ((k = netmode_from_name(arg)) < 0)
-                        return usage_error("--net: '%s' is not default or none", arg);
+                        return cli_usage_error("--net: '%s' is not default or none", arg);
                 a->o.net = k;
                 return 0;
         case OPT_NET_POOL:
                 if (net_pool_slots(arg, &slots) < 0)
-                        return usage_error("--net-pool: '%s' is not an IPv4 CIDR of /30 or larger", arg);
+                        return cli_usage_error("--net-pool: '%s' is not an IPv4 CIDR of /30 or larger", arg);
                 a->o.net_pool = arg;
                 return 0;
         case OPT_UPLINK: a->o.uplink = arg; return 0;
@@ -197,28 +182,28 @@ static int parse_net_option(int c, const char *arg, struct cmdline *a) {
                 struct vm_net n = {};
                 probe = net_ruleset_vm(&n, one, NULL, 0);
                 if (!probe)
-                        return usage_error("--%s: '%s' is not an IPv4 CIDR (203.0.113.0/24)", c == OPT_ALLOW ? "allow" : "deny", arg);
+                        return cli_usage_error("--%s: '%s' is not an IPv4 CIDR (203.0.113.0/24)", c == OPT_ALLOW ? "allow" : "deny", arg);
                 return strv_extend(c == OPT_ALLOW ? &a->o.allow : &a->o.deny, arg) < 0 ? EXIT_USAGE : 0;
         }
         case OPT_NET_RATE:
                 if (limits_parse_net(arg, &a->cli) < 0)
-                        return usage_error("--net-rate: '%s' is not MBIT[/BURST] (0 to %u Mbit/s; burst %u to %u KiB, at most 1 s of the rate)",
+                        return cli_usage_error("--net-rate: '%s' is not MBIT[/BURST] (0 to %u Mbit/s; burst %u to %u KiB, at most 1 s of the rate)",
                                            arg, LIMITS_NET_MAX, LIMITS_BURST_MIN_KIB, LIMITS_BURST_MAX_KIB);
                 a->cli_net = true;
                 return 0;
         case OPT_DISK_RATE:
                 if (limits_parse_disk(arg, &a->cli) < 0)
-                        return usage_error("--disk-rate: '%s' is not MBYTES[/IOPS] (0 to %u MB/s)", arg, LIMITS_DISK_MAX);
+                        return cli_usage_error("--disk-rate: '%s' is not MBYTES[/IOPS] (0 to %u MB/s)", arg, LIMITS_DISK_MAX);
                 a->cli_disk = true;
                 return 0;
         case OPT_MAX_CONNS:
                 if (limits_parse_conns(arg, &a->cli) < 0)
-                        return usage_error("--max-conns: '%s' is not 0 to %u", arg, LIMITS_CONNS_MAX);
+                        return cli_usage_error("--max-conns: '%s' is not 0 to %u", arg, LIMITS_CONNS_MAX);
                 a->cli_conns = true;
                 return 0;
         case OPT_CONF:
                 if (arg[0] != '/')
-                        return usage_error("--conf: '%s' is not an absolute path", arg);
+                        return cli_usage_error("--conf: '%s' is not an absolute path", arg);
                 a->conf = arg;
                 a->conf_given = true;
                 return 0;
@@ -246,7 +231,7 @@ static int parse_place_option(int c, const char *arg, struct cmdline *a) {
                 return k;
         case OPT_UID_RANGE:
                 if (sscanf(arg, "%u-%u%c", &lo, &hi, &tail) != 2 || lo == 0 || lo > hi || hi > 4000000000u)
-                        return usage_error("--uid-range: '%s' is not MIN-MAX of non-zero ids", arg);
+                        return cli_usage_error("--uid-range: '%s' is not MIN-MAX of non-zero ids", arg);
                 a->o.uid_min = lo;
                 a->o.uid_max = hi;
                 return 0;
@@ -264,14 +249,14 @@ static int parse_verb_option(int c, const char *arg, struct cmdline *a) {
         case OPT_DENIED: a->denied = true; return 0;
         case OPT_FORMAT:
                 if (!streq(arg, "prometheus") && !streq(arg, "json"))
-                        return usage_error("--format: '%s' is not prometheus or json", arg);
+                        return cli_usage_error("--format: '%s' is not prometheus or json", arg);
                 a->format = arg;
                 return 0;
         case OPT_OUTPUT: a->output = arg; return 0;
         case OPT_WATCHDOG:
         case OPT_TIMEOUT:
                 if (safe_atou32(arg, &v) < 0 || v > 3600)
-                        return usage_error("--%s: '%s' is not 0 to 3600 seconds", c == OPT_WATCHDOG ? "watchdog" : "timeout", arg);
+                        return cli_usage_error("--%s: '%s' is not 0 to 3600 seconds", c == OPT_WATCHDOG ? "watchdog" : "timeout", arg);
                 if (c == OPT_WATCHDOG)
                         a->o.watchdog_s = v;
                 else
@@ -326,14 +311,13 @@ static int parse_cmdline(int argc, char **argv, struct cmdline *a) {
                 for (size_t i = 0; k == OPT_NOT_MINE && i < ELEMENTSOF(parsers); i++)
                         k = parsers[i](c, optarg, a);
                 if (k == OPT_NOT_MINE) {
-                        fputs("sis-launch: invalid usage (see --help)\n", stderr);
-                        return EXIT_USAGE;
+                        return cli_usage_error("invalid usage");
                 }
                 if (k != 0)
                         return k;
         }
         if (optind >= argc)
-                return usage_error("no verb: run, list, stop, kill, logs, clean, snapshot or restore");
+                return cli_usage_error("no verb: run, list, stop, kill, logs, clean, snapshot or restore");
         a->verb = argv[optind++];
         a->args = argv + optind;
         a->n_args = argc - optind;
@@ -356,7 +340,7 @@ static int dirs_trusted(const struct cmdline *a) {
         for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
                 _cleanup_free_ char *why = NULL;
                 if (dirs[i].path && dir_trusted(dirs[i].path, &why) < 0)
-                        return launch_fail(EXIT_USAGE, "%s %s: %s: refusing it", dirs[i].opt, dirs[i].path, strna(why));
+                        return cli_fail(EXIT_USAGE, "%s %s: %s: refusing it", dirs[i].opt, dirs[i].path, strna(why));
         }
         return 0;
 }
@@ -366,7 +350,7 @@ static int limits_load(struct cmdline *a) {
         _cleanup_free_ char *why = NULL;
 
         if (limits_conf_load(a->conf, a->conf_given, &a->o.limits, &why) < 0)
-                return launch_fail(EXIT_USAGE, "%s", strna(why));
+                return cli_fail(EXIT_USAGE, "%s", strna(why));
         if (a->cli_net) {
                 a->o.limits.net_mbit = a->cli.net_mbit;
                 a->o.limits.net_burst_kib = a->cli.net_burst_kib;
@@ -386,9 +370,9 @@ static int verb_run(struct cmdline *a) {
         if (k != 0)
                 return k;
         if (a->n_args > 0)
-                return usage_error("unexpected argument '%s'", a->args[0]);
+                return cli_usage_error("unexpected argument '%s'", a->args[0]);
         if (!a->o.id)
-                return usage_error("run needs --name ID");
+                return cli_usage_error("run needs --name ID");
         return vm_run(&a->o);
 }
 
@@ -398,21 +382,21 @@ static int verb_restore(struct cmdline *a) {
         if (k != 0)
                 return k;
         if (a->n_args != 1)
-                return usage_error("restore takes one snapshot DIR");
+                return cli_usage_error("restore takes one snapshot DIR");
         if (!a->o.id)
-                return usage_error("restore needs --name ID");
+                return cli_usage_error("restore needs --name ID");
         return vm_restore(&a->o, a->args[0], &a->so);
 }
 
 static int verb_list(struct cmdline *a) {
         if (a->n_args > 0)
-                return usage_error("unexpected argument '%s'", a->args[0]);
+                return cli_usage_error("unexpected argument '%s'", a->args[0]);
         return streq(a->verb, "metrics") ? vm_metrics(streq(a->format, "json"), a->output) : vm_list(a->o.run_dir);
 }
 
 /* stop, kill, logs, clean and snapshot: one VM, by name. */
 static int one_vm(const struct cmdline *a) {
-        return a->n_args == 1 ? 0 : usage_error("%s takes one VM name", a->verb);
+        return a->n_args == 1 ? 0 : cli_usage_error("%s takes one VM name", a->verb);
 }
 
 static int verb_stop(struct cmdline *a) {
@@ -437,7 +421,7 @@ static int verb_snapshot(struct cmdline *a) {
         if (k != 0)
                 return k;
         if (!a->so.out)
-                return usage_error("snapshot needs --out DIR");
+                return cli_usage_error("snapshot needs --out DIR");
         return vm_snapshot(a->o.run_dir, a->args[0], &a->so, a->o.api_timeout_ms);
 }
 
@@ -461,6 +445,8 @@ int main(int argc, char **argv) {
         const struct verb *verb = NULL;
         int k;
 
+        cli_set_name("sis-launch");
+
         signal(SIGPIPE, SIG_IGN);
         k = parse_cmdline(argc, argv, &a);
         if (k != OPT_NOT_MINE)
@@ -471,14 +457,14 @@ int main(int argc, char **argv) {
         if (a.o.vsock_cid && a.o.backend == BACKEND_QEMU) {
                 /* QEMU's jail refuses AF_VSOCK (confine.c), and its vhost-vsock needs /dev/vhost-vsock:
                  * an option that would do nothing is refused, not ignored */
-                k = usage_error("--vsock: only the firecracker backend has a vsock device");
+                k = cli_usage_error("--vsock: only the firecracker backend has a vsock device");
                 goto out;
         }
         for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
                 if (streq(a.verb, verbs[i].name))
                         verb = &verbs[i];
         if (!verb) {
-                k = usage_error("unknown verb '%s' (run, list, stop, kill, logs, clean, snapshot, restore)", a.verb);
+                k = cli_usage_error("unknown verb '%s' (run, list, stop, kill, logs, clean, snapshot, restore)", a.verb);
                 goto out;
         }
         if (verb->curl)

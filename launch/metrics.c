@@ -19,11 +19,11 @@
 #include <json-c/json.h>
 
 #include "cgroup.h"
+#include "cli.h"
 #include "fileio.h"
 #include "lifecycle.h"
 #include "net.h"
 #include "registry.h"
-#include "say.h"
 #include "state.h"
 #include "util.h"
 
@@ -296,7 +296,6 @@ static int thread_seconds(pid_t pid, double *ret_all, double *ret_vcpu) {
 /* One VM's sample; host_nft: a netfilter socket in the host's namespace (NULL: none). */
 static void sample_vm(const char *mounts, int self_ns, struct mnl_socket *host_nft, const char *id, struct vm_sample *v) {
         struct vm_view w;
-        json_object *x;
         struct cgroup_usage u;
 
         *v = (struct vm_sample) { .uptime_s = -1, .cpu_s = -1, .vcpu_s = -1, .mem_bytes = -1, .mem_peak_bytes = -1 };
@@ -307,11 +306,11 @@ static void sample_vm(const char *mounts, int self_ns, struct mnl_socket *host_n
         }
         snprintf(v->backend, sizeof(v->backend), "%s", w.reg.backend);
         v->up = w.reg.vmm && proc_alive(w.reg.vmm, w.reg.vmm_start);
-        if (json_object_object_get_ex(w.st, "created", &x) && json_object_is_type(x, json_type_int)) {
-                int64_t age = (int64_t) time(NULL) - json_object_get_int64(x);
+        if (w.st.has_created) {
+                int64_t age = (int64_t) time(NULL) - w.st.created;
                 v->uptime_s = v->up && age >= 0 ? age : 0;
         }
-        v->watchdog_kills = json_object_object_get_ex(w.st, "watchdog_killed_at", &x) ? 1 : 0;
+        v->watchdog_kills = w.st.watchdog_killed_at != 0 ? 1 : 0;
         if (cgroup_usage(mounts, w.reg.backend, id, &u) >= 0) {
                 v->cpu_s = u.cpu_s;
                 v->mem_bytes = u.mem_bytes;
@@ -561,11 +560,11 @@ int vm_metrics(bool json, const char *output) {
         int k = metrics_collect(&s, &n);
 
         if (k < 0)
-                return launch_fail(2, "the registry (%s): %s", REGISTRY_DIR, strerror(-k));
+                return cli_fail(2, "the registry (%s): %s", REGISTRY_DIR, strerror(-k));
         text = json ? metrics_json(s, n) : metrics_prometheus(s, n);
         free(s);
         if (!text)
-                return launch_fail(2, "out of memory");
+                return cli_fail(2, "out of memory");
         if (!output) {
                 fputs(text, stdout);
                 return fflush(stdout) == 0 ? 0 : 2;
@@ -573,6 +572,6 @@ int vm_metrics(bool json, const char *output) {
         /* the textfile collector reads whole files only: temp file, fsync, rename */
         k = write_file_atomic(output, text, strlen(text), 0644);
         if (k < 0)
-                return launch_fail(2, "--output %s: %s", output, strerror(-k));
+                return cli_fail(2, "--output %s: %s", output, strerror(-k));
         return 0;
 }

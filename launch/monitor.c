@@ -176,13 +176,12 @@ static bool qemu_check(const struct vm_peer *peer, bool status, struct counting 
 
 void vm_view_done(struct vm_view *v) {
         reg_vm_done(&v->reg);
-        json_object_put(v->st);
+        vm_state_done(&v->st);
         free(v->chroot);
         *v = (struct vm_view) {};
 }
 
 int vm_view_load(const char *id, struct vm_view *v) {
-        json_object *x;
         int k;
 
         *v = (struct vm_view) {};
@@ -190,20 +189,19 @@ int vm_view_load(const char *id, struct vm_view *v) {
         if (k < 0)
                 return k;
         /* the run dir is root's (checked): its state says how the VM was started */
-        if (vm_state_read(v->reg.run_dir, id, &v->st) < 0) {
+        if (vm_state_load(v->reg.run_dir, id, &v->st) < 0) {
                 vm_view_done(v);
                 return -ENOENT;
         }
         v->qemu = streq(v->reg.backend, "qemu");
         v->chroot = vm_chroot(v->reg.chroot_base, v->reg.backend, id);
-        x = NULL;
-        if (json_object_object_get_ex(v->st, v->qemu ? "qmp_socket" : "api_socket", &x) && *json_object_get_string(x))
-                v->sock = json_object_get_string(x);
+        v->sock = v->qemu ? v->st.qmp_socket : v->st.api_socket;
+        if (v->sock && !*v->sock)
+                v->sock = NULL;
         /* only the two names sis-launch itself uses: never a path from a file */
         if (v->sock && !streq(v->sock, v->qemu ? "run/qmp.sock" : "run/firecracker.socket"))
                 v->sock = NULL;
-        if (json_object_object_get_ex(v->st, "watchdog_s", &x))
-                v->watchdog_s = (unsigned) json_object_get_int(x);
+        v->watchdog_s = v->st.watchdog_s;
         return v->chroot ? 0 : (vm_view_done(v), -ENOMEM);
 }
 
@@ -305,11 +303,10 @@ static _Noreturn void monitor_loop(const char *run_dir, const char *id) {
                 if (misses >= 3) {
                         /* a VMM that stops answering may be wedged in a signal handler: only SIGKILL works */
                         vmm_sigkill(&v.reg);
-                        json_object_object_add(v.st, "watchdog",
-                                               json_object_new_string(v.qemu ? "killed: QMP did not answer 3 checks in a row"
-                                                                             : "killed: the API did not answer 3 checks in a row"));
-                        json_object_object_add(v.st, "watchdog_killed_at", json_object_new_int64((int64_t) time(NULL)));
-                        (void) vm_state_write(v.reg.run_dir, id, v.st);
+                        v.st.watchdog = v.qemu ? "killed: QMP did not answer 3 checks in a row"
+                                               : "killed: the API did not answer 3 checks in a row";
+                        v.st.watchdog_killed_at = (int64_t) time(NULL);
+                        (void) vm_state_save(v.reg.run_dir, id, &v.st);
                         break;
                 }
         }
@@ -323,6 +320,8 @@ static _Noreturn void monitor_loop(const char *run_dir, const char *id) {
         _exit(0);
 }
 
+/* A fork, not exec_run(): the monitor is this program's own code (monitor_loop), detached by a
+ * second fork; the pipe only carries the grandchild's pid back. */
 int monitor_start(const char *run_dir, const char *id) {
         int pipefd[2], status, k;
         pid_t pid, m = 0;

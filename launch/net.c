@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A VM's network (launch/net.h): its plan, its nftables rule sets, and net_up/net_down through
- * libnl and libnftables. Longer than 600 lines because net_up's undo of each thing it made sits
- * beside the code that made it, and net_down must remove exactly the same set.
+ * libnl and libnftables. One file: net_up's undo of each thing it made sits beside the code that
+ * made it, and net_down must remove exactly the same set.
  */
 #include "net.h"
 

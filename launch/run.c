@@ -8,29 +8,27 @@
 #include <sys/stat.h>
 
 #include "cgroup.h"
+#include "cli.h"
 #include "fc.h"
 #include "gate.h"
 #include "imgcheck.h"
 #include "jail.h"
 #include "net.h"
 #include "qemu.h"
-#include "say.h"
+#include "state.h"
 #include "util.h"
 #include "vmm.h"
-
-#define fail launch_fail
-#define step launch_step
 
 static int regular_file(const char *opt, const char *path, char **ret_abs) {
         struct stat st;
         if (!path)
-                return fail(2, "run needs %s FILE", opt);
+                return cli_fail(2, "run needs %s FILE", opt);
         if (stat(path, &st) < 0)
-                return fail(2, "%s %s: %s", opt, path, strerror(errno));
+                return cli_fail(2, "%s %s: %s", opt, path, strerror(errno));
         if (!S_ISREG(st.st_mode))
-                return fail(2, "%s %s: not a regular file", opt, path);
+                return cli_fail(2, "%s %s: not a regular file", opt, path);
         *ret_abs = realpath(path, NULL);
-        return *ret_abs ? 0 : fail(2, "%s %s: %s", opt, path, strerror(errno));
+        return *ret_abs ? 0 : cli_fail(2, "%s %s: %s", opt, path, strerror(errno));
 }
 
 static int cgroup_version(void) {
@@ -54,16 +52,15 @@ int vm_gate(const struct run_opts *o, struct gate_result *g) {
         cfg.no_vm_checks = true;
         k = gate_run(o->policy, &cfg, g, &err);
         if (k < 0)
-                return fail(2, "%s", err ? err : strerror(-k));
+                return cli_fail(2, "%s", err ? err : strerror(-k));
         if (!g->pass) {
-                fprintf(stderr, "sis-launch: refusing to start %s: this host fails the audit under %s:\n", o->id,
-                        g->policy ? g->policy : "the production profile");
+                (void) cli_fail(0, "refusing to start %s: this host fails the audit under %s:", o->id,
+                               g->policy ? g->policy : "the production profile");
                 for (char **f = g->failing; f && *f; f++)
                         fprintf(stderr, "  %s\n", *f);
-                fprintf(stderr, "sis-launch: fix these, or audit with a policy that waives them (sis-audit --policy)\n");
-                return 1;
+                return cli_fail(1, "fix these, or audit with a policy that waives them (sis-audit --policy)");
         }
-        step("the audit passes (%s profile%s%s; report sha256 %.12s)", g->profile, g->policy ? ", policy " : "",
+        cli_step("the audit passes (%s profile%s%s; report sha256 %.12s)", g->profile, g->policy ? ", policy " : "",
              g->policy ? g->policy : "", g->report_sha256);
         return 0;
 }
@@ -71,30 +68,10 @@ int vm_gate(const struct run_opts *o, struct gate_result *g) {
 /* --accel auto: KVM when the audit found /dev/kvm there, open to the jail users, and answering
  * the API; otherwise TCG. *ret_why says why not KVM (for the warning and the state). */
 static bool accel_kvm(const struct run_opts *o, const struct gate_result *g, char **ret_why) {
-        static const char *const need[] = { "kvm.device", "kvm.access", "kvm.api" };
-        json_object *r, *checks, *c, *id, *status;
-        bool ok[ELEMENTSOF(need)] = {};
-
         *ret_why = NULL;
         if (o->accel != ACCEL_AUTO)
                 return o->accel == ACCEL_KVM;
-        r = json_tokener_parse(g->report_json);
-        if (r && json_object_object_get_ex(r, "checks", &checks))
-                for (size_t i = 0; i < json_object_array_length(checks); i++) {
-                        c = json_object_array_get_idx(checks, i);
-                        if (!json_object_object_get_ex(c, "id", &id) || !json_object_object_get_ex(c, "status", &status))
-                                continue;
-                        for (size_t j = 0; j < ELEMENTSOF(need); j++)
-                                if (streq(json_object_get_string(id), need[j]))
-                                        ok[j] = streq(json_object_get_string(status), "PASS");
-                }
-        json_object_put(r);
-        for (size_t j = 0; j < ELEMENTSOF(need); j++)
-                if (!ok[j]) {
-                        *ret_why = strdup_printf("%s does not pass", need[j]);
-                        return false;
-                }
-        return true;
+        return gate_kvm_usable(g, ret_why);
 }
 
 /* --dry-run: the VMM's (or the jailer's) command line, and Firecracker's requests or its
@@ -125,21 +102,17 @@ static void dry_run_print(const struct run_opts *o, const struct qemu_vm *qvm, c
 
 /* What a run adds to state.json: the boot arguments, the guest's kernel, the VMM's version, why
  * not KVM, the images' identities. */
-static json_object *run_state_extra(const struct run_opts *o, const char *kernel, const char *boot, const char *why_tcg,
-                                    const struct image_id *kid, const struct image_id *rid) {
-        bool qemu = o->backend == BACKEND_QEMU;
-        _cleanup_free_ char *gk = guest_kernel_version(kernel), *fcv = vmm_version(qemu ? o->qemu : o->firecracker);
-        json_object *extra = json_object_new_object(), *im = json_object_new_object();
-
-        json_object_object_add(extra, "boot_args", json_object_new_string(boot));
-        json_object_object_add(extra, "guest_kernel", gk ? json_object_new_string(gk) : NULL);
-        json_object_object_add(extra, qemu ? "qemu_version" : "firecracker_version", fcv ? json_object_new_string(fcv) : NULL);
-        if (why_tcg)
-                json_object_object_add(extra, "accel_warning", json_object_new_string(why_tcg));
-        json_object_object_add(im, "kernel", image_id_json(kid));
-        json_object_object_add(im, "rootfs", image_id_json(rid));
-        json_object_object_add(extra, "images", im);
-        return extra;
+static void run_state(struct vm_state *st, const char *boot, const char *gk, const char *vmmv, const char *why_tcg,
+                      const struct image_id *kid, const struct image_id *rid) {
+        st->boot_args = boot;
+        st->guest_kernel = gk;
+        st->vmm_version = vmmv;
+        st->accel_warning = why_tcg;
+        st->has_images = true;
+        st->kernel_image = (struct vm_state_image) { .sha256 = *kid->sha256 ? kid->sha256 : NULL, .signer = kid->signer,
+                                                     .verity_root_hash = kid->verity ? kid->v.root_hash : NULL };
+        st->rootfs_image = (struct vm_state_image) { .sha256 = *rid->sha256 ? rid->sha256 : NULL, .signer = rid->signer,
+                                                     .verity_root_hash = rid->verity ? rid->v.root_hash : NULL };
 }
 
 int vm_run(const struct run_opts *o) {
@@ -154,7 +127,7 @@ int vm_run(const struct run_opts *o) {
         int rc;
 
         if (!vm_id_ok(o->id))
-                return fail(2, "--name '%s': a VM name is 1 to 64 of A-Z, a-z, 0-9 and '-'", o->id ? o->id : "");
+                return cli_fail(2, "--name '%s': a VM name is 1 to 64 of A-Z, a-z, 0-9 and '-'", o->id ? o->id : "");
         if (regular_file("--kernel", o->kernel, &kernel) || regular_file("--rootfs", o->rootfs, &rootfs) ||
             (o->home && regular_file("--home", o->home, &home)))
                 return 2;
@@ -166,7 +139,7 @@ int vm_run(const struct run_opts *o) {
         }
         if (qemu ? access(o->qemu, X_OK) < 0 : access(o->jailer, X_OK) < 0 || access(o->firecracker, X_OK) < 0) {
                 const char *opt = qemu ? "qemu" : access(o->jailer, X_OK) < 0 ? "jailer" : "firecracker";
-                rc = fail(2, "--%s %s: %s", opt, qemu ? o->qemu : access(o->jailer, X_OK) < 0 ? o->jailer : o->firecracker,
+                rc = cli_fail(2, "--%s %s: %s", opt, qemu ? o->qemu : access(o->jailer, X_OK) < 0 ? o->jailer : o->firecracker,
                           strerror(errno));
                 gate_result_done(&g);
                 return rc;
@@ -180,7 +153,7 @@ int vm_run(const struct run_opts *o) {
                 if (k >= 0)
                         k = image_check(rootfs, true, &ip, &rid, &err);
                 if (k < 0) {
-                        rc = fail(k == -EBADMSG ? 1 : 2, "%s", err ? err : strerror(-k));
+                        rc = cli_fail(k == -EBADMSG ? 1 : 2, "%s", err ? err : strerror(-k));
                         goto images_out;
                 }
                 if (rid.verity && !(vtable = verity_dm_create(&rid.v, "sis-root", "/dev/vda"))) {
@@ -201,8 +174,8 @@ int vm_run(const struct run_opts *o) {
                                          .tap = with_net ? "tap0" : NULL, .guest_mac = with_net ? mac : NULL,
                                          .limits = &o->limits };
                 if (why_tcg)
-                        fprintf(stderr, "sis-launch: warning: --accel auto: %s in the audit: %s runs under TCG (emulation, "
-                                        "no hardware isolation between guest and QEMU)\n", why_tcg, o->id);
+                        (void) cli_fail(0, "warning: --accel auto: %s in the audit: %s runs under TCG (emulation, "
+                                           "no hardware isolation between guest and QEMU)", why_tcg, o->id);
         } else {
                 vm = (struct fc_vm) { .id = o->id, .vcpus = o->vcpus, .mem_mib = o->mem_mib, .kernel = "/vmlinux",
                                       .rootfs = "/rootfs.ext4", .home = home ? "/disk/home.ext4" : NULL, .boot_args = boot,
@@ -219,11 +192,12 @@ int vm_run(const struct run_opts *o) {
                 dry_run_print(o, &qvm, &plan);
                 rc = 0;
         } else {
-                json_object *extra = run_state_extra(o, kernel, boot, why_tcg, &kid, &rid);
+                _cleanup_free_ char *gk = guest_kernel_version(kernel), *vmmv = vmm_version(qemu ? o->qemu : o->firecracker);
+                struct vm_state st = VM_STATE_INIT;
                 struct start_req r = { .kernel = kernel, .rootfs = rootfs, .home = home, .plan = &plan, .qvm = &qvm,
-                                       .extra_state = extra };
+                                       .state = &st };
+                run_state(&st, boot, gk, vmmv, why_tcg, &kid, &rid);
                 rc = vm_start(o, &r, &g);
-                json_object_put(extra);
         }
         fc_plan_done(&plan);
 images_out:

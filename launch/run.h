@@ -6,11 +6,10 @@
 
 #include "runopts.h"
 
-
 struct gate_result;
 struct fc_plan;
 struct qemu_vm;
-#include <json-c/json.h>
+struct vm_state;
 
 /* What a start needs besides the options: run and restore differ only here. */
 struct start_req {
@@ -25,7 +24,9 @@ struct start_req {
         unsigned long long snapshot_size, home_size;
         const struct fc_plan *plan;             /* firecracker */
         const struct qemu_vm *qvm;              /* qemu */
-        json_object *extra_state;               /* more for state.json */
+        /* state.json: what only run or restore knows, filled in by the caller; vm_start records
+         * the rest in it as the start goes on */
+        struct vm_state *state;
 };
 
 /* argv as one shell line, quoted where a word needs it (what --dry-run prints and the state says). */

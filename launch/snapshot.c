@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * sis-launch snapshot and restore, the ledger of issued and spent snapshots, and the table of a
- * snapshot's files. Longer than 600 lines because the writer (vm_snapshot, snapshot_manifest) and
- * the reader (read_manifest, vm_restore) of one sealed format are kept side by side.
+ * snapshot's files. One file: the writer (vm_snapshot, snapshot_manifest) and the reader
+ * (read_manifest, vm_restore) of one sealed format are kept side by side.
  */
 #include "snapshot.h"
 
@@ -17,6 +17,7 @@
 
 #include "api.h"
 #include "cgroup.h"
+#include "cli.h"
 #include "dump.h"
 #include "fc.h"
 #include "fileio.h"
@@ -26,12 +27,9 @@
 #include "json.h"
 #include "lifecycle.h"
 #include "net.h"
-#include "policy.h"
 #include "qemu.h"
 #include "qmp.h"
 #include "registry.h"
-#include "say.h"
-#include "report.h"
 #include "seal.h"
 #include "state.h"
 #include "util.h"
@@ -141,9 +139,8 @@ static const char *jstr(json_object *o, const char *key) {
         return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
 }
 
-/* key's string from the VM's state into the snapshot's meta (null when the state has none). */
-static void copy_key(json_object *m, json_object *st, const char *key) {
-        const char *v = jstr(st, key);
+/* A string of the VM's state into the snapshot's meta (null when the state has none). */
+static void copy_str(json_object *m, const char *key, const char *v) {
         json_object_object_add(m, key, v ? json_object_new_string(v) : NULL);
 }
 
@@ -360,7 +357,7 @@ static int busy_lock(const char *path) {
 
 /* The snapshot's manifest (sealed with its MAC next to it): what it is, under which key, of which
  * VM, and what a restore must match (the VMM, the images, the host's kernel and CPU, the machine). */
-static json_object *snapshot_manifest(const char *id, json_object *st, bool qemu, const char *sid, const struct seal_key *key,
+static json_object *snapshot_manifest(const char *id, const struct vm_state *st, bool qemu, const char *sid, const struct seal_key *key,
                                       const char *wrapped, const char *auditp, bool forensic, json_object *files) {
         _cleanup_free_ char *audit = NULL, *cpu = cpu_model();
         json_object *m;
@@ -378,253 +375,260 @@ static json_object *snapshot_manifest(const char *id, json_object *st, bool qemu
         json_object_object_add(m, "vm", json_object_new_string(id));
         json_object_object_add(m, "backend", json_object_new_string(qemu ? "qemu" : "firecracker"));
         if (qemu) {
-                copy_key(m, st, "qemu_version");
-                copy_key(m, st, "accel");
+                copy_str(m, "qemu_version", st->vmm_version);
+                copy_str(m, "accel", st->accel);
                 /* QEMU loads a state into the same machine: the same kernel and command line */
-                copy_key(m, st, "boot_args");
-                json_object_object_add(m, "kernel", image_id(jstr(st, "kernel")));
+                copy_str(m, "boot_args", st->boot_args);
+                json_object_object_add(m, "kernel", image_id(st->kernel));
         } else
-                copy_key(m, st, "firecracker_version");
-        json_object_object_add(m, "rootfs", image_id(jstr(st, "rootfs")));
+                copy_str(m, "firecracker_version", st->vmm_version);
+        json_object_object_add(m, "rootfs", image_id(st->rootfs));
         json_object_object_add(m, "host_kernel", json_object_new_string(u.release));
         json_object_object_add(m, "cpu_model", cpu ? json_object_new_string(cpu) : NULL);
         json_object_object_add(m, "tsc_khz", json_object_new_int64(audit ? tsc_khz_from_audit(audit) : 0));
-        copy_key(m, st, "guest_kernel");
-        {
-                json_object *x;
-                if (json_object_object_get_ex(st, "vcpus", &x))
-                        json_object_object_add(m, "vcpus", json_object_get(x));
-                if (json_object_object_get_ex(st, "mem_mib", &x))
-                        json_object_object_add(m, "mem_mib", json_object_get(x));
-                /* the guest has a network device (tap0): a restore must give it one */
-                json_object_object_add(m, "net", json_object_new_boolean(json_object_object_get_ex(st, "net", &x)));
-        }
+        copy_str(m, "guest_kernel", st->guest_kernel);
+        if (st->vcpus)
+                json_object_object_add(m, "vcpus", json_object_new_int((int) st->vcpus));
+        if (st->mem_mib)
+                json_object_object_add(m, "mem_mib", json_object_new_int((int) st->mem_mib));
+        /* the guest has a network device (tap0): a restore must give it one */
+        json_object_object_add(m, "net", json_object_new_boolean(st->has_net));
         json_object_object_add(m, "files", json_object_get(files));
         return m;
 }
 
-int vm_snapshot(const char *run_dir, const char *id, const struct snap_opts *so, long timeout_ms) {
-        _cleanup_free_ char *tmp = NULL, *auditp = NULL, *mj = NULL, *busy = NULL, *err = NULL, *wrapped = NULL, *logp = NULL, *metp = NULL;
-        json_object *st = NULL, *m = NULL, *files = json_object_new_array();
-        unsigned char dk[SEAL_KEY_BYTES] = {};
-        char sid[SEAL_ID_HEX], mac[65];
+/* The directory a snapshot is written in, beside --out: named here and recorded with the VM, and
+ * only then made, so that clean removes what a snapshot killed at any point left. 0 or -errno. */
+static int snapshot_tmpdir(const char *id, const char *out, char **ret_tmp) {
+        _cleanup_free_ char *cwd = out[0] == '/' ? NULL : getcwd(NULL, 0);
+        int k = 0;
+
+        for (int tries = 0; tries < 16; tries++) {
+                _cleanup_free_ char *tmp = NULL;
+                char suffix[SEAL_ID_HEX];
+                struct reg_vm rv = {};
+                if (seal_new_id(suffix) < 0)
+                        return -EEXIST;
+                suffix[12] = '\0';
+                tmp = out[0] == '/' ? strdup_printf("%s.tmp.%s", out, suffix) : cwd ? strdup_printf("%s/%s.tmp.%s", cwd, out, suffix) : NULL;
+                if (!tmp || reg_load(id, &rv) < 0)
+                        return -ENOMEM;
+                free(rv.snapshot_tmp);
+                rv.snapshot_tmp = strdup(tmp);
+                k = rv.snapshot_tmp ? reg_save(&rv) : -ENOMEM;
+                reg_vm_done(&rv);
+                if (k < 0)
+                        return k;
+                if (mkdir(tmp, 0700) == 0) {
+                        *ret_tmp = TAKE_PTR(tmp);
+                        return 0;
+                }
+                if (errno != EEXIST)
+                        return -errno;
+        }
+        return -EEXIST;
+}
+
+/* The registry forgets the snapshot's directory (published, or removed). */
+static void snapshot_tmpdir_forget(const char *id) {
+        struct reg_vm rv = {};
+        if (reg_load(id, &rv) >= 0 && rv.snapshot_tmp) {
+                free(rv.snapshot_tmp);
+                rv.snapshot_tmp = NULL;
+                (void) reg_save(&rv);
+        }
+        reg_vm_done(&rv);
+}
+
+/* The VM's state, sealed as the VMM writes it: QEMU's stream, or Firecracker's files in the jail
+ * (written at the API's request), then the home disk (none: a VM without one). 0, or 2 said. */
+static int snapshot_vmm(const struct vm_view *v, const struct vm_peer *peer, struct sealer *sl, long timeout_ms) {
+        _cleanup_free_ char *err = NULL;
         struct fc_plan plan = {};
+        int k = 0;
+
+        if (v->qemu)
+                k = qemu_snapshot(peer, sl, timeout_ms, &err);
+        else if (fc_plan_snapshot(&plan) < 0)
+                return 2;
+        for (size_t i = 0; k >= 0 && i < plan.n; i++) {
+                struct fc_reply rep = {};
+                k = fc_api_call(peer, plan.r[i].method, plan.r[i].path, plan.r[i].body, true, timeout_ms, &rep, &err);
+                fc_reply_done(&rep);
+                if (k >= 0) {
+                        free(err); /* only a failure's words are kept */
+                        err = NULL;
+                }
+        }
+        fc_plan_done(&plan);
+        if (k < 0)
+                return cli_fail(2, "%s", err ? err : strerror(-k));
+        for (size_t i = v->qemu ? 2 : 0; i < 3; i++) {
+                free(err);
+                err = NULL;
+                k = seal_from_jail(sl, v->chroot, &snap_files[i], i < 2, &err);
+                if (k == -ENOENT && i == 2)
+                        continue;
+                if (k < 0)
+                        return cli_fail(2, "%s", strna(err));
+        }
+        return 0;
+}
+
+/* --forensic: what the VM logged, the audit that let it start, the policy it ran under. 0 or 2 said. */
+static int snapshot_forensic(const struct vm_view *v, struct sealer *sl) {
+        const char *run_dir = v->reg.run_dir, *id = v->reg.id;
+        _cleanup_free_ char *logp = strdup_printf("%s/vms/%s/%s.log", run_dir, id, v->reg.backend),
+                            *metp = strdup_printf("%s/vms/%s/metrics.log", run_dir, id),
+                            *auditp = strdup_printf("%s/vms/%s/audit.json", run_dir, id), *err = NULL;
+
+        if (seal_host_file(sl, logp, snap_file("log"), &err) < 0 || seal_host_file(sl, metp, snap_file("metrics"), &err) < 0 ||
+            seal_host_file(sl, auditp, snap_file("audit.json"), &err) < 0 ||
+            seal_host_file(sl, v->st.audit.policy, snap_file("policy.json"), &err) < 0)
+                return cli_fail(2, "%s", strna(err));
+        return 0;
+}
+
+/* The seal and the publication: the manifest and its MAC into tmp, the id issued in the ledger
+ * (a forensic one spent at once), then tmp published as --out (root's directory: the atomic
+ * publish, synced). 0, or 2 said (tmp is then removed by the caller). */
+static int snapshot_publish(const struct vm_view *v, const struct snap_opts *so, const char *tmp, const char *sid,
+                            const struct seal_key *key, const char *wrapped, json_object *files) {
+        const char *id = v->reg.id;
+        _cleanup_free_ char *auditp = strdup_printf("%s/vms/%s/audit.json", v->reg.run_dir, id), *mj = NULL,
+                            *mp = strdup_printf("%s/manifest.json", tmp), *macp = strdup_printf("%s/manifest.mac", tmp), *macl = NULL,
+                            *line = strdup_printf("%s %lld%s\n", id, (long long) time(NULL), so->forensic ? " forensic" : "");
+        json_object *m = snapshot_manifest(id, &v->st, v->qemu, sid, key, wrapped, auditp, so->forensic, files), *rf = NULL;
+        char mac[65];
+        int k;
+
+        mj = strdup_printf("%s\n", json_object_to_json_string_ext(m, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                                                           JSON_C_TO_STRING_NOSLASHESCAPE));
+        k = !mj || !json_object_object_get_ex(m, "rootfs", &rf) || !rf || seal_mac(key, mj, strlen(mj), mac) < 0 ? -EINVAL : 0;
+        json_object_put(m);
+        if (k < 0)
+                return cli_fail(2, "%s: cannot describe the snapshot (is its root filesystem still there?)", id);
+        macl = strdup_printf("%s\n", mac);
+        if (!mp || !macp || !macl || !line || write_file_atomic(mp, mj, strlen(mj), 0600) < 0 ||
+            write_file_atomic(macp, macl, strlen(macl), 0600) < 0)
+                return 2;
+        /* issued before it is published: a published snapshot's id is always in the ledger;
+         * a forensic one is spent at once: never restorable */
+        k = ledger_issue(so->ledger, sid, line);
+        if (k >= 0 && so->forensic)
+                k = ledger_claim(so->ledger, sid, "forensic: never restorable", NULL);
+        if (k < 0)
+                return cli_fail(2, "the snapshot ledger %s: %s", so->ledger, strerror(-k));
+        k = atomic_tmpdir_publish(tmp, so->out, 0, 0);
+        if (k < 0)
+                return cli_fail(2, "--out %s: %s", so->out, strerror(-k));
+        return 0;
+}
+
+int vm_snapshot(const char *run_dir _unused_, const char *id, const struct snap_opts *so, long timeout_ms) {
+        _cleanup_free_ char *tmp = NULL, *busy = NULL, *err = NULL, *wrapped = NULL;
+        json_object *files = json_object_new_array();
+        unsigned char dk[SEAL_KEY_BYTES] = {};
+        char sid[SEAL_ID_HEX];
         struct seal_key key = {};
         struct vm_view v;
         struct vm_peer peer;
         struct sealer sl;
         _cleanup_close_ int dfd = -1;
         int busy_fd = -1;
-        const char *chroot;
         int k, rc = 2;
-        bool qemu, room = false;
-        uint64_t mem = 0;
+        bool room = false;
+        uint64_t mem;
 
         if (!vm_id_ok(id))
-                return launch_fail(2, "'%s' is not a VM name", id);
+                return cli_fail(2, "'%s' is not a VM name", id);
         if (vm_view_load(id, &v) < 0)
-                return launch_fail(2, "no VM named %s (sis-launch list)", id);
+                return cli_fail(2, "no VM named %s (sis-launch list)", id);
         /* whom root talks to: the registry's VMM of this VM, through its own jail, its peer checked */
-        st = json_object_get(v.st);
-        chroot = v.chroot;
-        qemu = v.qemu;
         peer = vm_view_peer(&v);
-        run_dir = v.reg.run_dir;
-        auditp = strdup_printf("%s/vms/%s/audit.json", run_dir, id);
-        logp = strdup_printf("%s/vms/%s/%s.log", run_dir, id, v.reg.backend);
-        metp = strdup_printf("%s/vms/%s/metrics.log", run_dir, id);
         if (!v.sock) {
-                rc = launch_fail(2, "%s has no API socket (started with --config-file): it cannot be snapshotted", id);
+                rc = cli_fail(2, "%s has no API socket (started with --config-file): it cannot be snapshotted", id);
                 goto done_early;
         }
         if (access(so->out, F_OK) == 0) {
-                rc = launch_fail(2, "--out %s exists: snapshots are never overwritten", so->out);
+                rc = cli_fail(2, "--out %s exists: snapshots are never overwritten", so->out);
                 goto done_early;
         }
         /* the host key: made on first use where it is the host's own */
         k = seal_key_load(so->key, !so->key_given, &key, &err);
         if (k < 0) {
-                rc = launch_fail(2, "--key: %s", strna(err));
+                rc = cli_fail(2, "--key: %s", strna(err));
                 goto done_early;
         }
-        /* the directory it is written in: named here, recorded with the VM, and only then made,
-         * so that clean removes what a snapshot killed at any point left */
-        for (int tries = 0; k >= 0; tries++) {
-                char suffix[SEAL_ID_HEX];
-                _cleanup_free_ char *cwd = so->out[0] == '/' ? NULL : getcwd(NULL, 0);
-                struct reg_vm rv = {};
-                free(tmp);
-                tmp = NULL;
-                if (tries == 16 || !files || seal_new_id(suffix) < 0) {
-                        k = -EEXIST;
-                        break;
-                }
-                suffix[12] = '\0';
-                tmp = so->out[0] == '/' ? strdup_printf("%s.tmp.%s", so->out, suffix)
-                                        : cwd ? strdup_printf("%s/%s.tmp.%s", cwd, so->out, suffix) : NULL;
-                if (!tmp || reg_load(id, &rv) < 0) {
-                        k = -ENOMEM;
-                        break;
-                }
-                free(rv.snapshot_tmp);
-                rv.snapshot_tmp = strdup(tmp);
-                k = rv.snapshot_tmp ? reg_save(&rv) : -ENOMEM;
-                reg_vm_done(&rv);
-                if (k < 0)
-                        break;
-                if (mkdir(tmp, 0700) == 0)
-                        break;
-                if (errno != EEXIST)
-                        k = -errno;
-        }
+        k = files ? snapshot_tmpdir(id, so->out, &tmp) : -ENOMEM;
         if (k < 0) {
-                rc = launch_fail(2, "--out %s: cannot create a directory next to it: %s", so->out, strerror(-k));
+                rc = cli_fail(2, "--out %s: cannot create a directory next to it: %s", so->out, strerror(-k));
                 goto done_early;
         }
         dfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd < 0 || seal_new_id(sid) < 0 || seal_new_data_key(dk) < 0 || seal_wrap(&key, dk, sid, &wrapped) < 0 || !chroot ||
-            fc_plan_snapshot(&plan) < 0)
+        if (dfd < 0 || seal_new_id(sid) < 0 || seal_new_data_key(dk) < 0 || seal_wrap(&key, dk, sid, &wrapped) < 0 || !v.chroot)
                 goto done;
-        {
-                /* a state stream much longer than the VM's memory cannot be the VM's: a VMM that
-                 * streams without end is cut there */
-                json_object *x;
-                mem = json_object_object_get_ex(st, "mem_mib", &x) ? (uint64_t) json_object_get_int64(x) : 65536;
-                sl = (struct sealer) { .dk = dk, .id = sid, .dirfd = dfd, .files = files, .max = (mem + 1024) << 20 };
-        }
+        /* a state stream much longer than the VM's memory cannot be the VM's: a VMM that streams
+         * without end is cut there */
+        mem = v.st.mem_mib ? v.st.mem_mib : 65536;
+        sl = (struct sealer) { .dk = dk, .id = sid, .dirfd = dfd, .files = files, .max = (mem + 1024) << 20 };
         /* Firecracker writes the guest's memory into the jail's tmpfs, and the kernel charges those
          * pages to its memory cgroup, where the guest's memory already is: a guest that used its
          * memory would have its VMM killed by the OOM killer mid-snapshot. For the time of the
          * snapshot the limit grows by the memory file and its state (64 MiB), and it is back once
          * both are sealed and gone from the jail. */
-        if (!qemu) {
-                k = snapshot_room(v.reg.backend, id, chroot, (unsigned) mem, true);
+        if (!v.qemu) {
+                k = snapshot_room(v.reg.backend, id, v.chroot, (unsigned) mem, true);
                 if (k == -ENOENT)
                         k = 0; /* no memory cgroup: no limit to be killed by */
                 else if (k >= 0)
                         room = true;
                 if (k < 0) {
-                        rc = launch_fail(2, "%s: cannot make room for its memory file in its memory cgroup: %s", id, strerror(-k));
+                        rc = cli_fail(2, "%s: cannot make room for its memory file in its memory cgroup: %s", id, strerror(-k));
                         goto done;
                 }
         }
         /* the monitor's watchdog expects slow answers while the memory is written: busy appears
          * already locked (made aside, locked, renamed), and the lock dies with this process, so a
          * killed snapshot cannot leave the watchdog off */
-        busy = strdup_printf("%s/vms/%s/busy", run_dir, id);
+        busy = strdup_printf("%s/vms/%s/busy", v.reg.run_dir, id);
         if (busy)
                 busy_fd = busy_lock(busy);
-        if (qemu) {
-                k = qemu_snapshot(&peer, &sl, timeout_ms, &err);
-                if (k < 0) {
-                        rc = launch_fail(2, "%s", err ? err : strerror(-k));
-                        goto done;
-                }
-                fc_plan_done(&plan); /* nothing for the Firecracker API to do */
-        }
-        for (size_t i = 0; i < plan.n; i++) {
-                struct fc_reply rep = {};
-                _cleanup_free_ char *why = NULL;
-                k = fc_api_call(&peer, plan.r[i].method, plan.r[i].path, plan.r[i].body, true, timeout_ms, &rep, &why);
-                fc_reply_done(&rep);
-                if (k < 0) {
-                        rc = launch_fail(2, "%s", why ? why : strerror(-k));
-                        goto done;
-                }
-        }
-        /* Firecracker's files, then the home disk (none: a VM without one) */
-        for (size_t i = qemu ? 2 : 0; i < 3; i++) {
-                free(err);
-                err = NULL;
-                k = seal_from_jail(&sl, chroot, &snap_files[i], i < 2, &err);
-                if (k == -ENOENT && i == 2)
-                        continue;
-                if (k < 0) {
-                        rc = launch_fail(2, "%s", strna(err));
-                        goto done;
-                }
-        }
+        rc = snapshot_vmm(&v, &peer, &sl, timeout_ms);
+        if (rc != 0)
+                goto done;
+        rc = 2;
         if (room) {
                 room = false;
-                k = snapshot_room(v.reg.backend, id, chroot, (unsigned) mem, false);
+                k = snapshot_room(v.reg.backend, id, v.chroot, (unsigned) mem, false);
                 if (k < 0) {
-                        rc = launch_fail(2, "%s: cannot set its memory limit back: %s", id, strerror(-k));
+                        rc = cli_fail(2, "%s: cannot set its memory limit back: %s", id, strerror(-k));
                         goto done;
                 }
         }
-        if (so->forensic) {
-                /* for analysis: what the VM logged, the audit that let it start, the policy it ran under */
-                const char *pol = NULL;
-                json_object *a, *x;
-                if (json_object_object_get_ex(st, "audit", &a) && json_object_object_get_ex(a, "policy", &x))
-                        pol = json_object_get_string(x);
-                if (seal_host_file(&sl, logp, snap_file("log"), &err) < 0 || seal_host_file(&sl, metp, snap_file("metrics"), &err) < 0 ||
-                    seal_host_file(&sl, auditp, snap_file("audit.json"), &err) < 0 ||
-                    seal_host_file(&sl, pol, snap_file("policy.json"), &err) < 0) {
-                        rc = launch_fail(2, "%s", strna(err));
-                        goto done;
-                }
-        }
-        m = snapshot_manifest(id, st, qemu, sid, &key, wrapped, auditp, so->forensic, files);
-        mj = strdup_printf("%s\n", json_object_to_json_string_ext(m, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-                                                                           JSON_C_TO_STRING_NOSLASHESCAPE));
-        json_object *rf = NULL;
-        if (!mj || !json_object_object_get_ex(m, "rootfs", &rf) || !rf || seal_mac(&key, mj, strlen(mj), mac) < 0) {
-                rc = launch_fail(2, "%s: cannot describe the snapshot (is its root filesystem still there?)", id);
+        if (so->forensic && snapshot_forensic(&v, &sl) != 0)
                 goto done;
-        }
-        {
-                _cleanup_free_ char *mp = strdup_printf("%s/manifest.json", tmp), *macp = strdup_printf("%s/manifest.mac", tmp),
-                                    *macl = strdup_printf("%s\n", mac), *line = strdup_printf("%s %lld%s\n", id,
-                                                                                                 (long long) time(NULL),
-                                                                                                 so->forensic ? " forensic" : "");
-                if (!mp || !macp || !macl || !line || write_file_atomic(mp, mj, strlen(mj), 0600) < 0 ||
-                    write_file_atomic(macp, macl, strlen(macl), 0600) < 0)
-                        goto done;
-                /* issued before it is published: a published snapshot's id is always in the ledger;
-                 * a forensic one is spent at once: never restorable */
-                k = ledger_issue(so->ledger, sid, line);
-                if (k >= 0 && so->forensic)
-                        k = ledger_claim(so->ledger, sid, "forensic: never restorable", NULL);
-                if (k < 0) {
-                        rc = launch_fail(2, "the snapshot ledger %s: %s", so->ledger, strerror(-k));
-                        goto done;
-                }
-        }
-        if (rename(tmp, so->out) < 0) {
-                rc = launch_fail(2, "--out %s: %s", so->out, strerror(errno));
+        if (snapshot_publish(&v, so, tmp, sid, &key, wrapped, files) != 0)
                 goto done;
-        }
         tmp[0] = '\0';
-        launch_step("%ssnapshot %s of %s in %s, sealed under key %s; %s stays paused: resuming it next to a restored copy "
-                    "would duplicate its state, so clean it (sis-launch clean %s)",
-                    so->forensic ? "forensic " : "", sid, id, so->out, key.id, id, id);
+        cli_step("%ssnapshot %s of %s in %s, sealed under key %s; %s stays paused: resuming it next to a restored copy "
+                 "would duplicate its state, so clean it (sis-launch clean %s)",
+                 so->forensic ? "forensic " : "", sid, id, so->out, key.id, id, id);
         rc = 0;
 done:
         if (room)
-                (void) snapshot_room(v.reg.backend, id, chroot, (unsigned) mem, false);
+                (void) snapshot_room(v.reg.backend, id, v.chroot, (unsigned) mem, false);
         if (busy)
                 (void) unlink(busy);
         if (busy_fd >= 0)
                 close(busy_fd);
         if (tmp && *tmp)
                 (void) rm_rf(tmp);
-        {
-                struct reg_vm rv = {};
-                if (reg_load(id, &rv) >= 0 && rv.snapshot_tmp) {
-                        free(rv.snapshot_tmp);
-                        rv.snapshot_tmp = NULL;
-                        (void) reg_save(&rv);
-                }
-                reg_vm_done(&rv);
-        }
+        snapshot_tmpdir_forget(id);
 done_early:
         OPENSSL_cleanse(dk, sizeof(dk));
         OPENSSL_cleanse(&key, sizeof(key));
-        json_object_put(m);
         json_object_put(files);
-        json_object_put(st);
-        fc_plan_done(&plan);
         vm_view_done(&v);
         return rc;
 }
@@ -635,25 +639,6 @@ static bool kernel_at_least(const char *release, unsigned major, unsigned minor)
         if (!release || parse_version(release, v) < 0)
                 return false;
         return v[0] > major || (v[0] == major && v[1] >= minor);
-}
-
-/* Does the policy waive check id (today)? A one-finding report run through the policy. */
-static bool policy_waives(const char *policy_path, const char *id) {
-        _cleanup_policy_ struct sis_policy *p = NULL;
-        _cleanup_report_ struct sis_report *r = NULL;
-        _cleanup_free_ char *err = NULL;
-        struct sis_finding *f;
-
-        if (!policy_path || sis_policy_load(policy_path, &p, &err) < 0)
-                return false;
-        r = sis_report_new("sis-launch", SIS_VERSION, "production");
-        f = sis_finding_new(id, "snapshot restore", "launch", SIS_SEV_HIGH, true);
-        if (!r || !f || sis_report_add(r, f) < 0)
-                return false;
-        f->status = SIS_FAIL;
-        if (sis_policy_apply(p, r, time(NULL), check_id_known) < 0)
-                return false;
-        return f->waived;
 }
 
 /* A kernel or root filesystem the manifest names by sha256 and size: a regular file in the
@@ -772,7 +757,7 @@ static int open_snapshot(void *ctx, const char *chroot, uid_t uid, int *ret_vmst
                 if (k < 0)
                         return set_error(ret_error, k, "the snapshot ledger %s: %s", op->ledger, strerror(-k));
         }
-        launch_step("ledger: snapshot %s is %s's, and nobody else's", op->id, op->name);
+        cli_step("ledger: snapshot %s is %s's, and nobody else's", op->id, op->name);
         return 0;
 }
 
@@ -787,9 +772,9 @@ static int read_manifest(const char *dir, int dirfd, const struct seal_key *key,
         size_t len = 0;
 
         if (mfd < 0 || cfd < 0 || read_fd_capped(mfd, 1 << 20, &text, &len) < 0 || read_fd_capped(cfd, 256, &mac, NULL) < 0)
-                return launch_fail(2, "%s: not a snapshot (no readable manifest.json and manifest.mac)", dir);
+                return cli_fail(2, "%s: not a snapshot (no readable manifest.json and manifest.mac)", dir);
         if (!seal_mac_ok(key, text, len, strstrip(mac)))
-                return launch_fail(1, "%s/manifest.json: does not verify under the snapshot key %s (changed, or sealed under "
+                return cli_fail(1, "%s/manifest.json: does not verify under the snapshot key %s (changed, or sealed under "
                                       "another key): refusing it",
                                    dir, key->id);
         m = json_tokener_parse(text);
@@ -797,14 +782,14 @@ static int read_manifest(const char *dir, int dirfd, const struct seal_key *key,
             !json_object_is_type(files, json_type_array) || !jstr(m, "id") || strlen(jstr(m, "id")) != 32 ||
             !jstr(m, "data_key")) {
                 json_object_put(m);
-                return launch_fail(1, "%s/manifest.json: not a sealed snapshot's manifest (format %d): refusing it", dir, META_FORMAT);
+                return cli_fail(1, "%s/manifest.json: not a sealed snapshot's manifest (format %d): refusing it", dir, META_FORMAT);
         }
         /* each listed file is one sis-launch writes, once; nothing else is in the directory */
         for (size_t i = 0; i < json_object_array_length(files); i++) {
                 const char *n = jstr(json_object_array_get_idx(files, i), "name");
                 if (!snap_file(n) || manifest_file(files, n) != json_object_array_get_idx(files, i)) {
                         json_object_put(m);
-                        return launch_fail(1, "%s/manifest.json: lists '%s': refusing it", dir, strna(n));
+                        return cli_fail(1, "%s/manifest.json: lists '%s': refusing it", dir, strna(n));
                 }
         }
         d = fdopendir(dup(dirfd));
@@ -818,7 +803,7 @@ static int read_manifest(const char *dir, int dirfd, const struct seal_key *key,
                         n[strlen(n) - 7] = '\0';
                 if (!n || !strstr(de->d_name, ".sealed") || !manifest_file(files, n)) {
                         json_object_put(m);
-                        return launch_fail(1, "%s/%s: not part of the snapshot: refusing it", dir, de->d_name);
+                        return cli_fail(1, "%s/%s: not part of the snapshot: refusing it", dir, de->d_name);
                 }
         }
         for (size_t i = 0; i < json_object_array_length(files); i++) {
@@ -826,47 +811,138 @@ static int read_manifest(const char *dir, int dirfd, const struct seal_key *key,
                 struct stat st;
                 if (!fn || fstatat(dirfd, fn, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode)) {
                         json_object_put(m);
-                        return launch_fail(1, "%s/%s: missing, or not a regular file: refusing it", dir, strna(fn));
+                        return cli_fail(1, "%s/%s: missing, or not a regular file: refusing it", dir, strna(fn));
                 }
         }
         *ret = m;
         return 0;
 }
 
+/* Does the snapshot load here? Only where it was made (the same CPU, host kernel and VMM release
+ * line), of a guest that reseeds its random numbers (VMGenID) unless the policy waives it.
+ * 0 (*ret_vmm_version: this host's VMM), or 1 said. */
+static int restore_fits_host(const struct run_opts *o, const char *dir, json_object *m, bool qemu, char **ret_vmm_version) {
+        _cleanup_free_ char *cpu = cpu_model(), *fcv = NULL;
+        const char *made_by = jstr(m, qemu ? "qemu_version" : "firecracker_version"), *gk = jstr(m, "guest_kernel");
+        unsigned a[3], b[3];
+        struct utsname u;
+
+        uname(&u);
+        if (!streq_ptr(jstr(m, "cpu_model"), cpu))
+                return cli_fail(1, "%s was taken on another CPU (%s; this host: %s): refusing it", dir, strna(jstr(m, "cpu_model")),
+                                strna(cpu));
+        if (!streq_ptr(jstr(m, "host_kernel"), u.release))
+                return cli_fail(1, "%s was taken under host kernel %s (this host runs %s): refusing it", dir,
+                                strna(jstr(m, "host_kernel")), u.release);
+        fcv = vmm_version(qemu ? o->qemu : o->firecracker);
+        if (!fcv || !made_by || parse_version(fcv + strcspn(fcv, "0123456789"), a) < 0 ||
+            parse_version(made_by + strcspn(made_by, "0123456789"), b) < 0 || a[0] != b[0] || a[1] != b[1])
+                return cli_fail(1, "%s was made by %s; %s is %s: snapshots load only within one release line", dir, strna(made_by),
+                                qemu ? o->qemu : o->firecracker, strna(fcv));
+        if (!kernel_at_least(gk, 5, 18) && !gate_policy_waives(o->policy, "snapshot.vmgenid"))
+                return cli_fail(1, "%s: guest kernel %s predates VMGenID (5.18): a restored guest would not reseed its "
+                                   "random number generator; a policy may waive snapshot.vmgenid",
+                                dir, strna(gk));
+        *ret_vmm_version = TAKE_PTR(fcv);
+        return 0;
+}
+
+/* The images by their hashes, in the image directory only: the root filesystem, and QEMU's kernel.
+ * 0, or 1 said. */
+static int restore_images(const char *dir, json_object *m, const struct snap_opts *so, bool qemu, char **ret_rootfs,
+                          char **ret_kernel) {
+        json_object *x = NULL;
+
+        if (!json_object_object_get_ex(m, "rootfs", &x) || !(*ret_rootfs = find_image(so->images, x, 0)))
+                return cli_fail(1, "%s: its root filesystem (sha256 %s) is not in --images %s", dir, strna(jstr(x, "sha256")), so->images);
+        if (qemu && (!json_object_object_get_ex(m, "kernel", &x) || !(*ret_kernel = find_image(so->images, x, 0)) || !jstr(m, "boot_args")))
+                return cli_fail(1, "%s: its kernel (sha256 %s) is not in --images %s", dir, strna(jstr(x, "sha256")), so->images);
+        return 0;
+}
+
+/* The restored VM started: the snapshot's machine (its vCPUs and memory set the cgroup limits:
+ * the manifest is authenticated), its files opened into the jail by open_snapshot. */
+static int restore_start(const struct run_opts *o, const struct snap_opts *so, const char *dir, int dfd, json_object *m,
+                         const unsigned char *dk, const char *kernel, const char *rootfs, struct vm_state *vst,
+                         const struct gate_result *g) {
+        bool qemu = streq_ptr(jstr(m, "backend"), "qemu");
+        struct run_opts ro = *o;
+        json_object *v, *files = NULL, *mf;
+        unsigned long long vmstate = 0, home = 0;
+        struct fc_plan plan = {};
+        struct utsname u;
+        char mac[18];
+        int rc;
+
+        if (json_object_object_get_ex(m, "vcpus", &v))
+                ro.vcpus = (unsigned) json_object_get_int(v);
+        if (json_object_object_get_ex(m, "mem_mib", &v))
+                ro.mem_mib = (unsigned) json_object_get_int(v);
+        ro.net = json_object_object_get_ex(m, "net", &v) && json_object_get_boolean(v) ? NETMODE_DEFAULT : NETMODE_NONE;
+        ro.backend = qemu ? BACKEND_QEMU : BACKEND_FIRECRACKER;
+        (void) json_object_object_get_ex(m, "files", &files);
+        if ((mf = manifest_file(files, "vmstate")) && json_object_object_get_ex(mf, "size", &v))
+                vmstate = (unsigned long long) json_object_get_int64(v);
+        if ((mf = manifest_file(files, "home.ext4")) && json_object_object_get_ex(mf, "size", &v))
+                home = (unsigned long long) json_object_get_int64(v);
+        /* the guest's clock: advanced by the time the snapshot slept, where the host's KVM can; the
+         * restore's own limits replace the snapshot's rate limiters */
+        uname(&u);
+        if (!qemu && fc_plan_load("/logger.fifo", "/metrics.fifo", kernel_at_least(u.release, 5, 16), &o->limits, home != 0,
+                                  ro.net == NETMODE_DEFAULT, &plan) < 0)
+                return 2;
+        fc_mac_for(GUEST_IP, mac);
+        /* QEMU: the same machine as the snapshot's, which then takes its state */
+        struct qemu_vm qvm = { .binary = o->qemu, .id = o->id, .vcpus = ro.vcpus, .mem_mib = ro.mem_mib,
+                               .kvm = streq_ptr(jstr(m, "accel"), "kvm"), .kernel = "/vmlinux", .rootfs = "/rootfs.ext4",
+                               .home = home ? "/disk/home.ext4" : NULL, .boot_args = jstr(m, "boot_args"),
+                               .tap = ro.net == NETMODE_DEFAULT ? "tap0" : NULL,
+                               .guest_mac = ro.net == NETMODE_DEFAULT ? mac : NULL, .incoming = true, .limits = &o->limits };
+        if (qemu)
+                vst->boot_args = qvm.boot_args;
+        struct opener op = { .dirfd = dfd, .dk = dk, .id = jstr(m, "id"), .files = files, .qemu = qemu, .ledger = so->ledger,
+                             .name = o->id, .dir = dir };
+        struct start_req r = { .kernel = kernel, .rootfs = rootfs, .fill = open_snapshot, .fill_ctx = &op,
+                               /* Firecracker: its memory and state; QEMU: its state */
+                               .snapshot_size = qemu ? vmstate + (1u << 20) : ((unsigned long long) ro.mem_mib + 64) << 20,
+                               .home_size = home, .plan = &plan, .qvm = &qvm, .state = vst };
+        rc = vm_start(&ro, &r, g);
+        fc_plan_done(&plan);
+        return rc;
+}
+
 int vm_restore(const struct run_opts *o, const char *dir, const struct snap_opts *so) {
-        _cleanup_free_ char *cpu = cpu_model(), *fcv = NULL, *holder = NULL, *rootfs = NULL, *kernel = NULL, *err = NULL,
+        _cleanup_free_ char *fcv = NULL, *holder = NULL, *rootfs = NULL, *kernel = NULL, *err = NULL,
                             *dir_abs = realpath(dir, NULL);
         _cleanup_close_ int dfd = -1;
-        json_object *m = NULL, *extra = NULL, *x;
+        json_object *m = NULL, *x;
+        struct vm_state vst = VM_STATE_INIT;
         unsigned char dk[SEAL_KEY_BYTES] = {};
         struct seal_key key = {};
         struct gate_result g = {};
-        struct fc_plan plan = {};
-        struct utsname u;
-        const char *gk, *sid;
-        unsigned a[3], b[3];
+        const char *sid;
         int k, rc;
         bool qemu;
 
         if (!vm_id_ok(o->id))
-                return launch_fail(2, "--name '%s': a VM name is 1 to 64 of A-Z, a-z, 0-9 and '-'", o->id ? o->id : "");
+                return cli_fail(2, "--name '%s': a VM name is 1 to 64 of A-Z, a-z, 0-9 and '-'", o->id ? o->id : "");
         dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (dfd < 0)
-                return launch_fail(2, "%s: %s", dir, strerror(errno));
+                return cli_fail(2, "%s: %s", dir, strerror(errno));
         k = seal_key_load(so->key, false, &key, &err);
         if (k < 0)
-                return launch_fail(2, "--key: %s", strna(err));
+                return cli_fail(2, "--key: %s", strna(err));
         rc = read_manifest(dir, dfd, &key, &m);
         if (rc != 0)
                 goto out;
         sid = jstr(m, "id");
         rc = 1;
         if (json_object_object_get_ex(m, "forensic", &x) && json_object_get_boolean(x)) {
-                launch_fail(1, "%s: a forensic snapshot, for analysis only: never restorable", dir);
+                cli_fail(1, "%s: a forensic snapshot, for analysis only: never restorable", dir);
                 goto out;
         }
         if (!ledger_issued(so->ledger, sid)) {
-                launch_fail(1, "%s: snapshot %s was not issued on the ledger %s: refusing it", dir, sid, so->ledger);
+                cli_fail(1, "%s: snapshot %s was not issued on the ledger %s: refusing it", dir, sid, so->ledger);
                 goto out;
         }
         /* the snapshot says which VMM made it, and only that one loads it */
@@ -876,46 +952,15 @@ int vm_restore(const struct run_opts *o, const char *dir, const struct snap_opts
                 go.backend = qemu ? BACKEND_QEMU : BACKEND_FIRECRACKER;
                 rc = vm_gate(&go, &g);
         }
+        if (rc == 0)
+                rc = restore_fits_host(o, dir, m, qemu, &fcv);
+        if (rc == 0)
+                rc = restore_images(dir, m, so, qemu, &rootfs, &kernel);
         if (rc != 0)
                 goto out;
-        /* a snapshot only loads where it was made: same CPU, same host kernel, same VMM line */
-        uname(&u);
         rc = 1;
-        if (!streq_ptr(jstr(m, "cpu_model"), cpu)) {
-                launch_fail(1, "%s was taken on another CPU (%s; this host: %s): refusing it", dir, strna(jstr(m, "cpu_model")), strna(cpu));
-                goto out;
-        }
-        if (!streq_ptr(jstr(m, "host_kernel"), u.release)) {
-                launch_fail(1, "%s was taken under host kernel %s (this host runs %s): refusing it", dir, strna(jstr(m, "host_kernel")), u.release);
-                goto out;
-        }
-        const char *made_by = jstr(m, qemu ? "qemu_version" : "firecracker_version");
-        fcv = vmm_version(qemu ? o->qemu : o->firecracker);
-        if (!fcv || !made_by || parse_version(fcv + strcspn(fcv, "0123456789"), a) < 0 ||
-            parse_version(made_by + strcspn(made_by, "0123456789"), b) < 0 || a[0] != b[0] || a[1] != b[1]) {
-                launch_fail(1, "%s was made by %s; %s is %s: snapshots load only within one release line", dir,
-                            strna(made_by), qemu ? o->qemu : o->firecracker, strna(fcv));
-                goto out;
-        }
-        gk = jstr(m, "guest_kernel");
-        if (!kernel_at_least(gk, 5, 18) && !policy_waives(o->policy, "snapshot.vmgenid")) {
-                launch_fail(1, "%s: guest kernel %s predates VMGenID (5.18): a restored guest would not reseed its "
-                               "random number generator; a policy may waive snapshot.vmgenid",
-                            dir, strna(gk));
-                goto out;
-        }
-        /* the images by their hashes, in the image directory only */
-        if (!json_object_object_get_ex(m, "rootfs", &x) || !(rootfs = find_image(so->images, x, 0))) {
-                rc = launch_fail(1, "%s: its root filesystem (sha256 %s) is not in --images %s", dir, strna(jstr(x, "sha256")),
-                                 so->images);
-                goto out;
-        }
-        if (qemu && (!json_object_object_get_ex(m, "kernel", &x) || !(kernel = find_image(so->images, x, 0)) || !jstr(m, "boot_args"))) {
-                rc = launch_fail(1, "%s: its kernel (sha256 %s) is not in --images %s", dir, strna(jstr(x, "sha256")), so->images);
-                goto out;
-        }
         if (seal_unwrap(&key, jstr(m, "data_key"), sid, dk) < 0) {
-                launch_fail(1, "%s/manifest.json: its data key does not open under the snapshot key %s: refusing it", dir, key.id);
+                cli_fail(1, "%s/manifest.json: its data key does not open under the snapshot key %s: refusing it", dir, key.id);
                 goto out;
         }
         /* spent already? Said before anything is staged (the claim itself comes once the files
@@ -923,67 +968,20 @@ int vm_restore(const struct run_opts *o, const char *dir, const struct snap_opts
         {
                 _cleanup_free_ char *p = strdup_printf("%s/%s", so->ledger, sid);
                 if (p && read_file_capped(p, 256, &holder, NULL) >= 0) {
-                        rc = launch_fail(1, "%s was restored once already (%s): a snapshot is restored at most once", dir,
-                                         strstrip(holder));
+                        rc = cli_fail(1, "%s was restored once already (%s): a snapshot is restored at most once", dir,
+                                      strstrip(holder));
                         goto out;
                 }
         }
-        extra = json_object_new_object();
-        json_object_object_add(extra, "restored_from", json_object_new_string(dir_abs ? dir_abs : dir));
-        json_object_object_add(extra, "snapshot_id", json_object_new_string(sid));
-        json_object_object_add(extra, "guest_kernel", gk ? json_object_new_string(gk) : NULL);
-        json_object_object_add(extra, qemu ? "qemu_version" : "firecracker_version", json_object_new_string(fcv));
-        {
-                struct run_opts ro = *o;
-                json_object *v, *files = NULL, *mf;
-                unsigned long long vmstate = 0, home = 0;
-                /* the snapshot's machine: its vCPUs and memory set the cgroup limits (the manifest is
-                 * authenticated) */
-                if (json_object_object_get_ex(m, "vcpus", &v))
-                        ro.vcpus = (unsigned) json_object_get_int(v);
-                if (json_object_object_get_ex(m, "mem_mib", &v))
-                        ro.mem_mib = (unsigned) json_object_get_int(v);
-                ro.net = json_object_object_get_ex(m, "net", &v) && json_object_get_boolean(v) ? NETMODE_DEFAULT : NETMODE_NONE;
-                ro.backend = qemu ? BACKEND_QEMU : BACKEND_FIRECRACKER;
-                (void) json_object_object_get_ex(m, "files", &files);
-                if ((mf = manifest_file(files, "vmstate")) && json_object_object_get_ex(mf, "size", &v))
-                        vmstate = (unsigned long long) json_object_get_int64(v);
-                if ((mf = manifest_file(files, "home.ext4")) && json_object_object_get_ex(mf, "size", &v))
-                        home = (unsigned long long) json_object_get_int64(v);
-                /* the guest's clock: advanced by the time the snapshot slept, where the host's KVM
-                 * can; the restore's own limits replace the snapshot's rate limiters */
-                if (!qemu && fc_plan_load("/logger.fifo", "/metrics.fifo", kernel_at_least(u.release, 5, 16), &o->limits, home != 0,
-                                          ro.net == NETMODE_DEFAULT, &plan) < 0) {
-                        rc = 2;
-                        goto out;
-                }
-                char mac[18];
-                fc_mac_for(GUEST_IP, mac);
-                /* QEMU: the same machine as the snapshot's, which then takes its state */
-                struct qemu_vm qvm = { .binary = o->qemu, .id = o->id, .vcpus = ro.vcpus, .mem_mib = ro.mem_mib,
-                                       .kvm = streq_ptr(jstr(m, "accel"), "kvm"), .kernel = "/vmlinux", .rootfs = "/rootfs.ext4",
-                                       .home = home ? "/disk/home.ext4" : NULL, .boot_args = jstr(m, "boot_args"),
-                                       .tap = ro.net == NETMODE_DEFAULT ? "tap0" : NULL,
-                                       .guest_mac = ro.net == NETMODE_DEFAULT ? mac : NULL, .incoming = true,
-                                       .limits = &o->limits };
-                if (qemu) {
-                        json_object_object_add(extra, "accel", json_object_new_string(qvm.kvm ? "kvm" : "tcg"));
-                        json_object_object_add(extra, "boot_args", json_object_new_string(qvm.boot_args));
-                }
-                struct opener op = { .dirfd = dfd, .dk = dk, .id = sid, .files = files, .qemu = qemu, .ledger = so->ledger,
-                                     .name = o->id, .dir = dir };
-                struct start_req r = { .kernel = kernel, .rootfs = rootfs, .fill = open_snapshot, .fill_ctx = &op,
-                                       /* Firecracker: its memory and state; QEMU: its state */
-                                       .snapshot_size = qemu ? vmstate + (1u << 20) : ((unsigned long long) ro.mem_mib + 64) << 20,
-                                       .home_size = home, .plan = &plan, .qvm = &qvm, .extra_state = extra };
-                rc = vm_start(&ro, &r, &g);
-        }
+        vst.restored_from = dir_abs ? dir_abs : dir;
+        vst.snapshot_id = sid;
+        vst.guest_kernel = jstr(m, "guest_kernel");
+        vst.vmm_version = fcv;
+        rc = restore_start(o, so, dir, dfd, m, dk, kernel, rootfs, &vst, &g);
 out:
         OPENSSL_cleanse(dk, sizeof(dk));
         OPENSSL_cleanse(&key, sizeof(key));
-        json_object_put(extra);
         json_object_put(m);
-        fc_plan_done(&plan);
         gate_result_done(&g);
         return rc;
 }

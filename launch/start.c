@@ -14,6 +14,7 @@
 
 #include "api.h"
 #include "cgroup.h"
+#include "cli.h"
 #include "fc.h"
 #include "fileio.h"
 #include "gate.h"
@@ -23,13 +24,9 @@
 #include "net.h"
 #include "qemu.h"
 #include "registry.h"
-#include "say.h"
 #include "state.h"
 #include "util.h"
 #include "vmm.h"
-
-#define fail launch_fail
-#define step launch_step
 
 char *shell_join(char *const *argv) {
         struct sbuf sb = {};
@@ -39,8 +36,6 @@ char *shell_join(char *const *argv) {
         }
         return sbuf_steal(&sb);
 }
-
-#define STATE_PUT(st, key, value) json_object_object_add(st, key, value)
 
 /* One start in progress: what its stages share, and what its one undo (start_undo) releases. */
 struct start {
@@ -56,7 +51,8 @@ struct start {
         struct reg_vm vm;
         bool has_net;
         struct vm_net net;
-        json_object *st;        /* state.json, as written so far */
+        struct vm_state *st;    /* state.json, as written so far (the caller's start_req.state) */
+        char *uplink, *spec_un; /* what st borrows */
         struct vm_peer peer;
         pid_t vmm;
         int logfd, mfd, vmstate_fd;
@@ -78,18 +74,18 @@ static int start_claim(struct start *s) {
                 return 2;
         k = reg_claim(&c, &s->vm, &s->err);
         if (k < 0)
-                return fail(2, "%s", s->err ? s->err : strerror(-k));
+                return cli_fail(2, "%s", s->err ? s->err : strerror(-k));
         s->claimed = true;
         if (s->vm.slot >= 0) {
                 if (net_plan(o->net_pool, (unsigned) s->vm.slot, o->id, &s->net) < 0)
-                        return fail(2, "--net-pool %s: no slot %d", o->net_pool, s->vm.slot);
+                        return cli_fail(2, "--net-pool %s: no slot %d", o->net_pool, s->vm.slot);
                 s->has_net = true;
         }
         if (reg_mark(&s->vm, REG_RUNDIR) < 0 || mkdir_parents(vms, 0755) < 0 || mkdir(s->dir, 0700) < 0) {
                 int e = errno;
                 if (e == EEXIST)
                         (void) reg_unmark(&s->vm, REG_RUNDIR);
-                return fail(2, "%s: %s", s->dir, e == EEXIST ? "exists already, and no VM of that name is registered: left "
+                return cli_fail(2, "%s: %s", s->dir, e == EEXIST ? "exists already, and no VM of that name is registered: left "
                                                                "behind by something else, remove it" : strerror(e));
         }
         return 0;
@@ -122,105 +118,90 @@ static int start_stage_jail(struct start *s) {
         if (k == -EEXIST)
                 (void) reg_unmark(&s->vm, REG_JAIL); /* not made by us: never removed by us */
         if (k < 0)
-                return fail(2, "%s", s->err ? s->err : strerror(-k));
+                return cli_fail(2, "%s", s->err ? s->err : strerror(-k));
         if (r->fill) {
                 /* a restore: the snapshot's files, opened into the jail, each verified */
                 k = r->fill(r->fill_ctx, s->chroot, s->vm.uid, &s->vmstate_fd, &s->err);
                 if (k < 0)
-                        return fail(k == -EBADMSG || k == -EALREADY ? 1 : 2, "%s", s->err ? s->err : strerror(-k));
+                        return cli_fail(k == -EBADMSG || k == -EALREADY ? 1 : 2, "%s", s->err ? s->err : strerror(-k));
         }
         return 0;
-}
-
-static json_object *strv_json(char *const *l) {
-        json_object *a = json_object_new_array();
-        for (char *const *p = l; p && *p; p++)
-                json_object_array_add(a, json_object_new_string(*p));
-        return a;
 }
 
 /* state.json and audit.json: what is started, how, and on what evidence. */
 static int start_record(struct start *s) {
         const struct run_opts *o = s->o;
         const struct gate_result *g = s->g;
-        json_object *st, *a;
+        struct vm_state *st = s->st;
         _cleanup_free_ char *ap = strdup_printf("%s/audit.json", s->dir);
 
-        st = s->st = s->r->extra_state ? json_object_get(s->r->extra_state) : json_object_new_object();
         if (s->has_net) {
-                json_object *nj = json_object_new_object();
-                STATE_PUT(nj, "slot", json_object_new_int((int) s->net.slot));
-                STATE_PUT(nj, "ns_path", json_object_new_string(s->net.ns_path));
-                STATE_PUT(nj, "host_if", json_object_new_string(s->net.host_if));
-                STATE_PUT(nj, "host_ip", json_object_new_string(s->net.host_ip));
-                STATE_PUT(nj, "vm_ip", json_object_new_string(s->net.vm_ip));
-                STATE_PUT(nj, "guest_ip", json_object_new_string(GUEST_IP));
-                STATE_PUT(nj, "allow", strv_json(o->allow));
-                STATE_PUT(nj, "deny", strv_json(o->deny));
-                STATE_PUT(st, "net", nj);
+                st->has_net = true;
+                st->net.slot = s->net.slot;
+                st->net.ns_path = s->net.ns_path;
+                st->net.host_if = s->net.host_if;
+                st->net.host_ip = s->net.host_ip;
+                st->net.vm_ip = s->net.vm_ip;
+                st->net.guest_ip = GUEST_IP;
+                st->net.allow = o->allow;
+                st->net.deny = o->deny;
         }
-        STATE_PUT(st, "id", json_object_new_string(o->id));
-        STATE_PUT(st, "backend", json_object_new_string(s->backend));
-        STATE_PUT(st, "uid", json_object_new_int((int) s->vm.uid));
-        STATE_PUT(st, "gid", json_object_new_int((int) s->vm.uid));
-        STATE_PUT(st, "chroot_base", json_object_new_string(o->chroot_base));
-        STATE_PUT(st, "chroot", json_object_new_string(s->chroot));
+        st->id = o->id;
+        st->backend = s->backend;
+        st->uid = st->gid = s->vm.uid;
+        st->chroot_base = o->chroot_base;
+        st->chroot = s->chroot;
         /* jail-relative: what root connects to, beneath the jail, its peer checked */
-        STATE_PUT(st, "api_socket", json_object_new_string(o->config_file || s->qemu ? "" : API_SOCK + 1));
+        st->api_socket = o->config_file || s->qemu ? "" : API_SOCK + 1;
         if (s->qemu) {
-                STATE_PUT(st, "qmp_socket", json_object_new_string(QMP_SOCK + 1));
-                STATE_PUT(st, "accel", json_object_new_string(s->r->qvm->kvm ? "kvm" : "tcg"));
+                st->qmp_socket = QMP_SOCK + 1;
+                st->accel = s->r->qvm->kvm ? "kvm" : "tcg";
         }
-        STATE_PUT(st, "watchdog_s", json_object_new_int(o->config_file ? 0 : (int) o->watchdog_s));
-        if (s->r->kernel)
-                STATE_PUT(st, "kernel", json_object_new_string(s->r->kernel));
-        STATE_PUT(st, "rootfs", json_object_new_string(s->r->rootfs));
-        if (s->r->home)
-                STATE_PUT(st, "home", json_object_new_string(s->r->home));
-        STATE_PUT(st, "vcpus", json_object_new_int((int) o->vcpus));
-        STATE_PUT(st, "mem_mib", json_object_new_int((int) o->mem_mib));
-        STATE_PUT(st, "limits", limits_to_json(&o->limits));
-        STATE_PUT(st, "cgroup_version", json_object_new_int(s->cgv));
-        STATE_PUT(st, s->qemu ? "vmm_argv" : "jailer_argv", json_object_new_string(s->cmd));
-        a = json_object_new_object();
-        STATE_PUT(a, "report_sha256", json_object_new_string(g->report_sha256));
-        STATE_PUT(a, "profile", json_object_new_string(g->profile));
-        STATE_PUT(a, "policy", g->policy ? json_object_new_string(g->policy) : NULL);
-        STATE_PUT(a, "policy_sha256", g->policy ? json_object_new_string(g->policy_sha256) : NULL);
-        STATE_PUT(st, "audit", a);
-        STATE_PUT(st, "created", json_object_new_int64((int64_t) time(NULL)));
+        st->watchdog_s = o->config_file ? 0 : o->watchdog_s;
+        st->kernel = s->r->kernel;
+        st->rootfs = s->r->rootfs;
+        st->home = s->r->home;
+        st->vcpus = o->vcpus;
+        st->mem_mib = o->mem_mib;
+        st->limits = o->limits;
+        st->cgroup_version = s->cgv;
+        st->argv = s->cmd;
+        st->audit.report_sha256 = g->report_sha256;
+        st->audit.profile = g->profile;
+        st->audit.policy = g->policy;
+        st->audit.policy_sha256 = g->policy ? g->policy_sha256 : NULL;
+        st->has_created = true;
+        st->created = (int64_t) time(NULL);
         if (!ap || write_file_atomic(ap, g->report_json, strlen(g->report_json), 0600) < 0 ||
-            vm_state_write(o->run_dir, o->id, st) < 0)
-                return fail(2, "%s: cannot write the VM's state", s->dir);
+            vm_state_save(o->run_dir, o->id, st) < 0)
+                return cli_fail(2, "%s: cannot write the VM's state", s->dir);
         return 0;
 }
 
 /* The VM's network (recorded first), and its uplink in the state. */
 static int start_network(struct start *s) {
         const struct run_opts *o = s->o;
-        _cleanup_free_ char *uplink = o->uplink ? strdup(o->uplink) : net_default_uplink();
-        json_object *nj;
         int k;
 
         k = reg_mark(&s->vm, REG_NET);
         if (k >= 0) {
-                k = net_up(&s->net, uplink, s->vm.uid, s->vm.uid, o->allow, o->deny, &o->limits, &s->err);
+                s->uplink = o->uplink ? strdup(o->uplink) : net_default_uplink();
+                k = net_up(&s->net, s->uplink, s->vm.uid, s->vm.uid, o->allow, o->deny, &o->limits, &s->err);
                 /* a failed net_up has removed what it made, and only that: what made it
                  * fail (a namespace or table of that name) is not ours to remove */
                 if (k < 0)
                         (void) reg_unmark(&s->vm, REG_NET);
         }
         if (k < 0)
-                return fail(2, "the VM's network: %s", s->err ? s->err : strerror(-k));
-        if (json_object_object_get_ex(s->st, "net", &nj))
-                STATE_PUT(nj, "uplink", json_object_new_string(strempty(uplink)));
-        (void) vm_state_write(o->run_dir, o->id, s->st);
+                return cli_fail(2, "the VM's network: %s", s->err ? s->err : strerror(-k));
+        s->st->net.uplink = strempty(s->uplink);
+        (void) vm_state_save(o->run_dir, o->id, s->st);
         if (o->limits.net_mbit || o->limits.max_conns) {
                 _cleanup_free_ char *d = limits_describe(&o->limits);
-                step("limits: %s", strna(d));
+                cli_step("limits: %s", strna(d));
         }
-        step("network: %s, tap0 for %s, %s %s/30 -> NAT out of %s", s->net.ns_path, GUEST_IP, s->net.host_if, s->net.host_ip,
-             strna(uplink));
+        cli_step("network: %s, tap0 for %s, %s %s/30 -> NAT out of %s", s->net.ns_path, GUEST_IP, s->net.host_if, s->net.host_ip,
+             strna(s->uplink));
         return 0;
 }
 
@@ -228,7 +209,6 @@ static int start_network(struct start *s) {
  * this host cannot give (a warning, and the state), and its cgroups recorded. */
 static int start_prepare(struct start *s) {
         const struct run_opts *o = s->o;
-        _cleanup_free_ char *un = NULL;
         int k;
 
         if (o->config_file && !s->qemu) {
@@ -239,18 +219,18 @@ static int start_prepare(struct start *s) {
                 k = cp ? write_file_atomic(cp, text, strlen(text), 0644) : -ENOMEM;
                 json_object_put(doc);
                 if (k < 0)
-                        return fail(2, "%s/vm-config.json: %s", s->chroot, strerror(-k));
+                        return cli_fail(2, "%s/vm-config.json: %s", s->chroot, strerror(-k));
         }
         /* what cannot be force-disabled here: a host the gate let through with a waiver */
-        if (speculation_uncontrolled(&un) >= 0 && un) {
-                fprintf(stderr, "sis-launch: warning: this host offers no per-process control of %s: the VMM runs "
-                                "without it (see the audit's cpu.vuln checks)\n", un);
-                STATE_PUT(s->st, "speculation_uncontrolled", json_object_new_string(un));
-                (void) vm_state_write(o->run_dir, o->id, s->st);
+        if (speculation_uncontrolled(&s->spec_un) >= 0 && s->spec_un) {
+                (void) cli_fail(0, "warning: this host offers no per-process control of %s: the VMM runs "
+                                   "without it (see the audit's cpu.vuln checks)", s->spec_un);
+                s->st->speculation_uncontrolled = s->spec_un;
+                (void) vm_state_save(o->run_dir, o->id, s->st);
         }
         /* the VM's cgroups: made by us (QEMU) or by the jailer (Firecracker), recorded first */
         if (reg_mark(&s->vm, REG_CGROUP) < 0)
-                return fail(2, REGISTRY_DIR ": cannot record %s's cgroups", o->id);
+                return cli_fail(2, REGISTRY_DIR ": cannot record %s's cgroups", o->id);
         return 0;
 }
 
@@ -266,22 +246,22 @@ static int start_jailer(struct start *s) {
         s->logfd = open_beneath(s->chroot, "logger.fifo", O_RDWR | O_NONBLOCK, S_IFIFO);
         s->mfd = open_beneath(s->chroot, "metrics.fifo", O_RDWR | O_NONBLOCK, S_IFIFO);
         if (s->logfd < 0 || s->mfd < 0)
-                return fail(2, "%s/%s.fifo: %s", s->chroot, s->logfd < 0 ? "logger" : "metrics",
+                return cli_fail(2, "%s/%s.fifo: %s", s->chroot, s->logfd < 0 ? "logger" : "metrics",
                             strerror(-(s->logfd < 0 ? s->logfd : s->mfd)));
-        step("jailer: %s", s->cmd);
+        cli_step("jailer: %s", s->cmd);
         k = jailer_exec(s->argv);
         if (k != 0)
-                return fail(2, "the jailer failed (%s %d)", k < 0 ? "error" : "exit", k < 0 ? -k : k);
+                return cli_fail(2, "the jailer failed (%s %d)", k < 0 ? "error" : "exit", k < 0 ? -k : k);
         s->vmm = jailed_vmm_pid(s->chroot, o->id, s->vm.uid, &written);
         if (s->vmm < 0 && written && !proc_alive((pid_t) written, proc_starttime((pid_t) written))) {
                 /* the daemonized jailer's own words went to /dev/null */
                 s->show_said = true;
-                return fail(2, "%s: the VMM the jailer started (pid %u) exited at once: is %s a static program that "
+                return cli_fail(2, "%s: the VMM the jailer started (pid %u) exited at once: is %s a static program that "
                                "can run in the jail (sis-audit's jail.binaries)?",
                             o->id, written, o->firecracker);
         }
         if (s->vmm < 0)
-                return fail(2, "%s: no process of uid %u in cgroup firecracker/%s has the pid the jailer wrote to "
+                return cli_fail(2, "%s: no process of uid %u in cgroup firecracker/%s has the pid the jailer wrote to "
                                "firecracker.pid", o->id, (unsigned) s->vm.uid, o->id);
         return 0;
 }
@@ -293,12 +273,12 @@ static int start_spawn(struct start *s) {
 
         if (s->qemu) {
                 double setup_ms = 0;
-                step("jail: %s", s->cmd);
+                cli_step("jail: %s", s->cmd);
                 k = qemu_spawn(o, s->r, s->chroot, s->vm.uid, s->has_net ? s->net.ns_path : NULL, s->argv, s->mounts, s->cgv,
                                &s->vmm, &s->logfd, &setup_ms, &s->err);
                 if (k < 0)
-                        return fail(2, "%s", s->err ? s->err : strerror(-k));
-                STATE_PUT(s->st, "jail_setup_ms", json_object_new_double(setup_ms));
+                        return cli_fail(2, "%s", s->err ? s->err : strerror(-k));
+                s->st->jail_setup_ms = setup_ms;
         } else {
                 k = start_jailer(s);
                 if (k != 0)
@@ -308,9 +288,9 @@ static int start_spawn(struct start *s) {
         s->vm.vmm_start = proc_starttime(s->vmm);
         (void) reg_save(&s->vm);
         s->peer.pid = s->vmm;
-        STATE_PUT(s->st, "pid", json_object_new_int((int) s->vmm));
-        STATE_PUT(s->st, "pid_starttime", json_object_new_int64((int64_t) s->vm.vmm_start));
-        (void) vm_state_write(o->run_dir, o->id, s->st);
+        s->st->pid = s->vmm;
+        s->st->pid_starttime = (int64_t) s->vm.vmm_start;
+        (void) vm_state_save(o->run_dir, o->id, s->st);
         return 0;
 }
 
@@ -323,16 +303,16 @@ static int start_configure(struct start *s) {
         s->show_said = true; /* what the VMM said on its way out is in the FIFO, unread */
         if (s->qemu) {
                 k = qemu_handshake(o, s->r, s->vmstate_fd, &s->peer, &s->err);
-                return k < 0 ? fail(2, "%s", s->err ? s->err : strerror(-k)) : 0;
+                return k < 0 ? cli_fail(2, "%s", s->err ? s->err : strerror(-k)) : 0;
         }
         if (o->config_file) {
                 k = fc_wait_booted(s->vmm, s->vm.vmm_start, s->logfd, s->log_path, o->api_timeout_ms, &s->said);
                 if (k == -ECHILD) {
                         const char *text = s->said.buf ? s->said.buf : "";
-                        return fail(2, "%s: Firecracker exited before its log said it had started the VM%s%s", o->id,
+                        return cli_fail(2, "%s: Firecracker exited before its log said it had started the VM%s%s", o->id,
                                     kvm_missing(text) ? ": " : "", kvm_missing(text) ? NO_KVM : "");
                 }
-                return k < 0 ? fail(2, "%s: Firecracker's log did not say it had started the VM within %ld ms", o->id,
+                return k < 0 ? cli_fail(2, "%s: Firecracker's log did not say it had started the VM within %ld ms", o->id,
                                     o->api_timeout_ms) : 0;
         }
         for (size_t i = 0; i < s->r->plan->n; i++) {
@@ -344,7 +324,7 @@ static int start_configure(struct start *s) {
                 if (k < 0) {
                         bool nokvm = kvm_missing(rep.fault);
                         fc_reply_done(&rep);
-                        return fail(2, "%s%s%s", why ? why : strerror(-k), nokvm ? ": " : "", nokvm ? NO_KVM : "");
+                        return cli_fail(2, "%s%s%s", why ? why : strerror(-k), nokvm ? ": " : "", nokvm ? NO_KVM : "");
                 }
                 fc_reply_done(&rep);
         }
@@ -367,7 +347,7 @@ static int start_handover(struct start *s) {
         read_vmm_log(s->logfd, s->log_path, &s->said);
         k = monitor_start(s->o->run_dir, s->o->id);
         close_fifos(s);
-        return k < 0 ? fail(2, "cannot start the VM's monitor (logs, watchdog): %s", strerror(-k)) : 0;
+        return k < 0 ? cli_fail(2, "cannot start the VM's monitor (logs, watchdog): %s", strerror(-k)) : 0;
 }
 
 /* After a failure at any stage (said already): the VMM's last words when they explain it, then
@@ -395,7 +375,8 @@ static void start_done(struct start *s) {
                 close(s->vmstate_fd);
         close_fifos(s);
         sbuf_done(&s->said);
-        json_object_put(s->st);
+        free(s->uplink);
+        free(s->spec_un);
         reg_vm_done(&s->vm);
         strv_free(s->argv);
         free(s->chroot);
@@ -410,7 +391,7 @@ static void start_done(struct start *s) {
  * host object is recorded in the registry before it is made, so a failure here, a crash or a
  * SIGKILL at any point is undone by vm_teardown() (sis-launch clean) exactly. */
 int vm_start(const struct run_opts *o, const struct start_req *r, const struct gate_result *g) {
-        struct start s = { .o = o, .r = r, .g = g, .qemu = o->backend == BACKEND_QEMU, .backend = backend_name(o->backend),
+        struct start s = { .o = o, .r = r, .g = g, .st = r->state, .qemu = o->backend == BACKEND_QEMU, .backend = backend_name(o->backend),
                            .logfd = -1, .mfd = -1, .vmstate_fd = -1 };
         int rc;
 
@@ -422,9 +403,9 @@ int vm_start(const struct run_opts *o, const struct start_req *r, const struct g
         if (!s.chroot || !s.dir || !s.log_path)
                 rc = 2;
         else if (!s.mounts)
-                rc = fail(2, "/proc/self/mounts: cannot read it");
+                rc = cli_fail(2, "/proc/self/mounts: cannot read it");
         else if (s.cgv < 0)
-                rc = fail(2, "no cgroup hierarchy is mounted (/proc/self/mounts)");
+                rc = cli_fail(2, "no cgroup hierarchy is mounted (/proc/self/mounts)");
         else {
                 rc = start_claim(&s);
                 if (rc == 0)
@@ -444,7 +425,7 @@ int vm_start(const struct run_opts *o, const struct start_req *r, const struct g
                 if (rc != 0)
                         start_undo(&s);
                 else
-                        step("started %s: %s pid %d, uid %u, %u vCPU, %u MiB", o->id, s.backend, (int) s.vmm,
+                        cli_step("started %s: %s pid %d, uid %u, %u vCPU, %u MiB", o->id, s.backend, (int) s.vmm,
                              (unsigned) s.vm.uid, o->vcpus, o->mem_mib);
         }
         start_done(&s);

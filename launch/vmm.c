@@ -13,7 +13,9 @@
 #include <time.h>
 
 #include "cgroup.h"
+#include "cli.h"
 #include "confine.h"
+#include "exec.h"
 #include "fileio.h"
 #include "jailfs.h"
 #include "lifecycle.h"
@@ -174,7 +176,7 @@ void vmm_said(const char *who, const char *raw_text) {
         for (from = end; from > text && lines < 10; from--)
                 if (from[-1] == '\n' && ++lines == 10)
                         break;
-        fprintf(stderr, "sis-launch: %s's last words:\n", who);
+        (void) cli_fail(0, "%s's last words:", who);
         for (const char *l = from; l < end;) {
                 const char *nl = memchr(l, '\n', (size_t) (end - l));
                 _cleanup_free_ char *one = NULL, *raw = strndup(l, nl ? (size_t) (nl - l) : (size_t) (end - l));
@@ -212,36 +214,23 @@ int fc_wait_booted(pid_t vmm, unsigned long long start, int logfd, const char *l
         }
 }
 
-/* The first line of `binary --version`, e.g. "Firecracker v1.16.1". */
+/* The first line of `binary --version`, e.g. "Firecracker v1.16.1": run as the audit's probe runs
+ * it (an empty environment, bounded output, its group killed after 2 s). NULL when it printed
+ * nothing or could not run. */
 char *vmm_version(const char *binary) {
-        int pipefd[2], status;
-        char buf[256];
-        ssize_t n;
-        pid_t pid;
+        char *const argv[] = { (char *) binary, (char *) "--version", NULL };
+        char *const envp[] = { NULL };
+        const struct exec_opts opts = {
+                .env = envp,
+                .env_only = true,
+                .log_fd = -1,
+                .capture_max = 4095,
+                .timeout_ms = 2000,
+                .stop_at_exit = true,
+        };
+        _cleanup_(exec_result_done) struct exec_result res = {};
 
-        if (pipe2(pipefd, O_CLOEXEC) < 0)
+        if (exec_run(argv, &opts, &res) < 0 || !res.output || res.output_len == 0)
                 return NULL;
-        pid = fork();
-        if (pid < 0) {
-                close(pipefd[0]);
-                close(pipefd[1]);
-                return NULL;
-        }
-        if (pid == 0) {
-                char *argv[] = { (char *) binary, (char *) "--version", NULL };
-                char *envp[] = { NULL };
-                dup2(pipefd[1], 1);
-                execve(binary, argv, envp);
-                _exit(127);
-        }
-        close(pipefd[1]);
-        n = read(pipefd[0], buf, sizeof(buf) - 1);
-        close(pipefd[0]);
-        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-                ;
-        if (n <= 0)
-                return NULL;
-        buf[n] = '\0';
-        buf[strcspn(buf, "\n")] = '\0';
-        return strdup(buf);
+        return strndup(res.output, strcspn(res.output, "\n"));
 }

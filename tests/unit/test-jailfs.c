@@ -3,7 +3,8 @@
  * (reached without a symlink, of any path length), Firecracker's API over such a socket, unmount
  * only a real mount point, remove a tree without following symlinks or crossing mounts. Servers
  * run in children that take another uid before they listen, as the VMM does (root only; skipped
- * otherwise). */
+ * otherwise). One file: every test here runs against the same jail and servers (make_jail, serve),
+ * the two sides of one boundary. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -29,12 +30,6 @@ static void need_root(void) {
                 print_message("skipped: needs root (other uids, mounts)\n");
                 skip();
         }
-}
-
-static long now_ms(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static char *path_join(const char *a, const char *b) {
@@ -72,69 +67,41 @@ static void serve_http(int c) {
         (void) !write(c, reply, sizeof(reply) - 1);
 }
 
-/* A VMM: in dir (chdir'd into, so that the path's length does not matter to bind()), as uid, after
- * delay_ms, listens on name and serves connections until killed. Returns when it listens (at
- * once when delayed). */
-static pid_t serve(const char *dir, const char *name, uid_t uid, enum serve_mode mode, int delay_ms) {
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        int ready[2];
-        pid_t pid;
-        char c;
+/* Each connection, as mode says, until killed (SERVE_NOTHING: never accept). */
+static void serve_loop(int s, void *userdata) {
+        enum serve_mode mode = *(const enum serve_mode *) userdata;
 
-        assert_true(strlen(name) < sizeof(sa.sun_path));
-        strcpy(sa.sun_path, name);
-        assert_int_equal(pipe2(ready, O_CLOEXEC), 0);
-        pid = fork();
-        assert_true(pid >= 0);
-        if (pid == 0) {
-                int s;
-                close(ready[0]);
-                if (chdir(dir) < 0 || setresgid(uid, uid, uid) < 0 || setresuid(uid, uid, uid) < 0)
-                        _exit(10);
-                /* gone with the test, whatever fails there (after the uid change, which clears it) */
-                if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() == 1)
-                        _exit(14);
-                alarm(60);
-                if (delay_ms)
-                        usleep((useconds_t) delay_ms * 1000);
-                s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-                if (s < 0 || bind(s, (struct sockaddr *) &sa, sizeof(sa)) < 0 || listen(s, mode == SERVE_NOTHING ? 0 : 16) < 0)
-                        _exit(11);
-                /* nobody reads it when delayed: no SIGPIPE then */
-                signal(SIGPIPE, SIG_IGN);
-                (void) !write(ready[1], "x", 1);
-                if (mode == SERVE_NOTHING)
-                        for (;;)
-                                pause();
-                for (;;) {
-                        int a = accept4(s, NULL, NULL, SOCK_CLOEXEC);
-                        if (a < 0)
-                                _exit(13);
-                        if (mode == SERVE_HELLO)
-                                (void) !write(a, "hello\n", 6);
-                        else if (mode == SERVE_COUNT) {
-                                char buf[4096], line[32];
-                                size_t total = 0;
-                                ssize_t n;
-                                int f;
-                                while ((n = read(a, buf, sizeof(buf))) > 0)
-                                        total += (size_t) n;
-                                /* published whole: the test polls for the name, then reads it */
-                                f = open("count.new", O_WRONLY | O_TRUNC | O_CREAT | O_CLOEXEC, 0644);
-                                snprintf(line, sizeof(line), "%zu\n", total);
-                                (void) !write(f, line, strlen(line));
-                                close(f);
-                                (void) !rename("count.new", "count");
-                        } else
-                                serve_http(a);
-                        close(a);
-                }
+        if (mode == SERVE_NOTHING)
+                for (;;)
+                        pause();
+        for (;;) {
+                int a = accept4(s, NULL, NULL, SOCK_CLOEXEC);
+                if (a < 0)
+                        _exit(13);
+                if (mode == SERVE_HELLO)
+                        (void) !write(a, "hello\n", 6);
+                else if (mode == SERVE_COUNT) {
+                        char buf[4096], line[32];
+                        size_t total = 0;
+                        ssize_t n;
+                        int f;
+                        while ((n = read(a, buf, sizeof(buf))) > 0)
+                                total += (size_t) n;
+                        /* published whole: the test polls for the name, then reads it */
+                        f = open("count.new", O_WRONLY | O_TRUNC | O_CREAT | O_CLOEXEC, 0644);
+                        snprintf(line, sizeof(line), "%zu\n", total);
+                        (void) !write(f, line, strlen(line));
+                        close(f);
+                        (void) !rename("count.new", "count");
+                } else
+                        serve_http(a);
+                close(a);
         }
-        close(ready[1]);
-        if (!delay_ms)
-                assert_int_equal(read(ready[0], &c, 1), 1);
-        close(ready[0]);
-        return pid;
+}
+
+/* A VMM (helpers.h: serve_as) serving each connection as mode says. */
+static pid_t serve(const char *dir, const char *name, uid_t uid, enum serve_mode mode, int delay_ms) {
+        return serve_as(dir, name, uid, mode == SERVE_NOTHING ? 0 : 16, delay_ms, serve_loop, &mode);
 }
 
 static void stop(pid_t pid) {

@@ -418,12 +418,76 @@ static void test_guest_kernel_version(void **state) {
         rm_rf(dir);
 }
 
+/* state.json: a state written, loaded and written again is the same file, key for key; a
+ * mistyped member reads as absent. */
+static void test_vm_state_roundtrip(void **state) {
+        static const struct tfile files[] = { { "/vms/a/", NULL }, { "/vms/b/state.json", "{\"uid\": \"x\", \"vcpus\": 2}" }, {} };
+        _cleanup_free_ char *dir = mkroot(files), *p = strdup_printf("%s/vms/a/state.json", dir), *t1 = NULL, *t2 = NULL;
+        char *allow[] = { (char *) "203.0.113.0/24", NULL };
+        struct vm_state st = VM_STATE_INIT, back;
+
+        st.boot_args = "console=ttyS0";
+        st.guest_kernel = "6.1.0";
+        st.has_images = true;
+        st.rootfs_image.sha256 = "ab";
+        st.rootfs_image.verity_root_hash = "cd";
+        st.has_net = true;
+        st.net.slot = 3;
+        st.net.ns_path = "/run/netns/sis-a";
+        st.net.allow = allow;
+        st.net.uplink = "eth0";
+        st.id = "a";
+        st.backend = "qemu";
+        st.uid = st.gid = 10001;
+        st.qmp_socket = "run/qmp.sock";
+        st.api_socket = "";
+        st.accel = "tcg";
+        st.watchdog_s = 5;
+        st.rootfs = "/img/rootfs.ext4";
+        st.vcpus = 1;
+        st.mem_mib = 512;
+        st.limits.net_mbit = 100;
+        st.cgroup_version = 2;
+        st.argv = "qemu-system-x86_64 -m 512";
+        st.audit.report_sha256 = "00";
+        st.audit.profile = "production";
+        st.has_created = true;
+        st.created = 1700000000;
+        st.jail_setup_ms = 12.5;
+        st.pid = 4242;
+        st.pid_starttime = 99;
+        st.watchdog = "killed";
+        st.watchdog_killed_at = 1700000001;
+        assert_int_equal(vm_state_save(dir, "a", &st), 0);
+        assert_int_equal(read_file_capped(p, 1 << 20, &t1, NULL), 0);
+        assert_non_null(strstr(t1, "\"qemu_version\": null"));
+        assert_non_null(strstr(t1, "\"policy\": null"));
+        assert_null(strstr(t1, "\"home\""));
+        assert_int_equal(vm_state_load(dir, "a", &back), 0);
+        assert_string_equal(back.net.allow[0], "203.0.113.0/24");
+        assert_int_equal(back.limits.net_mbit, 100);
+        assert_int_equal(back.pid, 4242);
+        assert_true(back.jail_setup_ms == 12.5);
+        assert_int_equal(vm_state_save(dir, "a", &back), 0);
+        vm_state_done(&back);
+        assert_int_equal(read_file_capped(p, 1 << 20, &t2, NULL), 0);
+        assert_string_equal(t1, t2);
+        assert_int_equal(vm_state_load(dir, "b", &back), 0);
+        assert_int_equal(back.uid, 0);
+        assert_int_equal(back.vcpus, 2);
+        assert_false(back.has_created);
+        vm_state_done(&back);
+        assert_int_equal(vm_state_load(dir, "none", &back), -ENOENT);
+        rm_rf(dir);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_vm_id),     cmocka_unit_test(test_cgroup_detect),     cmocka_unit_test(test_jailer_argv),
                 cmocka_unit_test(test_fc_plan),   cmocka_unit_test(test_boot_args_and_mac), cmocka_unit_test(test_verity_boot), cmocka_unit_test(test_registry_race), cmocka_unit_test(test_registry_busy_uid),
                 cmocka_unit_test(test_dir_trusted),
                 cmocka_unit_test(test_ledger_race), cmocka_unit_test(test_guest_kernel_version),
+                cmocka_unit_test(test_vm_state_roundtrip),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

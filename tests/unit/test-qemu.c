@@ -227,57 +227,37 @@ static pid_t qmp_server(const int sv[2], const char *greeting, const struct step
         qmp_script(sv[1], greeting, steps);
 }
 
+struct qmp_serving {
+        const char *greeting;
+        const struct step *steps;
+};
+
+static void qmp_serve(int s, void *userdata) {
+        const struct qmp_serving *q = userdata;
+        char c;
+
+        for (;;) {
+                int a = accept4(s, NULL, NULL, SOCK_CLOEXEC);
+                if (a < 0)
+                        _exit(12);
+                if (q->steps) {
+                        close(s);
+                        qmp_script(a, q->greeting, q->steps);
+                }
+                (void) !write(a, q->greeting, strlen(q->greeting));
+                if (read(a, &c, 1) > 0)
+                        _exit(4);
+                close(a);
+        }
+}
+
 /* The same script served as QEMU does it: on dir/name, listening as uid (taken before listen(),
  * as the VMM's jail does), for one connection. Returns once it listens. Without steps, a server
  * that greets every connection and exits 4 as soon as one sends it anything: the client must
  * have refused it; kill it when done (server_status() 128). */
 static pid_t qmp_listen(const char *dir, const char *name, uid_t uid, const char *greeting, const struct step *steps) {
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
-        int ready[2];
-        pid_t pid;
-        char c;
-
-        assert_true(strlen(name) < sizeof(sa.sun_path));
-        strcpy(sa.sun_path, name);
-        assert_int_equal(pipe2(ready, O_CLOEXEC), 0);
-        pid = fork();
-        assert_true(pid >= 0);
-        if (pid == 0) {
-                int s, a;
-                close(ready[0]);
-                if (chdir(dir) < 0 || setresgid(uid, uid, uid) < 0 || setresuid(uid, uid, uid) < 0)
-                        _exit(10);
-                if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() == 1) /* gone with the test */
-                        _exit(10);
-                alarm(30);
-                signal(SIGPIPE, SIG_IGN); /* a refused client may be gone before the greeting */
-                s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-                if (s < 0 || bind(s, (struct sockaddr *) &sa, sizeof(sa)) < 0 || listen(s, 4) < 0 || write(ready[1], "x", 1) != 1)
-                        _exit(11);
-                for (;;) {
-                        a = accept4(s, NULL, NULL, SOCK_CLOEXEC);
-                        if (a < 0)
-                                _exit(12);
-                        if (steps) {
-                                close(s);
-                                qmp_script(a, greeting, steps);
-                        }
-                        (void) !write(a, greeting, strlen(greeting));
-                        if (read(a, &c, 1) > 0)
-                                _exit(4);
-                        close(a);
-                }
-        }
-        close(ready[1]);
-        assert_int_equal(read(ready[0], &c, 1), 1);
-        close(ready[0]);
-        return pid;
-}
-
-static long now_ms(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+        struct qmp_serving q = { .greeting = greeting, .steps = steps };
+        return serve_as(dir, name, uid, 4, 0, qmp_serve, &q);
 }
 
 static int server_status(pid_t pid) {
