@@ -2,9 +2,9 @@
 #include "common.h"
 
 #include <fcntl.h>
-#include <stdarg.h>
 #include <sys/stat.h>
 
+#include "cli.h"
 #include "dump.h"
 #include "fileio.h"
 #include "hash.h"
@@ -21,27 +21,6 @@ int provision_set_signer(const char *keyid) {
         free(signer);
         signer = s;
         return 0;
-}
-
-int provision_error(int code, const char *fmt, ...) {
-        va_list ap;
-
-        fputs("sis-provision: ", stderr);
-        va_start(ap, fmt);
-        vfprintf(stderr, fmt, ap);
-        va_end(ap);
-        fputc('\n', stderr);
-        return code;
-}
-
-void provision_step(bool tty, const char *fmt, ...) {
-        va_list ap;
-
-        fputs(tty ? "\033[1m==>\033[0m " : "==> ", stderr);
-        va_start(ap, fmt);
-        vfprintf(stderr, fmt, ap);
-        va_end(ap);
-        fputc('\n', stderr);
 }
 
 int copy_file(const char *from, const char *to) {
@@ -90,13 +69,13 @@ int publish_dir(const char *from, const char *dest, const char *const names[]) {
                 int v = provision_verify_dir(tmp, NULL, NULL, NULL, &why);
                 /* sign only a set that holds together: the outputs, manifest.json, SHA256SUMS */
                 if (v != 0) {
-                        (void) provision_error(2, "--sign: refusing to sign %s: %s", from,
+                        (void) cli_fail(2, "--sign: refusing to sign %s: %s", from,
                                                v < 0 ? strerror(-v) : strna(why));
                         k = v < 0 ? v : -EBADMSG;
                 } else
                         k = sign_sums(tmp, signer, &why);
                 if (k < 0 && v == 0)
-                        (void) provision_error(2, "%s", why ? why : strerror(-k));
+                        (void) cli_fail(2, "%s", why ? why : strerror(-k));
         }
         if (k >= 0 && access(dest, F_OK) == 0) {
                 (void) rm_rf(old);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
-/* What every sis-provision verb shares: errors, progress, the cache, and output directories that
+/* What every sis-provision verb shares: the cache, and output directories that
  * appear whole or not at all (manifest.json + SHA256SUMS, published by one rename). */
 #include <json-c/json.h>
 #include <stdbool.h>
@@ -11,10 +11,6 @@
 DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put);
 #define _cleanup_json_ _cleanup_(json_object_putp)
 
-/* "sis-provision: <message>" on stderr, once, where the failure is decided; returns code. */
-int provision_error(int code, const char *fmt, ...) _printf_(2, 3);
-/* "==> message" on stderr (bold on a terminal). */
-void provision_step(bool tty, const char *fmt, ...) _printf_(2, 3);
 /* --cache, else $XDG_CACHE_HOME/sis, else ~/.cache/sis. */
 char *provision_cache_root(const char *given);
 /* A hard link when possible, else a copy that is fsync()ed. -errno. */

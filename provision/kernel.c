@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "cli.h"
 #include "dump.h"
 #include "exec.h"
 #include "fetch.h"
@@ -44,7 +45,7 @@ static const char *const built[] = { "vmlinux", "bzImage", "config", NULL };
 static const char *const outputs[] = { "vmlinux", "bzImage", "config", "sbom.cdx.json", NULL };
 static const char *const published[] = { "vmlinux", "bzImage", "config", "sbom.cdx.json", "manifest.json", "SHA256SUMS", NULL };
 
-#define step(o, ...) provision_step((o)->progress, __VA_ARGS__)
+#define step(o, ...) cli_step(__VA_ARGS__)
 
 /* --- toolchain ---------------------------------------------------------------------------- */
 
@@ -558,12 +559,12 @@ int kernel_check_config(const char *config, const char *configs, const char *pro
 
         k = profile_load(configs, profile, &reqs, NULL, &perr);
         if (k < 0)
-                return provision_error(2, "%s", perr ? perr : strerror(-k));
+                return cli_fail(2, "%s", perr ? perr : strerror(-k));
         k = read_file_capped(config, 16 << 20, &text, NULL);
         if (k < 0)
-                return provision_error(2, "--check-config %s: %s", config, strerror(-k));
+                return cli_fail(2, "--check-config %s: %s", config, strerror(-k));
         if (kfinal_parse(text, &final) < 0 || final.n == 0)
-                return provision_error(2, "--check-config %s: not a kernel .config", config);
+                return cli_fail(2, "--check-config %s: not a kernel .config", config);
         n = kreqs_check(&reqs, &final, NULL, NULL, &miss);
         if (n == 0)
                 printf("%s has all %zu symbols of profile %s\n", config, reqs.n, profile);

@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "cli.h"
 #include "common.h"
 #include "dump.h"
 #include "fileio.h"
@@ -471,7 +472,7 @@ int rootfs_build(const struct rootfs_opts *o) {
         if (k < 0) {
                 if (k == -EINVAL && !err)
                         return 2; /* already reported (fetch) */
-                return provision_error(2, "rootfs: %s", err ? err : strerror(-k));
+                return cli_fail(2, "rootfs: %s", err ? err : strerror(-k));
         }
         return 0;
 }
