@@ -33,6 +33,7 @@
 #include "kconfig.h"
 #include "kernel-source.h"
 #include "log.h"
+#include "number.h"
 #include "sbom.h"
 #include "util.h"
 
@@ -239,8 +240,8 @@ static int kb_cache(struct kbuild *b, char **err) {
  * the toolchain. */
 static int kb_source(struct kbuild *b, char **err) {
         const struct kernel_opts *o = b->o;
-        const char *sde = getenv("SOURCE_DATE_EPOCH");
         struct stat st;
+        time_t sde;
         int k;
 
         b->source = o->source;
@@ -260,13 +261,14 @@ static int kb_source(struct kbuild *b, char **err) {
         if (o->sha256 && (b->is_dir || strcasecmp(o->sha256, b->src_hash) != 0))
                 return set_error(err, -EBADMSG, "--source %s: sha256 %s, expected %s", o->source,
                                  b->is_dir ? "(a directory)" : b->src_hash, o->sha256);
-        if (sde) {
-                char *end;
-                b->epoch = strtoll(sde, &end, 10);
-                if (*end || b->epoch < 0)
-                        return set_error(err, -ERANGE, "SOURCE_DATE_EPOCH=%s is not a number of seconds", sde);
-        } else
+        k = source_date_epoch(&sde);
+        if (k == -ENOENT)
                 b->epoch = (long long) st.st_mtime; /* deterministic for a given source file */
+        else if (k < 0)
+                return set_error(err, -ERANGE, "SOURCE_DATE_EPOCH=%s is not a number of seconds",
+                                 getenv("SOURCE_DATE_EPOCH"));
+        else
+                b->epoch = (long long) sde;
 
         b->gcc = first_line_of("gcc");
         b->ld = first_line_of("ld");
