@@ -213,8 +213,8 @@ int fetch_verified(const char *url, const char *sha256, const char *cache, bool 
                 if (sha256_file(part, hex) < 0 || strcasecmp(hex, sha256) != 0) {
                         unlink(part);
                         k = cli_fail(2, "--source %s: sha256 %s, expected %s", url, hex, sha256);
-                } else if (rename(part, dest) < 0)
-                        k = cli_fail(2, "%s: %s", dest, strerror(errno));
+                } else if ((k = publish_part(part, dest)) < 0)
+                        k = cli_fail(2, "%s: %s", dest, strerror(-k));
         }
         curl_global_cleanup();
         if (k == 0)

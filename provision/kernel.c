@@ -464,38 +464,38 @@ static json_object *kb_manifest(const struct kbuild *b) {
         return m;
 }
 
-/* The cache entry, assembled in a temp dir then renamed: no half-written cache entries. */
-static int kb_entry(struct kbuild *b, char **err) {
-        _cleanup_free_ char *tmp = strdup_printf("%s.tmp.XXXXXX", b->entry), *kdir = strdup_printf("%s/kernel", b->cache);
+/* The cache entry's files, written into the temp directory tmp. */
+static int kb_entry_fill(struct kbuild *b, const char *tmp, char **err) {
         const char *from[] = { "vmlinux", "arch/x86/boot/bzImage", ".config" };
         int k;
 
-        (void) mkdir_parents(kdir, 0755);
-        if (!tmp || !mkdtemp(tmp))
-                return set_error(err, -EIO, "cannot create the cache entry");
-        (void) chmod(tmp, 0755);
         for (size_t i = 0; built[i]; i++) {
                 _cleanup_free_ char *a = strdup_printf("%s/%s", b->builddir, from[i]), *p = strdup_printf("%s/%s", tmp, built[i]);
-                unlink(p);
-                if (!a || !p || copy_file(a, p) < 0) {
-                        rm_rf(tmp);
+                if (!a || !p || copy_file(a, p) < 0)
                         return set_error(err, -EIO, "the build did not produce %s", from[i]);
-                }
         }
         k = write_sbom(tmp, b, err);
-        if (k < 0) {
-                rm_rf(tmp);
+        if (k < 0)
                 return err && *err ? k : set_error(err, k, "cannot write the SBOM: %s", strerror(-k));
-        }
         k = manifest_write(tmp, kb_manifest(b), outputs);
-        (void) rm_rf(b->entry); /* a broken old entry */
-        if (k >= 0 && rename(tmp, b->entry) < 0)
-                k = -errno;
-        if (k < 0) {
-                rm_rf(tmp);
-                return set_error(err, k, "cannot write the cache entry: %s", strerror(-k));
-        }
-        return 0;
+        return k < 0 ? set_error(err, k, "cannot write the cache entry: %s", strerror(-k)) : 0;
+}
+
+/* The cache entry, assembled in a temp dir then exchanged with any old (broken) one: no
+ * half-written cache entries. */
+static int kb_entry(struct kbuild *b, char **err) {
+        _cleanup_free_ char *tmp = NULL, *kdir = strdup_printf("%s/kernel", b->cache);
+        int k;
+
+        if (kdir)
+                (void) mkdir_parents(kdir, 0755);
+        if (atomic_tmpdir_open(b->entry, 0755, ATOMIC_REPLACE, &tmp) < 0)
+                return set_error(err, -EIO, "cannot create the cache entry");
+        k = kb_entry_fill(b, tmp, err);
+        if (k < 0)
+                return atomic_tmpdir_publish(tmp, b->entry, ATOMIC_REPLACE, k);
+        k = atomic_tmpdir_publish(tmp, b->entry, ATOMIC_REPLACE, 0);
+        return k < 0 ? set_error(err, k, "cannot write the cache entry: %s", strerror(-k)) : 0;
 }
 
 int kernel_build(const struct kernel_opts *o, char **ret_error) {
