@@ -8,6 +8,7 @@
 #include "dump.h"
 #include "fileio.h"
 #include "hash.h"
+#include "json.h"
 #include "sign.h"
 #include "util.h"
 

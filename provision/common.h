@@ -7,9 +7,6 @@
 
 #include "macro.h"
 
-/* A json_object reference dropped when it goes out of scope. */
-DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put);
-#define _cleanup_json_ _cleanup_(json_object_putp)
 
 /* --cache, else $XDG_CACHE_HOME/sis, else ~/.cache/sis. */
 char *provision_cache_root(const char *given);

@@ -57,16 +57,8 @@ int parse_size(const char *s, uint64_t *ret) {
         return 0;
 }
 
-void bytes_from_hex(const char *hex, unsigned char *out, size_t n) {
-        for (size_t i = 0; i < n; i++) {
-                unsigned v = 0;
-                sscanf(hex + 2 * i, "%2x", &v);
-                out[i] = (unsigned char) v;
-        }
-}
-
 void uuid_from_hex(const char *hex, unsigned char out[16]) {
-        bytes_from_hex(hex, out, 16);
+        (void) hex_decode(hex, out, 16); /* a bad hex: zeros */
         out[6] = (unsigned char) ((out[6] & 0x0f) | 0x80); /* version 8: custom, name-based */
         out[8] = (unsigned char) ((out[8] & 0x3f) | 0x80); /* RFC 9562 variant */
 }

@@ -23,6 +23,7 @@
 #include "common.h"
 #include "fileio.h"
 #include "hash.h"
+#include "json.h"
 #include "util.h"
 
 /* --- small pieces ------------------------------------------------------------------------- */
