@@ -50,29 +50,16 @@ static const char *const published[] = { "vmlinux", "bzImage", "config", "sbom.c
 
 /* --- toolchain ---------------------------------------------------------------------------- */
 
+/* The first line of `cmd --version` (of its first 511 bytes, stdout and stderr), or NULL when it
+ * does not run, fails or says nothing within 10 seconds. */
 static char *first_line_of(const char *cmd) {
         char *argv[] = { (char *) cmd, (char *) "--version", NULL };
-        char path[] = "/tmp/sis-ver.XXXXXX";
-        _cleanup_close_ int fd = mkostemp(path, O_CLOEXEC);
-        _cleanup_free_ char *text = NULL;
-        char *nl;
+        const struct exec_opts opts = { .search_path = true, .log_fd = -1, .capture_max = 64 << 10, .timeout_ms = 10000 };
+        _cleanup_(exec_result_done) struct exec_result res = {};
 
-        if (fd < 0)
+        if (exec_run(argv, &opts, &res) != 0 || !res.output || res.output_len == 0)
                 return NULL;
-        unlink(path);
-        if (exec_logged(NULL, argv, NULL, fd, NULL, NULL) != 0 || lseek(fd, 0, SEEK_SET) < 0)
-                return NULL;
-        {
-                char buf[512];
-                ssize_t n = read(fd, buf, sizeof(buf) - 1);
-                if (n <= 0)
-                        return NULL;
-                buf[n] = '\0';
-                nl = strchr(buf, '\n');
-                if (nl)
-                        *nl = '\0';
-                return strdup(buf);
-        }
+        return strndup(res.output, MIN(strcspn(res.output, "\n"), (size_t) 511));
 }
 
 /* --- outputs ------------------------------------------------------------------------------ */
