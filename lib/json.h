@@ -4,6 +4,12 @@
 #include <json-c/json.h>
 #include <stddef.h>
 
+#include "macro.h"
+
+/* A json_object reference dropped when it goes out of scope. */
+DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put);
+#define _cleanup_json_ _cleanup_(json_object_putp)
+
 /* Parse text as exactly one JSON value (only blanks may follow it). On failure returns -EBADMSG
  * and *ret_why says why: "empty", "truncated", "a NUL byte", or json-c's description. */
 int json_parse_strict(const char *text, size_t len, json_object **ret, const char **ret_why);

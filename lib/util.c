@@ -51,6 +51,30 @@ char *hex_encode(const void *p, size_t len) {
         return h;
 }
 
+static int hex_digit(char c) {
+        if (c >= '0' && c <= '9')
+                return c - '0';
+        if (c >= 'a' && c <= 'f')
+                return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+                return c - 'A' + 10;
+        return -1;
+}
+
+int hex_decode(const char *hex, void *buf, size_t len) {
+        unsigned char *u = buf;
+
+        for (size_t i = 0; i < len; i++) {
+                int hi = hex_digit(hex[2 * i]), lo = hi < 0 ? -1 : hex_digit(hex[2 * i + 1]);
+                if (lo < 0) {
+                        memset(buf, 0, len);
+                        return -EINVAL;
+                }
+                u[i] = (unsigned char) (hi << 4 | lo);
+        }
+        return 0;
+}
+
 int set_error(char **ret_error, int err, const char *fmt, ...) {
         va_list ap;
 

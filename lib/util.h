@@ -20,6 +20,9 @@ char *strstrip(char *s);
 char *strdup_printf(const char *fmt, ...) _printf_(1, 2);
 /* Bytes as lowercase hex (NULL on ENOMEM). */
 char *hex_encode(const void *p, size_t len);
+/* len bytes from the first 2*len hex digits of hex (either case; more text may follow them).
+ * 0, or -EINVAL when one of them is not a hex digit (or hex is shorter): buf is then zeroed. */
+int hex_decode(const char *hex, void *buf, size_t len);
 /* For functions that explain their failures: sets *ret_error (when ret_error is not NULL) to the
  * formatted message, and returns err. */
 int set_error(char **ret_error, int err, const char *fmt, ...) _printf_(3, 4);

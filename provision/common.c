@@ -2,12 +2,13 @@
 #include "common.h"
 
 #include <fcntl.h>
-#include <stdarg.h>
 #include <sys/stat.h>
 
+#include "cli.h"
 #include "dump.h"
 #include "fileio.h"
 #include "hash.h"
+#include "json.h"
 #include "sign.h"
 #include "util.h"
 
@@ -21,27 +22,6 @@ int provision_set_signer(const char *keyid) {
         free(signer);
         signer = s;
         return 0;
-}
-
-int provision_error(int code, const char *fmt, ...) {
-        va_list ap;
-
-        fputs("sis-provision: ", stderr);
-        va_start(ap, fmt);
-        vfprintf(stderr, fmt, ap);
-        va_end(ap);
-        fputc('\n', stderr);
-        return code;
-}
-
-void provision_step(bool tty, const char *fmt, ...) {
-        va_list ap;
-
-        fputs(tty ? "\033[1m==>\033[0m " : "==> ", stderr);
-        va_start(ap, fmt);
-        vfprintf(stderr, fmt, ap);
-        va_end(ap);
-        fputc('\n', stderr);
 }
 
 int copy_file(const char *from, const char *to) {
@@ -67,18 +47,21 @@ int copy_file(const char *from, const char *to) {
         return fsync(out) < 0 ? -errno : 0;
 }
 
-/* Copy a finished output set into dest, atomically (a temp dir renamed over the old one). */
-int publish_dir(const char *from, const char *dest, const char *const names[]) {
-        _cleanup_free_ char *tmp = strdup_printf("%s.tmp.XXXXXX", dest), *old = strdup_printf("%s.old", dest);
-        int k = 0;
+int publish_part(const char *part, const char *dest) {
+        int fd = open(part, O_RDONLY | O_CLOEXEC);
 
-        if (!tmp || !old)
-                return -ENOMEM;
+        return fd < 0 ? -errno : atomic_tmpfile_publish(fd, part, dest, 0644, 0);
+}
+
+/* Copy a finished output set into dest, atomically (a temp dir exchanged with the old one). */
+int publish_dir(const char *from, const char *dest, const char *const names[]) {
+        _cleanup_free_ char *tmp = NULL;
+        int k;
+
         (void) mkdir_parents(dest, 0755);
-        (void) rmdir(dest); /* only an empty leftover; a full one is replaced below */
-        if (!mkdtemp(tmp))
-                return -errno;
-        (void) chmod(tmp, 0755);
+        k = atomic_tmpdir_open(dest, 0755, ATOMIC_REPLACE, &tmp);
+        if (k < 0)
+                return k;
         for (size_t i = 0; k >= 0 && names[i]; i++) {
                 _cleanup_free_ char *a = strdup_printf("%s/%s", from, names[i]), *b = strdup_printf("%s/%s", tmp, names[i]);
                 k = a && b ? copy_file(a, b) : -ENOMEM;
@@ -90,26 +73,14 @@ int publish_dir(const char *from, const char *dest, const char *const names[]) {
                 int v = provision_verify_dir(tmp, NULL, NULL, NULL, &why);
                 /* sign only a set that holds together: the outputs, manifest.json, SHA256SUMS */
                 if (v != 0) {
-                        (void) provision_error(2, "--sign: refusing to sign %s: %s", from,
-                                               v < 0 ? strerror(-v) : strna(why));
+                        (void) cli_fail(2, "--sign: refusing to sign %s: %s", from, v < 0 ? strerror(-v) : strna(why));
                         k = v < 0 ? v : -EBADMSG;
                 } else
                         k = sign_sums(tmp, signer, &why);
                 if (k < 0 && v == 0)
-                        (void) provision_error(2, "%s", why ? why : strerror(-k));
+                        (void) cli_fail(2, "%s", why ? why : strerror(-k));
         }
-        if (k >= 0 && access(dest, F_OK) == 0) {
-                (void) rm_rf(old);
-                if (rename(dest, old) < 0)
-                        k = -errno;
-        }
-        if (k >= 0 && rename(tmp, dest) < 0)
-                k = -errno;
-        if (k < 0)
-                (void) rm_rf(tmp);
-        else
-                (void) rm_rf(old);
-        return k;
+        return atomic_tmpdir_publish(tmp, dest, ATOMIC_REPLACE, k);
 }
 
 json_object *manifest_file_entry(const char *dir, const char *name, char **ret_line) {

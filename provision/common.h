@@ -1,30 +1,27 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
-/* What every sis-provision verb shares: errors, progress, the cache, and output directories that
+/* What every sis-provision verb shares: the cache, and output directories that
  * appear whole or not at all (manifest.json + SHA256SUMS, published by one rename). */
 #include <json-c/json.h>
 #include <stdbool.h>
 
 #include "macro.h"
 
-/* A json_object reference dropped when it goes out of scope. */
-DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put);
-#define _cleanup_json_ _cleanup_(json_object_putp)
 
-/* "sis-provision: <message>" on stderr, once, where the failure is decided; returns code. */
-int provision_error(int code, const char *fmt, ...) _printf_(2, 3);
-/* "==> message" on stderr (bold on a terminal). */
-void provision_step(bool tty, const char *fmt, ...) _printf_(2, 3);
 /* --cache, else $XDG_CACHE_HOME/sis, else ~/.cache/sis. */
 char *provision_cache_root(const char *given);
 /* A hard link when possible, else a copy that is fsync()ed. -errno. */
 int copy_file(const char *from, const char *to);
+/* A file written beside dest under a known name (a download's or mmdebstrap's .part, which a
+ * later run may resume or redo) published as dest: mode 0644, fsynced, renamed, the directory
+ * fsynced (lib's atomic_tmpfile_publish). -errno. */
+int publish_part(const char *part, const char *dest);
 /* --sign KEYID (NULL: none): from now on publish_dir() signs what it publishes. -ENOMEM. */
 int provision_set_signer(const char *keyid);
-/* Copy the NULL-terminated names from `from` into dest, atomically: a temp dir renamed over the
- * old one. With a signer set (provision_set_signer), the new directory is first checked
+/* Copy the NULL-terminated names from `from` into dest, atomically: a temp dir beside dest
+ * exchanged with the old one, which is then removed (lib's atomic_tmpdir_*). With a signer set (provision_set_signer), the new directory is first checked
  * (provision_verify_dir without a keyring: -EBADMSG when it does not hold together), then its
- * SHA256SUMS is signed into SHA256SUMS.asc before it is renamed into place: a signing failure
+ * SHA256SUMS is signed into SHA256SUMS.asc before it is put in place: a signing failure
  * (said on stderr) publishes nothing. -errno. */
 int publish_dir(const char *from, const char *dest, const char *const names[]);
 /* {"sha256", "size"} of dir/name, and its "HASH  name\n" line for SHA256SUMS. */

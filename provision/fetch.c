@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <sys/stat.h>
 
+#include "cli.h"
 #include "fileio.h"
 #include "gpg-cleanup.h"
 #include "hash.h"
@@ -75,10 +76,10 @@ static int download(const char *url, const char *part, bool progress) {
                 CURLcode r;
 
                 if (fd < 0 || fstat(fd, &st) < 0)
-                        return provision_error(2, "%s: %s", part, strerror(errno));
+                        return cli_fail(2, "%s: %s", part, strerror(errno));
                 c = easy(url);
                 if (!c)
-                        return provision_error(2, "cannot start a transfer");
+                        return cli_fail(2, "cannot start a transfer");
                 x.base = st.st_size;
                 curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
                 curl_easy_setopt(c, CURLOPT_WRITEDATA, &x);
@@ -92,10 +93,10 @@ static int download(const char *url, const char *part, bool progress) {
                 if (progress)
                         fputc('\n', stderr);
                 if (r == CURLE_OK)
-                        return fsync(fd) < 0 ? provision_error(2, "%s: %s", part, strerror(errno)) : 0;
+                        return fsync(fd) < 0 ? cli_fail(2, "%s: %s", part, strerror(errno)) : 0;
                 if (r == CURLE_RANGE_ERROR && attempt == 0 && ftruncate(fd, 0) == 0)
                         continue; /* the server cannot resume: start over */
-                return provision_error(2, "%s: %s", url, curl_easy_strerror(r));
+                return cli_fail(2, "%s: %s", url, curl_easy_strerror(r));
         }
         return 2;
 }
@@ -151,10 +152,10 @@ static int check_kernel_org(const char *url, const char *sha256) {
         asc_url = strdup_printf("%s/sha256sums.asc", dir);
         asc = asc_url ? fetch_text(asc_url) : NULL;
         if (!asc)
-                return provision_error(2, "%s: cannot fetch the signed checksums", asc_url ? asc_url : "sha256sums.asc");
+                return cli_fail(2, "%s: cannot fetch the signed checksums", asc_url ? asc_url : "sha256sums.asc");
         gpgme_check_version(NULL);
         if (gpgme_new(&ctx) || gpgme_data_new_from_mem(&sig, asc, strlen(asc), 0) || gpgme_data_new(&out))
-                k = provision_error(2, "gpgme is not usable");
+                k = cli_fail(2, "gpgme is not usable");
         else if (gpgme_op_verify(ctx, sig, NULL, out) == 0 && (res = gpgme_op_verify_result(ctx)) && res->signatures) {
                 gpgme_signature_t s = res->signatures;
                 if (gpg_err_code(s->status) == GPG_ERR_NO_PUBKEY)
@@ -164,7 +165,7 @@ static int check_kernel_org(const char *url, const char *sha256) {
                 else if (s->summary & GPGME_SIGSUM_VALID || gpg_err_code(s->status) == GPG_ERR_NO_ERROR)
                         signed_ok = true;
                 else
-                        k = provision_error(2, "%s: BAD signature (%s)", asc_url, gpgme_strerror(s->status));
+                        k = cli_fail(2, "%s: BAD signature (%s)", asc_url, gpgme_strerror(s->status));
         }
         if (k == 0) {
                 /* the signed text (or, unsigned-checked, the file) must list our hash for our name */
@@ -176,7 +177,7 @@ static int check_kernel_org(const char *url, const char *sha256) {
                 const char *text = signed_text ? signed_text : asc;
                 _cleanup_free_ char *want = strdup_printf("%s  %s", sha256, name + 1);
                 if (!want || !strstr(text, want))
-                        k = provision_error(2, "%s does not list %s with sha256 %s", asc_url, name + 1, sha256);
+                        k = cli_fail(2, "%s does not list %s with sha256 %s", asc_url, name + 1, sha256);
                 else
                         fprintf(stderr, "==> %s: listed in %s%s\n", name + 1, asc_url, signed_ok ? " (good signature)" : "");
         }
@@ -189,11 +190,11 @@ int fetch_verified(const char *url, const char *sha256, const char *cache, bool 
         int k;
 
         if (!startswith(url, "https://"))
-                return provision_error(2, "--source %s: only https:// URLs are fetched", url);
+                return cli_fail(2, "--source %s: only https:// URLs are fetched", url);
         if (!sha256)
-                return provision_error(2, "--source %s: a URL needs --sha256", url);
+                return cli_fail(2, "--source %s: a URL needs --sha256", url);
         if (!dir || mkdir_parents(dir, 0755) < 0)
-                return provision_error(2, "cannot create %s", dir ? dir : "the download cache");
+                return cli_fail(2, "cannot create %s", dir ? dir : "the download cache");
         dest = strdup_printf("%s/%s", dir, sha256);
         part = strdup_printf("%s/%s.part", dir, sha256);
         if (!dest || !part)
@@ -211,9 +212,9 @@ int fetch_verified(const char *url, const char *sha256, const char *cache, bool 
         if (k == 0) {
                 if (sha256_file(part, hex) < 0 || strcasecmp(hex, sha256) != 0) {
                         unlink(part);
-                        k = provision_error(2, "--source %s: sha256 %s, expected %s", url, hex, sha256);
-                } else if (rename(part, dest) < 0)
-                        k = provision_error(2, "%s: %s", dest, strerror(errno));
+                        k = cli_fail(2, "--source %s: sha256 %s, expected %s", url, hex, sha256);
+                } else if ((k = publish_part(part, dest)) < 0)
+                        k = cli_fail(2, "%s: %s", dest, strerror(-k));
         }
         curl_global_cleanup();
         if (k == 0)

@@ -3,6 +3,7 @@
  * sis-provision disk: the home disk template, an ext4 image with the user's skeleton directories,
  * the same for the same inputs; each VM gets its own copy of it.
  */
+#include "cli.h"
 #include "common.h"
 #include "dump.h"
 #include "fileio.h"
@@ -25,7 +26,7 @@ int disk_home_build(const struct disk_opts *o) {
 
         k = mke2fs_check(&mkver, &err);
         if (k < 0)
-                return provision_error(2, "disk: %s", err);
+                return cli_fail(2, "disk: %s", err);
         dir = strdup(o->out);
         if (!dir)
                 return 2;
@@ -34,7 +35,7 @@ int disk_home_build(const struct disk_opts *o) {
                 *slash = '\0';
         tmpdir = strdup_printf("%s/.%s.tmp.XXXXXX", slash ? dir : ".", slash ? slash + 1 : o->out);
         if (!tmpdir || !mkdtemp(tmpdir))
-                return provision_error(2, "disk: --out %s: cannot create a temporary directory next to it: %s", o->out,
+                return cli_fail(2, "disk: --out %s: cannot create a temporary directory next to it: %s", o->out,
                                        strerror(errno));
         k = tree_init(&t, tmpdir);
         for (size_t i = 0; k >= 0 && skel[i]; i++)
@@ -57,9 +58,9 @@ int disk_home_build(const struct disk_opts *o) {
         tree_done(&t);
         (void) rm_rf(tmpdir);
         if (k < 0)
-                return provision_error(2, "disk: %s", err ? err : strerror(-k));
+                return cli_fail(2, "disk: %s", err ? err : strerror(-k));
         (void) sha256_file(o->out, hex);
-        provision_step(o->progress, "wrote %s (%llu MiB, owner %u:%u, label home, sha256 %s)", o->out,
+        cli_step("wrote %s (%llu MiB, owner %u:%u, label home, sha256 %s)", o->out,
                        (unsigned long long) (o->size >> 20), (unsigned) o->uid, (unsigned) o->gid, hex);
         return 0;
 }

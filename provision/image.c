@@ -57,16 +57,8 @@ int parse_size(const char *s, uint64_t *ret) {
         return 0;
 }
 
-void bytes_from_hex(const char *hex, unsigned char *out, size_t n) {
-        for (size_t i = 0; i < n; i++) {
-                unsigned v = 0;
-                sscanf(hex + 2 * i, "%2x", &v);
-                out[i] = (unsigned char) v;
-        }
-}
-
 void uuid_from_hex(const char *hex, unsigned char out[16]) {
-        bytes_from_hex(hex, out, 16);
+        (void) hex_decode(hex, out, 16); /* a bad hex: zeros */
         out[6] = (unsigned char) ((out[6] & 0x0f) | 0x80); /* version 8: custom, name-based */
         out[8] = (unsigned char) ((out[8] & 0x3f) | 0x80); /* RFC 9562 variant */
 }
@@ -76,7 +68,9 @@ void uuid_format(const unsigned char u[16], char out[37]) {
                  u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
 }
 
-/* Run argv with stdin from in_fd (or /dev/null) and stdout+stderr into err_fd. Returns the pid. */
+/* Run argv with stdin from in_fd (or /dev/null) and stdout+stderr into err_fd. Returns the pid.
+ * Not lib's exec_run: mke2fs reads the pax stream this process writes into its stdin while it
+ * runs, and exec_run returns only once its child has exited. */
 static int spawn(char *const argv[], char *const envp[], int in_fd, int err_fd, pid_t *ret_pid) {
         posix_spawn_file_actions_t fa;
         int r;

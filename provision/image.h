@@ -26,8 +26,6 @@ struct image_opts {
 
 /* "mke2fs 1.47.2": 0 when >= MKE2FS_MIN, -EPROTONOSUPPORT (too old) or -ENOENT with *ret_error. */
 int mke2fs_check(char **ret_version, char **ret_error);
-/* n bytes from the first 2n hex digits of hex (a sha256: 32 bytes at most). */
-void bytes_from_hex(const char *hex, unsigned char *out, size_t n);
 /* A name-based UUID (version 8 layout) from sha256(parts...): deterministic per input. */
 void uuid_from_hex(const char *sha256_hex, unsigned char out[16]);
 void uuid_format(const unsigned char u[16], char out[37]);

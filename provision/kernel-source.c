@@ -12,6 +12,7 @@
 
 #include "dl.h"
 #include "dump.h"
+#include "fileio.h"
 #include "macro.h"
 #include "util.h"
 #include "walk.h"
@@ -133,15 +134,10 @@ static int unpack_into(const char *tarball, const char *dir) {
 /* Unpack a tarball into a new directory, atomically; the top-level directory of the archive
  * (linux-source-6.1/) is stripped. */
 int kernel_source_unpack(const char *tarball, const char *dest) {
-        _cleanup_free_ char *tmp = strdup_printf("%s.unpack.XXXXXX", dest);
-        int k;
+        _cleanup_free_ char *tmp = NULL;
+        int k = atomic_tmpdir_open(dest, 0700, 0, &tmp);
 
-        if (!tmp || !mkdtemp(tmp))
-                return -errno;
-        k = unpack_into(tarball, tmp);
-        if (k >= 0 && rename(tmp, dest) < 0)
-                k = -errno;
         if (k < 0)
-                (void) rm_rf(tmp);
-        return k;
+                return k;
+        return atomic_tmpdir_publish(tmp, dest, 0, unpack_into(tarball, tmp));
 }

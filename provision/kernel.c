@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "cli.h"
 #include "dump.h"
 #include "exec.h"
 #include "fetch.h"
@@ -32,6 +33,7 @@
 #include "kconfig.h"
 #include "kernel-source.h"
 #include "log.h"
+#include "number.h"
 #include "sbom.h"
 #include "util.h"
 
@@ -44,33 +46,20 @@ static const char *const built[] = { "vmlinux", "bzImage", "config", NULL };
 static const char *const outputs[] = { "vmlinux", "bzImage", "config", "sbom.cdx.json", NULL };
 static const char *const published[] = { "vmlinux", "bzImage", "config", "sbom.cdx.json", "manifest.json", "SHA256SUMS", NULL };
 
-#define step(o, ...) provision_step((o)->progress, __VA_ARGS__)
+#define step(o, ...) cli_step(__VA_ARGS__)
 
 /* --- toolchain ---------------------------------------------------------------------------- */
 
+/* The first line of `cmd --version` (of its first 511 bytes, stdout and stderr), or NULL when it
+ * does not run, fails or says nothing within 10 seconds. */
 static char *first_line_of(const char *cmd) {
         char *argv[] = { (char *) cmd, (char *) "--version", NULL };
-        char path[] = "/tmp/sis-ver.XXXXXX";
-        _cleanup_close_ int fd = mkostemp(path, O_CLOEXEC);
-        _cleanup_free_ char *text = NULL;
-        char *nl;
+        const struct exec_opts opts = { .search_path = true, .log_fd = -1, .capture_max = 64 << 10, .timeout_ms = 10000 };
+        _cleanup_(exec_result_done) struct exec_result res = {};
 
-        if (fd < 0)
+        if (exec_run(argv, &opts, &res) != 0 || !res.output || res.output_len == 0)
                 return NULL;
-        unlink(path);
-        if (exec_logged(NULL, argv, NULL, fd, NULL, NULL) != 0 || lseek(fd, 0, SEEK_SET) < 0)
-                return NULL;
-        {
-                char buf[512];
-                ssize_t n = read(fd, buf, sizeof(buf) - 1);
-                if (n <= 0)
-                        return NULL;
-                buf[n] = '\0';
-                nl = strchr(buf, '\n');
-                if (nl)
-                        *nl = '\0';
-                return strdup(buf);
-        }
+        return strndup(res.output, MIN(strcspn(res.output, "\n"), (size_t) 511));
 }
 
 /* --- outputs ------------------------------------------------------------------------------ */
@@ -238,8 +227,8 @@ static int kb_cache(struct kbuild *b, char **err) {
  * the toolchain. */
 static int kb_source(struct kbuild *b, char **err) {
         const struct kernel_opts *o = b->o;
-        const char *sde = getenv("SOURCE_DATE_EPOCH");
         struct stat st;
+        time_t sde;
         int k;
 
         b->source = o->source;
@@ -259,13 +248,14 @@ static int kb_source(struct kbuild *b, char **err) {
         if (o->sha256 && (b->is_dir || strcasecmp(o->sha256, b->src_hash) != 0))
                 return set_error(err, -EBADMSG, "--source %s: sha256 %s, expected %s", o->source,
                                  b->is_dir ? "(a directory)" : b->src_hash, o->sha256);
-        if (sde) {
-                char *end;
-                b->epoch = strtoll(sde, &end, 10);
-                if (*end || b->epoch < 0)
-                        return set_error(err, -ERANGE, "SOURCE_DATE_EPOCH=%s is not a number of seconds", sde);
-        } else
+        k = source_date_epoch(&sde);
+        if (k == -ENOENT)
                 b->epoch = (long long) st.st_mtime; /* deterministic for a given source file */
+        else if (k < 0)
+                return set_error(err, -ERANGE, "SOURCE_DATE_EPOCH=%s is not a number of seconds",
+                                 getenv("SOURCE_DATE_EPOCH"));
+        else
+                b->epoch = (long long) sde;
 
         b->gcc = first_line_of("gcc");
         b->ld = first_line_of("ld");
@@ -461,38 +451,38 @@ static json_object *kb_manifest(const struct kbuild *b) {
         return m;
 }
 
-/* The cache entry, assembled in a temp dir then renamed: no half-written cache entries. */
-static int kb_entry(struct kbuild *b, char **err) {
-        _cleanup_free_ char *tmp = strdup_printf("%s.tmp.XXXXXX", b->entry), *kdir = strdup_printf("%s/kernel", b->cache);
+/* The cache entry's files, written into the temp directory tmp. */
+static int kb_entry_fill(struct kbuild *b, const char *tmp, char **err) {
         const char *from[] = { "vmlinux", "arch/x86/boot/bzImage", ".config" };
         int k;
 
-        (void) mkdir_parents(kdir, 0755);
-        if (!tmp || !mkdtemp(tmp))
-                return set_error(err, -EIO, "cannot create the cache entry");
-        (void) chmod(tmp, 0755);
         for (size_t i = 0; built[i]; i++) {
                 _cleanup_free_ char *a = strdup_printf("%s/%s", b->builddir, from[i]), *p = strdup_printf("%s/%s", tmp, built[i]);
-                unlink(p);
-                if (!a || !p || copy_file(a, p) < 0) {
-                        rm_rf(tmp);
+                if (!a || !p || copy_file(a, p) < 0)
                         return set_error(err, -EIO, "the build did not produce %s", from[i]);
-                }
         }
         k = write_sbom(tmp, b, err);
-        if (k < 0) {
-                rm_rf(tmp);
+        if (k < 0)
                 return err && *err ? k : set_error(err, k, "cannot write the SBOM: %s", strerror(-k));
-        }
         k = manifest_write(tmp, kb_manifest(b), outputs);
-        (void) rm_rf(b->entry); /* a broken old entry */
-        if (k >= 0 && rename(tmp, b->entry) < 0)
-                k = -errno;
-        if (k < 0) {
-                rm_rf(tmp);
-                return set_error(err, k, "cannot write the cache entry: %s", strerror(-k));
-        }
-        return 0;
+        return k < 0 ? set_error(err, k, "cannot write the cache entry: %s", strerror(-k)) : 0;
+}
+
+/* The cache entry, assembled in a temp dir then exchanged with any old (broken) one: no
+ * half-written cache entries. */
+static int kb_entry(struct kbuild *b, char **err) {
+        _cleanup_free_ char *tmp = NULL, *kdir = strdup_printf("%s/kernel", b->cache);
+        int k;
+
+        if (kdir)
+                (void) mkdir_parents(kdir, 0755);
+        if (atomic_tmpdir_open(b->entry, 0755, ATOMIC_REPLACE, &tmp) < 0)
+                return set_error(err, -EIO, "cannot create the cache entry");
+        k = kb_entry_fill(b, tmp, err);
+        if (k < 0)
+                return atomic_tmpdir_publish(tmp, b->entry, ATOMIC_REPLACE, k);
+        k = atomic_tmpdir_publish(tmp, b->entry, ATOMIC_REPLACE, 0);
+        return k < 0 ? set_error(err, k, "cannot write the cache entry: %s", strerror(-k)) : 0;
 }
 
 int kernel_build(const struct kernel_opts *o, char **ret_error) {
@@ -558,12 +548,12 @@ int kernel_check_config(const char *config, const char *configs, const char *pro
 
         k = profile_load(configs, profile, &reqs, NULL, &perr);
         if (k < 0)
-                return provision_error(2, "%s", perr ? perr : strerror(-k));
+                return cli_fail(2, "%s", perr ? perr : strerror(-k));
         k = read_file_capped(config, 16 << 20, &text, NULL);
         if (k < 0)
-                return provision_error(2, "--check-config %s: %s", config, strerror(-k));
+                return cli_fail(2, "--check-config %s: %s", config, strerror(-k));
         if (kfinal_parse(text, &final) < 0 || final.n == 0)
-                return provision_error(2, "--check-config %s: not a kernel .config", config);
+                return cli_fail(2, "--check-config %s: not a kernel .config", config);
         n = kreqs_check(&reqs, &final, NULL, NULL, &miss);
         if (n == 0)
                 printf("%s has all %zu symbols of profile %s\n", config, reqs.n, profile);

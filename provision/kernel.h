@@ -12,7 +12,7 @@ struct kernel_opts {
         const char *cache;      /* cache root */
         const char *arch;       /* "x86_64" */
         unsigned jobs;
-        bool progress;          /* a terminal: show progress */
+        bool progress;          /* a terminal: show the download's and make's progress */
 };
 
 /* Build (or find in the cache) and publish a kernel; its steps are said on stderr as they go.

@@ -3,17 +3,15 @@
 #include <getopt.h>
 #include <locale.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <sys/stat.h>
 
+#include "cli.h"
 #include "common.h"
 #include "kernel.h"
 #include "image.h"
 #include "rootfs.h"
 #include "sign.h"
 #include "util.h"
-
-#define EXIT_USAGE 2
 
 static const char usage_text[] =
         "Usage: sis-provision kernel --source TARBALL|DIR|URL [--sha256 HEX] --profile NAME [--out DIR] [--jobs N]\n"
@@ -60,18 +58,6 @@ static const char usage_text[] =
         "not match manifest.json or SHA256SUMS or the signature is missing, bad or untrusted (verify);\n"
         "2 usage error, bad input, an unreadable manifest or keyring, or a failed build or signature.\n";
 
-static int usage_error(const char *fmt, ...) _printf_(1, 2);
-static int usage_error(const char *fmt, ...) {
-        va_list ap;
-
-        fputs("sis-provision: ", stderr);
-        va_start(ap, fmt);
-        vfprintf(stderr, fmt, ap);
-        va_end(ap);
-        fputs(" (see --help)\n", stderr);
-        return EXIT_USAGE;
-}
-
 /* What the command line says; each verb reads its part. */
 struct args {
         struct kernel_opts o;
@@ -110,7 +96,7 @@ static int parse_options(int argc, char **argv, struct args *a) {
                 case 's': a->o.source = optarg; break;
                 case 'S':
                         if (strlen(optarg) != 64 || strspn(optarg, "0123456789abcdefABCDEF") != 64)
-                                return usage_error("--sha256: '%s' is not 64 hex digits", optarg);
+                                return cli_usage_error("--sha256: '%s' is not 64 hex digits", optarg);
                         a->o.sha256 = optarg;
                         a->ro.sha256 = optarg;
                         break;
@@ -119,7 +105,7 @@ static int parse_options(int argc, char **argv, struct args *a) {
                 case 'j': {
                         uint32_t j;
                         if (safe_atou32(optarg, &j) < 0 || j == 0 || j > 1024)
-                                return usage_error("--jobs: '%s' is not a number of jobs", optarg);
+                                return cli_usage_error("--jobs: '%s' is not a number of jobs", optarg);
                         a->o.jobs = j;
                         break;
                 }
@@ -136,7 +122,7 @@ static int parse_options(int argc, char **argv, struct args *a) {
                 case 'O': a->ro.offline = true; break;
                 case 'z':
                         if (parse_size(optarg, &a->ro.size) < 0 || a->ro.size < (1u << 20))
-                                return usage_error("--size: '%s' is not a size of at least 1M (e.g. 512M, 4G)", optarg);
+                                return cli_usage_error("--size: '%s' is not a size of at least 1M (e.g. 512M, 4G)", optarg);
                         a->dop.size = a->ro.size;
                         break;
                 case 'H': a->home = true; break;
@@ -144,7 +130,7 @@ static int parse_options(int argc, char **argv, struct args *a) {
                         unsigned u, g;
                         char tail;
                         if (sscanf(optarg, "%u:%u%c", &u, &g, &tail) != 2 || u > 65533 || g > 65533)
-                                return usage_error("--owner: '%s' is not UID:GID (numbers up to 65533)", optarg);
+                                return cli_usage_error("--owner: '%s' is not UID:GID (numbers up to 65533)", optarg);
                         a->dop.uid = u;
                         a->dop.gid = g;
                         a->have_owner = true;
@@ -152,7 +138,7 @@ static int parse_options(int argc, char **argv, struct args *a) {
                 }
                 case 'G':
                         if (!*optarg)
-                                return usage_error("--sign: an empty key id");
+                                return cli_usage_error("--sign: an empty key id");
                         a->sign = optarg;
                         break;
                 case 'k': a->keyring = optarg; break;
@@ -162,14 +148,14 @@ static int parse_options(int argc, char **argv, struct args *a) {
                         if (strv_split(optarg, ",", &a->trusted) < 0)
                                 return EXIT_USAGE;
                         if (!a->trusted || !a->trusted[0])
-                                return usage_error("--trusted: no fingerprint in '%s'", optarg);
+                                return cli_usage_error("--trusted: no fingerprint in '%s'", optarg);
                         for (size_t i = 0; a->trusted[i]; i++)
                                 if (strlen(a->trusted[i]) != 40 || strspn(a->trusted[i], "0123456789abcdefABCDEF") != 40)
-                                        return usage_error("--trusted: '%s' is not a fingerprint (40 hex digits)", a->trusted[i]);
+                                        return cli_usage_error("--trusted: '%s' is not a fingerprint (40 hex digits)", a->trusted[i]);
                         break;
                 case 'h': fputs(usage_text, stdout); return EXIT_SUCCESS;
                 case 'V': printf("sis-provision %s\n", SIS_VERSION); return EXIT_SUCCESS;
-                default: fputs("sis-provision: invalid usage (see --help)\n", stderr); return EXIT_USAGE;
+                default: return cli_usage_error("invalid usage");
                 }
         return -1;
 }
@@ -180,27 +166,27 @@ static int verb_verify(struct args *a) {
         int k;
 
         if (a->n_rest != 1)
-                return usage_error("verify takes one DIR");
+                return cli_usage_error("verify takes one DIR");
         if (a->sign)
-                return usage_error("verify: --sign goes with kernel or rootfs");
+                return cli_usage_error("verify: --sign goes with kernel or rootfs");
         if (a->trusted && !a->keyring)
-                return usage_error("verify: --trusted goes with --keyring FILE");
+                return cli_usage_error("verify: --trusted goes with --keyring FILE");
         dir = a->rest[0];
         k = provision_verify_dir(dir, a->keyring, a->trusted, &fpr, &why);
         if (k < 0)
-                return provision_error(EXIT_USAGE, "%s: %s", dir, strerror(-k));
+                return cli_fail(EXIT_USAGE, "%s: %s", dir, strerror(-k));
         if (k == 0 && fpr)
                 printf("%s: every output matches manifest.json and SHA256SUMS, signed by %s\n", dir, fpr);
         else if (k == 0)
                 printf("%s: every output matches manifest.json\n", dir);
         else
-                (void) provision_error(k, "%s", why ? why : dir);
+                (void) cli_fail(k, "%s", why ? why : dir);
         return k;
 }
 
 static int verb_rootfs(struct args *a) {
         if (a->ro.sha256 && !a->ro.base)
-                return usage_error("rootfs: --sha256 goes with --base");
+                return cli_usage_error("rootfs: --sha256 goes with --base");
         if (!a->o.out) {
                 a->out = strdup_printf("out/rootfs-%s-%s", a->ro.distro, a->ro.recipe);
                 a->o.out = a->out;
@@ -213,13 +199,12 @@ static int verb_rootfs(struct args *a) {
 
 static int verb_disk(struct args *a) {
         if (!a->home)
-                return usage_error("disk: only --home disks exist");
+                return cli_usage_error("disk: only --home disks exist");
         if (!a->dop.size)
-                return usage_error("disk --home needs --size SIZE");
+                return cli_usage_error("disk --home needs --size SIZE");
         if (!a->have_owner)
-                return usage_error("disk --home needs --owner UID:GID");
+                return cli_usage_error("disk --home needs --owner UID:GID");
         a->dop.out = a->o.out ? a->o.out : "home.ext4";
-        a->dop.progress = isatty(STDERR_FILENO);
         return disk_home_build(&a->dop);
 }
 
@@ -228,11 +213,11 @@ static int verb_kernel(struct args *a) {
         int k;
 
         if (!a->o.profile)
-                return usage_error("kernel needs --profile NAME");
+                return cli_usage_error("kernel needs --profile NAME");
         if (a->check)
                 return kernel_check_config(a->check, a->o.configs, a->o.profile);
         if (!a->o.source)
-                return usage_error("kernel needs --source TARBALL|DIR");
+                return cli_usage_error("kernel needs --source TARBALL|DIR");
         if (!a->o.out) {
                 a->out = strdup_printf("out/kernel-%s", a->o.profile);
                 a->o.out = a->out;
@@ -242,7 +227,7 @@ static int verb_kernel(struct args *a) {
         if (k == -EINVAL && !err)
                 return EXIT_USAGE; /* the download said why */
         if (k < 0)
-                return provision_error(k == -ESRCH ? 1 : EXIT_USAGE, "%s", err ? err : strerror(-k));
+                return cli_fail(k == -ESRCH ? 1 : EXIT_USAGE, "%s", err ? err : strerror(-k));
         return EXIT_SUCCESS;
 }
 
@@ -261,20 +246,20 @@ static const struct verb {
 /* The checks every build verb shares, then --sign's key, before anything is built. */
 static int build_checks(const struct args *a, const struct verb *v) {
         if (a->keyring || a->trusted)
-                return usage_error("--keyring and --trusted go with verify");
+                return cli_usage_error("--keyring and --trusted go with verify");
         if (a->n_rest > 0)
-                return usage_error("unexpected argument '%s'", a->rest[0]);
+                return cli_usage_error("unexpected argument '%s'", a->rest[0]);
         if (a->sign && (a->check || !v || !v->signs))
-                return usage_error("--sign goes with kernel or rootfs builds");
+                return cli_usage_error("--sign goes with kernel or rootfs builds");
         if (a->sign) {
                 /* refuse a key that cannot sign before anything is built */
                 _cleanup_free_ char *fpr = NULL, *why = NULL;
                 int k = sign_key_check(a->sign, &fpr, &why);
                 if (k < 0)
-                        return provision_error(EXIT_USAGE, "%s", why ? why : strerror(-k));
+                        return cli_fail(EXIT_USAGE, "%s", why ? why : strerror(-k));
                 if (provision_set_signer(a->sign) < 0)
                         return EXIT_USAGE;
-                provision_step(isatty(STDERR_FILENO), "outputs signed with %s", fpr);
+                cli_step("outputs signed with %s", fpr);
         }
         return -1;
 }
@@ -287,6 +272,7 @@ int main(int argc, char **argv) {
         const char *name;
         int k;
 
+        cli_set_name("sis-provision");
         /* a full disk or a file-size limit is an error to report, not a signal to die of */
         signal(SIGXFSZ, SIG_IGN);
         /* mke2fs stopping early closes our pipe: an error to report (EPIPE), not a death */
@@ -297,7 +283,7 @@ int main(int argc, char **argv) {
         a.o.jobs = cpus > 0 ? (unsigned) cpus : 1;
         k = parse_options(argc, argv, &a);
         if (k < 0 && optind >= argc)
-                k = usage_error("no verb: kernel, rootfs, disk or verify");
+                k = cli_usage_error("no verb: kernel, rootfs, disk or verify");
         if (k < 0) {
                 name = argv[optind++];
                 a.rest = argv + optind;
@@ -308,7 +294,7 @@ int main(int argc, char **argv) {
                 if (!v || v->builds)
                         k = build_checks(&a, v);
                 if (k < 0)
-                        k = v ? v->run(&a) : usage_error("unknown verb '%s' (kernel, rootfs, disk, verify)", name);
+                        k = v ? v->run(&a) : cli_usage_error("unknown verb '%s' (kernel, rootfs, disk, verify)", name);
         }
         strv_free(a.trusted);
         free(a.out);

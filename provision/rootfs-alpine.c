@@ -112,6 +112,8 @@ static _Noreturn void apk_child(const char *root, const char *repo, char *const 
         _exit(127);
 }
 
+/* Not lib's exec_run (posix_spawn): the child unshares a user and mount namespace, mounts and
+ * chroots between fork and exec, which posix_spawn cannot do. */
 int run_apk(struct build *b, struct tree *t, char **err) {
         _cleanup_free_ char *logp = strdup_printf("%s/apk.log", b->work), *repos = NULL, *reposf = NULL;
         _cleanup_strv_free_ char **argv = NULL;

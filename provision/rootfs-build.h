@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "cli.h"
 #include "hash.h"
 #include "recipe.h"
 #include "rootfs.h"
@@ -30,7 +31,7 @@ struct build {
         bool signature_checked;
 };
 
-#define STEP(b, ...) provision_step((b)->o->progress, __VA_ARGS__)
+#define STEP(b, ...) cli_step(__VA_ARGS__)
 
 /* The text of a regular file in the tree; "" when there is none. */
 int read_tree_text(struct tree *t, const char *path, char **ret);

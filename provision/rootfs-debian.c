@@ -89,8 +89,9 @@ int debian_base(struct build *b, char **err) {
                                                  k < 0 ? -k : k, logp);
                         }
                 }
-                if (rename(part, dest) < 0)
-                        return set_error(err, -errno, "%s: %s", dest, strerror(errno));
+                k = publish_part(part, dest);
+                if (k < 0)
+                        return set_error(err, k, "%s: %s", dest, strerror(-k));
         }
         if (!b->o->offline) {
                 _cleanup_free_ char *line = strdup_printf("%s\n", state);

@@ -22,11 +22,13 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "cli.h"
 #include "common.h"
 #include "dump.h"
 #include "fileio.h"
 #include "hash.h"
 #include "image.h"
+#include "number.h"
 #include "recipe.h"
 #include "rootfs-build.h"
 #include "sbom.h"
@@ -238,14 +240,13 @@ void derive_id(const char *key, const char *what, unsigned char out[16]) {
 static void derive_salt(const char *key, unsigned char out[VERITY_SALT_BYTES]) {
         char hex[SHA256_HEX] = "";
         derive_hex(key, "verity_salt", hex);
-        bytes_from_hex(hex, out, VERITY_SALT_BYTES);
+        (void) hex_decode(hex, out, VERITY_SALT_BYTES); /* a bad hex: zeros */
 }
 
 /* The recipe, checked and hashed; mke2fs; the epoch; the cache and a work directory. */
 static int rootfs_inputs(struct build *b, char **ret_mkver, char **err) {
         const struct rootfs_opts *o = b->o;
-        const char *sde = getenv("SOURCE_DATE_EPOCH");
-        int64_t e;
+        time_t e;
         int k;
 
         k = distro_from_name(o->distro);
@@ -268,11 +269,12 @@ static int rootfs_inputs(struct build *b, char **ret_mkver, char **err) {
         k = mke2fs_check(ret_mkver, err);
         if (k < 0)
                 return k;
-        if (sde && *sde) {
-                if (safe_atoi64(sde, &e) < 0 || e <= 0)
-                        return set_error(err, -EINVAL, "SOURCE_DATE_EPOCH=%s: not seconds since 1970", sde);
+        k = source_date_epoch(&e);
+        if (k >= 0)
                 b->epoch = e;
-        } else if (b->r.epoch > 0)
+        else if (k != -ENOENT)
+                return set_error(err, -EINVAL, "SOURCE_DATE_EPOCH=%s: not seconds since 1970", getenv("SOURCE_DATE_EPOCH"));
+        else if (b->r.epoch > 0)
                 b->epoch = b->r.epoch;
         else
                 return set_error(err, -EINVAL, "recipe %s has no epoch and SOURCE_DATE_EPOCH is not set", o->recipe);
@@ -471,7 +473,7 @@ int rootfs_build(const struct rootfs_opts *o) {
         if (k < 0) {
                 if (k == -EINVAL && !err)
                         return 2; /* already reported (fetch) */
-                return provision_error(2, "rootfs: %s", err ? err : strerror(-k));
+                return cli_fail(2, "rootfs: %s", err ? err : strerror(-k));
         }
         return 0;
 }

@@ -18,7 +18,7 @@ struct rootfs_opts {
         const char *cache;
         uint64_t size;          /* 0: computed */
         bool offline;
-        bool progress;
+        bool progress;          /* a terminal: show the download's progress */
 };
 
 struct disk_opts {
@@ -26,7 +26,6 @@ struct disk_opts {
         uint64_t size;
         uid_t uid;
         gid_t gid;
-        bool progress;
 };
 
 /* 0 built; 2 bad input or a failed step (one message on stderr). */

@@ -11,8 +11,8 @@
  * and qualifier values are UTF-8, each byte outside A-Z a-z 0-9 . - _ ~ becomes %XX, except ':'
  * which must stay as it is (a Debian epoch "1:2.3" stays "1:2.3", "+" becomes "%2B").
  *
- * Both SBOMs are in this one file (about 650 lines): they share the document's assembly (the
- * serial number, the key order), the purl encoding and the small JSON helpers.
+ * One file: both SBOMs (about 650 lines), because they share the document's assembly (the serial
+ * number, the key order), the purl encoding and the small JSON helpers.
  */
 #include "sbom.h"
 
@@ -23,6 +23,7 @@
 #include "common.h"
 #include "fileio.h"
 #include "hash.h"
+#include "json.h"
 #include "util.h"
 
 /* --- small pieces ------------------------------------------------------------------------- */

@@ -3,7 +3,7 @@
  * The image tree (tree.h): the sorted index in memory, the work directory (reached only through
  * openat() from its descriptor, never through a symlink), a tarball read in, the work directory
  * read back after a package manager ran, and the sorted pax stream out.
- * One file of about 800 lines on purpose: every section works on the index's private helpers
+ * One file: about 800 lines on purpose, because every section works on the index's private helpers
  * (grow, entry_new, sort_dedup, open_parent), which would otherwise need an internal header, and
  * the tar fuzzer (tests/fuzz/fuzz-tar.c) links this file alone.
  */

@@ -65,6 +65,22 @@ static void test_numbers(void **state _unused_) {
         assert_int_equal(parse_version("none", v), -EINVAL);
 }
 
+static void test_hex(void **state _unused_) {
+        unsigned char b[4];
+        _cleanup_free_ char *h = NULL;
+
+        assert_int_equal(hex_decode("00ff7Aa5tail", b, 4), 0);
+        assert_memory_equal(b, "\x00\xff\x7a\xa5", 4);
+        h = hex_encode(b, 4);
+        assert_string_equal(h, "00ff7aa5");
+        assert_int_equal(hex_decode("", b, 0), 0);
+        assert_int_equal(hex_decode("00ff7", b, 4), -EINVAL); /* too short */
+        assert_memory_equal(b, "\0\0\0\0", 4);
+        assert_int_equal(hex_decode("0g", b, 1), -EINVAL);
+        assert_int_equal(hex_decode("g0", b, 1), -EINVAL);
+        assert_int_equal(hex_decode(" 1", b, 1), -EINVAL);
+}
+
 static void test_strv_sbuf(void **state _unused_) {
         _cleanup_strv_free_ char **l = NULL;
         _cleanup_free_ char *s = NULL;
@@ -92,6 +108,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_source_date_epoch),
                 cmocka_unit_test(test_numbers),
+                cmocka_unit_test(test_hex),
                 cmocka_unit_test(test_strv_sbuf),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
