@@ -22,28 +22,6 @@
 #define IV 12
 #define HDR 16
 
-static void hex_of(const unsigned char *b, size_t n, char *out) {
-        static const char d[] = "0123456789abcdef";
-        for (size_t i = 0; i < n; i++) {
-                out[2 * i] = d[b[i] >> 4];
-                out[2 * i + 1] = d[b[i] & 15];
-        }
-        out[2 * n] = '\0';
-}
-
-static int unhex(const char *s, unsigned char *out, size_t n) {
-        if (!s || strlen(s) != 2 * n)
-                return -EBADMSG;
-        for (size_t i = 0; i < 2 * n; i++) {
-                char c = s[i];
-                int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-                if (v < 0)
-                        return -EBADMSG;
-                out[i / 2] = (unsigned char) (i % 2 ? (out[i / 2] << 4) | v : v);
-        }
-        return 0;
-}
-
 /* HMAC-SHA256(key, label): the derived keys are independent of each other and of the raw key. */
 static void derive(const unsigned char *key, size_t klen, const char *label, unsigned char out[32]) {
         unsigned len = 32;
@@ -55,7 +33,7 @@ void seal_key_from(const unsigned char raw[SEAL_KEY_BYTES], struct seal_key *ret
         derive(raw, SEAL_KEY_BYTES, "sis snapshot manifest mac v1", ret->mac);
         derive(raw, SEAL_KEY_BYTES, "sis snapshot key wrap v1", ret->kek);
         derive(raw, SEAL_KEY_BYTES, "sis snapshot key id v1", idb);
-        hex_of(idb, 8, ret->id);
+        hex_encode_to(idb, 8, ret->id);
         OPENSSL_cleanse(idb, sizeof(idb));
 }
 
@@ -121,7 +99,7 @@ int seal_mac(const struct seal_key *k, const void *data, size_t len, char hex[st
         unsigned n = sizeof(md);
         if (!HMAC(EVP_sha256(), k->mac, sizeof(k->mac), data, len, md, &n) || n != 32)
                 return -EIO;
-        hex_of(md, 32, hex);
+        hex_encode_to(md, 32, hex);
         return 0;
 }
 
@@ -134,7 +112,7 @@ int seal_new_id(char id[static SEAL_ID_HEX]) {
         unsigned char b[16];
         if (RAND_bytes(b, sizeof(b)) != 1)
                 return -EIO;
-        hex_of(b, sizeof(b), id);
+        hex_encode_to(b, sizeof(b), id);
         return 0;
 }
 
@@ -175,7 +153,7 @@ int seal_wrap(const struct seal_key *k, const unsigned char dk[static SEAL_KEY_B
         EVP_CIPHER_CTX_free(c);
         if (r < 0)
                 return r;
-        hex_of(buf, sizeof(buf), hex);
+        hex_encode_to(buf, sizeof(buf), hex);
         *ret_hex = strdup(hex);
         return *ret_hex ? 0 : -ENOMEM;
 }
@@ -183,10 +161,11 @@ int seal_wrap(const struct seal_key *k, const unsigned char dk[static SEAL_KEY_B
 int seal_unwrap(const struct seal_key *k, const char *hex, const char *snap_id, unsigned char dk[static SEAL_KEY_BYTES]) {
         unsigned char buf[IV + SEAL_KEY_BYTES + TAG];
         EVP_CIPHER_CTX *c;
-        int r = unhex(hex, buf, sizeof(buf));
+        int r;
 
-        if (r < 0)
-                return r;
+        /* exactly the wrapped key's digits: GCM's tag then authenticates every byte */
+        if (!hex || strlen(hex) != 2 * sizeof(buf) || hex_decode(hex, buf, sizeof(buf)) < 0)
+                return -EBADMSG;
         c = EVP_CIPHER_CTX_new();
         if (!c)
                 return -ENOMEM;

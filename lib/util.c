@@ -36,18 +36,22 @@ char *strdup_printf(const char *fmt, ...) {
         return r < 0 ? NULL : s;
 }
 
-char *hex_encode(const void *p, size_t len) {
+void hex_encode_to(const void *p, size_t len, char *out) {
         static const char d[] = "0123456789abcdef";
         const unsigned char *u = p;
+
+        for (size_t i = 0; i < len; i++) {
+                out[2 * i] = d[u[i] >> 4];
+                out[2 * i + 1] = d[u[i] & 15];
+        }
+        out[2 * len] = '\0';
+}
+
+char *hex_encode(const void *p, size_t len) {
         char *h = malloc(2 * len + 1);
 
-        if (!h)
-                return NULL;
-        for (size_t i = 0; i < len; i++) {
-                h[2 * i] = d[u[i] >> 4];
-                h[2 * i + 1] = d[u[i] & 15];
-        }
-        h[2 * len] = '\0';
+        if (h)
+                hex_encode_to(p, len, h);
         return h;
 }
 

@@ -18,8 +18,9 @@
 char *strstrip(char *s);
 /* Duplicate, aborting never: returns NULL on ENOMEM. */
 char *strdup_printf(const char *fmt, ...) _printf_(1, 2);
-/* Bytes as lowercase hex (NULL on ENOMEM). */
+/* Bytes as lowercase hex (NULL on ENOMEM); or into out, which holds 2*len+1. */
 char *hex_encode(const void *p, size_t len);
+void hex_encode_to(const void *p, size_t len, char *out);
 /* len bytes from the first 2*len hex digits of hex (either case; more text may follow them).
  * 0, or -EINVAL when one of them is not a hex digit (or hex is shorter): buf is then zeroed. */
 int hex_decode(const char *hex, void *buf, size_t len);
