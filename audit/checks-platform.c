@@ -3,7 +3,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 
-#include "audit.h"
+#include "check-ctx.h"
 #include "util.h"
 
 /* What names a hypervisor, sign by sign. Each table maps what the host shows to the family the

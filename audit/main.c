@@ -5,7 +5,7 @@
 #include <stdarg.h>
 #include <sys/stat.h>
 
-#include "audit-api.h"
+#include "audit.h"
 #include "dump.h"
 #include "fileio.h"
 #include "log.h"

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "audit.h"
+#include "check-ctx.h"
 #include "helpers.h"
 #include "policy.h"
 
