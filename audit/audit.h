@@ -1,132 +1,68 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
-/* The checks' header: the context they share, its readers, the probes, and the check functions
- * the table in checks.c names. What the audit's users see is in audit-api.h. */
+/* The audit as its users see it (sis-audit's main, sis-launch's gate): the configuration, the
+ * check table, and one session that runs the checks, applies the policy and dates the report.
+ * The checks' own header, with the context they share, is check-ctx.h. */
 #include <stdbool.h>
+#include <sys/types.h>
+#include <time.h>
 
-#include "audit-api.h"
-#include "parse.h"
+#include "report.h"
+#include "sysroot.h"
 
-/* What the checks share: the root, the configuration, and files parsed once per run. */
-struct audit_ctx {
-        struct sis_root *root;
-        const struct audit_config *cfg;
+struct audit_ctx;
+struct sis_policy;
 
-        int cpuinfo_r; /* 1 not loaded yet, 0 ok, -errno */
-        struct cpuinfo cpuinfo;
-        int cmdline_r;
-        char **cmdline;
-        char *cmdline_raw;
-        int smt_r;
-        int smt_on; /* 1 on, 0 off, -1 unknown */
-        char *smt_how;
-        int release_r;
-        char *release;
-        struct kmod_ctx *kmod;
-        int kmod_r;
-        int mounts_r;
-        struct mount_entry *mounts;
-        size_t n_mounts;
-        int kconfig_r;
-        struct kconfig kconfig;
-        char *kconfig_path;
-        const char *kconfig_step;
+enum audit_profile { PROFILE_PRODUCTION, PROFILE_DEVELOPMENT };
+
+struct audit_config {
+        enum audit_profile profile;
+        const char *firecracker; /* NULL: search the default locations */
+        const char *jailer;
+        const char *qemu;        /* set: the VMM is this QEMU, under sis's own jail (no jailer) */
+        const char *chroot_base;
+        uid_t jail_uid_min, jail_uid_max;
+        gid_t jail_gid_min, jail_gid_max;
+        const char *run_dir;     /* sis-launch's state (vm.* checks); NULL: /run/sis */
+        bool no_vm_checks;       /* the launch gate audits the host, not the VMs already running */
+};
+void audit_config_defaults(struct audit_config *cfg);
+
+/* The check table. */
+struct check {
+        const char *id;       /* "cpu.smt"; a family ends in ".*" */
+        const char *title;
+        const char *category;
+        enum sis_severity severity;
+        bool required;
+        const char *rationale;
+        const char *remediation;
+        const char *refs[4];
+        void (*run)(struct audit_ctx *c, struct sis_finding *f, const char *arg);
+        /* families: the instances on this host ("spectre_v2", …) */
+        int (*instances)(struct audit_ctx *c, char ***ret);
 };
 
-int audit_ctx_init(struct audit_ctx *c, struct sis_root *root, const struct audit_config *cfg);
-void audit_ctx_done(struct audit_ctx *c);
-int audit_cpuinfo(struct audit_ctx *c, const struct cpuinfo **ret);
-int audit_cmdline(struct audit_ctx *c, char ***ret);
-/* SMT: 1 on, 0 off, -1 unknown; how says where it came from. */
-int audit_smt(struct audit_ctx *c, const char **ret_how);
-int audit_release(struct audit_ctx *c, const char **ret);
-/* The host kernel's build config, /proc/config.gz or /boot/config-<release>, parsed once: 0, or
- * -errno with *ret_step the step that failed ("read", "decompress", "parse"); *ret_path (may be
- * NULL) the file it came from or was looked for. */
-int audit_kconfig(struct audit_ctx *c, const struct kconfig **ret, const char **ret_path, const char **ret_step);
-/* /proc/mounts, parsed once: 0, or -errno. */
-int audit_mounts(struct audit_ctx *c, const struct mount_entry **ret, size_t *ret_n);
-/* The mount that holds path: the last (top) of the longest mount points containing it; NULL with
- * *ret_error -errno when /proc/mounts cannot be read, -ENOENT when no mount holds it. */
-const struct mount_entry *audit_mount_of(struct audit_ctx *c, const char *path, int *ret_error);
-/* "y" or "m" for CONFIG_<name> in the host's config: 1 set, 0 not set, -errno no config. */
-int audit_kconfig_set(struct audit_ctx *c, const char *name);
-/* Kernel release as major.minor.patch compared with since: <0, 0, >0; -2 unknown. */
-int audit_release_cmp(struct audit_ctx *c, unsigned major, unsigned minor);
-bool audit_production(const struct audit_ctx *c);
-/* libkmod on the root's module directory and modprobe.d (NULL with -errno when unavailable). */
-int audit_kmod(struct audit_ctx *c, struct kmod_ctx **ret);
+const struct check *check_table(size_t *ret_n);
+/* Is id a check this version has (an ID, a family instance like cpu.vuln.<any>, or a glob that
+ * matches one)? */
+bool check_id_known(const char *id);
+/* Does the check (id, or a family instance id, in category) match one of the patterns: an id
+ * ("cpu.smt"), a glob ("cpu.vuln.*"), an id prefix ("cpu.vuln"), or a category ("memory")? */
+bool check_selected(const char *id, const char *category, char *const *only);
+/* Does an --only pattern select at least one check (so a typo cannot silently audit nothing)? */
+bool check_pattern_known(const char *pattern);
 
-/* Read a file for a check: records the evidence (path + raw value) and on failure notes UNKNOWN
- * with the reason. Returns 0 or -errno; *ret is the stripped content. */
-int audit_read(struct audit_ctx *c, struct sis_finding *f, const char *path, char **ret);
-/* Same, but absence (ENOENT) is not noted: the caller decides what it means. */
-int audit_read_opt(struct audit_ctx *c, struct sis_finding *f, const char *path, char **ret);
-/* A human reason for a read error (for UNKNOWN summaries). */
-const char *audit_strerror(int err);
+/* The date a report carries and waivers expire by: SOURCE_DATE_EPOCH when it is a number (for
+ * reproducible output), else now. */
+time_t audit_date(time_t now);
 
-/* Run the selected checks (only: NULL for all) into a report dated now; audit_session() is
- * this with the policy and the date applied. */
-int audit_run(struct sis_root *root, const struct audit_config *cfg, char *const *only, struct sis_report **ret);
+/* Which part of a session failed. */
+enum audit_stage { AUDIT_STAGE_RUN, AUDIT_STAGE_POLICY };
 
-/* Probes (audit/probes.c): live-only answers as JSON, via sis_root_probe(). */
-int probe_kvm(struct audit_ctx *c, json_object **ret);
-int probe_cpuid(struct audit_ctx *c, json_object **ret);
-int probe_exec_version(struct audit_ctx *c, const char *binary, json_object **ret);
-/* {"error": null or an errno name, "interp": the ELF program interpreter, null when static} */
-int probe_elf_interp(struct audit_ctx *c, const char *binary, json_object **ret);
-int probe_udev(struct audit_ctx *c, const char *subsystem, const char *sysname, json_object **ret);
-/* adjtimex(2) read-only (modes 0): {"state": TIME_* , "status": STA_* bits, "maxerror": us, "esterror": us} */
-int probe_adjtimex(struct audit_ctx *c, json_object **ret);
-/* Helpers to read probe answers. */
-const char *probe_str(json_object *o, const char *key);
-bool probe_int(json_object *o, const char *key, int64_t *ret);
-
-/* The checks, by area. */
-#define CHECK_FN(name) void name(struct audit_ctx *c, struct sis_finding *f, const char *arg)
-CHECK_FN(check_cpu_smt);
-CHECK_FN(check_cpu_vuln);
-int cpu_vuln_instances(struct audit_ctx *c, char ***ret);
-CHECK_FN(check_cpu_vuln_coverage);
-CHECK_FN(check_cpu_microcode);
-CHECK_FN(check_cpu_tsc);
-CHECK_FN(check_cpu_tsc_freq);
-CHECK_FN(check_cpu_clocksource);
-CHECK_FN(check_cpu_governor);
-CHECK_FN(check_mem_ksm);
-CHECK_FN(check_mem_swap);
-CHECK_FN(check_mem_ecc);
-CHECK_FN(check_kvm_device);
-CHECK_FN(check_kvm_access);
-CHECK_FN(check_kvm_api);
-CHECK_FN(check_kvm_module);
-CHECK_FN(check_kvm_ept);
-CHECK_FN(check_kvm_nx_huge_pages);
-CHECK_FN(check_kvm_nested);
-CHECK_FN(check_kvm_l1d_flush);
-CHECK_FN(check_kernel_version);
-CHECK_FN(check_kernel_cmdline);
-CHECK_FN(check_kernel_config);
-CHECK_FN(check_kernel_bpf);
-CHECK_FN(check_kernel_userfaultfd);
-CHECK_FN(check_kernel_io_uring);
-CHECK_FN(check_kernel_sysctl);
-CHECK_FN(check_kernel_seccomp);
-CHECK_FN(check_kernel_kexec);
-CHECK_FN(check_kernel_bpf_jit);
-CHECK_FN(check_kernel_fs_protect);
-CHECK_FN(check_kernel_lockdown);
-CHECK_FN(check_kernel_cmdline_hardening);
-CHECK_FN(check_platform_iommu);
-CHECK_FN(check_host_lsm);
-CHECK_FN(check_host_timesync);
-CHECK_FN(check_jail_cgroup_favordynmods);
-CHECK_FN(check_jail_chroot_base_mount);
-CHECK_FN(check_platform_nested);
-CHECK_FN(check_jail_cgroups);
-CHECK_FN(check_jail_namespaces);
-CHECK_FN(check_jail_tun);
-CHECK_FN(check_jail_chroot_base);
-CHECK_FN(check_jail_binaries);
-CHECK_FN(check_vm_runtime);
-int vm_instances(struct audit_ctx *c, char ***ret);
+/* One audit: the checks selected by only (NULL: all) on root, then the policy (NULL: none).
+ * The report is dated audit_date(now) (and takes no time when SOURCE_DATE_EPOCH is set, for
+ * reproducible output); waivers expire by that same date. A profile the policy names
+ * is the report's profile. 0 with *ret, or -errno with *ret_stage the stage that failed. */
+int audit_session(struct sis_root *root, const struct audit_config *cfg, char *const *only,
+                  const struct sis_policy *policy, time_t now, struct sis_report **ret, enum audit_stage *ret_stage);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <ctype.h>
 
-#include "audit.h"
+#include "check-ctx.h"
 #include "util.h"
 #include "vuln-cpu.h"
 #include "vuln.h"

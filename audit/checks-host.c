@@ -3,7 +3,7 @@
  * guests can trust. */
 #include <sys/timex.h>
 
-#include "audit.h"
+#include "check-ctx.h"
 #include "util.h"
 
 /* The VMM binaries an LSM profile should name. */

@@ -3,7 +3,7 @@
 #include <sys/stat.h>
 #include <ctype.h>
 
-#include "audit.h"
+#include "check-ctx.h"
 #include "util.h"
 
 static const char *const needed_controllers[] = { "cpu", "cpuset", "memory", "pids" };

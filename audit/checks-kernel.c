@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "audit.h"
+#include "check-ctx.h"
 #include "util.h"
 
 CHECK_FN(check_kernel_version) {

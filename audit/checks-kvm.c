@@ -4,7 +4,7 @@
 #include <sys/acl.h>
 #include <sys/stat.h>
 
-#include "audit.h"
+#include "check-ctx.h"
 #include "util.h"
 
 const char *const *kvm_required_caps(size_t *ret_n);

@@ -3,7 +3,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 
-#include "audit.h"
+#include "check-ctx.h"
 #include "util.h"
 
 /* What names a hypervisor, sign by sign. Each table maps what the host shows to the family the
@@ -140,12 +140,11 @@ static int pci_from_layer(struct audit_ctx *c, struct sis_finding *f, char **dev
         unsigned n = 0;
 
         for (size_t i = 0; devs[i]; i++) {
-                _cleanup_free_ char *p = strdup_printf("/sys/bus/pci/devices/%s/vendor", devs[i]), *v = NULL;
-                _cleanup_free_ char *pd = strdup_printf("/sys/bus/pci/devices/%s/device", devs[i]), *d = NULL;
+                _cleanup_free_ char *d = NULL;
                 uint32_t vendor;
-                if (!p || !pd || sis_root_read_string(c->root, p, &v) < 0 || safe_atou32(v, &vendor) < 0)
+                if (sis_root_readf_u32(c->root, &vendor, "/sys/bus/pci/devices/%s/vendor", devs[i]) < 0)
                         continue;
-                (void) sis_root_read_string(c->root, pd, &d);
+                (void) sis_root_readf_string(c->root, &d, "/sys/bus/pci/devices/%s/device", devs[i]);
                 for (size_t j = 0; j < ELEMENTSOF(virtual_vendors); j++)
                         if (vendor == virtual_vendors[j].vendor) {
                                 add_family(families, virtual_vendors[j].family);
@@ -207,9 +206,8 @@ static int pci_virtual(struct audit_ctx *c, struct sis_finding *f, char ***famil
         /* (the live host's own sysfs needs no bounds, and unrecorded, the reads would be libpci's twice) */
         for (size_t i = 0; (!sis_root_is_live(c->root) || sis_root_recording(c->root)) && devs[i]; i++)
                 for (size_t j = 0; j < ELEMENTSOF(pci_files); j++) {
-                        _cleanup_free_ char *p = strdup_printf("/sys/bus/pci/devices/%s/%s", devs[i], pci_files[j]), *v = NULL;
-                        if (p)
-                                (void) sis_root_read_string(c->root, p, &v);
+                        _cleanup_free_ char *v = NULL;
+                        (void) sis_root_readf_string(c->root, &v, "/sys/bus/pci/devices/%s/%s", devs[i], pci_files[j]);
                 }
         if (!devs[0]) {
                 *ret_count = 0;

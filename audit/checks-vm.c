@@ -6,7 +6,7 @@
  */
 #include <json-c/json.h>
 
-#include "audit.h"
+#include "check-ctx.h"
 #include "util.h"
 
 static char *vms_dir(const struct audit_ctx *c) {

@@ -2,7 +2,7 @@
 /* The check table: every check's metadata in one place, in report order. */
 #include <fnmatch.h>
 
-#include "audit.h"
+#include "check-ctx.h"
 
 #define FC_PROD "https://github.com/firecracker-microvm/firecracker/blob/main/docs/prod-host-setup.md"
 #define FC_JAILER "https://github.com/firecracker-microvm/firecracker/blob/main/docs/jailer.md"

@@ -5,15 +5,13 @@
 #include <stdarg.h>
 #include <sys/stat.h>
 
-#include "audit-api.h"
+#include "audit.h"
+#include "cli.h"
 #include "dump.h"
-#include "fileio.h"
 #include "log.h"
 #include "policy.h"
 #include "render.h"
 #include "util.h"
-
-#define EXIT_USAGE 2
 
 static const char usage_text[] =
         "Usage: sis-audit [OPTION]...\n"
@@ -81,21 +79,7 @@ static const struct option options[] = {
 };
 
 static void log_stderr(void *ud _unused_, enum sis_log_level level _unused_, const char *fmt, va_list ap) {
-        fputs("sis-audit: ", stderr);
-        vfprintf(stderr, fmt, ap);
-        fputc('\n', stderr);
-}
-
-static int usage_error(const char *fmt, ...) _printf_(1, 2);
-static int usage_error(const char *fmt, ...) {
-        va_list ap;
-
-        fputs("sis-audit: ", stderr);
-        va_start(ap, fmt);
-        vfprintf(stderr, fmt, ap);
-        va_end(ap);
-        fputs(" (see --help)\n", stderr);
-        return EXIT_USAGE;
+        (void) cli_failv(0, fmt, ap);
 }
 
 static int parse_range(const char *s, unsigned *lo, unsigned *hi) {
@@ -171,7 +155,7 @@ static int parse_path_option(struct cli *a, int opt, const char *arg) {
                 if (paths[i].opt != opt)
                         continue;
                 if (arg[0] != '/')
-                        return usage_error("--%s: '%s' is not an absolute path", paths[i].name, arg);
+                        return cli_usage_error("--%s: '%s' is not an absolute path", paths[i].name, arg);
                 *(const char **) ((char *) &a->cfg + paths[i].field) = arg;
                 return 0;
         }
@@ -185,7 +169,7 @@ static int parse_only(struct cli *a, const char *arg) {
                 return EXIT_USAGE;
         for (char **p = l; *p; p++) {
                 if (!check_pattern_known(*p))
-                        return usage_error("--only: no check matches '%s' (see --list-checks)", *p);
+                        return cli_usage_error("--only: no check matches '%s' (see --list-checks)", *p);
                 if (strv_extend(&a->only, *p) < 0)
                         return EXIT_USAGE;
         }
@@ -196,7 +180,7 @@ static int parse_jail_range(struct cli *a, int opt, const char *arg) {
         unsigned lo, hi;
 
         if (parse_range(arg, &lo, &hi) < 0)
-                return usage_error("--%s: '%s' is not a range MIN-MAX of non-zero ids",
+                return cli_usage_error("--%s: '%s' is not a range MIN-MAX of non-zero ids",
                                    opt == OPT_JAIL_UID ? "jail-uid" : "jail-gid", arg);
         if (opt == OPT_JAIL_UID) {
                 a->cfg.jail_uid_min = lo;
@@ -212,7 +196,7 @@ static int parse_vm(struct cli *a, const char *arg) {
         _cleanup_free_ char *id = NULL;
 
         if (!vm_id_ok(arg))
-                return usage_error("--vm: '%s' is not a VM name", arg);
+                return cli_usage_error("--vm: '%s' is not a VM name", arg);
         id = strdup_printf("vm.%s", arg);
         if (!id || strv_extend(&a->only, id) < 0)
                 return EXIT_USAGE;
@@ -234,7 +218,7 @@ static int parse_args(int argc, char **argv, struct cli *a) {
                 case OPT_NO_COLOR: a->no_color = true; break;
                 case 'p':
                         if (!streq(optarg, "production") && !streq(optarg, "development"))
-                                return usage_error("--profile: unknown profile '%s' (production, development)", optarg);
+                                return cli_usage_error("--profile: unknown profile '%s' (production, development)", optarg);
                         a->profile = optarg;
                         break;
                 case OPT_ONLY:
@@ -255,7 +239,7 @@ static int parse_args(int argc, char **argv, struct cli *a) {
                         break;
                 case OPT_RUN_DIR:
                         if (optarg[0] != '/')
-                                return usage_error("--run-dir: '%s' is not an absolute path", optarg);
+                                return cli_usage_error("--run-dir: '%s' is not an absolute path", optarg);
                         a->cfg.run_dir = optarg;
                         break;
                 case 'h':
@@ -265,12 +249,11 @@ static int parse_args(int argc, char **argv, struct cli *a) {
                         printf("sis-audit %s\n", SIS_VERSION);
                         return -1;
                 default:
-                        fputs("sis-audit: invalid usage (see --help)\n", stderr);
-                        return EXIT_USAGE;
+                        return cli_usage_error("invalid usage");
                 }
         }
         if (k == 0 && optind < argc)
-                return usage_error("unexpected argument '%s'", argv[optind]);
+                return cli_usage_error("unexpected argument '%s'", argv[optind]);
         return k;
 }
 
@@ -281,13 +264,11 @@ static int load_policy(struct cli *a, struct sis_policy **ret) {
         int k;
 
         k = sis_policy_load(a->policy_path, ret, &err);
-        if (k < 0) {
-                log_error("%s", err ? err : strerror(-k));
-                return EXIT_USAGE;
-        }
+        if (k < 0)
+                return cli_fail(EXIT_USAGE, "%s", err ? err : strerror(-k));
         pp = sis_policy_profile(*ret);
         if (a->profile && pp && !streq(a->profile, pp))
-                return usage_error("--profile %s contradicts the policy's profile %s", a->profile, pp);
+                return cli_usage_error("--profile %s contradicts the policy's profile %s", a->profile, pp);
         if (!a->profile)
                 a->profile = pp;
         return 0;
@@ -297,36 +278,19 @@ static int load_policy(struct cli *a, struct sis_policy **ret) {
 static int write_report(const struct cli *a, const struct sis_report *rep, render_fn render) {
         _cleanup_free_ char *text = NULL;
         struct render_opts ro = {};
-        int k;
 
         ro.color = !a->output && !a->no_color && streq(a->format, "text") && render_color_auto();
         text = render(rep, &ro);
-        if (!text) {
-                log_error("out of memory rendering the report");
-                return EXIT_USAGE;
-        }
-        if (a->output) {
-                k = write_file_atomic(a->output, text, strlen(text), 0644);
-                if (k < 0) {
-                        log_error_errno(k, "--output %s: %m", a->output);
-                        return EXIT_USAGE;
-                }
-        } else if (fputs(text, stdout) == EOF || fflush(stdout) == EOF) {
-                log_error("writing the report: %m");
-                return EXIT_USAGE;
-        }
-        return 0;
+        return cli_write_output(a->output, text);
 }
 
 /* --collect: every file and probe answer the audit used, dated as the report is. */
 static int write_dump(const char *collect, struct sis_dump *dump, const struct sis_report *rep) {
         int k = sis_dump_write(dump, collect, SIS_VERSION, rep->started);
 
-        if (k < 0) {
-                log_error_errno(k, "--collect %s: %m", collect);
-                return EXIT_USAGE;
-        }
-        fprintf(stderr, "sis-audit: wrote the dump to %s (audit it anywhere with --root %s)\n", collect, collect);
+        if (k < 0)
+                return cli_fail(EXIT_USAGE, "--collect %s: %s", collect, strerror(-k));
+        fprintf(stderr, "%s: wrote the dump to %s (audit it anywhere with --root %s)\n", cli_name(), collect, collect);
         return 0;
 }
 
@@ -343,6 +307,7 @@ int main(int argc, char **argv) {
 
         /* a run lives for milliseconds: memory freed is kept for the next allocation rather than
          * given back and faulted in again (page faults are most of a live audit's system time) */
+        cli_set_name("sis-audit");
         (void) mallopt(M_TRIM_THRESHOLD, 64 << 20);
         (void) mallopt(M_MMAP_THRESHOLD, 16 << 20);
         sis_log_set(log_stderr, NULL, SIS_LOG_WARNING);
@@ -352,7 +317,7 @@ int main(int argc, char **argv) {
                 return k < 0 ? 0 : k;
         fmt = report_format_lookup(a.format);
         if (!fmt)
-                return usage_error("--format: unknown format '%s' (text, json, junit, prometheus, markdown, html)", a.format);
+                return cli_usage_error("--format: unknown format '%s' (text, json, junit, prometheus, markdown, html)", a.format);
         if (a.list)
                 return list_checks(a.format, stdout) < 0 ? EXIT_USAGE : 0;
         if (a.policy_path && (k = load_policy(&a, &policy)) != 0)
@@ -361,24 +326,21 @@ int main(int argc, char **argv) {
                 a.cfg.profile = PROFILE_DEVELOPMENT;
 
         k = sis_root_new(a.root_dir, &root);
-        if (k < 0) {
-                log_error_errno(k, "--root %s: %s", a.root_dir,
+        if (k < 0)
+                return cli_fail(EXIT_USAGE, "--root %s: %s", a.root_dir,
                                 k == -EBADMSG ? "not a valid dump (bad archive or " SIS_DUMP_META ")" : strerror(-k));
-                return EXIT_USAGE;
-        }
         if (a.collect) {
                 if (sis_dump_new(&dump) < 0)
                         return EXIT_USAGE;
                 sis_root_set_recorder(root, dump);
         }
         k = audit_session(root, &a.cfg, a.only, policy, time(NULL), &rep, &stage);
-        if (k < 0) {
-                log_error_errno(k, stage == AUDIT_STAGE_POLICY ? "applying the policy: %m" : "audit failed: %m");
-                return EXIT_USAGE;
-        }
+        if (k < 0)
+                return cli_fail(EXIT_USAGE, "%s: %s", stage == AUDIT_STAGE_POLICY ? "applying the policy" : "audit failed",
+                                strerror(-k));
         n_only = strv_length(a.only);
         if (n_only > 0 && startswith(a.only[n_only - 1], "vm.") && rep->n_findings == 0)
-                return usage_error("--vm %s: no such VM under %s/vms", a.only[n_only - 1] + 3,
+                return cli_usage_error("--vm %s: no such VM under %s/vms", a.only[n_only - 1] + 3,
                                    a.cfg.run_dir ? a.cfg.run_dir : "/run/sis");
         if (a.collect && (k = write_dump(a.collect, dump, rep)) != 0)
                 return k;

@@ -12,7 +12,7 @@
 #include <linux/kvm.h>
 #include <sys/ioctl.h>
 
-#include "audit.h"
+#include "check-ctx.h"
 #include "exec.h"
 #include "util.h"
 

@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
+
+#include "fileio.h"
 
 static const char *name = "sis";
 
@@ -49,4 +53,18 @@ void cli_step(const char *fmt, ...) {
         vfprintf(stderr, fmt, ap);
         va_end(ap);
         fputc('\n', stderr);
+}
+
+int cli_write_output(const char *output, const char *text) {
+        int k;
+
+        if (!text)
+                return cli_fail(EXIT_USAGE, "out of memory rendering the report");
+        if (output) {
+                k = write_file_atomic(output, text, strlen(text), 0644);
+                if (k < 0)
+                        return cli_fail(EXIT_USAGE, "--output %s: %s", output, strerror(-k));
+        } else if (fputs(text, stdout) == EOF || fflush(stdout) == EOF)
+                return cli_fail(EXIT_USAGE, "writing the report: %s", strerror(errno));
+        return 0;
 }

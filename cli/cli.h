@@ -21,3 +21,6 @@ int cli_failv(int code, const char *fmt, va_list ap) _printf_(2, 0);
 int cli_usage_error(const char *fmt, ...) _printf_(1, 2);
 /* "==> MSG" on stderr, the arrow bold when stderr is a terminal. */
 void cli_step(const char *fmt, ...) _printf_(1, 2);
+/* A tool's output: text written atomically to the file output, or to stdout when output is NULL.
+ * 0, or EXIT_USAGE after saying why (text NULL: rendering it ran out of memory). */
+int cli_write_output(const char *output, const char *text);

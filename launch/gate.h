@@ -3,7 +3,7 @@
 /* The launch gate: the audit, in-process, on the live host, under the policy. */
 #include <stdbool.h>
 
-#include "audit-api.h"
+#include "audit.h"
 #include "hash.h"
 
 struct gate_result {

@@ -32,9 +32,6 @@ char *fleet_markdown(const struct fleet *f);
 char *fleet_html(const struct fleet *f);
 char *fleet_junit(const struct fleet *f);
 char *fleet_prometheus(const struct fleet *f);
-/* By format name: NULL for a format merge does not have, or on ENOMEM. */
-char *fleet_render(const struct fleet *f, const char *format);
-bool fleet_format_known(const char *format);
 
 /* Shared with the single-report renderers. */
 void prom_render(struct sbuf *b, struct sis_report *const *rs, char *const *hosts, size_t n);

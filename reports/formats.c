@@ -22,21 +22,6 @@ const struct report_format *report_format_lookup(const char *name) {
         return NULL;
 }
 
-render_fn render_lookup(const char *format) {
-        const struct report_format *f = report_format_lookup(format);
-        return f ? f->render : NULL;
-}
-
-bool fleet_format_known(const char *format) {
-        const struct report_format *f = report_format_lookup(format);
-        return f && f->render_fleet;
-}
-
-char *fleet_render(const struct fleet *fl, const char *format) {
-        const struct report_format *f = report_format_lookup(format);
-        return f && f->render_fleet ? f->render_fleet(fl) : NULL;
-}
-
 bool render_color_auto(void) {
         return isatty(STDOUT_FILENO) && !getenv("NO_COLOR") && !streq_ptr(getenv("TERM"), "dumb");
 }

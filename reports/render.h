@@ -41,5 +41,3 @@ struct report_format {
 };
 /* By name; NULL if unknown. */
 const struct report_format *report_format_lookup(const char *name);
-/* Its one-host renderer; NULL if unknown. */
-render_fn render_lookup(const char *format);

@@ -2,17 +2,13 @@
 /* sis-report: re-render a saved sis-audit report, merge many into a fleet view, show drift. */
 #include <getopt.h>
 #include <malloc.h>
-#include <stdarg.h>
 
-#include "fileio.h"
+#include "cli.h"
 #include "drift.h"
 #include "fleet.h"
-#include "log.h"
 #include "read.h"
 #include "render.h"
 #include "util.h"
-
-#define EXIT_USAGE 2
 
 static const char usage_text[] =
         "Usage: sis-report render REPORT.json [--format FORMAT] [--output FILE]\n"
@@ -31,44 +27,12 @@ static const char usage_text[] =
         "Exit status: 0 done (diff: nothing got worse), 1 diff: something got worse,\n"
         "2 usage error, unreadable or malformed report, or unknown schema_version.\n";
 
-static int usage_error(const char *fmt, ...) _printf_(1, 2);
-static int usage_error(const char *fmt, ...) {
-        va_list ap;
-
-        fputs("sis-report: ", stderr);
-        va_start(ap, fmt);
-        vfprintf(stderr, fmt, ap);
-        va_end(ap);
-        fputs(" (see --help)\n", stderr);
-        return EXIT_USAGE;
-}
-
 static int load(const char *path, struct sis_report **ret) {
         _cleanup_free_ char *err = NULL;
         int k = report_load(path, ret, &err);
         if (k < 0)
-                fprintf(stderr, "sis-report: %s\n", err ? err : strerror(-k));
+                (void) cli_fail(k, "%s", err ? err : strerror(-k));
         return k;
-}
-
-static int emit(const char *text, const char *output) {
-        int k;
-
-        if (!text) {
-                fputs("sis-report: out of memory\n", stderr);
-                return EXIT_USAGE;
-        }
-        if (output) {
-                k = write_file_atomic(output, text, strlen(text), 0644);
-                if (k < 0) {
-                        fprintf(stderr, "sis-report: --output %s: %s\n", output, strerror(-k));
-                        return EXIT_USAGE;
-                }
-        } else if (fputs(text, stdout) == EOF || fflush(stdout) == EOF) {
-                fputs("sis-report: writing the report failed\n", stderr);
-                return EXIT_USAGE;
-        }
-        return 0;
 }
 
 /* What the verbs share: the options and the arguments after the verb. */
@@ -86,15 +50,15 @@ static int do_render(const struct args *a) {
         struct render_opts ro = {};
 
         if (a->n_files != 1)
-                return usage_error("render takes one REPORT.json");
+                return cli_usage_error("render takes one REPORT.json");
         fmt = report_format_lookup(a->format ? a->format : "text");
         if (!fmt)
-                return usage_error("--format: unknown format '%s' (text, json, junit, prometheus, markdown, html)", a->format);
+                return cli_usage_error("--format: unknown format '%s' (text, json, junit, prometheus, markdown, html)", a->format);
         if (load(a->files[0], &r) < 0)
                 return EXIT_USAGE;
         ro.color = !a->output && !a->no_color && (!a->format || streq(a->format, "text")) && render_color_auto();
         text = fmt->render(r, &ro);
-        return emit(text, a->output);
+        return cli_write_output(a->output, text);
 }
 
 static int do_merge(const struct args *a) {
@@ -105,9 +69,9 @@ static int do_merge(const struct args *a) {
         int k;
 
         if (a->n_files == 0)
-                return usage_error("merge takes one or more REPORT.json");
+                return cli_usage_error("merge takes one or more REPORT.json");
         if (!fmt || !fmt->render_fleet)
-                return usage_error("--format: unknown format '%s' for merge (html, markdown, json, junit, prometheus)", a->format);
+                return cli_usage_error("--format: unknown format '%s' for merge (html, markdown, json, junit, prometheus)", a->format);
         rs = calloc(a->n_files, sizeof(*rs));
         if (!rs)
                 return EXIT_USAGE;
@@ -119,13 +83,11 @@ static int do_merge(const struct args *a) {
                         return EXIT_USAGE;
                 }
         k = fleet_new(rs, a->n_files, &f);
-        if (k < 0) {
-                fputs("sis-report: out of memory\n", stderr);
-                return EXIT_USAGE;
-        }
+        if (k < 0)
+                return cli_fail(EXIT_USAGE, "out of memory");
         text = fmt->render_fleet(f);
         fleet_free(f);
-        return emit(text, a->output);
+        return cli_write_output(a->output, text);
 }
 
 /* Exit 1 when something got worse. */
@@ -136,15 +98,15 @@ static int do_diff(const struct args *a) {
         int k;
 
         if (a->n_files != 2)
-                return usage_error("diff takes OLD.json NEW.json");
+                return cli_usage_error("diff takes OLD.json NEW.json");
         if (a->format && !streq(a->format, "text") && !streq(a->format, "json"))
-                return usage_error("--format: unknown format '%s' for diff (text, json)", a->format);
+                return cli_usage_error("--format: unknown format '%s' for diff (text, json)", a->format);
         if (load(a->files[0], &before) < 0 || load(a->files[1], &after) < 0)
                 return EXIT_USAGE;
         if (report_drift_compute(before, after, &d) < 0)
-                return emit(NULL, a->output);
+                return cli_fail(EXIT_USAGE, "out of memory");
         text = a->format && streq(a->format, "json") ? report_drift_json(&d) : report_drift_text(&d);
-        k = emit(text, a->output);
+        k = cli_write_output(a->output, text);
         if (k == 0)
                 k = report_drift_worse(&d) ? 1 : 0;
         report_drift_done(&d);
@@ -167,6 +129,7 @@ int main(int argc, char **argv) {
 
         /* a report read is freed while the one written is built: keep the memory for it rather
          * than give it back and fault it in again */
+        cli_set_name("sis-report");
         (void) mallopt(M_TRIM_THRESHOLD, 256 << 20);
         (void) mallopt(M_TOP_PAD, 16 << 20);
         (void) mallopt(M_MMAP_THRESHOLD, 64 << 20);
@@ -177,15 +140,15 @@ int main(int argc, char **argv) {
                 case 'C': args.no_color = true; break;
                 case 'h': fputs(usage_text, stdout); return 0;
                 case 'V': printf("sis-report %s\n", SIS_VERSION); return 0;
-                default: fputs("sis-report: invalid usage (see --help)\n", stderr); return EXIT_USAGE;
+                default: return cli_usage_error("invalid usage");
                 }
         if (optind >= argc)
-                return usage_error("no verb: render, merge or diff");
+                return cli_usage_error("no verb: render, merge or diff");
         verb = argv[optind++];
         args.files = argv + optind;
         args.n_files = (size_t) (argc - optind);
         for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
                 if (streq(verb, verbs[i].name))
                         return verbs[i].fn(&args);
-        return usage_error("unknown verb '%s' (render, merge, diff)", verb);
+        return cli_usage_error("unknown verb '%s' (render, merge, diff)", verb);
 }

@@ -76,7 +76,7 @@ static void fuzz_one(char *s, const uint8_t *data, size_t size) {
         (void) s;
         if (r)
                 for (size_t i = 0; i < ELEMENTSOF(formats); i++) {
-                        char *out = render_lookup(formats[i])(r, &(struct render_opts) {});
+                        char *out = report_format_lookup(formats[i])->render(r, &(struct render_opts) {});
                         check_output(formats[i], out);
                         free(out);
                 }
@@ -89,8 +89,8 @@ static void fuzz_one(char *s, const uint8_t *data, size_t size) {
         /* the fleet takes the array and the reports */
         if (rs[0] && rs[1] && fleet_new(rs, 2, &fl) == 0) {
                 for (size_t i = 0; i < ELEMENTSOF(formats); i++)
-                        if (fleet_format_known(formats[i])) {
-                                char *out = fleet_render(fl, formats[i]);
+                        if (report_format_lookup(formats[i])->render_fleet) {
+                                char *out = report_format_lookup(formats[i])->render_fleet(fl);
                                 check_output(formats[i], out);
                                 free(out);
                         }

@@ -13,7 +13,7 @@ static void fuzz_one(char *s, const uint8_t *data, size_t size) {
 
         if (report_parse(s, size, "fuzz.json", &r, &err) == 0) {
                 for (size_t i = 0; i < ELEMENTSOF(formats); i++) {
-                        char *out = render_lookup(formats[i])(r, &(struct render_opts) {});
+                        char *out = report_format_lookup(formats[i])->render(r, &(struct render_opts) {});
                         check_output(formats[i], out);
                         free(out);
                 }

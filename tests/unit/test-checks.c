@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* Every check's PASS and FAIL path (and WARN/SKIP/UNKNOWN where it has them), each on a minimal
- * synthetic root holding only what that check reads. */
+ * synthetic root holding only what that check reads. One file: the cases are one table, a row per
+ * check and outcome, read top to bottom beside the check table it covers. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "audit.h"
+#include "check-ctx.h"
 #include "helpers.h"
 #include "policy.h"
 

@@ -19,7 +19,7 @@ static const char *const formats[] = { "text", "json", "junit", "prometheus", "m
 /* Every format's output of r is valid UTF-8; the JSON one parses strictly. */
 static void assert_all_valid(const struct sis_report *r) {
         for (size_t i = 0; i < ELEMENTSOF(formats); i++) {
-                _cleanup_free_ char *out = render_lookup(formats[i])(r, &(struct render_opts) {});
+                _cleanup_free_ char *out = report_format_lookup(formats[i])->render(r, &(struct render_opts) {});
                 assert_non_null(out);
                 if (!utf8_valid(out, strlen(out)))
                         fail_msg("%s: not valid UTF-8", formats[i]);
@@ -146,7 +146,7 @@ static void test_read_linear(void **state) {
                 assert_int_equal(report_parse(doc, strlen(doc), "big.json", &r, &err), 0);
                 assert_int_equal(r->n_findings, (size_t) n);
                 for (size_t i = 0; i < ELEMENTSOF(formats); i++) {
-                        _cleanup_free_ char *out = render_lookup(formats[i])(r, &(struct render_opts) {});
+                        _cleanup_free_ char *out = report_format_lookup(formats[i])->render(r, &(struct render_opts) {});
                         assert_non_null(out);
                 }
                 best = MIN(best, (double) (clock() - t0) / CLOCKS_PER_SEC);
@@ -176,8 +176,8 @@ static void test_fleet_linear(void **state) {
                 assert_int_equal(fleet_new(rs, 2, &fl), 0);
                 assert_int_equal(fl->n_checks, (size_t) n);
                 for (size_t i = 0; i < ELEMENTSOF(formats); i++)
-                        if (fleet_format_known(formats[i])) {
-                                _cleanup_free_ char *out = fleet_render(fl, formats[i]);
+                        if (report_format_lookup(formats[i])->render_fleet) {
+                                _cleanup_free_ char *out = report_format_lookup(formats[i])->render_fleet(fl);
                                 assert_non_null(out);
                         }
                 best = MIN(best, (double) (clock() - t0) / CLOCKS_PER_SEC);
