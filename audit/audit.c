@@ -460,10 +460,9 @@ int audit_run(struct sis_root *root, const struct audit_config *cfg, char *const
 }
 
 time_t audit_date(time_t now) {
-        const char *sde = getenv("SOURCE_DATE_EPOCH");
-        uint64_t e;
+        time_t e;
 
-        return sde && safe_atou64(sde, &e) >= 0 ? (time_t) e : now;
+        return source_date_epoch(&e) >= 0 ? e : now;
 }
 
 int audit_session(struct sis_root *root, const struct audit_config *cfg_in, char *const *only,
@@ -480,7 +479,7 @@ int audit_session(struct sis_root *root, const struct audit_config *cfg_in, char
         if (k < 0)
                 return k;
         rep->started = audit_date(now);
-        if (getenv("SOURCE_DATE_EPOCH"))
+        if (source_date_epoch(&(time_t) { 0 }) >= 0)
                 rep->duration = 0; /* reproducible output for golden tests and diffs */
         if (policy) {
                 *ret_stage = AUDIT_STAGE_POLICY;

@@ -126,7 +126,7 @@ int source_date_epoch(time_t *ret) {
                         return -EINVAL;
                 v = v * 10 + (uint64_t) (*c - '0');
         }
-        if (v == 0 || v > (uint64_t) INT64_MAX)
+        if (v > (uint64_t) INT64_MAX)
                 return -EINVAL;
         *ret = (time_t) v;
         return 0;

@@ -19,6 +19,6 @@ int version_cmp(const unsigned a[3], const unsigned b[3]);
 /* SOURCE_DATE_EPOCH (reproducible-builds.org): the one rule for reading it. Unset or empty:
  * -ENOENT (the caller picks its default). Otherwise it must be only ASCII decimal digits (no sign,
  * no blanks, no "0x", nothing after) naming a second after the epoch that fits time_t, else
- * -EINVAL. 0 is refused: no build or audit happened on 1970-01-01, a 0 is a default that slipped
- * through (`${SOURCE_DATE_EPOCH:-0}`), and 0 is the recipes' "no epoch". 0 or -errno. */
+ * -EINVAL. 0 is a date like any other (the tests' golden reports carry it; `date +%s` gave it
+ * once). 0 or -errno. */
 int source_date_epoch(time_t *ret);

@@ -17,7 +17,7 @@ static int sde(const char *value, time_t *ret) {
 
 static void test_source_date_epoch(void **state _unused_) {
         static const char *const garbage[] = {
-                "0", "-1", "+1", " 1", "1 ", "1\n", "0x10", "1.5", "1e9", "12abc", "abc",
+                "-1", "-0", "+1", " 1", "1 ", "1\n", "0x10", "1.5", "1e9", "12abc", "abc",
                 "9223372036854775808", "18446744073709551616", "99999999999999999999999",
         };
         time_t t = 42;
@@ -29,6 +29,8 @@ static void test_source_date_epoch(void **state _unused_) {
                 assert_int_equal(sde(garbage[i], &t), -EINVAL);
                 assert_int_equal(t, 42);
         }
+        assert_int_equal(sde("0", &t), 0);
+        assert_int_equal(t, 0);
         assert_int_equal(sde("1", &t), 0);
         assert_int_equal(t, 1);
         assert_int_equal(sde("1700000000", &t), 0);
