@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The sysroot layer (see sysroot.h). One file of about 800 lines because every part of it (the
+ * The sysroot layer (see sysroot.h). One file: about 800 lines, because every part of it (the
  * in-root path resolution with openat2 and its fallback, reads and their cache, stat with ACLs,
  * listings, probes, and the dump replay and recording each of them does) works on the private
  * state of struct sis_root; the printf-style readers, which need none of it, are in sysroot-readf.c.

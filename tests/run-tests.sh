@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.." || exit 1
 passed=0
 failed=0
 skipped=0
-scripts=(tests/lint-sh.sh tests/golden.sh tests/cli.sh tests/consumers.sh tests/garbage.sh tests/vuln-table.sh tests/provision.sh tests/sign.sh tests/sbom.sh tests/rootfs.sh tests/launch.sh
+scripts=(tests/lint-sh.sh tests/lint-c.sh tests/golden.sh tests/cli.sh tests/consumers.sh tests/garbage.sh tests/vuln-table.sh tests/provision.sh tests/sign.sh tests/sbom.sh tests/rootfs.sh tests/launch.sh
          tests/launch-net.sh tests/confine.sh tests/hostile.sh)
 if [ "${1:-}" = --only ]; then
         scripts=("$2")
