@@ -176,23 +176,14 @@ int probe_cpuid(struct audit_ctx *c, json_object **ret) {
  * killed with its group, never waited on forever. Reading stops at the child's exit (a daemon it
  * left behind may keep the pipe open: what the child wrote before exiting is all there is). */
 static int exec_live(const char *binary, json_object **ret) {
-        char *const argv[] = { (char *) binary, (char *) "--version", NULL };
         char *const envp[] = { (char *) "PATH=/usr/sbin:/usr/bin:/sbin:/bin", (char *) "LC_ALL=C", NULL };
-        const struct exec_opts opts = {
-                .env = envp,
-                .env_only = true,
-                .log_fd = -1,
-                .capture_max = 4095,
-                .timeout_ms = 2000,
-                .stop_at_exit = true,
-        };
         _cleanup_(exec_result_done) struct exec_result res = {};
         json_object *o = json_object_new_object();
         int r;
 
         if (!o)
                 return -ENOMEM;
-        r = exec_run(argv, &opts, &res);
+        r = exec_version(binary, envp, 2000, &res);
         if (r == -ENOMEM) {
                 json_object_put(o);
                 return r;

@@ -218,19 +218,5 @@ int fc_wait_booted(pid_t vmm, unsigned long long start, int logfd, const char *l
  * it (an empty environment, bounded output, its group killed after 2 s). NULL when it printed
  * nothing or could not run. */
 char *vmm_version(const char *binary) {
-        char *const argv[] = { (char *) binary, (char *) "--version", NULL };
-        char *const envp[] = { NULL };
-        const struct exec_opts opts = {
-                .env = envp,
-                .env_only = true,
-                .log_fd = -1,
-                .capture_max = 4095,
-                .timeout_ms = 2000,
-                .stop_at_exit = true,
-        };
-        _cleanup_(exec_result_done) struct exec_result res = {};
-
-        if (exec_run(argv, &opts, &res) < 0 || !res.output || res.output_len == 0)
-                return NULL;
-        return strndup(res.output, strcspn(res.output, "\n"));
+        return exec_version_line(binary, (char *[]) { NULL }, 2000);
 }

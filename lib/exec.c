@@ -250,3 +250,26 @@ int exec_logged(const char *dir, char *const argv[], char *const env[], int log_
         };
         return exec_run(argv, &o, NULL);
 }
+
+int exec_version(const char *program, char *const env[], unsigned timeout_ms, struct exec_result *res) {
+        char *const argv[] = { (char *) program, (char *) "--version", NULL };
+        const struct exec_opts opts = {
+                .env = env,
+                .env_only = env != NULL,
+                .search_path = env == NULL,
+                .log_fd = -1,
+                .capture_max = 4095,
+                .timeout_ms = timeout_ms,
+                .stop_at_exit = true,
+        };
+
+        return exec_run(argv, &opts, res);
+}
+
+char *exec_version_line(const char *program, char *const env[], unsigned timeout_ms) {
+        _cleanup_(exec_result_done) struct exec_result res = {};
+
+        if (exec_version(program, env, timeout_ms, &res) < 0 || res.timed_out || !res.output || res.output_len == 0)
+                return NULL;
+        return strndup(res.output, MIN(strcspn(res.output, "\n"), (size_t) 511));
+}

@@ -49,3 +49,11 @@ int exec_run(char *const argv[], const struct exec_opts *opts, struct exec_resul
  * terminated "K=V"), stdout and stderr appended to log_fd. on_line, when set, sees each output
  * line (for progress). Returns the exit status (0..255), 128+signal, or -errno. */
 int exec_logged(const char *dir, char *const argv[], char *const env[], int log_fd, exec_line_fn on_line, void *userdata);
+
+/* `program --version`, as every tool asks it: no stdin, 4 KiB of output at most, reading stopped at
+ * its exit, the group killed after timeout_ms. env: its whole environment; NULL: the caller's, with
+ * program looked up in PATH. Returns as exec_run, res holding the output. */
+int exec_version(const char *program, char *const env[], unsigned timeout_ms, struct exec_result *res);
+/* Its first line (at most 511 bytes), or NULL when it could not run, ran out of time, or printed
+ * nothing. */
+char *exec_version_line(const char *program, char *const env[], unsigned timeout_ms);

@@ -48,20 +48,6 @@ static const char *const published[] = { "vmlinux", "bzImage", "config", "sbom.c
 
 #define step(o, ...) cli_step(__VA_ARGS__)
 
-/* --- toolchain ---------------------------------------------------------------------------- */
-
-/* The first line of `cmd --version` (of its first 511 bytes, stdout and stderr), or NULL when it
- * does not run, fails or says nothing within 10 seconds. */
-static char *first_line_of(const char *cmd) {
-        char *argv[] = { (char *) cmd, (char *) "--version", NULL };
-        const struct exec_opts opts = { .search_path = true, .log_fd = -1, .capture_max = 64 << 10, .timeout_ms = 10000 };
-        _cleanup_(exec_result_done) struct exec_result res = {};
-
-        if (exec_run(argv, &opts, &res) != 0 || !res.output || res.output_len == 0)
-                return NULL;
-        return strndup(res.output, MIN(strcspn(res.output, "\n"), (size_t) 511));
-}
-
 /* --- outputs ------------------------------------------------------------------------------ */
 
 /* The kernel's release as kbuild wrote it (include/config/kernel.release in the build directory),
@@ -257,9 +243,9 @@ static int kb_source(struct kbuild *b, char **err) {
         else
                 b->epoch = (long long) sde;
 
-        b->gcc = first_line_of("gcc");
-        b->ld = first_line_of("ld");
-        b->mk = first_line_of("make");
+        b->gcc = exec_version_line("gcc", NULL, 10000);
+        b->ld = exec_version_line("ld", NULL, 10000);
+        b->mk = exec_version_line("make", NULL, 10000);
         if (!b->gcc || !b->ld || !b->mk)
                 return set_error(err, -ENOENT, "the toolchain (gcc, ld, make) is not installed: run scripts/deps.sh kernel");
         return 0;

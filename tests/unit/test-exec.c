@@ -156,6 +156,32 @@ static void test_stop_at_exit(void **state _unused_) {
         assert_string_equal(res.output, "v1\n");
 }
 
+/* `--version` as the tools ask it: found in PATH with the caller's environment, or by its path with
+ * an empty one; NULL for a program that is missing or says nothing, or one past its deadline */
+static void test_version_line(void **state _unused_) {
+        _cleanup_free_ char *a = exec_version_line("true", NULL, 2000), *b = NULL, *c = NULL;
+        char dir[] = "/tmp/sis-exec-XXXXXX", path[64];
+        int fd;
+
+        assert_non_null(a);
+        assert_true(strncmp(a, "true (GNU coreutils)", 20) == 0);
+        assert_null(strchr(a, '\n'));
+        b = exec_version_line("/bin/true", (char *[]) { NULL }, 2000);
+        assert_non_null(b);
+        assert_string_equal(a, b);
+        assert_null(exec_version_line("/nonexistent/sis-nothing", (char *[]) { NULL }, 2000));
+        assert_non_null(mkdtemp(dir));
+        snprintf(path, sizeof(path), "%s/hang", dir);
+        fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0755);
+        assert_true(fd >= 0);
+        assert_int_equal(dprintf(fd, "#!/bin/sh\necho started\nsleep 30\n") > 0, 1);
+        close(fd);
+        c = exec_version_line(path, (char *[]) { NULL }, 300);
+        assert_null(c); /* it printed a line, then ran past its deadline: killed, not trusted */
+        unlink(path);
+        rmdir(dir);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_capture),
@@ -165,6 +191,7 @@ int main(void) {
                 cmocka_unit_test(test_logged_env_lines),
                 cmocka_unit_test(test_stdin_and_env_only),
                 cmocka_unit_test(test_stop_at_exit),
+                cmocka_unit_test(test_version_line),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
