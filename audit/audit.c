@@ -113,7 +113,8 @@ const struct mount_entry *audit_mount_of(struct audit_ctx *c, const char *path, 
         }
         for (size_t i = 0; i < n; i++) {
                 size_t l = strlen(m[i].target);
-                bool under = streq(m[i].target, "/") || (strncmp(path, m[i].target, l) == 0 && (path[l] == '/' || path[l] == '\0'));
+                bool under = streq(m[i].target, "/") ||
+                        (strncmp(path, m[i].target, l) == 0 && (path[l] == '/' || path[l] == '\0'));
                 if (under && l >= best_len) {
                         best = &m[i];
                         best_len = l;
@@ -148,31 +149,19 @@ bool audit_production(const struct audit_ctx *c) {
 
 const char *audit_strerror(int err) {
         switch (-err) {
-        case ENOENT:
-                return "missing";
+        case ENOENT: return "missing";
         case EACCES:
-        case EPERM:
-                return geteuid() == 0 ? "permission denied" : "permission denied (run as root)";
-        case EFBIG:
-                return "larger than 1 MiB";
-        case EBADMSG:
-                return "unparsable content";
-        case ELOOP:
-                return "symlink loop";
-        case EINVAL:
-                return "not a regular file";
-        case EISDIR:
-                return "is a directory";
-        case ENOTDIR:
-                return "a parent is not a directory";
-        case EXDEV:
-                return "symlink escapes the root";
-        case ENODATA:
-                return "not recorded in the dump";
-        case EOPNOTSUPP:
-                return "live-only probe, not available under --root";
-        default:
-                return strerror(-err);
+        case EPERM: return geteuid() == 0 ? "permission denied" : "permission denied (run as root)";
+        case EFBIG: return "larger than 1 MiB";
+        case EBADMSG: return "unparsable content";
+        case ELOOP: return "symlink loop";
+        case EINVAL: return "not a regular file";
+        case EISDIR: return "is a directory";
+        case ENOTDIR: return "a parent is not a directory";
+        case EXDEV: return "symlink escapes the root";
+        case ENODATA: return "not recorded in the dump";
+        case EOPNOTSUPP: return "live-only probe, not available under --root";
+        default: return strerror(-err);
         }
 }
 
@@ -221,8 +210,9 @@ int audit_cmdline(struct audit_ctx *c, char ***ret) {
                 c->cmdline_r = sis_root_read_string(c->root, "/proc/cmdline", &c->cmdline_raw);
                 /* a command line is text: control bytes or bytes that are not UTF-8 are a garbled
                  * file, not a command line without dangerous options */
-                if (c->cmdline_r >= 0 && (!str_is_printable(c->cmdline_raw, strlen(c->cmdline_raw)) ||
-                                          !utf8_valid(c->cmdline_raw, strlen(c->cmdline_raw))))
+                if (c->cmdline_r >= 0 &&
+                    (!str_is_printable(c->cmdline_raw, strlen(c->cmdline_raw)) ||
+                     !utf8_valid(c->cmdline_raw, strlen(c->cmdline_raw))))
                         c->cmdline_r = -EBADMSG;
                 if (c->cmdline_r >= 0)
                         c->cmdline_r = cmdline_parse(c->cmdline_raw, &c->cmdline);
@@ -245,8 +235,8 @@ int audit_smt(struct audit_ctx *c, const char **ret_how) {
                 if (k >= 0) {
                         if (streq(control, "on") || (active && streq(active, "1")))
                                 c->smt_on = 1;
-                        else if (streq(control, "off") || streq(control, "forceoff") || streq(control, "notsupported") ||
-                                 streq(control, "notimplemented"))
+                        else if (streq(control, "off") || streq(control, "forceoff") ||
+                                 streq(control, "notsupported") || streq(control, "notimplemented"))
                                 c->smt_on = 0;
                         c->smt_how = strdup_printf("smt/control=%s", control);
                 } else if (audit_cpuinfo(c, &ci) >= 0 && ci->siblings > 0 && ci->cores > 0) {
@@ -263,8 +253,9 @@ int audit_smt(struct audit_ctx *c, const char **ret_how) {
 int audit_release(struct audit_ctx *c, const char **ret) {
         if (c->release_r == 1) {
                 c->release_r = sis_root_read_string(c->root, "/proc/sys/kernel/osrelease", &c->release);
-                if (c->release_r >= 0 && (!*c->release || strchr(c->release, '/') ||
-                                          !str_is_printable(c->release, strlen(c->release)) || strlen(c->release) > 128))
+                if (c->release_r >= 0 &&
+                    (!*c->release || strchr(c->release, '/') || !str_is_printable(c->release, strlen(c->release)) ||
+                     strlen(c->release) > 128))
                         c->release_r = -EBADMSG;
         }
         if (c->release_r < 0)
@@ -274,13 +265,14 @@ int audit_release(struct audit_ctx *c, const char **ret) {
 }
 
 static const char *const modprobe_dirs[] = { "/etc/modprobe.d", "/run/modprobe.d", "/usr/local/lib/modprobe.d",
-                                              "/lib/modprobe.d" };
+                                             "/lib/modprobe.d" };
 
 /* libkmod reads its indexes and modprobe.d itself; when collecting, read them through the
  * sysroot layer first so the dump holds what libkmod will see on replay. */
 static void record_kmod_inputs(struct audit_ctx *c, const char *rel) {
-        static const char *const indexes[] = { "modules.dep.bin", "modules.alias.bin", "modules.symbols.bin",
-                                               "modules.builtin.bin", "modules.builtin.alias.bin", "modules.softdep",
+        static const char *const indexes[] = { "modules.dep.bin",           "modules.alias.bin",
+                                               "modules.symbols.bin",       "modules.builtin.bin",
+                                               "modules.builtin.alias.bin", "modules.softdep",
                                                "modules.builtin.modinfo" };
 
         for (size_t i = 0; i < ELEMENTSOF(indexes); i++) {
@@ -433,7 +425,8 @@ int audit_run(struct sis_root *root, const struct audit_config *cfg, char *const
                                 if (!fid)
                                         k = -ENOMEM;
                                 else if (check_selected(fid, chk->category, only) && (f = finding_for(chk, fid))) {
-                                        sis_finding_note(f, SIS_UNKNOWN, "cannot list the files: %s", audit_strerror(r));
+                                        sis_finding_note(f, SIS_UNKNOWN, "cannot list the files: %s",
+                                                         audit_strerror(r));
                                         sis_finding_finish(f);
                                         k = sis_report_add(rep, f);
                                 }

@@ -19,18 +19,18 @@ struct audit_config {
         enum audit_profile profile;
         const char *firecracker; /* NULL: search the default locations */
         const char *jailer;
-        const char *qemu;        /* set: the VMM is this QEMU, under sis's own jail (no jailer) */
+        const char *qemu; /* set: the VMM is this QEMU, under sis's own jail (no jailer) */
         const char *chroot_base;
         uid_t jail_uid_min, jail_uid_max;
         gid_t jail_gid_min, jail_gid_max;
-        const char *run_dir;     /* sis-launch's state (vm.* checks); NULL: /run/sis */
-        bool no_vm_checks;       /* the launch gate audits the host, not the VMs already running */
+        const char *run_dir; /* sis-launch's state (vm.* checks); NULL: /run/sis */
+        bool no_vm_checks;   /* the launch gate audits the host, not the VMs already running */
 };
 void audit_config_defaults(struct audit_config *cfg);
 
 /* The check table. */
 struct check {
-        const char *id;       /* "cpu.smt"; a family ends in ".*" */
+        const char *id; /* "cpu.smt"; a family ends in ".*" */
         const char *title;
         const char *category;
         enum sis_severity severity;

@@ -69,11 +69,13 @@ CHECK_FN(check_cpu_smt) {
         if (streq(control, "forceoff"))
                 sis_finding_note(f, SIS_PASS, "SMT forced off");
         else if (streq(control, "notsupported") || streq(control, "notimplemented"))
-                sis_finding_note(f, SIS_PASS, "SMT %s on this CPU", streq(control, "notsupported") ? "not supported" : "control not implemented");
+                sis_finding_note(f, SIS_PASS, "SMT %s on this CPU",
+                                 streq(control, "notsupported") ? "not supported" : "control not implemented");
         else if (streq(control, "on") || (active && streq(active, "1")))
                 sis_finding_note(f, SIS_FAIL, "SMT on (control=%s, active=%s)", control, strna(active));
         else if (streq(control, "off"))
-                sis_finding_note(f, SIS_PASS, "SMT off at runtime; it can be switched back on: boot with nosmt=force to lock it");
+                sis_finding_note(f, SIS_PASS,
+                                 "SMT off at runtime; it can be switched back on: boot with nosmt=force to lock it");
         else
                 sis_finding_note(f, SIS_UNKNOWN, "unrecognised smt/control value '%s'", control);
 }
@@ -161,12 +163,16 @@ static void arm_bhb(struct audit_ctx *c, struct sis_finding *f, const struct vul
         if (v == VULN_AFFECTED_UNLESS && startswith(v2, "Not affected"))
                 return;
         if (v == VULN_AFFECTED)
-                sis_finding_note(f, SIS_FAIL, "kernel too old to mitigate Spectre-BHB on this CPU (its spectre_v2 line names no "
-                                 "BHB mitigation, Linux 5.17 added one; this core needs a %u-branch loop)", k);
+                sis_finding_note(f, SIS_FAIL,
+                                 "kernel too old to mitigate Spectre-BHB on this CPU (its spectre_v2 line names no "
+                                 "BHB mitigation, Linux 5.17 added one; this core needs a %u-branch loop)",
+                                 k);
         else
-                sis_finding_note(f, SIS_WARN, "kernel too old to mitigate Spectre-BHB (its spectre_v2 line names no BHB "
-                                 "mitigation, Linux 5.17 added one), which this core has unless ID_AA64PFR0_EL1 says CSV2.3 "
-                                 "(a register the audit does not read)");
+                sis_finding_note(
+                        f, SIS_WARN,
+                        "kernel too old to mitigate Spectre-BHB (its spectre_v2 line names no BHB "
+                        "mitigation, Linux 5.17 added one), which this core has unless ID_AA64PFR0_EL1 says CSV2.3 "
+                        "(a register the audit does not read)");
 }
 
 /* What a kernel too old to know a vulnerability leaves open: for each vulnerability the tables
@@ -185,15 +191,17 @@ CHECK_FN(check_cpu_vuln_coverage) {
                 return;
         }
         if (!cpuid_of(ci, &cpu)) {
-                sis_finding_note(f, SIS_UNKNOWN, "/proc/cpuinfo gives neither an x86 family and model nor an arm64 "
+                sis_finding_note(f, SIS_UNKNOWN,
+                                 "/proc/cpuinfo gives neither an x86 family and model nor an arm64 "
                                  "implementer and part");
                 return;
         }
         if (cpu.vendor == VULN_ARM64)
-                sis_finding_evidence(f, "/proc/cpuinfo", "CPU implementer 0x%02x, CPU part 0x%03x", cpu.implementer, cpu.part);
+                sis_finding_evidence(f, "/proc/cpuinfo", "CPU implementer 0x%02x, CPU part 0x%03x", cpu.implementer,
+                                     cpu.part);
         else
-                sis_finding_evidence(f, "/proc/cpuinfo", "%s family %d model 0x%02x stepping %d", ci->vendor, cpu.family,
-                                     cpu.model, cpu.stepping);
+                sis_finding_evidence(f, "/proc/cpuinfo", "%s family %d model 0x%02x stepping %d", ci->vendor,
+                                     cpu.family, cpu.model, cpu.stepping);
         k = sis_root_list(c->root, VULN_DIR, &have);
         if (k < 0 && k != -ENOENT) {
                 sis_finding_note(f, SIS_UNKNOWN, "cannot list %s: %s", VULN_DIR, audit_strerror(k));
@@ -207,33 +215,38 @@ CHECK_FN(check_cpu_vuln_coverage) {
                         continue;
                 missing++;
                 switch (vuln_judge(rules[i].file, &cpu, ci->flags, cpuinfo_has_flag(ci, "hypervisor"), &msr)) {
-                case VULN_NOT_AFFECTED:
-                        clear++;
-                        break;
+                case VULN_NOT_AFFECTED: clear++; break;
                 case VULN_AFFECTED:
                         sis_finding_evidence(f, VULN_DIR, "no %s (Linux %s+)", rules[i].file, rules[i].since);
-                        sis_finding_note(f, SIS_FAIL, "kernel too old to mitigate %s on this CPU (no %s: Linux %s added it)", title,
+                        sis_finding_note(f, SIS_FAIL,
+                                         "kernel too old to mitigate %s on this CPU (no %s: Linux %s added it)", title,
                                          rules[i].file, rules[i].since);
                         break;
                 case VULN_AFFECTED_UNLESS:
                         sis_finding_evidence(f, VULN_DIR, "no %s (Linux %s+)", rules[i].file, rules[i].since);
-                        sis_finding_note(f, SIS_WARN, "kernel too old to mitigate %s (no %s: Linux %s added it), which this CPU "
+                        sis_finding_note(f, SIS_WARN,
+                                         "kernel too old to mitigate %s (no %s: Linux %s added it), which this CPU "
                                          "has unless %s says otherwise (a register the audit does not read)",
                                          title, rules[i].file, rules[i].since, msr);
                         break;
                 case VULN_UNKNOWN:
                         sis_finding_evidence(f, VULN_DIR, "no %s (Linux %s+)", rules[i].file, rules[i].since);
-                        sis_finding_note(f, SIS_UNKNOWN, "kernel too old to report %s (no %s: Linux %s added it), and the tables "
-                                         "do not say whether this CPU has it", title, rules[i].file, rules[i].since);
+                        sis_finding_note(f, SIS_UNKNOWN,
+                                         "kernel too old to report %s (no %s: Linux %s added it), and the tables "
+                                         "do not say whether this CPU has it",
+                                         title, rules[i].file, rules[i].since);
                 }
         }
         if (cpu.vendor == VULN_ARM64)
                 arm_bhb(c, f, &cpu);
         if (missing == 0)
-                sis_finding_note(f, SIS_PASS, "the kernel reports every vulnerability the tables know (Linux %s)", vuln_tables_from());
+                sis_finding_note(f, SIS_PASS, "the kernel reports every vulnerability the tables know (Linux %s)",
+                                 vuln_tables_from());
         else if (clear == missing)
-                sis_finding_note(f, SIS_PASS, "the kernel does not report %zu vulnerabilit%s, and the tables (Linux %s) say this "
-                                 "CPU has none of them", missing, missing == 1 ? "y" : "ies", vuln_tables_from());
+                sis_finding_note(f, SIS_PASS,
+                                 "the kernel does not report %zu vulnerabilit%s, and the tables (Linux %s) say this "
+                                 "CPU has none of them",
+                                 missing, missing == 1 ? "y" : "ies", vuln_tables_from());
 }
 
 /* A microcode revision as the kernel writes it: "0x" and hex digits (at most 32 bits). */
@@ -304,18 +317,24 @@ CHECK_FN(check_cpu_microcode) {
                  * revisions decides, as the kernel would (never under a hypervisor, which lies) */
                 struct vuln_cpuid cpu;
                 uint32_t lo, hi, rev = (uint32_t) strtoul(first, NULL, 16);
-                if (cpuid_of(ci, &cpu) && !cpuinfo_has_flag(ci, "hypervisor") && vuln_latest_microcode(&cpu, &lo, &hi)) {
+                if (cpuid_of(ci, &cpu) && !cpuinfo_has_flag(ci, "hypervisor") &&
+                    vuln_latest_microcode(&cpu, &lo, &hi)) {
                         if (lo == hi)
-                                sis_finding_evidence(f, "cpu_latest_microcode", "0x%x (Linux %s)", lo, vuln_tables_from());
-                        else
-                                sis_finding_evidence(f, "cpu_latest_microcode", "0x%x to 0x%x by platform (Linux %s)", lo, hi,
+                                sis_finding_evidence(f, "cpu_latest_microcode", "0x%x (Linux %s)", lo,
                                                      vuln_tables_from());
+                        else
+                                sis_finding_evidence(f, "cpu_latest_microcode", "0x%x to 0x%x by platform (Linux %s)",
+                                                     lo, hi, vuln_tables_from());
                         if (rev < lo || rev & (1u << 31))
-                                sis_finding_note(f, SIS_FAIL, "microcode %s is older than the latest for this CPU (0x%x, Linux %s's "
-                                                 "list)", first, lo, vuln_tables_from());
+                                sis_finding_note(f, SIS_FAIL,
+                                                 "microcode %s is older than the latest for this CPU (0x%x, Linux %s's "
+                                                 "list)",
+                                                 first, lo, vuln_tables_from());
                         else if (rev < hi)
-                                sis_finding_note(f, SIS_WARN, "microcode %s is older than the latest for some platforms of this CPU "
-                                                 "(0x%x to 0x%x; its platform id is an MSR the audit does not read)", first, lo, hi);
+                                sis_finding_note(f, SIS_WARN,
+                                                 "microcode %s is older than the latest for some platforms of this CPU "
+                                                 "(0x%x to 0x%x; its platform id is an MSR the audit does not read)",
+                                                 first, lo, hi);
                 }
         }
         if (differ)

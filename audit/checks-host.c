@@ -60,12 +60,14 @@ CHECK_FN(check_host_lsm) {
                 return;
         }
         if (aa > 0 && complain) {
-                sis_finding_note(f, SIS_WARN, "AppArmor's profile for %s only complains: load it in enforce mode (aa-enforce)",
+                sis_finding_note(f, SIS_WARN,
+                                 "AppArmor's profile for %s only complains: load it in enforce mode (aa-enforce)",
                                  complain[0]);
                 return;
         }
         if (aa > 0) {
-                sis_finding_note(f, SIS_WARN, "AppArmor is on, but no profile confines firecracker, the jailer or QEMU");
+                sis_finding_note(f, SIS_WARN,
+                                 "AppArmor is on, but no profile confines firecracker, the jailer or QEMU");
                 return;
         }
         if (se >= 0 && streq(selinux, "0")) {
@@ -76,7 +78,8 @@ CHECK_FN(check_host_lsm) {
                 sis_finding_note(f, SIS_UNKNOWN, "cannot read AppArmor's state: %s", audit_strerror(aa));
                 return;
         }
-        sis_finding_note(f, SIS_WARN, "no mandatory access control enforcing (AppArmor or SELinux): a VMM that escapes "
+        sis_finding_note(f, SIS_WARN,
+                         "no mandatory access control enforcing (AppArmor or SELinux): a VMM that escapes "
                          "its seccomp filter meets only file permissions");
 }
 
@@ -95,10 +98,13 @@ CHECK_FN(check_host_timesync) {
                 return;
         }
         (void) probe_int(o, "maxerror", &maxerror);
-        sis_finding_evidence(f, "adjtimex", "state %" PRId64 ", status 0x%" PRIx64 ", maxerror %" PRId64 " us", state, status, maxerror);
+        sis_finding_evidence(f, "adjtimex", "state %" PRId64 ", status 0x%" PRIx64 ", maxerror %" PRId64 " us", state,
+                             status, maxerror);
         if (state == TIME_ERROR || (status & STA_UNSYNC))
-                sis_finding_note(f, bad, "the clock is not synchronised (no NTP or PTP service keeps it): restored guests "
+                sis_finding_note(f, bad,
+                                 "the clock is not synchronised (no NTP or PTP service keeps it): restored guests "
                                  "take their time from it, and TLS and logs need it right");
         else
-                sis_finding_note(f, SIS_PASS, "the clock is synchronised (maximum error %" PRId64 " ms)", maxerror / 1000);
+                sis_finding_note(f, SIS_PASS, "the clock is synchronised (maximum error %" PRId64 " ms)",
+                                 maxerror / 1000);
 }

@@ -30,7 +30,8 @@ CHECK_FN(check_jail_cgroups) {
                         if (strv_split(m[i].options, ",", &opts) < 0)
                                 break;
                         for (size_t j = 0; j < ELEMENTSOF(needed_controllers); j++)
-                                if (strv_contains(opts, needed_controllers[j]) && !strv_contains(v1, needed_controllers[j]))
+                                if (strv_contains(opts, needed_controllers[j]) &&
+                                    !strv_contains(v1, needed_controllers[j]))
                                         (void) strv_extend(&v1, needed_controllers[j]);
                 }
         }
@@ -42,7 +43,8 @@ CHECK_FN(check_jail_cgroups) {
                         return;
                 for (size_t j = 0; j < ELEMENTSOF(needed_controllers); j++)
                         if (!strv_contains(v2, needed_controllers[j]))
-                                sis_finding_note(f, SIS_FAIL, "cgroup v2 lacks the %s controller", needed_controllers[j]);
+                                sis_finding_note(f, SIS_FAIL, "cgroup v2 lacks the %s controller",
+                                                 needed_controllers[j]);
                 sis_finding_note(f, SIS_PASS, "cgroup v2 with cpu, cpuset, memory and pids");
                 return;
         }
@@ -81,8 +83,9 @@ CHECK_FN(check_jail_tun) {
         int k = sis_root_stat(c->root, "/dev/net/tun", 0, &st);
 
         if (k >= 0) {
-                sis_finding_evidence(f, "/dev/net/tun", "%s %u:%u mode %04o", S_ISCHR(st.mode) ? "char" : "not a char device",
-                                     st.rdev_major, st.rdev_minor, (unsigned) (st.mode & 07777));
+                sis_finding_evidence(f, "/dev/net/tun", "%s %u:%u mode %04o",
+                                     S_ISCHR(st.mode) ? "char" : "not a char device", st.rdev_major, st.rdev_minor,
+                                     (unsigned) (st.mode & 07777));
                 if (S_ISCHR(st.mode) && st.rdev_major == 10 && st.rdev_minor == 200)
                         sis_finding_note(f, SIS_PASS, "/dev/net/tun present");
                 else
@@ -103,7 +106,8 @@ CHECK_FN(check_jail_tun) {
                         sym_kmod_module_unref(mod);
                         sym_kmod_module_unref_list(l);
                         sis_finding_note(f, SIS_FAIL, "/dev/net/tun missing; %s",
-                                         builtin ? "tun is built in: mknod /dev/net/tun c 10 200" : "the tun module is available: modprobe tun");
+                                         builtin ? "tun is built in: mknod /dev/net/tun c 10 200"
+                                                 : "the tun module is available: modprobe tun");
                         return;
                 }
         }
@@ -115,7 +119,9 @@ static void judge(struct sis_finding *f, const char *p, const struct sis_stat *s
                 sis_finding_evidence(f, p, "mode %04o uid %u gid %u", (unsigned) (st->mode & 07777), (unsigned) st->uid,
                                      (unsigned) st->gid);
                 sis_finding_note(f, SIS_FAIL, "%s is %s", p,
-                                 st->uid != 0 ? "not owned by root" : (st->mode & 0002) ? "writable by others" : "writable by its group");
+                                 st->uid != 0                ? "not owned by root"
+                                         : (st->mode & 0002) ? "writable by others"
+                                                             : "writable by its group");
         } else if (show)
                 sis_finding_evidence(f, p, "mode %04o uid %u gid %u", (unsigned) (st->mode & 07777), (unsigned) st->uid,
                                      (unsigned) st->gid);
@@ -247,7 +253,8 @@ static int one_binary(struct audit_ctx *c, struct sis_finding *f, const char *pa
                 return 0;
         }
         if (st.uid != 0 || (st.mode & 0022)) {
-                sis_finding_note(f, SIS_FAIL, "%s is %s", path, st.uid != 0 ? "not owned by root" : "writable by non-root users");
+                sis_finding_note(f, SIS_FAIL, "%s is %s", path,
+                                 st.uid != 0 ? "not owned by root" : "writable by non-root users");
                 return 0;
         }
         k = probe_exec_version(c, path, &o);
@@ -262,7 +269,8 @@ static int one_binary(struct audit_ctx *c, struct sis_finding *f, const char *pa
                 return 0;
         }
         *dev = dev_build(out);
-        sis_finding_evidence(f, "--version", "%s: %u.%u.%u%s", path, v[0], v[1], v[2], *dev ? " (a development build)" : "");
+        sis_finding_evidence(f, "--version", "%s: %u.%u.%u%s", path, v[0], v[1], v[2],
+                             *dev ? " (a development build)" : "");
         return 1;
 }
 
@@ -278,7 +286,8 @@ CHECK_FN(check_jail_binaries) {
         if (c->cfg->qemu) {
                 /* sis-launch --backend qemu: one binary, jailed by sis itself */
                 if (one_binary(c, f, c->cfg->qemu, fv, &fdev) > 0)
-                        sis_finding_note(f, SIS_PASS, "qemu %u.%u.%u, root-owned (jailed by sis-launch)", fv[0], fv[1], fv[2]);
+                        sis_finding_note(f, SIS_PASS, "qemu %u.%u.%u, root-owned (jailed by sis-launch)", fv[0], fv[1],
+                                         fv[2]);
                 return;
         }
         if (!fc || !jl) {
@@ -296,18 +305,23 @@ CHECK_FN(check_jail_binaries) {
                 json_object *e = NULL;
                 if (probe_elf_interp(c, fc, &e) >= 0) {
                         const char *interp = probe_str(e, "interp"), *err = probe_str(e, "error");
-                        sis_finding_evidence(f, "ELF interpreter", "%s: %s", fc, err ? err : interp ? interp : "none (static)");
+                        sis_finding_evidence(f, "ELF interpreter", "%s: %s", fc,
+                                             err              ? err
+                                                     : interp ? interp
+                                                              : "none (static)");
                         if (err || interp) {
-                                sis_finding_note(f, SIS_FAIL, "%s %s: it cannot run inside the jailer's chroot (build it statically: "
-                                                              "musl, or glibc with -C target-feature=+crt-static)",
-                                                 fc, err ? "is not a 64-bit ELF program" : "is dynamically linked");
+                                sis_finding_note(
+                                        f, SIS_FAIL,
+                                        "%s %s: it cannot run inside the jailer's chroot (build it statically: "
+                                        "musl, or glibc with -C target-feature=+crt-static)",
+                                        fc, err ? "is not a 64-bit ELF program" : "is dynamically linked");
                                 return;
                         }
                 }
         }
         if (version_cmp(fv, jv) != 0 || fdev != jdev)
-                sis_finding_note(f, SIS_FAIL, "firecracker %u.%u.%u%s and jailer %u.%u.%u%s differ", fv[0], fv[1], fv[2],
-                                 fdev ? "-dev" : "", jv[0], jv[1], jv[2], jdev ? "-dev" : "");
+                sis_finding_note(f, SIS_FAIL, "firecracker %u.%u.%u%s and jailer %u.%u.%u%s differ", fv[0], fv[1],
+                                 fv[2], fdev ? "-dev" : "", jv[0], jv[1], jv[2], jdev ? "-dev" : "");
         else if (version_cmp(fv, min) < 0)
                 sis_finding_note(f, SIS_WARN, "version %u.%u.%u is older than 1.5", fv[0], fv[1], fv[2]);
         else if (fdev)
@@ -342,7 +356,8 @@ CHECK_FN(check_jail_cgroup_favordynmods) {
                 return;
         }
         if (audit_read_opt(c, f, "/sys/module/kvm/parameters/nx_huge_pages", &nx) >= 0 && streq(nx, "never")) {
-                sis_finding_note(f, SIS_PASS, "kvm.nx_huge_pages=never: KVM_CREATE_VM starts no recovery thread to move");
+                sis_finding_note(f, SIS_PASS,
+                                 "kvm.nx_huge_pages=never: KVM_CREATE_VM starts no recovery thread to move");
                 return;
         }
         k = audit_mounts(c, &m, &n);
@@ -362,7 +377,8 @@ CHECK_FN(check_jail_cgroup_favordynmods) {
                 return;
         }
         if (v2) {
-                sis_finding_note(f, SIS_WARN, "cgroup v2 without favordynmods: each VM's KVM_CREATE_VM waits on cgroup "
+                sis_finding_note(f, SIS_WARN,
+                                 "cgroup v2 without favordynmods: each VM's KVM_CREATE_VM waits on cgroup "
                                  "readers (mount -o remount,favordynmods /sys/fs/cgroup)");
                 return;
         }
@@ -377,7 +393,8 @@ CHECK_FN(check_jail_cgroup_favordynmods) {
                 sis_finding_note(f, SIS_PASS, "cgroup v1, built with CONFIG_CGROUP_FAVOR_DYNMODS");
                 return;
         }
-        sis_finding_note(f, SIS_WARN, "cgroup v1 without favordynmods: each VM's KVM_CREATE_VM waits on cgroup readers "
+        sis_finding_note(f, SIS_WARN,
+                         "cgroup v1 without favordynmods: each VM's KVM_CREATE_VM waits on cgroup readers "
                          "(boot with cgroup_favordynmods=true)");
 }
 
@@ -418,8 +435,10 @@ CHECK_FN(check_jail_chroot_base_mount) {
         /* QEMU's jail (sis-launch's own) mounts a /dev of its own: only the jailer's nodes need it */
         if (strv_contains(opts, "nodev") && !c->cfg->qemu) {
                 bad++;
-                sis_finding_note(f, SIS_FAIL, "%s is on a nodev mount (%s): the jailer's /dev/kvm and /dev/net/tun "
-                                 "nodes cannot be opened there", base, mnt->target);
+                sis_finding_note(f, SIS_FAIL,
+                                 "%s is on a nodev mount (%s): the jailer's /dev/kvm and /dev/net/tun "
+                                 "nodes cannot be opened there",
+                                 base, mnt->target);
         }
         if (!strv_contains(opts, "nosuid")) {
                 bad++;
@@ -427,10 +446,12 @@ CHECK_FN(check_jail_chroot_base_mount) {
         }
         if (streq(mnt->target, "/")) {
                 bad++;
-                sis_finding_note(f, SIS_WARN, "%s is on the host's root filesystem: jails share its space and inodes "
-                                 "(give it a filesystem of its own)", base);
+                sis_finding_note(f, SIS_WARN,
+                                 "%s is on the host's root filesystem: jails share its space and inodes "
+                                 "(give it a filesystem of its own)",
+                                 base);
         }
         if (!bad)
-                sis_finding_note(f, SIS_PASS, "%s is on its own mount (%s, %s), nosuid, devices allowed", base, mnt->target,
-                                 mnt->fstype);
+                sis_finding_note(f, SIS_PASS, "%s is on its own mount (%s, %s), nosuid, devices allowed", base,
+                                 mnt->target, mnt->fstype);
 }

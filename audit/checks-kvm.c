@@ -52,8 +52,12 @@ static const char *vendor_module_for(struct audit_ctx *c) {
 }
 
 static const char *char_type(mode_t m) {
-        return S_ISREG(m) ? "a regular file" : S_ISDIR(m) ? "a directory" : S_ISLNK(m) ? "a symlink" :
-               S_ISBLK(m) ? "a block device" : S_ISCHR(m) ? "a character device" : "a special file";
+        return S_ISREG(m)    ? "a regular file"
+                : S_ISDIR(m) ? "a directory"
+                : S_ISLNK(m) ? "a symlink"
+                : S_ISBLK(m) ? "a block device"
+                : S_ISCHR(m) ? "a character device"
+                             : "a special file";
 }
 
 /* Stat a device node and judge its type; notes FAIL/UNKNOWN itself. Returns 1 when right. */
@@ -70,12 +74,13 @@ static int device_node(struct audit_ctx *c, struct sis_finding *f, const char *p
                 sis_finding_note(f, SIS_UNKNOWN, "cannot stat %s: %s", path, audit_strerror(k));
                 return k;
         }
-        sis_finding_evidence(f, path, "%s %u:%u mode %04o uid %u gid %u%s%s", S_ISCHR(st.mode) ? "char" : char_type(st.mode),
-                             st.rdev_major, st.rdev_minor, (unsigned) (st.mode & 07777), (unsigned) st.uid,
-                             (unsigned) st.gid, st.acl ? " acl " : "", strempty(st.acl));
+        sis_finding_evidence(f, path, "%s %u:%u mode %04o uid %u gid %u%s%s",
+                             S_ISCHR(st.mode) ? "char" : char_type(st.mode), st.rdev_major, st.rdev_minor,
+                             (unsigned) (st.mode & 07777), (unsigned) st.uid, (unsigned) st.gid, st.acl ? " acl " : "",
+                             strempty(st.acl));
         if (!S_ISCHR(st.mode) || st.rdev_major != maj || st.rdev_minor != min) {
-                sis_finding_note(f, SIS_FAIL, "%s is %s %u:%u, not the character device %u:%u", path, char_type(st.mode),
-                                 st.rdev_major, st.rdev_minor, maj, min);
+                sis_finding_note(f, SIS_FAIL, "%s is %s %u:%u, not the character device %u:%u", path,
+                                 char_type(st.mode), st.rdev_major, st.rdev_minor, maj, min);
                 sis_stat_done(&st);
                 return 0;
         }
@@ -100,8 +105,8 @@ CHECK_FN(check_kvm_device) {
                 const char *err = probe_str(u, "error");
                 sis_finding_evidence(f, "udev misc/kvm", "%s", node ? node : strna(err));
                 if (err) {
-                        sis_finding_note(f, SIS_FAIL, "/dev/kvm exists but no kvm device is registered (%s): stale node",
-                                         err);
+                        sis_finding_note(f, SIS_FAIL,
+                                         "/dev/kvm exists but no kvm device is registered (%s): stale node", err);
                         return;
                 }
         }
@@ -124,13 +129,15 @@ static bool jail_can_open(const struct sis_stat *st, const struct audit_config *
                 bool mask_rw = true;
 
                 if (acl) {
-                        for (r = acl_get_entry(acl, ACL_FIRST_ENTRY, &e); r == 1; r = acl_get_entry(acl, ACL_NEXT_ENTRY, &e)) {
+                        for (r = acl_get_entry(acl, ACL_FIRST_ENTRY, &e); r == 1;
+                             r = acl_get_entry(acl, ACL_NEXT_ENTRY, &e)) {
                                 acl_tag_t tag;
                                 acl_permset_t ps;
                                 if (acl_get_tag_type(e, &tag) == 0 && tag == ACL_MASK && acl_get_permset(e, &ps) == 0)
                                         mask_rw = acl_get_perm(ps, ACL_READ) == 1 && acl_get_perm(ps, ACL_WRITE) == 1;
                         }
-                        for (r = acl_get_entry(acl, ACL_FIRST_ENTRY, &e); r == 1; r = acl_get_entry(acl, ACL_NEXT_ENTRY, &e)) {
+                        for (r = acl_get_entry(acl, ACL_FIRST_ENTRY, &e); r == 1;
+                             r = acl_get_entry(acl, ACL_NEXT_ENTRY, &e)) {
                                 acl_tag_t tag;
                                 acl_permset_t ps;
                                 id_t *q;
@@ -181,7 +188,8 @@ CHECK_FN(check_kvm_access) {
                 const char *target = mnt->target;
                 sis_finding_evidence(f, "/proc/mounts", "%s %s", target, mnt->options);
                 if (strv_contains(o, "nodev")) {
-                        sis_finding_note(f, SIS_FAIL, "jail users cannot open their /dev/kvm: %s is on a nodev mount (%s)",
+                        sis_finding_note(f, SIS_FAIL,
+                                         "jail users cannot open their /dev/kvm: %s is on a nodev mount (%s)",
                                          c->cfg->chroot_base, target);
                         return;
                 }
@@ -192,7 +200,8 @@ CHECK_FN(check_kvm_access) {
                                  (unsigned) c->cfg->jail_gid_min, (unsigned) c->cfg->jail_gid_max,
                                  world ? "" : "; others cannot");
         else
-                sis_finding_note(f, SIS_PASS, "/dev/kvm is closed to other users; each jail gets its own node from the jailer");
+                sis_finding_note(f, SIS_PASS,
+                                 "/dev/kvm is closed to other users; each jail gets its own node from the jailer");
 }
 
 CHECK_FN(check_kvm_api) {
@@ -332,7 +341,8 @@ CHECK_FN(check_kvm_ept) {
         else if (on)
                 sis_finding_note(f, SIS_PASS, "%s.%s=%s: hardware two-dimensional paging in use", mod, param, v);
         else
-                sis_finding_note(f, SIS_FAIL, "%s.%s=%s: shadow paging (CVE-2022-1789 class bugs, slow)", mod, param, v);
+                sis_finding_note(f, SIS_FAIL, "%s.%s=%s: shadow paging (CVE-2022-1789 class bugs, slow)", mod, param,
+                                 v);
 }
 
 /* Affected by a CPU bug? 1 yes, 0 no, -errno unknown. From the vulnerabilities file, else cpuinfo bugs. */
@@ -361,7 +371,9 @@ CHECK_FN(check_kvm_nx_huge_pages) {
         k = audit_read_opt(c, f, "/sys/module/kvm/parameters/nx_huge_pages", &v);
         if (k == -ENOENT) {
                 if (affected > 0)
-                        sis_finding_note(f, SIS_FAIL, "CPU affected by iTLB multihit and this kernel has no nx_huge_pages mitigation");
+                        sis_finding_note(
+                                f, SIS_FAIL,
+                                "CPU affected by iTLB multihit and this kernel has no nx_huge_pages mitigation");
                 else if (affected == 0)
                         sis_finding_note(f, SIS_PASS, "CPU not affected by iTLB multihit");
                 else
@@ -376,13 +388,19 @@ CHECK_FN(check_kvm_nx_huge_pages) {
                 if (!on && !off)
                         sis_finding_note(f, SIS_UNKNOWN, "unrecognised nx_huge_pages value '%s'", v);
                 else if (affected < 0)
-                        sis_finding_note(f, SIS_UNKNOWN, "nx_huge_pages=%s, but whether the CPU is affected is unknown", v);
+                        sis_finding_note(f, SIS_UNKNOWN, "nx_huge_pages=%s, but whether the CPU is affected is unknown",
+                                         v);
                 else if (affected && on)
-                        sis_finding_note(f, SIS_PASS, "CPU affected by iTLB multihit; KVM splits huge pages (nx_huge_pages=%s)", v);
+                        sis_finding_note(f, SIS_PASS,
+                                         "CPU affected by iTLB multihit; KVM splits huge pages (nx_huge_pages=%s)", v);
                 else if (affected)
-                        sis_finding_note(f, SIS_FAIL, "CPU affected by iTLB multihit but nx_huge_pages=%s: a guest can crash the host", v);
+                        sis_finding_note(
+                                f, SIS_FAIL,
+                                "CPU affected by iTLB multihit but nx_huge_pages=%s: a guest can crash the host", v);
                 else if (on)
-                        sis_finding_note(f, SIS_WARN, "CPU not affected but nx_huge_pages=%s: slower KVM_CREATE_VM on 6.1 (use never)", v);
+                        sis_finding_note(
+                                f, SIS_WARN,
+                                "CPU not affected but nx_huge_pages=%s: slower KVM_CREATE_VM on 6.1 (use never)", v);
                 else
                         sis_finding_note(f, SIS_PASS, "CPU not affected by iTLB multihit (nx_huge_pages=%s)", v);
         }
@@ -424,8 +442,7 @@ CHECK_FN(check_kvm_nested) {
                 else if (on) {
                         modprobe_options(c, f, *p); /* where it was switched on, if modprobe.d did it */
                         sis_finding_note(f, SIS_WARN, "%s nested=%s: guests can run their own hypervisor", *p, v);
-                }
-                else
+                } else
                         sis_finding_note(f, SIS_PASS, "%s nested=%s", *p, v);
         }
         if (!any)
@@ -443,7 +460,8 @@ CHECK_FN(check_kvm_l1d_flush) {
         if (vendor_param(c, f, "kvm_intel", "vmentry_l1d_flush", &v) < 0)
                 return;
         if (streq(v, "always") || streq(v, "not required"))
-                sis_finding_note(f, SIS_PASS, "L1D flushed on %s VM entry", streq(v, "always") ? "every" : "no (not required)");
+                sis_finding_note(f, SIS_PASS, "L1D flushed on %s VM entry",
+                                 streq(v, "always") ? "every" : "no (not required)");
         else if (streq(v, "cond"))
                 sis_finding_note(f, SIS_WARN, "L1D flushed only conditionally on VM entry");
         else if (streq(v, "never"))

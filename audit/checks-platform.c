@@ -19,10 +19,15 @@ static const struct {
         const char *name, *family;
 } virtual_vendors[] = {
         { 0x1af4, "virtio (Red Hat)", NULL /* QEMU, bhyve, Cloud Hypervisor, Firecracker... */ },
-        { 0x1b36, "QEMU", "QEMU/KVM" },             { 0x1234, "QEMU VGA", "QEMU/KVM" },
-        { 0x15ad, "VMware", "VMware" },             { 0x80ee, "VirtualBox", "VirtualBox" },
-        { 0x1414, "Microsoft Hyper-V", "Hyper-V" }, { 0x5853, "Xen", "Xen" },       { 0x1ab8, "Parallels", "Parallels" },
-        { 0xfb5d, "bhyve", "bhyve" },               { 0x1ae0, "Google gVNIC", "Google Compute Engine" },
+        { 0x1b36, "QEMU", "QEMU/KVM" },
+        { 0x1234, "QEMU VGA", "QEMU/KVM" },
+        { 0x15ad, "VMware", "VMware" },
+        { 0x80ee, "VirtualBox", "VirtualBox" },
+        { 0x1414, "Microsoft Hyper-V", "Hyper-V" },
+        { 0x5853, "Xen", "Xen" },
+        { 0x1ab8, "Parallels", "Parallels" },
+        { 0xfb5d, "bhyve", "bhyve" },
+        { 0x1ae0, "Google gVNIC", "Google Compute Engine" },
 };
 
 /* DMI sys_vendor, product_name and bios_vendor (substrings, case as the firmware writes them) */
@@ -47,15 +52,16 @@ static const struct hv_name virtual_dmi[] = {
 
 /* CPUID leaf 0x40000000's vendor signature (recorded in dumps) */
 static const struct hv_name cpuid_vendors[] = {
-        { "KVMKVMKVM", "KVM" },       { "TCGTCGTCGTCG", "QEMU (TCG)" }, { "VMwareVMware", "VMware" },
-        { "Microsoft Hv", "Hyper-V" }, { "XenVMMXenVMM", "Xen" },      { "VBoxVBoxVBox", "VirtualBox" },
-        { "bhyve bhyve", "bhyve" },    { " lrpepyh  vr", "Parallels" }, { "ACRNACRNACRN", "ACRN" },
+        { "KVMKVMKVM", "KVM" },        { "TCGTCGTCGTCG", "QEMU (TCG)" }, { "VMwareVMware", "VMware" },
+        { "Microsoft Hv", "Hyper-V" }, { "XenVMMXenVMM", "Xen" },        { "VBoxVBoxVBox", "VirtualBox" },
+        { "bhyve bhyve", "bhyve" },    { " lrpepyh  vr", "Parallels" },  { "ACRNACRNACRN", "ACRN" },
         { "QNXQVMBSQG", "QNX" },
 };
 
 /* the device tree (arm64): its root's compatible, and a hypervisor node's */
 static const struct hv_name dt_compatible[] = {
-        { "linux,dummy-virt", "KVM (a QEMU or Firecracker virt machine)" }, { "xen,xen", "Xen" },
+        { "linux,dummy-virt", "KVM (a QEMU or Firecracker virt machine)" },
+        { "xen,xen", "Xen" },
 };
 
 static void add_family(char ***families, const char *family) {
@@ -71,7 +77,9 @@ static const char *hv_lookup(const struct hv_name *t, size_t n, const char *s) {
 }
 
 /* What libpci's sysfs back end reads for an identity; the sysroot layer reads them first. */
-static const char *const pci_files[] = { "vendor", "device", "class", "revision", "subsystem_vendor", "subsystem_device" };
+static const char *const pci_files[] = {
+        "vendor", "device", "class", "revision", "subsystem_vendor", "subsystem_device"
+};
 
 static jmp_buf pci_jmp;
 static bool pci_jmp_armed;
@@ -90,8 +98,8 @@ static void pci_quiet(char *msg _unused_, ...) {
 /* libpci's scan of a root-prefixed sysfs ("sysfs.path") or procfs ("proc.path") tree, isolated so
  * that longjmp from its error callback clobbers nothing. Each virtual device: evidence at where,
  * its family added to *families. */
-static int pci_scan(struct sis_finding *f, enum pci_access_type method, const char *param, const char *path, const char *where,
-                    char ***families, unsigned *ret_count) {
+static int pci_scan(struct sis_finding *f, enum pci_access_type method, const char *param, const char *path,
+                    const char *where, char ***families, unsigned *ret_count) {
         struct pci_access *volatile pacc = pci_alloc();
         volatile unsigned n = 0;
         char **volatile found = NULL;
@@ -117,9 +125,10 @@ static int pci_scan(struct sis_finding *f, enum pci_access_type method, const ch
                 for (size_t i = 0; i < ELEMENTSOF(virtual_vendors); i++)
                         if (d->vendor_id == virtual_vendors[i].vendor) {
                                 char **l = found;
-                                (void) strv_push(&l, strdup_printf("%04x:%02x:%02x.%d %04x:%04x %s", d->domain, d->bus,
-                                                                   d->dev, d->func, d->vendor_id, d->device_id,
-                                                                   virtual_vendors[i].name));
+                                (void) strv_push(&l,
+                                                 strdup_printf("%04x:%02x:%02x.%d %04x:%04x %s", d->domain, d->bus,
+                                                               d->dev, d->func, d->vendor_id, d->device_id,
+                                                               virtual_vendors[i].name));
                                 found = l;
                                 n = n + 1;
                                 add_family(families, virtual_vendors[i].family);
@@ -136,7 +145,8 @@ static int pci_scan(struct sis_finding *f, enum pci_access_type method, const ch
         return 0;
 }
 
-static int pci_from_layer(struct audit_ctx *c, struct sis_finding *f, char **devs, char ***families, unsigned *ret_count) {
+static int pci_from_layer(struct audit_ctx *c, struct sis_finding *f, char **devs, char ***families,
+                          unsigned *ret_count) {
         unsigned n = 0;
 
         for (size_t i = 0; devs[i]; i++) {
@@ -149,8 +159,9 @@ static int pci_from_layer(struct audit_ctx *c, struct sis_finding *f, char **dev
                         if (vendor == virtual_vendors[j].vendor) {
                                 add_family(families, virtual_vendors[j].family);
                                 if (n++ < 4)
-                                        sis_finding_evidence(f, "/sys/bus/pci/devices", "%s %04x:%s %s", devs[i], vendor,
-                                                             d ? d + (startswith(d, "0x") ? 2 : 0) : "?", virtual_vendors[j].name);
+                                        sis_finding_evidence(f, "/sys/bus/pci/devices", "%s %04x:%s %s", devs[i],
+                                                             vendor, d ? d + (startswith(d, "0x") ? 2 : 0) : "?",
+                                                             virtual_vendors[j].name);
                         }
         }
         *ret_count = n;
@@ -172,7 +183,8 @@ static int pci_proc_virtual(struct audit_ctx *c, struct sis_finding *f, char ***
                 path = strdup_printf("%s/proc/bus/pci", sis_root_path(c->root));
                 if (!path)
                         return -ENOMEM;
-                return pci_scan(f, PCI_ACCESS_PROC_BUS_PCI, "proc.path", path, "/proc/bus/pci/devices", families, ret_count);
+                return pci_scan(f, PCI_ACCESS_PROC_BUS_PCI, "proc.path", path, "/proc/bus/pci/devices", families,
+                                ret_count);
         }
         for (char *l = strtok(text, "\n"); l; l = strtok(NULL, "\n")) {
                 unsigned bdf, vd;
@@ -182,8 +194,9 @@ static int pci_proc_virtual(struct audit_ctx *c, struct sis_finding *f, char ***
                         if (vd >> 16 == virtual_vendors[j].vendor) {
                                 add_family(families, virtual_vendors[j].family);
                                 if (n++ < 4)
-                                        sis_finding_evidence(f, "/proc/bus/pci/devices", "%02x:%02x.%u %04x:%04x %s", bdf >> 8,
-                                                             (bdf >> 3) & 0x1f, bdf & 7, vd >> 16, vd & 0xffff, virtual_vendors[j].name);
+                                        sis_finding_evidence(f, "/proc/bus/pci/devices", "%02x:%02x.%u %04x:%04x %s",
+                                                             bdf >> 8, (bdf >> 3) & 0x1f, bdf & 7, vd >> 16,
+                                                             vd & 0xffff, virtual_vendors[j].name);
                         }
         }
         *ret_count = n;
@@ -223,7 +236,6 @@ static int pci_virtual(struct audit_ctx *c, struct sis_finding *f, char ***famil
         return pci_scan(f, PCI_ACCESS_SYS_BUS_PCI, "sysfs.path", sysfs, "/sys/bus/pci/devices", families, ret_count);
 }
 
-
 CHECK_FN(check_platform_nested) {
         static const char *const dmi[] = { "/sys/class/dmi/id/sys_vendor", "/sys/class/dmi/id/product_name",
                                            "/sys/class/dmi/id/bios_vendor" };
@@ -248,8 +260,10 @@ CHECK_FN(check_platform_nested) {
                         sis_finding_evidence(f, "CPUID.1:ECX[31]", "hypervisor bit set");
                         signals++;
                 }
-                if (json_object_object_get_ex(cpuid, "hypervisor_vendor", &h) && json_object_is_type(h, json_type_string)) {
-                        const char *fam = hv_lookup(cpuid_vendors, ELEMENTSOF(cpuid_vendors), json_object_get_string(h));
+                if (json_object_object_get_ex(cpuid, "hypervisor_vendor", &h) &&
+                    json_object_is_type(h, json_type_string)) {
+                        const char *fam =
+                                hv_lookup(cpuid_vendors, ELEMENTSOF(cpuid_vendors), json_object_get_string(h));
                         sis_finding_evidence(f, "CPUID.40000000H", "%s", json_object_get_string(h));
                         add_family(&families, fam);
                 }
@@ -302,8 +316,8 @@ CHECK_FN(check_platform_nested) {
                                 sbuf_printf(&b, "%s%s", i ? (families[i + 1] ? ", " : " or ") : "", families[i]);
                         names = sbuf_steal(&b);
                 }
-                sis_finding_note(f, bad, "running under %s (%u sign%s): microVMs would be nested", names ? names : "a hypervisor",
-                                 signals, signals == 1 ? "" : "s");
+                sis_finding_note(f, bad, "running under %s (%u sign%s): microVMs would be nested",
+                                 names ? names : "a hypervisor", signals, signals == 1 ? "" : "s");
         } else if (!ci)
                 /* bare metal is a claim: it needs the CPU flags at least */
                 sis_finding_note(f, SIS_UNKNOWN, "cannot read the CPU flags (/proc/cpuinfo) to decide");
@@ -340,13 +354,16 @@ CHECK_FN(check_platform_iommu) {
         }
         if (audit_cmdline(c, &words) >= 0) {
                 const char *i = cmdline_get(words, "intel_iommu"), *a = cmdline_get(words, "amd_iommu");
-                if ((i && strstr(i, "off")) || (a && strstr(a, "off")) || streq_ptr(cmdline_get(words, "iommu"), "off")) {
+                if ((i && strstr(i, "off")) || (a && strstr(a, "off")) ||
+                    streq_ptr(cmdline_get(words, "iommu"), "off")) {
                         sis_finding_evidence(f, "/proc/cmdline", "%s", c->cmdline_raw);
-                        sis_finding_note(f, SIS_WARN, "the IOMMU is switched off on the command line: devices can reach all "
+                        sis_finding_note(f, SIS_WARN,
+                                         "the IOMMU is switched off on the command line: devices can reach all "
                                          "memory by DMA");
                         return;
                 }
         }
-        sis_finding_note(f, SIS_WARN, "no IOMMU active: devices can reach every guest's memory by DMA (enable VT-d/AMD-Vi "
+        sis_finding_note(f, SIS_WARN,
+                         "no IOMMU active: devices can reach every guest's memory by DMA (enable VT-d/AMD-Vi "
                          "in firmware, boot with intel_iommu=on or amd_iommu=on)");
 }

@@ -89,8 +89,7 @@ CHECK_FN(check_vm_runtime) {
         if (!statp || !statusp || !cgp)
                 return;
         /* the recorded process, not another that got its pid */
-        if (audit_read_opt(c, f, statp, &stat) < 0 || !(close_paren = strrchr(stat, ')')) ||
-            close_paren[2] == 'Z') {
+        if (audit_read_opt(c, f, statp, &stat) < 0 || !(close_paren = strrchr(stat, ')')) || close_paren[2] == 'Z') {
                 sis_finding_skip(f, "%s is not running (pid %lld)", arg, (long long) pid);
                 return;
         }
@@ -102,7 +101,8 @@ CHECK_FN(check_vm_runtime) {
                 (void) sscanf(p, "%llu", &now_start);
         }
         if (!start || now_start != (unsigned long long) start) {
-                sis_finding_skip(f, "%s is not running (pid %lld belongs to another process now)", arg, (long long) pid);
+                sis_finding_skip(f, "%s is not running (pid %lld belongs to another process now)", arg,
+                                 (long long) pid);
                 return;
         }
         if (audit_read(c, f, statusp, &status) < 0)
@@ -127,7 +127,8 @@ CHECK_FN(check_vm_runtime) {
         }
         if (status_field(status, "Speculation_Store_Bypass", buf, sizeof(buf))) {
                 sis_finding_evidence(f, statusp, "Speculation_Store_Bypass: %s", buf);
-                if (!streq(buf, "thread force mitigated") && !streq(buf, "globally mitigated") && !streq(buf, "not vulnerable"))
+                if (!streq(buf, "thread force mitigated") && !streq(buf, "globally mitigated") &&
+                    !streq(buf, "not vulnerable"))
                         sis_finding_note(f, SIS_FAIL, "speculative store bypass is not force-disabled (%s)", buf);
         }
         /* its own mount, pid and network namespaces: not the host's (pid 1's, or where pid 1 cannot be
@@ -135,15 +136,16 @@ CHECK_FN(check_vm_runtime) {
         for (int i = 0; i < 3; i++) {
                 static const char *const ns[] = { "mnt", "pid", "net" };
                 _cleanup_free_ char *a = strdup_printf("/proc/%lld/ns/%s", (long long) pid, ns[i]),
-                                    *b = strdup_printf("/proc/1/ns/%s", ns[i]), *b2 = strdup_printf("/proc/self/ns/%s", ns[i]),
-                                    *la = NULL, *lb = NULL;
+                                    *b = strdup_printf("/proc/1/ns/%s", ns[i]),
+                                    *b2 = strdup_printf("/proc/self/ns/%s", ns[i]), *la = NULL, *lb = NULL;
                 if (b && b2 && (sis_root_readlink(c->root, b, &lb) < 0 || !lb || !*lb)) {
                         free(lb);
                         lb = NULL;
                         (void) sis_root_readlink(c->root, b2, &lb);
                 }
                 if (!a || !b || sis_root_readlink(c->root, a, &la) < 0 || !lb || !*lb) {
-                        sis_finding_note(f, SIS_UNKNOWN, "cannot read the %s namespace of pid %lld", ns[i], (long long) pid);
+                        sis_finding_note(f, SIS_UNKNOWN, "cannot read the %s namespace of pid %lld", ns[i],
+                                         (long long) pid);
                         continue;
                 }
                 sis_finding_evidence(f, a, "%s", la);
@@ -166,7 +168,8 @@ CHECK_FN(check_vm_runtime) {
                 if (!own)
                         sis_finding_note(f, SIS_FAIL, "not in a cgroup of its own (…/%s)", arg);
         }
-        sis_finding_note(f, SIS_PASS, "%s: the VMM (pid %lld) runs confined: non-root, seccomp, no_new_privs, own "
-                                      "namespaces and cgroup",
+        sis_finding_note(f, SIS_PASS,
+                         "%s: the VMM (pid %lld) runs confined: non-root, seccomp, no_new_privs, own "
+                         "namespaces and cgroup",
                          arg, (long long) pid);
 }

@@ -10,6 +10,8 @@
 #define KDOC "https://docs.kernel.org/"
 #define KHC "https://github.com/a13xp0p0v/kernel-hardening-checker"
 
+/* a hand-laid table, left as it is by clang-format */
+/* clang-format off */
 static const struct check checks[] = {
         /* cpu */
         { "cpu.smt", "Simultaneous multithreading disabled", "cpu", SIS_SEV_CRITICAL, true,
@@ -247,6 +249,7 @@ static const struct check checks[] = {
           "filters); never pass --no-seccomp; stop and clean a VMM this check fails.",
           { FC_JAILER, FC_PROD }, check_vm_runtime, vm_instances },
 };
+/* clang-format on */
 
 bool check_id_known(const char *id) {
         /* decided at launch time, not by the audit, but waivable in the same policy file */

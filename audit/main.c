@@ -55,28 +55,26 @@ enum {
         OPT_RUN_DIR,
 };
 
-static const struct option options[] = {
-        { "root", required_argument, NULL, 'r' },
-        { "profile", required_argument, NULL, 'p' },
-        { "policy", required_argument, NULL, 'P' },
-        { "format", required_argument, NULL, 'f' },
-        { "output", required_argument, NULL, 'o' },
-        { "only", required_argument, NULL, OPT_ONLY },
-        { "list-checks", no_argument, NULL, 'l' },
-        { "collect", required_argument, NULL, 'c' },
-        { "firecracker", required_argument, NULL, OPT_FIRECRACKER },
-        { "qemu", required_argument, NULL, OPT_QEMU },
-        { "jailer", required_argument, NULL, OPT_JAILER },
-        { "chroot-base", required_argument, NULL, OPT_CHROOT_BASE },
-        { "jail-uid", required_argument, NULL, OPT_JAIL_UID },
-        { "jail-gid", required_argument, NULL, OPT_JAIL_GID },
-        { "no-color", no_argument, NULL, OPT_NO_COLOR },
-        { "vm", required_argument, NULL, OPT_VM },
-        { "run-dir", required_argument, NULL, OPT_RUN_DIR },
-        { "help", no_argument, NULL, 'h' },
-        { "version", no_argument, NULL, 'V' },
-        {}
-};
+static const struct option options[] = { { "root", required_argument, NULL, 'r' },
+                                         { "profile", required_argument, NULL, 'p' },
+                                         { "policy", required_argument, NULL, 'P' },
+                                         { "format", required_argument, NULL, 'f' },
+                                         { "output", required_argument, NULL, 'o' },
+                                         { "only", required_argument, NULL, OPT_ONLY },
+                                         { "list-checks", no_argument, NULL, 'l' },
+                                         { "collect", required_argument, NULL, 'c' },
+                                         { "firecracker", required_argument, NULL, OPT_FIRECRACKER },
+                                         { "qemu", required_argument, NULL, OPT_QEMU },
+                                         { "jailer", required_argument, NULL, OPT_JAILER },
+                                         { "chroot-base", required_argument, NULL, OPT_CHROOT_BASE },
+                                         { "jail-uid", required_argument, NULL, OPT_JAIL_UID },
+                                         { "jail-gid", required_argument, NULL, OPT_JAIL_GID },
+                                         { "no-color", no_argument, NULL, OPT_NO_COLOR },
+                                         { "vm", required_argument, NULL, OPT_VM },
+                                         { "run-dir", required_argument, NULL, OPT_RUN_DIR },
+                                         { "help", no_argument, NULL, 'h' },
+                                         { "version", no_argument, NULL, 'V' },
+                                         {} };
 
 static void log_stderr(void *ud _unused_, enum sis_log_level level _unused_, const char *fmt, va_list ap) {
         (void) cli_failv(0, fmt, ap);
@@ -115,8 +113,9 @@ static int list_checks(const char *format, FILE *out) {
                         json_object_object_add(o, "remediation", json_object_new_string(t[i].remediation));
                         json_object_array_add(a, o);
                 }
-                fprintf(out, "%s\n", json_object_to_json_string_ext(a, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-                                                                               JSON_C_TO_STRING_NOSLASHESCAPE));
+                fprintf(out, "%s\n",
+                        json_object_to_json_string_ext(
+                                a, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
                 json_object_put(a);
                 return 0;
         }
@@ -181,7 +180,7 @@ static int parse_jail_range(struct cli *a, int opt, const char *arg) {
 
         if (parse_range(arg, &lo, &hi) < 0)
                 return cli_usage_error("--%s: '%s' is not a range MIN-MAX of non-zero ids",
-                                   opt == OPT_JAIL_UID ? "jail-uid" : "jail-gid", arg);
+                                       opt == OPT_JAIL_UID ? "jail-uid" : "jail-gid", arg);
         if (opt == OPT_JAIL_UID) {
                 a->cfg.jail_uid_min = lo;
                 a->cfg.jail_uid_max = hi;
@@ -218,38 +217,26 @@ static int parse_args(int argc, char **argv, struct cli *a) {
                 case OPT_NO_COLOR: a->no_color = true; break;
                 case 'p':
                         if (!streq(optarg, "production") && !streq(optarg, "development"))
-                                return cli_usage_error("--profile: unknown profile '%s' (production, development)", optarg);
+                                return cli_usage_error("--profile: unknown profile '%s' (production, development)",
+                                                       optarg);
                         a->profile = optarg;
                         break;
-                case OPT_ONLY:
-                        k = parse_only(a, optarg);
-                        break;
+                case OPT_ONLY: k = parse_only(a, optarg); break;
                 case OPT_FIRECRACKER:
                 case OPT_QEMU:
                 case OPT_JAILER:
-                case OPT_CHROOT_BASE:
-                        k = parse_path_option(a, c, optarg);
-                        break;
+                case OPT_CHROOT_BASE: k = parse_path_option(a, c, optarg); break;
                 case OPT_JAIL_UID:
-                case OPT_JAIL_GID:
-                        k = parse_jail_range(a, c, optarg);
-                        break;
-                case OPT_VM:
-                        k = parse_vm(a, optarg);
-                        break;
+                case OPT_JAIL_GID: k = parse_jail_range(a, c, optarg); break;
+                case OPT_VM: k = parse_vm(a, optarg); break;
                 case OPT_RUN_DIR:
                         if (optarg[0] != '/')
                                 return cli_usage_error("--run-dir: '%s' is not an absolute path", optarg);
                         a->cfg.run_dir = optarg;
                         break;
-                case 'h':
-                        fputs(usage_text, stdout);
-                        return -1;
-                case 'V':
-                        printf("sis-audit %s\n", SIS_VERSION);
-                        return -1;
-                default:
-                        return cli_usage_error("invalid usage");
+                case 'h': fputs(usage_text, stdout); return -1;
+                case 'V': printf("sis-audit %s\n", SIS_VERSION); return -1;
+                default: return cli_usage_error("invalid usage");
                 }
         }
         if (k == 0 && optind < argc)
@@ -317,7 +304,8 @@ int main(int argc, char **argv) {
                 return k < 0 ? 0 : k;
         fmt = report_format_lookup(a.format);
         if (!fmt)
-                return cli_usage_error("--format: unknown format '%s' (text, json, junit, prometheus, markdown, html)", a.format);
+                return cli_usage_error("--format: unknown format '%s' (text, json, junit, prometheus, markdown, html)",
+                                       a.format);
         if (a.list)
                 return list_checks(a.format, stdout) < 0 ? EXIT_USAGE : 0;
         if (a.policy_path && (k = load_policy(&a, &policy)) != 0)
@@ -336,12 +324,12 @@ int main(int argc, char **argv) {
         }
         k = audit_session(root, &a.cfg, a.only, policy, time(NULL), &rep, &stage);
         if (k < 0)
-                return cli_fail(EXIT_USAGE, "%s: %s", stage == AUDIT_STAGE_POLICY ? "applying the policy" : "audit failed",
-                                strerror(-k));
+                return cli_fail(EXIT_USAGE, "%s: %s",
+                                stage == AUDIT_STAGE_POLICY ? "applying the policy" : "audit failed", strerror(-k));
         n_only = strv_length(a.only);
         if (n_only > 0 && startswith(a.only[n_only - 1], "vm.") && rep->n_findings == 0)
                 return cli_usage_error("--vm %s: no such VM under %s/vms", a.only[n_only - 1] + 3,
-                                   a.cfg.run_dir ? a.cfg.run_dir : "/run/sis");
+                                       a.cfg.run_dir ? a.cfg.run_dir : "/run/sis");
         if (a.collect && (k = write_dump(a.collect, dump, rep)) != 0)
                 return k;
         k = write_report(&a, rep, fmt->render);

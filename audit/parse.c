@@ -43,7 +43,9 @@ static int parse_small_int(const char *v, int *ret) {
 }
 
 int cpuinfo_parse(const char *text, struct cpuinfo *ret) {
-        struct cpuinfo c = { .family = -1, .model = -1, .stepping = -1, .siblings = -1, .cores = -1, .implementer = -1, .part = -1 };
+        struct cpuinfo c = {
+                .family = -1, .model = -1, .stepping = -1, .siblings = -1, .cores = -1, .implementer = -1, .part = -1
+        };
         const char *p = text;
         int k = 0;
 

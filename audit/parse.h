@@ -11,15 +11,15 @@
 
 struct cpuinfo {
         unsigned n_cpus;
-        char *vendor;     /* vendor_id */
-        char *model_name; /* of the first CPU */
+        char *vendor;                /* vendor_id */
+        char *model_name;            /* of the first CPU */
         int family, model, stepping; /* -1 when absent */
         int implementer, part;       /* arm64: "CPU implementer" and "CPU part" (MIDR), -1 when absent */
-        char **flags;     /* of the first CPU */
+        char **flags;                /* of the first CPU */
         char **bugs;
-        char **microcode; /* per CPU, in order; NULL entries are "" */
+        char **microcode;    /* per CPU, in order; NULL entries are "" */
         int siblings, cores; /* -1 when absent */
-        bool flags_differ; /* CPUs disagree about flags */
+        bool flags_differ;   /* CPUs disagree about flags */
 };
 int cpuinfo_parse(const char *text, struct cpuinfo *ret);
 void cpuinfo_done(struct cpuinfo *c);
@@ -64,5 +64,4 @@ int gunzip_capped(const void *in, size_t len, size_t cap, char **ret, size_t *re
 
 /* The verdict on one /sys/devices/system/cpu/vulnerabilities/<file> status line. smt_on: 1 on,
  * 0 off, -1 unknown. ret_reason (optional) says why, for the summary. */
-enum sis_status vuln_classify(const char *file, const char *text, int smt_on, bool production,
-                              char **ret_reason);
+enum sis_status vuln_classify(const char *file, const char *text, int smt_on, bool production, char **ret_reason);

@@ -24,13 +24,20 @@ static const struct {
         const char *name;
         int cap;
 } kvm_caps[] = {
-        { "IRQCHIP", KVM_CAP_IRQCHIP },         { "IOEVENTFD", KVM_CAP_IOEVENTFD },
-        { "IRQFD", KVM_CAP_IRQFD },             { "USER_MEMORY", KVM_CAP_USER_MEMORY },
-        { "SET_TSS_ADDR", KVM_CAP_SET_TSS_ADDR }, { "PIT2", KVM_CAP_PIT2 },
-        { "PIT_STATE2", KVM_CAP_PIT_STATE2 },   { "ADJUST_CLOCK", KVM_CAP_ADJUST_CLOCK },
-        { "DEBUGREGS", KVM_CAP_DEBUGREGS },     { "MP_STATE", KVM_CAP_MP_STATE },
-        { "VCPU_EVENTS", KVM_CAP_VCPU_EVENTS }, { "XCRS", KVM_CAP_XCRS },
-        { "XSAVE", KVM_CAP_XSAVE },             { "EXT_CPUID", KVM_CAP_EXT_CPUID },
+        { "IRQCHIP", KVM_CAP_IRQCHIP },
+        { "IOEVENTFD", KVM_CAP_IOEVENTFD },
+        { "IRQFD", KVM_CAP_IRQFD },
+        { "USER_MEMORY", KVM_CAP_USER_MEMORY },
+        { "SET_TSS_ADDR", KVM_CAP_SET_TSS_ADDR },
+        { "PIT2", KVM_CAP_PIT2 },
+        { "PIT_STATE2", KVM_CAP_PIT_STATE2 },
+        { "ADJUST_CLOCK", KVM_CAP_ADJUST_CLOCK },
+        { "DEBUGREGS", KVM_CAP_DEBUGREGS },
+        { "MP_STATE", KVM_CAP_MP_STATE },
+        { "VCPU_EVENTS", KVM_CAP_VCPU_EVENTS },
+        { "XCRS", KVM_CAP_XCRS },
+        { "XSAVE", KVM_CAP_XSAVE },
+        { "EXT_CPUID", KVM_CAP_EXT_CPUID },
 };
 
 const char *const *kvm_required_caps(size_t *ret_n);
@@ -152,7 +159,8 @@ static int adjtimex_live(const char *arg _unused_, json_object **ret) {
                 return -ENOMEM;
         state = adjtimex(&tx);
         if (state < 0) {
-                json_object_object_add(o, "error", json_object_new_string(strerrorname_np(errno) ? strerrorname_np(errno) : "error"));
+                json_object_object_add(
+                        o, "error", json_object_new_string(strerrorname_np(errno) ? strerrorname_np(errno) : "error"));
         } else {
                 json_object_object_add(o, "state", json_object_new_int(state));
                 json_object_object_add(o, "status", json_object_new_int(tx.status));
@@ -196,9 +204,13 @@ static int exec_live(const char *binary, json_object **ret) {
                 return 0;
         }
         json_object_object_add(o, "exit", !res.timed_out && res.signal == 0 ? json_object_new_int(r) : NULL);
-        json_object_object_add(o, "error", res.timed_out ? json_object_new_string("ETIME") :
-                                           res.signal == 0 ? NULL : json_object_new_string("EINTR"));
-        json_object_object_add(o, "output", json_object_new_string(str_is_printable(res.output, res.output_len) ? res.output : "(binary output)"));
+        json_object_object_add(o, "error",
+                               res.timed_out             ? json_object_new_string("ETIME")
+                                       : res.signal == 0 ? NULL
+                                                         : json_object_new_string("EINTR"));
+        json_object_object_add(
+                o, "output",
+                json_object_new_string(str_is_printable(res.output, res.output_len) ? res.output : "(binary output)"));
         *ret = o;
         return 0;
 }
@@ -228,7 +240,8 @@ static int elf_live(const char *path, json_object **ret) {
                 err = ENOEXEC;
         for (unsigned i = 0; !err && !interp && i < eh.e_phnum; i++) {
                 Elf64_Phdr ph;
-                if (pread(fd, &ph, sizeof(ph), (off_t) (eh.e_phoff + (uint64_t) i * sizeof(ph))) != (ssize_t) sizeof(ph)) {
+                if (pread(fd, &ph, sizeof(ph), (off_t) (eh.e_phoff + (uint64_t) i * sizeof(ph))) !=
+                    (ssize_t) sizeof(ph)) {
                         err = ENOEXEC;
                         break;
                 }

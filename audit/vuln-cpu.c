@@ -13,7 +13,7 @@ enum vuln_vendor vuln_vendor_of(const char *v) {
                 const char *id;
                 enum vuln_vendor vendor;
         } ids[] = {
-                { "GenuineIntel", VULN_INTEL }, { "AuthenticAMD", VULN_AMD },   { "HygonGenuine", VULN_HYGON },
+                { "GenuineIntel", VULN_INTEL },   { "AuthenticAMD", VULN_AMD },     { "HygonGenuine", VULN_HYGON },
                 { "CentaurHauls", VULN_CENTAUR }, { "  Shanghai  ", VULN_ZHAOXIN }, { "Geode by NSC", VULN_NSC },
                 { "Vortex86 SoC", VULN_VORTEX },
         };
@@ -32,7 +32,8 @@ static const struct vuln_cpu *match(const struct vuln_cpu *t, size_t n, const st
                         continue;
                 if (t[i].model >= 0 && t[i].model != c->model)
                         continue;
-                if (t[i].steppings != VULN_STEPPINGS_ANY && (c->stepping < 0 || c->stepping > 15 || !(t[i].steppings & (1u << c->stepping))))
+                if (t[i].steppings != VULN_STEPPINGS_ANY &&
+                    (c->stepping < 0 || c->stepping > 15 || !(t[i].steppings & (1u << c->stepping))))
                         continue;
                 return &t[i];
         }
@@ -62,18 +63,29 @@ static const struct vuln_arm_core *arm_core(const struct vuln_cpuid *c) {
 
 /* arm64 gained these files in 5.2 */
 static const struct vuln_rule arm_rules[] = {
-        { "meltdown", "5.2" }, { "spectre_v1", "5.2" }, { "spectre_v2", "5.2" }, { "spec_store_bypass", "5.2" },
+        { "meltdown", "5.2" },
+        { "spectre_v1", "5.2" },
+        { "spectre_v2", "5.2" },
+        { "spec_store_bypass", "5.2" },
 };
 
 static const struct vuln_rule rules[] = {
-        { "meltdown", "4.15" },          { "spectre_v1", "4.15" },
-        { "spectre_v2", "4.15" },        { "spec_store_bypass", "4.17" },
-        { "l1tf", "4.18" },              { "mds", "5.2" },
-        { "tsx_async_abort", "5.4" },    { "itlb_multihit", "5.4" },
-        { "srbds", "5.8" },              { "mmio_stale_data", "5.19" },
-        { "retbleed", "5.19" },          { "gather_data_sampling", "6.5" },
-        { "spec_rstack_overflow", "6.5" }, { "reg_file_data_sampling", "6.9" },
-        { "indirect_target_selection", "6.15" }, { "tsa", "6.16" },
+        { "meltdown", "4.15" },
+        { "spectre_v1", "4.15" },
+        { "spectre_v2", "4.15" },
+        { "spec_store_bypass", "4.17" },
+        { "l1tf", "4.18" },
+        { "mds", "5.2" },
+        { "tsx_async_abort", "5.4" },
+        { "itlb_multihit", "5.4" },
+        { "srbds", "5.8" },
+        { "mmio_stale_data", "5.19" },
+        { "retbleed", "5.19" },
+        { "gather_data_sampling", "6.5" },
+        { "spec_rstack_overflow", "6.5" },
+        { "reg_file_data_sampling", "6.9" },
+        { "indirect_target_selection", "6.15" },
+        { "tsa", "6.16" },
         { "vmscape", "6.17" },
 };
 

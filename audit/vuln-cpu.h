@@ -10,8 +10,18 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-enum vuln_vendor { VULN_ANY, VULN_INTEL, VULN_AMD, VULN_HYGON, VULN_CENTAUR, VULN_ZHAOXIN, VULN_NSC, VULN_VORTEX, VULN_OTHER,
-                   VULN_ARM64 /* any arm64 core: implementer and part say which */ };
+enum vuln_vendor {
+        VULN_ANY,
+        VULN_INTEL,
+        VULN_AMD,
+        VULN_HYGON,
+        VULN_CENTAUR,
+        VULN_ZHAOXIN,
+        VULN_NSC,
+        VULN_VORTEX,
+        VULN_OTHER,
+        VULN_ARM64 /* any arm64 core: implementer and part say which */
+};
 #define VULN_STEPPINGS_ANY 0xffff
 
 /* One row of the kernel's cpu_vuln_whitelist[] or cpu_vuln_blacklist[] (-1: any family or model). */
@@ -51,13 +61,13 @@ enum vuln_vendor vuln_vendor_of(const char *vendor_id);
 /* How a CPU stands with one vulnerability, by the tables. */
 enum vuln_verdict {
         VULN_NOT_AFFECTED,
-        VULN_AFFECTED,          /* the tables say so */
-        VULN_AFFECTED_UNLESS,   /* unless an IA32_ARCH_CAPABILITIES bit says otherwise (*ret_msr) */
-        VULN_UNKNOWN,           /* the tables do not know this CPU */
+        VULN_AFFECTED,        /* the tables say so */
+        VULN_AFFECTED_UNLESS, /* unless an IA32_ARCH_CAPABILITIES bit says otherwise (*ret_msr) */
+        VULN_UNKNOWN,         /* the tables do not know this CPU */
 };
 struct vuln_rule {
-        const char *file;   /* the file a kernel that knows it has */
-        const char *since;  /* the first kernel release with that file */
+        const char *file;  /* the file a kernel that knows it has */
+        const char *since; /* the first kernel release with that file */
 };
 const struct vuln_rule *vuln_rules(bool arm64, size_t *ret_n);
 /* arm64's Spectre-BHB (inside its spectre_v2 line since 5.17): VULN_NOT_AFFECTED for a core the

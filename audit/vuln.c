@@ -54,8 +54,7 @@ static const struct vuln_info vulns[] = {
         { "tsa", "Transient Scheduler Attacks", "CVE-2024-36350 CVE-2024-36357",
           "Install current amd64-microcode and boot with tsa=on.", HWDOC },
         { "tsx_async_abort", "TSX Asynchronous Abort", "CVE-2019-11135",
-          "Boot with tsx=off tsx_async_abort=full,nosmt and current intel-microcode.",
-          HWDOC "tsx_async_abort.html" },
+          "Boot with tsx=off tsx_async_abort=full,nosmt and current intel-microcode.", HWDOC "tsx_async_abort.html" },
         { "vmscape", "VMScape (guest-to-host branch target injection)", "CVE-2025-40300",
           "Boot a kernel with vmscape=ibpb (default where affected).", HWDOC "vmscape.html" },
 };
@@ -82,7 +81,8 @@ static enum sis_status component(const char *file, const char *c, int smt_on, bo
 
         if (strcaseprefix(c, "SMT vulnerable")) {
                 if (smt_on == 0) {
-                        sis_finding_set_text(reason, "%s (SMT is off now, but the mitigation depends on it staying off)", c);
+                        sis_finding_set_text(reason,
+                                             "%s (SMT is off now, but the mitigation depends on it staying off)", c);
                         return SIS_WARN;
                 }
                 sis_finding_set_text(reason, "%s with SMT %s", c, smt_on > 0 ? "on" : "in an unknown state");

@@ -45,9 +45,9 @@ void fc_reply_done(struct fc_reply *r) {
  */
 struct api_conn {
         const struct vm_peer *peer;
-        int fd;         /* the socket open_socket() made, while libcurl holds it */
-        int k;          /* jail_socket_open()'s or jail_peer_check()'s refusal */
-        char *error;    /* and its message */
+        int fd;      /* the socket open_socket() made, while libcurl holds it */
+        int k;       /* jail_socket_open()'s or jail_peer_check()'s refusal */
+        char *error; /* and its message */
 };
 
 static curl_socket_t open_socket(void *ud, curlsocktype purpose, struct curl_sockaddr *address) {
@@ -110,7 +110,7 @@ int fc_api_call(const struct vm_peer *peer, const char *method, const char *path
         curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
         curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http");
         curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-        curl_easy_setopt(c, CURLOPT_PROXY, ""); /* never a proxy from the environment */
+        curl_easy_setopt(c, CURLOPT_PROXY, "");        /* never a proxy from the environment */
         curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L); /* each attempt on a socket checked for it */
         if (payload) {
                 curl_easy_setopt(c, CURLOPT_POSTFIELDS, payload);
@@ -140,7 +140,8 @@ int fc_api_call(const struct vm_peer *peer, const char *method, const char *path
                                 /* the socket is there, but nobody listens, or accepts */
                                 curl_easy_getinfo(c, CURLINFO_OS_ERRNO, &os_errno);
                                 conn.k = -ECONNREFUSED;
-                                (void) set_error(&conn.error, conn.k, "%s: %s: cannot connect: %s", vm_peer_name(peer), peer->sock,
+                                (void) set_error(&conn.error, conn.k, "%s: %s: cannot connect: %s", vm_peer_name(peer),
+                                                 peer->sock,
                                                  os_errno ? strerror((int) os_errno) : curl_easy_strerror(rc));
                         }
                 } else
@@ -160,8 +161,8 @@ int fc_api_call(const struct vm_peer *peer, const char *method, const char *path
                 }
                 if (rc != CURLE_OK) {
                         sbuf_done(&b);
-                        k = set_error(ret_error, rc == CURLE_OPERATION_TIMEDOUT ? -ETIMEDOUT : -EIO, "%s %s via %s: %s", method,
-                                      path, peer->sock, curl_easy_strerror(rc));
+                        k = set_error(ret_error, rc == CURLE_OPERATION_TIMEDOUT ? -ETIMEDOUT : -EIO, "%s %s via %s: %s",
+                                      method, path, peer->sock, curl_easy_strerror(rc));
                         goto out;
                 }
                 curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &reply->status);
@@ -180,7 +181,8 @@ out:
         /* errors carry {"fault_message": "..."} */
         if (reply->body && *reply->body) {
                 json_object *j = json_tokener_parse(reply->body), *fm;
-                if (j && json_object_object_get_ex(j, "fault_message", &fm) && json_object_is_type(fm, json_type_string))
+                if (j && json_object_object_get_ex(j, "fault_message", &fm) &&
+                    json_object_is_type(fm, json_type_string))
                         reply->fault = strdup(json_object_get_string(fm));
                 json_object_put(j);
         }

@@ -8,9 +8,9 @@
 #include "jailfs.h"
 
 struct fc_reply {
-        long status;            /* HTTP status; 0 when nothing answered */
-        char *body;             /* the response body (GET), or NULL */
-        char *fault;            /* fault_message of an error response, or NULL */
+        long status; /* HTTP status; 0 when nothing answered */
+        char *body;  /* the response body (GET), or NULL */
+        char *fault; /* fault_message of an error response, or NULL */
 };
 
 /* One request to peer's socket. Idempotent ones (GET, and PUT/PATCH of configuration) are retried

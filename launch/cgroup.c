@@ -11,8 +11,8 @@
 
 /* Each cgroup or cgroup2 mount of /proc/self/mounts (the audit's parser): its type, mount point
  * and options, for fn. -EBADMSG on a malformed table. */
-static int each_cgroup_mount(const char *mounts, int (*fn)(void *ud, const char *type, const char *dir, const char *opts),
-                             void *ud) {
+static int each_cgroup_mount(const char *mounts,
+                             int (*fn)(void *ud, const char *type, const char *dir, const char *opts), void *ud) {
         struct mount_entry *m = NULL;
         size_t n = 0;
         int k = mounts_parse(mounts ? mounts : "", &m, &n);
@@ -79,14 +79,16 @@ static int plan_one(void *ud, const char *type, const char *mnt, const char *opt
         bool v2 = streq(type, "cgroup2");
         bool cpu = !v2 && has_option(opts, "cpu"), mem = !v2 && has_option(opts, "memory"),
              pids = !v2 && has_option(opts, "pids");
-        _cleanup_free_ char *parent = strdup_printf("%s/%s", mnt, c->group), *dir = strdup_printf("%s/%s/%s", mnt, c->group, c->id);
+        _cleanup_free_ char *parent = strdup_printf("%s/%s", mnt, c->group),
+                            *dir = strdup_printf("%s/%s/%s", mnt, c->group, c->id);
         int k = 0;
 
         if (!parent || !dir)
                 return -ENOMEM;
         if (c->version == 2 ? !v2 || !streq(mnt, "/sys/fs/cgroup") : v2 || !(cpu || mem || pids))
                 return 0;
-        if (strv_extend(&c->p->dirs, parent) < 0 || strv_extend(&c->p->dirs, dir) < 0 || strv_extend(&c->p->join, dir) < 0)
+        if (strv_extend(&c->p->dirs, parent) < 0 || strv_extend(&c->p->dirs, dir) < 0 ||
+            strv_extend(&c->p->join, dir) < 0)
                 return -ENOMEM;
         c->found++;
         if (v2) {
@@ -100,8 +102,9 @@ static int plan_one(void *ud, const char *type, const char *mnt, const char *opt
                         return k;
                 return 0;
         }
-        if (cpu && ((k = add_write(c->p, dir, "cpu.cfs_period_us", "100000")) < 0 ||
-                    (k = add_write(c->p, dir, "cpu.cfs_quota_us", "%u", l->vcpus * 100000u)) < 0))
+        if (cpu &&
+            ((k = add_write(c->p, dir, "cpu.cfs_period_us", "100000")) < 0 ||
+             (k = add_write(c->p, dir, "cpu.cfs_quota_us", "%u", l->vcpus * 100000u)) < 0))
                 return k;
         if (mem && (k = add_write(c->p, dir, "memory.limit_in_bytes", "%llu", (unsigned long long) l->mem_bytes)) < 0)
                 return k;
@@ -261,7 +264,7 @@ void cgroup_remove(const char *mounts, const char *group, const char *id) {
 struct kill_ctx {
         const char *group, *id;
         bool signal;
-        unsigned left;          /* processes still listed */
+        unsigned left; /* processes still listed */
 };
 
 static int kill_one(void *ud, const char *type, const char *mnt, const char *opts) {

@@ -17,15 +17,15 @@
 int cgroup_version_detect(const char *proc_mounts);
 
 struct cgroup_limits {
-        unsigned vcpus;                 /* cpu: vcpus full CPUs per period */
-        uint64_t mem_bytes;             /* memory, the VMM's own included */
-        unsigned pids;                  /* threads and processes */
+        unsigned vcpus;     /* cpu: vcpus full CPUs per period */
+        uint64_t mem_bytes; /* memory, the VMM's own included */
+        unsigned pids;      /* threads and processes */
 };
 
 struct cgroup_plan {
-        char **dirs;                    /* made in this order (parents first) */
-        char **writes;                  /* path, value, path, value, ... in this order */
-        char **join;                    /* the VM's own directories: the jail joins each */
+        char **dirs;   /* made in this order (parents first) */
+        char **writes; /* path, value, path, value, ... in this order */
+        char **join;   /* the VM's own directories: the jail joins each */
 };
 
 /* What cgroup_apply() will do, from the text of /proc/self/mounts. -ENOENT when no hierarchy with
@@ -41,7 +41,7 @@ void cgroup_plan_done(struct cgroup_plan *p);
  * has no memory cgroup, else the first -errno (v1 refuses a limit below what is in use: -EBUSY). */
 int cgroup_set_memory(const char *mounts, const char *group, const char *id, uint64_t bytes);
 struct cgroup_usage {
-        double cpu_s;                   /* -1: unknown */
+        double cpu_s;                      /* -1: unknown */
         int64_t mem_bytes, mem_peak_bytes; /* -1: unknown */
 };
 /* What <group>/<id> has used: CPU seconds (cpu.stat's usage_usec; v1 cpuacct.usage), memory now

@@ -42,8 +42,7 @@ const char *const confine_forbidden[] = {
         /* the host: kernel, modules, power, swap, quotas, accounting, I/O ports, clocks, names */
         "kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module", "reboot", "swapon", "swapoff",
         "quotactl", "quotactl_fd", "acct", "iopl", "ioperm", "settimeofday", "clock_settime", "adjtimex",
-        "clock_adjtime", "sethostname", "setdomainname",
-        NULL
+        "clock_adjtime", "sethostname", "setdomainname", NULL
 };
 
 /* QEMU's allowlist: the data, one syscall a line with why */
@@ -54,8 +53,8 @@ const char *const qemu_syscalls[] = {
 
 /* clone's namespace flags (CLONE_NEWTIME is clone3's and unshare's only: clone takes that bit as
  * part of the exit signal) */
-static const unsigned long ns_flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC |
-                                      CLONE_NEWUTS | CLONE_NEWCGROUP;
+static const unsigned long ns_flags =
+        CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP;
 
 /* socket and socketpair in another family than AF_UNIX (and AF_VSOCK): EPERM. In an allowlist
  * that lists them, the allowed families are allowed (the default refuses the rest); in the
@@ -112,8 +111,9 @@ int confine_seccomp_load(const char *const *allow, bool vsock) {
                                 continue; /* below */
                         if (nr == SCMP_SYS(clone))
                                 /* threads only: CLONE_THREAD, no namespace flag */
-                                k = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
-                                                     SCMP_A0(SCMP_CMP_MASKED_EQ, ns_flags | CLONE_THREAD, CLONE_THREAD));
+                                k = seccomp_rule_add(
+                                        ctx, SCMP_ACT_ALLOW, nr, 1,
+                                        SCMP_A0(SCMP_CMP_MASKED_EQ, ns_flags | CLONE_THREAD, CLONE_THREAD));
                         else
                                 k = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
                 }
@@ -237,8 +237,21 @@ static int bind_files(const char *root, char *const *files) {
 
 /* What the jail's init was doing when it failed, for the message. */
 enum step {
-        STEP_CGROUPS, STEP_SESSION, STEP_MOUNTS, STEP_DEV, STEP_FILES, STEP_PROC, STEP_PIVOT, STEP_HOSTNAME, STEP_RLIMITS,
-        STEP_FDS, STEP_USER, STEP_NNP, STEP_SPECULATION, STEP_SECCOMP, STEP_EXEC,
+        STEP_CGROUPS,
+        STEP_SESSION,
+        STEP_MOUNTS,
+        STEP_DEV,
+        STEP_FILES,
+        STEP_PROC,
+        STEP_PIVOT,
+        STEP_HOSTNAME,
+        STEP_RLIMITS,
+        STEP_FDS,
+        STEP_USER,
+        STEP_NNP,
+        STEP_SPECULATION,
+        STEP_SECCOMP,
+        STEP_EXEC,
 };
 static const char *const step_names[] = {
         [STEP_CGROUPS] = "joining the VM's cgroups",
@@ -260,7 +273,7 @@ static const char *const step_names[] = {
 
 struct failure {
         int step;
-        int error;      /* -errno */
+        int error; /* -errno */
 };
 
 /* The jail's init joins the VM's cgroups itself: on v1, writing 0 (itself) to each hierarchy's
@@ -277,12 +290,12 @@ static int join_cgroups(const int *fds, size_t n, bool v2) {
         return 0;
 }
 
-#define TRY(s, expr)                                                    \
-        do {                                                            \
-                if ((expr) < 0) {                                       \
-                        *ret_step = (s);                                \
-                        return errno > 0 ? -errno : -EIO;               \
-                }                                                       \
+#define TRY(s, expr) \
+        do { \
+                if ((expr) < 0) { \
+                        *ret_step = (s); \
+                        return errno > 0 ? -errno : -EIO; \
+                } \
         } while (0)
 
 /* In the jail's init (pid 1 of its pid namespace). Returns -errno and the step that failed; does
@@ -394,7 +407,9 @@ static void close_pair(const int p[2]) {
 static pid_t fork_init(int cgfd, bool *ret_joined) {
         *ret_joined = false;
         if (cgfd >= 0) {
-                struct clone_args args = { .flags = CLONE_INTO_CGROUP, .exit_signal = SIGCHLD, .cgroup = (uint64_t) cgfd };
+                struct clone_args args = { .flags = CLONE_INTO_CGROUP,
+                                           .exit_signal = SIGCHLD,
+                                           .cgroup = (uint64_t) cgfd };
                 long pid = syscall(SYS_clone3, &args, sizeof(args));
                 if (pid >= 0) {
                         *ret_joined = true;
@@ -471,10 +486,11 @@ int confine_spawn(const struct confine_spec *s, pid_t *ret_pid, char **ret_error
         if (n != (ssize_t) sizeof(b) || b <= 0) {
                 int code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
                 close(status[0]);
-                return set_error(ret_error, -EPERM, "cannot %s", code == 10 ? "join the VM's network namespace"
-                                                              : code == 11 ? "create the jail's namespaces"
-                                                              : code == 12 ? "start the jail's init"
-                                                                           : "start the jail");
+                return set_error(ret_error, -EPERM, "cannot %s",
+                                 code == 10           ? "join the VM's network namespace"
+                                         : code == 11 ? "create the jail's namespaces"
+                                         : code == 12 ? "start the jail's init"
+                                                      : "start the jail");
         }
         /* EOF: the exec happened (the pipe is close-on-exec); a failure: what failed */
         n = read(status[0], &f, sizeof(f));

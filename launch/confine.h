@@ -22,28 +22,28 @@
 #include <sys/types.h>
 
 struct confine_spec {
-        const char *root;               /* the staged directory: becomes / */
-        const char *id;                 /* the hostname inside */
+        const char *root; /* the staged directory: becomes / */
+        const char *id;   /* the hostname inside */
         uid_t uid;
         gid_t gid;
-        const char *netns;              /* join this network namespace, or NULL: a new empty one */
-        const char *const *devices;     /* "kvm", "net/tun", "urandom", ... */
-        char *const *files;             /* host files the VMM needs (itself, its libraries, its
-                                         * firmware): bound read-only at the same path inside */
-        char *const *cgroups;           /* the cgroup directories made for this VM (one per v1
-                                         * hierarchy, or the v2 one): the jail joins them all */
-        unsigned long nofile;           /* RLIMIT_NOFILE */
-        unsigned long fsize;            /* RLIMIT_FSIZE, bytes */
-        unsigned long nproc;            /* RLIMIT_NPROC (0: 256). It counts the tasks, threads
-                                         * included, of the uid, and the uid is the VM's own: a
-                                         * bound on the VM's processes and threads even where no
-                                         * pids cgroup is mounted. The VM's uid must not be
-                                         * running anything else. */
-        const char *const *syscalls;    /* the only syscalls allowed (names, NULL-terminated):
-                                         * qemu_syscalls for QEMU; NULL: the generic filter */
-        bool vsock;                     /* AF_VSOCK sockets as well as AF_UNIX */
-        char *const *argv;              /* argv[0] is a path inside the jail */
-        int out_fd;                     /* the child's stdout and stderr (a log), or -1 */
+        const char *netns;           /* join this network namespace, or NULL: a new empty one */
+        const char *const *devices;  /* "kvm", "net/tun", "urandom", ... */
+        char *const *files;          /* host files the VMM needs (itself, its libraries, its
+                                      * firmware): bound read-only at the same path inside */
+        char *const *cgroups;        /* the cgroup directories made for this VM (one per v1
+                                      * hierarchy, or the v2 one): the jail joins them all */
+        unsigned long nofile;        /* RLIMIT_NOFILE */
+        unsigned long fsize;         /* RLIMIT_FSIZE, bytes */
+        unsigned long nproc;         /* RLIMIT_NPROC (0: 256). It counts the tasks, threads
+                                      * included, of the uid, and the uid is the VM's own: a
+                                      * bound on the VM's processes and threads even where no
+                                      * pids cgroup is mounted. The VM's uid must not be
+                                      * running anything else. */
+        const char *const *syscalls; /* the only syscalls allowed (names, NULL-terminated):
+                                      * qemu_syscalls for QEMU; NULL: the generic filter */
+        bool vsock;                  /* AF_VSOCK sockets as well as AF_UNIX */
+        char *const *argv;           /* argv[0] is a path inside the jail */
+        int out_fd;                  /* the child's stdout and stderr (a log), or -1 */
 };
 
 /* Start argv in the jail. *ret_pid is the jailed process as the host sees it (the init of its

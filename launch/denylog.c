@@ -16,7 +16,7 @@
 struct denylog {
         char id[65];
         char *path;
-        struct nflog_handle *h[2];      /* the VM's namespace, the host's */
+        struct nflog_handle *h[2]; /* the VM's namespace, the host's */
         struct nflog_g_handle *g[2];
 };
 
@@ -37,9 +37,7 @@ char *denylog_line(time_t when, const char *id, const char *prefix, const unsign
         case IPPROTO_TCP: proto = "tcp"; break;
         case IPPROTO_UDP: proto = "udp"; break;
         case IPPROTO_ICMP: proto = "icmp"; break;
-        default:
-                snprintf(protobuf, sizeof(protobuf), "%u", p[9]);
-                proto = protobuf;
+        default: snprintf(protobuf, sizeof(protobuf), "%u", p[9]); proto = protobuf;
         }
         /* the destination port of TCP and UDP, when the fragment carries it */
         if ((p[9] == IPPROTO_TCP || p[9] == IPPROTO_UDP) && len >= ihl + 4 && (((p[6] & 0x1f) << 8) | p[7]) == 0)
@@ -61,7 +59,8 @@ static int on_packet(struct nflog_g_handle *gh, struct nfgenmsg *msg, struct nfl
         if (nflog_get_timestamp(nfa, &tv) < 0 || tv.tv_sec == 0)
                 tv.tv_sec = time(NULL);
         if (len > 0)
-                line = denylog_line(tv.tv_sec, d->id, nflog_get_prefix(nfa), (const unsigned char *) payload, (size_t) len);
+                line = denylog_line(tv.tv_sec, d->id, nflog_get_prefix(nfa), (const unsigned char *) payload,
+                                    (size_t) len);
         if (line)
                 log_append(d->path, line, strlen(line), DENYLOG_CAP);
         return 0;

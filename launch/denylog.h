@@ -3,8 +3,8 @@
 /*
  * A VM's denied-traffic log: the packets its firewall drops (launch/net.h: each drop_<reason>
  * chain logs at most NET_LOG_RATE of them to NFLOG, a connection attempt's first packet among
- * them), one line per logged packet, appended by the VM's monitor to <run_dir>/vms/<id>/denied.log (bounded: rotated to denied.log.1 past
- * DENYLOG_CAP). The kernel's rate limit bounds the work and the disk whatever the guest sends; the
+ * them), one line per logged packet, appended by the VM's monitor to <run_dir>/vms/<id>/denied.log (bounded: rotated to
+ * denied.log.1 past DENYLOG_CAP). The kernel's rate limit bounds the work and the disk whatever the guest sends; the
  * counters (sis-launch metrics) count every packet.
  *
  *   2026-12-06T07:40:01Z vm=s1 reason=metadata proto=tcp dst=169.254.169.254 dport=80

@@ -5,15 +5,17 @@
 
 #include "util.h"
 
-static int add(struct fc_plan *p, const char *method, const char *path, json_object *body, const char *key, bool array) {
+static int add(struct fc_plan *p, const char *method, const char *path, json_object *body, const char *key,
+               bool array) {
         struct fc_request *r = reallocarray(p->r, p->n + 1, sizeof(*r));
         if (!r) {
                 json_object_put(body);
                 return -ENOMEM;
         }
         p->r = r;
-        r[p->n] = (struct fc_request) { .method = method, .path = strdup(path), .body = body, .config_key = key,
-                                        .config_array = array };
+        r[p->n] = (struct fc_request) {
+                .method = method, .path = strdup(path), .body = body, .config_key = key, .config_array = array
+        };
         if (!r[p->n].path) {
                 json_object_put(body);
                 return -ENOMEM;
@@ -86,7 +88,8 @@ int fc_plan_boot(const struct fc_vm *vm, struct fc_plan *ret) {
                 k = add(&p, "PUT", "/boot-source", o, "boot-source", false);
         }
         if (k >= 0)
-                k = add(&p, "PUT", "/drives/rootfs", drive("rootfs", vm->rootfs, !vm->verity, true, vm->limits), "drives", true);
+                k = add(&p, "PUT", "/drives/rootfs", drive("rootfs", vm->rootfs, !vm->verity, true, vm->limits),
+                        "drives", true);
         if (k >= 0 && vm->home)
                 k = add(&p, "PUT", "/drives/home", drive("home", vm->home, false, false, vm->limits), "drives", true);
         if (k >= 0 && vm->tap) {
@@ -132,8 +135,8 @@ int fc_plan_boot(const struct fc_vm *vm, struct fc_plan *ret) {
         return 0;
 }
 
-int fc_plan_load(const char *log_path, const char *metrics_path, bool clock_realtime, const struct vm_limits *lim, bool home,
-                 bool net, struct fc_plan *ret) {
+int fc_plan_load(const char *log_path, const char *metrics_path, bool clock_realtime, const struct vm_limits *lim,
+                 bool home, bool net, struct fc_plan *ret) {
         struct fc_plan p = {};
         json_object *o, *mb;
         static const struct vm_limits none = {};
@@ -259,18 +262,20 @@ char *fc_boot_args(bool console, bool qemu, const char *verity_table, const char
          * (the first drive: Firecracker's rootfs drive is then not its root device, so that it
          * adds no root= of its own). */
         const char *con = console ? "console=ttyS0" : "8250.nr_uarts=0";
-        _cleanup_free_ char *vroot = verity_table ? strdup_printf("root=/dev/dm-0 ro dm-mod.create=\"%s\" dm-mod.waitfor=/dev/vda %s", verity_table,
-                                                                  qemu ? "reboot=t" : "reboot=k")
-                                                  : NULL;
+        _cleanup_free_ char *vroot = verity_table
+                ? strdup_printf("root=/dev/dm-0 ro dm-mod.create=\"%s\" dm-mod.waitfor=/dev/vda %s", verity_table,
+                                qemu ? "reboot=t" : "reboot=k")
+                : NULL;
         const char *machine = vroot ? vroot : qemu ? "root=/dev/vda ro reboot=t" : "reboot=k";
         if (verity_table && !vroot)
                 return NULL;
         if (guest_ip)
-                return strdup_printf("%s %s panic=1 i8042.noaux i8042.nomux i8042.dumbkbd swiotlb=noforce "
-                                     "random.trust_cpu=on ip=%s::%s:%s::eth0:off",
-                                     con, machine, guest_ip, host_ip, netmask);
-        return strdup_printf("%s %s panic=1 i8042.noaux i8042.nomux i8042.dumbkbd swiotlb=noforce random.trust_cpu=on", con,
-                             machine);
+                return strdup_printf(
+                        "%s %s panic=1 i8042.noaux i8042.nomux i8042.dumbkbd swiotlb=noforce "
+                        "random.trust_cpu=on ip=%s::%s:%s::eth0:off",
+                        con, machine, guest_ip, host_ip, netmask);
+        return strdup_printf("%s %s panic=1 i8042.noaux i8042.nomux i8042.dumbkbd swiotlb=noforce random.trust_cpu=on",
+                             con, machine);
 }
 
 void fc_mac_for(const char *ipv4, char out[18]) {

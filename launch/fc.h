@@ -15,15 +15,15 @@ struct fc_vm {
         const char *id;
         unsigned vcpus;
         unsigned mem_mib;
-        const char *kernel;             /* "/vmlinux" */
-        const char *rootfs;             /* "/rootfs.ext4": read-only root */
-        const char *home;               /* "/home.ext4": read-write, or NULL */
+        const char *kernel; /* "/vmlinux" */
+        const char *rootfs; /* "/rootfs.ext4": read-only root */
+        const char *home;   /* "/home.ext4": read-write, or NULL */
         const char *boot_args;
-        const char *tap;                /* host_dev_name, or NULL: no network */
+        const char *tap; /* host_dev_name, or NULL: no network */
         const char *guest_mac;
-        const char *log_path;           /* "/logger.fifo", or NULL */
-        const char *metrics_path;       /* "/metrics.fifo", or NULL */
-        unsigned vsock_cid;             /* 0: no vsock */
+        const char *log_path;     /* "/logger.fifo", or NULL */
+        const char *metrics_path; /* "/metrics.fifo", or NULL */
+        unsigned vsock_cid;       /* 0: no vsock */
         const char *vsock_uds;
         const struct vm_limits *limits; /* rate limiters of the drives and the interface; NULL: none */
         bool verity;                    /* the root is dm-verity's /dev/dm-0 (boot_args say so): the
@@ -31,11 +31,11 @@ struct fc_vm {
 };
 
 struct fc_request {
-        const char *method;             /* "PUT", "PATCH", "GET" */
-        char *path;                     /* "/drives/rootfs" */
-        json_object *body;              /* NULL for GET */
-        const char *config_key;         /* its key in a --config-file, NULL when none */
-        bool config_array;              /* drives, network-interfaces: arrays there */
+        const char *method;     /* "PUT", "PATCH", "GET" */
+        char *path;             /* "/drives/rootfs" */
+        json_object *body;      /* NULL for GET */
+        const char *config_key; /* its key in a --config-file, NULL when none */
+        bool config_array;      /* drives, network-interfaces: arrays there */
 };
 
 struct fc_plan {
@@ -53,8 +53,8 @@ int fc_plan_boot(const struct fc_vm *vm, struct fc_plan *ret);
 /* The snapshot is loaded paused; the rate limiters of its drives (rootfs, and home when it has one)
  * and of eth0 (with net) are replaced by lim's with PATCH, every bucket (lim NULL or without a
  * limit: all off), so that what runs is what the VM's state records; then the VM is resumed. */
-int fc_plan_load(const char *log_path, const char *metrics_path, bool clock_realtime, const struct vm_limits *lim, bool home,
-                 bool net, struct fc_plan *ret);
+int fc_plan_load(const char *log_path, const char *metrics_path, bool clock_realtime, const struct vm_limits *lim,
+                 bool home, bool net, struct fc_plan *ret);
 /* A snapshot: pause, then a full snapshot into /snapshot. */
 int fc_plan_snapshot(struct fc_plan *ret);
 

@@ -26,7 +26,9 @@ static int list_failing(const struct sis_report *rep, char ***ret) {
                 const struct sis_finding *f = rep->findings[i];
                 if (f->waived || !(f->status == SIS_FAIL || (f->status == SIS_UNKNOWN && f->required)))
                         continue;
-                if (strv_push(ret, strdup_printf("%s: %s (%s)", f->id, sis_status_name(f->status), strempty(f->summary))) < 0)
+                if (strv_push(ret,
+                              strdup_printf("%s: %s (%s)", f->id, sis_status_name(f->status), strempty(f->summary))) <
+                    0)
                         return -ENOMEM;
         }
         return 0;
@@ -58,7 +60,8 @@ int gate_run(const char *policy_path, const struct audit_config *cfg, struct gat
                 return set_error(ret_error, k, "the audit could not run: %s", strerror(-k));
         ret->profile = strdup(ret->report->profile);
         ret->report_json = render_json(ret->report, &ro);
-        if (!ret->profile || !ret->report_json || sha256_buf(ret->report_json, strlen(ret->report_json), ret->report_sha256) < 0)
+        if (!ret->profile || !ret->report_json ||
+            sha256_buf(ret->report_json, strlen(ret->report_json), ret->report_sha256) < 0)
                 return -ENOMEM;
         if (list_failing(ret->report, &ret->failing) < 0)
                 return -ENOMEM;

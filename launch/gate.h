@@ -12,7 +12,7 @@ struct gate_result {
         char **failing;                 /* "cpu.vuln.spec_store_bypass: FAIL (summary)" */
         char report_sha256[SHA256_HEX]; /* of the JSON report, recorded with the VM */
         char *report_json;
-        char *policy;                   /* the policy file, or NULL (production defaults) */
+        char *policy; /* the policy file, or NULL (production defaults) */
         char policy_sha256[SHA256_HEX];
         char *profile;
         /* the policy's images.* (docs/policy.md): what sis-launch run asks of --kernel and --rootfs */

@@ -102,7 +102,8 @@ int image_check(const char *path, bool rootfs, const struct image_policy *p, str
         if (json_object_object_get_ex(m, "verity", &o)) {
                 if (verity_from_json(o, &ret->v) < 0) {
                         json_object_put(m);
-                        return set_error(err, -EBADMSG, "%s/manifest.json: its verity object is not one sis-provision writes", dir);
+                        return set_error(err, -EBADMSG,
+                                         "%s/manifest.json: its verity object is not one sis-provision writes", dir);
                 }
                 ret->verity = true;
         }
@@ -112,9 +113,11 @@ int image_check(const char *path, bool rootfs, const struct image_policy *p, str
                         return set_error(err, -EIO, "%s: cannot read it", path);
                 }
                 if (!want || !streq(want, ret->sha256)) {
-                        k = set_error(err, -EBADMSG, "%s: its sha256 %.16s… is not the %.16s… that %s/manifest.json records: the image changed "
-                                      "since it was built (refusing it; --no-image-hash leaves it to the guest's dm-verity)",
-                                      path, ret->sha256, want ? want : "(nothing)", dir);
+                        k = set_error(
+                                err, -EBADMSG,
+                                "%s: its sha256 %.16s… is not the %.16s… that %s/manifest.json records: the image changed "
+                                "since it was built (refusing it; --no-image-hash leaves it to the guest's dm-verity)",
+                                path, ret->sha256, want ? want : "(nothing)", dir);
                         json_object_put(m);
                         return k;
                 }
@@ -123,7 +126,8 @@ int image_check(const char *path, bool rootfs, const struct image_policy *p, str
                 struct stat st;
                 if (fstat(fd, &st) < 0 || (uint64_t) st.st_size <= ret->v.hash_offset) {
                         json_object_put(m);
-                        return set_error(err, -EBADMSG, "%s: shorter than the verity tree %s/manifest.json records", path, dir);
+                        return set_error(err, -EBADMSG, "%s: shorter than the verity tree %s/manifest.json records",
+                                         path, dir);
                 }
         }
         json_object_put(m);

@@ -24,8 +24,8 @@ struct image_policy {
         bool require_signed;
         const char *keyring;
         char *const *trusted_keys;
-        bool hash;               /* check the file against its manifest's sha256 (default); false:
-                                  * leave it to the guest's dm-verity (--no-image-hash) */
+        bool hash; /* check the file against its manifest's sha256 (default); false:
+                    * leave it to the guest's dm-verity (--no-image-hash) */
 };
 
 /* 0; -EBADMSG (exit 1: the image is not what was built or signed) or another -errno (exit 2),

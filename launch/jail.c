@@ -81,9 +81,16 @@ int jailer_argv(const struct jailer_opts *o, char ***ret) {
 int jailer_argv_for(const struct run_opts *o, uid_t uid, const char *netns, int cgroup_version, char ***ret) {
         char *api_args[] = { (char *) "--api-sock", (char *) API_SOCK, NULL };
         char *cfg_args[] = { (char *) "--config-file", (char *) "/vm-config.json", (char *) "--no-api", NULL };
-        const struct jailer_opts jo = { .jailer = o->jailer, .id = o->id, .exec_file = o->firecracker, .uid = uid, .gid = uid,
-                                        .chroot_base = o->chroot_base, .netns = netns, .cgroup_version = cgroup_version,
-                                        .vcpus = o->vcpus, .mem_mib = o->mem_mib,
+        const struct jailer_opts jo = { .jailer = o->jailer,
+                                        .id = o->id,
+                                        .exec_file = o->firecracker,
+                                        .uid = uid,
+                                        .gid = uid,
+                                        .chroot_base = o->chroot_base,
+                                        .netns = netns,
+                                        .cgroup_version = cgroup_version,
+                                        .vcpus = o->vcpus,
+                                        .mem_mib = o->mem_mib,
                                         .vmm_args = o->config_file ? cfg_args : api_args };
 
         return jailer_argv(&jo, ret);
@@ -146,8 +153,10 @@ static int place_bind(const char *src, const char *dst) {
 }
 
 int jail_stage(const struct stage_opts *o, char **ret_error) {
-        _cleanup_free_ char *k = strdup_printf("%s/vmlinux", o->chroot), *r = strdup_printf("%s/rootfs.ext4", o->chroot),
-                            *h = strdup_printf("%s/disk/home.ext4", o->chroot), *lf = strdup_printf("%s/logger.fifo", o->chroot),
+        _cleanup_free_ char *k = strdup_printf("%s/vmlinux", o->chroot),
+                            *r = strdup_printf("%s/rootfs.ext4", o->chroot),
+                            *h = strdup_printf("%s/disk/home.ext4", o->chroot),
+                            *lf = strdup_printf("%s/logger.fifo", o->chroot),
                             *mf = strdup_printf("%s/metrics.fifo", o->chroot), *vmdir = strdup(o->chroot);
         char *slash = vmdir ? strrchr(vmdir, '/') : NULL;
         struct stat st;
@@ -165,8 +174,9 @@ int jail_stage(const struct stage_opts *o, char **ret_error) {
                         e = -errno;
                 if (e < 0)
                         return set_error(ret_error, e, "%s: %s", vmdir,
-                                         e == -EEXIST ? "a jail is there already (left behind? sis-launch clean removes it)"
-                                                      : strerror(-e));
+                                         e == -EEXIST
+                                                 ? "a jail is there already (left behind? sis-launch clean removes it)"
+                                                 : strerror(-e));
         }
         /* the root is root's and read-only to the VMM: it cannot swap, link or add anything there */
         if (mkdir(o->chroot, 0755) < 0 || chmod(o->chroot, 0755) < 0)
@@ -211,7 +221,8 @@ int jail_stage(const struct stage_opts *o, char **ret_error) {
                 if (e < 0)
                         return e;
         }
-        if (mkfifo(lf, 0600) < 0 || chown(lf, o->uid, o->gid) < 0 || mkfifo(mf, 0600) < 0 || chown(mf, o->uid, o->gid) < 0)
+        if (mkfifo(lf, 0600) < 0 || chown(lf, o->uid, o->gid) < 0 || mkfifo(mf, 0600) < 0 ||
+            chown(mf, o->uid, o->gid) < 0)
                 return set_error(ret_error, -errno, "%s: cannot make the log FIFOs: %s", o->chroot, strerror(errno));
         return 0;
 }
@@ -252,7 +263,8 @@ static int speculation(bool set, char **ret_uncontrolled) {
                 int state = prctl(PR_GET_SPECULATION_CTRL, misfeatures[i].which, 0, 0, 0);
                 if (state < 0 || !(state & PR_SPEC_PRCTL)) {
                         /* not affected, always mitigated, or no per-task control on this host */
-                        if (state < 0 || !(state & (PR_SPEC_FORCE_DISABLE | PR_SPEC_DISABLE)) || (state & PR_SPEC_ENABLE))
+                        if (state < 0 || !(state & (PR_SPEC_FORCE_DISABLE | PR_SPEC_DISABLE)) ||
+                            (state & PR_SPEC_ENABLE))
                                 if (state != PR_SPEC_NOT_AFFECTED)
                                         sbuf_printf(&un, "%s%s", un.len ? ", " : "", misfeatures[i].name);
                         continue;
@@ -321,7 +333,8 @@ pid_t jailed_vmm_pid(const char *chroot, const char *id, uid_t uid, uint32_t *re
                 _cleanup_free_ char *text = NULL, *p = NULL;
                 struct stat st;
                 uint32_t pid;
-                if (fd >= 0 && read_fd_capped(fd, 64, &text, NULL) >= 0 && safe_atou32(strstrip(text), &pid) >= 0 && pid > 1) {
+                if (fd >= 0 && read_fd_capped(fd, 64, &text, NULL) >= 0 && safe_atou32(strstrip(text), &pid) >= 0 &&
+                    pid > 1) {
                         *ret_written = pid;
                         if (cgroup_has_pid("firecracker", id, (pid_t) pid) && (p = strdup_printf("/proc/%u", pid)) &&
                             stat(p, &st) == 0 && st.st_uid == uid)

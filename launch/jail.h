@@ -24,17 +24,17 @@
 #include <sys/types.h>
 
 struct jailer_opts {
-        const char *jailer;             /* the jailer binary */
+        const char *jailer; /* the jailer binary */
         const char *id;
-        const char *exec_file;          /* firecracker */
+        const char *exec_file; /* firecracker */
         uid_t uid;
         gid_t gid;
         const char *chroot_base;
-        const char *netns;              /* /run/netns/NAME, or NULL */
+        const char *netns; /* /run/netns/NAME, or NULL */
         int cgroup_version;
         unsigned vcpus;
         unsigned mem_mib;
-        char *const *vmm_args;          /* after "--" */
+        char *const *vmm_args; /* after "--" */
 };
 
 /* The argv (NULL-terminated, caller frees with strv_free). */
@@ -51,18 +51,18 @@ int jailer_argv_for(const struct run_opts *o, uid_t uid, const char *netns, int 
 uint64_t jail_mem_limit(unsigned mem_mib);
 
 struct stage_opts {
-        const char *chroot;             /* <base>/firecracker/<id>/root */
-        const char *kernel;             /* NULL: none (a restore needs none) */
+        const char *chroot;               /* <base>/firecracker/<id>/root */
+        const char *kernel;               /* NULL: none (a restore needs none) */
         unsigned long long snapshot_size; /* the snapshot tmpfs's size (where Firecracker writes a
-                                         * snapshot, or a restore's state is opened); 0: none */
+                                           * snapshot, or a restore's state is opened); 0: none */
         const char *rootfs;
-        const char *home;               /* template, or NULL */
-        unsigned long long home_size;   /* no template: an empty disk/ tmpfs of this size (a restore
-                                         * fills it); 0: none */
-        unsigned long long root_size;   /* Firecracker: the root is a tmpfs this large, since its
-                                         * jailer gives the root to the VM's uid (the kernel and the
-                                         * rootfs bind-mounted in, read-only); 0: a directory,
-                                         * root's and read-only to the VMM */
+        const char *home;             /* template, or NULL */
+        unsigned long long home_size; /* no template: an empty disk/ tmpfs of this size (a restore
+                                       * fills it); 0: none */
+        unsigned long long root_size; /* Firecracker: the root is a tmpfs this large, since its
+                                       * jailer gives the root to the VM's uid (the kernel and the
+                                       * rootfs bind-mounted in, read-only); 0: a directory,
+                                       * root's and read-only to the VMM */
         uid_t uid;
         gid_t gid;
 };

@@ -21,10 +21,12 @@ int jail_socket_open(const struct vm_peer *p, int *ret_pathfd, char **ret_error)
         struct stat st;
 
         if (pfd == -EPERM)
-                return set_error(ret_error, -EPERM, "%s: %s is a symlink, lies under one, or leads out of %s: refusing it",
+                return set_error(ret_error, -EPERM,
+                                 "%s: %s is a symlink, lies under one, or leads out of %s: refusing it",
                                  vm_peer_name(p), p->sock, p->dir);
         if (pfd < 0)
-                return set_error(ret_error, pfd, "%s: %s: cannot connect: %s", vm_peer_name(p), p->sock, strerror(-pfd));
+                return set_error(ret_error, pfd, "%s: %s: cannot connect: %s", vm_peer_name(p), p->sock,
+                                 strerror(-pfd));
         if (fstat(pfd, &st) < 0)
                 return set_error(ret_error, -errno, "%s: %s: %s", vm_peer_name(p), p->sock, strerror(errno));
         if (!S_ISSOCK(st.st_mode))
@@ -39,14 +41,17 @@ int jail_peer_check(const struct vm_peer *p, int fd, char **ret_error) {
         _cleanup_free_ char *want = NULL;
 
         if (p->uid == 0) /* a VMM never runs as root: a peer without its uid set is a bug, not root */
-                return set_error(ret_error, -EINVAL, "%s: %s: no VM uid to check its peer against", vm_peer_name(p), p->sock);
+                return set_error(ret_error, -EINVAL, "%s: %s: no VM uid to check its peer against", vm_peer_name(p),
+                                 p->sock);
         if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
-                return set_error(ret_error, -errno, "%s: %s: SO_PEERCRED: %s", vm_peer_name(p), p->sock, strerror(errno));
+                return set_error(ret_error, -errno, "%s: %s: SO_PEERCRED: %s", vm_peer_name(p), p->sock,
+                                 strerror(errno));
         if (cred.uid == p->uid && (p->pid <= 0 || cred.pid == p->pid))
                 return 0;
-        want = p->pid > 0 ? strdup_printf("pid %d, uid %u", (int) p->pid, (unsigned) p->uid) : strdup_printf("uid %u", (unsigned) p->uid);
-        return set_error(ret_error, -EPERM, "%s: %s is answered by pid %d uid %u, not the VM's VMM (%s): refusing it", vm_peer_name(p),
-                         p->sock, (int) cred.pid, (unsigned) cred.uid, strna(want));
+        want = p->pid > 0 ? strdup_printf("pid %d, uid %u", (int) p->pid, (unsigned) p->uid)
+                          : strdup_printf("uid %u", (unsigned) p->uid);
+        return set_error(ret_error, -EPERM, "%s: %s is answered by pid %d uid %u, not the VM's VMM (%s): refusing it",
+                         vm_peer_name(p), p->sock, (int) cred.pid, (unsigned) cred.uid, strna(want));
 }
 
 int jail_connect(const struct vm_peer *p, int *ret_fd, char **ret_error) {
@@ -66,7 +71,8 @@ int jail_connect(const struct vm_peer *p, int *ret_fd, char **ret_error) {
         s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
         if (s < 0)
                 return set_error(ret_error, -errno, "%s: socket: %s", vm_peer_name(p), strerror(errno));
-        if (connect(s, (struct sockaddr *) &sa, (socklen_t) (offsetof(struct sockaddr_un, sun_path) + strlen(sa.sun_path) + 1)) < 0) {
+        if (connect(s, (struct sockaddr *) &sa,
+                    (socklen_t) (offsetof(struct sockaddr_un, sun_path) + strlen(sa.sun_path) + 1)) < 0) {
                 int e = errno;
                 k = e == EAGAIN ? -ECONNREFUSED : -e;
                 return set_error(ret_error, k, "%s: %s: cannot connect: %s", vm_peer_name(p), p->sock,
@@ -89,7 +95,7 @@ static int mount_of(int fd, uint64_t *ret) {
         if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &sx) < 0)
                 return -errno;
         *ret = (sx.stx_mask & STATX_MNT_ID) ? sx.stx_mnt_id
-                                             : (UINT64_C(1) << 63) | makedev(sx.stx_dev_major, sx.stx_dev_minor);
+                                            : (UINT64_C(1) << 63) | makedev(sx.stx_dev_major, sx.stx_dev_minor);
         return 0;
 }
 
@@ -156,9 +162,9 @@ int jail_umount_file(const char *dir, const char *rel) {
 #define RM_DEPTH 64
 
 struct rm {
-        int top;          /* the directory being emptied */
-        uint64_t mnt;     /* its mount: nothing on another one is entered */
-        unsigned moved;   /* subtrees moved up to top in this pass */
+        int top;        /* the directory being emptied */
+        uint64_t mnt;   /* its mount: nothing on another one is entered */
+        unsigned moved; /* subtrees moved up to top in this pass */
         unsigned serial;
 };
 

@@ -10,12 +10,12 @@
  */
 #include <sys/types.h>
 
-struct vm_peer {            /* who must be at the other end of one VM's socket */
-        const char *dir;    /* the jail's root directory on the host */
-        const char *sock;   /* the socket relative to dir, e.g. "run/firecracker.socket", "run/qmp.sock" */
-        pid_t pid;          /* the VMM's pid as the host sees it; 0: not checked (not known yet) */
-        uid_t uid;          /* the VM's uid: always checked (0, never a VM's, is -EINVAL) */
-        const char *vm;     /* the VM's name, for messages */
+struct vm_peer {          /* who must be at the other end of one VM's socket */
+        const char *dir;  /* the jail's root directory on the host */
+        const char *sock; /* the socket relative to dir, e.g. "run/firecracker.socket", "run/qmp.sock" */
+        pid_t pid;        /* the VMM's pid as the host sees it; 0: not checked (not known yet) */
+        uid_t uid;        /* the VM's uid: always checked (0, never a VM's, is -EINVAL) */
+        const char *vm;   /* the VM's name, for messages */
 };
 
 /* p->vm, or "VM" where it is not set: for messages */

@@ -103,13 +103,14 @@ int vm_logs(const char *run_dir, const char *id, bool denied) {
         if (!vm_id_ok(id))
                 return cli_fail(2, "'%s' is not a VM name", id);
         for (int i = 0; denied && i < 2; i++) {
-                _cleanup_free_ char *p = strdup_printf("%s/vms/%s/denied.log%s", run_dir, id, i == 0 ? ".1" : ""), *text = NULL;
+                _cleanup_free_ char *p = strdup_printf("%s/vms/%s/denied.log%s", run_dir, id, i == 0 ? ".1" : ""),
+                                    *text = NULL;
                 if (p && read_file_capped(p, 2 * DENYLOG_CAP, &text, NULL) >= 0)
                         fputs(text, stdout);
         }
         for (int i = 0; !denied && i < 4; i++) {
-                _cleanup_free_ char *p = strdup_printf("%s/vms/%s/%s.log%s", run_dir, id, i < 2 ? "firecracker" : "qemu",
-                                                       i % 2 == 0 ? ".1" : ""),
+                _cleanup_free_ char *p = strdup_printf("%s/vms/%s/%s.log%s", run_dir, id,
+                                                       i < 2 ? "firecracker" : "qemu", i % 2 == 0 ? ".1" : ""),
                                     *text = NULL;
                 if (p && read_file_capped(p, 2 * LOG_CAP, &text, NULL) >= 0)
                         fputs(text, stdout);
@@ -153,9 +154,10 @@ int vm_teardown(struct reg_vm *vm) {
         if (vm->made & REG_CGROUP) {
                 k = cgroup_kill_all(mounts, vm->backend, vm->id, 5000);
                 if (k < 0)
-                        return cli_fail(2, "%s: processes are left in its cgroups (%s/%s) after SIGKILL: its uid %u stays "
-                                       "leased; try again",
-                                    vm->id, vm->backend, vm->id, (unsigned) vm->uid);
+                        return cli_fail(2,
+                                        "%s: processes are left in its cgroups (%s/%s) after SIGKILL: its uid %u stays "
+                                        "leased; try again",
+                                        vm->id, vm->backend, vm->id, (unsigned) vm->uid);
         }
         if (vm->vmm && cgroup_has_pid(vm->backend, vm->id, vm->vmm))
                 kill_recorded(vm->vmm, vm->vmm_start);
@@ -176,7 +178,8 @@ int vm_teardown(struct reg_vm *vm) {
         if (vm->snapshot_tmp && *vm->snapshot_tmp == '/' && strstr(vm->snapshot_tmp, ".tmp.")) {
                 k = jail_remove(vm->snapshot_tmp);
                 if (k < 0)
-                        return cli_fail(2, "%s: cannot remove its unfinished snapshot %s: %s", vm->id, vm->snapshot_tmp, strerror(-k));
+                        return cli_fail(2, "%s: cannot remove its unfinished snapshot %s: %s", vm->id, vm->snapshot_tmp,
+                                        strerror(-k));
         }
         if (vm->made & REG_RUNDIR) {
                 k = jail_remove(dir);
@@ -215,7 +218,8 @@ static char *image_short(const struct vm_state *st) {
         const char *sig = r->signer;
         if (!st->has_images || !r->sha256 || strlen(r->sha256) != 64)
                 return NULL;
-        return strdup_printf("%.12s%s%s%s", r->sha256, r->verity_root_hash ? "+verity" : "", sig && strlen(sig) >= 16 ? ",signed:" : "",
+        return strdup_printf("%.12s%s%s%s", r->sha256, r->verity_root_hash ? "+verity" : "",
+                             sig && strlen(sig) >= 16 ? ",signed:" : "",
                              sig && strlen(sig) >= 16 ? sig + strlen(sig) - 16 : "");
 }
 
@@ -233,11 +237,14 @@ int vm_list(const char *run_dir) {
                 _cleanup_free_ char *have = realpath(vm.run_dir, NULL);
                 if (streq_ptr(have ? have : vm.run_dir, want ? want : run_dir)) {
                         bool alive = vm.vmm && proc_alive(vm.vmm, vm.vmm_start);
-                        const char *what = alive ? "running" : vm.vmm ? "stopped (sis-launch clean removes it)" : "starting";
+                        const char *what = alive ? "running"
+                                : vm.vmm         ? "stopped (sis-launch clean removes it)"
+                                                 : "starting";
                         /* a VM whose monitor died gets a new one: its logs and watchdog go on */
                         if (alive && vm.monitor && !proc_alive(vm.monitor, vm.monitor_start))
-                                what = monitor_start(vm.run_dir, vm.id) >= 0 ? "running (its monitor had died: restarted)"
-                                                                                : "running (its monitor is dead: no logs, no watchdog)";
+                                what = monitor_start(vm.run_dir, vm.id) >= 0
+                                        ? "running (its monitor had died: restarted)"
+                                        : "running (its monitor is dead: no logs, no watchdog)";
                         struct vm_state st = VM_STATE_INIT;
                         _cleanup_free_ char *img = NULL, *ls = NULL;
                         if (vm_state_load(vm.run_dir, vm.id, &st) >= 0)

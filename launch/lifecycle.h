@@ -9,8 +9,9 @@
 #include <sys/types.h>
 
 #define LOG_CAP (1u << 20) /* firecracker.log rotates to .1 past this */
-#define MONITOR_COUNT_S 5  /* QEMU without a watchdog: query-blockstats this often (with one: at
-                            * each of its checks), for sis-launch metrics */
+#define MONITOR_COUNT_S \
+        5 /* QEMU without a watchdog: query-blockstats this often (with one: at \
+           * each of its checks), for sis-launch metrics */
 
 /* Append n bytes of a VMM's log to path (root's run directory), rotating it to path.1 first when
  * it would grow past cap. Best effort: a log that cannot be written is not a reason to stop. */
@@ -40,8 +41,8 @@ int vm_logs(const char *run_dir, const char *id, bool denied);
 struct vm_view {
         struct reg_vm reg;
         struct vm_state st;
-        char *chroot;           /* <chroot_base>/<backend>/<id>/root */
-        const char *sock;       /* jail-relative, one of sis-launch's own names; NULL: none (--config-file) */
+        char *chroot;     /* <chroot_base>/<backend>/<id>/root */
+        const char *sock; /* jail-relative, one of sis-launch's own names; NULL: none (--config-file) */
         bool qemu;
         unsigned watchdog_s;
 };

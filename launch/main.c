@@ -83,9 +83,42 @@ static const char usage_text[] =
         "before or does not fit this host; nothing was started; 2 usage error, bad input or a failed\n"
         "step (everything it set up is removed again).\n";
 
-enum { OPT_HOME = 0x100, OPT_VCPUS, OPT_MEM, OPT_NET, OPT_CONFIG_FILE, OPT_CONSOLE, OPT_DRY_RUN, OPT_JAILER,
-       OPT_FIRECRACKER, OPT_CHROOT_BASE, OPT_RUN_DIR, OPT_UID_RANGE, OPT_LEDGER, OPT_WATCHDOG, OPT_TIMEOUT, OPT_NET_POOL, OPT_UPLINK, OPT_ALLOW, OPT_DENY, OPT_VSOCK, OPT_BACKEND, OPT_ACCEL, OPT_QEMU, OPT_KEY, OPT_IMAGES, OPT_FORENSIC,
-       OPT_NET_RATE, OPT_DISK_RATE, OPT_MAX_CONNS, OPT_CONF, OPT_DENIED, OPT_FORMAT, OPT_OUTPUT, OPT_NO_IMAGE_HASH };
+enum {
+        OPT_HOME = 0x100,
+        OPT_VCPUS,
+        OPT_MEM,
+        OPT_NET,
+        OPT_CONFIG_FILE,
+        OPT_CONSOLE,
+        OPT_DRY_RUN,
+        OPT_JAILER,
+        OPT_FIRECRACKER,
+        OPT_CHROOT_BASE,
+        OPT_RUN_DIR,
+        OPT_UID_RANGE,
+        OPT_LEDGER,
+        OPT_WATCHDOG,
+        OPT_TIMEOUT,
+        OPT_NET_POOL,
+        OPT_UPLINK,
+        OPT_ALLOW,
+        OPT_DENY,
+        OPT_VSOCK,
+        OPT_BACKEND,
+        OPT_ACCEL,
+        OPT_QEMU,
+        OPT_KEY,
+        OPT_IMAGES,
+        OPT_FORENSIC,
+        OPT_NET_RATE,
+        OPT_DISK_RATE,
+        OPT_MAX_CONNS,
+        OPT_CONF,
+        OPT_DENIED,
+        OPT_FORMAT,
+        OPT_OUTPUT,
+        OPT_NO_IMAGE_HASH
+};
 
 /* Everything the command line says: the options come before, after or between the verb's
  * arguments (getopt permutes), so all of them are parsed first, then the verb's handler runs. */
@@ -98,10 +131,10 @@ struct cmdline {
         bool cli_net, cli_disk, cli_conns;
         const char *conf;
         bool conf_given;
-        bool denied;                    /* logs */
-        const char *format, *output;    /* metrics */
+        bool denied;                 /* logs */
+        const char *format, *output; /* metrics */
         const char *verb;
-        char **args;                    /* the verb's arguments */
+        char **args; /* the verb's arguments */
         int n_args;
 };
 
@@ -182,18 +215,21 @@ static int parse_net_option(int c, const char *arg, struct cmdline *a) {
                 struct vm_net n = {};
                 probe = net_ruleset_vm(&n, one, NULL, 0);
                 if (!probe)
-                        return cli_usage_error("--%s: '%s' is not an IPv4 CIDR (203.0.113.0/24)", c == OPT_ALLOW ? "allow" : "deny", arg);
+                        return cli_usage_error("--%s: '%s' is not an IPv4 CIDR (203.0.113.0/24)",
+                                               c == OPT_ALLOW ? "allow" : "deny", arg);
                 return strv_extend(c == OPT_ALLOW ? &a->o.allow : &a->o.deny, arg) < 0 ? EXIT_USAGE : 0;
         }
         case OPT_NET_RATE:
                 if (limits_parse_net(arg, &a->cli) < 0)
-                        return cli_usage_error("--net-rate: '%s' is not MBIT[/BURST] (0 to %u Mbit/s; burst %u to %u KiB, at most 1 s of the rate)",
-                                           arg, LIMITS_NET_MAX, LIMITS_BURST_MIN_KIB, LIMITS_BURST_MAX_KIB);
+                        return cli_usage_error(
+                                "--net-rate: '%s' is not MBIT[/BURST] (0 to %u Mbit/s; burst %u to %u KiB, at most 1 s of the rate)",
+                                arg, LIMITS_NET_MAX, LIMITS_BURST_MIN_KIB, LIMITS_BURST_MAX_KIB);
                 a->cli_net = true;
                 return 0;
         case OPT_DISK_RATE:
                 if (limits_parse_disk(arg, &a->cli) < 0)
-                        return cli_usage_error("--disk-rate: '%s' is not MBYTES[/IOPS] (0 to %u MB/s)", arg, LIMITS_DISK_MAX);
+                        return cli_usage_error("--disk-rate: '%s' is not MBYTES[/IOPS] (0 to %u MB/s)", arg,
+                                               LIMITS_DISK_MAX);
                 a->cli_disk = true;
                 return 0;
         case OPT_MAX_CONNS:
@@ -256,7 +292,8 @@ static int parse_verb_option(int c, const char *arg, struct cmdline *a) {
         case OPT_WATCHDOG:
         case OPT_TIMEOUT:
                 if (safe_atou32(arg, &v) < 0 || v > 3600)
-                        return cli_usage_error("--%s: '%s' is not 0 to 3600 seconds", c == OPT_WATCHDOG ? "watchdog" : "timeout", arg);
+                        return cli_usage_error("--%s: '%s' is not 0 to 3600 seconds",
+                                               c == OPT_WATCHDOG ? "watchdog" : "timeout", arg);
                 if (c == OPT_WATCHDOG)
                         a->o.watchdog_s = v;
                 else
@@ -269,33 +306,50 @@ static int parse_verb_option(int c, const char *arg, struct cmdline *a) {
 /* All options, then the verb and its arguments. OPT_NOT_MINE: go on to the verb; else the exit
  * code (--help, --version, a usage error). */
 static int parse_cmdline(int argc, char **argv, struct cmdline *a) {
-        static const struct option options[] = {
-                { "name", required_argument, NULL, 'n' },         { "kernel", required_argument, NULL, 'k' },
-                { "rootfs", required_argument, NULL, 'r' },       { "home", required_argument, NULL, OPT_HOME },
-                { "vcpus", required_argument, NULL, OPT_VCPUS },  { "mem", required_argument, NULL, OPT_MEM },
-                { "net", required_argument, NULL, OPT_NET },      { "policy", required_argument, NULL, 'p' },
-                { "config-file", no_argument, NULL, OPT_CONFIG_FILE }, { "console", no_argument, NULL, OPT_CONSOLE },
-                { "dry-run", no_argument, NULL, OPT_DRY_RUN },    { "no-image-hash", no_argument, NULL, OPT_NO_IMAGE_HASH },    { "jailer", required_argument, NULL, OPT_JAILER },
-                { "firecracker", required_argument, NULL, OPT_FIRECRACKER },
-                { "chroot-base", required_argument, NULL, OPT_CHROOT_BASE },
-                { "run-dir", required_argument, NULL, OPT_RUN_DIR }, { "uid-range", required_argument, NULL, OPT_UID_RANGE },
-                { "out", required_argument, NULL, 'o' },          { "ledger", required_argument, NULL, OPT_LEDGER },
-                { "watchdog", required_argument, NULL, OPT_WATCHDOG }, { "timeout", required_argument, NULL, OPT_TIMEOUT },
-                { "net-pool", required_argument, NULL, OPT_NET_POOL }, { "uplink", required_argument, NULL, OPT_UPLINK },
-                { "allow", required_argument, NULL, OPT_ALLOW },  { "deny", required_argument, NULL, OPT_DENY },
-                { "vsock", required_argument, NULL, OPT_VSOCK },  { "backend", required_argument, NULL, OPT_BACKEND },
-                { "accel", required_argument, NULL, OPT_ACCEL },  { "qemu", required_argument, NULL, OPT_QEMU },
-                { "key", required_argument, NULL, OPT_KEY },      { "images", required_argument, NULL, OPT_IMAGES },
-                { "forensic", no_argument, NULL, OPT_FORENSIC },
-                { "net-rate", required_argument, NULL, OPT_NET_RATE }, { "disk-rate", required_argument, NULL, OPT_DISK_RATE },
-                { "max-conns", required_argument, NULL, OPT_MAX_CONNS }, { "conf", required_argument, NULL, OPT_CONF },
-                { "denied", no_argument, NULL, OPT_DENIED },      { "format", required_argument, NULL, OPT_FORMAT },
-                { "output", required_argument, NULL, OPT_OUTPUT },
-                { "help", no_argument, NULL, 'h' },               { "version", no_argument, NULL, 'V' },
-                {}
-        };
+        static const struct option options[] = { { "name", required_argument, NULL, 'n' },
+                                                 { "kernel", required_argument, NULL, 'k' },
+                                                 { "rootfs", required_argument, NULL, 'r' },
+                                                 { "home", required_argument, NULL, OPT_HOME },
+                                                 { "vcpus", required_argument, NULL, OPT_VCPUS },
+                                                 { "mem", required_argument, NULL, OPT_MEM },
+                                                 { "net", required_argument, NULL, OPT_NET },
+                                                 { "policy", required_argument, NULL, 'p' },
+                                                 { "config-file", no_argument, NULL, OPT_CONFIG_FILE },
+                                                 { "console", no_argument, NULL, OPT_CONSOLE },
+                                                 { "dry-run", no_argument, NULL, OPT_DRY_RUN },
+                                                 { "no-image-hash", no_argument, NULL, OPT_NO_IMAGE_HASH },
+                                                 { "jailer", required_argument, NULL, OPT_JAILER },
+                                                 { "firecracker", required_argument, NULL, OPT_FIRECRACKER },
+                                                 { "chroot-base", required_argument, NULL, OPT_CHROOT_BASE },
+                                                 { "run-dir", required_argument, NULL, OPT_RUN_DIR },
+                                                 { "uid-range", required_argument, NULL, OPT_UID_RANGE },
+                                                 { "out", required_argument, NULL, 'o' },
+                                                 { "ledger", required_argument, NULL, OPT_LEDGER },
+                                                 { "watchdog", required_argument, NULL, OPT_WATCHDOG },
+                                                 { "timeout", required_argument, NULL, OPT_TIMEOUT },
+                                                 { "net-pool", required_argument, NULL, OPT_NET_POOL },
+                                                 { "uplink", required_argument, NULL, OPT_UPLINK },
+                                                 { "allow", required_argument, NULL, OPT_ALLOW },
+                                                 { "deny", required_argument, NULL, OPT_DENY },
+                                                 { "vsock", required_argument, NULL, OPT_VSOCK },
+                                                 { "backend", required_argument, NULL, OPT_BACKEND },
+                                                 { "accel", required_argument, NULL, OPT_ACCEL },
+                                                 { "qemu", required_argument, NULL, OPT_QEMU },
+                                                 { "key", required_argument, NULL, OPT_KEY },
+                                                 { "images", required_argument, NULL, OPT_IMAGES },
+                                                 { "forensic", no_argument, NULL, OPT_FORENSIC },
+                                                 { "net-rate", required_argument, NULL, OPT_NET_RATE },
+                                                 { "disk-rate", required_argument, NULL, OPT_DISK_RATE },
+                                                 { "max-conns", required_argument, NULL, OPT_MAX_CONNS },
+                                                 { "conf", required_argument, NULL, OPT_CONF },
+                                                 { "denied", no_argument, NULL, OPT_DENIED },
+                                                 { "format", required_argument, NULL, OPT_FORMAT },
+                                                 { "output", required_argument, NULL, OPT_OUTPUT },
+                                                 { "help", no_argument, NULL, 'h' },
+                                                 { "version", no_argument, NULL, 'V' },
+                                                 {} };
         static int (*const parsers[])(int, const char *, struct cmdline *) = { parse_vm_option, parse_net_option,
-                                                                                parse_place_option, parse_verb_option };
+                                                                               parse_place_option, parse_verb_option };
         int c, k;
 
         while ((c = getopt_long(argc, argv, "n:k:r:p:o:hV", options, NULL)) >= 0) {
@@ -327,13 +381,16 @@ static int parse_cmdline(int argc, char **argv, struct cmdline *a) {
 /* Root keeps state, jails, the ledger, the key and the images it trusts only where nobody else
  * can write: each directory the verb uses is checked. */
 static int dirs_trusted(const struct cmdline *a) {
-        bool snap = streq(a->verb, "restore") || streq(a->verb, "snapshot"), starts = streq(a->verb, "run") || streq(a->verb, "restore");
+        bool snap = streq(a->verb, "restore") || streq(a->verb, "snapshot"),
+             starts = streq(a->verb, "run") || streq(a->verb, "restore");
         _cleanup_free_ char *key_dir = strndup(a->so.key, (size_t) (strrchr(a->so.key, '/') - a->so.key)),
                             *conf_dir = strndup(a->conf, (size_t) (strrchr(a->conf, '/') - a->conf));
         const struct {
                 const char *opt, *path;
-        } dirs[] = { { "--run-dir", a->o.run_dir }, { "--chroot-base", a->o.chroot_base },
-                     { "--ledger", snap ? a->so.ledger : NULL }, { "--key", snap && key_dir && *key_dir ? key_dir : NULL },
+        } dirs[] = { { "--run-dir", a->o.run_dir },
+                     { "--chroot-base", a->o.chroot_base },
+                     { "--ledger", snap ? a->so.ledger : NULL },
+                     { "--key", snap && key_dir && *key_dir ? key_dir : NULL },
                      { "--images", streq(a->verb, "restore") ? a->so.images : NULL },
                      { "--conf", starts && conf_dir && *conf_dir ? conf_dir : NULL } };
 
@@ -428,20 +485,30 @@ static int verb_snapshot(struct cmdline *a) {
 static const struct verb {
         const char *name;
         int (*run)(struct cmdline *a);
-        bool curl;      /* talks to a VMM's API (libcurl) */
+        bool curl; /* talks to a VMM's API (libcurl) */
 } verbs[] = {
-        { "run", verb_run, true },        { "list", verb_list, false },       { "metrics", verb_list, false },
-        { "stop", verb_stop, true },      { "kill", verb_kill, false },       { "logs", verb_logs, false },
-        { "clean", verb_clean, false },   { "snapshot", verb_snapshot, true }, { "restore", verb_restore, true },
+        { "run", verb_run, true },      { "list", verb_list, false },        { "metrics", verb_list, false },
+        { "stop", verb_stop, true },    { "kill", verb_kill, false },        { "logs", verb_logs, false },
+        { "clean", verb_clean, false }, { "snapshot", verb_snapshot, true }, { "restore", verb_restore, true },
 };
 
 int main(int argc, char **argv) {
-        struct cmdline a = { .o = { .vcpus = 1, .mem_mib = 512, .net_pool = "172.31.0.0/16", .jailer = "/usr/local/bin/jailer",
-                                    .firecracker = "/usr/local/bin/firecracker", .qemu = "/usr/bin/qemu-system-x86_64",
-                                    .chroot_base = "/srv/jailer", .run_dir = "/run/sis", .uid_min = 10000, .uid_max = 10999,
-                                    .api_timeout_ms = 5000, .watchdog_s = 5 },
+        struct cmdline a = { .o = { .vcpus = 1,
+                                    .mem_mib = 512,
+                                    .net_pool = "172.31.0.0/16",
+                                    .jailer = "/usr/local/bin/jailer",
+                                    .firecracker = "/usr/local/bin/firecracker",
+                                    .qemu = "/usr/bin/qemu-system-x86_64",
+                                    .chroot_base = "/srv/jailer",
+                                    .run_dir = "/run/sis",
+                                    .uid_min = 10000,
+                                    .uid_max = 10999,
+                                    .api_timeout_ms = 5000,
+                                    .watchdog_s = 5 },
                              .so = { .ledger = SNAPSHOT_LEDGER, .key = SNAPSHOT_KEY, .images = SNAPSHOT_IMAGES },
-                             .stop_timeout = 10, .conf = LIMITS_CONF, .format = "prometheus" };
+                             .stop_timeout = 10,
+                             .conf = LIMITS_CONF,
+                             .format = "prometheus" };
         const struct verb *verb = NULL;
         int k;
 
@@ -464,7 +531,8 @@ int main(int argc, char **argv) {
                 if (streq(a.verb, verbs[i].name))
                         verb = &verbs[i];
         if (!verb) {
-                k = cli_usage_error("unknown verb '%s' (run, list, stop, kill, logs, clean, snapshot, restore)", a.verb);
+                k = cli_usage_error("unknown verb '%s' (run, list, stop, kill, logs, clean, snapshot, restore)",
+                                    a.verb);
                 goto out;
         }
         if (verb->curl)

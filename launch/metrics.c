@@ -68,18 +68,20 @@ int vmm_counters_add_fc(struct vmm_counters *c, const char *line) {
         c->read_ops += get_u64(b, "read_count");
         c->write_ops += get_u64(b, "write_count");
         c->throttled += get_u64(b, "rate_limiter_throttled_events") + get_u64(n, "rx_rate_limiter_throttled") +
-                        get_u64(n, "tx_rate_limiter_throttled");
+                get_u64(n, "tx_rate_limiter_throttled");
         /* a stored value in Firecracker (not a delta): the largest seen */
         if (get_u64(get_obj(m, "seccomp"), "num_faults") > c->seccomp_faults)
                 c->seccomp_faults = get_u64(get_obj(m, "seccomp"), "num_faults");
         /* every failed API request, whatever its verb and endpoint */
-        for (const char *const *sec = (const char *const[]) { "get_api_requests", "put_api_requests", "patch_api_requests", NULL };
+        for (const char *const *sec =
+                     (const char *const[]) { "get_api_requests", "put_api_requests", "patch_api_requests", NULL };
              *sec; sec++) {
                 json_object *s = get_obj(m, *sec);
                 if (!s)
                         continue;
                 json_object_object_foreach(s, k, v) {
-                        if (endswith(k, "_fails") && json_object_is_type(v, json_type_int) && json_object_get_int64(v) > 0)
+                        if (endswith(k, "_fails") && json_object_is_type(v, json_type_int) &&
+                            json_object_get_int64(v) > 0)
                                 c->api_errors += (uint64_t) json_object_get_int64(v);
                 }
         }
@@ -272,7 +274,8 @@ static int thread_seconds(pid_t pid, double *ret_all, double *ret_vcpu) {
                 unsigned long long ut, st;
                 if (e->d_name[0] == '.' || !(p = strdup_printf("%s/%s/stat", dir, e->d_name)) ||
                     read_file_capped(p, 4096, &text, NULL) < 0 || !(open_paren = strchr(text, '(')) ||
-                    !(close_paren = strrchr(text, ')')) || !(comm = strndup(open_paren + 1, (size_t) (close_paren - open_paren - 1))))
+                    !(close_paren = strrchr(text, ')')) ||
+                    !(comm = strndup(open_paren + 1, (size_t) (close_paren - open_paren - 1))))
                         continue;
                 /* after ") ": state is field 3; utime and stime are fields 14 and 15 */
                 c = close_paren + 2;
@@ -282,7 +285,8 @@ static int thread_seconds(pid_t pid, double *ret_all, double *ret_vcpu) {
                 if (sscanf(c, "%llu %llu", &ut, &st) != 2)
                         continue;
                 all += ut + st;
-                if (startswith(comm, "fc_vcpu") || (startswith(comm, "CPU ") && (endswith(comm, "/KVM") || endswith(comm, "/TCG"))))
+                if (startswith(comm, "fc_vcpu") ||
+                    (startswith(comm, "CPU ") && (endswith(comm, "/KVM") || endswith(comm, "/TCG"))))
                         vcpu += ut + st;
         }
         closedir(d);
@@ -294,7 +298,8 @@ static int thread_seconds(pid_t pid, double *ret_all, double *ret_vcpu) {
 /* --- one VM ------------------------------------------------------------------------------------ */
 
 /* One VM's sample; host_nft: a netfilter socket in the host's namespace (NULL: none). */
-static void sample_vm(const char *mounts, int self_ns, struct mnl_socket *host_nft, const char *id, struct vm_sample *v) {
+static void sample_vm(const char *mounts, int self_ns, struct mnl_socket *host_nft, const char *id,
+                      struct vm_sample *v) {
         struct vm_view w;
         struct cgroup_usage u;
 
@@ -405,8 +410,8 @@ enum kind { GAUGE, COUNTER };
 /* One family: HELP and TYPE, then a line per VM that has the value (get returns false when not). */
 typedef bool (*getter)(const struct vm_sample *v, int arg, double *ret);
 
-static void family(struct sbuf *sb, const char *name, enum kind kind, const char *help, const struct vm_sample *s, size_t n,
-                   getter get, const char *label, const char *const *values, int nvalues) {
+static void family(struct sbuf *sb, const char *name, enum kind kind, const char *help, const struct vm_sample *s,
+                   size_t n, getter get, const char *label, const char *const *values, int nvalues) {
         bool any = false;
         for (size_t i = 0; i < n; i++)
                 for (int a = 0; a < (nvalues ? nvalues : 1); a++) {
@@ -414,7 +419,8 @@ static void family(struct sbuf *sb, const char *name, enum kind kind, const char
                         if (!get(&s[i], a, &x))
                                 continue;
                         if (!any) {
-                                sbuf_printf(sb, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, kind == GAUGE ? "gauge" : "counter");
+                                sbuf_printf(sb, "# HELP %s %s\n# TYPE %s %s\n", name, help, name,
+                                            kind == GAUGE ? "gauge" : "counter");
                                 any = true;
                         }
                         /* ids are [A-Za-z0-9-] and backends ours: nothing to escape */
@@ -430,13 +436,13 @@ static void family(struct sbuf *sb, const char *name, enum kind kind, const char
                 }
 }
 
-#define GETTER(fn, cond, expr)                                                       \
-        static bool fn(const struct vm_sample *v, int a, double *r) {                 \
-                (void) a;                                                             \
-                if (!(cond))                                                          \
-                        return false;                                                 \
-                *r = (double) (expr);                                                 \
-                return true;                                                          \
+#define GETTER(fn, cond, expr) \
+        static bool fn(const struct vm_sample *v, int a, double *r) { \
+                (void) a; \
+                if (!(cond)) \
+                        return false; \
+                *r = (double) (expr); \
+                return true; \
         }
 GETTER(g_up, true, v->up)
 GETTER(g_uptime, v->uptime_s >= 0, v->uptime_s)
@@ -462,37 +468,47 @@ char *metrics_prometheus(const struct vm_sample *s, size_t n) {
         struct sbuf sb = {};
         family(&sb, "sis_vm_up", GAUGE, "1 when the VM's VMM is running.", s, n, g_up, NULL, NULL, 0);
         family(&sb, "sis_vm_uptime_seconds", GAUGE, "Seconds since the VM was started.", s, n, g_uptime, NULL, NULL, 0);
-        family(&sb, "sis_vm_watchdog_kills_total", COUNTER, "Times the monitor's watchdog killed the VMM (0 or 1: a killed VM is not restarted).", s, n, g_watchdog,
+        family(&sb, "sis_vm_watchdog_kills_total", COUNTER,
+               "Times the monitor's watchdog killed the VMM (0 or 1: a killed VM is not restarted).", s, n, g_watchdog,
                NULL, NULL, 0);
-        family(&sb, "sis_vm_cpu_seconds_total", COUNTER, "CPU time of the VM's cgroup: VMM and vCPUs.", s, n, g_cpu, NULL, NULL, 0);
-        family(&sb, "sis_vm_vcpu_seconds_total", COUNTER, "CPU time of the VMM's vCPU threads.", s, n, g_vcpu, NULL, NULL, 0);
-        family(&sb, "sis_vm_memory_bytes", GAUGE, "Memory charged to the VM's cgroup now.", s, n, g_mem, NULL, NULL, 0);
-        family(&sb, "sis_vm_memory_peak_bytes", GAUGE, "The most memory charged to the VM's cgroup.", s, n, g_mem_peak, NULL,
+        family(&sb, "sis_vm_cpu_seconds_total", COUNTER, "CPU time of the VM's cgroup: VMM and vCPUs.", s, n, g_cpu,
+               NULL, NULL, 0);
+        family(&sb, "sis_vm_vcpu_seconds_total", COUNTER, "CPU time of the VMM's vCPU threads.", s, n, g_vcpu, NULL,
                NULL, 0);
-        family(&sb, "sis_vm_network_bytes_total", COUNTER, "Bytes the guest sent (out) and received (in), at its TAP.", s, n,
-               g_net_bytes, "direction", directions, 2);
-        family(&sb, "sis_vm_network_packets_total", COUNTER, "Packets the guest sent (out) and received (in), at its TAP.", s,
-               n, g_net_packets, "direction", directions, 2);
-        family(&sb, "sis_vm_network_throttled_total", COUNTER,
-               "Times the kernel's rate limit (tbf) held back the guest's traffic, by direction.", s, n, g_tc, "direction",
-               directions, 2);
-        family(&sb, "sis_vm_denied_packets_total", COUNTER, "Packets from the guest the firewall dropped, by reason.", s, n,
-               g_denied, "reason", metrics_reasons, REASON_N);
-        family(&sb, "sis_vm_block_bytes_total", COUNTER, "Bytes the guest read and wrote on its drives, as its VMM reports them.", s, n, g_block_bytes,
-               "op", rw, 2);
-        family(&sb, "sis_vm_block_ops_total", COUNTER, "Read and write requests of the guest's drives, as its VMM reports them.", s, n, g_block_ops, "op",
-               rw, 2);
-        family(&sb, "sis_vm_vmm_throttled_total", COUNTER, "Firecracker's rate limiter throttle events (drives and network), as it reports them.", s,
-               n, g_vmm_throttled, NULL, NULL, 0);
-        family(&sb, "sis_vm_seccomp_faults_total", COUNTER, "System calls Firecracker's seccomp filter refused, as it reports them.", s, n, g_seccomp,
+        family(&sb, "sis_vm_memory_bytes", GAUGE, "Memory charged to the VM's cgroup now.", s, n, g_mem, NULL, NULL, 0);
+        family(&sb, "sis_vm_memory_peak_bytes", GAUGE, "The most memory charged to the VM's cgroup.", s, n, g_mem_peak,
                NULL, NULL, 0);
-        family(&sb, "sis_vm_api_errors_total", COUNTER, "Firecracker API requests that failed, as it reports them.", s, n, g_api_errors, NULL, NULL, 0);
+        family(&sb, "sis_vm_network_bytes_total", COUNTER, "Bytes the guest sent (out) and received (in), at its TAP.",
+               s, n, g_net_bytes, "direction", directions, 2);
+        family(&sb, "sis_vm_network_packets_total", COUNTER,
+               "Packets the guest sent (out) and received (in), at its TAP.", s, n, g_net_packets, "direction",
+               directions, 2);
+        family(&sb, "sis_vm_network_throttled_total", COUNTER,
+               "Times the kernel's rate limit (tbf) held back the guest's traffic, by direction.", s, n, g_tc,
+               "direction", directions, 2);
+        family(&sb, "sis_vm_denied_packets_total", COUNTER, "Packets from the guest the firewall dropped, by reason.",
+               s, n, g_denied, "reason", metrics_reasons, REASON_N);
+        family(&sb, "sis_vm_block_bytes_total", COUNTER,
+               "Bytes the guest read and wrote on its drives, as its VMM reports them.", s, n, g_block_bytes, "op", rw,
+               2);
+        family(&sb, "sis_vm_block_ops_total", COUNTER,
+               "Read and write requests of the guest's drives, as its VMM reports them.", s, n, g_block_ops, "op", rw,
+               2);
+        family(&sb, "sis_vm_vmm_throttled_total", COUNTER,
+               "Firecracker's rate limiter throttle events (drives and network), as it reports them.", s, n,
+               g_vmm_throttled, NULL, NULL, 0);
+        family(&sb, "sis_vm_seccomp_faults_total", COUNTER,
+               "System calls Firecracker's seccomp filter refused, as it reports them.", s, n, g_seccomp, NULL, NULL,
+               0);
+        family(&sb, "sis_vm_api_errors_total", COUNTER, "Firecracker API requests that failed, as it reports them.", s,
+               n, g_api_errors, NULL, NULL, 0);
         return sbuf_steal(&sb);
 }
 
 static json_object *num(double x) {
         char v[64];
-        return x == (double) (int64_t) x ? json_object_new_int64((int64_t) x) : json_object_new_double_s(x, fmt_seconds(x, v));
+        return x == (double) (int64_t) x ? json_object_new_int64((int64_t) x)
+                                         : json_object_new_double_s(x, fmt_seconds(x, v));
 }
 
 char *metrics_json(const struct vm_sample *s, size_t n) {
@@ -509,22 +525,26 @@ char *metrics_json(const struct vm_sample *s, size_t n) {
                 json_object_object_add(o, "watchdog_kills", json_object_new_int64(v->watchdog_kills));
                 json_object_object_add(o, "cpu_s", v->cpu_s >= 0 ? num(v->cpu_s) : NULL);
                 json_object_object_add(o, "vcpu_s", v->vcpu_s >= 0 ? num(v->vcpu_s) : NULL);
-                json_object_object_add(o, "memory_bytes", v->mem_bytes >= 0 ? json_object_new_int64(v->mem_bytes) : NULL);
-                json_object_object_add(o, "memory_peak_bytes", v->mem_peak_bytes >= 0 ? json_object_new_int64(v->mem_peak_bytes) : NULL);
+                json_object_object_add(o, "memory_bytes",
+                                       v->mem_bytes >= 0 ? json_object_new_int64(v->mem_bytes) : NULL);
+                json_object_object_add(o, "memory_peak_bytes",
+                                       v->mem_peak_bytes >= 0 ? json_object_new_int64(v->mem_peak_bytes) : NULL);
                 if (v->net) {
                         json_object *nw = json_object_new_object();
                         json_object_object_add(nw, "out_bytes", json_object_new_int64((int64_t) v->guest_tx_bytes));
                         json_object_object_add(nw, "out_packets", json_object_new_int64((int64_t) v->guest_tx_packets));
                         json_object_object_add(nw, "in_bytes", json_object_new_int64((int64_t) v->guest_rx_bytes));
                         json_object_object_add(nw, "in_packets", json_object_new_int64((int64_t) v->guest_rx_packets));
-                        json_object_object_add(nw, "throttled_out", json_object_new_int64((int64_t) v->tc_throttled_tx));
+                        json_object_object_add(nw, "throttled_out",
+                                               json_object_new_int64((int64_t) v->tc_throttled_tx));
                         json_object_object_add(nw, "throttled_in", json_object_new_int64((int64_t) v->tc_throttled_rx));
                         json_object_object_add(o, "network", nw);
                 }
                 if (v->denied_known) {
                         json_object *d = json_object_new_object();
                         for (int r2 = 0; r2 < REASON_N; r2++)
-                                json_object_object_add(d, metrics_reasons[r2], json_object_new_int64((int64_t) v->denied[r2]));
+                                json_object_object_add(d, metrics_reasons[r2],
+                                                       json_object_new_int64((int64_t) v->denied[r2]));
                         json_object_object_add(o, "denied_packets", d);
                 }
                 if (v->vmm_known && v->vmm.block) {
@@ -537,7 +557,8 @@ char *metrics_json(const struct vm_sample *s, size_t n) {
                 }
                 if (v->vmm_known && v->vmm.firecracker) {
                         json_object_object_add(o, "vmm_throttled", json_object_new_int64((int64_t) v->vmm.throttled));
-                        json_object_object_add(o, "seccomp_faults", json_object_new_int64((int64_t) v->vmm.seccomp_faults));
+                        json_object_object_add(o, "seccomp_faults",
+                                               json_object_new_int64((int64_t) v->vmm.seccomp_faults));
                         json_object_object_add(o, "api_errors", json_object_new_int64((int64_t) v->vmm.api_errors));
                 }
                 json_object_array_add(vms, o);

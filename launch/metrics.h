@@ -31,10 +31,10 @@ extern const char *const metrics_reasons[REASON_N];
 
 /* What the monitor keeps of the VMM's own counters (vmm-counters.json). */
 struct vmm_counters {
-        bool block;                     /* the block counters are known */
+        bool block; /* the block counters are known */
         uint64_t read_bytes, write_bytes, read_ops, write_ops;
-        bool firecracker;               /* the rest is Firecracker's */
-        uint64_t throttled;             /* rate limiter throttle events (drives, net) */
+        bool firecracker;   /* the rest is Firecracker's */
+        uint64_t throttled; /* rate limiter throttle events (drives, net) */
         uint64_t seccomp_faults, api_errors;
 };
 
@@ -42,11 +42,11 @@ struct vm_sample {
         char id[65];
         char backend[16];
         bool up;
-        int64_t uptime_s;               /* -1: unknown */
+        int64_t uptime_s; /* -1: unknown */
         unsigned watchdog_kills;
-        double cpu_s, vcpu_s;           /* -1: unknown */
+        double cpu_s, vcpu_s;              /* -1: unknown */
         int64_t mem_bytes, mem_peak_bytes; /* -1: unknown */
-        bool net;                       /* the VM has its network (the counters below are read) */
+        bool net;                          /* the VM has its network (the counters below are read) */
         uint64_t guest_tx_bytes, guest_tx_packets, guest_rx_bytes, guest_rx_packets;
         uint64_t tc_throttled_rx, tc_throttled_tx; /* to the guest (tap0), from it (uplink0) */
         bool denied_known;

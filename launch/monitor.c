@@ -82,7 +82,7 @@ void log_append(const char *path, const char *buf, size_t n, size_t cap) {
 struct counting {
         struct sbuf line;
         bool skipping, changed;
-        unsigned parsed;        /* lines parsed this round */
+        unsigned parsed; /* lines parsed this round */
         struct vmm_counters c;
 };
 
@@ -148,11 +148,13 @@ static bool qemu_check(const struct vm_peer *peer, bool status, struct counting 
                 return false;
         if (status) {
                 json_object *v;
-                answered = qmp_call(q, "query-status", NULL, -1, &r, NULL) >= 0 && json_object_object_get_ex(r, "status", &v);
+                answered = qmp_call(q, "query-status", NULL, -1, &r, NULL) >= 0 &&
+                        json_object_object_get_ex(r, "status", &v);
                 json_object_put(r);
                 r = NULL;
         }
-        if (answered && qmp_call(q, "query-blockstats", NULL, -1, &r, NULL) >= 0 && json_object_is_type(r, json_type_array)) {
+        if (answered && qmp_call(q, "query-blockstats", NULL, -1, &r, NULL) >= 0 &&
+            json_object_is_type(r, json_type_array)) {
                 for (size_t i = 0; i < json_object_array_length(r); i++) {
                         json_object *st, *v;
                         if (!json_object_object_get_ex(json_object_array_get_idx(r, i), "stats", &st))
@@ -160,8 +162,8 @@ static bool qemu_check(const struct vm_peer *peer, bool status, struct counting 
                         static const char *const keys[] = { "rd_bytes", "wr_bytes", "rd_operations", "wr_operations" };
                         uint64_t *dst[] = { &c.read_bytes, &c.write_bytes, &c.read_ops, &c.write_ops };
                         for (size_t j = 0; j < ELEMENTSOF(keys); j++)
-                                if (json_object_object_get_ex(st, keys[j], &v) && json_object_is_type(v, json_type_int) &&
-                                    json_object_get_int64(v) > 0)
+                                if (json_object_object_get_ex(st, keys[j], &v) &&
+                                    json_object_is_type(v, json_type_int) && json_object_get_int64(v) > 0)
                                         *dst[j] += (uint64_t) json_object_get_int64(v);
                 }
                 if (memcmp(&c, &ct->c, sizeof(c)) != 0) {
@@ -206,7 +208,9 @@ int vm_view_load(const char *id, struct vm_view *v) {
 }
 
 struct vm_peer vm_view_peer(const struct vm_view *v) {
-        return (struct vm_peer) { .dir = v->chroot, .sock = v->sock, .pid = v->reg.vmm, .uid = v->reg.uid, .vm = v->reg.id };
+        return (struct vm_peer) {
+                .dir = v->chroot, .sock = v->sock, .pid = v->reg.vmm, .uid = v->reg.uid, .vm = v->reg.id
+        };
 }
 
 /* SIGKILL the VM's VMM: the recorded pid, only while it is the one recorded and in the VM's cgroup

@@ -32,8 +32,9 @@
 
 /* Dropped from a VM unless --allow opens it: this-network, private, shared (CGNAT), loopback,
  * link-local, IETF protocol, benchmarking, multicast, reserved. */
-static const char blocked[] = "0.0.0.0/8, 10.0.0.0/8, 100.64.0.0/10, 127.0.0.0/8, 169.254.0.0/16, 172.16.0.0/12, "
-                              "192.0.0.0/24, 192.168.0.0/16, 198.18.0.0/15, 224.0.0.0/4, 240.0.0.0/4";
+static const char blocked[] =
+        "0.0.0.0/8, 10.0.0.0/8, 100.64.0.0/10, 127.0.0.0/8, 169.254.0.0/16, 172.16.0.0/12, "
+        "192.0.0.0/24, 192.168.0.0/16, 198.18.0.0/15, 224.0.0.0/4, 240.0.0.0/4";
 /* Dropped from a VM whatever --allow says (it comes after --deny, before --allow): all of
  * link-local (AWS, GCP, Azure, OpenStack metadata at 169.254.169.254, ECS at 169.254.170.2),
  * Azure's WireServer, Alibaba's metadata, this-network, loopback, multicast, reserved (the
@@ -42,8 +43,9 @@ static const char blocked[] = "0.0.0.0/8, 10.0.0.0/8, 100.64.0.0/10, 127.0.0.0/8
  * guest reaching for one is the first sign of a compromised session, so they count apart
  * (reason "metadata"); all of them are in the never set too. */
 static const char metadata[] = "100.100.100.200/32, 168.63.129.16/32, 169.254.169.254/32, 169.254.170.2/32";
-static const char never[] = "0.0.0.0/8, 100.100.100.200/32, 127.0.0.0/8, 168.63.129.16/32, 169.254.0.0/16, "
-                            "224.0.0.0/4, 240.0.0.0/4";
+static const char never[] =
+        "0.0.0.0/8, 100.100.100.200/32, 127.0.0.0/8, 168.63.129.16/32, 169.254.0.0/16, "
+        "224.0.0.0/4, 240.0.0.0/4";
 
 static int parse_cidr(const char *s, uint32_t *ret_addr, unsigned *ret_len) {
         char buf[32];
@@ -142,8 +144,10 @@ static void set_elements(struct sbuf *sb, const char *name, char *const *l) {
  * beyond the limits. */
 static void drop_chain(struct sbuf *sb, const char *table_prefix, const char *reason, int group) {
         if (table_prefix) { /* the host's table, as separate commands */
-                sbuf_printf(sb, "add counter %1$s %2$s\nadd chain %1$s drop_%2$s\nadd rule %1$s drop_%2$s counter name \"%2$s\"\n",
-                            table_prefix, reason);
+                sbuf_printf(
+                        sb,
+                        "add counter %1$s %2$s\nadd chain %1$s drop_%2$s\nadd rule %1$s drop_%2$s counter name \"%2$s\"\n",
+                        table_prefix, reason);
                 if (group >= 0)
                         sbuf_printf(sb, "add rule %s drop_%s limit rate " NET_LOG_RATE " log prefix \"%s\" group %d\n",
                                     table_prefix, reason, reason, group);
@@ -164,53 +168,61 @@ char *net_ruleset_vm(const struct vm_net *n, char *const *allow, char *const *de
         /* a new namespace: nothing to replace */
         sbuf_puts(&sb, "table inet sis {\n");
         sbuf_printf(&sb, "\tset never {\n\t\ttype ipv4_addr\n\t\tflags interval\n\t\telements = { %s }\n\t}\n", never);
-        sbuf_printf(&sb, "\tset metadata {\n\t\ttype ipv4_addr\n\t\tflags interval\n\t\telements = { %s }\n\t}\n", metadata);
-        sbuf_printf(&sb, "\tset blocked {\n\t\ttype ipv4_addr\n\t\tflags interval\n\t\telements = { %s }\n\t}\n", blocked);
+        sbuf_printf(&sb, "\tset metadata {\n\t\ttype ipv4_addr\n\t\tflags interval\n\t\telements = { %s }\n\t}\n",
+                    metadata);
+        sbuf_printf(&sb, "\tset blocked {\n\t\ttype ipv4_addr\n\t\tflags interval\n\t\telements = { %s }\n\t}\n",
+                    blocked);
         set_elements(&sb, "allow", allow);
         set_elements(&sb, "deny", deny);
         drop_chain(&sb, NULL, "deny", NET_NFLOG_GROUP);
         drop_chain(&sb, NULL, "metadata", NET_NFLOG_GROUP);
         drop_chain(&sb, NULL, "private", NET_NFLOG_GROUP);
         drop_chain(&sb, NULL, "conncap", NET_NFLOG_GROUP);
-        sbuf_puts(&sb, "\tchain forward {\n"
-                       "\t\ttype filter hook forward priority filter; policy drop;\n"
-                       "\t\tiifname \"uplink0\" oifname \"tap0\" ct state established,related accept\n"
-                       "\t\tiifname \"tap0\" oifname \"uplink0\" ip daddr @deny goto drop_deny\n"
-                       "\t\tiifname \"tap0\" oifname \"uplink0\" ip daddr @metadata goto drop_metadata\n"
-                       "\t\tiifname \"tap0\" oifname \"uplink0\" ip daddr @never goto drop_private\n");
+        sbuf_puts(&sb,
+                  "\tchain forward {\n"
+                  "\t\ttype filter hook forward priority filter; policy drop;\n"
+                  "\t\tiifname \"uplink0\" oifname \"tap0\" ct state established,related accept\n"
+                  "\t\tiifname \"tap0\" oifname \"uplink0\" ip daddr @deny goto drop_deny\n"
+                  "\t\tiifname \"tap0\" oifname \"uplink0\" ip daddr @metadata goto drop_metadata\n"
+                  "\t\tiifname \"tap0\" oifname \"uplink0\" ip daddr @never goto drop_private\n");
         /* every new connection out counts, allowed ones included; one that ends frees its place */
         if (max_conns)
-                sbuf_printf(&sb, "\t\tiifname \"tap0\" oifname \"uplink0\" ct state new ct count over %u goto drop_conncap\n",
-                            max_conns);
-        sbuf_puts(&sb, "\t\tiifname \"tap0\" oifname \"uplink0\" ip daddr @allow accept\n"
-                       "\t\tiifname \"tap0\" oifname \"uplink0\" ip daddr @blocked goto drop_private\n"
-                       "\t\tiifname \"tap0\" oifname \"uplink0\" meta nfproto ipv4 accept\n"
-                       "\t}\n"
-                       "\tchain input {\n"
-                       "\t\ttype filter hook input priority filter; policy drop;\n"
-                       "\t\tiifname \"lo\" accept\n"
-                       "\t\tct state established,related accept\n"
-                       "\t}\n"
-                       /* the VMM is in this namespace: it must not talk from here, only through tap0 */
-                       "\tchain output {\n"
-                       "\t\ttype filter hook output priority filter; policy drop;\n"
-                       "\t\toifname \"lo\" accept\n"
-                       "\t\toifname { \"tap0\", \"uplink0\" } ct state related icmp type { destination-unreachable, time-exceeded, parameter-problem } accept\n"
-                       "\t}\n"
-                       "}\n"
-                       "table ip sisnat {\n"
-                       "\tchain postrouting {\n"
-                       "\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
-                       "\t\toifname \"uplink0\" ip saddr " GUEST_IP " masquerade\n"
-                       "\t}\n"
-                       "}\n");
+                sbuf_printf(
+                        &sb,
+                        "\t\tiifname \"tap0\" oifname \"uplink0\" ct state new ct count over %u goto drop_conncap\n",
+                        max_conns);
+        sbuf_puts(
+                &sb,
+                "\t\tiifname \"tap0\" oifname \"uplink0\" ip daddr @allow accept\n"
+                "\t\tiifname \"tap0\" oifname \"uplink0\" ip daddr @blocked goto drop_private\n"
+                "\t\tiifname \"tap0\" oifname \"uplink0\" meta nfproto ipv4 accept\n"
+                "\t}\n"
+                "\tchain input {\n"
+                "\t\ttype filter hook input priority filter; policy drop;\n"
+                "\t\tiifname \"lo\" accept\n"
+                "\t\tct state established,related accept\n"
+                "\t}\n"
+                /* the VMM is in this namespace: it must not talk from here, only through tap0 */
+                "\tchain output {\n"
+                "\t\ttype filter hook output priority filter; policy drop;\n"
+                "\t\toifname \"lo\" accept\n"
+                "\t\toifname { \"tap0\", \"uplink0\" } ct state related icmp type { destination-unreachable, time-exceeded, parameter-problem } accept\n"
+                "\t}\n"
+                "}\n"
+                "table ip sisnat {\n"
+                "\tchain postrouting {\n"
+                "\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
+                "\t\toifname \"uplink0\" ip saddr " GUEST_IP
+                " masquerade\n"
+                "\t}\n"
+                "}\n");
         (void) n;
         return sbuf_steal(&sb);
 }
 
 static bool ifname_ok(const char *s) {
         return s && *s && strlen(s) < IFNAMSIZ &&
-               strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.@") == strlen(s);
+                strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.@") == strlen(s);
 }
 
 /* sisv<N>, N a slot number */
@@ -227,8 +239,8 @@ char *net_ruleset_host(const char *id, const char *host_if, const char *uplink) 
         struct sbuf sb = {};
         uint32_t slot;
 
-        if (!vm_id_ok(id) || !host_if_ok(host_if) || !ifname_ok(uplink) || startswith(uplink, "sisv") || streq(uplink, "lo") ||
-            safe_atou32(host_if + 4, &slot) < 0 || !(prefix = strdup_printf("ip sis-%s", id)))
+        if (!vm_id_ok(id) || !host_if_ok(host_if) || !ifname_ok(uplink) || startswith(uplink, "sisv") ||
+            streq(uplink, "lo") || safe_atou32(host_if + 4, &slot) < 0 || !(prefix = strdup_printf("ip sis-%s", id)))
                 return NULL;
         /* create: the batch fails as a whole when the table exists (it is not ours to replace) */
         sbuf_printf(&sb, "create table ip sis-%1$s { comment \"" NET_ALIAS_PREFIX "%1$s\"; }\n", id);
@@ -458,7 +470,8 @@ static int configure_inside(const struct inside *in) {
         /* --net-rate: to the guest on tap0, from it on uplink0 */
         if (in->lim && in->lim->net_mbit &&
             (tbf_set(s, "tap0", limits_net_bytes(in->lim), limits_net_burst(in->lim), limits_net_queue(in->lim)) < 0 ||
-             tbf_set(s, "uplink0", limits_net_bytes(in->lim), limits_net_burst(in->lim), limits_net_queue(in->lim)) < 0))
+             tbf_set(s, "uplink0", limits_net_bytes(in->lim), limits_net_burst(in->lim), limits_net_queue(in->lim)) <
+                     0))
                 return 18;
         if (nft_apply(rules, &err) < 0) {
                 fprintf(stderr, "%s\n", strna(err));
@@ -560,7 +573,8 @@ int net_down(const char *id, int slot) {
 
 /* The host end of the veth, tagged with the VM's alias, its peer uplink0 created straight in the
  * namespace nsfd. *ret_created: the link exists and is ours (NLM_F_EXCL), even on a later error. */
-static int veth_create(struct nl_sock *s, const struct vm_net *n, int nsfd, const char *alias, bool *ret_created, char **err) {
+static int veth_create(struct nl_sock *s, const struct vm_net *n, int nsfd, const char *alias, bool *ret_created,
+                       char **err) {
         struct rtnl_link *veth = rtnl_link_veth_alloc(), *peer, *got = NULL;
         int k;
 
@@ -579,7 +593,8 @@ static int veth_create(struct nl_sock *s, const struct vm_net *n, int nsfd, cons
         rtnl_link_veth_release(veth); /* the link and its peer */
         if (k < 0)
                 return set_error(err, -EIO, "cannot create the veth pair %s/uplink0: %s", n->host_if,
-                                 k == -NLE_EXIST ? "a link by that name exists (another VM's, or not sis's)" : nl_geterror(k));
+                                 k == -NLE_EXIST ? "a link by that name exists (another VM's, or not sis's)"
+                                                 : nl_geterror(k));
         *ret_created = true;
         if (rtnl_link_get_kernel(s, 0, n->host_if, &got) < 0)
                 return set_error(err, -EIO, "%s vanished after its creation", n->host_if);
@@ -593,7 +608,8 @@ static int veth_create(struct nl_sock *s, const struct vm_net *n, int nsfd, cons
                 }
         }
         rtnl_link_put(got);
-        return k < 0 ? set_error(err, -EIO, "cannot tag %s with its alias %s: %s", n->host_if, alias, nl_geterror(k)) : 0;
+        return k < 0 ? set_error(err, -EIO, "cannot tag %s with its alias %s: %s", n->host_if, alias, nl_geterror(k))
+                     : 0;
 }
 
 /* Delete a link this process created (by name: nothing else can hold the name meanwhile). */
@@ -607,8 +623,8 @@ static void link_delete_ours(struct nl_sock *s, const char *name) {
 
 int net_up(const struct vm_net *n, const char *uplink, uid_t uid, gid_t gid, char *const *allow, char *const *deny,
            const struct vm_limits *lim, char **err) {
-        _cleanup_free_ char *hostc = strdup_printf("%s/30", n->host_ip), *alias = strdup_printf(NET_ALIAS_PREFIX "%s", n->id),
-                            *hrules = NULL;
+        _cleanup_free_ char *hostc = strdup_printf("%s/30", n->host_ip),
+                            *alias = strdup_printf(NET_ALIAS_PREFIX "%s", n->id), *hrules = NULL;
         _cleanup_close_ int nsfd = -1;
         struct nl_sock *s = NULL;
         bool veth = false;
@@ -621,7 +637,8 @@ int net_up(const struct vm_net *n, const char *uplink, uid_t uid, gid_t gid, cha
                 return set_error(err, -EINVAL, "the VM's network was not planned (net_plan)");
         hrules = net_ruleset_host(n->id, n->host_if, uplink);
         if (!hrules)
-                return set_error(err, -EINVAL, "--uplink '%s': not an interface name for a VM's traffic", strna(uplink));
+                return set_error(err, -EINVAL, "--uplink '%s': not an interface name for a VM's traffic",
+                                 strna(uplink));
         if (list_ok(allow) < 0 || list_ok(deny) < 0)
                 return set_error(err, -EINVAL, "--allow/--deny take IPv4 CIDRs (203.0.113.0/24)");
         /* the namespace: a child unshares one, and it is pinned by a bind mount, as ip-netns does.
@@ -630,7 +647,8 @@ int net_up(const struct vm_net *n, const char *uplink, uid_t uid, gid_t gid, cha
                 return set_error(err, -errno, "/run/netns: %s", strerror(errno));
         k = open(n->ns_path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
         if (k < 0)
-                return set_error(err, -errno, "%s: %s", n->ns_path, errno == EEXIST ? "exists (sis-launch clean)" : strerror(errno));
+                return set_error(err, -errno, "%s: %s", n->ns_path,
+                                 errno == EEXIST ? "exists (sis-launch clean)" : strerror(errno));
         close(k);
         if (pipe2(pipefd, O_CLOEXEC) < 0) {
                 k = set_error(err, -errno, "pipe: %s", strerror(errno));

@@ -62,12 +62,12 @@
 
 struct vm_net {
         unsigned slot;
-        char id[65];            /* the VM's id, [A-Za-z0-9-]{1,64} */
-        char ns[80];            /* "sis-<id>" */
-        char ns_path[128];      /* "/run/netns/sis-<id>" */
-        char table[80];         /* the host's "sis-<id>" (table ip) */
-        char host_if[16];       /* "sisv<slot>" */
-        char host_ip[16], vm_ip[16];    /* the veth /30 from the pool */
+        char id[65];                 /* the VM's id, [A-Za-z0-9-]{1,64} */
+        char ns[80];                 /* "sis-<id>" */
+        char ns_path[128];           /* "/run/netns/sis-<id>" */
+        char table[80];              /* the host's "sis-<id>" (table ip) */
+        char host_if[16];            /* "sisv<slot>" */
+        char host_ip[16], vm_ip[16]; /* the veth /30 from the pool */
         char mac[18];
 };
 
@@ -79,12 +79,13 @@ char *net_ns_path(const char *id);
 #define TAP_IP "172.16.0.1"
 #define GUEST_NETMASK "255.255.255.252"
 #define NET_ALIAS_PREFIX "sis-launch:"
-#define NET_NFLOG_GROUP 100             /* in each VM's namespace */
-#define NET_NFLOG_HOST_BASE 32768       /* + slot, in the host's namespace */
+#define NET_NFLOG_GROUP 100       /* in each VM's namespace */
+#define NET_NFLOG_HOST_BASE 32768 /* + slot, in the host's namespace */
 #define NET_NFLOG_HOST_SLOTS 32768u
 #define NET_LOG_RATE "10/second burst 20 packets"
 /* The reasons a VM's packet is dropped, each with its counter and log prefix. */
-#define NET_REASONS { "metadata", "private", "host", "deny", "conncap" }
+#define NET_REASONS \
+        { "metadata", "private", "host", "deny", "conncap" }
 
 /* The host's NFLOG group for slot's denials, or -1 past NET_NFLOG_HOST_SLOTS. */
 int net_host_log_group(unsigned slot);
@@ -97,15 +98,15 @@ int net_pool_slots(const char *pool, unsigned *ret);
 /* An IPv4 CIDR as --allow/--deny take it (203.0.113.0/24). */
 bool net_cidr_ok(const char *cidr);
 /* The rule sets, as nft(8) text (what goes through libnftables). NULL for a bad CIDR in allow or
- * deny; the VM's does not depend on n (NULL is fine); max_conns 0: no connection cap. The host's: NULL for a bad id, a host_if
- * that is not sisv<N>, an uplink that is not an interface name (or is a sisv* or lo). */
+ * deny; the VM's does not depend on n (NULL is fine); max_conns 0: no connection cap. The host's: NULL for a bad id, a
+ * host_if that is not sisv<N>, an uplink that is not an interface name (or is a sisv* or lo). */
 char *net_ruleset_vm(const struct vm_net *n, char *const *allow, char *const *deny, unsigned max_conns);
 char *net_ruleset_host(const char *id, const char *host_if, const char *uplink);
 /* The interface of the default route (/proc/net/route), or NULL. */
 char *net_default_uplink(void);
-/* Build it all; the TAP belongs to uid:gid; lim (NULL: none) gives the rate and connection cap. -errno with *ret_error. On failure it has removed
- * exactly what it created (nothing that existed before: an existing namespace pin, veth or host
- * table is an error, never reused or deleted). Undo a success with net_down. */
+/* Build it all; the TAP belongs to uid:gid; lim (NULL: none) gives the rate and connection cap. -errno with *ret_error.
+ * On failure it has removed exactly what it created (nothing that existed before: an existing namespace pin, veth or
+ * host table is an error, never reused or deleted). Undo a success with net_down. */
 int net_up(const struct vm_net *n, const char *uplink, uid_t uid, gid_t gid, char *const *allow, char *const *deny,
            const struct vm_limits *lim, char **ret_error);
 /* Remove VM id's network: its host table ip sis-<id>, its namespace /run/netns/sis-<id> (and with

@@ -76,7 +76,8 @@ int qemu_argv(const struct qemu_vm *vm, char ***ret) {
                 strv_add(&a, &k, "-netdev");
                 strv_addf(&a, &k, "tap,id=net0,ifname=%s,script=no,downscript=no,vhost=off", vm->tap);
                 strv_add(&a, &k, "-device");
-                strv_addf(&a, &k, "virtio-net-device,netdev=net0%s%s", vm->guest_mac ? ",mac=" : "", vm->guest_mac ? vm->guest_mac : "");
+                strv_addf(&a, &k, "virtio-net-device,netdev=net0%s%s", vm->guest_mac ? ",mac=" : "",
+                          vm->guest_mac ? vm->guest_mac : "");
         }
         strv_add(&a, &k, "-object");
         strv_add(&a, &k, "rng-random,id=rng0,filename=/dev/urandom");

@@ -12,16 +12,16 @@
 #define QMP_SOCK "/run/qmp.sock" /* in the jail: run/ is the VMM's socket tmpfs */
 
 struct qemu_vm {
-        const char *binary;             /* the VMM's path (the same inside the jail) */
+        const char *binary; /* the VMM's path (the same inside the jail) */
         const char *id;
         unsigned vcpus;
         unsigned mem_mib;
-        bool kvm;                       /* -accel kvm, else tcg */
-        const char *kernel;             /* "/vmlinux" */
-        const char *rootfs;             /* "/rootfs.ext4", read-only */
-        const char *home;               /* "/disk/home.ext4", or NULL */
+        bool kvm;           /* -accel kvm, else tcg */
+        const char *kernel; /* "/vmlinux" */
+        const char *rootfs; /* "/rootfs.ext4", read-only */
+        const char *home;   /* "/disk/home.ext4", or NULL */
         const char *boot_args;
-        const char *tap;                /* "tap0", or NULL: no network */
+        const char *tap; /* "tap0", or NULL: no network */
         const char *guest_mac;
         bool incoming;                  /* a restore: -incoming defer, the state comes over QMP */
         const struct vm_limits *limits; /* drive throttling; NULL: none */

@@ -112,8 +112,9 @@ int qmp_call(struct qmp *q, const char *command, json_object *args, int pass_fd,
                 k = read_message(q, deadline, &msg);
                 if (k < 0)
                         return set_error(ret_error, k, "QMP %s: %s", command,
-                                         k == -ETIMEDOUT ? "no answer in time" : k == -ECONNRESET ? "QEMU closed the socket"
-                                                                                                   : strerror(-k));
+                                         k == -ETIMEDOUT            ? "no answer in time"
+                                                 : k == -ECONNRESET ? "QEMU closed the socket"
+                                                                    : strerror(-k));
                 if (json_object_object_get_ex(msg, "return", &v)) {
                         if (ret_return)
                                 *ret_return = json_object_get(v);
@@ -212,8 +213,8 @@ int qmp_wait_migration(struct qmp *q, long timeout_ms, char **ret_error) {
                         break;
                 if (streq(status, "failed") || streq(status, "cancelled") || now_ms() > deadline) {
                         bool desc = json_object_object_get_ex(ret, "error-desc", &e);
-                        k = set_error(ret_error, -EIO, "migration %s%s%s", *status ? status : "did not finish", desc ? ": " : "",
-                                      desc ? json_object_get_string(e) : "");
+                        k = set_error(ret_error, -EIO, "migration %s%s%s", *status ? status : "did not finish",
+                                      desc ? ": " : "", desc ? json_object_get_string(e) : "");
                         break;
                 }
                 usleep(20000);

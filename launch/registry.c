@@ -141,8 +141,10 @@ static int entry_write(const struct reg_vm *vm) {
         json_object_object_add(o, "monitor", json_object_new_int(vm->monitor));
         json_object_object_add(o, "monitor_start", json_object_new_int64((int64_t) vm->monitor_start));
         json_object_object_add(o, "snapshot_tmp", json_object_new_string(strempty(vm->snapshot_tmp)));
-        text = strdup_printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-                                                                               JSON_C_TO_STRING_NOSLASHESCAPE));
+        text = strdup_printf("%s\n",
+                             json_object_to_json_string_ext(o,
+                                                            JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                                                    JSON_C_TO_STRING_NOSLASHESCAPE));
         json_object_put(o);
         return text ? write_file_atomic(p, text, strlen(text), 0600) : -ENOMEM;
 }
@@ -154,7 +156,9 @@ static int64_t jint(json_object *o, const char *key) {
 
 static const char *jstring(json_object *o, const char *key) {
         json_object *v;
-        return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
+        return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string)
+                ? json_object_get_string(v)
+                : "";
 }
 
 static int entry_read(const char *id, struct reg_vm *ret) {
@@ -172,9 +176,12 @@ static int entry_read(const char *id, struct reg_vm *ret) {
                 json_object_put(o);
                 return -EBADMSG;
         }
-        *ret = (struct reg_vm) { .uid = (uint32_t) jint(o, "uid"), .slot = (int) jint(o, "slot"),
-                                 .net_base = (uint32_t) jint(o, "net_base"), .made = (unsigned) jint(o, "made"),
-                                 .vmm = (pid_t) jint(o, "vmm"), .vmm_start = (unsigned long long) jint(o, "vmm_start"),
+        *ret = (struct reg_vm) { .uid = (uint32_t) jint(o, "uid"),
+                                 .slot = (int) jint(o, "slot"),
+                                 .net_base = (uint32_t) jint(o, "net_base"),
+                                 .made = (unsigned) jint(o, "made"),
+                                 .vmm = (pid_t) jint(o, "vmm"),
+                                 .vmm_start = (unsigned long long) jint(o, "vmm_start"),
                                  .monitor = (pid_t) jint(o, "monitor"),
                                  .monitor_start = (unsigned long long) jint(o, "monitor_start") };
         snprintf(ret->id, sizeof(ret->id), "%s", jstring(o, "id"));
@@ -317,12 +324,14 @@ int reg_claim(const struct reg_claim *c, struct reg_vm *ret, char **ret_error) {
         for (size_t i = 0; i < n; i++) {
                 if (entry_read(ids[i], &all[i]) < 0) {
                         /* unreadable: its uid and slot are unknown, so nothing is handed out */
-                        k = set_error(ret_error, -EBADMSG, "%s/%s.json: unreadable: refusing to allocate", reg_dir, ids[i]);
+                        k = set_error(ret_error, -EBADMSG, "%s/%s.json: unreadable: refusing to allocate", reg_dir,
+                                      ids[i]);
                         goto out;
                 }
                 if (streq(ids[i], c->id)) {
-                        k = set_error(ret_error, -EEXIST, "a VM named %s exists already (run dir %s; sis-launch clean %s)",
-                                      c->id, all[i].run_dir, c->id);
+                        k = set_error(ret_error, -EEXIST,
+                                      "a VM named %s exists already (run dir %s; sis-launch clean %s)", c->id,
+                                      all[i].run_dir, c->id);
                         goto out;
                 }
         }

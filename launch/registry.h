@@ -25,30 +25,30 @@
 #define REGISTRY_DIR "/run/sis/registry"
 
 enum {
-        REG_RUNDIR = 1 << 0,    /* <run_dir>/vms/<id> */
-        REG_JAIL = 1 << 1,      /* <chroot_base>/<backend>/<id> */
-        REG_CGROUP = 1 << 2,    /* <hierarchy>/<backend>/<id> */
-        REG_NET = 1 << 3,       /* netns sis-<id>, veth sisv<slot>, table ip sis-<id> */
+        REG_RUNDIR = 1 << 0, /* <run_dir>/vms/<id> */
+        REG_JAIL = 1 << 1,   /* <chroot_base>/<backend>/<id> */
+        REG_CGROUP = 1 << 2, /* <hierarchy>/<backend>/<id> */
+        REG_NET = 1 << 3,    /* netns sis-<id>, veth sisv<slot>, table ip sis-<id> */
 };
 
 struct reg_vm {
         char id[65];
-        char backend[16];       /* "firecracker", "qemu" */
+        char backend[16]; /* "firecracker", "qemu" */
         char *run_dir, *chroot_base;
         uint32_t uid;
-        int slot;               /* -1: no network */
-        uint32_t net_base;      /* the slot's /30, host order */
-        unsigned made;          /* REG_* */
-        pid_t vmm, monitor;     /* 0: none yet */
+        int slot;           /* -1: no network */
+        uint32_t net_base;  /* the slot's /30, host order */
+        unsigned made;      /* REG_* */
+        pid_t vmm, monitor; /* 0: none yet */
         unsigned long long vmm_start, monitor_start;
-        char *snapshot_tmp;     /* a snapshot being written (<out>.tmp.XXXXXX): a killed one's is
-                                 * removed by clean; NULL: none */
+        char *snapshot_tmp; /* a snapshot being written (<out>.tmp.XXXXXX): a killed one's is
+                             * removed by clean; NULL: none */
 };
 
 struct reg_claim {
         const char *id, *backend, *run_dir, *chroot_base;
         uint32_t uid_min, uid_max;
-        const char *net_pool;   /* NULL: no network */
+        const char *net_pool; /* NULL: no network */
 };
 
 /* Take the VM's name, a uid no other entry (and no running process) has, and with a pool a /30

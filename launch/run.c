@@ -55,13 +55,13 @@ int vm_gate(const struct run_opts *o, struct gate_result *g) {
                 return cli_fail(2, "%s", err ? err : strerror(-k));
         if (!g->pass) {
                 (void) cli_fail(0, "refusing to start %s: this host fails the audit under %s:", o->id,
-                               g->policy ? g->policy : "the production profile");
+                                g->policy ? g->policy : "the production profile");
                 for (char **f = g->failing; f && *f; f++)
                         fprintf(stderr, "  %s\n", *f);
                 return cli_fail(1, "fix these, or audit with a policy that waives them (sis-audit --policy)");
         }
         cli_step("the audit passes (%s profile%s%s; report sha256 %.12s)", g->profile, g->policy ? ", policy " : "",
-             g->policy ? g->policy : "", g->report_sha256);
+                 g->policy ? g->policy : "", g->report_sha256);
         return 0;
 }
 
@@ -91,13 +91,16 @@ static void dry_run_print(const struct run_opts *o, const struct qemu_vm *qvm, c
                 printf("%s\n", cmd);
         if (o->config_file) {
                 json_object *doc = fc_config_file(plan);
-                printf("%s\n", json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-                                                                           JSON_C_TO_STRING_NOSLASHESCAPE));
+                printf("%s\n",
+                       json_object_to_json_string_ext(doc,
+                                                      JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                                              JSON_C_TO_STRING_NOSLASHESCAPE));
                 json_object_put(doc);
         } else
                 for (size_t i = 0; i < plan->n; i++)
                         printf("%s %s %s\n", plan->r[i].method, plan->r[i].path,
-                               plan->r[i].body ? json_object_to_json_string_ext(plan->r[i].body, JSON_C_TO_STRING_PLAIN) : "");
+                               plan->r[i].body ? json_object_to_json_string_ext(plan->r[i].body, JSON_C_TO_STRING_PLAIN)
+                                               : "");
 }
 
 /* What a run adds to state.json: the boot arguments, the guest's kernel, the VMM's version, why
@@ -109,9 +112,11 @@ static void run_state(struct vm_state *st, const char *boot, const char *gk, con
         st->vmm_version = vmmv;
         st->accel_warning = why_tcg;
         st->has_images = true;
-        st->kernel_image = (struct vm_state_image) { .sha256 = *kid->sha256 ? kid->sha256 : NULL, .signer = kid->signer,
+        st->kernel_image = (struct vm_state_image) { .sha256 = *kid->sha256 ? kid->sha256 : NULL,
+                                                     .signer = kid->signer,
                                                      .verity_root_hash = kid->verity ? kid->v.root_hash : NULL };
-        st->rootfs_image = (struct vm_state_image) { .sha256 = *rid->sha256 ? rid->sha256 : NULL, .signer = rid->signer,
+        st->rootfs_image = (struct vm_state_image) { .sha256 = *rid->sha256 ? rid->sha256 : NULL,
+                                                     .signer = rid->signer,
                                                      .verity_root_hash = rid->verity ? rid->v.root_hash : NULL };
 }
 
@@ -139,15 +144,20 @@ int vm_run(const struct run_opts *o) {
         }
         if (qemu ? access(o->qemu, X_OK) < 0 : access(o->jailer, X_OK) < 0 || access(o->firecracker, X_OK) < 0) {
                 const char *opt = qemu ? "qemu" : access(o->jailer, X_OK) < 0 ? "jailer" : "firecracker";
-                rc = cli_fail(2, "--%s %s: %s", opt, qemu ? o->qemu : access(o->jailer, X_OK) < 0 ? o->jailer : o->firecracker,
-                          strerror(errno));
+                rc = cli_fail(2, "--%s %s: %s", opt,
+                              qemu                                  ? o->qemu
+                                      : access(o->jailer, X_OK) < 0 ? o->jailer
+                                                                    : o->firecracker,
+                              strerror(errno));
                 gate_result_done(&g);
                 return rc;
         }
         {
                 /* what boots is what was built (and signed, when the policy asks): before anything starts */
-                const struct image_policy ip = { .require_signed = g.require_signed, .keyring = g.keyring,
-                                                 .trusted_keys = g.trusted_keys, .hash = !o->no_image_hash };
+                const struct image_policy ip = { .require_signed = g.require_signed,
+                                                 .keyring = g.keyring,
+                                                 .trusted_keys = g.trusted_keys,
+                                                 .hash = !o->no_image_hash };
                 _cleanup_free_ char *err = NULL;
                 int k = image_check(kernel, false, &ip, &kid, &err);
                 if (k >= 0)
@@ -168,21 +178,39 @@ int vm_run(const struct run_opts *o) {
                 goto images_out;
         }
         if (qemu) {
-                qvm = (struct qemu_vm) { .binary = o->qemu, .id = o->id, .vcpus = o->vcpus, .mem_mib = o->mem_mib,
-                                         .kvm = accel_kvm(o, &g, &why_tcg), .kernel = "/vmlinux", .rootfs = "/rootfs.ext4",
-                                         .home = home ? "/disk/home.ext4" : NULL, .boot_args = boot,
-                                         .tap = with_net ? "tap0" : NULL, .guest_mac = with_net ? mac : NULL,
+                qvm = (struct qemu_vm) { .binary = o->qemu,
+                                         .id = o->id,
+                                         .vcpus = o->vcpus,
+                                         .mem_mib = o->mem_mib,
+                                         .kvm = accel_kvm(o, &g, &why_tcg),
+                                         .kernel = "/vmlinux",
+                                         .rootfs = "/rootfs.ext4",
+                                         .home = home ? "/disk/home.ext4" : NULL,
+                                         .boot_args = boot,
+                                         .tap = with_net ? "tap0" : NULL,
+                                         .guest_mac = with_net ? mac : NULL,
                                          .limits = &o->limits };
                 if (why_tcg)
-                        (void) cli_fail(0, "warning: --accel auto: %s in the audit: %s runs under TCG (emulation, "
-                                           "no hardware isolation between guest and QEMU)", why_tcg, o->id);
+                        (void) cli_fail(0,
+                                        "warning: --accel auto: %s in the audit: %s runs under TCG (emulation, "
+                                        "no hardware isolation between guest and QEMU)",
+                                        why_tcg, o->id);
         } else {
-                vm = (struct fc_vm) { .id = o->id, .vcpus = o->vcpus, .mem_mib = o->mem_mib, .kernel = "/vmlinux",
-                                      .rootfs = "/rootfs.ext4", .home = home ? "/disk/home.ext4" : NULL, .boot_args = boot,
-                                      .tap = with_net ? "tap0" : NULL, .guest_mac = with_net ? mac : NULL,
-                                      .log_path = "/logger.fifo", .metrics_path = "/metrics.fifo",
-                                      .vsock_cid = o->vsock_cid, .vsock_uds = o->vsock_cid ? "/run/vsock.sock" : NULL,
-                                      .limits = &o->limits, .verity = rid.verity };
+                vm = (struct fc_vm) { .id = o->id,
+                                      .vcpus = o->vcpus,
+                                      .mem_mib = o->mem_mib,
+                                      .kernel = "/vmlinux",
+                                      .rootfs = "/rootfs.ext4",
+                                      .home = home ? "/disk/home.ext4" : NULL,
+                                      .boot_args = boot,
+                                      .tap = with_net ? "tap0" : NULL,
+                                      .guest_mac = with_net ? mac : NULL,
+                                      .log_path = "/logger.fifo",
+                                      .metrics_path = "/metrics.fifo",
+                                      .vsock_cid = o->vsock_cid,
+                                      .vsock_uds = o->vsock_cid ? "/run/vsock.sock" : NULL,
+                                      .limits = &o->limits,
+                                      .verity = rid.verity };
                 if (fc_plan_boot(&vm, &plan) < 0) {
                         rc = 2;
                         goto images_out;
@@ -192,10 +220,12 @@ int vm_run(const struct run_opts *o) {
                 dry_run_print(o, &qvm, &plan);
                 rc = 0;
         } else {
-                _cleanup_free_ char *gk = guest_kernel_version(kernel), *vmmv = vmm_version(qemu ? o->qemu : o->firecracker);
+                _cleanup_free_ char *gk = guest_kernel_version(kernel),
+                                    *vmmv = vmm_version(qemu ? o->qemu : o->firecracker);
                 struct vm_state st = VM_STATE_INIT;
-                struct start_req r = { .kernel = kernel, .rootfs = rootfs, .home = home, .plan = &plan, .qvm = &qvm,
-                                       .state = &st };
+                struct start_req r = {
+                        .kernel = kernel, .rootfs = rootfs, .home = home, .plan = &plan, .qvm = &qvm, .state = &st
+                };
                 run_state(&st, boot, gk, vmmv, why_tcg, &kid, &rid);
                 rc = vm_start(o, &r, &g);
         }

@@ -13,7 +13,7 @@ struct vm_state;
 
 /* What a start needs besides the options: run and restore differ only here. */
 struct start_req {
-        const char *kernel, *rootfs, *home;     /* host paths (kernel: NULL for a Firecracker restore) */
+        const char *kernel, *rootfs, *home; /* host paths (kernel: NULL for a Firecracker restore) */
         /* A restore: after the jail is staged and before the VMM starts, fill() writes the jail's
          * snapshot/ and disk/ (a sealed snapshot's files, opened into them; their tmpfs sized by
          * snapshot_size and home_size) and, for QEMU, gives the state to load as *ret_vmstate_fd.
@@ -22,8 +22,8 @@ struct start_req {
         int (*fill)(void *ctx, const char *chroot, uid_t uid, int *ret_vmstate_fd, char **ret_error);
         void *fill_ctx;
         unsigned long long snapshot_size, home_size;
-        const struct fc_plan *plan;             /* firecracker */
-        const struct qemu_vm *qvm;              /* qemu */
+        const struct fc_plan *plan; /* firecracker */
+        const struct qemu_vm *qvm;  /* qemu */
         /* state.json: what only run or restore knows, filled in by the caller; vm_start records
          * the rest in it as the start goes on */
         struct vm_state *state;

@@ -24,23 +24,23 @@ struct run_opts {
         const char *kernel, *rootfs, *home;
         unsigned vcpus, mem_mib;
         const char *policy;
-        enum vm_netmode net;            /* default: a network namespace, TAP, NAT; none */
-        const char *net_pool;           /* the pool of /30s for the veth links */
-        const char *uplink;             /* NULL: the default route's interface */
-        char **allow, **deny;           /* per-VM IPv4 CIDRs */
+        enum vm_netmode net;  /* default: a network namespace, TAP, NAT; none */
+        const char *net_pool; /* the pool of /30s for the veth links */
+        const char *uplink;   /* NULL: the default route's interface */
+        char **allow, **deny; /* per-VM IPv4 CIDRs */
         bool dry_run;
-        bool no_image_hash;             /* the rootfs is not hashed against its manifest before the
-                                         * start (its dm-verity tree still guards every read) */
-        bool config_file;               /* --config-file --no-api instead of the API */
-        bool console;                   /* a serial console in the guest (debug) */
-        enum vm_backend backend;        /* firecracker (under its jailer) or qemu (sis's jail) */
-        const char *qemu;               /* the QEMU binary */
-        enum vm_accel accel;            /* qemu: kvm, tcg or auto (KVM when the audit's
-                                         * kvm.device, kvm.access and kvm.api pass) */
+        bool no_image_hash;      /* the rootfs is not hashed against its manifest before the
+                                  * start (its dm-verity tree still guards every read) */
+        bool config_file;        /* --config-file --no-api instead of the API */
+        bool console;            /* a serial console in the guest (debug) */
+        enum vm_backend backend; /* firecracker (under its jailer) or qemu (sis's jail) */
+        const char *qemu;        /* the QEMU binary */
+        enum vm_accel accel;     /* qemu: kvm, tcg or auto (KVM when the audit's
+                                  * kvm.device, kvm.access and kvm.api pass) */
         const char *jailer, *firecracker, *chroot_base, *run_dir;
         uid_t uid_min, uid_max;
         long api_timeout_ms;
-        unsigned watchdog_s;            /* API check interval; 0: no watchdog */
-        unsigned vsock_cid;             /* 0: no vsock device */
-        struct vm_limits limits;        /* the host's defaults (launch.conf), then the options */
+        unsigned watchdog_s;     /* API check interval; 0: no watchdog */
+        unsigned vsock_cid;      /* 0: no vsock device */
+        struct vm_limits limits; /* the host's defaults (launch.conf), then the options */
 };

@@ -50,7 +50,8 @@ int seal_key_load(const char *path, bool create, struct seal_key *ret, char **re
                 if (slash && slash != dir) {
                         *slash = '\0';
                         if (mkdir_parents(dir, 0700) < 0)
-                                return set_error(ret_error, -errno, "%s: cannot create its directory: %s", path, strerror(errno));
+                                return set_error(ret_error, -errno, "%s: cannot create its directory: %s", path,
+                                                 strerror(errno));
                 }
                 if (RAND_bytes(raw, SEAL_KEY_BYTES) != 1)
                         return set_error(ret_error, -EIO, "%s: no random bytes for a new key", path);
@@ -80,8 +81,8 @@ int seal_key_load(const char *path, bool create, struct seal_key *ret, char **re
                 return set_error(ret_error, -errno, "%s: %s", path, strerror(errno));
         if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 077)) {
                 close(fd);
-                return set_error(ret_error, -EPERM, "%s: a snapshot key must be a regular file of root's, mode 0600 or stricter",
-                                 path);
+                return set_error(ret_error, -EPERM,
+                                 "%s: a snapshot key must be a regular file of root's, mode 0600 or stricter", path);
         }
         n = read(fd, raw, sizeof(raw));
         close(fd);
@@ -122,13 +123,16 @@ int seal_new_data_key(unsigned char dk[static SEAL_KEY_BYTES]) {
 
 /* One AES-256-GCM operation over a whole buffer: enc 1 encrypts in -> out and writes tag; enc 0
  * decrypts and checks tag. 0, or -EBADMSG when the tag does not verify. */
-static int gcm(EVP_CIPHER_CTX *c, int enc, const unsigned char key[32], const unsigned char iv[IV], const unsigned char *aad,
-               size_t aadlen, const unsigned char *in, size_t len, unsigned char *out, unsigned char tag[TAG]) {
+static int gcm(EVP_CIPHER_CTX *c, int enc, const unsigned char key[32], const unsigned char iv[IV],
+               const unsigned char *aad, size_t aadlen, const unsigned char *in, size_t len, unsigned char *out,
+               unsigned char tag[TAG]) {
         int n = 0, f = 0;
 
         if (EVP_CipherInit_ex(c, EVP_aes_256_gcm(), NULL, NULL, NULL, enc) != 1 ||
-            EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_IVLEN, IV, NULL) != 1 || EVP_CipherInit_ex(c, NULL, NULL, key, iv, enc) != 1 ||
-            EVP_CipherUpdate(c, NULL, &n, aad, (int) aadlen) != 1 || (len && EVP_CipherUpdate(c, out, &n, in, (int) len) != 1))
+            EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_IVLEN, IV, NULL) != 1 ||
+            EVP_CipherInit_ex(c, NULL, NULL, key, iv, enc) != 1 ||
+            EVP_CipherUpdate(c, NULL, &n, aad, (int) aadlen) != 1 ||
+            (len && EVP_CipherUpdate(c, out, &n, in, (int) len) != 1))
                 return -EIO;
         if (!enc && EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, TAG, tag) != 1)
                 return -EIO;
@@ -139,7 +143,8 @@ static int gcm(EVP_CIPHER_CTX *c, int enc, const unsigned char key[32], const un
         return 0;
 }
 
-int seal_wrap(const struct seal_key *k, const unsigned char dk[static SEAL_KEY_BYTES], const char *snap_id, char **ret_hex) {
+int seal_wrap(const struct seal_key *k, const unsigned char dk[static SEAL_KEY_BYTES], const char *snap_id,
+              char **ret_hex) {
         unsigned char buf[IV + SEAL_KEY_BYTES + TAG];
         char hex[2 * sizeof(buf) + 1];
         EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
@@ -158,7 +163,8 @@ int seal_wrap(const struct seal_key *k, const unsigned char dk[static SEAL_KEY_B
         return *ret_hex ? 0 : -ENOMEM;
 }
 
-int seal_unwrap(const struct seal_key *k, const char *hex, const char *snap_id, unsigned char dk[static SEAL_KEY_BYTES]) {
+int seal_unwrap(const struct seal_key *k, const char *hex, const char *snap_id,
+                unsigned char dk[static SEAL_KEY_BYTES]) {
         unsigned char buf[IV + SEAL_KEY_BYTES + TAG];
         EVP_CIPHER_CTX *c;
         int r;
@@ -178,7 +184,8 @@ int seal_unwrap(const struct seal_key *k, const char *hex, const char *snap_id, 
 }
 
 static void put32(unsigned char *p, uint32_t v) {
-        p[0] = (unsigned char) (v >> 24), p[1] = (unsigned char) (v >> 16), p[2] = (unsigned char) (v >> 8), p[3] = (unsigned char) v;
+        p[0] = (unsigned char) (v >> 24), p[1] = (unsigned char) (v >> 16), p[2] = (unsigned char) (v >> 8),
+        p[3] = (unsigned char) v;
 }
 
 static uint32_t get32(const unsigned char *p) {
@@ -249,7 +256,7 @@ struct stream {
         struct chunk_ctx x;
         struct sha256_ctx *h;
         uint64_t total;
-        size_t used;    /* how much of pt ever held plaintext: wiped at the end */
+        size_t used; /* how much of pt ever held plaintext: wiped at the end */
 };
 
 static int stream_begin(struct stream *st, const char *snap_id, const char *name, bool hash) {
@@ -277,8 +284,8 @@ static int stream_end(struct stream *st, int k, struct seal_info *ret) {
         return k;
 }
 
-int seal_encrypt(const unsigned char dk[static SEAL_KEY_BYTES], const char *snap_id, uint32_t file_no, const char *name, int in,
-                 int out, uint64_t max, struct seal_info *ret) {
+int seal_encrypt(const unsigned char dk[static SEAL_KEY_BYTES], const char *snap_id, uint32_t file_no, const char *name,
+                 int in, int out, uint64_t max, struct seal_info *ret) {
         unsigned char hdr[HDR];
         struct stream st;
         int k = stream_begin(&st, snap_id, name, true);
@@ -324,8 +331,8 @@ static bool header_ok(const unsigned char hdr[static HDR], uint32_t file_no) {
 
 /* A sealed file read as a stream (a pipe): chunk after chunk; full chunks are not the last, the
  * first short one is, and nothing may follow it. */
-static int open_stream(const unsigned char *dk, const char *snap_id, uint32_t file_no, const char *name, int in, int out,
-                       bool seekable, uint64_t *ret_size) {
+static int open_stream(const unsigned char *dk, const char *snap_id, uint32_t file_no, const char *name, int in,
+                       int out, bool seekable, uint64_t *ret_size) {
         unsigned char hdr[HDR];
         struct stream st;
         ssize_t n;
@@ -492,10 +499,11 @@ static int open_file(const unsigned char *dk, const char *snap_id, uint32_t file
         return k;
 }
 
-int seal_decrypt(const unsigned char dk[static SEAL_KEY_BYTES], const char *snap_id, uint32_t file_no, const char *name, int in,
-                 int out, uint64_t *ret_size) {
+int seal_decrypt(const unsigned char dk[static SEAL_KEY_BYTES], const char *snap_id, uint32_t file_no, const char *name,
+                 int in, int out, uint64_t *ret_size) {
         struct stat si, so;
-        bool in_file = fstat(in, &si) == 0 && S_ISREG(si.st_mode), out_file = fstat(out, &so) == 0 && S_ISREG(so.st_mode);
+        bool in_file = fstat(in, &si) == 0 && S_ISREG(si.st_mode),
+             out_file = fstat(out, &so) == 0 && S_ISREG(so.st_mode);
 
         if (in_file && out_file && lseek(in, 0, SEEK_CUR) == 0 && lseek(out, 0, SEEK_CUR) == 0 && so.st_size == 0)
                 return open_file(dk, snap_id, file_no, name, in, out, si.st_size, ret_size);

@@ -28,9 +28,9 @@
 #define SEAL_ID_HEX 33 /* a snapshot id: 128 random bits as 32 hex digits, plus NUL */
 
 struct seal_key {
-        unsigned char mac[32];  /* HMAC-SHA256 key for manifests */
-        unsigned char kek[32];  /* AES-256-GCM key that wraps data keys */
-        char id[17];            /* the host key's public name */
+        unsigned char mac[32]; /* HMAC-SHA256 key for manifests */
+        unsigned char kek[32]; /* AES-256-GCM key that wraps data keys */
+        char id[17];           /* the host key's public name */
 };
 
 /* Read the host key at path: exactly 32 bytes, root's, mode 0600 or stricter. With create, a
@@ -49,8 +49,10 @@ int seal_new_id(char id[static SEAL_ID_HEX]);
 int seal_new_data_key(unsigned char dk[static SEAL_KEY_BYTES]);
 /* A data key wrapped for storage: hex of IV (12) | ciphertext (32) | tag (16), the snapshot id as
  * associated data. unwrap: -EBADMSG for a wrong key, id or any changed digit. */
-int seal_wrap(const struct seal_key *k, const unsigned char dk[static SEAL_KEY_BYTES], const char *snap_id, char **ret_hex);
-int seal_unwrap(const struct seal_key *k, const char *hex, const char *snap_id, unsigned char dk[static SEAL_KEY_BYTES]);
+int seal_wrap(const struct seal_key *k, const unsigned char dk[static SEAL_KEY_BYTES], const char *snap_id,
+              char **ret_hex);
+int seal_unwrap(const struct seal_key *k, const char *hex, const char *snap_id,
+                unsigned char dk[static SEAL_KEY_BYTES]);
 
 /* The plaintext's size and sha256, as it was sealed. */
 struct seal_info {
@@ -59,8 +61,8 @@ struct seal_info {
 };
 /* in (read to EOF) sealed to out. file_no is distinct for each file of one snapshot. max: more
  * than this many bytes is -EFBIG (a stream a VMM writes: it must end); 0: no limit. 0 or -errno. */
-int seal_encrypt(const unsigned char dk[static SEAL_KEY_BYTES], const char *snap_id, uint32_t file_no, const char *name, int in,
-                 int out, uint64_t max, struct seal_info *ret);
+int seal_encrypt(const unsigned char dk[static SEAL_KEY_BYTES], const char *snap_id, uint32_t file_no, const char *name,
+                 int in, int out, uint64_t max, struct seal_info *ret);
 /* in (a sealed file) opened to out, every tag verified before its chunk is written; a chunk of
  * zeros becomes a hole where out can seek; *ret_size: the plaintext's size. The tags are the whole
  * check (a chunk's tag binds it to this snapshot's data key, its file, its place and whether it is
@@ -68,5 +70,5 @@ int seal_encrypt(const unsigned char dk[static SEAL_KEY_BYTES], const char *snap
  * opened by a few threads, each every n-th chunk; anything else (a pipe) as a stream. -EBADMSG for
  * anything changed, moved, cut or appended (out then holds verified chunks only: callers write
  * into a place they remove on failure). */
-int seal_decrypt(const unsigned char dk[static SEAL_KEY_BYTES], const char *snap_id, uint32_t file_no, const char *name, int in,
-                 int out, uint64_t *ret_size);
+int seal_decrypt(const unsigned char dk[static SEAL_KEY_BYTES], const char *snap_id, uint32_t file_no, const char *name,
+                 int in, int out, uint64_t *ret_size);

@@ -120,12 +120,14 @@ static int64_t tsc_khz_from_audit(const char *audit_json) {
         if (r && json_object_object_get_ex(r, "checks", &checks))
                 for (size_t i = 0; i < json_object_array_length(checks); i++) {
                         c = json_object_array_get_idx(checks, i);
-                        if (!json_object_object_get_ex(c, "id", &id) || !streq(json_object_get_string(id), "cpu.tsc_freq") ||
+                        if (!json_object_object_get_ex(c, "id", &id) ||
+                            !streq(json_object_get_string(id), "cpu.tsc_freq") ||
                             !json_object_object_get_ex(c, "evidence", &ev))
                                 continue;
                         for (size_t j = 0; j < json_object_array_length(ev); j++) {
                                 e = json_object_array_get_idx(ev, j);
-                                if (json_object_object_get_ex(e, "path", &path) && streq(json_object_get_string(path), "KVM_GET_TSC_KHZ") &&
+                                if (json_object_object_get_ex(e, "path", &path) &&
+                                    streq(json_object_get_string(path), "KVM_GET_TSC_KHZ") &&
                                     json_object_object_get_ex(e, "value", &val))
                                         (void) safe_atoi64(json_object_get_string(val), &khz);
                         }
@@ -136,7 +138,9 @@ static int64_t tsc_khz_from_audit(const char *audit_json) {
 
 static const char *jstr(json_object *o, const char *key) {
         json_object *v;
-        return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+        return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string)
+                ? json_object_get_string(v)
+                : NULL;
 }
 
 /* A string of the VM's state into the snapshot's meta (null when the state has none). */
@@ -151,8 +155,12 @@ static const struct snap_file {
         uint32_t no;
         const char *jail; /* its place in the jail (snapshot: from; restore: to); NULL: not the VM's */
 } snap_files[] = {
-        { "vmstate", 0, "snapshot/vmstate" }, { "mem", 1, "snapshot/mem" },   { "home.ext4", 2, "disk/home.ext4" },
-        { "log", 3, NULL },                   { "metrics", 4, NULL },          { "audit.json", 5, NULL },
+        { "vmstate", 0, "snapshot/vmstate" },
+        { "mem", 1, "snapshot/mem" },
+        { "home.ext4", 2, "disk/home.ext4" },
+        { "log", 3, NULL },
+        { "metrics", 4, NULL },
+        { "audit.json", 5, NULL },
         { "policy.json", 6, NULL },
 };
 
@@ -179,21 +187,23 @@ static bool ledger_issued(const char *ledger, const char *id) {
 struct sealer {
         const unsigned char *dk;
         const char *id;
-        int dirfd;              /* the snapshot being written */
-        json_object *files;     /* the manifest's list */
-        uint64_t max;           /* the longest state stream the VM can have (its memory and more) */
+        int dirfd;          /* the snapshot being written */
+        json_object *files; /* the manifest's list */
+        uint64_t max;       /* the longest state stream the VM can have (its memory and more) */
 };
 
 /* Seal what in holds into <name>.sealed, and list it. max: a stream's limit (0: a file). */
 static int seal_one(struct sealer *s, const struct snap_file *f, int in, uint64_t max, char **ret_error) {
         _cleanup_free_ char *fn = strdup_printf("%s.sealed", f->name);
-        _cleanup_close_ int out = fn ? openat(s->dirfd, fn, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600) : -1;
+        _cleanup_close_ int out =
+                fn ? openat(s->dirfd, fn, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600) : -1;
         struct seal_info info;
         json_object *o;
         int k;
 
         if (out < 0)
-                return set_error(ret_error, fn ? -errno : -ENOMEM, "%s: cannot create it: %s", strna(fn), strerror(errno));
+                return set_error(ret_error, fn ? -errno : -ENOMEM, "%s: cannot create it: %s", strna(fn),
+                                 strerror(errno));
         k = seal_encrypt(s->dk, s->id, f->no, f->name, in, out, max, &info);
         if (k >= 0 && fsync(out) < 0)
                 k = -errno;
@@ -210,7 +220,8 @@ static int seal_one(struct sealer *s, const struct snap_file *f, int in, uint64_
 
 /* A file of the jail (which the VMM can write to: reached without a symlink, a regular file) sealed
  * into the snapshot, then removed from the jail: no copy of the guest's memory stays behind. */
-static int seal_from_jail(struct sealer *s, const char *chroot, const struct snap_file *f, bool remove, char **ret_error) {
+static int seal_from_jail(struct sealer *s, const char *chroot, const struct snap_file *f, bool remove,
+                          char **ret_error) {
         _cleanup_close_ int in = open_beneath(chroot, f->jail, O_RDONLY, S_IFREG);
         int k;
 
@@ -289,7 +300,8 @@ static int qemu_snapshot(const struct vm_peer *peer, struct sealer *s, long time
                         (void) pthread_cancel(t);
                         (void) pthread_join(t, NULL);
                         if (k >= 0)
-                                k = set_error(ret_error, -ETIMEDOUT, "QEMU kept the snapshot stream open after the migration ended");
+                                k = set_error(ret_error, -ETIMEDOUT,
+                                              "QEMU kept the snapshot stream open after the migration ended");
                 }
                 if (k >= 0 && ps.k < 0) {
                         k = ps.k;
@@ -357,8 +369,9 @@ static int busy_lock(const char *path) {
 
 /* The snapshot's manifest (sealed with its MAC next to it): what it is, under which key, of which
  * VM, and what a restore must match (the VMM, the images, the host's kernel and CPU, the machine). */
-static json_object *snapshot_manifest(const char *id, const struct vm_state *st, bool qemu, const char *sid, const struct seal_key *key,
-                                      const char *wrapped, const char *auditp, bool forensic, json_object *files) {
+static json_object *snapshot_manifest(const char *id, const struct vm_state *st, bool qemu, const char *sid,
+                                      const struct seal_key *key, const char *wrapped, const char *auditp,
+                                      bool forensic, json_object *files) {
         _cleanup_free_ char *audit = NULL, *cpu = cpu_model();
         json_object *m;
         struct utsname u;
@@ -410,7 +423,9 @@ static int snapshot_tmpdir(const char *id, const char *out, char **ret_tmp) {
                 if (seal_new_id(suffix) < 0)
                         return -EEXIST;
                 suffix[12] = '\0';
-                tmp = out[0] == '/' ? strdup_printf("%s.tmp.%s", out, suffix) : cwd ? strdup_printf("%s/%s.tmp.%s", cwd, out, suffix) : NULL;
+                tmp = out[0] == '/' ? strdup_printf("%s.tmp.%s", out, suffix)
+                        : cwd       ? strdup_printf("%s/%s.tmp.%s", cwd, out, suffix)
+                                    : NULL;
                 if (!tmp || reg_load(id, &rv) < 0)
                         return -ENOMEM;
                 free(rv.snapshot_tmp);
@@ -482,7 +497,8 @@ static int snapshot_forensic(const struct vm_view *v, struct sealer *sl) {
                             *metp = strdup_printf("%s/vms/%s/metrics.log", run_dir, id),
                             *auditp = strdup_printf("%s/vms/%s/audit.json", run_dir, id), *err = NULL;
 
-        if (seal_host_file(sl, logp, snap_file("log"), &err) < 0 || seal_host_file(sl, metp, snap_file("metrics"), &err) < 0 ||
+        if (seal_host_file(sl, logp, snap_file("log"), &err) < 0 ||
+            seal_host_file(sl, metp, snap_file("metrics"), &err) < 0 ||
             seal_host_file(sl, auditp, snap_file("audit.json"), &err) < 0 ||
             seal_host_file(sl, v->st.audit.policy, snap_file("policy.json"), &err) < 0)
                 return cli_fail(2, "%s", strna(err));
@@ -496,15 +512,22 @@ static int snapshot_publish(const struct vm_view *v, const struct snap_opts *so,
                             const struct seal_key *key, const char *wrapped, json_object *files) {
         const char *id = v->reg.id;
         _cleanup_free_ char *auditp = strdup_printf("%s/vms/%s/audit.json", v->reg.run_dir, id), *mj = NULL,
-                            *mp = strdup_printf("%s/manifest.json", tmp), *macp = strdup_printf("%s/manifest.mac", tmp), *macl = NULL,
-                            *line = strdup_printf("%s %lld%s\n", id, (long long) time(NULL), so->forensic ? " forensic" : "");
-        json_object *m = snapshot_manifest(id, &v->st, v->qemu, sid, key, wrapped, auditp, so->forensic, files), *rf = NULL;
+                            *mp = strdup_printf("%s/manifest.json", tmp), *macp = strdup_printf("%s/manifest.mac", tmp),
+                            *macl = NULL,
+                            *line = strdup_printf("%s %lld%s\n", id, (long long) time(NULL),
+                                                  so->forensic ? " forensic" : "");
+        json_object *m = snapshot_manifest(id, &v->st, v->qemu, sid, key, wrapped, auditp, so->forensic, files),
+                    *rf = NULL;
         char mac[65];
         int k;
 
-        mj = strdup_printf("%s\n", json_object_to_json_string_ext(m, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-                                                                           JSON_C_TO_STRING_NOSLASHESCAPE));
-        k = !mj || !json_object_object_get_ex(m, "rootfs", &rf) || !rf || seal_mac(key, mj, strlen(mj), mac) < 0 ? -EINVAL : 0;
+        mj = strdup_printf("%s\n",
+                           json_object_to_json_string_ext(m,
+                                                          JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                                                  JSON_C_TO_STRING_NOSLASHESCAPE));
+        k = !mj || !json_object_object_get_ex(m, "rootfs", &rf) || !rf || seal_mac(key, mj, strlen(mj), mac) < 0
+                ? -EINVAL
+                : 0;
         json_object_put(m);
         if (k < 0)
                 return cli_fail(2, "%s: cannot describe the snapshot (is its root filesystem still there?)", id);
@@ -566,7 +589,8 @@ int vm_snapshot(const char *run_dir _unused_, const char *id, const struct snap_
                 goto done_early;
         }
         dfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd < 0 || seal_new_id(sid) < 0 || seal_new_data_key(dk) < 0 || seal_wrap(&key, dk, sid, &wrapped) < 0 || !v.chroot)
+        if (dfd < 0 || seal_new_id(sid) < 0 || seal_new_data_key(dk) < 0 || seal_wrap(&key, dk, sid, &wrapped) < 0 ||
+            !v.chroot)
                 goto done;
         /* a state stream much longer than the VM's memory cannot be the VM's: a VMM that streams
          * without end is cut there */
@@ -584,7 +608,8 @@ int vm_snapshot(const char *run_dir _unused_, const char *id, const struct snap_
                 else if (k >= 0)
                         room = true;
                 if (k < 0) {
-                        rc = cli_fail(2, "%s: cannot make room for its memory file in its memory cgroup: %s", id, strerror(-k));
+                        rc = cli_fail(2, "%s: cannot make room for its memory file in its memory cgroup: %s", id,
+                                      strerror(-k));
                         goto done;
                 }
         }
@@ -611,9 +636,10 @@ int vm_snapshot(const char *run_dir _unused_, const char *id, const struct snap_
         if (snapshot_publish(&v, so, tmp, sid, &key, wrapped, files) != 0)
                 goto done;
         tmp[0] = '\0';
-        cli_step("%ssnapshot %s of %s in %s, sealed under key %s; %s stays paused: resuming it next to a restored copy "
-                 "would duplicate its state, so clean it (sis-launch clean %s)",
-                 so->forensic ? "forensic " : "", sid, id, so->out, key.id, id, id);
+        cli_step(
+                "%ssnapshot %s of %s in %s, sealed under key %s; %s stays paused: resuming it next to a restored copy "
+                "would duplicate its state, so clean it (sis-launch clean %s)",
+                so->forensic ? "forensic " : "", sid, id, so->out, key.id, id, id);
         rc = 0;
 done:
         if (room)
@@ -694,10 +720,11 @@ static json_object *manifest_file(json_object *files, const char *name) {
  * bind every byte to this snapshot's key, the file and its place), and against the manifest's
  * size. The manifest's sha256 of the plaintext is there for whoever analyses a snapshot; it is not
  * recomputed here: it could only fail where a tag already has. */
-static int open_into(struct opener *op, const char *chroot, uid_t uid, const struct snap_file *f, mode_t mode, bool vm_owned,
-                     int *ret_fd, char **ret_error) {
+static int open_into(struct opener *op, const char *chroot, uid_t uid, const struct snap_file *f, mode_t mode,
+                     bool vm_owned, int *ret_fd, char **ret_error) {
         json_object *mf = manifest_file(op->files, f->name), *v;
-        _cleanup_free_ char *sealed = strdup_printf("%s.sealed", f->name), *dir = strndup(f->jail, strcspn(f->jail, "/"));
+        _cleanup_free_ char *sealed = strdup_printf("%s.sealed", f->name),
+                            *dir = strndup(f->jail, strcspn(f->jail, "/"));
         const char *base = strrchr(f->jail, '/') + 1;
         _cleanup_close_ int in = -1, dfd = -1, out = -1;
         uint64_t size = 0;
@@ -710,7 +737,8 @@ static int open_into(struct opener *op, const char *chroot, uid_t uid, const str
                 return -ENOMEM;
         in = openat(op->dirfd, sealed, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
         if (in < 0 || fstat(in, &st) < 0 || !S_ISREG(st.st_mode))
-                return set_error(ret_error, -EBADMSG, "%s: %s", sealed, in < 0 ? strerror(errno) : "not a regular file");
+                return set_error(ret_error, -EBADMSG, "%s: %s", sealed,
+                                 in < 0 ? strerror(errno) : "not a regular file");
         dfd = open_beneath(chroot, dir, O_RDONLY | O_DIRECTORY, S_IFDIR);
         if (dfd < 0)
                 return set_error(ret_error, dfd, "%s/%s: %s", chroot, dir, strerror(-dfd));
@@ -718,9 +746,10 @@ static int open_into(struct opener *op, const char *chroot, uid_t uid, const str
         if (out < 0)
                 return set_error(ret_error, -errno, "%s/%s: %s", chroot, f->jail, strerror(errno));
         k = seal_decrypt(op->dk, op->id, f->no, f->name, in, out, &size);
-        if (k == -EBADMSG || (k >= 0 && (!json_object_object_get_ex(mf, "size", &v) || (uint64_t) json_object_get_int64(v) != size)))
-                return set_error(ret_error, -EBADMSG, "%s: does not verify (changed, cut, or not this snapshot's): refusing it",
-                                 sealed);
+        if (k == -EBADMSG ||
+            (k >= 0 && (!json_object_object_get_ex(mf, "size", &v) || (uint64_t) json_object_get_int64(v) != size)))
+                return set_error(ret_error, -EBADMSG,
+                                 "%s: does not verify (changed, cut, or not this snapshot's): refusing it", sealed);
         if (k < 0)
                 return set_error(ret_error, k, "%s: %s", sealed, strerror(-k));
         if (vm_owned && fchown(out, uid, uid) < 0)
@@ -739,7 +768,8 @@ static int open_snapshot(void *ctx, const char *chroot, uid_t uid, int *ret_vmst
 
         /* Firecracker loads its state and memory from the jail (read-only to it); QEMU gets its
          * state as a descriptor of root's file; the home disk is the VM's */
-        k = open_into(op, chroot, uid, snap_file("vmstate"), 0400, !op->qemu, op->qemu ? ret_vmstate_fd : NULL, ret_error);
+        k = open_into(op, chroot, uid, snap_file("vmstate"), 0400, !op->qemu, op->qemu ? ret_vmstate_fd : NULL,
+                      ret_error);
         if (k >= 0 && !op->qemu)
                 k = open_into(op, chroot, uid, snap_file("mem"), 0400, true, NULL, ret_error);
         if (k >= 0)
@@ -752,7 +782,8 @@ static int open_snapshot(void *ctx, const char *chroot, uid_t uid, int *ret_vmst
                 _cleanup_free_ char *holder = NULL;
                 k = ledger_claim(op->ledger, op->id, op->name, &holder);
                 if (k == -EEXIST)
-                        return set_error(ret_error, -EALREADY, "%s was restored once already (%s): a snapshot is restored at most once",
+                        return set_error(ret_error, -EALREADY,
+                                         "%s was restored once already (%s): a snapshot is restored at most once",
                                          op->dir, holder ? holder : "the ledger says so");
                 if (k < 0)
                         return set_error(ret_error, k, "the snapshot ledger %s: %s", op->ledger, strerror(-k));
@@ -771,18 +802,21 @@ static int read_manifest(const char *dir, int dirfd, const struct seal_key *key,
         struct dirent *de;
         size_t len = 0;
 
-        if (mfd < 0 || cfd < 0 || read_fd_capped(mfd, 1 << 20, &text, &len) < 0 || read_fd_capped(cfd, 256, &mac, NULL) < 0)
+        if (mfd < 0 || cfd < 0 || read_fd_capped(mfd, 1 << 20, &text, &len) < 0 ||
+            read_fd_capped(cfd, 256, &mac, NULL) < 0)
                 return cli_fail(2, "%s: not a snapshot (no readable manifest.json and manifest.mac)", dir);
         if (!seal_mac_ok(key, text, len, strstrip(mac)))
-                return cli_fail(1, "%s/manifest.json: does not verify under the snapshot key %s (changed, or sealed under "
-                                      "another key): refusing it",
-                                   dir, key->id);
+                return cli_fail(1,
+                                "%s/manifest.json: does not verify under the snapshot key %s (changed, or sealed under "
+                                "another key): refusing it",
+                                dir, key->id);
         m = json_tokener_parse(text);
         if (!m || !json_object_is_type(m, json_type_object) || !json_object_object_get_ex(m, "files", &files) ||
             !json_object_is_type(files, json_type_array) || !jstr(m, "id") || strlen(jstr(m, "id")) != 32 ||
             !jstr(m, "data_key")) {
                 json_object_put(m);
-                return cli_fail(1, "%s/manifest.json: not a sealed snapshot's manifest (format %d): refusing it", dir, META_FORMAT);
+                return cli_fail(1, "%s/manifest.json: not a sealed snapshot's manifest (format %d): refusing it", dir,
+                                META_FORMAT);
         }
         /* each listed file is one sis-launch writes, once; nothing else is in the directory */
         for (size_t i = 0; i < json_object_array_length(files); i++) {
@@ -821,7 +855,8 @@ static int read_manifest(const char *dir, int dirfd, const struct seal_key *key,
 /* Does the snapshot load here? Only where it was made (the same CPU, host kernel and VMM release
  * line), of a guest that reseeds its random numbers (VMGenID) unless the policy waives it.
  * 0 (*ret_vmm_version: this host's VMM), or 1 said. */
-static int restore_fits_host(const struct run_opts *o, const char *dir, json_object *m, bool qemu, char **ret_vmm_version) {
+static int restore_fits_host(const struct run_opts *o, const char *dir, json_object *m, bool qemu,
+                             char **ret_vmm_version) {
         _cleanup_free_ char *cpu = cpu_model(), *fcv = NULL;
         const char *made_by = jstr(m, qemu ? "qemu_version" : "firecracker_version"), *gk = jstr(m, "guest_kernel");
         unsigned a[3], b[3];
@@ -829,19 +864,20 @@ static int restore_fits_host(const struct run_opts *o, const char *dir, json_obj
 
         uname(&u);
         if (!streq_ptr(jstr(m, "cpu_model"), cpu))
-                return cli_fail(1, "%s was taken on another CPU (%s; this host: %s): refusing it", dir, strna(jstr(m, "cpu_model")),
-                                strna(cpu));
+                return cli_fail(1, "%s was taken on another CPU (%s; this host: %s): refusing it", dir,
+                                strna(jstr(m, "cpu_model")), strna(cpu));
         if (!streq_ptr(jstr(m, "host_kernel"), u.release))
                 return cli_fail(1, "%s was taken under host kernel %s (this host runs %s): refusing it", dir,
                                 strna(jstr(m, "host_kernel")), u.release);
         fcv = vmm_version(qemu ? o->qemu : o->firecracker);
         if (!fcv || !made_by || parse_version(fcv + strcspn(fcv, "0123456789"), a) < 0 ||
             parse_version(made_by + strcspn(made_by, "0123456789"), b) < 0 || a[0] != b[0] || a[1] != b[1])
-                return cli_fail(1, "%s was made by %s; %s is %s: snapshots load only within one release line", dir, strna(made_by),
-                                qemu ? o->qemu : o->firecracker, strna(fcv));
+                return cli_fail(1, "%s was made by %s; %s is %s: snapshots load only within one release line", dir,
+                                strna(made_by), qemu ? o->qemu : o->firecracker, strna(fcv));
         if (!kernel_at_least(gk, 5, 18) && !gate_policy_waives(o->policy, "snapshot.vmgenid"))
-                return cli_fail(1, "%s: guest kernel %s predates VMGenID (5.18): a restored guest would not reseed its "
-                                   "random number generator; a policy may waive snapshot.vmgenid",
+                return cli_fail(1,
+                                "%s: guest kernel %s predates VMGenID (5.18): a restored guest would not reseed its "
+                                "random number generator; a policy may waive snapshot.vmgenid",
                                 dir, strna(gk));
         *ret_vmm_version = TAKE_PTR(fcv);
         return 0;
@@ -854,9 +890,13 @@ static int restore_images(const char *dir, json_object *m, const struct snap_opt
         json_object *x = NULL;
 
         if (!json_object_object_get_ex(m, "rootfs", &x) || !(*ret_rootfs = find_image(so->images, x, 0)))
-                return cli_fail(1, "%s: its root filesystem (sha256 %s) is not in --images %s", dir, strna(jstr(x, "sha256")), so->images);
-        if (qemu && (!json_object_object_get_ex(m, "kernel", &x) || !(*ret_kernel = find_image(so->images, x, 0)) || !jstr(m, "boot_args")))
-                return cli_fail(1, "%s: its kernel (sha256 %s) is not in --images %s", dir, strna(jstr(x, "sha256")), so->images);
+                return cli_fail(1, "%s: its root filesystem (sha256 %s) is not in --images %s", dir,
+                                strna(jstr(x, "sha256")), so->images);
+        if (qemu &&
+            (!json_object_object_get_ex(m, "kernel", &x) || !(*ret_kernel = find_image(so->images, x, 0)) ||
+             !jstr(m, "boot_args")))
+                return cli_fail(1, "%s: its kernel (sha256 %s) is not in --images %s", dir, strna(jstr(x, "sha256")),
+                                so->images);
         return 0;
 }
 
@@ -888,24 +928,46 @@ static int restore_start(const struct run_opts *o, const struct snap_opts *so, c
         /* the guest's clock: advanced by the time the snapshot slept, where the host's KVM can; the
          * restore's own limits replace the snapshot's rate limiters */
         uname(&u);
-        if (!qemu && fc_plan_load("/logger.fifo", "/metrics.fifo", kernel_at_least(u.release, 5, 16), &o->limits, home != 0,
-                                  ro.net == NETMODE_DEFAULT, &plan) < 0)
+        if (!qemu &&
+            fc_plan_load("/logger.fifo", "/metrics.fifo", kernel_at_least(u.release, 5, 16), &o->limits, home != 0,
+                         ro.net == NETMODE_DEFAULT, &plan) < 0)
                 return 2;
         fc_mac_for(GUEST_IP, mac);
         /* QEMU: the same machine as the snapshot's, which then takes its state */
-        struct qemu_vm qvm = { .binary = o->qemu, .id = o->id, .vcpus = ro.vcpus, .mem_mib = ro.mem_mib,
-                               .kvm = streq_ptr(jstr(m, "accel"), "kvm"), .kernel = "/vmlinux", .rootfs = "/rootfs.ext4",
-                               .home = home ? "/disk/home.ext4" : NULL, .boot_args = jstr(m, "boot_args"),
+        struct qemu_vm qvm = { .binary = o->qemu,
+                               .id = o->id,
+                               .vcpus = ro.vcpus,
+                               .mem_mib = ro.mem_mib,
+                               .kvm = streq_ptr(jstr(m, "accel"), "kvm"),
+                               .kernel = "/vmlinux",
+                               .rootfs = "/rootfs.ext4",
+                               .home = home ? "/disk/home.ext4" : NULL,
+                               .boot_args = jstr(m, "boot_args"),
                                .tap = ro.net == NETMODE_DEFAULT ? "tap0" : NULL,
-                               .guest_mac = ro.net == NETMODE_DEFAULT ? mac : NULL, .incoming = true, .limits = &o->limits };
+                               .guest_mac = ro.net == NETMODE_DEFAULT ? mac : NULL,
+                               .incoming = true,
+                               .limits = &o->limits };
         if (qemu)
                 vst->boot_args = qvm.boot_args;
-        struct opener op = { .dirfd = dfd, .dk = dk, .id = jstr(m, "id"), .files = files, .qemu = qemu, .ledger = so->ledger,
-                             .name = o->id, .dir = dir };
-        struct start_req r = { .kernel = kernel, .rootfs = rootfs, .fill = open_snapshot, .fill_ctx = &op,
+        struct opener op = { .dirfd = dfd,
+                             .dk = dk,
+                             .id = jstr(m, "id"),
+                             .files = files,
+                             .qemu = qemu,
+                             .ledger = so->ledger,
+                             .name = o->id,
+                             .dir = dir };
+        struct start_req r = { .kernel = kernel,
+                               .rootfs = rootfs,
+                               .fill = open_snapshot,
+                               .fill_ctx = &op,
                                /* Firecracker: its memory and state; QEMU: its state */
-                               .snapshot_size = qemu ? vmstate + (1u << 20) : ((unsigned long long) ro.mem_mib + 64) << 20,
-                               .home_size = home, .plan = &plan, .qvm = &qvm, .state = vst };
+                               .snapshot_size =
+                                       qemu ? vmstate + (1u << 20) : ((unsigned long long) ro.mem_mib + 64) << 20,
+                               .home_size = home,
+                               .plan = &plan,
+                               .qvm = &qvm,
+                               .state = vst };
         rc = vm_start(&ro, &r, g);
         fc_plan_done(&plan);
         return rc;
@@ -960,7 +1022,8 @@ int vm_restore(const struct run_opts *o, const char *dir, const struct snap_opts
                 goto out;
         rc = 1;
         if (seal_unwrap(&key, jstr(m, "data_key"), sid, dk) < 0) {
-                cli_fail(1, "%s/manifest.json: its data key does not open under the snapshot key %s: refusing it", dir, key.id);
+                cli_fail(1, "%s/manifest.json: its data key does not open under the snapshot key %s: refusing it", dir,
+                         key.id);
                 goto out;
         }
         /* spent already? Said before anything is staged (the claim itself comes once the files

@@ -23,12 +23,12 @@ int ledger_claim(const char *ledger, const char *key, const char *name, char **r
 
 /* Where a snapshot goes and how it is sealed and accounted for. */
 struct snap_opts {
-        const char *out;        /* snapshot: the new directory (never overwritten) */
-        const char *ledger;     /* issued and spent snapshot ids */
-        const char *key;        /* the host key file */
-        bool key_given;         /* --key: the key must exist (a fleet's); else it is made on first use */
-        const char *images;     /* restore: where kernels and root filesystems are found by sha256 */
-        bool forensic;          /* snapshot: add the VM's logs, audit and policy; never restorable */
+        const char *out;    /* snapshot: the new directory (never overwritten) */
+        const char *ledger; /* issued and spent snapshot ids */
+        const char *key;    /* the host key file */
+        bool key_given;     /* --key: the key must exist (a fleet's); else it is made on first use */
+        const char *images; /* restore: where kernels and root filesystems are found by sha256 */
+        bool forensic;      /* snapshot: add the VM's logs, audit and policy; never restorable */
 };
 #define SNAPSHOT_KEY "/var/lib/sis/snapshot.key"
 #define SNAPSHOT_LEDGER "/var/lib/sis/snapshots"

@@ -31,7 +31,9 @@
 char *shell_join(char *const *argv) {
         struct sbuf sb = {};
         for (char *const *a = argv; *a; a++) {
-                bool plain = **a && strspn(*a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,") == strlen(*a);
+                bool plain = **a &&
+                        strspn(*a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,") ==
+                                strlen(*a);
                 sbuf_printf(&sb, a == argv ? "%s%s%s" : " %s%s%s", plain ? "" : "'", *a, plain ? "" : "'");
         }
         return sbuf_steal(&sb);
@@ -47,7 +49,7 @@ struct start {
         char *chroot, *dir, *mounts, *log_path, *cmd, *err;
         char **argv;
         int cgv;
-        bool claimed;           /* the name is ours: the undo tears down what the registry says */
+        bool claimed; /* the name is ours: the undo tears down what the registry says */
         struct reg_vm vm;
         bool has_net;
         struct vm_net net;
@@ -56,8 +58,8 @@ struct start {
         struct vm_peer peer;
         pid_t vmm;
         int logfd, mfd, vmstate_fd;
-        struct sbuf said;       /* what the VMM wrote to its log before the monitor took over */
-        bool show_said;         /* a failure the VMM's last words explain */
+        struct sbuf said; /* what the VMM wrote to its log before the monitor took over */
+        bool show_said;   /* a failure the VMM's last words explain */
 };
 
 /* The name, a uid and a network slot (the registry's claim), and the VM's state directory: made
@@ -65,8 +67,12 @@ struct start {
 static int start_claim(struct start *s) {
         const struct run_opts *o = s->o;
         _cleanup_free_ char *vms = strdup_printf("%s/vms", o->run_dir);
-        struct reg_claim c = { .id = o->id, .backend = s->backend, .run_dir = o->run_dir, .chroot_base = o->chroot_base,
-                               .uid_min = o->uid_min, .uid_max = o->uid_max,
+        struct reg_claim c = { .id = o->id,
+                               .backend = s->backend,
+                               .run_dir = o->run_dir,
+                               .chroot_base = o->chroot_base,
+                               .uid_min = o->uid_min,
+                               .uid_max = o->uid_max,
                                .net_pool = o->net == NETMODE_DEFAULT ? o->net_pool : NULL };
         int k;
 
@@ -85,8 +91,10 @@ static int start_claim(struct start *s) {
                 int e = errno;
                 if (e == EEXIST)
                         (void) reg_unmark(&s->vm, REG_RUNDIR);
-                return cli_fail(2, "%s: %s", s->dir, e == EEXIST ? "exists already, and no VM of that name is registered: left "
-                                                               "behind by something else, remove it" : strerror(e));
+                return cli_fail(2, "%s: %s", s->dir,
+                                e == EEXIST ? "exists already, and no VM of that name is registered: left "
+                                              "behind by something else, remove it"
+                                            : strerror(e));
         }
         return 0;
 }
@@ -97,21 +105,30 @@ static int start_stage_jail(struct start *s) {
         const struct run_opts *o = s->o;
         const struct start_req *r = s->r;
         /* Firecracker's snapshot: the guest's memory and a little state */
-        struct stage_opts so = { .chroot = s->chroot, .kernel = r->kernel, .rootfs = r->rootfs, .home = r->home,
-                                 .home_size = r->home_size, .uid = s->vm.uid, .gid = s->vm.uid,
+        struct stage_opts so = { .chroot = s->chroot,
+                                 .kernel = r->kernel,
+                                 .rootfs = r->rootfs,
+                                 .home = r->home,
+                                 .home_size = r->home_size,
+                                 .uid = s->vm.uid,
+                                 .gid = s->vm.uid,
                                  .snapshot_size = r->snapshot_size ? r->snapshot_size
-                                                  : s->qemu ? 0 : ((unsigned long long) o->mem_mib + 64) << 20 };
+                                         : s->qemu                 ? 0
+                                                                   : ((unsigned long long) o->mem_mib + 64) << 20 };
         struct stat fst;
         int k;
 
-        s->peer = (struct vm_peer) { .dir = s->chroot, .sock = s->qemu ? QMP_SOCK + 1 : API_SOCK + 1, .uid = s->vm.uid, .vm = o->id };
+        s->peer = (struct vm_peer) {
+                .dir = s->chroot, .sock = s->qemu ? QMP_SOCK + 1 : API_SOCK + 1, .uid = s->vm.uid, .vm = o->id
+        };
         if ((s->qemu ? qemu_argv(r->qvm, &s->argv)
                      : jailer_argv_for(o, s->vm.uid, s->has_net ? s->net.ns_path : NULL, s->cgv, &s->argv)) < 0 ||
             !(s->cmd = shell_join(s->argv)))
                 return 2;
         /* Firecracker's root: the jailer's copy of the VMM, its device nodes, the FIFOs */
         if (!s->qemu)
-                so.root_size = (stat(o->firecracker, &fst) == 0 ? (unsigned long long) fst.st_size : 64ull << 20) + (16ull << 20);
+                so.root_size = (stat(o->firecracker, &fst) == 0 ? (unsigned long long) fst.st_size : 64ull << 20) +
+                        (16ull << 20);
         k = reg_mark(&s->vm, REG_JAIL);
         if (k >= 0)
                 k = jail_stage(&so, &s->err);
@@ -200,8 +217,8 @@ static int start_network(struct start *s) {
                 _cleanup_free_ char *d = limits_describe(&o->limits);
                 cli_step("limits: %s", strna(d));
         }
-        cli_step("network: %s, tap0 for %s, %s %s/30 -> NAT out of %s", s->net.ns_path, GUEST_IP, s->net.host_if, s->net.host_ip,
-             strna(s->uplink));
+        cli_step("network: %s, tap0 for %s, %s %s/30 -> NAT out of %s", s->net.ns_path, GUEST_IP, s->net.host_if,
+                 s->net.host_ip, strna(s->uplink));
         return 0;
 }
 
@@ -215,7 +232,8 @@ static int start_prepare(struct start *s) {
                 /* root's file in root's directory: the VMM reads it */
                 json_object *doc = fc_config_file(s->r->plan);
                 _cleanup_free_ char *cp = strdup_printf("%s/vm-config.json", s->chroot);
-                const char *text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+                const char *text =
+                        json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
                 k = cp ? write_file_atomic(cp, text, strlen(text), 0644) : -ENOMEM;
                 json_object_put(doc);
                 if (k < 0)
@@ -223,8 +241,10 @@ static int start_prepare(struct start *s) {
         }
         /* what cannot be force-disabled here: a host the gate let through with a waiver */
         if (speculation_uncontrolled(&s->spec_un) >= 0 && s->spec_un) {
-                (void) cli_fail(0, "warning: this host offers no per-process control of %s: the VMM runs "
-                                   "without it (see the audit's cpu.vuln checks)", s->spec_un);
+                (void) cli_fail(0,
+                                "warning: this host offers no per-process control of %s: the VMM runs "
+                                "without it (see the audit's cpu.vuln checks)",
+                                s->spec_un);
                 s->st->speculation_uncontrolled = s->spec_un;
                 (void) vm_state_save(o->run_dir, o->id, s->st);
         }
@@ -247,7 +267,7 @@ static int start_jailer(struct start *s) {
         s->mfd = open_beneath(s->chroot, "metrics.fifo", O_RDWR | O_NONBLOCK, S_IFIFO);
         if (s->logfd < 0 || s->mfd < 0)
                 return cli_fail(2, "%s/%s.fifo: %s", s->chroot, s->logfd < 0 ? "logger" : "metrics",
-                            strerror(-(s->logfd < 0 ? s->logfd : s->mfd)));
+                                strerror(-(s->logfd < 0 ? s->logfd : s->mfd)));
         cli_step("jailer: %s", s->cmd);
         k = jailer_exec(s->argv);
         if (k != 0)
@@ -256,13 +276,16 @@ static int start_jailer(struct start *s) {
         if (s->vmm < 0 && written && !proc_alive((pid_t) written, proc_starttime((pid_t) written))) {
                 /* the daemonized jailer's own words went to /dev/null */
                 s->show_said = true;
-                return cli_fail(2, "%s: the VMM the jailer started (pid %u) exited at once: is %s a static program that "
-                               "can run in the jail (sis-audit's jail.binaries)?",
-                            o->id, written, o->firecracker);
+                return cli_fail(2,
+                                "%s: the VMM the jailer started (pid %u) exited at once: is %s a static program that "
+                                "can run in the jail (sis-audit's jail.binaries)?",
+                                o->id, written, o->firecracker);
         }
         if (s->vmm < 0)
-                return cli_fail(2, "%s: no process of uid %u in cgroup firecracker/%s has the pid the jailer wrote to "
-                               "firecracker.pid", o->id, (unsigned) s->vm.uid, o->id);
+                return cli_fail(2,
+                                "%s: no process of uid %u in cgroup firecracker/%s has the pid the jailer wrote to "
+                                "firecracker.pid",
+                                o->id, (unsigned) s->vm.uid, o->id);
         return 0;
 }
 
@@ -274,8 +297,8 @@ static int start_spawn(struct start *s) {
         if (s->qemu) {
                 double setup_ms = 0;
                 cli_step("jail: %s", s->cmd);
-                k = qemu_spawn(o, s->r, s->chroot, s->vm.uid, s->has_net ? s->net.ns_path : NULL, s->argv, s->mounts, s->cgv,
-                               &s->vmm, &s->logfd, &setup_ms, &s->err);
+                k = qemu_spawn(o, s->r, s->chroot, s->vm.uid, s->has_net ? s->net.ns_path : NULL, s->argv, s->mounts,
+                               s->cgv, &s->vmm, &s->logfd, &setup_ms, &s->err);
                 if (k < 0)
                         return cli_fail(2, "%s", s->err ? s->err : strerror(-k));
                 s->st->jail_setup_ms = setup_ms;
@@ -309,11 +332,12 @@ static int start_configure(struct start *s) {
                 k = fc_wait_booted(s->vmm, s->vm.vmm_start, s->logfd, s->log_path, o->api_timeout_ms, &s->said);
                 if (k == -ECHILD) {
                         const char *text = s->said.buf ? s->said.buf : "";
-                        return cli_fail(2, "%s: Firecracker exited before its log said it had started the VM%s%s", o->id,
-                                    kvm_missing(text) ? ": " : "", kvm_missing(text) ? NO_KVM : "");
+                        return cli_fail(2, "%s: Firecracker exited before its log said it had started the VM%s%s",
+                                        o->id, kvm_missing(text) ? ": " : "", kvm_missing(text) ? NO_KVM : "");
                 }
-                return k < 0 ? cli_fail(2, "%s: Firecracker's log did not say it had started the VM within %ld ms", o->id,
-                                    o->api_timeout_ms) : 0;
+                return k < 0 ? cli_fail(2, "%s: Firecracker's log did not say it had started the VM within %ld ms",
+                                        o->id, o->api_timeout_ms)
+                             : 0;
         }
         for (size_t i = 0; i < s->r->plan->n; i++) {
                 struct fc_reply rep = {};
@@ -391,8 +415,15 @@ static void start_done(struct start *s) {
  * host object is recorded in the registry before it is made, so a failure here, a crash or a
  * SIGKILL at any point is undone by vm_teardown() (sis-launch clean) exactly. */
 int vm_start(const struct run_opts *o, const struct start_req *r, const struct gate_result *g) {
-        struct start s = { .o = o, .r = r, .g = g, .st = r->state, .qemu = o->backend == BACKEND_QEMU, .backend = backend_name(o->backend),
-                           .logfd = -1, .mfd = -1, .vmstate_fd = -1 };
+        struct start s = { .o = o,
+                           .r = r,
+                           .g = g,
+                           .st = r->state,
+                           .qemu = o->backend == BACKEND_QEMU,
+                           .backend = backend_name(o->backend),
+                           .logfd = -1,
+                           .mfd = -1,
+                           .vmstate_fd = -1 };
         int rc;
 
         s.chroot = vm_chroot(o->chroot_base, s.backend, o->id);
@@ -426,7 +457,7 @@ int vm_start(const struct run_opts *o, const struct start_req *r, const struct g
                         start_undo(&s);
                 else
                         cli_step("started %s: %s pid %d, uid %u, %u vCPU, %u MiB", o->id, s.backend, (int) s.vmm,
-                             (unsigned) s.vm.uid, o->vcpus, o->mem_mib);
+                                 (unsigned) s.vm.uid, o->vcpus, o->mem_mib);
         }
         start_done(&s);
         return rc;

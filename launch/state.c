@@ -150,8 +150,10 @@ int vm_state_save(const char *run_dir, const char *id, const struct vm_state *st
 
         if (!p || !(o = state_json(st)))
                 return -ENOMEM;
-        text = strdup_printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-                                                                              JSON_C_TO_STRING_NOSLASHESCAPE));
+        text = strdup_printf("%s\n",
+                             json_object_to_json_string_ext(o,
+                                                            JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                                                    JSON_C_TO_STRING_NOSLASHESCAPE));
         json_object_put(o);
         return text ? write_file_atomic(p, text, strlen(text), 0600) : -ENOMEM;
 }
@@ -184,7 +186,8 @@ static char **get_strv(json_object *o, const char *key) {
 
 static void get_image(json_object *o, const char *key, struct vm_state_image *im) {
         json_object *x = member(o, key, json_type_object);
-        *im = (struct vm_state_image) { .sha256 = get_str(x, "sha256"), .signer = get_str(x, "signer"),
+        *im = (struct vm_state_image) { .sha256 = get_str(x, "sha256"),
+                                        .signer = get_str(x, "signer"),
                                         .verity_root_hash = get_str(x, "verity_root_hash") };
 }
 

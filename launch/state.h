@@ -73,7 +73,8 @@ struct vm_state {
         int64_t watchdog_killed_at;
 };
 
-#define VM_STATE_INIT { .jail_setup_ms = -1 }
+#define VM_STATE_INIT \
+        { .jail_setup_ms = -1 }
 
 char *vm_dir(const char *run_dir, const char *id);
 /* Write vms/<id>/state.json (atomically). 0 or -errno. */

@@ -29,8 +29,9 @@ static int parse_pair(const char *s, unsigned max, unsigned max2, unsigned *a, u
 /* A burst of kib KiB at mbit Mbit/s: 0 (the default) or 64 KiB to 32 MiB, and at most 1 s of the rate
  * (beyond that tc's 32-bit bucket time wraps, and a guest could send seconds at full speed). */
 static bool burst_ok(unsigned mbit, unsigned kib) {
-        return kib == 0 || (kib >= LIMITS_BURST_MIN_KIB && kib <= LIMITS_BURST_MAX_KIB &&
-                            ((uint64_t) kib << 10) <= (uint64_t) mbit * 1000000u / 8u);
+        return kib == 0 ||
+                (kib >= LIMITS_BURST_MIN_KIB && kib <= LIMITS_BURST_MAX_KIB &&
+                 ((uint64_t) kib << 10) <= (uint64_t) mbit * 1000000u / 8u);
 }
 
 int limits_parse_net(const char *s, struct vm_limits *l) {
@@ -77,7 +78,8 @@ int limits_conf_load(const char *path, bool required, struct vm_limits *l, char 
         if (!S_ISREG(st.st_mode))
                 return set_error(err, -EPERM, "%s: not a regular file: refusing it", path);
         if (st.st_uid != 0)
-                return set_error(err, -EPERM, "%s belongs to uid %u, not root: refusing it", path, (unsigned) st.st_uid);
+                return set_error(err, -EPERM, "%s belongs to uid %u, not root: refusing it", path,
+                                 (unsigned) st.st_uid);
         if (st.st_mode & 022)
                 return set_error(err, -EPERM, "%s is writable by others (mode %04o): refusing it", path,
                                  (unsigned) (st.st_mode & 07777));
@@ -109,13 +111,13 @@ int limits_conf_load(const char *path, bool required, struct vm_limits *l, char 
                 else if (streq(key, "max-conns"))
                         k = limits_parse_conns(val, &n);
                 else
-                        return set_error(err, -EINVAL, "%s:%u: unknown key '%s' (net-rate, disk-rate, max-conns)", path, line,
-                                         key);
+                        return set_error(err, -EINVAL, "%s:%u: unknown key '%s' (net-rate, disk-rate, max-conns)", path,
+                                         line, key);
                 if (k < 0)
                         return set_error(err, -EINVAL, "%s:%u: %s: '%s' is not %s", path, line, key, val,
-                                         streq(key, "net-rate")    ? "MBIT[/BURST_KIB]"
-                                         : streq(key, "disk-rate") ? "MBYTES[/IOPS]"
-                                                                   : "a number of connections");
+                                         streq(key, "net-rate")            ? "MBIT[/BURST_KIB]"
+                                                 : streq(key, "disk-rate") ? "MBYTES[/IOPS]"
+                                                                           : "a number of connections");
         }
         *l = n;
         return 0;
@@ -145,7 +147,8 @@ uint64_t limits_net_queue(const struct vm_limits *l) {
 char *limits_describe(const struct vm_limits *l) {
         struct sbuf sb = {};
         if (l->net_mbit)
-                sbuf_printf(&sb, "net %u Mbit/s (burst %llu KiB)", l->net_mbit, (unsigned long long) (limits_net_burst(l) >> 10));
+                sbuf_printf(&sb, "net %u Mbit/s (burst %llu KiB)", l->net_mbit,
+                            (unsigned long long) (limits_net_burst(l) >> 10));
         if (l->disk_mbyte || l->disk_iops) {
                 sbuf_printf(&sb, "%sdisk", sb.len ? ", " : "");
                 if (l->disk_mbyte)
@@ -246,7 +249,8 @@ json_object *limits_fc_disk(const struct vm_limits *l, bool off) {
                 return NULL;
         rl = json_object_new_object();
         if (l->disk_mbyte || off)
-                json_object_object_add(rl, "bandwidth", l->disk_mbyte ? bucket((uint64_t) l->disk_mbyte * 1000000u) : bucket_off());
+                json_object_object_add(rl, "bandwidth",
+                                       l->disk_mbyte ? bucket((uint64_t) l->disk_mbyte * 1000000u) : bucket_off());
         if (l->disk_iops || off)
                 json_object_object_add(rl, "ops", l->disk_iops ? bucket(l->disk_iops) : bucket_off());
         return rl;

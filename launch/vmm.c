@@ -31,12 +31,13 @@
  * FIFO as its stdout and stderr: write-only, so that QEMU never blocks on it when nobody reads
  * (it gets EPIPE instead). *ret_logfd, a reader, keeps it open until the monitor has its own. */
 int qemu_spawn(const struct run_opts *o, const struct start_req *r, const char *chroot, uid_t uid, const char *netns,
-                      char *const *argv, const char *mounts, int cgv, pid_t *ret_pid, int *ret_logfd, double *ret_setup_ms,
-                      char **ret_error) {
+               char *const *argv, const char *mounts, int cgv, pid_t *ret_pid, int *ret_logfd, double *ret_setup_ms,
+               char **ret_error) {
         _cleanup_strv_free_ char **files = NULL;
         _cleanup_close_ int wfd = -1;
         struct cgroup_plan cp = {};
-        struct cgroup_limits lim = { .vcpus = o->vcpus, .mem_bytes = ((uint64_t) o->mem_mib + QEMU_OVERHEAD_MIB) << 20,
+        struct cgroup_limits lim = { .vcpus = o->vcpus,
+                                     .mem_bytes = ((uint64_t) o->mem_mib + QEMU_OVERHEAD_MIB) << 20,
                                      .pids = 128 + o->vcpus };
         const char *devices[5];
         size_t nd = 0;
@@ -74,16 +75,27 @@ int qemu_spawn(const struct run_opts *o, const struct start_req *r, const char *
         if (wfd >= 0 && fcntl(wfd, F_SETFL, 0) < 0) /* blocking writes while someone reads */
                 wfd = -errno;
         if (logfd < 0 || wfd < 0) {
-                k = set_error(ret_error, logfd < 0 ? logfd : wfd, "%s/logger.fifo: %s", chroot, strerror(-(logfd < 0 ? logfd : wfd)));
+                k = set_error(ret_error, logfd < 0 ? logfd : wfd, "%s/logger.fifo: %s", chroot,
+                              strerror(-(logfd < 0 ? logfd : wfd)));
                 if (logfd >= 0)
                         close(logfd);
                 wfd = -1;
                 goto out;
         }
         {
-                struct confine_spec spec = { .root = chroot, .id = o->id, .uid = uid, .gid = uid, .netns = netns,
-                                             .devices = devices, .files = files, .cgroups = cp.join, .nofile = 4096,
-                                             .fsize = fsize, .argv = argv, .out_fd = wfd, .syscalls = qemu_syscalls };
+                struct confine_spec spec = { .root = chroot,
+                                             .id = o->id,
+                                             .uid = uid,
+                                             .gid = uid,
+                                             .netns = netns,
+                                             .devices = devices,
+                                             .files = files,
+                                             .cgroups = cp.join,
+                                             .nofile = 4096,
+                                             .fsize = fsize,
+                                             .argv = argv,
+                                             .out_fd = wfd,
+                                             .syscalls = qemu_syscalls };
                 struct timespec a, b;
                 clock_gettime(CLOCK_MONOTONIC, &a);
                 k = confine_spawn(&spec, ret_pid, ret_error);
@@ -104,7 +116,7 @@ out:
  * running; a restore is handed its state (opened by the restore, never by QEMU or through the
  * jail) and resumed. */
 int qemu_handshake(const struct run_opts *o, const struct start_req *r, int vmstate_fd, const struct vm_peer *peer,
-                          char **ret_error) {
+                   char **ret_error) {
         struct qmp *q = NULL;
         json_object *ret = NULL, *v;
         int k;
@@ -199,7 +211,7 @@ bool kvm_missing(const char *text) {
  * the monitor goes on. 0 booted; -ECHILD it exited; -ETIMEDOUT no word within timeout_ms. */
 #define FC_BOOTED "Successfully started microvm"
 int fc_wait_booted(pid_t vmm, unsigned long long start, int logfd, const char *log_path, long timeout_ms,
-                          struct sbuf *seen) {
+                   struct sbuf *seen) {
         for (long waited = 0;; waited += 20) {
                 bool alive = proc_alive(vmm, start);
                 /* read after the liveness test: what it wrote before it died is all there */

@@ -12,6 +12,8 @@
 #include <archive_entry.h>
 #include <libkmod.h>
 
+/* the symbol lists, packed by hand */
+/* clang-format off */
 #define SIS_KMOD_SYMBOLS(X)                                                                             \
         X(kmod_new) X(kmod_unref) X(kmod_set_log_priority) X(kmod_list_next) X(kmod_module_new_from_lookup) \
         X(kmod_module_new_from_name) X(kmod_module_apply_filter) X(kmod_module_get_module)               \
@@ -31,6 +33,7 @@
         X(archive_entry_set_symlink) X(archive_entry_set_size) X(archive_entry_filetype)                       \
         X(archive_entry_hardlink) X(archive_entry_pathname) X(archive_read_support_filter_xz)                   \
         X(archive_entry_set_hardlink) X(archive_errno)
+/* clang-format on */
 
 #define SIS_DL_DECLARE(s) extern __typeof__(s) *sym_##s;
 SIS_KMOD_SYMBOLS(SIS_DL_DECLARE)

@@ -149,7 +149,7 @@ static const struct {
         mode_t type;
         const char *name;
 } stat_types[] = {
-        { S_IFREG, "reg" }, { S_IFDIR, "dir" }, { S_IFLNK, "lnk" }, { S_IFCHR, "chr" },
+        { S_IFREG, "reg" }, { S_IFDIR, "dir" },  { S_IFLNK, "lnk" },   { S_IFCHR, "chr" },
         { S_IFBLK, "blk" }, { S_IFIFO, "fifo" }, { S_IFSOCK, "sock" },
 };
 
@@ -265,9 +265,10 @@ static char *meta_string(struct sis_dump *d, const char *version, time_t when) {
         json_object_object_add(m, "errors", sorted_copy(d->errors));
         json_object_object_add(m, "lists", sorted_copy(d->lists));
         json_object_object_add(m, "probes", sorted_copy(d->probes));
-        s = strdup_printf("%s\n", json_object_to_json_string_ext(m, JSON_C_TO_STRING_PRETTY |
-                                                                            JSON_C_TO_STRING_SPACED |
-                                                                            JSON_C_TO_STRING_NOSLASHESCAPE));
+        s = strdup_printf("%s\n",
+                          json_object_to_json_string_ext(m,
+                                                         JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                                                 JSON_C_TO_STRING_NOSLASHESCAPE));
         json_object_put(m);
         return s;
 }
@@ -330,14 +331,11 @@ static int write_tree(struct sis_dump *d, const char *dir, const char *meta) {
                 if (pfd < 0)
                         return pfd;
                 switch (e->kind) {
-                case ENTRY_DIR:
-                        k = mkdirat(pfd, base, 0755) < 0 && errno != EEXIST ? -errno : 0;
-                        break;
-                case ENTRY_LINK:
-                        k = symlinkat(e->data, pfd, base) < 0 && errno != EEXIST ? -errno : 0;
-                        break;
+                case ENTRY_DIR: k = mkdirat(pfd, base, 0755) < 0 && errno != EEXIST ? -errno : 0; break;
+                case ENTRY_LINK: k = symlinkat(e->data, pfd, base) < 0 && errno != EEXIST ? -errno : 0; break;
                 case ENTRY_FILE: {
-                        _cleanup_close_ int fd = openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+                        _cleanup_close_ int fd =
+                                openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
                         k = 0;
                         if (fd < 0)
                                 k = errno == EEXIST || errno == EISDIR || errno == ELOOP ? 0 : -errno;
@@ -350,7 +348,8 @@ static int write_tree(struct sis_dump *d, const char *dir, const char *meta) {
                         return k;
         }
         {
-                _cleanup_close_ int fd = openat(root, SIS_DUMP_META, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+                _cleanup_close_ int fd =
+                        openat(root, SIS_DUMP_META, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
                 if (fd < 0)
                         return -errno;
                 if (write(fd, meta, strlen(meta)) != (ssize_t) strlen(meta) || fsync(fd) < 0)
@@ -360,7 +359,7 @@ static int write_tree(struct sis_dump *d, const char *dir, const char *meta) {
 }
 
 static int tar_add(struct archive *a, const char *name, mode_t type, mode_t perm, const char *data, size_t len,
-                       time_t when) {
+                   time_t when) {
         struct archive_entry *ae = sym_archive_entry_new();
         int k = 0;
 

@@ -239,7 +239,8 @@ int exec_run(char *const argv[], const struct exec_opts *opts, struct exec_resul
         return 128 + res->signal;
 }
 
-int exec_logged(const char *dir, char *const argv[], char *const env[], int log_fd, exec_line_fn on_line, void *userdata) {
+int exec_logged(const char *dir, char *const argv[], char *const env[], int log_fd, exec_line_fn on_line,
+                void *userdata) {
         const struct exec_opts o = {
                 .dir = dir,
                 .env = env,

@@ -25,19 +25,19 @@ struct exec_opts {
         int log_fd;           /* >= 0: output appended there (a failed write is ignored); -1: not */
         exec_line_fn on_line; /* when set, sees each line of output */
         void *userdata;
-        size_t capture_max;   /* > 0: keep up to this many bytes of output in exec_result.output;
-                               * reading stops once it is full (the pipe is closed) */
-        unsigned timeout_ms;  /* > 0: the deadline for all of it, from the spawn */
-        bool stop_at_exit;    /* stop reading once the child exited (what a daemon it left behind
-                               * keeps writing to the pipe is not waited for) */
+        size_t capture_max;  /* > 0: keep up to this many bytes of output in exec_result.output;
+                              * reading stops once it is full (the pipe is closed) */
+        unsigned timeout_ms; /* > 0: the deadline for all of it, from the spawn */
+        bool stop_at_exit;   /* stop reading once the child exited (what a daemon it left behind
+                              * keeps writing to the pipe is not waited for) */
 };
 
 struct exec_result {
-        char *output;         /* NUL-terminated capture (capture_max > 0), caller frees; or NULL */
+        char *output; /* NUL-terminated capture (capture_max > 0), caller frees; or NULL */
         size_t output_len;
-        bool truncated;       /* the capture reached capture_max */
-        bool timed_out;       /* the deadline passed: the group was killed */
-        int signal;           /* the signal that ended the child, or 0 */
+        bool truncated; /* the capture reached capture_max */
+        bool timed_out; /* the deadline passed: the group was killed */
+        int signal;     /* the signal that ended the child, or 0 */
 };
 void exec_result_done(struct exec_result *res);
 
@@ -48,7 +48,8 @@ int exec_run(char *const argv[], const struct exec_opts *opts, struct exec_resul
 /* Run argv (a path or a name looked up in PATH) in dir with extra environment entries (NULL
  * terminated "K=V"), stdout and stderr appended to log_fd. on_line, when set, sees each output
  * line (for progress). Returns the exit status (0..255), 128+signal, or -errno. */
-int exec_logged(const char *dir, char *const argv[], char *const env[], int log_fd, exec_line_fn on_line, void *userdata);
+int exec_logged(const char *dir, char *const argv[], char *const env[], int log_fd, exec_line_fn on_line,
+                void *userdata);
 
 /* `program --version`, as every tool asks it: no stdin, 4 KiB of output at most, reading stopped at
  * its exit, the group killed after timeout_ms. env: its whole environment; NULL: the caller's, with

@@ -25,8 +25,9 @@ int json_parse_strict(const char *text, size_t len, json_object **ret, const cha
                 jerr = json_tokener_error_parse_unexpected; /* something after the value */
         if (jerr != json_tokener_success || !o) {
                 json_object_put(o);
-                *ret_why = jerr == json_tokener_success ? "empty" : jerr == json_tokener_continue ? "truncated" :
-                                                                                                  json_tokener_error_desc(jerr);
+                *ret_why = jerr == json_tokener_success ? "empty"
+                        : jerr == json_tokener_continue ? "truncated"
+                                                        : json_tokener_error_desc(jerr);
                 return -EBADMSG;
         }
         *ret = o;

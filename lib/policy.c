@@ -117,16 +117,19 @@ static int parse_rules(struct sis_policy *p, json_object *checks, const char *na
                         if (streq(key, "severity")) {
                                 r->severity = sis_severity_from_name(json_object_get_string(v));
                                 if (!json_object_is_type(v, json_type_string) || r->severity < 0)
-                                        return set_error(ret_error, -EINVAL,
-                                                    "policy %s: checks.%s.severity must be one of info, low, medium, high, critical",
-                                                    name, id);
+                                        return set_error(
+                                                ret_error, -EINVAL,
+                                                "policy %s: checks.%s.severity must be one of info, low, medium, high, critical",
+                                                name, id);
                         } else if (streq(key, "required")) {
                                 if (!json_object_is_type(v, json_type_boolean))
-                                        return set_error(ret_error, -EINVAL, "policy %s: checks.%s.required must be true or false",
-                                                    name, id);
+                                        return set_error(ret_error, -EINVAL,
+                                                         "policy %s: checks.%s.required must be true or false", name,
+                                                         id);
                                 r->required = json_object_get_boolean(v);
                         } else
-                                return set_error(ret_error, -EINVAL, "policy %s: checks.%s: unknown key \"%s\"", name, id, key);
+                                return set_error(ret_error, -EINVAL, "policy %s: checks.%s: unknown key \"%s\"", name,
+                                                 id, key);
                 }
         }
         return 0;
@@ -190,27 +193,32 @@ static int parse_images(struct sis_policy *p, json_object *images, const char *n
         json_object_object_foreach(images, key, v) {
                 if (streq(key, "require_signed")) {
                         if (!json_object_is_type(v, json_type_boolean))
-                                return set_error(ret_error, -EINVAL, "policy %s: images.require_signed must be true or false", name);
+                                return set_error(ret_error, -EINVAL,
+                                                 "policy %s: images.require_signed must be true or false", name);
                         im->require_signed = json_object_get_boolean(v);
                 } else if (streq(key, "trusted_keys")) {
                         size_t n = json_object_is_type(v, json_type_array) ? json_object_array_length(v) : 0;
                         if (!json_object_is_type(v, json_type_array))
                                 return set_error(ret_error, -EINVAL,
-                                                 "policy %s: images.trusted_keys must be an array of key fingerprints", name);
-                        if (n == 0)
-                                return set_error(ret_error, -EINVAL,
-                                                 "policy %s: images.trusted_keys is empty, which trusts no key (leave it out to "
-                                                 "trust every key of images.keyring)",
+                                                 "policy %s: images.trusted_keys must be an array of key fingerprints",
                                                  name);
+                        if (n == 0)
+                                return set_error(
+                                        ret_error, -EINVAL,
+                                        "policy %s: images.trusted_keys is empty, which trusts no key (leave it out to "
+                                        "trust every key of images.keyring)",
+                                        name);
                         for (size_t i = 0; i < n; i++) {
                                 json_object *f = json_object_array_get_idx(v, i);
-                                const char *s = json_object_is_type(f, json_type_string) ? json_object_get_string(f) : NULL;
+                                const char *s =
+                                        json_object_is_type(f, json_type_string) ? json_object_get_string(f) : NULL;
                                 char *up;
                                 if (!s || strlen(s) != 40 || strspn(s, "0123456789abcdefABCDEF") != 40)
-                                        return set_error(ret_error, -EINVAL,
-                                                         "policy %s: images.trusted_keys[%zu] must be a key fingerprint: 40 hex "
-                                                         "digits, no spaces",
-                                                         name, i);
+                                        return set_error(
+                                                ret_error, -EINVAL,
+                                                "policy %s: images.trusted_keys[%zu] must be a key fingerprint: 40 hex "
+                                                "digits, no spaces",
+                                                name, i);
                                 up = strdup(s);
                                 if (!up)
                                         return -ENOMEM;
@@ -226,7 +234,8 @@ static int parse_images(struct sis_policy *p, json_object *images, const char *n
                 } else if (streq(key, "keyring")) {
                         const char *s = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
                         if (!s || s[0] != '/' || !str_is_printable(s, strlen(s)) || strlen(s) >= 4096)
-                                return set_error(ret_error, -EINVAL, "policy %s: images.keyring must be an absolute path", name);
+                                return set_error(ret_error, -EINVAL,
+                                                 "policy %s: images.keyring must be an absolute path", name);
                         free(im->keyring);
                         im->keyring = strdup(s);
                         if (!im->keyring)
@@ -235,8 +244,9 @@ static int parse_images(struct sis_policy *p, json_object *images, const char *n
                         return set_error(ret_error, -EINVAL, "policy %s: images: unknown key \"%s\"", name, key);
         }
         if (im->require_signed && !im->keyring)
-                return set_error(ret_error, -EINVAL,
-                                 "policy %s: images.require_signed needs images.keyring, the public keys to verify with", name);
+                return set_error(
+                        ret_error, -EINVAL,
+                        "policy %s: images.require_signed needs images.keyring, the public keys to verify with", name);
         return 0;
 }
 
@@ -250,11 +260,13 @@ static int check_keyring(const char *policy, const char *path, char **ret_error)
         if (!S_ISREG(st.st_mode))
                 return set_error(ret_error, -EINVAL, "policy %s: images.keyring %s: not a regular file", policy, path);
         if (st.st_uid != 0)
-                return set_error(ret_error, -EPERM, "policy %s: images.keyring %s: refused: owned by uid %u, not root", policy,
-                                 path, (unsigned) st.st_uid);
+                return set_error(ret_error, -EPERM, "policy %s: images.keyring %s: refused: owned by uid %u, not root",
+                                 policy, path, (unsigned) st.st_uid);
         if (st.st_mode & 0022)
-                return set_error(ret_error, -EPERM, "policy %s: images.keyring %s: refused: %s-writable (mode %04o); chmod go-w it",
-                                 policy, path, (st.st_mode & 0002) ? "world" : "group", (unsigned) (st.st_mode & 07777));
+                return set_error(ret_error, -EPERM,
+                                 "policy %s: images.keyring %s: refused: %s-writable (mode %04o); chmod go-w it",
+                                 policy, path, (st.st_mode & 0002) ? "world" : "group",
+                                 (unsigned) (st.st_mode & 07777));
         return 0;
 }
 
@@ -281,7 +293,8 @@ int sis_policy_parse(const char *text, size_t len, const char *name, struct sis_
         }
         if (!json_object_object_get_ex(o, "policy_version", &v) || !json_object_is_type(v, json_type_int) ||
             json_object_get_int(v) != POLICY_VERSION) {
-                k = set_error(ret_error, -EPROTONOSUPPORT, "policy %s: \"policy_version\" must be %d", name, POLICY_VERSION);
+                k = set_error(ret_error, -EPROTONOSUPPORT, "policy %s: \"policy_version\" must be %d", name,
+                              POLICY_VERSION);
                 goto out;
         }
         json_object_object_foreach(o, key, val) {
@@ -290,7 +303,8 @@ int sis_policy_parse(const char *text, size_t len, const char *name, struct sis_
                 if (streq(key, "profile")) {
                         const char *s = json_object_is_type(val, json_type_string) ? json_object_get_string(val) : NULL;
                         if (!s || (!streq(s, "production") && !streq(s, "development"))) {
-                                k = set_error(ret_error, -EINVAL, "policy %s: \"profile\" must be \"production\" or \"development\"", name);
+                                k = set_error(ret_error, -EINVAL,
+                                              "policy %s: \"profile\" must be \"production\" or \"development\"", name);
                                 goto out;
                         }
                         p->profile = strdup(s);
@@ -330,10 +344,10 @@ int sis_policy_load(const char *path, struct sis_policy **ret, char **ret_error)
         /* A policy decides what the launch gate lets through: only its owner may change it. */
         if (st.st_mode & 0022)
                 return set_error(ret_error, -EPERM, "policy %s: refused: %s-writable (mode %04o); chmod go-w it", path,
-                            (st.st_mode & 0002) ? "world" : "group", (unsigned) (st.st_mode & 07777));
+                                 (st.st_mode & 0002) ? "world" : "group", (unsigned) (st.st_mode & 07777));
         if (st.st_uid != 0 && st.st_uid != getuid())
-                return set_error(ret_error, -EPERM, "policy %s: refused: owned by uid %u, not root or you (uid %u)", path,
-                            (unsigned) st.st_uid, (unsigned) getuid());
+                return set_error(ret_error, -EPERM, "policy %s: refused: owned by uid %u, not root or you (uid %u)",
+                                 path, (unsigned) st.st_uid, (unsigned) getuid());
         k = read_fd_capped(fd, POLICY_MAX, &text, &len);
         if (k < 0)
                 return set_error(ret_error, k, "policy %s: %s", path, k == -EFBIG ? "larger than 1 MiB" : strerror(-k));
@@ -375,17 +389,19 @@ int sis_policy_apply(const struct sis_policy *p, struct sis_report *r, time_t to
         pf = sis_finding_new("policy.waivers", "Waivers valid", "policy", SIS_SEV_HIGH, true);
         if (!pf)
                 return -ENOMEM;
-        pf->rationale = strdup("A waiver accepts a known failure for a while, with a reason and an approver; an expired "
-                               "or malformed waiver must not silently keep a check quiet.");
-        pf->remediation = strdup("Renew the waiver with a new expiry date and approver, fix what it waives, or remove it.");
+        pf->rationale =
+                strdup("A waiver accepts a known failure for a while, with a reason and an approver; an expired "
+                       "or malformed waiver must not silently keep a check quiet.");
+        pf->remediation =
+                strdup("Renew the waiver with a new expiry date and approver, fix what it waives, or remove it.");
         for (size_t j = 0; j < p->n_waivers; j++) {
                 const struct waiver *w = &p->waivers[j];
                 size_t matched = 0;
                 long exp;
 
                 if (w->problem) {
-                        sis_finding_note(pf, SIS_FAIL, "waiver %zu%s%s%s is malformed: %s", j + 1, *w->check ? " (" : "",
-                                         w->check, *w->check ? ")" : "", w->problem);
+                        sis_finding_note(pf, SIS_FAIL, "waiver %zu%s%s%s is malformed: %s", j + 1,
+                                         *w->check ? " (" : "", w->check, *w->check ? ")" : "", w->problem);
                         continue;
                 }
                 (void) parse_day(w->expires, &exp);

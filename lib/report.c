@@ -9,11 +9,13 @@ static const char *const status_names[_SIS_STATUS_MAX] = {
         [SIS_PASS] = "PASS", [SIS_WARN] = "WARN", [SIS_FAIL] = "FAIL", [SIS_SKIP] = "SKIP", [SIS_UNKNOWN] = "UNKNOWN",
 };
 static const char *const severity_names[_SIS_SEV_MAX] = {
-        [SIS_SEV_INFO] = "info",   [SIS_SEV_LOW] = "low",           [SIS_SEV_MEDIUM] = "medium",
-        [SIS_SEV_HIGH] = "high",   [SIS_SEV_CRITICAL] = "critical",
+        [SIS_SEV_INFO] = "info", [SIS_SEV_LOW] = "low",           [SIS_SEV_MEDIUM] = "medium",
+        [SIS_SEV_HIGH] = "high", [SIS_SEV_CRITICAL] = "critical",
 };
 static const char *const verdict_names[] = {
-        [SIS_VERDICT_PASS] = "pass", [SIS_VERDICT_FAIL] = "fail", [SIS_VERDICT_INCONCLUSIVE] = "inconclusive",
+        [SIS_VERDICT_PASS] = "pass",
+        [SIS_VERDICT_FAIL] = "fail",
+        [SIS_VERDICT_INCONCLUSIVE] = "inconclusive",
 };
 
 const char *sis_status_name(enum sis_status s) {
@@ -45,16 +47,11 @@ const char *sis_verdict_name(enum sis_verdict v) {
 int sis_status_rank(enum sis_status s) {
         switch (s) {
         case SIS_PASS:
-        case SIS_SKIP:
-                return 0;
-        case SIS_WARN:
-                return 1;
-        case SIS_UNKNOWN:
-                return 2;
-        case SIS_FAIL:
-                return 3;
-        default:
-                return 2;
+        case SIS_SKIP: return 0;
+        case SIS_WARN: return 1;
+        case SIS_UNKNOWN: return 2;
+        case SIS_FAIL: return 3;
+        default: return 2;
         }
 }
 
@@ -69,8 +66,8 @@ static char *text0(const char *s) {
         return sis_text(s, s ? strlen(s) : 0);
 }
 
-struct sis_finding *sis_finding_new(const char *id, const char *title, const char *category,
-                                    enum sis_severity severity, bool required) {
+struct sis_finding *sis_finding_new(const char *id, const char *title, const char *category, enum sis_severity severity,
+                                    bool required) {
         struct sis_finding *f = calloc(1, sizeof(*f));
 
         if (!f)
@@ -164,7 +161,8 @@ static bool is_hex(const char *s) {
         return n > 0 && n % 2 == 0 && strspn(s, "0123456789abcdef") == n;
 }
 
-void sis_finding_evidence_bytes(struct sis_finding *f, const char *path, const char *value, size_t len, const char *value_hex) {
+void sis_finding_evidence_bytes(struct sis_finding *f, const char *path, const char *value, size_t len,
+                                const char *value_hex) {
         struct sis_evidence *e = realloc(f->evidence, (f->n_evidence + 1) * sizeof(*e));
         bool changed = false;
         char *v = utf8_repair(value, value ? len : 0, &changed), *p = text0(path), *h = NULL;
@@ -343,11 +341,8 @@ void sis_report_finish(struct sis_report *r) {
 
 int sis_report_exit_code(const struct sis_report *r) {
         switch (r->verdict) {
-        case SIS_VERDICT_PASS:
-                return 0;
-        case SIS_VERDICT_FAIL:
-                return 1;
-        default:
-                return 3;
+        case SIS_VERDICT_PASS: return 0;
+        case SIS_VERDICT_FAIL: return 1;
+        default: return 3;
         }
 }

@@ -23,11 +23,11 @@ enum sis_status { SIS_PASS, SIS_WARN, SIS_FAIL, SIS_SKIP, SIS_UNKNOWN, _SIS_STAT
 enum sis_severity { SIS_SEV_INFO, SIS_SEV_LOW, SIS_SEV_MEDIUM, SIS_SEV_HIGH, SIS_SEV_CRITICAL, _SIS_SEV_MAX };
 enum sis_verdict { SIS_VERDICT_PASS, SIS_VERDICT_FAIL, SIS_VERDICT_INCONCLUSIVE };
 
-const char *sis_status_name(enum sis_status s);       /* "PASS" */
-int sis_status_from_name(const char *s);              /* -EINVAL if unknown */
+const char *sis_status_name(enum sis_status s); /* "PASS" */
+int sis_status_from_name(const char *s);        /* -EINVAL if unknown */
 int sis_severity_from_name(const char *s);
-const char *sis_severity_name(enum sis_severity s);   /* "high" */
-const char *sis_verdict_name(enum sis_verdict v);     /* "pass" */
+const char *sis_severity_name(enum sis_severity s); /* "high" */
+const char *sis_verdict_name(enum sis_verdict v);   /* "pass" */
 /* How bad a status is when several results combine: PASS, SKIP < WARN < UNKNOWN < FAIL. */
 int sis_status_rank(enum sis_status s);
 
@@ -64,8 +64,8 @@ struct sis_finding {
         bool oom;
 };
 
-struct sis_finding *sis_finding_new(const char *id, const char *title, const char *category,
-                                    enum sis_severity severity, bool required);
+struct sis_finding *sis_finding_new(const char *id, const char *title, const char *category, enum sis_severity severity,
+                                    bool required);
 void sis_finding_free(struct sis_finding *f);
 
 /* A partial result: the finding's status is the worst note's; its summary joins the notes of
@@ -76,7 +76,8 @@ void sis_finding_skip(struct sis_finding *f, const char *fmt, ...) _printf_(2, 3
 void sis_finding_evidence(struct sis_finding *f, const char *path, const char *fmt, ...) _printf_(3, 4);
 /* The same from len bytes (NUL and invalid UTF-8 allowed); value_hex: raw bytes recorded earlier
  * (a report read back), kept when value itself is valid. */
-void sis_finding_evidence_bytes(struct sis_finding *f, const char *path, const char *value, size_t len, const char *value_hex);
+void sis_finding_evidence_bytes(struct sis_finding *f, const char *path, const char *value, size_t len,
+                                const char *value_hex);
 /* A copy of len bytes as report text (utf8_repair, controls blanked), NULL only on ENOMEM. */
 char *sis_text(const char *s, size_t len);
 void sis_finding_set_text(char **field, const char *fmt, ...) _printf_(2, 3);

@@ -30,16 +30,16 @@ int sis_root_readf_string(struct sis_root *r, char **ret, const char *fmt, ...) 
 }
 
 /* A reader of the trimmed content parsed by one of number.h's strict parsers. */
-#define DEFINE_READF_NUMBER(name, type, parse)                                     \
-        int name(struct sis_root *r, type *ret, const char *fmt, ...) {           \
-                _cleanup_free_ char *s = NULL;                                     \
-                va_list ap;                                                        \
-                int k;                                                             \
-                                                                                   \
-                va_start(ap, fmt);                                                 \
-                k = vread(r, &s, fmt, ap);                                         \
-                va_end(ap);                                                        \
-                return k < 0 ? k : parse(s, ret);                                  \
+#define DEFINE_READF_NUMBER(name, type, parse) \
+        int name(struct sis_root *r, type *ret, const char *fmt, ...) { \
+                _cleanup_free_ char *s = NULL; \
+                va_list ap; \
+                int k; \
+\
+                va_start(ap, fmt); \
+                k = vread(r, &s, fmt, ap); \
+                va_end(ap); \
+                return k < 0 ? k : parse(s, ret); \
         }
 
 DEFINE_READF_NUMBER(sis_root_readf_int, int, safe_atoi)

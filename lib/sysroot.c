@@ -23,9 +23,9 @@
 
 struct sis_root {
         unsigned n_ref;
-        char *path;     /* as given */
-        char *tmpdir;   /* unpacked archive to remove on unref */
-        int fd;         /* O_PATH of the root directory */
+        char *path;   /* as given */
+        char *tmpdir; /* unpacked archive to remove on unref */
+        int fd;       /* O_PATH of the root directory */
         bool live;
         bool have_openat2;
         json_object *meta;   /* sis-dump.json when the root is a dump */
@@ -109,8 +109,7 @@ int sis_root_new(const char *dir, struct sis_root **ret) {
         if (!r->meta) {
                 struct stat rs;
                 /* Live means: this root is the running system's "/". */
-                if (stat("/", &rs) == 0 && fstat(r->fd, &st) == 0 && st.st_dev == rs.st_dev &&
-                    st.st_ino == rs.st_ino)
+                if (stat("/", &rs) == 0 && fstat(r->fd, &st) == 0 && st.st_dev == rs.st_dev && st.st_ino == rs.st_ino)
                         r->live = true;
         }
 
@@ -389,13 +388,14 @@ static void read_remember(struct sis_root *r, const char *path, const char *data
                 r->reads = json_object_new_object();
         if (r->reads)
                 (void) json_object_object_add(r->reads, path,
-                                              err < 0 ? json_object_new_int(err) : json_object_new_string_len(data, (int) len));
+                                              err < 0 ? json_object_new_int(err)
+                                                      : json_object_new_string_len(data, (int) len));
 }
 
 /* On the live host, a file whose value one read returns whole: sysfs attributes and sysctls. Not
  * the seq_file lists beside them (cgroupfs, securityfs, debugfs, tracefs), which give a page at a time. */
 static bool kernfs_attribute(const char *path) {
-        static const char *const prefixes[] = { "/sys/devices/", "/sys/bus/",       "/sys/class/",      "/sys/module/",
+        static const char *const prefixes[] = { "/sys/devices/",   "/sys/bus/",        "/sys/class/", "/sys/module/",
                                                 "/sys/kernel/mm/", "/sys/hypervisor/", "/proc/sys/" };
 
         for (size_t i = 0; i < ELEMENTSOF(prefixes); i++)
@@ -718,7 +718,7 @@ int sis_root_resolve(struct sis_root *r, const char *path, char **ret) {
  * relative and without "..". */
 static bool target_stays_inside(const char *t) {
         return t[0] != '/' && !streq(t, "..") && !startswith(t, "../") && !strstr(t, "/../") &&
-               !(strlen(t) >= 3 && streq(t + strlen(t) - 3, "/.."));
+                !(strlen(t) >= 3 && streq(t + strlen(t) - 3, "/.."));
 }
 
 int sis_root_plain(struct sis_root *r, const char *path, int depth) {

@@ -13,7 +13,7 @@
 
 struct walker {
         size_t root_len;
-        bool root_slash;        /* the root ends in '/': no other one after it */
+        bool root_slash; /* the root ends in '/': no other one after it */
         unsigned flags;
         walk_fn fn;
         void *userdata;
@@ -120,7 +120,10 @@ static int walk_one(struct walker *w, const char *path, unsigned depth) {
 
 int walk(const char *root, unsigned flags, walk_fn fn, void *userdata) {
         size_t len = strlen(root);
-        struct walker w = { .root_len = len, .root_slash = len > 0 && root[len - 1] == '/', .flags = flags, .fn = fn,
+        struct walker w = { .root_len = len,
+                            .root_slash = len > 0 && root[len - 1] == '/',
+                            .flags = flags,
+                            .fn = fn,
                             .userdata = userdata };
         return walk_one(&w, root, 0);
 }

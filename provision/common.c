@@ -63,7 +63,8 @@ int publish_dir(const char *from, const char *dest, const char *const names[]) {
         if (k < 0)
                 return k;
         for (size_t i = 0; k >= 0 && names[i]; i++) {
-                _cleanup_free_ char *a = strdup_printf("%s/%s", from, names[i]), *b = strdup_printf("%s/%s", tmp, names[i]);
+                _cleanup_free_ char *a = strdup_printf("%s/%s", from, names[i]),
+                                    *b = strdup_printf("%s/%s", tmp, names[i]);
                 k = a && b ? copy_file(a, b) : -ENOMEM;
         }
         if (k >= 0 && signer) {
@@ -126,8 +127,10 @@ int manifest_write(const char *dir, json_object *m, const char *const outputs[])
                 free(line);
         }
         json_object_object_add(m, "outputs", outs);
-        mj = strdup_printf("%s\n", json_object_to_json_string_ext(m, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-                                                                          JSON_C_TO_STRING_NOSLASHESCAPE));
+        mj = strdup_printf("%s\n",
+                           json_object_to_json_string_ext(m,
+                                                          JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                                                  JSON_C_TO_STRING_NOSLASHESCAPE));
         json_object_put(m);
         sums = sbuf_steal(&sb);
         if (k >= 0)
@@ -167,9 +170,9 @@ int provision_verify(const char *dir) {
         return bad;
 }
 
-
 /* One output, hashed once, against the manifest's hash and (when there is one) SHA256SUMS's. */
-static int verify_output(const char *dir, const char *name, json_object *entry, char **names, char **hashes, char **ret_error) {
+static int verify_output(const char *dir, const char *name, json_object *entry, char **names, char **hashes,
+                         char **ret_error) {
         _cleanup_free_ char *p = strdup_printf("%s/%s", dir, name);
         const char *want = NULL;
         json_object *h;
@@ -193,13 +196,15 @@ static int verify_output(const char *dir, const char *name, json_object *entry, 
                 return 0;
         for (size_t i = 0; names[i]; i++)
                 if (streq(names[i], name))
-                        return streq(hashes[i], hex) ? 0
-                                                     : set_error(ret_error, 1, "%s: sha256 %s does not match SHA256SUMS (%s)",
-                                                                 p, hex, hashes[i]);
+                        return streq(hashes[i], hex)
+                                ? 0
+                                : set_error(ret_error, 1, "%s: sha256 %s does not match SHA256SUMS (%s)", p, hex,
+                                            hashes[i]);
         return set_error(ret_error, 1, "%s/SHA256SUMS does not list %s, an output of manifest.json", dir, name);
 }
 
-int provision_verify_dir(const char *dir, const char *keyring, char *const trusted[], char **ret_fpr, char **ret_error) {
+int provision_verify_dir(const char *dir, const char *keyring, char *const trusted[], char **ret_fpr,
+                         char **ret_error) {
         _cleanup_free_ char *mp = strdup_printf("%s/manifest.json", dir), *sp = strdup_printf("%s/SHA256SUMS", dir),
                             *ap = strdup_printf("%s/SHA256SUMS.asc", dir), *mtext = NULL, *sums = NULL, *sig = NULL,
                             *fpr = NULL, *why = NULL;
@@ -253,7 +258,8 @@ int provision_verify_dir(const char *dir, const char *keyring, char *const trust
                         if (sha256_buf(mtext, mlen, got) < 0)
                                 return -ENOMEM;
                         if (!streq(got, hex))
-                                return set_error(ret_error, 1, "%s: sha256 %s does not match SHA256SUMS (%s)", mp, got, hex);
+                                return set_error(ret_error, 1, "%s: sha256 %s does not match SHA256SUMS (%s)", mp, got,
+                                                 hex);
                 }
         }
         m = json_tokener_parse(mtext);

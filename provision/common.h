@@ -7,7 +7,6 @@
 
 #include "macro.h"
 
-
 /* --cache, else $XDG_CACHE_HOME/sis, else ~/.cache/sis. */
 char *provision_cache_root(const char *given);
 /* A hard link when possible, else a copy that is fsync()ed. -errno. */
@@ -19,10 +18,10 @@ int publish_part(const char *part, const char *dest);
 /* --sign KEYID (NULL: none): from now on publish_dir() signs what it publishes. -ENOMEM. */
 int provision_set_signer(const char *keyid);
 /* Copy the NULL-terminated names from `from` into dest, atomically: a temp dir beside dest
- * exchanged with the old one, which is then removed (lib's atomic_tmpdir_*). With a signer set (provision_set_signer), the new directory is first checked
- * (provision_verify_dir without a keyring: -EBADMSG when it does not hold together), then its
- * SHA256SUMS is signed into SHA256SUMS.asc before it is put in place: a signing failure
- * (said on stderr) publishes nothing. -errno. */
+ * exchanged with the old one, which is then removed (lib's atomic_tmpdir_*). With a signer set (provision_set_signer),
+ * the new directory is first checked (provision_verify_dir without a keyring: -EBADMSG when it does not hold together),
+ * then its SHA256SUMS is signed into SHA256SUMS.asc before it is put in place: a signing failure (said on stderr)
+ * publishes nothing. -errno. */
 int publish_dir(const char *from, const char *dest, const char *const names[]);
 /* {"sha256", "size"} of dir/name, and its "HASH  name\n" line for SHA256SUMS. */
 json_object *manifest_file_entry(const char *dir, const char *name, char **ret_line);

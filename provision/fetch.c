@@ -145,7 +145,8 @@ static int check_kernel_org(const char *url, const char *sha256) {
 
         if (!dir || !name ||
             !(startswith(url, "https://cdn.kernel.org/pub/linux/kernel/") ||
-              startswith(url, "https://www.kernel.org/pub/linux/kernel/") || (mirror && *mirror && startswith(url, mirror))))
+              startswith(url, "https://www.kernel.org/pub/linux/kernel/") ||
+              (mirror && *mirror && startswith(url, mirror))))
                 return 0;
         slash = strrchr(dir, '/');
         *slash = '\0';
@@ -159,8 +160,9 @@ static int check_kernel_org(const char *url, const char *sha256) {
         else if (gpgme_op_verify(ctx, sig, NULL, out) == 0 && (res = gpgme_op_verify_result(ctx)) && res->signatures) {
                 gpgme_signature_t s = res->signatures;
                 if (gpg_err_code(s->status) == GPG_ERR_NO_PUBKEY)
-                        fprintf(stderr, "sis-provision: warning: %s: the signing key %s is not in the keyring; "
-                                        "signature not checked (gpg --locate-keys torvalds@kernel.org gregkh@kernel.org)\n",
+                        fprintf(stderr,
+                                "sis-provision: warning: %s: the signing key %s is not in the keyring; "
+                                "signature not checked (gpg --locate-keys torvalds@kernel.org gregkh@kernel.org)\n",
                                 asc_url, strna(s->fpr));
                 else if (s->summary & GPGME_SIGSUM_VALID || gpg_err_code(s->status) == GPG_ERR_NO_ERROR)
                         signed_ok = true;
@@ -179,7 +181,8 @@ static int check_kernel_org(const char *url, const char *sha256) {
                 if (!want || !strstr(text, want))
                         k = cli_fail(2, "%s does not list %s with sha256 %s", asc_url, name + 1, sha256);
                 else
-                        fprintf(stderr, "==> %s: listed in %s%s\n", name + 1, asc_url, signed_ok ? " (good signature)" : "");
+                        fprintf(stderr, "==> %s: listed in %s%s\n", name + 1, asc_url,
+                                signed_ok ? " (good signature)" : "");
         }
         return k;
 }
@@ -237,7 +240,8 @@ int gpg_verify_detached(const char *file, const char *sig, size_t sig_len, const
         s = res->signatures;
         fl = s->fpr ? strlen(s->fpr) : 0;
         if (gpg_err_code(s->status) == GPG_ERR_NO_PUBKEY)
-                return set_error(ret_error, -ENOKEY, "%s: the signing key %s is not in the keyring", file, strna(s->fpr));
+                return set_error(ret_error, -ENOKEY, "%s: the signing key %s is not in the keyring", file,
+                                 strna(s->fpr));
         if (gpg_err_code(s->status) != GPG_ERR_NO_ERROR)
                 return set_error(ret_error, -EBADMSG, "%s: BAD signature (%s)", file, gpgme_strerror(s->status));
         if (!(s->fpr && fl <= wl && fl >= 16 && strcasecmp(fingerprint + wl - fl, s->fpr) == 0))

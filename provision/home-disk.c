@@ -15,11 +15,22 @@
 
 int disk_home_build(const struct disk_opts *o) {
         _cleanup_free_ char *err = NULL, *dir = NULL, *tmpdir = NULL, *img = NULL, *mkver = NULL, *keytext = NULL;
-        static const char *const skel[] = { ".config", ".config/containers", ".local", ".local/share",
-                                            ".local/share/containers", ".local/share/containers/storage", ".cache", NULL };
+        static const char *const skel[] = { ".config",
+                                            ".config/containers",
+                                            ".local",
+                                            ".local/share",
+                                            ".local/share/containers",
+                                            ".local/share/containers/storage",
+                                            ".cache",
+                                            NULL };
         struct tree t = { .work_fd = -1 };
-        struct image_opts io = { .label = "home", .root_perms = 0700, .journal = true, .size = o->size,
-                                 .root_uid = o->uid, .root_gid = o->gid, .epoch = 1 };
+        struct image_opts io = { .label = "home",
+                                 .root_perms = 0700,
+                                 .journal = true,
+                                 .size = o->size,
+                                 .root_uid = o->uid,
+                                 .root_gid = o->gid,
+                                 .epoch = 1 };
         char key[SHA256_HEX], hex[SHA256_HEX] = "";
         char *slash;
         int k;
@@ -36,13 +47,13 @@ int disk_home_build(const struct disk_opts *o) {
         tmpdir = strdup_printf("%s/.%s.tmp.XXXXXX", slash ? dir : ".", slash ? slash + 1 : o->out);
         if (!tmpdir || !mkdtemp(tmpdir))
                 return cli_fail(2, "disk: --out %s: cannot create a temporary directory next to it: %s", o->out,
-                                       strerror(errno));
+                                strerror(errno));
         k = tree_init(&t, tmpdir);
         for (size_t i = 0; k >= 0 && skel[i]; i++)
                 k = tree_put_dir(&t, skel[i], 0700, o->uid, o->gid);
         /* the same inputs make the same template; each VM gets its own copy of it */
-        keytext = strdup_printf("home\n%llu\n%u:%u\n%s\n", (unsigned long long) o->size, (unsigned) o->uid, (unsigned) o->gid,
-                                SIS_VERSION);
+        keytext = strdup_printf("home\n%llu\n%u:%u\n%s\n", (unsigned long long) o->size, (unsigned) o->uid,
+                                (unsigned) o->gid, SIS_VERSION);
         if (k >= 0 && (!keytext || sha256_buf(keytext, strlen(keytext), key) < 0))
                 k = -ENOMEM;
         if (k >= 0) {
@@ -61,6 +72,6 @@ int disk_home_build(const struct disk_opts *o) {
                 return cli_fail(2, "disk: %s", err ? err : strerror(-k));
         (void) sha256_file(o->out, hex);
         cli_step("wrote %s (%llu MiB, owner %u:%u, label home, sha256 %s)", o->out,
-                       (unsigned long long) (o->size >> 20), (unsigned) o->uid, (unsigned) o->gid, hex);
+                 (unsigned long long) (o->size >> 20), (unsigned) o->uid, (unsigned) o->gid, hex);
         return 0;
 }

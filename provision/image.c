@@ -43,10 +43,14 @@ int parse_size(const char *s, uint64_t *ret) {
                 return -EINVAL;
         n = strlen(num);
         switch (num[n - 1]) {
-        case 'K': case 'k': mult = 1ull << 10; break;
-        case 'M': case 'm': mult = 1ull << 20; break;
-        case 'G': case 'g': mult = 1ull << 30; break;
-        case 'T': case 't': mult = 1ull << 40; break;
+        case 'K':
+        case 'k': mult = 1ull << 10; break;
+        case 'M':
+        case 'm': mult = 1ull << 20; break;
+        case 'G':
+        case 'g': mult = 1ull << 30; break;
+        case 'T':
+        case 't': mult = 1ull << 40; break;
         default: break;
         }
         if (mult > 1)
@@ -58,14 +62,14 @@ int parse_size(const char *s, uint64_t *ret) {
 }
 
 void uuid_from_hex(const char *hex, unsigned char out[16]) {
-        (void) hex_decode(hex, out, 16); /* a bad hex: zeros */
+        (void) hex_decode(hex, out, 16);                   /* a bad hex: zeros */
         out[6] = (unsigned char) ((out[6] & 0x0f) | 0x80); /* version 8: custom, name-based */
         out[8] = (unsigned char) ((out[8] & 0x3f) | 0x80); /* RFC 9562 variant */
 }
 
 void uuid_format(const unsigned char u[16], char out[37]) {
-        snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0], u[1], u[2], u[3],
-                 u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
+        snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0], u[1], u[2],
+                 u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
 }
 
 /* Run argv with stdin from in_fd (or /dev/null) and stdout+stderr into err_fd. Returns the pid.
@@ -144,7 +148,8 @@ int mke2fs_check(char **ret_version, char **ret_error) {
         if (version_cmp(have, want) < 0)
                 return set_error(ret_error, -EPROTONOSUPPORT,
                                  "%s is too old: reproducible images from a tar stream need e2fsprogs >= %s "
-                                 "(Debian 12: apt-get install -t bookworm-backports e2fsprogs)", line, MKE2FS_MIN);
+                                 "(Debian 12: apt-get install -t bookworm-backports e2fsprogs)",
+                                 line, MKE2FS_MIN);
         return 0;
 }
 
@@ -154,7 +159,7 @@ uint64_t image_size_for(const struct tree *t, bool journal, uint64_t *ret_inodes
         tree_usage(t, &blocks, &inodes);
         inodes = inodes + inodes / 4 + 1024; /* room for what the guest writes in /etc at most */
         total = blocks + (inodes * 256 + BLOCK - 1) / BLOCK;
-        total += total / 10 + 1024;             /* 10 % + 4 MiB: bitmaps, descriptors, slack */
+        total += total / 10 + 1024; /* 10 % + 4 MiB: bitmaps, descriptors, slack */
         if (journal)
                 total += total < 32768 ? 1024 : total < 262144 ? 4096 : 16384;
         total = (total * BLOCK + MIB - 1) / MIB * MIB;
@@ -186,18 +191,42 @@ int image_build(const struct image_opts *o, struct tree *t, char **ret_error) {
         cenv = strdup_printf("MKE2FS_CONFIG=%s", conf);
         sde = strdup_printf("SOURCE_DATE_EPOCH=%lld", (long long) o->epoch);
         nopt = strdup_printf("%llu", (unsigned long long) (o->size ? MAX(inodes, size / 16384) : inodes));
-        eopt = strdup_printf("hash_seed=%s,root_owner=%u:%u,root_perms=%04o,lazy_itable_init=1,assume_storage_prezeroed=1", seed, (unsigned) o->root_uid,
-                             (unsigned) o->root_gid, (unsigned) (o->root_perms & 07777));
+        eopt = strdup_printf(
+                "hash_seed=%s,root_owner=%u:%u,root_perms=%04o,lazy_itable_init=1,assume_storage_prezeroed=1", seed,
+                (unsigned) o->root_uid, (unsigned) o->root_gid, (unsigned) (o->root_perms & 07777));
         blocks = strdup_printf("%llu", (unsigned long long) (size / BLOCK));
         if (!cenv || !sde || !nopt || !eopt || !blocks || strv_extend(&envp, cenv) < 0 || strv_extend(&envp, sde) < 0 ||
             strv_extend(&envp, "LC_ALL=C") < 0 || strv_extend(&envp, "PATH=/usr/sbin:/sbin:/usr/bin:/bin") < 0)
                 return -ENOMEM;
         {
-                char *argv[] = { (char *) "mke2fs", (char *) "-q", (char *) "-F", (char *) "-t", (char *) "ext4", (char *) "-T",
-                                 (char *) "sis", (char *) "-b", (char *) "4096", (char *) "-I", (char *) "256", (char *) "-m",
-                                 (char *) "0", (char *) "-N", nopt, (char *) "-L", (char *) o->label, (char *) "-U", uuid,
-                                 (char *) "-O", (char *) (o->journal ? "has_journal" : "^has_journal"), (char *) "-E", eopt,
-                                 (char *) "-d", (char *) "-", (char *) o->path, blocks, NULL };
+                char *argv[] = { (char *) "mke2fs",
+                                 (char *) "-q",
+                                 (char *) "-F",
+                                 (char *) "-t",
+                                 (char *) "ext4",
+                                 (char *) "-T",
+                                 (char *) "sis",
+                                 (char *) "-b",
+                                 (char *) "4096",
+                                 (char *) "-I",
+                                 (char *) "256",
+                                 (char *) "-m",
+                                 (char *) "0",
+                                 (char *) "-N",
+                                 nopt,
+                                 (char *) "-L",
+                                 (char *) o->label,
+                                 (char *) "-U",
+                                 uuid,
+                                 (char *) "-O",
+                                 (char *) (o->journal ? "has_journal" : "^has_journal"),
+                                 (char *) "-E",
+                                 eopt,
+                                 (char *) "-d",
+                                 (char *) "-",
+                                 (char *) o->path,
+                                 blocks,
+                                 NULL };
                 /* the image file: ours alone (O_EXCL), new and sparse, so truly zeroed: mke2fs need not
                  * write zeros for the journal and inode tables (assume_storage_prezeroed) */
                 fd = open(o->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
@@ -221,8 +250,9 @@ int image_build(const struct image_opts *o, struct tree *t, char **ret_error) {
         }
         if (rc != 0) {
                 msg = output_text(out);
-                if (msg && (strstr(msg, "Could not allocate") || strstr(msg, "No space") || strstr(msg, "no free space") ||
-                            strstr(msg, "Not enough space")))
+                if (msg &&
+                    (strstr(msg, "Could not allocate") || strstr(msg, "No space") || strstr(msg, "no free space") ||
+                     strstr(msg, "Not enough space")))
                         k = set_error(ret_error, -ENOSPC, "the image (%llu MiB) is too small for the tree: mke2fs: %s",
                                       (unsigned long long) (size / MIB), msg);
                 else

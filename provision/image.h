@@ -11,17 +11,17 @@
 #define MKE2FS_MIN "1.47.1"
 
 struct image_opts {
-        const char *path;               /* the image file, created (must not exist) */
-        const char *work;               /* a private directory for mke2fs.conf */
+        const char *path; /* the image file, created (must not exist) */
+        const char *work; /* a private directory for mke2fs.conf */
         const char *label;
-        uint64_t size;                  /* bytes; 0: the tree's size plus a margin */
+        uint64_t size; /* bytes; 0: the tree's size plus a margin */
         unsigned char uuid[16];
         unsigned char hash_seed[16];
         uid_t root_uid;
         gid_t root_gid;
         mode_t root_perms;
         bool journal;
-        int64_t epoch;                  /* SOURCE_DATE_EPOCH */
+        int64_t epoch; /* SOURCE_DATE_EPOCH */
 };
 
 /* "mke2fs 1.47.2": 0 when >= MKE2FS_MIN, -EPROTONOSUPPORT (too old) or -ENOENT with *ret_error. */

@@ -44,7 +44,8 @@ static int push(struct kreqs *r, const char *name, size_t nl, const char *value,
         if (!n)
                 return -ENOMEM;
         r->v = n;
-        n[r->n] = (struct kreq) { strndup(name, nl), strndup(value, vl), strdup(file), line, reason ? strndup(reason, rl) : NULL };
+        n[r->n] = (struct kreq) { strndup(name, nl), strndup(value, vl), strdup(file), line,
+                                  reason ? strndup(reason, rl) : NULL };
         if (!n[r->n].name || !n[r->n].value || !n[r->n].file || (reason && !n[r->n].reason))
                 return -ENOMEM;
         r->n++;
@@ -87,7 +88,8 @@ int fragment_parse(const char *text, const char *name, struct kreqs *out, char *
                         rest++;
                 if (rest < eol) {
                         if (*rest != '#')
-                                return set_error(ret_error, -EBADMSG, "%s:%u: unexpected text after the value", name, line);
+                                return set_error(ret_error, -EBADMSG, "%s:%u: unexpected text after the value", name,
+                                                 line);
                         for (rest++; rest < eol && isblank((unsigned char) *rest); rest++)
                                 ;
                         reason = rest < eol ? rest : NULL;
@@ -97,13 +99,13 @@ int fragment_parse(const char *text, const char *name, struct kreqs *out, char *
                         if (!val)
                                 return -ENOMEM;
                         if (!valid_value(val))
-                                return set_error(ret_error, -EBADMSG, "%s:%u: CONFIG_%.*s has an invalid value '%s'", name, line,
-                                            (int) (v - 1 - n), n, val);
+                                return set_error(ret_error, -EBADMSG, "%s:%u: CONFIG_%.*s has an invalid value '%s'",
+                                                 name, line, (int) (v - 1 - n), n, val);
                 }
                 if (push(out, n, (size_t) (v - 1 - n), v, (size_t) (ve - v), name, line, reason,
                          reason ? (size_t) (eol - reason) : 0) < 0)
                         return -ENOMEM;
-        next:
+next:
                 p = *eol ? eol + 1 : eol;
         }
         return 0;
@@ -160,9 +162,9 @@ int profile_load(const char *dir, const char *profile, struct kreqs *ret, char *
                                 if (streq(all.v[m].name, q->name)) {
                                         if (!streq(all.v[m].value, q->value))
                                                 k = set_error(ret_error, -EEXIST,
-                                                         "CONFIG_%s: %s:%u asks %s, but %s:%u asks %s", q->name,
-                                                         all.v[m].file, all.v[m].line, all.v[m].value, q->file, q->line,
-                                                         q->value);
+                                                              "CONFIG_%s: %s:%u asks %s, but %s:%u asks %s", q->name,
+                                                              all.v[m].file, all.v[m].line, all.v[m].value, q->file,
+                                                              q->line, q->value);
                                         dup = true;
                                         break;
                                 }
@@ -289,8 +291,8 @@ static bool satisfied(const char *want, const char *got) {
 
 struct kdef {
         const char *name;
-        char *file;         /* first definition, relative to srcdir */
-        char *depends;      /* "a && b" joined from every "depends on" of its blocks */
+        char *file;    /* first definition, relative to srcdir */
+        char *depends; /* "a && b" joined from every "depends on" of its blocks */
         bool found, other_arch_only, this_arch;
 };
 
@@ -303,7 +305,8 @@ struct kscan {
 
 static void scan_file(struct kscan *ks, const char *path, const char *rel) {
         _cleanup_free_ char *text = NULL;
-        bool other_arch = startswith(rel, "arch/") && !(startswith(rel + 5, ks->arch) && rel[5 + strlen(ks->arch)] == '/');
+        bool other_arch =
+                startswith(rel, "arch/") && !(startswith(rel + 5, ks->arch) && rel[5 + strlen(ks->arch)] == '/');
         struct kdef *cur = NULL;
 
         if (read_file_capped(path, 4 << 20, &text, NULL) < 0)
@@ -337,14 +340,15 @@ static void scan_file(struct kscan *ks, const char *path, const char *rel) {
                         continue;
                 }
                 if (startswith(s, "choice") || startswith(s, "endchoice") || startswith(s, "menu") ||
-                    startswith(s, "endmenu") || startswith(s, "if ") || startswith(s, "endif") || startswith(s, "comment ") ||
-                    startswith(s, "source ")) {
+                    startswith(s, "endmenu") || startswith(s, "if ") || startswith(s, "endif") ||
+                    startswith(s, "comment ") || startswith(s, "source ")) {
                         cur = NULL;
                         continue;
                 }
                 if (cur && startswith(s, "depends on ")) {
                         char *expr = strstrip(s + 11);
-                        char *joined = cur->depends ? strdup_printf("%s && (%s)", cur->depends, expr) : strdup_printf("%s", expr);
+                        char *joined = cur->depends ? strdup_printf("%s && (%s)", cur->depends, expr)
+                                                    : strdup_printf("%s", expr);
                         if (joined) {
                                 free(cur->depends);
                                 cur->depends = joined;
@@ -367,7 +371,8 @@ static char *explain_depends(const char *expr, const struct kfinal *final) {
 
         sbuf_printf(&b, "depends on %s", expr);
         for (const char *p = expr; *p;) {
-                if (isupper((unsigned char) *p) || (isdigit((unsigned char) *p) && p > expr && !isalnum((unsigned char) p[-1]))) {
+                if (isupper((unsigned char) *p) ||
+                    (isdigit((unsigned char) *p) && p > expr && !isalnum((unsigned char) p[-1]))) {
                         const char *e = p;
                         while (isupper((unsigned char) *e) || isdigit((unsigned char) *e) || *e == '_')
                                 e++;
@@ -396,7 +401,8 @@ void kmiss_free(struct kmiss *m, size_t n) {
 
 /* Why each miss is one: one walk over the Kconfig files explains them all. Without memory, no
  * explanations. */
-static void explain_misses(struct kmiss *miss, size_t n, const char *srcdir, const char *arch, const struct kfinal *final) {
+static void explain_misses(struct kmiss *miss, size_t n, const char *srcdir, const char *arch,
+                           const struct kfinal *final) {
         struct kscan ks = { .defs = calloc(n, sizeof(struct kdef)), .n = n, .arch = arch };
 
         if (!ks.defs)
@@ -413,7 +419,8 @@ static void explain_misses(struct kmiss *miss, size_t n, const char *srcdir, con
                 else if (d->depends)
                         miss[i].why = explain_depends(d->depends, final);
                 else
-                        miss[i].why = strdup_printf("no visible prompt here, or an enclosing menu/if is off (%s)", d->file);
+                        miss[i].why =
+                                strdup_printf("no visible prompt here, or an enclosing menu/if is off (%s)", d->file);
                 free(d->file);
                 free(d->depends);
         }

@@ -14,11 +14,11 @@
 #include <stddef.h>
 
 struct kreq {
-        char *name;   /* without CONFIG_ */
-        char *value;  /* "y", "m", "n", a number, or a quoted string as written */
-        char *file;   /* fragment path, for messages */
+        char *name;  /* without CONFIG_ */
+        char *value; /* "y", "m", "n", a number, or a quoted string as written */
+        char *file;  /* fragment path, for messages */
         unsigned line;
-        char *reason;    /* the "# why" on the line, or NULL */
+        char *reason; /* the "# why" on the line, or NULL */
 };
 
 struct kreqs {
@@ -49,8 +49,8 @@ const char *kfinal_get(const struct kfinal *k, const char *name); /* NULL = not 
 /* One requested symbol that did not come out as asked. */
 struct kmiss {
         const struct kreq *req;
-        char *got;     /* final value ("n" when not set) */
-        char *why;     /* "unknown symbol", or its unmet `depends on` when the Kconfig says */
+        char *got; /* final value ("n" when not set) */
+        char *why; /* "unknown symbol", or its unmet `depends on` when the Kconfig says */
 };
 
 /* Compare every request with the final config; Kconfig sources under srcdir explain failures

@@ -20,7 +20,7 @@
 /* A directory's identity: the sorted list of (path, size, mtime) of its files. */
 struct tree_lines {
         char **lines;
-        size_t skip;    /* the directory's name: the lines start after it */
+        size_t skip; /* the directory's name: the lines start after it */
 };
 
 static int tree_line(const struct walk_entry *e, void *userdata) {
@@ -29,7 +29,8 @@ static int tree_line(const struct walk_entry *e, void *userdata) {
         if (e->error)
                 return 0; /* as nftw(): an unreadable entry is left out */
         if (!S_ISDIR(e->st->st_mode)) {
-                char *l = strdup_printf("%s %lld %lld", e->path + tl->skip, (long long) e->st->st_size, (long long) e->st->st_mtime);
+                char *l = strdup_printf("%s %lld %lld", e->path + tl->skip, (long long) e->st->st_size,
+                                        (long long) e->st->st_mtime);
                 if (!l || strv_push(&tl->lines, l) < 0)
                         return -ENOMEM;
         }
@@ -119,8 +120,9 @@ static int unpack_into(const char *tarball, const char *dir) {
         sym_archive_read_support_filter_gzip(a);
         if (sym_archive_read_support_filter_xz)
                 sym_archive_read_support_filter_xz(a);
-        sym_archive_write_disk_set_options(w, ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
-                                                      ARCHIVE_EXTRACT_SECURE_SYMLINKS);
+        sym_archive_write_disk_set_options(w,
+                                           ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM |
+                                                   ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS);
         if (sym_archive_read_open_filename(a, tarball, 1 << 16) != ARCHIVE_OK)
                 return -EBADMSG;
         while ((r = sym_archive_read_next_header(a, &ae)) == ARCHIVE_OK) {

@@ -44,7 +44,8 @@
 #define ENTRY_LAYOUT "vmlinux bzImage config sbom.cdx.json"
 static const char *const built[] = { "vmlinux", "bzImage", "config", NULL };
 static const char *const outputs[] = { "vmlinux", "bzImage", "config", "sbom.cdx.json", NULL };
-static const char *const published[] = { "vmlinux", "bzImage", "config", "sbom.cdx.json", "manifest.json", "SHA256SUMS", NULL };
+static const char *const published[] = { "vmlinux",       "bzImage",    "config", "sbom.cdx.json",
+                                         "manifest.json", "SHA256SUMS", NULL };
 
 #define step(o, ...) cli_step(__VA_ARGS__)
 
@@ -110,7 +111,8 @@ static void on_line(void *ud, const char *line) {
 static int make(const char *src, const char *build, const char *arch, char *const env[], int log, struct progress *pg,
                 const char *target, unsigned jobs, const char *allconfig) {
         _cleanup_free_ char *o = strdup_printf("O=%s", build), *a = strdup_printf("ARCH=%s", arch),
-                            *j = strdup_printf("-j%u", jobs), *ac = allconfig ? strdup_printf("KCONFIG_ALLCONFIG=%s", allconfig) : NULL;
+                            *j = strdup_printf("-j%u", jobs),
+                            *ac = allconfig ? strdup_printf("KCONFIG_ALLCONFIG=%s", allconfig) : NULL;
         char *argv[10] = { (char *) "make", (char *) "-C", (char *) src, o, a, j };
         size_t n = 6;
 
@@ -130,7 +132,7 @@ static int make(const char *src, const char *build, const char *arch, char *cons
 /* One kernel build: what its stages share. */
 struct kbuild {
         const struct kernel_opts *o;
-        const char *source;             /* o->source, or the file it was fetched into */
+        const char *source; /* o->source, or the file it was fetched into */
         char *cache, *fetched, *srcdir, *builddir, *logpath, *inputs_file, *entry, *cfgtext, *gcc, *ld, *mk;
         char **frags;
         struct kreqs reqs;
@@ -166,7 +168,8 @@ static void kbuild_done(struct kbuild *b) {
 static int write_sbom(const char *dir, const struct kbuild *b, char **err) {
         const struct kernel_opts *o = b->o;
         _cleanup_free_ char *release = kernel_release(b->builddir, b->srcdir), *name = source_name(o->source),
-                            *bz = strdup_printf("%s/bzImage", dir), *path = strdup_printf("%s/sbom.cdx.json", dir), *serr = NULL;
+                            *bz = strdup_printf("%s/bzImage", dir), *path = strdup_printf("%s/sbom.cdx.json", dir),
+                            *serr = NULL;
         char bz_hash[SHA256_HEX];
         json_object *doc;
         int k;
@@ -174,16 +177,26 @@ static int write_sbom(const char *dir, const struct kbuild *b, char **err) {
         if (!name || !bz || !path)
                 return -ENOMEM;
         if (!release)
-                return set_error(err, -ENOENT, "the kernel's release is unknown (no include/config/kernel.release in %s)",
+                return set_error(err, -ENOENT,
+                                 "the kernel's release is unknown (no include/config/kernel.release in %s)",
                                  b->builddir);
         k = sha256_file(bz, bz_hash);
         if (k < 0)
                 return k;
-        doc = sbom_kernel(&(struct sbom_kernel_meta) { .profile = o->profile, .arch = o->arch, .release = release,
-                                                      .source_name = name, .source_url = strstr(o->source, "://") ? o->source : NULL,
-                                                      .source_is_dir = b->is_dir, .source_sha256 = b->src_hash,
-                                                      .config_sha256 = b->cfg_hash, .image_sha256 = bz_hash, .gcc = b->gcc,
-                                                      .ld = b->ld, .make = b->mk, .tool_version = SIS_VERSION, .epoch = b->epoch },
+        doc = sbom_kernel(&(struct sbom_kernel_meta) { .profile = o->profile,
+                                                       .arch = o->arch,
+                                                       .release = release,
+                                                       .source_name = name,
+                                                       .source_url = strstr(o->source, "://") ? o->source : NULL,
+                                                       .source_is_dir = b->is_dir,
+                                                       .source_sha256 = b->src_hash,
+                                                       .config_sha256 = b->cfg_hash,
+                                                       .image_sha256 = bz_hash,
+                                                       .gcc = b->gcc,
+                                                       .ld = b->ld,
+                                                       .make = b->mk,
+                                                       .tool_version = SIS_VERSION,
+                                                       .epoch = b->epoch },
                           &serr);
         if (!doc)
                 return set_error(err, -EBADMSG, "the SBOM: %s", strna(serr));
@@ -247,7 +260,8 @@ static int kb_source(struct kbuild *b, char **err) {
         b->ld = exec_version_line("ld", NULL, 10000);
         b->mk = exec_version_line("make", NULL, 10000);
         if (!b->gcc || !b->ld || !b->mk)
-                return set_error(err, -ENOENT, "the toolchain (gcc, ld, make) is not installed: run scripts/deps.sh kernel");
+                return set_error(err, -ENOENT,
+                                 "the toolchain (gcc, ld, make) is not installed: run scripts/deps.sh kernel");
         return 0;
 }
 
@@ -336,8 +350,9 @@ static int kb_missing(struct kmiss *miss, int n, char **err) {
 /* allnoconfig with our requests, then olddefconfig; every request checked in the final .config. */
 static int kb_configure(struct kbuild *b, char **err) {
         const struct kernel_opts *o = b->o;
-        _cleanup_free_ char *allconfig = strdup_printf("%s/sis.allconfig", b->builddir), *text = kreqs_allconfig(&b->reqs),
-                            *e1 = strdup_printf("SOURCE_DATE_EPOCH=%lld", b->epoch), *cp = NULL;
+        _cleanup_free_ char *allconfig = strdup_printf("%s/sis.allconfig", b->builddir),
+                            *text = kreqs_allconfig(&b->reqs), *e1 = strdup_printf("SOURCE_DATE_EPOCH=%lld", b->epoch),
+                            *cp = NULL;
         char *env[] = { e1, NULL };
         struct progress pg = {};
         struct kmiss *miss = NULL;
@@ -367,10 +382,11 @@ static int kb_configure(struct kbuild *b, char **err) {
 static int kb_output_key(struct kbuild *b) {
         const struct kernel_opts *o = b->o;
         _cleanup_free_ char *name = source_name(o->source);
-        _cleanup_free_ char *s = strdup_printf("src %s\nconfig %s\narch %s\nepoch %lld\ngcc %s\nld %s\nmake %s\n"
-                                               "entry %s\nprofile %s\nsource %s\nurl %s\nversion %s\n",
-                                               b->src_hash, b->cfg_hash, o->arch, b->epoch, b->gcc, b->ld, b->mk, ENTRY_LAYOUT,
-                                               o->profile, strempty(name), strstr(o->source, "://") ? o->source : "", SIS_VERSION);
+        _cleanup_free_ char *s = strdup_printf(
+                "src %s\nconfig %s\narch %s\nepoch %lld\ngcc %s\nld %s\nmake %s\n"
+                "entry %s\nprofile %s\nsource %s\nurl %s\nversion %s\n",
+                b->src_hash, b->cfg_hash, o->arch, b->epoch, b->gcc, b->ld, b->mk, ENTRY_LAYOUT, o->profile,
+                strempty(name), strstr(o->source, "://") ? o->source : "", SIS_VERSION);
 
         if (!s || sha256_buf(s, strlen(s), b->key) < 0)
                 return -ENOMEM;
@@ -391,14 +407,21 @@ static int kb_compile(struct kbuild *b, char **err) {
         gmtime_r(&t, &tm);
         strftime(date, sizeof(date), "%a %b %e %H:%M:%S UTC %Y", &tm);
         ts = strdup_printf("KBUILD_BUILD_TIMESTAMP=%s", date);
-        char *env[] = { ts, (char *) "KBUILD_BUILD_USER=sis", (char *) "KBUILD_BUILD_HOST=sis",
-                        (char *) "KBUILD_BUILD_VERSION=1", e1, (char *) "LC_ALL=C", (char *) "TZ=UTC", NULL };
+        char *env[] = { ts,
+                        (char *) "KBUILD_BUILD_USER=sis",
+                        (char *) "KBUILD_BUILD_HOST=sis",
+                        (char *) "KBUILD_BUILD_VERSION=1",
+                        e1,
+                        (char *) "LC_ALL=C",
+                        (char *) "TZ=UTC",
+                        NULL };
         step(o, "building vmlinux and bzImage with %u jobs (log: %s)", o->jobs, b->logpath);
         k = make(b->srcdir, b->builddir, o->arch, env, b->log, &pg, "kernel", o->jobs, NULL);
         if (pg.on && pg.n)
                 fputc('\n', stderr);
         if (k != 0)
-                return set_error(err, -EIO, "the kernel build failed (exit %d); see %s (rerun to resume)", k, b->logpath);
+                return set_error(err, -EIO, "the kernel build failed (exit %d); see %s (rerun to resume)", k,
+                                 b->logpath);
         return 0;
 }
 
@@ -414,7 +437,9 @@ static json_object *kb_manifest(const struct kbuild *b) {
         json_object_object_add(m, "kind", json_object_new_string("kernel"));
         json_object_object_add(m, "profile", json_object_new_string(o->profile));
         json_object_object_add(m, "arch", json_object_new_string(o->arch));
-        json_object_object_add(srcj, "name", json_object_new_string(strrchr(o->source, '/') ? strrchr(o->source, '/') + 1 : o->source));
+        json_object_object_add(
+                srcj, "name",
+                json_object_new_string(strrchr(o->source, '/') ? strrchr(o->source, '/') + 1 : o->source));
         json_object_object_add(srcj, "kind", json_object_new_string(b->is_dir ? "directory" : "tarball"));
         json_object_object_add(srcj, "sha256", json_object_new_string(b->src_hash));
         json_object_object_add(m, "source", srcj);
@@ -443,7 +468,8 @@ static int kb_entry_fill(struct kbuild *b, const char *tmp, char **err) {
         int k;
 
         for (size_t i = 0; built[i]; i++) {
-                _cleanup_free_ char *a = strdup_printf("%s/%s", b->builddir, from[i]), *p = strdup_printf("%s/%s", tmp, built[i]);
+                _cleanup_free_ char *a = strdup_printf("%s/%s", b->builddir, from[i]),
+                                    *p = strdup_printf("%s/%s", tmp, built[i]);
                 if (!a || !p || copy_file(a, p) < 0)
                         return set_error(err, -EIO, "the build did not produce %s", from[i]);
         }
@@ -547,8 +573,8 @@ int kernel_check_config(const char *config, const char *configs, const char *pro
                 printf("%s lacks %d of the %zu symbols of profile %s:\n", config, n, reqs.n, profile);
                 for (int i = 0; i < n; i++) {
                         /* the reason is the fragment line's comment: read it back */
-                        printf("  CONFIG_%s=%s (has %s): %s  [%s:%u]\n", miss[i].req->name, miss[i].req->value, miss[i].got,
-                               strna(miss[i].req->reason), miss[i].req->file, miss[i].req->line);
+                        printf("  CONFIG_%s=%s (has %s): %s  [%s:%u]\n", miss[i].req->name, miss[i].req->value,
+                               miss[i].got, strna(miss[i].req->reason), miss[i].req->file, miss[i].req->line);
                 }
         }
         kmiss_free(miss, n > 0 ? (size_t) n : 0);

@@ -4,15 +4,15 @@
 #include <stdbool.h>
 
 struct kernel_opts {
-        const char *source;     /* tarball, directory (URL: see fetch) */
-        const char *sha256;     /* expected sha256 of a tarball, or NULL */
+        const char *source; /* tarball, directory (URL: see fetch) */
+        const char *sha256; /* expected sha256 of a tarball, or NULL */
         const char *profile;
-        const char *configs;    /* the kernel-configs directory */
-        const char *out;        /* output directory */
-        const char *cache;      /* cache root */
-        const char *arch;       /* "x86_64" */
+        const char *configs; /* the kernel-configs directory */
+        const char *out;     /* output directory */
+        const char *cache;   /* cache root */
+        const char *arch;    /* "x86_64" */
         unsigned jobs;
-        bool progress;          /* a terminal: show the download's and make's progress */
+        bool progress; /* a terminal: show the download's and make's progress */
 };
 
 /* Build (or find in the cache) and publish a kernel; its steps are said on stderr as they go.

@@ -66,29 +66,39 @@ struct args {
         bool home, have_owner;
         const char *check, *sign, *keyring;
         char **trusted;
-        char *out;              /* the default --out, when one is made up */
-        char **rest;            /* the arguments after the verb */
+        char *out;   /* the default --out, when one is made up */
+        char **rest; /* the arguments after the verb */
         int n_rest;
 };
 
 /* The options, into a. -1 to go on with the verb, else the exit code (--help, --version, a usage
  * error said). */
 static int parse_options(int argc, char **argv, struct args *a) {
-        static const struct option options[] = {
-                { "source", required_argument, NULL, 's' }, { "sha256", required_argument, NULL, 'S' },
-                { "profile", required_argument, NULL, 'p' }, { "out", required_argument, NULL, 'o' },
-                { "jobs", required_argument, NULL, 'j' },   { "configs", required_argument, NULL, 'C' },
-                { "cache", required_argument, NULL, 'c' },  { "check-config", required_argument, NULL, 'K' },
-                { "distro", required_argument, NULL, 'd' }, { "release", required_argument, NULL, 'R' },
-                { "base", required_argument, NULL, 'B' },   { "recipe", required_argument, NULL, 'r' },
-                { "recipes", required_argument, NULL, 'Q' }, { "repo", required_argument, NULL, 'P' },
-                { "mirror", required_argument, NULL, 'M' }, { "offline", no_argument, NULL, 'O' },
-                { "size", required_argument, NULL, 'z' },   { "home", no_argument, NULL, 'H' },
-                { "owner", required_argument, NULL, 'w' },   { "sign", required_argument, NULL, 'G' },
-                { "keyring", required_argument, NULL, 'k' }, { "trusted", required_argument, NULL, 'T' },
-                { "help", no_argument, NULL, 'h' },         { "version", no_argument, NULL, 'V' },
-                {}
-        };
+        static const struct option options[] = { { "source", required_argument, NULL, 's' },
+                                                 { "sha256", required_argument, NULL, 'S' },
+                                                 { "profile", required_argument, NULL, 'p' },
+                                                 { "out", required_argument, NULL, 'o' },
+                                                 { "jobs", required_argument, NULL, 'j' },
+                                                 { "configs", required_argument, NULL, 'C' },
+                                                 { "cache", required_argument, NULL, 'c' },
+                                                 { "check-config", required_argument, NULL, 'K' },
+                                                 { "distro", required_argument, NULL, 'd' },
+                                                 { "release", required_argument, NULL, 'R' },
+                                                 { "base", required_argument, NULL, 'B' },
+                                                 { "recipe", required_argument, NULL, 'r' },
+                                                 { "recipes", required_argument, NULL, 'Q' },
+                                                 { "repo", required_argument, NULL, 'P' },
+                                                 { "mirror", required_argument, NULL, 'M' },
+                                                 { "offline", no_argument, NULL, 'O' },
+                                                 { "size", required_argument, NULL, 'z' },
+                                                 { "home", no_argument, NULL, 'H' },
+                                                 { "owner", required_argument, NULL, 'w' },
+                                                 { "sign", required_argument, NULL, 'G' },
+                                                 { "keyring", required_argument, NULL, 'k' },
+                                                 { "trusted", required_argument, NULL, 'T' },
+                                                 { "help", no_argument, NULL, 'h' },
+                                                 { "version", no_argument, NULL, 'V' },
+                                                 {} };
         int c;
 
         while ((c = getopt_long(argc, argv, "s:p:o:j:d:r:hV", options, NULL)) >= 0)
@@ -122,7 +132,8 @@ static int parse_options(int argc, char **argv, struct args *a) {
                 case 'O': a->ro.offline = true; break;
                 case 'z':
                         if (parse_size(optarg, &a->ro.size) < 0 || a->ro.size < (1u << 20))
-                                return cli_usage_error("--size: '%s' is not a size of at least 1M (e.g. 512M, 4G)", optarg);
+                                return cli_usage_error("--size: '%s' is not a size of at least 1M (e.g. 512M, 4G)",
+                                                       optarg);
                         a->dop.size = a->ro.size;
                         break;
                 case 'H': a->home = true; break;
@@ -150,8 +161,10 @@ static int parse_options(int argc, char **argv, struct args *a) {
                         if (!a->trusted || !a->trusted[0])
                                 return cli_usage_error("--trusted: no fingerprint in '%s'", optarg);
                         for (size_t i = 0; a->trusted[i]; i++)
-                                if (strlen(a->trusted[i]) != 40 || strspn(a->trusted[i], "0123456789abcdefABCDEF") != 40)
-                                        return cli_usage_error("--trusted: '%s' is not a fingerprint (40 hex digits)", a->trusted[i]);
+                                if (strlen(a->trusted[i]) != 40 ||
+                                    strspn(a->trusted[i], "0123456789abcdefABCDEF") != 40)
+                                        return cli_usage_error("--trusted: '%s' is not a fingerprint (40 hex digits)",
+                                                               a->trusted[i]);
                         break;
                 case 'h': fputs(usage_text, stdout); return EXIT_SUCCESS;
                 case 'V': printf("sis-provision %s\n", SIS_VERSION); return EXIT_SUCCESS;
@@ -234,8 +247,8 @@ static int verb_kernel(struct args *a) {
 static const struct verb {
         const char *name;
         int (*run)(struct args *a);
-        bool builds;    /* the build options' checks first (verify checks its own) */
-        bool signs;     /* --sign goes with it */
+        bool builds; /* the build options' checks first (verify checks its own) */
+        bool signs;  /* --sign goes with it */
 } verbs[] = {
         { "kernel", verb_kernel, true, true },
         { "rootfs", verb_rootfs, true, true },

@@ -44,7 +44,7 @@ static bool name_ok(const char *s, size_t max, const char *extra) {
 
 static bool url_ok(const char *s) {
         return (strncmp(s, "https://", 8) == 0 || strncmp(s, "http://", 7) == 0) && strlen(s) < 2048 &&
-               str_is_printable(s, strlen(s)) && !strpbrk(s, " \t\"'\\");
+                str_is_printable(s, strlen(s)) && !strpbrk(s, " \t\"'\\");
 }
 
 static bool hex64(const char *s) {
@@ -77,14 +77,18 @@ static int common_directive(struct recipe *r, char **w, size_t n, char **err) {
 
         if (streq(k, "user")) {
                 NEED(n == 4, "user takes NAME UID GID");
-                NEED(name_ok(w[1], 31, "-_") && islower((unsigned char) w[1][0]), "user: '%s' is not a user name", w[1]);
-                NEED(u32_arg(w[2], &r->uid) >= 0 && r->uid >= 1 && r->uid < 65534, "user: uid '%s' is not in 1..65533", w[2]);
-                NEED(u32_arg(w[3], &r->gid) >= 0 && r->gid >= 1 && r->gid < 65534, "user: gid '%s' is not in 1..65533", w[3]);
+                NEED(name_ok(w[1], 31, "-_") && islower((unsigned char) w[1][0]), "user: '%s' is not a user name",
+                     w[1]);
+                NEED(u32_arg(w[2], &r->uid) >= 0 && r->uid >= 1 && r->uid < 65534, "user: uid '%s' is not in 1..65533",
+                     w[2]);
+                NEED(u32_arg(w[3], &r->gid) >= 0 && r->gid >= 1 && r->gid < 65534, "user: gid '%s' is not in 1..65533",
+                     w[3]);
                 return set_str(&r->user, w[1]);
         }
         if (streq(k, "subids")) {
                 NEED(n == 3, "subids takes START COUNT");
-                NEED(u32_arg(w[1], &r->subid_start) >= 0 && r->subid_start >= 65536, "subids: START must be at least 65536");
+                NEED(u32_arg(w[1], &r->subid_start) >= 0 && r->subid_start >= 65536,
+                     "subids: START must be at least 65536");
                 NEED(u32_arg(w[2], &r->subid_count) >= 0 && r->subid_count >= 65536 &&
                              (uint64_t) r->subid_start + r->subid_count <= UINT32_MAX,
                      "subids: COUNT must be at least 65536 and the range must fit in 32 bits");
@@ -105,7 +109,8 @@ static int common_directive(struct recipe *r, char **w, size_t n, char **err) {
         }
         if (streq(k, "epoch")) {
                 int64_t e;
-                NEED(n == 2 && safe_atoi64(w[1], &e) >= 0 && e > 0 && e < INT64_C(253402300800), "epoch takes seconds since 1970");
+                NEED(n == 2 && safe_atoi64(w[1], &e) >= 0 && e > 0 && e < INT64_C(253402300800),
+                     "epoch takes seconds since 1970");
                 r->epoch = e;
                 return 0;
         }
@@ -125,7 +130,8 @@ static int flavour_directive(struct recipe_flavour *f, int section, char **w, si
                 return set_str(&f->release, w[1]);
         }
         if (streq(k, "base")) {
-                NEED(n == 3 && url_ok(w[1]) && strncmp(w[1], "https://", 8) == 0, "base takes an https URL and its sha256");
+                NEED(n == 3 && url_ok(w[1]) && strncmp(w[1], "https://", 8) == 0,
+                     "base takes an https URL and its sha256");
                 NEED(hex64(w[2]), "base: '%s' is not a sha256 (64 lowercase hex digits)", w[2]);
                 if (set_str(&f->base_url, w[1]) < 0)
                         return -ENOMEM;
@@ -170,7 +176,8 @@ static int flavour_directive(struct recipe_flavour *f, int section, char **w, si
         if (streq(k, "remove")) {
                 NEED(n >= 2, "remove takes absolute paths");
                 for (size_t i = 1; i < n; i++) {
-                        NEED(image_path_ok(w[i]), "remove: '%s' is not a normalised absolute path inside the image", w[i]);
+                        NEED(image_path_ok(w[i]), "remove: '%s' is not a normalised absolute path inside the image",
+                             w[i]);
                         if (strv_extend(&f->remove, w[i]) < 0)
                                 return -ENOMEM;
                 }
@@ -183,7 +190,8 @@ static int flavour_directive(struct recipe_flavour *f, int section, char **w, si
 static int directive(struct recipe *r, int section, char **w, size_t n, const char *dir, int depth, char **err) {
         if (streq(w[0], "include")) {
                 _cleanup_free_ char *p = NULL, *text = NULL;
-                NEED(section < 0 && n == 2 && name_ok(w[1], 64, "-_."), "include takes one recipe NAME, before any section");
+                NEED(section < 0 && n == 2 && name_ok(w[1], 64, "-_."),
+                     "include takes one recipe NAME, before any section");
                 NEED(dir, "include is not allowed here");
                 NEED(depth < MAX_DEPTH, "includes nest deeper than %d", MAX_DEPTH);
                 p = strdup_printf("%s/%s.recipe", dir, w[1]);
@@ -199,7 +207,8 @@ static int directive(struct recipe *r, int section, char **w, size_t n, const ch
 }
 #undef NEED
 
-int recipe_parse(const char *text, const char *filename, const char *dir, int depth, struct recipe *r, char **ret_error) {
+int recipe_parse(const char *text, const char *filename, const char *dir, int depth, struct recipe *r,
+                 char **ret_error) {
         _cleanup_strv_free_ char **lines = NULL;
         const char *p = text;
         unsigned lineno = 0;
@@ -232,8 +241,8 @@ int recipe_parse(const char *text, const char *filename, const char *dir, int de
                         _cleanup_free_ char *name = l >= 2 && line[l - 1] == ']' ? strndup(line + 1, l - 2) : NULL;
                         section = name ? distro_from_name(name) : -EINVAL;
                         if (section < 0)
-                                return set_error(ret_error, -EINVAL, "%s:%u: unknown section '%s' (alpine, debian)", filename,
-                                                 lineno, line);
+                                return set_error(ret_error, -EINVAL, "%s:%u: unknown section '%s' (alpine, debian)",
+                                                 filename, lineno, line);
                         continue;
                 }
                 if (strv_split(line, " \t", &w) < 0)

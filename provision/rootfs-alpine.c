@@ -76,10 +76,11 @@ static int bind_dev(const char *root, const char *name) {
 static _Noreturn void apk_child(const char *root, const char *repo, char *const argv[], int log_fd) {
         uid_t uid = geteuid();
         gid_t gid = getegid();
-        _cleanup_free_ char *um = strdup_printf("0 %u 1\n", (unsigned) uid), *gm = strdup_printf("0 %u 1\n", (unsigned) gid),
-                            *dev = strdup_printf("%s/dev", root), *tmp = strdup_printf("%s/tmp", root),
-                            *repo_in = strdup_printf("%s/tmp/sis-repo", root);
-        char *envp[] = { (char *) "PATH=/usr/sbin:/usr/bin:/sbin:/bin", (char *) "HOME=/root", (char *) "LC_ALL=C", NULL };
+        _cleanup_free_ char *um = strdup_printf("0 %u 1\n", (unsigned) uid),
+                            *gm = strdup_printf("0 %u 1\n", (unsigned) gid), *dev = strdup_printf("%s/dev", root),
+                            *tmp = strdup_printf("%s/tmp", root), *repo_in = strdup_printf("%s/tmp/sis-repo", root);
+        char *envp[] = { (char *) "PATH=/usr/sbin:/usr/bin:/sbin:/bin", (char *) "HOME=/root", (char *) "LC_ALL=C",
+                         NULL };
         const char *failed = NULL;
 
         if (dup2(log_fd, 1) < 0 || dup2(log_fd, 2) < 0)
@@ -130,7 +131,8 @@ int run_apk(struct build *b, struct tree *t, char **err) {
                         return set_error(err, -ENOENT, "--repo %s: not a directory", b->o->repo);
                 sbuf_puts(&sb, "/tmp/sis-repo\n");
         } else if (b->o->offline)
-                return set_error(err, -ENETUNREACH, "--offline: the Alpine packages need --repo DIR (a local repository)");
+                return set_error(err, -ENETUNREACH,
+                                 "--offline: the Alpine packages need --repo DIR (a local repository)");
         else
                 for (char **r = b->f->repositories; *r; r++)
                         sbuf_printf(&sb, "%s\n", *r);
@@ -144,10 +146,11 @@ int run_apk(struct build *b, struct tree *t, char **err) {
         if (k < 0)
                 return set_error(err, k, "%s: %s", reposf, strerror(-k));
         /* signatures stay on: no --allow-untrusted, keys from the minirootfs's /etc/apk/keys */
-        if (strv_extend(&argv, "/sbin/apk") < 0 || strv_extend(&argv, "add") < 0 || strv_extend(&argv, "--no-progress") < 0 ||
-            strv_extend(&argv, "--no-cache") < 0 || strv_extend(&argv, "--repositories-file") < 0 ||
-            strv_extend(&argv, "/etc/apk/repositories.sis") < 0 || strv_extend(&argv, "--keys-dir") < 0 ||
-            strv_extend(&argv, "/etc/apk/keys") < 0 || (b->o->offline && strv_extend(&argv, "--no-network") < 0))
+        if (strv_extend(&argv, "/sbin/apk") < 0 || strv_extend(&argv, "add") < 0 ||
+            strv_extend(&argv, "--no-progress") < 0 || strv_extend(&argv, "--no-cache") < 0 ||
+            strv_extend(&argv, "--repositories-file") < 0 || strv_extend(&argv, "/etc/apk/repositories.sis") < 0 ||
+            strv_extend(&argv, "--keys-dir") < 0 || strv_extend(&argv, "/etc/apk/keys") < 0 ||
+            (b->o->offline && strv_extend(&argv, "--no-network") < 0))
                 return -ENOMEM;
         for (char **p = b->f->packages; *p; p++)
                 if (strv_extend(&argv, *p) < 0)
@@ -177,7 +180,8 @@ int run_apk(struct build *b, struct tree *t, char **err) {
                         while (n > 0 && text[n - 1] == '\n')
                                 text[--n] = '\0';
                         char *last = strrchr(text, '\n');
-                        return set_error(err, -EIO, "apk failed (exit %d): %s (log: %s)", WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status),
+                        return set_error(err, -EIO, "apk failed (exit %d): %s (log: %s)",
+                                         WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status),
                                          last ? last + 1 : text, logp);
                 }
                 return set_error(err, -EIO, "apk failed; see %s", logp);
@@ -203,7 +207,8 @@ int alpine_base(struct build *b, char **err) {
                 {
                         _cleanup_free_ char *cached = strdup_printf("%s/downloads/%s", b->cache, want);
                         if (b->o->offline && (!cached || access(cached, R_OK) < 0))
-                                return set_error(err, -ENETUNREACH, "--offline: %s is not in the cache (%s)", src, strna(cached));
+                                return set_error(err, -ENETUNREACH, "--offline: %s is not in the cache (%s)", src,
+                                                 strna(cached));
                 }
                 if (fetch_verified(src, want, b->cache, b->o->progress, &b->base_path) != 0)
                         return -EINVAL; /* fetch printed why */
@@ -211,7 +216,8 @@ int alpine_base(struct build *b, char **err) {
                 if (!b->o->offline && b->f->signing_key && asc_url && (asc = fetch_text(asc_url))) {
                         k = gpg_verify_detached(b->base_path, asc, strlen(asc), b->f->signing_key, err);
                         if (k == -ENOKEY) {
-                                fprintf(stderr, "sis-provision: warning: %s; the signature is not checked (gpg --recv-keys %s)\n",
+                                fprintf(stderr,
+                                        "sis-provision: warning: %s; the signature is not checked (gpg --recv-keys %s)\n",
                                         *err, b->f->signing_key);
                                 free(*err);
                                 *err = NULL;
@@ -232,7 +238,8 @@ int alpine_base(struct build *b, char **err) {
                         return -ENOMEM;
                 if (read_file_capped(asc_path, 1 << 16, &asc, &asc_len) >= 0) {
                         if (!b->f->signing_key)
-                                return set_error(err, -EINVAL, "%s: the recipe pins no signing-key to check it with", asc_path);
+                                return set_error(err, -EINVAL, "%s: the recipe pins no signing-key to check it with",
+                                                 asc_path);
                         k = gpg_verify_detached(src, asc, asc_len, b->f->signing_key, err);
                         if (k < 0)
                                 return k;

@@ -25,7 +25,7 @@ struct build {
         char *cache, *work, *base_path;
         char base_sha256[SHA256_HEX];
         char recipe_sha256[SHA256_HEX];
-        char *archive_state;    /* debian: the InRelease sha256 the base was built from */
+        char *archive_state; /* debian: the InRelease sha256 the base was built from */
         int64_t epoch;
         json_object *packages;
         bool signature_checked;

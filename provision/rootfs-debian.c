@@ -32,7 +32,8 @@ int debian_base(struct build *b, char **err) {
         for (char **p = b->f->packages; *p; p++)
                 sbuf_printf(&sb, "%s%s", p == b->f->packages ? "" : ",", *p);
         pkgs = sbuf_steal(&sb);
-        inputs = strdup_printf("mmdebstrap\n%s\n%s\n%s\n%s\n%lld\n", mirror, suite, variant, strempty(pkgs), (long long) b->epoch);
+        inputs = strdup_printf("mmdebstrap\n%s\n%s\n%s\n%s\n%lld\n", mirror, suite, variant, strempty(pkgs),
+                               (long long) b->epoch);
         if (!pkgs || !inputs || sha256_buf(inputs, strlen(inputs), ikey) < 0)
                 return -ENOMEM;
         state_file = strdup_printf("%s/%s.state", state_dir, ikey);
@@ -41,7 +42,8 @@ int debian_base(struct build *b, char **err) {
         if (b->o->offline) {
                 _cleanup_free_ char *s = NULL;
                 if (read_file_capped(state_file, 128, &s, NULL) < 0)
-                        return set_error(err, -ENETUNREACH, "--offline: no Debian base for these inputs in the cache (%s)", b->cache);
+                        return set_error(err, -ENETUNREACH,
+                                         "--offline: no Debian base for these inputs in the cache (%s)", b->cache);
                 strstrip(s);
                 snprintf(state, sizeof(state), "%s", s);
         } else {
@@ -76,17 +78,24 @@ int debian_base(struct build *b, char **err) {
                 {
                         _cleanup_close_ int log = open(logp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
                         char *env[] = { sde, (char *) "LC_ALL=C.UTF-8", NULL };
-                        char *argv[] = { (char *) "mmdebstrap", (char *) (geteuid() == 0 ? "--mode=root" : "--mode=unshare"), mm,
-                                         (char *) "--format=tar", (char *) "--quiet", include, (char *) suite, part,
-                                         (char *) mirror, NULL };
+                        char *argv[] = { (char *) "mmdebstrap",
+                                         (char *) (geteuid() == 0 ? "--mode=root" : "--mode=unshare"),
+                                         mm,
+                                         (char *) "--format=tar",
+                                         (char *) "--quiet",
+                                         include,
+                                         (char *) suite,
+                                         part,
+                                         (char *) mirror,
+                                         NULL };
                         if (log < 0)
                                 return set_error(err, -errno, "%s: %s", logp, strerror(errno));
                         (void) unlink(part);
                         k = exec_logged(NULL, argv, env, log, NULL, NULL);
                         if (k != 0) {
                                 (void) unlink(part);
-                                return set_error(err, -EIO, "mmdebstrap failed (%s %d); see %s", k < 0 ? "error" : "exit",
-                                                 k < 0 ? -k : k, logp);
+                                return set_error(err, -EIO, "mmdebstrap failed (%s %d); see %s",
+                                                 k < 0 ? "error" : "exit", k < 0 ? -k : k, logp);
                         }
                 }
                 k = publish_part(part, dest);

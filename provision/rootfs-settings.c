@@ -13,7 +13,8 @@
 /* Rewrite a colon-separated database (passwd, group, shadow...): drop the lines whose first field
  * is name (or whose third field is id, when id is set), lock root's password when lock_root, then
  * append line. Keeps the file's mode and owner. */
-static int edit_db(struct tree *t, const char *path, const char *name, const char *id, bool lock_root, const char *line) {
+static int edit_db(struct tree *t, const char *path, const char *name, const char *id, bool lock_root,
+                   const char *line) {
         _cleanup_free_ char *old = NULL;
         struct tree_entry *e = tree_find(t, path);
         mode_t perm = e ? e->mode & 07777 : 0644;
@@ -40,7 +41,8 @@ static int edit_db(struct tree *t, const char *path, const char *name, const cha
                                         f2 = c + 1;
                         if (l0 == strlen(name) && strncmp(l, name, l0) == 0)
                                 continue;
-                        if (id && f2 && strncmp(f2, id, strlen(id)) == 0 && (f2[strlen(id)] == ':' || f2[strlen(id)] == '\0'))
+                        if (id && f2 && strncmp(f2, id, strlen(id)) == 0 &&
+                            (f2[strlen(id)] == ':' || f2[strlen(id)] == '\0'))
                                 continue;
                         if (lock_root && l0 == 4 && strncmp(l, "root", 4) == 0) {
                                 const char *rest = strchr(l + 5, ':');
@@ -68,7 +70,8 @@ static int settings_user(struct build *b, struct tree *t, const char *home, char
         const char *shell = "/bin/sh";
         _cleanup_free_ char *uidstr = strdup_printf("%u", r->uid), *gidstr = strdup_printf("%u", r->gid),
                             *pw = strdup_printf("%s:x:%u:%u:SIS session:%s:%s\n", r->user, r->uid, r->gid, home, shell),
-                            *gr = strdup_printf("%s:x:%u:\n", r->user, r->gid), *sh = strdup_printf("%s:!::0:99999:7:::\n", r->user),
+                            *gr = strdup_printf("%s:x:%u:\n", r->user, r->gid),
+                            *sh = strdup_printf("%s:!::0:99999:7:::\n", r->user),
                             *gs = strdup_printf("%s:!::\n", r->user),
                             *sub = strdup_printf("%s:%u:%u\n", r->user, r->subid_start, r->subid_count);
         int k;
@@ -89,7 +92,8 @@ static int settings_user(struct build *b, struct tree *t, const char *home, char
                 const char *names[] = { "usr/bin/newuidmap", "usr/bin/newgidmap" };
                 struct tree_entry *e = tree_find(t, names[i]);
                 if (!e || !S_ISREG(e->mode))
-                        return set_error(err, -ENOENT, "the packages installed no /%s (Alpine: shadow-uidmap; Debian: uidmap)",
+                        return set_error(err, -ENOENT,
+                                         "the packages installed no /%s (Alpine: shadow-uidmap; Debian: uidmap)",
                                          names[i]);
                 e->mode = S_IFREG | 04755;
                 e->uid = e->gid = 0;
@@ -100,22 +104,24 @@ static int settings_user(struct build *b, struct tree *t, const char *home, char
 /* Rootless Podman under OpenRC: no systemd, so cgroupfs and a file event log; storage on the
  * home disk (the default path is already under $HOME, said explicitly here). */
 static int settings_podman(struct tree *t, const char *home) {
-        _cleanup_free_ char *storage = strdup_printf("# Written by sis-provision: rootless storage lives on the home disk (%s).\n"
-                                                     "[storage]\n"
-                                                     "driver = \"overlay\"\n"
-                                                     "rootless_storage_path = \"%s/.local/share/containers/storage\"\n"
-                                                     "\n"
-                                                     "[storage.options.overlay]\n"
-                                                     "mount_program = \"/usr/bin/fuse-overlayfs\"\n",
-                                                     home, home);
-        static const char containers[] = "# Written by sis-provision: rootless Podman under OpenRC (no systemd).\n"
-                                         "[containers]\n"
-                                         "cgroupns = \"private\"\n"
-                                         "\n"
-                                         "[engine]\n"
-                                         "cgroup_manager = \"cgroupfs\"\n"
-                                         "events_logger = \"file\"\n"
-                                         "runtime = \"crun\"\n";
+        _cleanup_free_ char *storage = strdup_printf(
+                "# Written by sis-provision: rootless storage lives on the home disk (%s).\n"
+                "[storage]\n"
+                "driver = \"overlay\"\n"
+                "rootless_storage_path = \"%s/.local/share/containers/storage\"\n"
+                "\n"
+                "[storage.options.overlay]\n"
+                "mount_program = \"/usr/bin/fuse-overlayfs\"\n",
+                home, home);
+        static const char containers[] =
+                "# Written by sis-provision: rootless Podman under OpenRC (no systemd).\n"
+                "[containers]\n"
+                "cgroupns = \"private\"\n"
+                "\n"
+                "[engine]\n"
+                "cgroup_manager = \"cgroupfs\"\n"
+                "events_logger = \"file\"\n"
+                "runtime = \"crun\"\n";
         int k;
 
         if (!storage)
@@ -130,14 +136,15 @@ static int settings_podman(struct tree *t, const char *home) {
  * name servers from the kernel's ip= argument; the host name. */
 static int settings_mounts(struct build *b, struct tree *t, const char *home, char **err) {
         const struct recipe *r = &b->r;
-        _cleanup_free_ char *fstab = strdup_printf("# Written by sis-provision. / is shared by every VM and never written.\n"
-                                                   "LABEL=rootfs\t/\text4\tro,noatime\t0 0\n"
-                                                   "LABEL=home\t%s\text4\trw,nosuid,nodev,noatime\t0 2\n"
-                                                   "tmpfs\t/tmp\ttmpfs\tnosuid,nodev,mode=1777\t0 0\n"
-                                                   "tmpfs\t/run\ttmpfs\tnosuid,nodev,mode=0755\t0 0\n"
-                                                   "tmpfs\t/var/tmp\ttmpfs\tnosuid,nodev,mode=1777\t0 0\n"
-                                                   "tmpfs\t/var/log\ttmpfs\tnosuid,nodev,mode=0755\t0 0\n",
-                                                   home),
+        _cleanup_free_ char *fstab = strdup_printf(
+                                    "# Written by sis-provision. / is shared by every VM and never written.\n"
+                                    "LABEL=rootfs\t/\text4\tro,noatime\t0 0\n"
+                                    "LABEL=home\t%s\text4\trw,nosuid,nodev,noatime\t0 2\n"
+                                    "tmpfs\t/tmp\ttmpfs\tnosuid,nodev,mode=1777\t0 0\n"
+                                    "tmpfs\t/run\ttmpfs\tnosuid,nodev,mode=0755\t0 0\n"
+                                    "tmpfs\t/var/tmp\ttmpfs\tnosuid,nodev,mode=1777\t0 0\n"
+                                    "tmpfs\t/var/log\ttmpfs\tnosuid,nodev,mode=0755\t0 0\n",
+                                    home),
                             *hostname = NULL;
         int k;
 
@@ -198,7 +205,8 @@ static int settings_runlevels(struct build *b, struct tree *t, char **err) {
                 if (!dir || (k = tree_remove(t, dir)) < 0 || (k = tree_put_dir(t, dir, 0755, 0, 0)) < 0)
                         return -ENOMEM;
                 for (char **s = b->f->runlevels[rl]; s && *s; s++) {
-                        _cleanup_free_ char *svc = strdup_printf("etc/init.d/%s", *s), *link = strdup_printf("%s/%s", dir, *s),
+                        _cleanup_free_ char *svc = strdup_printf("etc/init.d/%s", *s),
+                                            *link = strdup_printf("%s/%s", dir, *s),
                                             *target = strdup_printf("/etc/init.d/%s", *s);
                         struct tree_entry *e;
                         if (!svc || !link || !target)

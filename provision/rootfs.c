@@ -258,7 +258,8 @@ static int rootfs_inputs(struct build *b, char **ret_mkver, char **err) {
         if (k < 0)
                 return k;
         if (o->release && b->d == DISTRO_ALPINE && !o->base && !streq(o->release, strempty(b->f->release)))
-                return set_error(err, -EINVAL, "--release %s: recipe %s pins a base only for Alpine %s (give --base and --sha256)",
+                return set_error(err, -EINVAL,
+                                 "--release %s: recipe %s pins a base only for Alpine %s (give --base and --sha256)",
                                  o->release, o->recipe, strna(b->f->release));
         k = recipe_validate(&b->r, b->d, err);
         if (k < 0)
@@ -273,7 +274,8 @@ static int rootfs_inputs(struct build *b, char **ret_mkver, char **err) {
         if (k >= 0)
                 b->epoch = e;
         else if (k != -ENOENT)
-                return set_error(err, -EINVAL, "SOURCE_DATE_EPOCH=%s: not seconds since 1970", getenv("SOURCE_DATE_EPOCH"));
+                return set_error(err, -EINVAL, "SOURCE_DATE_EPOCH=%s: not seconds since 1970",
+                                 getenv("SOURCE_DATE_EPOCH"));
         else if (b->r.epoch > 0)
                 b->epoch = b->r.epoch;
         else
@@ -296,7 +298,8 @@ static int rootfs_tree(struct build *b, struct tree *t, char **err) {
         k = b->d == DISTRO_ALPINE ? alpine_base(b, err) : debian_base(b, err);
         if (k < 0)
                 return k;
-        STEP(b, "base %s (sha256 %.12s%s)", b->base_path, b->base_sha256, b->signature_checked ? ", good signature" : "");
+        STEP(b, "base %s (sha256 %.12s%s)", b->base_path, b->base_sha256,
+             b->signature_checked ? ", good signature" : "");
 
         treedir = strdup_printf("%s/tree", b->work);
         if (!treedir || (k = tree_init(t, treedir)) < 0)
@@ -333,9 +336,11 @@ static int rootfs_sbom(struct build *b, struct tree *t, const char *outdir, char
         const struct rootfs_opts *o = b->o;
         const char *dbpath = b->d == DISTRO_ALPINE ? "lib/apk/db/installed" : "var/lib/dpkg/status";
         _cleanup_free_ char *db = NULL, *serr = NULL, *sp = strdup_printf("%s/sbom.cdx.json", outdir);
-        const struct sbom_meta sm = { .name = o->recipe, .release = o->release ? o->release : b->f->release,
+        const struct sbom_meta sm = { .name = o->recipe,
+                                      .release = o->release ? o->release : b->f->release,
                                       .arch = b->d == DISTRO_ALPINE ? "x86_64" : "amd64",
-                                      .tool_version = SIS_VERSION, .epoch = b->epoch };
+                                      .tool_version = SIS_VERSION,
+                                      .epoch = b->epoch };
         json_object *doc;
         int k;
 
@@ -374,8 +379,10 @@ static int rootfs_manifest(struct build *b, const char *outdir, const char *mkve
         json_object_object_add(rec, "name", json_object_new_string(o->recipe));
         json_object_object_add(rec, "sha256", json_object_new_string(b->recipe_sha256));
         json_object_object_add(m, "recipe", rec);
-        json_object_object_add(base, "source", json_object_new_string(b->d == DISTRO_DEBIAN ? "mmdebstrap" :
-                                                                       o->base ? o->base : b->f->base_url));
+        json_object_object_add(base, "source",
+                               json_object_new_string(b->d == DISTRO_DEBIAN ? "mmdebstrap"
+                                                              : o->base     ? o->base
+                                                                            : b->f->base_url));
         json_object_object_add(base, "sha256", json_object_new_string(b->base_sha256));
         json_object_object_add(base, "signature_checked", json_object_new_boolean(b->signature_checked));
         if (b->archive_state)
@@ -438,7 +445,8 @@ static int rootfs_run(struct build *b, char **err) {
         k = verity_append(img, salt, vuuid, &vi, err);
         if (k < 0)
                 return k;
-        STEP(b, "dm-verity tree appended (%llu data blocks, root hash %s)", (unsigned long long) vi.data_blocks, vi.root_hash);
+        STEP(b, "dm-verity tree appended (%llu data blocks, root hash %s)", (unsigned long long) vi.data_blocks,
+             vi.root_hash);
         k = rootfs_manifest(b, outtmp, mkver, io.uuid, &vi, err);
         if (k < 0)
                 return k;

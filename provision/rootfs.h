@@ -6,23 +6,23 @@
 #include <sys/types.h>
 
 struct rootfs_opts {
-        const char *distro;     /* alpine (default) or debian */
-        const char *release;    /* overrides the recipe's */
-        const char *base;       /* TARBALL or https URL: overrides the recipe's base */
-        const char *sha256;     /* expected sha256 of --base */
-        const char *recipe;     /* NAME: <recipes>/NAME.recipe */
-        const char *recipes;    /* the recipes directory (rootfs/) */
-        const char *repo;       /* alpine: a local repository directory (offline installs) */
-        const char *mirror;     /* debian: overrides the recipe's repository */
+        const char *distro;  /* alpine (default) or debian */
+        const char *release; /* overrides the recipe's */
+        const char *base;    /* TARBALL or https URL: overrides the recipe's base */
+        const char *sha256;  /* expected sha256 of --base */
+        const char *recipe;  /* NAME: <recipes>/NAME.recipe */
+        const char *recipes; /* the recipes directory (rootfs/) */
+        const char *repo;    /* alpine: a local repository directory (offline installs) */
+        const char *mirror;  /* debian: overrides the recipe's repository */
         const char *out;
         const char *cache;
-        uint64_t size;          /* 0: computed */
+        uint64_t size; /* 0: computed */
         bool offline;
-        bool progress;          /* a terminal: show the download's progress */
+        bool progress; /* a terminal: show the download's progress */
 };
 
 struct disk_opts {
-        const char *out;        /* the image file */
+        const char *out; /* the image file */
         uint64_t size;
         uid_t uid;
         gid_t gid;

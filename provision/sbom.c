@@ -66,7 +66,8 @@ static int add_string(json_object *o, const char *key, const char *value) {
 
 static int add_property(json_object *props, const char *name, const char *value) {
         json_object *p = json_object_new_object();
-        if (!p || add_string(p, "name", name) < 0 || add_string(p, "value", value) < 0 || json_object_array_add(props, p) < 0) {
+        if (!p || add_string(p, "name", name) < 0 || add_string(p, "value", value) < 0 ||
+            json_object_array_add(props, p) < 0) {
                 json_object_put(p);
                 return -ENOMEM;
         }
@@ -94,7 +95,8 @@ static int add_array_string(json_object *arr, const char *value) {
 
 static json_object *sha256_hashes(const char *hex) {
         json_object *a = json_object_new_array(), *h = json_object_new_object();
-        if (!a || !h || add_string(h, "alg", "SHA-256") < 0 || add_string(h, "content", hex) < 0 || json_object_array_add(a, h) < 0) {
+        if (!a || !h || add_string(h, "alg", "SHA-256") < 0 || add_string(h, "content", hex) < 0 ||
+            json_object_array_add(a, h) < 0) {
                 json_object_put(a);
                 json_object_put(h);
                 return NULL;
@@ -124,7 +126,8 @@ static int iso8601(int64_t epoch, char buf[static 32]) {
 static json_object *tool_component(const char *name, const char *version, const char *description) {
         json_object *c = json_object_new_object();
         if (!c || add_string(c, "type", "application") < 0 || add_string(c, "name", name) < 0 ||
-            (version && add_string(c, "version", version) < 0) || (description && add_string(c, "description", description) < 0)) {
+            (version && add_string(c, "version", version) < 0) ||
+            (description && add_string(c, "description", description) < 0)) {
                 json_object_put(c);
                 return NULL;
         }
@@ -135,7 +138,8 @@ static json_object *tool_component(const char *name, const char *version, const 
  * of their serialisation as a UUID of version 4's shape (RFC 4122 version and variant bits). Consumes
  * metadata, components and dependencies (may be NULL). */
 static json_object *bom_assemble(json_object *metadata, json_object *components, json_object *dependencies) {
-        _cleanup_json_ json_object *md = metadata, *cs = components, *ds = dependencies, *doc = json_object_new_object();
+        _cleanup_json_ json_object *md = metadata, *cs = components, *ds = dependencies,
+                                   *doc = json_object_new_object();
         struct sbuf b = {};
         _cleanup_free_ char *text = NULL;
         char hex[SHA256_HEX], urn[64];
@@ -155,11 +159,14 @@ static json_object *bom_assemble(json_object *metadata, json_object *components,
         /* RFC 4122: version 4 in the 13th digit, the variant 10xx in the 17th */
         hex[12] = '4';
         hex[16] = "89ab"[(strchr(digits, hex[16]) - digits) & 3];
-        if (snprintf_ok(urn, sizeof(urn), "urn:uuid:%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16, hex + 20) < 0)
+        if (snprintf_ok(urn, sizeof(urn), "urn:uuid:%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16,
+                        hex + 20) < 0)
                 return NULL;
         if (add_string(doc, "bomFormat", "CycloneDX") < 0 || add_string(doc, "specVersion", SBOM_SPEC_VERSION) < 0 ||
-            add_string(doc, "serialNumber", urn) < 0 || json_object_object_add(doc, "version", json_object_new_int(1)) < 0 ||
-            json_object_object_add(doc, "metadata", TAKE_PTR(md)) < 0 || json_object_object_add(doc, "components", TAKE_PTR(cs)) < 0 ||
+            add_string(doc, "serialNumber", urn) < 0 ||
+            json_object_object_add(doc, "version", json_object_new_int(1)) < 0 ||
+            json_object_object_add(doc, "metadata", TAKE_PTR(md)) < 0 ||
+            json_object_object_add(doc, "components", TAKE_PTR(cs)) < 0 ||
             (ds && json_object_object_add(doc, "dependencies", TAKE_PTR(ds)) < 0))
                 return NULL;
         return TAKE_PTR(doc);
@@ -207,7 +214,7 @@ static void pkgs_done(struct pkgs *l) {
 
 /* One stanza while it is read. */
 struct stanza {
-        unsigned first_line;       /* 0: no field yet */
+        unsigned first_line; /* 0: no field yet */
         char *name, *version, *arch, *license;
         bool installed;
 };
@@ -238,7 +245,8 @@ static int stanza_set(char **slot, const char *key, const char *value, size_t le
 }
 
 static int stanza_end(struct stanza *s, enum distro d, struct pkgs *l, char **err) {
-        const char *name_key = d == DISTRO_ALPINE ? "P:" : "Package:", *version_key = d == DISTRO_ALPINE ? "V:" : "Version:";
+        const char *name_key = d == DISTRO_ALPINE ? "P:" : "Package:",
+                   *version_key = d == DISTRO_ALPINE ? "V:" : "Version:";
         int k = 0;
 
         if (!s->first_line)
@@ -260,8 +268,10 @@ static int stanza_end(struct stanza *s, enum distro d, struct pkgs *l, char **er
                         l->v = v;
                         l->cap = cap;
                 }
-                l->v[l->n++] = (struct pkg) { .name = TAKE_PTR(s->name), .version = TAKE_PTR(s->version),
-                                              .arch = TAKE_PTR(s->arch), .license = TAKE_PTR(s->license) };
+                l->v[l->n++] = (struct pkg) { .name = TAKE_PTR(s->name),
+                                              .version = TAKE_PTR(s->version),
+                                              .arch = TAKE_PTR(s->arch),
+                                              .license = TAKE_PTR(s->license) };
         }
         stanza_reset(s);
         return k;
@@ -276,7 +286,8 @@ static int parse_db(const char *text, size_t len, enum distro d, struct pkgs *l,
         int k = 0;
 
         if (nul)
-                return set_error(err, -EBADMSG, "a NUL byte at offset %zu: not a package database", (size_t) (nul - text));
+                return set_error(err, -EBADMSG, "a NUL byte at offset %zu: not a package database",
+                                 (size_t) (nul - text));
         for (size_t i = 0; k >= 0 && i < len;) {
                 const char *p = text + i, *nl = memchr(p, '\n', len - i);
                 size_t n = nl ? (size_t) (nl - p) : len - i;
@@ -296,15 +307,19 @@ static int parse_db(const char *text, size_t len, enum distro d, struct pkgs *l,
                         continue; /* the rest of a multi-line field (Description, Conffiles) */
                 }
                 colon = memchr(p, ':', n);
-                if (d == DISTRO_ALPINE ? n < 2 || p[1] != ':' || !isalpha((unsigned char) p[0]) : !colon || colon == p) {
+                if (d == DISTRO_ALPINE ? n < 2 || p[1] != ':' || !isalpha((unsigned char) p[0])
+                                       : !colon || colon == p) {
                         k = set_error(err, -EBADMSG, "line %u: not a field of %s", line,
-                                      d == DISTRO_ALPINE ? "apk's installed database (X:value)" : "dpkg's status (Field: value)");
+                                      d == DISTRO_ALPINE ? "apk's installed database (X:value)"
+                                                         : "dpkg's status (Field: value)");
                         continue;
                 }
                 if (d == DISTRO_DEBIAN)
                         for (const char *c = p; c < colon; c++)
-                                if (!isascii((unsigned char) *c) || !(isalnum((unsigned char) *c) || *c == '-' || *c == '_')) {
-                                        k = set_error(err, -EBADMSG, "line %u: not a field of dpkg's status (Field: value)", line);
+                                if (!isascii((unsigned char) *c) ||
+                                    !(isalnum((unsigned char) *c) || *c == '-' || *c == '_')) {
+                                        k = set_error(err, -EBADMSG,
+                                                      "line %u: not a field of dpkg's status (Field: value)", line);
                                         break;
                                 }
                 if (k < 0)
@@ -355,8 +370,10 @@ static json_object *package_component(const struct pkg *p, const char *arch) {
                 return NULL;
         if (p->license) {
                 /* apk's L: is usually an SPDX expression, but nothing checks it is one: as a name, verbatim */
-                json_object *ls = json_object_new_array(), *e = json_object_new_object(), *lic = json_object_new_object();
-                if (!ls || !e || !lic || add_string(lic, "name", p->license) < 0 || json_object_object_add(e, "license", lic) < 0) {
+                json_object *ls = json_object_new_array(), *e = json_object_new_object(),
+                            *lic = json_object_new_object();
+                if (!ls || !e || !lic || add_string(lic, "name", p->license) < 0 ||
+                    json_object_object_add(e, "license", lic) < 0) {
                         json_object_put(ls);
                         json_object_put(e);
                         json_object_put(lic);
@@ -379,8 +396,8 @@ static bool meta_ok(const char *s) {
 }
 
 /* One component per package, sorted, each with its purl; on, the purls (what the image depends on). */
-static int package_components(struct pkgs *l, enum distro d, const struct sbom_meta *m, json_object *cs, json_object *on,
-                              char **err) {
+static int package_components(struct pkgs *l, enum distro d, const struct sbom_meta *m, json_object *cs,
+                              json_object *on, char **err) {
         const char *type = d == DISTRO_ALPINE ? "apk" : "deb", *ns = d == DISTRO_ALPINE ? "alpine" : "debian";
         _cleanup_free_ char *q = strdup_printf("%s-%s", ns, m->release), *distro_q = q ? sbom_purl_encode(q) : NULL;
 
@@ -400,11 +417,14 @@ static int package_components(struct pkgs *l, enum distro d, const struct sbom_m
                 en = sbom_purl_encode(lower);
                 ev = sbom_purl_encode(p->version);
                 ea = sbom_purl_encode(arch);
-                p->purl = en && ev && ea ? strdup_printf("pkg:%s/%s/%s@%s?arch=%s&distro=%s", type, ns, en, ev, ea, distro_q) : NULL;
+                p->purl = en && ev && ea
+                        ? strdup_printf("pkg:%s/%s/%s@%s?arch=%s&distro=%s", type, ns, en, ev, ea, distro_q)
+                        : NULL;
                 if (!p->purl)
                         return -ENOMEM;
                 if (i > 0 && streq(l->v[i - 1].purl, p->purl))
-                        return set_error(err, -EBADMSG, "package %s %s (%s) is listed twice", p->name, p->version, arch);
+                        return set_error(err, -EBADMSG, "package %s %s (%s) is listed twice", p->name, p->version,
+                                         arch);
                 c = package_component(p, arch);
                 if (!c || json_object_array_add(cs, c) < 0) {
                         json_object_put(c);
@@ -420,13 +440,16 @@ static int package_components(struct pkgs *l, enum distro d, const struct sbom_m
 static json_object *image_component(enum distro d, const struct sbom_meta *m, const char *image_ref) {
         _cleanup_json_ json_object *image = json_object_new_object(), *props = json_object_new_array();
 
-        if (!image || !props || add_string(image, "type", "operating-system") < 0 || add_string(image, "bom-ref", image_ref) < 0 ||
-            add_string(image, "name", m->name) < 0 || add_string(image, "version", m->version ? m->version : m->release) < 0 ||
-            add_string(image, "description", d == DISTRO_ALPINE ? "a sis root filesystem image (Alpine Linux)" :
-                                                                 "a sis root filesystem image (Debian)") < 0 ||
-            add_property(props, "sis:distro", distro_names[d]) < 0 || add_property(props, "sis:release", m->release) < 0 ||
-            add_property(props, "sis:arch", m->arch) < 0 ||
-            add_property(props, "sis:package_database", d == DISTRO_ALPINE ? "lib/apk/db/installed" : "var/lib/dpkg/status") < 0 ||
+        if (!image || !props || add_string(image, "type", "operating-system") < 0 ||
+            add_string(image, "bom-ref", image_ref) < 0 || add_string(image, "name", m->name) < 0 ||
+            add_string(image, "version", m->version ? m->version : m->release) < 0 ||
+            add_string(image, "description",
+                       d == DISTRO_ALPINE ? "a sis root filesystem image (Alpine Linux)"
+                                          : "a sis root filesystem image (Debian)") < 0 ||
+            add_property(props, "sis:distro", distro_names[d]) < 0 ||
+            add_property(props, "sis:release", m->release) < 0 || add_property(props, "sis:arch", m->arch) < 0 ||
+            add_property(props, "sis:package_database",
+                         d == DISTRO_ALPINE ? "lib/apk/db/installed" : "var/lib/dpkg/status") < 0 ||
             json_object_object_add(image, "properties", TAKE_PTR(props)) < 0)
                 return NULL;
         return TAKE_PTR(image);
@@ -446,7 +469,8 @@ json_object *sbom_rootfs(const char *pkgdb, size_t len, enum distro d, const str
         }
         if (!meta_ok(m->name) || !meta_ok(m->release) || !meta_ok(m->arch) || !meta_ok(m->tool_version) ||
             (m->version && !meta_ok(m->version))) {
-                (void) set_error(err, -EINVAL, "sbom: the image's name, release, architecture and tool version must be UTF-8 text");
+                (void) set_error(err, -EINVAL,
+                                 "sbom: the image's name, release, architecture and tool version must be UTF-8 text");
                 return NULL;
         }
         if (iso8601(m->epoch, ts) < 0) {
@@ -481,7 +505,8 @@ json_object *sbom_rootfs(const char *pkgdb, size_t len, enum distro d, const str
         dep = json_object_new_object();
         if (!md || !tools || !tcs || !image || !deps || !dep || add_string(md, "timestamp", ts) < 0 ||
             add_tool(tcs, "sis-provision", m->tool_version, NULL) < 0 ||
-            json_object_object_add(tools, "components", TAKE_PTR(tcs)) < 0 || json_object_object_add(md, "tools", TAKE_PTR(tools)) < 0 ||
+            json_object_object_add(tools, "components", TAKE_PTR(tcs)) < 0 ||
+            json_object_object_add(md, "tools", TAKE_PTR(tools)) < 0 ||
             json_object_object_add(md, "component", TAKE_PTR(image)) < 0)
                 goto oom;
         if (add_string(dep, "ref", image_ref) < 0 || json_object_object_add(dep, "dependsOn", TAKE_PTR(on)) < 0 ||
@@ -517,15 +542,19 @@ static bool cpe_version_ok(const char *s) {
 
 /* The meta is text, its hashes sha256 digests, its epoch a date. -errno with a message. */
 static int kernel_meta_check(const struct sbom_kernel_meta *m, char *ts, char **err) {
-        const char *chain[][2] = { { "gcc", m ? m->gcc : NULL }, { "ld", m ? m->ld : NULL }, { "make", m ? m->make : NULL } };
+        const char *chain[][2] = { { "gcc", m ? m->gcc : NULL },
+                                   { "ld", m ? m->ld : NULL },
+                                   { "make", m ? m->make : NULL } };
 
         if (!m || !meta_ok(m->profile) || !meta_ok(m->arch) || !meta_ok(m->release) || !meta_ok(m->source_name) ||
             !meta_ok(m->tool_version) || (m->source_url && !meta_ok(m->source_url)))
-                return set_error(err, -EINVAL,
-                                 "sbom: the kernel's profile, architecture, release, source name and tool version must be UTF-8 text");
+                return set_error(
+                        err, -EINVAL,
+                        "sbom: the kernel's profile, architecture, release, source name and tool version must be UTF-8 text");
         if (!sha256_hex_ok(m->source_sha256) || !sha256_hex_ok(m->config_sha256) ||
             (m->image_sha256 && !sha256_hex_ok(m->image_sha256)))
-                return set_error(err, -EINVAL, "sbom: the kernel's source, config and image hashes must be sha256 hex digests");
+                return set_error(err, -EINVAL,
+                                 "sbom: the kernel's source, config and image hashes must be sha256 hex digests");
         for (size_t i = 0; i < ELEMENTSOF(chain); i++)
                 if (chain[i][1] && !meta_ok(chain[i][1]))
                         return set_error(err, -EINVAL, "sbom: the %s version line is not UTF-8 text", chain[i][0]);
@@ -540,8 +569,8 @@ static json_object *source_references(const struct sbom_kernel_meta *m, const ch
                                    *h = sha256_hashes(m->source_sha256);
 
         if (!refs || !r || !h || add_string(r, "type", "distribution") < 0 || add_string(r, "url", url) < 0 ||
-            add_string(r, "comment", "the kernel source tarball") < 0 || json_object_object_add(r, "hashes", TAKE_PTR(h)) < 0 ||
-            json_object_array_add(refs, TAKE_PTR(r)) < 0)
+            add_string(r, "comment", "the kernel source tarball") < 0 ||
+            json_object_object_add(r, "hashes", TAKE_PTR(h)) < 0 || json_object_array_add(refs, TAKE_PTR(r)) < 0)
                 return NULL;
         return TAKE_PTR(refs);
 }
@@ -552,12 +581,14 @@ static json_object *source_references(const struct sbom_kernel_meta *m, const ch
 static json_object *linux_component(const struct sbom_kernel_meta *m, const char *linux_ref) {
         _cleanup_json_ json_object *c = json_object_new_object(), *props = json_object_new_array();
         /* the tarball's URL when it was fetched, else its file name (a relative IRI reference) */
-        _cleanup_free_ char *url = m->source_url ? strdup(m->source_url) : sbom_purl_encode(m->source_name), *cpe = NULL;
+        _cleanup_free_ char *url = m->source_url ? strdup(m->source_url) : sbom_purl_encode(m->source_name),
+                            *cpe = NULL;
 
         if (cpe_version_ok(m->release))
                 cpe = strdup_printf("cpe:2.3:o:linux:linux_kernel:%s:*:*:*:*:*:*:*", m->release);
-        if (!c || !props || !url || add_string(c, "type", "operating-system") < 0 || add_string(c, "bom-ref", linux_ref) < 0 ||
-            add_string(c, "name", "linux") < 0 || add_string(c, "version", m->release) < 0 ||
+        if (!c || !props || !url || add_string(c, "type", "operating-system") < 0 ||
+            add_string(c, "bom-ref", linux_ref) < 0 || add_string(c, "name", "linux") < 0 ||
+            add_string(c, "version", m->release) < 0 ||
             add_string(c, "description", "the Linux kernel, configured from sis's fragments") < 0)
                 return NULL;
         if (m->image_sha256) {
@@ -581,7 +612,8 @@ static json_object *linux_component(const struct sbom_kernel_meta *m, const char
             add_property(props, "sis:config_sha256", m->config_sha256) < 0 ||
             add_property(props, "sis:source_kind", m->source_is_dir ? "directory" : "tarball") < 0 ||
             add_property(props, "sis:source_name", m->source_name) < 0 ||
-            add_property(props, m->source_is_dir ? "sis:source_tree_sha256" : "sis:source_sha256", m->source_sha256) < 0 ||
+            add_property(props, m->source_is_dir ? "sis:source_tree_sha256" : "sis:source_sha256", m->source_sha256) <
+                    0 ||
             (m->gcc && add_property(props, "sis:toolchain:gcc", m->gcc) < 0) ||
             json_object_object_add(c, "properties", TAKE_PTR(props)) < 0)
                 return NULL;
@@ -589,10 +621,12 @@ static json_object *linux_component(const struct sbom_kernel_meta *m, const char
 }
 
 json_object *sbom_kernel(const struct sbom_kernel_meta *m, char **err) {
-        _cleanup_json_ json_object *md = NULL, *cs = NULL, *deps = NULL, *tools = NULL, *tcs = NULL, *top = NULL, *tprops = NULL,
-                                   *linux_c = NULL, *dep = NULL, *on = NULL;
+        _cleanup_json_ json_object *md = NULL, *cs = NULL, *deps = NULL, *tools = NULL, *tcs = NULL, *top = NULL,
+                                   *tprops = NULL, *linux_c = NULL, *dep = NULL, *on = NULL;
         _cleanup_free_ char *top_ref = NULL, *linux_ref = NULL;
-        const char *chain[][2] = { { "gcc", m ? m->gcc : NULL }, { "ld", m ? m->ld : NULL }, { "make", m ? m->make : NULL } };
+        const char *chain[][2] = { { "gcc", m ? m->gcc : NULL },
+                                   { "ld", m ? m->ld : NULL },
+                                   { "make", m ? m->make : NULL } };
         char ts[32];
 
         if (kernel_meta_check(m, ts, err) < 0)
@@ -609,7 +643,8 @@ json_object *sbom_kernel(const struct sbom_kernel_meta *m, char **err) {
         deps = json_object_new_array();
         dep = json_object_new_object();
         on = json_object_new_array();
-        if (!top_ref || !linux_ref || !md || !tools || !tcs || !top || !tprops || !cs || !linux_c || !deps || !dep || !on)
+        if (!top_ref || !linux_ref || !md || !tools || !tcs || !top || !tprops || !cs || !linux_c || !deps || !dep ||
+            !on)
                 goto oom;
 
         /* metadata: when, with what (sis-provision and the toolchain), and what: the kernel output set */
@@ -620,18 +655,21 @@ json_object *sbom_kernel(const struct sbom_kernel_meta *m, char **err) {
                 if (chain[i][1] && add_tool(tcs, chain[i][0], v, chain[i][1]) < 0)
                         goto oom;
         }
-        if (json_object_object_add(tools, "components", TAKE_PTR(tcs)) < 0 || json_object_object_add(md, "tools", TAKE_PTR(tools)) < 0)
+        if (json_object_object_add(tools, "components", TAKE_PTR(tcs)) < 0 ||
+            json_object_object_add(md, "tools", TAKE_PTR(tools)) < 0)
                 goto oom;
         if (add_string(top, "type", "operating-system") < 0 || add_string(top, "bom-ref", top_ref) < 0 ||
             add_string(top, "name", "sis-kernel") < 0 || add_string(top, "version", m->release) < 0 ||
             add_string(top, "description", "the guest kernel built by sis-provision (vmlinux, bzImage, config)") < 0 ||
             add_property(tprops, "sis:profile", m->profile) < 0 || add_property(tprops, "sis:arch", m->arch) < 0 ||
-            json_object_object_add(top, "properties", TAKE_PTR(tprops)) < 0 || json_object_object_add(md, "component", TAKE_PTR(top)) < 0)
+            json_object_object_add(top, "properties", TAKE_PTR(tprops)) < 0 ||
+            json_object_object_add(md, "component", TAKE_PTR(top)) < 0)
                 goto oom;
         if (json_object_array_add(cs, TAKE_PTR(linux_c)) < 0)
                 goto oom;
         if (add_string(dep, "ref", top_ref) < 0 || add_array_string(on, linux_ref) < 0 ||
-            json_object_object_add(dep, "dependsOn", TAKE_PTR(on)) < 0 || json_object_array_add(deps, TAKE_PTR(dep)) < 0)
+            json_object_object_add(dep, "dependsOn", TAKE_PTR(on)) < 0 ||
+            json_object_array_add(deps, TAKE_PTR(dep)) < 0)
                 goto oom;
         {
                 json_object *doc = bom_assemble(TAKE_PTR(md), TAKE_PTR(cs), TAKE_PTR(deps));
@@ -652,7 +690,8 @@ int sbom_write(const char *path, json_object *doc) {
 
         if (!path || !doc)
                 return -EINVAL;
-        s = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
+        s = json_object_to_json_string_ext(
+                doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
         text = s ? strdup_printf("%s\n", s) : NULL;
         if (!text)
                 return -ENOMEM;

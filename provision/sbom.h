@@ -35,18 +35,18 @@ struct sbom_meta {
 json_object *sbom_rootfs(const char *pkgdb, size_t len, enum distro d, const struct sbom_meta *m, char **err);
 
 struct sbom_kernel_meta {
-        const char *profile;       /* "guest" */
-        const char *arch;          /* "x86_64" */
-        const char *release;       /* the kernel's release ("6.1.158"): include/config/kernel.release */
-        const char *source_name;   /* "linux-source-6.1.tar.xz", or a directory's name */
-        const char *source_url;    /* the https URL it was fetched from, or NULL */
-        bool source_is_dir;        /* a source directory (its tree hash is no file's sha256) */
-        const char *source_sha256; /* the tarball's sha256, or the directory's tree hash */
-        const char *config_sha256; /* the final .config's sha256 */
-        const char *image_sha256;  /* bzImage's sha256 (the component's own hash), or NULL */
+        const char *profile;         /* "guest" */
+        const char *arch;            /* "x86_64" */
+        const char *release;         /* the kernel's release ("6.1.158"): include/config/kernel.release */
+        const char *source_name;     /* "linux-source-6.1.tar.xz", or a directory's name */
+        const char *source_url;      /* the https URL it was fetched from, or NULL */
+        bool source_is_dir;          /* a source directory (its tree hash is no file's sha256) */
+        const char *source_sha256;   /* the tarball's sha256, or the directory's tree hash */
+        const char *config_sha256;   /* the final .config's sha256 */
+        const char *image_sha256;    /* bzImage's sha256 (the component's own hash), or NULL */
         const char *gcc, *ld, *make; /* the toolchain's --version first lines; NULL: left out */
-        const char *tool_version;  /* sis-provision's version */
-        int64_t epoch;             /* SOURCE_DATE_EPOCH */
+        const char *tool_version;    /* sis-provision's version */
+        int64_t epoch;               /* SOURCE_DATE_EPOCH */
 };
 
 /* The SBOM of a kernel build: the Linux kernel as its one component (type "operating-system"),

@@ -14,7 +14,6 @@
 #define SUMS_MAX (1 << 20)
 #define KEYRING_MAX (16 << 20)
 
-
 static int gpg_errno(gpgme_error_t e) {
         int x = gpgme_err_code_to_errno(gpg_err_code(e));
         return x > 0 ? -x : -EIO;
@@ -77,8 +76,8 @@ static int find_signer(gpgme_ctx_t c, const char *keyid, gpgme_key_t *ret, char 
         if (e && gpg_err_code(e) != GPG_ERR_EOF)
                 return set_error(err, gpg_errno(e), "--sign %s: cannot list the keyring: %s", keyid, gpgme_strerror(e));
         if (n > 1)
-                return set_error(err, -EINVAL, "--sign %s: ambiguous, it names %u keys (%s); give a fingerprint", keyid, n,
-                                 strempty(list));
+                return set_error(err, -EINVAL, "--sign %s: ambiguous, it names %u keys (%s); give a fingerprint", keyid,
+                                 n, strempty(list));
         if (n == 0) {
                 gpgme_key_t pub = NULL;
                 bool has_pub = gpgme_get_key(c, keyid, &pub, 0) == 0 && pub;
@@ -90,9 +89,11 @@ static int find_signer(gpgme_ctx_t c, const char *keyid, gpgme_key_t *ret, char 
         }
         why = key_problem(first);
         if (why)
-                return set_error(err, -EKEYREJECTED, "--sign %s: the key %s is %s", keyid, strna(primary_fpr(first)), why);
+                return set_error(err, -EKEYREJECTED, "--sign %s: the key %s is %s", keyid, strna(primary_fpr(first)),
+                                 why);
         if (!first->can_sign)
-                return set_error(err, -EKEYREJECTED, "--sign %s: the key %s cannot sign", keyid, strna(primary_fpr(first)));
+                return set_error(err, -EKEYREJECTED, "--sign %s: the key %s cannot sign", keyid,
+                                 strna(primary_fpr(first)));
         *ret = TAKE_PTR(first);
         return 0;
 }
@@ -176,8 +177,8 @@ static int temp_home(char **ret, char **err) {
         if (!d)
                 return -ENOMEM;
         if (!mkdtemp(d)) /* mode 0700 */
-                return set_error(err, -errno, "cannot make a temporary GNUPGHOME in %s: %s", t && *t == '/' ? t : "/tmp",
-                                 strerror(errno));
+                return set_error(err, -errno, "cannot make a temporary GNUPGHOME in %s: %s",
+                                 t && *t == '/' ? t : "/tmp", strerror(errno));
         conf = strdup_printf("%s/gpg.conf", d);
         k = conf ? write_file_atomic(conf, opts, strlen(opts), 0600) : -ENOMEM;
         if (k < 0) {
@@ -199,8 +200,8 @@ static bool fpr_trusted(const char *fpr, char *const trusted[]) {
 
 /* One signature: 0 when it is good, by a usable key of the keyring that is trusted (its primary
  * fingerprint into *ret_fpr); -EBADMSG and why otherwise. */
-static int check_signature(gpgme_ctx_t c, gpgme_signature_t s, const char *keyring, char *const trusted[], char **ret_fpr,
-                           char **err) {
+static int check_signature(gpgme_ctx_t c, gpgme_signature_t s, const char *keyring, char *const trusted[],
+                           char **ret_fpr, char **err) {
         _cleanup_gkey_ gpgme_key_t key = NULL;
         const char *who = strna(s->fpr), *primary, *why;
 
@@ -209,11 +210,13 @@ static int check_signature(gpgme_ctx_t c, gpgme_signature_t s, const char *keyri
         case GPG_ERR_BAD_SIGNATURE:
                 return set_error(err, -EBADMSG, "BAD signature by %s: SHA256SUMS is not what was signed", who);
         case GPG_ERR_NO_PUBKEY:
-                return set_error(err, -EBADMSG, "signed by %s, a key that is not in the keyring %s (untrusted)", who, keyring);
+                return set_error(err, -EBADMSG, "signed by %s, a key that is not in the keyring %s (untrusted)", who,
+                                 keyring);
         case GPG_ERR_SIG_EXPIRED: return set_error(err, -EBADMSG, "the signature by %s has expired", who);
         case GPG_ERR_KEY_EXPIRED: return set_error(err, -EBADMSG, "signed by %s, a key that has expired", who);
         case GPG_ERR_CERT_REVOKED: return set_error(err, -EBADMSG, "signed by %s, a key that is revoked", who);
-        default: return set_error(err, -EBADMSG, "the signature by %s is not good (%s)", who, gpgme_strerror(s->status));
+        default:
+                return set_error(err, -EBADMSG, "the signature by %s is not good (%s)", who, gpgme_strerror(s->status));
         }
         if (s->summary & GPGME_SIGSUM_KEY_REVOKED)
                 return set_error(err, -EBADMSG, "signed by %s, a key that is revoked", who);
@@ -222,10 +225,12 @@ static int check_signature(gpgme_ctx_t c, gpgme_signature_t s, const char *keyri
         if (s->summary & GPGME_SIGSUM_SIG_EXPIRED)
                 return set_error(err, -EBADMSG, "the signature by %s has expired", who);
         if (s->summary & (GPGME_SIGSUM_RED | GPGME_SIGSUM_KEY_MISSING))
-                return set_error(err, -EBADMSG, "the signature by %s is not good (summary 0x%x)", who, (unsigned) s->summary);
+                return set_error(err, -EBADMSG, "the signature by %s is not good (summary 0x%x)", who,
+                                 (unsigned) s->summary);
         /* a subkey's signature counts for its primary key, and only a usable one */
         if (!s->fpr || gpgme_get_key(c, s->fpr, &key, 0) != 0 || !key || !(primary = primary_fpr(key)))
-                return set_error(err, -EBADMSG, "signed by %s, a key that is not in the keyring %s (untrusted)", who, keyring);
+                return set_error(err, -EBADMSG, "signed by %s, a key that is not in the keyring %s (untrusted)", who,
+                                 keyring);
         why = key_problem(key);
         if (why)
                 return set_error(err, -EBADMSG, "signed by %s, a key that is %s", primary, why);
@@ -234,8 +239,8 @@ static int check_signature(gpgme_ctx_t c, gpgme_signature_t s, const char *keyri
                         return set_error(err, -EBADMSG, "signed by %s, a subkey of %s that is %s", s->fpr, primary,
                                          sk->revoked ? "revoked" : "expired");
         if (!fpr_trusted(primary, trusted))
-                return set_error(err, -EBADMSG, "signed by %s, which is not a trusted key (--trusted, images.trusted_keys)",
-                                 primary);
+                return set_error(err, -EBADMSG,
+                                 "signed by %s, which is not a trusted key (--trusted, images.trusted_keys)", primary);
         *ret_fpr = strdup(primary);
         return *ret_fpr ? 0 : -ENOMEM;
 }
@@ -255,7 +260,8 @@ int sign_verify(const char *sums, size_t sums_len, const char *sig, size_t sig_l
                 return set_error(err, -EBADMSG, "no signature (empty)");
         k = read_file_capped(keyring_path, KEYRING_MAX, &ring, &ring_len);
         if (k < 0)
-                return set_error(err, k, "keyring %s: %s", keyring_path, k == -EFBIG ? "larger than 16 MiB" : strerror(-k));
+                return set_error(err, k, "keyring %s: %s", keyring_path,
+                                 k == -EFBIG ? "larger than 16 MiB" : strerror(-k));
         k = temp_home(&home, err);
         if (k < 0)
                 return k;
@@ -426,8 +432,8 @@ int sign_verify_image(const char *path, int fd, const char *keyring_path, char *
         if (k < 0)
                 return set_error(err, k, "%s: %s", path, strerror(-k));
         if (!streq(got, want))
-                return set_error(err, -EBADMSG, "%s: sha256 %s is not the signed %s (changed since it was signed)", path, got,
-                                 want);
+                return set_error(err, -EBADMSG, "%s: sha256 %s is not the signed %s (changed since it was signed)",
+                                 path, got, want);
         if (ret_hex)
                 memcpy(ret_hex, got, SHA256_HEX);
         if (ret_fpr)

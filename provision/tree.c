@@ -25,7 +25,7 @@ static uint32_t seq_counter;
 
 struct entry_ext {
         struct tree_entry e;
-        uint32_t seq;           /* load order: the later of two same-named tar entries wins */
+        uint32_t seq; /* load order: the later of two same-named tar entries wins */
 };
 
 static void entry_free(struct tree_entry *e) {
@@ -451,8 +451,8 @@ static int tar_hardlink(struct tree *t, struct tree_entry *e, const char *name, 
         tpfd = open_parent(t, target, false, &tbase);
         clear_slot(pfd, base);
         if (!e->link || tpfd < 0 || linkat(tpfd, tbase, pfd, base, 0) < 0)
-                return set_error(ret_error, -EINVAL, "%s: hard link '%s' to '%s', which is not a file before it", tarball,
-                                 e->path, target);
+                return set_error(ret_error, -EINVAL, "%s: hard link '%s' to '%s', which is not a file before it",
+                                 tarball, e->path, target);
         return 0;
 }
 
@@ -479,7 +479,8 @@ static int tar_file(struct archive *a, struct archive_entry *ae, struct tree_ent
 }
 
 /* One archive entry into the tree: its metadata in memory, its contents (or link) on disk. */
-static int tar_entry(struct tree *t, struct archive *a, struct archive_entry *ae, const char *tarball, char **ret_error) {
+static int tar_entry(struct tree *t, struct archive *a, struct archive_entry *ae, const char *tarball,
+                     char **ret_error) {
         _cleanup_free_ char *rel = clean_path(archive_entry_pathname(ae));
         _cleanup_close_ int pfd = -1;
         struct tree_entry *e;
@@ -490,7 +491,8 @@ static int tar_entry(struct tree *t, struct archive *a, struct archive_entry *ae
         int k = 0;
 
         if (!rel)
-                return set_error(ret_error, -EINVAL, "%s: entry '%s' escapes the tree", tarball, archive_entry_pathname(ae));
+                return set_error(ret_error, -EINVAL, "%s: entry '%s' escapes the tree", tarball,
+                                 archive_entry_pathname(ae));
         if (!*rel) /* the root: mke2fs -E root_owner decides */
                 return 0;
         if (grow(t) < 0 || !(e = entry_new(rel)))
@@ -524,16 +526,13 @@ static int tar_entry(struct tree *t, struct archive *a, struct archive_entry *ae
                 else if (symlinkat(e->link, pfd, base) < 0)
                         k = -errno;
                 break;
-        case S_IFREG:
-                k = tar_file(a, ae, e, pfd, base, tarball, ret_error);
-                break;
+        case S_IFREG: k = tar_file(a, ae, e, pfd, base, tarball, ret_error); break;
         case S_IFCHR:
         case S_IFBLK:
         case S_IFIFO:
                 e->rdev = archive_entry_rdev(ae); /* metadata only: no mknod */
                 break;
-        default:
-                return set_error(ret_error, -EINVAL, "%s: entry '%s' has an unsupported type", tarball, rel);
+        default: return set_error(ret_error, -EINVAL, "%s: entry '%s' has an unsupported type", tarball, rel);
         }
         if (k < 0 && ret_error && !*ret_error)
                 (void) set_error(ret_error, k, "%s: cannot unpack '%s': %s", tarball, rel, strerror(-k));
@@ -555,7 +554,8 @@ int tree_load_tar(struct tree *t, const char *tarball, char **ret_error) {
         while (k >= 0 && (r = archive_read_next_header(a, &ae)) == ARCHIVE_OK)
                 k = tar_entry(t, a, ae, tarball, ret_error);
         if (k >= 0 && r != ARCHIVE_EOF)
-                k = set_error(ret_error, -EINVAL, "%s: %s", tarball, archive_error_string(a) ? archive_error_string(a) : "corrupt archive");
+                k = set_error(ret_error, -EINVAL, "%s: %s", tarball,
+                              archive_error_string(a) ? archive_error_string(a) : "corrupt archive");
         sort_dedup(t);
         return k;
 }
@@ -787,7 +787,8 @@ int tree_write_pax(struct tree *t, int fd, int64_t epoch, char **ret_error) {
                         k = write_content(a, t, e);
                         if (k < 0)
                                 k = set_error(ret_error, k, "writing '%s': %s", e->path,
-                                              k == -EIO && archive_errno(a) ? strerror(archive_errno(a)) : strerror(-k));
+                                              k == -EIO && archive_errno(a) ? strerror(archive_errno(a))
+                                                                            : strerror(-k));
                 }
         }
         if (archive_write_close(a) != ARCHIVE_OK && k >= 0)

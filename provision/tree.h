@@ -19,23 +19,23 @@ struct tree_xattr {
 };
 
 struct tree_entry {
-        char *path;             /* "etc/passwd": relative, normalised, no "./" */
-        mode_t mode;            /* type and permission bits */
+        char *path;  /* "etc/passwd": relative, normalised, no "./" */
+        mode_t mode; /* type and permission bits */
         uid_t uid;
         gid_t gid;
         int64_t mtime;
         dev_t rdev;
         uint64_t size;
-        char *link;             /* symlink target, or the path of a hard link's first name */
-        char *data;             /* contents held in memory, or NULL: read <work>/<path> */
+        char *link; /* symlink target, or the path of a hard link's first name */
+        char *data; /* contents held in memory, or NULL: read <work>/<path> */
         struct tree_xattr *xattrs;
         size_t n_xattrs;
 };
 
 struct tree {
-        char *work;             /* the work directory holding contents */
+        char *work; /* the work directory holding contents */
         int work_fd;
-        struct tree_entry **e;  /* sorted by strcmp(path) */
+        struct tree_entry **e; /* sorted by strcmp(path) */
         size_t n, cap;
 };
 

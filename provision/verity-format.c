@@ -31,9 +31,14 @@ int verity_append(const char *image, const unsigned char salt[VERITY_SALT_BYTES]
                   struct verity_info *ret, char **err) {
         struct crypt_device *cd = NULL;
         _cleanup_(log_capture_done) struct log_capture lc = {};
-        struct crypt_params_verity p = { .hash_name = VERITY_HASH, .data_device = image, .salt = (const char *) salt,
-                                         .salt_size = VERITY_SALT_BYTES, .hash_type = 1, .data_block_size = VERITY_BLOCK,
-                                         .hash_block_size = VERITY_BLOCK, .flags = CRYPT_VERITY_CREATE_HASH };
+        struct crypt_params_verity p = { .hash_name = VERITY_HASH,
+                                         .data_device = image,
+                                         .salt = (const char *) salt,
+                                         .salt_size = VERITY_SALT_BYTES,
+                                         .hash_type = 1,
+                                         .data_block_size = VERITY_BLOCK,
+                                         .hash_block_size = VERITY_BLOCK,
+                                         .flags = CRYPT_VERITY_CREATE_HASH };
         char root[32];
         size_t root_len = sizeof(root);
         struct stat st;
@@ -44,7 +49,8 @@ int verity_append(const char *image, const unsigned char salt[VERITY_SALT_BYTES]
                 return set_error(err, -errno, "%s: %s", image, strerror(errno));
         if (!S_ISREG(st.st_mode) || st.st_size <= 0 || st.st_size % VERITY_BLOCK)
                 return set_error(err, -EINVAL, "%s: not a regular file of whole %u-byte blocks", image, VERITY_BLOCK);
-        *ret = (struct verity_info) { .data_blocks = (uint64_t) st.st_size / VERITY_BLOCK, .hash_offset = (uint64_t) st.st_size };
+        *ret = (struct verity_info) { .data_blocks = (uint64_t) st.st_size / VERITY_BLOCK,
+                                      .hash_offset = (uint64_t) st.st_size };
         ret->hash_start = ret->data_blocks + 1; /* the superblock takes one block */
         p.data_size = ret->data_blocks;
         p.hash_area_offset = ret->hash_offset;

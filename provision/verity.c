@@ -50,8 +50,9 @@ int verity_from_json(json_object *o, struct verity_info *ret) {
         uint64_t bs, hbs;
 
         if (!json_object_is_type(o, json_type_object) || !hex_field(o, "root_hash", 64, v.root_hash) ||
-            !hex_field(o, "salt", 2 * VERITY_SALT_BYTES, v.salt) || !json_object_object_get_ex(o, "hash_algorithm", &f) ||
-            !json_object_is_type(f, json_type_string) || !streq(json_object_get_string(f), VERITY_HASH) ||
+            !hex_field(o, "salt", 2 * VERITY_SALT_BYTES, v.salt) ||
+            !json_object_object_get_ex(o, "hash_algorithm", &f) || !json_object_is_type(f, json_type_string) ||
+            !streq(json_object_get_string(f), VERITY_HASH) ||
             !int_field(o, "data_block_size", VERITY_BLOCK, VERITY_BLOCK, &bs) ||
             !int_field(o, "hash_block_size", VERITY_BLOCK, VERITY_BLOCK, &hbs) ||
             /* at most 16 TiB of data: the sectors stay well inside 64 bits */
@@ -73,7 +74,7 @@ int verity_from_json(json_object *o, struct verity_info *ret) {
 
 char *verity_dm_create(const struct verity_info *v, const char *name, const char *dev) {
         return strdup_printf("%s,,,ro,0 %llu verity 1 %s %s %u %u %llu %llu %s %s %s", name,
-                             (unsigned long long) (v->data_blocks * (VERITY_BLOCK / 512)), dev, dev, VERITY_BLOCK, VERITY_BLOCK,
-                             (unsigned long long) v->data_blocks, (unsigned long long) v->hash_start, VERITY_HASH, v->root_hash,
-                             v->salt);
+                             (unsigned long long) (v->data_blocks * (VERITY_BLOCK / 512)), dev, dev, VERITY_BLOCK,
+                             VERITY_BLOCK, (unsigned long long) v->data_blocks, (unsigned long long) v->hash_start,
+                             VERITY_HASH, v->root_hash, v->salt);
 }

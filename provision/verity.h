@@ -14,10 +14,10 @@
 #define VERITY_SALT_BYTES 32u
 
 struct verity_info {
-        uint64_t data_blocks;     /* the filesystem, in 4 KiB blocks */
-        uint64_t hash_offset;     /* bytes: where the superblock starts (= the data's size) */
-        uint64_t hash_start;      /* blocks: where the tree starts (dm-verity's hash_start_block) */
-        char root_hash[65];       /* sha256, hex */
+        uint64_t data_blocks; /* the filesystem, in 4 KiB blocks */
+        uint64_t hash_offset; /* bytes: where the superblock starts (= the data's size) */
+        uint64_t hash_start;  /* blocks: where the tree starts (dm-verity's hash_start_block) */
+        char root_hash[65];   /* sha256, hex */
         char salt[2 * VERITY_SALT_BYTES + 1];
         char uuid[37];
 };

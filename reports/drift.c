@@ -28,7 +28,11 @@ static int add(struct report_drift *d, const char *kind, const char *id, const c
                 return -ENOMEM;
         d->changes = c;
         d->changes[d->n_changes++] = (struct report_change) {
-                .kind = kind, .id = id, .from = from, .to = to, .summary = summary,
+                .kind = kind,
+                .id = id,
+                .from = from,
+                .to = to,
+                .summary = summary,
         };
         return 0;
 }
@@ -124,8 +128,10 @@ char *report_drift_json(const struct report_drift *d) {
         json_object_object_add(j, "new", json_object_new_int((int) d->added));
         json_object_object_add(j, "removed", json_object_new_int((int) d->removed));
         json_object_object_add(j, "changes", changes);
-        s = strdup_printf("%s\n", json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-                                                                            JSON_C_TO_STRING_NOSLASHESCAPE));
+        s = strdup_printf("%s\n",
+                          json_object_to_json_string_ext(j,
+                                                         JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                                                 JSON_C_TO_STRING_NOSLASHESCAPE));
         json_object_put(j);
         return s;
 }

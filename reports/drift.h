@@ -5,14 +5,14 @@
 #include "report.h"
 
 struct report_change {
-        const char *kind;                  /* "new-fail", "new", "worse", "better", "changed", "removed" */
-        const char *id;                    /* these point into the two reports */
-        const char *from, *to, *summary;   /* NULL: none */
+        const char *kind;                /* "new-fail", "new", "worse", "better", "changed", "removed" */
+        const char *id;                  /* these point into the two reports */
+        const char *from, *to, *summary; /* NULL: none */
 };
 
 struct report_drift {
         const struct sis_report *before, *after;
-        struct report_change *changes;     /* the new report's order, then what it no longer has */
+        struct report_change *changes; /* the new report's order, then what it no longer has */
         size_t n_changes;
         unsigned worse, better, added, removed;
 };

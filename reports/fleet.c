@@ -120,10 +120,13 @@ int fleet_new(struct sis_report **reports, size_t n, struct fleet **ret) {
                                         f->checks = nc;
                                 }
                                 c = &f->checks[f->n_checks];
-                                *c = (struct fleet_check) { .id = strdup(x->id), .category = strdup(x->category), .order = f->n_checks };
+                                *c = (struct fleet_check) { .id = strdup(x->id),
+                                                            .category = strdup(x->category),
+                                                            .order = f->n_checks };
                                 f->n_checks++;
                                 if (!c->id || !c->category ||
-                                    json_object_object_add(where, x->id, json_object_new_int64((int64_t) c->order)) < 0) {
+                                    json_object_object_add(where, x->id, json_object_new_int64((int64_t) c->order)) <
+                                            0) {
                                         json_object_put(where);
                                         fleet_free(f);
                                         return -ENOMEM;
@@ -167,7 +170,9 @@ char *fleet_json(const struct fleet *f) {
                 json_object_object_add(h, "host", json_object_new_string(f->hosts[i]));
                 json_object_object_add(h, "verdict", json_object_new_string(sis_verdict_name(r->verdict)));
                 json_object_object_add(h, "profile", json_object_new_string(r->profile));
-                json_object_object_add(h, "kernel", report_fact(r, "kernel") ? json_object_new_string(report_fact(r, "kernel")) : NULL);
+                json_object_object_add(h, "kernel",
+                                       report_fact(r, "kernel") ? json_object_new_string(report_fact(r, "kernel"))
+                                                                : NULL);
                 json_object_object_add(h, "summary", report_summary_json(r));
                 json_object_array_add(hosts, h);
         }
@@ -182,17 +187,20 @@ char *fleet_json(const struct fleet *f) {
                 json_object_object_add(x, "waived", json_object_new_int((int) c->waived));
                 for (size_t i = 0; i < f->n; i++) {
                         const struct sis_finding *fi = fleet_get(f, i, c->id);
-                        json_object_object_add(st, f->hosts[i],
-                                               fi ? json_object_new_string(fi->waived ? "WAIVED" : sis_status_name(fi->status))
-                                                  : NULL);
+                        json_object_object_add(
+                                st, f->hosts[i],
+                                fi ? json_object_new_string(fi->waived ? "WAIVED" : sis_status_name(fi->status))
+                                   : NULL);
                 }
                 json_object_object_add(x, "status", st);
                 json_object_array_add(checks, x);
         }
         json_object_object_add(o, "hosts", hosts);
         json_object_object_add(o, "checks", checks);
-        s = strdup_printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-                                                                            JSON_C_TO_STRING_NOSLASHESCAPE));
+        s = strdup_printf("%s\n",
+                          json_object_to_json_string_ext(o,
+                                                         JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                                                 JSON_C_TO_STRING_NOSLASHESCAPE));
         json_object_put(o);
         return s;
 }
@@ -210,7 +218,8 @@ char *fleet_markdown(const struct fleet *f) {
         sbuf_printf(&b, "## sis fleet: %zu hosts, %u FAIL, %u inconclusive, %u pass\n\n", f->n,
                     count_verdict(f, SIS_VERDICT_FAIL), count_verdict(f, SIS_VERDICT_INCONCLUSIVE),
                     count_verdict(f, SIS_VERDICT_PASS));
-        sbuf_puts(&b, "| Host | Verdict | FAIL | UNKNOWN | WARN | waived | Kernel |\n|---|---|---:|---:|---:|---:|---|\n");
+        sbuf_puts(&b,
+                  "| Host | Verdict | FAIL | UNKNOWN | WARN | waived | Kernel |\n|---|---|---:|---:|---:|---:|---|\n");
         for (size_t i = 0; i < f->n; i++) {
                 const struct sis_report *r = f->reports[i];
                 sbuf_puts(&b, "| ");
@@ -249,27 +258,39 @@ char *fleet_html(const struct fleet *f) {
         static const char *const letters[] = { "P", "W", "F", "S", "U" };
 
         html_head(&b, "sis fleet report");
-        sbuf_printf(&b, "<header class=\"v-%s\"><h1>sis fleet: %zu hosts</h1><p>%u FAIL &middot; %u inconclusive "
-                        "&middot; %u pass &middot; hosts worst first, checks most-failing first</p></header>\n<main>\n",
-                    count_verdict(f, SIS_VERDICT_FAIL) ? "FAIL" : count_verdict(f, SIS_VERDICT_INCONCLUSIVE) ? "INCONCLUSIVE" : "PASS",
+        sbuf_printf(&b,
+                    "<header class=\"v-%s\"><h1>sis fleet: %zu hosts</h1><p>%u FAIL &middot; %u inconclusive "
+                    "&middot; %u pass &middot; hosts worst first, checks most-failing first</p></header>\n<main>\n",
+                    count_verdict(f, SIS_VERDICT_FAIL)                   ? "FAIL"
+                            : count_verdict(f, SIS_VERDICT_INCONCLUSIVE) ? "INCONCLUSIVE"
+                                                                         : "PASS",
                     f->n, count_verdict(f, SIS_VERDICT_FAIL), count_verdict(f, SIS_VERDICT_INCONCLUSIVE),
                     count_verdict(f, SIS_VERDICT_PASS));
-        sbuf_puts(&b, "<table>\n<thead><tr><th>Host</th><th>Verdict</th><th>FAIL</th><th>UNKNOWN</th><th>WARN</th>"
-                      "<th>waived</th><th>Kernel</th></tr></thead>\n<tbody>\n");
+        sbuf_puts(&b,
+                  "<table>\n<thead><tr><th>Host</th><th>Verdict</th><th>FAIL</th><th>UNKNOWN</th><th>WARN</th>"
+                  "<th>waived</th><th>Kernel</th></tr></thead>\n<tbody>\n");
         for (size_t i = 0; i < f->n; i++) {
                 const struct sis_report *r = f->reports[i];
                 const char *v = verdict_text(r->verdict);
-                sbuf_printf(&b, "<tr data-status=\"%s\"><td><code>", r->verdict == SIS_VERDICT_FAIL ? "FAIL" : r->verdict == SIS_VERDICT_PASS ? "PASS" : "UNKNOWN");
+                sbuf_printf(&b, "<tr data-status=\"%s\"><td><code>",
+                            r->verdict == SIS_VERDICT_FAIL           ? "FAIL"
+                                    : r->verdict == SIS_VERDICT_PASS ? "PASS"
+                                                                     : "UNKNOWN");
                 put_xml(&b, f->hosts[i]);
-                sbuf_printf(&b, "</code></td><td><span class=\"badge b-%s\">%s</span></td><td>%u</td><td>%u</td><td>%u</td><td>%u</td><td>",
-                            r->verdict == SIS_VERDICT_FAIL ? "FAIL" : r->verdict == SIS_VERDICT_PASS ? "PASS" : "UNKNOWN", v,
-                            r->counts[SIS_FAIL], r->counts[SIS_UNKNOWN], r->counts[SIS_WARN], r->waived);
+                sbuf_printf(
+                        &b,
+                        "</code></td><td><span class=\"badge b-%s\">%s</span></td><td>%u</td><td>%u</td><td>%u</td><td>%u</td><td>",
+                        r->verdict == SIS_VERDICT_FAIL           ? "FAIL"
+                                : r->verdict == SIS_VERDICT_PASS ? "PASS"
+                                                                 : "UNKNOWN",
+                        v, r->counts[SIS_FAIL], r->counts[SIS_UNKNOWN], r->counts[SIS_WARN], r->waived);
                 put_xml(&b, strna(report_fact(r, "kernel")));
                 sbuf_puts(&b, "</td></tr>\n");
         }
         sbuf_puts(&b, "</tbody>\n</table>\n<h2>Checks &times; hosts</h2>\n");
         html_filters(&b);
-        sbuf_puts(&b, "<div style=\"overflow-x:auto\"><table class=\"matrix\">\n<thead><tr><th>Check</th><th>FAIL</th>");
+        sbuf_puts(&b,
+                  "<div style=\"overflow-x:auto\"><table class=\"matrix\">\n<thead><tr><th>Check</th><th>FAIL</th>");
         for (size_t i = 0; i < f->n; i++) {
                 sbuf_puts(&b, "<th title=\"");
                 put_xml(&b, f->hosts[i]);
@@ -315,8 +336,9 @@ char *fleet_junit(const struct fleet *f) {
                 failures += f->reports[i]->counts[SIS_FAIL];
                 skipped += f->reports[i]->waived + f->reports[i]->counts[SIS_SKIP] + f->reports[i]->counts[SIS_UNKNOWN];
         }
-        sbuf_printf(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"sis fleet\" tests=\"%u\" "
-                        "failures=\"%u\" errors=\"0\" skipped=\"%u\" time=\"0\">\n",
+        sbuf_printf(&b,
+                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"sis fleet\" tests=\"%u\" "
+                    "failures=\"%u\" errors=\"0\" skipped=\"%u\" time=\"0\">\n",
                     tests, failures, skipped);
         for (size_t i = 0; i < f->n; i++)
                 junit_suite(&b, f->reports[i], f->hosts[i], NULL);

@@ -15,9 +15,9 @@ struct fleet {
         struct sis_report **reports; /* worst host first */
         char **hosts;                /* unique host names, same order */
         size_t n;
-        struct fleet_check *checks;  /* most failures first, then first-seen order */
+        struct fleet_check *checks; /* most failures first, then first-seen order */
         size_t n_checks;
-        json_object **index;         /* per host: check id -> its finding's position (json-c's hash) */
+        json_object **index; /* per host: check id -> its finding's position (json-c's hash) */
 };
 
 /* Takes ownership of the reports. */

@@ -36,10 +36,11 @@ const char html_script[] =
         "document.documentElement.setAttribute('data-filter','ready')})();";
 
 void html_head(struct sbuf *b, const char *title) {
-        sbuf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-                     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-                     "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-                     "style-src 'unsafe-inline'; script-src 'unsafe-inline'\">\n<title>");
+        sbuf_puts(b,
+                  "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+                  "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+                  "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+                  "style-src 'unsafe-inline'; script-src 'unsafe-inline'\">\n<title>");
         put_xml(b, title);
         sbuf_printf(b, "</title>\n<style>%s</style>\n</head>\n<body>\n", html_style);
 }
@@ -102,7 +103,9 @@ void html_filters(struct sbuf *b) {
         sbuf_puts(b, "<div class=\"filters\">");
         for (size_t i = 0; i < ELEMENTSOF(st); i++)
                 sbuf_printf(b, "<label><input type=\"checkbox\" value=\"%s\" checked> %s</label>", st[i], st[i]);
-        sbuf_puts(b, "<input type=\"search\" id=\"q\" placeholder=\"Filter checks\" aria-label=\"Filter checks\"></div>\n");
+        sbuf_puts(
+                b,
+                "<input type=\"search\" id=\"q\" placeholder=\"Filter checks\" aria-label=\"Filter checks\"></div>\n");
 }
 
 char *render_html(const struct sis_report *r, const struct render_opts *o _unused_) {
@@ -128,13 +131,15 @@ char *render_html(const struct sis_report *r, const struct render_opts *o _unuse
                 put_xml(&b, r->policy);
         }
         sbuf_printf(&b, " &middot; %s</p></header>\n<main>\n<div class=\"counts\">", ts);
-        sbuf_printf(&b, "<span>%u PASS</span><span>%u WARN</span><span>%u FAIL</span><span>%u SKIP</span>"
-                        "<span>%u UNKNOWN</span><span>%u waived</span></div>\n",
+        sbuf_printf(&b,
+                    "<span>%u PASS</span><span>%u WARN</span><span>%u FAIL</span><span>%u SKIP</span>"
+                    "<span>%u UNKNOWN</span><span>%u waived</span></div>\n",
                     r->counts[SIS_PASS], r->counts[SIS_WARN], r->counts[SIS_FAIL], r->counts[SIS_SKIP],
                     r->counts[SIS_UNKNOWN], r->waived);
         html_filters(&b);
-        sbuf_puts(&b, "<table>\n<thead><tr><th>Status</th><th>Check</th><th>Category</th><th>Severity</th>"
-                      "<th>Result, evidence and fix</th></tr></thead>\n<tbody>\n");
+        sbuf_puts(&b,
+                  "<table>\n<thead><tr><th>Status</th><th>Check</th><th>Category</th><th>Severity</th>"
+                  "<th>Result, evidence and fix</th></tr></thead>\n<tbody>\n");
         /* the worst first, table order within each status */
         for (int rank = 0; rank < 6; rank++)
                 for (size_t i = 0; i < r->n_findings; i++)

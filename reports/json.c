@@ -14,7 +14,8 @@ static json_object *str_or_null(const char *s) {
 
 json_object *report_summary_json(const struct sis_report *r) {
         static const char *const names[_SIS_STATUS_MAX] = {
-                [SIS_PASS] = "pass", [SIS_WARN] = "warn", [SIS_FAIL] = "fail", [SIS_SKIP] = "skip", [SIS_UNKNOWN] = "unknown",
+                [SIS_PASS] = "pass", [SIS_WARN] = "warn",       [SIS_FAIL] = "fail",
+                [SIS_SKIP] = "skip", [SIS_UNKNOWN] = "unknown",
         };
         json_object *sum = json_object_new_object();
 
@@ -51,7 +52,8 @@ json_object *report_to_json(const struct sis_report *r) {
         checks = json_object_new_array();
         for (size_t i = 0; i < r->n_findings; i++) {
                 const struct sis_finding *f = r->findings[i];
-                json_object *c = json_object_new_object(), *ev = json_object_new_array(), *refs = json_object_new_array();
+                json_object *c = json_object_new_object(), *ev = json_object_new_array(),
+                            *refs = json_object_new_array();
                 json_object_object_add(c, "id", json_object_new_string(f->id));
                 json_object_object_add(c, "title", json_object_new_string(f->title));
                 json_object_object_add(c, "category", json_object_new_string(f->category));
@@ -72,7 +74,8 @@ json_object *report_to_json(const struct sis_report *r) {
                         json_object_object_add(e, "path", json_object_new_string(f->evidence[j].path));
                         json_object_object_add(e, "value", json_object_new_string(f->evidence[j].value));
                         if (f->evidence[j].value_hex)
-                                json_object_object_add(e, "value_hex", json_object_new_string(f->evidence[j].value_hex));
+                                json_object_object_add(e, "value_hex",
+                                                       json_object_new_string(f->evidence[j].value_hex));
                         json_object_array_add(ev, e);
                 }
                 json_object_object_add(c, "evidence", ev);
@@ -93,8 +96,10 @@ char *render_json(const struct sis_report *r, const struct render_opts *o _unuse
 
         if (!j)
                 return NULL;
-        s = strdup_printf("%s\n", json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-                                                                            JSON_C_TO_STRING_NOSLASHESCAPE));
+        s = strdup_printf("%s\n",
+                          json_object_to_json_string_ext(j,
+                                                         JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                                                 JSON_C_TO_STRING_NOSLASHESCAPE));
         json_object_put(j);
         return s;
 }

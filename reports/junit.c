@@ -77,9 +77,9 @@ void junit_suite(struct sbuf *b, const struct sis_report *r, const char *name, c
                 attr(b, "name", f->id);
                 sbuf_puts(b, " time=\"0\">\n");
                 if (f->waived) {
-                        _cleanup_free_ char *m = strdup_printf("%s, waived until %s by %s: %s", sis_status_name(f->status),
-                                                               strna(f->waiver.expires), strna(f->waiver.approver),
-                                                               strna(f->waiver.reason));
+                        _cleanup_free_ char *m = strdup_printf("%s, waived until %s by %s: %s",
+                                                               sis_status_name(f->status), strna(f->waiver.expires),
+                                                               strna(f->waiver.approver), strna(f->waiver.reason));
                         sbuf_puts(b, "      <skipped");
                         attr(b, "message", strna(m));
                         sbuf_puts(b, "/>\n");
@@ -91,7 +91,8 @@ void junit_suite(struct sbuf *b, const struct sis_report *r, const char *name, c
                         details(b, f);
                         sbuf_puts(b, "</failure>\n");
                 } else if (f->status == SIS_SKIP || f->status == SIS_UNKNOWN) {
-                        _cleanup_free_ char *m = strdup_printf("%s: %s", sis_status_name(f->status), strempty(f->summary));
+                        _cleanup_free_ char *m =
+                                strdup_printf("%s: %s", sis_status_name(f->status), strempty(f->summary));
                         sbuf_puts(b, "      <skipped");
                         attr(b, "message", strna(m));
                         sbuf_puts(b, "/>\n");
@@ -114,7 +115,8 @@ char *render_junit(const struct sis_report *r, const struct render_opts *o _unus
         for (size_t i = 0; i < r->n_findings; i++) {
                 if (!strv_contains(cats, r->findings[i]->category))
                         (void) strv_extend(&cats, r->findings[i]->category);
-                if (r->findings[i]->waived || r->findings[i]->status == SIS_SKIP || r->findings[i]->status == SIS_UNKNOWN)
+                if (r->findings[i]->waived || r->findings[i]->status == SIS_SKIP ||
+                    r->findings[i]->status == SIS_UNKNOWN)
                         skipped++;
         }
         sbuf_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites");

@@ -26,8 +26,8 @@ static void passing_section(struct sbuf *b, const struct sis_report *r) {
                 n += r->findings[i]->status == SIS_PASS && !r->findings[i]->waived;
         if (n == 0)
                 return;
-        sbuf_printf(b, "\n<details><summary>The %u check%s that passed, and what %s saw</summary>\n\n", n, n == 1 ? "" : "s",
-                    n == 1 ? "it" : "they");
+        sbuf_printf(b, "\n<details><summary>The %u check%s that passed, and what %s saw</summary>\n\n", n,
+                    n == 1 ? "" : "s", n == 1 ? "it" : "they");
         sbuf_puts(b, "| Check | Title | Summary | Evidence |\n|---|---|---|---|\n");
         for (size_t i = 0; i < r->n_findings; i++) {
                 const struct sis_finding *f = r->findings[i];
@@ -70,8 +70,9 @@ char *render_markdown(const struct sis_report *r, const struct render_opts *o _u
         sbuf_puts(&b, " | ");
         put_md(&b, r->version);
         sbuf_puts(&b, " |\n\n");
-        sbuf_printf(&b, "| PASS | WARN | FAIL | SKIP | UNKNOWN | waived |\n|---:|---:|---:|---:|---:|---:|\n"
-                        "| %u | %u | %u | %u | %u | %u |\n\n",
+        sbuf_printf(&b,
+                    "| PASS | WARN | FAIL | SKIP | UNKNOWN | waived |\n|---:|---:|---:|---:|---:|---:|\n"
+                    "| %u | %u | %u | %u | %u | %u |\n\n",
                     r->counts[SIS_PASS], r->counts[SIS_WARN], r->counts[SIS_FAIL], r->counts[SIS_SKIP],
                     r->counts[SIS_UNKNOWN], r->waived);
         for (size_t i = 0; i < r->n_findings; i++) {

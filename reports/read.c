@@ -57,14 +57,15 @@ static int read_finding(json_object *c, struct sis_finding **ret) {
                         json_object *e = json_object_array_get_idx(v, i), *val = string_member(e, "value");
                         _cleanup_free_ char *path = text(e, "path");
                         sis_finding_evidence_bytes(f, path, val ? json_object_get_string(val) : "",
-                                                   val ? (size_t) json_object_get_string_len(val) : 0, str(e, "value_hex"));
+                                                   val ? (size_t) json_object_get_string_len(val) : 0,
+                                                   str(e, "value_hex"));
                 }
         if (json_object_object_get_ex(c, "references", &v) && json_object_is_type(v, json_type_array))
                 for (size_t i = 0; i < json_object_array_length(v); i++) {
                         json_object *e = json_object_array_get_idx(v, i);
                         _cleanup_free_ char *ref = json_object_is_type(e, json_type_string)
-                                                           ? sis_text(json_object_get_string(e), (size_t) json_object_get_string_len(e))
-                                                           : NULL;
+                                ? sis_text(json_object_get_string(e), (size_t) json_object_get_string_len(e))
+                                : NULL;
                         if (ref)
                                 sis_finding_add_reference(f, ref);
                 }
@@ -98,8 +99,9 @@ int report_from_json(json_object *o, const char *name, struct sis_report **ret, 
                 return set_error(ret_error, -EBADMSG, "%s: not a sis report (no schema_version)", name);
         sv = json_object_get_int64(v);
         if (sv != REPORT_SCHEMA_VERSION)
-                return set_error(ret_error, -EPROTONOSUPPORT, "%s: unknown schema_version %" PRId64 " (this version reads %d)",
-                            name, sv, REPORT_SCHEMA_VERSION);
+                return set_error(ret_error, -EPROTONOSUPPORT,
+                                 "%s: unknown schema_version %" PRId64 " (this version reads %d)", name, sv,
+                                 REPORT_SCHEMA_VERSION);
         tool = tool_s = text(o, "tool");
         version = version_s = text(o, "version");
         profile = profile_s = text(o, "profile");
@@ -115,7 +117,8 @@ int report_from_json(json_object *o, const char *name, struct sis_report **ret, 
                         if (json_object_is_type(hv, json_type_int))
                                 sis_report_host_fact_int(r, key, (long) json_object_get_int64(hv));
                         else if (json_object_is_type(hv, json_type_string)) {
-                                _cleanup_free_ char *t = sis_text(json_object_get_string(hv), (size_t) json_object_get_string_len(hv));
+                                _cleanup_free_ char *t =
+                                        sis_text(json_object_get_string(hv), (size_t) json_object_get_string_len(hv));
                                 sis_report_host_fact(r, key, t);
                         } else
                                 sis_report_host_fact(r, key, hv ? json_object_get_string(hv) : NULL);
@@ -143,7 +146,8 @@ int report_from_json(json_object *o, const char *name, struct sis_report **ret, 
                         break;
                 }
                 if (k < 0) {
-                        rc = set_error(ret_error, k, "%s: check %zu is malformed (needs id and a known status)", name, i + 1);
+                        rc = set_error(ret_error, k, "%s: check %zu is malformed (needs id and a known status)", name,
+                                       i + 1);
                         break;
                 }
                 if (json_object_object_get_ex(seen, f->id, NULL)) {

@@ -22,7 +22,7 @@ json_object *report_summary_json(const struct sis_report *r);
 /* Helpers shared by the renderers. */
 const char *report_fact(const struct sis_report *r, const char *key); /* host fact as text, or NULL */
 void report_time(const struct sis_report *r, char buf[static 32]);    /* "2026-11-22T08:00:00Z" */
-const char *verdict_text(enum sis_verdict v);                          /* "PASS", "FAIL", "INCONCLUSIVE" */
+const char *verdict_text(enum sis_verdict v);                         /* "PASS", "FAIL", "INCONCLUSIVE" */
 
 char *render_junit(const struct sis_report *r, const struct render_opts *o);
 char *render_prometheus(const struct sis_report *r, const struct render_opts *o);
@@ -35,9 +35,9 @@ typedef char *(*render_fn)(const struct sis_report *r, const struct render_opts 
  * render and merge know, and what each can render. */
 struct fleet;
 struct report_format {
-        const char *name;                               /* "text", "json", … */
-        render_fn render;                               /* one host's report */
-        char *(*render_fleet)(const struct fleet *f);   /* merge: many hosts; NULL if the format has none */
+        const char *name;                             /* "text", "json", … */
+        render_fn render;                             /* one host's report */
+        char *(*render_fleet)(const struct fleet *f); /* merge: many hosts; NULL if the format has none */
 };
 /* By name; NULL if unknown. */
 const struct report_format *report_format_lookup(const char *name);

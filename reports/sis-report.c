@@ -53,7 +53,8 @@ static int do_render(const struct args *a) {
                 return cli_usage_error("render takes one REPORT.json");
         fmt = report_format_lookup(a->format ? a->format : "text");
         if (!fmt)
-                return cli_usage_error("--format: unknown format '%s' (text, json, junit, prometheus, markdown, html)", a->format);
+                return cli_usage_error("--format: unknown format '%s' (text, json, junit, prometheus, markdown, html)",
+                                       a->format);
         if (load(a->files[0], &r) < 0)
                 return EXIT_USAGE;
         ro.color = !a->output && !a->no_color && (!a->format || streq(a->format, "text")) && render_color_auto();
@@ -71,7 +72,8 @@ static int do_merge(const struct args *a) {
         if (a->n_files == 0)
                 return cli_usage_error("merge takes one or more REPORT.json");
         if (!fmt || !fmt->render_fleet)
-                return cli_usage_error("--format: unknown format '%s' for merge (html, markdown, json, junit, prometheus)", a->format);
+                return cli_usage_error(
+                        "--format: unknown format '%s' for merge (html, markdown, json, junit, prometheus)", a->format);
         rs = calloc(a->n_files, sizeof(*rs));
         if (!rs)
                 return EXIT_USAGE;

@@ -34,8 +34,8 @@ int main(int argc, char **argv) {
                 return 2;
         }
         prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-        if (qemu_files(argv[1], true, &files, &err) < 0 || read_file_capped("/proc/self/mounts", 1 << 20, &mounts, NULL) < 0 ||
-            !mkdtemp(tmp)) {
+        if (qemu_files(argv[1], true, &files, &err) < 0 ||
+            read_file_capped("/proc/self/mounts", 1 << 20, &mounts, NULL) < 0 || !mkdtemp(tmp)) {
                 fprintf(stderr, "bench-jail: %s\n", err ? err : "cannot prepare");
                 return 1;
         }
@@ -63,8 +63,16 @@ int main(int argc, char **argv) {
                         fprintf(stderr, "bench-jail: cgroups: %s\n", err ? err : strerror(-k));
                         return 1;
                 }
-                struct confine_spec s = { .root = root, .id = id, .uid = 20999, .gid = 20999, .devices = devices,
-                                          .files = files, .cgroups = cp.join, .nofile = 4096, .argv = cmd, .out_fd = devnull };
+                struct confine_spec s = { .root = root,
+                                          .id = id,
+                                          .uid = 20999,
+                                          .gid = 20999,
+                                          .devices = devices,
+                                          .files = files,
+                                          .cgroups = cp.join,
+                                          .nofile = 4096,
+                                          .argv = cmd,
+                                          .out_fd = devnull };
                 a = now_ms();
                 k = confine_spawn(&s, &pid, &err);
                 b = now_ms();

@@ -69,12 +69,14 @@ int main(int argc, char **argv) {
         for (unsigned i = 0; i < runs; i++)
                 for (int k = 0; k < 3; k++) {
                         const char *from = k == 2 ? sealed : src, *to = k == 0 ? out : k == 1 ? sealed : out;
-                        int in = open(from, O_RDONLY | O_CLOEXEC), o = open(to, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600), rc;
+                        int in = open(from, O_RDONLY | O_CLOEXEC),
+                            o = open(to, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600), rc;
                         double a = now_ms();
                         if (in < 0 || o < 0)
                                 return 2;
-                        rc = k == 0 ? copy_fd_sparse(in, o) : k == 1 ? seal_encrypt(dk, id, 1, "mem", in, o, 0, NULL)
-                                                                       : seal_decrypt(dk, id, 1, "mem", in, o, NULL);
+                        rc = k == 0      ? copy_fd_sparse(in, o)
+                                : k == 1 ? seal_encrypt(dk, id, 1, "mem", in, o, 0, NULL)
+                                         : seal_decrypt(dk, id, 1, "mem", in, o, NULL);
                         if (rc < 0) {
                                 fprintf(stderr, "bench-seal: %s: %s\n", kinds[k], strerror(-rc));
                                 return 1;

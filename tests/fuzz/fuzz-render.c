@@ -36,13 +36,14 @@ static struct sis_report *build(const uint8_t *data, size_t size, const char *ho
                                 (void) sis_report_add(r, f);
                         }
                         snprintf(id, sizeof(id), "check.%zu", field);
-                        f = sis_finding_new(id, s, len % 2 ? "cpu" : s, (enum sis_severity) (len % _SIS_SEV_MAX), len % 3 == 0);
+                        f = sis_finding_new(id, s, len % 2 ? "cpu" : s, (enum sis_severity)(len % _SIS_SEV_MAX),
+                                            len % 3 == 0);
                         if (f)
                                 sis_finding_set_text(&f->remediation, "%s", s);
                         break;
                 case 1:
                         if (f)
-                                sis_finding_note(f, (enum sis_status) (len % _SIS_STATUS_MAX), "%s", s);
+                                sis_finding_note(f, (enum sis_status)(len % _SIS_STATUS_MAX), "%s", s);
                         break;
                 case 2:
                         if (f)
@@ -52,9 +53,7 @@ static struct sis_report *build(const uint8_t *data, size_t size, const char *ho
                         if (f)
                                 sis_finding_evidence_bytes(f, "/proc/x", (const char *) data + start, len, NULL);
                         break;
-                case 4:
-                        sis_report_host_fact(r, s, s);
-                        break;
+                case 4: sis_report_host_fact(r, s, s); break;
                 default:
                         if (f)
                                 sis_finding_add_reference(f, s);

@@ -22,7 +22,8 @@ static int memfd_with(const uint8_t *data, size_t size) {
 }
 
 static void fuzz_one(char *s, const uint8_t *data, size_t size) {
-        int in = memfd_with(data, size), sealed = memfd_create("sealed", MFD_CLOEXEC), out = memfd_create("out", MFD_CLOEXEC);
+        int in = memfd_with(data, size), sealed = memfd_create("sealed", MFD_CLOEXEC),
+            out = memfd_create("out", MFD_CLOEXEC);
         struct seal_info a;
         uint64_t b;
         int p[2];
@@ -44,8 +45,9 @@ static void fuzz_one(char *s, const uint8_t *data, size_t size) {
                                 close(p[1]);
                 }
                 /* the bytes sealed, then opened: the same bytes */
-                if (lseek(in, 0, SEEK_SET) == 0 && sealed >= 0 && seal_encrypt(dk, id, 3, "vmstate", in, sealed, 0, &a) == 0 &&
-                    lseek(sealed, 0, SEEK_SET) == 0 && ftruncate(out, 0) == 0 && lseek(out, 0, SEEK_SET) == 0) {
+                if (lseek(in, 0, SEEK_SET) == 0 && sealed >= 0 &&
+                    seal_encrypt(dk, id, 3, "vmstate", in, sealed, 0, &a) == 0 && lseek(sealed, 0, SEEK_SET) == 0 &&
+                    ftruncate(out, 0) == 0 && lseek(out, 0, SEEK_SET) == 0) {
                         char h[SHA256_HEX];
                         if (seal_decrypt(dk, id, 3, "vmstate", sealed, out, &b) != 0 || a.size != size || b != size ||
                             lseek(out, 0, SEEK_SET) != 0 || sha256_fd(out, h) != 0 || strcmp(a.sha256, h) != 0)

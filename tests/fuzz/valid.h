@@ -34,8 +34,8 @@ static void check_chars(const char *format, const char *out) {
                 if (!n)
                         invalid(format, "not UTF-8");
                 cp = utf8_cp(u + i, n);
-                if ((cp < 0x20 && cp != '\t' && cp != '\n') || (cp >= 0x7f && cp <= 0x9f) || (cp >= 0xfdd0 && cp <= 0xfdef) ||
-                    (cp & 0xfffe) == 0xfffe)
+                if ((cp < 0x20 && cp != '\t' && cp != '\n') || (cp >= 0x7f && cp <= 0x9f) ||
+                    (cp >= 0xfdd0 && cp <= 0xfdef) || (cp & 0xfffe) == 0xfffe)
                         invalid(format, "a control character or a noncharacter");
                 i += n;
         }
@@ -45,7 +45,8 @@ static bool prom_name(const char **p) {
         const char *s = *p;
         if (!(*s == '_' || *s == ':' || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
                 return false;
-        while (*s == '_' || *s == ':' || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9'))
+        while (*s == '_' || *s == ':' || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+               (*s >= '0' && *s <= '9'))
                 s++;
         *p = s;
         return true;
@@ -113,7 +114,8 @@ static void check_output(const char *format, const char *out) {
                         return;
                 json_tokener_set_flags(t, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
                 o = json_tokener_parse_ex(t, out, (int) strlen(out));
-                if (!o || json_tokener_get_parse_end(t) + strspn(out + json_tokener_get_parse_end(t), " \n") != strlen(out))
+                if (!o ||
+                    json_tokener_get_parse_end(t) + strspn(out + json_tokener_get_parse_end(t), " \n") != strlen(out))
                         invalid(format, json_tokener_error_desc(json_tokener_get_error(t)));
                 json_object_put(o);
                 json_tokener_free(t);

@@ -132,8 +132,8 @@ static void command(struct client *c, const char *line) {
                 say(c->fd, "{\"return\": {}}\n");
         else if (!strcmp(cmd, "query-status")) {
                 char r[160];
-                snprintf(r, sizeof(r), "{\"return\": {\"status\": \"%s\", \"singlestep\": false, \"running\": %s}}\n", status_str,
-                         strcmp(status_str, "running") ? "false" : "true");
+                snprintf(r, sizeof(r), "{\"return\": {\"status\": \"%s\", \"singlestep\": false, \"running\": %s}}\n",
+                         status_str, strcmp(status_str, "running") ? "false" : "true");
                 say(c->fd, r);
         } else if (!strcmp(cmd, "stop")) {
                 snprintf(status_str, sizeof(status_str), "paused");
@@ -193,20 +193,24 @@ static void client_read(struct client *c) {
 }
 
 /* Each probe runs and prints at once (errno is read right after its call). */
-#define PROBE(f, name, call)                                                                  \
-        do {                                                                                  \
-                errno = 0;                                                                    \
-                long _r = (long) (call);                                                      \
-                out(f, "syscall %s %s\n", name, _r >= 0 ? "ok" : strerrorname_np(errno));    \
-                if (_r >= 0 && strncmp(name, "socket", 6) == 0)                               \
-                        close((int) _r);                                                      \
+#define PROBE(f, name, call) \
+        do { \
+                errno = 0; \
+                long _r = (long) (call); \
+                out(f, "syscall %s %s\n", name, _r >= 0 ? "ok" : strerrorname_np(errno)); \
+                if (_r >= 0 && strncmp(name, "socket", 6) == 0) \
+                        close((int) _r); \
         } while (0)
 
 static void syscalls(FILE *f) {
         long params[32] = {};
         char ldt[16];
-        struct perf_event_attr pa = { .type = PERF_TYPE_SOFTWARE, .size = sizeof(pa), .config = PERF_COUNT_SW_CPU_CLOCK,
-                                      .disabled = 1, .exclude_kernel = 1, .exclude_hv = 1 };
+        struct perf_event_attr pa = { .type = PERF_TYPE_SOFTWARE,
+                                      .size = sizeof(pa),
+                                      .config = PERF_COUNT_SW_CPU_CLOCK,
+                                      .disabled = 1,
+                                      .exclude_kernel = 1,
+                                      .exclude_hv = 1 };
         PROBE(f, "io_uring_setup", syscall(__NR_io_uring_setup, 1, params));
         PROBE(f, "userfaultfd", syscall(__NR_userfaultfd, O_CLOEXEC | 1 /* UFFD_USER_MODE_ONLY */));
         PROBE(f, "modify_ldt", syscall(__NR_modify_ldt, 0, ldt, sizeof(ldt)));
@@ -251,11 +255,14 @@ static const char *exists(const char *path) {
 /* What it sees. Directories are listed where getdents64 is allowed; the device nodes are also
  * looked for by name (a filter may refuse listing them). */
 static void env(FILE *f) {
-        static const char *const nodes[] = { "null", "urandom", "net/tun", "kvm", "zero", "random", "full", "tty", "console",
-                                             "ptmx", "pts", "shm", "mem", "kmem", "port", "kmsg", "fuse", "loop0",
-                                             "loop-control", "sda", "vda", "nvme0", "vhost-net", "vhost-vsock", "vsock",
-                                             "userfaultfd", "autofs", "btrfs-control", "mapper", "snd", "dri", "input",
-                                             "hpet", "rtc0", "watchdog", "cpu" };
+        static const char *const nodes[] = { "null",        "urandom", "net/tun",       "kvm",          "zero",
+                                             "random",      "full",    "tty",           "console",      "ptmx",
+                                             "pts",         "shm",     "mem",           "kmem",         "port",
+                                             "kmsg",        "fuse",    "loop0",         "loop-control", "sda",
+                                             "vda",         "nvme0",   "vhost-net",     "vhost-vsock",  "vsock",
+                                             "userfaultfd", "autofs",  "btrfs-control", "mapper",       "snd",
+                                             "dri",         "input",   "hpet",          "rtc0",         "watchdog",
+                                             "cpu" };
         FILE *s = fopen("/proc/self/limits", "r");
         char line[512], p[64];
         /* the largest file it may write (RLIMIT_FSIZE): "fsize BYTES|unlimited" */
@@ -457,8 +464,9 @@ int main(int argc, char **argv) {
                                         }
                                         clients[slot].fd = c;
                                         clients[slot].len = 0;
-                                        say(c, "{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 99, \"minor\": 2, \"major\": 7}, "
-                                               "\"package\": \"sis hostile stand-in\"}, \"capabilities\": []}}\n");
+                                        say(c,
+                                            "{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 99, \"minor\": 2, \"major\": 7}, "
+                                            "\"package\": \"sis hostile stand-in\"}, \"capabilities\": []}}\n");
                                 } else
                                         client_read(&clients[map[j]]);
                         }

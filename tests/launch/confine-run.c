@@ -126,8 +126,9 @@ int main(int argc, char **argv) {
         argc -= i - 1;
         argv += i - 1;
         if (argc < 8) {
-                fprintf(stderr, "usage: confine-run [--qemu] [--vsock] [--nproc N] ROOT UID OUT DEVICES CGROUPS FILES CMD...\n"
-                                "       confine-run probe\n");
+                fprintf(stderr,
+                        "usage: confine-run [--qemu] [--vsock] [--nproc N] ROOT UID OUT DEVICES CGROUPS FILES CMD...\n"
+                        "       confine-run probe\n");
                 return 2;
         }
         /* the jailed process is our grandchild: adopt it when its parent exits, to wait for it */

@@ -20,6 +20,8 @@ struct tcase {
 };
 
 #define F(...) ((const struct tfile[]) { __VA_ARGS__, {} })
+/* a hand-laid table, left as it is by clang-format */
+/* clang-format off */
 #define META(...) { "/" SIS_DUMP_META, "{\"sis_dump\":1," __VA_ARGS__ "}" }
 #define VULN(name, text) { "/sys/devices/system/cpu/vulnerabilities/" name, text "\n" }
 #define SMT(control, active) { "/sys/devices/system/cpu/smt/control", control "\n" }, \
@@ -580,6 +582,7 @@ static const struct tcase cases[] = {
         { "vm.gone", SIS_SKIP, 0, F({ "/run/sis/vms/gone/state.json", "{\"pid\": 4242, \"pid_starttime\": 1000}" },
                                     { "/proc/4242/stat", VMSTAT("999") }) },
 };
+/* clang-format on */
 
 static enum sis_status run_case(const struct tcase *t, char **ret_summary) {
         _cleanup_free_ char *dir = mkroot(t->files);
@@ -651,8 +654,9 @@ static void test_coverage(void **state) {
 /* audit_session: the report is dated SOURCE_DATE_EPOCH, and waivers expire by that date, not
  * by the caller's clock; the policy's profile is the report's. */
 static void test_session_date(void **state) {
-        static const char policy[] = "{\"policy_version\":1,\"profile\":\"development\",\"waivers\":[{\"check\":"
-                                     "\"cpu.smt\",\"reason\":\"trial\",\"expires\":\"2027-01-15\",\"approver\":\"alice\"}]}";
+        static const char policy[] =
+                "{\"policy_version\":1,\"profile\":\"development\",\"waivers\":[{\"check\":"
+                "\"cpu.smt\",\"reason\":\"trial\",\"expires\":\"2027-01-15\",\"approver\":\"alice\"}]}";
         static const struct {
                 const char *sde;
                 bool waived;

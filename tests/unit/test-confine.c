@@ -63,14 +63,62 @@ static void test_allowlist_no_duplicates(void **state) {
 static void test_allowlist_forbids(void **state) {
         /* named in the review: none may ever be allowed */
         static const char *const never[] = {
-                "io_uring_setup", "io_uring_enter", "io_uring_register", "userfaultfd", "modify_ldt", "kcmp", "kexec_load",
-                "kexec_file_load", "open_by_handle_at", "name_to_handle_at", "add_key", "request_key", "keyctl", "bpf",
-                "perf_event_open", "ptrace", "process_vm_readv", "process_vm_writev", "unshare", "setns", "mount",
-                "umount2", "fsopen", "fsmount", "fsconfig", "fspick", "move_mount", "open_tree", "mount_setattr",
-                "pivot_root", "chroot", "init_module", "finit_module", "delete_module", "pidfd_open", "pidfd_getfd",
-                "memfd_secret", "fanotify_init", "quotactl", "quotactl_fd", "acct", "swapon", "swapoff", "reboot", "iopl",
-                "ioperm", "lookup_dcookie", "personality", "vhangup", "settimeofday", "clock_settime", "adjtimex",
-                "clock_adjtime", "sethostname", "setdomainname", NULL,
+                "io_uring_setup",
+                "io_uring_enter",
+                "io_uring_register",
+                "userfaultfd",
+                "modify_ldt",
+                "kcmp",
+                "kexec_load",
+                "kexec_file_load",
+                "open_by_handle_at",
+                "name_to_handle_at",
+                "add_key",
+                "request_key",
+                "keyctl",
+                "bpf",
+                "perf_event_open",
+                "ptrace",
+                "process_vm_readv",
+                "process_vm_writev",
+                "unshare",
+                "setns",
+                "mount",
+                "umount2",
+                "fsopen",
+                "fsmount",
+                "fsconfig",
+                "fspick",
+                "move_mount",
+                "open_tree",
+                "mount_setattr",
+                "pivot_root",
+                "chroot",
+                "init_module",
+                "finit_module",
+                "delete_module",
+                "pidfd_open",
+                "pidfd_getfd",
+                "memfd_secret",
+                "fanotify_init",
+                "quotactl",
+                "quotactl_fd",
+                "acct",
+                "swapon",
+                "swapoff",
+                "reboot",
+                "iopl",
+                "ioperm",
+                "lookup_dcookie",
+                "personality",
+                "vhangup",
+                "settimeofday",
+                "clock_settime",
+                "adjtimex",
+                "clock_adjtime",
+                "sethostname",
+                "setdomainname",
+                NULL,
         };
         for (const char *const *n = never; *n; n++) {
                 if (!listed(confine_forbidden, *n))
@@ -136,17 +184,17 @@ static void report_ok(int fd, const char *what, long r, int err) {
         (void) !write(fd, line, (size_t) n);
 }
 
-#define EXPECT_ERRNO(fd, want, call)                                    \
-        do {                                                            \
-                long r_ = (long) (call);                                \
-                report(fd, #call, r_, errno, want);                     \
+#define EXPECT_ERRNO(fd, want, call) \
+        do { \
+                long r_ = (long) (call); \
+                report(fd, #call, r_, errno, want); \
         } while (0)
-#define EXPECT_OK(fd, call)                                             \
-        do {                                                            \
-                long r_ = (long) (call);                                \
-                report_ok(fd, #call, r_, errno);                        \
-                if (r_ >= 0)                                            \
-                        close((int) r_);                                \
+#define EXPECT_OK(fd, call) \
+        do { \
+                long r_ = (long) (call); \
+                report_ok(fd, #call, r_, errno); \
+                if (r_ >= 0) \
+                        close((int) r_); \
         } while (0)
 
 static void *thread_fn(void *arg) {
@@ -402,23 +450,18 @@ static void test_foreign_abi_killed(void **state) {
                         c = (struct abi_case) { true, lists[i], i386 };
                         out = in_child(foreign, &c, &st);
                         if (!WIFSIGNALED(st) || WTERMSIG(st) != SIGSYS)
-                                fail_msg("%s filter, %s: wait status %#x, not killed by SIGSYS", lists[i] ? "QEMU" : "generic",
-                                         i386 ? "i386" : "x32", st);
+                                fail_msg("%s filter, %s: wait status %#x, not killed by SIGSYS",
+                                         lists[i] ? "QEMU" : "generic", i386 ? "i386" : "x32", st);
                 }
 }
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_allowlist_resolves),
-                cmocka_unit_test(test_allowlist_no_duplicates),
-                cmocka_unit_test(test_allowlist_forbids),
-                cmocka_unit_test(test_allowlist_refused_with_forbidden),
-                cmocka_unit_test(test_forbidden_control),
-                cmocka_unit_test(test_generic_filter),
-                cmocka_unit_test(test_generic_filter_vsock),
-                cmocka_unit_test(test_qemu_filter),
-                cmocka_unit_test(test_qemu_filter_vsock),
-                cmocka_unit_test(test_foreign_abi_killed),
+                cmocka_unit_test(test_allowlist_resolves),   cmocka_unit_test(test_allowlist_no_duplicates),
+                cmocka_unit_test(test_allowlist_forbids),    cmocka_unit_test(test_allowlist_refused_with_forbidden),
+                cmocka_unit_test(test_forbidden_control),    cmocka_unit_test(test_generic_filter),
+                cmocka_unit_test(test_generic_filter_vsock), cmocka_unit_test(test_qemu_filter),
+                cmocka_unit_test(test_qemu_filter_vsock),    cmocka_unit_test(test_foreign_abi_killed),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

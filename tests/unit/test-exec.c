@@ -131,7 +131,8 @@ static void test_logged_env_lines(void **state _unused_) {
 }
 
 static void test_stdin_and_env_only(void **state _unused_) {
-        char *const argv[] = { (char *) "/bin/sh", (char *) "-c", (char *) "read x || exit 7; echo \"$x:${HOME-unset}\"; cat", NULL };
+        char *const argv[] = { (char *) "/bin/sh", (char *) "-c",
+                               (char *) "read x || exit 7; echo \"$x:${HOME-unset}\"; cat", NULL };
         char *const env[] = { (char *) "PATH=/usr/bin:/bin", NULL };
         _cleanup_(exec_result_done) struct exec_result res = {};
         int p[2];
@@ -140,7 +141,9 @@ static void test_stdin_and_env_only(void **state _unused_) {
         assert_int_equal(write(p[1], "in\nrest\n", 8), 8);
         close(p[1]);
         {
-                const struct exec_opts o = { .log_fd = -1, .capture_max = 64, .stdin_fd = p[0], .env = env, .env_only = true };
+                const struct exec_opts o = {
+                        .log_fd = -1, .capture_max = 64, .stdin_fd = p[0], .env = env, .env_only = true
+                };
                 assert_int_equal(exec_run(argv, &o, &res), 0);
         }
         close(p[0]);
@@ -155,7 +158,8 @@ static void test_stdin_and_env_only(void **state _unused_) {
 
 static void test_stop_at_exit(void **state _unused_) {
         /* the child exits at once, a daemon it left keeps the pipe open: not waited for */
-        char *const argv[] = { (char *) "/bin/sh", (char *) "-c", (char *) "echo v1; (sleep 5; echo late) & exit 0", NULL };
+        char *const argv[] = { (char *) "/bin/sh", (char *) "-c", (char *) "echo v1; (sleep 5; echo late) & exit 0",
+                               NULL };
         const struct exec_opts o = { .log_fd = -1, .capture_max = 64, .timeout_ms = 2000, .stop_at_exit = true };
         _cleanup_(exec_result_done) struct exec_result res = {};
 

@@ -40,17 +40,18 @@ static char *path_join(const char *a, const char *b) {
 
 /* What a server does with each connection it accepts. */
 enum serve_mode {
-        SERVE_HELLO,    /* write "hello\n", close */
-        SERVE_HTTP,     /* read one request, answer 200 with a JSON body */
-        SERVE_NOTHING,  /* never accept */
-        SERVE_COUNT,    /* read to EOF, publish the number of bytes received as "count" */
+        SERVE_HELLO,   /* write "hello\n", close */
+        SERVE_HTTP,    /* read one request, answer 200 with a JSON body */
+        SERVE_NOTHING, /* never accept */
+        SERVE_COUNT,   /* read to EOF, publish the number of bytes received as "count" */
 };
 
 static void serve_http(int c) {
         char req[8192];
         size_t len = 0;
-        static const char reply[] = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n"
-                                    "Connection: close\r\n\r\n{\"ok\":true}";
+        static const char reply[] =
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n"
+                "Connection: close\r\n\r\n{\"ok\":true}";
 
         while (len < sizeof(req) - 1) {
                 ssize_t n = read(c, req + len, sizeof(req) - 1 - len);
@@ -151,7 +152,9 @@ static void test_connect_peer(void **state) {
                 fd = -1;
                 assert_int_equal(jail_connect(&p, &fd, &err), -EPERM);
                 assert_int_equal(fd, -1);
-                want = strdup_printf("vm1: run/api.sock is answered by pid %d uid 4242, not the VM's VMM (uid 4243): refusing it", (int) srv);
+                want = strdup_printf(
+                        "vm1: run/api.sock is answered by pid %d uid 4242, not the VM's VMM (uid 4243): refusing it",
+                        (int) srv);
                 assert_string_equal(err, want);
         }
         stop(srv);
@@ -171,8 +174,9 @@ static void test_connect_wrong_peer(void **state) {
                 struct vm_peer p = { .dir = dir, .sock = "run/api.sock", .pid = srv, .uid = VMM_UID + 1, .vm = "vm1" };
                 /* the wrong uid */
                 assert_int_equal(jail_connect(&p, &fd, &err), -EPERM);
-                want = strdup_printf("vm1: run/api.sock is answered by pid %d uid %d, not the VM's VMM (pid %d, uid %d): refusing it",
-                                     (int) srv, VMM_UID, (int) srv, VMM_UID + 1);
+                want = strdup_printf(
+                        "vm1: run/api.sock is answered by pid %d uid %d, not the VM's VMM (pid %d, uid %d): refusing it",
+                        (int) srv, VMM_UID, (int) srv, VMM_UID + 1);
                 assert_string_equal(err, want);
                 free(err);
                 free(want);
@@ -181,8 +185,9 @@ static void test_connect_wrong_peer(void **state) {
                 p.uid = VMM_UID;
                 p.pid = getpid();
                 assert_int_equal(jail_connect(&p, &fd, &err), -EPERM);
-                want = strdup_printf("vm1: run/api.sock is answered by pid %d uid %d, not the VM's VMM (pid %d, uid %d): refusing it",
-                                     (int) srv, VMM_UID, (int) getpid(), VMM_UID);
+                want = strdup_printf(
+                        "vm1: run/api.sock is answered by pid %d uid %d, not the VM's VMM (pid %d, uid %d): refusing it",
+                        (int) srv, VMM_UID, (int) getpid(), VMM_UID);
                 assert_string_equal(err, want);
                 assert_int_equal(fd, -1);
         }
@@ -234,7 +239,9 @@ static void test_connect_paths(void **state) {
                 p.sock = "run/link.sock";
                 assert_int_equal(jail_connect(&p, &fd, &err), -EPERM);
                 {
-                        _cleanup_free_ char *want = strdup_printf("vm1: run/link.sock is a symlink, lies under one, or leads out of %s: refusing it", dir);
+                        _cleanup_free_ char *want = strdup_printf(
+                                "vm1: run/link.sock is a symlink, lies under one, or leads out of %s: refusing it",
+                                dir);
                         assert_string_equal(err, want);
                 }
                 free(err);
@@ -464,7 +471,8 @@ static void tmpfs_at(const char *path) {
 }
 
 static void test_umount(void **state) {
-        _cleanup_free_ char *dir = NULL, *disk = NULL, *other = NULL, *sub = NULL, *subdisk = NULL, *lnk = NULL, *file = NULL;
+        _cleanup_free_ char *dir = NULL, *disk = NULL, *other = NULL, *sub = NULL, *subdisk = NULL, *lnk = NULL,
+                            *file = NULL;
 
         private_mounts();
         dir = make_jail();
@@ -608,14 +616,10 @@ static void test_remove_mounts(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_connect_peer),
-                cmocka_unit_test(test_connect_wrong_peer),
-                cmocka_unit_test(test_connect_paths),
-                cmocka_unit_test(test_connect_never_blocks),
-                cmocka_unit_test(test_api_peer),
-                cmocka_unit_test(test_remove),
-                cmocka_unit_test(test_umount),
-                cmocka_unit_test(test_remove_mounts),
+                cmocka_unit_test(test_connect_peer),  cmocka_unit_test(test_connect_wrong_peer),
+                cmocka_unit_test(test_connect_paths), cmocka_unit_test(test_connect_never_blocks),
+                cmocka_unit_test(test_api_peer),      cmocka_unit_test(test_remove),
+                cmocka_unit_test(test_umount),        cmocka_unit_test(test_remove_mounts),
         };
         return cmocka_run_group_tests_name("jailfs", tests, NULL, NULL);
 }

@@ -12,10 +12,11 @@ static void test_fragment_parse(void **state) {
         struct kreqs r = {};
         char *err = NULL;
 
-        assert_int_equal(fragment_parse("# header\n\nCONFIG_A=y   # why A\nCONFIG_B=m\n  CONFIG_C=\"x # not a comment\"  # c\n"
-                                        "CONFIG_D=0x10 # hex\nCONFIG_E=-5 # negative\nCONFIG_F=n # off\n",
-                                        "f.conf", &r, &err),
-                         0);
+        assert_int_equal(
+                fragment_parse("# header\n\nCONFIG_A=y   # why A\nCONFIG_B=m\n  CONFIG_C=\"x # not a comment\"  # c\n"
+                               "CONFIG_D=0x10 # hex\nCONFIG_E=-5 # negative\nCONFIG_F=n # off\n",
+                               "f.conf", &r, &err),
+                0);
         assert_int_equal(r.n, 6);
         assert_string_equal(r.v[0].name, "A");
         assert_string_equal(r.v[0].value, "y");
@@ -26,8 +27,8 @@ static void test_fragment_parse(void **state) {
         assert_string_equal(r.v[3].value, "0x10");
         kreqs_done(&r);
 
-        static const char *const bad[] = { "CONFIG_A\n", "CONFIG_a=y\n", "CONFIG_A=maybe\n", "CONFIG_A=y junk\n",
-                                           "CONFIG_A=\"open\n", "FOO=y\n", "CONFIG_=y\n" };
+        static const char *const bad[] = { "CONFIG_A\n",        "CONFIG_a=y\n", "CONFIG_A=maybe\n", "CONFIG_A=y junk\n",
+                                           "CONFIG_A=\"open\n", "FOO=y\n",      "CONFIG_=y\n" };
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
                 struct kreqs x = {};
                 char *e = NULL;
@@ -91,9 +92,12 @@ static void test_check(void **state) {
 
         assert_int_equal(fragment_parse("CONFIG_OK=y\nCONFIG_MOD=m\nCONFIG_OFF=n\nCONFIG_WANTED=y\nCONFIG_TYPO=y\n"
                                         "CONFIG_ARMONLY=y\nCONFIG_NUM=32\nCONFIG_DROPPED_TO_M=y\n",
-                                        "p.conf", &r, &err), 0);
+                                        "p.conf", &r, &err),
+                         0);
         assert_int_equal(kfinal_parse("CONFIG_OK=y\nCONFIG_MOD=y\n# CONFIG_OFF is not set\nCONFIG_NUM=32\n"
-                                      "CONFIG_DROPPED_TO_M=m\nCONFIG_OTHER=y\n", &f), 0);
+                                      "CONFIG_DROPPED_TO_M=m\nCONFIG_OTHER=y\n",
+                                      &f),
+                         0);
         n = kreqs_check(&r, &f, dir, "x86", &m);
         assert_int_equal(n, 4);
         assert_string_equal(m[0].req->name, "WANTED");

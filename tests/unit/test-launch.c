@@ -57,26 +57,37 @@ static char *joined(char **v) {
 
 static void test_jailer_argv(void **state) {
         char *vmm[] = { (char *) "--api-sock", (char *) "/run/firecracker.socket", NULL };
-        struct jailer_opts o = { .jailer = "/usr/local/bin/jailer", .id = "vm-1", .exec_file = "/usr/local/bin/firecracker",
-                                 .uid = 10001, .gid = 10001, .chroot_base = "/srv/jailer", .netns = "/run/netns/sis-vm-1",
-                                 .cgroup_version = 2, .vcpus = 2, .mem_mib = 512, .vmm_args = vmm };
+        struct jailer_opts o = { .jailer = "/usr/local/bin/jailer",
+                                 .id = "vm-1",
+                                 .exec_file = "/usr/local/bin/firecracker",
+                                 .uid = 10001,
+                                 .gid = 10001,
+                                 .chroot_base = "/srv/jailer",
+                                 .netns = "/run/netns/sis-vm-1",
+                                 .cgroup_version = 2,
+                                 .vcpus = 2,
+                                 .mem_mib = 512,
+                                 .vmm_args = vmm };
         char **argv = NULL, *s;
 
         assert_int_equal(jailer_argv(&o, &argv), 0);
         s = joined(argv);
-        assert_string_equal(s, "/usr/local/bin/jailer --id vm-1 --exec-file /usr/local/bin/firecracker --uid 10001 --gid 10001 "
-                               "--chroot-base-dir /srv/jailer --netns /run/netns/sis-vm-1 --new-pid-ns --daemonize "
-                               "--cgroup-version 2 --cgroup cpu.max=200000 100000 --cgroup memory.max=603979776 "
-                               "--cgroup memory.swap.max=0 --cgroup pids.max=64 --resource-limit no-file=2048 "
-                               "--resource-limit fsize=1073741824 -- --api-sock /run/firecracker.socket");
+        assert_string_equal(
+                s,
+                "/usr/local/bin/jailer --id vm-1 --exec-file /usr/local/bin/firecracker --uid 10001 --gid 10001 "
+                "--chroot-base-dir /srv/jailer --netns /run/netns/sis-vm-1 --new-pid-ns --daemonize "
+                "--cgroup-version 2 --cgroup cpu.max=200000 100000 --cgroup memory.max=603979776 "
+                "--cgroup memory.swap.max=0 --cgroup pids.max=64 --resource-limit no-file=2048 "
+                "--resource-limit fsize=1073741824 -- --api-sock /run/firecracker.socket");
         free(s);
         strv_free(argv);
         o.cgroup_version = 1;
         o.netns = NULL;
         assert_int_equal(jailer_argv(&o, &argv), 0);
         s = joined(argv);
-        assert_non_null(strstr(s, "--cgroup-version 1 --cgroup cpu.cfs_period_us=100000 --cgroup cpu.cfs_quota_us=200000 "
-                                  "--cgroup memory.limit_in_bytes=603979776 --cgroup pids.max=64"));
+        assert_non_null(strstr(s,
+                               "--cgroup-version 1 --cgroup cpu.cfs_period_us=100000 --cgroup cpu.cfs_quota_us=200000 "
+                               "--cgroup memory.limit_in_bytes=603979776 --cgroup pids.max=64"));
         assert_null(strstr(s, "--netns"));
         free(s);
         strv_free(argv);
@@ -85,13 +96,22 @@ static void test_jailer_argv(void **state) {
 }
 
 static void test_fc_plan(void **state) {
-        struct fc_vm vm = { .id = "vm-1", .vcpus = 1, .mem_mib = 256, .kernel = "/vmlinux", .rootfs = "/rootfs.ext4",
-                            .home = "/disk/home.ext4", .boot_args = "console=ttyS0", .tap = "tap0",
-                            .guest_mac = "06:00:AC:10:00:02", .log_path = "/logger.fifo", .metrics_path = "/metrics.fifo" };
+        struct fc_vm vm = { .id = "vm-1",
+                            .vcpus = 1,
+                            .mem_mib = 256,
+                            .kernel = "/vmlinux",
+                            .rootfs = "/rootfs.ext4",
+                            .home = "/disk/home.ext4",
+                            .boot_args = "console=ttyS0",
+                            .tap = "tap0",
+                            .guest_mac = "06:00:AC:10:00:02",
+                            .log_path = "/logger.fifo",
+                            .metrics_path = "/metrics.fifo" };
         struct fc_plan p;
         json_object *doc, *drives;
-        const char *order[] = { "/logger", "/metrics", "/machine-config", "/boot-source", "/drives/rootfs", "/drives/home",
-                                "/network-interfaces/eth0", "/entropy", "/actions" };
+        const char *order[] = { "/logger",        "/metrics",     "/machine-config",          "/boot-source",
+                                "/drives/rootfs", "/drives/home", "/network-interfaces/eth0", "/entropy",
+                                "/actions" };
 
         assert_int_equal(fc_plan_boot(&vm, &p), 0);
         assert_int_equal(p.n, ELEMENTSOF(order));
@@ -118,7 +138,8 @@ static void test_fc_plan(void **state) {
 
 static void test_boot_args_and_mac(void **state) {
         char mac[18];
-        _cleanup_free_ char *a = fc_boot_args(false, false, NULL, "172.16.0.2", "172.16.0.1", "255.255.255.252"), *b = fc_boot_args(true, false, NULL, NULL, NULL, NULL);
+        _cleanup_free_ char *a = fc_boot_args(false, false, NULL, "172.16.0.2", "172.16.0.1", "255.255.255.252"),
+                            *b = fc_boot_args(true, false, NULL, NULL, NULL, NULL);
 
         assert_non_null(strstr(a, "8250.nr_uarts=0 "));
         assert_non_null(strstr(a, " ip=172.16.0.2::172.16.0.1:255.255.255.252::eth0:off"));
@@ -133,8 +154,11 @@ static void test_boot_args_and_mac(void **state) {
  * of its own (its rootfs drive is not the root device) and QEMU names no /dev/vda. */
 static void test_verity_boot(void **state) {
         json_object *m = json_tokener_parse(
-                "{\"root_hash\": \"" "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef" "\", \"salt\": \""
-                "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff" "\", \"hash_algorithm\": \"sha256\", "
+                "{\"root_hash\": \""
+                "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+                "\", \"salt\": \""
+                "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+                "\", \"hash_algorithm\": \"sha256\", "
                 "\"data_block_size\": 4096, \"hash_block_size\": 4096, \"data_blocks\": 1000, \"hash_offset\": 4096000, "
                 "\"hash_start_block\": 1001}");
         struct verity_info v;
@@ -143,17 +167,23 @@ static void test_verity_boot(void **state) {
 
         assert_int_equal(verity_from_json(m, &v), 0);
         t = verity_dm_create(&v, "sis-root", "/dev/vda");
-        assert_string_equal(t, "sis-root,,,ro,0 8000 verity 1 /dev/vda /dev/vda 4096 4096 1000 1001 sha256 "
-                               "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef "
-                               "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
+        assert_string_equal(t,
+                            "sis-root,,,ro,0 8000 verity 1 /dev/vda /dev/vda 4096 4096 1000 1001 sha256 "
+                            "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef "
+                            "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
         fa = fc_boot_args(false, false, t, NULL, NULL, NULL);
         qa = fc_boot_args(false, true, t, NULL, NULL, NULL);
         assert_non_null(strstr(fa, "root=/dev/dm-0 ro dm-mod.create=\"sis-root,,,ro,0 8000 verity 1 "));
         assert_non_null(strstr(qa, "root=/dev/dm-0 ro "));
         assert_null(strstr(qa, "/dev/vda ro"));
         {
-                struct fc_vm vm = { .id = "vm1", .vcpus = 1, .mem_mib = 128, .kernel = "/vmlinux", .rootfs = "/rootfs.ext4",
-                                    .boot_args = fa, .verity = true };
+                struct fc_vm vm = { .id = "vm1",
+                                    .vcpus = 1,
+                                    .mem_mib = 128,
+                                    .kernel = "/vmlinux",
+                                    .rootfs = "/rootfs.ext4",
+                                    .boot_args = fa,
+                                    .verity = true };
                 json_object *root;
                 assert_int_equal(fc_plan_boot(&vm, &p), 0);
                 for (size_t i = 0; i < p.n; i++)
@@ -176,8 +206,12 @@ static void test_verity_boot(void **state) {
  * exactly one, the name to one, and dropping an entry frees both. */
 static void test_registry_race(void **state) {
         _cleanup_free_ char *dir = mkroot(NULL), *reg = strdup_printf("%s/registry", dir);
-        struct reg_claim c = { .backend = "qemu", .run_dir = dir, .chroot_base = dir, .uid_min = 3000000000u,
-                               .uid_max = 3000000007u, .net_pool = "10.200.0.0/27" };
+        struct reg_claim c = { .backend = "qemu",
+                               .run_dir = dir,
+                               .chroot_base = dir,
+                               .uid_min = 3000000000u,
+                               .uid_max = 3000000007u,
+                               .net_pool = "10.200.0.0/27" };
         _cleanup_strv_free_ char **ids = NULL;
         struct reg_vm vm = {};
         bool uid_seen[8] = {}, slot_seen[8] = {};
@@ -266,7 +300,11 @@ static void test_registry_race(void **state) {
  * (a zombie: init reaps a daemonized VMM late) has, is. */
 static void test_registry_busy_uid(void **state) {
         _cleanup_free_ char *dir = mkroot(NULL), *reg = strdup_printf("%s/registry", dir);
-        struct reg_claim c = { .id = "vm-b", .backend = "qemu", .run_dir = dir, .chroot_base = dir, .uid_min = 3000000100u,
+        struct reg_claim c = { .id = "vm-b",
+                               .backend = "qemu",
+                               .run_dir = dir,
+                               .chroot_base = dir,
+                               .uid_min = 3000000100u,
                                .uid_max = 3000000101u };
         struct reg_vm vm = {};
         int ready[2], st;
@@ -342,7 +380,7 @@ static void test_dir_trusted(void **state) {
         assert_int_equal(mkdir(sticky, 0777), 0);
         assert_int_equal(chmod(sticky, 01777), 0);
         assert_int_equal(mkdir(insticky, 0700), 0);
-        assert_int_equal(dir_trusted(insticky, &why), 0); /* /tmp/x: a root-owned sticky parent */
+        assert_int_equal(dir_trusted(insticky, &why), 0);    /* /tmp/x: a root-owned sticky parent */
         assert_int_equal(dir_trusted(sticky, &why), -EPERM); /* but not itself */
         free(why), why = NULL;
         assert_int_equal(mkdir(theirs, 0755), 0);
@@ -375,7 +413,9 @@ static void test_ledger_race(void **state) {
                         if (kids[i] == 0) {
                                 char *holder = NULL;
                                 int k = ledger_claim(dir, key, i ? "b" : "a", &holder);
-                                int code = k == 0 ? 0 : k == -EEXIST && holder && (holder[0] == 'a' || holder[0] == 'b') ? 1 : 2;
+                                int code = k == 0                                                          ? 0
+                                        : k == -EEXIST && holder && (holder[0] == 'a' || holder[0] == 'b') ? 1
+                                                                                                           : 2;
                                 free(holder);
                                 free(dir);
                                 _exit(code);
@@ -395,11 +435,14 @@ static void test_ledger_race(void **state) {
 
 static void test_guest_kernel_version(void **state) {
         static const struct tfile files[] = {
-                { "/vmlinux", "\x7f" "ELF junk Linux version 6.1.0-28-amd64 (debian-kernel@lists.debian.org) #1 SMP" },
+                { "/vmlinux",
+                  "\x7f"
+                  "ELF junk Linux version 6.1.0-28-amd64 (debian-kernel@lists.debian.org) #1 SMP" },
                 { "/none", "no version string here" },
                 {}
         };
-        _cleanup_free_ char *dir = mkroot(files), *a = strdup_printf("%s/vmlinux", dir), *b = strdup_printf("%s/none", dir);
+        _cleanup_free_ char *dir = mkroot(files), *a = strdup_printf("%s/vmlinux", dir),
+                            *b = strdup_printf("%s/none", dir);
         _cleanup_free_ char *v = NULL;
 
         /* the string must be followed by enough bytes to be believed: pad the file */
@@ -421,8 +464,11 @@ static void test_guest_kernel_version(void **state) {
 /* state.json: a state written, loaded and written again is the same file, key for key; a
  * mistyped member reads as absent. */
 static void test_vm_state_roundtrip(void **state) {
-        static const struct tfile files[] = { { "/vms/a/", NULL }, { "/vms/b/state.json", "{\"uid\": \"x\", \"vcpus\": 2}" }, {} };
-        _cleanup_free_ char *dir = mkroot(files), *p = strdup_printf("%s/vms/a/state.json", dir), *t1 = NULL, *t2 = NULL;
+        static const struct tfile files[] = { { "/vms/a/", NULL },
+                                              { "/vms/b/state.json", "{\"uid\": \"x\", \"vcpus\": 2}" },
+                                              {} };
+        _cleanup_free_ char *dir = mkroot(files), *p = strdup_printf("%s/vms/a/state.json", dir), *t1 = NULL,
+                            *t2 = NULL;
         char *allow[] = { (char *) "203.0.113.0/24", NULL };
         struct vm_state st = VM_STATE_INIT, back;
 
@@ -483,10 +529,17 @@ static void test_vm_state_roundtrip(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_vm_id),     cmocka_unit_test(test_cgroup_detect),     cmocka_unit_test(test_jailer_argv),
-                cmocka_unit_test(test_fc_plan),   cmocka_unit_test(test_boot_args_and_mac), cmocka_unit_test(test_verity_boot), cmocka_unit_test(test_registry_race), cmocka_unit_test(test_registry_busy_uid),
+                cmocka_unit_test(test_vm_id),
+                cmocka_unit_test(test_cgroup_detect),
+                cmocka_unit_test(test_jailer_argv),
+                cmocka_unit_test(test_fc_plan),
+                cmocka_unit_test(test_boot_args_and_mac),
+                cmocka_unit_test(test_verity_boot),
+                cmocka_unit_test(test_registry_race),
+                cmocka_unit_test(test_registry_busy_uid),
                 cmocka_unit_test(test_dir_trusted),
-                cmocka_unit_test(test_ledger_race), cmocka_unit_test(test_guest_kernel_version),
+                cmocka_unit_test(test_ledger_race),
+                cmocka_unit_test(test_guest_kernel_version),
                 cmocka_unit_test(test_vm_state_roundtrip),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

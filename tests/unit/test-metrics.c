@@ -20,10 +20,10 @@
 
 static void test_limits_parse(void **state) {
         struct vm_limits l = {};
-        static const char *const bad[] = { "",         "x",          "-1",      "10/",  "/10", "10/x", "10/5/5", "10001", "1e3",
-                                           " 10",      "10 ",        "0/5",
+        static const char *const bad[] = { "", "x", "-1", "10/", "/10", "10/x", "10/5/5", "10001", "1e3", " 10", "10 ",
+                                           "0/5",
                                            /* a burst under 64 KiB, over 1 s of the rate, over 32 MiB */
-                                           "10/63",    "1/123",      "10000/32769" };
+                                           "10/63", "1/123", "10000/32769" };
 
         assert_int_equal(limits_parse_net("10", &l), 0);
         assert_int_equal(l.net_mbit, 10);
@@ -59,7 +59,8 @@ static void test_limits_parse(void **state) {
         assert_int_equal(limits_parse_conns("65537", &l), -EINVAL);
         {
                 struct vm_limits a = { .net_mbit = 10, .disk_mbyte = 5, .disk_iops = 100, .max_conns = 20 }, b;
-                _cleanup_free_ char *d = limits_describe(&a), *s = limits_short(&a), *n = limits_short(&(struct vm_limits) {});
+                _cleanup_free_ char *d = limits_describe(&a), *s = limits_short(&a),
+                                    *n = limits_short(&(struct vm_limits) {});
                 json_object *j = limits_to_json(&a);
                 assert_string_equal(d, "net 10 Mbit/s (burst 122 KiB), disk 5 MB/s 100 IOPS, 20 connections");
                 assert_string_equal(s, "net=10,disk=5/100,conns=20");
@@ -93,7 +94,8 @@ static void write_conf(const char *path, const char *text, mode_t mode) {
 }
 
 static void test_limits_conf(void **state) {
-        _cleanup_free_ char *dir = mkroot(NULL), *f = strdup_printf("%s/launch.conf", dir), *link = strdup_printf("%s/l.conf", dir);
+        _cleanup_free_ char *dir = mkroot(NULL), *f = strdup_printf("%s/launch.conf", dir),
+                            *link = strdup_printf("%s/l.conf", dir);
         struct vm_limits l = { .max_conns = 3 };
         char *err = NULL;
 
@@ -160,20 +162,31 @@ static void test_limits_conf(void **state) {
 
 static void test_fc_limits(void **state) {
         struct vm_limits l = { .net_mbit = 10, .disk_mbyte = 5, .disk_iops = 5 };
-        struct fc_vm vm = { .id = "vm-1", .vcpus = 1, .mem_mib = 256, .kernel = "/vmlinux", .rootfs = "/rootfs.ext4",
-                            .home = "/disk/home.ext4", .boot_args = "console=ttyS0", .tap = "tap0", .limits = &l };
+        struct fc_vm vm = { .id = "vm-1",
+                            .vcpus = 1,
+                            .mem_mib = 256,
+                            .kernel = "/vmlinux",
+                            .rootfs = "/rootfs.ext4",
+                            .home = "/disk/home.ext4",
+                            .boot_args = "console=ttyS0",
+                            .tap = "tap0",
+                            .limits = &l };
         struct fc_plan p;
 
         assert_int_equal(fc_plan_boot(&vm, &p), 0);
         for (size_t i = 0; i < p.n; i++) {
-                const char *body = p.r[i].body ? json_object_to_json_string_ext(p.r[i].body, JSON_C_TO_STRING_PLAIN) : "";
+                const char *body =
+                        p.r[i].body ? json_object_to_json_string_ext(p.r[i].body, JSON_C_TO_STRING_PLAIN) : "";
                 if (streq(p.r[i].path, "/drives/rootfs") || streq(p.r[i].path, "/drives/home"))
                         /* 5 MB/s in tenths; 5 IOPS refilled once a second (a tenth would round to 0) */
-                        assert_non_null(strstr(body, "\"rate_limiter\":{\"bandwidth\":{\"size\":500000,\"refill_time\":100},"
-                                                     "\"ops\":{\"size\":5,\"refill_time\":1000}}"));
+                        assert_non_null(strstr(body,
+                                               "\"rate_limiter\":{\"bandwidth\":{\"size\":500000,\"refill_time\":100},"
+                                               "\"ops\":{\"size\":5,\"refill_time\":1000}}"));
                 if (streq(p.r[i].path, "/network-interfaces/eth0")) {
-                        assert_non_null(strstr(body, "\"rx_rate_limiter\":{\"bandwidth\":{\"size\":125000,\"refill_time\":100}}"));
-                        assert_non_null(strstr(body, "\"tx_rate_limiter\":{\"bandwidth\":{\"size\":125000,\"refill_time\":100}}"));
+                        assert_non_null(strstr(
+                                body, "\"rx_rate_limiter\":{\"bandwidth\":{\"size\":125000,\"refill_time\":100}}"));
+                        assert_non_null(strstr(
+                                body, "\"tx_rate_limiter\":{\"bandwidth\":{\"size\":125000,\"refill_time\":100}}"));
                 }
         }
         fc_plan_done(&p);
@@ -193,7 +206,8 @@ static void test_fc_limits(void **state) {
         l = (struct vm_limits) {};
         assert_null(limits_fc_net(&l, false));
         rl = limits_fc_net(&l, true);
-        assert_string_equal(json_object_to_json_string_ext(rl, JSON_C_TO_STRING_PLAIN), "{\"bandwidth\":{\"size\":0,\"refill_time\":0}}");
+        assert_string_equal(json_object_to_json_string_ext(rl, JSON_C_TO_STRING_PLAIN),
+                            "{\"bandwidth\":{\"size\":0,\"refill_time\":0}}");
         json_object_put(rl);
         /* no limits: no rate_limiter key at all (the bodies are as before) */
         vm.limits = &l;
@@ -207,7 +221,10 @@ static void test_fc_limits(void **state) {
 /* a restore: the snapshot's rate limiters replaced before the guest runs again, or left alone */
 static void test_fc_load_limits(void **state) {
         struct vm_limits l = { .net_mbit = 10, .disk_iops = 20 };
-        const char *order[] = { "/logger", "/metrics", "/snapshot/load", "/drives/rootfs", "/drives/home", "/network-interfaces/eth0", "/vm" };
+        const char *order[] = {
+                "/logger", "/metrics", "/snapshot/load", "/drives/rootfs", "/drives/home", "/network-interfaces/eth0",
+                "/vm"
+        };
         struct fc_plan p;
 
         assert_int_equal(fc_plan_load("/logger.fifo", "/metrics.fifo", true, &l, true, true, &p), 0);
@@ -220,7 +237,8 @@ static void test_fc_load_limits(void **state) {
                             "{\"drive_id\":\"rootfs\",\"rate_limiter\":{\"bandwidth\":{\"size\":0,\"refill_time\":0},"
                             "\"ops\":{\"size\":20,\"refill_time\":1000}}}");
         assert_string_equal(p.r[6].method, "PATCH");
-        assert_string_equal(json_object_to_json_string_ext(p.r[6].body, JSON_C_TO_STRING_PLAIN), "{\"state\":\"Resumed\"}");
+        assert_string_equal(json_object_to_json_string_ext(p.r[6].body, JSON_C_TO_STRING_PLAIN),
+                            "{\"state\":\"Resumed\"}");
         fc_plan_done(&p);
         /* no home, no network: the rootfs alone */
         assert_int_equal(fc_plan_load(NULL, NULL, false, &l, false, false, &p), 0);
@@ -309,15 +327,20 @@ static void test_vmm_counters(void **state) {
         _cleanup_free_ char *text = NULL;
 
         /* Firecracker's counters are deltas: two lines add up */
-        assert_int_equal(vmm_counters_add_fc(&c, "{\"utc_timestamp_ms\":1,\"block\":{\"read_bytes\":4096,\"write_bytes\":512,"
-                                                 "\"read_count\":1,\"write_count\":1,\"rate_limiter_throttled_events\":2},"
-                                                 "\"net\":{\"tx_rate_limiter_throttled\":3,\"rx_rate_limiter_throttled\":1},"
-                                                 "\"seccomp\":{\"num_faults\":0},\"put_api_requests\":{\"actions_count\":1,"
-                                                 "\"actions_fails\":1,\"drive_fails\":2},\"get_api_requests\":{\"instance_info_count\":4}}"),
-                         0);
-        assert_int_equal(vmm_counters_add_fc(&c, "{\"block\":{\"read_bytes\":4096,\"write_count\":9},\"seccomp\":{\"num_faults\":1},"
-                                                 "\"patch_api_requests\":{\"drive_fails\":1,\"machine_cfg_fails\":-4}}"),
-                         0);
+        assert_int_equal(
+                vmm_counters_add_fc(
+                        &c,
+                        "{\"utc_timestamp_ms\":1,\"block\":{\"read_bytes\":4096,\"write_bytes\":512,"
+                        "\"read_count\":1,\"write_count\":1,\"rate_limiter_throttled_events\":2},"
+                        "\"net\":{\"tx_rate_limiter_throttled\":3,\"rx_rate_limiter_throttled\":1},"
+                        "\"seccomp\":{\"num_faults\":0},\"put_api_requests\":{\"actions_count\":1,"
+                        "\"actions_fails\":1,\"drive_fails\":2},\"get_api_requests\":{\"instance_info_count\":4}}"),
+                0);
+        assert_int_equal(
+                vmm_counters_add_fc(&c,
+                                    "{\"block\":{\"read_bytes\":4096,\"write_count\":9},\"seccomp\":{\"num_faults\":1},"
+                                    "\"patch_api_requests\":{\"drive_fails\":1,\"machine_cfg_fails\":-4}}"),
+                0);
         /* num_faults is a stored value in Firecracker, repeated by every line: the largest, not a sum */
         assert_int_equal(vmm_counters_add_fc(&c, "{\"seccomp\":{\"num_faults\":1}}"), 0);
         assert_true(c.block && c.firecracker);
@@ -347,21 +370,61 @@ static void test_vmm_counters(void **state) {
 /* Three VMs as the stand-ins of tests/consumers.sh would show them: a Firecracker VM with every
  * counter, a QEMU VM without the Firecracker-only ones, and one that has stopped. */
 static void samples(struct vm_sample s[3]) {
-        s[0] = (struct vm_sample) { .id = "fc-1", .backend = "firecracker", .up = true, .uptime_s = 3600, .watchdog_kills = 0,
-                                    .cpu_s = 12.5, .vcpu_s = 10.25, .mem_bytes = 272629760, .mem_peak_bytes = 301989888,
-                                    .net = true, .guest_tx_bytes = 5000000, .guest_tx_packets = 4000, .guest_rx_bytes = 90000000,
-                                    .guest_rx_packets = 62000, .tc_throttled_tx = 117, .tc_throttled_rx = 0,
-                                    .denied_known = true, .denied = { 3, 41, 1, 0, 5 }, .vmm_known = true,
-                                    .vmm = { .block = true, .read_bytes = 104857600, .write_bytes = 4194304, .read_ops = 2400,
-                                             .write_ops = 310, .firecracker = true, .throttled = 7, .seccomp_faults = 0,
+        s[0] = (struct vm_sample) { .id = "fc-1",
+                                    .backend = "firecracker",
+                                    .up = true,
+                                    .uptime_s = 3600,
+                                    .watchdog_kills = 0,
+                                    .cpu_s = 12.5,
+                                    .vcpu_s = 10.25,
+                                    .mem_bytes = 272629760,
+                                    .mem_peak_bytes = 301989888,
+                                    .net = true,
+                                    .guest_tx_bytes = 5000000,
+                                    .guest_tx_packets = 4000,
+                                    .guest_rx_bytes = 90000000,
+                                    .guest_rx_packets = 62000,
+                                    .tc_throttled_tx = 117,
+                                    .tc_throttled_rx = 0,
+                                    .denied_known = true,
+                                    .denied = { 3, 41, 1, 0, 5 },
+                                    .vmm_known = true,
+                                    .vmm = { .block = true,
+                                             .read_bytes = 104857600,
+                                             .write_bytes = 4194304,
+                                             .read_ops = 2400,
+                                             .write_ops = 310,
+                                             .firecracker = true,
+                                             .throttled = 7,
+                                             .seccomp_faults = 0,
                                              .api_errors = 1 } };
-        s[1] = (struct vm_sample) { .id = "qemu-2", .backend = "qemu", .up = true, .uptime_s = 59, .cpu_s = 3, .vcpu_s = 2.5,
-                                    .mem_bytes = 157286400, .mem_peak_bytes = 157286400, .net = true, .guest_tx_bytes = 1200,
-                                    .guest_tx_packets = 14, .guest_rx_bytes = 3400, .guest_rx_packets = 12, .denied_known = true,
-                                    .vmm_known = true, .vmm = { .block = true, .read_bytes = 9437184, .write_bytes = 0,
-                                                                .read_ops = 180, .write_ops = 0 } };
-        s[2] = (struct vm_sample) { .id = "gone-3", .backend = "firecracker", .up = false, .uptime_s = 0, .watchdog_kills = 1,
-                                    .cpu_s = -1, .vcpu_s = -1, .mem_bytes = -1, .mem_peak_bytes = -1 };
+        s[1] = (struct vm_sample) {
+                .id = "qemu-2",
+                .backend = "qemu",
+                .up = true,
+                .uptime_s = 59,
+                .cpu_s = 3,
+                .vcpu_s = 2.5,
+                .mem_bytes = 157286400,
+                .mem_peak_bytes = 157286400,
+                .net = true,
+                .guest_tx_bytes = 1200,
+                .guest_tx_packets = 14,
+                .guest_rx_bytes = 3400,
+                .guest_rx_packets = 12,
+                .denied_known = true,
+                .vmm_known = true,
+                .vmm = { .block = true, .read_bytes = 9437184, .write_bytes = 0, .read_ops = 180, .write_ops = 0 }
+        };
+        s[2] = (struct vm_sample) { .id = "gone-3",
+                                    .backend = "firecracker",
+                                    .up = false,
+                                    .uptime_s = 0,
+                                    .watchdog_kills = 1,
+                                    .cpu_s = -1,
+                                    .vcpu_s = -1,
+                                    .mem_bytes = -1,
+                                    .mem_peak_bytes = -1 };
 }
 
 static void golden(const char *name, const char *text) {
@@ -391,7 +454,8 @@ static void test_metrics_render(void **state) {
         assert_null(strstr(prom, "sis_vm_seccomp_faults_total{vm=\"qemu-2\""));
         assert_null(strstr(prom, "sis_vm_memory_bytes{vm=\"gone-3\""));
         assert_non_null(strstr(prom, "sis_vm_up{vm=\"gone-3\",backend=\"firecracker\"} 0\n"));
-        assert_non_null(strstr(prom, "sis_vm_denied_packets_total{vm=\"fc-1\",backend=\"firecracker\",reason=\"private\"} 41\n"));
+        assert_non_null(strstr(
+                prom, "sis_vm_denied_packets_total{vm=\"fc-1\",backend=\"firecracker\",reason=\"private\"} 41\n"));
         /* no VM: an empty exposition (valid), and an empty list */
         empty = metrics_prometheus(NULL, 0);
         assert_string_equal(empty, "");
@@ -402,8 +466,10 @@ static void test_metrics_render(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_limits_parse), cmocka_unit_test(test_limits_conf),    cmocka_unit_test(test_fc_limits), cmocka_unit_test(test_fc_load_limits),
-                cmocka_unit_test(test_denylog_line), cmocka_unit_test(test_vmm_counters), cmocka_unit_test(test_metrics_render),
+                cmocka_unit_test(test_limits_parse),   cmocka_unit_test(test_limits_conf),
+                cmocka_unit_test(test_fc_limits),      cmocka_unit_test(test_fc_load_limits),
+                cmocka_unit_test(test_denylog_line),   cmocka_unit_test(test_vmm_counters),
+                cmocka_unit_test(test_metrics_render),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -88,7 +88,8 @@ static void test_forward_order(void **state) {
         char *allow[] = { (char *) "169.254.0.0/16", NULL }, *deny[] = { (char *) "169.254.169.254/32", NULL };
         _cleanup_free_ char *r = vm(allow, deny), *fwd = block(r, "chain", "forward");
         size_t est = at_once(fwd, "iifname \"uplink0\" oifname \"tap0\" ct state established,related accept"),
-               d = at_once(fwd, "ip daddr @deny goto drop_deny"), md = at_once(fwd, "ip daddr @metadata goto drop_metadata"),
+               d = at_once(fwd, "ip daddr @deny goto drop_deny"),
+               md = at_once(fwd, "ip daddr @metadata goto drop_metadata"),
                nv = at_once(fwd, "ip daddr @never goto drop_private"), a = at_once(fwd, "ip daddr @allow accept"),
                b = at_once(fwd, "ip daddr @blocked goto drop_private"),
                rest = at_once(fwd, "iifname \"tap0\" oifname \"uplink0\" meta nfproto ipv4 accept");
@@ -103,7 +104,7 @@ static void test_forward_order(void **state) {
 }
 
 static void test_never_set(void **state) {
-        static const char *const never[] = { "0.0.0.0/8",       "100.100.100.200/32", "127.0.0.0/8", "168.63.129.16/32",
+        static const char *const never[] = { "0.0.0.0/8",      "100.100.100.200/32", "127.0.0.0/8", "168.63.129.16/32",
                                              "169.254.0.0/16", "224.0.0.0/4",        "240.0.0.0/4" };
         char *everything[] = { (char *) "0.0.0.0/0", NULL };
         _cleanup_free_ char *r = vm(everything, NULL), *nv = block(r, "set", "never"), *al = block(r, "set", "allow"),
@@ -132,8 +133,9 @@ static void test_reasons(void **state) {
                 snprintf(name, sizeof(name), "drop_%s", reasons[i]);
                 _cleanup_free_ char *ch = block(r, "chain", name),
                                     *want_cnt = strdup_printf("\t\tcounter name \"%s\"\n", reasons[i]),
-                                    *want_log = strdup_printf("\t\tlimit rate 10/second burst 20 packets log prefix \"%s\" group 100\n",
-                                                              reasons[i]),
+                                    *want_log = strdup_printf(
+                                            "\t\tlimit rate 10/second burst 20 packets log prefix \"%s\" group 100\n",
+                                            reasons[i]),
                                     *want_counter = strdup_printf("\tcounter %s {\n\t}\n", reasons[i]);
                 size_t cnt = at_once(ch, want_cnt), log = at_once(ch, want_log), drop = at_once(ch, "\t\tdrop\n");
                 assert_true(cnt < log && log < drop);
@@ -141,7 +143,9 @@ static void test_reasons(void **state) {
         }
         {
                 size_t nv = at_once(fwd, "ip daddr @never goto drop_private"),
-                       cap = at_once(fwd, "iifname \"tap0\" oifname \"uplink0\" ct state new ct count over 20 goto drop_conncap"),
+                       cap = at_once(
+                               fwd,
+                               "iifname \"tap0\" oifname \"uplink0\" ct state new ct count over 20 goto drop_conncap"),
                        a = at_once(fwd, "ip daddr @allow accept");
                 assert_true(nv < cap && cap < a);
         }
@@ -157,8 +161,9 @@ static void test_output_chain(void **state) {
 
         at_once(out, "type filter hook output priority filter; policy drop;");
         at_once(out, "oifname \"lo\" accept");
-        at_once(out, "oifname { \"tap0\", \"uplink0\" } ct state related icmp type { destination-unreachable, time-exceeded, "
-                     "parameter-problem } accept");
+        at_once(out,
+                "oifname { \"tap0\", \"uplink0\" } ct state related icmp type { destination-unreachable, time-exceeded, "
+                "parameter-problem } accept");
         for (const char *p = out; *p; p++)
                 lines += *p == '\n';
         assert_int_equal(lines, 3);
@@ -166,9 +171,10 @@ static void test_output_chain(void **state) {
 }
 
 static void test_lists(void **state) {
-        static const char *const bad[] = { "10.0.0.0",     "10.0.0.0/33", "10.0.0.0/8 ",      "::/0",         "",
-                                           "10.0.0.0/8/8", "1.2.3/8",     "256.0.0.0/8",      "10.0.0.0/-1",  "10.0.0.0/8\"",
-                                           "/8",           "10.0.0.0/",   "10.0.0.0/8; flush" };
+        static const char *const bad[] = {
+                "10.0.0.0",    "10.0.0.0/33", "10.0.0.0/8 ",  "::/0", "",          "10.0.0.0/8/8",     "1.2.3/8",
+                "256.0.0.0/8", "10.0.0.0/-1", "10.0.0.0/8\"", "/8",   "10.0.0.0/", "10.0.0.0/8; flush"
+        };
         char *host_bits[] = { (char *) "10.1.2.3/8", (char *) "203.0.113.7/32", (char *) "10.0.0.0/8", NULL };
         _cleanup_free_ char *r = vm(host_bits, NULL), *al = block(r, "set", "allow"), *dn = block(r, "set", "deny");
 
@@ -187,7 +193,8 @@ static void test_lists(void **state) {
 }
 
 static void test_host_rules(void **state) {
-        _cleanup_free_ char *h1 = net_ruleset_host("n1", "sisv0", "eth0"), *h2 = net_ruleset_host("n-2", "sisv17", "wlan0@x");
+        _cleanup_free_ char *h1 = net_ruleset_host("n1", "sisv0", "eth0"),
+                            *h2 = net_ruleset_host("n-2", "sisv17", "wlan0@x");
 
         assert_non_null(h1);
         assert_non_null(h2);
@@ -206,10 +213,13 @@ static void test_host_rules(void **state) {
         at_once(h1, "add rule ip sis-n1 input iifname \"sisv0\" goto drop_host\n");
         /* a drop is counted, logged at a bounded rate to the slot's NFLOG group, dropped */
         {
-                size_t c = at_once(h1, "add counter ip sis-n1 host\n"), ch = at_once(h1, "add chain ip sis-n1 drop_host\n"),
+                size_t c = at_once(h1, "add counter ip sis-n1 host\n"),
+                       ch = at_once(h1, "add chain ip sis-n1 drop_host\n"),
                        cnt = at_once(h1, "add rule ip sis-n1 drop_host counter name \"host\"\n"),
-                       log = at_once(h1, "add rule ip sis-n1 drop_host limit rate 10/second burst 20 packets log prefix \"host\" "
-                                         "group 32768\n"),
+                       log = at_once(
+                               h1,
+                               "add rule ip sis-n1 drop_host limit rate 10/second burst 20 packets log prefix \"host\" "
+                               "group 32768\n"),
                        drop = at_once(h1, "add rule ip sis-n1 drop_host drop\n");
                 assert_true(c < ch && ch < cnt && cnt < log && log < drop);
                 at_once(h2, "log prefix \"host\" group 32785\n");
@@ -295,7 +305,8 @@ static int plain_veth(const char *name, const char *peer) {
 /* Run fn in VM id's namespace (through its pin), back in ours after. */
 static int in_vm_ns(const char *id, int (*fn)(void)) {
         _cleanup_free_ char *pin = strdup_printf("/run/netns/sis-%s", id);
-        _cleanup_close_ int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC), fd = open(pin, O_RDONLY | O_CLOEXEC);
+        _cleanup_close_ int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC),
+                            fd = open(pin, O_RDONLY | O_CLOEXEC);
         int r;
         if (self < 0 || fd < 0 || setns(fd, CLONE_NEWNET) < 0)
                 return -1;
@@ -356,11 +367,13 @@ static int vm_ns_checks(void) {
         {
                 struct sockaddr_in lo = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
                 socklen_t len = sizeof(lo);
-                int rx = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), tx = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+                int rx = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0),
+                    tx = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
                 char c = 0;
                 if (rx < 0 || tx < 0 || bind(rx, (struct sockaddr *) &lo, sizeof(lo)) < 0 ||
                     getsockname(rx, (struct sockaddr *) &lo, &len) < 0 ||
-                    sendto(tx, "y", 1, 0, (struct sockaddr *) &lo, sizeof(lo)) != 1 || recv(rx, &c, 1, 0) != 1 || c != 'y')
+                    sendto(tx, "y", 1, 0, (struct sockaddr *) &lo, sizeof(lo)) != 1 || recv(rx, &c, 1, 0) != 1 ||
+                    c != 'y')
                         r = r ? r : 5;
                 close(rx);
                 close(tx);
@@ -368,12 +381,12 @@ static int vm_ns_checks(void) {
         return r;
 }
 
-#define CHECK(step, cond)                                                                                              \
-        do {                                                                                                           \
-                if (!(cond)) {                                                                                         \
-                        fprintf(stderr, "step %d: %s (err: %s)\n", step, #cond, strna(err));                           \
-                        return step;                                                                                   \
-                }                                                                                                      \
+#define CHECK(step, cond) \
+        do { \
+                if (!(cond)) { \
+                        fprintf(stderr, "step %d: %s (err: %s)\n", step, #cond, strna(err)); \
+                        return step; \
+                } \
         } while (0)
 
 static int live(void) {
@@ -384,10 +397,13 @@ static int live(void) {
         int k;
 
         /* private: nothing propagates to the machine's mounts, /run is ours */
-        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 || mount("sis-test", "/run", "tmpfs", 0, "mode=0755") < 0)
+        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+            mount("sis-test", "/run", "tmpfs", 0, "mode=0755") < 0)
                 return 100;
-        CHECK(1, net_plan("172.31.0.0/24", 0, "n1", &n1) == 0 && net_plan("172.31.0.0/24", 1, "n2", &n2) == 0 &&
-                         net_plan("172.31.0.0/24", 2, "n3", &n3) == 0 && net_plan("172.31.0.0/24", 0, "other", &other) == 0);
+        CHECK(1,
+              net_plan("172.31.0.0/24", 0, "n1", &n1) == 0 && net_plan("172.31.0.0/24", 1, "n2", &n2) == 0 &&
+                      net_plan("172.31.0.0/24", 2, "n3", &n3) == 0 &&
+                      net_plan("172.31.0.0/24", 0, "other", &other) == 0);
         k = net_up(&n1, "up9", 20100, 20100, NULL, deny, &lim, &err);
         CHECK(2, k == 0);
         CHECK(3, table_exists("ip sis-n1") && alias_is("sisv0", "sis-launch:n1") && access(n1.ns_path, F_OK) == 0);
@@ -431,12 +447,15 @@ static int live(void) {
         CHECK(21, plain_veth("sisv5", "sisv5p") >= 0);
         {
                 struct vm_net n5;
-                CHECK(22, net_plan("172.31.0.0/24", 5, "n5", &n5) == 0 && net_down("n5", 5) == 0 && net_down("n5", -1) == 0);
+                CHECK(22,
+                      net_plan("172.31.0.0/24", 5, "n5", &n5) == 0 && net_down("n5", 5) == 0 &&
+                              net_down("n5", -1) == 0);
                 CHECK(23, alias_of("sisv5") != NULL);
         }
         /* n1 from its id alone, as clean does after a crash: veth (by its alias), table, namespace */
         CHECK(24, net_down("n1", -1) == 0);
-        CHECK(25, !table_exists("ip sis-n1") && !alias_of("sisv0") && access(n1.ns_path, F_OK) < 0 && alias_of("sisv5"));
+        CHECK(25,
+              !table_exists("ip sis-n1") && !alias_of("sisv0") && access(n1.ns_path, F_OK) < 0 && alias_of("sisv5"));
         CHECK(26, net_down("n1", -1) == 0);
         CHECK(27, net_down("n_1", -1) == -EINVAL && net_down("", 0) == -EINVAL);
         return 0;
@@ -469,9 +488,10 @@ static void test_live(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_plan),         cmocka_unit_test(test_forward_order), cmocka_unit_test(test_never_set),
-                cmocka_unit_test(test_output_chain), cmocka_unit_test(test_lists),         cmocka_unit_test(test_host_rules),
-                cmocka_unit_test(test_reasons),      cmocka_unit_test(test_live),
+                cmocka_unit_test(test_plan),      cmocka_unit_test(test_forward_order),
+                cmocka_unit_test(test_never_set), cmocka_unit_test(test_output_chain),
+                cmocka_unit_test(test_lists),     cmocka_unit_test(test_host_rules),
+                cmocka_unit_test(test_reasons),   cmocka_unit_test(test_live),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -46,12 +46,13 @@ static void test_cmdline(void **state) {
 
         assert_int_equal(cmdline_parse("BOOT_IMAGE=/vmlinuz root=UUID=1 quiet \"dyndbg=file x +p\" "
                                        "mitigations=auto nosmt mitigations=off -- --init-arg nopti",
-                                       &w), 0);
+                                       &w),
+                         0);
         assert_string_equal(cmdline_get(w, "root"), "UUID=1");
         assert_string_equal(cmdline_get(w, "quiet"), "");
         assert_string_equal(cmdline_get(w, "dyndbg"), "file x +p");
         assert_string_equal(cmdline_get(w, "mitigations"), "off"); /* the last one wins */
-        assert_null(cmdline_get(w, "nopti")); /* after "--": init's, not the kernel's */
+        assert_null(cmdline_get(w, "nopti"));                      /* after "--": init's, not the kernel's */
         assert_null(cmdline_get(w, "nosm"));
         strv_free(w);
         w = NULL;
@@ -66,7 +67,8 @@ static void test_swaps(void **state) {
         assert_int_equal(swaps_parse("Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n"
                                      "/dev/sda3                               partition\t8388604\t\t0\t\t-2\n"
                                      "/swap\\040file                          file\t\t1048572\t\t0\t\t-3\n",
-                                     &s, &n), 0);
+                                     &s, &n),
+                         0);
         assert_int_equal(n, 2);
         assert_string_equal(s[0].path, "/dev/sda3");
         assert_string_equal(s[0].type, "partition");
@@ -85,7 +87,8 @@ static void test_mounts(void **state) {
 
         assert_int_equal(mounts_parse("cgroup2 /sys/fs/cgroup cgroup2 rw,nosuid 0 0\n"
                                       "cgroup /sys/fs/cgroup/cpu\\054cpuacct cgroup rw,cpu,cpuacct 0 0\n",
-                                      &m, &n), 0);
+                                      &m, &n),
+                         0);
         assert_int_equal(n, 2);
         assert_string_equal(m[0].fstype, "cgroup2");
         assert_string_equal(m[1].target, "/sys/fs/cgroup/cpu,cpuacct");
@@ -106,9 +109,10 @@ static void test_modparam(void **state) {
 }
 
 static void test_kconfig(void **state) {
-        static const char cfg[] = "#\n# Automatically generated\n#\nCONFIG_X86_64=y\nCONFIG_KVM=m\n"
-                                  "# CONFIG_PAGE_TABLE_ISOLATION is not set\nCONFIG_RETPOLINE=y\n"
-                                  "CONFIG_LOCALVERSION=\"-sis\"\nCONFIG_KVM_INTEL=m\n";
+        static const char cfg[] =
+                "#\n# Automatically generated\n#\nCONFIG_X86_64=y\nCONFIG_KVM=m\n"
+                "# CONFIG_PAGE_TABLE_ISOLATION is not set\nCONFIG_RETPOLINE=y\n"
+                "CONFIG_LOCALVERSION=\"-sis\"\nCONFIG_KVM_INTEL=m\n";
         struct kconfig k;
 
         assert_int_equal(kconfig_parse(cfg, strlen(cfg), &k), 0);
@@ -250,11 +254,14 @@ static void test_utf8(void **state) {
                 { "plain", 5, "plain", false },
                 { "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", 14, "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", false },
                 { "\xff", 1, "\xef\xbf\xbd", true },
-                { "a\0b", 3, "a\xef\xbf\xbd" "b", true },                        /* a NUL does not cut the text */
-                { "\xc0\xaf", 2, "\xef\xbf\xbd\xef\xbf\xbd", true },             /* overlong '/' */
+                { "a\0b", 3,
+                  "a\xef\xbf\xbd"
+                  "b",
+                  true },                                                            /* a NUL does not cut the text */
+                { "\xc0\xaf", 2, "\xef\xbf\xbd\xef\xbf\xbd", true },                 /* overlong '/' */
                 { "\xed\xa0\x80", 3, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd", true }, /* a surrogate */
                 { "\xf4\x90\x80\x80", 4, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd", true }, /* > U+10FFFF */
-                { "\xe2\x82", 2, "\xef\xbf\xbd\xef\xbf\xbd", true },             /* cut short */
+                { "\xe2\x82", 2, "\xef\xbf\xbd\xef\xbf\xbd", true },                                 /* cut short */
                 { "Intel(R) \xe2\x82x", 12, "Intel(R) \xef\xbf\xbd\xef\xbf\xbdx", true },
                 { "", 0, "", false },
         };
@@ -275,16 +282,19 @@ static void test_utf8(void **state) {
                 assert_string_equal(utf8_truncate(t, 5), "ab\xe2\x82\xac");
         }
         {
-                _cleanup_free_ char *h = hex_encode("\xff\x00" "a", 3);
+                _cleanup_free_ char *h = hex_encode(
+                        "\xff\x00"
+                        "a",
+                        3);
                 assert_string_equal(h, "ff0061");
         }
 }
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_cpuinfo), cmocka_unit_test(test_cmdline), cmocka_unit_test(test_swaps),
-                cmocka_unit_test(test_mounts),  cmocka_unit_test(test_modparam), cmocka_unit_test(test_kconfig),
-                cmocka_unit_test(test_gunzip), cmocka_unit_test(test_gunzip_sizes),  cmocka_unit_test(test_util),
+                cmocka_unit_test(test_cpuinfo),  cmocka_unit_test(test_cmdline),      cmocka_unit_test(test_swaps),
+                cmocka_unit_test(test_mounts),   cmocka_unit_test(test_modparam),     cmocka_unit_test(test_kconfig),
+                cmocka_unit_test(test_gunzip),   cmocka_unit_test(test_gunzip_sizes), cmocka_unit_test(test_util),
                 cmocka_unit_test(test_one_line), cmocka_unit_test(test_utf8),
         };
         return cmocka_run_group_tests_name("parse", tests, NULL, NULL);

@@ -11,7 +11,7 @@
 #include "read.h"
 #include "render.h"
 
-#define DAY(y) ((time_t) (y) * 86400)
+#define DAY(y) ((time_t) (y) *86400)
 /* 2027-01-15 */
 #define TODAY ((time_t) 1799971200)
 
@@ -22,10 +22,8 @@ static struct sis_report *sample(void) {
                 enum sis_status st;
                 bool required;
         } rows[] = {
-                { "cpu.smt", SIS_PASS, true },
-                { "mem.ksm", SIS_FAIL, true },
-                { "cpu.vuln.mds", SIS_FAIL, true },
-                { "cpu.vuln.l1tf", SIS_WARN, true },
+                { "cpu.smt", SIS_PASS, true },      { "mem.ksm", SIS_FAIL, true },
+                { "cpu.vuln.mds", SIS_FAIL, true }, { "cpu.vuln.l1tf", SIS_WARN, true },
                 { "kvm.api", SIS_UNKNOWN, true },
         };
         for (size_t i = 0; i < ELEMENTSOF(rows); i++) {
@@ -125,9 +123,9 @@ static void test_waiver_for_check_not_run(void **state) {
 
 static void test_rules(void **state) {
         _cleanup_report_ struct sis_report *r = sample();
-        _cleanup_policy_ struct sis_policy *p = parse(
-                "{\"policy_version\":1,\"profile\":\"development\",\"checks\":{\"kvm.*\":{\"required\":false},"
-                "\"cpu.vuln.*\":{\"severity\":\"low\"},\"cpu.vuln.mds\":{\"severity\":\"critical\"}}}");
+        _cleanup_policy_ struct sis_policy *p =
+                parse("{\"policy_version\":1,\"profile\":\"development\",\"checks\":{\"kvm.*\":{\"required\":false},"
+                      "\"cpu.vuln.*\":{\"severity\":\"low\"},\"cpu.vuln.mds\":{\"severity\":\"critical\"}}}");
 
         assert_string_equal(sis_policy_profile(p), "development");
         assert_int_equal(sis_policy_apply(p, r, TODAY, known), 0);
@@ -140,9 +138,16 @@ static void test_rules(void **state) {
 
 static void test_refused(void **state) {
         static const char *const bad[] = {
-                "", "{", "[]", "{\"policy_version\":2}", "{\"checks\":{}}", "{\"policy_version\":1,\"profil\":\"x\"}",
-                "{\"policy_version\":1,\"profile\":\"lax\"}", "{\"policy_version\":1,\"checks\":{\"a\":{\"severity\":\"huge\"}}}",
-                "{\"policy_version\":1,\"checks\":{\"a\":{\"required\":\"yes\"}}}", "{\"policy_version\":1,\"waivers\":{}}",
+                "",
+                "{",
+                "[]",
+                "{\"policy_version\":2}",
+                "{\"checks\":{}}",
+                "{\"policy_version\":1,\"profil\":\"x\"}",
+                "{\"policy_version\":1,\"profile\":\"lax\"}",
+                "{\"policy_version\":1,\"checks\":{\"a\":{\"severity\":\"huge\"}}}",
+                "{\"policy_version\":1,\"checks\":{\"a\":{\"required\":\"yes\"}}}",
+                "{\"policy_version\":1,\"waivers\":{}}",
                 "{\"policy_version\":1} trailing",
         };
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
@@ -195,11 +200,11 @@ static void test_file_permissions(void **state) {
 /* images: require_signed, trusted_keys, keyring (issue 19) */
 static void test_images(void **state) {
         _cleanup_policy_ struct sis_policy *none = parse("{\"policy_version\":1}");
-        _cleanup_policy_ struct sis_policy *p = parse(
-                "{\"policy_version\":1,\"images\":{\"require_signed\":true,\"keyring\":\"/etc/sis/signers.gpg\","
-                "\"trusted_keys\":[\"" FA "\",\"" FB "\",\"" FB "\"]}}");
-        _cleanup_policy_ struct sis_policy *lax = parse(
-                "{\"policy_version\":1,\"images\":{\"require_signed\":false,\"keyring\":\"/k.gpg\"}}");
+        _cleanup_policy_ struct sis_policy *p =
+                parse("{\"policy_version\":1,\"images\":{\"require_signed\":true,\"keyring\":\"/etc/sis/signers.gpg\","
+                      "\"trusted_keys\":[\"" FA "\",\"" FB "\",\"" FB "\"]}}");
+        _cleanup_policy_ struct sis_policy *lax =
+                parse("{\"policy_version\":1,\"images\":{\"require_signed\":false,\"keyring\":\"/k.gpg\"}}");
         const struct sis_policy_images *im;
 
         im = sis_policy_images(none);
@@ -231,7 +236,8 @@ static void test_images_refused(void **state) {
                 { "{\"keyring\":\"/k\",\"trusted_keys\":[]}", "images.trusted_keys is empty" },
                 { "{\"keyring\":\"/k\",\"trusted_keys\":[\"0123456789ABCDEF0123456789ABCDEF0123456\"]}",
                   "images.trusted_keys[0] must be a key fingerprint" },
-                { "{\"keyring\":\"/k\",\"trusted_keys\":[\"" FA "\",\"0123 4567 89AB CDEF 0123  4567 89AB CDEF 0123 4567\"]}",
+                { "{\"keyring\":\"/k\",\"trusted_keys\":[\"" FA
+                  "\",\"0123 4567 89AB CDEF 0123  4567 89AB CDEF 0123 4567\"]}",
                   "images.trusted_keys[1] must be a key fingerprint" },
                 { "{\"keyring\":\"/k\",\"trusted_keys\":[\"G123456789ABCDEF0123456789ABCDEF01234567\"]}",
                   "images.trusted_keys[0] must be a key fingerprint" },
@@ -240,7 +246,8 @@ static void test_images_refused(void **state) {
         };
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
                 struct sis_policy *p = NULL;
-                _cleanup_free_ char *err = NULL, *text = strdup_printf("{\"policy_version\":1,\"images\":%s}", bad[i].images);
+                _cleanup_free_ char *err = NULL,
+                                    *text = strdup_printf("{\"policy_version\":1,\"images\":%s}", bad[i].images);
                 assert_int_equal(sis_policy_parse(text, strlen(text), "x.json", &p, &err), -EINVAL);
                 assert_null(p);
                 if (!strstr(err, bad[i].says))
@@ -255,7 +262,8 @@ static void test_images_keyring_file(void **state) {
         static const struct tfile files[] = { { "/k.gpg", "keys" }, {} };
         if (geteuid() != 0)
                 skip(); /* a keyring owned by root is needed to load at all */
-        _cleanup_free_ char *dir = mkroot(files), *path = strdup_printf("%s/p.json", dir), *ring = strdup_printf("%s/k.gpg", dir);
+        _cleanup_free_ char *dir = mkroot(files), *path = strdup_printf("%s/p.json", dir),
+                            *ring = strdup_printf("%s/k.gpg", dir);
         struct sis_policy *p = NULL;
         char *err = NULL;
         struct {
@@ -288,8 +296,8 @@ static void test_images_keyring_file(void **state) {
                 }
         }
         {
-                _cleanup_free_ char *text =
-                        strdup_printf("{\"policy_version\":1,\"images\":{\"require_signed\":true,\"keyring\":\"%s\"}}", ring);
+                _cleanup_free_ char *text = strdup_printf(
+                        "{\"policy_version\":1,\"images\":{\"require_signed\":true,\"keyring\":\"%s\"}}", ring);
                 assert_int_equal(write_file_atomic(path, text, strlen(text), 0644), 0);
         }
         assert_int_equal(chmod(ring, 0664), 0);
@@ -323,7 +331,10 @@ static void test_report_roundtrip(void **state) {
 
 static void test_report_refused(void **state) {
         static const char *const bad[] = {
-                "", "{", "[1]", "{\"schema_version\":2,\"tool\":\"t\",\"version\":\"v\",\"profile\":\"p\",\"checks\":[]}",
+                "",
+                "{",
+                "[1]",
+                "{\"schema_version\":2,\"tool\":\"t\",\"version\":\"v\",\"profile\":\"p\",\"checks\":[]}",
                 "{\"tool\":\"t\",\"version\":\"v\",\"profile\":\"p\",\"checks\":[]}",
                 "{\"schema_version\":1,\"tool\":\"t\",\"version\":\"v\",\"profile\":\"p\"}",
                 "{\"schema_version\":1,\"tool\":\"t\",\"version\":\"v\",\"profile\":\"p\",\"checks\":[{\"id\":\"a\",\"status\":\"MAYBE\"}]}",
@@ -342,12 +353,18 @@ static void test_report_refused(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_active_waiver),    cmocka_unit_test(test_expired_waiver),
-                cmocka_unit_test(test_unknown_and_malformed), cmocka_unit_test(test_waiver_for_check_not_run),
-                cmocka_unit_test(test_rules),            cmocka_unit_test(test_refused),
-                cmocka_unit_test(test_file_permissions), cmocka_unit_test(test_report_roundtrip),
-                cmocka_unit_test(test_report_refused),   cmocka_unit_test(test_images),
-                cmocka_unit_test(test_images_refused),   cmocka_unit_test(test_images_keyring_file),
+                cmocka_unit_test(test_active_waiver),
+                cmocka_unit_test(test_expired_waiver),
+                cmocka_unit_test(test_unknown_and_malformed),
+                cmocka_unit_test(test_waiver_for_check_not_run),
+                cmocka_unit_test(test_rules),
+                cmocka_unit_test(test_refused),
+                cmocka_unit_test(test_file_permissions),
+                cmocka_unit_test(test_report_roundtrip),
+                cmocka_unit_test(test_report_refused),
+                cmocka_unit_test(test_images),
+                cmocka_unit_test(test_images_refused),
+                cmocka_unit_test(test_images_keyring_file),
         };
         return cmocka_run_group_tests_name("policy", tests, NULL, NULL);
 }

@@ -34,8 +34,9 @@ static const char unified[] =
         "sysfs /sys sysfs rw,nosuid,nodev,noexec,relatime 0 0\n"
         "cgroup2 /sys/fs/cgroup cgroup2 rw,nosuid,nodev,noexec,relatime,nsdelegate,memory_recursiveprot 0 0\n";
 /* A v1 host with controllers co-mounted, as older distributions do. */
-static const char comounted[] = "cgroup /sys/fs/cgroup/cpu,cpuacct cgroup rw,nosuid,cpu,cpuacct 0 0\n"
-                                "cgroup /sys/fs/cgroup/memory cgroup rw,nosuid,memory 0 0\n";
+static const char comounted[] =
+        "cgroup /sys/fs/cgroup/cpu,cpuacct cgroup rw,nosuid,cpu,cpuacct 0 0\n"
+        "cgroup /sys/fs/cgroup/memory cgroup rw,nosuid,memory 0 0\n";
 
 static char *joined(char **l) {
         struct sbuf sb = {};
@@ -51,12 +52,14 @@ static void test_cgroup_plan_v1(void **state) {
 
         assert_int_equal(cgroup_plan_make(hybrid, 1, "qemu", "vm1", &l, &p), 0);
         j = joined(p.join);
-        assert_string_equal(j, "/sys/fs/cgroup/cpu/qemu/vm1\n/sys/fs/cgroup/memory/qemu/vm1\n/sys/fs/cgroup/pids/qemu/vm1\n");
+        assert_string_equal(
+                j, "/sys/fs/cgroup/cpu/qemu/vm1\n/sys/fs/cgroup/memory/qemu/vm1\n/sys/fs/cgroup/pids/qemu/vm1\n");
         w = joined(p.writes);
-        assert_string_equal(w, "/sys/fs/cgroup/cpu/qemu/vm1/cpu.cfs_period_us\n100000\n"
-                               "/sys/fs/cgroup/cpu/qemu/vm1/cpu.cfs_quota_us\n200000\n"
-                               "/sys/fs/cgroup/memory/qemu/vm1/memory.limit_in_bytes\n805306368\n"
-                               "/sys/fs/cgroup/pids/qemu/vm1/pids.max\n130\n");
+        assert_string_equal(w,
+                            "/sys/fs/cgroup/cpu/qemu/vm1/cpu.cfs_period_us\n100000\n"
+                            "/sys/fs/cgroup/cpu/qemu/vm1/cpu.cfs_quota_us\n200000\n"
+                            "/sys/fs/cgroup/memory/qemu/vm1/memory.limit_in_bytes\n805306368\n"
+                            "/sys/fs/cgroup/pids/qemu/vm1/pids.max\n130\n");
         /* parents before children */
         assert_string_equal(p.dirs[0], "/sys/fs/cgroup/cpu/qemu");
         assert_string_equal(p.dirs[1], "/sys/fs/cgroup/cpu/qemu/vm1");
@@ -78,12 +81,13 @@ static void test_cgroup_plan_v2(void **state) {
         assert_int_equal(strv_length(p.join), 1);
         assert_string_equal(p.join[0], "/sys/fs/cgroup/qemu/vm-2");
         w = joined(p.writes);
-        assert_string_equal(w, "/sys/fs/cgroup/cgroup.subtree_control\n+cpu +memory +pids\n"
-                               "/sys/fs/cgroup/qemu/cgroup.subtree_control\n+cpu +memory +pids\n"
-                               "/sys/fs/cgroup/qemu/vm-2/cpu.max\n100000 100000\n"
-                               "/sys/fs/cgroup/qemu/vm-2/memory.max\n1073741824\n"
-                               "/sys/fs/cgroup/qemu/vm-2/memory.swap.max\n0\n"
-                               "/sys/fs/cgroup/qemu/vm-2/pids.max\n129\n");
+        assert_string_equal(w,
+                            "/sys/fs/cgroup/cgroup.subtree_control\n+cpu +memory +pids\n"
+                            "/sys/fs/cgroup/qemu/cgroup.subtree_control\n+cpu +memory +pids\n"
+                            "/sys/fs/cgroup/qemu/vm-2/cpu.max\n100000 100000\n"
+                            "/sys/fs/cgroup/qemu/vm-2/memory.max\n1073741824\n"
+                            "/sys/fs/cgroup/qemu/vm-2/memory.swap.max\n0\n"
+                            "/sys/fs/cgroup/qemu/vm-2/pids.max\n129\n");
         cgroup_plan_done(&p);
         /* the hybrid host's unified mount is not where v2 limits go */
         assert_int_equal(cgroup_plan_make(hybrid, 2, "qemu", "vm-2", &l, &p), -ENOENT);
@@ -92,15 +96,23 @@ static void test_cgroup_plan_v2(void **state) {
         assert_int_equal(cgroup_plan_make(unified, 2, "..", "vm", &l, &p), -EINVAL);
         assert_int_equal(cgroup_plan_make("garbage\n\n cgroup\n", 1, "qemu", "vm", &l, &p), -EBADMSG);
         /* mount points as the kernel escapes them */
-        assert_int_equal(cgroup_plan_make("cgroup /sys/fs/cgroup/my\\040pids cgroup rw,pids 0 0\n", 1, "qemu", "vm", &l, &p), 0);
+        assert_int_equal(
+                cgroup_plan_make("cgroup /sys/fs/cgroup/my\\040pids cgroup rw,pids 0 0\n", 1, "qemu", "vm", &l, &p), 0);
         assert_string_equal(p.join[0], "/sys/fs/cgroup/my pids/qemu/vm");
         cgroup_plan_done(&p);
 }
 
 static void test_qemu_argv(void **state) {
-        struct qemu_vm vm = { .binary = "/usr/bin/qemu-system-x86_64", .id = "vm1", .vcpus = 2, .mem_mib = 512,
-                              .kernel = "/vmlinux", .rootfs = "/rootfs.ext4", .home = "/disk/home.ext4",
-                              .boot_args = "console=ttyS0 root=/dev/vda ro", .tap = "tap0", .guest_mac = "06:00:AC:10:00:02" };
+        struct qemu_vm vm = { .binary = "/usr/bin/qemu-system-x86_64",
+                              .id = "vm1",
+                              .vcpus = 2,
+                              .mem_mib = 512,
+                              .kernel = "/vmlinux",
+                              .rootfs = "/rootfs.ext4",
+                              .home = "/disk/home.ext4",
+                              .boot_args = "console=ttyS0 root=/dev/vda ro",
+                              .tap = "tap0",
+                              .guest_mac = "06:00:AC:10:00:02" };
         _cleanup_strv_free_ char **a = NULL;
         _cleanup_free_ char *j = NULL;
 
@@ -112,7 +124,8 @@ static void test_qemu_argv(void **state) {
         assert_non_null(strstr(j, "-netdev\ntap,id=net0,ifname=tap0,script=no,downscript=no,vhost=off\n"));
         assert_non_null(strstr(j, "virtio-net-device,netdev=net0,mac=06:00:AC:10:00:02\n"));
         assert_non_null(strstr(j, "-qmp\nunix:/run/qmp.sock,server=on,wait=off\n"));
-        assert_non_null(strstr(j, "-sandbox\non,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny\n"));
+        assert_non_null(
+                strstr(j, "-sandbox\non,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny\n"));
         assert_non_null(strstr(j, "-no-reboot\n"));
         assert_null(strstr(j, "-incoming"));
         assert_null(strstr(j, "throttling"));
@@ -125,10 +138,12 @@ static void test_qemu_argv(void **state) {
                 vm.limits = &l;
                 assert_int_equal(qemu_argv(&vm, &a), 0);
                 j = joined(a);
-                assert_non_null(strstr(j, "-drive\nid=rootfs,file=/rootfs.ext4,format=raw,if=none,read-only=on,"
-                                          "throttling.bps-total=5000000,throttling.iops-total=100\n"));
-                assert_non_null(strstr(j, "id=home,file=/disk/home.ext4,format=raw,if=none,discard=unmap,"
-                                          "throttling.bps-total=5000000,throttling.iops-total=100\n"));
+                assert_non_null(strstr(j,
+                                       "-drive\nid=rootfs,file=/rootfs.ext4,format=raw,if=none,read-only=on,"
+                                       "throttling.bps-total=5000000,throttling.iops-total=100\n"));
+                assert_non_null(strstr(j,
+                                       "id=home,file=/disk/home.ext4,format=raw,if=none,discard=unmap,"
+                                       "throttling.bps-total=5000000,throttling.iops-total=100\n"));
                 strv_free(a);
                 a = NULL;
                 free(j);
@@ -186,7 +201,9 @@ static _Noreturn void qmp_script(int fd, const char *greeting, const struct step
         for (const struct step *s = steps; s && s->expect; s++) {
                 char line[4096], cbuf[CMSG_SPACE(sizeof(int))];
                 struct iovec iov = { .iov_base = line, .iov_len = sizeof(line) - 1 };
-                struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+                struct msghdr m = {
+                        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)
+                };
                 ssize_t n = recvmsg(fd, &m, 0);
                 struct cmsghdr *h = CMSG_FIRSTHDR(&m);
                 if (n <= 0)
@@ -272,7 +289,8 @@ static void test_qmp_session(void **state) {
         static const struct step steps[] = {
                 { "{\"execute\":\"qmp_capabilities\"}\n", "{\"return\": {}}\n" },
                 /* an event before the answer is skipped; the answer may come in pieces */
-                { "\"query-status\"", "{\"event\": \"RESUME\", \"timestamp\": {\"seconds\": 1}}\n{\"return\": {\"status\"" },
+                { "\"query-status\"",
+                  "{\"event\": \"RESUME\", \"timestamp\": {\"seconds\": 1}}\n{\"return\": {\"status\"" },
                 { NULL, NULL },
         };
         struct qmp *q = NULL;
@@ -295,12 +313,15 @@ static void test_qmp_session(void **state) {
 static void test_qmp_calls(void **state) {
         static const struct step steps[] = {
                 { "qmp_capabilities", "{\"return\": {}}\n" },
-                { "{\"execute\":\"query-status\"}", "{\"event\": \"STOP\"}\n{\"return\": {\"status\": \"paused\", \"running\": false}}\n" },
+                { "{\"execute\":\"query-status\"}",
+                  "{\"event\": \"STOP\"}\n{\"return\": {\"status\": \"paused\", \"running\": false}}\n" },
                 { "{\"execute\":\"getfd\",\"arguments\":{\"fdname\":\"sis-snapshot\"}}", "{\"return\": {}}\n" },
-                { "\"migrate\"", "{\"error\": {\"class\": \"GenericError\", \"desc\": \"There's a migration process in progress\"}}\n" },
+                { "\"migrate\"",
+                  "{\"error\": {\"class\": \"GenericError\", \"desc\": \"There's a migration process in progress\"}}\n" },
                 { "query-migrate", "{\"return\": {\"status\": \"active\"}}\n" },
                 { "query-migrate", "{\"return\": {\"status\": \"completed\"}}\n" },
-                { "query-migrate", "{\"return\": {\"status\": \"failed\", \"error-desc\": \"Unable to write to file: No space left on device\"}}\n" },
+                { "query-migrate",
+                  "{\"return\": {\"status\": \"failed\", \"error-desc\": \"Unable to write to file: No space left on device\"}}\n" },
                 { "query-status", NULL },
                 { NULL, NULL },
         };
@@ -422,8 +443,9 @@ static void test_qmp_peer(void **state) {
                 assert_int_equal(qmp_open(&p, 5000, &q, &err), -EPERM);
                 assert_true(now_ms() - t0 < 2000);
                 assert_null(q);
-                want = strdup_printf("vm1: other.sock is answered by pid %d uid %d, not the VM's VMM (pid %d, uid %d): refusing it",
-                                     (int) srv, QMP_UID + 1, (int) srv, QMP_UID);
+                want = strdup_printf(
+                        "vm1: other.sock is answered by pid %d uid %d, not the VM's VMM (pid %d, uid %d): refusing it",
+                        (int) srv, QMP_UID + 1, (int) srv, QMP_UID);
                 assert_string_equal(err, want);
                 free(err);
                 err = NULL;
@@ -470,14 +492,10 @@ static void test_qmp_peer(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_cgroup_plan_v1),
-                cmocka_unit_test(test_cgroup_plan_v2),
-                cmocka_unit_test(test_qemu_argv),
-                cmocka_unit_test(test_ldd_lines),
-                cmocka_unit_test(test_qmp_session),
-                cmocka_unit_test(test_qmp_calls),
-                cmocka_unit_test(test_qmp_bad_server),
-                cmocka_unit_test(test_qmp_peer),
+                cmocka_unit_test(test_cgroup_plan_v1), cmocka_unit_test(test_cgroup_plan_v2),
+                cmocka_unit_test(test_qemu_argv),      cmocka_unit_test(test_ldd_lines),
+                cmocka_unit_test(test_qmp_session),    cmocka_unit_test(test_qmp_calls),
+                cmocka_unit_test(test_qmp_bad_server), cmocka_unit_test(test_qmp_peer),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -70,33 +70,37 @@ static void test_evidence_bytes(void **state) {
 /* A report file with raw bytes that are not UTF-8 and a \u0000: repaired by the same rule, the
  * string kept whole, and every output valid. */
 static void test_read_repairs(void **state) {
-        static const char doc[] = "{\"schema_version\": 1, \"tool\": \"sis-audit\", \"version\": \"1\", \"profile\": \"p\", "
-                                  "\"host\": {\"hostname\": \"h\\u0000st\"}, \"checks\": ["
-                                  "{\"id\": \"a\\u0000b\", \"status\": \"FAIL\", \"title\": \"t\xff\x1b[2J\\u009b\", \"summary\": \"s\\u0000 and \xc0\xaf\","
-                                  " \"evidence\": [{\"path\": \"/p\", \"value\": \"v\xfe\"},"
-                                  " {\"path\": \"/q\", \"value\": \"repaired before\", \"value_hex\": \"ff00\"},"
-                                  " {\"path\": \"/r\", \"value\": \"x\", \"value_hex\": \"not hex\"}]}]}";
+        static const char doc[] =
+                "{\"schema_version\": 1, \"tool\": \"sis-audit\", \"version\": \"1\", \"profile\": \"p\", "
+                "\"host\": {\"hostname\": \"h\\u0000st\"}, \"checks\": ["
+                "{\"id\": \"a\\u0000b\", \"status\": \"FAIL\", \"title\": \"t\xff\x1b[2J\\u009b\", \"summary\": \"s\\u0000 and \xc0\xaf\","
+                " \"evidence\": [{\"path\": \"/p\", \"value\": \"v\xfe\"},"
+                " {\"path\": \"/q\", \"value\": \"repaired before\", \"value_hex\": \"ff00\"},"
+                " {\"path\": \"/r\", \"value\": \"x\", \"value_hex\": \"not hex\"}]}]}";
         _cleanup_report_ struct sis_report *r = NULL;
         _cleanup_free_ char *err = NULL;
         struct sis_finding *f;
 
         assert_int_equal(report_parse(doc, sizeof(doc) - 1, "r.json", &r, &err), 0);
         f = r->findings[0];
-        assert_string_equal(f->id, "a\xef\xbf\xbd" "b");
+        assert_string_equal(f->id,
+                            "a\xef\xbf\xbd"
+                            "b");
         assert_string_equal(f->title, "t\xef\xbf\xbd [2J "); /* no escape reaches a terminal (found by fuzz-render) */
         assert_string_equal(f->summary, "s\xef\xbf\xbd and \xef\xbf\xbd\xef\xbf\xbd");
         assert_string_equal(f->evidence[0].value, "v\xef\xbf\xbd");
         assert_string_equal(f->evidence[0].value_hex, "76fe");
         assert_string_equal(f->evidence[1].value_hex, "ff00"); /* kept from the file */
-        assert_null(f->evidence[2].value_hex);                   /* not hex: dropped */
+        assert_null(f->evidence[2].value_hex);                 /* not hex: dropped */
         assert_string_equal(report_fact(r, "hostname"), "h\xef\xbf\xbdst");
         assert_all_valid(r);
 }
 
 static void test_read_duplicate(void **state) {
-        static const char doc[] = "{\"schema_version\": 1, \"tool\": \"t\", \"version\": \"1\", \"profile\": \"p\", \"checks\": ["
-                                  "{\"id\": \"a\", \"status\": \"PASS\"}, {\"id\": \"b\", \"status\": \"PASS\"},"
-                                  " {\"id\": \"a\", \"status\": \"FAIL\"}]}";
+        static const char doc[] =
+                "{\"schema_version\": 1, \"tool\": \"t\", \"version\": \"1\", \"profile\": \"p\", \"checks\": ["
+                "{\"id\": \"a\", \"status\": \"PASS\"}, {\"id\": \"b\", \"status\": \"PASS\"},"
+                " {\"id\": \"a\", \"status\": \"FAIL\"}]}";
         _cleanup_report_ struct sis_report *r = NULL;
         _cleanup_free_ char *err = NULL;
 
@@ -107,14 +111,19 @@ static void test_read_duplicate(void **state) {
 /* A report of n checks, as JSON text. */
 static char *big_report(int n, bool full) {
         struct sbuf b = {};
-        sbuf_puts(&b, "{\"schema_version\": 1, \"tool\": \"sis-audit\", \"version\": \"1\", \"profile\": \"p\", \"checks\": [");
+        sbuf_puts(
+                &b,
+                "{\"schema_version\": 1, \"tool\": \"sis-audit\", \"version\": \"1\", \"profile\": \"p\", \"checks\": [");
         for (int i = 0; i < n; i++)
                 if (full)
-                        sbuf_printf(&b, "%s{\"id\": \"check.%05d\", \"status\": \"%s\", \"title\": \"Check %d\", \"summary\": \"s\","
-                                        " \"evidence\": [{\"path\": \"/proc/%d\", \"value\": \"v\"}]}",
-                                    i ? ", " : "", i, i % 3 ? "PASS" : "FAIL", i, i);
+                        sbuf_printf(
+                                &b,
+                                "%s{\"id\": \"check.%05d\", \"status\": \"%s\", \"title\": \"Check %d\", \"summary\": \"s\","
+                                " \"evidence\": [{\"path\": \"/proc/%d\", \"value\": \"v\"}]}",
+                                i ? ", " : "", i, i % 3 ? "PASS" : "FAIL", i, i);
                 else
-                        sbuf_printf(&b, "%s{\"id\": \"check.%05d\", \"status\": \"%s\"}", i ? ", " : "", i, i % 3 ? "PASS" : "FAIL");
+                        sbuf_printf(&b, "%s{\"id\": \"check.%05d\", \"status\": \"%s\"}", i ? ", " : "", i,
+                                    i % 3 ? "PASS" : "FAIL");
         sbuf_puts(&b, "]}");
         return sbuf_steal(&b);
 }
@@ -183,8 +192,8 @@ static void check_growth(const char *what, cpu_fn fn, bool full) {
         print_message("%s: %d checks %.3f s of CPU, %d checks %.3f s (x%.1f)\n", what, n / 4, small, n, big,
                       big / MAX(small, 1e-6));
         if (!RUNNING_ON_VALGRIND && big > 0.05 && big >= GROWTH_MAX * small)
-                fail_msg("%s: %d checks took %.1f times the CPU of %d (at most %.0f: linear is about 4)", what, n, big / small,
-                         n / 4, GROWTH_MAX);
+                fail_msg("%s: %d checks took %.1f times the CPU of %d (at most %.0f: linear is about 4)", what, n,
+                         big / small, n / 4, GROWTH_MAX);
 }
 
 /* reading and rendering in every format: the duplicate test was quadratic */
@@ -245,12 +254,9 @@ static void test_drift(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_evidence_bytes),
-                cmocka_unit_test(test_read_repairs),
-                cmocka_unit_test(test_read_duplicate),
-                cmocka_unit_test(test_read_linear),
-                cmocka_unit_test(test_fleet_linear),
-                cmocka_unit_test(test_drift),
+                cmocka_unit_test(test_evidence_bytes), cmocka_unit_test(test_read_repairs),
+                cmocka_unit_test(test_read_duplicate), cmocka_unit_test(test_read_linear),
+                cmocka_unit_test(test_fleet_linear),   cmocka_unit_test(test_drift),
         };
         return cmocka_run_group_tests_name("report", tests, NULL, NULL);
 }

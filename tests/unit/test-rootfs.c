@@ -73,14 +73,13 @@ static void test_recipe_parse(void **state) {
 }
 
 static void test_recipe_include(void **state) {
-        static const struct tfile files[] = {
-                { "/base.recipe", "user sis 1000 1000\nsubids 100000 65536\n[alpine]\npackages a\n" },
-                { "/top.recipe", "include base\nconsole ttyS0\n[alpine]\npackages b\n" },
-                { "/loop.recipe", "include loop\n" },
-                { "/broken.recipe", "include base\nbogus 1\n" },
-                { "/inner.recipe", "include broken\n" },
-                {}
-        };
+        static const struct tfile files[] = { { "/base.recipe",
+                                                "user sis 1000 1000\nsubids 100000 65536\n[alpine]\npackages a\n" },
+                                              { "/top.recipe", "include base\nconsole ttyS0\n[alpine]\npackages b\n" },
+                                              { "/loop.recipe", "include loop\n" },
+                                              { "/broken.recipe", "include base\nbogus 1\n" },
+                                              { "/inner.recipe", "include broken\n" },
+                                              {} };
         _cleanup_free_ char *dir = mkroot(files);
         struct recipe r = {};
         char *err = NULL;
@@ -142,7 +141,8 @@ static char *listing(const char *file) {
                         sbuf_printf(&sb, " -> %s", archive_entry_symlink(e));
                 if (archive_entry_hardlink(e))
                         sbuf_printf(&sb, " => %s", archive_entry_hardlink(e));
-                sbuf_printf(&sb, " %lld t%lld\n", (long long) archive_entry_size(e), (long long) archive_entry_mtime(e));
+                sbuf_printf(&sb, " %lld t%lld\n", (long long) archive_entry_size(e),
+                            (long long) archive_entry_mtime(e));
         }
         archive_read_free(a);
         return sbuf_steal(&sb);
@@ -180,14 +180,15 @@ static void test_tree_ops(void **state) {
         close(fd);
         text = listing(out);
         /* (libarchive reads directories back with a trailing slash) */
-        assert_string_equal(text, "dev/ 40755 0:0 0 t1700000000\n"
-                                  "dev/null 20666 0:0 0 t1700000000\n"
-                                  "etc/ 40755 0:0 0 t1700000000\n"
-                                  "etc-x 100600 0:0 0 t1700000000\n"
-                                  "etc/passwd 100644 0:0 5 t1700000000\n"
-                                  "etc/resolv.conf 120777 0:0 -> /proc/net/pnp 0 t1700000000\n"
-                                  "home/ 40755 0:0 0 t1700000000\n"
-                                  "home/sis/ 40700 1000:1000 0 t1700000000\n");
+        assert_string_equal(text,
+                            "dev/ 40755 0:0 0 t1700000000\n"
+                            "dev/null 20666 0:0 0 t1700000000\n"
+                            "etc/ 40755 0:0 0 t1700000000\n"
+                            "etc-x 100600 0:0 0 t1700000000\n"
+                            "etc/passwd 100644 0:0 5 t1700000000\n"
+                            "etc/resolv.conf 120777 0:0 -> /proc/net/pnp 0 t1700000000\n"
+                            "home/ 40755 0:0 0 t1700000000\n"
+                            "home/sis/ 40700 1000:1000 0 t1700000000\n");
         tree_done(&t);
         unlink(out);
         rm_rf(work);
@@ -204,7 +205,8 @@ static void write_tar(const char *path, void (*fill)(struct archive *)) {
         archive_write_free(a);
 }
 
-static void add(struct archive *a, const char *name, mode_t mode, const char *data, const char *link, const char *hard) {
+static void add(struct archive *a, const char *name, mode_t mode, const char *data, const char *link,
+                const char *hard) {
         struct archive_entry *e = archive_entry_new();
         archive_entry_set_pathname(e, name);
         archive_entry_set_mode(e, mode);
@@ -242,8 +244,8 @@ static void fill_dotdot(struct archive *a) {
 }
 
 static void test_tree_tar(void **state) {
-        _cleanup_free_ char *work = mkroot(NULL), *tar = strdup_printf("%s.tar.gz", work), *out = strdup_printf("%s.pax", work),
-                            *text = NULL, *data = NULL;
+        _cleanup_free_ char *work = mkroot(NULL), *tar = strdup_printf("%s.tar.gz", work),
+                            *out = strdup_printf("%s.pax", work), *text = NULL, *data = NULL;
         struct tree t;
         char *err = NULL;
         int fd;
@@ -261,11 +263,12 @@ static void test_tree_tar(void **state) {
         text = listing(out);
         /* the first name in sorted order carries the data; the others link to it (libarchive reads
          * a hard link's mode back without its type) */
-        assert_string_equal(text, "a-link 100640 0:42 4 t1700000000\n"
-                                  "z/ 40755 0:42 0 t1700000000\n"
-                                  "z/sym 120777 0:42 -> target 0 t1700000000\n"
-                                  "z/target 640 0:42 => a-link 0 t1700000000\n"
-                                  "z/x-link 640 0:42 => a-link 0 t1700000000\n");
+        assert_string_equal(text,
+                            "a-link 100640 0:42 4 t1700000000\n"
+                            "z/ 40755 0:42 0 t1700000000\n"
+                            "z/sym 120777 0:42 -> target 0 t1700000000\n"
+                            "z/target 640 0:42 => a-link 0 t1700000000\n"
+                            "z/x-link 640 0:42 => a-link 0 t1700000000\n");
         {
                 uint64_t blocks, inodes;
                 tree_usage(&t, &blocks, &inodes);
@@ -306,9 +309,12 @@ static void test_uuid(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_recipe_parse),       cmocka_unit_test(test_recipe_include),
-                cmocka_unit_test(test_image_path_and_size), cmocka_unit_test(test_tree_ops),
-                cmocka_unit_test(test_tree_tar),           cmocka_unit_test(test_uuid),
+                cmocka_unit_test(test_recipe_parse),
+                cmocka_unit_test(test_recipe_include),
+                cmocka_unit_test(test_image_path_and_size),
+                cmocka_unit_test(test_tree_ops),
+                cmocka_unit_test(test_tree_tar),
+                cmocka_unit_test(test_uuid),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

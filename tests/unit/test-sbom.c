@@ -16,20 +16,36 @@
 #define APK_INSTALLED "tests/fixtures/sbom/apk-installed"
 
 static const struct sbom_meta debian_meta = {
-        .name = "sis", .release = "bookworm", .arch = "amd64", .tool_version = "0.1.0", .epoch = 1700000000,
+        .name = "sis",
+        .release = "bookworm",
+        .arch = "amd64",
+        .tool_version = "0.1.0",
+        .epoch = 1700000000,
 };
 static const struct sbom_meta alpine_meta = {
-        .name = "sis", .release = "3.22.2", .arch = "x86_64", .tool_version = "0.1.0", .epoch = 1700000000,
+        .name = "sis",
+        .release = "3.22.2",
+        .arch = "x86_64",
+        .tool_version = "0.1.0",
+        .epoch = 1700000000,
 };
 
 #define SRC_SHA "5f3c8bf1a2a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b"
 #define CFG_SHA "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define IMG_SHA "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"
 static const struct sbom_kernel_meta kernel_meta = {
-        .profile = "sis-guest", .arch = "x86_64", .release = "6.1.158", .source_name = "linux-source-6.1.tar.xz",
-        .source_sha256 = SRC_SHA, .config_sha256 = CFG_SHA, .image_sha256 = IMG_SHA,
-        .gcc = "gcc (Debian 12.2.0-14+deb12u1) 12.2.0", .ld = "GNU ld (GNU Binutils for Debian) 2.40", .make = "GNU Make 4.3",
-        .tool_version = "0.1.0", .epoch = 1700000000,
+        .profile = "sis-guest",
+        .arch = "x86_64",
+        .release = "6.1.158",
+        .source_name = "linux-source-6.1.tar.xz",
+        .source_sha256 = SRC_SHA,
+        .config_sha256 = CFG_SHA,
+        .image_sha256 = IMG_SHA,
+        .gcc = "gcc (Debian 12.2.0-14+deb12u1) 12.2.0",
+        .ld = "GNU ld (GNU Binutils for Debian) 2.40",
+        .make = "GNU Make 4.3",
+        .tool_version = "0.1.0",
+        .epoch = 1700000000,
 };
 
 static char *fixture(const char *path, size_t *len) {
@@ -39,8 +55,8 @@ static char *fixture(const char *path, size_t *len) {
 }
 
 static char *render(json_object *doc) {
-        return strdup(json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-                                                                  JSON_C_TO_STRING_NOSLASHESCAPE));
+        return strdup(json_object_to_json_string_ext(
+                doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
 static json_object *get(json_object *o, const char *key) {
@@ -122,7 +138,8 @@ static void test_purl_encode(void **state) {
 
 static void test_dpkg(void **state) {
         json_object *doc = rootfs_from(DPKG_STATUS, DISTRO_DEBIAN, &debian_meta), *cs, *c;
-        static const char *const names[] = { "base-files", "bsdutils", "libc6", "libssl3", "libstdc++6", "sensible-utils" };
+        static const char *const names[] = { "base-files", "bsdutils",   "libc6",
+                                             "libssl3",    "libstdc++6", "sensible-utils" };
 
         assert_string_equal(str(doc, "bomFormat"), "CycloneDX");
         assert_string_equal(str(doc, "specVersion"), "1.5");
@@ -152,14 +169,16 @@ static void test_dpkg(void **state) {
 
         c = component(doc, "bsdutils");
         assert_string_equal(str(c, "version"), "1:2.38.1-5+deb12u3");
-        assert_string_equal(str(c, "purl"), "pkg:deb/debian/bsdutils@1:2.38.1-5%2Bdeb12u3?arch=amd64&distro=debian-bookworm");
+        assert_string_equal(str(c, "purl"),
+                            "pkg:deb/debian/bsdutils@1:2.38.1-5%2Bdeb12u3?arch=amd64&distro=debian-bookworm");
         assert_string_equal(property(c, "sis:arch"), "amd64");
         assert_string_equal(str(component(doc, "libssl3"), "purl"),
                             "pkg:deb/debian/libssl3@3.0.15-1~deb12u1?arch=amd64&distro=debian-bookworm");
         assert_string_equal(str(component(doc, "libstdc++6"), "purl"),
                             "pkg:deb/debian/libstdc%2B%2B6@12.2.0-14%2Bdeb12u1?arch=amd64&distro=debian-bookworm");
         c = component(doc, "sensible-utils");
-        assert_string_equal(str(c, "purl"), "pkg:deb/debian/sensible-utils@0.0.17%2Bnmu1?arch=all&distro=debian-bookworm");
+        assert_string_equal(str(c, "purl"),
+                            "pkg:deb/debian/sensible-utils@0.0.17%2Bnmu1?arch=all&distro=debian-bookworm");
         assert_string_equal(property(c, "sis:arch"), "all");
 
         /* the image depends on every package */
@@ -175,9 +194,12 @@ static void test_apk(void **state) {
         static const struct {
                 const char *name, *license;
         } want[] = {
-                { "alpine-baselayout", "GPL-2.0-only" }, { "busybox", "GPL-2.0-only" },
-                { "ca-certificates-bundle", "MPL-2.0 AND MIT" }, { "libstdc++", "GPL-2.0-or-later AND LGPL-2.1-or-later" },
-                { "musl", "MIT" }, { "tzdata", NULL },
+                { "alpine-baselayout", "GPL-2.0-only" },
+                { "busybox", "GPL-2.0-only" },
+                { "ca-certificates-bundle", "MPL-2.0 AND MIT" },
+                { "libstdc++", "GPL-2.0-or-later AND LGPL-2.1-or-later" },
+                { "musl", "MIT" },
+                { "tzdata", NULL },
         };
 
         assert_serial(doc);
@@ -196,7 +218,8 @@ static void test_apk(void **state) {
         }
         assert_string_equal(str(component(doc, "libstdc++"), "purl"),
                             "pkg:apk/alpine/libstdc%2B%2B@14.2.0-r6?arch=x86_64&distro=alpine-3.22.2");
-        assert_string_equal(str(component(doc, "musl"), "purl"), "pkg:apk/alpine/musl@1.2.5-r10?arch=x86_64&distro=alpine-3.22.2");
+        assert_string_equal(str(component(doc, "musl"), "purl"),
+                            "pkg:apk/alpine/musl@1.2.5-r10?arch=x86_64&distro=alpine-3.22.2");
         c = component(doc, "tzdata");
         assert_string_equal(str(c, "purl"), "pkg:apk/alpine/tzdata@2025b-r0?arch=noarch&distro=alpine-3.22.2");
         assert_string_equal(property(c, "sis:arch"), "noarch");
@@ -265,7 +288,8 @@ static void test_bad_input(void **state) {
                 { DISTRO_DEBIAN, "\xff\xfe\x00garbage", 10, "a NUL byte at offset 2" },
                 { DISTRO_DEBIAN, "\x89PNG\r\n\x1a\n", 0, "line 1: not a field of dpkg's status" },
                 { DISTRO_ALPINE, "just some text\n", 0, "line 1: not a field of apk's installed database" },
-                { DISTRO_DEBIAN, "Package: fo\xffo\nStatus: install ok installed\nVersion: 1\n", 0, "line 1: Package: is not UTF-8" },
+                { DISTRO_DEBIAN, "Package: fo\xffo\nStatus: install ok installed\nVersion: 1\n", 0,
+                  "line 1: Package: is not UTF-8" },
                 { DISTRO_ALPINE, "P:a\nV:1\nL:caf\xe9\n", 0, "line 3: L: is not UTF-8" },
                 { DISTRO_DEBIAN, "Status: install ok installed\nVersion: 1\n", 0, "line 1: a stanza without Package:" },
                 { DISTRO_DEBIAN, "Package: a\nStatus: install ok installed\n", 0, "line 1: package a has no Version:" },
@@ -277,9 +301,11 @@ static void test_bad_input(void **state) {
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
                 _cleanup_free_ char *err = NULL;
                 size_t len = bad[i].len ? bad[i].len : strlen(bad[i].text);
-                json_object *doc = sbom_rootfs(bad[i].text, len, bad[i].d, bad[i].d == DISTRO_ALPINE ? &alpine_meta : &debian_meta, &err);
+                json_object *doc = sbom_rootfs(bad[i].text, len, bad[i].d,
+                                               bad[i].d == DISTRO_ALPINE ? &alpine_meta : &debian_meta, &err);
                 if (doc || !err || !strstr(err, bad[i].msg))
-                        fail_msg("case %zu: %s, error '%s', want '%s'", i, doc ? "a document" : "no document", strna(err), bad[i].msg);
+                        fail_msg("case %zu: %s, error '%s', want '%s'", i, doc ? "a document" : "no document",
+                                 strna(err), bad[i].msg);
         }
 
         /* empty: a valid SBOM without packages */
@@ -295,7 +321,8 @@ static void test_bad_input(void **state) {
         }
         /* what is not used may be anything: a Latin-1 description, a CRLF line */
         {
-                static const char t[] = "Package: a\r\nStatus: install ok installed\nVersion: 1\nDescription: caf\xe9\n \xe9t\xe9\n";
+                static const char t[] =
+                        "Package: a\r\nStatus: install ok installed\nVersion: 1\nDescription: caf\xe9\n \xe9t\xe9\n";
                 json_object *doc = sbom_rootfs(t, strlen(t), DISTRO_DEBIAN, &debian_meta, NULL);
                 assert_non_null(doc);
                 assert_int_equal(json_object_array_length(get(doc, "components")), 1);
@@ -336,9 +363,11 @@ static void test_bad_input(void **state) {
                         else {
                                 len = (size_t) rand_r(&seed) % 200;
                                 for (size_t j = 0; j < len; j++)
-                                        buf[j] = (char) (i % 8 == 2 ? "PV:AL\n x\xff"[rand_r(&seed) % 10] : rand_r(&seed));
+                                        buf[j] = (char) (i % 8 == 2 ? "PV:AL\n x\xff"[rand_r(&seed) % 10]
+                                                                    : rand_r(&seed));
                         }
-                        doc = sbom_rootfs(buf, len, alpine ? DISTRO_ALPINE : DISTRO_DEBIAN, alpine ? &alpine_meta : &debian_meta, &err);
+                        doc = sbom_rootfs(buf, len, alpine ? DISTRO_ALPINE : DISTRO_DEBIAN,
+                                          alpine ? &alpine_meta : &debian_meta, &err);
                         if (doc) {
                                 assert_null(err);
                                 assert_valid_json(doc);
@@ -416,8 +445,9 @@ static void test_kernel(void **state) {
                 m = kernel_meta;
                 m.source_url = "https://cdn.example.org/pub/linux/kernel/v6.x/linux-6.1.158.tar.xz";
                 doc = sbom_kernel(&m, NULL);
-                assert_string_equal(str(json_object_array_get_idx(get(component(doc, "linux"), "externalReferences"), 0), "url"),
-                                    m.source_url);
+                assert_string_equal(
+                        str(json_object_array_get_idx(get(component(doc, "linux"), "externalReferences"), 0), "url"),
+                        m.source_url);
                 json_object_put(doc);
         }
         /* refused */
@@ -470,7 +500,7 @@ static int write_all(const char *dir) {
 
 int main(int argc, char **argv) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_purl_encode), cmocka_unit_test(test_dpkg),      cmocka_unit_test(test_apk),
+                cmocka_unit_test(test_purl_encode),   cmocka_unit_test(test_dpkg),      cmocka_unit_test(test_apk),
                 cmocka_unit_test(test_deterministic), cmocka_unit_test(test_bad_input), cmocka_unit_test(test_kernel),
         };
         if (argc == 3 && streq(argv[1], "--write"))

@@ -46,7 +46,8 @@ static void rewind_fd(int fd) {
 
 /* seal_decrypt reading a pipe (its stream path: a regular file is opened by chunk offsets), a
  * child writing the sealed file's bytes into it. */
-static int open_piped(const unsigned char *dk, const char *id, uint32_t no, const char *name, int sealed, int out, uint64_t *size) {
+static int open_piped(const unsigned char *dk, const char *id, uint32_t no, const char *name, int sealed, int out,
+                      uint64_t *size) {
         int p[2], k, status;
         pid_t pid;
 
@@ -137,12 +138,24 @@ static void flip(int fd, off_t at) {
         c ^= 0x40;
         assert_int_equal(pwrite(fd, &c, 1, at), 1);
 }
-static void flip_data(int fd, off_t size) { flip(fd, 16 + SEAL_CHUNK + 5); }
-static void flip_tag(int fd, off_t size) { flip(fd, size - 1); }
-static void flip_header(int fd, off_t size) { flip(fd, 12 + 3); }
-static void cut_last(int fd, off_t size) { assert_int_equal(ftruncate(fd, 16 + 2 * (SEAL_CHUNK + 16)), 0); }
-static void cut_some(int fd, off_t size) { assert_int_equal(ftruncate(fd, size - 100), 0); }
-static void append(int fd, off_t size) { assert_int_equal(pwrite(fd, "x", 1, size), 1); }
+static void flip_data(int fd, off_t size) {
+        flip(fd, 16 + SEAL_CHUNK + 5);
+}
+static void flip_tag(int fd, off_t size) {
+        flip(fd, size - 1);
+}
+static void flip_header(int fd, off_t size) {
+        flip(fd, 12 + 3);
+}
+static void cut_last(int fd, off_t size) {
+        assert_int_equal(ftruncate(fd, 16 + 2 * (SEAL_CHUNK + 16)), 0);
+}
+static void cut_some(int fd, off_t size) {
+        assert_int_equal(ftruncate(fd, size - 100), 0);
+}
+static void append(int fd, off_t size) {
+        assert_int_equal(pwrite(fd, "x", 1, size), 1);
+}
 static void swap_chunks(int fd, off_t size) {
         unsigned char *a = malloc(SEAL_CHUNK + 16), *b = malloc(SEAL_CHUNK + 16);
         assert_int_equal(pread(fd, a, SEAL_CHUNK + 16, 16), SEAL_CHUNK + 16);
@@ -198,9 +211,11 @@ static void test_sparse(void **state) {
 }
 
 static void test_keys(void **state) {
-        unsigned char raw[SEAL_KEY_BYTES] = { 7 }, raw2[SEAL_KEY_BYTES] = { 8 }, dk[SEAL_KEY_BYTES], back[SEAL_KEY_BYTES];
+        unsigned char raw[SEAL_KEY_BYTES] = { 7 }, raw2[SEAL_KEY_BYTES] = { 8 }, dk[SEAL_KEY_BYTES],
+                      back[SEAL_KEY_BYTES];
         struct seal_key k, k2, k3;
-        _cleanup_free_ char *w = NULL, *dir = mkroot(NULL), *path = strdup_printf("%s/keys/snapshot.key", dir), *err = NULL;
+        _cleanup_free_ char *w = NULL, *dir = mkroot(NULL), *path = strdup_printf("%s/keys/snapshot.key", dir),
+                            *err = NULL;
         char mac[65], id[SEAL_ID_HEX];
         struct stat st;
 
@@ -252,11 +267,8 @@ static void test_keys(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_round_trip),
-                cmocka_unit_test(test_tampering),
-                cmocka_unit_test(test_sparse),
-                cmocka_unit_test(test_limit),
-                cmocka_unit_test(test_keys),
+                cmocka_unit_test(test_round_trip), cmocka_unit_test(test_tampering), cmocka_unit_test(test_sparse),
+                cmocka_unit_test(test_limit),      cmocka_unit_test(test_keys),
         };
         return cmocka_run_group_tests_name("seal", tests, NULL, NULL);
 }

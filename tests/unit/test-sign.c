@@ -19,8 +19,9 @@ static char *tmpdir;                /* TMPDIR: sign_verify's temporary homes mus
 static char fa[41], fb[41], fr[41]; /* key A, key B, key R (revoked) */
 static char *ring_a, *ring_b, *ring_ab, *ring_r, *ring_garbage;
 
-static const char sums_text[] = "6923dd1bc0460082c5d55a831908c24a282860b7f1cd6c2b79cf1bc8857c639c  vmlinux\n"
-                                "3bda5691643ce7ae29a8fac6cfa4d3b89e382e667456cc104be988f98e5d4322  manifest.json\n";
+static const char sums_text[] =
+        "6923dd1bc0460082c5d55a831908c24a282860b7f1cd6c2b79cf1bc8857c639c  vmlinux\n"
+        "3bda5691643ce7ae29a8fac6cfa4d3b89e382e667456cc104be988f98e5d4322  manifest.json\n";
 
 static int sh(const char *fmt, ...) _printf_(1, 2);
 static int sh(const char *fmt, ...) {
@@ -39,9 +40,10 @@ static int sh(const char *fmt, ...) {
 
 static void read_fpr(const char *uid, char out[41]) {
         _cleanup_free_ char *p = strdup_printf("%s/fpr", top), *text = NULL;
-        assert_int_equal(sh("gpg --batch --with-colons --list-keys '%s' 2>/dev/null | awk -F: '$1 == \"fpr\" { print $10; exit }' > %s",
-                            uid, p),
-                         0);
+        assert_int_equal(
+                sh("gpg --batch --with-colons --list-keys '%s' 2>/dev/null | awk -F: '$1 == \"fpr\" { print $10; exit }' > %s",
+                   uid, p),
+                0);
         assert_int_equal(read_file_capped(p, 4096, &text, NULL), 0);
         strstrip(text);
         assert_int_equal(strlen(text), 40);
@@ -62,7 +64,8 @@ static int setup(void **state) {
                                                             "Signer B (sis-test) <b@example.org>",
                                                             "Signer R (sis-revoked) <r@example.org>", NULL };
              *u; u++)
-                if (sh("gpg --batch --quiet --passphrase '' --quick-gen-key '%s' ed25519 sign never 2>/dev/null", *u) != 0)
+                if (sh("gpg --batch --quiet --passphrase '' --quick-gen-key '%s' ed25519 sign never 2>/dev/null", *u) !=
+                    0)
                         return -1;
         read_fpr("<a@example.org>", fa);
         read_fpr("<b@example.org>", fb);
@@ -72,7 +75,8 @@ static int setup(void **state) {
         ring_ab = strdup_printf("%s/ab.gpg", top);
         ring_r = strdup_printf("%s/r.gpg", top);
         ring_garbage = strdup_printf("%s/garbage.gpg", top);
-        if (sh("gpg --batch --export %s > %s", fa, ring_a) != 0 || sh("gpg --batch --armor --export %s > %s", fb, ring_b) != 0 ||
+        if (sh("gpg --batch --export %s > %s", fa, ring_a) != 0 ||
+            sh("gpg --batch --armor --export %s > %s", fb, ring_b) != 0 ||
             sh("gpg --batch --export %s %s > %s", fa, fb, ring_ab) != 0 ||
             sh("echo 'not a key' > %s", ring_garbage) != 0)
                 return -1;
@@ -140,7 +144,8 @@ static void test_sign_and_verify(void **state) {
         /* a trusted list, in any case, and a keyring holding other keys too */
         for (char *p = lower; *p; p++)
                 *p = (char) tolower((unsigned char) *p);
-        assert_int_equal(sign_verify(sums_text, strlen(sums_text), sig, len, ring_ab, (char *[]) { fb, lower, NULL }, &fpr, &err),
+        assert_int_equal(sign_verify(sums_text, strlen(sums_text), sig, len, ring_ab, (char *[]) { fb, lower, NULL },
+                                     &fpr, &err),
                          0);
         assert_string_equal(fpr, fa);
         /* no temporary GNUPGHOME stays behind */
@@ -152,7 +157,8 @@ static void test_refused(void **state) {
         _cleanup_free_ char *sig = NULL, *sig_b = NULL, *bad = strdup(sums_text);
         size_t len, len_b;
         _cleanup_free_ char *dir = signed_dir(fa, &sig, &len), *dir_b = signed_dir("<b@example.org>", &sig_b, &len_b);
-        static const char garbage[] = "-----BEGIN PGP SIGNATURE-----\n\nnot base64 at all\n-----END PGP SIGNATURE-----\n";
+        static const char garbage[] =
+                "-----BEGIN PGP SIGNATURE-----\n\nnot base64 at all\n-----END PGP SIGNATURE-----\n";
         struct {
                 const char *what, *sums, *sig, *ring;
                 size_t sig_len;
@@ -161,11 +167,13 @@ static void test_refused(void **state) {
         } cases[] = {
                 { "a changed byte", bad, sig, ring_a, len, NULL, "BAD signature" },
                 { "another key, not in the keyring", sums_text, sig_b, ring_a, len_b, NULL, "not in the keyring" },
-                { "another key, in the keyring but not trusted", sums_text, sig_b, ring_ab, len_b, (char *[]) { fa, NULL },
-                  "not a trusted key" },
+                { "another key, in the keyring but not trusted", sums_text, sig_b, ring_ab, len_b,
+                  (char *[]) { fa, NULL }, "not a trusted key" },
                 { "no signature", sums_text, "", ring_a, 0, NULL, "no signature" },
-                { "garbage text", sums_text, "this is not a signature\n", ring_a, 24, NULL, "not an OpenPGP signature" },
-                { "an armour of garbage", sums_text, garbage, ring_a, sizeof(garbage) - 1, NULL, "not an OpenPGP signature" },
+                { "garbage text", sums_text, "this is not a signature\n", ring_a, 24, NULL,
+                  "not an OpenPGP signature" },
+                { "an armour of garbage", sums_text, garbage, ring_a, sizeof(garbage) - 1, NULL,
+                  "not an OpenPGP signature" },
         };
 
         bad[10] ^= 1;
@@ -182,11 +190,14 @@ static void test_refused(void **state) {
         /* the keyring itself: missing, or no key in it */
         {
                 _cleanup_free_ char *err = NULL, *fpr = NULL;
-                assert_int_equal(sign_verify(sums_text, strlen(sums_text), sig, len, "/nonexistent.gpg", NULL, &fpr, &err), -ENOENT);
+                assert_int_equal(
+                        sign_verify(sums_text, strlen(sums_text), sig, len, "/nonexistent.gpg", NULL, &fpr, &err),
+                        -ENOENT);
                 assert_non_null(strstr(err, "/nonexistent.gpg"));
                 free(err);
                 err = NULL;
-                assert_int_equal(sign_verify(sums_text, strlen(sums_text), sig, len, ring_garbage, NULL, &fpr, &err), -ENOKEY);
+                assert_int_equal(sign_verify(sums_text, strlen(sums_text), sig, len, ring_garbage, NULL, &fpr, &err),
+                                 -ENOKEY);
                 assert_non_null(strstr(err, ring_garbage));
         }
         assert_true(tmpdir_empty());
@@ -205,7 +216,8 @@ static void test_revoked(void **state) {
         assert_string_equal(fpr, fr);
         free(fpr);
         fpr = NULL;
-        assert_int_equal(sh("sed 's/^://' %s/openpgp-revocs.d/%s.rev | gpg --batch --quiet --import 2>/dev/null", home, fr), 0);
+        assert_int_equal(
+                sh("sed 's/^://' %s/openpgp-revocs.d/%s.rev | gpg --batch --quiet --import 2>/dev/null", home, fr), 0);
         assert_int_equal(sh("gpg --batch --export %s > %s", fr, ring_r), 0);
         assert_int_equal(sign_verify(sums_text, strlen(sums_text), sig, len, ring_r, NULL, &fpr, &err), -EBADMSG);
         assert_non_null(strstr(err, "revoked"));
@@ -234,11 +246,12 @@ static void test_signer_refused(void **state) {
         free(err);
         /* only the public key is here: a key made elsewhere, imported */
         assert_int_equal(mkdir(other, 0700), 0);
-        assert_int_equal(sh("GNUPGHOME=%s gpg --batch --quiet --passphrase '' --quick-gen-key 'Elsewhere <e@example.org>' ed25519 "
-                            "sign never 2>/dev/null && GNUPGHOME=%s gpg --batch --export '<e@example.org>' | gpg --batch --quiet "
-                            "--import 2>/dev/null; GNUPGHOME=%s gpgconf --kill all",
-                            other, other, other),
-                         0);
+        assert_int_equal(
+                sh("GNUPGHOME=%s gpg --batch --quiet --passphrase '' --quick-gen-key 'Elsewhere <e@example.org>' ed25519 "
+                   "sign never 2>/dev/null && GNUPGHOME=%s gpg --batch --export '<e@example.org>' | gpg --batch --quiet "
+                   "--import 2>/dev/null; GNUPGHOME=%s gpgconf --kill all",
+                   other, other, other),
+                0);
         assert_int_equal(sign_sums(dir, "<e@example.org>", &err), -ENOKEY);
         assert_non_null(strstr(err, "only the public key"));
         free(err);
@@ -289,7 +302,8 @@ static void test_publish_signed(void **state) {
         static const struct tfile files[] = { { "/vmlinux", "kernel" }, { "/config", "CONFIG_X=y\n" }, {} };
         static const char *const outputs[] = { "vmlinux", "config", NULL };
         static const char *const published[] = { "vmlinux", "config", "manifest.json", "SHA256SUMS", NULL };
-        _cleanup_free_ char *from = mkroot(files), *dest = strdup_printf("%s/out", top), *p = NULL, *fpr = NULL, *err = NULL;
+        _cleanup_free_ char *from = mkroot(files), *dest = strdup_printf("%s/out", top), *p = NULL, *fpr = NULL,
+                            *err = NULL;
         json_object *m = json_object_new_object();
 
         json_object_object_add(m, "manifest_version", json_object_new_int(1));
@@ -348,8 +362,8 @@ static void test_verify_image(void **state) {
         static const struct tfile files[] = { { "/rootfs.ext4", "an image" }, { "/stray", "x" }, {} };
         static const char *const outputs[] = { "rootfs.ext4", NULL };
         _cleanup_free_ char *dir = mkroot(files), *img = strdup_printf("%s/rootfs.ext4", dir),
-                            *stray = strdup_printf("%s/stray", dir), *asc = strdup_printf("%s/SHA256SUMS.asc", dir), *err = NULL,
-                            *fpr = NULL;
+                            *stray = strdup_printf("%s/stray", dir), *asc = strdup_printf("%s/SHA256SUMS.asc", dir),
+                            *err = NULL, *fpr = NULL;
         char hex[SHA256_HEX], want[SHA256_HEX];
         int fd;
 

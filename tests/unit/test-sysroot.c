@@ -16,7 +16,7 @@ static char *root_dir;
 static int setup(void **state) {
         static const struct tfile files[] = {
                 { "/proc/cpuinfo", "processor : 0\n" },
-                { "/etc/abs", "->/proc/cpuinfo" },      /* absolute symlink: resolved inside the root */
+                { "/etc/abs", "->/proc/cpuinfo" },                     /* absolute symlink: resolved inside the root */
                 { "/etc/escape", "->../../../../../../etc/hostname" }, /* ".." clamps at the root */
                 { "/etc/hostname", "inside\n" },
                 { "/loop/a", "->b" },
@@ -210,8 +210,8 @@ static void test_bad_dumps(void **state) {
 /* open_beneath: what root may open inside a jail the VMM can write to */
 static void test_open_beneath(void **state) {
         char dir[] = "/tmp/sis-test-beneath.XXXXXX";
-        _cleanup_free_ char *f = NULL, *link = NULL, *dlink = NULL, *fifo = NULL, *sub = NULL, *sock = NULL, *flink = NULL,
-                            *disk = NULL;
+        _cleanup_free_ char *f = NULL, *link = NULL, *dlink = NULL, *fifo = NULL, *sub = NULL, *sock = NULL,
+                            *flink = NULL, *disk = NULL;
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
         struct stat st;
         int fd, s;

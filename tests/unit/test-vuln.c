@@ -33,13 +33,14 @@ static char *unescape(const char *s) {
         return sbuf_steal(&b);
 }
 
-static void check_row(const char *file, int smt, bool production, const char *expected, const char *text,
-                      unsigned line, unsigned *bad) {
+static void check_row(const char *file, int smt, bool production, const char *expected, const char *text, unsigned line,
+                      unsigned *bad) {
         _cleanup_free_ char *reason = NULL;
         enum sis_status st = vuln_classify(file, text, smt, production, &reason);
         if (!streq(sis_status_name(st), expected)) {
                 print_error("line %u: %s smt=%d %s '%s': got %s (%s), expected %s\n", line, file, smt,
-                            production ? "production" : "development", text, sis_status_name(st), strna(reason), expected);
+                            production ? "production" : "development", text, sis_status_name(st), strna(reason),
+                            expected);
                 (*bad)++;
         }
 }
@@ -86,8 +87,10 @@ static void test_table(void **state) {
 
 /* SMT in an unknown state must not be treated as off. */
 static void test_smt_unknown(void **state) {
-        assert_int_equal(vuln_classify("mds", "Mitigation: Clear CPU buffers; SMT vulnerable", -1, true, NULL), SIS_FAIL);
-        assert_int_equal(vuln_classify("spectre_v2", "Mitigation: Retpolines; STIBP: disabled", -1, true, NULL), SIS_FAIL);
+        assert_int_equal(vuln_classify("mds", "Mitigation: Clear CPU buffers; SMT vulnerable", -1, true, NULL),
+                         SIS_FAIL);
+        assert_int_equal(vuln_classify("spectre_v2", "Mitigation: Retpolines; STIBP: disabled", -1, true, NULL),
+                         SIS_FAIL);
 }
 
 /* Facts of the kernel's tables (audit/vuln-cpus.h), through the kernel's rules: each case is
@@ -109,12 +112,27 @@ static void test_tables(void **state) {
                 { { VULN_INTEL, 6, 0x55, 4 }, none, true, "vmscape", VULN_NOT_AFFECTED }, /* bare metal only */
                 { { VULN_INTEL, 6, 0x55, 4 }, tsx, false, "gather_data_sampling", VULN_AFFECTED },
                 { { VULN_INTEL, 6, 0x55, 4 }, none, false, "gather_data_sampling", VULN_NOT_AFFECTED }, /* no AVX */
-                { { VULN_INTEL, 6, 0x55, 4 }, none, false, "mds", VULN_AFFECTED_UNLESS, "IA32_ARCH_CAPABILITIES.MDS_NO" },
-                { { VULN_INTEL, 6, 0x55, 4 }, none, false, "meltdown", VULN_AFFECTED_UNLESS, "IA32_ARCH_CAPABILITIES.RDCL_NO" },
+                { { VULN_INTEL, 6, 0x55, 4 },
+                  none,
+                  false,
+                  "mds",
+                  VULN_AFFECTED_UNLESS,
+                  "IA32_ARCH_CAPABILITIES.MDS_NO" },
+                { { VULN_INTEL, 6, 0x55, 4 },
+                  none,
+                  false,
+                  "meltdown",
+                  VULN_AFFECTED_UNLESS,
+                  "IA32_ARCH_CAPABILITIES.RDCL_NO" },
                 /* Kaby Lake desktop: SRBDS needs RDRAND; TAA needs TSX */
                 { { VULN_INTEL, 6, 0x9e, 9 }, tsx, false, "srbds", VULN_AFFECTED },
                 { { VULN_INTEL, 6, 0x9e, 9 }, none, false, "srbds", VULN_NOT_AFFECTED },
-                { { VULN_INTEL, 6, 0x9e, 9 }, tsx, false, "tsx_async_abort", VULN_AFFECTED_UNLESS, "IA32_ARCH_CAPABILITIES.TAA_NO" },
+                { { VULN_INTEL, 6, 0x9e, 9 },
+                  tsx,
+                  false,
+                  "tsx_async_abort",
+                  VULN_AFFECTED_UNLESS,
+                  "IA32_ARCH_CAPABILITIES.TAA_NO" },
                 { { VULN_INTEL, 6, 0x9e, 9 }, none, false, "tsx_async_abort", VULN_NOT_AFFECTED },
                 { { VULN_INTEL, 6, 0x9e, 9 }, none, false, "retbleed", VULN_AFFECTED },
                 { { VULN_INTEL, 6, 0x9e, 9 }, none, false, "mmio_stale_data", VULN_AFFECTED },
@@ -148,8 +166,10 @@ static void test_tables(void **state) {
         /* arm64 (proton-pack.c, cpufeature.c): Cortex-A72 is on the KPTI safe list, not on the v2 one;
          * Neoverse N1 (Graviton2) needs a 24-branch BHB loop, Neoverse V1 (Graviton3) 32, A53 none */
         {
-                struct vuln_cpuid a72 = { VULN_ARM64, -1, -1, -1, 0x41, 0xd08 }, n1 = { VULN_ARM64, -1, -1, -1, 0x41, 0xd0c },
-                                  v1 = { VULN_ARM64, -1, -1, -1, 0x41, 0xd40 }, a53 = { VULN_ARM64, -1, -1, -1, 0x41, 0xd03 },
+                struct vuln_cpuid a72 = { VULN_ARM64, -1, -1, -1, 0x41, 0xd08 },
+                                  n1 = { VULN_ARM64, -1, -1, -1, 0x41, 0xd0c },
+                                  v1 = { VULN_ARM64, -1, -1, -1, 0x41, 0xd40 },
+                                  a53 = { VULN_ARM64, -1, -1, -1, 0x41, 0xd03 },
                                   odd = { VULN_ARM64, -1, -1, -1, 0x61, 0x022 };
                 const char *msr = NULL;
                 unsigned k;

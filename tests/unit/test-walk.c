@@ -14,7 +14,7 @@
 struct seen {
         struct sbuf out;
         int errors;
-        int stop_at;    /* stop with -ECANCELED at this call (1-based); 0: never */
+        int stop_at; /* stop with -ECANCELED at this call (1-based); 0: never */
         int calls;
         bool fail_on_error;
 };
@@ -29,19 +29,16 @@ static int record(const struct walk_entry *e, void *userdata) {
                 return s->fail_on_error ? e->error : 0;
         }
         sbuf_printf(&s->out, "%u %s %s %c\n", e->depth, e->rel[0] ? e->rel : "-", e->name,
-                    S_ISDIR(e->st->st_mode) ? 'd' : S_ISLNK(e->st->st_mode) ? 'l' : 'f');
+                    S_ISDIR(e->st->st_mode)           ? 'd'
+                            : S_ISLNK(e->st->st_mode) ? 'l'
+                                                      : 'f');
         if (s->stop_at && s->calls == s->stop_at)
                 return -ECANCELED;
         return 0;
 }
 
 static const struct tfile tree[] = {
-        { "/b/z", "z" },
-        { "/b/a", "a" },
-        { "/a", "a" },
-        { "/c", "->b" },
-        { "/d", NULL },
-        {},
+        { "/b/z", "z" }, { "/b/a", "a" }, { "/a", "a" }, { "/c", "->b" }, { "/d", NULL }, {},
 };
 
 static char *walk_text(const char *root, unsigned flags, struct seen *s, int *ret) {
@@ -140,9 +137,9 @@ static void test_errors(void **state _unused_) {
                 assert_true(pid >= 0);
                 if (pid == 0) {
                         int k = setgroups(0, NULL) < 0 || setresgid(65534, 65534, 65534) < 0 ||
-                                                setresuid(65534, 65534, 65534) < 0
-                                        ? 3
-                                        : errors_walk(dir);
+                                        setresuid(65534, 65534, 65534) < 0
+                                ? 3
+                                : errors_walk(dir);
                         /* _exit runs no cleanup: the child frees its copies (valgrind counts them) */
                         free(TAKE_PTR(dir));
                         free(TAKE_PTR(b));
