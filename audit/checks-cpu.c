@@ -252,7 +252,7 @@ CHECK_FN(check_cpu_vuln_coverage) {
 /* A microcode revision as the kernel writes it: "0x" and hex digits (at most 32 bits). */
 static bool microcode_rev_ok(const char *s) {
         size_t n = s && startswith(s, "0x") ? strlen(s + 2) : 0;
-        return n >= 1 && n <= 8 && strspn(s + 2, "0123456789abcdefABCDEF") == n;
+        return n >= 1 && n <= 8 && is_hex_any(s + 2, n);
 }
 
 CHECK_FN(check_cpu_microcode) {

@@ -8,6 +8,7 @@
 #include "audit.h"
 #include "cli.h"
 #include "dump.h"
+#include "json.h"
 #include "log.h"
 #include "policy.h"
 #include "render.h"
@@ -113,10 +114,11 @@ static int list_checks(const char *format, FILE *out) {
                         json_object_object_add(o, "remediation", json_object_new_string(t[i].remediation));
                         json_object_array_add(a, o);
                 }
-                fprintf(out, "%s\n",
-                        json_object_to_json_string_ext(
-                                a, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
+                _cleanup_free_ char *text = json_text(a);
                 json_object_put(a);
+                if (!text)
+                        return cli_fail(EXIT_USAGE, "%s", strerror(ENOMEM));
+                fputs(text, out);
                 return 0;
         }
         fprintf(out, "%-20s %-9s %-9s %-9s %s\n", "ID", "CATEGORY", "SEVERITY", "REQUIRED", "TITLE");

@@ -479,7 +479,7 @@ static int verb_snapshot(struct cmdline *a) {
                 return k;
         if (!a->so.out)
                 return cli_usage_error("snapshot needs --out DIR");
-        return vm_snapshot(a->o.run_dir, a->args[0], &a->so, a->o.api_timeout_ms);
+        return vm_snapshot(a->args[0], &a->so, a->o.api_timeout_ms);
 }
 
 static const struct verb {

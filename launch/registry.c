@@ -141,10 +141,7 @@ static int entry_write(const struct reg_vm *vm) {
         json_object_object_add(o, "monitor", json_object_new_int(vm->monitor));
         json_object_object_add(o, "monitor_start", json_object_new_int64((int64_t) vm->monitor_start));
         json_object_object_add(o, "snapshot_tmp", json_object_new_string(strempty(vm->snapshot_tmp)));
-        text = strdup_printf("%s\n",
-                             json_object_to_json_string_ext(o,
-                                                            JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-                                                                    JSON_C_TO_STRING_NOSLASHESCAPE));
+        text = json_text(o);
         json_object_put(o);
         return text ? write_file_atomic(p, text, strlen(text), 0600) : -ENOMEM;
 }

@@ -13,6 +13,7 @@
 #include "gate.h"
 #include "imgcheck.h"
 #include "jail.h"
+#include "json.h"
 #include "net.h"
 #include "qemu.h"
 #include "state.h"
@@ -91,11 +92,9 @@ static void dry_run_print(const struct run_opts *o, const struct qemu_vm *qvm, c
                 printf("%s\n", cmd);
         if (o->config_file) {
                 json_object *doc = fc_config_file(plan);
-                printf("%s\n",
-                       json_object_to_json_string_ext(doc,
-                                                      JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-                                                              JSON_C_TO_STRING_NOSLASHESCAPE));
+                _cleanup_free_ char *text = json_text(doc);
                 json_object_put(doc);
+                fputs(strempty(text), stdout);
         } else
                 for (size_t i = 0; i < plan->n; i++)
                         printf("%s %s %s\n", plan->r[i].method, plan->r[i].path,

@@ -521,10 +521,7 @@ static int snapshot_publish(const struct vm_view *v, const struct snap_opts *so,
         char mac[65];
         int k;
 
-        mj = strdup_printf("%s\n",
-                           json_object_to_json_string_ext(m,
-                                                          JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-                                                                  JSON_C_TO_STRING_NOSLASHESCAPE));
+        mj = json_text(m);
         k = !mj || !json_object_object_get_ex(m, "rootfs", &rf) || !rf || seal_mac(key, mj, strlen(mj), mac) < 0
                 ? -EINVAL
                 : 0;
@@ -548,7 +545,7 @@ static int snapshot_publish(const struct vm_view *v, const struct snap_opts *so,
         return 0;
 }
 
-int vm_snapshot(const char *run_dir _unused_, const char *id, const struct snap_opts *so, long timeout_ms) {
+int vm_snapshot(const char *id, const struct snap_opts *so, long timeout_ms) {
         _cleanup_free_ char *tmp = NULL, *busy = NULL, *err = NULL, *wrapped = NULL;
         json_object *files = json_object_new_array();
         unsigned char dk[SEAL_KEY_BYTES] = {};

@@ -38,8 +38,9 @@ struct snap_opts {
  * home disk, each sealed (seal.h), and manifest.json (every file's size and sha256, the VM's facts,
  * the images by sha256, the wrapped data key, a random id) with manifest.mac, its HMAC under the
  * host key. The id is recorded as issued in the ledger before the directory is published.
- * 0 or 2. The VM stays paused. */
-int vm_snapshot(const char *run_dir, const char *id, const struct snap_opts *so, long timeout_ms);
+ * The VM is found by name in the host's registry (its run directory is the one it was started
+ * with). 0 or 2. The VM stays paused. */
+int vm_snapshot(const char *id, const struct snap_opts *so, long timeout_ms);
 /* Restore DIR as a new VM named o->id: the manifest's MAC, exactly its files, an id issued on this
  * ledger, the gate, the compatibility checks, the images by hash, then the ledger's claim, and a
  * start whose jail gets the snapshot's files opened (decrypted, each chunk verified) into its own

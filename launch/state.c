@@ -150,10 +150,7 @@ int vm_state_save(const char *run_dir, const char *id, const struct vm_state *st
 
         if (!p || !(o = state_json(st)))
                 return -ENOMEM;
-        text = strdup_printf("%s\n",
-                             json_object_to_json_string_ext(o,
-                                                            JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-                                                                    JSON_C_TO_STRING_NOSLASHESCAPE));
+        text = json_text(o);
         json_object_put(o);
         return text ? write_file_atomic(p, text, strlen(text), 0600) : -ENOMEM;
 }

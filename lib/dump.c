@@ -8,6 +8,7 @@
 #include <sys/sysmacros.h>
 
 #include "fileio.h"
+#include "json.h"
 #include "util.h"
 
 enum entry_kind { ENTRY_FILE, ENTRY_DIR, ENTRY_LINK };
@@ -265,10 +266,7 @@ static char *meta_string(struct sis_dump *d, const char *version, time_t when) {
         json_object_object_add(m, "errors", sorted_copy(d->errors));
         json_object_object_add(m, "lists", sorted_copy(d->lists));
         json_object_object_add(m, "probes", sorted_copy(d->probes));
-        s = strdup_printf("%s\n",
-                          json_object_to_json_string_ext(m,
-                                                         JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-                                                                 JSON_C_TO_STRING_NOSLASHESCAPE));
+        s = json_text(m);
         json_object_put(m);
         return s;
 }

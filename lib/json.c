@@ -4,6 +4,14 @@
 #include <errno.h>
 #include <string.h>
 
+#include "util.h"
+
+char *json_text(json_object *o) {
+        const char *s = json_object_to_json_string_ext(
+                o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
+        return s ? strdup_printf("%s\n", s) : NULL;
+}
+
 int json_parse_strict(const char *text, size_t len, json_object **ret, const char **ret_why) {
         json_tokener *tok;
         json_object *o;

@@ -213,7 +213,7 @@ static int parse_images(struct sis_policy *p, json_object *images, const char *n
                                 const char *s =
                                         json_object_is_type(f, json_type_string) ? json_object_get_string(f) : NULL;
                                 char *up;
-                                if (!s || strlen(s) != 40 || strspn(s, "0123456789abcdefABCDEF") != 40)
+                                if (!is_hex_any(s, 40))
                                         return set_error(
                                                 ret_error, -EINVAL,
                                                 "policy %s: images.trusted_keys[%zu] must be a key fingerprint: 40 hex "

@@ -158,7 +158,7 @@ void sis_finding_skip(struct sis_finding *f, const char *fmt, ...) {
 
 static bool is_hex(const char *s) {
         size_t n = s ? strlen(s) : 0;
-        return n > 0 && n % 2 == 0 && strspn(s, "0123456789abcdef") == n;
+        return n > 0 && n % 2 == 0 && is_hex_lower(s, n);
 }
 
 void sis_finding_evidence_bytes(struct sis_finding *f, const char *path, const char *value, size_t len,

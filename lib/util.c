@@ -65,6 +65,14 @@ static int hex_digit(char c) {
         return -1;
 }
 
+bool is_hex_lower(const char *s, size_t len) {
+        return s && strlen(s) == len && strspn(s, "0123456789abcdef") == len;
+}
+
+bool is_hex_any(const char *s, size_t len) {
+        return s && strlen(s) == len && strspn(s, "0123456789abcdefABCDEF") == len;
+}
+
 int hex_decode(const char *hex, void *buf, size_t len) {
         unsigned char *u = buf;
 

@@ -24,6 +24,10 @@ void hex_encode_to(const void *p, size_t len, char *out);
 /* len bytes from the first 2*len hex digits of hex (either case; more text may follow them).
  * 0, or -EINVAL when one of them is not a hex digit (or hex is shorter): buf is then zeroed. */
 int hex_decode(const char *hex, void *buf, size_t len);
+/* Is s exactly len hex digits: lowercase ones only (a digest as sis writes it), or either case
+ * (a fingerprint or a digest a user typed)? */
+bool is_hex_lower(const char *s, size_t len);
+bool is_hex_any(const char *s, size_t len);
 /* For functions that explain their failures: sets *ret_error (when ret_error is not NULL) to the
  * formatted message, and returns err. */
 int set_error(char **ret_error, int err, const char *fmt, ...) _printf_(3, 4);

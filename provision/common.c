@@ -127,10 +127,7 @@ int manifest_write(const char *dir, json_object *m, const char *const outputs[])
                 free(line);
         }
         json_object_object_add(m, "outputs", outs);
-        mj = strdup_printf("%s\n",
-                           json_object_to_json_string_ext(m,
-                                                          JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-                                                                  JSON_C_TO_STRING_NOSLASHESCAPE));
+        mj = json_text(m);
         json_object_put(m);
         sums = sbuf_steal(&sb);
         if (k >= 0)

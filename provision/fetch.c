@@ -160,9 +160,10 @@ static int check_kernel_org(const char *url, const char *sha256) {
         else if (gpgme_op_verify(ctx, sig, NULL, out) == 0 && (res = gpgme_op_verify_result(ctx)) && res->signatures) {
                 gpgme_signature_t s = res->signatures;
                 if (gpg_err_code(s->status) == GPG_ERR_NO_PUBKEY)
-                        fprintf(stderr,
-                                "sis-provision: warning: %s: the signing key %s is not in the keyring; "
-                                "signature not checked (gpg --locate-keys torvalds@kernel.org gregkh@kernel.org)\n",
+                        (void) cli_fail(
+                                0,
+                                "warning: %s: the signing key %s is not in the keyring; "
+                                "signature not checked (gpg --locate-keys torvalds@kernel.org gregkh@kernel.org)",
                                 asc_url, strna(s->fpr));
                 else if (s->summary & GPGME_SIGSUM_VALID || gpg_err_code(s->status) == GPG_ERR_NO_ERROR)
                         signed_ok = true;
@@ -181,8 +182,7 @@ static int check_kernel_org(const char *url, const char *sha256) {
                 if (!want || !strstr(text, want))
                         k = cli_fail(2, "%s does not list %s with sha256 %s", asc_url, name + 1, sha256);
                 else
-                        fprintf(stderr, "==> %s: listed in %s%s\n", name + 1, asc_url,
-                                signed_ok ? " (good signature)" : "");
+                        cli_step("%s: listed in %s%s", name + 1, asc_url, signed_ok ? " (good signature)" : "");
         }
         return k;
 }
@@ -209,7 +209,7 @@ int fetch_verified(const char *url, const char *sha256, const char *cache, bool 
         curl_global_init(CURL_GLOBAL_DEFAULT);
         k = check_kernel_org(url, sha256);
         if (k == 0) {
-                fprintf(stderr, "==> downloading %s\n", url);
+                cli_step("downloading %s", url);
                 k = download(url, part, progress);
         }
         if (k == 0) {

@@ -105,7 +105,7 @@ static int parse_options(int argc, char **argv, struct args *a) {
                 switch (c) {
                 case 's': a->o.source = optarg; break;
                 case 'S':
-                        if (strlen(optarg) != 64 || strspn(optarg, "0123456789abcdefABCDEF") != 64)
+                        if (!is_hex_any(optarg, 64))
                                 return cli_usage_error("--sha256: '%s' is not 64 hex digits", optarg);
                         a->o.sha256 = optarg;
                         a->ro.sha256 = optarg;
@@ -161,8 +161,7 @@ static int parse_options(int argc, char **argv, struct args *a) {
                         if (!a->trusted || !a->trusted[0])
                                 return cli_usage_error("--trusted: no fingerprint in '%s'", optarg);
                         for (size_t i = 0; a->trusted[i]; i++)
-                                if (strlen(a->trusted[i]) != 40 ||
-                                    strspn(a->trusted[i], "0123456789abcdefABCDEF") != 40)
+                                if (!is_hex_any(a->trusted[i], 40))
                                         return cli_usage_error("--trusted: '%s' is not a fingerprint (40 hex digits)",
                                                                a->trusted[i]);
                         break;

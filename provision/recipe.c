@@ -47,10 +47,6 @@ static bool url_ok(const char *s) {
                 str_is_printable(s, strlen(s)) && !strpbrk(s, " \t\"'\\");
 }
 
-static bool hex64(const char *s) {
-        return strlen(s) == 64 && strspn(s, "0123456789abcdef") == 64;
-}
-
 static int set_str(char **dst, const char *v) {
         char *c = strdup(v);
         if (!c)
@@ -132,7 +128,7 @@ static int flavour_directive(struct recipe_flavour *f, int section, char **w, si
         if (streq(k, "base")) {
                 NEED(n == 3 && url_ok(w[1]) && strncmp(w[1], "https://", 8) == 0,
                      "base takes an https URL and its sha256");
-                NEED(hex64(w[2]), "base: '%s' is not a sha256 (64 lowercase hex digits)", w[2]);
+                NEED(is_hex_lower(w[2], 64), "base: '%s' is not a sha256 (64 lowercase hex digits)", w[2]);
                 if (set_str(&f->base_url, w[1]) < 0)
                         return -ENOMEM;
                 return set_str(&f->base_sha256, w[2]);

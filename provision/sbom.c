@@ -686,13 +686,10 @@ oom:
 
 int sbom_write(const char *path, json_object *doc) {
         _cleanup_free_ char *text = NULL;
-        const char *s;
 
         if (!path || !doc)
                 return -EINVAL;
-        s = json_object_to_json_string_ext(
-                doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
-        text = s ? strdup_printf("%s\n", s) : NULL;
+        text = json_text(doc);
         if (!text)
                 return -ENOMEM;
         return write_file_atomic(path, text, strlen(text), 0644);

@@ -207,16 +207,25 @@ static int slot(struct tree *t, const char *path, struct tree_entry **ret) {
         return lookup_or_insert(t, rel, ret);
 }
 
+/* The entry at path for a file, a link or a node: never a directory; emptied. */
+static int leaf_slot(struct tree *t, const char *path, struct tree_entry **ret) {
+        int k = slot(t, path, ret);
+
+        if (k < 0)
+                return k;
+        if (S_ISDIR((*ret)->mode))
+                return -EISDIR;
+        entry_reset(*ret);
+        return 0;
+}
+
 int tree_put_file(struct tree *t, const char *path, const char *data, size_t len, mode_t perm, uid_t uid, gid_t gid) {
         struct tree_entry *e;
         int k;
 
-        k = slot(t, path, &e);
+        k = leaf_slot(t, path, &e);
         if (k < 0)
                 return k;
-        if (S_ISDIR(e->mode))
-                return -EISDIR;
-        entry_reset(e);
         e->data = malloc(len + 1);
         if (!e->data)
                 return -ENOMEM;
@@ -250,12 +259,9 @@ int tree_put_symlink(struct tree *t, const char *path, const char *target) {
 
         if (!*target)
                 return -EINVAL;
-        k = slot(t, path, &e);
+        k = leaf_slot(t, path, &e);
         if (k < 0)
                 return k;
-        if (S_ISDIR(e->mode))
-                return -EISDIR;
-        entry_reset(e);
         e->link = strdup(target);
         e->mode = S_IFLNK | 0777;
         e->uid = e->gid = 0;
@@ -268,12 +274,9 @@ int tree_put_node(struct tree *t, const char *path, mode_t mode, dev_t rdev, uid
 
         if (!(S_ISCHR(mode) || S_ISBLK(mode) || S_ISFIFO(mode)))
                 return -EINVAL;
-        k = slot(t, path, &e);
+        k = leaf_slot(t, path, &e);
         if (k < 0)
                 return k;
-        if (S_ISDIR(e->mode))
-                return -EISDIR;
-        entry_reset(e);
         e->mode = mode;
         e->rdev = rdev;
         e->uid = uid;

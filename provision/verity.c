@@ -26,7 +26,7 @@ static bool hex_field(json_object *o, const char *key, size_t len, char *out) {
         if (!json_object_object_get_ex(o, key, &f) || !json_object_is_type(f, json_type_string))
                 return false;
         s = json_object_get_string(f);
-        if (strlen(s) != len || strspn(s, "0123456789abcdef") != len)
+        if (!is_hex_lower(s, len))
                 return false;
         memcpy(out, s, len + 1);
         return true;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "drift.h"
 
+#include "json.h"
 #include "render.h"
 #include "util.h"
 
@@ -128,10 +129,7 @@ char *report_drift_json(const struct report_drift *d) {
         json_object_object_add(j, "new", json_object_new_int((int) d->added));
         json_object_object_add(j, "removed", json_object_new_int((int) d->removed));
         json_object_object_add(j, "changes", changes);
-        s = strdup_printf("%s\n",
-                          json_object_to_json_string_ext(j,
-                                                         JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-                                                                 JSON_C_TO_STRING_NOSLASHESCAPE));
+        s = json_text(j);
         json_object_put(j);
         return s;
 }

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "escape.h"
+#include "json.h"
 #include "render.h"
 
 static int host_badness(const struct sis_report *r) {
@@ -197,10 +198,7 @@ char *fleet_json(const struct fleet *f) {
         }
         json_object_object_add(o, "hosts", hosts);
         json_object_object_add(o, "checks", checks);
-        s = strdup_printf("%s\n",
-                          json_object_to_json_string_ext(o,
-                                                         JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-                                                                 JSON_C_TO_STRING_NOSLASHESCAPE));
+        s = json_text(o);
         json_object_put(o);
         return s;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <time.h>
 
+#include "json.h"
 #include "render.h"
 #include "util.h"
 
@@ -96,10 +97,7 @@ char *render_json(const struct sis_report *r, const struct render_opts *o _unuse
 
         if (!j)
                 return NULL;
-        s = strdup_printf("%s\n",
-                          json_object_to_json_string_ext(j,
-                                                         JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-                                                                 JSON_C_TO_STRING_NOSLASHESCAPE));
+        s = json_text(j);
         json_object_put(j);
         return s;
 }

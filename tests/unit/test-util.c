@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include "helpers.h"
+#include "json.h"
 
 static int sde(const char *value, time_t *ret) {
         if (value)
@@ -93,6 +94,27 @@ static void test_hex(void **state _unused_) {
         assert_int_equal(hex_decode("0g", b, 1), -EINVAL);
         assert_int_equal(hex_decode("g0", b, 1), -EINVAL);
         assert_int_equal(hex_decode(" 1", b, 1), -EINVAL);
+        /* exactly len digits, the case as asked */
+        assert_true(is_hex_lower("00ff7a", 6));
+        assert_false(is_hex_lower("00FF7A", 6));
+        assert_true(is_hex_any("00FF7a", 6));
+        assert_false(is_hex_any("00ff7a", 5)); /* longer */
+        assert_false(is_hex_any("00ff7", 6));  /* shorter */
+        assert_false(is_hex_any("00ff7g", 6)); /* not a digit */
+        assert_false(is_hex_lower("00 ff7", 6));
+        assert_false(is_hex_any(NULL, 0));
+        assert_true(is_hex_lower("", 0));
+}
+
+/* sis's one JSON layout: pretty, spaced, '/' as it is, a final newline */
+static void test_json_text(void **state _unused_) {
+        _cleanup_json_ json_object *o = json_object_new_object();
+        _cleanup_free_ char *t = NULL;
+
+        json_object_object_add(o, "path", json_object_new_string("/run/sis"));
+        json_object_object_add(o, "n", json_object_new_int(2));
+        t = json_text(o);
+        assert_string_equal(t, "{\n  \"path\": \"/run/sis\",\n  \"n\": 2\n}\n");
 }
 
 static void test_strv_sbuf(void **state _unused_) {
@@ -120,10 +142,8 @@ static void test_strv_sbuf(void **state _unused_) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_source_date_epoch),
-                cmocka_unit_test(test_numbers),
-                cmocka_unit_test(test_hex),
-                cmocka_unit_test(test_strv_sbuf),
+                cmocka_unit_test(test_source_date_epoch), cmocka_unit_test(test_numbers),   cmocka_unit_test(test_hex),
+                cmocka_unit_test(test_strv_sbuf),         cmocka_unit_test(test_json_text),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
