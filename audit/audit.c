@@ -2,6 +2,9 @@
 #include "check-ctx.h"
 
 #include <fnmatch.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include "dl.h"
 #include <time.h>
 
@@ -190,6 +193,35 @@ int audit_read(struct audit_ctx *c, struct sis_finding *f, const char *path, cha
 
 int audit_read_opt(struct audit_ctx *c, struct sis_finding *f, const char *path, char **ret) {
         return do_read(c, f, path, ret, true);
+}
+
+static int do_readf(struct audit_ctx *c, struct sis_finding *f, char **ret, bool opt, const char *fmt, va_list ap) {
+        char path[PATH_MAX];
+        int n = vsnprintf(path, sizeof(path), fmt, ap);
+
+        if (n < 0 || (size_t) n >= sizeof(path))
+                return -ENAMETOOLONG;
+        return do_read(c, f, path, ret, opt);
+}
+
+int audit_readf(struct audit_ctx *c, struct sis_finding *f, char **ret, const char *fmt, ...) {
+        va_list ap;
+        int k;
+
+        va_start(ap, fmt);
+        k = do_readf(c, f, ret, false, fmt, ap);
+        va_end(ap);
+        return k;
+}
+
+int audit_readf_opt(struct audit_ctx *c, struct sis_finding *f, char **ret, const char *fmt, ...) {
+        va_list ap;
+        int k;
+
+        va_start(ap, fmt);
+        k = do_readf(c, f, ret, true, fmt, ap);
+        va_end(ap);
+        return k;
 }
 
 int audit_cpuinfo(struct audit_ctx *c, const struct cpuinfo **ret) {

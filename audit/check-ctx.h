@@ -62,6 +62,9 @@ int audit_kmod(struct audit_ctx *c, struct kmod_ctx **ret);
 int audit_read(struct audit_ctx *c, struct sis_finding *f, const char *path, char **ret);
 /* Same, but absence (ENOENT) is not noted: the caller decides what it means. */
 int audit_read_opt(struct audit_ctx *c, struct sis_finding *f, const char *path, char **ret);
+/* The same two on a formatted path. */
+int audit_readf(struct audit_ctx *c, struct sis_finding *f, char **ret, const char *fmt, ...) _printf_(4, 5);
+int audit_readf_opt(struct audit_ctx *c, struct sis_finding *f, char **ret, const char *fmt, ...) _printf_(4, 5);
 /* A human reason for a read error (for UNKNOWN summaries). */
 const char *audit_strerror(int err);
 

@@ -314,14 +314,11 @@ CHECK_FN(check_kvm_module) {
 
 /* Read a vendor module parameter; notes SKIP when the module is not loaded. Returns 0/-errno. */
 static int vendor_param(struct audit_ctx *c, struct sis_finding *f, const char *module, const char *param, char **ret) {
-        _cleanup_free_ char *p = strdup_printf("/sys/module/%s/parameters/%s", module, param);
-        if (!p)
-                return -ENOMEM;
         if (!module_loaded(c, module)) {
                 sis_finding_skip(f, "%s not loaded", module);
                 return -ENOENT;
         }
-        return audit_read(c, f, p, ret);
+        return audit_readf(c, f, ret, "/sys/module/%s/parameters/%s", module, param);
 }
 
 CHECK_FN(check_kvm_ept) {
@@ -347,10 +344,10 @@ CHECK_FN(check_kvm_ept) {
 
 /* Affected by a CPU bug? 1 yes, 0 no, -errno unknown. From the vulnerabilities file, else cpuinfo bugs. */
 static int cpu_affected(struct audit_ctx *c, struct sis_finding *f, const char *file, const char *bug) {
-        _cleanup_free_ char *p = strdup_printf("/sys/devices/system/cpu/vulnerabilities/%s", file), *v = NULL;
+        _cleanup_free_ char *v = NULL;
         const struct cpuinfo *ci;
 
-        if (p && audit_read_opt(c, f, p, &v) >= 0)
+        if (audit_readf_opt(c, f, &v, "/sys/devices/system/cpu/vulnerabilities/%s", file) >= 0)
                 return !startswith(v, "Not affected");
         if (audit_cpuinfo(c, &ci) >= 0 && ci->vendor) {
                 sis_finding_evidence(f, "/proc/cpuinfo", "bugs: %s%s", strv_contains(ci->bugs, bug) ? "" : "no ", bug);
@@ -432,9 +429,9 @@ CHECK_FN(check_kvm_nested) {
                 return;
         }
         for (char **p = prov; *p; p++) {
-                _cleanup_free_ char *path = strdup_printf("/sys/module/%s/parameters/nested", *p), *v = NULL;
+                _cleanup_free_ char *v = NULL;
                 bool on;
-                if (!path || audit_read_opt(c, f, path, &v) < 0)
+                if (audit_readf_opt(c, f, &v, "/sys/module/%s/parameters/nested", *p) < 0)
                         continue;
                 any = true;
                 if (modparam_bool(v, &on) < 0)
