@@ -199,8 +199,11 @@ static int do_readf(struct audit_ctx *c, struct sis_finding *f, char **ret, bool
         char path[PATH_MAX];
         int n = vsnprintf(path, sizeof(path), fmt, ap);
 
-        if (n < 0 || (size_t) n >= sizeof(path))
+        if (n < 0 || (size_t) n >= sizeof(path)) {
+                /* as do_read would: a failure other than absence is noted */
+                sis_finding_note(f, SIS_UNKNOWN, "cannot read %.64s…: %s", path, audit_strerror(-ENAMETOOLONG));
                 return -ENAMETOOLONG;
+        }
         return do_read(c, f, path, ret, opt);
 }
 

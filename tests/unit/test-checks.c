@@ -2,6 +2,7 @@
 /* Every check's PASS and FAIL path (and WARN/SKIP/UNKNOWN where it has them), each on a minimal
  * synthetic root holding only what that check reads. One file: the cases are one table, a row per
  * check and outcome, read top to bottom beside the check table it covers. */
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -687,11 +688,44 @@ static void test_session_date(void **state) {
         rm_rf(dir);
 }
 
+/* audit_readf: the formatted path is read and recorded as evidence; absence is the caller's with
+ * _opt and an UNKNOWN note without; a path past PATH_MAX is refused and noted, never cut short. */
+static void test_readf(void **state _unused_) {
+        _cleanup_free_ char *dir = mkroot(F({ "/sys/module/kvm_intel/parameters/nested", "Y\n" }));
+        _cleanup_root_ struct sis_root *r = NULL;
+        struct sis_finding *f = sis_finding_new("t.readf", "t", "kvm", SIS_SEV_LOW, false);
+        _cleanup_free_ char *v = NULL, *none = NULL, *longp = calloc(1, PATH_MAX + 1);
+        struct audit_ctx c = {};
+
+        assert_non_null(f);
+        assert_non_null(longp);
+        assert_int_equal(sis_root_new(dir, &r), 0);
+        c.root = r;
+        assert_int_equal(audit_readf(&c, f, &v, "/sys/module/%s/parameters/%s", "kvm_intel", "nested"), 0);
+        assert_string_equal(v, "Y");
+        assert_int_equal(f->n_evidence, 1);
+        assert_string_equal(f->evidence[0].path, "/sys/module/kvm_intel/parameters/nested");
+        assert_string_equal(f->evidence[0].value, "Y");
+        assert_int_equal(audit_readf_opt(&c, f, &none, "/sys/module/%s/parameters/nested", "kvm_amd"), -ENOENT);
+        assert_int_equal(f->n_notes, 0);
+        assert_int_equal(audit_readf(&c, f, &none, "/sys/module/%s/parameters/nested", "kvm_amd"), -ENOENT);
+        assert_int_equal(f->n_notes, 1);
+        assert_int_equal(f->notes[0].status, SIS_UNKNOWN);
+        memset(longp, 'a', PATH_MAX);
+        assert_int_equal(audit_readf_opt(&c, f, &none, "/%s", longp), -ENAMETOOLONG);
+        assert_int_equal(f->n_notes, 2);
+        assert_int_equal(f->notes[1].status, SIS_UNKNOWN);
+        assert_null(none);
+        sis_finding_free(f);
+        rm_rf(dir);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_cases),
                 cmocka_unit_test(test_coverage),
                 cmocka_unit_test(test_session_date),
+                cmocka_unit_test(test_readf),
         };
         return cmocka_run_group_tests_name("checks", tests, NULL, NULL);
 }
