@@ -200,9 +200,12 @@ int jail_stage(const struct stage_opts *o, char **ret_error) {
         if ((e = (o->root_size ? place_bind : place_ro)(o->rootfs, r)) < 0)
                 return set_error(ret_error, e, "--rootfs %s: cannot place it in the jail: %s", o->rootfs, strerror(-e));
         if (o->home) {
-                _cleanup_close_ int in = open(o->home, O_RDONLY | O_CLOEXEC), out = -1;
+                /* root's file (checked by the caller), opened as what it was checked to be */
+                _cleanup_close_ int in = open(o->home, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC), out = -1;
                 if (in < 0 || fstat(in, &st) < 0)
                         return set_error(ret_error, -errno, "--home %s: %s", o->home, strerror(errno));
+                if (!S_ISREG(st.st_mode))
+                        return set_error(ret_error, -EPERM, "--home %s: not a regular file", o->home);
                 /* the VM's copy lives in RAM, and only the blocks it fills cost RAM */
                 e = mount_own(o, "disk", (unsigned long long) st.st_size + (1u << 20), 16, ret_error);
                 if (e < 0)

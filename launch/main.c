@@ -384,20 +384,33 @@ static int dirs_trusted(const struct cmdline *a) {
         bool snap = streq(a->verb, "restore") || streq(a->verb, "snapshot"),
              starts = streq(a->verb, "run") || streq(a->verb, "restore");
         _cleanup_free_ char *key_dir = strndup(a->so.key, (size_t) (strrchr(a->so.key, '/') - a->so.key)),
-                            *conf_dir = strndup(a->conf, (size_t) (strrchr(a->conf, '/') - a->conf));
+                            *conf_dir = strndup(a->conf, (size_t) (strrchr(a->conf, '/') - a->conf)), *cwd = NULL,
+                            *out = NULL, *out_dir = NULL;
+
+        /* snapshot --out: the directory it is made in (and its temporary one, beside it) */
+        if (streq(a->verb, "snapshot") && a->so.out) {
+                if (a->so.out[0] != '/' && !(cwd = getcwd(NULL, 0)))
+                        return cli_fail(EXIT_USAGE, "--out %s: the current directory: %s", a->so.out, strerror(errno));
+                out = cwd ? strdup_printf("%s/%s", cwd, a->so.out) : strdup(a->so.out);
+                out_dir = out ? strndup(out, (size_t) MAX(strrchr(out, '/') - out, 1)) : NULL;
+                if (!out_dir)
+                        return cli_fail(EXIT_USAGE, "out of memory");
+        }
         const struct {
-                const char *opt, *path;
+                const char *opt, *path, *given; /* given: the argument, when path is not it */
         } dirs[] = { { "--run-dir", a->o.run_dir },
                      { "--chroot-base", a->o.chroot_base },
                      { "--ledger", snap ? a->so.ledger : NULL },
                      { "--key", snap && key_dir && *key_dir ? key_dir : NULL },
                      { "--images", streq(a->verb, "restore") ? a->so.images : NULL },
-                     { "--conf", starts && conf_dir && *conf_dir ? conf_dir : NULL } };
+                     { "--conf", starts && conf_dir && *conf_dir ? conf_dir : NULL },
+                     { "--out", out_dir, a->so.out } };
 
         for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
                 _cleanup_free_ char *why = NULL;
                 if (dirs[i].path && dir_trusted(dirs[i].path, &why) < 0)
-                        return cli_fail(EXIT_USAGE, "%s %s: %s: refusing it", dirs[i].opt, dirs[i].path, strna(why));
+                        return cli_fail(EXIT_USAGE, "%s %s: %s: refusing it", dirs[i].opt,
+                                        dirs[i].given ? dirs[i].given : dirs[i].path, strna(why));
         }
         return 0;
 }

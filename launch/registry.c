@@ -37,6 +37,25 @@ static int component_trusted(const char *path, bool last, char **ret_error) {
         return 0;
 }
 
+/* path does not exist: root will make it, so nobody else may make it first, and in a directory
+ * anyone can write to (a sticky one included) anyone can. Its parent is looked at where it leads
+ * (root's symlinks only reach here). */
+static int missing_trusted(const char *path, char **ret_error) {
+        const char *slash = strrchr(path, '/');
+        _cleanup_free_ char *parent = slash == path ? strdup("/") : strndup(path, (size_t) (slash - path));
+        struct stat st;
+
+        if (!parent)
+                return -ENOMEM;
+        if (stat(parent, &st) < 0)
+                return set_error(ret_error, -errno, "%s: %s", parent, strerror(errno));
+        if (st.st_mode & (S_IWGRP | S_IWOTH))
+                return set_error(ret_error, -EPERM,
+                                 "%s does not exist, and %s is writable by %s (mode %04o): make it first", path, parent,
+                                 st.st_mode & S_IWOTH ? "others" : "its group", (unsigned) (st.st_mode & 07777));
+        return 0;
+}
+
 /* Each existing prefix of path, root first, as given (no resolution). */
 static int walk_trusted(const char *path, char **ret_error) {
         _cleanup_free_ char *p = strdup(path);
@@ -53,7 +72,7 @@ static int walk_trusted(const char *path, char **ret_error) {
                 *s = '\0';
                 k = component_trusted(p, c == '\0', ret_error);
                 if (k == -ENOENT)
-                        return 0; /* the rest will be made, under a trusted parent */
+                        return missing_trusted(p, ret_error); /* the rest will be made, there */
                 if (k < 0)
                         return k;
                 if (!c)

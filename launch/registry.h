@@ -73,6 +73,7 @@ void reg_use_dir(const char *dir);
 /* A directory root may keep its state in, or its jails or ledger: it and every parent are
  * directories owned by root and not writable by group or others (a root-owned sticky directory
  * such as /tmp is allowed as a parent), and no symlink on the way belongs to anyone but root.
- * Components that do not exist yet are fine (they will be made under a trusted parent). 0, or
+ * Components that do not exist yet are fine where nobody else can make them first (root makes them
+ * later): not in a directory others can write to, a sticky one included. 0, or
  * -EPERM with *ret_error naming the path and why, e.g. "/tmp/x is writable by others (mode 0777)". */
 int dir_trusted(const char *path, char **ret_error);

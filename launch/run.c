@@ -16,20 +16,49 @@
 #include "json.h"
 #include "net.h"
 #include "qemu.h"
+#include "registry.h"
 #include "state.h"
 #include "util.h"
 #include "vmm.h"
 
-static int regular_file(const char *opt, const char *path, char **ret_abs) {
+/* The directory of path (absolute, or made so), as dir_trusted() wants it. */
+static int image_dir_trusted(const char *path, char **ret_error) {
+        _cleanup_free_ char *cwd = path[0] == '/' ? NULL : getcwd(NULL, 0),
+                            *abs = path[0] == '/' ? strdup(path)
+                : cwd                             ? strdup_printf("%s/%s", cwd, path)
+                                                  : NULL,
+                            *dir = abs ? strndup(abs, (size_t) MAX(strrchr(abs, '/') - abs, 1)) : NULL;
+
+        return dir ? dir_trusted(dir, ret_error) : -ENOMEM;
+}
+
+/* An image root starts a VM from: checked (hashed, signature verified) now and placed in the jail
+ * later, each by its path, so nobody but root may change it in between, or where its path leads:
+ * a regular file of root's that only root can write, the directory named and the one it is in
+ * both such that dir_trusted() accepts them. */
+static int root_image(const char *opt, const char *path, char **ret_abs) {
+        _cleanup_free_ char *real = NULL, *why = NULL;
         struct stat st;
+
         if (!path)
                 return cli_fail(2, "run needs %s FILE", opt);
-        if (stat(path, &st) < 0)
+        real = realpath(path, NULL);
+        if (!real || lstat(real, &st) < 0)
                 return cli_fail(2, "%s %s: %s", opt, path, strerror(errno));
         if (!S_ISREG(st.st_mode))
                 return cli_fail(2, "%s %s: not a regular file", opt, path);
-        *ret_abs = realpath(path, NULL);
-        return *ret_abs ? 0 : cli_fail(2, "%s %s: %s", opt, path, strerror(errno));
+        if (st.st_uid != 0)
+                return cli_fail(2,
+                                "%s %s: belongs to uid %u, not root: refusing it (nobody but root may change an image)",
+                                opt, path, (unsigned) st.st_uid);
+        if (st.st_mode & (S_IWGRP | S_IWOTH))
+                return cli_fail(
+                        2, "%s %s: writable by %s (mode %04o): refusing it (nobody but root may change an image)", opt,
+                        path, st.st_mode & S_IWOTH ? "others" : "its group", (unsigned) (st.st_mode & 07777));
+        if (image_dir_trusted(path, &why) < 0 || image_dir_trusted(real, &why) < 0)
+                return cli_fail(2, "%s %s: %s: refusing it", opt, path, why ? why : "out of memory");
+        *ret_abs = TAKE_PTR(real);
+        return 0;
 }
 
 static int cgroup_version(void) {
@@ -132,8 +161,8 @@ int vm_run(const struct run_opts *o) {
 
         if (!vm_id_ok(o->id))
                 return cli_fail(2, "--name '%s': a VM name is 1 to 64 of A-Z, a-z, 0-9 and '-'", o->id ? o->id : "");
-        if (regular_file("--kernel", o->kernel, &kernel) || regular_file("--rootfs", o->rootfs, &rootfs) ||
-            (o->home && regular_file("--home", o->home, &home)))
+        if (root_image("--kernel", o->kernel, &kernel) || root_image("--rootfs", o->rootfs, &rootfs) ||
+            (o->home && root_image("--home", o->home, &home)))
                 return 2;
         /* the gate first: its jail.binaries check says more about a missing jailer than we would */
         rc = vm_gate(o, &g);

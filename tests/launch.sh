@@ -135,6 +135,33 @@ expect "run: a bad name" 2 "a VM name is 1 to 64" "$bin" run --name 'vm_1' "${R[
 expect "run: a 65-character name" 2 "a VM name is 1 to 64" "$bin" run --name "$(printf 'a%.0s' $(seq 65))" "${R[@]}" "${L[@]}"
 expect "run: --vsock with the qemu backend is refused, not ignored" 2 "--vsock: only the firecracker backend" "$bin" run --name vm1 "${R[@]}" --backend qemu --vsock 3 "${L[@]}"
 expect "run: a missing kernel" 2 "--kernel $tmp/img/nope" "$bin" run --name vm1 --kernel "$tmp/img/nope" --rootfs "$tmp/img/rootfs.ext4" --net none "${L[@]}"
+# images are checked, then placed in the jail, each by its path: nobody but root may change one in
+# between (a kernel swapped after its signature check; a home disk made a link to root's secrets)
+mkdir -p "$tmp/theirs" "$tmp/open" "$tmp/sticky"
+cp "$tmp/img/vmlinux" "$tmp/theirs/vmlinux.nobody"
+chown nobody "$tmp/theirs/vmlinux.nobody"
+cp "$tmp/img/rootfs.ext4" "$tmp/theirs/rootfs.0666"
+chmod 0666 "$tmp/theirs/rootfs.0666"
+cp "$tmp/img/home.ext4" "$tmp/open/home.ext4"
+chmod 0777 "$tmp/open"
+chmod 1777 "$tmp/sticky"
+I=(--name vm1 --kernel "$tmp/img/vmlinux" --rootfs "$tmp/img/rootfs.ext4" --net none "${L[@]}" --policy "$tmp/dev-policy.json")
+expect "run: a kernel of another user's is refused, naming it" 2 "--kernel $tmp/theirs/vmlinux.nobody: belongs to uid 65534, not root" \
+        "$bin" run "${I[@]}" --kernel "$tmp/theirs/vmlinux.nobody"
+expect "run: a rootfs others can write is refused" 2 "--rootfs $tmp/theirs/rootfs.0666: writable by others \(mode 0666\)" \
+        "$bin" run "${I[@]}" --rootfs "$tmp/theirs/rootfs.0666"
+expect "run: a home disk in a directory others can write is refused" 2 "--home $tmp/open/home.ext4: $tmp/open is writable by others" \
+        "$bin" run "${I[@]}" --home "$tmp/open/home.ext4"
+ln -s /etc/shadow "$tmp/open/home.link"
+expect "run: a home disk that leads to root's secrets through such a directory is refused" 2 "--home $tmp/open/home.link: " \
+        "$bin" run "${I[@]}" --home "$tmp/open/home.link"
+[ ! -e "$jail/firecracker/vm1" ] && [ ! -e "$reg/vm1.json" ] && ok "run: the refused images left nothing" || notok "run: a refused image left files"
+# a directory root would make where anyone can make it first (a sticky /tmp) is theirs by then
+expect "run: a --chroot-base not there yet, in a sticky directory, is refused" 2 \
+        "--chroot-base $tmp/sticky/jail: $tmp/sticky/jail does not exist, and $tmp/sticky is writable by others \(mode 1777\): make it first" \
+        "$bin" run --name vm1 "${R[@]}" --run-dir "$run" --chroot-base "$tmp/sticky/jail" --uid-range 20000-20009 --jailer "$tmp/jailer" --firecracker "$tmp/firecracker"
+expect "snapshot: an --out in a directory others can write is refused" 2 "--out $tmp/open/snap: $tmp/open is writable by others" \
+        "$bin" snapshot vm1 --out "$tmp/open/snap" "${L[@]}"
 
 # --- a VM through the API ------------------------------------------------------------------------
 P=(--policy "$tmp/dev-policy.json")

@@ -361,7 +361,10 @@ static void test_dir_trusted(void **state) {
         _cleanup_free_ char *dir = mkroot(NULL), *ok = strdup_printf("%s/ok/deeper/missing", dir),
                             *open_ = strdup_printf("%s/open", dir), *under = strdup_printf("%s/open/x", dir),
                             *sticky = strdup_printf("%s/sticky", dir), *insticky = strdup_printf("%s/sticky/mine", dir),
-                            *theirs = strdup_printf("%s/theirs", dir), *link = strdup_printf("%s/sticky/link", dir);
+                            *theirs = strdup_printf("%s/theirs", dir), *link = strdup_printf("%s/sticky/link", dir),
+                            *newsticky = strdup_printf("%s/sticky/new", dir),
+                            *deepsticky = strdup_printf("%s/sticky/new/deeper", dir),
+                            *newinsticky = strdup_printf("%s/sticky/mine/new/deeper", dir);
         char *why = NULL;
 
         if (geteuid() != 0)
@@ -383,6 +386,14 @@ static void test_dir_trusted(void **state) {
         assert_int_equal(dir_trusted(insticky, &why), 0);    /* /tmp/x: a root-owned sticky parent */
         assert_int_equal(dir_trusted(sticky, &why), -EPERM); /* but not itself */
         free(why), why = NULL;
+        /* nor a directory root would make there: anyone can make it first, and own it */
+        assert_int_equal(dir_trusted(newsticky, &why), -EPERM);
+        assert_non_null(strstr(why, "does not exist, and"));
+        assert_non_null(strstr(why, "is writable by others (mode 1777): make it first"));
+        free(why), why = NULL;
+        assert_int_equal(dir_trusted(deepsticky, &why), -EPERM);
+        free(why), why = NULL;
+        assert_int_equal(dir_trusted(newinsticky, &why), 0); /* under root's own directory there */
         assert_int_equal(mkdir(theirs, 0755), 0);
         assert_int_equal(chown(theirs, 65534, 65534), 0);
         assert_int_equal(dir_trusted(theirs, &why), -EPERM);
