@@ -245,7 +245,35 @@ int cgroup_usage(const char *mounts, const char *group, const char *id, struct c
 
 struct remove_ctx {
         const char *group, *id;
+        char *found; /* cgroup_find */
 };
+
+static int find_one(void *ud, const char *type, const char *mnt, const char *opts) {
+        struct remove_ctx *c = ud;
+        _cleanup_free_ char *dir = strdup_printf("%s/%s/%s", mnt, c->group, c->id);
+        struct stat st;
+
+        if (!dir)
+                return -ENOMEM;
+        if (!c->found && lstat(dir, &st) == 0)
+                c->found = TAKE_PTR(dir); /* the first is enough */
+        return 0;
+}
+
+int cgroup_find(const char *mounts, const char *group, const char *id, char **ret_dir) {
+        struct remove_ctx c = { .group = group, .id = id };
+        int k;
+
+        if (!vm_id_ok(id) || !vm_id_ok(group))
+                return -EINVAL;
+        k = each_cgroup_mount(mounts, find_one, &c);
+        if (k < 0) {
+                free(c.found);
+                return k;
+        }
+        *ret_dir = c.found;
+        return !!c.found;
+}
 
 static int remove_one(void *ud, const char *type, const char *mnt, const char *opts) {
         struct remove_ctx *c = ud;

@@ -49,6 +49,9 @@ struct cgroup_usage {
  * from the first hierarchy that has each. 0 when something was found, -ENOENT when nothing. */
 int cgroup_usage(const char *mounts, const char *group, const char *id, struct cgroup_usage *ret);
 
+/* 1 with *ret_dir the first <mount>/<group>/<id> that exists, in any cgroup hierarchy mounted; 0
+ * (*ret_dir NULL) when none does; -errno. */
+int cgroup_find(const char *mounts, const char *group, const char *id, char **ret_dir);
 /* Remove <mount>/<group>/<id> in every cgroup hierarchy mounted (v1 and v2). Idempotent. */
 void cgroup_remove(const char *mounts, const char *group, const char *id);
 

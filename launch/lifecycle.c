@@ -64,8 +64,7 @@ int vm_stop(const char *run_dir, const char *id, unsigned timeout_s) {
         }
         if (!wait_gone(v.reg.vmm, v.reg.vmm_start, timeout_s)) {
                 how = "SIGTERM";
-                if (vmm_alive(&v.reg))
-                        (void) kill(v.reg.vmm, SIGTERM);
+                vmm_signal(&v.reg, SIGTERM);
                 if (!wait_gone(v.reg.vmm, v.reg.vmm_start, 5)) {
                         _cleanup_free_ char *mounts = NULL;
                         how = "SIGKILL";

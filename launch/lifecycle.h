@@ -57,6 +57,9 @@ unsigned long long proc_starttime(pid_t pid);
 struct reg_vm;
 /* The VM's VMM, alive and still in the VM's cgroup: the only process stop and kill signal by pid. */
 bool vmm_alive(const struct reg_vm *vm);
+/* Signal the VM's VMM: the recorded pid, only while vmm_alive() says it is (a pidfd pins it between
+ * the check and the signal: a pid reused meanwhile is not signalled). */
+void vmm_signal(const struct reg_vm *vm, int sig);
 
 /* Everything of a VM goes, from its registry entry alone: what vm_start's undo and clean run.
  * 0, or 2 (said). */

@@ -213,12 +213,10 @@ struct vm_peer vm_view_peer(const struct vm_view *v) {
         };
 }
 
-/* SIGKILL the VM's VMM: the recorded pid, only while it is the one recorded and in the VM's cgroup
- * (a pidfd pins it between the check and the signal). */
-static void vmm_sigkill(const struct reg_vm *vm) {
+void vmm_signal(const struct reg_vm *vm, int sig) {
         int fd = vm->vmm > 0 ? (int) syscall(SYS_pidfd_open, vm->vmm, 0) : -1;
         if (fd >= 0 && vmm_alive(vm))
-                (void) syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
+                (void) syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0);
         if (fd >= 0)
                 close(fd);
 }
@@ -306,7 +304,7 @@ static _Noreturn void monitor_loop(const char *run_dir, const char *id) {
                 }
                 if (misses >= 3) {
                         /* a VMM that stops answering may be wedged in a signal handler: only SIGKILL works */
-                        vmm_sigkill(&v.reg);
+                        vmm_signal(&v.reg, SIGKILL);
                         v.st.watchdog = v.qemu ? "killed: QMP did not answer 3 checks in a row"
                                                : "killed: the API did not answer 3 checks in a row";
                         v.st.watchdog_killed_at = (int64_t) time(NULL);

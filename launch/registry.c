@@ -416,10 +416,19 @@ out:
 }
 
 int reg_save(const struct reg_vm *vm) {
+        struct reg_vm now = {};
         int fd = reg_lock(), k;
+
         if (fd < 0)
                 return fd;
-        k = entry_write(vm);
+        /* the entry as it is: gone (clean dropped it: its uid and slot may be another VM's now), or
+         * another claim of the name, is never written over */
+        k = entry_read(vm->id, &now);
+        if (k >= 0 && (now.uid != vm->uid || now.slot != vm->slot || !streq(now.backend, vm->backend)))
+                k = -ESTALE;
+        if (k >= 0)
+                k = entry_write(vm);
+        reg_vm_done(&now);
         reg_unlock(fd);
         return k;
 }

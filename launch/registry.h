@@ -55,7 +55,8 @@ struct reg_claim {
  * that overlaps no other entry's: the entry is written before this returns. -EEXIST when the name
  * is taken (*ret_error says by what run dir), -EUSERS when no uid or slot is left. */
 int reg_claim(const struct reg_claim *c, struct reg_vm *ret, char **ret_error);
-/* Rewrite the entry (under the lock). */
+/* Rewrite the entry (under the lock), only while it is this claim's: -ENOENT once it is dropped
+ * (a clean ran: nothing may bring its uid and slot back), -ESTALE when the name was claimed again. */
 int reg_save(const struct reg_vm *vm);
 /* Record a host object about to be made (made |= bit), durably, before it is made. */
 int reg_mark(struct reg_vm *vm, unsigned bit);

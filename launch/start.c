@@ -248,7 +248,17 @@ static int start_prepare(struct start *s) {
                 s->st->speculation_uncontrolled = s->spec_un;
                 (void) vm_state_save(o->run_dir, o->id, s->st);
         }
-        /* the VM's cgroups: made by us (QEMU) or by the jailer (Firecracker), recorded first */
+        /* the VM's cgroups: made by us (QEMU) or by the jailer (Firecracker), recorded first; one
+         * that is there already is not this VM's to use, nor to remove in the undo */
+        {
+                _cleanup_free_ char *there = NULL;
+                int f = cgroup_find(s->mounts, s->backend, o->id, &there);
+                if (f != 0)
+                        return cli_fail(2, "%s: %s", f > 0 ? there : "/proc/self/mounts",
+                                        f > 0 ? "a cgroup of this VM's name is there already, not made for it: "
+                                                "refusing to use it (rmdir it once it is empty)"
+                                              : strerror(-f));
+        }
         if (reg_mark(&s->vm, REG_CGROUP) < 0)
                 return cli_fail(2, REGISTRY_DIR ": cannot record %s's cgroups", o->id);
         return 0;

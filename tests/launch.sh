@@ -162,6 +162,19 @@ expect "run: a --chroot-base not there yet, in a sticky directory, is refused" 2
         "$bin" run --name vm1 "${R[@]}" --run-dir "$run" --chroot-base "$tmp/sticky/jail" --uid-range 20000-20009 --jailer "$tmp/jailer" --firecracker "$tmp/firecracker"
 expect "snapshot: an --out in a directory others can write is refused" 2 "--out $tmp/open/snap: $tmp/open is writable by others" \
         "$bin" snapshot vm1 --out "$tmp/open/snap" "${L[@]}"
+# a cgroup of the VM's name that was there before: not the VM's to use, nor its undo's to remove
+if grep -q ' cgroup ' /proc/mounts; then
+        pre=$(awk '$3 == "cgroup" && $4 ~ /(^|,)pids(,|$)/ { print $2; exit }' /proc/self/mounts)/firecracker/vmcg
+else
+        pre=/sys/fs/cgroup/firecracker/vmcg
+fi
+mkdir -p "$pre"
+expect "run: a cgroup of the VM's name that was there before is refused, naming it" 2 "$pre: a cgroup of this VM's name is there already" \
+        "$bin" run --name vmcg "${R[@]}" "${L[@]}" --policy "$tmp/dev-policy.json"
+[ -d "$pre" ] && [ ! -e "$jail/firecracker/vmcg" ] && [ ! -e "$reg/vmcg.json" ] && ok "run: the refusal leaves that cgroup, and nothing of its own" ||
+        notok "run: after the refusal" "$(ls -d "$pre" "$jail/firecracker/vmcg" "$reg/vmcg.json" 2>&1)"
+"$bin" clean vmcg "${L[@]}" > /dev/null 2>&1
+rmdir "$pre"
 
 # --- a VM through the API ------------------------------------------------------------------------
 P=(--policy "$tmp/dev-policy.json")

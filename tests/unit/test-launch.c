@@ -213,7 +213,7 @@ static void test_registry_race(void **state) {
                                .uid_max = 3000000007u,
                                .net_pool = "10.200.0.0/27" };
         _cleanup_strv_free_ char **ids = NULL;
-        struct reg_vm vm = {};
+        struct reg_vm vm = {}, vm2 = {};
         bool uid_seen[8] = {}, slot_seen[8] = {};
         pid_t kids[12];
         int taken = 0, none = 0;
@@ -291,6 +291,23 @@ static void test_registry_race(void **state) {
         reg_vm_done(&vm);
         assert_int_equal(reg_load("vm-new", &vm), 0);
         assert_string_equal(vm.snapshot_tmp, "/srv/snaps/s1.tmp.AbC123");
+        /* a clean drops the entry under a run that is still going: the run's next mark cannot bring
+         * it back (its uid and slot may be another VM's by then), nor write over a new claim */
+        assert_int_equal(reg_drop("vm-new"), 0);
+        assert_int_equal(reg_mark(&vm, REG_CGROUP), -ENOENT);
+        assert_int_equal(reg_load("vm-new", &vm2), -ENOENT);
+        {
+                _cleanup_free_ char *err = NULL;
+                c.id = "vm-new";
+                c.net_pool = NULL;
+                assert_int_equal(reg_claim(&c, &vm2, &err), 0);
+                reg_vm_done(&vm2);
+        }
+        assert_int_equal(reg_mark(&vm, REG_CGROUP), -ESTALE);
+        assert_int_equal(reg_load("vm-new", &vm2), 0);
+        assert_int_equal(vm2.slot, -1);
+        assert_int_equal(vm2.made, 0);
+        reg_vm_done(&vm2);
         reg_vm_done(&vm);
         reg_use_dir(NULL);
         rm_rf(dir);
