@@ -43,10 +43,13 @@ int gate_run(const char *policy_path, const struct audit_config *cfg, struct gat
 
         *ret = (struct gate_result) {};
         if (policy_path) {
-                k = sis_policy_load(policy_path, &policy, ret_error);
+                _cleanup_free_ char *text = NULL;
+                size_t len = 0;
+                /* the hash recorded with the VM is of the bytes applied, read once */
+                k = sis_policy_load_text(policy_path, &policy, &text, &len, ret_error);
                 if (k < 0)
                         return k;
-                if (sha256_file(policy_path, ret->policy_sha256) < 0 || !(ret->policy = strdup(policy_path)))
+                if (sha256_buf(text, len, ret->policy_sha256) < 0 || !(ret->policy = strdup(policy_path)))
                         return set_error(ret_error, -EIO, "--policy %s: cannot hash it", policy_path);
                 if (copy_images(policy, ret) < 0)
                         return -ENOMEM;

@@ -328,6 +328,11 @@ out:
 }
 
 int sis_policy_load(const char *path, struct sis_policy **ret, char **ret_error) {
+        return sis_policy_load_text(path, ret, NULL, NULL, ret_error);
+}
+
+int sis_policy_load_text(const char *path, struct sis_policy **ret, char **ret_text, size_t *ret_len,
+                         char **ret_error) {
         _cleanup_close_ int fd = -1;
         _cleanup_free_ char *text = NULL;
         struct stat st;
@@ -362,6 +367,10 @@ int sis_policy_load(const char *path, struct sis_policy **ret, char **ret_error)
                                 return k;
                 }
                 *ret = TAKE_PTR(p);
+        }
+        if (ret_text) {
+                *ret_text = TAKE_PTR(text);
+                *ret_len = len;
         }
         return 0;
 }

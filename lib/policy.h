@@ -27,6 +27,9 @@ struct sis_policy;
 
 /* On failure, *ret_error (caller frees) says what is wrong, naming the file. */
 int sis_policy_load(const char *path, struct sis_policy **ret, char **ret_error);
+/* The same, and the text it parsed (caller frees): what was applied is what is hashed, whatever the
+ * file holds by then. */
+int sis_policy_load_text(const char *path, struct sis_policy **ret, char **ret_text, size_t *ret_len, char **ret_error);
 /* Parse policy text (no file checks): for tests and fuzzing. */
 int sis_policy_parse(const char *text, size_t len, const char *name, struct sis_policy **ret, char **ret_error);
 void sis_policy_free(struct sis_policy *p);

@@ -171,6 +171,16 @@ static void test_file_permissions(void **state) {
         assert_int_equal(sis_policy_load(path, &p, &err), 0);
         sis_policy_free(p);
         p = NULL;
+        {
+                /* the text applied, for its hash (sis-launch's gate): read once, with the policy */
+                _cleanup_free_ char *text = NULL;
+                size_t len = 0;
+                assert_int_equal(sis_policy_load_text(path, &p, &text, &len, &err), 0);
+                assert_int_equal(len, strlen("{\"policy_version\":1}"));
+                assert_memory_equal(text, "{\"policy_version\":1}", len);
+                sis_policy_free(p);
+                p = NULL;
+        }
         assert_int_equal(chmod(path, 0664), 0);
         assert_int_equal(sis_policy_load(path, &p, &err), -EPERM);
         assert_non_null(strstr(err, "group-writable"));
