@@ -725,17 +725,18 @@ static int open_into(struct opener *op, const char *chroot, uid_t uid, const str
         const char *base = strrchr(f->jail, '/') + 1;
         _cleanup_close_ int in = -1, dfd = -1, out = -1;
         uint64_t size = 0;
-        struct stat st;
         int k;
 
         if (!mf)
                 return 0; /* not in this snapshot (a VM without a home disk) */
         if (!sealed || !dir)
                 return -ENOMEM;
-        in = openat(op->dirfd, sealed, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-        if (in < 0 || fstat(in, &st) < 0 || !S_ISREG(st.st_mode))
-                return set_error(ret_error, -EBADMSG, "%s: %s", sealed,
-                                 in < 0 ? strerror(errno) : "not a regular file");
+        /* read_manifest checked its type long ago: it may have been swapped since (a FIFO would
+         * block root here) */
+        in = open_beneath_at(op->dirfd, sealed, O_RDONLY, S_IFREG);
+        if (in < 0)
+                return set_error(ret_error, -EBADMSG, "%s/%s: %s: refusing it", op->dir, sealed,
+                                 in == -EPERM ? "not a regular file (a FIFO, a device or a symlink)" : strerror(-in));
         dfd = open_beneath(chroot, dir, O_RDONLY | O_DIRECTORY, S_IFDIR);
         if (dfd < 0)
                 return set_error(ret_error, dfd, "%s/%s: %s", chroot, dir, strerror(-dfd));
@@ -793,12 +794,17 @@ static int open_snapshot(void *ctx, const char *chroot, uid_t uid, int *ret_vmst
 static int read_manifest(const char *dir, int dirfd, const struct seal_key *key, json_object **ret) {
         _cleanup_free_ char *text = NULL, *mac = NULL;
         _cleanup_closedir_ DIR *d = NULL;
-        _cleanup_close_ int mfd = openat(dirfd, "manifest.json", O_RDONLY | O_NOFOLLOW | O_CLOEXEC),
-                            cfd = openat(dirfd, "manifest.mac", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        /* a copied snapshot is anyone's: its files are opened only as regular files (a FIFO
+         * there would block root), never through a symlink */
+        _cleanup_close_ int mfd = open_beneath_at(dirfd, "manifest.json", O_RDONLY, S_IFREG),
+                            cfd = open_beneath_at(dirfd, "manifest.mac", O_RDONLY, S_IFREG);
         json_object *m, *files;
         struct dirent *de;
         size_t len = 0;
 
+        if (mfd == -EPERM || cfd == -EPERM)
+                return cli_fail(1, "%s/%s: not a regular file (a FIFO, a device or a symlink): refusing it", dir,
+                                mfd == -EPERM ? "manifest.json" : "manifest.mac");
         if (mfd < 0 || cfd < 0 || read_fd_capped(mfd, 1 << 20, &text, &len) < 0 ||
             read_fd_capped(cfd, 256, &mac, NULL) < 0)
                 return cli_fail(2, "%s: not a snapshot (no readable manifest.json and manifest.mac)", dir);

@@ -23,6 +23,8 @@
 #   dead_monitor   10. a SIGKILLed monitor: list says so and restarts it; the watchdog works
 #   clean_race      8. clean of one VM racing another's launch
 #   sigkill       8/9. run and restore SIGKILLed at random points, then clean: nothing left
+#   restore_fifo   12. a FIFO for a copied snapshot's manifest.json, or for mem.sealed after restore
+#                      checked it: restore refused at once (exit 1), nothing left
 #
 # The VMMs:
 #   Firecracker: a stand-in jailer ($tmp/fc/jailer) that runs tests/launch/fc-server.py (through
@@ -236,7 +238,9 @@ setsid sh -c 'echo \$\$ > "\$1/cgroup.procs" && shift && exec "\$@"' sh "\$cg" "
         --socket "$FC_SOCK_REL" --record "$FCDIR/requests.jsonl" < /dev/null > /dev/null 2>&1 &
 echo \$! > firecracker.pid
 EOF
-printf '#!/bin/sh\necho "Firecracker v1.16.1"\n' > "$tmp/fc/firecracker"
+# its --version probe runs $tmp/fc/version-hook first when there is one: a moment inside a restore,
+# after the snapshot's files were checked and before they are opened (attack_restore_fifo)
+printf '#!/bin/sh\n[ -x %s ] && %s > /dev/null 2>&1\necho "Firecracker v1.16.1"\n' "$tmp/fc/version-hook" "$tmp/fc/version-hook" > "$tmp/fc/firecracker"
 chmod 755 "$tmp/fc/jailer" "$tmp/fc/firecracker"
 dev_policy "$tmp/fc" "$J" "$UIDS" "sis hostile tests" > /dev/null
 # the QEMU stand-in, root-owned like a real VMM binary (the audit's jail.binaries)
@@ -800,6 +804,57 @@ attack_metrics_fifo() {
 }
 
 # ==================================================================================================
+# 12. Snapshot and restore: files of a copied snapshot, files of the jail, the VMM's log
+# ==================================================================================================
+# A copied snapshot's directory is anyone's (it is verified, not trusted): a FIFO where restore
+# opens manifest.json, or a sealed file swapped for one after restore checked it, blocked root
+# in open(2) for good. They are now opened only as regular files (open_beneath_at, S_IFREG).
+attack_restore_fifo() {
+        local V=$P-rf s=$tmp/snap-rf c n d rc t0 how said bad left k_links k_tables
+        run_fc "$R1" "$V" --net none --watchdog 0 || { fail "restore fifo: $V starts" "$(errline "$tmp/run-$V.out")"; return; }
+        sl snapshot "$V" --out "$s" --run-dir "$R1" --chroot-base "$J" "${SNK[@]}" --ledger "$tmp/ledgers/rf" > "$tmp/snap-rf.out" 2>&1 ||
+                { fail "restore fifo: a snapshot of $V" "$(errline "$tmp/snap-rf.out")"; clean_vm "$R1" "$V"; return; }
+        clean_vm "$R1" "$V"
+        wait_until 2 no_uid_procs
+        k_links=$(th_links) k_tables=$(th_tables)
+        for c in manifest.json mem.sealed; do
+                n=$P-r${c%%.*} d=$tmp/snap-rf-${c%%.*}
+                cp -a "$s" "$d"
+                rm -rf "$tmp/ledgers/rf-$n" && cp -a "$tmp/ledgers/rf" "$tmp/ledgers/rf-$n" # issued there, not spent
+                if [ "$c" = manifest.json ]; then
+                        rm -f "$d/$c" && mkfifo "$d/$c"
+                        how="$c of a copied snapshot replaced by a FIFO"
+                else
+                        # after read_manifest checked it, before it is opened: the --version probe
+                        # of the restore's Firecracker stand-in comes in between
+                        printf '#!/bin/sh\n/bin/rm -f %s && /usr/bin/mkfifo %s\n' "$d/$c" "$d/$c" > "$tmp/fc/version-hook"
+                        chmod 700 "$tmp/fc/version-hook"
+                        how="$c swapped for a FIFO after restore checked it"
+                fi
+                launched+=("$R1 $n")
+                t0=$SECONDS
+                timeout 30 nsenter --net="/run/netns/$TH" "$bin" restore "$d" --name "$n" --run-dir "$R1" --chroot-base "$J" --uid-range "$UIDS" \
+                        --ledger "$tmp/ledgers/rf-$n" "${SNK[@]}" "${FCX[@]}" --net none --watchdog 0 > "$tmp/rest-$n.out" 2>&1
+                rc=$?
+                rm -f "$tmp/fc/version-hook"
+                said=$(errline "$tmp/rest-$n.out")
+                bad=()
+                [ "$rc" = 124 ] && bad+=("restore hung: killed after 30 s (blocked opening the FIFO)")
+                [ "$rc" != 124 ] && [ "$rc" != 1 ] && bad+=("exit $rc, not 1 (refused)")
+                [ "$rc" = 1 ] && ! has "$c: not a regular file" "$said" && bad+=("refused, but not naming $c as not a regular file")
+                [ "$c" = mem.sealed ] && [ -p "$d/$c" ] && has 'missing, or not a regular file' "$said" &&
+                        bad+=("the swap came before read_manifest's check: the window was not tested")
+                wait_until 5 no_uid_procs
+                [ "$rc" = 124 ] && clean_vm "$R1" "$n"
+                [ "$rc" = 0 ] && bad+=("the restore started $n") && clean_vm "$R1" "$n"
+                left=$(leftovers "$R1" "$n")
+                [ -n "$left" ] && bad+=("left behind: $(tr '\n' ';' <<< "$left")")
+                [ ${#bad[@]} = 0 ] && pass "restore fifo: $how: refused in $((SECONDS - t0)) s (exit 1), nothing started or left" "$said" ||
+                        fail "restore fifo: $how: refused at once (exit 1) naming it, nothing started or left" "${bad[@]}" "$said"
+        done
+}
+
+# ==================================================================================================
 # 8./9. SIGKILL of run and restore at random points, then clean; clean racing a launch
 # ==================================================================================================
 leftovers() { # RUN NAME: what the VM left on the host (empty: nothing)
@@ -1090,7 +1145,7 @@ reset_world() { # ATTACK
 w_links=$(th_links) w_tables=$(th_tables)
 
 # --- run them ---------------------------------------------------------------------------------------
-all=(symlinks clean_umount vmm_net run_dirs deny_allow untrusted_dirs forged_state fifo_home dead_monitor stale_busy fc_fill metrics_fifo clean_race sigkill)
+all=(symlinks clean_umount vmm_net run_dirs deny_allow untrusted_dirs forged_state fifo_home dead_monitor stale_busy fc_fill metrics_fifo restore_fifo clean_race sigkill)
 for a in ${HOSTILE_ONLY:-${all[*]}}; do
         t0=$(date +%s)
         "attack_$a"
