@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/utsname.h>
 #include <time.h>
 
@@ -192,7 +193,8 @@ struct sealer {
         uint64_t max;       /* the longest state stream the VM can have (its memory and more) */
 };
 
-/* Seal what in holds into <name>.sealed, and list it. max: a stream's limit (0: a file). */
+/* Seal what in holds into <name>.sealed, and list it. max: more than this is refused (a stream a VMM
+ * writes, a file of its jail); 0: no limit (a root-owned file of the host). */
 static int seal_one(struct sealer *s, const struct snap_file *f, int in, uint64_t max, char **ret_error) {
         _cleanup_free_ char *fn = strdup_printf("%s.sealed", f->name);
         _cleanup_close_ int out =
@@ -218,17 +220,43 @@ static int seal_one(struct sealer *s, const struct snap_file *f, int in, uint64_
         return 0;
 }
 
-/* A file of the jail (which the VMM can write to: reached without a symlink, a regular file) sealed
- * into the snapshot, then removed from the jail: no copy of the guest's memory stays behind. */
+/* The most a file of the jail can hold: the size of the tmpfs it is on (sized for what the VM
+ * needs there: the snapshot's memory and state, or the home disk and 1 MiB), and for the VM's state
+ * no more than its memory and more (max). A tmpfs bounds the blocks, not the size: a VMM can make
+ * a file of any length, holes all of it, which would be read and sealed whole. */
+static uint64_t jail_file_cap(int fd, const struct snap_file *f, uint64_t max) {
+        struct statvfs sv;
+        uint64_t fs = fstatvfs(fd, &sv) == 0
+                ? (uint64_t) sv.f_blocks * (uint64_t) (sv.f_frsize ? sv.f_frsize : sv.f_bsize)
+                : 0;
+
+        if (!fs) /* no size to go by (a tmpfs without one): the state stream's limit */
+                return max;
+        return streq(f->name, "home.ext4") ? fs : MIN(fs, max);
+}
+
+/* A file of the jail (which the VMM can write to: reached without a symlink, a regular file, no
+ * larger than its place in the jail allows) sealed into the snapshot, then removed from the jail:
+ * no copy of the guest's memory stays behind. */
 static int seal_from_jail(struct sealer *s, const char *chroot, const struct snap_file *f, bool remove,
                           char **ret_error) {
         _cleanup_close_ int in = open_beneath(chroot, f->jail, O_RDONLY, S_IFREG);
+        uint64_t cap;
+        struct stat st;
         int k;
 
         if (in < 0)
                 return set_error(ret_error, in, "%s/%s: cannot copy it out of the jail: %s", chroot, f->jail,
                                  in == -EPERM ? "not a regular file, or behind a symlink" : strerror(-in));
-        k = seal_one(s, f, in, 0, ret_error); /* a file of a bounded tmpfs */
+        if (fstat(in, &st) < 0)
+                return set_error(ret_error, -errno, "%s/%s: %s", chroot, f->jail, strerror(errno));
+        cap = jail_file_cap(in, f, s->max);
+        if ((uint64_t) st.st_size > cap)
+                return set_error(ret_error, -EFBIG,
+                                 "%s/%s: %llu bytes, larger than anything the VM can have there (%llu): refusing it",
+                                 chroot, f->jail, (unsigned long long) st.st_size, (unsigned long long) cap);
+        /* and cut there should it grow while it is read */
+        k = seal_one(s, f, in, cap, ret_error);
         if (k >= 0 && remove) {
                 _cleanup_close_ int sfd = open_beneath(chroot, "snapshot", O_RDONLY | O_DIRECTORY, S_IFDIR);
                 if (sfd >= 0)

@@ -25,6 +25,7 @@
 #   sigkill       8/9. run and restore SIGKILLed at random points, then clean: nothing left
 #   restore_fifo   12. a FIFO for a copied snapshot's manifest.json, or for mem.sealed after restore
 #                      checked it: restore refused at once (exit 1), nothing left
+#   snap_sparse    12. snapshot/mem or the home disk made a sparse 1 GiB file: snapshot refused at once
 #
 # The VMMs:
 #   Firecracker: a stand-in jailer ($tmp/fc/jailer) that runs tests/launch/fc-server.py (through
@@ -232,10 +233,15 @@ mkdir -p dev run && chown "\$uid:\$gid" . dev run && chmod 700 . dev run
 [ -d "$FCDIR" ] || install -d -o "\$uid" -g "\$gid" -m 0700 "$FCDIR"
 ns=()
 [ -n "\$netns" ] && ns=(nsenter --net="\$netns")
+# the real jailer's file-size limit (--resource-limit fsize=N); what an attack has this VM's VMM do
+# besides (fc-vmm.py's options, from $tmp/fc/vmm-args.ID)
+more=()
+for a in "\${args[@]}"; do [[ \$a == fsize=* ]] && more+=(--fsize "\${a#fsize=}"); done
+[ -f "$tmp/fc/vmm-args.\$id" ] && read -r -a x < "$tmp/fc/vmm-args.\$id" && more+=("\${x[@]}")
 # shellcheck disable=SC2016 # \$\$ and \$1 belong to the inner shell
 setsid sh -c 'echo \$\$ > "\$1/cgroup.procs" && shift && exec "\$@"' sh "\$cg" "\${ns[@]}" \\
         setpriv --reuid="\$uid" --regid="\$gid" --clear-groups -- /usr/bin/python3 $H/fc-vmm.py \\
-        --socket "$FC_SOCK_REL" --record "$FCDIR/requests.jsonl" < /dev/null > /dev/null 2>&1 &
+        --socket "$FC_SOCK_REL" --record "$FCDIR/requests.jsonl" "\${more[@]}" < /dev/null > /dev/null 2>&1 &
 echo \$! > firecracker.pid
 EOF
 # its --version probe runs $tmp/fc/version-hook first when there is one: a moment inside a restore,
@@ -854,6 +860,44 @@ attack_restore_fifo() {
         done
 }
 
+# A tmpfs bounds the blocks a file has, not its length: a VMM made snapshot/mem (or its home
+# disk) as long as its file-size limit lets it, holes all of it, and root read and sealed every
+# byte into --out. A file of the jail larger than its tmpfs (and, for the VM's state, than its
+# memory and 1 GiB) is now refused before anything is read.
+attack_snap_sparse() {
+        local V c rc t0 ms how said bad u r out
+        for c in mem home; do
+                V=$P-sp$c out=$tmp/snap-sp$c
+                [ "$c" = mem ] && echo --sparse-mem > "$tmp/fc/vmm-args.$V"
+                run_fc "$R1" "$V" --net none --watchdog 1 --home "$tmp/img/home.ext4" || { fail "sparse: $V starts" "$(errline "$tmp/run-$V.out")"; continue; }
+                rm -f "$tmp/fc/vmm-args.$V"
+                if [ "$c" = mem ]; then
+                        how="its VMM wrote snapshot/mem as a sparse file of its whole file-size limit (1 GiB, the real jailer's)"
+                else
+                        u=$(stj "$R1" "$V" "s['uid']") r=$(vmroot firecracker "$V")
+                        how=$(asvm "$u" "$r" truncate -s 1G disk/home.ext4 2>&1) && how="its VMM made disk/home.ext4 (16 MiB) a sparse 1 GiB file" ||
+                                how="its VMM could not grow disk/home.ext4 ($how)"
+                fi
+                t0=$(now_ms)
+                timeout 120 nsenter --net="/run/netns/$TH" "$bin" snapshot "$V" --out "$out" --run-dir "$R1" --chroot-base "$J" "${SNK[@]}" \
+                        --ledger "$tmp/ledgers/sparse" > "$tmp/snap-$V.out" 2>&1
+                rc=$? ms=$(($(now_ms) - t0))
+                said=$(errline "$tmp/snap-$V.out")
+                bad=()
+                [ "$rc" = 124 ] && bad+=("snapshot still reading after 120 s (killed)")
+                [ "$rc" = 0 ] && bad+=("snapshot taken in $ms ms: $(du -sh "$out" 2> /dev/null | cut -f1) in $out ($(du -h "$out"/*.sealed 2> /dev/null | tr '\n\t' '; '))")
+                [ "$rc" != 0 ] && [ "$rc" != 124 ] && ! has 'larger than anything the VM can have' "$said" && bad+=("refused (exit $rc), but not for its size")
+                [ "$ms" -gt 10000 ] && bad+=("it took $ms ms")
+                [ -e "$R1/vms/$V/busy" ] && bad+=("busy left in the run dir: the watchdog is off for good")
+                compgen -G "$out.tmp.*" > /dev/null && bad+=("a .tmp directory left next to --out: $(du -sh "$out".tmp.* | cut -f1)")
+                [ -e "$out" ] && [ "$rc" != 0 ] && bad+=("--out left behind")
+                [ ${#bad[@]} = 0 ] && pass "sparse: $how: snapshot refused in $ms ms, no busy file, no .tmp left" "$said" ||
+                        fail "sparse: $how: snapshot refused at once, no busy file, no .tmp left" "${bad[@]}" "$said"
+                rm -rf "$out" "$out".tmp.*
+                clean_vm "$R1" "$V"
+        done
+}
+
 # ==================================================================================================
 # 8./9. SIGKILL of run and restore at random points, then clean; clean racing a launch
 # ==================================================================================================
@@ -1145,7 +1189,7 @@ reset_world() { # ATTACK
 w_links=$(th_links) w_tables=$(th_tables)
 
 # --- run them ---------------------------------------------------------------------------------------
-all=(symlinks clean_umount vmm_net run_dirs deny_allow untrusted_dirs forged_state fifo_home dead_monitor stale_busy fc_fill metrics_fifo restore_fifo clean_race sigkill)
+all=(symlinks clean_umount vmm_net run_dirs deny_allow untrusted_dirs forged_state fifo_home dead_monitor stale_busy fc_fill metrics_fifo restore_fifo snap_sparse clean_race sigkill)
 for a in ${HOSTILE_ONLY:-${all[*]}}; do
         t0=$(date +%s)
         "attack_$a"
