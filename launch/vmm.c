@@ -156,14 +156,19 @@ int qemu_handshake(const struct run_opts *o, const struct start_req *r, int vmst
 }
 
 /* What a VMM wrote to its log FIFO that nobody read yet (a reader holds it open, non-blocking):
- * appended to seen, and to the VM's log file when log_path is set. */
+ * appended to seen, and to the VM's log file when log_path is set. At most VMM_LOG_READS reads a
+ * call, 1 MiB (the monitor's drain is bounded for the same reason): a VMM that refills its FIFO
+ * as fast as it is read must not keep the start in here, with no monitor and no watchdog, and a
+ * read is counted, not its bytes: a FIFO of packets (O_DIRECT) gives a few bytes a read, each
+ * appended to the log file. The rest waits in the FIFO for the monitor. */
+#define VMM_LOG_READS 64
 void read_vmm_log(int logfd, const char *log_path, struct sbuf *seen) {
         char buf[16384];
         ssize_t n;
 
         if (logfd < 0 || fcntl(logfd, F_SETFL, O_NONBLOCK) < 0)
                 return;
-        while ((n = read(logfd, buf, sizeof(buf))) > 0) {
+        for (int i = 0; i < VMM_LOG_READS && (n = read(logfd, buf, sizeof(buf))) > 0; i++) {
                 if (log_path)
                         log_append(log_path, buf, (size_t) n, LOG_CAP);
                 if (seen->len < (1u << 20))

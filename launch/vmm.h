@@ -21,8 +21,8 @@ int qemu_spawn(const struct run_opts *o, const struct start_req *r, const char *
 int qemu_handshake(const struct run_opts *o, const struct start_req *r, int vmstate_fd, const struct vm_peer *peer,
                    char **ret_error);
 
-/* What the VMM wrote to its log FIFO (logfd, a reader) that nobody read yet: appended to seen, and
- * to the VM's log file when log_path is set. */
+/* What the VMM wrote to its log FIFO (logfd, a reader) that nobody read yet, in at most 64 reads
+ * (1 MiB) a call: appended to seen, and to the VM's log file when log_path is set. */
 void read_vmm_log(int logfd, const char *log_path, struct sbuf *seen);
 /* "sis-launch: <who>'s last words:" and the last lines of raw_text, each made one printable line. */
 void vmm_said(const char *who, const char *raw_text);

@@ -26,6 +26,8 @@
 #   restore_fifo   12. a FIFO for a copied snapshot's manifest.json, or for mem.sealed after restore
 #                      checked it: restore refused at once (exit 1), nothing left
 #   snap_sparse    12. snapshot/mem or the home disk made a sparse 1 GiB file: snapshot refused at once
+#   log_flood      12. a VMM that refills its log FIFO as fast as root reads: run still ends, its
+#                      monitor runs
 #
 # The VMMs:
 #   Firecracker: a stand-in jailer ($tmp/fc/jailer) that runs tests/launch/fc-server.py (through
@@ -898,6 +900,37 @@ attack_snap_sparse() {
         done
 }
 
+# The start reads what the VMM wrote to its log FIFO before the monitor takes over, until the FIFO
+# is empty: a VMM that refills it as fast as root reads kept root there, with no monitor and no
+# watchdog, for good. Root appends each read to the VM's log in the run dir; here that run dir is
+# on a filesystem mounted sync (a loop-mounted ext4), so that each append is a disk write, as on
+# a busy host: the VMM, writing short packets, then always refills faster than root empties the
+# FIFO (a VMM with a CPU of its own on an idle host needs no such help). The start now reads at
+# most 64 times (1 MiB); the rest waits for the monitor.
+attack_log_flood() {
+        local V=$P-lf fs=$tmp/syncfs R=$tmp/syncfs/run rc t0 said bad mon
+        command -v mkfs.ext4 > /dev/null || { skip "hostile: flood" "no mkfs.ext4 for a sync-mounted run dir"; return; }
+        mkdir -p "$fs" && truncate -s 64M "$tmp/sync.img" && mkfs.ext4 -q -F "$tmp/sync.img" &&
+                mount -o loop,sync "$tmp/sync.img" "$fs" && mkdir -m 0700 "$R" ||
+                { fail "flood: a run dir on a filesystem mounted sync (loop, ext4)"; return; }
+        echo --flood-log > "$tmp/fc/vmm-args.$V"
+        launched+=("$R $V")
+        t0=$SECONDS
+        timeout 30 nsenter --net="/run/netns/$TH" "$bin" run --name "$V" --run-dir "$R" --chroot-base "$J" --uid-range "$UIDS" "${IMG[@]}" "${FCX[@]}" \
+                --net none --watchdog 1 > "$tmp/run-$V.out" 2>&1
+        rc=$?
+        rm -f "$tmp/fc/vmm-args.$V"
+        said=$(errline "$tmp/run-$V.out")
+        [ "$rc" = 0 ] && said=$(grep -a 'started' "$tmp/run-$V.out" | tail -1)
+        bad=()
+        [ "$rc" = 124 ] && bad+=("run still reading the VMM's log after 30 s (killed; $(stat -c %s "$R/vms/$V/firecracker.log" 2> /dev/null) bytes in its log): no monitor, no watchdog")
+        [ "$rc" = 0 ] && mon=$(monitor_of "$R" "$V") && ! alive "$mon" && bad+=("started, but no monitor runs")
+        [ ${#bad[@]} = 0 ] && pass "flood: its VMM writes its log FIFO without end from its start: run ends in $((SECONDS - t0)) s (exit $rc$([ "$rc" = 0 ] && echo ", its monitor running"))" "$said" ||
+                fail "flood: its VMM writes its log FIFO without end from its start: run ends (started or refused)" "${bad[@]}" "$said"
+        clean_vm "$R" "$V"
+        umount "$fs" 2> /dev/null || umount -l "$fs"
+}
+
 # ==================================================================================================
 # 8./9. SIGKILL of run and restore at random points, then clean; clean racing a launch
 # ==================================================================================================
@@ -1189,7 +1222,7 @@ reset_world() { # ATTACK
 w_links=$(th_links) w_tables=$(th_tables)
 
 # --- run them ---------------------------------------------------------------------------------------
-all=(symlinks clean_umount vmm_net run_dirs deny_allow untrusted_dirs forged_state fifo_home dead_monitor stale_busy fc_fill metrics_fifo restore_fifo snap_sparse clean_race sigkill)
+all=(symlinks clean_umount vmm_net run_dirs deny_allow untrusted_dirs forged_state fifo_home dead_monitor stale_busy fc_fill metrics_fifo restore_fifo snap_sparse log_flood clean_race sigkill)
 for a in ${HOSTILE_ONLY:-${all[*]}}; do
         t0=$(date +%s)
         "attack_$a"
