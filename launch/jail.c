@@ -66,7 +66,10 @@ int jailer_argv(const struct jailer_opts *o, char ***ret) {
         strv_add(&a, &k, "--resource-limit");
         strv_add(&a, &k, "no-file=2048");
         strv_add(&a, &k, "--resource-limit");
-        strv_add(&a, &k, "fsize=1073741824"); /* logs and metrics go to FIFOs; nothing it writes is larger */
+        /* logs and metrics go to FIFOs; the largest file it writes is a snapshot's memory file, the
+         * guest's memory (in the snapshot tmpfs, which is that and 64 MiB): 1 GiB stopped a VM of
+         * more memory from being snapshotted (its ftruncate failed with EFBIG) */
+        strv_addf(&a, &k, "fsize=%llu", MAX(1ull << 30, ((unsigned long long) o->mem_mib + 64) << 20));
         if (o->vmm_args) {
                 strv_add(&a, &k, "--");
                 for (char *const *p = o->vmm_args; *p; p++)

@@ -91,6 +91,13 @@ static void test_jailer_argv(void **state) {
         assert_null(strstr(s, "--netns"));
         free(s);
         strv_free(argv);
+        /* a VM of more memory than 1 GiB: Firecracker writes all of it into snapshot/mem */
+        o.mem_mib = 4096;
+        assert_int_equal(jailer_argv(&o, &argv), 0);
+        s = joined(argv);
+        assert_non_null(strstr(s, "--resource-limit fsize=4362076160 --")); /* 4096 + 64 MiB */
+        free(s);
+        strv_free(argv);
         o.id = "bad/id";
         assert_int_equal(jailer_argv(&o, &argv), -EINVAL);
 }
