@@ -927,6 +927,22 @@ attack_log_flood() {
         [ "$rc" = 0 ] && mon=$(monitor_of "$R" "$V") && ! alive "$mon" && bad+=("started, but no monitor runs")
         [ ${#bad[@]} = 0 ] && pass "flood: its VMM writes its log FIFO without end from its start: run ends in $((SECONDS - t0)) s (exit $rc$([ "$rc" = 0 ] && echo ", its monitor running"))" "$said" ||
                 fail "flood: its VMM writes its log FIFO without end from its start: run ends (started or refused)" "${bad[@]}" "$said"
+        # the monitor keeps its watchdog under the flood: the API stops answering (the stand-in's
+        # run/hang), the log goes on; 3 checks missed at 1 s, each allowed its 2 s: about 9 s. When
+        # the monitor drained 256 KiB a round, of short lines that was thousands of appends to its log
+        # on this disk a round, and the watchdog came round every tens of seconds
+        if [ "$rc" = 0 ] && alive "$mon"; then
+                local pid
+                pid=$(stj "$R" "$V" "s['pid']")
+                touch "$J/firecracker/$V/root/run/hang"
+                t0=$SECONDS
+                if wait_until 20 gone "$pid"; then
+                        pass "flood: the API hung under the flood, the watchdog SIGKILLs the VMM ($((SECONDS - t0)) s)" "$(stj "$R" "$V" "s.get('watchdog', '')")"
+                else
+                        fail "flood: the API hung under the flood, the watchdog SIGKILLs the VMM within 20 s" \
+                                "the VMM (pid $pid) is still there; $(stat -c %s "$R/vms/$V/firecracker.log" 2> /dev/null) bytes in its log"
+                fi
+        fi
         clean_vm "$R" "$V"
         umount "$fs" 2> /dev/null || umount -l "$fs"
 }

@@ -12,6 +12,8 @@ What a compromised Firecracker could do besides, each asked for by an attack:
                 (its file-size limit; 1 TiB without one): holes, which cost its tmpfs nothing
   --flood-log   from the start, its log FIFO written without end, in short packets (each read of
                 root's gets one line), the FIFO grown to the most a process may ask
+Once run/hang is in its jail (put there by the test, as root), its API answers nothing more: a hung
+VMM, for the watchdog, which goes on writing its log.
 """
 import argparse
 import fcntl
@@ -42,6 +44,8 @@ if a.fsize:
 
 class HostileVmm(fc.Vmm):
     def handle(self, method, path, body):
+        while os.path.exists("run/hang"):
+            time.sleep(1)
         status, reply = super().handle(method, path, body)
         if a.sparse_mem and status == 204 and method == "PUT" and path == "/snapshot/create":
             limit = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
