@@ -27,7 +27,7 @@
 #                      checked it: restore refused at once (exit 1), nothing left
 #   snap_sparse    12. snapshot/mem or the home disk made a sparse 1 GiB file: snapshot refused at once
 #   log_flood      12. a VMM that refills its log FIFO as fast as root reads: run still ends, its
-#                      monitor runs
+#                      monitor runs, and its watchdog still kills it once its API hangs
 #
 # The VMMs:
 #   Firecracker: a stand-in jailer ($tmp/fc/jailer) that runs tests/launch/fc-server.py (through
