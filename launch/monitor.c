@@ -322,12 +322,17 @@ static _Noreturn void monitor_loop(const char *run_dir, const char *id) {
         _exit(0);
 }
 
+static int set_monitor(struct reg_vm *vm, void *ud) {
+        vm->monitor = *(pid_t *) ud;
+        vm->monitor_start = proc_starttime(vm->monitor);
+        return 0;
+}
+
 /* A fork, not exec_run(): the monitor is this program's own code (monitor_loop), detached by a
  * second fork; the pipe only carries the grandchild's pid back. */
 int monitor_start(const char *run_dir, const char *id) {
         int pipefd[2], status, k;
         pid_t pid, m = 0;
-        struct reg_vm vm = {};
 
         if (pipe2(pipefd, O_CLOEXEC) < 0)
                 return -errno;
@@ -372,14 +377,7 @@ int monitor_start(const char *run_dir, const char *id) {
         if (m <= 0)
                 return -ECHILD;
         /* recorded before run returns: clean must find it, list must check it */
-        k = reg_load(id, &vm);
-        if (k >= 0) {
-                vm.monitor = m;
-                vm.monitor_start = proc_starttime(m);
-                k = reg_save(&vm);
-                reg_vm_done(&vm);
-        }
-        return k;
+        return reg_update(id, set_monitor, &m);
 }
 
 /* The VM's VMM, alive and still in the VM's cgroup: the only process stop and kill signal by pid. */

@@ -433,6 +433,22 @@ int reg_save(const struct reg_vm *vm) {
         return k;
 }
 
+int reg_update(const char *id, int (*fn)(struct reg_vm *vm, void *ud), void *ud) {
+        struct reg_vm vm = {};
+        int fd = reg_lock(), k;
+
+        if (fd < 0)
+                return fd;
+        k = entry_read(id, &vm);
+        if (k >= 0)
+                k = fn(&vm, ud);
+        if (k >= 0)
+                k = entry_write(&vm);
+        reg_vm_done(&vm);
+        reg_unlock(fd);
+        return k;
+}
+
 int reg_mark(struct reg_vm *vm, unsigned bit) {
         vm->made |= bit;
         return reg_save(vm);

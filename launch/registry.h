@@ -58,6 +58,10 @@ int reg_claim(const struct reg_claim *c, struct reg_vm *ret, char **ret_error);
 /* Rewrite the entry (under the lock), only while it is this claim's: -ENOENT once it is dropped
  * (a clean ran: nothing may bring its uid and slot back), -ESTALE when the name was claimed again. */
 int reg_save(const struct reg_vm *vm);
+/* Change the entry of id in one hold of the lock: read, fn(entry, ud), written when fn returns >= 0
+ * (a field another command changed meanwhile is kept, not written over with what it was). fn's
+ * -errno, -ENOENT when there is no entry. */
+int reg_update(const char *id, int (*fn)(struct reg_vm *vm, void *ud), void *ud);
 /* Record a host object about to be made (made |= bit), durably, before it is made. */
 int reg_mark(struct reg_vm *vm, unsigned bit);
 int reg_unmark(struct reg_vm *vm, unsigned bit);

@@ -438,6 +438,16 @@ static json_object *snapshot_manifest(const char *id, const struct vm_state *st,
         return m;
 }
 
+/* The entry's snapshot_tmp becomes ud (a path, or NULL: none). */
+static int set_snapshot_tmp(struct reg_vm *vm, void *ud) {
+        char *tmp = ud ? strdup(ud) : NULL;
+        if (ud && !tmp)
+                return -ENOMEM;
+        free(vm->snapshot_tmp);
+        vm->snapshot_tmp = tmp;
+        return 0;
+}
+
 /* The directory a snapshot is written in, beside --out: named here and recorded with the VM, and
  * only then made, so that clean removes what a snapshot killed at any point left. 0 or -errno. */
 static int snapshot_tmpdir(const char *id, const char *out, char **ret_tmp) {
@@ -447,19 +457,15 @@ static int snapshot_tmpdir(const char *id, const char *out, char **ret_tmp) {
         for (int tries = 0; tries < 16; tries++) {
                 _cleanup_free_ char *tmp = NULL;
                 char suffix[SEAL_ID_HEX];
-                struct reg_vm rv = {};
                 if (seal_new_id(suffix) < 0)
                         return -EEXIST;
                 suffix[12] = '\0';
                 tmp = out[0] == '/' ? strdup_printf("%s.tmp.%s", out, suffix)
                         : cwd       ? strdup_printf("%s/%s.tmp.%s", cwd, out, suffix)
                                     : NULL;
-                if (!tmp || reg_load(id, &rv) < 0)
+                if (!tmp)
                         return -ENOMEM;
-                free(rv.snapshot_tmp);
-                rv.snapshot_tmp = strdup(tmp);
-                k = rv.snapshot_tmp ? reg_save(&rv) : -ENOMEM;
-                reg_vm_done(&rv);
+                k = reg_update(id, set_snapshot_tmp, tmp);
                 if (k < 0)
                         return k;
                 if (mkdir(tmp, 0700) == 0) {
@@ -474,13 +480,7 @@ static int snapshot_tmpdir(const char *id, const char *out, char **ret_tmp) {
 
 /* The registry forgets the snapshot's directory (published, or removed). */
 static void snapshot_tmpdir_forget(const char *id) {
-        struct reg_vm rv = {};
-        if (reg_load(id, &rv) >= 0 && rv.snapshot_tmp) {
-                free(rv.snapshot_tmp);
-                rv.snapshot_tmp = NULL;
-                (void) reg_save(&rv);
-        }
-        reg_vm_done(&rv);
+        (void) reg_update(id, set_snapshot_tmp, NULL);
 }
 
 /* The VM's state, sealed as the VMM writes it: QEMU's stream, or Firecracker's files in the jail
