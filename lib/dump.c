@@ -210,10 +210,14 @@ int sis_stat_from_json(json_object *o, struct sis_stat *ret) {
                 s.gid = (gid_t) json_object_get_int64(v);
         if (json_object_object_get_ex(o, "size", &v))
                 s.size = (uint64_t) json_object_get_int64(v);
+        /* a value of another type (null, a number) is no string: json-c gives NULL or its JSON */
         if (json_object_object_get_ex(o, "rdev", &v) &&
-            sscanf(json_object_get_string(v), "%u:%u", &s.rdev_major, &s.rdev_minor) != 2)
+            (!json_object_is_type(v, json_type_string) ||
+             sscanf(json_object_get_string(v), "%u:%u", &s.rdev_major, &s.rdev_minor) != 2))
                 return -EBADMSG;
         if (json_object_object_get_ex(o, "acl", &v)) {
+                if (!json_object_is_type(v, json_type_string))
+                        return -EBADMSG;
                 s.acl = strdup(json_object_get_string(v));
                 if (!s.acl)
                         return -ENOMEM;

@@ -198,6 +198,28 @@ static void test_bad_dumps(void **state) {
 
         assert_int_equal(sis_root_new(d1, &r), -EBADMSG);
         assert_int_equal(sis_root_new(d2, &r), -EBADMSG);
+        {
+                /* values of the wrong type, null among them (the fuzzer's: "rdev": null was handed
+                 * to sscanf as a NULL string): a stat entry so made is not taken (nothing is at its
+                 * path in the dump either) */
+                static const struct tfile typed[] = {
+                        { "/" SIS_DUMP_META,
+                          "{\"sis_dump\":1,\"stat\":{\"/a\":{\"type\":\"chr\",\"mode\":\"0660\",\"rdev\":null},"
+                          "\"/b\":{\"type\":\"chr\",\"mode\":\"0660\",\"rdev\":10},"
+                          "\"/c\":{\"type\":\"reg\",\"mode\":\"0644\",\"acl\":null},"
+                          "\"/d\":{\"type\":\"reg\",\"mode\":\"0644\",\"acl\":[1]}}}" },
+                        {},
+                };
+                _cleanup_free_ char *d3 = mkroot(typed);
+                _cleanup_root_ struct sis_root *t = NULL;
+                struct sis_stat st;
+                assert_int_equal(sis_root_new(d3, &t), 0);
+                assert_int_equal(sis_root_stat(t, "/a", 0, &st), -ENOENT);
+                assert_int_equal(sis_root_stat(t, "/b", 0, &st), -ENOENT);
+                assert_int_equal(sis_root_stat(t, "/c", SIS_STAT_ACL, &st), -ENOENT);
+                assert_int_equal(sis_root_stat(t, "/d", SIS_STAT_ACL, &st), -ENOENT);
+                rm_rf(d3);
+        }
         assert_int_equal(sis_root_new("/nonexistent/dir", &r), -ENOENT);
         assert_int_equal(write_file_atomic(tgz, "not gzip at all", 15, 0644), 0);
         assert_int_equal(sis_root_new(tgz, &r), -EBADMSG);
