@@ -238,7 +238,9 @@ char *qmp_status(const struct vm_peer *peer, long timeout_ms) {
 
         if (qmp_open(peer, timeout_ms, &q, NULL) < 0)
                 return NULL;
-        if (qmp_call(q, "query-status", NULL, -1, &r, NULL) >= 0 && json_object_object_get_ex(r, "status", &v))
+        /* QEMU's answer, a hostile VMM's: a status that is no string ({"status": null}) is none */
+        if (qmp_call(q, "query-status", NULL, -1, &r, NULL) >= 0 && json_object_object_get_ex(r, "status", &v) &&
+            json_object_is_type(v, json_type_string))
                 s = strdup(json_object_get_string(v));
         json_object_put(r);
         qmp_close(q);

@@ -122,14 +122,15 @@ static int64_t tsc_khz_from_audit(const char *audit_json) {
                 for (size_t i = 0; i < json_object_array_length(checks); i++) {
                         c = json_object_array_get_idx(checks, i);
                         if (!json_object_object_get_ex(c, "id", &id) ||
-                            !streq(json_object_get_string(id), "cpu.tsc_freq") ||
+                            !streq_ptr(json_object_get_string(id), "cpu.tsc_freq") ||
                             !json_object_object_get_ex(c, "evidence", &ev))
                                 continue;
                         for (size_t j = 0; j < json_object_array_length(ev); j++) {
                                 e = json_object_array_get_idx(ev, j);
                                 if (json_object_object_get_ex(e, "path", &path) &&
-                                    streq(json_object_get_string(path), "KVM_GET_TSC_KHZ") &&
-                                    json_object_object_get_ex(e, "value", &val))
+                                    streq_ptr(json_object_get_string(path), "KVM_GET_TSC_KHZ") &&
+                                    json_object_object_get_ex(e, "value", &val) &&
+                                    json_object_is_type(val, json_type_string))
                                         (void) safe_atoi64(json_object_get_string(val), &khz);
                         }
                 }

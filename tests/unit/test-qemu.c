@@ -411,6 +411,11 @@ static void test_qmp_peer(void **state) {
                 { "query-status", "{\"return\": {\"status\": \"running\", \"running\": true}}\n" },
                 { NULL, NULL },
         };
+        static const struct step null_status[] = {
+                { "qmp_capabilities", "{\"return\": {}}\n" },
+                { "query-status", "{\"return\": {\"status\": null, \"running\": true}}\n" },
+                { NULL, NULL },
+        };
         static const struct step caps[] = { { "qmp_capabilities", "{\"return\": {}}\n" }, { NULL, NULL } };
         char dir[] = "/tmp/sis-test-qmp-peer.XXXXXX";
         _cleanup_free_ char *want = NULL, *lnk = NULL, *other = NULL;
@@ -433,6 +438,13 @@ static void test_qmp_peer(void **state) {
                 assert_non_null(st);
                 assert_string_equal(st, "running");
                 free(st);
+        }
+        assert_int_equal(server_status(srv), 0);
+        /* a hostile QEMU's status of another type (null was strdup'ed as a NULL string): none */
+        srv = qmp_listen(dir, "null.sock", QMP_UID, GREETING, null_status);
+        {
+                struct vm_peer p = { .dir = dir, .sock = "null.sock", .pid = srv, .uid = QMP_UID, .vm = "vm1" };
+                assert_null(qmp_status(&p, 2000));
         }
         assert_int_equal(server_status(srv), 0);
         /* a server of another uid: refused at once (no retry until the timeout), nothing said to it */
