@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "json.h"
 #include "util.h"
 
 #define QMP_LINE_MAX (1 << 20)
@@ -122,9 +123,7 @@ int qmp_call(struct qmp *q, const char *command, json_object *args, int pass_fd,
                         return 0;
                 }
                 if (json_object_object_get_ex(msg, "error", &v)) {
-                        json_object *d;
-                        k = set_error(ret_error, -EIO, "QMP %s: %s", command,
-                                      json_object_object_get_ex(v, "desc", &d) ? json_object_get_string(d) : "error");
+                        k = set_error(ret_error, -EIO, "QMP %s: %s", command, json_str(v, "desc") ?: "error");
                         json_object_put(msg);
                         return k;
                 }
@@ -199,7 +198,7 @@ int qmp_migrate_fd(struct qmp *q, const char *command, int fd, char **ret_error)
 
 int qmp_wait_migration(struct qmp *q, long timeout_ms, char **ret_error) {
         long deadline = now_ms() + timeout_ms;
-        json_object *ret = NULL, *v, *e;
+        json_object *ret = NULL;
         int k;
 
         for (;;) {
@@ -207,14 +206,14 @@ int qmp_wait_migration(struct qmp *q, long timeout_ms, char **ret_error) {
                 json_object_put(ret);
                 ret = NULL;
                 k = qmp_call(q, "query-migrate", NULL, -1, &ret, ret_error);
-                if (k >= 0 && json_object_object_get_ex(ret, "status", &v))
-                        status = json_object_get_string(v);
+                if (k >= 0 && json_str(ret, "status"))
+                        status = json_str(ret, "status");
                 if (k < 0 || streq(status, "completed"))
                         break;
                 if (streq(status, "failed") || streq(status, "cancelled") || now_ms() > deadline) {
-                        bool desc = json_object_object_get_ex(ret, "error-desc", &e);
+                        const char *desc = json_str(ret, "error-desc");
                         k = set_error(ret_error, -EIO, "migration %s%s%s", *status ? status : "did not finish",
-                                      desc ? ": " : "", desc ? json_object_get_string(e) : "");
+                                      desc ? ": " : "", strempty(desc));
                         break;
                 }
                 usleep(20000);
@@ -233,15 +232,14 @@ void qmp_close(struct qmp *q) {
 
 char *qmp_status(const struct vm_peer *peer, long timeout_ms) {
         struct qmp *q = NULL;
-        json_object *r = NULL, *v;
+        json_object *r = NULL;
         char *s = NULL;
 
         if (qmp_open(peer, timeout_ms, &q, NULL) < 0)
                 return NULL;
         /* QEMU's answer, a hostile VMM's: a status that is no string ({"status": null}) is none */
-        if (qmp_call(q, "query-status", NULL, -1, &r, NULL) >= 0 && json_object_object_get_ex(r, "status", &v) &&
-            json_object_is_type(v, json_type_string))
-                s = strdup(json_object_get_string(v));
+        if (qmp_call(q, "query-status", NULL, -1, &r, NULL) >= 0 && json_str(r, "status"))
+                s = strdup(json_str(r, "status"));
         json_object_put(r);
         qmp_close(q);
         return s;

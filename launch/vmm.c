@@ -18,6 +18,7 @@
 #include "exec.h"
 #include "fileio.h"
 #include "jailfs.h"
+#include "json.h"
 #include "lifecycle.h"
 #include "qemu.h"
 #include "qmp.h"
@@ -118,7 +119,7 @@ out:
 int qemu_handshake(const struct run_opts *o, const struct start_req *r, int vmstate_fd, const struct vm_peer *peer,
                    char **ret_error) {
         struct qmp *q = NULL;
-        json_object *ret = NULL, *v;
+        json_object *ret = NULL;
         int k;
 
         k = qmp_open(peer, o->api_timeout_ms, &q, ret_error);
@@ -141,7 +142,7 @@ int qemu_handshake(const struct run_opts *o, const struct start_req *r, int vmst
                 k = qmp_call(q, "query-status", NULL, -1, &ret, ret_error);
                 if (k < 0)
                         break;
-                const char *status = json_object_object_get_ex(ret, "status", &v) ? json_object_get_string(v) : "?";
+                const char *status = json_str(ret, "status") ?: "?"; /* QEMU's: a string, or not one */
                 if (streq(status, "running"))
                         break;
                 if (r->qvm->incoming && (streq(status, "paused") || streq(status, "postmigrate")))

@@ -41,3 +41,10 @@ int json_parse_strict(const char *text, size_t len, json_object **ret, const cha
         *ret = o;
         return 0;
 }
+
+const char *json_str(json_object *o, const char *key) {
+        json_object *v;
+        return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string)
+                ? json_object_get_string(v)
+                : NULL;
+}

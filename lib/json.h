@@ -15,3 +15,6 @@ char *json_text(json_object *o);
 /* Parse text as exactly one JSON value (only blanks may follow it). On failure returns -EBADMSG
  * and *ret_why says why: "empty", "truncated", "a NUL byte", or json-c's description. */
 int json_parse_strict(const char *text, size_t len, json_object **ret, const char **ret_why);
+/* o's member key when it is a string, else NULL (absent, null, or of another type: json-c would
+ * give NULL for null, or the JSON text of a number). */
+const char *json_str(json_object *o, const char *key);

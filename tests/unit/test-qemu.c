@@ -319,9 +319,12 @@ static void test_qmp_calls(void **state) {
                 { "\"migrate\"",
                   "{\"error\": {\"class\": \"GenericError\", \"desc\": \"There's a migration process in progress\"}}\n" },
                 { "query-migrate", "{\"return\": {\"status\": \"active\"}}\n" },
+                { "query-migrate", "{\"return\": {\"status\": null}}\n" }, /* a hostile QEMU's: no status */
                 { "query-migrate", "{\"return\": {\"status\": \"completed\"}}\n" },
                 { "query-migrate",
                   "{\"return\": {\"status\": \"failed\", \"error-desc\": \"Unable to write to file: No space left on device\"}}\n" },
+                { "query-migrate", "{\"return\": {\"status\": \"failed\", \"error-desc\": null}}\n" },
+                { "\"cont\"", "{\"error\": {\"class\": \"GenericError\", \"desc\": null}}\n" },
                 { "query-status", NULL },
                 { NULL, NULL },
         };
@@ -355,10 +358,19 @@ static void test_qmp_calls(void **state) {
         assert_string_equal(err, "QMP migrate: There's a migration process in progress");
         free(err);
         err = NULL;
-        /* active, then completed */
+        /* active, no status, then completed */
         assert_int_equal(qmp_wait_migration(q, 5000, &err), 0);
         assert_int_equal(qmp_wait_migration(q, 5000, &err), -EIO);
         assert_string_equal(err, "migration failed: Unable to write to file: No space left on device");
+        free(err);
+        err = NULL;
+        /* a hostile QEMU's null where a string goes (each was handed on as a NULL string) */
+        assert_int_equal(qmp_wait_migration(q, 5000, &err), -EIO);
+        assert_string_equal(err, "migration failed");
+        free(err);
+        err = NULL;
+        assert_int_equal(qmp_call(q, "cont", NULL, -1, NULL, &err), -EIO);
+        assert_string_equal(err, "QMP cont: error");
         free(err);
         err = NULL;
         /* no answer: the call's timeout */

@@ -115,6 +115,12 @@ static void test_json_text(void **state _unused_) {
         json_object_object_add(o, "n", json_object_new_int(2));
         t = json_text(o);
         assert_string_equal(t, "{\n  \"path\": \"/run/sis\",\n  \"n\": 2\n}\n");
+        /* json_str: a string member, or NULL (absent, null, a number: json-c would give NULL, "2") */
+        json_object_object_add(o, "none", NULL);
+        assert_string_equal(json_str(o, "path"), "/run/sis");
+        assert_null(json_str(o, "n"));
+        assert_null(json_str(o, "none"));
+        assert_null(json_str(o, "absent"));
 }
 
 static void test_strv_sbuf(void **state _unused_) {
