@@ -228,7 +228,7 @@ $STANDIN_JAILER_HEAD
 # (firecracker/<id>), as --uid/--gid, in --netns, in the jail's root (its working directory: it
 # cannot reach the jail by its host path, whose parents are root's)
 cg=\$(cgdir pids)
-mkdir -p "\$cg"
+mkdirs "\$cg" || exit 1
 cd "\$base/firecracker/\$id/root" || exit 1
 # as the real jailer does: the jail's /, /dev and /run become the VM uid's, 0700
 mkdir -p dev run && chown "\$uid:\$gid" . dev run && chmod 700 . dev run

@@ -237,6 +237,17 @@ while [ $# -gt 0 ]; do
 done
 vm="$base/firecracker/$id"
 root="$vm/root"
+# DIR...: made (mkdir -p) by a process that dies with this jailer, as the real one makes them in its
+# own process: the parent-death signal sis-launch gives the jailer is not inherited, and a mkdir(1)
+# of its own outlived a SIGKILLed launch and made a cgroup after its clean
+mkdirs() {
+        /usr/bin/python3 -c '"'"'import ctypes, os, sys
+ctypes.CDLL(None).prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL
+if os.getppid() != int(sys.argv[1]):
+    sys.exit(1)
+for d in sys.argv[2:]:
+    os.makedirs(d, exist_ok=True)'"'"' "$$" "$@"
+}
 cgdir() { # CONTROLLER: the VM'"'"'s cgroup in its hierarchy
         if [ "$cgv" = 2 ]; then
                 echo "/sys/fs/cgroup/firecracker/$id"
@@ -256,22 +267,25 @@ $STANDIN_JAILER_HEAD
 printf '%s\n' "\${args[@]}" > "\$vm/jailer.argv"
 # as the real one does (FOLDER_HIERARCHY in src/jailer/src/env.rs): the jail's /, /dev and /run
 # become the VM uid's, mode 0700
-mkdir -p "\$root/dev" "\$root/run"
+# (and the VM's cgroups, in one go: a process each costs a python start)
+cgs=("\$(cgdir pids)")
+for a in "\${cgset[@]}"; do
+        f=\${a%%=*}
+        d=\$(cgdir "\${f%%.*}")
+        [[ " \${cgs[*]} " == *" \$d "* ]] || cgs+=("\$d")
+done
+mkdirs "\$root/dev" "\$root/run" "\${cgs[@]}" || exit 1
 chown "\$uid:\$gid" "\$root" "\$root/dev" "\$root/run"
 chmod 700 "\$root" "\$root/dev" "\$root/run"
 grep -E '^Speculation' /proc/self/status > "\$vm/jailer.spec"
 env > "\$vm/jailer.env"
-cgs=("\$(cgdir pids)")
-mkdir -p "\${cgs[0]}"
 if [ "\$cgv" = 2 ]; then
         echo "+cpu +memory +pids" > /sys/fs/cgroup/cgroup.subtree_control 2> /dev/null
         echo "+cpu +memory +pids" > /sys/fs/cgroup/firecracker/cgroup.subtree_control 2> /dev/null
 fi
 for a in "\${cgset[@]}"; do
         f=\${a%%=*}
-        d=\$(cgdir "\${f%%.*}")
-        mkdir -p "\$d" && echo "\${a#*=}" > "\$d/\$f"
-        [[ " \${cgs[*]} " == *" \$d "* ]] || cgs+=("\$d")
+        echo "\${a#*=}" > "\$(cgdir "\${f%%.*}")/\$f"
 done
 # the VMM cannot reach <base>/firecracker/<id> (root's, 0700): what it uses is handed over open,
 # the record file on fd 3, the jail's root on fd 4 (as the real one sees its chroot)
