@@ -138,13 +138,6 @@ static int64_t tsc_khz_from_audit(const char *audit_json) {
         return khz;
 }
 
-static const char *jstr(json_object *o, const char *key) {
-        json_object *v;
-        return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string)
-                ? json_object_get_string(v)
-                : NULL;
-}
-
 /* A string of the VM's state into the snapshot's meta (null when the state has none). */
 static void copy_str(json_object *m, const char *key, const char *v) {
         json_object_object_add(m, key, v ? json_object_new_string(v) : NULL);
@@ -696,7 +689,7 @@ static bool kernel_at_least(const char *release, unsigned major, unsigned minor)
 /* A kernel or root filesystem the manifest names by sha256 and size: a regular file in the
  * (root's) image directory or below it, never a path the snapshot gives. */
 static char *find_image(const char *dir, json_object *want, int depth) {
-        const char *sha = jstr(want, "sha256");
+        const char *sha = json_str(want, "sha256");
         json_object *sz;
         int64_t size = json_object_object_get_ex(want, "size", &sz) ? json_object_get_int64(sz) : -1;
         _cleanup_closedir_ DIR *d = NULL;
@@ -736,7 +729,7 @@ struct opener {
 static json_object *manifest_file(json_object *files, const char *name) {
         for (size_t i = 0; i < json_object_array_length(files); i++) {
                 json_object *f = json_object_array_get_idx(files, i);
-                if (streq_ptr(jstr(f, "name"), name))
+                if (streq_ptr(json_str(f, "name"), name))
                         return f;
         }
         return NULL;
@@ -844,15 +837,15 @@ static int read_manifest(const char *dir, int dirfd, const struct seal_key *key,
                                 dir, key->id);
         m = json_tokener_parse(text);
         if (!m || !json_object_is_type(m, json_type_object) || !json_object_object_get_ex(m, "files", &files) ||
-            !json_object_is_type(files, json_type_array) || !jstr(m, "id") || strlen(jstr(m, "id")) != 32 ||
-            !jstr(m, "data_key")) {
+            !json_object_is_type(files, json_type_array) || !json_str(m, "id") || strlen(json_str(m, "id")) != 32 ||
+            !json_str(m, "data_key")) {
                 json_object_put(m);
                 return cli_fail(1, "%s/manifest.json: not a sealed snapshot's manifest (format %d): refusing it", dir,
                                 META_FORMAT);
         }
         /* each listed file is one sis-launch writes, once; nothing else is in the directory */
         for (size_t i = 0; i < json_object_array_length(files); i++) {
-                const char *n = jstr(json_object_array_get_idx(files, i), "name");
+                const char *n = json_str(json_object_array_get_idx(files, i), "name");
                 if (!snap_file(n) || manifest_file(files, n) != json_object_array_get_idx(files, i)) {
                         json_object_put(m);
                         return cli_fail(1, "%s/manifest.json: lists '%s': refusing it", dir, strna(n));
@@ -873,7 +866,8 @@ static int read_manifest(const char *dir, int dirfd, const struct seal_key *key,
                 }
         }
         for (size_t i = 0; i < json_object_array_length(files); i++) {
-                _cleanup_free_ char *fn = strdup_printf("%s.sealed", jstr(json_object_array_get_idx(files, i), "name"));
+                _cleanup_free_ char *fn =
+                        strdup_printf("%s.sealed", json_str(json_object_array_get_idx(files, i), "name"));
                 struct stat st;
                 if (!fn || fstatat(dirfd, fn, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode)) {
                         json_object_put(m);
@@ -890,17 +884,18 @@ static int read_manifest(const char *dir, int dirfd, const struct seal_key *key,
 static int restore_fits_host(const struct run_opts *o, const char *dir, json_object *m, bool qemu,
                              char **ret_vmm_version) {
         _cleanup_free_ char *cpu = cpu_model(), *fcv = NULL;
-        const char *made_by = jstr(m, qemu ? "qemu_version" : "firecracker_version"), *gk = jstr(m, "guest_kernel");
+        const char *made_by = json_str(m, qemu ? "qemu_version" : "firecracker_version"),
+                   *gk = json_str(m, "guest_kernel");
         unsigned a[3], b[3];
         struct utsname u;
 
         uname(&u);
-        if (!streq_ptr(jstr(m, "cpu_model"), cpu))
+        if (!streq_ptr(json_str(m, "cpu_model"), cpu))
                 return cli_fail(1, "%s was taken on another CPU (%s; this host: %s): refusing it", dir,
-                                strna(jstr(m, "cpu_model")), strna(cpu));
-        if (!streq_ptr(jstr(m, "host_kernel"), u.release))
+                                strna(json_str(m, "cpu_model")), strna(cpu));
+        if (!streq_ptr(json_str(m, "host_kernel"), u.release))
                 return cli_fail(1, "%s was taken under host kernel %s (this host runs %s): refusing it", dir,
-                                strna(jstr(m, "host_kernel")), u.release);
+                                strna(json_str(m, "host_kernel")), u.release);
         fcv = vmm_version(qemu ? o->qemu : o->firecracker);
         if (!fcv || !made_by || parse_version(fcv + strcspn(fcv, "0123456789"), a) < 0 ||
             parse_version(made_by + strcspn(made_by, "0123456789"), b) < 0 || a[0] != b[0] || a[1] != b[1])
@@ -923,12 +918,12 @@ static int restore_images(const char *dir, json_object *m, const struct snap_opt
 
         if (!json_object_object_get_ex(m, "rootfs", &x) || !(*ret_rootfs = find_image(so->images, x, 0)))
                 return cli_fail(1, "%s: its root filesystem (sha256 %s) is not in --images %s", dir,
-                                strna(jstr(x, "sha256")), so->images);
+                                strna(json_str(x, "sha256")), so->images);
         if (qemu &&
             (!json_object_object_get_ex(m, "kernel", &x) || !(*ret_kernel = find_image(so->images, x, 0)) ||
-             !jstr(m, "boot_args")))
-                return cli_fail(1, "%s: its kernel (sha256 %s) is not in --images %s", dir, strna(jstr(x, "sha256")),
-                                so->images);
+             !json_str(m, "boot_args")))
+                return cli_fail(1, "%s: its kernel (sha256 %s) is not in --images %s", dir,
+                                strna(json_str(x, "sha256")), so->images);
         return 0;
 }
 
@@ -937,7 +932,7 @@ static int restore_images(const char *dir, json_object *m, const struct snap_opt
 static int restore_start(const struct run_opts *o, const struct snap_opts *so, const char *dir, int dfd, json_object *m,
                          const unsigned char *dk, const char *kernel, const char *rootfs, struct vm_state *vst,
                          const struct gate_result *g) {
-        bool qemu = streq_ptr(jstr(m, "backend"), "qemu");
+        bool qemu = streq_ptr(json_str(m, "backend"), "qemu");
         struct run_opts ro = *o;
         json_object *v, *files = NULL, *mf;
         unsigned long long vmstate = 0, home = 0;
@@ -970,11 +965,11 @@ static int restore_start(const struct run_opts *o, const struct snap_opts *so, c
                                .id = o->id,
                                .vcpus = ro.vcpus,
                                .mem_mib = ro.mem_mib,
-                               .kvm = streq_ptr(jstr(m, "accel"), "kvm"),
+                               .kvm = streq_ptr(json_str(m, "accel"), "kvm"),
                                .kernel = "/vmlinux",
                                .rootfs = "/rootfs.ext4",
                                .home = home ? "/disk/home.ext4" : NULL,
-                               .boot_args = jstr(m, "boot_args"),
+                               .boot_args = json_str(m, "boot_args"),
                                .tap = ro.net == NETMODE_DEFAULT ? "tap0" : NULL,
                                .guest_mac = ro.net == NETMODE_DEFAULT ? mac : NULL,
                                .incoming = true,
@@ -983,7 +978,7 @@ static int restore_start(const struct run_opts *o, const struct snap_opts *so, c
                 vst->boot_args = qvm.boot_args;
         struct opener op = { .dirfd = dfd,
                              .dk = dk,
-                             .id = jstr(m, "id"),
+                             .id = json_str(m, "id"),
                              .files = files,
                              .qemu = qemu,
                              .ledger = so->ledger,
@@ -1029,7 +1024,7 @@ int vm_restore(const struct run_opts *o, const char *dir, const struct snap_opts
         rc = read_manifest(dir, dfd, &key, &m);
         if (rc != 0)
                 goto out;
-        sid = jstr(m, "id");
+        sid = json_str(m, "id");
         rc = 1;
         if (json_object_object_get_ex(m, "forensic", &x) && json_object_get_boolean(x)) {
                 cli_fail(1, "%s: a forensic snapshot, for analysis only: never restorable", dir);
@@ -1040,7 +1035,7 @@ int vm_restore(const struct run_opts *o, const char *dir, const struct snap_opts
                 goto out;
         }
         /* the snapshot says which VMM made it, and only that one loads it */
-        qemu = streq_ptr(jstr(m, "backend"), "qemu");
+        qemu = streq_ptr(json_str(m, "backend"), "qemu");
         {
                 struct run_opts go = *o;
                 go.backend = qemu ? BACKEND_QEMU : BACKEND_FIRECRACKER;
@@ -1053,7 +1048,7 @@ int vm_restore(const struct run_opts *o, const char *dir, const struct snap_opts
         if (rc != 0)
                 goto out;
         rc = 1;
-        if (seal_unwrap(&key, jstr(m, "data_key"), sid, dk) < 0) {
+        if (seal_unwrap(&key, json_str(m, "data_key"), sid, dk) < 0) {
                 cli_fail(1, "%s/manifest.json: its data key does not open under the snapshot key %s: refusing it", dir,
                          key.id);
                 goto out;
@@ -1070,7 +1065,7 @@ int vm_restore(const struct run_opts *o, const char *dir, const struct snap_opts
         }
         vst.restored_from = dir_abs ? dir_abs : dir;
         vst.snapshot_id = sid;
-        vst.guest_kernel = jstr(m, "guest_kernel");
+        vst.guest_kernel = json_str(m, "guest_kernel");
         vst.vmm_version = fcv;
         rc = restore_start(o, so, dir, dfd, m, dk, kernel, rootfs, &vst, &g);
 out:

@@ -91,13 +91,6 @@ static int parse_day(const char *s, long *ret) {
         return 0;
 }
 
-static const char *get_string(json_object *o, const char *key) {
-        json_object *v;
-        if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-                return NULL;
-        return json_object_get_string(v);
-}
-
 static int parse_rules(struct sis_policy *p, json_object *checks, const char *name, char **ret_error) {
         if (!json_object_is_type(checks, json_type_object))
                 return set_error(ret_error, -EINVAL, "policy %s: \"checks\" must be an object of check IDs", name);
@@ -152,10 +145,10 @@ static int parse_waivers(struct sis_policy *p, json_object *waivers, const char 
                 long day;
 
                 if (json_object_is_type(w, json_type_object)) {
-                        check = get_string(w, "check");
-                        reason = get_string(w, "reason");
-                        expires = get_string(w, "expires");
-                        approver = get_string(w, "approver");
+                        check = json_str(w, "check");
+                        reason = json_str(w, "reason");
+                        expires = json_str(w, "expires");
+                        approver = json_str(w, "approver");
                         json_object_object_foreach(w, key, v) {
                                 (void) v;
                                 if (!streq(key, "check") && !streq(key, "reason") && !streq(key, "expires") &&
